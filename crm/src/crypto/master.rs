@@ -1,0 +1,136 @@
+//! The master key: base64 of 32 bytes from `TOURCRM_MASTER_KEY`, or a key file that the first
+//! run creates with mode 0600. It only wraps data keys.
+
+use super::CryptoError;
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use rand::RngCore;
+use std::path::Path;
+
+pub struct MasterKey {
+    cipher: Aes256Gcm,
+}
+
+impl std::fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MasterKey(<redacted>)")
+    }
+}
+
+impl MasterKey {
+    pub fn from_base64(text: &str) -> Result<Self, CryptoError> {
+        let bytes = STANDARD.decode(text.trim()).map_err(|_| CryptoError::BadMasterKey)?;
+        Self::from_bytes(&bytes)
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Self, CryptoError> {
+        if bytes.len() != 32 {
+            return Err(CryptoError::BadMasterKey);
+        }
+        let cipher = Aes256Gcm::new_from_slice(bytes).map_err(|_| CryptoError::BadMasterKey)?;
+        Ok(MasterKey { cipher })
+    }
+
+    /// A fresh random key, base64-encoded (what the key file holds).
+    pub fn generate_base64() -> String {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        STANDARD.encode(bytes)
+    }
+
+    /// Reads the key file, or creates it (mode 0600) when it does not exist.
+    /// Returns the key and whether it was just created.
+    pub fn load_or_create(path: &Path) -> Result<(Self, bool), CryptoError> {
+        let err = |reason: String| CryptoError::KeyFile { path: path.display().to_string(), reason };
+        match std::fs::read_to_string(path) {
+            Ok(text) => Ok((Self::from_base64(&text).map_err(|e| err(e.to_string()))?, false)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let text = Self::generate_base64();
+                write_private(path, &text).map_err(|e| err(e.to_string()))?;
+                Ok((Self::from_base64(&text)?, true))
+            }
+            Err(e) => Err(err(e.to_string())),
+        }
+    }
+
+    pub(crate) fn wrap(&self, key_id: &str, data_key: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let mut nonce = [0u8; 12];
+        rand::rng().fill_bytes(&mut nonce);
+        let aad = wrap_aad(key_id);
+        let ct = self
+            .cipher
+            .encrypt(&Nonce::from(nonce), Payload { msg: data_key, aad: aad.as_bytes() })
+            .map_err(|_| CryptoError::Encrypt)?;
+        Ok([nonce.as_slice(), &ct].concat())
+    }
+
+    pub(crate) fn unwrap_key(&self, key_id: &str, wrapped: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        if wrapped.len() < 12 + 16 {
+            return Err(CryptoError::Malformed);
+        }
+        let (nonce, ct) = wrapped.split_at(12);
+        let nonce: [u8; 12] = nonce.try_into().map_err(|_| CryptoError::Malformed)?;
+        let aad = wrap_aad(key_id);
+        self.cipher
+            .decrypt(&Nonce::from(nonce), Payload { msg: ct, aad: aad.as_bytes() })
+            .map_err(|_| CryptoError::Decrypt)
+    }
+}
+
+fn wrap_aad(key_id: &str) -> String {
+    format!("tourcrm/data-key/{key_id}")
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    // create_new: never overwrite a key that appeared meanwhile.
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrong_lengths_are_refused() {
+        assert_eq!(MasterKey::from_base64("c2hvcnQ=").unwrap_err(), CryptoError::BadMasterKey);
+        assert_eq!(MasterKey::from_base64("not base64!").unwrap_err(), CryptoError::BadMasterKey);
+        assert!(MasterKey::from_base64(&MasterKey::generate_base64()).is_ok());
+    }
+
+    #[test]
+    fn key_file_is_created_private_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/master.key");
+        let (k1, created) = MasterKey::load_or_create(&path).unwrap();
+        assert!(created);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let (k2, created) = MasterKey::load_or_create(&path).unwrap();
+        assert!(!created);
+        let wrapped = k1.wrap("k", b"secret").unwrap();
+        assert_eq!(k2.unwrap_key("k", &wrapped).unwrap(), b"secret");
+        assert_eq!(k2.unwrap_key("other", &wrapped).unwrap_err(), CryptoError::Decrypt);
+    }
+}

@@ -1,0 +1,34 @@
+//! Encryption of personal data with AES-256-GCM.
+//!
+//! Two levels of keys: the *master key* comes from configuration and never reaches the database;
+//! it only wraps *data keys*, which are stored (wrapped) in the `data_keys` table and encrypt the
+//! records. Rotation (`tourcrm keys rotate`) makes a new data key, re-encrypts every record under
+//! it and retires the old one only when no record uses it, so a crash halfway leaves every record
+//! readable. Every ciphertext is a versioned [`envelope`] naming its key, with a fresh nonce and
+//! the owning record bound as associated data.
+
+pub mod envelope;
+mod keyring;
+mod master;
+
+pub use envelope::Sealed;
+pub use keyring::{DataKey, Keyring};
+pub use master::MasterKey;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CryptoError {
+    #[error("the master key must be base64 of exactly 32 bytes")]
+    BadMasterKey,
+    #[error("unknown envelope version {0}")]
+    UnknownVersion(u8),
+    #[error("malformed envelope")]
+    Malformed,
+    #[error("no key with id {0} in the keyring")]
+    UnknownKey(String),
+    #[error("decryption failed: wrong key, wrong record or tampered data")]
+    Decrypt,
+    #[error("encryption failed")]
+    Encrypt,
+    #[error("key file {path}: {reason}")]
+    KeyFile { path: String, reason: String },
+}

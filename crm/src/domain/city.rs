@@ -1,0 +1,132 @@
+//! Departure city and the time zone notifications are timed by.
+
+use super::Invalid;
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+/// Cities agencies usually fly from, with their IANA zones. Anything else is accepted as free
+/// text and gets Moscow time until someone sets the zone.
+pub const KNOWN_CITIES: &[(&str, &str)] = &[
+    ("Москва", "Europe/Moscow"),
+    ("Санкт-Петербург", "Europe/Moscow"),
+    ("Казань", "Europe/Moscow"),
+    ("Нижний Новгород", "Europe/Moscow"),
+    ("Ростов-на-Дону", "Europe/Moscow"),
+    ("Краснодар", "Europe/Moscow"),
+    ("Сочи", "Europe/Moscow"),
+    ("Воронеж", "Europe/Moscow"),
+    ("Минеральные Воды", "Europe/Moscow"),
+    ("Калининград", "Europe/Kaliningrad"),
+    ("Самара", "Europe/Samara"),
+    ("Волгоград", "Europe/Volgograd"),
+    ("Саратов", "Europe/Saratov"),
+    ("Уфа", "Asia/Yekaterinburg"),
+    ("Екатеринбург", "Asia/Yekaterinburg"),
+    ("Пермь", "Asia/Yekaterinburg"),
+    ("Челябинск", "Asia/Yekaterinburg"),
+    ("Тюмень", "Asia/Yekaterinburg"),
+    ("Омск", "Asia/Omsk"),
+    ("Новосибирск", "Asia/Novosibirsk"),
+    ("Барнаул", "Asia/Barnaul"),
+    ("Томск", "Asia/Tomsk"),
+    ("Красноярск", "Asia/Krasnoyarsk"),
+    ("Кемерово", "Asia/Novokuznetsk"),
+    ("Иркутск", "Asia/Irkutsk"),
+    ("Улан-Удэ", "Asia/Irkutsk"),
+    ("Чита", "Asia/Chita"),
+    ("Якутск", "Asia/Yakutsk"),
+    ("Хабаровск", "Asia/Vladivostok"),
+    ("Владивосток", "Asia/Vladivostok"),
+    ("Магадан", "Asia/Magadan"),
+    ("Южно-Сахалинск", "Asia/Sakhalin"),
+    ("Петропавловск-Камчатский", "Asia/Kamchatka"),
+];
+
+pub const DEFAULT_TZ: Tz = chrono_tz::Europe::Moscow;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct City {
+    name: String,
+    tz: Tz,
+}
+
+impl City {
+    /// A known city (matched case-insensitively, `ё` = `е`) gets its zone; another name is kept
+    /// as typed with the default zone.
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
+        let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.is_empty() {
+            return Err(Invalid::CityEmpty);
+        }
+        if name.chars().count() > 80 {
+            return Err(Invalid::CityTooLong);
+        }
+        if !name.chars().all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '.' | '\'')) {
+            return Err(Invalid::CityEmpty);
+        }
+        let key = super::name::search_key(&name);
+        for (known, zone) in KNOWN_CITIES {
+            if super::name::search_key(known) == key {
+                return Ok(City { name: (*known).to_owned(), tz: parse_tz(zone) });
+            }
+        }
+        Ok(City { name, tz: DEFAULT_TZ })
+    }
+
+    /// Restores a stored city; a zone the tz database no longer knows falls back to Moscow.
+    pub fn from_stored(name: String, tz: &str) -> Self {
+        City { name, tz: tz.parse().unwrap_or(DEFAULT_TZ) }
+    }
+
+    pub fn with_tz(mut self, tz: Tz) -> Self {
+        self.tz = tz;
+        self
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn tz(&self) -> Tz {
+        self.tz
+    }
+
+    pub fn is_known(&self) -> bool {
+        KNOWN_CITIES.iter().any(|(n, _)| *n == self.name)
+    }
+}
+
+fn parse_tz(zone: &str) -> Tz {
+    zone.parse().unwrap_or(DEFAULT_TZ)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_built_in_zone_exists() {
+        for (_, zone) in KNOWN_CITIES {
+            assert!(zone.parse::<Tz>().is_ok(), "{zone}");
+        }
+    }
+
+    #[test]
+    fn known_cities_get_their_zone_and_spelling() {
+        let c = City::parse("  новосибирск ").unwrap();
+        assert_eq!(c.name(), "Новосибирск");
+        assert_eq!(c.tz(), chrono_tz::Asia::Novosibirsk);
+        assert!(c.is_known());
+        let other = City::parse("Усть-Кут").unwrap();
+        assert_eq!(other.name(), "Усть-Кут");
+        assert_eq!(other.tz(), DEFAULT_TZ);
+        assert!(!other.is_known());
+    }
+
+    #[test]
+    fn bad_city_is_refused() {
+        assert_eq!(City::parse(""), Err(Invalid::CityEmpty));
+        assert_eq!(City::parse("<b>"), Err(Invalid::CityEmpty));
+        assert_eq!(City::parse(&"а".repeat(81)), Err(Invalid::CityTooLong));
+    }
+}

@@ -1,0 +1,137 @@
+//! Money in integer minor units (kopecks, cents) with an ISO 4217 code. Never floats.
+
+use super::Invalid;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Currency {
+    RUB,
+    USD,
+    EUR,
+    TRY,
+    AED,
+    CNY,
+    KZT,
+}
+
+impl Currency {
+    pub fn parse(code: &str) -> Result<Self, Invalid> {
+        Ok(match code.trim().to_ascii_uppercase().as_str() {
+            "RUB" | "RUR" | "₽" => Currency::RUB,
+            "USD" | "$" => Currency::USD,
+            "EUR" | "€" => Currency::EUR,
+            "TRY" => Currency::TRY,
+            "AED" => Currency::AED,
+            "CNY" => Currency::CNY,
+            "KZT" => Currency::KZT,
+            _ => return Err(Invalid::CurrencyUnknown),
+        })
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Currency::RUB => "RUB",
+            Currency::USD => "USD",
+            Currency::EUR => "EUR",
+            Currency::TRY => "TRY",
+            Currency::AED => "AED",
+            Currency::CNY => "CNY",
+            Currency::KZT => "KZT",
+        }
+    }
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Currency::RUB => "₽",
+            Currency::USD => "$",
+            Currency::EUR => "€",
+            Currency::TRY => "₺",
+            Currency::AED => "AED",
+            Currency::CNY => "¥",
+            Currency::KZT => "₸",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Money {
+    /// Minor units: 150000 RUB minor units = 1 500,00 ₽.
+    pub minor: i64,
+    pub currency: Currency,
+}
+
+impl Money {
+    pub fn new(minor: i64, currency: Currency) -> Self {
+        Money { minor, currency }
+    }
+
+    /// Parses what a person types: `15000`, `15 000`, `15000,50`, `15000.5`. Not negative.
+    pub fn parse(amount: &str, currency: Currency) -> Result<Self, Invalid> {
+        let cleaned: String = amount
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '_'))
+            .map(|c| if c == ',' { '.' } else { c })
+            .collect();
+        if cleaned.starts_with('-') {
+            return Err(Invalid::MoneyNegative);
+        }
+        let (whole, frac) = match cleaned.split_once('.') {
+            Some((w, f)) => (w, f),
+            None => (cleaned.as_str(), ""),
+        };
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(whole) || (!frac.is_empty() && !digits(frac)) || frac.len() > 2 {
+            return Err(Invalid::MoneyFormat);
+        }
+        let whole: i64 = whole.parse().map_err(|_| Invalid::MoneyFormat)?;
+        let frac: i64 = format!("{frac:0<2}").parse().map_err(|_| Invalid::MoneyFormat)?;
+        let minor = whole
+            .checked_mul(100)
+            .and_then(|v| v.checked_add(frac))
+            .ok_or(Invalid::MoneyFormat)?;
+        Ok(Money { minor, currency })
+    }
+}
+
+impl fmt::Display for Money {
+    /// `1 500,00 ₽`: Russian grouping and decimal comma.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let abs = self.minor.unsigned_abs();
+        let whole = (abs / 100).to_string();
+        let mut grouped = String::new();
+        for (i, c) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                grouped.push('\u{a0}');
+            }
+            grouped.push(c);
+        }
+        write!(f, "{sign}{grouped},{:02}\u{a0}{}", abs % 100, self.currency.symbol())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_parse_to_minor_units() {
+        let rub = Currency::RUB;
+        assert_eq!(Money::parse("15000", rub).unwrap().minor, 1_500_000);
+        assert_eq!(Money::parse("15 000,5", rub).unwrap().minor, 1_500_050);
+        assert_eq!(Money::parse("0.07", rub).unwrap().minor, 7);
+        assert_eq!(Money::parse("-1", rub), Err(Invalid::MoneyNegative));
+        assert_eq!(Money::parse("1.234", rub), Err(Invalid::MoneyFormat));
+        assert_eq!(Money::parse("abc", rub), Err(Invalid::MoneyFormat));
+        assert_eq!(Money::parse("", rub), Err(Invalid::MoneyFormat));
+        assert_eq!(Money::parse("99999999999999999999", rub), Err(Invalid::MoneyFormat));
+    }
+
+    #[test]
+    fn display_is_russian() {
+        assert_eq!(Money::new(123_456_789, Currency::RUB).to_string(), "1\u{a0}234\u{a0}567,89\u{a0}₽");
+        assert_eq!(Money::new(5, Currency::EUR).to_string(), "0,05\u{a0}€");
+    }
+}

@@ -1,0 +1,101 @@
+//! A person's full name as the client writes it in Russian (or any letters).
+
+use super::Invalid;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+const MAX_CHARS: usize = 150;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PersonName(String);
+
+impl PersonName {
+    /// At least two words (surname and given name) of letters, hyphens, apostrophes and dots;
+    /// inner whitespace collapsed to single spaces.
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
+        let words: Vec<&str> = input.split_whitespace().collect();
+        if words.is_empty() {
+            return Err(Invalid::NameEmpty);
+        }
+        let joined = words.join(" ");
+        if joined.chars().count() > MAX_CHARS {
+            return Err(Invalid::NameTooLong);
+        }
+        let allowed = |c: char| c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | '.' | ' ');
+        if !joined.chars().all(allowed) || !joined.chars().any(char::is_alphabetic) {
+            return Err(Invalid::NameChars);
+        }
+        if words.len() < 2 {
+            return Err(Invalid::NameOneWord);
+        }
+        Ok(PersonName(joined))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The given name, for greetings: Russian order is "Фамилия Имя Отчество".
+    pub fn first_name(&self) -> &str {
+        self.0.split(' ').nth(1).unwrap_or(&self.0)
+    }
+
+    /// Lower-cased form used for case-insensitive search (SQLite's `lower()` knows only ASCII).
+    pub fn search_key(&self) -> String {
+        search_key(&self.0)
+    }
+
+    /// The same folding for a search query typed by a user.
+    pub fn search_key_of(query: &str) -> String {
+        search_key(&query.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+}
+
+/// Lower-case with `ё` folded to `е`, the way people search Russian names.
+pub fn search_key(s: &str) -> String {
+    s.to_lowercase().replace('ё', "е")
+}
+
+impl fmt::Display for PersonName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for PersonName {
+    type Error = Invalid;
+    fn try_from(s: String) -> Result<Self, Invalid> {
+        PersonName::parse(&s)
+    }
+}
+
+impl From<PersonName> for String {
+    fn from(n: PersonName) -> String {
+        n.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_normalised() {
+        let n = PersonName::parse("  Иванова   Мария  Петровна ").unwrap();
+        assert_eq!(n.as_str(), "Иванова Мария Петровна");
+        assert_eq!(n.first_name(), "Мария");
+        assert_eq!(PersonName::parse("Салтыков-Щедрин Михаил").unwrap().first_name(), "Михаил");
+        assert_eq!(n.search_key(), "иванова мария петровна");
+    }
+
+    #[test]
+    fn bad_names_are_refused() {
+        assert_eq!(PersonName::parse(" "), Err(Invalid::NameEmpty));
+        assert_eq!(PersonName::parse("Мария"), Err(Invalid::NameOneWord));
+        assert_eq!(PersonName::parse("<script>alert(1)</script> x"), Err(Invalid::NameChars));
+        assert_eq!(PersonName::parse("Иван 123"), Err(Invalid::NameChars));
+        assert_eq!(PersonName::parse("- -"), Err(Invalid::NameChars));
+        assert_eq!(PersonName::parse(&"Я ".repeat(100)), Err(Invalid::NameTooLong));
+    }
+}

@@ -1,0 +1,228 @@
+//! Identity documents and payment details: the personal data that is only ever stored
+//! encrypted (see `crypto`). These types validate; they never touch the database themselves.
+
+use super::Invalid;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+fn digits_only(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace() && *c != '-').collect()
+}
+
+fn required_text(s: &str, max: usize) -> Result<String, Invalid> {
+    let t = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if t.is_empty() {
+        return Err(Invalid::IssuerEmpty);
+    }
+    if t.chars().count() > max {
+        return Err(Invalid::TextTooLong);
+    }
+    Ok(t)
+}
+
+/// The internal Russian passport («паспорт РФ»): series of 4 digits, number of 6.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InternalPassport {
+    pub series: String,
+    pub number: String,
+    pub issued_on: NaiveDate,
+    pub issuer: String,
+    /// «Код подразделения», e.g. `770-001`; optional.
+    pub division_code: Option<String>,
+}
+
+impl InternalPassport {
+    pub fn parse(
+        series: &str,
+        number: &str,
+        issued_on: NaiveDate,
+        issuer: &str,
+        division_code: Option<&str>,
+        today: NaiveDate,
+    ) -> Result<Self, Invalid> {
+        let series = digits_only(series);
+        if series.len() != 4 || !series.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Invalid::PassportSeries);
+        }
+        let number = digits_only(number);
+        if number.len() != 6 || !number.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Invalid::PassportNumber);
+        }
+        if issued_on > today {
+            return Err(Invalid::IssueDateFuture);
+        }
+        let division_code = division_code.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        Ok(InternalPassport { series, number, issued_on, issuer: required_text(issuer, 300)?, division_code })
+    }
+}
+
+/// A name in Latin letters exactly as printed in the foreign passport.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LatinName(String);
+
+impl LatinName {
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        let t = s.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_uppercase();
+        if t.len() < 3
+            || t.len() > 100
+            || !t.chars().all(|c| c.is_ascii_uppercase() || matches!(c, ' ' | '-' | '\''))
+            || !t.contains(' ')
+        {
+            return Err(Invalid::LatinName);
+        }
+        Ok(LatinName(t))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The foreign passport («загранпаспорт»): 2-digit series and 7-digit number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForeignPassport {
+    pub number: String,
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+    pub issuer: String,
+    pub latin_name: LatinName,
+}
+
+impl ForeignPassport {
+    pub fn parse(
+        number: &str,
+        issued_on: NaiveDate,
+        expires_on: NaiveDate,
+        issuer: &str,
+        latin_name: &str,
+        today: NaiveDate,
+    ) -> Result<Self, Invalid> {
+        let number = digits_only(number).replace('№', "");
+        if number.len() != 9 || !number.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Invalid::ForeignPassportNumber);
+        }
+        if issued_on > today {
+            return Err(Invalid::IssueDateFuture);
+        }
+        if expires_on <= issued_on {
+            return Err(Invalid::ExpiryBeforeIssue);
+        }
+        Ok(ForeignPassport {
+            number,
+            issued_on,
+            expires_on,
+            issuer: required_text(issuer, 300)?,
+            latin_name: LatinName::parse(latin_name)?,
+        })
+    }
+}
+
+/// Where refunds go: a bank card or a bank account with its BIK.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PaymentDetails {
+    Card { number: String, holder: String },
+    Account { account: String, bik: String, bank: String, holder: String },
+}
+
+impl PaymentDetails {
+    pub fn card(number: &str, holder: &str) -> Result<Self, Invalid> {
+        let number = digits_only(number);
+        if !(16..=19).contains(&number.len()) || !number.bytes().all(|b| b.is_ascii_digit()) || !luhn(&number) {
+            return Err(Invalid::PaymentDetails);
+        }
+        Ok(PaymentDetails::Card { number, holder: required_text(holder, 150)? })
+    }
+
+    pub fn account(account: &str, bik: &str, bank: &str, holder: &str) -> Result<Self, Invalid> {
+        let account = digits_only(account);
+        let bik = digits_only(bik);
+        let ok = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        if !ok(&account, 20) || !ok(&bik, 9) {
+            return Err(Invalid::PaymentDetails);
+        }
+        Ok(PaymentDetails::Account {
+            account,
+            bik,
+            bank: required_text(bank, 200)?,
+            holder: required_text(holder, 150)?,
+        })
+    }
+}
+
+fn luhn(number: &str) -> bool {
+    let sum: u32 = number
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                let dd = d * 2;
+                if dd > 9 { dd - 9 } else { dd }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn internal_passport_is_checked() {
+        let today = d(2026, 11, 25);
+        let p = InternalPassport::parse("45 08", "123456", d(2010, 1, 1), "ОВД Тверского района", None, today).unwrap();
+        assert_eq!(p.series, "4508");
+        assert_eq!(
+            InternalPassport::parse("450", "123456", d(2010, 1, 1), "x", None, today),
+            Err(Invalid::PassportSeries)
+        );
+        assert_eq!(
+            InternalPassport::parse("4508", "12345a", d(2010, 1, 1), "x", None, today),
+            Err(Invalid::PassportNumber)
+        );
+        assert_eq!(
+            InternalPassport::parse("4508", "123456", d(2027, 1, 1), "x", None, today),
+            Err(Invalid::IssueDateFuture)
+        );
+        assert_eq!(
+            InternalPassport::parse("4508", "123456", d(2010, 1, 1), " ", None, today),
+            Err(Invalid::IssuerEmpty)
+        );
+    }
+
+    #[test]
+    fn foreign_passport_is_checked() {
+        let today = d(2026, 11, 25);
+        let ok = ForeignPassport::parse("75 1234567", d(2020, 1, 1), d(2030, 1, 1), "МВД 77001", "ivanova maria", today);
+        assert_eq!(ok.unwrap().latin_name.as_str(), "IVANOVA MARIA");
+        assert_eq!(
+            ForeignPassport::parse("75 123456", d(2020, 1, 1), d(2030, 1, 1), "МВД", "IVANOVA MARIA", today),
+            Err(Invalid::ForeignPassportNumber)
+        );
+        assert_eq!(
+            ForeignPassport::parse("751234567", d(2020, 1, 1), d(2019, 1, 1), "МВД", "IVANOVA MARIA", today),
+            Err(Invalid::ExpiryBeforeIssue)
+        );
+        assert_eq!(
+            ForeignPassport::parse("751234567", d(2020, 1, 1), d(2030, 1, 1), "МВД", "Иванова Мария", today),
+            Err(Invalid::LatinName)
+        );
+    }
+
+    #[test]
+    fn payment_details_are_checked() {
+        assert!(PaymentDetails::card("4276 1000 1234 5674", "MARIA IVANOVA").is_ok());
+        assert_eq!(PaymentDetails::card("4276 1000 1234 5675", "X"), Err(Invalid::PaymentDetails));
+        assert!(PaymentDetails::account("40817810099910004312", "044525225", "Сбербанк", "Иванова М.").is_ok());
+        assert_eq!(PaymentDetails::account("4081", "044525225", "Сбербанк", "И"), Err(Invalid::PaymentDetails));
+    }
+}

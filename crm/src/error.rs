@@ -1,0 +1,54 @@
+//! The one error type of `crm`. Front-ends (bot, panel, CLI) map it once to a reply,
+//! a page or an exit code; nothing here knows how it will be shown.
+
+use crate::domain::Invalid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The acting user's role or ownership does not allow this.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    #[error("not found: {0}")]
+    NotFound(&'static str),
+    /// The request clashes with what is stored (e.g. a phone that already has a client).
+    #[error("conflict: {0}")]
+    Conflict(Conflict),
+    /// Bad input: the reason is meant for the user.
+    #[error("invalid input: {0}")]
+    Invalid(#[from] Invalid),
+    #[error("cryptography: {0}")]
+    Crypto(#[from] crate::crypto::CryptoError),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Conflicts a user can be told about in their own words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Conflict {
+    #[error("a client with this phone already exists (id {0})")]
+    PhoneTaken(i64),
+    #[error("this login is taken")]
+    LoginTaken,
+    #[error("this Telegram account is already bound")]
+    TelegramTaken,
+    #[error("the client is blacklisted")]
+    Blacklisted,
+    #[error("nothing to change: {0}")]
+    NoChange(&'static str),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A unique-constraint violation becomes the given conflict; anything else stays as it was.
+    pub(crate) fn on_unique(self, conflict: Conflict) -> Self {
+        match &self {
+            Error::Db(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Error::Conflict(conflict)
+            }
+            _ => self,
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! tourcrm's core: domain types, storage and the services that hold every business rule.
+//! Knows nothing of Telegram or HTTP; every service call takes the acting user.
+
+#![forbid(unsafe_code)]
+
+pub mod actor;
+pub mod clock;
+pub mod crypto;
+pub mod domain;
+pub mod error;
+pub mod services;
+pub mod store;
+
+pub use actor::Actor;
+pub use error::{Conflict, Error, Result};
+pub use services::Crm;

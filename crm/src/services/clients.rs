@@ -1,0 +1,291 @@
+//! Clients: registration (by themselves in the bot, or by an agent), the client card, search,
+//! tags, consents, agent assignment and the blacklist.
+
+use super::Crm;
+use crate::domain::{BirthDate, City, ClientId, Invalid, PersonName, Phone, Role, StaffId, TagName};
+use crate::store::audit;
+use crate::store::clients::{self as store, BlacklistEvent, Client, ClientFilter, ConsentEvent, ConsentKind, NewClientRow};
+use crate::store::documents::{self, Owner};
+use crate::{Actor, Conflict, Error, Result};
+
+/// A registration, already parsed into domain types by the front-end.
+#[derive(Debug, Clone)]
+pub struct NewClient {
+    pub full_name: PersonName,
+    pub phone: Phone,
+    pub birth_date: BirthDate,
+    pub city: City,
+    pub telegram_id: Option<i64>,
+    pub telegram_username: Option<String>,
+    /// Where the client came from, e.g. a deep-link payload `post_123`.
+    pub source: Option<String>,
+    pub personal_data_consent: bool,
+    pub marketing_consent: bool,
+    /// The agent to assign; agents always get their own clients, admins may choose.
+    pub agent_id: Option<StaffId>,
+}
+
+/// Everything the client card shows, except decrypted documents (those are read one by one,
+/// each read audited).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClientCard {
+    pub client: Client,
+    pub documents_on_file: Vec<String>,
+    pub blacklist_history: Vec<BlacklistEvent>,
+    pub consent_history: Vec<ConsentEvent>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    Read,
+    Write,
+}
+
+/// DESIGN.md's role table for one client record.
+pub(crate) fn check_access(actor: &Actor, client: &Client, access: Access) -> Result<()> {
+    let allowed = match actor {
+        Actor::System | Actor::Staff { role: Role::Admin, .. } => true,
+        Actor::Staff { id, role: Role::Agent } => client.agent_id == Some(*id),
+        Actor::Staff { role: Role::Accountant, .. } => access == Access::Read,
+        Actor::Staff { role: Role::Operator, .. } => false,
+        Actor::Client(id) => *id == client.id,
+        Actor::Telegram(_) => false,
+    };
+    if allowed { Ok(()) } else { Err(Error::Forbidden("this client is not yours")) }
+}
+
+impl Crm {
+    /// Loads a client and checks the actor may touch it. A client the actor may not see is
+    /// reported as forbidden, never with its data.
+    pub(crate) async fn client_for(&self, actor: &Actor, id: ClientId, access: Access) -> Result<Client> {
+        let client = store::get(&mut *self.store.conn().await?, id).await?.ok_or(Error::NotFound("client"))?;
+        check_access(actor, &client, access)?;
+        Ok(client)
+    }
+
+    pub async fn register_client(&self, actor: &Actor, new: NewClient) -> Result<Client> {
+        let agent_id = match actor {
+            Actor::System | Actor::Staff { role: Role::Admin, .. } => new.agent_id,
+            Actor::Staff { id, role: Role::Agent } => Some(*id),
+            Actor::Telegram(tid) if new.telegram_id == Some(*tid) => None,
+            _ => return Err(Error::Forbidden("only agents, admins and the client themself register clients")),
+        };
+        if matches!(actor, Actor::Telegram(_)) && !new.personal_data_consent {
+            // Self-registration is impossible without consent to personal-data processing.
+            return Err(Error::Invalid(Invalid::ConsentRequired));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if let Some(existing) = store::by_phone(&mut tx, new.phone.as_str()).await? {
+            return Err(Error::Conflict(Conflict::PhoneTaken(existing.id.0)));
+        }
+        if let Some(agent) = agent_id {
+            let staff = crate::store::staff::get(&mut tx, agent).await?;
+            if !staff.is_some_and(|s| s.active && s.role == Role::Agent) {
+                return Err(Error::NotFound("agent"));
+            }
+        }
+        let actor_name = actor.audit_name();
+        let id = store::insert(
+            &mut tx,
+            &NewClientRow {
+                full_name: new.full_name.as_str(),
+                name_key: &new.full_name.search_key(),
+                phone: new.phone.as_str(),
+                birth_date: new.birth_date.date(),
+                city: &new.city,
+                telegram_id: new.telegram_id,
+                telegram_username: new.telegram_username.as_deref(),
+                agent_id,
+                source: new.source.as_deref(),
+                pd_consent_at: None,
+                marketing_consent: false,
+                created_by: actor.staff_id(),
+                now,
+            },
+        )
+        .await
+        .map_err(|e| match Error::from(e) {
+            // Two registrations raced on one phone, or the Telegram account already has a card.
+            Error::Db(sqlx::Error::Database(d)) if d.is_unique_violation() && d.message().contains("phone") => {
+                Error::Conflict(Conflict::PhoneTaken(0))
+            }
+            other => other.on_unique(Conflict::TelegramTaken),
+        })?;
+        if new.personal_data_consent {
+            store::set_consent(&mut tx, id, ConsentKind::PersonalData, true, &actor_name, now).await?;
+        }
+        if new.marketing_consent {
+            store::set_consent(&mut tx, id, ConsentKind::Marketing, true, &actor_name, now).await?;
+        }
+        audit::record(&mut tx, now, &actor_name, "client.register", "client", Some(id.to_string()), new.source.clone())
+            .await?;
+        let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
+        tx.commit().await?;
+        Ok(client)
+    }
+
+    pub async fn get_client(&self, actor: &Actor, id: ClientId) -> Result<Client> {
+        self.client_for(actor, id, Access::Read).await
+    }
+
+    pub async fn client_card(&self, actor: &Actor, id: ClientId) -> Result<ClientCard> {
+        let client = self.client_for(actor, id, Access::Read).await?;
+        let mut conn = self.store.conn().await?;
+        Ok(ClientCard {
+            documents_on_file: documents::kinds_of(&mut conn, Owner::Client(id.0)).await?,
+            blacklist_history: store::blacklist_history(&mut conn, id).await?,
+            consent_history: store::consent_history(&mut conn, id).await?,
+            client,
+        })
+    }
+
+    /// The client behind a Telegram account, for the bot. Only the account itself (or the
+    /// system) may ask.
+    pub async fn client_by_telegram(&self, actor: &Actor, telegram_id: i64) -> Result<Option<Client>> {
+        match actor {
+            Actor::System => {}
+            Actor::Telegram(t) if *t == telegram_id => {}
+            _ => return Err(Error::Forbidden("a Telegram lookup is the bot's")),
+        }
+        Ok(store::by_telegram(&mut *self.store.conn().await?, telegram_id).await?)
+    }
+
+    /// The client list: agents see only their own clients, whatever the filter says.
+    pub async fn list_clients(&self, actor: &Actor, mut filter: ClientFilter) -> Result<Vec<Client>> {
+        match actor {
+            Actor::System | Actor::Staff { role: Role::Admin | Role::Accountant, .. } => {}
+            Actor::Staff { id, role: Role::Agent } => filter.agent_id = Some(*id),
+            _ => return Err(Error::Forbidden("the client list is for staff")),
+        }
+        Ok(store::list(&mut *self.store.conn().await?, &filter).await?)
+    }
+
+    /// Builds a search filter from one box: digits search the phone, anything else the name.
+    pub fn search_filter(query: &str) -> ClientFilter {
+        let q = query.trim();
+        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+        let only_phone_chars = q.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
+        let mut f = ClientFilter { limit: 50, ..Default::default() };
+        if q.is_empty() {
+        } else if only_phone_chars && digits.len() >= 3 {
+            // People type 8… for +7…: search the national part.
+            let national = if digits.len() == 11 && (digits.starts_with('8') || digits.starts_with('7')) {
+                digits[1..].to_owned()
+            } else {
+                digits
+            };
+            f.phone_digits = Some(national);
+        } else {
+            f.name_key = Some(crate::domain::PersonName::search_key_of(q));
+        }
+        f
+    }
+
+    pub async fn set_blacklist(&self, actor: &Actor, id: ClientId, on: bool, reason: &str) -> Result<Client> {
+        actor.require(&[Role::Admin], "only an admin changes the blacklist")?;
+        let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+        if reason.is_empty() {
+            return Err(Error::Invalid(Invalid::ReasonRequired));
+        }
+        if reason.chars().count() > 500 {
+            return Err(Error::Invalid(Invalid::TextTooLong));
+        }
+        self.client_for(actor, id, Access::Write).await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if !store::set_blacklist(&mut tx, id, on, &reason, actor.staff_id(), &actor.audit_name(), now).await? {
+            return Err(Error::Conflict(Conflict::NoChange(if on { "already blacklisted" } else { "not blacklisted" })));
+        }
+        let action = if on { "client.blacklist" } else { "client.unblacklist" };
+        audit::record(&mut tx, now, &actor.audit_name(), action, "client", Some(id.to_string()), Some(reason)).await?;
+        let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
+        tx.commit().await?;
+        Ok(client)
+    }
+
+    /// Marketing consent on or off: by the client (bot settings, «Отписаться», `/stop`), their
+    /// agent or an admin. Returns whether anything changed.
+    pub async fn set_marketing_consent(&self, actor: &Actor, id: ClientId, granted: bool) -> Result<bool> {
+        self.set_consent(actor, id, ConsentKind::Marketing, granted).await
+    }
+
+    pub async fn set_personal_data_consent(&self, actor: &Actor, id: ClientId, granted: bool) -> Result<bool> {
+        self.set_consent(actor, id, ConsentKind::PersonalData, granted).await
+    }
+
+    async fn set_consent(&self, actor: &Actor, id: ClientId, kind: ConsentKind, granted: bool) -> Result<bool> {
+        self.client_for(actor, id, Access::Write).await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let changed = store::set_consent(&mut tx, id, kind, granted, &actor.audit_name(), now).await?;
+        if changed {
+            let action = format!("client.consent.{}.{}", kind.as_str(), if granted { "given" } else { "withdrawn" });
+            audit::record(&mut tx, now, &actor.audit_name(), &action, "client", Some(id.to_string()), None).await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    pub async fn add_tag(&self, actor: &Actor, id: ClientId, tag: &str) -> Result<Client> {
+        self.change_tag(actor, id, tag, true).await
+    }
+
+    pub async fn remove_tag(&self, actor: &Actor, id: ClientId, tag: &str) -> Result<Client> {
+        self.change_tag(actor, id, tag, false).await
+    }
+
+    async fn change_tag(&self, actor: &Actor, id: ClientId, tag: &str, add: bool) -> Result<Client> {
+        if matches!(actor, Actor::Client(_)) {
+            return Err(Error::Forbidden("tags are the agency's"));
+        }
+        let tag = TagName::parse(tag)?;
+        self.client_for(actor, id, Access::Write).await?;
+        let mut tx = self.store.begin().await?;
+        let changed = if add {
+            let tag_id = store::upsert_tag(&mut tx, tag.as_str(), &tag.key()).await?;
+            store::add_tag(&mut tx, id, tag_id).await?
+        } else {
+            store::remove_tag(&mut tx, id, &tag.key()).await?
+        };
+        if changed {
+            let action = if add { "client.tag.add" } else { "client.tag.remove" };
+            audit::record(&mut tx, self.now(), &actor.audit_name(), action, "client", Some(id.to_string()), Some(tag.as_str().to_owned())).await?;
+        }
+        let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
+        tx.commit().await?;
+        Ok(client)
+    }
+
+    pub async fn all_tags(&self, actor: &Actor) -> Result<Vec<String>> {
+        actor.require(&Role::ALL, "tags are for staff")?;
+        Ok(store::all_tags(&mut *self.store.conn().await?).await?)
+    }
+
+    /// An admin (or the system, when a request needs an agent) assigns the client's agent.
+    pub async fn assign_agent(&self, actor: &Actor, id: ClientId, agent: StaffId) -> Result<Client> {
+        actor.require(&[Role::Admin], "only an admin reassigns clients")?;
+        let mut tx = self.store.begin().await?;
+        let staff = crate::store::staff::get(&mut tx, agent).await?;
+        if !staff.is_some_and(|s| s.active && s.role == Role::Agent) {
+            return Err(Error::NotFound("agent"));
+        }
+        if !store::set_agent(&mut tx, id, Some(agent)).await? {
+            return Err(Error::NotFound("client"));
+        }
+        audit::record(&mut tx, self.now(), &actor.audit_name(), "client.assign_agent", "client", Some(id.to_string()), Some(format!("agent={agent}"))).await?;
+        let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
+        tx.commit().await?;
+        Ok(client)
+    }
+
+    pub async fn change_city(&self, actor: &Actor, id: ClientId, city: City) -> Result<Client> {
+        self.client_for(actor, id, Access::Write).await?;
+        let mut tx = self.store.begin().await?;
+        store::set_city(&mut tx, id, &city).await?;
+        audit::record(&mut tx, self.now(), &actor.audit_name(), "client.city", "client", Some(id.to_string()), Some(city.name().to_owned())).await?;
+        let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
+        tx.commit().await?;
+        Ok(client)
+    }
+}

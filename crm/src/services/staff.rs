@@ -1,0 +1,189 @@
+//! Staff accounts: creation with a one-time password and a Telegram invite, sign-in,
+//! password changes, deactivation, and binding Telegram through the invite link.
+
+use super::{Crm, passwords};
+use crate::domain::{Invalid, PersonName, Role, StaffId};
+use crate::store::staff::{self as store, NewStaff, Staff};
+use crate::store::audit;
+use crate::{Actor, Conflict, Error, Result};
+use chrono::Duration;
+
+/// How long an invite link stays valid.
+pub const INVITE_TTL_DAYS: i64 = 7;
+
+pub struct NewStaffInput<'a> {
+    pub login: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+}
+
+/// What `staff add` shows once: the one-time password and the invite token are never stored
+/// in clear and cannot be shown again.
+#[derive(Debug)]
+pub struct StaffCreated {
+    pub staff: Staff,
+    pub password: String,
+    pub invite_token: String,
+}
+
+fn parse_login(login: &str) -> Result<String, Invalid> {
+    let l = login.trim().to_ascii_lowercase();
+    let ok = (3..=32).contains(&l.len())
+        && l.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+    if ok { Ok(l) } else { Err(Invalid::LoginFormat) }
+}
+
+impl Crm {
+    pub async fn add_staff(&self, actor: &Actor, input: NewStaffInput<'_>) -> Result<StaffCreated> {
+        actor.require(&[Role::Admin], "only an admin adds staff")?;
+        let login = parse_login(input.login)?;
+        let name = PersonName::parse(input.name)?;
+        let password = passwords::one_time_password();
+        let invite_token = passwords::invite_token();
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let id = store::insert(
+            &mut tx,
+            &NewStaff {
+                login: &login,
+                name: name.as_str(),
+                role: input.role,
+                password_hash: &passwords::hash(&password)?,
+                invite_token_hash: &passwords::token_hash(&invite_token),
+                invite_expires_at: now + Duration::days(INVITE_TTL_DAYS),
+                now,
+            },
+        )
+        .await
+        .map_err(|e| Error::from(e).on_unique(Conflict::LoginTaken))?;
+        audit::record(&mut tx, now, &actor.audit_name(), "staff.add", "staff", Some(id.to_string()), Some(format!("role={}", input.role.as_str()))).await?;
+        let staff = store::get(&mut tx, id).await?.ok_or(Error::NotFound("staff"))?;
+        tx.commit().await?;
+        Ok(StaffCreated { staff, password, invite_token })
+    }
+
+    pub async fn list_staff(&self, actor: &Actor) -> Result<Vec<Staff>> {
+        actor.require(&[Role::Admin], "only an admin sees the staff list")?;
+        Ok(store::list(&mut *self.store.conn().await?).await?)
+    }
+
+    pub async fn get_staff(&self, actor: &Actor, id: StaffId) -> Result<Staff> {
+        if actor.staff_id() != Some(id) {
+            actor.require(&[Role::Admin], "staff records are the admin's")?;
+        }
+        store::get(&mut *self.store.conn().await?, id).await?.ok_or(Error::NotFound("staff"))
+    }
+
+    pub async fn staff_count(&self) -> Result<i64> {
+        Ok(store::count(&mut *self.store.conn().await?).await?)
+    }
+
+    /// Checks a panel sign-in. An unknown login and a wrong password give the same error, and
+    /// both cost one argon2 verification, so timing does not tell which logins exist.
+    pub async fn authenticate(&self, login: &str, password: &str) -> Result<Staff> {
+        let found = store::by_login(&mut *self.store.conn().await?, &login.trim().to_ascii_lowercase()).await?;
+        let ok = match &found {
+            Some((_, hash)) => passwords::verify(password, hash),
+            None => {
+                let _ = passwords::verify(password, passwords::dummy_hash());
+                false
+            }
+        };
+        match found {
+            Some((staff, _)) if ok && staff.active => Ok(staff),
+            _ => Err(Error::Forbidden("wrong login or password")),
+        }
+    }
+
+    /// A staff member changes their own password (also ends the forced change after first login).
+    pub async fn change_password(&self, actor: &Actor, old: &str, new: &str) -> Result<()> {
+        let id = actor.staff_id().ok_or(Error::Forbidden("only staff have passwords"))?;
+        if new.chars().count() < 10 {
+            return Err(Error::Invalid(Invalid::PasswordTooShort));
+        }
+        let mut conn = self.store.conn().await?;
+        let staff = store::get(&mut conn, id).await?.ok_or(Error::NotFound("staff"))?;
+        let (_, hash) = store::by_login(&mut conn, &staff.login).await?.ok_or(Error::NotFound("staff"))?;
+        if !passwords::verify(old, &hash) {
+            return Err(Error::Forbidden("wrong login or password"));
+        }
+        store::set_password(&mut conn, id, &passwords::hash(new)?, false).await?;
+        audit::record(&mut conn, self.now(), &actor.audit_name(), "staff.password_changed", "staff", Some(id.to_string()), None).await?;
+        Ok(())
+    }
+
+    /// An admin resets someone's password: a new one-time password that must be changed.
+    pub async fn reset_password(&self, actor: &Actor, id: StaffId) -> Result<String> {
+        actor.require(&[Role::Admin], "only an admin resets passwords")?;
+        let password = passwords::one_time_password();
+        let mut conn = self.store.conn().await?;
+        if !store::set_password(&mut conn, id, &passwords::hash(&password)?, true).await? {
+            return Err(Error::NotFound("staff"));
+        }
+        audit::record(&mut conn, self.now(), &actor.audit_name(), "staff.password_reset", "staff", Some(id.to_string()), None).await?;
+        Ok(password)
+    }
+
+    pub async fn set_staff_active(&self, actor: &Actor, id: StaffId, active: bool) -> Result<()> {
+        actor.require(&[Role::Admin], "only an admin deactivates staff")?;
+        if actor.staff_id() == Some(id) && !active {
+            return Err(Error::Forbidden("an admin cannot deactivate themselves"));
+        }
+        let mut conn = self.store.conn().await?;
+        if !store::set_active(&mut conn, id, active).await? {
+            return Err(Error::NotFound("staff"));
+        }
+        let action = if active { "staff.activate" } else { "staff.deactivate" };
+        audit::record(&mut conn, self.now(), &actor.audit_name(), action, "staff", Some(id.to_string()), None).await?;
+        Ok(())
+    }
+
+    /// A new Telegram invite for a staff member (the old one stops working).
+    pub async fn new_invite(&self, actor: &Actor, id: StaffId) -> Result<String> {
+        actor.require(&[Role::Admin], "only an admin issues invites")?;
+        let token = passwords::invite_token();
+        let mut conn = self.store.conn().await?;
+        let expires = self.now() + Duration::days(INVITE_TTL_DAYS);
+        if !store::set_invite(&mut conn, id, &passwords::token_hash(&token), expires).await? {
+            return Err(Error::NotFound("staff"));
+        }
+        audit::record(&mut conn, self.now(), &actor.audit_name(), "staff.invite", "staff", Some(id.to_string()), None).await?;
+        Ok(token)
+    }
+
+    /// The bot's `/start staff_<token>`: binds the sender's Telegram account to the invited
+    /// staff member. A used, expired or unknown token binds nothing.
+    pub async fn redeem_invite(&self, actor: &Actor, token: &str, username: Option<&str>) -> Result<Staff> {
+        let Actor::Telegram(telegram_id) = *actor else {
+            return Err(Error::Forbidden("an invite is redeemed from Telegram"));
+        };
+        let mut tx = self.store.begin().await?;
+        let id = store::redeem_invite(&mut tx, &passwords::token_hash(token.trim()), telegram_id, username, self.now())
+            .await
+            .map_err(|e| Error::from(e).on_unique(Conflict::TelegramTaken))?
+            .ok_or(Error::NotFound("invite"))?;
+        audit::record(&mut tx, self.now(), &actor.audit_name(), "staff.telegram_bound", "staff", Some(id.to_string()), None).await?;
+        let staff = store::get(&mut tx, id).await?.ok_or(Error::NotFound("staff"))?;
+        tx.commit().await?;
+        Ok(staff)
+    }
+
+    /// Who this Telegram account belongs to among active staff (the bot's first question).
+    pub async fn staff_by_telegram(&self, telegram_id: i64) -> Result<Option<Staff>> {
+        let staff = store::by_telegram(&mut *self.store.conn().await?, telegram_id).await?;
+        Ok(staff.filter(|s| s.active))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logins_are_checked() {
+        assert_eq!(parse_login(" Anna.K ").unwrap(), "anna.k");
+        assert_eq!(parse_login("ab"), Err(Invalid::LoginFormat));
+        assert_eq!(parse_login("анна"), Err(Invalid::LoginFormat));
+        assert_eq!(parse_login("a b c"), Err(Invalid::LoginFormat));
+    }
+}

@@ -1,0 +1,179 @@
+//! Storage: one code path for SQLite and PostgreSQL.
+//!
+//! **Why sqlx's `Any` driver.** The alternative, an enum of two pools with a dispatch macro,
+//! keeps native column types but makes every query generic over two databases. With `Any`
+//! there is one pool type and each query is written once as plain SQL with `$1` placeholders
+//! (both dialects accept them, and `RETURNING`). The price is that `Any` decodes only portable
+//! types, so the schema keeps to them: `BIGINT`/`INTEGER` ids and 0/1 flags, `TEXT` for times
+//! (RFC 3339 UTC with a fixed width, so text order is time order) and ISO dates, `BLOB`/`BYTEA`
+//! for ciphertext. Sums are cast back to `BIGINT` (`SUM` of a `BIGINT` is `NUMERIC` in
+//! PostgreSQL, which `Any` refuses). Where the dialects really differ, [`Backend`] says which one
+//! we are on. The two schemas live in `migrations/sqlite` and `migrations/postgres`, numbered
+//! alike; a test proves they give the same tables and columns.
+//!
+//! Store functions take a `&mut AnyConnection`, so a service can run a change and its audit
+//! record in one transaction.
+
+pub mod audit;
+pub mod clients;
+pub mod documents;
+pub mod interactions;
+pub mod keys;
+pub mod staff;
+pub mod time;
+
+use crate::Result;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+
+pub use sqlx::AnyConnection as Conn;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend named by a database URL's scheme, or `None` for an unknown scheme.
+    pub fn from_url(url: &str) -> Option<Backend> {
+        let scheme = url.split_once(':').map(|(s, _)| s)?;
+        match scheme {
+            "sqlite" => Some(Backend::Sqlite),
+            "postgres" | "postgresql" => Some(Backend::Postgres),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Store {
+    // The pool's options carry the URL with its password: never print them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend).finish()
+    }
+}
+
+impl Store {
+    /// Connects (creating a SQLite file if missing) without migrating.
+    pub async fn connect(url: &str) -> Result<Store> {
+        install_default_drivers();
+        let backend = Backend::from_url(url).ok_or(crate::Error::NotFound("database backend for this URL scheme"))?;
+        let (url, max) = match backend {
+            Backend::Sqlite => (sqlite_url(url), 8),
+            Backend::Postgres => (url.to_owned(), 16),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the writer; the busy timeout makes a writer
+                        // wait for the lock instead of failing at once.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        Ok(Store { pool, backend })
+    }
+
+    /// Connects and applies every pending migration of this backend.
+    pub async fn open(url: &str) -> Result<Store> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("../migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => sqlx::migrate!("../migrations/postgres").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(self.pool.begin().await?)
+    }
+
+    pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    /// Answers whether the database responds, for `/healthz`.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Makes sure a SQLite URL creates its file on first run (`mode=rwc`) and that its folder exists.
+fn sqlite_url(url: &str) -> String {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let file = path.split('?').next().unwrap_or_default();
+    if !file.is_empty() && file != ":memory:" {
+        if let Some(dir) = std::path::Path::new(file).parent() {
+            // An error surfaces when the pool opens the file, with the path in it.
+            let _ = std::fs::create_dir_all(dir);
+        }
+    }
+    if url.contains("mode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+/// Flags are stored as 0/1 integers (portable across both backends).
+pub(crate) fn flag(b: bool) -> i64 {
+    i64::from(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_is_chosen_from_the_scheme() {
+        assert_eq!(Backend::from_url("sqlite://x.db"), Some(Backend::Sqlite));
+        assert_eq!(Backend::from_url("sqlite::memory:"), Some(Backend::Sqlite));
+        assert_eq!(Backend::from_url("postgres://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(Backend::from_url("postgresql://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(Backend::from_url("mysql://u@h/db"), None);
+        assert_eq!(Backend::from_url("tourcrm.db"), None);
+    }
+
+    #[test]
+    fn sqlite_urls_create_their_file() {
+        assert_eq!(sqlite_url("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db?mode=rwc");
+        assert_eq!(sqlite_url("sqlite:///tmp/x.db?cache=shared"), "sqlite:///tmp/x.db?cache=shared&mode=rwc");
+        assert_eq!(sqlite_url("sqlite:///tmp/x.db?mode=ro"), "sqlite:///tmp/x.db?mode=ro");
+    }
+}
