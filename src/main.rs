@@ -1,1 +1,40 @@
-fn main() {}
+//! `tourcrm`: the one binary. A small CLI over the libraries: serve (panel, bot, scheduler),
+//! migrate, staff, keys.
+
+#![forbid(unsafe_code)]
+
+mod cli;
+mod config;
+mod scheduler;
+mod serve;
+mod startup;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    startup::init_tracing(matches!(args.command, None | Some(cli::Command::Serve)));
+    let config = match config::Config::load(&config::Env) {
+        Ok(c) => c,
+        Err(e) => {
+            // One line naming the variable; exit code 2 = bad configuration.
+            eprintln!("tourcrm: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("tourcrm: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(cli::run(args, config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tourcrm: {}", startup::describe(&e));
+            ExitCode::from(startup::exit_code(&e))
+        }
+    }
+}

@@ -39,15 +39,26 @@ pub enum Conflict {
     NoChange(&'static str),
 }
 
+impl Conflict {
+    /// The Russian explanation, for front-ends without a template of their own (the CLI).
+    pub fn message_ru(&self) -> String {
+        match self {
+            Conflict::PhoneTaken(_) => "Клиент с таким телефоном уже зарегистрирован.".into(),
+            Conflict::LoginTaken => "Этот логин уже занят.".into(),
+            Conflict::TelegramTaken => "Этот аккаунт Telegram уже привязан.".into(),
+            Conflict::Blacklisted => "Клиент в чёрном списке.".into(),
+            Conflict::NoChange(_) => "Изменять нечего: так уже записано.".into(),
+        }
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// A unique-constraint violation becomes the given conflict; anything else stays as it was.
     pub(crate) fn on_unique(self, conflict: Conflict) -> Self {
         match &self {
-            Error::Db(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                Error::Conflict(conflict)
-            }
+            Error::Db(sqlx::Error::Database(e)) if e.is_unique_violation() => Error::Conflict(conflict),
             _ => self,
         }
     }

@@ -80,9 +80,7 @@ impl Keyring {
             self.ciphers.get(sealed.key_id()).ok_or_else(|| CryptoError::UnknownKey(sealed.key_id().to_owned()))?;
         let (nonce, ct) = sealed.nonce_and_ciphertext();
         let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| CryptoError::Malformed)?;
-        cipher
-            .decrypt(&aes_gcm::Nonce::from(nonce), Payload { msg: ct, aad })
-            .map_err(|_| CryptoError::Decrypt)
+        cipher.decrypt(&aes_gcm::Nonce::from(nonce), Payload { msg: ct, aad }).map_err(|_| CryptoError::Decrypt)
     }
 }
 

@@ -87,10 +87,7 @@ impl Money {
         }
         let whole: i64 = whole.parse().map_err(|_| Invalid::MoneyFormat)?;
         let frac: i64 = format!("{frac:0<2}").parse().map_err(|_| Invalid::MoneyFormat)?;
-        let minor = whole
-            .checked_mul(100)
-            .and_then(|v| v.checked_add(frac))
-            .ok_or(Invalid::MoneyFormat)?;
+        let minor = whole.checked_mul(100).and_then(|v| v.checked_add(frac)).ok_or(Invalid::MoneyFormat)?;
         Ok(Money { minor, currency })
     }
 }
@@ -103,7 +100,7 @@ impl fmt::Display for Money {
         let whole = (abs / 100).to_string();
         let mut grouped = String::new();
         for (i, c) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
+            if i > 0 && (whole.len() - i).is_multiple_of(3) {
                 grouped.push('\u{a0}');
             }
             grouped.push(c);

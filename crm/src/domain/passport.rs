@@ -165,7 +165,7 @@ fn luhn(number: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 #[cfg(test)]
@@ -202,7 +202,8 @@ mod tests {
     #[test]
     fn foreign_passport_is_checked() {
         let today = d(2026, 11, 25);
-        let ok = ForeignPassport::parse("75 1234567", d(2020, 1, 1), d(2030, 1, 1), "МВД 77001", "ivanova maria", today);
+        let ok =
+            ForeignPassport::parse("75 1234567", d(2020, 1, 1), d(2030, 1, 1), "МВД 77001", "ivanova maria", today);
         assert_eq!(ok.unwrap().latin_name.as_str(), "IVANOVA MARIA");
         assert_eq!(
             ForeignPassport::parse("75 123456", d(2020, 1, 1), d(2030, 1, 1), "МВД", "IVANOVA MARIA", today),

@@ -4,7 +4,9 @@
 use super::Crm;
 use crate::domain::{BirthDate, City, ClientId, Invalid, PersonName, Phone, Role, StaffId, TagName};
 use crate::store::audit;
-use crate::store::clients::{self as store, BlacklistEvent, Client, ClientFilter, ConsentEvent, ConsentKind, NewClientRow};
+use crate::store::clients::{
+    self as store, BlacklistEvent, Client, ClientFilter, ConsentEvent, ConsentKind, NewClientRow,
+};
 use crate::store::documents::{self, Owner};
 use crate::{Actor, Conflict, Error, Result};
 
@@ -195,7 +197,11 @@ impl Crm {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         if !store::set_blacklist(&mut tx, id, on, &reason, actor.staff_id(), &actor.audit_name(), now).await? {
-            return Err(Error::Conflict(Conflict::NoChange(if on { "already blacklisted" } else { "not blacklisted" })));
+            return Err(Error::Conflict(Conflict::NoChange(if on {
+                "already blacklisted"
+            } else {
+                "not blacklisted"
+            })));
         }
         let action = if on { "client.blacklist" } else { "client.unblacklist" };
         audit::record(&mut tx, now, &actor.audit_name(), action, "client", Some(id.to_string()), Some(reason)).await?;
@@ -250,7 +256,16 @@ impl Crm {
         };
         if changed {
             let action = if add { "client.tag.add" } else { "client.tag.remove" };
-            audit::record(&mut tx, self.now(), &actor.audit_name(), action, "client", Some(id.to_string()), Some(tag.as_str().to_owned())).await?;
+            audit::record(
+                &mut tx,
+                self.now(),
+                &actor.audit_name(),
+                action,
+                "client",
+                Some(id.to_string()),
+                Some(tag.as_str().to_owned()),
+            )
+            .await?;
         }
         let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
         tx.commit().await?;
@@ -273,7 +288,16 @@ impl Crm {
         if !store::set_agent(&mut tx, id, Some(agent)).await? {
             return Err(Error::NotFound("client"));
         }
-        audit::record(&mut tx, self.now(), &actor.audit_name(), "client.assign_agent", "client", Some(id.to_string()), Some(format!("agent={agent}"))).await?;
+        audit::record(
+            &mut tx,
+            self.now(),
+            &actor.audit_name(),
+            "client.assign_agent",
+            "client",
+            Some(id.to_string()),
+            Some(format!("agent={agent}")),
+        )
+        .await?;
         let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
         tx.commit().await?;
         Ok(client)
@@ -283,7 +307,16 @@ impl Crm {
         self.client_for(actor, id, Access::Write).await?;
         let mut tx = self.store.begin().await?;
         store::set_city(&mut tx, id, &city).await?;
-        audit::record(&mut tx, self.now(), &actor.audit_name(), "client.city", "client", Some(id.to_string()), Some(city.name().to_owned())).await?;
+        audit::record(
+            &mut tx,
+            self.now(),
+            &actor.audit_name(),
+            "client.city",
+            "client",
+            Some(id.to_string()),
+            Some(city.name().to_owned()),
+        )
+        .await?;
         let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
         tx.commit().await?;
         Ok(client)

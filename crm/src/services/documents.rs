@@ -51,7 +51,16 @@ impl Crm {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         store::put(&mut tx, owner, kind, &sealed, now).await?;
-        audit::record(&mut tx, now, &actor.audit_name(), &format!("document.put.{}", kind.as_str()), "client", Some(client.to_string()), None).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.audit_name(),
+            &format!("document.put.{}", kind.as_str()),
+            "client",
+            Some(client.to_string()),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -3,8 +3,8 @@
 use super::Crm;
 use super::clients::Access;
 use crate::domain::{ClientId, Direction, InteractionId, InteractionKind, Invalid, Role};
-use crate::store::interactions::{self as store, Interaction, NewInteraction};
 use crate::store::audit;
+use crate::store::interactions::{self as store, Interaction, NewInteraction};
 use crate::{Actor, Error, Result};
 use chrono::{DateTime, Utc};
 
@@ -82,7 +82,16 @@ impl Crm {
         )
         .await?;
         let action = if corrects.is_some() { "interaction.correct" } else { "interaction.add" };
-        audit::record(&mut tx, now, &actor.audit_name(), action, "client", Some(input.client_id.to_string()), Some(format!("interaction={id}"))).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.audit_name(),
+            action,
+            "client",
+            Some(input.client_id.to_string()),
+            Some(format!("interaction={id}")),
+        )
+        .await?;
         let entry = store::get(&mut tx, id).await?.ok_or(Error::NotFound("interaction"))?;
         tx.commit().await?;
         Ok(entry)

@@ -71,7 +71,16 @@ impl Crm {
         }
         let mut conn = self.store.conn().await?;
         let retired = store::keys::retire_unused(&mut conn, self.now()).await?;
-        audit::record(&mut conn, self.now(), &actor.audit_name(), "keys.resealed", "data_key", Some(current.clone()), Some(format!("records={resealed} retired={}", retired.join(",")))).await?;
+        audit::record(
+            &mut conn,
+            self.now(),
+            &actor.audit_name(),
+            "keys.resealed",
+            "data_key",
+            Some(current.clone()),
+            Some(format!("records={resealed} retired={}", retired.join(","))),
+        )
+        .await?;
         Ok(RotationReport { new_key: current, resealed, retired })
     }
 }

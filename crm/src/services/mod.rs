@@ -68,7 +68,14 @@ impl Crm {
     }
 
     /// Writes one audit record outside any transaction (for reads, such as decryptions).
-    async fn audit(&self, actor: &Actor, action: &str, entity: &str, id: impl ToString, details: Option<String>) -> Result<()> {
+    async fn audit(
+        &self,
+        actor: &Actor,
+        action: &str,
+        entity: &str,
+        id: impl ToString,
+        details: Option<String>,
+    ) -> Result<()> {
         let mut conn = self.store.conn().await?;
         store::audit::record(&mut conn, self.now(), &actor.audit_name(), action, entity, Some(id.to_string()), details)
             .await?;
@@ -90,9 +97,6 @@ async fn load_keyring(store: &Store, master: &MasterKey, now: DateTime<Utc>) -> 
         .find(|k| k.state == "active")
         .map(|k| k.id.clone())
         .ok_or(crate::Error::NotFound("active data key"))?;
-    let keys = stored
-        .iter()
-        .map(|k| DataKey::unwrap_from(&k.id, &k.wrapped, master))
-        .collect::<Result<Vec<_>, _>>()?;
+    let keys = stored.iter().map(|k| DataKey::unwrap_from(&k.id, &k.wrapped, master)).collect::<Result<Vec<_>, _>>()?;
     Ok(Keyring::new(&current, keys)?)
 }

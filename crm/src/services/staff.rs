@@ -3,8 +3,8 @@
 
 use super::{Crm, passwords};
 use crate::domain::{Invalid, PersonName, Role, StaffId};
-use crate::store::staff::{self as store, NewStaff, Staff};
 use crate::store::audit;
+use crate::store::staff::{self as store, NewStaff, Staff};
 use crate::{Actor, Conflict, Error, Result};
 use chrono::Duration;
 
@@ -28,8 +28,8 @@ pub struct StaffCreated {
 
 fn parse_login(login: &str) -> Result<String, Invalid> {
     let l = login.trim().to_ascii_lowercase();
-    let ok = (3..=32).contains(&l.len())
-        && l.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+    let ok =
+        (3..=32).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
     if ok { Ok(l) } else { Err(Invalid::LoginFormat) }
 }
 
@@ -56,7 +56,16 @@ impl Crm {
         )
         .await
         .map_err(|e| Error::from(e).on_unique(Conflict::LoginTaken))?;
-        audit::record(&mut tx, now, &actor.audit_name(), "staff.add", "staff", Some(id.to_string()), Some(format!("role={}", input.role.as_str()))).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.audit_name(),
+            "staff.add",
+            "staff",
+            Some(id.to_string()),
+            Some(format!("role={}", input.role.as_str())),
+        )
+        .await?;
         let staff = store::get(&mut tx, id).await?.ok_or(Error::NotFound("staff"))?;
         tx.commit().await?;
         Ok(StaffCreated { staff, password, invite_token })
@@ -108,7 +117,16 @@ impl Crm {
             return Err(Error::Forbidden("wrong login or password"));
         }
         store::set_password(&mut conn, id, &passwords::hash(new)?, false).await?;
-        audit::record(&mut conn, self.now(), &actor.audit_name(), "staff.password_changed", "staff", Some(id.to_string()), None).await?;
+        audit::record(
+            &mut conn,
+            self.now(),
+            &actor.audit_name(),
+            "staff.password_changed",
+            "staff",
+            Some(id.to_string()),
+            None,
+        )
+        .await?;
         Ok(())
     }
 
@@ -120,7 +138,16 @@ impl Crm {
         if !store::set_password(&mut conn, id, &passwords::hash(&password)?, true).await? {
             return Err(Error::NotFound("staff"));
         }
-        audit::record(&mut conn, self.now(), &actor.audit_name(), "staff.password_reset", "staff", Some(id.to_string()), None).await?;
+        audit::record(
+            &mut conn,
+            self.now(),
+            &actor.audit_name(),
+            "staff.password_reset",
+            "staff",
+            Some(id.to_string()),
+            None,
+        )
+        .await?;
         Ok(password)
     }
 
@@ -147,7 +174,8 @@ impl Crm {
         if !store::set_invite(&mut conn, id, &passwords::token_hash(&token), expires).await? {
             return Err(Error::NotFound("staff"));
         }
-        audit::record(&mut conn, self.now(), &actor.audit_name(), "staff.invite", "staff", Some(id.to_string()), None).await?;
+        audit::record(&mut conn, self.now(), &actor.audit_name(), "staff.invite", "staff", Some(id.to_string()), None)
+            .await?;
         Ok(token)
     }
 
@@ -162,7 +190,16 @@ impl Crm {
             .await
             .map_err(|e| Error::from(e).on_unique(Conflict::TelegramTaken))?
             .ok_or(Error::NotFound("invite"))?;
-        audit::record(&mut tx, self.now(), &actor.audit_name(), "staff.telegram_bound", "staff", Some(id.to_string()), None).await?;
+        audit::record(
+            &mut tx,
+            self.now(),
+            &actor.audit_name(),
+            "staff.telegram_bound",
+            "staff",
+            Some(id.to_string()),
+            None,
+        )
+        .await?;
         let staff = store::get(&mut tx, id).await?.ok_or(Error::NotFound("staff"))?;
         tx.commit().await?;
         Ok(staff)

@@ -36,15 +36,17 @@ pub async fn record(
     entity_id: Option<String>,
     details: Option<String>,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(ts(at))
-        .bind(actor)
-        .bind(action)
-        .bind(entity)
-        .bind(entity_id)
-        .bind(details)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(ts(at))
+    .bind(actor)
+    .bind(action)
+    .bind(entity)
+    .bind(entity_id)
+    .bind(details)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

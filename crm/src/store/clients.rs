@@ -274,12 +274,11 @@ pub struct BlacklistEvent {
 }
 
 pub async fn blacklist_history(conn: &mut Conn, id: ClientId) -> sqlx::Result<Vec<BlacklistEvent>> {
-    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
-        "SELECT blacklisted, reason, actor, at FROM blacklist_events WHERE client_id = $1 ORDER BY id",
-    )
-    .bind(id.0)
-    .fetch_all(conn)
-    .await?;
+    let rows: Vec<(i64, String, String, String)> =
+        sqlx::query_as("SELECT blacklisted, reason, actor, at FROM blacklist_events WHERE client_id = $1 ORDER BY id")
+            .bind(id.0)
+            .fetch_all(conn)
+            .await?;
     rows.into_iter()
         .map(|(b, reason, actor, at)| Ok(BlacklistEvent { blacklisted: b != 0, reason, actor, at: parse_ts(&at)? }))
         .collect()

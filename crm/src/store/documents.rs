@@ -54,7 +54,13 @@ impl Owner {
     }
 }
 
-pub async fn put(conn: &mut Conn, owner: Owner, kind: DocKind, sealed: &Sealed, now: DateTime<Utc>) -> sqlx::Result<()> {
+pub async fn put(
+    conn: &mut Conn,
+    owner: Owner,
+    kind: DocKind,
+    sealed: &Sealed,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
     let (owner_kind, owner_id) = owner.parts();
     sqlx::query(
         "INSERT INTO secure_documents (owner_kind, owner_id, doc_kind, key_id, envelope, updated_at)

@@ -93,8 +93,7 @@ const SELECT: &str = "SELECT i.id, i.client_id, i.hotel_id, i.kind, i.direction,
      FROM interactions i";
 
 pub async fn get(conn: &mut Conn, id: InteractionId) -> sqlx::Result<Option<Interaction>> {
-    let row: Option<Row> =
-        sqlx::query_as(&format!("{SELECT} WHERE i.id = $1")).bind(id.0).fetch_optional(conn).await?;
+    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE i.id = $1")).bind(id.0).fetch_optional(conn).await?;
     row.map(Row::into_interaction).transpose()
 }
 

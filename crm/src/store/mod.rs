@@ -136,11 +136,9 @@ impl Store {
 fn sqlite_url(url: &str) -> String {
     let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let file = path.split('?').next().unwrap_or_default();
-    if !file.is_empty() && file != ":memory:" {
-        if let Some(dir) = std::path::Path::new(file).parent() {
-            // An error surfaces when the pool opens the file, with the path in it.
-            let _ = std::fs::create_dir_all(dir);
-        }
+    if let Some(dir) = std::path::Path::new(file).parent().filter(|_| !file.is_empty() && file != ":memory:") {
+        // An error surfaces when the pool opens the file, with the path in it.
+        let _ = std::fs::create_dir_all(dir);
     }
     if url.contains("mode=") {
         url.to_owned()

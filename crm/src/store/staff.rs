@@ -84,10 +84,8 @@ pub async fn insert(conn: &mut Conn, s: &NewStaff<'_>) -> sqlx::Result<StaffId> 
 }
 
 pub async fn get(conn: &mut Conn, id: StaffId) -> sqlx::Result<Option<Staff>> {
-    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE id = $1"))
-        .bind(id.0)
-        .fetch_optional(conn)
-        .await?;
+    let row: Option<Row> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE id = $1")).bind(id.0).fetch_optional(conn).await?;
     row.map(Staff::try_from).transpose()
 }
 
@@ -129,11 +127,8 @@ pub async fn set_password(conn: &mut Conn, id: StaffId, hash: &str, must_change:
 }
 
 pub async fn set_active(conn: &mut Conn, id: StaffId, active: bool) -> sqlx::Result<bool> {
-    let done = sqlx::query("UPDATE staff SET active = $1 WHERE id = $2")
-        .bind(flag(active))
-        .bind(id.0)
-        .execute(conn)
-        .await?;
+    let done =
+        sqlx::query("UPDATE staff SET active = $1 WHERE id = $2").bind(flag(active)).bind(id.0).execute(conn).await?;
     Ok(done.rows_affected() == 1)
 }
 

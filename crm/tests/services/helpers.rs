@@ -1,0 +1,135 @@
+//! Test helpers: a fresh database per test on every configured backend, a fixed clock, and
+//! one helper per common setup step.
+
+#![allow(dead_code)]
+
+use chrono::{DateTime, TimeZone, Utc};
+use crm::clock::FixedClock;
+use crm::crypto::MasterKey;
+use crm::domain::{BirthDate, City, PersonName, Phone, Role};
+use crm::services::{NewClient, NewStaffInput};
+use crm::store::Store;
+use crm::store::clients::Client;
+use crm::store::staff::Staff;
+use crm::{Actor, Crm};
+use std::sync::Arc;
+
+pub struct TestApp {
+    pub crm: Crm,
+    pub clock: Arc<FixedClock>,
+    pub backend: &'static str,
+    /// SQLite: the database file (kept alive by the temp dir). PostgreSQL: the database URL.
+    pub location: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap()
+}
+
+/// The backends this run covers.
+pub fn backends() -> Vec<&'static str> {
+    let mut b = vec!["sqlite"];
+    if std::env::var("TOURCRM_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty()) {
+        b.push("postgres");
+    }
+    b
+}
+
+/// A new empty database of the given backend, migrated, with a CRM on a fixed clock.
+pub async fn spawn(backend: &'static str) -> TestApp {
+    spawn_with_key(backend, &MasterKey::generate_base64()).await
+}
+
+pub async fn spawn_with_key(backend: &'static str, master_b64: &str) -> TestApp {
+    let (url, dir) = match backend {
+        "sqlite" => {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("test.db");
+            (format!("sqlite://{}", path.display()), Some(dir))
+        }
+        "postgres" => (fresh_postgres_database().await, None),
+        other => panic!("unknown backend {other}"),
+    };
+    let store = Store::open(&url).await.unwrap_or_else(|e| panic!("open {backend}: {e}"));
+    let clock = Arc::new(FixedClock::new(t0()));
+    let crm = Crm::new(store, MasterKey::from_base64(master_b64).unwrap(), clock.clone()).await.unwrap();
+    let location = match &dir {
+        Some(d) => d.path().join("test.db").display().to_string(),
+        None => url,
+    };
+    TestApp { crm, clock, backend, location, _dir: dir }
+}
+
+/// Creates `tourcrm_test_<random>` on the server of `TOURCRM_TEST_POSTGRES_URL` and returns its URL.
+pub async fn fresh_postgres_database() -> String {
+    use sqlx::Connection;
+    let base = std::env::var("TOURCRM_TEST_POSTGRES_URL").expect("TOURCRM_TEST_POSTGRES_URL");
+    let mut admin = sqlx::PgConnection::connect(&base)
+        .await
+        .unwrap_or_else(|e| panic!("TOURCRM_TEST_POSTGRES_URL is set but PostgreSQL does not answer: {e}"));
+    let name = format!("tourcrm_test_{:016x}", rand_u64());
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+    let (prefix, _) = base.rsplit_once('/').expect("database URL with a path");
+    format!("{prefix}/{name}")
+}
+
+fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
+    h.finish()
+}
+
+impl TestApp {
+    pub async fn staff(&self, login: &str, role: Role) -> Staff {
+        let created = self
+            .crm
+            .add_staff(&Actor::System, NewStaffInput { login, name: &format!("Сотрудник {login}"), role })
+            .await
+            .unwrap();
+        created.staff
+    }
+
+    pub async fn actor(&self, login: &str, role: Role) -> Actor {
+        let s = self.staff(login, role).await;
+        Actor::staff(s.id, role)
+    }
+
+    pub async fn client(&self, phone: &str, agent: Option<&Actor>) -> Client {
+        let new = new_client("Иванова Мария Петровна", phone);
+        match agent {
+            Some(a) => self.crm.register_client(a, new).await.unwrap(),
+            None => self.crm.register_client(&Actor::System, new).await.unwrap(),
+        }
+    }
+}
+
+pub fn new_client(name: &str, phone: &str) -> NewClient {
+    NewClient {
+        full_name: PersonName::parse(name).unwrap(),
+        phone: Phone::parse(phone).unwrap(),
+        birth_date: BirthDate::parse("05.03.1990", t0().date_naive()).unwrap(),
+        city: City::parse("Новосибирск").unwrap(),
+        telegram_id: None,
+        telegram_username: None,
+        source: None,
+        personal_data_consent: true,
+        marketing_consent: false,
+        agent_id: None,
+    }
+}
+
+/// Runs an async test body once per backend, naming the backend on failure.
+#[macro_export]
+macro_rules! each_backend {
+    ($name:ident, |$app:ident| $body:block) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            for backend in $crate::helpers::backends() {
+                let $app = $crate::helpers::spawn(backend).await;
+                $body
+            }
+        }
+    };
+}

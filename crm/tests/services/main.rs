@@ -1,0 +1,8 @@
+//! Store and service tests of `crm`, one test binary. Each case runs on SQLite always and on
+//! PostgreSQL when `TOURCRM_TEST_POSTGRES_URL` is set (a set but unreachable server fails).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod clients;

@@ -1,0 +1,105 @@
+//! The command line: what each subcommand does, in terms of the libraries.
+
+use crate::config::Config;
+use crate::{serve, startup};
+use clap::{Parser, Subcommand};
+use crm::Actor;
+use crm::domain::Role;
+use crm::services::NewStaffInput;
+
+#[derive(Debug, Parser)]
+#[command(name = "tourcrm", version, about = "tourcrm — CRM турагентства: Telegram-бот и веб-панель")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the admin panel, the Telegram bot (when TELOXIDE_TOKEN is set) and the scheduler.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// Manage the encryption keys of personal data.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Add a staff member; prints the login, a one-time panel password and a Telegram invite link.
+    Add {
+        #[arg(long, value_parser = ["admin", "operator", "agent", "accountant"])]
+        role: String,
+        /// Full name, e.g. "Смирнова Анна".
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        login: String,
+    },
+    /// List staff members.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Make a new data key, re-encrypt every record under it and retire the old one.
+    Rotate,
+}
+
+pub async fn run(cli: Cli, config: Config) -> Result<(), startup::StartError> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve::run(config).await,
+        Command::Migrate => {
+            let store = startup::open_store(&config).await?;
+            store.close().await;
+            println!("Миграции применены: {}", startup::redacted_url(&config.database_url));
+            Ok(())
+        }
+        Command::Staff(StaffCommand::Add { role, name, login }) => {
+            let crm = startup::open_crm(&config).await?;
+            let role = Role::parse(&role).map_err(crm::Error::from)?;
+            let created = crm.add_staff(&Actor::System, NewStaffInput { login: &login, name: &name, role }).await?;
+            println!("Сотрудник добавлен: {} ({})", created.staff.name, role.title_ru());
+            println!("Логин:                {}", created.staff.login);
+            println!("Одноразовый пароль:   {}", created.password);
+            println!("  (смените его при первом входе в панель; повторно он не показывается)");
+            match startup::bot_username(&config).await {
+                Some(username) => {
+                    println!("Приглашение в Telegram: https://t.me/{username}?start=staff_{}", created.invite_token)
+                }
+                None => println!(
+                    "Код приглашения в Telegram: staff_{} (ссылка появится, когда задан TELOXIDE_TOKEN или TOURCRM_BOT_USERNAME)",
+                    created.invite_token
+                ),
+            }
+            crm.store().close().await;
+            Ok(())
+        }
+        Command::Staff(StaffCommand::List) => {
+            let crm = startup::open_crm(&config).await?;
+            for s in crm.list_staff(&Actor::System).await? {
+                let tg = s.telegram_username.as_deref().map(|u| format!("@{u}")).unwrap_or_else(|| "—".into());
+                let state = if s.active { "активен" } else { "отключён" };
+                println!("{:>4}  {:<20} {:<30} {:<14} {:<16} {}", s.id, s.login, s.name, s.role.title_ru(), tg, state);
+            }
+            crm.store().close().await;
+            Ok(())
+        }
+        Command::Keys(KeysCommand::Rotate) => {
+            let crm = startup::open_crm(&config).await?;
+            let report = crm.rotate_keys(&Actor::System).await?;
+            println!(
+                "Новый ключ {}: перешифровано записей: {}; выведены из работы: {}",
+                report.new_key,
+                report.resealed,
+                if report.retired.is_empty() { "—".to_owned() } else { report.retired.join(", ") }
+            );
+            crm.store().close().await;
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! Configuration: defaults, then an optional `tourcrm.toml`, then environment variables.
+//! A bad value stops the start with one line naming the variable and what is wrong; secrets
+//! are wrapped so they never reach a log.
+
+use crm::store::Backend;
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// One bad setting: the variable's name and what is wrong with it (never its secret value).
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {reason}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub reason: String,
+}
+
+fn bad(var: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError { var, reason: reason.into() }
+}
+
+#[derive(Debug)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub http_addr: SocketAddr,
+    pub telegram_token: Option<SecretString>,
+    pub telegram_api_url: Option<String>,
+    pub bot_username: Option<String>,
+    pub redis_url: Option<String>,
+    pub master_key: MasterKeySource,
+    /// Set when the panel is served over https (cookies get `Secure`).
+    pub public_url: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum MasterKeySource {
+    /// Base64 from `TOURCRM_MASTER_KEY` (already checked to be 32 bytes).
+    Env(SecretString),
+    /// A key file in the data directory, created on first run.
+    File(PathBuf),
+}
+
+/// The optional `tourcrm.toml`: the same settings as the environment, in lower case.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    data_dir: Option<String>,
+    http_addr: Option<String>,
+    telegram_token: Option<String>,
+    telegram_api_url: Option<String>,
+    bot_username: Option<String>,
+    redis_url: Option<String>,
+    master_key: Option<String>,
+    public_url: Option<String>,
+}
+
+/// Where settings come from; tests pass their own.
+pub trait Source {
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+pub struct Env;
+
+impl Source for Env {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl Config {
+    pub fn load(env: &dyn Source) -> Result<Config, ConfigError> {
+        let file = read_file_config(env)?;
+        let pick = |var: &str, from_file: &Option<String>| env.var(var).or_else(|| from_file.clone());
+
+        let data_dir = PathBuf::from(pick("TOURCRM_DATA_DIR", &file.data_dir).unwrap_or_else(|| "./data".into()));
+        let database_url = match pick("DATABASE_URL", &file.database_url) {
+            Some(url) => {
+                check_database_url(&url)?;
+                url
+            }
+            None => format!("sqlite://{}", data_dir.join("tourcrm.db").display()),
+        };
+        let http_addr = pick("TOURCRM_HTTP_ADDR", &file.http_addr)
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse::<SocketAddr>()
+            .map_err(|_| bad("TOURCRM_HTTP_ADDR", "not an address with a port, e.g. 127.0.0.1:8080"))?;
+        let telegram_token = pick("TELOXIDE_TOKEN", &file.telegram_token);
+        if let Some(t) = &telegram_token {
+            check_token(t)?;
+        }
+        let telegram_api_url = pick("TELOXIDE_API_URL", &file.telegram_api_url);
+        if let Some(u) = &telegram_api_url {
+            check_http_url("TELOXIDE_API_URL", u)?;
+        }
+        let bot_username =
+            pick("TOURCRM_BOT_USERNAME", &file.bot_username).map(|u| u.trim_start_matches('@').to_owned());
+        if let Some(u) = &bot_username
+            && (!(5..=32).contains(&u.len()) || !u.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        {
+            {
+                return Err(bad("TOURCRM_BOT_USERNAME", "a Telegram bot username: 5–32 letters, digits or _"));
+            }
+        }
+        let redis_url = pick("TOURCRM_REDIS_URL", &file.redis_url);
+        if let Some(u) = &redis_url
+            && !(u.starts_with("redis://") || u.starts_with("rediss://") || u.starts_with("redis+unix://"))
+        {
+            {
+                return Err(bad("TOURCRM_REDIS_URL", "must start with redis:// or rediss://"));
+            }
+        }
+        let master_key = match pick("TOURCRM_MASTER_KEY", &file.master_key) {
+            Some(k) => {
+                crm::crypto::MasterKey::from_base64(&k).map_err(|_| {
+                    bad("TOURCRM_MASTER_KEY", "must be base64 of exactly 32 bytes (e.g. `openssl rand -base64 32`)")
+                })?;
+                MasterKeySource::Env(SecretString::from(k))
+            }
+            None => MasterKeySource::File(data_dir.join("master.key")),
+        };
+        let public_url = pick("TOURCRM_PUBLIC_URL", &file.public_url);
+        if let Some(u) = &public_url {
+            check_http_url("TOURCRM_PUBLIC_URL", u)?;
+        }
+        Ok(Config {
+            data_dir,
+            database_url,
+            http_addr,
+            telegram_token: telegram_token.map(SecretString::from),
+            telegram_api_url,
+            bot_username,
+            redis_url,
+            master_key,
+            public_url,
+        })
+    }
+}
+
+fn read_file_config(env: &dyn Source) -> Result<FileConfig, ConfigError> {
+    let (path, required) = match env.var("TOURCRM_CONFIG") {
+        Some(p) => (PathBuf::from(p), true),
+        None => (PathBuf::from("tourcrm.toml"), false),
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(FileConfig::default()),
+        Err(e) => return Err(bad("TOURCRM_CONFIG", format!("cannot read {}: {e}", path.display()))),
+    };
+    toml::from_str(&text)
+        .map_err(|e| bad("TOURCRM_CONFIG", format!("{}: {}", path.display(), first_line(&e.to_string()))))
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().find(|l| !l.trim().is_empty()).unwrap_or(s).trim().to_owned()
+}
+
+fn check_database_url(url: &str) -> Result<(), ConfigError> {
+    match Backend::from_url(url) {
+        Some(Backend::Postgres) if url.split_once("://").is_none_or(|(_, rest)| rest.is_empty()) => {
+            Err(bad("DATABASE_URL", "a PostgreSQL URL needs a host, e.g. postgres://user@localhost/tourcrm"))
+        }
+        Some(_) => Ok(()),
+        None => {
+            let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or("");
+            let shown = if scheme.is_empty() || scheme.len() > 20 { "none".to_owned() } else { format!("'{scheme}'") };
+            Err(bad("DATABASE_URL", format!("unknown scheme {shown}: use sqlite://path or postgres://user@host/db")))
+        }
+    }
+}
+
+fn check_token(t: &str) -> Result<(), ConfigError> {
+    // BotFather tokens look like `123456789:AA…`.
+    let ok = t.split_once(':').is_some_and(|(id, rest)| {
+        !id.is_empty()
+            && id.bytes().all(|b| b.is_ascii_digit())
+            && rest.len() >= 20
+            && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(bad("TELOXIDE_TOKEN", "does not look like a bot token from @BotFather (123456:ABC…)"))
+    }
+}
+
+fn check_http_url(var: &'static str, u: &str) -> Result<(), ConfigError> {
+    if (u.starts_with("http://") || u.starts_with("https://")) && u.len() > "https://".len() {
+        Ok(())
+    } else {
+        Err(bad(var, "must be an http:// or https:// URL"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+    use std::path::Path;
+
+    struct Vars(HashMap<&'static str, &'static str>);
+
+    impl Source for Vars {
+        fn var(&self, name: &str) -> Option<String> {
+            self.0.get(name).map(|v| (*v).to_owned())
+        }
+    }
+
+    fn load(pairs: &[(&'static str, &'static str)]) -> Result<Config, ConfigError> {
+        Config::load(&Vars(pairs.iter().copied().collect()))
+    }
+
+    #[test]
+    fn defaults_need_nothing() {
+        let c = load(&[]).unwrap();
+        assert_eq!(c.database_url, "sqlite://./data/tourcrm.db");
+        assert_eq!(c.http_addr.to_string(), "127.0.0.1:8080");
+        assert!(c.telegram_token.is_none());
+        assert!(matches!(&c.master_key, MasterKeySource::File(p) if p == Path::new("./data/master.key")));
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let cases: &[(&'static str, &'static str)] = &[
+            ("DATABASE_URL", "mysql://x/y"),
+            ("DATABASE_URL", "tourcrm.db"),
+            ("TOURCRM_HTTP_ADDR", "localhost"),
+            ("TOURCRM_MASTER_KEY", "c2hvcnQ="),
+            ("TELOXIDE_TOKEN", "nonsense"),
+            ("TELOXIDE_API_URL", "ftp://x"),
+            ("TOURCRM_REDIS_URL", "localhost:6379"),
+        ];
+        for (var, value) in cases {
+            let err = load(&[(var, value)]).unwrap_err();
+            assert_eq!(err.var, *var);
+            assert!(!err.to_string().contains("c2hvcnQ="), "secret leaked: {err}");
+        }
+    }
+
+    #[test]
+    fn a_missing_named_config_file_is_an_error() {
+        let err = Config::load(&Vars([("TOURCRM_CONFIG", "/nonexistent/tourcrm.toml")].into())).unwrap_err();
+        assert_eq!(err.var, "TOURCRM_CONFIG");
+    }
+
+    #[test]
+    fn the_file_is_read_and_the_environment_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tourcrm.toml");
+        std::fs::write(&path, "http_addr = \"0.0.0.0:9000\"\ndata_dir = \"/srv/tourcrm\"\n").unwrap();
+        let path_s: &'static str = Box::leak(path.display().to_string().into_boxed_str());
+        let c = Config::load(&Vars([("TOURCRM_CONFIG", path_s)].into())).unwrap();
+        assert_eq!(c.http_addr.to_string(), "0.0.0.0:9000");
+        assert_eq!(c.database_url, "sqlite:///srv/tourcrm/tourcrm.db");
+        let c = Config::load(&Vars([("TOURCRM_CONFIG", path_s), ("TOURCRM_HTTP_ADDR", "127.0.0.1:1")].into())).unwrap();
+        assert_eq!(c.http_addr.to_string(), "127.0.0.1:1");
+        std::fs::write(&path, "unknown_key = 1\n").unwrap();
+        assert_eq!(Config::load(&Vars([("TOURCRM_CONFIG", path_s)].into())).unwrap_err().var, "TOURCRM_CONFIG");
+    }
+}

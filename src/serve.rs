@@ -1,0 +1,94 @@
+//! `tourcrm serve`: the panel's HTTP server, the bot when configured, and the scheduler, with
+//! a clean shutdown on Ctrl-C or SIGTERM.
+
+use crate::config::Config;
+use crate::scheduler;
+use crate::startup::{self, StartError};
+use crm::Actor;
+use crm::domain::Role;
+use crm::services::NewStaffInput;
+use tokio::sync::watch;
+
+pub async fn run(config: Config) -> Result<(), StartError> {
+    tracing::info!(
+        data_dir = %config.data_dir.display(),
+        redis = config.redis_url.is_some(),
+        public_url = config.public_url.as_deref().unwrap_or("-"),
+        "starting tourcrm"
+    );
+    let crm = startup::open_crm(&config).await?;
+    first_admin(&crm).await?;
+
+    let listener = tokio::net::TcpListener::bind(config.http_addr)
+        .await
+        .map_err(|e| StartError::Other(format!("TOURCRM_HTTP_ADDR: cannot listen on {}: {e}", config.http_addr)))?;
+    tracing::info!(addr = %config.http_addr, "admin panel listening on http://{}", config.http_addr);
+
+    let bot = match startup::bot_settings(&config) {
+        Some(settings) => {
+            let running = bot::start(&settings, crm.clone())?;
+            tracing::info!(
+                api = settings.api_url.as_deref().unwrap_or("https://api.telegram.org"),
+                "Telegram bot started (long polling)"
+            );
+            Some(running)
+        }
+        None => {
+            tracing::info!("Telegram bot is off: set TELOXIDE_TOKEN (a token from @BotFather) to turn it on");
+            None
+        }
+    };
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let scheduler = tokio::spawn(scheduler::run(crm.clone(), stop_rx));
+
+    let app = admin_web::router(admin_web::AppState { crm: crm.clone() });
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+
+    tracing::info!("shutting down");
+    let _ = stop_tx.send(true);
+    let _ = scheduler.await;
+    if let Some(bot) = bot {
+        bot.stop().await;
+    }
+    crm.store().close().await;
+    Ok(())
+}
+
+/// On a new, empty database: create the first admin and print its one-time password once.
+async fn first_admin(crm: &crm::Crm) -> Result<(), StartError> {
+    if crm.staff_count().await? > 0 {
+        return Ok(());
+    }
+    let created = crm
+        .add_staff(&Actor::System, NewStaffInput { login: "admin", name: "Администратор Системы", role: Role::Admin })
+        .await?;
+    println!("============================================================");
+    println!(" Первый запуск: создан администратор.");
+    println!(" Логин:              {}", created.staff.login);
+    println!(" Одноразовый пароль: {}", created.password);
+    println!(" Пароль показывается один раз; смените его при первом входе.");
+    println!("============================================================");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,133 @@
+//! Shared start-up steps of every command: logging, the master key, the store, the CRM,
+//! and how a failure is told to the person at the console.
+
+use crate::config::{Config, MasterKeySource};
+use crm::crypto::MasterKey;
+use crm::store::Store;
+use crm::{Crm, clock::SystemClock};
+use secrecy::ExposeSecret;
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Crm(#[from] crm::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Bot(#[from] bot::BotError),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// `serve` logs its progress; one-shot commands print their result and log only problems.
+pub fn init_tracing(serving: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if serving { "info,sqlx=warn,teloxide=warn" } else { "warn" };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// A one-line explanation for the console, without secrets.
+pub fn describe(e: &StartError) -> String {
+    match e {
+        StartError::Crm(crm::Error::Invalid(reason)) => reason.message_ru().to_owned(),
+        StartError::Crm(crm::Error::Conflict(c)) => c.message_ru(),
+        StartError::Crm(crm::Error::Db(e)) => format!("database: {}", first_line(&e.to_string())),
+        StartError::Crm(crm::Error::Crypto(e)) => {
+            format!(
+                "encryption keys: {e} (is TOURCRM_MASTER_KEY / the key file the one this database was created with?)"
+            )
+        }
+        other => first_line(&other.to_string()),
+    }
+}
+
+pub fn exit_code(e: &StartError) -> u8 {
+    match e {
+        StartError::Crm(crm::Error::Invalid(_) | crm::Error::Conflict(_)) => 2,
+        _ => 1,
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or("").to_owned()
+}
+
+/// The database URL with any password replaced, for logs.
+pub fn redacted_url(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('@') {
+            Some((auth, host)) => {
+                let user = auth.split(':').next().unwrap_or("");
+                format!("{scheme}://{user}:***@{host}")
+            }
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+pub async fn open_store(config: &Config) -> Result<Store, StartError> {
+    if let Some(path) = config.database_url.strip_prefix("sqlite://") {
+        let file = std::path::Path::new(path.split('?').next().unwrap_or(path));
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+    }
+    let store = Store::open(&config.database_url).await?;
+    tracing::info!(database = %redacted_url(&config.database_url), "database ready, migrations applied");
+    Ok(store)
+}
+
+pub fn master_key(config: &Config) -> Result<MasterKey, StartError> {
+    match &config.master_key {
+        MasterKeySource::Env(secret) => Ok(MasterKey::from_base64(secret.expose_secret()).map_err(crm::Error::from)?),
+        MasterKeySource::File(path) => {
+            let (key, created) = MasterKey::load_or_create(path).map_err(crm::Error::from)?;
+            if created {
+                tracing::warn!(path = %path.display(), "created a new master key file (mode 0600): back it up — without it the personal data cannot be read");
+            }
+            Ok(key)
+        }
+    }
+}
+
+pub async fn open_crm(config: &Config) -> Result<Crm, StartError> {
+    let key = master_key(config)?;
+    let store = open_store(config).await?;
+    Ok(Crm::new(store, key, Arc::new(SystemClock)).await?)
+}
+
+pub fn bot_settings(config: &Config) -> Option<bot::BotSettings> {
+    config
+        .telegram_token
+        .as_ref()
+        .map(|t| bot::BotSettings { token: t.expose_secret().to_owned(), api_url: config.telegram_api_url.clone() })
+}
+
+/// The bot's username: configured, or asked from Telegram when a token is set.
+pub async fn bot_username(config: &Config) -> Option<String> {
+    if let Some(u) = &config.bot_username {
+        return Some(u.clone());
+    }
+    let settings = bot_settings(config)?;
+    match bot::username(&settings).await {
+        Ok(u) => u,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not ask Telegram for the bot's username");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_the_log() {
+        assert_eq!(redacted_url("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redacted_url("sqlite://./data/tourcrm.db"), "sqlite://./data/tourcrm.db");
+    }
+}
