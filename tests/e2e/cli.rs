@@ -1,0 +1,49 @@
+use crate::helpers::{Sandbox, backends, text};
+
+#[tokio::test]
+async fn help_lists_every_command() {
+    let sb = Sandbox::new("sqlite").await;
+    let out = text(&sb.run(&["--help"], &[]).stdout);
+    for cmd in ["serve", "migrate", "staff", "keys"] {
+        assert!(out.contains(cmd), "{cmd} missing from --help: {out}");
+    }
+}
+
+#[tokio::test]
+async fn staff_add_prints_a_one_time_password_and_an_invite_link() {
+    for backend in backends() {
+        let sb = Sandbox::new(backend).await;
+        let out = sb.run(
+            &["staff", "add", "--role", "agent", "--name", "Смирнова Анна", "--login", "anna"],
+            &[("TOURCRM_BOT_USERNAME", "agency_test_bot")],
+        );
+        let stdout = text(&out.stdout);
+        assert!(out.status.success(), "{backend}: {}", text(&out.stderr));
+        assert!(stdout.contains("anna"));
+        let password_line = stdout.lines().find(|l| l.starts_with("Одноразовый пароль")).unwrap();
+        assert_eq!(password_line.split_whitespace().last().unwrap().len(), 14);
+        assert!(stdout.contains("https://t.me/agency_test_bot?start=staff_"), "{stdout}");
+
+        let again = sb.run(&["staff", "add", "--role", "agent", "--name", "Другая Анна", "--login", "anna"], &[]);
+        assert_eq!(again.status.code(), Some(2));
+        assert!(text(&again.stderr).contains("логин"), "{}", text(&again.stderr));
+
+        let bad_role = sb.run(&["staff", "add", "--role", "boss", "--name", "Иванов Иван", "--login", "ivan"], &[]);
+        assert!(!bad_role.status.success());
+
+        let list = text(&sb.run(&["staff", "list"], &[]).stdout);
+        assert!(list.contains("Смирнова Анна") && list.contains("турагент"), "{list}");
+    }
+}
+
+#[tokio::test]
+async fn keys_rotate_and_migrate_run_on_a_new_database() {
+    for backend in backends() {
+        let sb = Sandbox::new(backend).await;
+        let m = sb.run(&["migrate"], &[]);
+        assert!(m.status.success(), "{backend}: {}", text(&m.stderr));
+        let r = sb.run(&["keys", "rotate"], &[]);
+        assert!(r.status.success(), "{backend}: {}", text(&r.stderr));
+        assert!(text(&r.stdout).contains("Новый ключ"));
+    }
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests of the `tourcrm` binary: it is started as a process, as an admin would.
+//! One test binary; modules by subject.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod cli;
+mod config;
+mod serve;
