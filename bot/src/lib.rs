@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 mod handlers;
+pub mod state;
 mod texts;
 
 use crm::Crm;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 use teloxide::dispatching::ShutdownToken;
 use teloxide::prelude::*;
 
+pub use state::open_state_storage;
 pub use texts::Texts;
 
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +27,8 @@ pub enum BotError {
     Telegram(#[from] teloxide::RequestError),
     #[error("templates: {0}")]
     Templates(#[from] tera::Error),
+    #[error("{0}")]
+    State(#[from] state::StateError),
 }
 
 /// Where the bot talks to: a token and, optionally, a self-hosted Bot API server.

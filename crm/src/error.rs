@@ -16,6 +16,9 @@ pub enum Error {
     /// Bad input: the reason is meant for the user.
     #[error("invalid input: {0}")]
     Invalid(#[from] Invalid),
+    /// A booking status move that the status table does not allow; names both states.
+    #[error("{0}")]
+    IllegalMove(#[from] crate::domain::IllegalMove),
     #[error("cryptography: {0}")]
     Crypto(#[from] crate::crypto::CryptoError),
     #[error("database: {0}")]
@@ -37,6 +40,20 @@ pub enum Conflict {
     Blacklisted,
     #[error("nothing to change: {0}")]
     NoChange(&'static str),
+    #[error("not enough seats: {left} left")]
+    NoSeatsLeft { left: i64 },
+    #[error("the tour is not published")]
+    TourNotBookable,
+    #[error("the departure has already started")]
+    DepartureStarted,
+    #[error("payments are not accepted in status {0}")]
+    PaymentsNotAccepted(&'static str),
+    #[error("the payment exceeds the amount due ({due} minor units)")]
+    Overpayment { due: i64 },
+    #[error("the operation is already reversed")]
+    AlreadyReversed,
+    #[error("the departure has bookings")]
+    DepartureHasBookings,
 }
 
 impl Conflict {
@@ -48,6 +65,16 @@ impl Conflict {
             Conflict::TelegramTaken => "Этот аккаунт Telegram уже привязан.".into(),
             Conflict::Blacklisted => "Клиент в чёрном списке.".into(),
             Conflict::NoChange(_) => "Изменять нечего: так уже записано.".into(),
+            Conflict::NoSeatsLeft { left: 0 } => "Мест на эту дату не осталось.".into(),
+            Conflict::NoSeatsLeft { left } => format!("Осталось мест: {left} — меньше, чем путешественников."),
+            Conflict::TourNotBookable => "Тур не опубликован: забронировать его нельзя.".into(),
+            Conflict::DepartureStarted => "Этот заезд уже начался или прошёл.".into(),
+            Conflict::PaymentsNotAccepted(status) => format!("В статусе «{status}» оплата не принимается."),
+            Conflict::Overpayment { due } => {
+                format!("Сумма больше остатка к оплате ({},{:02}).", due / 100, due % 100)
+            }
+            Conflict::AlreadyReversed => "Эта операция уже сторнирована.".into(),
+            Conflict::DepartureHasBookings => "На этот заезд есть брони: удалить его нельзя.".into(),
         }
     }
 }

@@ -17,4 +17,4 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(ClientId, StaffId, InteractionId);
+id_type!(ClientId, StaffId, InteractionId, TourId, DepartureId, BookingId, OperationId);

@@ -2,25 +2,31 @@
 //! Shared by the bot and the panel so both refuse the same input with the same reason.
 
 mod birth_date;
+mod booking;
 mod city;
 mod ids;
 mod interaction;
 mod invalid;
+mod ledger;
 mod money;
 mod name;
 mod passport;
 mod phone;
 mod role;
 mod tag;
+mod tour;
 
-pub use birth_date::BirthDate;
+pub use birth_date::{BirthDate, parse_ru_date};
+pub use booking::{BookingStatus, Cause, IllegalMove};
 pub use city::{City, DEFAULT_TZ, KNOWN_CITIES};
-pub use ids::{ClientId, InteractionId, StaffId};
+pub use ids::{BookingId, ClientId, DepartureId, InteractionId, OperationId, StaffId, TourId};
 pub use interaction::{Direction, InteractionKind};
 pub use invalid::Invalid;
+pub use ledger::{Counterparty, OperationKind, PaymentMethod, share_bp};
 pub use money::{Currency, Money};
 pub use name::PersonName;
 pub use passport::{ForeignPassport, InternalPassport, LatinName, PaymentDetails};
 pub use phone::Phone;
 pub use role::Role;
 pub use tag::TagName;
+pub use tour::{TourKind, TourService, TourStatus};

@@ -221,8 +221,8 @@ mod tests {
 
     #[test]
     fn payment_details_are_checked() {
-        assert!(PaymentDetails::card("4276 1000 1234 5674", "MARIA IVANOVA").is_ok());
-        assert_eq!(PaymentDetails::card("4276 1000 1234 5675", "X"), Err(Invalid::PaymentDetails));
+        assert!(PaymentDetails::card("4276 1000 1234 5671", "MARIA IVANOVA").is_ok());
+        assert_eq!(PaymentDetails::card("4276 1000 1234 5674", "X"), Err(Invalid::PaymentDetails));
         assert!(PaymentDetails::account("40817810099910004312", "044525225", "Сбербанк", "Иванова М.").is_ok());
         assert_eq!(PaymentDetails::account("4081", "044525225", "Сбербанк", "И"), Err(Invalid::PaymentDetails));
     }

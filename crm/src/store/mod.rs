@@ -15,12 +15,16 @@
 //! record in one transaction.
 
 pub mod audit;
+pub mod bookings;
 pub mod clients;
+pub mod dialogue_states;
 pub mod documents;
 pub mod interactions;
 pub mod keys;
+pub mod operations;
 pub mod staff;
 pub mod time;
+pub mod tours;
 
 use crate::Result;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -113,8 +117,14 @@ impl Store {
         &self.pool
     }
 
+    /// A write transaction. On SQLite it starts `IMMEDIATE`: it takes the write lock at once
+    /// (waiting up to the busy timeout), so a transaction that reads and then writes can never
+    /// fail halfway because another writer committed in between.
     pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(self.pool.begin().await?)
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {

@@ -164,3 +164,16 @@ pub async fn redeem_invite(
     .await?;
     Ok(id.map(StaffId))
 }
+
+/// An agent's default commission in basis points (`None`: no commission unless the tour sets one).
+pub async fn set_commission(conn: &mut Conn, id: StaffId, bp: Option<i64>) -> sqlx::Result<bool> {
+    let done =
+        sqlx::query("UPDATE staff SET commission_bp = $1 WHERE id = $2").bind(bp).bind(id.0).execute(conn).await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn commission(conn: &mut Conn, id: StaffId) -> sqlx::Result<Option<i64>> {
+    let bp: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT commission_bp FROM staff WHERE id = $1").bind(id.0).fetch_optional(conn).await?;
+    Ok(bp.flatten())
+}

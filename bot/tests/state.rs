@@ -1,0 +1,218 @@
+//! Dialogue state storages: the same cases on SQLite (always), on PostgreSQL when
+//! `TOURCRM_TEST_POSTGRES_URL` is set and on Redis when `TOURCRM_TEST_REDIS_URL` is set. A set but
+//! unreachable server fails the test rather than skipping it.
+
+// Test code: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use bot::state::{DEFAULT_PREFIX, DbStorage, RedisStorage, StateError};
+use crm::Crm;
+use crm::clock::SystemClock;
+use crm::crypto::MasterKey;
+use crm::store::{Store, dialogue_states};
+use std::sync::Arc;
+use teloxide::dispatching::dialogue::{ErasedStorage, Storage};
+use teloxide::types::ChatId;
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+enum Step {
+    AskName,
+    AskPhone { name: String },
+}
+
+/// Where the states live; every `open` builds a new storage object (and, for the database, a new
+/// pool), as a restarted bot would.
+enum Backend {
+    Db { url: String, master: String, _dir: Option<tempfile::TempDir> },
+    Redis { url: String, prefix: String },
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
+    h.finish()
+}
+
+fn sqlite() -> Backend {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("state.db").display());
+    Backend::Db { url, master: MasterKey::generate_base64(), _dir: Some(dir) }
+}
+
+/// Creates `tourcrm_test_<random>` on the server of `TOURCRM_TEST_POSTGRES_URL`.
+async fn postgres(base: &str) -> Backend {
+    use sqlx::Connection;
+    let mut admin = sqlx::PgConnection::connect(base)
+        .await
+        .unwrap_or_else(|e| panic!("TOURCRM_TEST_POSTGRES_URL is set but PostgreSQL does not answer: {e}"));
+    let name = format!("tourcrm_test_{:016x}", rand_u64());
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+    let (prefix, _) = base.rsplit_once('/').expect("database URL with a path");
+    Backend::Db { url: format!("{prefix}/{name}"), master: MasterKey::generate_base64(), _dir: None }
+}
+
+fn redis(url: &str) -> Backend {
+    Backend::Redis { url: url.to_owned(), prefix: format!("tourcrm_test:{:016x}:dialogue:", rand_u64()) }
+}
+
+async fn crm_on(url: &str, master: &str) -> Crm {
+    let store = Store::open(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
+    Crm::new(store, MasterKey::from_base64(master).unwrap(), Arc::new(SystemClock)).await.unwrap()
+}
+
+impl Backend {
+    async fn open(&self) -> Arc<ErasedStorage<Step>> {
+        match self {
+            Backend::Db { url, master, .. } => DbStorage::new(crm_on(url, master).await).erase(),
+            Backend::Redis { url, prefix } => RedisStorage::open(url, prefix)
+                .await
+                .unwrap_or_else(|e| panic!("TOURCRM_TEST_REDIS_URL is set but Redis does not answer: {e}"))
+                .erase(),
+        }
+    }
+
+    /// Writes a stored value as-is, bypassing serialisation (an old or foreign state).
+    async fn put_raw(&self, chat: ChatId, value: &[u8]) {
+        match self {
+            Backend::Db { url, master, .. } => {
+                let crm = crm_on(url, master).await;
+                let mut conn = crm.store().conn().await.unwrap();
+                let text = std::str::from_utf8(value).unwrap();
+                dialogue_states::upsert(&mut conn, chat.0, text, crm.now()).await.unwrap();
+            }
+            Backend::Redis { url, prefix } => {
+                let mut conn =
+                    redis::Client::open(url.as_str()).unwrap().get_multiplexed_async_connection().await.unwrap();
+                let () = redis::AsyncCommands::set(&mut conn, format!("{prefix}{}", chat.0), value).await.unwrap();
+            }
+        }
+    }
+}
+
+async fn get(s: &Arc<ErasedStorage<Step>>, chat: ChatId) -> Option<Step> {
+    Arc::clone(s).get_dialogue(chat).await.unwrap()
+}
+
+async fn put(s: &Arc<ErasedStorage<Step>>, chat: ChatId, step: Step) {
+    Arc::clone(s).update_dialogue(chat, step).await.unwrap();
+}
+
+fn phone(name: &str) -> Step {
+    Step::AskPhone { name: name.to_owned() }
+}
+
+/// Every case on one backend; each case uses its own chats.
+async fn all_cases(b: &Backend) {
+    let s = b.open().await;
+
+    assert_eq!(get(&s, ChatId(1)).await, None, "missing chat");
+
+    put(&s, ChatId(2), Step::AskName).await;
+    assert_eq!(get(&s, ChatId(2)).await, Some(Step::AskName), "update then get");
+
+    put(&s, ChatId(3), Step::AskName).await;
+    put(&s, ChatId(3), phone("Мария")).await;
+    assert_eq!(get(&s, ChatId(3)).await, Some(phone("Мария")), "update overwrites");
+
+    // Negative ids are group chats: they must be keys like any other.
+    put(&s, ChatId(-1001234567890), phone("группа")).await;
+    assert_eq!(get(&s, ChatId(-1001234567890)).await, Some(phone("группа")), "group chat id");
+
+    put(&s, ChatId(4), Step::AskName).await;
+    Arc::clone(&s).remove_dialogue(ChatId(4)).await.unwrap();
+    assert_eq!(get(&s, ChatId(4)).await, None, "remove then get");
+    assert_eq!(get(&s, ChatId(2)).await, Some(Step::AskName), "remove touches only its chat");
+
+    // teloxide's contract: removing a dialogue that does not exist is an error.
+    let err = Arc::clone(&s).remove_dialogue(ChatId(5)).await.unwrap_err();
+    assert!(matches!(err.downcast_ref::<StateError>(), Some(StateError::DialogueNotFound)), "remove missing: {err}");
+
+    b.put_raw(ChatId(6), br#"{"OldStep":{"tour":7}}"#).await;
+    assert_eq!(get(&s, ChatId(6)).await, None, "a state of an older shape restarts the dialogue");
+    b.put_raw(ChatId(7), b"not json").await;
+    assert_eq!(get(&s, ChatId(7)).await, None, "garbage restarts the dialogue");
+    put(&s, ChatId(7), Step::AskName).await;
+    assert_eq!(get(&s, ChatId(7)).await, Some(Step::AskName), "and the next step overwrites it");
+
+    drop(s);
+    let reopened = b.open().await;
+    assert_eq!(get(&reopened, ChatId(3)).await, Some(phone("Мария")), "state survives reopening");
+    assert_eq!(get(&reopened, ChatId(4)).await, None, "removal survives reopening");
+}
+
+#[tokio::test]
+async fn sqlite_storage() {
+    all_cases(&sqlite()).await;
+}
+
+#[tokio::test]
+async fn postgres_storage() {
+    let Some(base) = env("TOURCRM_TEST_POSTGRES_URL") else {
+        eprintln!("TOURCRM_TEST_POSTGRES_URL unset: PostgreSQL dialogue storage not tested");
+        return;
+    };
+    all_cases(&postgres(&base).await).await;
+}
+
+#[tokio::test]
+async fn redis_storage() {
+    let Some(url) = env("TOURCRM_TEST_REDIS_URL") else {
+        eprintln!("TOURCRM_TEST_REDIS_URL unset: Redis dialogue storage not tested");
+        return;
+    };
+    let b = redis(&url);
+    all_cases(&b).await;
+
+    // A value that is not even UTF-8 (another program's key) restarts the dialogue too.
+    b.put_raw(ChatId(8), &[0xff, 0xfe, 0x00]).await;
+    assert_eq!(get(&b.open().await, ChatId(8)).await, None, "non-UTF-8 value");
+
+    // Leave the shared server as found (a failed run leaves its keys, under a prefix of its own).
+    let Backend::Redis { prefix, .. } = &b else { unreachable!() };
+    let mut conn = redis::Client::open(url.as_str()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::AsyncCommands::keys(&mut conn, format!("{prefix}*")).await.unwrap();
+    let _: i64 = redis::AsyncCommands::del(&mut conn, keys).await.unwrap();
+}
+
+#[tokio::test]
+async fn without_redis_the_database_is_used() {
+    let Backend::Db { url, master, _dir } = sqlite() else { unreachable!() };
+    let crm = crm_on(&url, &master).await;
+    let s = bot::open_state_storage::<Step>(&crm, None).await.unwrap();
+    put(&s, ChatId(10), phone("Ольга")).await;
+    let mut conn = crm.store().conn().await.unwrap();
+    let stored = dialogue_states::get(&mut conn, 10).await.unwrap().unwrap();
+    assert_eq!(serde_json::from_str::<Step>(&stored).unwrap(), phone("Ольга"));
+}
+
+#[tokio::test]
+async fn with_redis_url_redis_is_used() {
+    let Some(url) = env("TOURCRM_TEST_REDIS_URL") else { return };
+    let Backend::Db { url: db, master, _dir } = sqlite() else { unreachable!() };
+    let crm = crm_on(&db, &master).await;
+    let s = bot::open_state_storage::<Step>(&crm, Some(&url)).await.unwrap();
+    // The production prefix, so a random chat id keeps clear of real chats; removed at the end.
+    let chat = ChatId(-(i64::try_from(rand_u64() >> 2).unwrap()) - 1);
+    put(&s, chat, Step::AskName).await;
+    let mut conn = redis::Client::open(url.as_str()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let key = format!("{DEFAULT_PREFIX}{}", chat.0);
+    let stored: Option<String> = redis::AsyncCommands::get(&mut conn, &key).await.unwrap();
+    Arc::clone(&s).remove_dialogue(chat).await.unwrap();
+    assert_eq!(stored.as_deref(), Some("\"AskName\""));
+    let mut conn = crm.store().conn().await.unwrap();
+    assert_eq!(dialogue_states::get(&mut conn, chat.0).await.unwrap(), None, "nothing went to the database");
+}
+
+#[tokio::test]
+async fn unreachable_redis_is_an_error_at_open() {
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    let started = std::time::Instant::now();
+    let err = RedisStorage::open("redis://127.0.0.1:1", DEFAULT_PREFIX).await.unwrap_err();
+    assert!(matches!(err, StateError::Redis(_)), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "open gave up in {:?}", started.elapsed());
+}

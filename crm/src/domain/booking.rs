@@ -1,0 +1,175 @@
+//! Booking statuses and the one table of allowed moves between them.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BookingStatus {
+    /// «заключение договора»
+    ContractPending,
+    /// «договор подписан»
+    ContractSigned,
+    /// «частичная оплата»
+    PartiallyPaid,
+    /// «полная оплата»
+    Paid,
+    /// «запрос отмены бронирования»
+    CancellationRequested,
+    /// «бронь аннулирована»
+    Cancelled,
+}
+
+/// What moves a booking: a person's decision, or the ledger (payments and their reversals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    Manual,
+    Payment,
+}
+
+use BookingStatus::*;
+
+/// Every allowed move. Payments alone move a booking into and between the paid states (a
+/// reversed payment moves it back); people sign, ask to cancel and cancel.
+const MOVES: &[(BookingStatus, BookingStatus, Cause)] = &[
+    (ContractPending, ContractSigned, Cause::Manual),
+    (ContractSigned, PartiallyPaid, Cause::Payment),
+    (ContractSigned, Paid, Cause::Payment),
+    (PartiallyPaid, Paid, Cause::Payment),
+    (PartiallyPaid, ContractSigned, Cause::Payment),
+    (Paid, PartiallyPaid, Cause::Payment),
+    (Paid, ContractSigned, Cause::Payment),
+    (ContractPending, CancellationRequested, Cause::Manual),
+    (ContractSigned, CancellationRequested, Cause::Manual),
+    (PartiallyPaid, CancellationRequested, Cause::Manual),
+    (Paid, CancellationRequested, Cause::Manual),
+    (CancellationRequested, Cancelled, Cause::Manual),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a booking cannot move from {from:?} to {to:?}")]
+pub struct IllegalMove {
+    pub from: BookingStatus,
+    pub to: BookingStatus,
+}
+
+impl BookingStatus {
+    pub const ALL: [BookingStatus; 6] =
+        [ContractPending, ContractSigned, PartiallyPaid, Paid, CancellationRequested, Cancelled];
+
+    /// The one place that decides whether a move is allowed.
+    pub fn check_move(self, to: BookingStatus, cause: Cause) -> Result<(), IllegalMove> {
+        if MOVES.iter().any(|&(f, t, c)| f == self && t == to && c == cause) {
+            Ok(())
+        } else {
+            Err(IllegalMove { from: self, to })
+        }
+    }
+
+    /// Where a person may move the booking from here (for buttons and select boxes).
+    pub fn manual_moves(self) -> Vec<BookingStatus> {
+        MOVES.iter().filter(|&&(f, _, c)| f == self && c == Cause::Manual).map(|&(_, t, _)| t).collect()
+    }
+
+    /// Holds seats and counts in sales.
+    pub fn is_active(self) -> bool {
+        self != Cancelled
+    }
+
+    /// Payments may be taken: the contract is signed and nothing is being cancelled.
+    pub fn accepts_payments(self) -> bool {
+        matches!(self, ContractSigned | PartiallyPaid)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContractPending => "contract_pending",
+            ContractSigned => "contract_signed",
+            PartiallyPaid => "partially_paid",
+            Paid => "paid",
+            CancellationRequested => "cancellation_requested",
+            Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<BookingStatus> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    pub fn title_ru(self) -> &'static str {
+        match self {
+            ContractPending => "заключение договора",
+            ContractSigned => "договор подписан",
+            PartiallyPaid => "частичная оплата",
+            Paid => "полная оплата",
+            CancellationRequested => "запрос отмены бронирования",
+            Cancelled => "бронь аннулирована",
+        }
+    }
+
+    /// The status that the amount paid implies, for a booking whose contract is signed.
+    pub fn from_payments(paid: i64, total: i64) -> BookingStatus {
+        if paid <= 0 {
+            ContractSigned
+        } else if paid < total {
+            PartiallyPaid
+        } else {
+            Paid
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The whole table, spelled out: every pair of states × cause, allowed or not.
+    #[test]
+    fn every_allowed_and_every_forbidden_move() {
+        let allowed_manual = [
+            (ContractPending, ContractSigned),
+            (ContractPending, CancellationRequested),
+            (ContractSigned, CancellationRequested),
+            (PartiallyPaid, CancellationRequested),
+            (Paid, CancellationRequested),
+            (CancellationRequested, Cancelled),
+        ];
+        let allowed_payment = [
+            (ContractSigned, PartiallyPaid),
+            (ContractSigned, Paid),
+            (PartiallyPaid, Paid),
+            (PartiallyPaid, ContractSigned),
+            (Paid, PartiallyPaid),
+            (Paid, ContractSigned),
+        ];
+        let mut checked = 0;
+        for from in BookingStatus::ALL {
+            for to in BookingStatus::ALL {
+                let m = from.check_move(to, Cause::Manual);
+                assert_eq!(m.is_ok(), allowed_manual.contains(&(from, to)), "manual {from:?} -> {to:?}");
+                let p = from.check_move(to, Cause::Payment);
+                assert_eq!(p.is_ok(), allowed_payment.contains(&(from, to)), "payment {from:?} -> {to:?}");
+                if let Err(e) = m {
+                    assert_eq!((e.from, e.to), (from, to), "the error names both states");
+                }
+                checked += 2;
+            }
+        }
+        assert_eq!(checked, 72);
+        assert!(Cancelled.manual_moves().is_empty(), "cancelled is final");
+    }
+
+    #[test]
+    fn payments_imply_a_status() {
+        assert_eq!(BookingStatus::from_payments(0, 100), ContractSigned);
+        assert_eq!(BookingStatus::from_payments(1, 100), PartiallyPaid);
+        assert_eq!(BookingStatus::from_payments(100, 100), Paid);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for s in BookingStatus::ALL {
+            assert_eq!(BookingStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(BookingStatus::parse("booked"), None);
+    }
+}

@@ -1,0 +1,142 @@
+//! Operations ledger vocabulary: kinds of money movement, counterparties, payment methods.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OperationKind {
+    ClientPayment,
+    ClientRefund,
+    CommissionAccrued,
+    CommissionPaid,
+    HotelPayment,
+    OperatorPayment,
+}
+
+impl OperationKind {
+    pub const ALL: [OperationKind; 6] = [
+        OperationKind::ClientPayment,
+        OperationKind::ClientRefund,
+        OperationKind::CommissionAccrued,
+        OperationKind::CommissionPaid,
+        OperationKind::HotelPayment,
+        OperationKind::OperatorPayment,
+    ];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperationKind::ClientPayment => "client_payment",
+            OperationKind::ClientRefund => "client_refund",
+            OperationKind::CommissionAccrued => "commission_accrued",
+            OperationKind::CommissionPaid => "commission_paid",
+            OperationKind::HotelPayment => "hotel_payment",
+            OperationKind::OperatorPayment => "operator_payment",
+        }
+    }
+
+    pub fn title_ru(self) -> &'static str {
+        match self {
+            OperationKind::ClientPayment => "оплата от клиента",
+            OperationKind::ClientRefund => "возврат клиенту",
+            OperationKind::CommissionAccrued => "начислена комиссия агента",
+            OperationKind::CommissionPaid => "выплачена комиссия агента",
+            OperationKind::HotelPayment => "оплата отелю",
+            OperationKind::OperatorPayment => "оплата туроператору",
+        }
+    }
+
+    /// The counterparty each kind of operation is with.
+    pub fn counterparty(self) -> Counterparty {
+        match self {
+            OperationKind::ClientPayment | OperationKind::ClientRefund => Counterparty::Client,
+            OperationKind::CommissionAccrued | OperationKind::CommissionPaid => Counterparty::Agent,
+            OperationKind::HotelPayment => Counterparty::Hotel,
+            OperationKind::OperatorPayment => Counterparty::Operator,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Counterparty {
+    Client,
+    Agent,
+    Hotel,
+    Operator,
+}
+
+impl Counterparty {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Counterparty::Client => "client",
+            Counterparty::Agent => "agent",
+            Counterparty::Hotel => "hotel",
+            Counterparty::Operator => "operator",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    Cash,
+    BankTransfer,
+    /// Through an online payment provider (the payments issue).
+    Online,
+    /// Internal: accruals and corrections that move no money by themselves.
+    Internal,
+}
+
+impl PaymentMethod {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "cash" => Some(PaymentMethod::Cash),
+            "bank_transfer" => Some(PaymentMethod::BankTransfer),
+            "online" => Some(PaymentMethod::Online),
+            "internal" => Some(PaymentMethod::Internal),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Cash => "cash",
+            PaymentMethod::BankTransfer => "bank_transfer",
+            PaymentMethod::Online => "online",
+            PaymentMethod::Internal => "internal",
+        }
+    }
+
+    pub fn title_ru(self) -> &'static str {
+        match self {
+            PaymentMethod::Cash => "наличные",
+            PaymentMethod::BankTransfer => "банковский перевод",
+            PaymentMethod::Online => "онлайн-оплата",
+            PaymentMethod::Internal => "внутренняя операция",
+        }
+    }
+}
+
+/// `amount × bp / 10000`, rounded half up, in integers.
+pub fn share_bp(amount: i64, bp: i64) -> i64 {
+    let p = i128::from(amount) * i128::from(bp);
+    let q = (p + 5_000) / 10_000;
+    i64::try_from(q).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_round_half_up() {
+        assert_eq!(share_bp(10_000, 1_000), 1_000);
+        assert_eq!(share_bp(15, 5_000), 8);
+        assert_eq!(share_bp(14, 5_000), 7);
+        assert_eq!(share_bp(0, 1_000), 0);
+    }
+}

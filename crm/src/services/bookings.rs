@@ -1,0 +1,409 @@
+//! Bookings: a client's request for seats on a departure becomes a booking in
+//! `contract_pending`, priced once (tour price × travellers + rooms by season) and stored with
+//! that price; it then moves only along the status table of `domain::booking`.
+
+use super::Crm;
+use super::clients::{Access, check_access};
+use crate::domain::{
+    BirthDate, BookingId, BookingStatus, Cause, ClientId, DepartureId, Invalid, Money, PersonName, Role, StaffId,
+    TourKind, TourStatus,
+};
+use crate::store::bookings::{self as store, BookedRoom, Booking, BookingFilter, Installment, StatusChange, Traveller};
+use crate::store::operations::Operation;
+use crate::store::{Conn, audit, tours};
+use crate::{Actor, Conflict, Error, Result};
+use chrono::{Duration, NaiveDate};
+
+/// Days before departure when the balance is due; closer than this, one full payment.
+pub const BALANCE_DUE_DAYS: i64 = 14;
+/// Share of the total paid as a deposit, in basis points.
+pub const DEPOSIT_BP: i64 = 3_000;
+/// Days to pay the deposit.
+pub const DEPOSIT_DAYS: i64 = 3;
+
+#[derive(Debug, Clone)]
+pub struct NewTraveller {
+    pub full_name: PersonName,
+    pub birth_date: BirthDate,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RoomChoice {
+    pub room_id: i64,
+    pub rooms: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct BookingRequest {
+    pub client_id: ClientId,
+    pub departure_id: DepartureId,
+    pub travellers_count: i64,
+    /// The client is traveller number one unless they book for others only.
+    pub client_travels: bool,
+    pub companions: Vec<NewTraveller>,
+    /// Rooms chosen; empty means the tour's default rooms, enough for everyone.
+    pub rooms: Vec<RoomChoice>,
+    pub notes: String,
+}
+
+/// Everything the booking card shows.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BookingCard {
+    pub booking: Booking,
+    pub travellers: Vec<Traveller>,
+    pub rooms: Vec<BookedRoom>,
+    pub schedule: Vec<Installment>,
+    pub history: Vec<StatusChange>,
+    pub operations: Vec<Operation>,
+    pub paid: Money,
+    pub due: Money,
+    pub manual_moves: Vec<BookingStatus>,
+}
+
+/// DESIGN.md's role table for one booking.
+pub(crate) fn check_booking_access(actor: &Actor, b: &Booking, write: bool) -> Result<()> {
+    let ok = match actor {
+        Actor::System | Actor::Staff { role: Role::Admin, .. } => true,
+        Actor::Staff { id, role: Role::Agent } => b.agent_id == Some(*id),
+        Actor::Staff { role: Role::Accountant, .. } => !write,
+        Actor::Client(id) => *id == b.client_id && !write,
+        Actor::Staff { role: Role::Operator, .. } | Actor::Telegram(_) => false,
+    };
+    if ok { Ok(()) } else { Err(Error::Forbidden("this booking is not yours")) }
+}
+
+/// Splits the total into a deposit and the balance, or one payment when departure is near.
+pub fn payment_schedule(total: Money, today: NaiveDate, departure: NaiveDate) -> Vec<Installment> {
+    let balance_due = departure - Duration::days(BALANCE_DUE_DAYS);
+    let deposit_due = today + Duration::days(DEPOSIT_DAYS);
+    if balance_due <= deposit_due {
+        let due = (today + Duration::days(1)).min(departure - Duration::days(1)).max(today);
+        return vec![Installment { kind: "full".into(), amount: total, due_on: due }];
+    }
+    let deposit = crate::domain::share_bp(total.minor, DEPOSIT_BP);
+    vec![
+        Installment { kind: "deposit".into(), amount: Money::new(deposit, total.currency), due_on: deposit_due },
+        Installment { kind: "balance".into(), amount: Money::new(total.minor - deposit, total.currency), due_on: balance_due },
+    ]
+}
+
+struct Priced {
+    rooms: Vec<BookedRoom>,
+    rooms_total: i64,
+}
+
+impl Crm {
+    pub async fn create_booking(&self, actor: &Actor, req: BookingRequest) -> Result<BookingCard> {
+        if !(1..=30).contains(&req.travellers_count) {
+            return Err(Error::Invalid(Invalid::TravellersCount));
+        }
+        let listed = i64::from(req.client_travels) + i64::try_from(req.companions.len()).unwrap_or(i64::MAX);
+        if listed > req.travellers_count {
+            return Err(Error::Invalid(Invalid::TravellersCount));
+        }
+        let client = self.client_for(actor, req.client_id, Access::Write).await?;
+        if matches!(actor, Actor::Staff { role: Role::Accountant | Role::Operator, .. }) {
+            return Err(Error::Forbidden("agents, admins and the client themself book"));
+        }
+        if client.is_blacklisted() {
+            return Err(Error::Conflict(Conflict::Blacklisted));
+        }
+        let mut conn = self.store.conn().await?;
+        let departure =
+            tours::get_departure(&mut conn, req.departure_id).await?.ok_or(Error::NotFound("departure"))?;
+        let tour = tours::get(&mut conn, departure.tour_id).await?.ok_or(Error::NotFound("tour"))?;
+        if tour.status != TourStatus::Published {
+            return Err(Error::Conflict(Conflict::TourNotBookable));
+        }
+        if departure.starts_on <= self.today() {
+            return Err(Error::Conflict(Conflict::DepartureStarted));
+        }
+        let priced = self.price_rooms(&mut conn, &tour, departure.starts_on, &req).await?;
+        let agent = match client.agent_id {
+            Some(a) => Some(a),
+            None => self.free_agent(&mut conn).await?,
+        };
+        let commission_bp = match (tour.commission_bp, agent) {
+            (Some(bp), _) => bp,
+            (None, Some(a)) => crate::store::staff::commission(&mut conn, a).await?.unwrap_or(0),
+            (None, None) => 0,
+        };
+        drop(conn);
+
+        let per_person = tour.price.minor;
+        let total = per_person
+            .checked_mul(req.travellers_count)
+            .and_then(|t| t.checked_add(priced.rooms_total))
+            .ok_or(Error::Invalid(Invalid::MoneyFormat))?;
+        let now = self.now();
+        let actor_name = actor.audit_name();
+        let mut tx = self.store.begin().await?;
+        // The seats first: one conditional UPDATE decides who gets the last seat.
+        if !tours::take_seats(&mut tx, departure.id, req.travellers_count).await? {
+            let left = tours::get_departure(&mut tx, departure.id).await?.map(|d| d.seats_left()).unwrap_or(0);
+            return Err(Error::Conflict(Conflict::NoSeatsLeft { left }));
+        }
+        if client.agent_id.is_none() && let Some(a) = agent {
+            crate::store::clients::set_agent(&mut tx, client.id, Some(a)).await?;
+        }
+        let id = store::insert(
+            &mut tx,
+            &store::NewBookingRow {
+                client_id: client.id,
+                tour_id: tour.id,
+                departure_id: departure.id,
+                agent_id: agent,
+                travellers_count: req.travellers_count,
+                tour_price_per_person: per_person,
+                rooms_total: priced.rooms_total,
+                total,
+                currency: tour.price.currency,
+                commission_bp,
+                notes: req.notes.trim(),
+                created_by: &actor_name,
+                now,
+            },
+        )
+        .await?;
+        store::record_status(&mut tx, id, None, BookingStatus::ContractPending, &actor_name, "бронирование создано", now).await?;
+        if req.client_travels {
+            let birth = client.birth_date.unwrap_or(departure.starts_on);
+            store::add_traveller(&mut tx, id, Some(client.id), &client.full_name, birth).await?;
+        }
+        for t in &req.companions {
+            store::add_traveller(&mut tx, id, None, t.full_name.as_str(), t.birth_date.date()).await?;
+        }
+        for r in &priced.rooms {
+            store::add_room(&mut tx, id, r).await?;
+        }
+        for i in payment_schedule(Money::new(total, tour.price.currency), self.today(), departure.starts_on) {
+            store::add_installment(&mut tx, id, &i).await?;
+        }
+        audit::record(&mut tx, now, &actor_name, "booking.create", "booking", Some(id.to_string()), Some(format!("client={} departure={}", client.id, departure.id))).await?;
+        tx.commit().await?;
+        self.booking_card(actor, id).await
+    }
+
+    /// Prices the rooms: each night at the season price of that night.
+    async fn price_rooms(
+        &self,
+        conn: &mut Conn,
+        tour: &tours::Tour,
+        starts_on: NaiveDate,
+        req: &BookingRequest,
+    ) -> Result<Priced> {
+        let links = tours::hotels(conn, tour.id).await?;
+        let mut choices = req.rooms.clone();
+        if choices.is_empty() && tour.kind == TourKind::Package {
+            // The tour's default rooms, as many as the travellers need.
+            for l in &links {
+                if let Some(room_id) = l.room_id {
+                    let room = crate::store::hotels::room(conn, room_id).await?.ok_or(Error::NotFound("room"))?;
+                    let rooms = (req.travellers_count + room.capacity - 1) / room.capacity.max(1);
+                    choices.push(RoomChoice { room_id, rooms });
+                }
+            }
+        }
+        let mut out = Vec::new();
+        let mut total: i64 = 0;
+        let mut capacity_by_hotel: std::collections::HashMap<i64, i64> = Default::default();
+        for c in &choices {
+            if !(1..=30).contains(&c.rooms) {
+                return Err(Error::Invalid(Invalid::TravellersCount));
+            }
+            let room = crate::store::hotels::room(conn, c.room_id).await?.ok_or(Error::NotFound("room"))?;
+            let (offset, link) = {
+                let mut offset = 0;
+                let mut found = None;
+                for l in &links {
+                    if l.hotel_id == room.hotel_id {
+                        found = Some(l.clone());
+                        break;
+                    }
+                    offset += l.nights;
+                }
+                (offset, found.ok_or(Error::Invalid(Invalid::RoomNotInTour))?)
+            };
+            let check_in = starts_on + Duration::days(offset);
+            let mut sum: i64 = 0;
+            let mut nightly = None;
+            for n in 0..link.nights {
+                let price = crate::store::hotels::price_per_night(conn, room.id, check_in + Duration::days(n))
+                    .await?
+                    .ok_or(Error::Invalid(Invalid::NoPriceForDate))?;
+                if price.currency != tour.price.currency {
+                    return Err(Error::Invalid(Invalid::CurrencyMismatch));
+                }
+                nightly.get_or_insert(price);
+                sum = sum.checked_add(price.minor).ok_or(Error::Invalid(Invalid::MoneyFormat))?;
+            }
+            let room_total = sum.checked_mul(c.rooms).ok_or(Error::Invalid(Invalid::MoneyFormat))?;
+            total = total.checked_add(room_total).ok_or(Error::Invalid(Invalid::MoneyFormat))?;
+            *capacity_by_hotel.entry(room.hotel_id).or_default() += room.capacity * c.rooms;
+            out.push(BookedRoom {
+                hotel_id: room.hotel_id,
+                hotel_name: link.hotel_name.clone(),
+                room_id: room.id,
+                room_type: room.room_type.clone(),
+                check_in,
+                nights: link.nights,
+                rooms: c.rooms,
+                price_per_night: nightly.unwrap_or(Money::new(0, tour.price.currency)),
+                total: Money::new(room_total, tour.price.currency),
+            });
+        }
+        if capacity_by_hotel.values().any(|&cap| cap < req.travellers_count) {
+            return Err(Error::Invalid(Invalid::RoomsTooSmall));
+        }
+        Ok(Priced { rooms: out, rooms_total: total })
+    }
+
+    /// The active agent with the fewest active bookings, for clients nobody handles yet.
+    async fn free_agent(&self, conn: &mut Conn) -> Result<Option<StaffId>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT s.id FROM staff s
+             WHERE s.role = 'agent' AND s.active = 1
+             ORDER BY (SELECT COUNT(*) FROM bookings b WHERE b.agent_id = s.id AND b.status <> 'cancelled'), s.id
+             LIMIT 1",
+        )
+        .fetch_optional(conn)
+        .await?;
+        Ok(id.map(StaffId))
+    }
+
+    pub(crate) async fn booking_for(&self, actor: &Actor, id: BookingId, write: bool) -> Result<Booking> {
+        let b = store::get(&mut *self.store.conn().await?, id).await?.ok_or(Error::NotFound("booking"))?;
+        check_booking_access(actor, &b, write)?;
+        Ok(b)
+    }
+
+    pub async fn booking_card(&self, actor: &Actor, id: BookingId) -> Result<BookingCard> {
+        let booking = self.booking_for(actor, id, false).await?;
+        let mut conn = self.store.conn().await?;
+        let paid = crate::store::operations::booking_sum(&mut conn, id, crate::domain::OperationKind::ClientPayment).await?;
+        let cur = booking.total.currency;
+        Ok(BookingCard {
+            travellers: store::travellers(&mut conn, id).await?,
+            rooms: store::rooms(&mut conn, id).await?,
+            schedule: store::schedule(&mut conn, id).await?,
+            history: store::status_history(&mut conn, id).await?,
+            operations: crate::store::operations::list(
+                &mut conn,
+                &crate::store::operations::OperationFilter { booking_id: Some(id), limit: 1000, ..Default::default() },
+            )
+            .await?,
+            paid: Money::new(paid, cur),
+            due: Money::new((booking.total.minor - paid).max(0), cur),
+            manual_moves: booking.status.manual_moves(),
+            booking,
+        })
+    }
+
+    /// Bookings the actor may see: agents their own, operators those of their tours, clients
+    /// their own; admins, accountants and the system all.
+    pub async fn list_bookings(&self, actor: &Actor, mut filter: BookingFilter) -> Result<Vec<Booking>> {
+        match actor {
+            Actor::System | Actor::Staff { role: Role::Admin | Role::Accountant, .. } => {}
+            Actor::Staff { id, role: Role::Agent } => filter.agent_id = Some(*id),
+            Actor::Staff { id, role: Role::Operator } => filter.operator_id = Some(*id),
+            Actor::Client(id) => filter.client_id = Some(*id),
+            Actor::Telegram(_) => return Err(Error::Forbidden("bookings are for registered clients")),
+        }
+        Ok(store::list(&mut *self.store.conn().await?, &filter).await?)
+    }
+
+    /// A person moves a booking along the table (sign, ask to cancel, cancel). The client may
+    /// only ask to cancel their own booking. Cancelling releases the seats and computes the
+    /// hotel penalty and the refund due.
+    pub async fn change_booking_status(&self, actor: &Actor, id: BookingId, to: BookingStatus, reason: &str) -> Result<BookingCard> {
+        let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+        if reason.is_empty() {
+            return Err(Error::Invalid(Invalid::ReasonRequired));
+        }
+        if reason.chars().count() > 1000 {
+            return Err(Error::Invalid(Invalid::TextTooLong));
+        }
+        let booking = match actor {
+            Actor::Client(_) if to == BookingStatus::CancellationRequested => self.booking_for(actor, id, false).await?,
+            _ => self.booking_for(actor, id, true).await?,
+        };
+        booking.status.check_move(to, Cause::Manual)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if !store::move_status(&mut tx, id, booking.status, to, &actor.audit_name(), &reason, now).await? {
+            return Err(Error::Conflict(Conflict::NoChange("the booking changed meanwhile; reload it")));
+        }
+        if to == BookingStatus::Cancelled {
+            tours::release_seats(&mut tx, booking.departure_id, booking.travellers_count).await?;
+            let (penalty, refund) = self.cancellation_figures(&mut tx, &booking).await?;
+            store::set_cancellation_figures(&mut tx, id, penalty, refund).await?;
+        }
+        let action = format!("booking.status.{}", to.as_str());
+        audit::record(&mut tx, now, &actor.audit_name(), &action, "booking", Some(id.to_string()), Some(reason)).await?;
+        tx.commit().await?;
+        self.booking_card(actor, id).await
+    }
+
+    /// The hotel penalty by each booked room's hotel terms and the days left before check-in,
+    /// and the refund: what the client paid (net of refunds already made) less the penalty.
+    async fn cancellation_figures(&self, conn: &mut Conn, b: &Booking) -> Result<(i64, i64)> {
+        let today = self.today();
+        let mut penalty: i64 = 0;
+        for r in store::rooms(conn, b.id).await? {
+            let terms = crate::store::hotels::cancellation_terms(conn, r.hotel_id).await?;
+            let days = (r.check_in - today).num_days();
+            penalty = penalty.saturating_add(terms.penalty(r.total, days).minor);
+        }
+        use crate::domain::OperationKind::{ClientPayment, ClientRefund};
+        let paid = crate::store::operations::booking_sum(conn, b.id, ClientPayment).await?;
+        let refunded = crate::store::operations::booking_sum(conn, b.id, ClientRefund).await?;
+        Ok((penalty, (paid - refunded - penalty).max(0)))
+    }
+
+    /// Adds a companion's name and birth date to a booking (up to its number of travellers).
+    pub async fn add_traveller(&self, actor: &Actor, id: BookingId, t: NewTraveller) -> Result<Vec<Traveller>> {
+        let b = self.booking_for(actor, id, true).await?;
+        let client = crate::store::clients::get(&mut *self.store.conn().await?, b.client_id).await?.ok_or(Error::NotFound("client"))?;
+        check_access(actor, &client, Access::Write)?;
+        let mut tx = self.store.begin().await?;
+        let listed = store::travellers(&mut tx, id).await?;
+        if i64::try_from(listed.len()).unwrap_or(i64::MAX) >= b.travellers_count {
+            return Err(Error::Invalid(Invalid::TravellersCount));
+        }
+        store::add_traveller(&mut tx, id, None, t.full_name.as_str(), t.birth_date.date()).await?;
+        audit::record(&mut tx, self.now(), &actor.audit_name(), "booking.traveller.add", "booking", Some(id.to_string()), None).await?;
+        let all = store::travellers(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(all)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Currency;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn far_departures_get_a_deposit_and_a_balance() {
+        let s = payment_schedule(Money::new(100_001, Currency::RUB), d(2026, 11, 25), d(2027, 2, 1));
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].amount.minor + s[1].amount.minor, 100_001);
+        assert_eq!(s[0].amount.minor, 30_000);
+        assert_eq!(s[0].due_on, d(2026, 11, 28));
+        assert_eq!(s[1].due_on, d(2027, 1, 18));
+    }
+
+    #[test]
+    fn near_departures_are_paid_in_full_at_once() {
+        let s = payment_schedule(Money::new(5_000, Currency::RUB), d(2026, 11, 25), d(2026, 12, 5));
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].kind, "full");
+        assert_eq!(s[0].due_on, d(2026, 11, 26));
+        let tomorrow = payment_schedule(Money::new(5_000, Currency::RUB), d(2026, 11, 25), d(2026, 11, 26));
+        assert_eq!(tomorrow[0].due_on, d(2026, 11, 25));
+    }
+}

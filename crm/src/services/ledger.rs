@@ -1,0 +1,303 @@
+//! The operations ledger: every money movement is an operation; nothing is edited or deleted,
+//! a mistake is corrected by a reversing operation. Client payments — recorded by hand now,
+//! by payment providers later — all go through [`Crm::record_client_payment`], which also
+//! moves the booking's status and accrues the agent's commission when it is paid in full.
+
+use super::Crm;
+use super::bookings::check_booking_access;
+use crate::domain::{BookingId, BookingStatus, Cause, Invalid, Money, OperationId, OperationKind, PaymentMethod, Role, share_bp};
+use crate::store::bookings::{self as bookings_store, Booking};
+use crate::store::operations::{self as store, NewOperation, Operation, OperationFilter};
+use crate::store::{Conn, audit};
+use crate::{Actor, Conflict, Error, Result};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone)]
+pub struct PaymentInput {
+    pub booking_id: BookingId,
+    pub amount: Money,
+    pub method: PaymentMethod,
+    /// The provider's payment id or the bank document number: recording the same one twice
+    /// returns the first operation instead of a second payment.
+    pub external_id: Option<String>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct OperationInput {
+    pub kind: OperationKind,
+    pub booking_id: Option<BookingId>,
+    pub amount: Money,
+    /// The agent, hotel or operator paid (the client is the booking's).
+    pub counterparty_id: Option<i64>,
+    pub method: PaymentMethod,
+    pub external_id: Option<String>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PaymentOutcome {
+    pub operation: Operation,
+    pub status: BookingStatus,
+    /// True when this external id had already been recorded and nothing new was written.
+    pub duplicate: bool,
+}
+
+fn finance(actor: &Actor) -> Result<()> {
+    actor.require(&[Role::Admin, Role::Accountant], "the ledger is the accountant's")
+}
+
+fn clean_note(note: &str) -> Result<String> {
+    let n = note.trim();
+    if n.chars().count() > 1000 {
+        return Err(Error::Invalid(Invalid::TextTooLong));
+    }
+    Ok(n.to_owned())
+}
+
+impl Crm {
+    pub async fn record_client_payment(&self, actor: &Actor, p: PaymentInput) -> Result<PaymentOutcome> {
+        let booking = self.booking_for(actor, p.booking_id, true).await?;
+        if matches!(actor, Actor::Client(_)) {
+            return Err(Error::Forbidden("payments are recorded by the agency or the provider"));
+        }
+        let note = clean_note(&p.note)?;
+        if p.amount.minor <= 0 {
+            return Err(Error::Invalid(Invalid::AmountZero));
+        }
+        if p.amount.currency != booking.total.currency {
+            return Err(Error::Invalid(Invalid::CurrencyMismatch));
+        }
+        let now = self.now();
+        let actor_name = actor.audit_name();
+        let mut tx = self.store.begin().await?;
+        if let Some(ext) = &p.external_id
+            && let Some(existing) = store::by_external_id(&mut tx, ext).await?
+        {
+            let b = bookings_store::get(&mut tx, p.booking_id).await?.ok_or(Error::NotFound("booking"))?;
+            return Ok(PaymentOutcome { operation: existing, status: b.status, duplicate: true });
+        }
+        // Read again inside the transaction: the status may have moved since the check above.
+        let b = bookings_store::get(&mut tx, p.booking_id).await?.ok_or(Error::NotFound("booking"))?;
+        if !b.status.accepts_payments() {
+            return Err(Error::Conflict(Conflict::PaymentsNotAccepted(b.status.title_ru())));
+        }
+        let paid = store::booking_sum(&mut tx, b.id, OperationKind::ClientPayment).await?;
+        let due = b.total.minor - paid;
+        if p.amount.minor > due {
+            return Err(Error::Conflict(Conflict::Overpayment { due }));
+        }
+        let op_id = store::insert(
+            &mut tx,
+            &NewOperation {
+                at: now,
+                kind: OperationKind::ClientPayment,
+                amount: p.amount,
+                booking_id: Some(b.id),
+                counterparty_id: Some(b.client_id.0),
+                method: p.method,
+                external_id: p.external_id.as_deref(),
+                note: &note,
+                recorded_by: &actor_name,
+                reverses: None,
+            },
+        )
+        .await
+        .map_err(|e| Error::from(e).on_unique(Conflict::NoChange("this payment is already recorded")))?;
+        let status = self.follow_payments(&mut tx, &b, paid + p.amount.minor, &actor_name, "оплата").await?;
+        audit::record(&mut tx, now, &actor_name, "ledger.client_payment", "booking", Some(b.id.to_string()), Some(format!("operation={op_id} amount={}", p.amount.minor))).await?;
+        let operation = store::get(&mut tx, op_id).await?.ok_or(Error::NotFound("operation"))?;
+        tx.commit().await?;
+        Ok(PaymentOutcome { operation, status, duplicate: false })
+    }
+
+    /// Moves a booking to the status its payments imply, and keeps the agent's commission in
+    /// step: accrued when it becomes paid in full, reversed if it stops being so.
+    async fn follow_payments(&self, conn: &mut Conn, b: &Booking, paid: i64, actor: &str, why: &str) -> Result<BookingStatus> {
+        let target = BookingStatus::from_payments(paid, b.total.minor);
+        if !matches!(b.status, BookingStatus::ContractSigned | BookingStatus::PartiallyPaid | BookingStatus::Paid)
+            || target == b.status
+        {
+            return Ok(b.status);
+        }
+        b.status.check_move(target, Cause::Payment)?;
+        let now = self.now();
+        if !bookings_store::move_status(conn, b.id, b.status, target, actor, why, now).await? {
+            return Err(Error::Conflict(Conflict::NoChange("the booking changed meanwhile")));
+        }
+        if target == BookingStatus::Paid {
+            let commission = share_bp(b.total.minor, b.commission_bp);
+            if let (Some(agent), true) = (b.agent_id, commission > 0) {
+                store::insert(
+                    conn,
+                    &NewOperation {
+                        at: now,
+                        kind: OperationKind::CommissionAccrued,
+                        amount: Money::new(commission, b.total.currency),
+                        booking_id: Some(b.id),
+                        counterparty_id: Some(agent.0),
+                        method: PaymentMethod::Internal,
+                        external_id: None,
+                        note: "",
+                        recorded_by: actor,
+                        reverses: None,
+                    },
+                )
+                .await?;
+            }
+        } else if b.status == BookingStatus::Paid {
+            let accrued = store::list(conn, &OperationFilter { booking_id: Some(b.id), kind: Some(OperationKind::CommissionAccrued), limit: 100, ..Default::default() }).await?;
+            for op in accrued.into_iter().filter(|o| o.reverses.is_none() && o.reversed_by.is_none()) {
+                insert_reversal(conn, &op, actor, "оплата сторнирована", now).await?;
+            }
+        }
+        Ok(target)
+    }
+
+    /// Refunds, commission payouts, payments to hotels and operators: the accountant's.
+    pub async fn record_operation(&self, actor: &Actor, input: OperationInput) -> Result<Operation> {
+        finance(actor)?;
+        if input.kind == OperationKind::ClientPayment {
+            return self.record_client_payment(actor, PaymentInput {
+                booking_id: input.booking_id.ok_or(Error::NotFound("booking"))?,
+                amount: input.amount,
+                method: input.method,
+                external_id: input.external_id,
+                note: input.note,
+            })
+            .await
+            .map(|o| o.operation);
+        }
+        let note = clean_note(&input.note)?;
+        if input.amount.minor <= 0 {
+            return Err(Error::Invalid(Invalid::AmountZero));
+        }
+        let now = self.now();
+        let actor_name = actor.audit_name();
+        let mut tx = self.store.begin().await?;
+        let booking = match input.booking_id {
+            Some(id) => Some(bookings_store::get(&mut tx, id).await?.ok_or(Error::NotFound("booking"))?),
+            None => None,
+        };
+        if let Some(b) = &booking && b.total.currency != input.amount.currency {
+            return Err(Error::Invalid(Invalid::CurrencyMismatch));
+        }
+        let counterparty = match (input.kind, &booking) {
+            (OperationKind::ClientRefund, Some(b)) => {
+                let paid = store::booking_sum(&mut tx, b.id, OperationKind::ClientPayment).await?;
+                let refunded = store::booking_sum(&mut tx, b.id, OperationKind::ClientRefund).await?;
+                if input.amount.minor > paid - refunded {
+                    return Err(Error::Conflict(Conflict::Overpayment { due: paid - refunded }));
+                }
+                Some(b.client_id.0)
+            }
+            (OperationKind::ClientRefund, None) => return Err(Error::NotFound("booking")),
+            (OperationKind::CommissionAccrued | OperationKind::CommissionPaid, b) => {
+                input.counterparty_id.or(b.as_ref().and_then(|b| b.agent_id.map(|a| a.0)))
+            }
+            _ => input.counterparty_id,
+        };
+        let id = store::insert(
+            &mut tx,
+            &NewOperation {
+                at: now,
+                kind: input.kind,
+                amount: input.amount,
+                booking_id: input.booking_id,
+                counterparty_id: counterparty,
+                method: input.method,
+                external_id: input.external_id.as_deref(),
+                note: &note,
+                recorded_by: &actor_name,
+                reverses: None,
+            },
+        )
+        .await
+        .map_err(|e| Error::from(e).on_unique(Conflict::NoChange("this document is already recorded")))?;
+        audit::record(&mut tx, now, &actor_name, &format!("ledger.{}", input.kind.as_str()), "operation", Some(id.to_string()), None).await?;
+        let op = store::get(&mut tx, id).await?.ok_or(Error::NotFound("operation"))?;
+        tx.commit().await?;
+        Ok(op)
+    }
+
+    /// Corrects a mistaken operation with its negation. A reversed client payment moves the
+    /// booking back (paid → partially paid …).
+    pub async fn reverse_operation(&self, actor: &Actor, id: OperationId, reason: &str) -> Result<Operation> {
+        finance(actor)?;
+        let reason = clean_note(reason)?;
+        if reason.is_empty() {
+            return Err(Error::Invalid(Invalid::ReasonRequired));
+        }
+        let now = self.now();
+        let actor_name = actor.audit_name();
+        let mut tx = self.store.begin().await?;
+        let op = store::get(&mut tx, id).await?.ok_or(Error::NotFound("operation"))?;
+        if op.reversed_by.is_some() {
+            return Err(Error::Conflict(Conflict::AlreadyReversed));
+        }
+        if op.reverses.is_some() {
+            return Err(Error::Conflict(Conflict::NoChange("a reversal is not reversed; record a new operation")));
+        }
+        let rev = insert_reversal(&mut tx, &op, &actor_name, &reason, now)
+            .await
+            .map_err(|e| e.on_unique(Conflict::AlreadyReversed))?;
+        if op.kind == OperationKind::ClientPayment && let Some(bid) = op.booking_id {
+            let b = bookings_store::get(&mut tx, bid).await?.ok_or(Error::NotFound("booking"))?;
+            let paid = store::booking_sum(&mut tx, bid, OperationKind::ClientPayment).await?;
+            self.follow_payments(&mut tx, &b, paid, &actor_name, "сторно оплаты").await?;
+        }
+        audit::record(&mut tx, now, &actor_name, "ledger.reverse", "operation", Some(id.to_string()), Some(reason)).await?;
+        let out = store::get(&mut tx, rev).await?.ok_or(Error::NotFound("operation"))?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Operations the actor may see: the accountant and admins all, an agent those of their
+    /// own bookings, a client those of their own booking.
+    pub async fn list_operations(&self, actor: &Actor, mut filter: OperationFilter) -> Result<Vec<Operation>> {
+        match actor {
+            Actor::System | Actor::Staff { role: Role::Admin | Role::Accountant, .. } => {}
+            Actor::Staff { id, role: Role::Agent } => filter.agent_id = Some(id.0),
+            Actor::Client(_) => {
+                let bid = filter.booking_id.ok_or(Error::Forbidden("a client sees the operations of a booking"))?;
+                self.booking_for(actor, bid, false).await?;
+            }
+            _ => return Err(Error::Forbidden("the ledger is not for this role")),
+        }
+        Ok(store::list(&mut *self.store.conn().await?, &filter).await?)
+    }
+
+    /// Sums per kind and currency over a period.
+    pub async fn ledger_totals(&self, actor: &Actor, from: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>) -> Result<Vec<(OperationKind, Money)>> {
+        finance(actor)?;
+        Ok(store::totals(&mut *self.store.conn().await?, from, until).await?)
+    }
+
+    /// What a client has paid on a booking and what is left (for the agent's and client's views).
+    pub async fn booking_balance(&self, actor: &Actor, id: BookingId) -> Result<(Money, Money)> {
+        let b = self.booking_for(actor, id, false).await?;
+        check_booking_access(actor, &b, false)?;
+        let paid = store::booking_sum(&mut *self.store.conn().await?, id, OperationKind::ClientPayment).await?;
+        let cur = b.total.currency;
+        Ok((Money::new(paid, cur), Money::new((b.total.minor - paid).max(0), cur)))
+    }
+}
+
+async fn insert_reversal(conn: &mut Conn, op: &Operation, actor: &str, reason: &str, now: DateTime<Utc>) -> Result<OperationId> {
+    Ok(store::insert(
+        conn,
+        &NewOperation {
+            at: now,
+            kind: op.kind,
+            amount: Money::new(-op.amount.minor, op.amount.currency),
+            booking_id: op.booking_id,
+            counterparty_id: op.counterparty_id,
+            method: op.method,
+            external_id: None,
+            note: reason,
+            recorded_by: actor,
+            reverses: Some(op.id),
+        },
+    )
+    .await?)
+}

@@ -1,0 +1,332 @@
+//! Tours: operators create and edit their own (admins any), publish and archive them, manage
+//! departures and seats. Published tours are the catalog everyone browses.
+
+use super::Crm;
+use crate::domain::{DepartureId, Invalid, Money, Role, StaffId, TourId, TourKind, TourService, TourStatus};
+use crate::store::audit;
+use crate::store::tours::{self as store, Departure, RoutePoint, Tour, TourFields, TourFilter, TourHotel, TourHotelLink};
+use crate::{Actor, Conflict, Error, Result};
+use chrono::NaiveDate;
+
+/// Everything an operator enters about a tour (departures are managed one by one).
+#[derive(Debug, Clone)]
+pub struct TourInput {
+    pub kind: TourKind,
+    pub title: String,
+    pub description: String,
+    pub country: String,
+    pub region: String,
+    pub departure_city: String,
+    pub price: Money,
+    pub route: Vec<RoutePoint>,
+    pub services: Vec<(TourService, bool)>,
+    pub hotels: Vec<TourHotelLink>,
+    pub hot: Option<(NaiveDate, NaiveDate)>,
+    pub early_booking: Option<(NaiveDate, NaiveDate)>,
+}
+
+/// What a tour card shows.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TourCard {
+    pub tour: Tour,
+    pub route: Vec<RoutePoint>,
+    pub services: Vec<(TourService, bool)>,
+    pub hotels: Vec<TourHotel>,
+    pub departures: Vec<Departure>,
+}
+
+fn text(s: &str, max: usize, empty: Invalid) -> Result<String, Invalid> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(empty);
+    }
+    if t.chars().count() > max {
+        return Err(Invalid::TextTooLong);
+    }
+    Ok(t.to_owned())
+}
+
+fn check_period(p: Option<(NaiveDate, NaiveDate)>) -> Result<(), Invalid> {
+    match p {
+        Some((from, until)) if until < from => Err(Invalid::DatesOrder),
+        _ => Ok(()),
+    }
+}
+
+impl TourInput {
+    fn validate(&self) -> Result<(), Invalid> {
+        text(&self.title, 200, Invalid::TitleEmpty)?;
+        text(&self.country, 100, Invalid::TitleEmpty)?;
+        text(&self.departure_city, 100, Invalid::CityEmpty)?;
+        if self.description.chars().count() > 20_000 || self.region.chars().count() > 200 {
+            return Err(Invalid::TextTooLong);
+        }
+        if self.price.minor < 0 {
+            return Err(Invalid::MoneyNegative);
+        }
+        for p in &self.route {
+            if p.place.trim().is_empty() || p.day_number < 1 || p.day_number > 366 {
+                return Err(Invalid::RoutePoint);
+            }
+        }
+        for h in &self.hotels {
+            if !(1..=60).contains(&h.nights) {
+                return Err(Invalid::NightsRange);
+            }
+        }
+        check_period(self.hot)?;
+        check_period(self.early_booking)
+    }
+
+    fn fields(&self) -> TourFields<'_> {
+        TourFields {
+            kind: self.kind,
+            title: self.title.trim(),
+            description: self.description.trim(),
+            country: self.country.trim(),
+            region: self.region.trim(),
+            departure_city: self.departure_city.trim(),
+            price: self.price,
+            hot: self.hot,
+            early_booking: self.early_booking,
+        }
+    }
+}
+
+/// May the actor change this tour? Its operator and admins may.
+fn may_edit(actor: &Actor, tour: &Tour) -> Result<()> {
+    match actor {
+        Actor::System | Actor::Staff { role: Role::Admin, .. } => Ok(()),
+        Actor::Staff { id, role: Role::Operator } if *id == tour.operator_id => Ok(()),
+        _ => Err(Error::Forbidden("only the tour's operator or an admin changes it")),
+    }
+}
+
+/// May the actor see this tour? Published ones are public; drafts are the operator's; the
+/// archive is for staff.
+fn may_see(actor: &Actor, tour: &Tour) -> Result<()> {
+    match tour.status {
+        TourStatus::Published => Ok(()),
+        TourStatus::Archived if actor.role().is_some() || *actor == Actor::System => Ok(()),
+        _ => may_edit(actor, tour),
+    }
+}
+
+impl Crm {
+    pub async fn create_tour(&self, actor: &Actor, input: TourInput) -> Result<TourCard> {
+        actor.require(&[Role::Operator, Role::Admin], "only operators and admins create tours")?;
+        let owner = actor.staff_id().ok_or(Error::Forbidden("a tour belongs to a staff member"))?;
+        input.validate()?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        self.check_tour_hotels(&mut tx, &input.hotels).await?;
+        let id = store::insert(&mut tx, &input.fields(), owner, now).await?;
+        write_parts(&mut tx, id, &input).await?;
+        audit::record(&mut tx, now, &actor.audit_name(), "tour.create", "tour", Some(id.to_string()), Some(input.title.clone())).await?;
+        tx.commit().await?;
+        self.tour_card(actor, id).await
+    }
+
+    pub async fn update_tour(&self, actor: &Actor, id: TourId, input: TourInput) -> Result<TourCard> {
+        let tour = self.tour_for(actor, id).await?;
+        may_edit(actor, &tour)?;
+        input.validate()?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        self.check_tour_hotels(&mut tx, &input.hotels).await?;
+        store::update(&mut tx, id, &input.fields(), now).await?;
+        write_parts(&mut tx, id, &input).await?;
+        audit::record(&mut tx, now, &actor.audit_name(), "tour.update", "tour", Some(id.to_string()), None).await?;
+        tx.commit().await?;
+        self.tour_card(actor, id).await
+    }
+
+    async fn check_tour_hotels(&self, conn: &mut crate::store::Conn, links: &[TourHotelLink]) -> Result<()> {
+        for l in links {
+            if crate::store::hotels::get(conn, l.hotel_id).await?.is_none() {
+                return Err(Error::NotFound("hotel"));
+            }
+            if let Some(room) = l.room_id {
+                let r = crate::store::hotels::room(conn, room).await?.ok_or(Error::NotFound("room"))?;
+                if r.hotel_id != l.hotel_id {
+                    return Err(Error::Invalid(Invalid::RoomNotInTour));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Publishing checks the tour can really be sold: a price, a future departure with seats,
+    /// and for a package tour a hotel.
+    pub async fn publish_tour(&self, actor: &Actor, id: TourId) -> Result<TourCard> {
+        let card = self.tour_card(actor, id).await?;
+        may_edit(actor, &card.tour)?;
+        let today = self.today();
+        if card.tour.price.minor <= 0 {
+            return Err(Error::Invalid(Invalid::AmountZero));
+        }
+        if card.tour.kind == TourKind::Package && card.hotels.is_empty() {
+            return Err(Error::Invalid(Invalid::PackageNeedsHotel));
+        }
+        if !card.departures.iter().any(|d| d.starts_on > today && d.capacity > 0) {
+            return Err(Error::Invalid(Invalid::NoDepartures));
+        }
+        self.set_tour_status(actor, &card.tour, TourStatus::Published).await?;
+        self.tour_card(actor, id).await
+    }
+
+    pub async fn archive_tour(&self, actor: &Actor, id: TourId) -> Result<()> {
+        let tour = self.tour_for(actor, id).await?;
+        may_edit(actor, &tour)?;
+        self.set_tour_status(actor, &tour, TourStatus::Archived).await
+    }
+
+    /// Back to draft, e.g. to fix a mistake before publishing again. Bookings stay valid.
+    pub async fn unpublish_tour(&self, actor: &Actor, id: TourId) -> Result<()> {
+        let tour = self.tour_for(actor, id).await?;
+        may_edit(actor, &tour)?;
+        self.set_tour_status(actor, &tour, TourStatus::Draft).await
+    }
+
+    async fn set_tour_status(&self, actor: &Actor, tour: &Tour, status: TourStatus) -> Result<()> {
+        if tour.status == status {
+            return Err(Error::Conflict(Conflict::NoChange("the tour already has this status")));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        store::set_status(&mut tx, tour.id, status, now).await?;
+        let action = format!("tour.{}", status.as_str());
+        audit::record(&mut tx, now, &actor.audit_name(), &action, "tour", Some(tour.id.to_string()), None).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn tour_for(&self, actor: &Actor, id: TourId) -> Result<Tour> {
+        let tour = store::get(&mut *self.store.conn().await?, id).await?.ok_or(Error::NotFound("tour"))?;
+        may_see(actor, &tour)?;
+        Ok(tour)
+    }
+
+    pub async fn get_tour(&self, actor: &Actor, id: TourId) -> Result<Tour> {
+        self.tour_for(actor, id).await
+    }
+
+    pub async fn tour_card(&self, actor: &Actor, id: TourId) -> Result<TourCard> {
+        let tour = self.tour_for(actor, id).await?;
+        let mut conn = self.store.conn().await?;
+        Ok(TourCard {
+            route: store::route(&mut conn, id).await?,
+            services: store::services(&mut conn, id).await?,
+            hotels: store::hotels(&mut conn, id).await?,
+            departures: store::departures(&mut conn, id).await?,
+            tour,
+        })
+    }
+
+    /// The catalog. Operators see their own tours in every status; everyone else sees what is
+    /// published (admins and the system see everything).
+    pub async fn list_tours(&self, actor: &Actor, mut filter: TourFilter) -> Result<Vec<Tour>> {
+        match actor {
+            Actor::System | Actor::Staff { role: Role::Admin, .. } => {}
+            Actor::Staff { id, role: Role::Operator } if filter.operator_id == Some(*id) => {}
+            _ => filter.status = Some(TourStatus::Published),
+        }
+        Ok(store::list(&mut *self.store.conn().await?, &filter).await?)
+    }
+
+    pub async fn add_departure(
+        &self,
+        actor: &Actor,
+        tour: TourId,
+        starts_on: NaiveDate,
+        ends_on: NaiveDate,
+        capacity: i64,
+    ) -> Result<Departure> {
+        let t = self.tour_for(actor, tour).await?;
+        may_edit(actor, &t)?;
+        if ends_on < starts_on {
+            return Err(Error::Invalid(Invalid::DatesOrder));
+        }
+        if !(0..=1000).contains(&capacity) {
+            return Err(Error::Invalid(Invalid::CapacityRange));
+        }
+        let mut tx = self.store.begin().await?;
+        let id = store::add_departure(&mut tx, tour, starts_on, ends_on, capacity).await?;
+        audit::record(&mut tx, self.now(), &actor.audit_name(), "tour.departure.add", "tour", Some(tour.to_string()), Some(format!("departure={id} {starts_on}"))).await?;
+        let d = store::get_departure(&mut tx, id).await?.ok_or(Error::NotFound("departure"))?;
+        tx.commit().await?;
+        Ok(d)
+    }
+
+    pub async fn set_departure_capacity(&self, actor: &Actor, id: DepartureId, capacity: i64) -> Result<Departure> {
+        let d = store::get_departure(&mut *self.store.conn().await?, id).await?.ok_or(Error::NotFound("departure"))?;
+        let t = self.tour_for(actor, d.tour_id).await?;
+        may_edit(actor, &t)?;
+        if !(0..=1000).contains(&capacity) {
+            return Err(Error::Invalid(Invalid::CapacityRange));
+        }
+        let mut tx = self.store.begin().await?;
+        if !store::set_capacity(&mut tx, id, capacity).await? {
+            return Err(Error::Invalid(Invalid::CapacityRange));
+        }
+        audit::record(&mut tx, self.now(), &actor.audit_name(), "tour.departure.capacity", "tour", Some(d.tour_id.to_string()), Some(format!("departure={id} capacity={capacity}"))).await?;
+        let d = store::get_departure(&mut tx, id).await?.ok_or(Error::NotFound("departure"))?;
+        tx.commit().await?;
+        Ok(d)
+    }
+
+    pub async fn remove_departure(&self, actor: &Actor, id: DepartureId) -> Result<()> {
+        let d = store::get_departure(&mut *self.store.conn().await?, id).await?.ok_or(Error::NotFound("departure"))?;
+        let t = self.tour_for(actor, d.tour_id).await?;
+        may_edit(actor, &t)?;
+        let mut tx = self.store.begin().await?;
+        if !store::remove_departure(&mut tx, id).await? {
+            return Err(Error::Conflict(Conflict::DepartureHasBookings));
+        }
+        audit::record(&mut tx, self.now(), &actor.audit_name(), "tour.departure.remove", "tour", Some(d.tour_id.to_string()), Some(format!("departure={id}"))).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The tour's commission override (basis points), or `None` to use each agent's rate.
+    pub async fn set_tour_commission(&self, actor: &Actor, id: TourId, bp: Option<i64>) -> Result<()> {
+        actor.require(&[Role::Admin], "commission rates are the admin's")?;
+        if bp.is_some_and(|b| !(0..=10_000).contains(&b)) {
+            return Err(Error::Invalid(Invalid::CommissionRange));
+        }
+        let mut tx = self.store.begin().await?;
+        if !store::set_commission(&mut tx, id, bp).await? {
+            return Err(Error::NotFound("tour"));
+        }
+        audit::record(&mut tx, self.now(), &actor.audit_name(), "tour.commission", "tour", Some(id.to_string()), Some(format!("{bp:?}"))).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An agent's default commission rate (basis points).
+    pub async fn set_agent_commission(&self, actor: &Actor, agent: StaffId, bp: Option<i64>) -> Result<()> {
+        actor.require(&[Role::Admin], "commission rates are the admin's")?;
+        if bp.is_some_and(|b| !(0..=10_000).contains(&b)) {
+            return Err(Error::Invalid(Invalid::CommissionRange));
+        }
+        let mut tx = self.store.begin().await?;
+        if !crate::store::staff::set_commission(&mut tx, agent, bp).await? {
+            return Err(Error::NotFound("staff"));
+        }
+        audit::record(&mut tx, self.now(), &actor.audit_name(), "staff.commission", "staff", Some(agent.to_string()), Some(format!("{bp:?}"))).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn write_parts(conn: &mut crate::store::Conn, id: TourId, input: &TourInput) -> Result<()> {
+    let route: Vec<RoutePoint> = input
+        .route
+        .iter()
+        .map(|p| RoutePoint { day_number: p.day_number, place: p.place.trim().to_owned(), description: p.description.trim().to_owned() })
+        .collect();
+    store::replace_route(conn, id, &route).await?;
+    store::replace_services(conn, id, &input.services).await?;
+    store::replace_hotels(conn, id, &input.hotels).await?;
+    Ok(())
+}
