@@ -1,10 +1,43 @@
-//! The bot's dialogue state machines: `step(state, event, now) -> (state, effects)`, pure.
-//! No Telegram, no database, no clock inside; the transport (`bot`) feeds events and runs the
-//! effects. This crate is filled by the bot issue; for now it holds the one shared vocabulary
-//! the transport already needs: the deep-link payloads of `/start`.
+//! The bot's dialogue state machines: `step(state, who, event, today) -> (state, effects)`,
+//! pure. No Telegram, no database, no clock inside: the transport (`bot`) turns updates into
+//! [`Event`]s, runs the [`Effect`]s through `crm`, renders [`Reply`]s from `templates/bot/`,
+//! and feeds the answers of data effects back in as events. Every type here is the product's
+//! own (never teloxide's), so a second messenger can reuse this crate unchanged.
 
 #![forbid(unsafe_code)]
 
+pub mod callback;
+pub mod client;
+pub mod effect;
+pub mod event;
 mod start;
 
+pub use callback::Callback;
+pub use effect::{Button, Effect, Keyboard, Reply};
+pub use event::{Command, Event, Who};
 pub use start::StartPayload;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Where a chat's conversation stands. Stored between updates (database or Redis), so it is
+/// plain serde data; a stored state that no longer deserialises after an upgrade is dropped
+/// by the storage and the chat starts from [`State::Idle`].
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum State {
+    /// Nothing in progress.
+    #[default]
+    Idle,
+    /// A new client is registering.
+    Registration(client::registration::Registration),
+}
+
+/// One step of a conversation.
+pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, Vec<Effect>) {
+    match who {
+        Who::Blacklisted => (state, vec![]),
+        Who::Stranger | Who::Client { .. } => client::step(state, who, event, today),
+        // Staff dialogues come with the agent flows; until then staff get the help text.
+        Who::Staff { .. } => (state, vec![Effect::Reply(Reply::text("staff_help"))]),
+    }
+}

@@ -1,0 +1,63 @@
+//! What the dialogue asks the transport to do.
+
+use crate::callback::Callback;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Effect {
+    /// Send a new message.
+    Reply(Reply),
+    /// Register the client with what the registration collected; answered by
+    /// `Outcome::Registered` or `Outcome::RegistrationRefused`.
+    Register(crate::client::registration::Collected),
+}
+
+/// A message: a template of `templates/bot/` with its variables, and a keyboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reply {
+    pub template: String,
+    pub vars: Map<String, Value>,
+    pub keyboard: Keyboard,
+}
+
+impl Reply {
+    pub fn text(template: &str) -> Reply {
+        Reply { template: template.to_owned(), vars: Map::new(), keyboard: Keyboard::None }
+    }
+
+    pub fn var(mut self, name: &str, value: impl Into<Value>) -> Reply {
+        self.vars.insert(name.to_owned(), value.into());
+        self
+    }
+
+    pub fn keyboard(mut self, k: Keyboard) -> Reply {
+        self.keyboard = k;
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Keyboard {
+    /// Leave the keyboard as it is.
+    None,
+    /// Remove a reply keyboard.
+    Remove,
+    /// Buttons under the input field; `label` keys are templates' button texts.
+    Reply(Vec<Vec<ReplyButton>>),
+    /// Buttons under the message.
+    Inline(Vec<Vec<Button>>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReplyButton {
+    Text(String),
+    /// Asks Telegram for the user's own phone number.
+    RequestContact(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Button {
+    pub label: String,
+    pub callback: Callback,
+}

@@ -1,0 +1,87 @@
+//! What happens in a chat, in the product's own words.
+
+use crate::callback::Callback;
+use crate::start::StartPayload;
+use serde::{Deserialize, Serialize};
+
+/// Who is writing, as the transport found out before stepping (one lookup per update).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Who {
+    /// Not registered yet.
+    Stranger,
+    Client {
+        id: i64,
+        first_name: String,
+        marketing: bool,
+    },
+    /// A blacklisted client: the bot stays silent.
+    Blacklisted,
+    Staff {
+        id: i64,
+        role: String,
+        name: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Command {
+    Help,
+    Cancel,
+    Menu,
+    Stop,
+    Tours,
+    MyBookings,
+    Settings,
+    /// A `/word` the bot does not know.
+    Unknown,
+}
+
+impl Command {
+    /// `/help`, `/help@bot_name` → Help. `start` is not here: it carries a payload.
+    pub fn parse(word: &str) -> Command {
+        let w = word.trim_start_matches('/');
+        let w = w.split('@').next().unwrap_or(w);
+        match w.to_ascii_lowercase().as_str() {
+            "help" => Command::Help,
+            "cancel" => Command::Cancel,
+            "menu" => Command::Menu,
+            "stop" => Command::Stop,
+            "tours" => Command::Tours,
+            "bookings" | "mybookings" => Command::MyBookings,
+            "settings" => Command::Settings,
+            _ => Command::Unknown,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Event {
+    Start(StartPayload),
+    Command(Command),
+    Text(String),
+    /// A shared contact; `own` when it is the sender's own (Telegram tells which).
+    Contact {
+        phone: String,
+        own: bool,
+    },
+    Callback(Callback),
+    /// Stickers, photos, voice, documents…: nothing the dialogue can use.
+    Unsupported,
+    /// The answer of an effect that asked for something.
+    Outcome(Outcome),
+}
+
+/// Answers of data effects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    Registered {
+        first_name: String,
+    },
+    /// Registration refused; `reason` is a `crm::domain::Invalid` code or `phone_taken`.
+    RegistrationRefused {
+        reason: String,
+    },
+}
+
+/// The longest text the bot reads; longer messages are answered, not processed.
+pub const MAX_TEXT: usize = 4096;
