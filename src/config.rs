@@ -29,6 +29,8 @@ pub struct Config {
     pub telegram_api_url: Option<String>,
     pub bot_username: Option<String>,
     pub redis_url: Option<String>,
+    /// Bot messages per second over all chats.
+    pub bot_rate: u32,
     pub master_key: MasterKeySource,
     /// Set when the panel is served over https (cookies get `Secure`).
     pub public_url: Option<String>,
@@ -53,6 +55,7 @@ struct FileConfig {
     telegram_api_url: Option<String>,
     bot_username: Option<String>,
     redis_url: Option<String>,
+    bot_rate: Option<String>,
     master_key: Option<String>,
     public_url: Option<String>,
 }
@@ -112,6 +115,15 @@ impl Config {
                 return Err(bad("TOURCRM_REDIS_URL", "must start with redis:// or rediss://"));
             }
         }
+        let bot_rate = match pick("TOURCRM_BOT_RATE", &file.bot_rate) {
+            Some(r) => r
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|r| (1..=1000).contains(r))
+                .ok_or_else(|| bad("TOURCRM_BOT_RATE", "messages per second, a whole number from 1 to 1000"))?,
+            None => 25,
+        };
         let master_key = match pick("TOURCRM_MASTER_KEY", &file.master_key) {
             Some(k) => {
                 crm::crypto::MasterKey::from_base64(&k).map_err(|_| {
@@ -133,6 +145,7 @@ impl Config {
             telegram_api_url,
             bot_username,
             redis_url,
+            bot_rate,
             master_key,
             public_url,
         })
@@ -231,6 +244,8 @@ mod tests {
             ("TELOXIDE_TOKEN", "nonsense"),
             ("TELOXIDE_API_URL", "ftp://x"),
             ("TOURCRM_REDIS_URL", "localhost:6379"),
+            ("TOURCRM_BOT_RATE", "0"),
+            ("TOURCRM_BOT_RATE", "fast"),
         ];
         for (var, value) in cases {
             let err = load(&[(var, value)]).unwrap_err();

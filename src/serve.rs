@@ -26,10 +26,11 @@ pub async fn run(config: Config) -> Result<(), StartError> {
 
     let bot = match startup::bot_settings(&config) {
         Some(settings) => {
-            let running = bot::start(&settings, crm.clone())?;
+            let running = bot::start(&settings, crm.clone()).await?;
             tracing::info!(
                 api = settings.api_url.as_deref().unwrap_or("https://api.telegram.org"),
-                "Telegram bot started (long polling)"
+                "Telegram bot started (long polling); dialogue state in {}",
+                if settings.redis_url.is_some() { "Redis" } else { "the database" }
             );
             Some(running)
         }

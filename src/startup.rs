@@ -100,10 +100,12 @@ pub async fn open_crm(config: &Config) -> Result<Crm, StartError> {
 }
 
 pub fn bot_settings(config: &Config) -> Option<bot::BotSettings> {
-    config
-        .telegram_token
-        .as_ref()
-        .map(|t| bot::BotSettings { token: t.expose_secret().to_owned(), api_url: config.telegram_api_url.clone() })
+    config.telegram_token.as_ref().map(|t| bot::BotSettings {
+        token: t.expose_secret().to_owned(),
+        api_url: config.telegram_api_url.clone(),
+        redis_url: config.redis_url.clone(),
+        global_rate: config.bot_rate,
+    })
 }
 
 /// The bot's username: configured, or asked from Telegram when a token is set.

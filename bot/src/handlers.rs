@@ -1,35 +1,61 @@
-//! The update handler tree. Private chats only: the bot never acts in groups.
+//! The update handler tree. Private chats only: the bot never acts in groups. Edited messages,
+//! channel posts and everything else fall to the default handler and are ignored.
 
-use crate::Texts;
-use crm::{Actor, Conflict, Crm, Error};
-use dialogues::StartPayload;
-use serde_json::json;
-use std::sync::Arc;
+use crate::conversation::{self, Ctx, TgBot};
+use crate::update::message_event;
+use crm::{Actor, Conflict, Error};
+use dialogues::{Callback, Event, Reply, StartPayload};
 use teloxide::prelude::*;
 
-pub fn schema() -> teloxide::dispatching::UpdateHandler<teloxide::RequestError> {
-    Update::filter_message()
-        .filter(|m: Message| m.chat.is_private() && m.from.is_some())
-        .branch(dptree::filter(|m: Message| m.text().is_some_and(|t| t.starts_with("/start"))).endpoint(on_start))
+type HandlerResult = Result<(), crate::BotError>;
+
+pub fn schema() -> teloxide::dispatching::UpdateHandler<crate::BotError> {
+    dptree::entry()
+        .branch(
+            Update::filter_message().filter(|m: Message| m.chat.is_private() && m.from.is_some()).endpoint(on_message),
+        )
+        .branch(Update::filter_callback_query().endpoint(on_callback))
 }
 
-async fn on_start(bot: Bot, msg: Message, crm: Crm, texts: Arc<Texts>) -> ResponseResult<()> {
+async fn on_message(bot: TgBot, msg: Message, ctx: Ctx) -> HandlerResult {
     let Some(user) = msg.from.as_ref() else { return Ok(()) };
-    let payload = msg.text().and_then(|t| t.split_once(' ')).map(|(_, p)| p).unwrap_or("");
-    let StartPayload::StaffInvite(token) = StartPayload::parse(payload) else {
+    let event = message_event(&msg);
+    if let Event::Start(StartPayload::StaffInvite(token)) = &event {
+        return redeem_invite(&ctx, &bot, msg.chat.id, user, token).await;
+    }
+    conversation::handle(&ctx, &bot, msg.chat.id, user, event).await
+}
+
+async fn on_callback(bot: TgBot, q: CallbackQuery, ctx: Ctx) -> HandlerResult {
+    // Always answer, so the button stops spinning.
+    bot.answer_callback_query(q.id.clone()).await?;
+    let Some(chat) = q.message.as_ref().map(|m| m.chat()) else { return Ok(()) };
+    if !chat.is_private() {
         return Ok(());
-    };
+    }
+    let chat_id = chat.id;
+    match q.data.as_deref().and_then(Callback::decode) {
+        Some(cb) => conversation::handle(&ctx, &bot, chat_id, &q.from, Event::Callback(cb)).await,
+        None => conversation::send(&ctx, &bot, chat_id, &Reply::text("button_expired")).await,
+    }
+}
+
+async fn redeem_invite(
+    ctx: &Ctx,
+    bot: &TgBot,
+    chat: ChatId,
+    user: &teloxide::types::User,
+    token: &str,
+) -> HandlerResult {
     let telegram_id = i64::try_from(user.id.0).unwrap_or(i64::MAX);
-    let actor = Actor::Telegram(telegram_id);
-    let reply = match crm.redeem_invite(&actor, &token, user.username.as_deref()).await {
-        Ok(staff) => texts.render("staff_bound.tera", &json!({ "name": staff.name, "role": staff.role.title_ru() })),
-        Err(Error::Conflict(Conflict::TelegramTaken)) => texts.render("staff_already_bound.tera", &()),
-        Err(Error::NotFound(_)) => texts.render("staff_invite_invalid.tera", &()),
+    let reply = match ctx.crm.redeem_invite(&Actor::Telegram(telegram_id), token, user.username.as_deref()).await {
+        Ok(staff) => Reply::text("staff_bound").var("name", staff.name).var("role", staff.role.title_ru()),
+        Err(Error::Conflict(Conflict::TelegramTaken)) => Reply::text("staff_already_bound"),
+        Err(Error::NotFound(_)) => Reply::text("staff_invite_invalid"),
         Err(e) => {
             tracing::error!(error = %e, "redeeming a staff invite failed");
-            texts.render("staff_invite_invalid.tera", &())
+            Reply::text("staff_invite_invalid")
         }
     };
-    bot.send_message(msg.chat.id, reply).await?;
-    Ok(())
+    conversation::send(ctx, bot, chat, &reply).await
 }

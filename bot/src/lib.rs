@@ -1,20 +1,25 @@
 //! The Telegram transport: updates in, `dialogues` stepped, effects run through `crm`,
 //! messages rendered from `templates/bot/` out.
 //!
-//! This issue's part: the bot starts when a token is configured (long polling, honouring
-//! `TELOXIDE_API_URL`) and binds staff accounts through their invite links. The client and
-//! agent dialogues arrive with the bot issue and plug into [`handlers`].
+//! Long polling, through teloxide's `Throttle` adaptor: at most one message a second per
+//! chat and a configured global rate, and a 429 answer is obeyed (it waits `retry_after` and
+//! sends again), so nothing is dropped. Dialogue state lives in the database, or in Redis
+//! when configured.
 
 #![forbid(unsafe_code)]
 
+mod conversation;
 mod handlers;
+mod markup;
 pub mod state;
 mod texts;
+mod update;
 
 use crm::Crm;
-use std::sync::Arc;
+use teloxide::adaptors::throttle::{Limits, Settings, Throttle};
 use teloxide::dispatching::ShutdownToken;
 use teloxide::prelude::*;
+use teloxide::types::BotCommand;
 
 pub use state::open_state_storage;
 pub use texts::Texts;
@@ -29,18 +34,35 @@ pub enum BotError {
     Templates(#[from] tera::Error),
     #[error("{0}")]
     State(#[from] state::StateError),
+    #[error("{0}")]
+    Crm(#[from] crm::Error),
+    /// An error of the erased state storage (teloxide boxes the storage's own error).
+    #[error("dialogue state: {0}")]
+    StateStore(Box<dyn std::error::Error + Send + Sync>),
 }
 
-/// Where the bot talks to: a token and, optionally, a self-hosted Bot API server.
+impl BotError {
+    fn state(e: Box<dyn std::error::Error + Send + Sync>) -> BotError {
+        BotError::StateStore(e)
+    }
+}
+
+/// Where the bot talks to, and how fast it may send.
 #[derive(Clone)]
 pub struct BotSettings {
     pub token: String,
     pub api_url: Option<String>,
+    pub redis_url: Option<String>,
+    /// Messages per second over all chats (Telegram allows about 30).
+    pub global_rate: u32,
 }
 
 impl std::fmt::Debug for BotSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BotSettings").field("api_url", &self.api_url).finish_non_exhaustive()
+        f.debug_struct("BotSettings")
+            .field("api_url", &self.api_url)
+            .field("global_rate", &self.global_rate)
+            .finish_non_exhaustive()
     }
 }
 
@@ -51,6 +73,11 @@ impl BotSettings {
             Some(url) => bot.set_api_url(reqwest::Url::parse(url).map_err(|_| BotError::ApiUrl)?),
             None => bot,
         })
+    }
+
+    fn throttled(&self) -> Result<Throttle<Bot>, BotError> {
+        let limits = Limits { messages_per_sec_overall: self.global_rate.max(1), ..Limits::default() };
+        Ok(Throttle::spawn_with_settings(self.bot()?, Settings::default().limits(limits)))
     }
 }
 
@@ -75,13 +102,29 @@ impl RunningBot {
     }
 }
 
-/// Starts long polling in the background.
-pub fn start(settings: &BotSettings, crm: Crm) -> Result<RunningBot, BotError> {
-    let bot = settings.bot()?;
-    let texts = Arc::new(Texts::load()?);
+/// Sets the command menu and starts long polling in the background.
+pub async fn start(settings: &BotSettings, crm: Crm) -> Result<RunningBot, BotError> {
+    let bot = settings.throttled()?;
+    let texts = std::sync::Arc::new(Texts::load()?);
+    let states = open_state_storage(&crm, settings.redis_url.as_deref()).await?;
+    let commands = [
+        ("start", "Начать / главное меню"),
+        ("tours", "Подобрать тур"),
+        ("bookings", "Мои брони"),
+        ("settings", "Настройки"),
+        ("help", "Помощь"),
+        ("cancel", "Отменить текущее действие"),
+        ("stop", "Отписаться от рассылок"),
+    ];
+    if let Err(e) = bot.set_my_commands(commands.iter().map(|(c, d)| BotCommand::new(*c, *d))).await {
+        // The menu is a convenience: a bot that cannot set it still works.
+        tracing::warn!(error = %e, "setMyCommands failed");
+    }
+    let ctx = conversation::Ctx { crm, texts, states };
     let mut dispatcher = Dispatcher::builder(bot, handlers::schema())
-        .dependencies(dptree::deps![crm, texts])
+        .dependencies(dptree::deps![ctx])
         .default_handler(|_| async {})
+        .error_handler(LoggingErrorHandler::with_custom_text("bot update failed"))
         .build();
     let token = dispatcher.shutdown_token();
     let task = tokio::spawn(async move { dispatcher.dispatch().await });

@@ -26,6 +26,10 @@ impl Texts {
 
     /// Renders a template; a rendering error is logged and yields a neutral apology rather
     /// than leaving the user without an answer.
+    pub fn has(&self, name: &str) -> bool {
+        self.tera.get_template_names().any(|n| n == name)
+    }
+
     pub fn render(&self, name: &str, ctx: &impl Serialize) -> String {
         let result = tera::Context::from_serialize(ctx).and_then(|c| self.tera.render(name, &c));
         match result {

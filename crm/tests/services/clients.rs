@@ -1,7 +1,9 @@
 use crate::each_backend;
-use crate::helpers::new_client;
-use crm::domain::Role;
-use crm::{Actor, Conflict, Error};
+use crate::helpers::{new_client, t0};
+use chrono::Duration;
+use crm::domain::{Invalid, Role, TagName};
+use crm::store::clients::ClientFilter;
+use crm::{Actor, Conflict, Crm, Error};
 
 each_backend!(a_client_registers_once_per_phone, |app| {
     let agent = app.actor("anna", Role::Agent).await;
@@ -27,4 +29,170 @@ each_backend!(an_agent_sees_only_own_clients, |app| {
     assert!(listed.is_empty());
     let listed = app.crm.list_clients(&Actor::System, crm::Crm::search_filter("мария")).await.unwrap();
     assert_eq!(listed.len(), 1, "{}", app.backend);
+});
+
+each_backend!(tags_are_case_insensitive_created_on_first_use_and_removable, |app| {
+    let agent = app.actor("anna", Role::Agent).await;
+    let c = app.client("+7 912 345-67-89", Some(&agent)).await;
+    let d = app.client("+7 912 345-67-80", Some(&agent)).await;
+    assert!(app.crm.all_tags(&agent).await.unwrap().is_empty());
+    let c = app.crm.add_tag(&agent, c.id, "VIP").await.unwrap();
+    assert_eq!(c.tags, ["VIP"]);
+    let c = app.crm.add_tag(&agent, c.id, " #vip ").await.unwrap();
+    assert_eq!(c.tags, ["VIP"], "{}: one tag whatever the case", app.backend);
+    let d = app.crm.add_tag(&agent, d.id, "vip").await.unwrap();
+    assert_eq!(d.tags, ["VIP"], "the first spelling is kept");
+    app.crm.add_tag(&agent, d.id, "Семейные туры").await.unwrap();
+    assert_eq!(app.crm.all_tags(&agent).await.unwrap(), ["VIP", "Семейные туры"]);
+    let c = app.crm.remove_tag(&agent, c.id, "Vip").await.unwrap();
+    assert!(c.tags.is_empty());
+    let d = app.crm.remove_tag(&agent, d.id, "СЕМЕЙНЫЕ ТУРЫ").await.unwrap();
+    assert_eq!(d.tags, ["VIP"]);
+    assert!(matches!(app.crm.add_tag(&agent, c.id, "  ").await, Err(Error::Invalid(Invalid::TagEmpty))));
+    let f = ClientFilter { tag_key: Some(TagName::parse("vIp").unwrap().key()), limit: 50, ..Default::default() };
+    let tagged = app.crm.list_clients(&Actor::System, f).await.unwrap();
+    assert_eq!(tagged.iter().map(|c| c.id).collect::<Vec<_>>(), [d.id], "{}", app.backend);
+});
+
+each_backend!(only_an_admin_blacklists_with_a_reason_and_the_history_is_kept, |app| {
+    let admin = app.actor("admin", Role::Admin).await;
+    let agent = app.actor("anna", Role::Agent).await;
+    let c = app.client("+7 912 345-67-89", Some(&agent)).await;
+    assert!(matches!(app.crm.set_blacklist(&agent, c.id, true, "долг").await, Err(Error::Forbidden(_))));
+    let no_reason = app.crm.set_blacklist(&admin, c.id, true, "   ").await;
+    assert!(matches!(no_reason, Err(Error::Invalid(Invalid::ReasonRequired))), "{no_reason:?}");
+    let on = app.crm.set_blacklist(&admin, c.id, true, "  не оплатил   тур ").await.unwrap();
+    let b = on.blacklist.as_ref().unwrap();
+    assert_eq!((b.reason.as_str(), b.by, b.at), ("не оплатил тур", admin.staff_id(), t0()));
+    let twice = app.crm.set_blacklist(&admin, c.id, true, "ещё раз").await;
+    assert!(matches!(twice, Err(Error::Conflict(Conflict::NoChange(_)))), "{}: {twice:?}", app.backend);
+    let f = ClientFilter { blacklisted: Some(true), limit: 50, ..Default::default() };
+    assert_eq!(app.crm.list_clients(&admin, f.clone()).await.unwrap().len(), 1);
+    app.clock.advance(Duration::hours(1));
+    assert!(matches!(app.crm.set_blacklist(&admin, c.id, false, "").await, Err(Error::Invalid(_))));
+    let off = app.crm.set_blacklist(&admin, c.id, false, "оплатил").await.unwrap();
+    assert!(!off.is_blacklisted());
+    let again = app.crm.set_blacklist(&admin, c.id, false, "оплатил").await;
+    assert!(matches!(again, Err(Error::Conflict(Conflict::NoChange(_)))));
+    assert!(app.crm.list_clients(&admin, f).await.unwrap().is_empty());
+    let card = app.crm.client_card(&admin, c.id).await.unwrap();
+    let history: Vec<_> =
+        card.blacklist_history.iter().map(|e| (e.blacklisted, e.reason.as_str(), e.actor.clone(), e.at)).collect();
+    let who = admin.audit_name();
+    assert_eq!(
+        history,
+        [(true, "не оплатил тур", who.clone(), t0()), (false, "оплатил", who, t0() + Duration::hours(1))],
+        "{}",
+        app.backend
+    );
+});
+
+each_backend!(marketing_consent_toggles_are_recorded_with_their_times, |app| {
+    let c = app.client("+7 912 345-67-89", None).await;
+    assert!(!c.marketing_consent);
+    let me = Actor::Client(c.id);
+    app.clock.advance(Duration::hours(1));
+    assert!(app.crm.set_marketing_consent(&me, c.id, true).await.unwrap());
+    assert!(!app.crm.set_marketing_consent(&me, c.id, true).await.unwrap(), "no change, no record");
+    app.clock.advance(Duration::hours(1));
+    assert!(app.crm.set_marketing_consent(&me, c.id, false).await.unwrap());
+    let card = app.crm.client_card(&Actor::System, c.id).await.unwrap();
+    assert!(!card.client.marketing_consent);
+    assert_eq!(card.client.marketing_consent_changed_at, Some(t0() + Duration::hours(2)));
+    let events: Vec<_> = card.consent_history.iter().map(|e| (e.kind.as_str(), e.granted, e.at)).collect();
+    assert_eq!(
+        events,
+        [
+            ("personal_data", true, t0()),
+            ("marketing", true, t0() + Duration::hours(1)),
+            ("marketing", false, t0() + Duration::hours(2)),
+        ],
+        "{}",
+        app.backend
+    );
+    assert!(card.consent_history[1..].iter().all(|e| e.actor == me.audit_name()));
+});
+
+each_backend!(clients_are_found_by_name_part_phone_digits_tag_and_blacklist, |app| {
+    let sys = Actor::System;
+    let alena = app.crm.register_client(&sys, new_client("Семёнова Алёна Викторовна", "8 (912) 345-67-89")).await;
+    let alena = alena.unwrap();
+    let petr = app.crm.register_client(&sys, new_client("Петров Пётр", "+7 923 111-22-33")).await.unwrap();
+    let ids = |v: Vec<crm::store::clients::Client>| v.into_iter().map(|c| c.id).collect::<Vec<_>>();
+    let search = |q: &'static str| {
+        let crm = app.crm.clone();
+        async move { ids(crm.list_clients(&Actor::System, Crm::search_filter(q)).await.unwrap()) }
+    };
+    assert_eq!(search("семенова").await, [alena.id], "{}: ё = е", app.backend);
+    assert_eq!(search("АЛЁНА").await, [alena.id]);
+    assert_eq!(search("  алена   викторовна ").await, [alena.id]);
+    assert_eq!(search("пётр").await, [petr.id]);
+    assert_eq!(search("ПЕТР").await, [petr.id]);
+    assert_eq!(search("89123456789").await, [alena.id], "{}: 8… means +7…", app.backend);
+    assert_eq!(search("8 912 345-67-89").await, [alena.id]);
+    assert_eq!(search("912 345").await, [alena.id]);
+    assert_eq!(search("+7 923").await, [petr.id]);
+    assert_eq!(search("11-22").await, [petr.id]);
+    assert_eq!(search("ова").await, [alena.id]);
+    assert!(search("сем%ва").await.is_empty(), "{}: % is not a wildcard", app.backend);
+    assert_eq!(search("").await, [petr.id, alena.id], "newest first");
+    assert!(search("сидоров").await.is_empty());
+    app.crm.add_tag(&sys, petr.id, "горящие").await.unwrap();
+    let f = ClientFilter {
+        tag_key: Some(TagName::parse("ГОРЯЩИЕ").unwrap().key()), limit: 10, ..Default::default()
+    };
+    assert_eq!(ids(app.crm.list_clients(&sys, f).await.unwrap()), [petr.id]);
+    app.crm.set_blacklist(&sys, alena.id, true, "хамство").await.unwrap();
+    let f = |b| ClientFilter { blacklisted: Some(b), limit: 10, ..Default::default() };
+    assert_eq!(ids(app.crm.list_clients(&sys, f(true)).await.unwrap()), [alena.id]);
+    assert_eq!(ids(app.crm.list_clients(&sys, f(false)).await.unwrap()), [petr.id]);
+});
+
+each_backend!(keyset_pages_are_disjoint_and_cover_every_client, |app| {
+    let all: Vec<_> = app.clients(25, None).await.into_iter().map(|c| c.id).collect();
+    let mut seen = Vec::new();
+    let mut before = None;
+    let mut sizes = Vec::new();
+    loop {
+        let f = ClientFilter { before_id: before, limit: 10, ..Default::default() };
+        let page = app.crm.list_clients(&Actor::System, f).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        sizes.push(page.len());
+        before = page.last().map(|c| c.id);
+        seen.extend(page.into_iter().map(|c| c.id));
+    }
+    assert_eq!(sizes, [10, 10, 5], "{}", app.backend);
+    let mut expected = all.clone();
+    expected.reverse();
+    assert_eq!(seen, expected, "pages run newest first without gaps or repeats");
+});
+
+each_backend!(a_telegram_user_registers_only_themself_and_only_with_consent, |app| {
+    let tg = Actor::Telegram(4242);
+    let mut new = new_client("Орлова Ольга Игоревна", "+7 912 345-67-89");
+    new.telegram_id = Some(4242);
+    new.telegram_username = Some("olga".into());
+    new.personal_data_consent = false;
+    let refused = app.crm.register_client(&tg, new.clone()).await;
+    assert!(matches!(refused, Err(Error::Invalid(Invalid::ConsentRequired))), "{refused:?}");
+    new.personal_data_consent = true;
+    let mut someone_else = new.clone();
+    someone_else.telegram_id = Some(4343);
+    assert!(matches!(app.crm.register_client(&tg, someone_else).await, Err(Error::Forbidden(_))));
+    let mut no_id = new.clone();
+    no_id.telegram_id = None;
+    assert!(matches!(app.crm.register_client(&tg, no_id).await, Err(Error::Forbidden(_))));
+    let mut with_agent = new.clone();
+    with_agent.agent_id = Some(app.staff("anna", Role::Agent).await.id);
+    let c = app.crm.register_client(&tg, with_agent).await.unwrap();
+    assert_eq!(c.telegram_id, Some(4242));
+    assert_eq!(c.agent_id, None, "a client cannot pick their agent");
+    assert_eq!(c.pd_consent_at, Some(t0()));
+    assert_eq!(app.crm.client_by_telegram(&tg, 4242).await.unwrap().map(|c| c.id), Some(c.id));
+    let mut twice = new.clone();
+    twice.phone = crm::domain::Phone::parse("+7 912 345-67-00").unwrap();
+    let twice = app.crm.register_client(&tg, twice).await;
+    assert!(matches!(twice, Err(Error::Conflict(Conflict::TelegramTaken))), "{}: {twice:?}", app.backend);
 });

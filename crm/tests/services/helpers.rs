@@ -61,6 +61,23 @@ pub async fn spawn_with_key(backend: &'static str, master_b64: &str) -> TestApp 
     TestApp { crm, clock, backend, location, _dir: dir }
 }
 
+impl TestApp {
+    /// The URL `Store::open` takes for this app's database.
+    pub fn url(&self) -> String {
+        match self.backend {
+            "sqlite" => format!("sqlite://{}", self.location),
+            _ => self.location.clone(),
+        }
+    }
+
+    /// A second, independent CRM over this app's database (as after a restart), with the given
+    /// master key and the same clock.
+    pub async fn reopen(&self, master_b64: &str) -> crm::Result<Crm> {
+        let store = Store::open(&self.url()).await?;
+        Crm::new(store, MasterKey::from_base64(master_b64)?, self.clock.clone()).await
+    }
+}
+
 /// Creates `tourcrm_test_<random>` on the server of `TOURCRM_TEST_POSTGRES_URL` and returns its URL.
 pub async fn fresh_postgres_database() -> String {
     use sqlx::Connection;
@@ -132,4 +149,68 @@ macro_rules! each_backend {
             }
         }
     };
+    ($name:ident, master = $key:expr, |$app:ident| $body:block) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            for backend in $crate::helpers::backends() {
+                let $app = $crate::helpers::spawn_with_key(backend, $key).await;
+                $body
+            }
+        }
+    };
+}
+
+/// Sample documents: the series, numbers and card that must never be stored in clear.
+pub const SERIES: &str = "4508";
+pub const INTERNAL_NUMBER: &str = "613729";
+pub const FOREIGN_NUMBER: &str = "751234567";
+pub const CARD_NUMBER: &str = "4276100012345671";
+
+pub fn internal_passport() -> crm::domain::InternalPassport {
+    let issued = chrono::NaiveDate::from_ymd_opt(2010, 1, 15).unwrap();
+    crm::domain::InternalPassport::parse(
+        "45 08",
+        INTERNAL_NUMBER,
+        issued,
+        "ОВД Тверского района",
+        Some("770-001"),
+        t0().date_naive(),
+    )
+    .unwrap()
+}
+
+pub fn foreign_passport() -> crm::domain::ForeignPassport {
+    let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    crm::domain::ForeignPassport::parse(
+        "75 1234567",
+        d(2020, 2, 1),
+        d(2030, 2, 1),
+        "МВД 77001",
+        "ivanova mariya",
+        t0().date_naive(),
+    )
+    .unwrap()
+}
+
+pub fn card() -> crm::domain::PaymentDetails {
+    crm::domain::PaymentDetails::card("4276 1000 1234 5671", "MARIYA IVANOVA").unwrap()
+}
+
+impl TestApp {
+    /// Stores all three documents of a client as the system.
+    pub async fn put_all_documents(&self, client: crm::domain::ClientId) {
+        let sys = Actor::System;
+        self.crm.put_internal_passport(&sys, client, &internal_passport()).await.unwrap();
+        self.crm.put_foreign_passport(&sys, client, &foreign_passport()).await.unwrap();
+        self.crm.put_payment_details(&sys, client, &card()).await.unwrap();
+    }
+
+    /// Registers `n` clients with distinct phones (`+7 9xx …`), assigned to `agent`.
+    pub async fn clients(&self, n: usize, agent: Option<&Actor>) -> Vec<Client> {
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            out.push(self.client(&format!("+7 900 {:07}", 1_000_000 + i), agent).await);
+        }
+        out
+    }
 }

@@ -1,0 +1,117 @@
+//! One update's trip through the dialogues: find out who is writing, load the chat's state,
+//! step, run the effects through `crm` (feeding data answers back as events), save the state.
+
+use crate::{BotError, Texts, markup};
+use crm::domain::PersonName;
+use crm::services::NewClient;
+use crm::{Actor, Conflict, Crm, Error};
+use dialogues::client::registration::Collected;
+use dialogues::event::Outcome;
+use dialogues::{Effect, Event, Reply, State, Who};
+use std::collections::VecDeque;
+use std::sync::Arc;
+use teloxide::adaptors::Throttle;
+use teloxide::dispatching::dialogue::ErasedStorage;
+use teloxide::prelude::*;
+
+pub type TgBot = Throttle<Bot>;
+
+/// What every handler needs.
+#[derive(Clone)]
+pub struct Ctx {
+    pub crm: Crm,
+    pub texts: Arc<Texts>,
+    pub states: Arc<ErasedStorage<State>>,
+}
+
+/// A step never runs more data effects than this for one update (a loop guard).
+const MAX_ROUNDS: usize = 8;
+
+pub async fn who(crm: &Crm, telegram_id: i64) -> Result<Who, crm::Error> {
+    if let Some(s) = crm.staff_by_telegram(telegram_id).await? {
+        return Ok(Who::Staff { id: s.id.0, role: s.role.as_str().to_owned(), name: s.name });
+    }
+    Ok(match crm.client_by_telegram(&Actor::Telegram(telegram_id), telegram_id).await? {
+        Some(c) if c.is_blacklisted() => Who::Blacklisted,
+        Some(c) => Who::Client {
+            id: c.id.0,
+            first_name: PersonName::parse(&c.full_name).map(|n| n.first_name().to_owned()).unwrap_or(c.full_name),
+            marketing: c.marketing_consent,
+        },
+        None => Who::Stranger,
+    })
+}
+
+pub async fn handle(
+    ctx: &Ctx,
+    bot: &TgBot,
+    chat: ChatId,
+    user: &teloxide::types::User,
+    event: Event,
+) -> Result<(), BotError> {
+    let telegram_id = i64::try_from(user.id.0).unwrap_or(i64::MAX);
+    let who = who(&ctx.crm, telegram_id).await?;
+    let mut state = ctx.states.clone().get_dialogue(chat).await.map_err(BotError::state)?.unwrap_or_default();
+    let mut events = VecDeque::from([event]);
+    let mut rounds = 0;
+    while let Some(event) = events.pop_front() {
+        rounds += 1;
+        if rounds > MAX_ROUNDS {
+            tracing::error!(chat = chat.0, "dialogue effects did not settle; stopping this update");
+            break;
+        }
+        let (next, effects) = dialogues::step(state, &who, event, ctx.crm.today());
+        state = next;
+        // The state is saved before effects run: if the process dies mid-way, the chat resumes
+        // from here and data effects are repeated idempotently (see `register`).
+        ctx.states.clone().update_dialogue(chat, state.clone()).await.map_err(BotError::state)?;
+        for effect in effects {
+            match effect {
+                Effect::Reply(reply) => send(ctx, bot, chat, &reply).await?,
+                Effect::Register(collected) => events.push_back(register(ctx, telegram_id, user, collected).await?),
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn send(ctx: &Ctx, bot: &TgBot, chat: ChatId, reply: &Reply) -> Result<(), BotError> {
+    let text = ctx.texts.render(&format!("{}.tera", reply.template), &reply.vars);
+    let mut req = bot.send_message(chat, text);
+    if let Some(m) = markup::reply_markup(&reply.keyboard) {
+        req = req.reply_markup(m);
+    }
+    req.await?;
+    Ok(())
+}
+
+/// Registers the client, or recognises that this Telegram account already did (a repeated
+/// effect after a restart), so the answer is the same either way.
+async fn register(ctx: &Ctx, telegram_id: i64, user: &teloxide::types::User, c: Collected) -> Result<Event, BotError> {
+    let refused = |reason: &str| Event::Outcome(Outcome::RegistrationRefused { reason: reason.to_owned() });
+    let (Some(full_name), Some(phone), Some(birth_date), Some(city)) = (c.full_name, c.phone, c.birth_date, c.city)
+    else {
+        return Ok(refused("incomplete"));
+    };
+    let first_name = full_name.first_name().to_owned();
+    let new = NewClient {
+        full_name,
+        phone,
+        birth_date,
+        city,
+        telegram_id: Some(telegram_id),
+        telegram_username: user.username.clone(),
+        source: c.source,
+        personal_data_consent: c.personal_data_consent,
+        marketing_consent: c.marketing_consent,
+        agent_id: None,
+    };
+    let actor = Actor::Telegram(telegram_id);
+    Ok(match ctx.crm.register_client(&actor, new).await {
+        Ok(_) => Event::Outcome(Outcome::Registered { first_name }),
+        Err(Error::Conflict(Conflict::PhoneTaken(_))) => refused("phone_taken"),
+        Err(Error::Conflict(Conflict::TelegramTaken)) => Event::Outcome(Outcome::Registered { first_name }),
+        Err(Error::Invalid(reason)) => refused(reason.code()),
+        Err(e) => return Err(e.into()),
+    })
+}

@@ -1,0 +1,129 @@
+//! Staff accounts: one-time passwords, sign-in, resets, deactivation, Telegram invites.
+
+use crate::each_backend;
+use chrono::Duration;
+use crm::domain::{Invalid, Role};
+use crm::services::NewStaffInput;
+use crm::{Actor, Conflict, Error};
+
+fn input<'a>(login: &'a str, role: Role) -> NewStaffInput<'a> {
+    NewStaffInput { login, name: "Смирнова Анна", role }
+}
+
+each_backend!(a_new_staff_member_gets_a_fourteen_character_password_that_signs_in, |app| {
+    let created = app.crm.add_staff(&Actor::System, input(" Anna.K ", Role::Agent)).await.unwrap();
+    assert_eq!(created.password.chars().count(), 14);
+    assert_eq!(created.staff.login, "anna.k");
+    assert!(created.staff.must_change_password);
+    assert!(created.staff.invite_pending);
+    assert!(created.staff.active);
+    let signed_in = app.crm.authenticate("ANNA.K", &created.password).await.unwrap();
+    assert_eq!(signed_in.id, created.staff.id, "{}", app.backend);
+    assert_eq!(app.crm.list_staff(&Actor::System).await.unwrap().len(), 1);
+    let other = app.crm.add_staff(&Actor::System, input("boris", Role::Agent)).await.unwrap();
+    assert_ne!(other.password, created.password);
+    assert_ne!(other.invite_token, created.invite_token);
+});
+
+each_backend!(a_wrong_password_and_an_unknown_login_give_the_same_refusal, |app| {
+    let created = app.crm.add_staff(&Actor::System, input("anna", Role::Agent)).await.unwrap();
+    let wrong = app.crm.authenticate("anna", "not-the-password").await.unwrap_err();
+    let unknown = app.crm.authenticate("nobody", &created.password).await.unwrap_err();
+    assert!(matches!(wrong, Error::Forbidden(_)), "{wrong:?}");
+    assert!(matches!(unknown, Error::Forbidden(_)), "{unknown:?}");
+    assert_eq!(wrong.to_string(), unknown.to_string(), "{}", app.backend);
+    let empty = app.crm.authenticate("anna", "").await.unwrap_err();
+    assert_eq!(empty.to_string(), wrong.to_string());
+});
+
+each_backend!(a_login_is_taken_once_whatever_its_case, |app| {
+    app.crm.add_staff(&Actor::System, input("anna", Role::Agent)).await.unwrap();
+    let again = app.crm.add_staff(&Actor::System, input("ANNA", Role::Admin)).await;
+    assert!(matches!(again, Err(Error::Conflict(Conflict::LoginTaken))), "{}: {again:?}", app.backend);
+    let bad = app.crm.add_staff(&Actor::System, input("ан", Role::Admin)).await;
+    assert!(matches!(bad, Err(Error::Invalid(Invalid::LoginFormat))), "{bad:?}");
+    assert_eq!(app.crm.staff_count().await.unwrap(), 1);
+});
+
+each_backend!(deactivated_staff_cannot_sign_in_until_reactivated, |app| {
+    let created = app.crm.add_staff(&Actor::System, input("anna", Role::Agent)).await.unwrap();
+    let id = created.staff.id;
+    app.crm.set_staff_active(&Actor::System, id, false).await.unwrap();
+    let refused = app.crm.authenticate("anna", &created.password).await;
+    assert!(matches!(refused, Err(Error::Forbidden(_))), "{}: {refused:?}", app.backend);
+    assert!(!app.crm.get_staff(&Actor::System, id).await.unwrap().active);
+    app.crm.set_staff_active(&Actor::System, id, true).await.unwrap();
+    app.crm.authenticate("anna", &created.password).await.unwrap();
+    let missing = app.crm.set_staff_active(&Actor::System, crm::domain::StaffId(9999), false).await;
+    assert!(matches!(missing, Err(Error::NotFound(_))));
+});
+
+each_backend!(a_reset_password_replaces_the_old_one_and_must_be_changed, |app| {
+    let created = app.crm.add_staff(&Actor::System, input("anna", Role::Agent)).await.unwrap();
+    let me = Actor::staff(created.staff.id, Role::Agent);
+    app.crm.change_password(&me, &created.password, "мой-надёжный-пароль").await.unwrap();
+    assert!(!app.crm.get_staff(&me, created.staff.id).await.unwrap().must_change_password);
+    let fresh = app.crm.reset_password(&Actor::System, created.staff.id).await.unwrap();
+    assert_eq!(fresh.chars().count(), 14);
+    let staff = app.crm.authenticate("anna", &fresh).await.unwrap();
+    assert!(staff.must_change_password, "{}", app.backend);
+    assert!(app.crm.authenticate("anna", "мой-надёжный-пароль").await.is_err());
+    assert!(app.crm.authenticate("anna", &created.password).await.is_err());
+    let missing = app.crm.reset_password(&Actor::System, crm::domain::StaffId(9999)).await;
+    assert!(matches!(missing, Err(Error::NotFound(_))));
+});
+
+each_backend!(changing_a_password_needs_the_old_one_and_ten_characters, |app| {
+    let created = app.crm.add_staff(&Actor::System, input("anna", Role::Agent)).await.unwrap();
+    let me = Actor::staff(created.staff.id, Role::Agent);
+    let wrong_old = app.crm.change_password(&me, "guess-guess-guess", "совсем-новый-пароль").await;
+    assert!(matches!(wrong_old, Err(Error::Forbidden(_))), "{wrong_old:?}");
+    let short = app.crm.change_password(&me, &created.password, "корот9").await;
+    assert!(matches!(short, Err(Error::Invalid(Invalid::PasswordTooShort))), "{short:?}");
+    let nine = app.crm.change_password(&me, &created.password, "123456789").await;
+    assert!(matches!(nine, Err(Error::Invalid(Invalid::PasswordTooShort))));
+    app.crm.authenticate("anna", &created.password).await.unwrap();
+    app.crm.change_password(&me, &created.password, "1234567890").await.unwrap();
+    let staff = app.crm.authenticate("anna", "1234567890").await.unwrap();
+    assert!(!staff.must_change_password, "{}", app.backend);
+    assert!(app.crm.authenticate("anna", &created.password).await.is_err());
+});
+
+each_backend!(an_invite_binds_one_telegram_account_once, |app| {
+    let created = app.crm.add_staff(&Actor::System, input("anna", Role::Agent)).await.unwrap();
+    let tg = Actor::Telegram(555);
+    let bound = app.crm.redeem_invite(&tg, &format!(" {} ", created.invite_token), Some("anna_tg")).await.unwrap();
+    assert_eq!(bound.id, created.staff.id);
+    assert_eq!(bound.telegram_id, Some(555));
+    assert_eq!(bound.telegram_username.as_deref(), Some("anna_tg"));
+    assert!(!bound.invite_pending);
+    let again = app.crm.redeem_invite(&Actor::Telegram(556), &created.invite_token, None).await;
+    assert!(matches!(again, Err(Error::NotFound(_))), "{}: {again:?}", app.backend);
+    let same = app.crm.redeem_invite(&tg, &created.invite_token, None).await;
+    assert!(matches!(same, Err(Error::NotFound(_))), "{same:?}");
+    assert_eq!(app.crm.staff_by_telegram(555).await.unwrap().map(|s| s.id), Some(created.staff.id));
+    assert_eq!(app.crm.staff_by_telegram(556).await.unwrap(), None);
+    let unknown = app.crm.redeem_invite(&Actor::Telegram(557), "no-such-token", None).await;
+    assert!(matches!(unknown, Err(Error::NotFound(_))));
+    // A second staff member cannot bind an account that is already bound.
+    let boris = app.crm.add_staff(&Actor::System, input("boris", Role::Agent)).await.unwrap();
+    let taken = app.crm.redeem_invite(&tg, &boris.invite_token, None).await;
+    assert!(matches!(taken, Err(Error::Conflict(Conflict::TelegramTaken))), "{}: {taken:?}", app.backend);
+    // A deactivated staff member's Telegram account stops counting.
+    app.crm.set_staff_active(&Actor::System, created.staff.id, false).await.unwrap();
+    assert_eq!(app.crm.staff_by_telegram(555).await.unwrap(), None);
+});
+
+each_backend!(an_invite_expires_after_seven_days_and_a_new_one_replaces_it, |app| {
+    let created = app.crm.add_staff(&Actor::System, input("anna", Role::Agent)).await.unwrap();
+    app.clock.advance(Duration::days(8));
+    let expired = app.crm.redeem_invite(&Actor::Telegram(555), &created.invite_token, None).await;
+    assert!(matches!(expired, Err(Error::NotFound(_))), "{}: {expired:?}", app.backend);
+    let token = app.crm.new_invite(&Actor::System, created.staff.id).await.unwrap();
+    assert_ne!(token, created.invite_token);
+    let old = app.crm.redeem_invite(&Actor::Telegram(555), &created.invite_token, None).await;
+    assert!(matches!(old, Err(Error::NotFound(_))));
+    app.clock.advance(Duration::days(6));
+    let bound = app.crm.redeem_invite(&Actor::Telegram(555), &token, None).await.unwrap();
+    assert_eq!(bound.telegram_id, Some(555));
+});
