@@ -11,6 +11,22 @@ pub enum Effect {
     /// Register the client with what the registration collected; answered by
     /// `Outcome::Registered` or `Outcome::RegistrationRefused`.
     Register(crate::client::registration::Collected),
+    /// Published tours matching the filter, one page; answered by `Outcome::Tours`.
+    FindTours { filter: crate::client::catalog::TourFilter, page: u32 },
+    /// A tour card; answered by `Outcome::Tour` or `Outcome::NotFound`.
+    ShowTour(i64),
+    /// A booking request; answered by `Outcome::Booked` or `Outcome::BookingRefused`.
+    Book { departure_id: i64, travellers: u8 },
+    /// The client's bookings; answered by `Outcome::Bookings`.
+    MyBookings,
+    /// Pass a message to the client's agent; answered by `Outcome::Relayed` or `Outcome::NoAgent`.
+    RelayToAgent(String),
+    /// Answered by `Outcome::Settings`.
+    ShowSettings,
+    /// Answered by `Outcome::MarketingChanged`.
+    SetMarketing(bool),
+    /// Answered by `Outcome::CityChanged`.
+    SetCity(crm::domain::City),
 }
 
 /// A message: a template of `templates/bot/` with its variables, and a keyboard.

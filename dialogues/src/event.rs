@@ -81,6 +81,20 @@ pub enum Outcome {
     RegistrationRefused {
         reason: String,
     },
+    Tours(crate::views::TourPage),
+    Tour(crate::views::TourView),
+    NotFound,
+    Booked(crate::views::BookingItem),
+    /// The reason is already in the user's words.
+    BookingRefused {
+        reason: String,
+    },
+    Bookings(Vec<crate::views::BookingItem>),
+    Relayed,
+    NoAgent,
+    Settings(crate::views::Settings),
+    MarketingChanged(bool),
+    CityChanged(String),
 }
 
 /// The longest text the bot reads; longer messages are answered, not processed.

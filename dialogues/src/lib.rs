@@ -11,6 +11,7 @@ pub mod client;
 pub mod effect;
 pub mod event;
 mod start;
+pub mod views;
 
 pub use callback::Callback;
 pub use effect::{Button, Effect, Keyboard, Reply};
@@ -30,6 +31,14 @@ pub enum State {
     Idle,
     /// A new client is registering.
     Registration(client::registration::Registration),
+    /// Browsing the catalog.
+    Browse(client::catalog::Browse),
+    /// Choosing how many travellers for a departure.
+    Booking(client::catalog::BookingDraft),
+    /// Texts go to the client's agent.
+    AgentChat,
+    /// Waiting for a new departure city.
+    AwaitingCity,
 }
 
 /// One step of a conversation.

@@ -1,11 +1,14 @@
-//! The client's side of the bot: registration now; the catalog, bookings, the chat with the
-//! agent and settings join as `State` variants of their own.
+//! The client's side of the bot: registration, the catalog and booking requests, bookings,
+//! the chat with the agent, settings.
 
+pub mod account;
+pub mod catalog;
 pub mod registration;
 
+use crate::callback::Callback;
 use crate::effect::{Effect, Keyboard, Reply, ReplyButton};
 use crate::event::{Command, Event, MAX_TEXT, Who};
-use crate::{StartPayload, State};
+use crate::{State, StartPayload};
 use chrono::NaiveDate;
 
 pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, Vec<Effect>) {
@@ -21,9 +24,55 @@ pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, 
         }
         _ => {}
     }
-    match state {
-        State::Registration(r) => registration::step(r, event, today),
+    if let State::Registration(r) = state {
+        return registration::step(r, event, today);
+    }
+    let Who::Client { marketing, .. } = who else {
+        return idle(who, event);
+    };
+    // The menu, commands and settings buttons work from every client state.
+    if let Some(out) = navigation(&event, *marketing) {
+        return out;
+    }
+    if let Some(out) = account::common_outcome(state.clone(), &event) {
+        return out;
+    }
+    let unhandled = |state: State, event: Event| match state {
         State::Idle => idle(who, event),
+        other => (other, vec![Effect::Reply(Reply::text("use_menu").keyboard(client_menu()))]),
+    };
+    match state {
+        State::Browse(b) => match catalog::step(b.clone(), event.clone(), today) {
+            Some(out) => out,
+            None => unhandled(State::Browse(b), event),
+        },
+        State::Booking(d) => match catalog::book(d.clone(), event.clone()) {
+            Some(out) => out,
+            None => unhandled(State::Booking(d), event),
+        },
+        State::AgentChat => account::agent_chat(event.clone()).unwrap_or_else(|| unhandled(State::AgentChat, event)),
+        State::AwaitingCity => account::awaiting_city(event.clone()).unwrap_or_else(|| unhandled(State::AwaitingCity, event)),
+        State::Idle | State::Registration(_) => unhandled(State::Idle, event),
+    }
+}
+
+/// Menu buttons, commands and settings actions: they leave whatever was going on.
+fn navigation(event: &Event, marketing: bool) -> Option<(State, Vec<Effect>)> {
+    let idle = |e: Effect| Some((State::Idle, vec![e]));
+    match event {
+        Event::Text(t) if t == MENU_TOURS => Some(catalog::open(Default::default(), 0)),
+        Event::Command(Command::Tours) => Some(catalog::open(Default::default(), 0)),
+        Event::Text(t) if t == MENU_BOOKINGS => idle(Effect::MyBookings),
+        Event::Command(Command::MyBookings) => idle(Effect::MyBookings),
+        Event::Text(t) if t == MENU_AGENT => {
+            Some((State::AgentChat, vec![Effect::Reply(Reply::text("agent_chat_open").keyboard(client_menu()))]))
+        }
+        Event::Text(t) if t == MENU_SETTINGS => idle(Effect::ShowSettings),
+        Event::Command(Command::Settings) => idle(Effect::ShowSettings),
+        Event::Callback(Callback::ChangeCity) => Some((State::AwaitingCity, vec![Effect::Reply(account::ask_city())])),
+        Event::Callback(Callback::ToggleMarketing) => idle(Effect::SetMarketing(!marketing)),
+        Event::Command(Command::Stop) | Event::Callback(Callback::Unsubscribe) => idle(Effect::SetMarketing(false)),
+        _ => None,
     }
 }
 
@@ -39,10 +88,9 @@ fn idle(who: &Who, event: Event) -> (State, Vec<Effect>) {
         Who::Client { first_name, .. } => match event {
             Event::Start(_) | Event::Command(Command::Menu) => (
                 State::Idle,
-                vec![Effect::Reply(
-                    Reply::text("main_menu").var("first_name", first_name.as_str()).keyboard(client_menu()),
-                )],
+                vec![Effect::Reply(Reply::text("main_menu").var("first_name", first_name.as_str()).keyboard(client_menu()))],
             ),
+            Event::Callback(_) => (State::Idle, vec![Effect::Reply(Reply::text("button_expired").keyboard(client_menu()))]),
             _ => (State::Idle, vec![Effect::Reply(Reply::text("use_menu").keyboard(client_menu()))]),
         },
         _ => (State::Idle, vec![]),

@@ -86,7 +86,7 @@ fn ask(step: &Step) -> Reply {
     }
 }
 
-fn city_buttons() -> Keyboard {
+pub fn city_buttons() -> Keyboard {
     let buttons: Vec<Button> = KNOWN_CITIES
         .iter()
         .take(CITY_BUTTONS)

@@ -1,7 +1,6 @@
 //! Table-driven tests of the dialogues: each case is a state, an event and what must come out.
 //! No Telegram, no database, no clock.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::NaiveDate;
 use dialogues::client::registration::{Registration, Step};
@@ -18,6 +17,7 @@ fn templates(effects: &[Effect]) -> Vec<String> {
         .map(|e| match e {
             Effect::Reply(r) => r.template.clone(),
             Effect::Register(_) => "<register>".into(),
+            other => format!("<{}>", format!("{other:?}").split(['(', ' ']).next().unwrap_or("")),
         })
         .collect()
 }

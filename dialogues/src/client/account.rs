@@ -1,0 +1,74 @@
+//! The client's own things: bookings, the chat with their agent, settings (departure city,
+//! marketing consent), and `/stop` / «Отписаться».
+
+use crate::callback::Callback;
+use crate::effect::{Button, Effect, Keyboard, Reply};
+use crate::event::{Event, Outcome};
+use crate::State;
+use crm::domain::{City, KNOWN_CITIES};
+
+pub fn bookings_reply(items: &[crate::views::BookingItem]) -> Reply {
+    let template = if items.is_empty() { "bookings_none" } else { "bookings_list" };
+    Reply::text(template).var("items", serde_json::to_value(items).unwrap_or_default())
+}
+
+pub fn settings_reply(s: &crate::views::Settings) -> Reply {
+    let marketing = if s.marketing { "🔔 Подборки: включены — выключить" } else { "🔕 Подборки: выключены — включить" };
+    Reply::text("settings").var("city", s.city.as_str()).var("marketing", s.marketing).keyboard(Keyboard::Inline(vec![
+        vec![Button { label: "🏙 Изменить город вылета".into(), callback: Callback::ChangeCity }],
+        vec![Button { label: marketing.into(), callback: Callback::ToggleMarketing }],
+    ]))
+}
+
+/// While chatting with the agent, texts go to the agent.
+pub fn agent_chat(event: Event) -> Option<(State, Vec<Effect>)> {
+    Some(match event {
+        Event::Text(t) => (State::AgentChat, vec![Effect::RelayToAgent(t)]),
+        Event::Outcome(Outcome::Relayed) => (State::AgentChat, vec![Effect::Reply(Reply::text("agent_relayed"))]),
+        Event::Outcome(Outcome::NoAgent) => {
+            (State::Idle, vec![Effect::Reply(Reply::text("agent_none").keyboard(super::client_menu()))])
+        }
+        Event::Unsupported | Event::Contact { .. } => {
+            (State::AgentChat, vec![Effect::Reply(Reply::text("agent_text_only"))])
+        }
+        _ => return None,
+    })
+}
+
+/// Waiting for a new departure city.
+pub fn awaiting_city(event: Event) -> Option<(State, Vec<Effect>)> {
+    let city = match event {
+        Event::Callback(Callback::City(i)) => KNOWN_CITIES.get(usize::from(i)).map(|(n, _)| City::parse(n)),
+        Event::Text(t) => Some(City::parse(&t)),
+        Event::Outcome(Outcome::CityChanged(name)) => {
+            return Some((
+                State::Idle,
+                vec![Effect::Reply(Reply::text("city_changed").var("city", name).keyboard(super::client_menu()))],
+            ));
+        }
+        Event::Unsupported => None,
+        _ => return None,
+    };
+    Some(match city {
+        Some(Ok(c)) => (State::AwaitingCity, vec![Effect::SetCity(c)]),
+        Some(Err(e)) => (State::AwaitingCity, vec![Effect::Reply(Reply::text("invalid").var("reason", e.message_ru()))]),
+        None => (State::AwaitingCity, vec![Effect::Reply(ask_city())]),
+    })
+}
+
+pub fn ask_city() -> Reply {
+    Reply::text("reg_ask_city").keyboard(super::registration::city_buttons())
+}
+
+/// Outcomes that may arrive in any state (answers to settings actions).
+pub fn common_outcome(state: State, event: &Event) -> Option<(State, Vec<Effect>)> {
+    match event {
+        Event::Outcome(Outcome::Settings(s)) => Some((state, vec![Effect::Reply(settings_reply(s))])),
+        Event::Outcome(Outcome::Bookings(items)) => Some((state, vec![Effect::Reply(bookings_reply(items))])),
+        Event::Outcome(Outcome::MarketingChanged(on)) => {
+            let t = if *on { "marketing_on" } else { "marketing_off" };
+            Some((state, vec![Effect::Reply(Reply::text(t))]))
+        }
+        _ => None,
+    }
+}

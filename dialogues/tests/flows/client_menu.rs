@@ -1,0 +1,194 @@
+//! The registered client's flows: catalog, booking request, bookings, agent chat, settings.
+
+
+use chrono::NaiveDate;
+use dialogues::client::catalog::{Browse, BookingDraft, TourFilter};
+use dialogues::client::{MENU_AGENT, MENU_BOOKINGS, MENU_SETTINGS, MENU_TOURS};
+use dialogues::event::Outcome;
+use dialogues::views::{BookingItem, DepartureItem, TourItem, TourPage, TourView};
+use dialogues::{Callback, Command, Effect, Event, State, Who, step};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
+}
+
+fn client(marketing: bool) -> Who {
+    Who::Client { id: 7, first_name: "Мария".into(), marketing }
+}
+
+fn run(state: State, event: Event) -> (State, Vec<Effect>) {
+    step(state, &client(true), event, today())
+}
+
+fn reply_templates(effects: &[Effect]) -> Vec<&str> {
+    effects.iter().filter_map(|e| if let Effect::Reply(r) = e { Some(r.template.as_str()) } else { None }).collect()
+}
+
+fn browse() -> State {
+    State::Browse(Browse { filter: TourFilter::default(), page: 0, awaiting_destination: false })
+}
+
+fn page(n: usize, has_more: bool) -> TourPage {
+    TourPage {
+        items: (0..n)
+            .map(|i| TourItem {
+                id: i as i64 + 1,
+                title: format!("Тур {i}"),
+                place: "Россия".into(),
+                price: "50 000 ₽".into(),
+                next_departure: None,
+                hot: i == 0,
+            })
+            .collect(),
+        page: 0,
+        has_more,
+    }
+}
+
+#[test]
+fn the_menu_opens_each_section_from_any_state() {
+    let states = [
+        State::Idle,
+        browse(),
+        State::AgentChat,
+        State::AwaitingCity,
+        State::Booking(BookingDraft { departure_id: 1, browse: None }),
+    ];
+    for s in states {
+        let (st, eff) = run(s.clone(), Event::Text(MENU_TOURS.into()));
+        assert!(matches!(st, State::Browse(_)) && matches!(eff[0], Effect::FindTours { page: 0, .. }), "{s:?}");
+        let (st, eff) = run(s.clone(), Event::Text(MENU_BOOKINGS.into()));
+        assert_eq!((st, &eff[..]), (State::Idle, &[Effect::MyBookings][..]));
+        let (st, eff) = run(s.clone(), Event::Text(MENU_SETTINGS.into()));
+        assert_eq!((st, &eff[..]), (State::Idle, &[Effect::ShowSettings][..]));
+        let (st, eff) = run(s.clone(), Event::Text(MENU_AGENT.into()));
+        assert_eq!((st, reply_templates(&eff)), (State::AgentChat, vec!["agent_chat_open"]));
+        let (st, eff) = run(s.clone(), Event::Command(Command::Stop));
+        assert_eq!((st, &eff[..]), (State::Idle, &[Effect::SetMarketing(false)][..]));
+        let (st, eff) = run(s, Event::Callback(Callback::Unsubscribe));
+        assert_eq!((st, &eff[..]), (State::Idle, &[Effect::SetMarketing(false)][..]));
+    }
+}
+
+#[test]
+fn browsing_pages_filters_and_opens_a_card() {
+    let (st, eff) = run(browse(), Event::Outcome(Outcome::Tours(page(5, true))));
+    assert_eq!(reply_templates(&eff), ["tours_list"]);
+    let Effect::Reply(r) = &eff[0] else { panic!() };
+    let dialogues::Keyboard::Inline(rows) = &r.keyboard else { panic!() };
+    assert!(rows.iter().flatten().any(|b| b.callback == Callback::Page(1)));
+    assert!(rows.iter().flatten().any(|b| b.callback == Callback::Tour(3)));
+    let (st, eff) = run(st, Event::Callback(Callback::Page(1)));
+    assert!(matches!(&eff[0], Effect::FindTours { page: 1, .. }));
+    let (st, eff) = run(st, Event::Callback(Callback::Hot));
+    assert!(matches!(&eff[0], Effect::FindTours { filter, page: 0 } if filter.hot));
+    let (st, eff) = run(st, Event::Callback(Callback::AskDestination));
+    assert_eq!(reply_templates(&eff), ["tours_ask_destination"]);
+    let (st, eff) = run(st, Event::Text("  Турция ".into()));
+    assert!(matches!(&eff[0], Effect::FindTours { filter, .. } if filter.destination.as_deref() == Some("Турция") && filter.hot));
+    let (st, eff) = run(st, Event::Callback(Callback::Month(202702)));
+    assert!(matches!(&eff[0], Effect::FindTours { filter, .. } if filter.month == Some(202702)));
+    let (st, eff) = run(st, Event::Callback(Callback::Month(202713)));
+    assert!(matches!(&eff[0], Effect::FindTours { filter, .. } if filter.month.is_none()), "a bad month is no filter");
+    let (st, eff) = run(st, Event::Callback(Callback::Budget(100)));
+    assert!(matches!(&eff[0], Effect::FindTours { filter, .. } if filter.budget_k == Some(100)));
+    let (st, eff) = run(st, Event::Callback(Callback::ClearFilters));
+    assert!(matches!(&eff[0], Effect::FindTours { filter, .. } if *filter == TourFilter::default()));
+    let (st, eff) = run(st, Event::Outcome(Outcome::Tours(page(0, false))));
+    assert_eq!(reply_templates(&eff), ["tours_none"]);
+    let (st, eff) = run(st, Event::Callback(Callback::Tour(3)));
+    assert_eq!(eff, [Effect::ShowTour(3)]);
+    let view = TourView {
+        id: 3,
+        title: "Алтай".into(),
+        kind: "экскурсионный".into(),
+        place: "Россия, Алтай".into(),
+        description: String::new(),
+        price: "50 000 ₽".into(),
+        route: vec![],
+        included: vec![],
+        not_included: vec![],
+        hotels: vec![],
+        departures: vec![
+            DepartureItem { id: 11, dates: "12.01–18.01".into(), seats_left: 4 },
+            DepartureItem { id: 12, dates: "19.01–25.01".into(), seats_left: 0 },
+        ],
+        hot: false,
+        early_booking: false,
+    };
+    let (st, eff) = run(st, Event::Outcome(Outcome::Tour(view)));
+    let Effect::Reply(r) = &eff[0] else { panic!() };
+    let dialogues::Keyboard::Inline(rows) = &r.keyboard else { panic!() };
+    assert!(rows.iter().flatten().any(|b| b.callback == Callback::Depart(11)));
+    assert!(!rows.iter().flatten().any(|b| b.callback == Callback::Depart(12)), "a full departure is not offered");
+    let (st, eff) = run(st, Event::Callback(Callback::Depart(11)));
+    assert!(matches!(st, State::Booking(BookingDraft { departure_id: 11, .. })));
+    assert_eq!(reply_templates(&eff), ["book_ask_count"]);
+    for bad in ["0", "много", "31", "-2"] {
+        let (s2, eff) = run(st.clone(), Event::Text(bad.into()));
+        assert_eq!((s2, reply_templates(&eff)), (st.clone(), vec!["book_count_invalid"]), "{bad}");
+    }
+    let (s2, eff) = run(st.clone(), Event::Unsupported);
+    assert_eq!((s2, reply_templates(&eff)), (st.clone(), vec!["book_ask_count"]));
+    let (st, eff) = run(st, Event::Callback(Callback::Count(2)));
+    assert_eq!(eff, [Effect::Book { departure_id: 11, travellers: 2 }]);
+    let item = BookingItem {
+        id: 17,
+        tour: "Алтай".into(),
+        dates: "12.01–18.01".into(),
+        status: "заключение договора".into(),
+        total: "100 000 ₽".into(),
+        due: "100 000 ₽".into(),
+        travellers: 2,
+    };
+    let (st, eff) = run(st, Event::Outcome(Outcome::Booked(item)));
+    assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["book_done"]));
+}
+
+#[test]
+fn a_refused_booking_says_why_and_returns_to_the_menu() {
+    let st = State::Booking(BookingDraft { departure_id: 11, browse: None });
+    let (st, eff) = run(st, Event::Outcome(Outcome::BookingRefused { reason: "Мест не осталось.".into() }));
+    assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["book_refused"]));
+}
+
+#[test]
+fn the_agent_chat_relays_text_only() {
+    let (st, eff) = run(State::AgentChat, Event::Text("Здравствуйте, а виза нужна?".into()));
+    assert_eq!((st.clone(), &eff[..]), (State::AgentChat, &[Effect::RelayToAgent("Здравствуйте, а виза нужна?".into())][..]));
+    let (st, eff) = run(st, Event::Outcome(Outcome::Relayed));
+    assert_eq!((st.clone(), reply_templates(&eff)), (State::AgentChat, vec!["agent_relayed"]));
+    let (st, eff) = run(st, Event::Unsupported);
+    assert_eq!((st.clone(), reply_templates(&eff)), (State::AgentChat, vec!["agent_text_only"]));
+    let (st, eff) = run(st, Event::Outcome(Outcome::NoAgent));
+    assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["agent_none"]));
+}
+
+#[test]
+fn settings_change_city_and_marketing() {
+    let (st, eff) = step(State::Idle, &client(false), Event::Callback(Callback::ToggleMarketing), today());
+    assert_eq!((st, &eff[..]), (State::Idle, &[Effect::SetMarketing(true)][..]));
+    let (st, eff) = run(State::Idle, Event::Callback(Callback::ChangeCity));
+    assert_eq!((st.clone(), reply_templates(&eff)), (State::AwaitingCity, vec!["reg_ask_city"]));
+    let (st2, eff) = run(st.clone(), Event::Text("<>".into()));
+    assert_eq!((st2, reply_templates(&eff)), (State::AwaitingCity, vec!["invalid"]));
+    let (st, eff) = run(st, Event::Callback(Callback::City(2)));
+    assert!(matches!(&eff[0], Effect::SetCity(c) if c.name() == "Казань"));
+    let (st, eff) = run(st, Event::Outcome(Outcome::CityChanged("Казань".into())));
+    assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["city_changed"]));
+    let (_, eff) = run(State::Idle, Event::Outcome(Outcome::MarketingChanged(false)));
+    assert_eq!(reply_templates(&eff), ["marketing_off"]);
+}
+
+#[test]
+fn stray_buttons_and_texts_are_answered_and_change_nothing() {
+    for s in [State::Idle, browse(), State::AwaitingCity] {
+        for e in [Event::Callback(Callback::Count(2)), Event::Callback(Callback::Yes)] {
+            let (st, eff) = run(s.clone(), e.clone());
+            assert_eq!(st, s, "{s:?} + {e:?}");
+            assert_eq!(eff.len(), 1, "{s:?} + {e:?}: {eff:?}");
+        }
+    }
+    let (st, eff) = run(State::Idle, Event::Text("привет".into()));
+    assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["use_menu"]));
+}
