@@ -40,6 +40,8 @@ impl Crm {
 
     /// Corrects an entry by adding a new one that points to it; the old one stays as it was.
     pub async fn correct_interaction(&self, actor: &Actor, old: InteractionId, body: &str) -> Result<Interaction> {
+        // Refuse before the lookup, so a refused actor cannot probe which entries exist.
+        actor.require(&[Role::Admin, Role::Agent], "only agents and admins write client histories")?;
         let original = store::get(&mut *self.store.conn().await?, old).await?.ok_or(Error::NotFound("interaction"))?;
         let client_id = original.client_id.ok_or(Error::NotFound("client interaction"))?;
         let input = NewInteractionInput {

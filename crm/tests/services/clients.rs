@@ -111,6 +111,16 @@ each_backend!(marketing_consent_toggles_are_recorded_with_their_times, |app| {
         app.backend
     );
     assert!(card.consent_history[1..].iter().all(|e| e.actor == me.audit_name()));
+    // Personal-data consent can be withdrawn and given again; the first grant's time is kept
+    // until a withdrawal clears it.
+    assert!(!app.crm.set_personal_data_consent(&me, c.id, true).await.unwrap());
+    assert!(app.crm.set_personal_data_consent(&me, c.id, false).await.unwrap());
+    assert_eq!(app.crm.get_client(&me, c.id).await.unwrap().pd_consent_at, None, "{}", app.backend);
+    app.clock.advance(Duration::hours(1));
+    assert!(app.crm.set_personal_data_consent(&me, c.id, true).await.unwrap());
+    let again = app.crm.get_client(&me, c.id).await.unwrap();
+    assert_eq!(again.pd_consent_at, Some(t0() + Duration::hours(3)));
+    assert_eq!(app.crm.client_card(&me, c.id).await.unwrap().consent_history.len(), 5);
 });
 
 each_backend!(clients_are_found_by_name_part_phone_digits_tag_and_blacklist, |app| {

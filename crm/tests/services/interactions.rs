@@ -3,7 +3,7 @@
 use crate::each_backend;
 use crate::helpers::t0;
 use chrono::Duration;
-use crm::domain::{ClientId, Direction, Invalid, InteractionKind, Role};
+use crm::domain::{ClientId, Direction, InteractionKind, Invalid, Role};
 use crm::services::NewInteractionInput;
 use crm::{Actor, Error};
 
@@ -50,6 +50,11 @@ each_backend!(a_correction_is_a_new_entry_and_the_old_one_stays_as_it_was, |app|
     assert!(matches!(bad, Err(Error::Invalid(Invalid::TextEmpty))));
     let missing = app.crm.correct_interaction(&agent, crm::domain::InteractionId(9999), "x").await;
     assert!(matches!(missing, Err(Error::NotFound(_))));
+    // A refused actor learns nothing about which entries exist.
+    for who in [Actor::Client(c.id), Actor::Telegram(1), app.actor("buh", Role::Accountant).await] {
+        let probe = app.crm.correct_interaction(&who, crm::domain::InteractionId(9999), "x").await;
+        assert!(matches!(probe, Err(Error::Forbidden(_))), "{}: {who:?}: {probe:?}", app.backend);
+    }
 });
 
 each_backend!(empty_and_overlong_bodies_are_refused, |app| {

@@ -103,11 +103,10 @@ each_backend!(a_full_rotation_runs_twice_in_a_row, master = &MASTER, |app| {
     assert_all_open(&app.reopen(&MASTER).await.unwrap(), &clients, app.backend).await;
     let audit = app
         .crm
-        .audit_log(&Actor::System, &crm::store::audit::AuditFilter {
-            action: Some("keys.rotate".into()),
-            limit: 10,
-            ..Default::default()
-        })
+        .audit_log(
+            &Actor::System,
+            &crm::store::audit::AuditFilter { action: Some("keys.rotate".into()), limit: 10, ..Default::default() },
+        )
         .await
         .unwrap();
     assert_eq!(audit.len(), 2);

@@ -6,3 +6,9 @@
 mod helpers;
 
 mod clients;
+mod documents;
+mod interactions;
+mod keys;
+mod roles;
+mod schema;
+mod staff;

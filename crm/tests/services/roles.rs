@@ -134,7 +134,9 @@ async fn call(app: &TestApp, w: &World, function: &str, who: Who) -> crm::Result
     match function {
         "add_staff" => {
             let login = format!("new{n}");
-            crm.add_staff(a, NewStaffInput { login: &login, name: "Новый Сотрудник", role: Role::Agent }).await.map(drop)
+            crm.add_staff(a, NewStaffInput { login: &login, name: "Новый Сотрудник", role: Role::Agent })
+                .await
+                .map(drop)
         }
         "list_staff" => crm.list_staff(a).await.map(drop),
         "get_staff" => crm.get_staff(a, w.spare).await.map(drop),
@@ -160,8 +162,8 @@ async fn call(app: &TestApp, w: &World, function: &str, who: Who) -> crm::Result
         "client_card" => crm.client_card(a, c).await.map(drop),
         "client_by_telegram" => crm.client_by_telegram(a, TELEGRAM_ID).await.map(drop),
         "list_clients" => crm.list_clients(a, crm::Crm::search_filter("")).await.map(drop),
-        "set_blacklist" => crm.set_blacklist(a, c, n % 2 == 0, "проверка ролей").await.map(drop),
-        "set_marketing_consent" => crm.set_marketing_consent(a, c, n % 2 == 0).await.map(drop),
+        "set_blacklist" => crm.set_blacklist(a, c, n.is_multiple_of(2), "проверка ролей").await.map(drop),
+        "set_marketing_consent" => crm.set_marketing_consent(a, c, n.is_multiple_of(2)).await.map(drop),
         "set_personal_data_consent" => crm.set_personal_data_consent(a, c, true).await.map(drop),
         "add_tag" => crm.add_tag(a, c, "VIP").await.map(drop),
         "remove_tag" => crm.remove_tag(a, c, "vip").await.map(drop),
