@@ -26,6 +26,18 @@ pub enum Command {
     /// Manage the encryption keys of personal data.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Measure speed (figures for humans; nothing is asserted).
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// One dialogue step of the pure state machine (registration conversations).
+    Dialogue {
+        #[arg(long, default_value_t = 20_000)]
+        iterations: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -87,6 +99,10 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), startup::StartError> {
                 println!("{:>4}  {:<20} {:<30} {:<14} {:<16} {}", s.id, s.login, s.name, s.role.title_ru(), tg, state);
             }
             crm.store().close().await;
+            Ok(())
+        }
+        Command::Bench(BenchCommand::Dialogue { iterations }) => {
+            crate::bench::dialogue(iterations);
             Ok(())
         }
         Command::Keys(KeysCommand::Rotate) => {

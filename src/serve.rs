@@ -43,7 +43,11 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let scheduler = tokio::spawn(scheduler::run(crm.clone(), stop_rx));
 
-    let app = admin_web::router(admin_web::AppState { crm: crm.clone() });
+    let app = admin_web::router(admin_web::AppState::configured(
+        crm.clone(),
+        config.public_url.as_deref(),
+        config.bot_username.clone(),
+    ));
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
 
     tracing::info!("shutting down");

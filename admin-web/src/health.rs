@@ -2,18 +2,13 @@
 //! monitoring; reveals nothing but the backend's kind.
 
 use crate::AppState;
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use crm::store::Backend;
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz))
-}
-
-async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+pub(crate) async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let backend = match state.crm.store().backend() {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
@@ -44,7 +39,7 @@ mod tests {
         let store = crm::store::Store::open(&url).await.unwrap();
         let key = crm::crypto::MasterKey::from_base64(&crm::crypto::MasterKey::generate_base64()).unwrap();
         let crm = crm::Crm::new(store.clone(), key, std::sync::Arc::new(crm::clock::SystemClock)).await.unwrap();
-        let app = crate::router(AppState { crm });
+        let app = crate::router(AppState::new(crm));
         let res = app.clone().oneshot(Request::get("/healthz").body(Body::empty()).unwrap()).await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         let body = axum::body::to_bytes(res.into_body(), 1 << 16).await.unwrap();

@@ -1,9 +1,25 @@
-//! The admin panel's HTTP server (axum). For now it serves `/healthz`; the panel's pages come
-//! with their own issue and mount on the same router.
+//! The admin panel: server-rendered Russian pages (tera, compiled into the binary) over the
+//! `crm` services, with database sessions, a CSRF token on every form and role-aware
+//! navigation. Access rules are the services' own; this crate only maps their answers to
+//! pages. Every route is listed once in [`ROUTES`], which builds the router and drives the
+//! route × role test.
 
 #![forbid(unsafe_code)]
 
+mod assets;
+mod audit;
+mod auth;
+mod clients;
+mod dashboard;
+mod error;
+mod guard;
 mod health;
+mod routes;
+mod staff;
+mod views;
+
+pub use error::AppError;
+pub use routes::{Guard, ROUTES, Route};
 
 use axum::Router;
 use crm::Crm;
@@ -12,9 +28,39 @@ use crm::Crm;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub crm: Crm,
+    /// Cookies get `Secure` (the panel is served over https, `TOURCRM_PUBLIC_URL`).
+    pub secure_cookies: bool,
+    /// The bot's username for staff invite links (`https://t.me/<bot>?start=staff_<token>`).
+    pub bot_username: Option<String>,
+}
+
+impl AppState {
+    /// Plain http, no bot username: what tests and a local start use.
+    pub fn new(crm: Crm) -> AppState {
+        AppState { crm, secure_cookies: false, bot_username: None }
+    }
+
+    /// Settings from the public URL (`https://…` makes cookies `Secure`) and the bot's name.
+    pub fn configured(crm: Crm, public_url: Option<&str>, bot_username: Option<String>) -> AppState {
+        let secure_cookies = public_url.is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"));
+        AppState { crm, secure_cookies, bot_username }
+    }
 }
 
 /// The whole router; `tourcrm serve` binds it, tests call it with `oneshot`.
 pub fn router(state: AppState) -> Router {
-    Router::new().merge(health::routes()).with_state(state)
+    let mut app = Router::new();
+    for route in ROUTES {
+        app = app.route(route.path, routes::mount(route));
+    }
+    app.route_layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
+        .fallback(error::not_found)
+        .layer(axum::middleware::map_response(guard::security_headers))
+        .with_state(state)
+}
+
+/// Checks that every template parses; `tourcrm serve` calls it at start so a broken template
+/// stops the start instead of failing the first request.
+pub fn check_templates() -> Result<(), String> {
+    views::check()
 }

@@ -1,7 +1,8 @@
 //! One update's trip through the dialogues: find out who is writing, load the chat's state,
 //! step, run the effects through `crm` (feeding data answers back as events), save the state.
 
-use crate::{BotError, Texts, markup};
+use crate::{BotError, Texts, effects, markup};
+use crm::domain::ClientId;
 use crm::domain::PersonName;
 use crm::services::NewClient;
 use crm::{Actor, Conflict, Crm, Error};
@@ -66,10 +67,34 @@ pub async fn handle(
         // from here and data effects are repeated idempotently (see `register`).
         ctx.states.clone().update_dialogue(chat, state.clone()).await.map_err(BotError::state)?;
         for effect in effects {
-            match effect {
-                Effect::Reply(reply) => send(ctx, bot, chat, &reply).await?,
-                Effect::Register(collected) => events.push_back(register(ctx, telegram_id, user, collected).await?),
+            if let Effect::Reply(reply) = &effect {
+                send(ctx, bot, chat, reply).await?;
+                continue;
             }
+            if let Effect::Register(collected) = effect {
+                events.push_back(register(ctx, telegram_id, user, collected).await?);
+                continue;
+            }
+            // Every other effect acts for a registered client.
+            let Who::Client { id, .. } = &who else {
+                tracing::warn!(chat = chat.0, "a client effect for a non-client; ignored");
+                continue;
+            };
+            let client = ClientId(*id);
+            let answer = match effect {
+                Effect::FindTours { filter, page } => effects::find_tours(ctx, client, &filter, page).await?,
+                Effect::ShowTour(id) => effects::show_tour(ctx, client, id).await?,
+                Effect::Book { departure_id, travellers } => {
+                    effects::book(ctx, bot, client, departure_id, travellers).await?
+                }
+                Effect::MyBookings => effects::my_bookings(ctx, client).await?,
+                Effect::RelayToAgent(text) => effects::relay_to_agent(ctx, bot, client, &text).await?,
+                Effect::ShowSettings => effects::show_settings(ctx, client).await?,
+                Effect::SetMarketing(on) => effects::set_marketing(ctx, client, on).await?,
+                Effect::SetCity(city) => effects::set_city(ctx, client, city).await?,
+                Effect::Reply(_) | Effect::Register(_) => continue,
+            };
+            events.push_back(answer);
         }
     }
     Ok(())

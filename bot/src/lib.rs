@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 mod conversation;
+mod effects;
 mod handlers;
 mod markup;
 pub mod state;

@@ -17,9 +17,56 @@ impl Texts {
     pub fn load() -> Result<Texts, tera::Error> {
         let mut tera = tera::Tera::default();
         tera.add_raw_templates(bot_templates![
+            "agent_chat_open.tera",
+            "agent_client_message.tera",
+            "agent_new_booking.tera",
+            "agent_none.tera",
+            "agent_relayed.tera",
+            "agent_text_only.tera",
+            "book_ask_count.tera",
+            "book_count_invalid.tera",
+            "book_done.tera",
+            "book_refused.tera",
+            "bookings_list.tera",
+            "bookings_none.tera",
+            "button_expired.tera",
+            "cancelled.tera",
+            "city_changed.tera",
+            "help_client.tera",
+            "help_stranger.tera",
+            "invalid.tera",
+            "main_menu.tera",
+            "marketing_off.tera",
+            "marketing_on.tera",
+            "nothing_to_cancel.tera",
+            "reg_ask_birth_date.tera",
+            "reg_ask_city.tera",
+            "reg_ask_marketing.tera",
+            "reg_ask_name.tera",
+            "reg_ask_pd_consent.tera",
+            "reg_ask_phone.tera",
+            "reg_contact_not_own.tera",
+            "reg_done.tera",
+            "reg_failed.tera",
+            "reg_pd_consent_required.tera",
+            "reg_phone_taken.tera",
+            "reg_wait.tera",
+            "reg_welcome.tera",
+            "register_first.tera",
+            "settings.tera",
+            "staff_already_bound.tera",
             "staff_bound.tera",
+            "staff_help.tera",
             "staff_invite_invalid.tera",
-            "staff_already_bound.tera"
+            "too_long.tera",
+            "tour_card.tera",
+            "tour_not_found.tera",
+            "tours_ask_budget.tera",
+            "tours_ask_destination.tera",
+            "tours_ask_month.tera",
+            "tours_list.tera",
+            "tours_none.tera",
+            "use_menu.tera",
         ])?;
         Ok(Texts { tera })
     }
@@ -52,5 +99,36 @@ mod tests {
         let s = t.render("staff_bound.tera", &serde_json::json!({"name": "Анна", "role": "турагент"}));
         assert!(s.contains("Анна"));
         assert!(!t.render("staff_invite_invalid.tera", &()).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod coverage {
+    use super::*;
+
+    /// Every `Reply::text("…")` of the dialogues names a template that exists and renders
+    /// with empty variables (missing variables are caught by the flows' e2e tests).
+    #[test]
+    fn every_template_the_dialogues_use_exists() {
+        let t = Texts::load().unwrap();
+        let mut stack = vec![std::path::PathBuf::from("../dialogues/src")];
+        let mut used = Vec::new();
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let src = std::fs::read_to_string(&path).unwrap();
+                    for part in src.split("Reply::text(\"").skip(1) {
+                        used.push(part.split('"').next().unwrap().to_owned());
+                    }
+                }
+            }
+        }
+        assert!(used.len() > 20, "found {used:?}");
+        for name in used {
+            assert!(t.has(&format!("{name}.tera")), "templates/bot/{name}.tera is missing");
+        }
     }
 }

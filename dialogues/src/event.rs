@@ -54,6 +54,8 @@ impl Command {
     }
 }
 
+// An event lives for one step; boxing the large outcomes would only complicate every match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Event {
     Start(StartPayload),

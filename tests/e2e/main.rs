@@ -3,8 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod fake_telegram;
 mod helpers;
 
+mod bot_client;
+mod bot_link;
 mod cli;
 mod config;
 mod serve;

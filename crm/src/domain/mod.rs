@@ -4,6 +4,8 @@
 mod birth_date;
 mod booking;
 mod city;
+mod contact;
+mod hotel;
 mod ids;
 mod interaction;
 mod invalid;
@@ -19,6 +21,8 @@ mod tour;
 pub use birth_date::{BirthDate, parse_ru_date};
 pub use booking::{BookingStatus, Cause, IllegalMove};
 pub use city::{City, DEFAULT_TZ, KNOWN_CITIES};
+pub use contact::{Email, IntlPhone};
+pub use hotel::{CancellationRule, CancellationTerms, MAX_FREE_DAYS, MealPlan, PenaltyKind, Stars};
 pub use ids::{BookingId, ClientId, DepartureId, InteractionId, OperationId, StaffId, TourId};
 pub use interaction::{Direction, InteractionKind};
 pub use invalid::Invalid;

@@ -83,7 +83,11 @@ pub fn payment_schedule(total: Money, today: NaiveDate, departure: NaiveDate) ->
     let deposit = crate::domain::share_bp(total.minor, DEPOSIT_BP);
     vec![
         Installment { kind: "deposit".into(), amount: Money::new(deposit, total.currency), due_on: deposit_due },
-        Installment { kind: "balance".into(), amount: Money::new(total.minor - deposit, total.currency), due_on: balance_due },
+        Installment {
+            kind: "balance".into(),
+            amount: Money::new(total.minor - deposit, total.currency),
+            due_on: balance_due,
+        },
     ]
 }
 
@@ -109,8 +113,7 @@ impl Crm {
             return Err(Error::Conflict(Conflict::Blacklisted));
         }
         let mut conn = self.store.conn().await?;
-        let departure =
-            tours::get_departure(&mut conn, req.departure_id).await?.ok_or(Error::NotFound("departure"))?;
+        let departure = tours::get_departure(&mut conn, req.departure_id).await?.ok_or(Error::NotFound("departure"))?;
         let tour = tours::get(&mut conn, departure.tour_id).await?.ok_or(Error::NotFound("tour"))?;
         if tour.status != TourStatus::Published {
             return Err(Error::Conflict(Conflict::TourNotBookable));
@@ -143,7 +146,9 @@ impl Crm {
             let left = tours::get_departure(&mut tx, departure.id).await?.map(|d| d.seats_left()).unwrap_or(0);
             return Err(Error::Conflict(Conflict::NoSeatsLeft { left }));
         }
-        if client.agent_id.is_none() && let Some(a) = agent {
+        if client.agent_id.is_none()
+            && let Some(a) = agent
+        {
             crate::store::clients::set_agent(&mut tx, client.id, Some(a)).await?;
         }
         let id = store::insert(
@@ -165,7 +170,16 @@ impl Crm {
             },
         )
         .await?;
-        store::record_status(&mut tx, id, None, BookingStatus::ContractPending, &actor_name, "бронирование создано", now).await?;
+        store::record_status(
+            &mut tx,
+            id,
+            None,
+            BookingStatus::ContractPending,
+            &actor_name,
+            "бронирование создано",
+            now,
+        )
+        .await?;
         if req.client_travels {
             let birth = client.birth_date.unwrap_or(departure.starts_on);
             store::add_traveller(&mut tx, id, Some(client.id), &client.full_name, birth).await?;
@@ -179,7 +193,16 @@ impl Crm {
         for i in payment_schedule(Money::new(total, tour.price.currency), self.today(), departure.starts_on) {
             store::add_installment(&mut tx, id, &i).await?;
         }
-        audit::record(&mut tx, now, &actor_name, "booking.create", "booking", Some(id.to_string()), Some(format!("client={} departure={}", client.id, departure.id))).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor_name,
+            "booking.create",
+            "booking",
+            Some(id.to_string()),
+            Some(format!("client={} departure={}", client.id, departure.id)),
+        )
+        .await?;
         tx.commit().await?;
         self.booking_card(actor, id).await
     }
@@ -280,7 +303,8 @@ impl Crm {
     pub async fn booking_card(&self, actor: &Actor, id: BookingId) -> Result<BookingCard> {
         let booking = self.booking_for(actor, id, false).await?;
         let mut conn = self.store.conn().await?;
-        let paid = crate::store::operations::booking_sum(&mut conn, id, crate::domain::OperationKind::ClientPayment).await?;
+        let paid =
+            crate::store::operations::booking_sum(&mut conn, id, crate::domain::OperationKind::ClientPayment).await?;
         let cur = booking.total.currency;
         Ok(BookingCard {
             travellers: store::travellers(&mut conn, id).await?,
@@ -315,7 +339,13 @@ impl Crm {
     /// A person moves a booking along the table (sign, ask to cancel, cancel). The client may
     /// only ask to cancel their own booking. Cancelling releases the seats and computes the
     /// hotel penalty and the refund due.
-    pub async fn change_booking_status(&self, actor: &Actor, id: BookingId, to: BookingStatus, reason: &str) -> Result<BookingCard> {
+    pub async fn change_booking_status(
+        &self,
+        actor: &Actor,
+        id: BookingId,
+        to: BookingStatus,
+        reason: &str,
+    ) -> Result<BookingCard> {
         let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
         if reason.is_empty() {
             return Err(Error::Invalid(Invalid::ReasonRequired));
@@ -324,7 +354,9 @@ impl Crm {
             return Err(Error::Invalid(Invalid::TextTooLong));
         }
         let booking = match actor {
-            Actor::Client(_) if to == BookingStatus::CancellationRequested => self.booking_for(actor, id, false).await?,
+            Actor::Client(_) if to == BookingStatus::CancellationRequested => {
+                self.booking_for(actor, id, false).await?
+            }
             _ => self.booking_for(actor, id, true).await?,
         };
         booking.status.check_move(to, Cause::Manual)?;
@@ -339,7 +371,8 @@ impl Crm {
             store::set_cancellation_figures(&mut tx, id, penalty, refund).await?;
         }
         let action = format!("booking.status.{}", to.as_str());
-        audit::record(&mut tx, now, &actor.audit_name(), &action, "booking", Some(id.to_string()), Some(reason)).await?;
+        audit::record(&mut tx, now, &actor.audit_name(), &action, "booking", Some(id.to_string()), Some(reason))
+            .await?;
         tx.commit().await?;
         self.booking_card(actor, id).await
     }
@@ -363,7 +396,9 @@ impl Crm {
     /// Adds a companion's name and birth date to a booking (up to its number of travellers).
     pub async fn add_traveller(&self, actor: &Actor, id: BookingId, t: NewTraveller) -> Result<Vec<Traveller>> {
         let b = self.booking_for(actor, id, true).await?;
-        let client = crate::store::clients::get(&mut *self.store.conn().await?, b.client_id).await?.ok_or(Error::NotFound("client"))?;
+        let client = crate::store::clients::get(&mut *self.store.conn().await?, b.client_id)
+            .await?
+            .ok_or(Error::NotFound("client"))?;
         check_access(actor, &client, Access::Write)?;
         let mut tx = self.store.begin().await?;
         let listed = store::travellers(&mut tx, id).await?;
@@ -371,7 +406,16 @@ impl Crm {
             return Err(Error::Invalid(Invalid::TravellersCount));
         }
         store::add_traveller(&mut tx, id, None, t.full_name.as_str(), t.birth_date.date()).await?;
-        audit::record(&mut tx, self.now(), &actor.audit_name(), "booking.traveller.add", "booking", Some(id.to_string()), None).await?;
+        audit::record(
+            &mut tx,
+            self.now(),
+            &actor.audit_name(),
+            "booking.traveller.add",
+            "booking",
+            Some(id.to_string()),
+            None,
+        )
+        .await?;
         let all = store::travellers(&mut tx, id).await?;
         tx.commit().await?;
         Ok(all)

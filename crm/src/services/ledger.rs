@@ -5,7 +5,9 @@
 
 use super::Crm;
 use super::bookings::check_booking_access;
-use crate::domain::{BookingId, BookingStatus, Cause, Invalid, Money, OperationId, OperationKind, PaymentMethod, Role, share_bp};
+use crate::domain::{
+    BookingId, BookingStatus, Cause, Invalid, Money, OperationId, OperationKind, PaymentMethod, Role, share_bp,
+};
 use crate::store::bookings::{self as bookings_store, Booking};
 use crate::store::operations::{self as store, NewOperation, Operation, OperationFilter};
 use crate::store::{Conn, audit};
@@ -57,8 +59,10 @@ fn clean_note(note: &str) -> Result<String> {
 
 impl Crm {
     pub async fn record_client_payment(&self, actor: &Actor, p: PaymentInput) -> Result<PaymentOutcome> {
-        let booking = self.booking_for(actor, p.booking_id, true).await?;
-        if matches!(actor, Actor::Client(_)) {
+        // Agents record payments of their own bookings, the accountant and admins of any;
+        // clients pay through a provider, which records as the system.
+        let booking = self.booking_for(actor, p.booking_id, false).await?;
+        if matches!(actor, Actor::Client(_) | Actor::Telegram(_)) {
             return Err(Error::Forbidden("payments are recorded by the agency or the provider"));
         }
         let note = clean_note(&p.note)?;
@@ -105,7 +109,16 @@ impl Crm {
         .await
         .map_err(|e| Error::from(e).on_unique(Conflict::NoChange("this payment is already recorded")))?;
         let status = self.follow_payments(&mut tx, &b, paid + p.amount.minor, &actor_name, "оплата").await?;
-        audit::record(&mut tx, now, &actor_name, "ledger.client_payment", "booking", Some(b.id.to_string()), Some(format!("operation={op_id} amount={}", p.amount.minor))).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor_name,
+            "ledger.client_payment",
+            "booking",
+            Some(b.id.to_string()),
+            Some(format!("operation={op_id} amount={}", p.amount.minor)),
+        )
+        .await?;
         let operation = store::get(&mut tx, op_id).await?.ok_or(Error::NotFound("operation"))?;
         tx.commit().await?;
         Ok(PaymentOutcome { operation, status, duplicate: false })
@@ -113,7 +126,14 @@ impl Crm {
 
     /// Moves a booking to the status its payments imply, and keeps the agent's commission in
     /// step: accrued when it becomes paid in full, reversed if it stops being so.
-    async fn follow_payments(&self, conn: &mut Conn, b: &Booking, paid: i64, actor: &str, why: &str) -> Result<BookingStatus> {
+    async fn follow_payments(
+        &self,
+        conn: &mut Conn,
+        b: &Booking,
+        paid: i64,
+        actor: &str,
+        why: &str,
+    ) -> Result<BookingStatus> {
         let target = BookingStatus::from_payments(paid, b.total.minor);
         if !matches!(b.status, BookingStatus::ContractSigned | BookingStatus::PartiallyPaid | BookingStatus::Paid)
             || target == b.status
@@ -146,7 +166,16 @@ impl Crm {
                 .await?;
             }
         } else if b.status == BookingStatus::Paid {
-            let accrued = store::list(conn, &OperationFilter { booking_id: Some(b.id), kind: Some(OperationKind::CommissionAccrued), limit: 100, ..Default::default() }).await?;
+            let accrued = store::list(
+                conn,
+                &OperationFilter {
+                    booking_id: Some(b.id),
+                    kind: Some(OperationKind::CommissionAccrued),
+                    limit: 100,
+                    ..Default::default()
+                },
+            )
+            .await?;
             for op in accrued.into_iter().filter(|o| o.reverses.is_none() && o.reversed_by.is_none()) {
                 insert_reversal(conn, &op, actor, "оплата сторнирована", now).await?;
             }
@@ -158,15 +187,19 @@ impl Crm {
     pub async fn record_operation(&self, actor: &Actor, input: OperationInput) -> Result<Operation> {
         finance(actor)?;
         if input.kind == OperationKind::ClientPayment {
-            return self.record_client_payment(actor, PaymentInput {
-                booking_id: input.booking_id.ok_or(Error::NotFound("booking"))?,
-                amount: input.amount,
-                method: input.method,
-                external_id: input.external_id,
-                note: input.note,
-            })
-            .await
-            .map(|o| o.operation);
+            return self
+                .record_client_payment(
+                    actor,
+                    PaymentInput {
+                        booking_id: input.booking_id.ok_or(Error::NotFound("booking"))?,
+                        amount: input.amount,
+                        method: input.method,
+                        external_id: input.external_id,
+                        note: input.note,
+                    },
+                )
+                .await
+                .map(|o| o.operation);
         }
         let note = clean_note(&input.note)?;
         if input.amount.minor <= 0 {
@@ -179,7 +212,9 @@ impl Crm {
             Some(id) => Some(bookings_store::get(&mut tx, id).await?.ok_or(Error::NotFound("booking"))?),
             None => None,
         };
-        if let Some(b) = &booking && b.total.currency != input.amount.currency {
+        if let Some(b) = &booking
+            && b.total.currency != input.amount.currency
+        {
             return Err(Error::Invalid(Invalid::CurrencyMismatch));
         }
         let counterparty = match (input.kind, &booking) {
@@ -214,7 +249,16 @@ impl Crm {
         )
         .await
         .map_err(|e| Error::from(e).on_unique(Conflict::NoChange("this document is already recorded")))?;
-        audit::record(&mut tx, now, &actor_name, &format!("ledger.{}", input.kind.as_str()), "operation", Some(id.to_string()), None).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor_name,
+            &format!("ledger.{}", input.kind.as_str()),
+            "operation",
+            Some(id.to_string()),
+            None,
+        )
+        .await?;
         let op = store::get(&mut tx, id).await?.ok_or(Error::NotFound("operation"))?;
         tx.commit().await?;
         Ok(op)
@@ -241,12 +285,15 @@ impl Crm {
         let rev = insert_reversal(&mut tx, &op, &actor_name, &reason, now)
             .await
             .map_err(|e| e.on_unique(Conflict::AlreadyReversed))?;
-        if op.kind == OperationKind::ClientPayment && let Some(bid) = op.booking_id {
+        if op.kind == OperationKind::ClientPayment
+            && let Some(bid) = op.booking_id
+        {
             let b = bookings_store::get(&mut tx, bid).await?.ok_or(Error::NotFound("booking"))?;
             let paid = store::booking_sum(&mut tx, bid, OperationKind::ClientPayment).await?;
             self.follow_payments(&mut tx, &b, paid, &actor_name, "сторно оплаты").await?;
         }
-        audit::record(&mut tx, now, &actor_name, "ledger.reverse", "operation", Some(id.to_string()), Some(reason)).await?;
+        audit::record(&mut tx, now, &actor_name, "ledger.reverse", "operation", Some(id.to_string()), Some(reason))
+            .await?;
         let out = store::get(&mut tx, rev).await?.ok_or(Error::NotFound("operation"))?;
         tx.commit().await?;
         Ok(out)
@@ -268,7 +315,12 @@ impl Crm {
     }
 
     /// Sums per kind and currency over a period.
-    pub async fn ledger_totals(&self, actor: &Actor, from: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>) -> Result<Vec<(OperationKind, Money)>> {
+    pub async fn ledger_totals(
+        &self,
+        actor: &Actor,
+        from: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<Vec<(OperationKind, Money)>> {
         finance(actor)?;
         Ok(store::totals(&mut *self.store.conn().await?, from, until).await?)
     }
@@ -283,7 +335,13 @@ impl Crm {
     }
 }
 
-async fn insert_reversal(conn: &mut Conn, op: &Operation, actor: &str, reason: &str, now: DateTime<Utc>) -> Result<OperationId> {
+async fn insert_reversal(
+    conn: &mut Conn,
+    op: &Operation,
+    actor: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<OperationId> {
     Ok(store::insert(
         conn,
         &NewOperation {

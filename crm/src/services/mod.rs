@@ -2,25 +2,31 @@
 //! role table of DESIGN.md before it touches the store. Front-ends call only these.
 
 mod audit;
-// Enabled once store::hotels lands (it provides room prices and cancellation terms).
-// mod bookings;
+mod bookings;
 mod clients;
 mod documents;
+mod hotels;
 mod interactions;
 mod keys;
-// mod ledger;
+mod ledger;
 mod passwords;
+mod permissions;
 mod staff;
-// mod tours;
+mod tours;
+mod web_sessions;
 
-// pub use bookings::{BookingCard, BookingRequest, NewTraveller, RoomChoice};
+pub use bookings::{BookingCard, BookingRequest, NewTraveller, RoomChoice};
 pub use clients::{ClientCard, NewClient};
 pub use documents::Documents;
+pub use hotels::{AgreementInput, HotelCard, HotelInput, ManagerInput, RoomInput, RoomWithSeasons, SeasonInput};
 pub use interactions::NewInteractionInput;
 pub use keys::RotationReport;
-// pub use ledger::{OperationInput, PaymentInput, PaymentOutcome};
+pub use ledger::{OperationInput, PaymentInput, PaymentOutcome};
+pub use permissions::Capability;
+pub use staff::INVITE_TTL_DAYS;
 pub use staff::{NewStaffInput, StaffCreated};
-// pub use tours::{TourCard, TourInput};
+pub use tours::{TourCard, TourInput};
+pub use web_sessions::{LOCKOUT_MINUTES, MAX_FAILURES, PanelSession, SESSION_IDLE_HOURS, SessionStarted, SignIn};
 
 use crate::clock::Clock;
 use crate::crypto::{DataKey, Keyring, MasterKey};

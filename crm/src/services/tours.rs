@@ -4,7 +4,9 @@
 use super::Crm;
 use crate::domain::{DepartureId, Invalid, Money, Role, StaffId, TourId, TourKind, TourService, TourStatus};
 use crate::store::audit;
-use crate::store::tours::{self as store, Departure, RoutePoint, Tour, TourFields, TourFilter, TourHotel, TourHotelLink};
+use crate::store::tours::{
+    self as store, Departure, RoutePoint, Tour, TourFields, TourFilter, TourHotel, TourHotelLink,
+};
 use crate::{Actor, Conflict, Error, Result};
 use chrono::NaiveDate;
 
@@ -122,7 +124,16 @@ impl Crm {
         self.check_tour_hotels(&mut tx, &input.hotels).await?;
         let id = store::insert(&mut tx, &input.fields(), owner, now).await?;
         write_parts(&mut tx, id, &input).await?;
-        audit::record(&mut tx, now, &actor.audit_name(), "tour.create", "tour", Some(id.to_string()), Some(input.title.clone())).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.audit_name(),
+            "tour.create",
+            "tour",
+            Some(id.to_string()),
+            Some(input.title.clone()),
+        )
+        .await?;
         tx.commit().await?;
         self.tour_card(actor, id).await
     }
@@ -252,7 +263,16 @@ impl Crm {
         }
         let mut tx = self.store.begin().await?;
         let id = store::add_departure(&mut tx, tour, starts_on, ends_on, capacity).await?;
-        audit::record(&mut tx, self.now(), &actor.audit_name(), "tour.departure.add", "tour", Some(tour.to_string()), Some(format!("departure={id} {starts_on}"))).await?;
+        audit::record(
+            &mut tx,
+            self.now(),
+            &actor.audit_name(),
+            "tour.departure.add",
+            "tour",
+            Some(tour.to_string()),
+            Some(format!("departure={id} {starts_on}")),
+        )
+        .await?;
         let d = store::get_departure(&mut tx, id).await?.ok_or(Error::NotFound("departure"))?;
         tx.commit().await?;
         Ok(d)
@@ -269,7 +289,16 @@ impl Crm {
         if !store::set_capacity(&mut tx, id, capacity).await? {
             return Err(Error::Invalid(Invalid::CapacityRange));
         }
-        audit::record(&mut tx, self.now(), &actor.audit_name(), "tour.departure.capacity", "tour", Some(d.tour_id.to_string()), Some(format!("departure={id} capacity={capacity}"))).await?;
+        audit::record(
+            &mut tx,
+            self.now(),
+            &actor.audit_name(),
+            "tour.departure.capacity",
+            "tour",
+            Some(d.tour_id.to_string()),
+            Some(format!("departure={id} capacity={capacity}")),
+        )
+        .await?;
         let d = store::get_departure(&mut tx, id).await?.ok_or(Error::NotFound("departure"))?;
         tx.commit().await?;
         Ok(d)
@@ -283,7 +312,16 @@ impl Crm {
         if !store::remove_departure(&mut tx, id).await? {
             return Err(Error::Conflict(Conflict::DepartureHasBookings));
         }
-        audit::record(&mut tx, self.now(), &actor.audit_name(), "tour.departure.remove", "tour", Some(d.tour_id.to_string()), Some(format!("departure={id}"))).await?;
+        audit::record(
+            &mut tx,
+            self.now(),
+            &actor.audit_name(),
+            "tour.departure.remove",
+            "tour",
+            Some(d.tour_id.to_string()),
+            Some(format!("departure={id}")),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -298,7 +336,16 @@ impl Crm {
         if !store::set_commission(&mut tx, id, bp).await? {
             return Err(Error::NotFound("tour"));
         }
-        audit::record(&mut tx, self.now(), &actor.audit_name(), "tour.commission", "tour", Some(id.to_string()), Some(format!("{bp:?}"))).await?;
+        audit::record(
+            &mut tx,
+            self.now(),
+            &actor.audit_name(),
+            "tour.commission",
+            "tour",
+            Some(id.to_string()),
+            Some(format!("{bp:?}")),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -313,7 +360,16 @@ impl Crm {
         if !crate::store::staff::set_commission(&mut tx, agent, bp).await? {
             return Err(Error::NotFound("staff"));
         }
-        audit::record(&mut tx, self.now(), &actor.audit_name(), "staff.commission", "staff", Some(agent.to_string()), Some(format!("{bp:?}"))).await?;
+        audit::record(
+            &mut tx,
+            self.now(),
+            &actor.audit_name(),
+            "staff.commission",
+            "staff",
+            Some(agent.to_string()),
+            Some(format!("{bp:?}")),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -323,7 +379,11 @@ async fn write_parts(conn: &mut crate::store::Conn, id: TourId, input: &TourInpu
     let route: Vec<RoutePoint> = input
         .route
         .iter()
-        .map(|p| RoutePoint { day_number: p.day_number, place: p.place.trim().to_owned(), description: p.description.trim().to_owned() })
+        .map(|p| RoutePoint {
+            day_number: p.day_number,
+            place: p.place.trim().to_owned(),
+            description: p.description.trim().to_owned(),
+        })
         .collect();
     store::replace_route(conn, id, &route).await?;
     store::replace_services(conn, id, &input.services).await?;

@@ -19,12 +19,14 @@ pub mod bookings;
 pub mod clients;
 pub mod dialogue_states;
 pub mod documents;
+pub mod hotels;
 pub mod interactions;
 pub mod keys;
 pub mod operations;
 pub mod staff;
 pub mod time;
 pub mod tours;
+pub mod web_sessions;
 
 use crate::Result;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -7,8 +7,10 @@ mod helpers;
 
 mod clients;
 mod documents;
+mod hotels;
 mod interactions;
 mod keys;
 mod roles;
+mod sales;
 mod schema;
 mod staff;

@@ -21,7 +21,9 @@ pub fn excursion(title: &str, price_rub: i64) -> TourInput {
         departure_city: "Новосибирск".into(),
         price: Money::new(price_rub * 100, Currency::RUB),
         route: vec![
-            RoutePoint { day_number: 1, place: "Горно-Алтайск".into(), description: "Встреча группы".into() },
+            RoutePoint {
+                day_number: 1, place: "Горно-Алтайск".into(), description: "Встреча группы".into()
+            },
             RoutePoint { day_number: 2, place: "Чемал".into(), description: "Остров Патмос".into() },
         ],
         services: vec![(TourService::Guide, true), (TourService::Flight, false)],
@@ -36,7 +38,8 @@ impl TestApp {
     pub async fn published_tour(&self, operator: &Actor, capacity: i64) -> (TourId, DepartureId) {
         let card = self.crm.create_tour(operator, excursion("Алтай: золотые горы", 50_000)).await.unwrap();
         let start = self.crm.today() + Duration::days(30);
-        let d = self.crm.add_departure(operator, card.tour.id, start, start + Duration::days(6), capacity).await.unwrap();
+        let d =
+            self.crm.add_departure(operator, card.tour.id, start, start + Duration::days(6), capacity).await.unwrap();
         self.crm.publish_tour(operator, card.tour.id).await.unwrap();
         (card.tour.id, d.id)
     }
@@ -84,7 +87,9 @@ each_backend!(a_booking_walks_the_whole_status_machine_and_payments_move_it, |ap
     assert!(matches!(early, Err(Error::Conflict(Conflict::PaymentsNotAccepted(_)))), "{early:?}");
     // A manual move to "paid" is illegal: payments do that.
     let illegal = app.crm.change_booking_status(&agent, b, BookingStatus::Paid, "оплатили").await;
-    assert!(matches!(illegal, Err(Error::IllegalMove(m)) if m.from == BookingStatus::ContractPending && m.to == BookingStatus::Paid));
+    assert!(
+        matches!(illegal, Err(Error::IllegalMove(m)) if m.from == BookingStatus::ContractPending && m.to == BookingStatus::Paid)
+    );
 
     app.crm.change_booking_status(&agent, b, BookingStatus::ContractSigned, "договор подписан в офисе").await.unwrap();
     let p = app.crm.record_client_payment(&agent, pay(b, 30_000)).await.unwrap();
@@ -150,11 +155,14 @@ each_backend!(seats_are_counted_and_released, |app| {
     app.crm.create_booking(&agent, request(&c2, dep, 1)).await.unwrap();
     let card = app.crm.tour_card(&agent, tour).await.unwrap();
     assert_eq!(card.departures[0].seats_left(), 0);
-    let filtered = app.crm.list_tours(&agent, crm::store::tours::TourFilter {
-        departs_from: Some(app.crm.today()),
-        limit: 10,
-        ..Default::default()
-    }).await.unwrap();
+    let filtered = app
+        .crm
+        .list_tours(
+            &agent,
+            crm::store::tours::TourFilter { departs_from: Some(app.crm.today()), limit: 10, ..Default::default() },
+        )
+        .await
+        .unwrap();
     assert!(filtered.is_empty(), "a full tour is not offered for its month");
     app.crm.change_booking_status(&agent, b1, BookingStatus::CancellationRequested, "передумали").await.unwrap();
     app.crm.change_booking_status(&agent, b1, BookingStatus::Cancelled, "подтверждено").await.unwrap();
@@ -164,7 +172,10 @@ each_backend!(seats_are_counted_and_released, |app| {
     assert!(app.crm.set_departure_capacity(&operator, dep, 0).await.is_err());
     assert_eq!(app.crm.set_departure_capacity(&operator, dep, 5).await.unwrap().seats_left(), 4);
     // A departure with bookings cannot be removed.
-    assert!(matches!(app.crm.remove_departure(&operator, dep).await, Err(Error::Conflict(Conflict::DepartureHasBookings))));
+    assert!(matches!(
+        app.crm.remove_departure(&operator, dep).await,
+        Err(Error::Conflict(Conflict::DepartureHasBookings))
+    ));
 });
 
 each_backend!(two_agents_booking_the_last_seat_at_once_one_wins, |app| {
@@ -186,7 +197,10 @@ each_backend!(two_agents_booking_the_last_seat_at_once_one_wins, |app| {
         // Free the seat for the next round.
         let winner = app.crm.list_bookings(&Actor::System, Default::default()).await.unwrap();
         let active = winner.iter().find(|b| b.status.is_active()).unwrap();
-        app.crm.change_booking_status(&Actor::System, active.id, BookingStatus::CancellationRequested, "тест").await.unwrap();
+        app.crm
+            .change_booking_status(&Actor::System, active.id, BookingStatus::CancellationRequested, "тест")
+            .await
+            .unwrap();
         app.crm.change_booking_status(&Actor::System, active.id, BookingStatus::Cancelled, "тест").await.unwrap();
     }
 });
@@ -209,11 +223,14 @@ each_backend!(paid_in_full_accrues_the_agents_commission_with_tour_override, |ap
 
     app.crm.change_booking_status(&agent, b2.id, BookingStatus::ContractSigned, "подписан").await.unwrap();
     app.crm.record_client_payment(&agent, pay(b2.id, 50_000)).await.unwrap();
-    let ops = app.crm.list_operations(&admin, crm::store::operations::OperationFilter {
-        booking_id: Some(b2.id),
-        limit: 10,
-        ..Default::default()
-    }).await.unwrap();
+    let ops = app
+        .crm
+        .list_operations(
+            &admin,
+            crm::store::operations::OperationFilter { booking_id: Some(b2.id), limit: 10, ..Default::default() },
+        )
+        .await
+        .unwrap();
     let accrued: Vec<_> = ops.iter().filter(|o| o.kind == OperationKind::CommissionAccrued).collect();
     assert_eq!(accrued.len(), 1);
     assert_eq!(accrued[0].amount.minor, 500_000);
@@ -261,7 +278,10 @@ each_backend!(bookings_respect_roles_and_the_blacklist, |app| {
         app.crm.change_booking_status(&Actor::Client(client.id), b, BookingStatus::ContractSigned, "сам").await,
         Err(Error::Forbidden(_))
     ));
-    app.crm.change_booking_status(&Actor::Client(client.id), b, BookingStatus::CancellationRequested, "не поеду").await.unwrap();
+    app.crm
+        .change_booking_status(&Actor::Client(client.id), b, BookingStatus::CancellationRequested, "не поеду")
+        .await
+        .unwrap();
     assert!(app.crm.list_bookings(&boris, Default::default()).await.unwrap().is_empty());
     assert_eq!(app.crm.list_bookings(&anna, Default::default()).await.unwrap().len(), 1);
     assert_eq!(app.crm.list_bookings(&operator, Default::default()).await.unwrap().len(), 1, "bookings of own tours");
@@ -283,7 +303,10 @@ each_backend!(drafts_are_hidden_and_unbookable_and_publishing_is_checked, |app| 
     let card = app.crm.create_tour(&operator, excursion("Байкал зимой", 80_000)).await.unwrap();
     let id = card.tour.id;
     assert!(matches!(app.crm.tour_card(&agent, id).await, Err(Error::Forbidden(_))));
-    assert!(matches!(app.crm.publish_tour(&operator, id).await, Err(Error::Invalid(crm::domain::Invalid::NoDepartures))));
+    assert!(matches!(
+        app.crm.publish_tour(&operator, id).await,
+        Err(Error::Invalid(crm::domain::Invalid::NoDepartures))
+    ));
     let start = app.crm.today() + Duration::days(10);
     let dep = app.crm.add_departure(&operator, id, start, start + Duration::days(5), 8).await.unwrap();
     let client = app.client("+79123456789", Some(&agent)).await;
@@ -314,12 +337,24 @@ each_backend!(the_catalog_filters_by_text_price_month_and_hot_flag, |app| {
     let start = app.crm.today() + Duration::days(60);
     app.crm.add_departure(&operator, h, start, start + Duration::days(3), 5).await.unwrap();
     app.crm.publish_tour(&operator, h).await.unwrap();
-    let f = |f: crm::store::tours::TourFilter| async { app.crm.list_tours(&Actor::Telegram(1), crm::store::tours::TourFilter { limit: 50, ..f }).await.unwrap() };
+    let crm = &app.crm;
+    let f = |f: crm::store::tours::TourFilter| async move {
+        crm.list_tours(&Actor::Telegram(1), crm::store::tours::TourFilter { limit: 50, ..f }).await.unwrap()
+    };
     let ids = |v: Vec<crm::store::tours::Tour>| v.into_iter().map(|t| t.id).collect::<Vec<_>>();
-    assert_eq!(ids(f(crm::store::tours::TourFilter { text: Some("алтай".into()), ..Default::default() }).await), [altai]);
+    assert_eq!(
+        ids(f(crm::store::tours::TourFilter { text: Some("алтай".into()), ..Default::default() }).await),
+        [altai]
+    );
     assert_eq!(ids(f(crm::store::tours::TourFilter { text: Some("ДОМБАЙ".into()), ..Default::default() }).await), [h]);
-    assert_eq!(ids(f(crm::store::tours::TourFilter { max_price: Some(40_000 * 100), ..Default::default() }).await), [h]);
-    assert_eq!(ids(f(crm::store::tours::TourFilter { hot_on: Some(app.crm.today()), ..Default::default() }).await), [h]);
+    assert_eq!(
+        ids(f(crm::store::tours::TourFilter { max_price: Some(40_000 * 100), ..Default::default() }).await),
+        [h]
+    );
+    assert_eq!(
+        ids(f(crm::store::tours::TourFilter { hot_on: Some(app.crm.today()), ..Default::default() }).await),
+        [h]
+    );
     let in_month = crm::store::tours::TourFilter {
         departs_from: Some(start - Duration::days(1)),
         departs_until: Some(start + Duration::days(1)),

@@ -1,10 +1,10 @@
 //! The client's own things: bookings, the chat with their agent, settings (departure city,
 //! marketing consent), and `/stop` / «Отписаться».
 
+use crate::State;
 use crate::callback::Callback;
 use crate::effect::{Button, Effect, Keyboard, Reply};
 use crate::event::{Event, Outcome};
-use crate::State;
 use crm::domain::{City, KNOWN_CITIES};
 
 pub fn bookings_reply(items: &[crate::views::BookingItem]) -> Reply {
@@ -13,7 +13,11 @@ pub fn bookings_reply(items: &[crate::views::BookingItem]) -> Reply {
 }
 
 pub fn settings_reply(s: &crate::views::Settings) -> Reply {
-    let marketing = if s.marketing { "🔔 Подборки: включены — выключить" } else { "🔕 Подборки: выключены — включить" };
+    let marketing = if s.marketing {
+        "🔔 Подборки: включены — выключить"
+    } else {
+        "🔕 Подборки: выключены — включить"
+    };
     Reply::text("settings").var("city", s.city.as_str()).var("marketing", s.marketing).keyboard(Keyboard::Inline(vec![
         vec![Button { label: "🏙 Изменить город вылета".into(), callback: Callback::ChangeCity }],
         vec![Button { label: marketing.into(), callback: Callback::ToggleMarketing }],
@@ -51,7 +55,9 @@ pub fn awaiting_city(event: Event) -> Option<(State, Vec<Effect>)> {
     };
     Some(match city {
         Some(Ok(c)) => (State::AwaitingCity, vec![Effect::SetCity(c)]),
-        Some(Err(e)) => (State::AwaitingCity, vec![Effect::Reply(Reply::text("invalid").var("reason", e.message_ru()))]),
+        Some(Err(e)) => {
+            (State::AwaitingCity, vec![Effect::Reply(Reply::text("invalid").var("reason", e.message_ru()))])
+        }
         None => (State::AwaitingCity, vec![Effect::Reply(ask_city())]),
     })
 }

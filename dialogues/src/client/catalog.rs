@@ -12,11 +12,11 @@
 //! bot:    Заявка на бронирование №17 принята! Агент свяжется с вами …
 //! ```
 
+use crate::State;
 use crate::callback::Callback;
 use crate::effect::{Button, Effect, Keyboard, Reply};
 use crate::event::{Event, Outcome};
 use crate::views::{TourPage, TourView};
-use crate::State;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -54,8 +54,20 @@ pub fn open(filter: TourFilter, page: u32) -> (State, Vec<Effect>) {
 }
 
 fn month_name(m: u32) -> String {
-    const NAMES: [&str; 12] =
-        ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь"];
+    const NAMES: [&str; 12] = [
+        "январь",
+        "февраль",
+        "март",
+        "апрель",
+        "май",
+        "июнь",
+        "июль",
+        "август",
+        "сентябрь",
+        "октябрь",
+        "ноябрь",
+        "декабрь",
+    ];
     let idx = usize::try_from(m % 100).unwrap_or(1).clamp(1, 12) - 1;
     format!("{} {}", NAMES[idx], m / 100)
 }
@@ -140,8 +152,10 @@ fn month_buttons(today: NaiveDate) -> Keyboard {
 }
 
 fn budget_buttons() -> Keyboard {
-    let mut rows: Vec<Vec<Button>> =
-        BUDGETS_K.chunks(2).map(|c| c.iter().map(|k| b(format!("до {k} 000 ₽"), Callback::Budget(*k))).collect()).collect();
+    let mut rows: Vec<Vec<Button>> = BUDGETS_K
+        .chunks(2)
+        .map(|c| c.iter().map(|k| b(format!("до {k} 000 ₽"), Callback::Budget(*k))).collect())
+        .collect();
     rows.push(vec![b("Любой бюджет", Callback::Budget(0))]);
     Keyboard::Inline(rows)
 }
@@ -156,16 +170,21 @@ pub fn step(mut br: Browse, event: Event, today: NaiveDate) -> Option<(State, Ve
     let stay = |br: Browse, r: Reply| (State::Browse(br), vec![Effect::Reply(r)]);
     Some(match event {
         Event::Outcome(Outcome::Tours(page)) => {
-            let reply = if page.items.is_empty() { Reply::text("tours_none").keyboard(list_reply(&br, &page).keyboard) } else { list_reply(&br, &page) };
+            let reply = if page.items.is_empty() {
+                Reply::text("tours_none").keyboard(list_reply(&br, &page).keyboard)
+            } else {
+                list_reply(&br, &page)
+            };
             stay(br, reply)
         }
         Event::Outcome(Outcome::Tour(t)) => stay(br, card_reply(&t)),
         Event::Outcome(Outcome::NotFound) => stay(br, Reply::text("tour_not_found")),
         Event::Callback(Callback::Page(p)) => open(br.filter, p),
         Event::Callback(Callback::Tour(id)) => (State::Browse(br), vec![Effect::ShowTour(id)]),
-        Event::Callback(Callback::Depart(id)) => {
-            (State::Booking(BookingDraft { departure_id: id, browse: Some(br) }), vec![Effect::Reply(Reply::text("book_ask_count").keyboard(count_buttons()))])
-        }
+        Event::Callback(Callback::Depart(id)) => (
+            State::Booking(BookingDraft { departure_id: id, browse: Some(br) }),
+            vec![Effect::Reply(Reply::text("book_ask_count").keyboard(count_buttons()))],
+        ),
         Event::Callback(Callback::AskDestination) => {
             br.awaiting_destination = true;
             stay(br, Reply::text("tours_ask_destination"))
@@ -199,7 +218,8 @@ pub fn step(mut br: Browse, event: Event, today: NaiveDate) -> Option<(State, Ve
 
 /// Steps of a booking request (how many travellers).
 pub fn book(draft: BookingDraft, event: Event) -> Option<(State, Vec<Effect>)> {
-    let ask = |d: BookingDraft, t: &str| (State::Booking(d), vec![Effect::Reply(Reply::text(t).keyboard(count_buttons()))]);
+    let ask =
+        |d: BookingDraft, t: &str| (State::Booking(d), vec![Effect::Reply(Reply::text(t).keyboard(count_buttons()))]);
     Some(match event {
         Event::Callback(Callback::Count(n)) => {
             let id = draft.departure_id;
@@ -215,16 +235,23 @@ pub fn book(draft: BookingDraft, event: Event) -> Option<(State, Vec<Effect>)> {
         Event::Outcome(Outcome::Booked(item)) => (
             State::Idle,
             vec![Effect::Reply(
-                Reply::text("book_done").var("booking", serde_json::to_value(&item).unwrap_or_default()).keyboard(super::client_menu()),
+                Reply::text("book_done")
+                    .var("booking", serde_json::to_value(&item).unwrap_or_default())
+                    .keyboard(super::client_menu()),
             )],
         ),
         Event::Outcome(Outcome::BookingRefused { reason }) => (
             State::Idle,
             vec![Effect::Reply(Reply::text("book_refused").var("reason", reason).keyboard(super::client_menu()))],
         ),
-        Event::Callback(Callback::Tour(id)) => {
-            (State::Browse(draft.browse.unwrap_or(Browse { filter: TourFilter::default(), page: 0, awaiting_destination: false })), vec![Effect::ShowTour(id)])
-        }
+        Event::Callback(Callback::Tour(id)) => (
+            State::Browse(draft.browse.unwrap_or(Browse {
+                filter: TourFilter::default(),
+                page: 0,
+                awaiting_destination: false,
+            })),
+            vec![Effect::ShowTour(id)],
+        ),
         Event::Callback(Callback::Page(p)) => open(draft.browse.map(|b| b.filter).unwrap_or_default(), p),
         Event::Unsupported | Event::Callback(_) | Event::Contact { .. } => ask(draft, "book_ask_count"),
         _ => return None,

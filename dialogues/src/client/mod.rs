@@ -8,7 +8,7 @@ pub mod registration;
 use crate::callback::Callback;
 use crate::effect::{Effect, Keyboard, Reply, ReplyButton};
 use crate::event::{Command, Event, MAX_TEXT, Who};
-use crate::{State, StartPayload};
+use crate::{StartPayload, State};
 use chrono::NaiveDate;
 
 pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, Vec<Effect>) {
@@ -51,7 +51,9 @@ pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, 
             None => unhandled(State::Booking(d), event),
         },
         State::AgentChat => account::agent_chat(event.clone()).unwrap_or_else(|| unhandled(State::AgentChat, event)),
-        State::AwaitingCity => account::awaiting_city(event.clone()).unwrap_or_else(|| unhandled(State::AwaitingCity, event)),
+        State::AwaitingCity => {
+            account::awaiting_city(event.clone()).unwrap_or_else(|| unhandled(State::AwaitingCity, event))
+        }
         State::Idle | State::Registration(_) => unhandled(State::Idle, event),
     }
 }
@@ -88,9 +90,13 @@ fn idle(who: &Who, event: Event) -> (State, Vec<Effect>) {
         Who::Client { first_name, .. } => match event {
             Event::Start(_) | Event::Command(Command::Menu) => (
                 State::Idle,
-                vec![Effect::Reply(Reply::text("main_menu").var("first_name", first_name.as_str()).keyboard(client_menu()))],
+                vec![Effect::Reply(
+                    Reply::text("main_menu").var("first_name", first_name.as_str()).keyboard(client_menu()),
+                )],
             ),
-            Event::Callback(_) => (State::Idle, vec![Effect::Reply(Reply::text("button_expired").keyboard(client_menu()))]),
+            Event::Callback(_) => {
+                (State::Idle, vec![Effect::Reply(Reply::text("button_expired").keyboard(client_menu()))])
+            }
             _ => (State::Idle, vec![Effect::Reply(Reply::text("use_menu").keyboard(client_menu()))]),
         },
         _ => (State::Idle, vec![]),

@@ -1,8 +1,7 @@
 //! The registered client's flows: catalog, booking request, bookings, agent chat, settings.
 
-
 use chrono::NaiveDate;
-use dialogues::client::catalog::{Browse, BookingDraft, TourFilter};
+use dialogues::client::catalog::{BookingDraft, Browse, TourFilter};
 use dialogues::client::{MENU_AGENT, MENU_BOOKINGS, MENU_SETTINGS, MENU_TOURS};
 use dialogues::event::Outcome;
 use dialogues::views::{BookingItem, DepartureItem, TourItem, TourPage, TourView};
@@ -85,7 +84,9 @@ fn browsing_pages_filters_and_opens_a_card() {
     let (st, eff) = run(st, Event::Callback(Callback::AskDestination));
     assert_eq!(reply_templates(&eff), ["tours_ask_destination"]);
     let (st, eff) = run(st, Event::Text("  Турция ".into()));
-    assert!(matches!(&eff[0], Effect::FindTours { filter, .. } if filter.destination.as_deref() == Some("Турция") && filter.hot));
+    assert!(
+        matches!(&eff[0], Effect::FindTours { filter, .. } if filter.destination.as_deref() == Some("Турция") && filter.hot)
+    );
     let (st, eff) = run(st, Event::Callback(Callback::Month(202702)));
     assert!(matches!(&eff[0], Effect::FindTours { filter, .. } if filter.month == Some(202702)));
     let (st, eff) = run(st, Event::Callback(Callback::Month(202713)));
@@ -155,7 +156,10 @@ fn a_refused_booking_says_why_and_returns_to_the_menu() {
 #[test]
 fn the_agent_chat_relays_text_only() {
     let (st, eff) = run(State::AgentChat, Event::Text("Здравствуйте, а виза нужна?".into()));
-    assert_eq!((st.clone(), &eff[..]), (State::AgentChat, &[Effect::RelayToAgent("Здравствуйте, а виза нужна?".into())][..]));
+    assert_eq!(
+        (st.clone(), &eff[..]),
+        (State::AgentChat, &[Effect::RelayToAgent("Здравствуйте, а виза нужна?".into())][..])
+    );
     let (st, eff) = run(st, Event::Outcome(Outcome::Relayed));
     assert_eq!((st.clone(), reply_templates(&eff)), (State::AgentChat, vec!["agent_relayed"]));
     let (st, eff) = run(st, Event::Unsupported);

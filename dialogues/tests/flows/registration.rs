@@ -1,7 +1,6 @@
 //! Table-driven tests of the dialogues: each case is a state, an event and what must come out.
 //! No Telegram, no database, no clock.
 
-
 use chrono::NaiveDate;
 use dialogues::client::registration::{Registration, Step};
 use dialogues::event::Outcome;

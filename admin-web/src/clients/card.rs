@@ -1,0 +1,243 @@
+//! The client card: contacts, tags, interaction history, consents, the blacklist with its
+//! history, and the documents on file behind «Показать» (a POST: opening them is audited).
+//! Each action is a form; a refused input re-renders the card with the reason beside the field.
+
+use super::{may_offer_documents, staff_names};
+use crate::error::parse_id;
+use crate::guard::Current;
+use crate::{AppError, AppState, views};
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use crm::Crm;
+use crm::domain::{ClientId, Direction, InteractionKind};
+use crm::services::PanelSession;
+use crm::services::{Capability, NewInteractionInput};
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::HashMap;
+
+/// What a refused form on the card sends back: the field, its reason and the input kept.
+#[derive(Default)]
+struct Refusal {
+    errors: HashMap<&'static str, String>,
+    values: HashMap<&'static str, String>,
+}
+
+async fn render_card(
+    crm: &Crm,
+    session: &PanelSession,
+    id: ClientId,
+    refusal: Refusal,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let actor = &session.actor;
+    let card = crm.client_card(actor, id).await?;
+    // The accountant reads cards but not the agency's working history.
+    let history = match crm.client_history(actor, id, 200).await {
+        Ok(h) => Some(h),
+        Err(crm::Error::Forbidden(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let names = staff_names(crm, session).await?;
+    let c = &card.client;
+    let client = json!({
+        "id": c.id.0,
+        "full_name": c.full_name,
+        "phone": c.phone,
+        "birth_date": c.birth_date.map(views::day),
+        "city": c.city,
+        "time_zone": c.time_zone.name(),
+        "telegram_username": c.telegram_username,
+        "telegram_bound": c.telegram_id.is_some(),
+        "agent": c.agent_id.map(|a| views::actor_name(&format!("staff:{a}"), &names)),
+        "source": c.source,
+        "pd_consent_at": c.pd_consent_at.map(views::when),
+        "marketing_consent": c.marketing_consent,
+        "created_at": views::when(c.created_at),
+        "tags": c.tags,
+        "blacklist": c.blacklist.as_ref().map(|b| json!({
+            "reason": b.reason,
+            "at": views::when(b.at),
+            "by": b.by.map(|s| views::actor_name(&format!("staff:{s}"), &names)),
+        })),
+        "passport_expires_on": c.foreign_passport_expires_on.map(views::day),
+    });
+    let blacklist_history: Vec<_> = card
+        .blacklist_history
+        .iter()
+        .map(|e| json!({"blacklisted": e.blacklisted, "reason": e.reason, "actor": views::actor_name(&e.actor, &names), "at": views::when(e.at)}))
+        .collect();
+    let consent_history: Vec<_> = card
+        .consent_history
+        .iter()
+        .map(|e| json!({"kind": e.kind, "granted": e.granted, "actor": views::actor_name(&e.actor, &names), "at": views::when(e.at)}))
+        .collect();
+    let history: Option<Vec<_>> = history.map(|h| {
+        h.iter()
+            .map(|i| {
+                json!({
+                    "kind": i.kind.as_str(),
+                    "direction": i.direction.as_str(),
+                    "body": i.body,
+                    "occurred_at": views::when(i.occurred_at),
+                    "author": views::actor_name(&i.author, &names),
+                    "corrected": i.corrected_by.is_some(),
+                    "correction": i.corrects.is_some(),
+                })
+            })
+            .collect()
+    });
+    let mut ctx = views::page(session, "clients");
+    ctx.insert("client", &client);
+    ctx.insert("documents_on_file", &card.documents_on_file);
+    ctx.insert("blacklist_history", &blacklist_history);
+    ctx.insert("consent_history", &consent_history);
+    ctx.insert("history_visible", &history.is_some());
+    ctx.insert("history", &history.unwrap_or_default());
+    ctx.insert("kinds", &InteractionKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>());
+    ctx.insert("may_write", &Capability::RegisterClients.allows(actor));
+    ctx.insert("may_open_documents", &may_offer_documents(actor, c.agent_id));
+    ctx.insert("errors", &refusal.errors);
+    ctx.insert("values", &refusal.values);
+    Ok((status, views::render("clients/card.html", &ctx)?).into_response())
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Current(session): Current,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = ClientId(parse_id(&id)?);
+    render_card(&state.crm, &session, id, Refusal::default(), StatusCode::OK).await
+}
+
+/// After an action: back to the card (303, so a reload does not repeat the POST), or the card
+/// again with the reason beside the field when the input was refused.
+async fn answer(
+    state: &AppState,
+    session: &PanelSession,
+    id: ClientId,
+    result: crm::Result<()>,
+    field: &'static str,
+    kept: &[(&'static str, &str)],
+    anchor: &str,
+) -> Result<Response, AppError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/clients/{id}#{anchor}")).into_response()),
+        Err(crm::Error::Invalid(reason)) => {
+            let refusal = Refusal {
+                errors: HashMap::from([(field, reason.message_ru().to_owned())]),
+                values: kept.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
+            };
+            render_card(&state.crm, session, id, refusal, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct TagForm {
+    #[serde(default)]
+    tag: String,
+}
+
+pub async fn add_tag(
+    State(state): State<AppState>,
+    Current(session): Current,
+    Path(id): Path<String>,
+    Form(form): Form<TagForm>,
+) -> Result<Response, AppError> {
+    let id = ClientId(parse_id(&id)?);
+    let result = state.crm.add_tag(&session.actor, id, &form.tag).await.map(|_| ());
+    answer(&state, &session, id, result, "tag", &[("tag", &form.tag)], "tags").await
+}
+
+pub async fn remove_tag(
+    State(state): State<AppState>,
+    Current(session): Current,
+    Path(id): Path<String>,
+    Form(form): Form<TagForm>,
+) -> Result<Response, AppError> {
+    let id = ClientId(parse_id(&id)?);
+    let result = state.crm.remove_tag(&session.actor, id, &form.tag).await.map(|_| ());
+    answer(&state, &session, id, result, "tag", &[], "tags").await
+}
+
+#[derive(Deserialize, Default)]
+pub struct InteractionForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    direction: String,
+    #[serde(default)]
+    body: String,
+}
+
+pub async fn add_interaction(
+    State(state): State<AppState>,
+    Current(session): Current,
+    Path(id): Path<String>,
+    Form(form): Form<InteractionForm>,
+) -> Result<Response, AppError> {
+    let id = ClientId(parse_id(&id)?);
+    let result = async {
+        let input = NewInteractionInput {
+            client_id: id,
+            kind: InteractionKind::parse(&form.kind)?,
+            direction: Direction::parse(&form.direction)?,
+            body: form.body.clone(),
+            occurred_at: None,
+        };
+        state.crm.log_interaction(&session.actor, input).await.map(|_| ())
+    }
+    .await;
+    let kept = [("body", form.body.as_str()), ("kind", form.kind.as_str()), ("direction", form.direction.as_str())];
+    answer(&state, &session, id, result, "body", &kept, "history").await
+}
+
+#[derive(Deserialize, Default)]
+pub struct BlacklistForm {
+    /// `1` puts the client on the blacklist, `0` takes them off.
+    #[serde(default)]
+    on: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn blacklist(
+    State(state): State<AppState>,
+    Current(session): Current,
+    Path(id): Path<String>,
+    Form(form): Form<BlacklistForm>,
+) -> Result<Response, AppError> {
+    let id = ClientId(parse_id(&id)?);
+    let on = form.on == "1";
+    let result = state.crm.set_blacklist(&session.actor, id, on, &form.reason).await.map(|_| ());
+    answer(&state, &session, id, result, "reason", &[("reason", &form.reason)], "blacklist").await
+}
+
+/// «Показать»: decrypts the documents (the service checks the role and writes the audit
+/// record first) and shows them on a page of their own that is never cached.
+pub async fn documents(
+    State(state): State<AppState>,
+    Current(session): Current,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = ClientId(parse_id(&id)?);
+    let docs = state.crm.open_documents(&session.actor, id).await?;
+    let client = state.crm.get_client(&session.actor, id).await?;
+    let internal = docs.internal_passport.as_ref().map(|p| {
+        json!({"series": p.series, "number": p.number, "issued_on": views::day(p.issued_on), "issuer": p.issuer, "division_code": p.division_code})
+    });
+    let foreign = docs.foreign_passport.as_ref().map(|p| {
+        json!({"number": p.number, "issued_on": views::day(p.issued_on), "expires_on": views::day(p.expires_on), "issuer": p.issuer, "latin_name": p.latin_name.as_str()})
+    });
+    let mut ctx = views::page(&session, "clients");
+    ctx.insert("client", &json!({"id": client.id.0, "full_name": client.full_name}));
+    ctx.insert("internal", &internal);
+    ctx.insert("foreign", &foreign);
+    ctx.insert("payment", &docs.payment_details);
+    Ok(views::render("clients/documents.html", &ctx)?.into_response())
+}

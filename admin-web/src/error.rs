@@ -1,0 +1,81 @@
+//! The one mapping of errors to pages. `crm::Error` becomes a 403, 404, 400 or 409 page in
+//! Russian; internal errors are logged with their detail and shown only as «внутренняя
+//! ошибка». Forms that can be corrected catch `Invalid` themselves and re-render with the
+//! input kept; what reaches this module is shown as a page of its own.
+
+use crate::views;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Crm(#[from] crm::Error),
+    #[error("template: {0}")]
+    Template(String),
+    /// A URL that names nothing (also a malformed id).
+    #[error("not found")]
+    NotFound,
+    /// A form without this session's CSRF token.
+    #[error("CSRF token missing or wrong")]
+    Csrf,
+    /// Not signed in (or the session expired): go to the sign-in page.
+    #[error("sign-in required")]
+    SignIn { expired: bool },
+}
+
+impl AppError {
+    fn page(&self) -> (StatusCode, &'static str, String) {
+        use crm::Error as E;
+        match self {
+            AppError::Crm(E::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden", String::new()),
+            AppError::Crm(E::NotFound(_)) | AppError::NotFound => (StatusCode::NOT_FOUND, "not_found", String::new()),
+            AppError::Crm(E::Invalid(i)) => (StatusCode::BAD_REQUEST, "invalid", i.message_ru().to_owned()),
+            AppError::Crm(E::Conflict(c)) => (StatusCode::CONFLICT, "conflict", c.message_ru()),
+            AppError::Crm(E::IllegalMove(_)) => (StatusCode::CONFLICT, "illegal_move", String::new()),
+            AppError::Csrf => (StatusCode::FORBIDDEN, "csrf", String::new()),
+            AppError::Crm(E::Crypto(_) | E::Db(_) | E::Migrate(_)) | AppError::Template(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal", String::new())
+            }
+            AppError::SignIn { .. } => (StatusCode::SEE_OTHER, "", String::new()),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::SignIn { expired } = self {
+            return Redirect::to(if expired { "/login?expired=1" } else { "/login" }).into_response();
+        }
+        let (status, kind, message) = self.page();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        error_page(status, kind, &message)
+    }
+}
+
+/// A full error page; plain text if even the template fails.
+pub fn error_page(status: StatusCode, kind: &str, message: &str) -> Response {
+    let mut ctx = tera::Context::new();
+    ctx.insert("status", &status.as_u16());
+    ctx.insert("kind", kind);
+    ctx.insert("message", message);
+    match views::render("error.html", &ctx) {
+        Ok(html) => (status, html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "error page template failed");
+            (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "Ошибка").into_response()
+        }
+    }
+}
+
+/// Unknown URLs.
+pub async fn not_found() -> Response {
+    AppError::NotFound.into_response()
+}
+
+/// A row id from the URL: anything but a positive integer names nothing.
+pub fn parse_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or(AppError::NotFound)
+}

@@ -1,0 +1,142 @@
+//! Every route of the panel, in one table. The router is built from it and the route × role
+//! test walks it, so a route cannot exist without being tested for every role.
+
+use crate::AppState;
+use crate::{assets, audit, auth, clients, dashboard, health, staff};
+use axum::routing::{MethodFilter, MethodRouter, on};
+
+/// What the guard demands before a handler runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// No session is looked up (health check, stylesheet).
+    Open,
+    /// Anyone; the session is read if present (the sign-in page).
+    Public,
+    /// A session, even one that must change its password first.
+    PasswordChange,
+    /// A session with a password already changed; anything else is redirected.
+    SignedIn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    Health,
+    Stylesheet,
+    LoginForm,
+    Login,
+    Logout,
+    PasswordForm,
+    Password,
+    Dashboard,
+    ClientList,
+    ClientNewForm,
+    ClientCreate,
+    ClientCard,
+    ClientTagAdd,
+    ClientTagRemove,
+    ClientInteraction,
+    ClientBlacklist,
+    ClientDocuments,
+    StaffList,
+    StaffNewForm,
+    StaffCreate,
+    StaffActive,
+    StaffPassword,
+    StaffInvite,
+    AuditLog,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    /// `"GET"` or `"POST"`.
+    pub method: &'static str,
+    /// axum path syntax; `{id}` is a row id.
+    pub path: &'static str,
+    pub guard: Guard,
+    pub page: Page,
+}
+
+const fn r(method: &'static str, path: &'static str, guard: Guard, page: Page) -> Route {
+    Route { method, path, guard, page }
+}
+
+use Guard::{Open, PasswordChange, Public, SignedIn};
+
+// Tours, hotels and bookings pages will be added here (and to the navigation partial).
+pub const ROUTES: &[Route] = &[
+    r("GET", "/healthz", Open, Page::Health),
+    r("GET", "/static/panel.css", Open, Page::Stylesheet),
+    r("GET", "/login", Public, Page::LoginForm),
+    r("POST", "/login", Public, Page::Login),
+    r("POST", "/logout", PasswordChange, Page::Logout),
+    r("GET", "/password", PasswordChange, Page::PasswordForm),
+    r("POST", "/password", PasswordChange, Page::Password),
+    r("GET", "/", SignedIn, Page::Dashboard),
+    r("GET", "/clients", SignedIn, Page::ClientList),
+    r("GET", "/clients/new", SignedIn, Page::ClientNewForm),
+    r("POST", "/clients", SignedIn, Page::ClientCreate),
+    r("GET", "/clients/{id}", SignedIn, Page::ClientCard),
+    r("POST", "/clients/{id}/tags", SignedIn, Page::ClientTagAdd),
+    r("POST", "/clients/{id}/tags/remove", SignedIn, Page::ClientTagRemove),
+    r("POST", "/clients/{id}/interactions", SignedIn, Page::ClientInteraction),
+    r("POST", "/clients/{id}/blacklist", SignedIn, Page::ClientBlacklist),
+    r("POST", "/clients/{id}/documents", SignedIn, Page::ClientDocuments),
+    r("GET", "/staff", SignedIn, Page::StaffList),
+    r("GET", "/staff/new", SignedIn, Page::StaffNewForm),
+    r("POST", "/staff", SignedIn, Page::StaffCreate),
+    r("POST", "/staff/{id}/active", SignedIn, Page::StaffActive),
+    r("POST", "/staff/{id}/password", SignedIn, Page::StaffPassword),
+    r("POST", "/staff/{id}/invite", SignedIn, Page::StaffInvite),
+    r("GET", "/audit", SignedIn, Page::AuditLog),
+];
+
+/// The route for a matched path and method, for the guard.
+pub fn find(method: &str, path: &str) -> Option<&'static Route> {
+    ROUTES.iter().find(|r| r.path == path && r.method == method)
+}
+
+/// The handler of a route. The match is exhaustive, so a new page needs a handler here.
+pub fn mount(route: &Route) -> MethodRouter<AppState> {
+    let m = if route.method == "POST" { MethodFilter::POST } else { MethodFilter::GET };
+    match route.page {
+        Page::Health => on(m, health::healthz),
+        Page::Stylesheet => on(m, assets::stylesheet),
+        Page::LoginForm => on(m, auth::login_form),
+        Page::Login => on(m, auth::login),
+        Page::Logout => on(m, auth::logout),
+        Page::PasswordForm => on(m, auth::password_form),
+        Page::Password => on(m, auth::change_password),
+        Page::Dashboard => on(m, dashboard::dashboard),
+        Page::ClientList => on(m, clients::list),
+        Page::ClientNewForm => on(m, clients::new_form),
+        Page::ClientCreate => on(m, clients::create),
+        Page::ClientCard => on(m, clients::card::show),
+        Page::ClientTagAdd => on(m, clients::card::add_tag),
+        Page::ClientTagRemove => on(m, clients::card::remove_tag),
+        Page::ClientInteraction => on(m, clients::card::add_interaction),
+        Page::ClientBlacklist => on(m, clients::card::blacklist),
+        Page::ClientDocuments => on(m, clients::card::documents),
+        Page::StaffList => on(m, staff::list),
+        Page::StaffNewForm => on(m, staff::new_form),
+        Page::StaffCreate => on(m, staff::create),
+        Page::StaffActive => on(m, staff::set_active),
+        Page::StaffPassword => on(m, staff::reset_password),
+        Page::StaffInvite => on(m, staff::invite),
+        Page::AuditLog => on(m, audit::list),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_method_and_path_is_listed_once() {
+        for (i, a) in ROUTES.iter().enumerate() {
+            assert!(a.method == "GET" || a.method == "POST", "{}", a.path);
+            for b in &ROUTES[i + 1..] {
+                assert!(!(a.method == b.method && a.path == b.path), "{} {} twice", a.method, a.path);
+            }
+        }
+    }
+}

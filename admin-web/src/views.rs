@@ -1,0 +1,142 @@
+//! Rendering: the tera templates of `templates/web/`, compiled into the binary (so it runs from
+//! any directory) with autoescaping on for `.html`, the context every page shares (who is
+//! signed in, what the navigation may show, the CSRF token) and date formatting.
+
+use crate::error::AppError;
+use axum::response::Html;
+use chrono::{DateTime, NaiveDate, Utc};
+use crm::services::Capability;
+use crm::services::PanelSession;
+use std::sync::LazyLock;
+
+macro_rules! web_templates {
+    ($($name:literal),* $(,)?) => {
+        [$(($name, include_str!(concat!("../../templates/web/", $name)))),*]
+    };
+}
+
+static TEMPLATES: LazyLock<Result<tera::Tera, String>> = LazyLock::new(|| {
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(vec![".html"]);
+    tera.add_raw_templates(web_templates![
+        "base.html",
+        "nav.html",
+        "macros.html",
+        "error.html",
+        "login.html",
+        "password.html",
+        "dashboard.html",
+        "clients/list.html",
+        "clients/new.html",
+        "clients/card.html",
+        "clients/documents.html",
+        "staff/list.html",
+        "staff/new.html",
+        "staff/secret.html",
+        "audit.html",
+    ])
+    .map_err(|e| format!("{e:?}"))?;
+    Ok(tera)
+});
+
+pub fn check() -> Result<(), String> {
+    TEMPLATES.as_ref().map(|_| ()).map_err(Clone::clone)
+}
+
+pub fn render(name: &str, ctx: &tera::Context) -> Result<Html<String>, AppError> {
+    let tera = TEMPLATES.as_ref().map_err(|e| AppError::Template(e.clone()))?;
+    tera.render(name, ctx).map(Html).map_err(|e| AppError::Template(format!("{name}: {e:?}")))
+}
+
+/// The context of a page for a signed-in user: `me`, `can` (navigation), `csrf`, `section`.
+pub fn page(session: &PanelSession, section: &str) -> tera::Context {
+    let a = &session.actor;
+    let mut ctx = tera::Context::new();
+    ctx.insert(
+        "me",
+        &serde_json::json!({
+            "id": session.staff.id.0,
+            "name": session.staff.name,
+            "login": session.staff.login,
+            "role": session.staff.role.as_str(),
+            "role_title": session.staff.role.title_ru(),
+        }),
+    );
+    ctx.insert(
+        "can",
+        &serde_json::json!({
+            "clients": Capability::ListClients.allows(a),
+            "register_clients": Capability::RegisterClients.allows(a),
+            "staff": Capability::ManageStaff.allows(a),
+            "audit": Capability::ReadAuditLog.allows(a),
+            "blacklist": Capability::Blacklist.allows(a),
+        }),
+    );
+    ctx.insert("csrf", &session.csrf_token);
+    ctx.insert("section", section);
+    ctx
+}
+
+/// Times are stored in UTC and shown in Moscow time, which the agency works by.
+pub fn when(t: DateTime<Utc>) -> String {
+    t.with_timezone(&crm::domain::DEFAULT_TZ).format("%d.%m.%Y %H:%M").to_string()
+}
+
+pub fn day(d: NaiveDate) -> String {
+    d.format("%d.%m.%Y").to_string()
+}
+
+/// A query string (`?a=1&b=x`) with the values percent-encoded; empty values are left out.
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => char::from(b).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    let parts: Vec<String> =
+        pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect();
+    if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
+}
+
+/// How an audit-style actor (`staff:3`, `system`, `client:5`) is shown: staff by name.
+pub fn actor_name(actor: &str, staff: &std::collections::HashMap<i64, String>) -> String {
+    match actor.split_once(':') {
+        Some(("staff", id)) => match id.parse::<i64>().ok().and_then(|id| staff.get(&id)) {
+            Some(name) => name.clone(),
+            None => format!("сотрудник №{id}"),
+        },
+        Some(("client", _)) => "клиент".to_owned(),
+        Some(("telegram", _)) => "Telegram".to_owned(),
+        _ if actor == "system" => "система".to_owned(),
+        _ => actor.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn query_strings_are_encoded() {
+        assert_eq!(
+            query_string(&[("q", "Иван Ив"), ("tag", ""), ("before_id", "5")]),
+            "?q=%D0%98%D0%B2%D0%B0%D0%BD%20%D0%98%D0%B2&before_id=5"
+        );
+        assert_eq!(query_string(&[("q", "")]), "");
+    }
+
+    use super::*;
+
+    #[test]
+    fn templates_parse_and_escape_html() {
+        check().unwrap();
+        let mut ctx = tera::Context::new();
+        ctx.insert("status", &404);
+        ctx.insert("kind", "invalid");
+        ctx.insert("message", "<script>alert(1)</script>");
+        let html = render("error.html", &ctx).unwrap().0;
+        assert!(html.contains("&lt;script&gt;"));
+        assert!(!html.contains("<script>alert"));
+    }
+}

@@ -1,0 +1,173 @@
+//! Client pages: search and keyset pagination, the registration form, the card's actions,
+//! the blacklist, documents behind «Показать», ownership, escaping of hostile text.
+
+use crate::each_backend;
+use crate::helpers::PASSWORD;
+use axum::http::StatusCode;
+use crm::Actor;
+use crm::domain::Role;
+use crm::store::audit::AuditFilter;
+
+each_backend!(hostile_text_is_shown_as_text, |app| {
+    let (_, admin) = app.signed_in("boss", Role::Admin).await;
+    let client = app.client("Иванова Мария", "+7 912 345-67-89", None).await;
+    let card = format!("/clients/{}", client.id);
+    let script = "<script>alert('x')</script>";
+    assert_eq!(app.post(&admin, &format!("{card}/tags"), &[("tag", script)]).await.status, StatusCode::SEE_OTHER);
+    let body = [("kind", "note"), ("direction", "none"), ("body", script)];
+    assert_eq!(app.post(&admin, &format!("{card}/interactions"), &body).await.status, StatusCode::SEE_OTHER);
+    let page = app.get(&admin, &card).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("<script>"), "raw script on the card");
+    assert!(page.body.contains("&lt;script&gt;"));
+    let list = app.get(&admin, "/clients").await;
+    assert!(!list.body.contains("<script>") && list.body.contains("&lt;script&gt;"));
+    // A name with markup is refused by the domain type, and the typed input comes back escaped.
+    let form = [
+        ("full_name", "<script>alert(1)</script>"),
+        ("phone", "+7 912 000-11-22"),
+        ("birth_date", "01.01.1990"),
+        ("city", "Омск"),
+    ];
+    let refused = app.post(&admin, "/clients", &form).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("только буквы"), "the reason is next to the field");
+    assert!(!refused.body.contains("<script>") && refused.body.contains("&lt;script&gt;"));
+});
+
+each_backend!(registering_a_client_keeps_the_input_and_names_the_bad_field, |app| {
+    let (_, agent) = app.signed_in("anna", Role::Agent).await;
+    let form = [("full_name", "Петров Пётр"), ("phone", "12345"), ("birth_date", "31.02.1990"), ("city", "Омск")];
+    let page = app.post(&agent, "/clients", &form).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("value=\"Петров Пётр\""), "input kept");
+    assert!(page.body.contains("В российском номере 10 цифр") || page.body.contains("российским"), "{}", page.body);
+    assert!(page.body.contains("дд.мм.гггг, например"), "bad date explained");
+    let form =
+        [("full_name", "Петров Пётр"), ("phone", "8 (913) 000-00-01"), ("birth_date", "01.02.1980"), ("city", "омск")];
+    let done = app.post(&agent, "/clients", &form).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let card = app.get(&agent, done.location.as_deref().unwrap()).await;
+    assert!(card.body.contains("+79130000001") && card.body.contains("Омск") && card.body.contains("Сотрудник anna"));
+    let again = app.post(&agent, "/clients", &form).await;
+    assert!(again.body.contains("уже зарегистрирован"), "a taken phone is named beside the field");
+});
+
+each_backend!(search_filters_and_keyset_pages, |app| {
+    let (_, admin) = app.signed_in("boss", Role::Admin).await;
+    let sys = Actor::System;
+    for i in 0..55 {
+        let letter = |n: usize| char::from(b'a' + u8::try_from(n).unwrap());
+        let name = format!("Клиент Номер{}{}", letter(i / 26), letter(i % 26));
+        let c = app.client(&name, &format!("+7 900 {:07}", 1_000_000 + i), None).await;
+        if i % 10 == 0 {
+            app.crm.add_tag(&sys, c.id, "VIP").await.unwrap();
+        }
+    }
+    let ivanova = app.client("Иванова Ёлка", "+7 912 345-67-89", None).await;
+    app.crm.change_city(&sys, ivanova.id, crm::domain::City::parse("Казань").unwrap()).await.unwrap();
+    let first = app.get(&admin, "/clients").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.body.matches("<a href=\"/clients/").count(), 50, "a page holds 50");
+    let next = first.body.split("href=\"/clients?").nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&");
+    let second = app.get(&admin, &format!("/clients?{next}")).await;
+    assert_eq!(second.body.matches("<a href=\"/clients/").count(), 6);
+    assert!(second.body.contains("Номерaa") && !second.body.contains("Номерcc"));
+    let by_name = app.get(&admin, "/clients?q=%D0%B5%D0%BB%D0%BA%D0%B0").await; // «елка» finds «Ёлка»
+    assert!(by_name.body.contains("Иванова Ёлка") && !by_name.body.contains("Номер"));
+    let by_phone = app.get(&admin, "/clients?q=912+345-67").await;
+    assert!(by_phone.body.contains("Иванова Ёлка") && !by_phone.body.contains("Номер"));
+    let by_tag = app.get(&admin, "/clients?tag=vip").await;
+    assert_eq!(by_tag.body.matches("<a href=\"/clients/").count(), 6);
+    let by_city = app.get(&admin, "/clients?city=%D0%BA%D0%B0%D0%B7%D0%B0%D0%BD%D1%8C").await;
+    assert!(by_city.body.contains("Иванова Ёлка") && !by_city.body.contains("Номер"));
+    app.crm.set_blacklist(&sys, ivanova.id, true, "Не платит").await.unwrap();
+    let black = app.get(&admin, "/clients?blacklisted=yes").await;
+    assert!(black.body.contains("Иванова Ёлка") && !black.body.contains("Номер"));
+    let not_black = app.get(&admin, "/clients?blacklisted=no&q=%D0%B8%D0%B2%D0%B0%D0%BD").await;
+    assert!(!not_black.body.contains("Иванова Ёлка"));
+});
+
+each_backend!(the_blacklist_needs_a_reason_and_keeps_its_history, |app| {
+    let (_, admin) = app.signed_in("boss", Role::Admin).await;
+    let client = app.client("Иванова Мария", "+7 912 345-67-89", None).await;
+    let path = format!("/clients/{}/blacklist", client.id);
+    let empty = app.post(&admin, &path, &[("on", "1"), ("reason", "   ")]).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("Укажите причину"));
+    assert!(!app.crm.get_client(&Actor::System, client.id).await.unwrap().is_blacklisted());
+    assert_eq!(
+        app.post(&admin, &path, &[("on", "1"), ("reason", "Скандал в офисе")]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(app.post(&admin, &path, &[("on", "0"), ("reason", "Извинился")]).await.status, StatusCode::SEE_OTHER);
+    let card = app.get(&admin, &format!("/clients/{}", client.id)).await;
+    assert!(
+        card.body.contains("Скандал в офисе")
+            && card.body.contains("Извинился")
+            && card.body.contains("Сотрудник boss")
+    );
+    assert!(card.body.contains("Внести в чёрный список"));
+    let twice = app.post(&admin, &path, &[("on", "0"), ("reason", "Ещё раз")]).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+});
+
+each_backend!(documents_open_only_for_the_admin_and_the_own_agent_and_are_audited, |app| {
+    let (_, admin) = app.signed_in("boss", Role::Admin).await;
+    let (anna, agent) = app.signed_in("anna", Role::Agent).await;
+    let (_, other_agent) = app.signed_in("olga", Role::Agent).await;
+    let (_, accountant) = app.signed_in("buh", Role::Accountant).await;
+    let client = app.client("Иванова Мария", "+7 912 345-67-89", Some(&anna)).await;
+    let p = crm::domain::InternalPassport::parse(
+        "4508",
+        "613729",
+        chrono::NaiveDate::from_ymd_opt(2010, 1, 15).unwrap(),
+        "ОВД Тверского района",
+        None,
+        crate::helpers::t0().date_naive(),
+    )
+    .unwrap();
+    app.crm.put_internal_passport(&Actor::System, client.id, &p).await.unwrap();
+    let card = format!("/clients/{}", client.id);
+    let docs = format!("{card}/documents");
+    let admin_card = app.get(&admin, &card).await;
+    assert!(admin_card.body.contains("Показать") && !admin_card.body.contains("613729"), "the card hides the numbers");
+    let acc_card = app.get(&accountant, &card).await;
+    assert_eq!(acc_card.status, StatusCode::OK);
+    assert!(!acc_card.body.contains("Показать") && !acc_card.body.contains("История общения"));
+    for b in [&admin, &agent] {
+        let page = app.post(b, &docs, &[]).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("4508 613729"));
+    }
+    for b in [&other_agent, &accountant] {
+        let page = app.post(b, &docs, &[]).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN);
+        assert!(!page.body.contains("613729"));
+    }
+    assert_eq!(app.get(&other_agent, &card).await.status, StatusCode::FORBIDDEN, "not their client");
+    let filter = AuditFilter { action: Some("document.read".into()), limit: 10, ..Default::default() };
+    let reads = app.crm.audit_log(&Actor::System, &filter).await.unwrap();
+    assert_eq!(reads.len(), 2);
+});
+
+each_backend!(agents_list_only_their_own_clients, |app| {
+    let (anna, agent) = app.signed_in("anna", Role::Agent).await;
+    let olga = app.staff("olga", Role::Agent).await;
+    app.client("Своя Клиентка", "+7 912 000-00-01", Some(&anna)).await;
+    app.client("Чужая Клиентка", "+7 912 000-00-02", Some(&olga)).await;
+    let list = app.get(&agent, "/clients").await;
+    assert!(list.body.contains("Своя Клиентка") && !list.body.contains("Чужая Клиентка"));
+    let _ = PASSWORD;
+});
+
+each_backend!(tampered_ids_end_in_a_clear_page, |app| {
+    let (_, admin) = app.signed_in("boss", Role::Admin).await;
+    for path in ["/clients/999999", "/clients/abc", "/clients/-1", "/nowhere"] {
+        let page = app.get(&admin, path).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(page.body.contains("Страница не найдена"));
+    }
+    let page = app.post(&admin, "/clients/999999/blacklist", &[("on", "1"), ("reason", "x")]).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+});

@@ -1,0 +1,251 @@
+//! A panel over a fresh database with a fixed clock, and a tiny browser: cookies, the CSRF
+//! token of the session, one helper per request shape.
+
+#![allow(dead_code)]
+
+use admin_web::{AppState, router};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::{DateTime, TimeZone, Utc};
+use crm::clock::FixedClock;
+use crm::crypto::MasterKey;
+use crm::domain::{BirthDate, City, PersonName, Phone, Role};
+use crm::services::{NewClient, NewStaffInput};
+use crm::store::Store;
+use crm::store::clients::Client;
+use crm::store::staff::Staff;
+use crm::{Actor, Crm};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "Надёжный-пароль-2026";
+
+pub struct TestApp {
+    pub app: Router,
+    pub crm: Crm,
+    pub clock: Arc<FixedClock>,
+    pub backend: &'static str,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap()
+}
+
+pub fn backends() -> Vec<&'static str> {
+    let mut b = vec!["sqlite"];
+    if std::env::var("TOURCRM_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty()) {
+        b.push("postgres");
+    }
+    b
+}
+
+pub async fn spawn(backend: &'static str) -> TestApp {
+    spawn_with(backend, AppState::new).await
+}
+
+pub async fn spawn_with(backend: &'static str, state: impl FnOnce(Crm) -> AppState) -> TestApp {
+    let (url, dir) = match backend {
+        "sqlite" => {
+            let dir = tempfile::tempdir().unwrap();
+            (format!("sqlite://{}", dir.path().join("web.db").display()), Some(dir))
+        }
+        _ => (fresh_postgres_database().await, None),
+    };
+    let store = Store::open(&url).await.unwrap_or_else(|e| panic!("open {backend}: {e}"));
+    let clock = Arc::new(FixedClock::new(t0()));
+    let key = MasterKey::from_base64(&MasterKey::generate_base64()).unwrap();
+    let crm = Crm::new(store, key, clock.clone()).await.unwrap();
+    TestApp { app: router(state(crm.clone())), crm, clock, backend, _dir: dir }
+}
+
+/// Creates `tourcrm_test_<random>` on the server of `TOURCRM_TEST_POSTGRES_URL` and returns its URL.
+pub async fn fresh_postgres_database() -> String {
+    use sqlx::Connection;
+    let base = std::env::var("TOURCRM_TEST_POSTGRES_URL").unwrap();
+    let mut admin = sqlx::PgConnection::connect(&base)
+        .await
+        .unwrap_or_else(|e| panic!("TOURCRM_TEST_POSTGRES_URL is set but PostgreSQL does not answer: {e}"));
+    let name = format!("tourcrm_test_{}", Crm::new_form_nonce().to_ascii_lowercase().replace(['-', '_'], ""));
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+    let (prefix, _) = base.rsplit_once('/').unwrap();
+    format!("{prefix}/{name}")
+}
+
+/// Runs an async test body once per backend.
+#[macro_export]
+macro_rules! each_backend {
+    ($name:ident, |$app:ident| $body:block) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            for backend in $crate::helpers::backends() {
+                let $app = $crate::helpers::spawn(backend).await;
+                $body
+            }
+        }
+    };
+}
+
+/// One response, body read.
+#[derive(Debug)]
+pub struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub set_cookies: Vec<String>,
+    pub body: String,
+}
+
+impl Page {
+    pub fn redirects_to(&self, to: &str) -> bool {
+        self.status == StatusCode::SEE_OTHER && self.location.as_deref() == Some(to)
+    }
+
+    /// The value a `Set-Cookie` of this response gives `name` (empty when it deletes it).
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.set_cookies.iter().find_map(|c| {
+            let first = c.split(';').next()?;
+            let (k, v) = first.split_once('=')?;
+            (k == name).then(|| v.to_owned())
+        })
+    }
+
+    /// The first `_csrf` hidden field of the page.
+    pub fn csrf(&self) -> Option<String> {
+        let start = self.body.find("name=\"_csrf\" value=\"")? + "name=\"_csrf\" value=\"".len();
+        let end = self.body[start..].find('"')?;
+        Some(self.body[start..start + end].to_owned())
+    }
+}
+
+/// A browser's cookie jar (only the panel's two cookies) and the CSRF token it would send.
+#[derive(Debug, Clone, Default)]
+pub struct Browser {
+    pub session: Option<String>,
+    pub login_nonce: Option<String>,
+    pub csrf: Option<String>,
+}
+
+impl Browser {
+    fn cookie_header(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Some(s) = &self.session {
+            parts.push(format!("tourcrm_session={s}"));
+        }
+        if let Some(n) = &self.login_nonce {
+            parts.push(format!("tourcrm_login={n}"));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => char::from(b).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl TestApp {
+    pub async fn send(&self, req: Request<Body>) -> Page {
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let location = res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
+        let set_cookies =
+            res.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 22).await.unwrap();
+        Page { status, location, set_cookies, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    pub async fn get(&self, b: &Browser, path: &str) -> Page {
+        let mut req = Request::get(path);
+        if let Some(c) = b.cookie_header() {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    /// Posts a form exactly as given (no CSRF token added).
+    pub async fn post_raw(&self, b: &Browser, path: &str, form: &[(&str, &str)]) -> Page {
+        let body = form.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
+        let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(c) = b.cookie_header() {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Posts a form with the browser's CSRF token, as the page's own form would.
+    pub async fn post(&self, b: &Browser, path: &str, form: &[(&str, &str)]) -> Page {
+        let csrf = b.csrf.clone().or_else(|| b.login_nonce.clone()).unwrap_or_default();
+        let mut all = vec![("_csrf", csrf.as_str())];
+        all.extend_from_slice(form);
+        self.post_raw(b, path, &all).await
+    }
+
+    /// Opens the sign-in page: the browser gets the form's nonce cookie.
+    pub async fn visit_login(&self) -> Browser {
+        let page = self.get(&Browser::default(), "/login").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        Browser { login_nonce: page.cookie("tourcrm_login"), ..Default::default() }
+    }
+
+    /// Signs in through the form; returns the response and the browser after it.
+    pub async fn try_sign_in(&self, login: &str, password: &str) -> (Page, Browser) {
+        let mut b = self.visit_login().await;
+        let page = self.post(&b, "/login", &[("login", login), ("password", password)]).await;
+        if let Some(token) = page.cookie("tourcrm_session") {
+            b.session = Some(token);
+            b.login_nonce = None;
+            b.csrf = self.get(&b, "/password").await.csrf();
+        }
+        (page, b)
+    }
+
+    pub async fn sign_in(&self, login: &str, password: &str) -> Browser {
+        let (page, b) = self.try_sign_in(login, password).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "sign-in of {login} failed: {}", page.body);
+        b
+    }
+
+    /// A staff member who has already changed the one-time password to [`PASSWORD`].
+    pub async fn staff(&self, login: &str, role: Role) -> Staff {
+        let created = self
+            .crm
+            .add_staff(&Actor::System, NewStaffInput { login, name: &format!("Сотрудник {login}"), role })
+            .await
+            .unwrap();
+        let actor = Actor::staff(created.staff.id, role);
+        self.crm.change_password(&actor, &created.password, PASSWORD).await.unwrap();
+        created.staff
+    }
+
+    /// A staff member with a browser already signed in.
+    pub async fn signed_in(&self, login: &str, role: Role) -> (Staff, Browser) {
+        let staff = self.staff(login, role).await;
+        let b = self.sign_in(login, PASSWORD).await;
+        (staff, b)
+    }
+
+    pub async fn client(&self, name: &str, phone: &str, agent: Option<&Staff>) -> Client {
+        let actor = agent.map(|a| Actor::staff(a.id, a.role)).unwrap_or(Actor::System);
+        self.crm.register_client(&actor, new_client(name, phone)).await.unwrap()
+    }
+}
+
+pub fn new_client(name: &str, phone: &str) -> NewClient {
+    NewClient {
+        full_name: PersonName::parse(name).unwrap(),
+        phone: Phone::parse(phone).unwrap(),
+        birth_date: BirthDate::parse("05.03.1990", t0().date_naive()).unwrap(),
+        city: City::parse("Новосибирск").unwrap(),
+        telegram_id: None,
+        telegram_username: None,
+        source: None,
+        personal_data_consent: true,
+        marketing_consent: false,
+        agent_id: None,
+    }
+}

@@ -1,0 +1,11 @@
+//! The panel's tests: one binary, requests through `admin_web::router` with `oneshot`, on
+//! SQLite always and on a fresh PostgreSQL database when `TOURCRM_TEST_POSTGRES_URL` is set.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod auth;
+mod clients;
+mod routes;
+mod staff;

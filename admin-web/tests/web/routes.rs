@@ -1,0 +1,161 @@
+//! The route × role matrix: every route of `admin_web::ROUTES` against admin, operator, agent,
+//! accountant and an anonymous visitor. The table below must name every route, and only
+//! those: a new route without an entry fails here.
+
+use crate::helpers::{Browser, Page, TestApp, backends, spawn};
+use axum::http::StatusCode;
+use crm::domain::Role;
+use std::collections::BTreeSet;
+
+const ADMIN: u8 = 1;
+const OPERATOR: u8 = 2;
+const AGENT: u8 = 4;
+const ACCOUNTANT: u8 = 8;
+const STAFF: u8 = ADMIN | OPERATOR | AGENT | ACCOUNTANT;
+/// Anyone, signed in or not.
+const EVERYONE: u8 = 16 | STAFF;
+
+/// (method, path, who may use it, the form a test request sends).
+type Entry = (&'static str, &'static str, u8, &'static [(&'static str, &'static str)]);
+
+const EXPECTED: &[Entry] = &[
+    ("GET", "/healthz", EVERYONE, &[]),
+    ("GET", "/static/panel.css", EVERYONE, &[]),
+    ("GET", "/login", EVERYONE, &[]),
+    ("POST", "/login", EVERYONE, &[("login", "nobody"), ("password", "wrong")]),
+    ("POST", "/logout", STAFF, &[]),
+    ("GET", "/password", STAFF, &[]),
+    ("POST", "/password", STAFF, &[("old", "wrong-password"), ("new", "0123456789ab"), ("repeat", "0123456789ab")]),
+    ("GET", "/", STAFF, &[]),
+    ("GET", "/clients", ADMIN | AGENT | ACCOUNTANT, &[]),
+    ("GET", "/clients/new", ADMIN | AGENT, &[]),
+    (
+        "POST",
+        "/clients",
+        ADMIN | AGENT,
+        &[("full_name", "Петров Пётр"), ("phone", "+7 913 000-00-01"), ("birth_date", "01.02.1980"), ("city", "Омск")],
+    ),
+    ("GET", "/clients/{id}", ADMIN | AGENT | ACCOUNTANT, &[]),
+    ("POST", "/clients/{id}/tags", ADMIN | AGENT, &[("tag", "VIP")]),
+    ("POST", "/clients/{id}/tags/remove", ADMIN | AGENT, &[("tag", "VIP")]),
+    ("POST", "/clients/{id}/interactions", ADMIN | AGENT, &[("kind", "call"), ("direction", "in"), ("body", "Звонок")]),
+    ("POST", "/clients/{id}/blacklist", ADMIN, &[("on", "1"), ("reason", "Проверка")]),
+    ("POST", "/clients/{id}/documents", ADMIN | AGENT, &[]),
+    ("GET", "/staff", ADMIN, &[]),
+    ("GET", "/staff/new", ADMIN, &[]),
+    ("POST", "/staff", ADMIN, &[("login", "newbie"), ("name", "Новиков Пётр"), ("role", "agent")]),
+    ("POST", "/staff/{id}/active", ADMIN, &[("active", "0")]),
+    ("POST", "/staff/{id}/password", ADMIN, &[]),
+    ("POST", "/staff/{id}/invite", ADMIN, &[]),
+    ("GET", "/audit", ADMIN, &[]),
+];
+
+#[test]
+fn the_table_names_every_route_and_only_those() {
+    let routes: BTreeSet<(&str, &str)> = admin_web::ROUTES.iter().map(|r| (r.method, r.path)).collect();
+    let table: BTreeSet<(&str, &str)> = EXPECTED.iter().map(|(m, p, _, _)| (*m, *p)).collect();
+    assert_eq!(routes.len(), admin_web::ROUTES.len(), "a route is listed twice");
+    assert_eq!(table.len(), EXPECTED.len(), "the table lists a route twice");
+    let missing: Vec<_> = routes.difference(&table).collect();
+    let stale: Vec<_> = table.difference(&routes).collect();
+    assert!(missing.is_empty(), "routes without an expected allow/deny entry: {missing:?}");
+    assert!(stale.is_empty(), "table entries for routes that do not exist: {stale:?}");
+}
+
+/// The data every role's walk uses: a client of the agent's with documents, a staff member to
+/// act on. The secret bits are checked not to leak into refusals.
+struct Fixture {
+    client_id: i64,
+    client_phone: String,
+    victim_id: i64,
+}
+
+async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
+    let (_, admin) = app.signed_in("boss", Role::Admin).await;
+    let (_, operator) = app.signed_in("oper", Role::Operator).await;
+    let (agent_staff, agent) = app.signed_in("agent", Role::Agent).await;
+    let (_, accountant) = app.signed_in("buh", Role::Accountant).await;
+    let victim = app.staff("victim", Role::Agent).await;
+    let client = app.client("Клиентова Ольга", "+7 912 111-22-33", Some(&agent_staff)).await;
+    let passport = crm::domain::ForeignPassport::parse(
+        "75 1234567",
+        chrono::NaiveDate::from_ymd_opt(2020, 2, 1).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2030, 2, 1).unwrap(),
+        "МВД 77001",
+        "klientova olga",
+        crate::helpers::t0().date_naive(),
+    )
+    .unwrap();
+    app.crm.put_foreign_passport(&crm::Actor::System, client.id, &passport).await.unwrap();
+    let f = Fixture { client_id: client.id.0, client_phone: client.phone.clone(), victim_id: victim.id.0 };
+    let browsers =
+        vec![(ADMIN, admin), (OPERATOR, operator), (AGENT, agent), (ACCOUNTANT, accountant), (16, Browser::default())];
+    (f, browsers)
+}
+
+fn concrete(path: &str, f: &Fixture) -> String {
+    let id = if path.starts_with("/staff/") { f.victim_id } else { f.client_id };
+    path.replace("{id}", &id.to_string())
+}
+
+fn allowed(path: &str, page: &Page) -> bool {
+    if path == "/logout" {
+        // Signing out also ends at the sign-in page; it is done when the cookie is deleted.
+        return page.redirects_to("/login") && page.cookie("tourcrm_session").as_deref() == Some("");
+    }
+    page.status != StatusCode::FORBIDDEN
+        && !page.status.is_server_error()
+        && !page.location.as_deref().is_some_and(|l| l.starts_with("/login"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_answers_every_role_as_the_table_says() {
+    for backend in backends() {
+        // One fresh database per role, so one role's changes cannot decide another's answers.
+        for who in [ADMIN, OPERATOR, AGENT, ACCOUNTANT, 16] {
+            let app = spawn(backend).await;
+            let (f, browsers) = fixture(&app).await;
+            let mut browser = browsers.into_iter().find(|(r, _)| *r == who).map(|(_, b)| b).unwrap();
+            if who == 16 {
+                browser = app.visit_login().await;
+            }
+            // Sign-out last: it ends the session the other requests use.
+            let mut table: Vec<_> = EXPECTED.iter().collect();
+            table.sort_by_key(|(_, p, _, _)| *p == "/logout");
+            for (method, path, may, form) in table {
+                let url = concrete(path, &f);
+                let page =
+                    if *method == "GET" { app.get(&browser, &url).await } else { app.post(&browser, &url, form).await };
+                let expect = may & who != 0;
+                let what = format!("{backend}: role {who} {method} {url} → {} {:?}", page.status, page.location);
+                assert_eq!(allowed(path, &page), expect, "{what}\n{}", &page.body[..page.body.len().min(600)]);
+                if !expect {
+                    if who == 16 {
+                        assert!(page.redirects_to("/login"), "anonymous must go to the sign-in page: {what}");
+                    } else {
+                        assert_eq!(page.status, StatusCode::FORBIDDEN, "{what}");
+                        assert!(page.body.contains("Доступ запрещён"), "{what}");
+                        assert!(!page.body.contains(&f.client_phone), "a refusal leaked data: {what}");
+                        assert!(!page.body.contains("1234567"), "a refusal leaked a passport: {what}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_navigation_shows_only_what_the_role_may_use() {
+    let app = spawn("sqlite").await;
+    let (_, browsers) = fixture(&app).await;
+    for (who, b) in browsers.into_iter().filter(|(w, _)| *w != 16) {
+        let page = app.get(&b, "/").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let nav_start = page.body.find("<nav class=\"main\">").unwrap();
+        let nav_end = page.body[nav_start..].find("</nav>").unwrap() + nav_start;
+        let nav = &page.body[nav_start..nav_end];
+        assert_eq!(nav.contains("href=\"/clients\""), who & (ADMIN | AGENT | ACCOUNTANT) != 0, "role {who}: {nav}");
+        assert_eq!(nav.contains("href=\"/staff\""), who == ADMIN, "role {who}: {nav}");
+        assert_eq!(nav.contains("href=\"/audit\""), who == ADMIN, "role {who}: {nav}");
+    }
+}

@@ -1,0 +1,55 @@
+//! Staff pages and the audit log: secrets shown once, invites, filters.
+
+use crate::helpers::{PASSWORD, spawn, spawn_with};
+use axum::http::StatusCode;
+use crm::domain::Role;
+
+#[tokio::test]
+async fn adding_staff_shows_the_password_and_invite_once() {
+    let app = spawn_with("sqlite", |crm| admin_web::AppState::configured(crm, None, Some("agency_bot".into()))).await;
+    let (_, admin) = app.signed_in("boss", Role::Admin).await;
+    let bad = app.post(&admin, "/staff", &[("login", "я"), ("name", "Петров Пётр"), ("role", "agent")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Логин: 3–32") && bad.body.contains("value=\"Петров Пётр\""));
+    let page = app.post(&admin, "/staff", &[("login", "petrov"), ("name", "Петров Пётр"), ("role", "agent")]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // Tera escapes `/` as `&#x2F;`, which browsers read back as `/`.
+    let body = page.body.replace("&#x2F;", "/");
+    assert!(body.contains("href=\"https://t.me/agency_bot?start=staff_"), "{body}");
+    let start = page.body.find("<code class=\"secret\">").unwrap() + "<code class=\"secret\">".len();
+    let password = &page.body[start..start + 14];
+    let (signed, _) = app.try_sign_in("petrov", password).await;
+    assert!(signed.redirects_to("/password"), "the shown password works once: {signed:?}");
+    let taken = app.post(&admin, "/staff", &[("login", "petrov"), ("name", "Петров Пётр"), ("role", "agent")]).await;
+    assert!(taken.body.contains("Этот логин уже занят"));
+    let list = app.get(&admin, "/staff").await;
+    assert!(list.body.contains("Петров Пётр") && !list.body.contains(password), "never shown again");
+}
+
+#[tokio::test]
+async fn reset_password_and_invite_without_a_bot_name() {
+    let app = spawn("sqlite").await;
+    let (_, admin) = app.signed_in("boss", Role::Admin).await;
+    let (anna, _) = app.signed_in("anna", Role::Agent).await;
+    let reset = app.post(&admin, &format!("/staff/{}/password", anna.id), &[]).await;
+    assert_eq!(reset.status, StatusCode::OK);
+    assert!(reset.body.contains("Пароль сброшен"));
+    assert_eq!(app.try_sign_in("anna", PASSWORD).await.0.status, StatusCode::UNAUTHORIZED);
+    let invite = app.post(&admin, &format!("/staff/{}/invite", anna.id), &[]).await;
+    assert!(invite.body.contains("/start staff_") && invite.body.contains("TOURCRM_BOT_USERNAME"));
+    let me = app.post(&admin, "/staff/1/active", &[("active", "0")]).await;
+    assert_eq!(me.status, StatusCode::FORBIDDEN, "an admin cannot switch themselves off");
+}
+
+#[tokio::test]
+async fn the_audit_log_filters_and_names_people() {
+    let app = spawn("sqlite").await;
+    let (_, admin) = app.signed_in("boss", Role::Admin).await;
+    let client = app.client("Иванова Мария", "+7 912 345-67-89", None).await;
+    app.post(&admin, &format!("/clients/{}/blacklist", client.id), &[("on", "1"), ("reason", "Проверка")]).await;
+    let all = app.get(&admin, "/audit").await;
+    assert!(all.body.contains("staff.sign_in") && all.body.contains("client.blacklist"));
+    let only = app.get(&admin, "/audit?action=client.blacklist").await;
+    assert!(only.body.contains("client.blacklist") && !only.body.contains("staff.sign_in"));
+    assert!(only.body.contains("Сотрудник boss") && only.body.contains("Проверка"));
+}

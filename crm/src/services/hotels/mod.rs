@@ -1,0 +1,227 @@
+//! Partner hotels: the hotel record, its card, search, and who may do what with them.
+//! Hotels are shared partners of the whole agency, so any operator manages any hotel; agents
+//! and the accountant read them (to sell and to reconcile); a client sees only the public part
+//! (the hotel and its rooms). Rooms, seasons and terms are in `rooms`; managers, agreements
+//! and the correspondence in `partners`.
+
+mod partners;
+mod rooms;
+
+pub use partners::{AgreementInput, ManagerInput};
+pub use rooms::{RoomInput, RoomWithSeasons, SeasonInput};
+
+use super::Crm;
+use crate::domain::{CancellationTerms, Invalid, Role, Stars};
+use crate::store::audit;
+use crate::store::hotels::{self as store, Agreement, Hotel, HotelFields, HotelFilter, Manager};
+use crate::{Actor, Conflict, Error, Result};
+
+/// Names, places, room types: one line.
+const MAX_LINE: usize = 200;
+/// Addresses, descriptions, agreement texts.
+const MAX_TEXT: usize = 5_000;
+
+/// A hotel as the operator enters it; free text is checked by the service.
+#[derive(Debug, Clone, Default)]
+pub struct HotelInput {
+    pub name: String,
+    pub country: String,
+    pub city: String,
+    pub address: String,
+    pub stars: Option<Stars>,
+    pub description: String,
+}
+
+/// Everything the hotel page shows.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HotelCard {
+    pub hotel: Hotel,
+    pub managers: Vec<Manager>,
+    pub rooms: Vec<RoomWithSeasons>,
+    pub terms: CancellationTerms,
+    /// The agreement in force today.
+    pub agreement: Option<Agreement>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HotelAccess {
+    /// The hotel and its rooms, as a client may see them.
+    Public,
+    /// Everything stored about the hotel except the correspondence.
+    Read,
+    /// Changes, and the correspondence both ways.
+    Write,
+}
+
+/// DESIGN.md's role table for hotels.
+pub(crate) fn check_hotel_access(actor: &Actor, access: HotelAccess) -> Result<()> {
+    let allowed = match actor {
+        Actor::System | Actor::Staff { role: Role::Admin | Role::Operator, .. } => true,
+        Actor::Staff { role: Role::Agent | Role::Accountant, .. } => access != HotelAccess::Write,
+        Actor::Client(_) => access == HotelAccess::Public,
+        Actor::Telegram(_) => false,
+    };
+    if allowed { Ok(()) } else { Err(Error::Forbidden("hotels are managed by operators and admins")) }
+}
+
+/// One line of text: whitespace collapsed, not empty, at most [`MAX_LINE`] characters.
+pub(crate) fn line(s: &str, empty: Invalid) -> Result<String, Invalid> {
+    let t = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if t.is_empty() {
+        return Err(empty);
+    }
+    if t.chars().count() > MAX_LINE {
+        return Err(Invalid::FieldTooLong);
+    }
+    Ok(t)
+}
+
+/// Free text, possibly empty, at most [`MAX_TEXT`] characters.
+pub(crate) fn text(s: &str) -> Result<String, Invalid> {
+    let t = s.trim();
+    if t.chars().count() > MAX_TEXT {
+        return Err(Invalid::TextTooLong);
+    }
+    Ok(t.to_owned())
+}
+
+struct CleanHotel {
+    name: String,
+    country: String,
+    city: String,
+    address: String,
+    description: String,
+}
+
+fn clean_hotel(h: &HotelInput) -> Result<CleanHotel, Invalid> {
+    let address = text(&h.address)?;
+    if address.chars().count() > 1_000 {
+        return Err(Invalid::TextTooLong);
+    }
+    Ok(CleanHotel {
+        name: line(&h.name, Invalid::TitleEmpty)?,
+        country: line(&h.country, Invalid::CountryEmpty)?,
+        city: line(&h.city, Invalid::CityEmpty)?,
+        address,
+        description: text(&h.description)?,
+    })
+}
+
+impl Crm {
+    /// Loads a hotel for an actor; a client is told an archived hotel does not exist.
+    pub(crate) async fn hotel_for(&self, actor: &Actor, id: i64, access: HotelAccess) -> Result<Hotel> {
+        check_hotel_access(actor, access)?;
+        let hotel = store::get(&mut *self.store.conn().await?, id).await?.ok_or(Error::NotFound("hotel"))?;
+        if hotel.archived && matches!(actor, Actor::Client(_)) {
+            return Err(Error::NotFound("hotel"));
+        }
+        Ok(hotel)
+    }
+
+    pub async fn create_hotel(&self, actor: &Actor, input: HotelInput) -> Result<Hotel> {
+        check_hotel_access(actor, HotelAccess::Write)?;
+        let h = clean_hotel(&input)?;
+        let now = self.now();
+        let who = actor.audit_name();
+        let mut tx = self.store.begin().await?;
+        let fields = HotelFields {
+            name: &h.name,
+            country: &h.country,
+            city: &h.city,
+            address: &h.address,
+            stars: input.stars,
+            description: &h.description,
+        };
+        let id = store::insert(&mut tx, &fields, &who, now).await?;
+        audit::record(&mut tx, now, &who, "hotel.create", "hotel", Some(id.to_string()), Some(h.name.clone())).await?;
+        let hotel = store::get(&mut tx, id).await?.ok_or(Error::NotFound("hotel"))?;
+        tx.commit().await?;
+        Ok(hotel)
+    }
+
+    pub async fn update_hotel(&self, actor: &Actor, id: i64, input: HotelInput) -> Result<Hotel> {
+        check_hotel_access(actor, HotelAccess::Write)?;
+        let h = clean_hotel(&input)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let fields = HotelFields {
+            name: &h.name,
+            country: &h.country,
+            city: &h.city,
+            address: &h.address,
+            stars: input.stars,
+            description: &h.description,
+        };
+        if !store::update(&mut tx, id, &fields).await? {
+            return Err(Error::NotFound("hotel"));
+        }
+        audit::record(&mut tx, now, &actor.audit_name(), "hotel.update", "hotel", Some(id.to_string()), None).await?;
+        let hotel = store::get(&mut tx, id).await?.ok_or(Error::NotFound("hotel"))?;
+        tx.commit().await?;
+        Ok(hotel)
+    }
+
+    /// Archives (`true`) or restores a hotel. An archived hotel leaves the lists and the
+    /// clients' view; its rooms, agreements and history stay for the bookings made.
+    pub async fn archive_hotel(&self, actor: &Actor, id: i64, archived: bool) -> Result<Hotel> {
+        self.hotel_for(actor, id, HotelAccess::Write).await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if !store::set_archived(&mut tx, id, archived).await? {
+            return Err(Error::Conflict(Conflict::NoChange(if archived {
+                "the hotel is already archived"
+            } else {
+                "the hotel is not archived"
+            })));
+        }
+        let action = if archived { "hotel.archive" } else { "hotel.restore" };
+        audit::record(&mut tx, now, &actor.audit_name(), action, "hotel", Some(id.to_string()), None).await?;
+        let hotel = store::get(&mut tx, id).await?.ok_or(Error::NotFound("hotel"))?;
+        tx.commit().await?;
+        Ok(hotel)
+    }
+
+    /// The hotel record: staff, and clients for a hotel that is not archived.
+    pub async fn get_hotel(&self, actor: &Actor, id: i64) -> Result<Hotel> {
+        self.hotel_for(actor, id, HotelAccess::Public).await
+    }
+
+    /// Hotels by country, city and text; archived ones only when asked for.
+    pub async fn list_hotels(&self, actor: &Actor, filter: HotelFilter) -> Result<Vec<Hotel>> {
+        check_hotel_access(actor, HotelAccess::Read)?;
+        Ok(store::list(&mut *self.store.conn().await?, &filter).await?)
+    }
+
+    /// The hotel page: managers, rooms with their seasons, cancellation terms and the agreement
+    /// in force today.
+    pub async fn hotel_card(&self, actor: &Actor, id: i64) -> Result<HotelCard> {
+        let hotel = self.hotel_for(actor, id, HotelAccess::Read).await?;
+        let mut conn = self.store.conn().await?;
+        let mut rooms = Vec::new();
+        for room in store::rooms(&mut conn, id).await? {
+            let seasons = store::seasons(&mut conn, room.id).await?;
+            rooms.push(RoomWithSeasons { room, seasons });
+        }
+        Ok(HotelCard {
+            managers: store::managers(&mut conn, id).await?,
+            rooms,
+            terms: store::cancellation_terms(&mut conn, id).await?,
+            agreement: store::agreement_in_force(&mut conn, id, self.today()).await?,
+            hotel,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_collapsed_and_bounded() {
+        assert_eq!(line("  Rixos   Premium ", Invalid::TitleEmpty), Ok("Rixos Premium".to_owned()));
+        assert_eq!(line(" \n ", Invalid::TitleEmpty), Err(Invalid::TitleEmpty));
+        assert_eq!(line(&"я".repeat(200), Invalid::TitleEmpty).map(|s| s.chars().count()), Ok(200));
+        assert_eq!(line(&"я".repeat(201), Invalid::TitleEmpty), Err(Invalid::FieldTooLong));
+        assert_eq!(text(&"x".repeat(5_001)), Err(Invalid::TextTooLong));
+    }
+}

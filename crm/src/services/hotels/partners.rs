@@ -1,0 +1,253 @@
+//! Working with a hotel as a partner: its managers (whom to call), its agreements (what was
+//! agreed, versioned, never overwritten) and the correspondence with it (letters, calls,
+//! messages), kept in the interactions table beside the clients' histories.
+
+use super::{HotelAccess, check_hotel_access, line, text};
+use crate::domain::{Direction, Email, InteractionKind, IntlPhone, Invalid};
+use crate::services::Crm;
+use crate::store::audit;
+use crate::store::hotels::{self as store, Agreement, Manager, ManagerFields, NewAgreement};
+use crate::store::interactions::{self, Interaction, NewInteraction};
+use crate::{Actor, Conflict, Error, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+
+const MAX_BODY: usize = 10_000;
+
+/// A contact person at the hotel; the phone and e-mail are parsed by the front-end.
+#[derive(Debug, Clone, Default)]
+pub struct ManagerInput {
+    pub name: String,
+    /// "Reservations", "Sales manager"…
+    pub position: String,
+    pub phone: Option<IntlPhone>,
+    pub email: Option<Email>,
+    /// A Telegram username, with or without `@` or a `t.me/` link.
+    pub telegram: Option<String>,
+}
+
+/// One version of the agreement with a hotel.
+#[derive(Debug, Clone, Default)]
+pub struct AgreementInput {
+    /// The date these terms take effect (may be in the past: a contract entered late).
+    pub agreed_on: NaiveDate,
+    /// The agency's commission, basis points (10 % = 1 000).
+    pub commission_bp: Option<i64>,
+    /// Rooms the hotel holds for the agency.
+    pub allotment: Option<i64>,
+    pub special_prices: String,
+    pub terms: String,
+}
+
+/// `@Hotel_Sales`, `t.me/hotel_sales` → `hotel_sales` as Telegram spells it (5–32 of
+/// `A–Z a–z 0–9 _`).
+fn telegram_username(s: &str) -> Result<Option<String>, Invalid> {
+    let t = s.trim();
+    let t = t.strip_prefix("https://").unwrap_or(t);
+    let t = t.strip_prefix("t.me/").unwrap_or(t);
+    let t = t.strip_prefix('@').unwrap_or(t);
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let ok = (5..=32).contains(&t.len()) && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok { Ok(Some(t.to_owned())) } else { Err(Invalid::TelegramUsername) }
+}
+
+struct CleanManager {
+    name: String,
+    position: String,
+    telegram: Option<String>,
+}
+
+fn clean_manager(m: &ManagerInput) -> Result<CleanManager, Invalid> {
+    let position = m.position.split_whitespace().collect::<Vec<_>>().join(" ");
+    if position.chars().count() > 200 {
+        return Err(Invalid::FieldTooLong);
+    }
+    Ok(CleanManager {
+        name: line(&m.name, Invalid::NameEmpty)?,
+        position,
+        telegram: m.telegram.as_deref().map(telegram_username).transpose()?.flatten(),
+    })
+}
+
+fn fields<'a>(m: &'a ManagerInput, c: &'a CleanManager) -> ManagerFields<'a> {
+    ManagerFields {
+        name: &c.name,
+        position: &c.position,
+        phone: m.phone.as_ref().map(IntlPhone::as_str),
+        email: m.email.as_ref().map(Email::as_str),
+        telegram: c.telegram.as_deref(),
+    }
+}
+
+impl Crm {
+    async fn manager_for(&self, actor: &Actor, id: i64) -> Result<Manager> {
+        check_hotel_access(actor, HotelAccess::Write)?;
+        store::manager(&mut *self.store.conn().await?, id).await?.ok_or(Error::NotFound("hotel manager"))
+    }
+
+    pub async fn add_manager(&self, actor: &Actor, hotel_id: i64, input: ManagerInput) -> Result<Manager> {
+        self.hotel_for(actor, hotel_id, HotelAccess::Write).await?;
+        let c = clean_manager(&input)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let id = store::insert_manager(&mut tx, hotel_id, &fields(&input, &c)).await?;
+        let (hotel, details) = (Some(hotel_id.to_string()), Some(format!("manager={id}")));
+        audit::record(&mut tx, now, &actor.audit_name(), "hotel.manager.add", "hotel", hotel, details).await?;
+        let m = store::manager(&mut tx, id).await?.ok_or(Error::NotFound("hotel manager"))?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    pub async fn update_manager(&self, actor: &Actor, manager_id: i64, input: ManagerInput) -> Result<Manager> {
+        let old = self.manager_for(actor, manager_id).await?;
+        let c = clean_manager(&input)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if !store::update_manager(&mut tx, manager_id, &fields(&input, &c)).await? {
+            return Err(Error::NotFound("hotel manager"));
+        }
+        let (hotel, details) = (Some(old.hotel_id.to_string()), Some(format!("manager={manager_id}")));
+        audit::record(&mut tx, now, &actor.audit_name(), "hotel.manager.update", "hotel", hotel, details).await?;
+        let m = store::manager(&mut tx, manager_id).await?.ok_or(Error::NotFound("hotel manager"))?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    /// A manager who left the hotel: kept (the correspondence may name them), shown as inactive.
+    pub async fn deactivate_manager(&self, actor: &Actor, manager_id: i64) -> Result<Manager> {
+        let old = self.manager_for(actor, manager_id).await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if !store::set_manager_active(&mut tx, manager_id, false).await? {
+            return Err(Error::Conflict(Conflict::NoChange("the manager is already inactive")));
+        }
+        let (hotel, details) = (Some(old.hotel_id.to_string()), Some(format!("manager={manager_id}")));
+        audit::record(&mut tx, now, &actor.audit_name(), "hotel.manager.deactivate", "hotel", hotel, details).await?;
+        let m = store::manager(&mut tx, manager_id).await?.ok_or(Error::NotFound("hotel manager"))?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    /// A hotel's managers, active ones first.
+    pub async fn hotel_managers(&self, actor: &Actor, hotel_id: i64) -> Result<Vec<Manager>> {
+        self.hotel_for(actor, hotel_id, HotelAccess::Read).await?;
+        Ok(store::managers(&mut *self.store.conn().await?, hotel_id).await?)
+    }
+
+    /// Records a new version of the agreement. Earlier versions stay untouched: what was in
+    /// force when a booking was made can always be looked up.
+    pub async fn record_agreement(&self, actor: &Actor, hotel_id: i64, input: AgreementInput) -> Result<Agreement> {
+        self.hotel_for(actor, hotel_id, HotelAccess::Write).await?;
+        if input.commission_bp.is_some_and(|bp| !(0..=10_000).contains(&bp)) {
+            return Err(Error::Invalid(Invalid::CommissionRange));
+        }
+        if input.allotment.is_some_and(|a| !(0..=10_000).contains(&a)) {
+            return Err(Error::Invalid(Invalid::AllotmentRange));
+        }
+        let (special_prices, terms) = (text(&input.special_prices)?, text(&input.terms)?);
+        let now = self.now();
+        let who = actor.audit_name();
+        let mut tx = self.store.begin().await?;
+        let new = NewAgreement {
+            agreed_on: input.agreed_on,
+            commission_bp: input.commission_bp,
+            allotment: input.allotment,
+            special_prices: &special_prices,
+            terms: &terms,
+            recorded_by: &who,
+            now,
+        };
+        let id = store::insert_agreement(&mut tx, hotel_id, &new).await?;
+        let details = Some(format!("agreement={id} agreed_on={}", input.agreed_on));
+        audit::record(&mut tx, now, &who, "hotel.agreement.add", "hotel", Some(hotel_id.to_string()), details).await?;
+        let a = store::agreements(&mut tx, hotel_id).await?.into_iter().find(|a| a.id == id);
+        tx.commit().await?;
+        a.ok_or(Error::NotFound("agreement"))
+    }
+
+    /// Every version, newest first.
+    pub async fn hotel_agreements(&self, actor: &Actor, hotel_id: i64) -> Result<Vec<Agreement>> {
+        self.hotel_for(actor, hotel_id, HotelAccess::Read).await?;
+        Ok(store::agreements(&mut *self.store.conn().await?, hotel_id).await?)
+    }
+
+    /// The version in force on a date: the latest agreed on or before it.
+    pub async fn agreement_in_force(&self, actor: &Actor, hotel_id: i64, on: NaiveDate) -> Result<Option<Agreement>> {
+        self.hotel_for(actor, hotel_id, HotelAccess::Read).await?;
+        Ok(store::agreement_in_force(&mut *self.store.conn().await?, hotel_id, on).await?)
+    }
+
+    /// Logs a letter, call, message, meeting or note with the hotel. `occurred_at` is when it
+    /// happened (a call logged afterwards); now when not given.
+    pub async fn log_hotel_correspondence(
+        &self,
+        actor: &Actor,
+        hotel_id: i64,
+        kind: InteractionKind,
+        direction: Direction,
+        body: &str,
+        occurred_at: Option<DateTime<Utc>>,
+    ) -> Result<Interaction> {
+        self.hotel_for(actor, hotel_id, HotelAccess::Write).await?;
+        use InteractionKind::*;
+        // Bookings and complaints are entries of a client's history, not of a hotel's.
+        if !matches!(kind, Email | Call | Message | Meeting | Note) {
+            return Err(Error::Invalid(Invalid::KindUnknown));
+        }
+        let body = body.trim();
+        if body.is_empty() {
+            return Err(Error::Invalid(Invalid::TextEmpty));
+        }
+        if body.chars().count() > MAX_BODY {
+            return Err(Error::Invalid(Invalid::TextTooLong));
+        }
+        let now = self.now();
+        let who = actor.audit_name();
+        let mut tx = self.store.begin().await?;
+        let new = NewInteraction {
+            client_id: None,
+            hotel_id: Some(hotel_id),
+            kind,
+            direction,
+            body,
+            occurred_at: occurred_at.unwrap_or(now),
+            author: &who,
+            corrects: None,
+            now,
+        };
+        let id = interactions::insert(&mut tx, &new).await?;
+        let details = Some(format!("interaction={id} {}", kind.as_str()));
+        let hotel = Some(hotel_id.to_string());
+        audit::record(&mut tx, now, &who, "hotel.correspondence.add", "hotel", hotel, details).await?;
+        let entry = interactions::get(&mut tx, id).await?.ok_or(Error::NotFound("interaction"))?;
+        tx.commit().await?;
+        Ok(entry)
+    }
+
+    /// The correspondence with a hotel, newest first (by when it happened).
+    pub async fn hotel_correspondence(&self, actor: &Actor, hotel_id: i64, limit: i64) -> Result<Vec<Interaction>> {
+        self.hotel_for(actor, hotel_id, HotelAccess::Write).await?;
+        Ok(interactions::for_hotel(&mut *self.store.conn().await?, hotel_id, limit).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn telegram_usernames() {
+        let cases: &[(&str, Result<Option<&str>, Invalid>)] = &[
+            ("@Hotel_Sales", Ok(Some("Hotel_Sales"))),
+            ("https://t.me/rixos_res", Ok(Some("rixos_res"))),
+            ("  ", Ok(None)),
+            ("@abc", Err(Invalid::TelegramUsername)),
+            ("отель_продажи", Err(Invalid::TelegramUsername)),
+        ];
+        for (input, want) in cases {
+            let got = telegram_username(input);
+            assert_eq!(got.as_ref().map(|o| o.as_deref()), want.as_ref().map(|o| *o), "{input:?}");
+        }
+    }
+}

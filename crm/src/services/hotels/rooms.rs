@@ -1,0 +1,203 @@
+//! Rooms of a hotel, their seasonal prices, and the hotel's cancellation terms: everything a
+//! booking needs to price a stay and to price its cancellation.
+
+use super::{HotelAccess, check_hotel_access, line, text};
+use crate::domain::{CancellationTerms, Invalid, MealPlan, Money};
+use crate::services::Crm;
+use crate::store::audit;
+use crate::store::hotels::{self as store, Room, RoomFields, Season};
+use crate::{Actor, Conflict, Error, Result};
+use chrono::NaiveDate;
+
+/// A room type as the operator enters it.
+#[derive(Debug, Clone)]
+pub struct RoomInput {
+    /// "Standard sea view", "Family suite"…
+    pub room_type: String,
+    /// Sleeping places, 1–20.
+    pub capacity: i64,
+    pub meal_plan: MealPlan,
+    pub description: String,
+}
+
+/// A price period of a room; both dates inclusive (nights starting on them).
+#[derive(Debug, Clone, Copy)]
+pub struct SeasonInput {
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub price_per_night: Money,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RoomWithSeasons {
+    pub room: Room,
+    pub seasons: Vec<Season>,
+}
+
+struct CleanRoom {
+    room_type: String,
+    description: String,
+}
+
+fn clean_room(r: &RoomInput) -> Result<CleanRoom, Invalid> {
+    if !(1..=20).contains(&r.capacity) {
+        return Err(Invalid::RoomCapacity);
+    }
+    Ok(CleanRoom { room_type: line(&r.room_type, Invalid::TitleEmpty)?, description: text(&r.description)? })
+}
+
+impl Crm {
+    async fn room_for(&self, actor: &Actor, room_id: i64, access: HotelAccess) -> Result<Room> {
+        check_hotel_access(actor, access)?;
+        store::room(&mut *self.store.conn().await?, room_id).await?.ok_or(Error::NotFound("room"))
+    }
+
+    pub async fn add_room(&self, actor: &Actor, hotel_id: i64, input: RoomInput) -> Result<Room> {
+        self.hotel_for(actor, hotel_id, HotelAccess::Write).await?;
+        let r = clean_room(&input)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let fields = RoomFields {
+            room_type: &r.room_type,
+            capacity: input.capacity,
+            meal_plan: input.meal_plan,
+            description: &r.description,
+        };
+        let id = store::insert_room(&mut tx, hotel_id, &fields).await?;
+        let details = Some(format!("room={id} {} {}", r.room_type, input.meal_plan.as_str()));
+        audit::record(
+            &mut tx,
+            now,
+            &actor.audit_name(),
+            "hotel.room.add",
+            "hotel",
+            Some(hotel_id.to_string()),
+            details,
+        )
+        .await?;
+        let room = store::room(&mut tx, id).await?.ok_or(Error::NotFound("room"))?;
+        tx.commit().await?;
+        Ok(room)
+    }
+
+    /// Changes a room's description. Bookings keep the price they were made at, so editing a
+    /// room never rewrites a sold stay.
+    pub async fn update_room(&self, actor: &Actor, room_id: i64, input: RoomInput) -> Result<Room> {
+        let room = self.room_for(actor, room_id, HotelAccess::Write).await?;
+        let r = clean_room(&input)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let fields = RoomFields {
+            room_type: &r.room_type,
+            capacity: input.capacity,
+            meal_plan: input.meal_plan,
+            description: &r.description,
+        };
+        if !store::update_room(&mut tx, room_id, &fields).await? {
+            return Err(Error::NotFound("room"));
+        }
+        let details = Some(format!("room={room_id}"));
+        let hotel = Some(room.hotel_id.to_string());
+        audit::record(&mut tx, now, &actor.audit_name(), "hotel.room.update", "hotel", hotel, details).await?;
+        let room = store::room(&mut tx, room_id).await?.ok_or(Error::NotFound("room"))?;
+        tx.commit().await?;
+        Ok(room)
+    }
+
+    /// Archives (`true`) or restores a room: an archived room is no longer offered, but stays
+    /// for the tours and bookings that name it.
+    pub async fn archive_room(&self, actor: &Actor, room_id: i64, archived: bool) -> Result<Room> {
+        let room = self.room_for(actor, room_id, HotelAccess::Write).await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if !store::set_room_archived(&mut tx, room_id, archived).await? {
+            return Err(Error::Conflict(Conflict::NoChange(if archived {
+                "the room is already archived"
+            } else {
+                "the room is not archived"
+            })));
+        }
+        let action = if archived { "hotel.room.archive" } else { "hotel.room.restore" };
+        let (hotel, details) = (Some(room.hotel_id.to_string()), Some(format!("room={room_id}")));
+        audit::record(&mut tx, now, &actor.audit_name(), action, "hotel", hotel, details).await?;
+        let room = store::room(&mut tx, room_id).await?.ok_or(Error::NotFound("room"))?;
+        tx.commit().await?;
+        Ok(room)
+    }
+
+    /// A hotel's rooms. Clients see only the rooms on offer; staff see archived ones too.
+    pub async fn hotel_rooms(&self, actor: &Actor, hotel_id: i64) -> Result<Vec<Room>> {
+        self.hotel_for(actor, hotel_id, HotelAccess::Public).await?;
+        let mut rooms = store::rooms(&mut *self.store.conn().await?, hotel_id).await?;
+        if matches!(actor, Actor::Client(_)) {
+            rooms.retain(|r| !r.archived);
+        }
+        Ok(rooms)
+    }
+
+    /// Adds a price period. Seasons are never edited or deleted — a price that changes is a
+    /// new season after the old one — so a season overlapping an existing one is refused.
+    pub async fn add_season(&self, actor: &Actor, room_id: i64, input: SeasonInput) -> Result<Season> {
+        let room = self.room_for(actor, room_id, HotelAccess::Write).await?;
+        if input.ends_on < input.starts_on {
+            return Err(Error::Invalid(Invalid::DatesOrder));
+        }
+        if input.price_per_night.minor < 0 {
+            return Err(Error::Invalid(Invalid::MoneyNegative));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if !store::lock_room(&mut tx, room_id).await? {
+            return Err(Error::NotFound("room"));
+        }
+        if store::overlapping_season(&mut tx, room_id, input.starts_on, input.ends_on).await?.is_some() {
+            return Err(Error::Invalid(Invalid::SeasonsOverlap));
+        }
+        let id = store::insert_season(&mut tx, room_id, input.starts_on, input.ends_on, input.price_per_night).await?;
+        let p = input.price_per_night;
+        let details = Some(format!(
+            "room={room_id} season={id} {}..{} {} {}",
+            input.starts_on,
+            input.ends_on,
+            p.minor,
+            p.currency.code()
+        ));
+        let hotel = Some(room.hotel_id.to_string());
+        audit::record(&mut tx, now, &actor.audit_name(), "hotel.season.add", "hotel", hotel, details).await?;
+        let season = store::seasons(&mut tx, room_id).await?.into_iter().find(|s| s.id == id);
+        tx.commit().await?;
+        season.ok_or(Error::NotFound("season"))
+    }
+
+    /// A room's seasons in date order.
+    pub async fn room_seasons(&self, actor: &Actor, room_id: i64) -> Result<Vec<Season>> {
+        self.room_for(actor, room_id, HotelAccess::Read).await?;
+        Ok(store::seasons(&mut *self.store.conn().await?, room_id).await?)
+    }
+
+    /// Replaces the hotel's cancellation terms as a whole, after checking the table
+    /// ([`CancellationTerms::validate`]). Bookings already cancelled keep their penalty.
+    pub async fn set_cancellation_terms(
+        &self,
+        actor: &Actor,
+        hotel_id: i64,
+        terms: CancellationTerms,
+    ) -> Result<CancellationTerms> {
+        self.hotel_for(actor, hotel_id, HotelAccess::Write).await?;
+        let terms = CancellationTerms::new(terms.free_days, terms.rules)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        store::set_cancellation_terms(&mut tx, hotel_id, &terms).await?;
+        let details = Some(format!("free_days={} rules={}", terms.free_days, terms.rules.len()));
+        let hotel = Some(hotel_id.to_string());
+        audit::record(&mut tx, now, &actor.audit_name(), "hotel.terms.set", "hotel", hotel, details).await?;
+        let stored = store::cancellation_terms(&mut tx, hotel_id).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    pub async fn hotel_cancellation_terms(&self, actor: &Actor, hotel_id: i64) -> Result<CancellationTerms> {
+        self.hotel_for(actor, hotel_id, HotelAccess::Read).await?;
+        Ok(store::cancellation_terms(&mut *self.store.conn().await?, hotel_id).await?)
+    }
+}

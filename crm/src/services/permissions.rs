@@ -1,0 +1,54 @@
+//! What a front-end may offer an actor before it calls a service: a menu item, an empty form.
+//! These are the same role lists the services enforce when the action is performed; a page
+//! that only shows a form asks here, so a forbidden form is refused like the action itself.
+//! The panel's route × role test walks both and expects them to agree.
+
+use crate::domain::Role;
+use crate::{Actor, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capability {
+    /// The client list and cards (agents: their own).
+    ListClients,
+    /// Registering a client on someone's behalf.
+    RegisterClients,
+    /// Staff accounts: add, deactivate, reset passwords, invites.
+    ManageStaff,
+    /// Reading the audit log.
+    ReadAuditLog,
+    /// Putting a client on or off the blacklist.
+    Blacklist,
+}
+
+impl Capability {
+    pub fn roles(self) -> &'static [Role] {
+        match self {
+            Capability::ListClients => &[Role::Admin, Role::Agent, Role::Accountant],
+            Capability::RegisterClients => &[Role::Admin, Role::Agent],
+            Capability::ManageStaff | Capability::ReadAuditLog | Capability::Blacklist => &[Role::Admin],
+        }
+    }
+
+    /// `Err(Forbidden)` unless the actor may use this capability.
+    pub fn check(self, actor: &Actor) -> Result<()> {
+        actor.require(self.roles(), "this part of the panel is not for this role")
+    }
+
+    pub fn allows(self, actor: &Actor) -> bool {
+        self.check(actor).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::StaffId;
+
+    #[test]
+    fn the_operator_sees_no_client_pages() {
+        let op = Actor::staff(StaffId(1), Role::Operator);
+        assert!(!Capability::ListClients.allows(&op));
+        assert!(Capability::ManageStaff.allows(&Actor::staff(StaffId(2), Role::Admin)));
+        assert!(!Capability::RegisterClients.allows(&Actor::staff(StaffId(3), Role::Accountant)));
+    }
+}

@@ -1,0 +1,183 @@
+//! The client's side of the bot, end to end: the real binary, a fresh database, the fake
+//! Telegram. A client registers, browses, books; an agent gets the request and the client's
+//! messages; a restart mid-registration resumes; bad input changes nothing.
+
+use crate::fake_telegram::{FakeTelegram, FakeUser, SentMessage, TEST_TOKEN, WAIT};
+use crate::helpers::{Sandbox, Server};
+use chrono::Duration;
+use crm::Actor;
+use crm::domain::{Currency, Money, Role, TourKind, TourService};
+use crm::services::{NewStaffInput, TourInput};
+use crm::store::tours::RoutePoint;
+
+struct World {
+    fake: FakeTelegram,
+    sb: Sandbox,
+}
+
+impl World {
+    async fn new() -> World {
+        World { fake: FakeTelegram::start().await, sb: Sandbox::new("sqlite").await }
+    }
+
+    async fn serve(&self) -> Server {
+        let api = self.fake.api_url();
+        self.sb.serve(&[("TELOXIDE_TOKEN", TEST_TOKEN), ("TELOXIDE_API_URL", &api)]).await
+    }
+
+    /// The CRM over the sandbox's database and key, beside the running server (WAL lets both in).
+    async fn crm(&self) -> crm::Crm {
+        let key = std::fs::read_to_string(self.sb.data_dir().join("master.key")).unwrap();
+        let store = crm::store::Store::open(&self.sb.database_url).await.unwrap();
+        let key = crm::crypto::MasterKey::from_base64(&key).unwrap();
+        crm::Crm::new(store, key, std::sync::Arc::new(crm::clock::SystemClock)).await.unwrap()
+    }
+
+    /// Sends a text and waits for the next reply whose text contains `expect`.
+    async fn say(&self, user: &FakeUser, text: &str, expect: &str) -> SentMessage {
+        let seen = self.fake.count_sent(user.id);
+        self.fake.push_text(user, text);
+        self.fake.wait_for_new_message(user.id, seen, |m| m.text().contains(expect), WAIT).await
+    }
+
+    async fn press(&self, user: &FakeUser, on: &SentMessage, data: &str, expect: &str) -> SentMessage {
+        assert!(on.callback_data().iter().any(|d| d == data), "no button {data} in {:?}", on.callback_data());
+        let seen = self.fake.count_sent(user.id);
+        self.fake.push_callback(user, on.message_id, data);
+        self.fake.wait_for_new_message(user.id, seen, |m| m.text().contains(expect), WAIT).await
+    }
+}
+
+/// An operator's published excursion tour with one departure in a month.
+async fn published_tour(crm: &crm::Crm) -> (i64, i64) {
+    let op = crm
+        .add_staff(&Actor::System, NewStaffInput { login: "oleg", name: "Орлов Олег", role: Role::Operator })
+        .await
+        .unwrap();
+    let operator = Actor::staff(op.staff.id, Role::Operator);
+    let card = crm
+        .create_tour(
+            &operator,
+            TourInput {
+                kind: TourKind::Excursion,
+                title: "Алтай: золотые горы".into(),
+                description: "Авторский тур с гидом".into(),
+                country: "Россия".into(),
+                region: "Алтай".into(),
+                departure_city: "Новосибирск".into(),
+                price: Money::new(5_000_000, Currency::RUB),
+                route: vec![RoutePoint {
+                    day_number: 1, place: "Чемал".into(), description: "Встреча".into()
+                }],
+                services: vec![(TourService::Guide, true), (TourService::Flight, false)],
+                hotels: vec![],
+                hot: None,
+                early_booking: None,
+            },
+        )
+        .await
+        .unwrap();
+    let start = crm.today() + Duration::days(30);
+    let dep = crm.add_departure(&operator, card.tour.id, start, start + Duration::days(6), 10).await.unwrap();
+    crm.publish_tour(&operator, card.tour.id).await.unwrap();
+    (card.tour.id.0, dep.id.0)
+}
+
+async fn register(w: &World, user: &FakeUser, phone: &str) {
+    w.say(user, "/start post_42", "Как вас зовут").await;
+    w.say(user, "Иванова Мария", "номером телефона").await;
+    let seen = w.fake.count_sent(user.id);
+    w.fake.push_contact(user, phone, Some(user.id));
+    w.fake.wait_for_new_message(user.id, seen, |m| m.text().contains("Дата рождения"), WAIT).await;
+    let cities = w.say(user, "05.03.1990", "вылетаете").await;
+    let consent = w.press(user, &cities, "c:0", "согласие").await;
+    let marketing = w.press(user, &consent, "y", "подборки").await;
+    w.press(user, &marketing, "n", "Готово, Мария").await;
+}
+
+#[tokio::test]
+async fn a_client_registers_browses_and_books_and_the_agent_hears_of_it() {
+    let w = World::new().await;
+    let server = w.serve().await;
+    let crm = w.crm().await;
+    let (tour_id, dep_id) = published_tour(&crm).await;
+    let agent = crm
+        .add_staff(&Actor::System, NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent })
+        .await
+        .unwrap();
+    let anna = w.fake.user(500_001, "Анна", None);
+    w.say(&anna, &format!("/start staff_{}", agent.invite_token), "Смирнова Анна").await;
+
+    let maria = w.fake.user(600_001, "Мария", Some("maria"));
+    register(&w, &maria, "+79123456789").await;
+    let client = crm.client_by_telegram(&Actor::System, maria.id).await.unwrap().unwrap();
+    assert_eq!(client.phone, "+79123456789");
+    assert_eq!(client.source.as_deref(), Some("post_42"));
+    assert!(client.pd_consent_at.is_some() && !client.marketing_consent);
+
+    let list = w.say(&maria, "🌍 Туры", "Алтай: золотые горы").await;
+    let card = w.press(&maria, &list, &format!("t:{tour_id}"), "Маршрут").await;
+    assert!(card.text().contains("Включено: сопровождение гида"), "{}", card.text());
+    let ask = w.press(&maria, &card, &format!("d:{dep_id}"), "Сколько человек").await;
+    let done = w.press(&maria, &ask, "k:2", "Заявка на бронирование").await;
+    assert!(done.text().contains("100\u{a0}000,00\u{a0}₽"), "{}", done.text());
+
+    // The request went to a free agent, who now handles the client.
+    w.fake
+        .wait_for_message(anna.id, |m| m.text().contains("Новая заявка") && m.text().contains("Иванова Мария"), WAIT)
+        .await;
+    let client = crm.get_client(&Actor::System, client.id).await.unwrap();
+    assert_eq!(client.agent_id, Some(agent.staff.id));
+    let bookings = w.say(&maria, "🧳 Мои брони", "Ваши брони").await;
+    assert!(bookings.text().contains("заключение договора"), "{}", bookings.text());
+
+    // The client writes to the agent; the message is relayed and logged.
+    w.say(&maria, "💬 Написать агенту", "Напишите ваш вопрос").await;
+    w.say(&maria, "Нужна ли виза?", "Передал агенту").await;
+    w.fake.wait_for_message(anna.id, |m| m.text().contains("Нужна ли виза?"), WAIT).await;
+    let history = crm.client_history(&Actor::System, client.id, 10).await.unwrap();
+    assert!(history.iter().any(|i| i.body == "Нужна ли виза?"));
+
+    // /stop withdraws marketing consent at once.
+    crm.set_marketing_consent(&Actor::System, client.id, true).await.unwrap();
+    w.say(&maria, "/stop", "отписались").await;
+    assert!(!crm.get_client(&Actor::System, client.id).await.unwrap().marketing_consent);
+    drop(server);
+}
+
+#[tokio::test]
+async fn a_restart_in_the_middle_of_registration_resumes_it() {
+    let w = World::new().await;
+    let server = w.serve().await;
+    let user = w.fake.user(600_002, "Пётр", None);
+    w.say(&user, "/start", "Как вас зовут").await;
+    w.say(&user, "Петров Пётр", "номером телефона").await;
+    server.stop();
+    let _server = w.serve().await;
+    w.say(&user, "+7 913 000-00-01", "Дата рождения").await;
+}
+
+#[tokio::test]
+async fn bad_input_is_answered_or_ignored_and_changes_nothing() {
+    let w = World::new().await;
+    let _server = w.serve().await;
+    let user = w.fake.user(600_003, "Ольга", None);
+    w.say(&user, "/start", "Как вас зовут").await;
+    // Each of these leaves the dialogue at the name step.
+    w.fake.push_sticker(&user);
+    w.fake.push_photo(&user);
+    w.fake.push_edited_text(&user, 1, "Исправленный текст");
+    w.fake.push_group_text(-100_500, &user, "сообщение в группе");
+    w.say(&user, &"я".repeat(5000), "слишком длинное").await;
+    w.say(&user, "/unknown_command", "фамилию и имя").await;
+    let bot_message = w.fake.sent_to(user.id)[0].message_id;
+    for crafted in ["t:1", "d:999", "k:99", "garbage", "c:9999"] {
+        w.fake.push_callback(&user, bot_message, crafted);
+    }
+    w.say(&user, "Смирнова Ольга", "номером телефона").await;
+    assert!(w.fake.calls("sendMessage").iter().all(|c| c["chat_id"] != -100_500), "nothing is sent to groups");
+    // A contact that is not the sender's own is refused.
+    let before = w.fake.count_sent(user.id);
+    w.fake.push_contact(&user, "+79001112233", Some(42));
+    w.fake.wait_for_new_message(user.id, before, |m| m.text().contains("не ваш контакт"), WAIT).await;
+}
