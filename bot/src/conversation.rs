@@ -1,7 +1,7 @@
 //! One update's trip through the dialogues: find out who is writing, load the chat's state,
 //! step, run the effects through `crm` (feeding data answers back as events), save the state.
 
-use crate::{BotError, Texts, effects, markup};
+use crate::{BotError, Texts, effects, markup, staff_effects};
 use crm::domain::ClientId;
 use crm::domain::PersonName;
 use crm::services::NewClient;
@@ -75,6 +75,10 @@ pub async fn handle(
                 events.push_back(register(ctx, telegram_id, user, collected).await?);
                 continue;
             }
+            if let Who::Staff { id, role, .. } = &who {
+                events.push_back(staff_effects::run(ctx, bot, *id, role, effect).await?);
+                continue;
+            }
             // Every other effect acts for a registered client.
             let Who::Client { id, .. } = &who else {
                 tracing::warn!(chat = chat.0, "a client effect for a non-client; ignored");
@@ -93,6 +97,10 @@ pub async fn handle(
                 Effect::SetMarketing(on) => effects::set_marketing(ctx, client, on).await?,
                 Effect::SetCity(city) => effects::set_city(ctx, client, city).await?,
                 Effect::Reply(_) | Effect::Register(_) => continue,
+                staff_only => {
+                    tracing::warn!(?staff_only, "a staff effect for a client; ignored");
+                    continue;
+                }
             };
             events.push_back(answer);
         }

@@ -203,7 +203,11 @@ pub async fn relay_to_agent(ctx: &Ctx, bot: &TgBot, client: ClientId, text: &str
         let reply = Reply::text("agent_client_message")
             .var("client", c.full_name.as_str())
             .var("phone", c.phone.as_str())
-            .var("text", text);
+            .var("text", text)
+            .keyboard(dialogues::Keyboard::Inline(vec![vec![dialogues::Button {
+                label: "✉️ Ответить".into(),
+                callback: dialogues::Callback::ReplyTo(client.0),
+            }]]));
         crate::conversation::send(ctx, bot, ChatId(chat), &reply).await?;
     }
     Ok(Event::Outcome(Outcome::Relayed))

@@ -32,6 +32,24 @@ pub enum Callback {
     ToggleMarketing,
     /// The «Отписаться» button under marketing messages.
     Unsubscribe,
+    /// Staff: open a client card, a booking card; search clients.
+    Client(i64),
+    Booking(i64),
+    SearchClients,
+    /// Staff: write to the client (the next text goes to them).
+    ReplyTo(i64),
+    /// Staff: log an interaction of kind `k` (index in `agent::NOTE_KINDS`) for a client.
+    Note(i64, u8),
+    /// Staff: tag a client.
+    Tag(i64),
+    /// Staff: move a booking to status `s` (index in `BookingStatus::ALL`).
+    Move(i64, u8),
+    /// Staff: record a payment for a booking, then its method (0 cash, 1 bank transfer).
+    Pay(i64),
+    PayMethod(u8),
+    /// Admin: blacklist or un-blacklist a client.
+    Blacklist(i64),
+    Unblacklist(i64),
 }
 
 impl Callback {
@@ -54,6 +72,17 @@ impl Callback {
             Callback::ChangeCity => "sc".into(),
             Callback::ToggleMarketing => "sm".into(),
             Callback::Unsubscribe => "u".into(),
+            Callback::Client(id) => format!("cl:{id}"),
+            Callback::Booking(id) => format!("bk:{id}"),
+            Callback::SearchClients => "sr".into(),
+            Callback::ReplyTo(id) => format!("rt:{id}"),
+            Callback::Note(id, k) => format!("nt:{id}:{k}"),
+            Callback::Tag(id) => format!("tg:{id}"),
+            Callback::Move(id, s) => format!("mv:{id}:{s}"),
+            Callback::Pay(id) => format!("py:{id}"),
+            Callback::PayMethod(m) => format!("pm:{m}"),
+            Callback::Blacklist(id) => format!("bl:{id}"),
+            Callback::Unblacklist(id) => format!("ub:{id}"),
         }
     }
 
@@ -69,6 +98,13 @@ impl Callback {
             a.filter(|a| !a.is_empty() && a.len() <= max_len && a.bytes().all(|b| b.is_ascii_digit()))
         }
         let id = || digits(arg, 15)?.parse::<i64>().ok().filter(|v| *v > 0);
+        // "id:small", e.g. a booking and a status index.
+        let pair = |max: u8| -> Option<(i64, u8)> {
+            let (a, b) = arg?.split_once(':')?;
+            let id = digits(Some(a), 15)?.parse::<i64>().ok().filter(|v| *v > 0)?;
+            let n = digits(Some(b), 2)?.parse::<u8>().ok().filter(|n| *n < max)?;
+            Some((id, n))
+        };
         let small = |max_len| digits(arg, max_len)?.parse::<u32>().ok();
         Some(match (tag, arg) {
             ("c", _) => Callback::City(u16::try_from(small(5)?).ok()?),
@@ -88,6 +124,17 @@ impl Callback {
             ("sc", None) => Callback::ChangeCity,
             ("sm", None) => Callback::ToggleMarketing,
             ("u", None) => Callback::Unsubscribe,
+            ("cl", _) => Callback::Client(id()?),
+            ("bk", _) => Callback::Booking(id()?),
+            ("sr", None) => Callback::SearchClients,
+            ("rt", _) => Callback::ReplyTo(id()?),
+            ("nt", _) => pair(4).map(|(id, k)| Callback::Note(id, k))?,
+            ("tg", _) => Callback::Tag(id()?),
+            ("mv", _) => pair(6).map(|(id, s)| Callback::Move(id, s))?,
+            ("py", _) => Callback::Pay(id()?),
+            ("pm", _) => Callback::PayMethod(u8::try_from(small(1)?).ok().filter(|m| *m < 2)?),
+            ("bl", _) => Callback::Blacklist(id()?),
+            ("ub", _) => Callback::Unblacklist(id()?),
             _ => return None,
         })
     }
@@ -119,6 +166,17 @@ mod tests {
             Callback::ChangeCity,
             Callback::ToggleMarketing,
             Callback::Unsubscribe,
+            Callback::Client(5),
+            Callback::Booking(6),
+            Callback::SearchClients,
+            Callback::ReplyTo(7),
+            Callback::Note(8, 3),
+            Callback::Tag(9),
+            Callback::Move(10, 5),
+            Callback::Pay(11),
+            Callback::PayMethod(1),
+            Callback::Blacklist(12),
+            Callback::Unblacklist(13),
         ];
         for c in all {
             assert_eq!(Callback::decode(&c.encode()), Some(c));

@@ -12,11 +12,17 @@ pub enum Effect {
     /// `Outcome::Registered` or `Outcome::RegistrationRefused`.
     Register(crate::client::registration::Collected),
     /// Published tours matching the filter, one page; answered by `Outcome::Tours`.
-    FindTours { filter: crate::client::catalog::TourFilter, page: u32 },
+    FindTours {
+        filter: crate::client::catalog::TourFilter,
+        page: u32,
+    },
     /// A tour card; answered by `Outcome::Tour` or `Outcome::NotFound`.
     ShowTour(i64),
     /// A booking request; answered by `Outcome::Booked` or `Outcome::BookingRefused`.
-    Book { departure_id: i64, travellers: u8 },
+    Book {
+        departure_id: i64,
+        travellers: u8,
+    },
     /// The client's bookings; answered by `Outcome::Bookings`.
     MyBookings,
     /// Pass a message to the client's agent; answered by `Outcome::Relayed` or `Outcome::NoAgent`.
@@ -27,6 +33,50 @@ pub enum Effect {
     SetMarketing(bool),
     /// Answered by `Outcome::CityChanged`.
     SetCity(crm::domain::City),
+
+    // Staff effects, run with the staff member as the actor.
+    /// Own clients (all for an admin), optionally searched; answered by `Outcome::StaffClients`.
+    StaffClients {
+        query: Option<String>,
+    },
+    /// Answered by `Outcome::StaffClient` or `Outcome::Refused`.
+    StaffClientCard(i64),
+    /// Own bookings, or only new requests (`contract_pending`); answered by `Outcome::StaffBookings`.
+    StaffBookings {
+        requests_only: bool,
+    },
+    /// Answered by `Outcome::StaffBooking` or `Outcome::Refused`.
+    StaffBookingCard(i64),
+    /// The rest answer `Outcome::Done` or `Outcome::Refused`.
+    MessageClient {
+        client: i64,
+        text: String,
+    },
+    LogNote {
+        client: i64,
+        kind: u8,
+        text: String,
+    },
+    TagClient {
+        client: i64,
+        tag: String,
+    },
+    MoveBooking {
+        booking: i64,
+        to: u8,
+        reason: String,
+    },
+    RecordPayment {
+        booking: i64,
+        method: u8,
+        amount_minor: i64,
+    },
+    SetBlacklist {
+        client: i64,
+        on: bool,
+        reason: String,
+    },
+    StaffRegister(crate::client::registration::Collected),
 }
 
 /// A message: a template of `templates/bot/` with its variables, and a keyboard.

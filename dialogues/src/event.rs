@@ -97,6 +97,14 @@ pub enum Outcome {
     Settings(crate::views::Settings),
     MarketingChanged(bool),
     CityChanged(String),
+    StaffClients(Vec<crate::views::ClientItem>),
+    StaffClient(crate::views::ClientCardView),
+    StaffBookings(Vec<crate::views::BookingItem>),
+    StaffBooking(crate::views::StaffBookingView),
+    /// A staff action succeeded; the message is in the user's words.
+    Done(String),
+    /// A staff action was refused; the reason is in the user's words.
+    Refused(String),
 }
 
 /// The longest text the bot reads; longer messages are answered, not processed.

@@ -10,6 +10,7 @@ pub mod callback;
 pub mod client;
 pub mod effect;
 pub mod event;
+pub mod staff;
 mod start;
 pub mod views;
 
@@ -39,6 +40,8 @@ pub enum State {
     AgentChat,
     /// Waiting for a new departure city.
     AwaitingCity,
+    /// A staff member's working menu, and what their next text means.
+    Staff(Option<staff::Awaiting>),
 }
 
 /// One step of a conversation.
@@ -46,7 +49,12 @@ pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, 
     match who {
         Who::Blacklisted => (state, vec![]),
         Who::Stranger | Who::Client { .. } => client::step(state, who, event, today),
-        // Staff dialogues come with the agent flows; until then staff get the help text.
-        Who::Staff { .. } => (state, vec![Effect::Reply(Reply::text("staff_help"))]),
+        Who::Staff { role, .. } => {
+            let awaiting = match state {
+                State::Staff(a) => a,
+                _ => None,
+            };
+            staff::step(awaiting, role, event, today)
+        }
     }
 }

@@ -60,3 +60,39 @@ pub struct Settings {
     pub city: String,
     pub marketing: bool,
 }
+
+/// A line of the agent's client list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientItem {
+    pub id: i64,
+    pub name: String,
+    pub phone: String,
+}
+
+/// The client card as staff see it in the bot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientCardView {
+    pub id: i64,
+    pub name: String,
+    pub phone: String,
+    pub city: String,
+    pub birth_date: String,
+    pub tags: Vec<String>,
+    pub blacklisted: Option<String>,
+    pub bookings: Vec<BookingItem>,
+    /// The latest interactions, already one line each.
+    pub history: Vec<String>,
+    pub telegram: bool,
+}
+
+/// A booking as staff see it, with the moves they may make.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffBookingView {
+    pub booking: BookingItem,
+    pub client_id: i64,
+    pub client: String,
+    pub paid: String,
+    /// (index in `BookingStatus::ALL`, Russian title) of each allowed manual move.
+    pub moves: Vec<(u8, String)>,
+    pub accepts_payments: bool,
+}

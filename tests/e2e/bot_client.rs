@@ -10,23 +10,23 @@ use crm::domain::{Currency, Money, Role, TourKind, TourService};
 use crm::services::{NewStaffInput, TourInput};
 use crm::store::tours::RoutePoint;
 
-struct World {
-    fake: FakeTelegram,
-    sb: Sandbox,
+pub struct World {
+    pub fake: FakeTelegram,
+    pub sb: Sandbox,
 }
 
 impl World {
-    async fn new() -> World {
+    pub async fn new() -> World {
         World { fake: FakeTelegram::start().await, sb: Sandbox::new("sqlite").await }
     }
 
-    async fn serve(&self) -> Server {
+    pub async fn serve(&self) -> Server {
         let api = self.fake.api_url();
         self.sb.serve(&[("TELOXIDE_TOKEN", TEST_TOKEN), ("TELOXIDE_API_URL", &api)]).await
     }
 
     /// The CRM over the sandbox's database and key, beside the running server (WAL lets both in).
-    async fn crm(&self) -> crm::Crm {
+    pub async fn crm(&self) -> crm::Crm {
         let key = std::fs::read_to_string(self.sb.data_dir().join("master.key")).unwrap();
         let store = crm::store::Store::open(&self.sb.database_url).await.unwrap();
         let key = crm::crypto::MasterKey::from_base64(&key).unwrap();
@@ -34,13 +34,13 @@ impl World {
     }
 
     /// Sends a text and waits for the next reply whose text contains `expect`.
-    async fn say(&self, user: &FakeUser, text: &str, expect: &str) -> SentMessage {
+    pub async fn say(&self, user: &FakeUser, text: &str, expect: &str) -> SentMessage {
         let seen = self.fake.count_sent(user.id);
         self.fake.push_text(user, text);
         self.fake.wait_for_new_message(user.id, seen, |m| m.text().contains(expect), WAIT).await
     }
 
-    async fn press(&self, user: &FakeUser, on: &SentMessage, data: &str, expect: &str) -> SentMessage {
+    pub async fn press(&self, user: &FakeUser, on: &SentMessage, data: &str, expect: &str) -> SentMessage {
         assert!(on.callback_data().iter().any(|d| d == data), "no button {data} in {:?}", on.callback_data());
         let seen = self.fake.count_sent(user.id);
         self.fake.push_callback(user, on.message_id, data);
@@ -49,7 +49,7 @@ impl World {
 }
 
 /// An operator's published excursion tour with one departure in a month.
-async fn published_tour(crm: &crm::Crm) -> (i64, i64) {
+pub async fn published_tour(crm: &crm::Crm) -> (i64, i64) {
     let op = crm
         .add_staff(&Actor::System, NewStaffInput { login: "oleg", name: "Орлов Олег", role: Role::Operator })
         .await
@@ -83,7 +83,7 @@ async fn published_tour(crm: &crm::Crm) -> (i64, i64) {
     (card.tour.id.0, dep.id.0)
 }
 
-async fn register(w: &World, user: &FakeUser, phone: &str) {
+pub async fn register(w: &World, user: &FakeUser, phone: &str) {
     w.say(user, "/start post_42", "Как вас зовут").await;
     w.say(user, "Иванова Мария", "номером телефона").await;
     let seen = w.fake.count_sent(user.id);

@@ -6,6 +6,7 @@
 mod fake_telegram;
 mod helpers;
 
+mod bot_agent;
 mod bot_client;
 mod bot_link;
 mod cli;

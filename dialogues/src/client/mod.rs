@@ -54,7 +54,7 @@ pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, 
         State::AwaitingCity => {
             account::awaiting_city(event.clone()).unwrap_or_else(|| unhandled(State::AwaitingCity, event))
         }
-        State::Idle | State::Registration(_) => unhandled(State::Idle, event),
+        State::Idle | State::Registration(_) | State::Staff(_) => unhandled(State::Idle, event),
     }
 }
 

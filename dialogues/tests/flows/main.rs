@@ -5,3 +5,4 @@
 
 mod client_menu;
 mod registration;
+mod staff;

@@ -1,0 +1,288 @@
+//! Staff effects of the dialogues, run through `crm` with the staff member as the actor. The
+//! services decide what an agent may touch; a refusal becomes a polite answer, not an error.
+
+use crate::BotError;
+use crate::conversation::{Ctx, TgBot, send};
+use crm::domain::{BookingId, BookingStatus, ClientId, Direction, InteractionKind, Money, PaymentMethod, Role};
+use crm::services::{NewClient, NewInteractionInput, PaymentInput};
+use crm::store::bookings::{Booking, BookingFilter};
+use crm::{Actor, Error};
+use dialogues::client::registration::Collected;
+use dialogues::event::Outcome;
+use dialogues::staff::NOTE_KINDS;
+use dialogues::views::{BookingItem, ClientCardView, ClientItem, StaffBookingView};
+use dialogues::{Effect, Event, Reply};
+use teloxide::prelude::*;
+
+fn done(message: impl Into<String>) -> Event {
+    Event::Outcome(Outcome::Done(message.into()))
+}
+
+/// A refusal in the user's words; anything that is not the user's doing stays an error.
+fn refused(e: Error) -> Result<Event, BotError> {
+    let reason = match e {
+        Error::Forbidden(_) => "Нет доступа: это не ваш клиент или не ваша бронь.".to_owned(),
+        Error::NotFound(_) => "Не найдено: запись удалена или ссылка устарела.".to_owned(),
+        Error::Conflict(c) => c.message_ru(),
+        Error::Invalid(i) => i.message_ru().to_owned(),
+        Error::IllegalMove(m) => format!("Из статуса «{}» в «{}» перейти нельзя.", m.from.title_ru(), m.to.title_ru()),
+        other => return Err(other.into()),
+    };
+    Ok(Event::Outcome(Outcome::Refused(reason)))
+}
+
+/// Runs a crm call; its refusal is answered, its success mapped by `ok`.
+macro_rules! attempt {
+    ($call:expr, $ok:expr) => {
+        match $call.await {
+            Ok(v) => Ok($ok(v)),
+            Err(e) => refused(e),
+        }
+    };
+}
+
+fn item(b: &Booking, due: Money) -> BookingItem {
+    BookingItem {
+        id: b.id.0,
+        tour: b.tour_title.clone(),
+        dates: format!("{}–{}", b.starts_on.format("%d.%m"), b.ends_on.format("%d.%m.%Y")),
+        status: b.status.title_ru().to_owned(),
+        total: b.total.to_string(),
+        due: due.to_string(),
+        travellers: b.travellers_count,
+    }
+}
+
+pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: &str, effect: Effect) -> Result<Event, BotError> {
+    let role = Role::parse(role).map_err(Error::from)?;
+    let actor = Actor::staff(crm::domain::StaffId(staff_id), role);
+    let crm = &ctx.crm;
+    match effect {
+        Effect::StaffClients { query } => {
+            let filter = match query.as_deref() {
+                Some(q) => crm::Crm::search_filter(q),
+                None => crm::store::clients::ClientFilter { limit: 20, ..Default::default() },
+            };
+            attempt!(
+                crm.list_clients(&actor, crm::store::clients::ClientFilter { limit: 20, ..filter }),
+                |list: Vec<crm::store::clients::Client>| {
+                    Event::Outcome(Outcome::StaffClients(
+                        list.into_iter()
+                            .map(|c| ClientItem { id: c.id.0, name: c.full_name, phone: c.phone })
+                            .collect(),
+                    ))
+                }
+            )
+        }
+        Effect::StaffClientCard(id) => client_card(ctx, &actor, ClientId(id)).await,
+        Effect::StaffBookings { requests_only } => {
+            let status = requests_only.then_some(BookingStatus::ContractPending);
+            let list = match crm.list_bookings(&actor, BookingFilter { status, limit: 20, ..Default::default() }).await
+            {
+                Ok(l) => l,
+                Err(e) => return refused(e),
+            };
+            let mut items = Vec::new();
+            for b in &list {
+                let (_, due) = crm.booking_balance(&actor, b.id).await?;
+                items.push(item(b, due));
+            }
+            Ok(Event::Outcome(Outcome::StaffBookings(items)))
+        }
+        Effect::StaffBookingCard(id) => booking_card(ctx, &actor, BookingId(id)).await,
+        Effect::MessageClient { client, text } => message_client(ctx, bot, &actor, ClientId(client), &text).await,
+        Effect::LogNote { client, kind, text } => {
+            let kind = NOTE_KINDS.get(usize::from(kind)).map(|(k, _)| *k).unwrap_or("note");
+            let input = NewInteractionInput {
+                client_id: ClientId(client),
+                kind: InteractionKind::parse(kind).map_err(Error::from)?,
+                direction: if kind == "note" { Direction::None } else { Direction::In },
+                body: text,
+                occurred_at: None,
+            };
+            attempt!(crm.log_interaction(&actor, input), |_| done("Записано в историю клиента."))
+        }
+        Effect::TagClient { client, tag } => {
+            attempt!(crm.add_tag(&actor, ClientId(client), &tag), |c: crm::store::clients::Client| done(format!(
+                "Теги клиента: {}.",
+                c.tags.join(", ")
+            )))
+        }
+        Effect::MoveBooking { booking, to, reason } => {
+            let Some(to) = BookingStatus::ALL.get(usize::from(to)).copied() else {
+                return Ok(Event::Outcome(Outcome::Refused("Неизвестный статус.".into())));
+            };
+            match crm.change_booking_status(&actor, BookingId(booking), to, &reason).await {
+                Ok(card) => {
+                    notify_client_status(ctx, bot, &card.booking).await;
+                    Ok(done(format!("Статус брони №{booking}: {}.", to.title_ru())))
+                }
+                Err(e) => refused(e),
+            }
+        }
+        Effect::RecordPayment { booking, method, amount_minor } => {
+            let currency = match crm.booking_card(&actor, BookingId(booking)).await {
+                Ok(c) => c.booking.total.currency,
+                Err(e) => return refused(e),
+            };
+            let input = PaymentInput {
+                booking_id: BookingId(booking),
+                amount: Money::new(amount_minor, currency),
+                method: if method == 0 { PaymentMethod::Cash } else { PaymentMethod::BankTransfer },
+                external_id: None,
+                note: "записано в Telegram-боте".into(),
+            };
+            attempt!(crm.record_client_payment(&actor, input), |o: crm::services::PaymentOutcome| done(format!(
+                "Оплата {} записана. Статус брони №{booking}: {}.",
+                o.operation.amount,
+                o.status.title_ru()
+            )))
+        }
+        Effect::SetBlacklist { client, on, reason } => {
+            let what = if on {
+                "Клиент внесён в чёрный список."
+            } else {
+                "Клиент убран из чёрного списка."
+            };
+            attempt!(crm.set_blacklist(&actor, ClientId(client), on, &reason), |_| done(what))
+        }
+        Effect::StaffRegister(c) => register(ctx, &actor, c).await,
+        other => {
+            tracing::warn!(?other, "a client effect in a staff dialogue; ignored");
+            Ok(done(""))
+        }
+    }
+}
+
+async fn client_card(ctx: &Ctx, actor: &Actor, id: ClientId) -> Result<Event, BotError> {
+    let card = match ctx.crm.client_card(actor, id).await {
+        Ok(c) => c,
+        Err(e) => return refused(e),
+    };
+    let bookings =
+        ctx.crm.list_bookings(actor, BookingFilter { client_id: Some(id), limit: 10, ..Default::default() }).await?;
+    let mut items = Vec::new();
+    for b in &bookings {
+        let (_, due) = ctx.crm.booking_balance(actor, b.id).await?;
+        items.push(item(b, due));
+    }
+    let history = match ctx.crm.client_history(actor, id, 5).await {
+        Ok(h) => h
+            .iter()
+            .map(|i| format!("{} · {} · {}", i.occurred_at.format("%d.%m %H:%M"), i.kind.as_str(), shorten(&i.body)))
+            .collect(),
+        Err(Error::Forbidden(_)) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    let c = card.client;
+    Ok(Event::Outcome(Outcome::StaffClient(ClientCardView {
+        id: c.id.0,
+        name: c.full_name,
+        phone: c.phone,
+        city: c.city.unwrap_or_default(),
+        birth_date: c.birth_date.map(|d| d.format("%d.%m.%Y").to_string()).unwrap_or_default(),
+        tags: c.tags,
+        blacklisted: c.blacklist.map(|b| b.reason),
+        bookings: items,
+        history,
+        telegram: c.telegram_id.is_some(),
+    })))
+}
+
+fn shorten(s: &str) -> String {
+    let mut out: String = s.chars().take(80).collect();
+    if s.chars().count() > 80 {
+        out.push('…');
+    }
+    out
+}
+
+async fn booking_card(ctx: &Ctx, actor: &Actor, id: BookingId) -> Result<Event, BotError> {
+    let card = match ctx.crm.booking_card(actor, id).await {
+        Ok(c) => c,
+        Err(e) => return refused(e),
+    };
+    let moves = card
+        .manual_moves
+        .iter()
+        .filter_map(|m| {
+            let idx = BookingStatus::ALL.iter().position(|s| s == m)?;
+            Some((u8::try_from(idx).ok()?, m.title_ru().to_owned()))
+        })
+        .collect();
+    Ok(Event::Outcome(Outcome::StaffBooking(StaffBookingView {
+        booking: item(&card.booking, card.due),
+        client_id: card.booking.client_id.0,
+        client: card.booking.client_name.clone(),
+        paid: card.paid.to_string(),
+        moves,
+        accepts_payments: card.booking.status.accepts_payments(),
+    })))
+}
+
+async fn message_client(ctx: &Ctx, bot: &TgBot, actor: &Actor, id: ClientId, text: &str) -> Result<Event, BotError> {
+    let client = match ctx.crm.get_client(actor, id).await {
+        Ok(c) => c,
+        Err(e) => return refused(e),
+    };
+    let input = NewInteractionInput {
+        client_id: id,
+        kind: InteractionKind::Message,
+        direction: Direction::Out,
+        body: text.to_owned(),
+        occurred_at: None,
+    };
+    if let Err(e) = ctx.crm.log_interaction(actor, input).await {
+        return refused(e);
+    }
+    let Some(chat) = client.telegram_id else {
+        return Ok(done("Записано в историю. У клиента нет Telegram — свяжитесь по телефону."));
+    };
+    let agent = match actor.staff_id() {
+        Some(id) => ctx.crm.get_staff(actor, id).await.map(|s| s.name).unwrap_or_default(),
+        None => String::new(),
+    };
+    send(ctx, bot, ChatId(chat), &Reply::text("agent_reply").var("agent", agent).var("text", text)).await?;
+    Ok(done("Отправлено клиенту."))
+}
+
+/// Tells the client their booking's status changed (if they use the bot).
+async fn notify_client_status(ctx: &Ctx, bot: &TgBot, b: &Booking) {
+    let Ok(client) = ctx.crm.get_client(&Actor::System, b.client_id).await else { return };
+    let Some(chat) = client.telegram_id else { return };
+    if client.is_blacklisted() {
+        return;
+    }
+    let reply = Reply::text("booking_status_changed")
+        .var("booking_id", b.id.0)
+        .var("tour", b.tour_title.as_str())
+        .var("status", b.status.title_ru());
+    if let Err(e) = send(ctx, bot, ChatId(chat), &reply).await {
+        tracing::warn!(error = %e, booking = b.id.0, "could not tell the client about a status change");
+    }
+}
+
+async fn register(ctx: &Ctx, actor: &Actor, c: Collected) -> Result<Event, BotError> {
+    let (Some(full_name), Some(phone), Some(birth_date), Some(city)) = (c.full_name, c.phone, c.birth_date, c.city)
+    else {
+        return Ok(Event::Outcome(Outcome::Refused("Не все данные клиента заполнены.".into())));
+    };
+    let name = full_name.as_str().to_owned();
+    let new = NewClient {
+        full_name,
+        phone,
+        birth_date,
+        city,
+        telegram_id: None,
+        telegram_username: None,
+        source: Some("agent_bot".into()),
+        // Consents are the client's own: given in the bot or when signing the contract.
+        personal_data_consent: false,
+        marketing_consent: false,
+        agent_id: None,
+    };
+    attempt!(ctx.crm.register_client(actor, new), |c: crm::store::clients::Client| done(format!(
+        "Клиент {name} зарегистрирован (№{}). Согласие на обработку данных он подтвердит сам — в боте или при подписании договора.",
+        c.id
+    )))
+}

@@ -1,0 +1,257 @@
+//! The staff side of the bot: an agent's (or admin's) working menu. Everything is a request
+//! to the transport, which runs it through `crm` with the staff member as the actor — so a
+//! crafted button naming another agent's client reaches nothing but a refusal.
+//!
+//! ```text
+//! agent: 👥 Мои клиенты
+//! bot:   [Иванова Мария · +79123456789] … [🔎 Поиск]
+//! agent: [Иванова Мария]
+//! bot:   <card> [✉️ Написать] [📞 Звонок] [📝 Заметка] [🏷 Тег] [№17 Алтай…]
+//! agent: [№17 Алтай…]
+//! bot:   <booking> [→ договор подписан] [💳 Оплата]
+//! agent: [→ договор подписан]
+//! bot:   Причина / комментарий?
+//! agent: подписан в офисе
+//! bot:   Статус брони №17: договор подписан.
+//! ```
+
+use crate::callback::Callback;
+use crate::client::registration::Collected;
+use crate::effect::{Button, Effect, Keyboard, Reply, ReplyButton};
+use crate::event::{Command, Event, MAX_TEXT, Outcome};
+use crate::views::{ClientCardView, StaffBookingView};
+use crate::{StartPayload, State};
+use chrono::NaiveDate;
+use crm::domain::{BirthDate, City, Currency, Money, PersonName, Phone};
+use serde::{Deserialize, Serialize};
+
+/// Kinds of interaction an agent logs from the bot, in button order.
+pub const NOTE_KINDS: [(&str, &str); 4] =
+    [("call", "📞 Звонок"), ("email", "📧 Письмо"), ("complaint", "⚠️ Жалоба"), ("note", "📝 Заметка")];
+
+pub const MENU_CLIENTS: &str = "👥 Мои клиенты";
+pub const MENU_NEW_CLIENT: &str = "➕ Новый клиент";
+pub const MENU_BOOKINGS: &str = "📋 Брони";
+pub const MENU_REQUESTS: &str = "🆕 Заявки";
+
+/// What the next text of a staff member means.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Awaiting {
+    SearchQuery,
+    MessageTo(i64),
+    Note { client: i64, kind: u8 },
+    Tag(i64),
+    MoveReason { booking: i64, to: u8 },
+    PaymentMethod(i64),
+    PaymentAmount { booking: i64, method: u8 },
+    BlacklistReason { client: i64, on: bool },
+    NewClient(Collected),
+}
+
+pub fn menu() -> Keyboard {
+    let b = |s: &str| ReplyButton::Text(s.to_owned());
+    Keyboard::Reply(vec![vec![b(MENU_CLIENTS), b(MENU_NEW_CLIENT)], vec![b(MENU_BOOKINGS), b(MENU_REQUESTS)]])
+}
+
+fn reply(state: State, r: Reply) -> (State, Vec<Effect>) {
+    (state, vec![Effect::Reply(r)])
+}
+
+fn wait(a: Awaiting, template: &str) -> (State, Vec<Effect>) {
+    reply(State::Staff(Some(a)), Reply::text(template))
+}
+
+fn idle(e: Effect) -> (State, Vec<Effect>) {
+    (State::Staff(None), vec![e])
+}
+
+fn btn(label: impl Into<String>, callback: Callback) -> Button {
+    Button { label: label.into(), callback }
+}
+
+pub fn card_reply(c: &ClientCardView, is_admin: bool) -> Reply {
+    let mut rows = vec![vec![btn("✉️ Написать", Callback::ReplyTo(c.id)), btn("🏷 Тег", Callback::Tag(c.id))]];
+    rows.push(NOTE_KINDS.iter().enumerate().map(|(i, (_, l))| btn(*l, Callback::Note(c.id, i as u8))).collect());
+    for b in &c.bookings {
+        rows.push(vec![btn(format!("№{} {} · {}", b.id, b.tour, b.status), Callback::Booking(b.id))]);
+    }
+    if is_admin {
+        rows.push(vec![if c.blacklisted.is_some() {
+            btn("✅ Убрать из чёрного списка", Callback::Unblacklist(c.id))
+        } else {
+            btn("⛔ В чёрный список", Callback::Blacklist(c.id))
+        }]);
+    }
+    Reply::text("staff_client_card")
+        .var("client", serde_json::to_value(c).unwrap_or_default())
+        .keyboard(Keyboard::Inline(rows))
+}
+
+pub fn booking_reply(b: &StaffBookingView) -> Reply {
+    let mut rows: Vec<Vec<Button>> =
+        b.moves.iter().map(|(i, title)| vec![btn(format!("→ {title}"), Callback::Move(b.booking.id, *i))]).collect();
+    if b.accepts_payments {
+        rows.push(vec![btn("💳 Записать оплату", Callback::Pay(b.booking.id))]);
+    }
+    rows.push(vec![btn("👤 Клиент", Callback::Client(b.client_id))]);
+    Reply::text("staff_booking_card")
+        .var("b", serde_json::to_value(b).unwrap_or_default())
+        .keyboard(Keyboard::Inline(rows))
+}
+
+pub fn step(awaiting: Option<Awaiting>, role: &str, event: Event, today: NaiveDate) -> (State, Vec<Effect>) {
+    let is_admin = role == "admin";
+    let here = State::Staff(awaiting.clone());
+    // Works from anywhere: menu, commands, outcomes, buttons.
+    match &event {
+        Event::Command(Command::Cancel) => return reply(State::Staff(None), Reply::text("cancelled").keyboard(menu())),
+        Event::Command(Command::Help)
+        | Event::Start(StartPayload::None | StartPayload::Source(_))
+        | Event::Command(Command::Menu) => {
+            return reply(State::Staff(None), Reply::text("staff_menu").keyboard(menu()));
+        }
+        Event::Text(t) if t.chars().count() > MAX_TEXT => return reply(here, Reply::text("too_long")),
+        Event::Text(t) if t == MENU_CLIENTS => return idle(Effect::StaffClients { query: None }),
+        Event::Text(t) if t == MENU_BOOKINGS => return idle(Effect::StaffBookings { requests_only: false }),
+        Event::Text(t) if t == MENU_REQUESTS => return idle(Effect::StaffBookings { requests_only: true }),
+        Event::Text(t) if t == MENU_NEW_CLIENT => {
+            return wait(Awaiting::NewClient(Collected::default()), "staff_new_client_name");
+        }
+        Event::Outcome(o) => return outcome(here, o, is_admin),
+        Event::Callback(cb) => {
+            if let Some(out) = button(*cb) {
+                return out;
+            }
+        }
+        _ => {}
+    }
+    let Some(a) = awaiting else {
+        return reply(State::Staff(None), Reply::text("staff_menu").keyboard(menu()));
+    };
+    if let (Awaiting::PaymentMethod(booking), Event::Callback(Callback::PayMethod(method))) = (&a, &event) {
+        return wait(Awaiting::PaymentAmount { booking: *booking, method: *method }, "staff_amount_ask");
+    }
+    let Event::Text(text) = event else {
+        return reply(State::Staff(Some(a)), Reply::text("staff_text_expected"));
+    };
+    let text = text.trim().to_owned();
+    match a {
+        Awaiting::SearchQuery => idle(Effect::StaffClients { query: Some(text) }),
+        Awaiting::MessageTo(client) => idle(Effect::MessageClient { client, text }),
+        Awaiting::Note { client, kind } => idle(Effect::LogNote { client, kind, text }),
+        Awaiting::Tag(client) => idle(Effect::TagClient { client, tag: text }),
+        Awaiting::MoveReason { booking, to } => idle(Effect::MoveBooking { booking, to, reason: text }),
+        Awaiting::PaymentAmount { booking, method } => match Money::parse(&text, Currency::RUB) {
+            Ok(m) if m.minor > 0 => idle(Effect::RecordPayment { booking, method, amount_minor: m.minor }),
+            Ok(_) => reply(
+                State::Staff(Some(Awaiting::PaymentAmount { booking, method })),
+                Reply::text("staff_amount_invalid"),
+            ),
+            Err(e) => reply(
+                State::Staff(Some(Awaiting::PaymentAmount { booking, method })),
+                Reply::text("invalid").var("reason", e.message_ru()),
+            ),
+        },
+        Awaiting::PaymentMethod(b) => reply(
+            State::Staff(Some(Awaiting::PaymentMethod(b))),
+            Reply::text("staff_choose_method").keyboard(methods()),
+        ),
+        Awaiting::BlacklistReason { client, on } => idle(Effect::SetBlacklist { client, on, reason: text }),
+        Awaiting::NewClient(c) => new_client(c, &text, today),
+    }
+}
+
+fn methods() -> Keyboard {
+    Keyboard::Inline(vec![vec![btn("💵 Наличные", Callback::PayMethod(0)), btn("🏦 Перевод", Callback::PayMethod(1))]])
+}
+
+fn button(cb: Callback) -> Option<(State, Vec<Effect>)> {
+    Some(match cb {
+        Callback::Client(id) => idle(Effect::StaffClientCard(id)),
+        Callback::Booking(id) => idle(Effect::StaffBookingCard(id)),
+        Callback::SearchClients => wait(Awaiting::SearchQuery, "staff_search_ask"),
+        Callback::ReplyTo(id) => wait(Awaiting::MessageTo(id), "staff_message_ask"),
+        Callback::Note(id, k) => wait(Awaiting::Note { client: id, kind: k }, "staff_note_ask"),
+        Callback::Tag(id) => wait(Awaiting::Tag(id), "staff_tag_ask"),
+        Callback::Move(id, s) => wait(Awaiting::MoveReason { booking: id, to: s }, "staff_reason_ask"),
+        Callback::Pay(id) => reply(
+            State::Staff(Some(Awaiting::PaymentMethod(id))),
+            Reply::text("staff_choose_method").keyboard(methods()),
+        ),
+        Callback::Blacklist(id) => wait(Awaiting::BlacklistReason { client: id, on: true }, "staff_blacklist_ask"),
+        Callback::Unblacklist(id) => wait(Awaiting::BlacklistReason { client: id, on: false }, "staff_unblacklist_ask"),
+        _ => return None,
+    })
+}
+
+fn outcome(here: State, o: &Outcome, is_admin: bool) -> (State, Vec<Effect>) {
+    match o {
+        Outcome::StaffClients(items) => {
+            let mut rows: Vec<Vec<Button>> =
+                items.iter().map(|c| vec![btn(format!("{} · {}", c.name, c.phone), Callback::Client(c.id))]).collect();
+            rows.push(vec![btn("🔎 Поиск по имени или телефону", Callback::SearchClients)]);
+            let t = if items.is_empty() { "staff_clients_none" } else { "staff_clients" };
+            reply(State::Staff(None), Reply::text(t).var("count", items.len()).keyboard(Keyboard::Inline(rows)))
+        }
+        Outcome::StaffClient(card) => reply(State::Staff(None), card_reply(card, is_admin)),
+        Outcome::StaffBookings(items) => {
+            let rows: Vec<Vec<Button>> = items
+                .iter()
+                .map(|b| vec![btn(format!("№{} {} · {}", b.id, b.tour, b.status), Callback::Booking(b.id))])
+                .collect();
+            let t = if items.is_empty() { "staff_bookings_none" } else { "staff_bookings" };
+            reply(State::Staff(None), Reply::text(t).keyboard(Keyboard::Inline(rows)))
+        }
+        Outcome::StaffBooking(b) => reply(State::Staff(None), booking_reply(b)),
+        Outcome::Done(message) => reply(State::Staff(None), Reply::text("staff_done").var("message", message.as_str())),
+        Outcome::Refused(reason) => {
+            reply(State::Staff(None), Reply::text("staff_refused").var("reason", reason.as_str()))
+        }
+        Outcome::RegistrationRefused { reason } => {
+            reply(State::Staff(None), Reply::text("staff_refused").var("reason", reason.as_str()))
+        }
+        _ => reply(here, Reply::text("staff_menu").keyboard(menu())),
+    }
+}
+
+/// Registering a client on their behalf: the same steps and checks as self-registration,
+/// without the consents (those the client gives themself, in the bot or when signing).
+fn new_client(mut c: Collected, text: &str, today: NaiveDate) -> (State, Vec<Effect>) {
+    let again = |c: Collected, e: crm::domain::Invalid| {
+        reply(State::Staff(Some(Awaiting::NewClient(c))), Reply::text("invalid").var("reason", e.message_ru()))
+    };
+    if c.full_name.is_none() {
+        return match PersonName::parse(text) {
+            Ok(n) => {
+                c.full_name = Some(n);
+                wait(Awaiting::NewClient(c), "staff_new_client_phone")
+            }
+            Err(e) => again(c, e),
+        };
+    }
+    if c.phone.is_none() {
+        return match Phone::parse(text) {
+            Ok(p) => {
+                c.phone = Some(p);
+                wait(Awaiting::NewClient(c), "staff_new_client_birth_date")
+            }
+            Err(e) => again(c, e),
+        };
+    }
+    if c.birth_date.is_none() {
+        return match BirthDate::parse(text, today) {
+            Ok(d) => {
+                c.birth_date = Some(d);
+                wait(Awaiting::NewClient(c), "staff_new_client_city")
+            }
+            Err(e) => again(c, e),
+        };
+    }
+    match City::parse(text) {
+        Ok(city) => {
+            c.city = Some(city);
+            (State::Staff(None), vec![Effect::StaffRegister(c)])
+        }
+        Err(e) => again(c, e),
+    }
+}

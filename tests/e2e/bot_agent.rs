@@ -1,0 +1,87 @@
+//! The agent's side of the bot, end to end: answering a client through the relay, working a
+//! booking, and crafted buttons that try to reach another agent's client.
+
+use crate::bot_client::{World, published_tour, register};
+use crate::fake_telegram::WAIT;
+use crm::Actor;
+use crm::domain::{BookingStatus, Role};
+use crm::services::NewStaffInput;
+
+#[tokio::test]
+async fn an_agent_answers_a_client_and_works_the_booking_but_cannot_reach_another_agents_client() {
+    let w = World::new().await;
+    let _server = w.serve().await;
+    let crm = w.crm().await;
+    let (tour_id, dep_id) = published_tour(&crm).await;
+    let add = |login: &'static str, name: &'static str| {
+        let crm = crm.clone();
+        async move { crm.add_staff(&Actor::System, NewStaffInput { login, name, role: Role::Agent }).await.unwrap() }
+    };
+    let anna = add("anna", "Смирнова Анна").await;
+    let boris = add("boris", "Борисов Борис").await;
+    let anna_tg = w.fake.user(500_001, "Анна", None);
+    let boris_tg = w.fake.user(500_002, "Борис", None);
+    w.say(&anna_tg, &format!("/start staff_{}", anna.invite_token), "Смирнова Анна").await;
+    w.say(&boris_tg, &format!("/start staff_{}", boris.invite_token), "Борисов Борис").await;
+
+    // The client registers and books; the request goes to the agent with fewer bookings (Анна,
+    // by id), who becomes the client's agent.
+    let maria = w.fake.user(600_001, "Мария", None);
+    register(&w, &maria, "+79123456789").await;
+    let list = w.say(&maria, "🌍 Туры", "Алтай").await;
+    let card = w.press(&maria, &list, &format!("t:{tour_id}"), "Маршрут").await;
+    let ask = w.press(&maria, &card, &format!("d:{dep_id}"), "Сколько человек").await;
+    w.press(&maria, &ask, "k:1", "Заявка на бронирование").await;
+    let client = crm.client_by_telegram(&Actor::System, maria.id).await.unwrap().unwrap();
+    assert_eq!(client.agent_id, Some(anna.staff.id));
+    let booking = crm.list_bookings(&Actor::System, Default::default()).await.unwrap()[0].clone();
+
+    // Client → agent → «Ответить» → client.
+    w.say(&maria, "💬 Написать агенту", "Напишите ваш вопрос").await;
+    w.say(&maria, "Можно с собакой?", "Передал агенту").await;
+    let relayed = w.fake.wait_for_message(anna_tg.id, |m| m.text().contains("Можно с собакой?"), WAIT).await;
+    let ask = w.press(&anna_tg, &relayed, &format!("rt:{}", client.id), "Напишите сообщение клиенту").await;
+    let _ = ask;
+    w.say(&anna_tg, "Да, мелкие собаки — можно.", "Отправлено клиенту").await;
+    w.fake.wait_for_message(maria.id, |m| m.text().contains("Да, мелкие собаки"), WAIT).await;
+    let history = crm.client_history(&Actor::System, client.id, 10).await.unwrap();
+    assert!(history.iter().any(|i| i.body.contains("мелкие собаки")), "the answer is logged");
+
+    // The agent works the booking: contract signed, a cash payment.
+    let clients = w.say(&anna_tg, "👥 Мои клиенты", "Клиенты").await;
+    let card = w.press(&anna_tg, &clients, &format!("cl:{}", client.id), "Иванова Мария").await;
+    let bcard = w.press(&anna_tg, &card, &format!("bk:{}", booking.id), "Бронь №").await;
+    let signed = BookingStatus::ALL.iter().position(|s| *s == BookingStatus::ContractSigned).unwrap();
+    w.press(&anna_tg, &bcard, &format!("mv:{}:{signed}", booking.id), "причину").await;
+    w.say(&anna_tg, "подписан в офисе", "договор подписан").await;
+    w.fake.wait_for_message(maria.id, |m| m.text().contains("новый статус — договор подписан"), WAIT).await;
+    let bcard = w.say(&anna_tg, "📋 Брони", "Брони").await;
+    let bcard = w.press(&anna_tg, &bcard, &format!("bk:{}", booking.id), "к оплате").await;
+    let method = w.press(&anna_tg, &bcard, &format!("py:{}", booking.id), "Как клиент оплатил").await;
+    w.press(&anna_tg, &method, "pm:0", "Сумма оплаты").await;
+    w.say(&anna_tg, "10000", "частичная оплата").await;
+    let card = crm.booking_card(&Actor::System, booking.id).await.unwrap();
+    assert_eq!(card.booking.status, BookingStatus::PartiallyPaid);
+    assert_eq!(card.paid.minor, 1_000_000);
+
+    // Борис crafts buttons naming Анна's client and booking: refused, nothing changes.
+    let menu = w.say(&boris_tg, "👥 Мои клиенты", "Клиентов не найдено").await;
+    let seen = w.fake.count_sent(boris_tg.id);
+    w.fake.push_callback(&boris_tg, menu.message_id, &format!("cl:{}", client.id));
+    let refused = w.fake.wait_for_new_message(boris_tg.id, seen, |m| m.text().contains("Нет доступа"), WAIT).await;
+    assert!(!refused.text().contains("Иванова"), "{}", refused.text());
+    let cancel = BookingStatus::ALL.iter().position(|s| *s == BookingStatus::CancellationRequested).unwrap();
+    let seen = w.fake.count_sent(boris_tg.id);
+    w.fake.push_callback(&boris_tg, menu.message_id, &format!("mv:{}:{cancel}", booking.id));
+    w.fake.wait_for_new_message(boris_tg.id, seen, |m| m.text().contains("причину"), WAIT).await;
+    w.say(&boris_tg, "хочу отменить", "Нет доступа").await;
+    let seen = w.fake.count_sent(boris_tg.id);
+    w.fake.push_callback(&boris_tg, menu.message_id, &format!("rt:{}", client.id));
+    w.fake.wait_for_new_message(boris_tg.id, seen, |m| m.text().contains("Напишите сообщение"), WAIT).await;
+    w.say(&boris_tg, "Привет от чужого агента", "Нет доступа").await;
+    assert_eq!(
+        crm.booking_card(&Actor::System, booking.id).await.unwrap().booking.status,
+        BookingStatus::PartiallyPaid
+    );
+    assert!(!w.fake.sent_to(maria.id).iter().any(|m| m.text().contains("чужого агента")));
+}
