@@ -31,6 +31,9 @@ pub struct Config {
     pub redis_url: Option<String>,
     /// Bot messages per second over all chats.
     pub bot_rate: u32,
+    /// Webhook mode: Telegram posts updates to this public URL (served by the panel's server).
+    pub webhook_url: Option<String>,
+    pub webhook_secret: Option<SecretString>,
     pub master_key: MasterKeySource,
     /// Set when the panel is served over https (cookies get `Secure`).
     pub public_url: Option<String>,
@@ -56,6 +59,8 @@ struct FileConfig {
     bot_username: Option<String>,
     redis_url: Option<String>,
     bot_rate: Option<String>,
+    webhook_url: Option<String>,
+    webhook_secret: Option<String>,
     master_key: Option<String>,
     public_url: Option<String>,
 }
@@ -124,6 +129,18 @@ impl Config {
                 .ok_or_else(|| bad("TOURCRM_BOT_RATE", "messages per second, a whole number from 1 to 1000"))?,
             None => 25,
         };
+        let webhook_url = pick("TOURCRM_WEBHOOK_URL", &file.webhook_url);
+        if let Some(u) = &webhook_url {
+            check_http_url("TOURCRM_WEBHOOK_URL", u)?;
+        }
+        let webhook_secret = pick("TOURCRM_WEBHOOK_SECRET", &file.webhook_secret);
+        if let Some(s) = &webhook_secret
+            && (s.is_empty()
+                || s.len() > 256
+                || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+        {
+            return Err(bad("TOURCRM_WEBHOOK_SECRET", "1–256 characters: letters, digits, _ and -"));
+        }
         let master_key = match pick("TOURCRM_MASTER_KEY", &file.master_key) {
             Some(k) => {
                 crm::crypto::MasterKey::from_base64(&k).map_err(|_| {
@@ -146,6 +163,8 @@ impl Config {
             bot_username,
             redis_url,
             bot_rate,
+            webhook_url,
+            webhook_secret: webhook_secret.map(SecretString::from),
             master_key,
             public_url,
         })
@@ -246,6 +265,8 @@ mod tests {
             ("TOURCRM_REDIS_URL", "localhost:6379"),
             ("TOURCRM_BOT_RATE", "0"),
             ("TOURCRM_BOT_RATE", "fast"),
+            ("TOURCRM_WEBHOOK_URL", "tg.example.com/hook"),
+            ("TOURCRM_WEBHOOK_SECRET", "has spaces"),
         ];
         for (var, value) in cases {
             let err = load(&[(var, value)]).unwrap_err();

@@ -24,12 +24,13 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         .map_err(|e| StartError::Other(format!("TOURCRM_HTTP_ADDR: cannot listen on {}: {e}", config.http_addr)))?;
     tracing::info!(addr = %config.http_addr, "admin panel listening on http://{}", config.http_addr);
 
-    let bot = match startup::bot_settings(&config) {
+    let mut bot = match startup::bot_settings(&config) {
         Some(settings) => {
             let running = bot::start(&settings, crm.clone()).await?;
             tracing::info!(
                 api = settings.api_url.as_deref().unwrap_or("https://api.telegram.org"),
-                "Telegram bot started (long polling); dialogue state in {}",
+                "Telegram bot started ({}); dialogue state in {}",
+                if settings.webhook_url.is_some() { "webhook" } else { "long polling" },
                 if settings.redis_url.is_some() { "Redis" } else { "the database" }
             );
             Some(running)
@@ -43,11 +44,16 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let scheduler = tokio::spawn(scheduler::run(crm.clone(), stop_rx));
 
-    let app = admin_web::router(admin_web::AppState::configured(
+    let mut app = admin_web::router(admin_web::AppState::configured(
         crm.clone(),
         config.public_url.as_deref(),
         config.bot_username.clone(),
     ));
+    // Webhook mode: Telegram's updates arrive on the same server, outside the panel's
+    // sign-in (teloxide's route checks X-Telegram-Bot-Api-Secret-Token instead).
+    if let Some(hook) = bot.as_mut().and_then(|b| b.webhook.take()) {
+        app = app.merge(hook);
+    }
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
 
     tracing::info!("shutting down");

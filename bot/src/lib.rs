@@ -22,6 +22,7 @@ use teloxide::adaptors::throttle::{Limits, Settings, Throttle};
 use teloxide::dispatching::ShutdownToken;
 use teloxide::prelude::*;
 use teloxide::types::BotCommand;
+use teloxide::update_listeners::webhooks;
 
 pub use state::open_state_storage;
 pub use texts::Texts;
@@ -30,6 +31,8 @@ pub use texts::Texts;
 pub enum BotError {
     #[error("TELOXIDE_API_URL is not a valid URL")]
     ApiUrl,
+    #[error("TOURCRM_WEBHOOK_URL is not a valid URL")]
+    WebhookUrl,
     #[error("Telegram: {0}")]
     Telegram(#[from] teloxide::RequestError),
     #[error("templates: {0}")]
@@ -57,6 +60,11 @@ pub struct BotSettings {
     pub redis_url: Option<String>,
     /// Messages per second over all chats (Telegram allows about 30).
     pub global_rate: u32,
+    /// Receive updates through a webhook at this public URL instead of long polling.
+    pub webhook_url: Option<String>,
+    /// The `X-Telegram-Bot-Api-Secret-Token` to require; generated per start when absent
+    /// (set it when several instances share one webhook).
+    pub webhook_secret: Option<String>,
 }
 
 impl std::fmt::Debug for BotSettings {
@@ -93,6 +101,8 @@ pub async fn username(settings: &BotSettings) -> Result<Option<String>, BotError
 pub struct RunningBot {
     token: ShutdownToken,
     task: tokio::task::JoinHandle<()>,
+    /// In webhook mode, the route Telegram posts updates to, to mount in the panel's server.
+    pub webhook: Option<axum::Router>,
 }
 
 impl RunningBot {
@@ -104,7 +114,8 @@ impl RunningBot {
     }
 }
 
-/// Sets the command menu and starts long polling in the background.
+/// Sets the command menu and starts receiving updates in the background: long polling, or a
+/// webhook (whose route the caller mounts in its HTTP server; it checks the secret header).
 pub async fn start(settings: &BotSettings, crm: Crm) -> Result<RunningBot, BotError> {
     let bot = settings.throttled()?;
     let texts = std::sync::Arc::new(Texts::load()?);
@@ -129,6 +140,26 @@ pub async fn start(settings: &BotSettings, crm: Crm) -> Result<RunningBot, BotEr
         .error_handler(LoggingErrorHandler::with_custom_text("bot update failed"))
         .build();
     let token = dispatcher.shutdown_token();
-    let task = tokio::spawn(async move { dispatcher.dispatch().await });
-    Ok(RunningBot { token, task })
+    match &settings.webhook_url {
+        None => {
+            let task = tokio::spawn(async move { dispatcher.dispatch().await });
+            Ok(RunningBot { token, task, webhook: None })
+        }
+        Some(url) => {
+            let url = reqwest::Url::parse(url).map_err(|_| BotError::WebhookUrl)?;
+            // The address is unused: the route is served by the panel's own server.
+            let mut options = webhooks::Options::new(([127, 0, 0, 1], 0).into(), url);
+            if let Some(secret) = &settings.webhook_secret {
+                options = options.secret_token(secret.clone());
+            }
+            let (listener, stopped, router) = webhooks::axum_to_router(settings.bot()?, options).await?;
+            let task = tokio::spawn(async move {
+                dispatcher
+                    .dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("webhook listener failed"))
+                    .await;
+                stopped.await;
+            });
+            Ok(RunningBot { token, task, webhook: Some(router) })
+        }
+    }
 }

@@ -61,7 +61,11 @@ impl Sandbox {
 
     /// Starts `tourcrm serve` on a free port and waits until `/healthz` answers.
     pub async fn serve(&self, env: &[(&str, &str)]) -> Server {
-        let port = free_port();
+        self.serve_on(free_port(), env).await
+    }
+
+    /// Like [`serve`](Self::serve) on a chosen port (when the URL must be known beforehand).
+    pub async fn serve_on(&self, port: u16, env: &[(&str, &str)]) -> Server {
         let addr = format!("127.0.0.1:{port}");
         let mut c = self.command(&["serve"]);
         c.env("TOURCRM_HTTP_ADDR", &addr).stdout(Stdio::piped()).stderr(Stdio::piped());

@@ -9,6 +9,7 @@ mod helpers;
 mod bot_agent;
 mod bot_client;
 mod bot_link;
+mod bot_webhook;
 mod cli;
 mod config;
 mod serve;

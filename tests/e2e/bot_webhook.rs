@@ -1,0 +1,64 @@
+//! Webhook mode: Telegram posts updates to the panel's server; the secret header is checked.
+
+use crate::fake_telegram::{TEST_TOKEN, WAIT};
+use crate::helpers::{Sandbox, free_port};
+use serde_json::json;
+
+#[tokio::test]
+async fn webhook_updates_are_accepted_only_with_the_secret_token() {
+    let fake = crate::fake_telegram::FakeTelegram::start().await;
+    let sb = Sandbox::new("sqlite").await;
+    let port = free_port();
+    let hook = format!("http://127.0.0.1:{port}/telegram/hook");
+    let api = fake.api_url();
+    let _server = sb
+        .serve_on(
+            port,
+            &[
+                ("TELOXIDE_TOKEN", TEST_TOKEN),
+                ("TELOXIDE_API_URL", &api),
+                ("TOURCRM_WEBHOOK_URL", &hook),
+                ("TOURCRM_WEBHOOK_SECRET", "s3cret-token_1"),
+            ],
+        )
+        .await;
+    let set = fake.calls("setWebhook");
+    assert_eq!(set.len(), 1, "{:?}", fake.methods_called());
+    assert_eq!(set[0]["url"], hook.as_str());
+    assert_eq!(set[0]["secret_token"], "s3cret-token_1");
+    assert!(fake.calls("getUpdates").is_empty(), "no long polling in webhook mode");
+
+    let update = |id: i64, text: &str| {
+        json!({
+            "update_id": id,
+            "message": {
+                "message_id": id, "date": 1_764_000_000,
+                "chat": {"id": 800_001, "type": "private", "first_name": "Вера"},
+                "from": {"id": 800_001, "is_bot": false, "first_name": "Вера"},
+                "text": text,
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}]
+            }
+        })
+    };
+    let http = reqwest::Client::new();
+    let forged = http
+        .post(&hook)
+        .header("X-Telegram-Bot-Api-Secret-Token", "wrong")
+        .json(&update(1, "/start"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 401);
+    let missing = http.post(&hook).json(&update(2, "/start")).send().await.unwrap();
+    assert_eq!(missing.status(), 401);
+    let ok = http
+        .post(&hook)
+        .header("X-Telegram-Bot-Api-Secret-Token", "s3cret-token_1")
+        .json(&update(3, "/start"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    fake.wait_for_message(800_001, |m| m.text().contains("Как вас зовут"), WAIT).await;
+    assert_eq!(fake.count_sent(800_001), 1, "the forged updates were not processed");
+}
