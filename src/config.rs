@@ -29,6 +29,8 @@ pub struct Config {
     pub telegram_api_url: Option<String>,
     pub bot_username: Option<String>,
     pub redis_url: Option<String>,
+    /// Namespace of the Redis keys (several installations can share one Redis).
+    pub redis_prefix: String,
     /// Bot messages per second over all chats.
     pub bot_rate: u32,
     /// Webhook mode: Telegram posts updates to this public URL (served by the panel's server).
@@ -58,6 +60,7 @@ struct FileConfig {
     telegram_api_url: Option<String>,
     bot_username: Option<String>,
     redis_url: Option<String>,
+    redis_prefix: Option<String>,
     bot_rate: Option<String>,
     webhook_url: Option<String>,
     webhook_secret: Option<String>,
@@ -120,6 +123,10 @@ impl Config {
                 return Err(bad("TOURCRM_REDIS_URL", "must start with redis:// or rediss://"));
             }
         }
+        let redis_prefix = pick("TOURCRM_REDIS_PREFIX", &file.redis_prefix).unwrap_or_else(|| "tourcrm:".into());
+        if redis_prefix.len() > 64 || redis_prefix.chars().any(char::is_whitespace) {
+            return Err(bad("TOURCRM_REDIS_PREFIX", "up to 64 characters without spaces, e.g. tourcrm:"));
+        }
         let bot_rate = match pick("TOURCRM_BOT_RATE", &file.bot_rate) {
             Some(r) => r
                 .trim()
@@ -162,6 +169,7 @@ impl Config {
             telegram_api_url,
             bot_username,
             redis_url,
+            redis_prefix,
             bot_rate,
             webhook_url,
             webhook_secret: webhook_secret.map(SecretString::from),

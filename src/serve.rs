@@ -58,11 +58,14 @@ pub async fn run(config: Config) -> Result<(), StartError> {
 
     tracing::info!("shutting down");
     let _ = stop_tx.send(true);
-    let _ = scheduler.await;
+    // Each step gets a deadline: a stuck request must not keep the process from exiting.
+    let step = |what: &'static str| move |_| tracing::warn!("shutdown: {what} did not finish in time");
+    let grace = std::time::Duration::from_secs(5);
+    tokio::time::timeout(grace, scheduler).await.map(|_| ()).unwrap_or_else(step("the scheduler"));
     if let Some(bot) = bot {
-        bot.stop().await;
+        tokio::time::timeout(grace, bot.stop()).await.unwrap_or_else(step("the bot"));
     }
-    crm.store().close().await;
+    tokio::time::timeout(grace, crm.store().close()).await.unwrap_or_else(step("the database pool"));
     Ok(())
 }
 

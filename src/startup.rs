@@ -104,6 +104,7 @@ pub fn bot_settings(config: &Config) -> Option<bot::BotSettings> {
         token: t.expose_secret().to_owned(),
         api_url: config.telegram_api_url.clone(),
         redis_url: config.redis_url.clone(),
+        redis_prefix: config.redis_prefix.clone(),
         global_rate: config.bot_rate,
         webhook_url: config.webhook_url.clone(),
         webhook_secret: config.webhook_secret.as_ref().map(|s| s.expose_secret().to_owned()),

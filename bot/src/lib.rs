@@ -58,6 +58,8 @@ pub struct BotSettings {
     pub token: String,
     pub api_url: Option<String>,
     pub redis_url: Option<String>,
+    /// Namespace of this installation's Redis keys.
+    pub redis_prefix: String,
     /// Messages per second over all chats (Telegram allows about 30).
     pub global_rate: u32,
     /// Receive updates through a webhook at this public URL instead of long polling.
@@ -119,7 +121,7 @@ impl RunningBot {
 pub async fn start(settings: &BotSettings, crm: Crm) -> Result<RunningBot, BotError> {
     let bot = settings.throttled()?;
     let texts = std::sync::Arc::new(Texts::load()?);
-    let states = open_state_storage(&crm, settings.redis_url.as_deref()).await?;
+    let states = open_state_storage(&crm, settings.redis_url.as_deref(), &settings.redis_prefix).await?;
     let commands = [
         ("start", "Начать / главное меню"),
         ("tours", "Подобрать тур"),

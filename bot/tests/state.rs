@@ -183,7 +183,7 @@ async fn redis_storage() {
 async fn without_redis_the_database_is_used() {
     let Backend::Db { url, master, _dir } = sqlite() else { unreachable!() };
     let crm = crm_on(&url, &master).await;
-    let s = bot::open_state_storage::<Step>(&crm, None).await.unwrap();
+    let s = bot::open_state_storage::<Step>(&crm, None, "tourcrm:").await.unwrap();
     put(&s, ChatId(10), phone("Ольга")).await;
     let mut conn = crm.store().conn().await.unwrap();
     let stored = dialogue_states::get(&mut conn, 10).await.unwrap().unwrap();
@@ -195,7 +195,7 @@ async fn with_redis_url_redis_is_used() {
     let Some(url) = env("TOURCRM_TEST_REDIS_URL") else { return };
     let Backend::Db { url: db, master, _dir } = sqlite() else { unreachable!() };
     let crm = crm_on(&db, &master).await;
-    let s = bot::open_state_storage::<Step>(&crm, Some(&url)).await.unwrap();
+    let s = bot::open_state_storage::<Step>(&crm, Some(&url), "tourcrm:").await.unwrap();
     // The production prefix, so a random chat id keeps clear of real chats; removed at the end.
     let chat = ChatId(-(i64::try_from(rand_u64() >> 2).unwrap()) - 1);
     put(&s, chat, Step::AskName).await;

@@ -1,7 +1,7 @@
 //! The agent's side of the bot, end to end: answering a client through the relay, working a
 //! booking, and crafted buttons that try to reach another agent's client.
 
-use crate::bot_client::{World, published_tour, register};
+use crate::bot_client::{World, published_tour, register, stacks};
 use crate::fake_telegram::WAIT;
 use crm::Actor;
 use crm::domain::{BookingStatus, Role};
@@ -9,7 +9,12 @@ use crm::services::NewStaffInput;
 
 #[tokio::test]
 async fn an_agent_answers_a_client_and_works_the_booking_but_cannot_reach_another_agents_client() {
-    let w = World::new().await;
+    for stack in stacks() {
+        agent_works(World::on(stack).await).await;
+    }
+}
+
+async fn agent_works(w: World) {
     let _server = w.serve().await;
     let crm = w.crm().await;
     let (tour_id, dep_id) = published_tour(&crm).await;

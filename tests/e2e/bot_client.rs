@@ -13,16 +13,40 @@ use crm::store::tours::RoutePoint;
 pub struct World {
     pub fake: FakeTelegram,
     pub sb: Sandbox,
+    /// Dialogue state in Redis (with a prefix of this test's own), or in the database.
+    redis: Option<(String, String)>,
+}
+
+/// The stacks the bot suite runs on: SQLite always; PostgreSQL (with Redis for dialogue state
+/// when `TOURCRM_TEST_REDIS_URL` is set) when `TOURCRM_TEST_POSTGRES_URL` is set.
+pub fn stacks() -> Vec<&'static str> {
+    let set = |v: &str| std::env::var(v).is_ok_and(|v| !v.is_empty());
+    let mut s = vec!["sqlite"];
+    if set("TOURCRM_TEST_POSTGRES_URL") {
+        s.push(if set("TOURCRM_TEST_REDIS_URL") { "postgres+redis" } else { "postgres" });
+    }
+    s
 }
 
 impl World {
-    pub async fn new() -> World {
-        World { fake: FakeTelegram::start().await, sb: Sandbox::new("sqlite").await }
+    pub async fn on(stack: &'static str) -> World {
+        let sb = Sandbox::new(if stack == "sqlite" { "sqlite" } else { "postgres" }).await;
+        let redis = stack.ends_with("+redis").then(|| {
+            let url = std::env::var("TOURCRM_TEST_REDIS_URL").unwrap();
+            let prefix = format!("tourcrm_test_{}:", sb.dir.path().file_name().unwrap().to_string_lossy());
+            (url, prefix)
+        });
+        World { fake: FakeTelegram::start().await, sb, redis }
     }
 
     pub async fn serve(&self) -> Server {
         let api = self.fake.api_url();
-        self.sb.serve(&[("TELOXIDE_TOKEN", TEST_TOKEN), ("TELOXIDE_API_URL", &api)]).await
+        let mut env = vec![("TELOXIDE_TOKEN", TEST_TOKEN), ("TELOXIDE_API_URL", api.as_str())];
+        if let Some((url, prefix)) = &self.redis {
+            env.push(("TOURCRM_REDIS_URL", url));
+            env.push(("TOURCRM_REDIS_PREFIX", prefix));
+        }
+        self.sb.serve(&env).await
     }
 
     /// The CRM over the sandbox's database and key, beside the running server (WAL lets both in).
@@ -97,7 +121,12 @@ pub async fn register(w: &World, user: &FakeUser, phone: &str) {
 
 #[tokio::test]
 async fn a_client_registers_browses_and_books_and_the_agent_hears_of_it() {
-    let w = World::new().await;
+    for stack in stacks() {
+        client_books(World::on(stack).await).await;
+    }
+}
+
+async fn client_books(w: World) {
     let server = w.serve().await;
     let crm = w.crm().await;
     let (tour_id, dep_id) = published_tour(&crm).await;
@@ -147,7 +176,12 @@ async fn a_client_registers_browses_and_books_and_the_agent_hears_of_it() {
 
 #[tokio::test]
 async fn a_restart_in_the_middle_of_registration_resumes_it() {
-    let w = World::new().await;
+    for stack in stacks() {
+        restart_resumes(World::on(stack).await).await;
+    }
+}
+
+async fn restart_resumes(w: World) {
     let server = w.serve().await;
     let user = w.fake.user(600_002, "Пётр", None);
     w.say(&user, "/start", "Как вас зовут").await;
@@ -159,7 +193,12 @@ async fn a_restart_in_the_middle_of_registration_resumes_it() {
 
 #[tokio::test]
 async fn bad_input_is_answered_or_ignored_and_changes_nothing() {
-    let w = World::new().await;
+    for stack in stacks() {
+        bad_input(World::on(stack).await).await;
+    }
+}
+
+async fn bad_input(w: World) {
     let _server = w.serve().await;
     let user = w.fake.user(600_003, "Ольга", None);
     w.say(&user, "/start", "Как вас зовут").await;

@@ -99,9 +99,23 @@ impl Server {
     }
 
     /// Stops the server with SIGTERM and returns its stdout and stderr.
+    /// A clean shutdown must finish within 15 s; a server that hangs is killed and the test
+    /// fails, rather than the whole suite waiting forever.
     pub fn stop(mut self) -> (String, String) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let mut hung = false;
+        while self.child.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                hung = true;
+                let _ = self.child.kill();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let out = std::mem::replace(&mut self.child, Command::new("true").spawn().unwrap()).wait_with_output().unwrap();
+        assert!(!hung, "tourcrm did not shut down within 15 s of SIGTERM:\n{}", String::from_utf8_lossy(&out.stderr));
         (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
     }
 }

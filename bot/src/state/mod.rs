@@ -44,12 +44,18 @@ pub enum StateError {
 /// Opens the dialogue storage the configuration asks for: Redis when a URL is given (shared by
 /// several bot instances), otherwise the CRM database. Fails when Redis does not answer, so a
 /// misconfigured URL shows at start rather than on the first message.
-pub async fn open_state_storage<D>(crm: &crm::Crm, redis_url: Option<&str>) -> Result<Arc<ErasedStorage<D>>, BotError>
+/// `redis_prefix` namespaces the keys (`<prefix>dialogue:<chat>`), so several agencies or test
+/// runs can share one Redis.
+pub async fn open_state_storage<D>(
+    crm: &crm::Crm,
+    redis_url: Option<&str>,
+    redis_prefix: &str,
+) -> Result<Arc<ErasedStorage<D>>, BotError>
 where
     D: Serialize + DeserializeOwned + Send + 'static,
 {
     Ok(match redis_url {
-        Some(url) => RedisStorage::open(url, DEFAULT_PREFIX).await?.erase(),
+        Some(url) => RedisStorage::open(url, &format!("{redis_prefix}dialogue:")).await?.erase(),
         None => DbStorage::new(crm.clone()).erase(),
     })
 }
