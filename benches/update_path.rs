@@ -61,7 +61,13 @@ async fn main() {
     let p = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize];
     println!("update path: {users} updates (one /start per user) through the real binary and the fake Bot API");
     println!("  throughput: {:.0} updates/s (all answered in {:?})", users as f64 / total.as_secs_f64(), total);
-    println!("  latency from push to reply seen: p50 {:?}  p90 {:?}  p99 {:?}  max {:?}", p(0.5), p(0.9), p(0.99), p(1.0));
+    println!(
+        "  latency from push to reply seen: p50 {:?}  p90 {:?}  p99 {:?}  max {:?}",
+        p(0.5),
+        p(0.9),
+        p(0.99),
+        p(1.0)
+    );
     // One at a time: the latency of a single update on an idle bot.
     let mut single = Vec::new();
     for i in 0..50 {
