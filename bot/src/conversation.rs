@@ -127,9 +127,11 @@ async fn register(ctx: &Ctx, telegram_id: i64, user: &teloxide::types::User, c: 
         return Ok(refused("incomplete"));
     };
     let first_name = full_name.first_name().to_owned();
+    let registered = Event::Outcome(Outcome::Registered { first_name });
+    let actor = Actor::Telegram(telegram_id);
     let new = NewClient {
         full_name,
-        phone,
+        phone: phone.clone(),
         birth_date,
         city,
         telegram_id: Some(telegram_id),
@@ -139,11 +141,25 @@ async fn register(ctx: &Ctx, telegram_id: i64, user: &teloxide::types::User, c: 
         marketing_consent: c.marketing_consent,
         agent_id: None,
     };
-    let actor = Actor::Telegram(telegram_id);
     Ok(match ctx.crm.register_client(&actor, new).await {
-        Ok(_) => Event::Outcome(Outcome::Registered { first_name }),
+        Ok(_) => registered,
+        // A card with this phone exists. If Telegram vouched for the phone (the sender's own
+        // contact), it is this person's card made by an agent: link it instead of duplicating.
+        Err(Error::Conflict(Conflict::PhoneTaken(_))) if c.phone_verified => {
+            let username = user.username.as_deref();
+            match ctx
+                .crm
+                .link_telegram_by_phone(&actor, &phone, username, c.personal_data_consent, c.marketing_consent)
+                .await
+            {
+                Ok(_) => registered,
+                Err(Error::Conflict(_)) => refused("phone_taken"),
+                Err(e) => return Err(e.into()),
+            }
+        }
         Err(Error::Conflict(Conflict::PhoneTaken(_))) => refused("phone_taken"),
-        Err(Error::Conflict(Conflict::TelegramTaken)) => Event::Outcome(Outcome::Registered { first_name }),
+        // A repeated effect after a restart: this account is already registered.
+        Err(Error::Conflict(Conflict::TelegramTaken)) => registered,
         Err(Error::Invalid(reason)) => refused(reason.code()),
         Err(e) => return Err(e.into()),
     })

@@ -220,3 +220,54 @@ async fn bad_input(w: World) {
     w.fake.push_contact(&user, "+79001112233", Some(42));
     w.fake.wait_for_new_message(user.id, before, |m| m.text().contains("не ваш контакт"), WAIT).await;
 }
+
+#[tokio::test]
+async fn a_client_an_agent_registered_is_linked_by_their_own_contact_not_duplicated() {
+    let w = World::on("sqlite").await;
+    let _server = w.serve().await;
+    let crm = w.crm().await;
+    let agent = crm
+        .add_staff(&Actor::System, NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent })
+        .await
+        .unwrap();
+    let agent_actor = Actor::staff(agent.staff.id, Role::Agent);
+    let today = crm.today();
+    let card = crm
+        .register_client(
+            &agent_actor,
+            crm::services::NewClient {
+                full_name: crm::domain::PersonName::parse("Иванова Мария").unwrap(),
+                phone: crm::domain::Phone::parse("+79123456789").unwrap(),
+                birth_date: crm::domain::BirthDate::parse("05.03.1990", today).unwrap(),
+                city: crm::domain::City::parse("Москва").unwrap(),
+                telegram_id: None,
+                telegram_username: None,
+                source: None,
+                personal_data_consent: false,
+                marketing_consent: false,
+                agent_id: None,
+            },
+        )
+        .await
+        .unwrap();
+
+    // Typing the phone proves nothing: refused as taken.
+    let typed = w.fake.user(600_010, "Кто-то", None);
+    w.say(&typed, "/start", "Как вас зовут").await;
+    w.say(&typed, "Иванова Мария", "номером телефона").await;
+    w.say(&typed, "+79123456789", "Дата рождения").await;
+    let cities = w.say(&typed, "05.03.1990", "вылетаете").await;
+    let consent = w.press(&typed, &cities, "c:0", "согласие").await;
+    let marketing = w.press(&typed, &consent, "y", "подборки").await;
+    w.press(&typed, &marketing, "n", "уже есть в нашей базе").await;
+
+    // Her own contact links her Telegram to the card the agent made.
+    let maria = w.fake.user(600_011, "Мария", None);
+    register(&w, &maria, "+79123456789").await;
+    let linked = crm.client_by_telegram(&Actor::System, maria.id).await.unwrap().unwrap();
+    assert_eq!(linked.id, card.id, "the same card, not a second client");
+    assert_eq!(linked.agent_id, Some(agent.staff.id));
+    assert!(linked.pd_consent_at.is_some(), "the consent she gave in the bot is recorded");
+    let all = crm.list_clients(&Actor::System, Default::default()).await.unwrap();
+    assert_eq!(all.len(), 1);
+}

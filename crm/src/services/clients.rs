@@ -322,3 +322,42 @@ impl Crm {
         Ok(client)
     }
 }
+
+impl Crm {
+    /// A client an agent registered (with no Telegram yet) starts using the bot: the Telegram
+    /// account whose own contact carries the card's phone is linked to it, and the consents
+    /// the client just gave are recorded. Nothing is duplicated.
+    pub async fn link_telegram_by_phone(
+        &self,
+        actor: &Actor,
+        phone: &Phone,
+        username: Option<&str>,
+        personal_data_consent: bool,
+        marketing_consent: bool,
+    ) -> Result<Client> {
+        let Actor::Telegram(telegram_id) = *actor else {
+            return Err(Error::Forbidden("linking is done by the Telegram account itself"));
+        };
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let client = store::by_phone(&mut tx, phone.as_str()).await?.ok_or(Error::NotFound("client"))?;
+        if client.telegram_id.is_some() {
+            return Err(Error::Conflict(Conflict::PhoneTaken(client.id.0)));
+        }
+        store::set_telegram(&mut tx, client.id, telegram_id, username)
+            .await
+            .map_err(|e| Error::from(e).on_unique(Conflict::TelegramTaken))?;
+        let name = actor.audit_name();
+        if personal_data_consent {
+            store::set_consent(&mut tx, client.id, ConsentKind::PersonalData, true, &name, now).await?;
+        }
+        if marketing_consent {
+            store::set_consent(&mut tx, client.id, ConsentKind::Marketing, true, &name, now).await?;
+        }
+        audit::record(&mut tx, now, &name, "client.telegram_linked", "client", Some(client.id.to_string()), None)
+            .await?;
+        let linked = store::get(&mut tx, client.id).await?.ok_or(Error::NotFound("client"))?;
+        tx.commit().await?;
+        Ok(linked)
+    }
+}

@@ -436,3 +436,21 @@ pub async fn set_foreign_passport_expiry(conn: &mut Conn, id: ClientId, on: Opti
         .await?;
     Ok(())
 }
+
+/// Binds a Telegram account to a client that has none (the card an agent made).
+pub async fn set_telegram(
+    conn: &mut Conn,
+    id: ClientId,
+    telegram_id: i64,
+    username: Option<&str>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE clients SET telegram_id = $1, telegram_username = $2 WHERE id = $3 AND telegram_id IS NULL",
+    )
+    .bind(telegram_id)
+    .bind(username)
+    .bind(id.0)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -49,6 +49,10 @@ pub struct Collected {
     pub source: Option<String>,
     pub personal_data_consent: bool,
     pub marketing_consent: bool,
+    /// The phone came from the sender's own shared contact, so Telegram vouches for it: a card
+    /// an agent already made with this phone may be linked to this account.
+    #[serde(default)]
+    pub phone_verified: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,9 +146,18 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
         },
         Step::Phone => match event {
             Event::Contact { own: false, .. } => stay(r, Reply::text("reg_contact_not_own")),
-            Event::Contact { phone, own: true } | Event::Text(phone) => match Phone::parse(&phone) {
+            Event::Contact { phone, own: true } => match Phone::parse(&phone) {
                 Ok(p) => {
                     r.collected.phone = Some(p);
+                    r.collected.phone_verified = true;
+                    advance(r, Step::BirthDate)
+                }
+                Err(e) => invalid(r, e),
+            },
+            Event::Text(phone) => match Phone::parse(&phone) {
+                Ok(p) => {
+                    r.collected.phone = Some(p);
+                    r.collected.phone_verified = false;
                     advance(r, Step::BirthDate)
                 }
                 Err(e) => invalid(r, e),
