@@ -271,3 +271,42 @@ async fn a_client_an_agent_registered_is_linked_by_their_own_contact_not_duplica
     let all = crm.list_clients(&Actor::System, Default::default()).await.unwrap();
     assert_eq!(all.len(), 1);
 }
+
+#[tokio::test]
+async fn a_429_storm_delays_but_loses_and_duplicates_nothing() {
+    let w = World::on("sqlite").await;
+    let _server = w.serve().await;
+    let users: Vec<FakeUser> = (0..4).map(|i| w.fake.user(610_000 + i, "Гость", None)).collect();
+    w.fake.fail_next_with_429(6, 1);
+    for u in &users {
+        w.fake.push_text(u, "/start");
+    }
+    for u in &users {
+        w.fake.wait_for_message(u.id, |m| m.text().contains("Как вас зовут"), WAIT * 3).await;
+    }
+    assert!(w.fake.rejected_429() >= 6, "the storm happened: {}", w.fake.rejected_429());
+    for u in &users {
+        assert_eq!(w.fake.count_sent(u.id), 1, "exactly one welcome for {}", u.id);
+    }
+}
+
+#[tokio::test]
+async fn a_blacklisted_client_gets_silence() {
+    let w = World::on("sqlite").await;
+    let _server = w.serve().await;
+    let crm = w.crm().await;
+    let maria = w.fake.user(620_001, "Мария", None);
+    register(&w, &maria, "+79123456789").await;
+    let client = crm.client_by_telegram(&Actor::System, maria.id).await.unwrap().unwrap();
+    let admin = crm
+        .add_staff(&Actor::System, NewStaffInput { login: "boss", name: "Главный Админ", role: Role::Admin })
+        .await
+        .unwrap();
+    crm.set_blacklist(&Actor::staff(admin.staff.id, Role::Admin), client.id, true, "мошенничество").await.unwrap();
+    let before = w.fake.count_sent(maria.id);
+    let last = ["🌍 Туры", "/start", "привет"].iter().map(|t| w.fake.push_text(&maria, t)).last().unwrap();
+    w.fake.wait_until_acked(last, WAIT).await;
+    // Give the bot the time it takes to answer an update, then check it did not.
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(w.fake.count_sent(maria.id), before, "{:#?}", w.fake.sent_to(maria.id));
+}
