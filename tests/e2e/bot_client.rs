@@ -49,12 +49,8 @@ impl World {
         self.sb.serve(&env).await
     }
 
-    /// The CRM over the sandbox's database and key, beside the running server (WAL lets both in).
     pub async fn crm(&self) -> crm::Crm {
-        let key = std::fs::read_to_string(self.sb.data_dir().join("master.key")).unwrap();
-        let store = crm::store::Store::open(&self.sb.database_url).await.unwrap();
-        let key = crm::crypto::MasterKey::from_base64(&key).unwrap();
-        crm::Crm::new(store, key, std::sync::Arc::new(crm::clock::SystemClock)).await.unwrap()
+        open_crm(&self.sb).await
     }
 
     /// Sends a text and waits for the next reply whose text contains `expect`.
@@ -70,6 +66,14 @@ impl World {
         self.fake.push_callback(user, on.message_id, data);
         self.fake.wait_for_new_message(user.id, seen, |m| m.text().contains(expect), WAIT).await
     }
+}
+
+/// The CRM over the sandbox's database and key, beside the running server (WAL lets both in).
+pub async fn open_crm(sb: &Sandbox) -> crm::Crm {
+    let key = std::fs::read_to_string(sb.data_dir().join("master.key")).unwrap();
+    let store = crm::store::Store::open(&sb.database_url).await.unwrap();
+    let key = crm::crypto::MasterKey::from_base64(&key).unwrap();
+    crm::Crm::new(store, key, std::sync::Arc::new(crm::clock::SystemClock)).await.unwrap()
 }
 
 /// An operator's published excursion tour with one departure in a month.

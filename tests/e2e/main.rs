@@ -12,4 +12,6 @@ mod bot_link;
 mod bot_webhook;
 mod cli;
 mod config;
+mod panel_browser;
 mod serve;
+mod webdriver;

@@ -1,0 +1,77 @@
+//! The panel in a real browser (headless Chromium through chromedriver): people sign in and do
+//! their work; screenshots are kept in `target/screenshots/` as test artifacts.
+
+use crate::helpers::{Sandbox, text};
+use crate::webdriver::{Browser, available};
+use crm::Actor;
+
+/// Adds a staff member through the CLI and returns the one-time password it printed.
+fn staff(sb: &Sandbox, role: &str, name: &str, login: &str) -> String {
+    let out = sb.run(&["staff", "add", "--role", role, "--name", name, "--login", login], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let line = stdout.lines().find(|l| l.starts_with("Одноразовый пароль")).unwrap();
+    line.split_whitespace().last().unwrap().to_owned()
+}
+
+/// Signs in with a one-time password and sets a permanent one, as a new employee does.
+async fn first_sign_in(b: &Browser, base: &str, login: &str, one_time: &str, name: &str) {
+    b.goto(&format!("{base}/login")).await;
+    b.screenshot(&format!("{name}-login")).await;
+    b.fill("input[name=login]", login).await;
+    b.fill("input[name=password]", one_time).await;
+    b.click("form[action='/login'] button[type=submit]").await;
+    b.fill("input[name=old]", one_time).await;
+    b.fill("input[name=new]", "новый-надёжный-пароль-1").await;
+    b.fill("input[name=repeat]", "новый-надёжный-пароль-1").await;
+    b.screenshot(&format!("{name}-password-change")).await;
+    b.click("form[action='/password'] button[type=submit]").await;
+}
+
+#[tokio::test]
+async fn an_admin_blacklists_a_client_in_the_browser() {
+    if !available() {
+        // .ci/run installs chromium and chromium-driver, so in CI a missing browser is a failure;
+        // a developer machine without them skips, saying so.
+        assert!(std::env::var("CI").is_err(), "CI must have /usr/bin/chromium and /usr/bin/chromedriver");
+        eprintln!(
+            "skipped: /usr/bin/chromium or /usr/bin/chromedriver is missing (apt-get install chromium chromium-driver)"
+        );
+        return;
+    }
+    let sb = Sandbox::new("sqlite").await;
+    let admin_pw = staff(&sb, "admin", "Главная Админка", "boss");
+    let server = sb.serve(&[]).await;
+    let crm = crate::bot_client::open_crm(&sb).await;
+    let today = crm.today();
+    let client = crm
+        .register_client(
+            &Actor::System,
+            crm::services::NewClient {
+                full_name: crm::domain::PersonName::parse("Должников Денис").unwrap(),
+                phone: crm::domain::Phone::parse("+79001112233").unwrap(),
+                birth_date: crm::domain::BirthDate::parse("01.02.1985", today).unwrap(),
+                city: crm::domain::City::parse("Казань").unwrap(),
+                telegram_id: None,
+                telegram_username: None,
+                source: None,
+                personal_data_consent: true,
+                marketing_consent: false,
+                agent_id: None,
+            },
+        )
+        .await
+        .unwrap();
+
+    let b = Browser::start(1280, 1000).await;
+    first_sign_in(&b, &server.base, "boss", &admin_pw, "admin").await;
+    b.goto(&format!("{}/clients", server.base)).await;
+    b.screenshot("admin-clients").await;
+    b.goto(&format!("{}/clients/{}", server.base, client.id)).await;
+    b.fill("form[action$='/blacklist'] input[name=reason]", "Не оплатил прошлый тур").await;
+    b.click("form[action$='/blacklist'] button[type=submit]").await;
+    let shot = b.screenshot("admin-client-blacklisted").await;
+    assert!(b.text("body").await.contains("Не оплатил прошлый тур"), "{}", b.text("body").await);
+    assert!(crm.get_client(&Actor::System, client.id).await.unwrap().is_blacklisted());
+    assert!(shot.exists());
+}
