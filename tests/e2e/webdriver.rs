@@ -72,24 +72,22 @@ impl Browser {
         self.call(reqwest::Method::POST, "/url", Some(json!({ "url": url }))).await;
     }
 
+    /// The element's id, if the page has it now.
+    async fn find_now(&self, css: &str) -> Result<String, Value> {
+        let url = format!("{}/session/{}/element", self.base, self.session);
+        let body = json!({"using": "css selector", "value": css});
+        let v: Value = self.http.post(url).json(&body).send().await.unwrap().json().await.unwrap();
+        v["value"][ELEMENT].as_str().map(str::to_owned).ok_or(v)
+    }
+
+    /// The element, waiting up to 10 s for it to appear.
     pub async fn find(&self, css: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            let url = format!("{}/session/{}/element", self.base, self.session);
-            let v: Value = self
-                .http
-                .post(url)
-                .json(&json!({"using": "css selector", "value": css}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            if let Some(id) = v["value"][ELEMENT].as_str() {
-                return id.to_owned();
+            match self.find_now(css).await {
+                Ok(id) => return id,
+                Err(v) => assert!(Instant::now() < deadline, "no element {css}: {v}"),
             }
-            assert!(Instant::now() < deadline, "no element {css}: {v}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -110,18 +108,7 @@ impl Browser {
     }
 
     pub async fn text(&self, css: &str) -> String {
-        let url = format!("{}/session/{}/element", self.base, self.session);
-        let v: Value = self
-            .http
-            .post(url)
-            .json(&json!({"using": "css selector", "value": css}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let Some(el) = v["value"][ELEMENT].as_str() else { return String::new() };
+        let Ok(el) = self.find_now(css).await else { return String::new() };
         self.call(reqwest::Method::GET, &format!("/element/{el}/text"), None).await.as_str().unwrap_or("").to_owned()
     }
 

@@ -116,60 +116,61 @@ impl TourFields<'_> {
     }
 }
 
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds the tour's own fields as `$1`…`$13`, in the column order both statements use.
+fn bind_fields<'q>(q: AnyQuery<'q>, f: &TourFields<'_>) -> AnyQuery<'q> {
+    q.bind(f.kind.as_str())
+        .bind(f.title.to_owned())
+        .bind(f.description.to_owned())
+        .bind(f.country.to_owned())
+        .bind(f.region.to_owned())
+        .bind(f.departure_city.to_owned())
+        .bind(f.price.minor)
+        .bind(f.price.currency.code())
+        .bind(f.hot.map(|p| date(p.0)))
+        .bind(f.hot.map(|p| date(p.1)))
+        .bind(f.early_booking.map(|p| date(p.0)))
+        .bind(f.early_booking.map(|p| date(p.1)))
+        .bind(f.search_key())
+}
+
 pub async fn insert(
     conn: &mut Conn,
     f: &TourFields<'_>,
     operator: StaffId,
     now: DateTime<Utc>,
 ) -> sqlx::Result<TourId> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO tours (kind, title, description, country, region, departure_city, price_per_person, currency,
-                            status, hot_from, hot_until, early_from, early_until, operator_id, created_at, updated_at,
-                            search_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9, $10, $11, $12, $13, $14, $14, $15) RETURNING id",
+    use sqlx::Row;
+    let row = bind_fields(
+        sqlx::query(
+            "INSERT INTO tours (kind, title, description, country, region, departure_city, price_per_person, currency,
+                                hot_from, hot_until, early_from, early_until, search_key, status, operator_id,
+                                created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'draft', $14, $15, $15) RETURNING id",
+        ),
+        f,
     )
-    .bind(f.kind.as_str())
-    .bind(f.title)
-    .bind(f.description)
-    .bind(f.country)
-    .bind(f.region)
-    .bind(f.departure_city)
-    .bind(f.price.minor)
-    .bind(f.price.currency.code())
-    .bind(f.hot.map(|p| date(p.0)))
-    .bind(f.hot.map(|p| date(p.1)))
-    .bind(f.early_booking.map(|p| date(p.0)))
-    .bind(f.early_booking.map(|p| date(p.1)))
     .bind(operator.0)
     .bind(ts(now))
-    .bind(f.search_key())
     .fetch_one(conn)
     .await?;
+    let id: i64 = row.try_get(0)?;
     Ok(TourId(id))
 }
 
 pub async fn update(conn: &mut Conn, id: TourId, f: &TourFields<'_>, now: DateTime<Utc>) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE tours SET kind = $1, title = $2, description = $3, country = $4, region = $5, departure_city = $6,
-                          price_per_person = $7, currency = $8, hot_from = $9, hot_until = $10, early_from = $11,
-                          early_until = $12, updated_at = $13, search_key = $15
-         WHERE id = $14",
+    let done = bind_fields(
+        sqlx::query(
+            "UPDATE tours SET kind = $1, title = $2, description = $3, country = $4, region = $5, departure_city = $6,
+                              price_per_person = $7, currency = $8, hot_from = $9, hot_until = $10, early_from = $11,
+                              early_until = $12, search_key = $13, updated_at = $14
+             WHERE id = $15",
+        ),
+        f,
     )
-    .bind(f.kind.as_str())
-    .bind(f.title)
-    .bind(f.description)
-    .bind(f.country)
-    .bind(f.region)
-    .bind(f.departure_city)
-    .bind(f.price.minor)
-    .bind(f.price.currency.code())
-    .bind(f.hot.map(|p| date(p.0)))
-    .bind(f.hot.map(|p| date(p.1)))
-    .bind(f.early_booking.map(|p| date(p.0)))
-    .bind(f.early_booking.map(|p| date(p.1)))
     .bind(ts(now))
     .bind(id.0)
-    .bind(f.search_key())
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
