@@ -76,7 +76,14 @@ impl Crm {
         let mut opened = Vec::new();
         for kind in [DocKind::InternalPassport, DocKind::ForeignPassport, DocKind::PaymentDetails] {
             if let Some(sealed) = store::get(&mut conn, owner, kind).await? {
-                let plain = self.keyring().open(&owner.aad(kind), &sealed)?;
+                let plain = match self.keyring().open(&owner.aad(kind), &sealed) {
+                    // Another process (`tourcrm keys rotate`) made a key this one has not loaded yet.
+                    Err(crate::crypto::CryptoError::UnknownKey(_)) => {
+                        self.reload_keyring().await?;
+                        self.keyring().open(&owner.aad(kind), &sealed)?
+                    }
+                    other => other?,
+                };
                 opened.push(kind.as_str());
                 match kind {
                     DocKind::InternalPassport => out.internal_passport = Some(decode(&plain)?),

@@ -122,3 +122,13 @@ each_backend!(a_wrong_master_key_cannot_start_the_crm, master = &MASTER, |app| {
     assert_all_open(&app.reopen(&MASTER).await.unwrap(), &clients[..3], app.backend).await;
     assert_eq!(key_states(&app).await.len(), 1);
 });
+
+each_backend!(a_rotation_by_another_process_is_picked_up_without_errors, master = MASTER.as_str(), |app| {
+    let clients = thirty_with_documents(&app).await;
+    // `tourcrm keys rotate` runs as its own process while the server keeps its keyring.
+    let other = app.reopen(MASTER.as_str()).await.unwrap();
+    other.rotate_keys(&Actor::System).await.unwrap();
+    for c in &clients {
+        app.crm.open_documents(&Actor::System, c.id).await.unwrap();
+    }
+});
