@@ -192,37 +192,82 @@ pub struct ClientFilter {
     pub limit: i64,
 }
 
+/// A bound value of a dynamically assembled query.
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// Only the filters that are set become conditions, so each query is one the planner can
+/// serve from an index (a `($1 IS NULL OR id < $1)` guard hides the index from SQLite), and
+/// the tags of the whole page come in one query instead of one per client.
 pub async fn list(conn: &mut Conn, f: &ClientFilter) -> sqlx::Result<Vec<Client>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM clients c
-         WHERE ($1 IS NULL OR c.agent_id = $1)
-           AND ($2 IS NULL OR c.name_key LIKE '%' || $2 || '%')
-           AND ($3 IS NULL OR c.phone LIKE '%' || $3 || '%')
-           AND ($4 IS NULL OR EXISTS (SELECT 1 FROM client_tags ct JOIN tags t ON t.id = ct.tag_id
-                                      WHERE ct.client_id = c.id AND t.name_key = $4))
-           AND ($5 IS NULL OR c.city = $5)
-           AND ($6 IS NULL OR c.blacklisted = $6)
-           AND ($7 IS NULL OR c.id < $7)
-         ORDER BY c.id DESC LIMIT $8"
-    );
-    let rows: Vec<Row> = sqlx::query_as(&sql)
-        .bind(f.agent_id.map(|a| a.0))
-        .bind(f.name_key.as_deref().map(escape_like))
-        .bind(f.phone_digits.clone())
-        .bind(f.tag_key.clone())
-        .bind(f.city.clone())
-        .bind(f.blacklisted.map(flag))
-        .bind(f.before_id.map(|c| c.0))
-        .bind(f.limit.clamp(1, 200))
-        .fetch_all(&mut *conn)
-        .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let mut c = row.into_client()?;
-        c.tags = tags_of(conn, c.id).await?;
-        out.push(c);
+    let mut conds: Vec<String> = Vec::new();
+    let mut args: Vec<Arg> = Vec::new();
+    let mut add = |cond: &str, arg: Arg| {
+        args.push(arg);
+        conds.push(cond.replace('?', &format!("${}", args.len())));
+    };
+    if let Some(a) = f.agent_id {
+        add("c.agent_id = ?", Arg::Int(a.0));
     }
+    if let Some(n) = &f.name_key {
+        add("c.name_key LIKE '%' || ? || '%'", Arg::Text(escape_like(n)));
+    }
+    if let Some(p) = &f.phone_digits {
+        add("c.phone LIKE '%' || ? || '%'", Arg::Text(escape_like(p)));
+    }
+    if let Some(t) = &f.tag_key {
+        add(
+            "EXISTS (SELECT 1 FROM client_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.client_id = c.id AND t.name_key = ?)",
+            Arg::Text(t.clone()),
+        );
+    }
+    if let Some(city) = &f.city {
+        add("c.city = ?", Arg::Text(city.clone()));
+    }
+    if let Some(b) = f.blacklisted {
+        add("c.blacklisted = ?", Arg::Int(flag(b)));
+    }
+    if let Some(before) = f.before_id {
+        add("c.id < ?", Arg::Int(before.0));
+    }
+    let filter = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+    let sql = format!("SELECT {COLUMNS} FROM clients c {filter} ORDER BY c.id DESC LIMIT {}", f.limit.clamp(1, 200));
+    let mut q = sqlx::query_as::<_, Row>(&sql);
+    for a in args {
+        q = match a {
+            Arg::Int(v) => q.bind(v),
+            Arg::Text(v) => q.bind(v),
+        };
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    let mut out = rows.into_iter().map(Row::into_client).collect::<sqlx::Result<Vec<_>>>()?;
+    attach_tags(conn, &mut out).await?;
     Ok(out)
+}
+
+/// Fills in the tags of a page of clients with one query.
+async fn attach_tags(conn: &mut Conn, clients: &mut [Client]) -> sqlx::Result<()> {
+    if clients.is_empty() {
+        return Ok(());
+    }
+    let placeholders: Vec<String> = (1..=clients.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT ct.client_id, t.name FROM client_tags ct JOIN tags t ON t.id = ct.tag_id
+         WHERE ct.client_id IN ({}) ORDER BY t.name_key",
+        placeholders.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
+    for c in clients.iter() {
+        q = q.bind(c.id.0);
+    }
+    for (id, name) in q.fetch_all(conn).await? {
+        if let Some(c) = clients.iter_mut().find(|c| c.id.0 == id) {
+            c.tags.push(name);
+        }
+    }
+    Ok(())
 }
 
 /// `%` and `_` typed by a user are literal, not wildcards. Both backends treat `\` as the
