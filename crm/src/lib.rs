@@ -8,6 +8,7 @@ pub mod clock;
 pub mod crypto;
 pub mod domain;
 pub mod error;
+pub mod notify;
 pub mod services;
 pub mod store;
 

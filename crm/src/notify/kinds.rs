@@ -1,0 +1,83 @@
+//! The kinds of automatic notification, their default lead times and whether they advertise.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// The foreign passport expires within the lead time (default 6 months): renew before travelling.
+    PassportExpiring,
+    /// The day before departure: tour, date, time, what to take.
+    DepartureTomorrow,
+    /// Some days before the birthday: tours picked for the client.
+    BirthdayOffer,
+    /// On the birthday.
+    BirthdayGreeting,
+    /// A payment of a booking is due within the lead time (default 3 days).
+    PaymentDue,
+}
+
+impl NotificationKind {
+    pub const ALL: [NotificationKind; 5] = [
+        NotificationKind::PassportExpiring,
+        NotificationKind::DepartureTomorrow,
+        NotificationKind::BirthdayOffer,
+        NotificationKind::BirthdayGreeting,
+        NotificationKind::PaymentDue,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationKind::PassportExpiring => "passport_expiring",
+            NotificationKind::DepartureTomorrow => "departure_tomorrow",
+            NotificationKind::BirthdayOffer => "birthday_offer",
+            NotificationKind::BirthdayGreeting => "birthday_greeting",
+            NotificationKind::PaymentDue => "payment_due",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// How far ahead it is sent, in days, unless the agency changed it.
+    pub fn default_lead_days(self) -> i64 {
+        match self {
+            NotificationKind::PassportExpiring => 183,
+            NotificationKind::DepartureTomorrow => 1,
+            NotificationKind::BirthdayOffer => 14,
+            NotificationKind::BirthdayGreeting => 0,
+            NotificationKind::PaymentDue => 3,
+        }
+    }
+
+    /// Advertising goes only to clients with marketing consent; service reminders (passport,
+    /// departure, payment) go to every client who is not blacklisted.
+    pub fn is_advertising(self) -> bool {
+        matches!(self, NotificationKind::BirthdayOffer)
+    }
+
+    pub fn title_ru(self) -> &'static str {
+        match self {
+            NotificationKind::PassportExpiring => "истекает загранпаспорт",
+            NotificationKind::DepartureTomorrow => "вылет завтра",
+            NotificationKind::BirthdayOffer => "предложение ко дню рождения",
+            NotificationKind::BirthdayGreeting => "поздравление с днём рождения",
+            NotificationKind::PaymentDue => "скоро срок оплаты",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_and_only_the_offer_advertises() {
+        for k in NotificationKind::ALL {
+            assert_eq!(NotificationKind::parse(k.as_str()), Some(k));
+        }
+        let ads: Vec<_> = NotificationKind::ALL.into_iter().filter(|k| k.is_advertising()).collect();
+        assert_eq!(ads, [NotificationKind::BirthdayOffer]);
+    }
+}
