@@ -1,7 +1,7 @@
 //! The command line: what each subcommand does, in terms of the libraries.
 
 use crate::config::Config;
-use crate::{serve, startup};
+use crate::{demo, serve, startup};
 use clap::{Parser, Subcommand};
 use crm::Actor;
 use crm::domain::Role;
@@ -26,6 +26,8 @@ pub enum Command {
     /// Manage the encryption keys of personal data.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Fill an empty database with a demo travel agency: staff, hotels, tours, clients, bookings, payments.
+    DemoData,
     /// Measure speed (figures for humans; nothing is asserted).
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -99,6 +101,18 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), startup::StartError> {
                 println!("{:>4}  {:<20} {:<30} {:<14} {:<16} {}", s.id, s.login, s.name, s.role.title_ru(), tg, state);
             }
             crm.store().close().await;
+            Ok(())
+        }
+        Command::DemoData => {
+            let crm = startup::open_crm(&config).await?;
+            // Checked before anything is written: a refused run changes nothing.
+            if !demo::is_empty(&crm).await? {
+                crm.store().close().await;
+                return Err(startup::StartError::Refused(demo::NOT_EMPTY.to_owned()));
+            }
+            let summary = demo::fill(&crm).await;
+            crm.store().close().await;
+            demo::print(&summary?);
             Ok(())
         }
         Command::Bench(BenchCommand::Dialogue { iterations }) => {

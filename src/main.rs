@@ -1,11 +1,12 @@
 //! `tourcrm`: the one binary. A small CLI over the libraries: serve (panel, bot, scheduler),
-//! migrate, staff, keys.
+//! migrate, staff, keys, demo-data.
 
 #![forbid(unsafe_code)]
 
 mod bench;
 mod cli;
 mod config;
+mod demo;
 mod scheduler;
 mod serve;
 mod startup;

@@ -18,6 +18,9 @@ pub enum StartError {
     Bot(#[from] bot::BotError),
     #[error("{0}")]
     Other(String),
+    /// The command would not run on this database as it is (e.g. `demo-data` on a full one).
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// `serve` logs its progress; one-shot commands print their result and log only problems.
@@ -45,7 +48,7 @@ pub fn describe(e: &StartError) -> String {
 
 pub fn exit_code(e: &StartError) -> u8 {
     match e {
-        StartError::Crm(crm::Error::Invalid(_) | crm::Error::Conflict(_)) => 2,
+        StartError::Crm(crm::Error::Invalid(_) | crm::Error::Conflict(_)) | StartError::Refused(_) => 2,
         _ => 1,
     }
 }

@@ -12,6 +12,7 @@ mod bot_link;
 mod bot_webhook;
 mod cli;
 mod config;
+mod demo;
 mod panel_browser;
 mod serve;
 mod webdriver;

@@ -68,6 +68,8 @@ pub enum Invalid {
     RulesOverlap,
     PenaltyRange,
     AllotmentRange,
+    HotelArchived,
+    RoomArchived,
 }
 
 impl Invalid {
@@ -138,6 +140,8 @@ impl Invalid {
             RulesOverlap => "rules_overlap",
             PenaltyRange => "penalty_range",
             AllotmentRange => "allotment_range",
+            HotelArchived => "hotel_archived",
+            RoomArchived => "room_archived",
         }
     }
 
@@ -207,6 +211,8 @@ impl Invalid {
             RulesOverlap => "Периоды правил отмены пересекаются.",
             PenaltyRange => "Штраф в процентах — от 0 до 100 %.",
             AllotmentRange => "Квота номеров — от 0 до 10 000.",
+            HotelArchived => "Этот отель в архиве: в тур можно добавить только действующий отель.",
+            RoomArchived => "Этот номер в архиве: в тур можно добавить только действующий номер.",
             ConsentRequired => "Без согласия на обработку персональных данных мы не можем вас зарегистрировать.",
             PasswordTooShort => "Пароль должен быть не короче 10 символов.",
             PaymentDetails => "Реквизиты: номер карты (16–19 цифр) или счёт (20 цифр) и БИК (9 цифр).",

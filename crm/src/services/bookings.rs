@@ -278,6 +278,12 @@ impl Crm {
         if capacity_by_hotel.values().any(|&cap| cap < req.travellers_count) {
             return Err(Error::Invalid(Invalid::RoomsTooSmall));
         }
+        // Rooms chosen for a package must cover every hotel of it: a hotel left out would be
+        // nights nobody priced or booked.
+        let uncovered = |l: &tours::TourHotel| capacity_by_hotel.get(&l.hotel_id).copied().unwrap_or(0) == 0;
+        if tour.kind == TourKind::Package && !req.rooms.is_empty() && links.iter().any(uncovered) {
+            return Err(Error::Invalid(Invalid::RoomsTooSmall));
+        }
         Ok(Priced { rooms: out, rooms_total: total })
     }
 
@@ -369,6 +375,7 @@ impl Crm {
             tours::release_seats(&mut tx, booking.departure_id, booking.travellers_count).await?;
             let (penalty, refund) = self.cancellation_figures(&mut tx, &booking).await?;
             store::set_cancellation_figures(&mut tx, id, penalty, refund).await?;
+            super::ledger::reverse_commission(&mut tx, id, &actor.audit_name(), "бронь аннулирована", now).await?;
         }
         let action = format!("booking.status.{}", to.as_str());
         audit::record(&mut tx, now, &actor.audit_name(), &action, "booking", Some(id.to_string()), Some(reason))

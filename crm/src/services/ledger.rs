@@ -78,6 +78,11 @@ impl Crm {
         if let Some(ext) = &p.external_id
             && let Some(existing) = store::by_external_id(&mut tx, ext).await?
         {
+            // The same document on another booking is a mistake, not a retry: say so rather
+            // than hand back an operation of a booking the actor may not even see.
+            if existing.booking_id != Some(p.booking_id) || existing.kind != OperationKind::ClientPayment {
+                return Err(Error::Conflict(Conflict::NoChange("this payment is already recorded")));
+            }
             let b = bookings_store::get(&mut tx, p.booking_id).await?.ok_or(Error::NotFound("booking"))?;
             return Ok(PaymentOutcome { operation: existing, status: b.status, duplicate: true });
         }
@@ -166,19 +171,7 @@ impl Crm {
                 .await?;
             }
         } else if b.status == BookingStatus::Paid {
-            let accrued = store::list(
-                conn,
-                &OperationFilter {
-                    booking_id: Some(b.id),
-                    kind: Some(OperationKind::CommissionAccrued),
-                    limit: 100,
-                    ..Default::default()
-                },
-            )
-            .await?;
-            for op in accrued.into_iter().filter(|o| o.reverses.is_none() && o.reversed_by.is_none()) {
-                insert_reversal(conn, &op, actor, "оплата сторнирована", now).await?;
-            }
+            reverse_commission(conn, b.id, actor, "оплата сторнирована", now).await?;
         }
         Ok(target)
     }
@@ -333,6 +326,28 @@ impl Crm {
         let cur = b.total.currency;
         Ok((Money::new(paid, cur), Money::new((b.total.minor - paid).max(0), cur)))
     }
+}
+
+/// Reverses the agent's commission accrued on a booking that stopped being a sale: its payment
+/// was reversed, or it was cancelled (the agency earns nothing on a refunded trip).
+pub(crate) async fn reverse_commission(
+    conn: &mut Conn,
+    booking: BookingId,
+    actor: &str,
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let filter = OperationFilter {
+        booking_id: Some(booking),
+        kind: Some(OperationKind::CommissionAccrued),
+        limit: 100,
+        ..Default::default()
+    };
+    let accrued = store::list(conn, &filter).await?;
+    for op in accrued.into_iter().filter(|o| o.reverses.is_none() && o.reversed_by.is_none()) {
+        insert_reversal(conn, &op, actor, why, now).await?;
+    }
+    Ok(())
 }
 
 async fn insert_reversal(

@@ -121,7 +121,7 @@ impl Crm {
         input.validate()?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        self.check_tour_hotels(&mut tx, &input.hotels).await?;
+        self.check_tour_hotels(&mut tx, &input.hotels, &[]).await?;
         let id = store::insert(&mut tx, &input.fields(), owner, now).await?;
         write_parts(&mut tx, id, &input).await?;
         audit::record(
@@ -144,7 +144,8 @@ impl Crm {
         input.validate()?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        self.check_tour_hotels(&mut tx, &input.hotels).await?;
+        let linked = store::hotels(&mut tx, id).await?;
+        self.check_tour_hotels(&mut tx, &input.hotels, &linked).await?;
         store::update(&mut tx, id, &input.fields(), now).await?;
         write_parts(&mut tx, id, &input).await?;
         audit::record(&mut tx, now, &actor.audit_name(), "tour.update", "tour", Some(id.to_string()), None).await?;
@@ -152,15 +153,27 @@ impl Crm {
         self.tour_card(actor, id).await
     }
 
-    async fn check_tour_hotels(&self, conn: &mut crate::store::Conn, links: &[TourHotelLink]) -> Result<()> {
+    /// Every linked hotel and room exists, each room belongs to its hotel, and nothing archived
+    /// is newly linked. A hotel or room the tour `already` links stays allowed after it was
+    /// archived, so the operator can still edit the tour's text (the bookings keep their rooms).
+    async fn check_tour_hotels(
+        &self,
+        conn: &mut crate::store::Conn,
+        links: &[TourHotelLink],
+        already: &[TourHotel],
+    ) -> Result<()> {
         for l in links {
-            if crate::store::hotels::get(conn, l.hotel_id).await?.is_none() {
-                return Err(Error::NotFound("hotel"));
+            let hotel = crate::store::hotels::get(conn, l.hotel_id).await?.ok_or(Error::NotFound("hotel"))?;
+            if hotel.archived && !already.iter().any(|a| a.hotel_id == l.hotel_id) {
+                return Err(Error::Invalid(Invalid::HotelArchived));
             }
             if let Some(room) = l.room_id {
                 let r = crate::store::hotels::room(conn, room).await?.ok_or(Error::NotFound("room"))?;
                 if r.hotel_id != l.hotel_id {
                     return Err(Error::Invalid(Invalid::RoomNotInTour));
+                }
+                if r.archived && !already.iter().any(|a| a.room_id == Some(room)) {
+                    return Err(Error::Invalid(Invalid::RoomArchived));
                 }
             }
         }
