@@ -11,6 +11,7 @@ mod keys;
 mod ledger;
 mod passwords;
 mod permissions;
+mod pricing;
 mod staff;
 mod tours;
 mod web_sessions;

@@ -17,6 +17,7 @@
 pub mod audit;
 pub mod bookings;
 pub mod clients;
+pub mod departures;
 pub mod dialogue_states;
 pub mod documents;
 pub mod hotels;
