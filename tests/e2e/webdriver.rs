@@ -14,6 +14,8 @@ pub struct Browser {
     base: String,
     session: String,
     driver: Child,
+    /// Chromium's profile; removed with the browser.
+    _profile: tempfile::TempDir,
 }
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -39,7 +41,7 @@ impl Browser {
             assert!(Instant::now() < deadline, "chromedriver did not start");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let profile = tempfile::tempdir().unwrap().keep();
+        let profile = tempfile::tempdir().unwrap();
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
@@ -47,12 +49,12 @@ impl Browser {
                 "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
                          "--disable-dev-shm-usage", format!("--window-size={width},{height}"),
-                         format!("--user-data-dir={}", profile.display())]
+                         format!("--user-data-dir={}", profile.path().display())]
             }
         }}});
         let res: Value = http.post(format!("{base}/session")).json(&caps).send().await.unwrap().json().await.unwrap();
         let session = res["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {res}")).to_owned();
-        Browser { http, base, session, driver }
+        Browser { http, base, session, driver, _profile: profile }
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -130,6 +132,10 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // End the session so Chromium exits before its profile directory is removed.
+        let _ = std::process::Command::new("curl")
+            .args(["-s", "-X", "DELETE", &format!("{}/session/{}", self.base, self.session)])
+            .output();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
