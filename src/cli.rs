@@ -56,12 +56,27 @@ pub enum StaffCommand {
     },
     /// List staff members.
     List,
+    /// Issue a new Telegram invite link for a staff member (the old one stops working).
+    Invite {
+        #[arg(long)]
+        login: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
     /// Make a new data key, re-encrypt every record under it and retire the old one.
     Rotate,
+}
+
+/// The invite as a deep link when the bot's username is known, else as the bare code.
+async fn print_invite(config: &Config, token: &str) {
+    match startup::bot_username(config).await {
+        Some(username) => println!("Приглашение в Telegram: https://t.me/{username}?start=staff_{token}"),
+        None => println!(
+            "Код приглашения в Telegram: staff_{token} (ссылка появится, когда задан TELOXIDE_TOKEN или TOURCRM_BOT_USERNAME)"
+        ),
+    }
 }
 
 pub async fn run(cli: Cli, config: Config) -> Result<(), startup::StartError> {
@@ -81,15 +96,22 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), startup::StartError> {
             println!("Логин:                {}", created.staff.login);
             println!("Одноразовый пароль:   {}", created.password);
             println!("  (смените его при первом входе в панель; повторно он не показывается)");
-            match startup::bot_username(&config).await {
-                Some(username) => {
-                    println!("Приглашение в Telegram: https://t.me/{username}?start=staff_{}", created.invite_token)
-                }
-                None => println!(
-                    "Код приглашения в Telegram: staff_{} (ссылка появится, когда задан TELOXIDE_TOKEN или TOURCRM_BOT_USERNAME)",
-                    created.invite_token
-                ),
-            }
+            print_invite(&config, &created.invite_token).await;
+            crm.store().close().await;
+            Ok(())
+        }
+        Command::Staff(StaffCommand::Invite { login }) => {
+            let crm = startup::open_crm(&config).await?;
+            let login = login.trim().to_ascii_lowercase();
+            let staff = crm.list_staff(&Actor::System).await?;
+            let Some(member) = staff.iter().find(|s| s.login == login) else {
+                return Err(startup::StartError::Refused(format!(
+                    "Сотрудника с логином «{login}» нет (см. tourcrm staff list)."
+                )));
+            };
+            let token = crm.new_invite(&Actor::System, member.id).await?;
+            println!("Новое приглашение для {} ({}); прежнее больше не действует.", member.name, member.login);
+            print_invite(&config, &token).await;
             crm.store().close().await;
             Ok(())
         }

@@ -47,3 +47,19 @@ async fn keys_rotate_and_migrate_run_on_a_new_database() {
         assert!(text(&r.stdout).contains("Новый ключ"));
     }
 }
+
+#[tokio::test]
+async fn staff_invite_issues_a_new_link_and_refuses_an_unknown_login() {
+    let sb = Sandbox::new("sqlite").await;
+    let bot = [("TOURCRM_BOT_USERNAME", "agency_test_bot")];
+    let first =
+        text(&sb.run(&["staff", "add", "--role", "agent", "--name", "Смирнова Анна", "--login", "anna"], &bot).stdout);
+    let again = sb.run(&["staff", "invite", "--login", "anna"], &bot);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    let link = |s: &str| s.lines().find(|l| l.contains("?start=staff_")).unwrap().to_owned();
+    let new_link = link(&text(&again.stdout));
+    assert_ne!(link(&first), new_link, "a fresh token");
+    let unknown = sb.run(&["staff", "invite", "--login", "nobody"], &[]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(text(&unknown.stderr).contains("nobody"));
+}
