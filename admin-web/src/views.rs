@@ -70,6 +70,13 @@ pub fn page(session: &PanelSession, section: &str) -> tera::Context {
             "staff": Capability::ManageStaff.allows(a),
             "audit": Capability::ReadAuditLog.allows(a),
             "blacklist": Capability::Blacklist.allows(a),
+            "tours": Capability::ViewTours.allows(a),
+            "manage_tours": Capability::ManageTours.allows(a),
+            "hotels": Capability::ViewHotels.allows(a),
+            "manage_hotels": Capability::ManageHotels.allows(a),
+            "bookings": Capability::ListBookings.allows(a),
+            "templates": Capability::ManageTemplates.allows(a),
+            "broadcasts": Capability::Broadcasts.allows(a),
         }),
     );
     ctx.insert("csrf", &session.csrf_token);

@@ -18,6 +18,20 @@ pub enum Capability {
     ReadAuditLog,
     /// Putting a client on or off the blacklist.
     Blacklist,
+    /// The tour list and cards (agents: what is published).
+    ViewTours,
+    /// Creating and changing tours (operators: their own).
+    ManageTours,
+    /// Creating and changing hotels, rooms, terms, managers and correspondence.
+    ManageHotels,
+    /// Reading hotels (agents and the accountant read, without the correspondence).
+    ViewHotels,
+    /// The booking list and cards (agents: their own; operators: of their tours).
+    ListBookings,
+    /// Notification templates and their switches.
+    ManageTemplates,
+    /// Marketing broadcasts: compose, send, pause, cancel.
+    Broadcasts,
 }
 
 impl Capability {
@@ -25,7 +39,17 @@ impl Capability {
         match self {
             Capability::ListClients => &[Role::Admin, Role::Agent, Role::Accountant],
             Capability::RegisterClients => &[Role::Admin, Role::Agent],
-            Capability::ManageStaff | Capability::ReadAuditLog | Capability::Blacklist => &[Role::Admin],
+            Capability::ManageStaff
+            | Capability::ReadAuditLog
+            | Capability::Blacklist
+            | Capability::ManageTemplates => &[Role::Admin],
+            Capability::ManageTours | Capability::ManageHotels | Capability::Broadcasts => {
+                &[Role::Admin, Role::Operator]
+            }
+            Capability::ViewTours => &[Role::Admin, Role::Operator, Role::Agent],
+            Capability::ViewHotels | Capability::ListBookings => {
+                &[Role::Admin, Role::Operator, Role::Agent, Role::Accountant]
+            }
         }
     }
 
