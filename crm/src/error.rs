@@ -19,6 +19,9 @@ pub enum Error {
     /// A booking status move that the status table does not allow; names both states.
     #[error("{0}")]
     IllegalMove(#[from] crate::domain::IllegalMove),
+    /// A message template that does not render; the reason is meant for the admin.
+    #[error("template: {0}")]
+    Template(crate::notify::TemplateError),
     #[error("cryptography: {0}")]
     Crypto(#[from] crate::crypto::CryptoError),
     #[error("database: {0}")]

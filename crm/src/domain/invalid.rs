@@ -36,6 +36,10 @@ pub enum Invalid {
     LoginFormat,
     KindUnknown,
     ReasonRequired,
+    /// A notification's lead time out of its range.
+    LeadDays,
+    /// A broadcast planned for a moment that has passed.
+    SendAtPast,
     PaymentDetails,
     PasswordTooShort,
     ConsentRequired,
@@ -108,6 +112,8 @@ impl Invalid {
             LoginFormat => "login_format",
             KindUnknown => "kind_unknown",
             ReasonRequired => "reason_required",
+            LeadDays => "lead_days",
+            SendAtPast => "send_at_past",
             PaymentDetails => "payment_details",
             PasswordTooShort => "password_too_short",
             ConsentRequired => "consent_required",
@@ -180,6 +186,8 @@ impl Invalid {
             LoginFormat => "Логин: 3–32 латинские буквы, цифры, точка, дефис или подчёркивание.",
             KindUnknown => "Неизвестный вид записи.",
             ReasonRequired => "Укажите причину.",
+            LeadDays => "Срок — целое число дней от 0 до 365.",
+            SendAtPast => "Время отправки уже прошло: укажите будущее или отправьте сейчас.",
             CurrencyMismatch => "Валюта не совпадает с валютой тура.",
             NoPriceForDate => "На эту дату у номера нет цены: добавьте сезон.",
             TravellersCount => "Число путешественников — от 1 до 30.",

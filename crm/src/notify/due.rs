@@ -41,6 +41,29 @@ impl Default for Daytime {
 }
 
 impl Daytime {
+    /// Parses `10:00-21:00` (the `TOURCRM_NOTIFY_HOURS` setting).
+    pub fn parse(s: &str) -> Option<Daytime> {
+        let (a, b) = s.trim().split_once('-')?;
+        let t = |x: &str| NaiveTime::parse_from_str(x.trim(), "%H:%M").ok();
+        let (from, until) = (t(a)?, t(b)?);
+        (from != until).then_some(Daytime { from, until })
+    }
+
+    /// `now` if the window is open in the zone, else the moment it next opens.
+    pub fn next_open(&self, now: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
+        if self.allows(now, tz) {
+            return now;
+        }
+        let local = tz.from_utc_datetime(&now.naive_utc());
+        let today = local.date_naive();
+        let day = if local.time() < self.from { today } else { today.succ_opt().unwrap_or(today) };
+        // A zone's clock change at the opening hour: take the earliest valid moment, else wait an hour.
+        tz.from_local_datetime(&day.and_time(self.from))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or(now + chrono::Duration::hours(1))
+    }
+
     /// Whether `now` falls in the window in the client's zone (`from` inclusive, `until` exclusive).
     pub fn allows(&self, now: DateTime<Utc>, tz: Tz) -> bool {
         let local = tz.from_utc_datetime(&now.naive_utc()).time();
@@ -106,6 +129,24 @@ mod tests {
         };
         assert!(night.allows(Utc.with_ymd_and_hms(2026, 11, 25, 22, 30, 0).unwrap(), moscow));
         assert!(!night.allows(Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap(), moscow));
+    }
+
+    #[test]
+    fn the_window_opens_next_in_the_clients_zone() {
+        let w = Daytime::parse("10:00-21:00").unwrap();
+        assert_eq!(w, Daytime::default());
+        let moscow: Tz = "Europe/Moscow".parse().unwrap();
+        // 03:00 in Moscow: opens at 10:00 Moscow = 07:00 UTC the same day.
+        let t = Utc.with_ymd_and_hms(2026, 11, 25, 0, 0, 0).unwrap();
+        assert_eq!(w.next_open(t, moscow), Utc.with_ymd_and_hms(2026, 11, 25, 7, 0, 0).unwrap());
+        // 21:00 in Moscow: the next morning.
+        let t = Utc.with_ymd_and_hms(2026, 11, 25, 18, 0, 0).unwrap();
+        assert_eq!(w.next_open(t, moscow), Utc.with_ymd_and_hms(2026, 11, 26, 7, 0, 0).unwrap());
+        let open = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
+        assert_eq!(w.next_open(open, moscow), open);
+        assert!(Daytime::parse("10:00").is_none());
+        assert!(Daytime::parse("25:00-10:00").is_none());
+        assert!(Daytime::parse("10:00-10:00").is_none());
     }
 
     #[test]

@@ -57,6 +57,13 @@ impl NotificationKind {
         matches!(self, NotificationKind::BirthdayOffer)
     }
 
+    /// Whether a day missed (the server was down, the client was asleep) is made up later in
+    /// the lead window. The departure reminder says «завтра» and the greeting is for the day
+    /// itself, so they are sent on their day or not at all.
+    pub fn catches_up(self) -> bool {
+        !matches!(self, NotificationKind::DepartureTomorrow | NotificationKind::BirthdayGreeting)
+    }
+
     pub fn title_ru(self) -> &'static str {
         match self {
             NotificationKind::PassportExpiring => "истекает загранпаспорт",

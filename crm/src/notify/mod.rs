@@ -4,6 +4,8 @@
 
 pub mod due;
 pub mod kinds;
+pub mod templates;
 
 pub use due::{Daytime, birthday_in, local_date, occurrence_key};
 pub use kinds::NotificationKind;
+pub use templates::{BroadcastKind, Compiled, TemplateError};

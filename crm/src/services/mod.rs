@@ -9,6 +9,7 @@ mod hotels;
 mod interactions;
 mod keys;
 mod ledger;
+pub mod notify;
 mod passwords;
 mod permissions;
 mod pricing;

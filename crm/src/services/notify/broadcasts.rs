@@ -1,0 +1,333 @@
+//! Marketing broadcasts: an admin or operator composes one (kind, text from a template, a tour,
+//! an audience), sees how many it reaches, and sends it now or at a time. When its time comes
+//! the scheduler expands it into outbox rows, one per recipient, each due in the recipient's
+//! own daytime; the sender delivers them at the configured rate. Pause holds the rows not yet
+//! sent, resume releases them, cancel closes them.
+
+use super::{merge, person_context, ru_date, ru_range};
+use crate::domain::{Invalid, Role, TagName, TourId, TourStatus};
+use crate::notify::{BroadcastKind, Compiled, Daytime, templates};
+use crate::services::Crm;
+use crate::store::notifications::{self as store, AudienceFilter, BroadcastRow, NewBroadcast};
+use crate::store::outbox::{self, NewMessage, OutboxStatus};
+use crate::store::{Conn, audit, departures, tours};
+use crate::{Actor, Error, Result};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone)]
+pub struct BroadcastInput {
+    pub kind: BroadcastKind,
+    pub title: String,
+    pub template: String,
+    pub tour_id: Option<TourId>,
+    pub audience: AudienceFilter,
+    /// `None`: now.
+    pub send_at: Option<DateTime<Utc>>,
+}
+
+/// A broadcast with its delivery progress.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BroadcastCard {
+    pub broadcast: BroadcastRow,
+    pub kind: BroadcastKind,
+    pub audience: AudienceFilter,
+    /// Rows per state, every state listed.
+    pub counts: Vec<(OutboxStatus, i64)>,
+}
+
+impl BroadcastCard {
+    pub fn count(&self, s: OutboxStatus) -> i64 {
+        self.counts.iter().find(|(k, _)| *k == s).map_or(0, |(_, n)| *n)
+    }
+}
+
+fn composer(actor: &Actor) -> Result<()> {
+    actor.require(&[Role::Admin, Role::Operator], "broadcasts are composed by admins and operators")
+}
+
+/// The rows of a broadcast expanded per round; each round is one transaction.
+const EXPAND_CHUNK: i64 = 1000;
+
+/// A published tour's variables, as the broadcast templates use them.
+async fn tour_context(conn: &mut Conn, id: TourId, today: chrono::NaiveDate) -> Result<Value> {
+    let t = tours::get(conn, id).await?.ok_or(Error::NotFound("tour"))?;
+    if t.status != TourStatus::Published {
+        return Err(Error::Conflict(crate::Conflict::TourNotBookable));
+    }
+    let next = departures::departures(conn, id)
+        .await?
+        .into_iter()
+        .find(|d| d.starts_on >= today && d.seats_left() > 0)
+        .map(|d| ru_range(d.starts_on, d.ends_on))
+        .unwrap_or_default();
+    Ok(json!({"tour": {
+        "id": t.id.0,
+        "title": t.title,
+        "country": t.country,
+        "region": t.region,
+        "departure_city": t.departure_city,
+        "price": t.price.to_string(),
+        "dates": next,
+        "hot_until": t.hot.map(|(_, u)| ru_date(u)).unwrap_or_default(),
+        "early_until": t.early_booking.map(|(_, u)| ru_date(u)).unwrap_or_default(),
+    }}))
+}
+
+impl Crm {
+    /// The audience's size now (blacklisted, unsubscribed and unreachable clients excluded).
+    pub async fn audience_size(&self, actor: &Actor, audience: &AudienceFilter) -> Result<i64> {
+        composer(actor)?;
+        Ok(store::audience_count(&mut *self.store.conn().await?, audience).await?)
+    }
+
+    /// The countries the audience form offers (destinations of past bookings).
+    pub async fn broadcast_countries(&self, actor: &Actor) -> Result<Vec<String>> {
+        composer(actor)?;
+        Ok(store::tour_countries(&mut *self.store.conn().await?).await?)
+    }
+
+    /// The text as a sample client would get it, with the real tour if one is chosen.
+    pub async fn preview_broadcast(
+        &self,
+        actor: &Actor,
+        kind: BroadcastKind,
+        template: &str,
+        tour_id: Option<TourId>,
+    ) -> Result<String> {
+        composer(actor)?;
+        let mut ctx = kind.sample_context();
+        if let Some(id) = tour_id {
+            merge(&mut ctx, tour_context(&mut *self.store.conn().await?, id, self.today()).await?);
+        }
+        templates::preview(template, &ctx).map_err(Error::Template)
+    }
+
+    pub async fn create_broadcast(&self, actor: &Actor, input: BroadcastInput) -> Result<BroadcastRow> {
+        composer(actor)?;
+        let title = input.title.split_whitespace().collect::<Vec<_>>().join(" ");
+        if title.is_empty() {
+            return Err(Invalid::TextEmpty.into());
+        }
+        if title.chars().count() > 200 {
+            return Err(Invalid::TextTooLong.into());
+        }
+        let now = self.now();
+        let send_at = input.send_at.unwrap_or(now);
+        if send_at < now - Duration::minutes(1) {
+            return Err(Invalid::SendAtPast.into());
+        }
+        let template = input.template.replace("\r\n", "\n");
+        self.preview_broadcast(actor, input.kind, &template, input.tour_id).await?;
+        let mut audience = input.audience;
+        audience.tag_keys = audience.tag_keys.iter().filter_map(|t| TagName::parse(t).ok()).map(|t| t.key()).collect();
+        audience.city = audience.city.filter(|c| !c.trim().is_empty());
+        let audience_json = serde_json::to_string(&audience).map_err(|_| Error::NotFound("audience"))?;
+        let mut tx = self.store.begin().await?;
+        let id = store::insert_broadcast(
+            &mut tx,
+            &NewBroadcast {
+                kind: input.kind.as_str(),
+                title: &title,
+                template: &template,
+                tour_id: input.tour_id.map(|t| t.0),
+                audience: &audience_json,
+                send_at,
+                created_by: &actor.audit_name(),
+            },
+            now,
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.audit_name(),
+            "broadcast.create",
+            "broadcast",
+            Some(id.to_string()),
+            Some(audience_json),
+        )
+        .await?;
+        tx.commit().await?;
+        self.broadcast_card(actor, id).await.map(|c| c.broadcast)
+    }
+
+    pub async fn list_broadcasts(&self, actor: &Actor) -> Result<Vec<BroadcastCard>> {
+        composer(actor)?;
+        let mut conn = self.store.conn().await?;
+        let mut out = Vec::new();
+        for b in store::broadcasts(&mut conn, 100).await? {
+            out.push(card(&mut conn, b).await?);
+        }
+        Ok(out)
+    }
+
+    pub async fn broadcast_card(&self, actor: &Actor, id: i64) -> Result<BroadcastCard> {
+        composer(actor)?;
+        let mut conn = self.store.conn().await?;
+        let b = store::broadcast(&mut conn, id).await?.ok_or(Error::NotFound("broadcast"))?;
+        card(&mut conn, b).await
+    }
+
+    /// Stops sending: the rows not yet sent wait (`held`) until resumed.
+    pub async fn pause_broadcast(&self, actor: &Actor, id: i64) -> Result<()> {
+        self.move_broadcast(
+            actor,
+            id,
+            &["sending", "scheduled"],
+            "paused",
+            &[OutboxStatus::Pending],
+            OutboxStatus::Held,
+        )
+        .await
+    }
+
+    pub async fn resume_broadcast(&self, actor: &Actor, id: i64) -> Result<()> {
+        // A broadcast paused before its time goes back to waiting for it; the expansion
+        // (which writes held rows) releases them itself.
+        let b = self.broadcast_card(actor, id).await?;
+        let to = if b.broadcast.recipients.is_none() { "scheduled" } else { "sending" };
+        self.move_broadcast(actor, id, &["paused"], to, &[OutboxStatus::Held], OutboxStatus::Pending).await
+    }
+
+    /// Nothing more is sent; what was sent stays sent.
+    pub async fn cancel_broadcast(&self, actor: &Actor, id: i64) -> Result<()> {
+        self.move_broadcast(
+            actor,
+            id,
+            &["scheduled", "sending", "paused"],
+            "cancelled",
+            &[OutboxStatus::Pending, OutboxStatus::Held],
+            OutboxStatus::Cancelled,
+        )
+        .await
+    }
+
+    async fn move_broadcast(
+        &self,
+        actor: &Actor,
+        id: i64,
+        from: &[&str],
+        to: &str,
+        rows_from: &[OutboxStatus],
+        rows_to: OutboxStatus,
+    ) -> Result<()> {
+        composer(actor)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        store::broadcast(&mut tx, id).await?.ok_or(Error::NotFound("broadcast"))?;
+        if !store::set_broadcast_status(&mut tx, id, from, to, None, now).await? {
+            return Err(Error::Conflict(crate::Conflict::NoChange("the broadcast is not in a state for this")));
+        }
+        let rows = outbox::move_rows(&mut tx, Some(id), None, rows_from, rows_to, now).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor.audit_name(),
+            &format!("broadcast.{to}"),
+            "broadcast",
+            Some(id.to_string()),
+            Some(format!("rows={rows}")),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The scheduler's part: broadcasts whose time has come become outbox rows, chunk by
+    /// chunk (a crash mid-way is picked up again: a recipient is one row at most), then start
+    /// sending. Finished broadcasts are closed. Returns the rows written.
+    pub async fn expand_due_broadcasts(&self, actor: &Actor, daytime: Daytime) -> Result<u64> {
+        actor.require(&[], "only the scheduler expands broadcasts")?;
+        let now = self.now();
+        let mut written = 0;
+        let due = store::due_broadcasts(&mut *self.store.conn().await?, now).await?;
+        for b in due {
+            written += self.expand(&b, daytime).await?;
+        }
+        let mut conn = self.store.conn().await?;
+        for id in store::finished_broadcasts(&mut conn).await? {
+            store::set_broadcast_status(&mut conn, id, &["sending"], "done", None, self.now()).await?;
+        }
+        Ok(written)
+    }
+
+    async fn expand(&self, b: &BroadcastRow, daytime: Daytime) -> Result<u64> {
+        let kind = BroadcastKind::parse(&b.kind).ok_or(Error::NotFound("broadcast kind"))?;
+        let audience: AudienceFilter = serde_json::from_str(&b.audience).unwrap_or_default();
+        let now = self.now();
+        let mut tour = json!({});
+        if let Some(id) = b.tour_id {
+            match tour_context(&mut *self.store.conn().await?, TourId(id), self.today()).await {
+                Ok(t) => tour = t,
+                // The tour was archived after composing: cancel rather than advertise it.
+                Err(e) => {
+                    tracing::warn!(broadcast = b.id, error = %e, "broadcast's tour is not bookable: cancelled");
+                    let mut conn = self.store.conn().await?;
+                    store::set_broadcast_status(&mut conn, b.id, &["scheduled"], "cancelled", None, now).await?;
+                    return Ok(0);
+                }
+            }
+        }
+        let template = Compiled::new(&b.template).map_err(Error::Template)?;
+        let mut after = 0;
+        let mut written = 0;
+        loop {
+            let mut tx = self.store.begin().await?;
+            let page = store::audience_page(&mut tx, &audience, after, EXPAND_CHUNK).await?;
+            let Some(last) = page.last() else { break };
+            after = last.client_id;
+            for p in &page {
+                let mut ctx = person_context(p);
+                merge(&mut ctx, tour.clone());
+                let (body, status) = match template.render(&ctx) {
+                    Ok(body) => (body, OutboxStatus::Held),
+                    Err(e) => (format!("[шаблон не выводится] {e}"), OutboxStatus::Failed),
+                };
+                let tz = p.time_zone.parse().unwrap_or(crate::domain::DEFAULT_TZ);
+                let msg = NewMessage {
+                    dedup_key: format!("broadcast:{}:{}", b.id, p.client_id),
+                    kind: kind.as_str().to_owned(),
+                    client_id: crate::domain::ClientId(p.client_id),
+                    broadcast_id: Some(b.id),
+                    tour_id: b.tour_id,
+                    advertising: true,
+                    body,
+                    not_before: daytime.next_open(now, tz),
+                    status,
+                };
+                written += u64::from(outbox::insert(&mut tx, &msg, now).await?);
+            }
+            tx.commit().await?;
+        }
+        // Written held; released in one step so a pause or cancel during expansion holds.
+        let mut tx = self.store.begin().await?;
+        let total: i64 = outbox::broadcast_counts(&mut tx, b.id).await?.iter().map(|(_, n)| n).sum();
+        if store::set_broadcast_status(&mut tx, b.id, &["scheduled"], "sending", Some(total), now).await? {
+            outbox::move_rows(&mut tx, Some(b.id), None, &[OutboxStatus::Held], OutboxStatus::Pending, now).await?;
+        } else {
+            // Paused meanwhile: keep held and note the size; cancelled: close the rows.
+            store::set_broadcast_status(&mut tx, b.id, &["paused"], "paused", Some(total), now).await?;
+            if store::broadcast(&mut tx, b.id).await?.is_some_and(|x| x.status == "cancelled") {
+                outbox::move_rows(&mut tx, Some(b.id), None, &[OutboxStatus::Held], OutboxStatus::Cancelled, now)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(written)
+    }
+}
+
+async fn card(conn: &mut Conn, b: BroadcastRow) -> Result<BroadcastCard> {
+    let found = outbox::broadcast_counts(conn, b.id).await?;
+    let counts = OutboxStatus::ALL
+        .into_iter()
+        .map(|s| (s, found.iter().find(|(k, _)| *k == s).map_or(0, |(_, n)| *n)))
+        .collect();
+    Ok(BroadcastCard {
+        kind: BroadcastKind::parse(&b.kind).unwrap_or(BroadcastKind::NewTour),
+        audience: serde_json::from_str(&b.audience).unwrap_or_default(),
+        counts,
+        broadcast: b,
+    })
+}

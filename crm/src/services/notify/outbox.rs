@@ -1,0 +1,142 @@
+//! The outbox as the sender and the panel see it. The sender claims one message at a time
+//! right before sending it, so at a crash at most the requests in flight are in doubt; those
+//! rows become `unknown` at the next start and are never resent by themselves (a duplicate
+//! reminder or advertisement is worse than one the admin re-sends by hand after looking).
+
+use crate::domain::Role;
+use crate::services::Crm;
+use crate::store::audit;
+use crate::store::outbox::{self as store, OutboxEntry, OutboxFilter, OutboxStatus};
+use crate::{Actor, Error, Result};
+use chrono::{DateTime, Utc};
+
+/// A message claimed for sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingMessage {
+    pub id: i64,
+    pub chat_id: i64,
+    pub body: String,
+    /// «Подробнее» opens this tour in the bot.
+    pub tour_id: Option<i64>,
+    /// Carries «Отписаться».
+    pub advertising: bool,
+}
+
+/// How many undeliverable rows one claim may pass over before it yields.
+const SKIPS_PER_CLAIM: usize = 200;
+
+fn system(actor: &Actor) -> Result<()> {
+    actor.require(&[], "only the sender works the outbox")
+}
+
+impl Crm {
+    /// Takes the next due message (service reminders first) and marks it `sending`. Rows whose
+    /// client may no longer get them — blacklisted, unsubscribed from advertising, without
+    /// Telegram — are closed as `skipped` with the reason, at this moment, not when queued.
+    pub async fn claim_outgoing(&self, actor: &Actor) -> Result<Option<OutgoingMessage>> {
+        system(actor)?;
+        for _ in 0..SKIPS_PER_CLAIM {
+            let now = self.now();
+            let mut tx = self.store.begin().await?;
+            let Some(c) = store::next_due(&mut tx, now).await? else {
+                return Ok(None);
+            };
+            let refusal = match c.telegram_id {
+                _ if c.blacklisted != 0 => Some("клиент в чёрном списке"),
+                _ if c.advertising != 0 && c.marketing_consent == 0 => Some("клиент отписался от рассылок"),
+                None => Some("клиент не подключил Telegram"),
+                Some(_) => None,
+            };
+            match (refusal, c.telegram_id) {
+                (None, Some(chat_id)) => {
+                    let claimed = store::claim(&mut tx, c.id, chat_id, now).await?;
+                    tx.commit().await?;
+                    if claimed {
+                        return Ok(Some(OutgoingMessage {
+                            id: c.id,
+                            chat_id,
+                            body: c.body,
+                            tour_id: c.tour_id,
+                            advertising: c.advertising != 0,
+                        }));
+                    }
+                }
+                (reason, _) => {
+                    store::finish(&mut tx, c.id, OutboxStatus::Skipped, reason.unwrap_or_default(), now).await?;
+                    tx.commit().await?;
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Telegram accepted the messages (`message_id` as it answered); one transaction for a batch.
+    pub async fn outgoing_sent(&self, actor: &Actor, sent: &[(i64, Option<i64>)]) -> Result<()> {
+        system(actor)?;
+        if sent.is_empty() {
+            return Ok(());
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        for (id, message_id) in sent {
+            store::mark_sent(&mut tx, *id, *message_id, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Telegram refused it before sending (429) or it never left (connection refused): try
+    /// again from `not_before`.
+    pub async fn outgoing_retry(&self, actor: &Actor, id: i64, not_before: DateTime<Utc>, reason: &str) -> Result<()> {
+        system(actor)?;
+        store::release(&mut *self.store.conn().await?, id, not_before, reason, self.now()).await?;
+        Ok(())
+    }
+
+    /// It will never go (the client blocked the bot, the chat is gone) — or it may have gone
+    /// and nobody can tell (`Unknown`); either way it is not sent again by itself.
+    pub async fn outgoing_closed(&self, actor: &Actor, id: i64, status: OutboxStatus, reason: &str) -> Result<()> {
+        system(actor)?;
+        store::finish(&mut *self.store.conn().await?, id, status, reason, self.now()).await?;
+        Ok(())
+    }
+
+    /// At the sender's start: rows left `sending` by a process that died are `unknown`.
+    pub async fn recover_outbox(&self, actor: &Actor) -> Result<u64> {
+        system(actor)?;
+        let n = store::orphans_to_unknown(&mut *self.store.conn().await?, self.now()).await?;
+        if n > 0 {
+            tracing::warn!(rows = n, "outbox: messages in flight at the last stop are marked unknown (not resent)");
+        }
+        Ok(n)
+    }
+
+    /// The outbox for the panel (admins).
+    pub async fn outbox_entries(&self, actor: &Actor, filter: OutboxFilter) -> Result<Vec<OutboxEntry>> {
+        actor.require(&[Role::Admin], "the outbox is the admin's")?;
+        Ok(store::list(&mut *self.store.conn().await?, &filter).await?)
+    }
+
+    /// The admin decides to send an `unknown` or `failed` message again.
+    pub async fn requeue_message(&self, actor: &Actor, id: i64) -> Result<()> {
+        actor.require(&[Role::Admin], "the outbox is the admin's")?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let moved = store::move_rows(
+            &mut tx,
+            None,
+            Some(id),
+            &[OutboxStatus::Unknown, OutboxStatus::Failed],
+            OutboxStatus::Pending,
+            now,
+        )
+        .await?;
+        if moved == 0 {
+            return Err(Error::Conflict(crate::Conflict::NoChange("only unknown or failed messages are sent again")));
+        }
+        audit::record(&mut tx, now, &actor.audit_name(), "outbox.requeue", "outbox", Some(id.to_string()), None)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

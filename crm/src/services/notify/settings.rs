@@ -1,0 +1,100 @@
+//! The agency's notification settings: each kind on or off, its lead time and its template.
+//! Only admins change them; a template is saved only if it renders against the kind's sample.
+
+use crate::domain::{Invalid, Role};
+use crate::notify::{NotificationKind, templates};
+use crate::services::Crm;
+use crate::store::audit;
+use crate::store::notifications as store;
+use crate::store::time::parse_ts_opt;
+use crate::{Actor, Error, Result};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NotificationSetting {
+    pub kind: NotificationKind,
+    pub enabled: bool,
+    pub lead_days: i64,
+    /// The template in force: the agency's own or the default.
+    pub template: String,
+    pub customized: bool,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+pub const MAX_LEAD_DAYS: i64 = 365;
+
+fn admin(actor: &Actor) -> Result<()> {
+    actor.require(&[Role::Admin], "notification settings are the admin's")
+}
+
+impl Crm {
+    /// Every kind with what is in force (defaults where the agency changed nothing).
+    pub async fn notification_settings(&self, actor: &Actor) -> Result<Vec<NotificationSetting>> {
+        admin(actor)?;
+        self.effective_settings().await
+    }
+
+    pub(crate) async fn effective_settings(&self) -> Result<Vec<NotificationSetting>> {
+        let rows = store::settings(&mut *self.store.conn().await?).await?;
+        NotificationKind::ALL
+            .into_iter()
+            .map(|kind| {
+                let row = rows.iter().find(|r| r.kind == kind.as_str());
+                Ok(NotificationSetting {
+                    kind,
+                    enabled: row.is_none_or(|r| r.enabled != 0),
+                    lead_days: row.map_or(kind.default_lead_days(), |r| r.lead_days),
+                    template: row
+                        .and_then(|r| r.template.clone())
+                        .unwrap_or_else(|| kind.default_template().to_owned()),
+                    customized: row.is_some_and(|r| r.template.is_some()),
+                    updated_by: row.map(|r| r.updated_by.clone()),
+                    updated_at: parse_ts_opt(row.map(|r| r.updated_at.clone()))?,
+                })
+            })
+            .collect()
+    }
+
+    /// The preview of a template on the kind's sample client, or why it cannot be saved.
+    pub fn preview_notification(&self, actor: &Actor, kind: NotificationKind, source: &str) -> Result<String> {
+        admin(actor)?;
+        templates::preview(source, &kind.sample_context()).map_err(Error::Template)
+    }
+
+    /// Saves a kind's switch, lead time and template. A template equal to the default is stored
+    /// as «the default», so a later change of the default reaches agencies that kept it.
+    pub async fn save_notification_setting(
+        &self,
+        actor: &Actor,
+        kind: NotificationKind,
+        enabled: bool,
+        lead_days: i64,
+        template: &str,
+    ) -> Result<NotificationSetting> {
+        admin(actor)?;
+        if !(0..=MAX_LEAD_DAYS).contains(&lead_days) {
+            return Err(Invalid::LeadDays.into());
+        }
+        let template = template.replace("\r\n", "\n");
+        templates::preview(&template, &kind.sample_context()).map_err(Error::Template)?;
+        let custom = (template.trim() != kind.default_template().trim()).then_some(template.as_str());
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        store::upsert_setting(&mut tx, kind.as_str(), enabled, lead_days, custom, &actor.audit_name(), now).await?;
+        let details = format!("enabled={enabled}, lead_days={lead_days}, custom_template={}", custom.is_some());
+        audit::record(
+            &mut tx,
+            now,
+            &actor.audit_name(),
+            "notification.settings",
+            "notification",
+            Some(kind.as_str().to_owned()),
+            Some(details),
+        )
+        .await?;
+        tx.commit().await?;
+        let all = self.effective_settings().await?;
+        all.into_iter().find(|s| s.kind == kind).ok_or(Error::NotFound("notification kind"))
+    }
+}

@@ -1,0 +1,360 @@
+//! The outbox: every message the bot writes first (notifications, broadcasts), one row per
+//! occurrence. The life of a row: `pending` (or `held` while its broadcast is paused) →
+//! `sending` (claimed by the sender, the request is on its way) → `sent` | `failed` |
+//! `pending` again (Telegram said «later», or the network failed before an answer could
+//! exist). A row still `sending` when the sender starts was claimed by a process that died
+//! before it knew the answer: it becomes `unknown`, never resent by itself.
+
+use super::time::{parse_ts, parse_ts_opt, ts};
+use super::{Conn, flag};
+use crate::domain::ClientId;
+use chrono::{DateTime, Utc};
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxStatus {
+    Pending,
+    Held,
+    Sending,
+    Sent,
+    Failed,
+    Skipped,
+    Unknown,
+    Cancelled,
+}
+
+impl OutboxStatus {
+    pub const ALL: [OutboxStatus; 8] = [
+        OutboxStatus::Pending,
+        OutboxStatus::Held,
+        OutboxStatus::Sending,
+        OutboxStatus::Sent,
+        OutboxStatus::Failed,
+        OutboxStatus::Skipped,
+        OutboxStatus::Unknown,
+        OutboxStatus::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxStatus::Pending => "pending",
+            OutboxStatus::Held => "held",
+            OutboxStatus::Sending => "sending",
+            OutboxStatus::Sent => "sent",
+            OutboxStatus::Failed => "failed",
+            OutboxStatus::Skipped => "skipped",
+            OutboxStatus::Unknown => "unknown",
+            OutboxStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn title_ru(self) -> &'static str {
+        match self {
+            OutboxStatus::Pending => "в очереди",
+            OutboxStatus::Held => "на паузе",
+            OutboxStatus::Sending => "отправляется",
+            OutboxStatus::Sent => "доставлено",
+            OutboxStatus::Failed => "ошибка",
+            OutboxStatus::Skipped => "пропущено",
+            OutboxStatus::Unknown => "неизвестно (сбой при отправке)",
+            OutboxStatus::Cancelled => "отменено",
+        }
+    }
+}
+
+/// A message to enqueue.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub dedup_key: String,
+    pub kind: String,
+    pub client_id: ClientId,
+    pub broadcast_id: Option<i64>,
+    /// A tour the message offers («Подробнее» opens its card in the bot).
+    pub tour_id: Option<i64>,
+    /// Advertising goes only to clients with marketing consent and carries «Отписаться».
+    pub advertising: bool,
+    pub body: String,
+    pub not_before: DateTime<Utc>,
+    pub status: OutboxStatus,
+}
+
+/// Adds the message unless its occurrence is already there; `true` when added.
+pub async fn insert(conn: &mut Conn, m: &NewMessage, now: DateTime<Utc>) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO outbox (dedup_key, kind, client_id, broadcast_id, tour_id, advertising, priority, body, status, \
+         not_before, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) \
+         ON CONFLICT (dedup_key) DO NOTHING",
+    )
+    .bind(&m.dedup_key)
+    .bind(&m.kind)
+    .bind(m.client_id.0)
+    .bind(m.broadcast_id)
+    .bind(m.tour_id)
+    .bind(flag(m.advertising))
+    // Service reminders go before advertising: a payment reminder must not wait behind a
+    // broadcast to ten thousand clients.
+    .bind(flag(m.advertising))
+    .bind(&m.body)
+    .bind(m.status.as_str())
+    .bind(ts(m.not_before))
+    .bind(ts(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whether a message with this key exists (in any state).
+pub async fn exists(conn: &mut Conn, dedup_key: &str) -> sqlx::Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE dedup_key = $1")
+        .bind(dedup_key)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(n > 0)
+}
+
+/// The next due pending message with what decides whether it may go.
+#[derive(Debug, Clone, FromRow)]
+pub struct Candidate {
+    pub id: i64,
+    pub body: String,
+    pub tour_id: Option<i64>,
+    pub advertising: i64,
+    pub telegram_id: Option<i64>,
+    pub blacklisted: i64,
+    pub marketing_consent: i64,
+}
+
+pub async fn next_due(conn: &mut Conn, now: DateTime<Utc>) -> sqlx::Result<Option<Candidate>> {
+    sqlx::query_as(
+        "SELECT o.id, o.body, o.tour_id, o.advertising, c.telegram_id, c.blacklisted, c.marketing_consent \
+         FROM outbox o JOIN clients c ON c.id = o.client_id \
+         WHERE o.status = 'pending' AND o.not_before <= $1 ORDER BY o.priority, o.not_before, o.id LIMIT 1",
+    )
+    .bind(ts(now))
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// pending → sending for this chat; `false` if someone else took it first.
+pub async fn claim(conn: &mut Conn, id: i64, chat_id: i64, now: DateTime<Utc>) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE outbox SET status = 'sending', chat_id = $2, attempts = attempts + 1, updated_at = $3 \
+         WHERE id = $1 AND status = 'pending'",
+    )
+    .bind(id)
+    .bind(chat_id)
+    .bind(ts(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Ends a pending or sending message in `status` with a reason (skipped, failed, cancelled).
+pub async fn finish(
+    conn: &mut Conn,
+    id: i64,
+    status: OutboxStatus,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE outbox SET status = $2, error = $3, updated_at = $4 WHERE id = $1 AND status IN ('pending', 'sending')",
+    )
+    .bind(id)
+    .bind(status.as_str())
+    .bind(reason)
+    .bind(ts(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn mark_sent(conn: &mut Conn, id: i64, message_id: Option<i64>, now: DateTime<Utc>) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET status = 'sent', telegram_message_id = $2, sent_at = $3, updated_at = $3, error = NULL \
+         WHERE id = $1 AND status = 'sending'",
+    )
+    .bind(id)
+    .bind(message_id)
+    .bind(ts(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// sending → pending, to be tried again no earlier than `not_before`.
+pub async fn release(
+    conn: &mut Conn,
+    id: i64,
+    not_before: DateTime<Utc>,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET status = 'pending', not_before = $2, error = $3, updated_at = $4 \
+         WHERE id = $1 AND status = 'sending'",
+    )
+    .bind(id)
+    .bind(ts(not_before))
+    .bind(reason)
+    .bind(ts(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Rows left `sending` by a process that died: nobody knows whether Telegram delivered them.
+pub async fn orphans_to_unknown(conn: &mut Conn, now: DateTime<Utc>) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "UPDATE outbox SET status = 'unknown', error = 'процесс остановился во время отправки', updated_at = $1 \
+         WHERE status = 'sending'",
+    )
+    .bind(ts(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Moves the rows of a broadcast (or one row) from one state to another; the count moved.
+pub async fn move_rows(
+    conn: &mut Conn,
+    broadcast_id: Option<i64>,
+    row_id: Option<i64>,
+    from: &[OutboxStatus],
+    to: OutboxStatus,
+    now: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    let from: Vec<String> = from.iter().map(|s| format!("'{}'", s.as_str())).collect();
+    let (col, id) = match (broadcast_id, row_id) {
+        (Some(b), _) => ("broadcast_id", b),
+        (None, Some(r)) => ("id", r),
+        (None, None) => return Ok(0),
+    };
+    // The statuses are our own constants, never user input.
+    let sql =
+        format!("UPDATE outbox SET status = $1, updated_at = $2 WHERE {col} = $3 AND status IN ({})", from.join(", "));
+    let done = sqlx::query(&sql).bind(to.as_str()).bind(ts(now)).bind(id).execute(&mut *conn).await?;
+    Ok(done.rows_affected())
+}
+
+/// How many rows of a broadcast are in each state.
+pub async fn broadcast_counts(conn: &mut Conn, broadcast_id: i64) -> sqlx::Result<Vec<(OutboxStatus, i64)>> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT status, COUNT(*) FROM outbox WHERE broadcast_id = $1 GROUP BY status")
+            .bind(broadcast_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(rows.into_iter().filter_map(|(s, n)| OutboxStatus::parse(&s).map(|s| (s, n))).collect())
+}
+
+/// One row as the panel shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub kind: String,
+    pub client_id: ClientId,
+    pub client_name: String,
+    pub broadcast_id: Option<i64>,
+    pub body: String,
+    pub status: OutboxStatus,
+    pub not_before: DateTime<Utc>,
+    pub attempts: i64,
+    pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+#[derive(FromRow)]
+struct EntryRow {
+    id: i64,
+    kind: String,
+    client_id: i64,
+    full_name: String,
+    broadcast_id: Option<i64>,
+    body: String,
+    status: String,
+    not_before: String,
+    attempts: i64,
+    error: Option<String>,
+    created_at: String,
+    sent_at: Option<String>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct OutboxFilter {
+    pub status: Option<OutboxStatus>,
+    pub broadcast_id: Option<i64>,
+    pub client_id: Option<ClientId>,
+    /// Only automatic notifications (no broadcast).
+    pub notifications_only: bool,
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// Newest first, with keyset paging; only the conditions that are set.
+pub async fn list(conn: &mut Conn, f: &OutboxFilter) -> sqlx::Result<Vec<OutboxEntry>> {
+    let mut conds = vec!["1 = 1".to_owned()];
+    let mut ints: Vec<i64> = Vec::new();
+    let mut text: Option<&str> = None;
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        n
+    };
+    if let Some(s) = f.status {
+        conds.push(format!("o.status = ${}", next()));
+        text = Some(s.as_str());
+    }
+    for (col, v) in [("o.broadcast_id", f.broadcast_id), ("o.client_id", f.client_id.map(|c| c.0))] {
+        if let Some(v) = v {
+            conds.push(format!("{col} = ${}", next()));
+            ints.push(v);
+        }
+    }
+    if let Some(b) = f.before_id {
+        conds.push(format!("o.id < ${}", next()));
+        ints.push(b);
+    }
+    if f.notifications_only {
+        conds.push("o.broadcast_id IS NULL".to_owned());
+    }
+    let sql = format!(
+        "SELECT o.id, o.kind, o.client_id, c.full_name, o.broadcast_id, o.body, o.status, o.not_before, o.attempts, \
+         o.error, o.created_at, o.sent_at FROM outbox o JOIN clients c ON c.id = o.client_id WHERE {} \
+         ORDER BY o.id DESC LIMIT {}",
+        conds.join(" AND "),
+        f.limit.clamp(1, 500)
+    );
+    let mut q = sqlx::query_as::<_, EntryRow>(&sql);
+    if let Some(t) = text {
+        q = q.bind(t);
+    }
+    for v in ints {
+        q = q.bind(v);
+    }
+    q.fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|r| {
+            Ok(OutboxEntry {
+                id: r.id,
+                kind: r.kind,
+                client_id: ClientId(r.client_id),
+                client_name: r.full_name,
+                broadcast_id: r.broadcast_id,
+                body: r.body,
+                status: OutboxStatus::parse(&r.status).unwrap_or(OutboxStatus::Unknown),
+                not_before: parse_ts(&r.not_before)?,
+                attempts: r.attempts,
+                error: r.error,
+                created_at: parse_ts(&r.created_at)?,
+                sent_at: parse_ts_opt(r.sent_at)?,
+            })
+        })
+        .collect()
+}
