@@ -10,6 +10,7 @@ mod documents;
 mod hotels;
 mod interactions;
 mod keys;
+mod notifications;
 mod packages;
 mod roles;
 mod sales;
