@@ -39,6 +39,10 @@ pub struct Config {
     pub master_key: MasterKeySource,
     /// Set when the panel is served over https (cookies get `Secure`).
     pub public_url: Option<String>,
+    /// The clients' local hours when the bot may write first (notifications, broadcasts).
+    pub notify_hours: crm::notify::Daytime,
+    /// How often the scheduler looks for due work.
+    pub scheduler_tick: std::time::Duration,
 }
 
 #[derive(Debug)]
@@ -66,6 +70,8 @@ struct FileConfig {
     webhook_secret: Option<String>,
     master_key: Option<String>,
     public_url: Option<String>,
+    notify_hours: Option<String>,
+    scheduler_tick: Option<String>,
 }
 
 /// Where settings come from; tests pass their own.
@@ -161,7 +167,24 @@ impl Config {
         if let Some(u) = &public_url {
             check_http_url("TOURCRM_PUBLIC_URL", u)?;
         }
+        let notify_hours = match pick("TOURCRM_NOTIFY_HOURS", &file.notify_hours) {
+            Some(h) => crm::notify::Daytime::parse(&h)
+                .ok_or_else(|| bad("TOURCRM_NOTIFY_HOURS", "local hours as HH:MM-HH:MM, e.g. 10:00-21:00"))?,
+            None => crm::notify::Daytime::default(),
+        };
+        let scheduler_tick = match pick("TOURCRM_SCHEDULER_TICK", &file.scheduler_tick) {
+            Some(t) => t
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|t| (1..=3600).contains(t))
+                .map(std::time::Duration::from_secs)
+                .ok_or_else(|| bad("TOURCRM_SCHEDULER_TICK", "seconds, a whole number from 1 to 3600"))?,
+            None => std::time::Duration::from_secs(60),
+        };
         Ok(Config {
+            notify_hours,
+            scheduler_tick,
             data_dir,
             database_url,
             http_addr,

@@ -1,26 +1,108 @@
 //! The background scheduler: every tick it runs each job once. Jobs are small and idempotent,
-//! so a tick that overlaps a restart or a second instance does no harm. Notifications and
-//! broadcasts join here with their own issue.
+//! so a tick that overlaps a restart or a second instance does no harm.
+//!
+//! Notifications and broadcasts run only in the instance that holds the leadership (a
+//! PostgreSQL advisory lock; always granted on SQLite): it queues what is due into the outbox
+//! and runs the outbox sender when the bot is configured. An instance that loses the lock (its
+//! connection died) stops sending; another takes over at its next tick and first marks the
+//! messages the old leader left in doubt as `unknown`.
 
+use crm::notify::Daytime;
+use crm::store::Leadership;
 use crm::{Actor, Crm};
 use std::time::Duration;
 use tokio::sync::watch;
 
-pub const TICK: Duration = Duration::from_secs(60);
+/// The advisory lock key of the notifier ("tourcrm" in ASCII).
+const NOTIFIER_LOCK: i64 = 0x746f_7572_6372_6d;
+
+pub struct Settings {
+    pub tick: Duration,
+    pub daytime: Daytime,
+    /// The outbox sender, when the bot is configured (without it messages wait in the outbox).
+    pub sender: Option<bot::outbox::OutboxSender>,
+}
 
 /// Runs until `stop` turns true.
-pub async fn run(crm: Crm, mut stop: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(TICK);
+pub async fn run(crm: Crm, settings: Settings, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(settings.tick);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut sender = settings.sender;
+    let mut lead: Option<Leadership> = None;
+    let mut sending: Option<(watch::Sender<bool>, tokio::task::JoinHandle<()>)> = None;
     loop {
         tokio::select! {
-            _ = tick.tick() => run_jobs(&crm).await,
+            _ = tick.tick() => {}
             _ = stop.changed() => break,
+        }
+        finish_rotation(&crm).await;
+        let held = match lead.as_mut() {
+            Some(l) => Some(l.still_held().await),
+            None => None,
+        };
+        lead = match (lead.take(), held) {
+            (Some(l), Some(true)) => Some(l),
+            (Some(_), _) => {
+                tracing::error!("scheduler: lost the notifier lock; another instance will take over");
+                if let Some((stop_sender, task)) = sending.take() {
+                    let _ = stop_sender.send(true);
+                    let _ = task.await;
+                }
+                None
+            }
+            (None, _) => take_lead(&crm).await,
+        };
+        if lead.is_none() {
+            continue;
+        }
+        if sending.is_none()
+            && let Some(s) = sender.take()
+        {
+            // Whatever a dead leader left `sending` is in doubt: never resend it by itself.
+            if let Err(e) = crm.recover_outbox(&Actor::System).await {
+                tracing::error!(error = %e, "scheduler: outbox recovery failed");
+            }
+            let (tx, rx) = watch::channel(false);
+            sending = Some((tx, tokio::spawn(s.run(crm.clone(), rx))));
+        }
+        notify(&crm, settings.daytime).await;
+    }
+    if let Some((stop_sender, task)) = sending {
+        let _ = stop_sender.send(true);
+        let _ = task.await;
+    }
+}
+
+async fn take_lead(crm: &Crm) -> Option<Leadership> {
+    match crm.store().try_lead(NOTIFIER_LOCK).await {
+        Ok(Some(l)) => {
+            tracing::info!("scheduler: this instance schedules and sends notifications");
+            Some(l)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            tracing::error!(error = %e, "scheduler: cannot take the notifier lock");
+            None
         }
     }
 }
 
-async fn run_jobs(crm: &Crm) {
+async fn notify(crm: &Crm, daytime: Daytime) {
+    match crm.schedule_notifications(&Actor::System, daytime).await {
+        Ok(r) if r.total() > 0 || r.failed > 0 => {
+            tracing::info!(queued = r.total(), failed = r.failed, "scheduler: notifications queued");
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "scheduler: queueing notifications failed"),
+    }
+    match crm.expand_due_broadcasts(&Actor::System, daytime).await {
+        Ok(n) if n > 0 => tracing::info!(messages = n, "scheduler: broadcast queued"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "scheduler: queueing broadcasts failed"),
+    }
+}
+
+async fn finish_rotation(crm: &Crm) {
     // A key rotation interrupted by a crash leaves records under the old key: finish it.
     match crm.finish_rotation(&Actor::System).await {
         Ok(report) if report.resealed > 0 || !report.retired.is_empty() => {

@@ -24,8 +24,10 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         .map_err(|e| StartError::Other(format!("TOURCRM_HTTP_ADDR: cannot listen on {}: {e}", config.http_addr)))?;
     tracing::info!(addr = %config.http_addr, "admin panel listening on http://{}", config.http_addr);
 
+    let mut sender = None;
     let mut bot = match startup::bot_settings(&config) {
         Some(settings) => {
+            sender = Some(bot::outbox::OutboxSender::new(&settings, settings.global_rate)?);
             let running = bot::start(&settings, crm.clone()).await?;
             tracing::info!(
                 api = settings.api_url.as_deref().unwrap_or("https://api.telegram.org"),
@@ -42,7 +44,8 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     };
 
     let (stop_tx, stop_rx) = watch::channel(false);
-    let scheduler = tokio::spawn(scheduler::run(crm.clone(), stop_rx));
+    let jobs = scheduler::Settings { tick: config.scheduler_tick, daytime: config.notify_hours, sender };
+    let scheduler = tokio::spawn(scheduler::run(crm.clone(), jobs, stop_rx));
 
     let mut app = admin_web::router(admin_web::AppState::configured(
         crm.clone(),
@@ -61,7 +64,8 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     // Each step gets a deadline: a stuck request must not keep the process from exiting.
     let step = |what: &'static str| move |_| tracing::warn!("shutdown: {what} did not finish in time");
     let grace = std::time::Duration::from_secs(5);
-    tokio::time::timeout(grace, scheduler).await.map(|_| ()).unwrap_or_else(step("the scheduler"));
+    // The sender finishes the requests in flight (up to 10 s) so none is left in doubt.
+    tokio::time::timeout(grace * 3, scheduler).await.map(|_| ()).unwrap_or_else(step("the scheduler"));
     if let Some(bot) = bot {
         tokio::time::timeout(grace, bot.stop()).await.unwrap_or_else(step("the bot"));
     }

@@ -12,6 +12,7 @@ mod conversation;
 mod effects;
 mod handlers;
 mod markup;
+pub mod outbox;
 mod staff_effects;
 pub mod state;
 mod texts;

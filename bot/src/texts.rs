@@ -32,6 +32,8 @@ impl Texts {
             "bookings_list.tera",
             "bookings_none.tera",
             "button_expired.tera",
+            "button_more.tera",
+            "button_unsubscribe.tera",
             "cancelled.tera",
             "city_changed.tera",
             "help_client.tera",

@@ -40,8 +40,14 @@ impl World {
     }
 
     pub async fn serve(&self) -> Server {
+        self.serve_with(&[]).await
+    }
+
+    /// Like [`serve`](Self::serve) with more settings.
+    pub async fn serve_with(&self, extra: &[(&str, &str)]) -> Server {
         let api = self.fake.api_url();
         let mut env = vec![("TELOXIDE_TOKEN", TEST_TOKEN), ("TELOXIDE_API_URL", api.as_str())];
+        env.extend_from_slice(extra);
         if let Some((url, prefix)) = &self.redis {
             env.push(("TOURCRM_REDIS_URL", url));
             env.push(("TOURCRM_REDIS_PREFIX", prefix));

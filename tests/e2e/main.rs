@@ -10,6 +10,7 @@ mod bot_agent;
 mod bot_client;
 mod bot_link;
 mod bot_webhook;
+mod broadcast;
 mod cli;
 mod config;
 mod demo;

@@ -136,6 +136,27 @@ impl Store {
         Ok(self.pool.acquire().await?)
     }
 
+    /// Leadership of the background work that must run once per installation (scheduling and
+    /// sending notifications). On PostgreSQL it is a session advisory lock held on a connection
+    /// of its own: it is released when the holder stops or its connection dies, and another
+    /// instance takes over at its next try. A SQLite file is one machine's: always granted.
+    pub async fn try_lead(&self, key: i64) -> Result<Option<Leadership>> {
+        match self.backend {
+            Backend::Sqlite => Ok(Some(Leadership { held: None })),
+            Backend::Postgres => {
+                let mut conn = self.pool.acquire().await?.detach();
+                let got: bool =
+                    sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(key).fetch_one(&mut conn).await?;
+                if got {
+                    Ok(Some(Leadership { held: Some(conn) }))
+                } else {
+                    let _ = sqlx::Connection::close(conn).await;
+                    Ok(None)
+                }
+            }
+        }
+    }
+
     /// Answers whether the database responds, for `/healthz`.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
@@ -165,6 +186,27 @@ fn sqlite_url(url: &str) -> String {
 }
 
 /// Flags are stored as 0/1 integers (portable across both backends).
+/// See [`Store::try_lead`].
+pub struct Leadership {
+    held: Option<sqlx::AnyConnection>,
+}
+
+impl std::fmt::Debug for Leadership {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Leadership").field("advisory_lock", &self.held.is_some()).finish()
+    }
+}
+
+impl Leadership {
+    /// Whether the lock is still ours (its connection still answers).
+    pub async fn still_held(&mut self) -> bool {
+        match &mut self.held {
+            None => true,
+            Some(conn) => sqlx::query("SELECT 1").execute(&mut *conn).await.is_ok(),
+        }
+    }
+}
+
 pub(crate) fn flag(b: bool) -> i64 {
     i64::from(b)
 }

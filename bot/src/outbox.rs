@@ -1,0 +1,214 @@
+//! The outbox sender: delivers what the scheduler queued (notifications, broadcasts) at the
+//! configured rate — a global rate and at most one message a second per chat — obeying
+//! Telegram's 429 `retry_after` for the whole bot.
+//!
+//! Exactly once, as far as it can be known: a row is claimed (`sending`) only after the rate
+//! limiter let it go, right before its request, and marked with Telegram's answer right after.
+//! Only a crash between the two leaves a row in doubt; the next start marks it `unknown` and
+//! does not resend it (see `crm::services::notify::outbox`). Errors are sorted by what they
+//! say about delivery: Telegram's refusals (blocked, chat not found) and 429 are answers — the
+//! message did not go; a refused connection never reached Telegram — it is retried; a timeout
+//! or a broken answer may have been delivered — `unknown`.
+//!
+//! It is not sent through teloxide's `Throttle` (which the replies use): that queue releases
+//! requests on a 250 ms tick and holds up to a second's worth of them in memory, which would
+//! widen the window of doubt at a crash to the whole queue.
+
+use crate::Texts;
+use crate::markup::reply_markup;
+use crm::store::outbox::OutboxStatus;
+use crm::{Actor, Crm};
+use dialogues::{Button, Callback, Keyboard};
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use teloxide::prelude::*;
+use teloxide::{ApiError, RequestError};
+use tokio::sync::{Semaphore, watch};
+
+/// Requests in flight at once: enough to keep a 1 000 msg/s limit busy over a slow link, and
+/// the most that can be in doubt at a crash.
+const MAX_IN_FLIGHT: usize = 32;
+/// How long the sender rests when nothing is due.
+const IDLE: Duration = Duration::from_millis(500);
+/// How often the marks of sent messages are written.
+const FLUSH_EVERY: Duration = Duration::from_millis(50);
+/// Pause after a connection to Telegram was refused.
+const NETWORK_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Marks of sent rows wait here and are written in one transaction: one write per batch, not
+/// per message, keeps the database out of the sending rate's way.
+type SentBatch = Arc<Mutex<Vec<(i64, Option<i64>)>>>;
+
+pub struct OutboxSender {
+    bot: Bot,
+    rate: NonZeroU32,
+    /// The labels of «Подробнее» and «Отписаться».
+    more: String,
+    unsubscribe: String,
+}
+
+impl OutboxSender {
+    pub fn new(settings: &crate::BotSettings, rate: u32) -> Result<OutboxSender, crate::BotError> {
+        let texts = Texts::load()?;
+        let none = serde_json::json!({});
+        Ok(OutboxSender {
+            bot: settings.bot()?,
+            rate: NonZeroU32::new(rate.max(1)).unwrap_or(NonZeroU32::MIN),
+            more: texts.render("button_more.tera", &none),
+            unsubscribe: texts.render("button_unsubscribe.tera", &none),
+        })
+    }
+
+    /// Sends until `stop` turns true, then waits for the requests in flight and records them.
+    pub async fn run(self, crm: Crm, mut stop: watch::Receiver<bool>) {
+        let global: Arc<DefaultDirectRateLimiter> =
+            Arc::new(RateLimiter::direct(Quota::per_second(self.rate).allow_burst(NonZeroU32::MIN)));
+        let per_chat: DefaultKeyedRateLimiter<i64> = RateLimiter::keyed(Quota::per_second(NonZeroU32::MIN));
+        let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
+        let freeze = Arc::new(Mutex::new(None::<tokio::time::Instant>));
+        let sent: SentBatch = Arc::default();
+        let this = Arc::new(self);
+        let mut flushed = tokio::time::Instant::now();
+        loop {
+            if *stop.borrow() {
+                break;
+            }
+            if flushed.elapsed() >= FLUSH_EVERY {
+                flush(&crm, &sent).await;
+                flushed = tokio::time::Instant::now();
+            }
+            let frozen = freeze.lock().map(|f| *f).unwrap_or(None);
+            if let Some(until) = frozen.filter(|u| *u > tokio::time::Instant::now()) {
+                tokio::select! {
+                    _ = tokio::time::sleep_until(until) => {}
+                    _ = stop.changed() => {}
+                }
+                continue;
+            }
+            tokio::select! {
+                _ = global.until_ready() => {}
+                _ = stop.changed() => continue,
+            }
+            let Ok(permit) = in_flight.clone().acquire_owned().await else { break };
+            let msg = match crm.claim_outgoing(&Actor::System).await {
+                Ok(Some(m)) => m,
+                Ok(None) => {
+                    drop(permit);
+                    flush(&crm, &sent).await;
+                    tokio::select! {
+                        _ = tokio::time::sleep(IDLE) => {}
+                        _ = stop.changed() => {}
+                    }
+                    continue;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "outbox: claiming failed");
+                    drop(permit);
+                    tokio::time::sleep(IDLE).await;
+                    continue;
+                }
+            };
+            // Two messages for one chat within a second (a reminder and a greeting): the second waits.
+            if let Err(not_until) = per_chat.check_key(&msg.chat_id) {
+                let wait = not_until.wait_time_from(governor::clock::Clock::now(per_chat.clock()));
+                let at = crm.now() + chrono::Duration::from_std(wait).unwrap_or_default();
+                if let Err(e) = crm.outgoing_retry(&Actor::System, msg.id, at, "").await {
+                    tracing::error!(error = %e, "outbox: releasing a message failed");
+                }
+                continue;
+            }
+            let (this, crm, freeze, sent) = (this.clone(), crm.clone(), freeze.clone(), sent.clone());
+            tokio::spawn(async move {
+                this.deliver(&crm, msg, &freeze, &sent).await;
+                drop(permit);
+            });
+        }
+        // Let the requests in flight finish, so nothing is left `sending` by a clean stop.
+        let _ = tokio::time::timeout(Duration::from_secs(10), in_flight.acquire_many(MAX_IN_FLIGHT as u32)).await;
+        flush(&crm, &sent).await;
+    }
+
+    async fn deliver(
+        &self,
+        crm: &Crm,
+        msg: crm::services::notify::OutgoingMessage,
+        freeze: &Mutex<Option<tokio::time::Instant>>,
+        sent: &SentBatch,
+    ) {
+        let mut buttons = Vec::new();
+        if let Some(tour) = msg.tour_id {
+            buttons.push(vec![Button { label: self.more.clone(), callback: Callback::Tour(tour) }]);
+        }
+        if msg.advertising {
+            buttons.push(vec![Button { label: self.unsubscribe.clone(), callback: Callback::Unsubscribe }]);
+        }
+        let mut request = self.bot.send_message(ChatId(msg.chat_id), &msg.body);
+        if let Some(markup) =
+            reply_markup(&Keyboard::Inline(buttons)).filter(|_| msg.tour_id.is_some() || msg.advertising)
+        {
+            request = request.reply_markup(markup);
+        }
+        let sys = &Actor::System;
+        let result = match request.await {
+            Ok(m) => {
+                if let Ok(mut batch) = sent.lock() {
+                    batch.push((msg.id, Some(i64::from(m.id.0))));
+                }
+                return;
+            }
+            Err(RequestError::RetryAfter(s)) => {
+                // Telegram's flood control is for the whole bot: everyone waits.
+                let until = tokio::time::Instant::now() + s.duration();
+                if let Ok(mut f) = freeze.lock() {
+                    *f = Some(f.map_or(until, |cur| cur.max(until)));
+                }
+                tracing::warn!(retry_after = s.seconds(), "outbox: Telegram asked to slow down");
+                crm.outgoing_retry(sys, msg.id, crm.now() + s.chrono_duration(), "Telegram: повторить позже (429)")
+                    .await
+            }
+            Err(RequestError::Api(e)) => crm.outgoing_closed(sys, msg.id, OutboxStatus::Failed, &refusal_ru(&e)).await,
+            Err(RequestError::MigrateToChatId(_)) => {
+                crm.outgoing_closed(sys, msg.id, OutboxStatus::Failed, "чат перенесён в супергруппу").await
+            }
+            Err(RequestError::Network(e)) if e.is_connect() => {
+                let at = crm.now() + chrono::Duration::from_std(NETWORK_BACKOFF).unwrap_or_default();
+                crm.outgoing_retry(sys, msg.id, at, "нет связи с Telegram").await
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, id = msg.id, "outbox: delivery unknown");
+                let reason = format!("ответ Telegram не получен: {e}");
+                crm.outgoing_closed(sys, msg.id, OutboxStatus::Unknown, &reason).await
+            }
+        };
+        if let Err(e) = result {
+            tracing::error!(error = %e, id = msg.id, "outbox: recording the answer failed");
+        }
+    }
+}
+
+async fn flush(crm: &Crm, sent: &SentBatch) {
+    let batch: Vec<_> = match sent.lock() {
+        Ok(mut b) => std::mem::take(&mut *b),
+        Err(_) => return,
+    };
+    if let Err(e) = crm.outgoing_sent(&Actor::System, &batch).await {
+        tracing::error!(error = %e, rows = batch.len(), "outbox: recording sent messages failed");
+        // Keep them: the next flush tries again rather than leaving them `sending`.
+        if let Ok(mut b) = sent.lock() {
+            b.extend(batch);
+        }
+    }
+}
+
+/// Telegram's refusal, for the admin.
+fn refusal_ru(e: &ApiError) -> String {
+    match e {
+        ApiError::BotBlocked => "клиент заблокировал бота".to_owned(),
+        ApiError::UserDeactivated => "аккаунт клиента удалён".to_owned(),
+        ApiError::ChatNotFound => "чат не найден".to_owned(),
+        ApiError::BotKicked | ApiError::BotKickedFromSupergroup => "бот удалён из чата".to_owned(),
+        other => format!("Telegram отказал: {other}"),
+    }
+}
