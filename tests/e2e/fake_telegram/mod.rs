@@ -97,6 +97,9 @@ struct State {
     users: HashMap<i64, FakeUser>,
     blocked: HashSet<i64>,
     fail_429: u32,
+    /// Telegram's flood control, when set: sends beyond this many in the last second get 429.
+    rate_limit: Option<usize>,
+    recent_sends: std::collections::VecDeque<std::time::Instant>,
     retry_after: u32,
     rejected_429: u32,
     commands: Value,
@@ -105,6 +108,20 @@ struct State {
 }
 
 impl State {
+    /// Whether one more send now would exceed the rate limit (and counts it if not).
+    fn over_rate_limit(&mut self) -> bool {
+        let Some(limit) = self.rate_limit else { return false };
+        let now = std::time::Instant::now();
+        while self.recent_sends.front().is_some_and(|t| now.duration_since(*t) >= std::time::Duration::from_secs(1)) {
+            self.recent_sends.pop_front();
+        }
+        if self.recent_sends.len() >= limit {
+            return true;
+        }
+        self.recent_sends.push_back(now);
+        false
+    }
+
     fn next_message_id(&mut self, chat_id: i64) -> i64 {
         let id = self.last_message_id.entry(chat_id).or_insert(0);
         *id += 1;

@@ -41,6 +41,10 @@ async fn handle(
         let mut s = shared.state.lock().unwrap();
         s.bot_id = bot_id;
         s.calls.push((method.clone(), params.clone()));
+        if is_send(&m) && s.over_rate_limit() {
+            s.fail_429 += 1;
+            s.retry_after = 1;
+        }
         if is_send(&m) && s.fail_429 > 0 {
             s.fail_429 -= 1;
             s.rejected_429 += 1;

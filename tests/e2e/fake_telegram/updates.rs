@@ -178,6 +178,16 @@ impl FakeTelegram {
         s.retry_after = retry_after_secs;
     }
 
+    /// Messages delivered to chats with ids from `first_chat` up (a benchmark's recipients).
+    pub fn sent_count_at_least(&self, first_chat: i64) -> usize {
+        self.state().sent.iter().filter(|m| m.chat_id >= first_chat).count()
+    }
+
+    /// Enforce Telegram's flood control: more than `per_second` sends in any second get 429.
+    pub fn limit_rate(&self, per_second: usize) {
+        self.state().rate_limit = Some(per_second);
+    }
+
     /// How many calls were answered 429 so far.
     pub fn rejected_429(&self) -> u32 {
         self.state().rejected_429
