@@ -14,7 +14,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 /// The advisory lock key of the notifier ("tourcrm" in ASCII).
-const NOTIFIER_LOCK: i64 = 0x746f_7572_6372_6d;
+const NOTIFIER_LOCK: i64 = 0x0074_6f75_7263_726d;
 
 pub struct Settings {
     pub tick: Duration,
