@@ -83,6 +83,9 @@ async fn killed_midway(w: World) {
 
     // And Telegram asks to slow down right after the restart: obeyed, nothing lost or doubled.
     w.fake.fail_next_with_429(3, 1);
+    // The last recipient (sent last, so still pending) has blocked the bot meanwhile.
+    let blocked = FIRST_CHAT + RECIPIENTS - 1;
+    w.fake.block(&w.fake.user(blocked, "Анна", None));
     let server = w.serve_with(&env).await;
     let admin = Actor::System;
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -112,11 +115,14 @@ async fn killed_midway(w: World) {
             OutboxStatus::Sent => assert_eq!(got, 1, "a sent row's chat got {got}"),
             // In flight at the kill: delivered or not, never twice, never resent by itself.
             OutboxStatus::Unknown => unknown += 1,
+            OutboxStatus::Failed if chat_of[&r.client_id] == blocked => {
+                assert_eq!(r.error.as_deref(), Some("клиент заблокировал бота"));
+            }
             other => panic!("row {} ended {other:?}", r.id),
         }
     }
     assert_eq!(w.fake.rejected_429(), 3);
-    let lost = per_chat.iter().filter(|n| **n == 0).count();
+    let lost = per_chat.iter().filter(|n| **n == 0).count() - 1; // the blocked one
     assert!(lost <= unknown, "only rows in doubt may be missing: {lost} missing, {unknown} unknown");
     assert!(unknown <= 32, "more in doubt than can be in flight: {unknown}");
     eprintln!("{RECIPIENTS} recipients: {at_kill} before the kill, {unknown} in doubt, {lost} of them not delivered");
@@ -127,6 +133,9 @@ async fn killed_midway(w: World) {
     assert!(msg.text().contains("Алтай: золотые горы"), "{}", msg.text());
     assert_eq!(msg.callback_data(), [format!("t:{tour_id}"), "u".to_owned()]);
     let user = w.fake.user(chat, "Анна", None);
+    let seen = w.fake.count_sent(chat);
+    w.fake.push_callback(&user, msg.message_id, &format!("t:{tour_id}"));
+    w.fake.wait_for_new_message(chat, seen, |m| m.text().contains("Алтай: золотые горы"), WAIT).await;
     let seen = w.fake.count_sent(chat);
     w.fake.push_callback(&user, msg.message_id, "u");
     w.fake.wait_for_new_message(chat, seen, |m| m.text().contains("отписались"), WAIT).await;

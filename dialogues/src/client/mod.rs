@@ -37,9 +37,18 @@ pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, 
     if let Some(out) = account::common_outcome(state.clone(), &event) {
         return out;
     }
-    let unhandled = |state: State, event: Event| match state {
-        State::Idle => idle(who, event),
-        other => (other, vec![Effect::Reply(Reply::text("use_menu").keyboard(client_menu()))]),
+    let unhandled = |state: State, event: Event| match (state, event) {
+        // A tour button outside the catalog (a broadcast's «Подробнее»): open the tour there.
+        (_, Event::Callback(Callback::Tour(id))) => (
+            State::Browse(catalog::Browse {
+                filter: catalog::TourFilter::default(),
+                page: 0,
+                awaiting_destination: false,
+            }),
+            vec![Effect::ShowTour(id)],
+        ),
+        (State::Idle, event) => idle(who, event),
+        (other, _) => (other, vec![Effect::Reply(Reply::text("use_menu").keyboard(client_menu()))]),
     };
     match state {
         State::Browse(b) => match catalog::step(b.clone(), event.clone(), today) {

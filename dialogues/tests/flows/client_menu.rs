@@ -196,3 +196,12 @@ fn stray_buttons_and_texts_are_answered_and_change_nothing() {
     let (st, eff) = run(State::Idle, Event::Text("привет".into()));
     assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["use_menu"]));
 }
+
+#[test]
+fn a_tour_button_from_a_broadcast_opens_the_tour_from_any_state() {
+    for state in [State::Idle, State::AgentChat, State::AwaitingCity] {
+        let (next, effects) = run(state.clone(), Event::Callback(Callback::Tour(42)));
+        assert_eq!(effects, vec![Effect::ShowTour(42)], "from {state:?}");
+        assert_eq!(next, browse(), "from {state:?}");
+    }
+}
