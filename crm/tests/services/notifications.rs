@@ -352,3 +352,33 @@ each_backend!(a_message_in_flight_at_a_crash_becomes_unknown_and_is_resent_only_
     assert_eq!(app.crm.claim_outgoing(&SYS).await.unwrap().map(|x| x.id), Some(m.id));
     assert!(app.crm.requeue_message(&admin, m.id).await.is_err(), "sending is not requeued");
 });
+
+/// Only one instance schedules and sends: on PostgreSQL the second one is refused the lock
+/// until the first lets go (its connection closes); a SQLite file is always one machine's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_one_instance_leads_the_notifications() {
+    for backend in crate::helpers::backends() {
+        let app = crate::helpers::spawn(backend).await;
+        let other = crm::store::Store::open(&app.url()).await.unwrap();
+        let first = app.crm.store().try_lead(42).await.unwrap();
+        assert!(first.is_some());
+        let second = other.try_lead(42).await.unwrap();
+        if backend == "postgres" {
+            assert!(second.is_none(), "two leaders");
+            drop(first);
+            // The lock goes with its connection; the server notices the close at once.
+            let mut taken = None;
+            for _ in 0..50 {
+                taken = other.try_lead(42).await.unwrap();
+                if taken.is_some() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            let mut taken = taken.expect("the lock passes to the other instance");
+            assert!(taken.still_held().await);
+        } else {
+            assert!(second.is_some());
+        }
+    }
+}
