@@ -104,6 +104,11 @@ fn may_edit(actor: &Actor, tour: &Tour) -> Result<()> {
     }
 }
 
+/// Whether the tour's forms are offered to the actor (the service decides again on submit).
+pub fn tour_editable_by(actor: &Actor, tour: &Tour) -> bool {
+    may_edit(actor, tour).is_ok()
+}
+
 /// May the actor see this tour? Published ones are public; drafts are the operator's; the
 /// archive is for staff.
 fn may_see(actor: &Actor, tour: &Tour) -> Result<()> {

@@ -286,11 +286,19 @@ each_backend!(bookings_respect_roles_and_the_blacklist, |app| {
     assert_eq!(app.crm.list_bookings(&anna, Default::default()).await.unwrap().len(), 1);
     assert_eq!(app.crm.list_bookings(&operator, Default::default()).await.unwrap().len(), 1, "bookings of own tours");
     assert_eq!(app.crm.list_bookings(&accountant, Default::default()).await.unwrap().len(), 1);
+    // The operator reads the bookings of their tours, without the ledger, and changes nothing.
+    let card = app.crm.booking_card(&operator, b).await.unwrap();
+    assert!(!card.ledger_visible && card.operations.is_empty());
+    assert!(app.crm.booking_card(&accountant, b).await.unwrap().ledger_visible);
+    assert!(matches!(app.crm.record_client_payment(&operator, pay(b, 100)).await, Err(Error::Forbidden(_))));
+    let cancel = app.crm.change_booking_status(&operator, b, BookingStatus::Cancelled, "сам").await;
+    assert!(matches!(cancel, Err(Error::Forbidden(_))), "{cancel:?}");
 
     // The accountant never changes tours; another operator cannot touch this one.
     let other_op = app.actor("olga", Role::Operator).await;
     assert!(matches!(app.crm.archive_tour(&accountant, tour).await, Err(Error::Forbidden(_))));
     assert!(matches!(app.crm.archive_tour(&other_op, tour).await, Err(Error::Forbidden(_))));
+    assert!(matches!(app.crm.booking_card(&other_op, b).await, Err(Error::Forbidden(_))), "not their tour");
 
     app.crm.set_blacklist(&admin, client.id, true, "не оплатил прошлый тур").await.unwrap();
     let blocked = app.crm.create_booking(&anna, request(&client, dep, 1)).await;
