@@ -4,6 +4,7 @@
 use super::Crm;
 use crate::domain::{DepartureId, Invalid, Money, Role, StaffId, TourId, TourKind, TourService, TourStatus};
 use crate::store::audit;
+use crate::store::hotels::{Hotel, HotelFilter, Room};
 use crate::store::tours::{
     self as store, Departure, RoutePoint, Tour, TourFields, TourFilter, TourHotel, TourHotelLink,
 };
@@ -102,6 +103,13 @@ fn may_edit(actor: &Actor, tour: &Tour) -> Result<()> {
         Actor::Staff { id, role: Role::Operator } if *id == tour.operator_id => Ok(()),
         _ => Err(Error::Forbidden("only the tour's operator or an admin changes it")),
     }
+}
+
+/// A hotel a tour may link, with its rooms on offer.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LinkableHotel {
+    pub hotel: Hotel,
+    pub rooms: Vec<Room>,
 }
 
 /// Whether the tour's forms are offered to the actor (the service decides again on submit).
@@ -261,6 +269,22 @@ impl Crm {
             _ => filter.status = Some(TourStatus::Published),
         }
         Ok(store::list(&mut *self.store.conn().await?, &filter).await?)
+    }
+
+    /// The hotels and rooms a tour may newly link (neither archived), for the tour form.
+    pub async fn linkable_hotels(&self, actor: &Actor) -> Result<Vec<LinkableHotel>> {
+        actor.require(&[Role::Operator, Role::Admin], "only operators and admins link hotels to tours")?;
+        let mut conn = self.store.conn().await?;
+        let filter = HotelFilter { limit: 500, ..Default::default() };
+        let hotels = crate::store::hotels::list(&mut conn, &filter).await?;
+        let mut by_hotel: std::collections::HashMap<i64, Vec<Room>> = std::collections::HashMap::new();
+        for room in crate::store::hotels::active_rooms(&mut conn).await? {
+            by_hotel.entry(room.hotel_id).or_default().push(room);
+        }
+        Ok(hotels
+            .into_iter()
+            .map(|hotel| LinkableHotel { rooms: by_hotel.remove(&hotel.id).unwrap_or_default(), hotel })
+            .collect())
     }
 
     pub async fn add_departure(
