@@ -370,3 +370,17 @@ each_backend!(the_catalog_filters_by_text_price_month_and_hot_flag, |app| {
     };
     assert_eq!(ids(f(in_month).await), [h]);
 });
+
+#[test]
+fn a_tour_input_names_each_bad_field_with_its_reason() {
+    let mut t = excursion("  ", 1);
+    t.country = " ".into();
+    t.route[1].place = String::new();
+    let day = NaiveDate::from_ymd_opt(2027, 5, 1).unwrap();
+    t.hot = Some((day, day - Duration::days(1)));
+    let problems = t.problems();
+    let fields: Vec<_> = problems.iter().map(|(f, _)| *f).collect();
+    assert_eq!(fields, ["title", "country", "route", "hot"]);
+    assert_eq!(problems[1].1, crm::domain::Invalid::CountryEmpty, "an empty country is named as such");
+    assert!(excursion("Алтай", 1).problems().is_empty());
+}
