@@ -137,8 +137,7 @@ async fn render_card(
             })
         })
         .collect();
-    let moves: Vec<_> =
-        card.manual_moves.iter().map(|s| json!({"value": s.as_str(), "title": s.title_ru()})).collect();
+    let moves: Vec<_> = card.manual_moves.iter().map(|s| json!({"value": s.as_str(), "title": s.title_ru()})).collect();
     let mut ctx = views::page(session, "bookings");
     ctx.insert("booking", &booking);
     ctx.insert("travellers", &travellers);

@@ -231,7 +231,8 @@ pub async fn add_departure(
     Form(f): Form<DepartureForm>,
 ) -> Result<Response, AppError> {
     let id = TourId(parse_id(&id)?);
-    let kept = [("starts_on", f.starts_on.as_str()), ("ends_on", f.ends_on.as_str()), ("capacity", f.capacity.as_str())];
+    let kept =
+        [("starts_on", f.starts_on.as_str()), ("ends_on", f.ends_on.as_str()), ("capacity", f.capacity.as_str())];
     // Each field is checked on its own so every bad one is named at once.
     let mut refusal = Refusal::default();
     let mut bad = |field: &str, reason: &str| refusal.errors.insert(field.to_owned(), reason.to_owned());

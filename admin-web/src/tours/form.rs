@@ -235,8 +235,7 @@ impl TourForm {
 pub type HotelChoices = HashMap<i64, Vec<i64>>;
 
 pub fn choices(offered: &[LinkableHotel], card: Option<&TourCard>) -> HotelChoices {
-    let mut out: HotelChoices =
-        offered.iter().map(|h| (h.hotel.id, h.rooms.iter().map(|r| r.id).collect())).collect();
+    let mut out: HotelChoices = offered.iter().map(|h| (h.hotel.id, h.rooms.iter().map(|r| r.id).collect())).collect();
     for linked in card.map(|c| c.hotels.as_slice()).unwrap_or_default() {
         let rooms = out.entry(linked.hotel_id).or_default();
         if let Some(r) = linked.room_id.filter(|r| !rooms.contains(r)) {
@@ -334,7 +333,8 @@ mod tests {
 
     #[test]
     fn route_lines_parse_and_every_bad_line_is_named() {
-        let ok = parse_route("1: Прилёт, трансфер\n\nДень 2. Стамбул — обзорная экскурсия\n2) Вечер на Босфоре").unwrap();
+        let ok =
+            parse_route("1: Прилёт, трансфер\n\nДень 2. Стамбул — обзорная экскурсия\n2) Вечер на Босфоре").unwrap();
         assert_eq!(ok.len(), 3);
         assert_eq!((ok[0].day_number, ok[0].place.as_str(), ok[0].description.as_str()), (1, "Прилёт, трансфер", ""));
         assert_eq!((ok[1].day_number, ok[1].place.as_str()), (2, "Стамбул"));

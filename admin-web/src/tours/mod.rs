@@ -189,7 +189,6 @@ pub(crate) async fn form_page(
         &TourService::ALL.iter().map(|s| json!({"code": s.as_str(), "title": s.title_ru()})).collect::<Vec<_>>(),
     );
     ctx.insert("tour", &card.map(|c| json!({"id": c.tour.id.0, "title": c.tour.title})));
-    ctx.insert("action", &card.map_or("/tours".to_owned(), |c| format!("/tours/{}", c.tour.id)));
     Ok((status, views::render("tours/form.html", &ctx)?).into_response())
 }
 
