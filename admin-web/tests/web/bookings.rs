@@ -25,7 +25,7 @@ each_backend!(the_card_shows_travellers_money_operations_and_history, |app| {
     assert!(app.post(&admin, &format!("{card}/status"), &sign).await.redirects_to(&format!("{card}#status")));
     let payment = PaymentInput {
         booking_id: id,
-        amount: Money::new(20_000_00, Currency::RUB),
+        amount: Money::new(2_000_000, Currency::RUB),
         method: PaymentMethod::Cash,
         external_id: None,
         note: "Внесла в кассу".into(),

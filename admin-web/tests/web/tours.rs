@@ -25,7 +25,7 @@ pub fn excursion(title: &str) -> TourInput {
         country: "Россия".into(),
         region: "Алтай".into(),
         departure_city: "Новосибирск".into(),
-        price: Money::new(50_000_00, Currency::RUB),
+        price: Money::new(5_000_000, Currency::RUB),
         route: vec![RoutePoint {
             day_number: 1, place: "Горно-Алтайск".into(), description: "Встреча".into()
         }],
@@ -170,7 +170,7 @@ each_backend!(an_operator_creates_edits_and_publishes_a_package_tour, |app| {
     let card = app.get(&operator, &card_url).await;
     assert!(card.body.contains("опубликован") && card.body.contains("10.01.2027 – 17.01.2027"));
     let tour = &tours_of(&app.crm).await[0];
-    assert_eq!((tour.status, tour.price.minor, tour.kind), (TourStatus::Published, 85_000_50, TourKind::Package));
+    assert_eq!((tour.status, tour.price.minor, tour.kind), (TourStatus::Published, 8_500_050, TourKind::Package));
 });
 
 each_backend!(a_refused_form_names_each_bad_field_keeps_the_input_and_saves_nothing, |app| {
