@@ -9,6 +9,7 @@
 mod assets;
 mod audit;
 mod auth;
+mod bookings;
 mod clients;
 mod dashboard;
 mod error;
@@ -16,6 +17,7 @@ mod guard;
 mod health;
 mod routes;
 mod staff;
+mod tours;
 mod views;
 
 pub use error::AppError;

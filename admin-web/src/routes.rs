@@ -2,7 +2,7 @@
 //! test walks it, so a route cannot exist without being tested for every role.
 
 use crate::AppState;
-use crate::{assets, audit, auth, clients, dashboard, health, staff};
+use crate::{assets, audit, auth, bookings, clients, dashboard, health, staff, tours};
 use axum::routing::{MethodFilter, MethodRouter, on};
 
 /// What the guard demands before a handler runs.
@@ -44,6 +44,21 @@ pub enum Page {
     StaffPassword,
     StaffInvite,
     AuditLog,
+    TourList,
+    TourNewForm,
+    TourCreate,
+    TourCard,
+    TourEditForm,
+    TourUpdate,
+    TourPublish,
+    TourUnpublish,
+    TourArchive,
+    TourDepartureAdd,
+    TourDepartureCapacity,
+    TourDepartureRemove,
+    BookingList,
+    BookingCard,
+    BookingStatus,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -62,7 +77,6 @@ const fn r(method: &'static str, path: &'static str, guard: Guard, page: Page) -
 
 use Guard::{Open, PasswordChange, Public, SignedIn};
 
-// Tours, hotels and bookings pages will be added here (and to the navigation partial).
 pub const ROUTES: &[Route] = &[
     r("GET", "/healthz", Open, Page::Health),
     r("GET", "/static/panel.css", Open, Page::Stylesheet),
@@ -88,6 +102,21 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/staff/{id}/password", SignedIn, Page::StaffPassword),
     r("POST", "/staff/{id}/invite", SignedIn, Page::StaffInvite),
     r("GET", "/audit", SignedIn, Page::AuditLog),
+    r("GET", "/tours", SignedIn, Page::TourList),
+    r("GET", "/tours/new", SignedIn, Page::TourNewForm),
+    r("POST", "/tours", SignedIn, Page::TourCreate),
+    r("GET", "/tours/{id}", SignedIn, Page::TourCard),
+    r("GET", "/tours/{id}/edit", SignedIn, Page::TourEditForm),
+    r("POST", "/tours/{id}", SignedIn, Page::TourUpdate),
+    r("POST", "/tours/{id}/publish", SignedIn, Page::TourPublish),
+    r("POST", "/tours/{id}/unpublish", SignedIn, Page::TourUnpublish),
+    r("POST", "/tours/{id}/archive", SignedIn, Page::TourArchive),
+    r("POST", "/tours/{id}/departures", SignedIn, Page::TourDepartureAdd),
+    r("POST", "/tours/{id}/departures/capacity", SignedIn, Page::TourDepartureCapacity),
+    r("POST", "/tours/{id}/departures/remove", SignedIn, Page::TourDepartureRemove),
+    r("GET", "/bookings", SignedIn, Page::BookingList),
+    r("GET", "/bookings/{id}", SignedIn, Page::BookingCard),
+    r("POST", "/bookings/{id}/status", SignedIn, Page::BookingStatus),
 ];
 
 /// The route for a matched path and method, for the guard.
@@ -123,6 +152,21 @@ pub fn mount(route: &Route) -> MethodRouter<AppState> {
         Page::StaffPassword => on(m, staff::reset_password),
         Page::StaffInvite => on(m, staff::invite),
         Page::AuditLog => on(m, audit::list),
+        Page::TourList => on(m, tours::list),
+        Page::TourNewForm => on(m, tours::new_form),
+        Page::TourCreate => on(m, tours::create),
+        Page::TourCard => on(m, tours::card::show),
+        Page::TourEditForm => on(m, tours::card::edit_form),
+        Page::TourUpdate => on(m, tours::card::update),
+        Page::TourPublish => on(m, tours::card::publish),
+        Page::TourUnpublish => on(m, tours::card::unpublish),
+        Page::TourArchive => on(m, tours::card::archive),
+        Page::TourDepartureAdd => on(m, tours::card::add_departure),
+        Page::TourDepartureCapacity => on(m, tours::card::set_capacity),
+        Page::TourDepartureRemove => on(m, tours::card::remove_departure),
+        Page::BookingList => on(m, bookings::list),
+        Page::BookingCard => on(m, bookings::card::show),
+        Page::BookingStatus => on(m, bookings::card::change_status),
     }
 }
 

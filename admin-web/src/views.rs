@@ -34,6 +34,11 @@ static TEMPLATES: LazyLock<Result<tera::Tera, String>> = LazyLock::new(|| {
         "staff/new.html",
         "staff/secret.html",
         "audit.html",
+        "tours/list.html",
+        "tours/form.html",
+        "tours/card.html",
+        "bookings/list.html",
+        "bookings/card.html",
     ])
     .map_err(|e| format!("{e:?}"))?;
     Ok(tera)

@@ -19,13 +19,9 @@ use std::collections::HashMap;
 
 const PAGE_SIZE: i64 = 50;
 
-/// Staff names for showing who did what: all staff for an admin, oneself for everyone else
-/// (only the admin may read the staff list).
+/// Staff names for showing who did what (every staff member reads the directory of names).
 pub(crate) async fn staff_names(crm: &Crm, session: &PanelSession) -> Result<HashMap<i64, String>, AppError> {
-    if session.staff.role == Role::Admin {
-        return Ok(crm.list_staff(&session.actor).await?.into_iter().map(|s| (s.id.0, s.name)).collect());
-    }
-    Ok(HashMap::from([(session.staff.id.0, session.staff.name.clone())]))
+    Ok(crm.staff_directory(&session.actor).await?.into_iter().map(|s| (s.id.0, s.name)).collect())
 }
 
 #[derive(Deserialize, Default)]

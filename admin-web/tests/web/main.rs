@@ -6,6 +6,8 @@
 mod helpers;
 
 mod auth;
+mod bookings;
 mod clients;
 mod routes;
 mod staff;
+mod tours;

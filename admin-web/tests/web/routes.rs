@@ -48,6 +48,41 @@ const EXPECTED: &[Entry] = &[
     ("POST", "/staff/{id}/password", ADMIN, &[]),
     ("POST", "/staff/{id}/invite", ADMIN, &[]),
     ("GET", "/audit", ADMIN, &[]),
+    ("GET", "/tours", ADMIN | OPERATOR | AGENT, &[]),
+    ("GET", "/tours/new", ADMIN | OPERATOR, &[]),
+    ("POST", "/tours", ADMIN | OPERATOR, TOUR_FORM),
+    ("GET", "/tours/{id}", ADMIN | OPERATOR | AGENT, &[]),
+    ("GET", "/tours/{id}/edit", ADMIN | OPERATOR, &[]),
+    ("POST", "/tours/{id}", ADMIN | OPERATOR, TOUR_FORM),
+    ("POST", "/tours/{id}/publish", ADMIN | OPERATOR, &[]),
+    ("POST", "/tours/{id}/unpublish", ADMIN | OPERATOR, &[]),
+    ("POST", "/tours/{id}/archive", ADMIN | OPERATOR, &[]),
+    (
+        "POST",
+        "/tours/{id}/departures",
+        ADMIN | OPERATOR,
+        &[("starts_on", "10.01.2027"), ("ends_on", "17.01.2027"), ("capacity", "10")],
+    ),
+    (
+        "POST",
+        "/tours/{id}/departures/capacity",
+        ADMIN | OPERATOR,
+        &[("departure_id", "{departure}"), ("capacity", "20")],
+    ),
+    ("POST", "/tours/{id}/departures/remove", ADMIN | OPERATOR, &[("departure_id", "{departure}")]),
+    ("GET", "/bookings", STAFF, &[]),
+    ("GET", "/bookings/{id}", STAFF, &[]),
+    ("POST", "/bookings/{id}/status", ADMIN, &[("to", "contract_signed"), ("reason", "Договор подписан в офисе")]),
+];
+
+const TOUR_FORM: &[(&str, &str)] = &[
+    ("kind", "excursion"),
+    ("title", "Алтай: золотые горы"),
+    ("country", "Россия"),
+    ("departure_city", "Новосибирск"),
+    ("price", "50000"),
+    ("currency", "RUB"),
+    ("route", "1: Горно-Алтайск — встреча группы"),
 ];
 
 #[test]
@@ -68,11 +103,15 @@ struct Fixture {
     client_id: i64,
     client_phone: String,
     victim_id: i64,
+    /// The operator's published tour, one of its departures and the agent's booking on it.
+    tour_id: i64,
+    departure_id: i64,
+    booking_id: i64,
 }
 
 async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
     let (_, admin) = app.signed_in("boss", Role::Admin).await;
-    let (_, operator) = app.signed_in("oper", Role::Operator).await;
+    let (operator_staff, operator) = app.signed_in("oper", Role::Operator).await;
     let (agent_staff, agent) = app.signed_in("agent", Role::Agent).await;
     let (_, accountant) = app.signed_in("buh", Role::Accountant).await;
     let victim = app.staff("victim", Role::Agent).await;
@@ -87,14 +126,28 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
     )
     .unwrap();
     app.crm.put_foreign_passport(&crm::Actor::System, client.id, &passport).await.unwrap();
-    let f = Fixture { client_id: client.id.0, client_phone: client.phone.clone(), victim_id: victim.id.0 };
+    let (tour, departure) = app.published_tour(&operator_staff).await;
+    let booking = app.booking(&agent_staff, &client, departure).await;
+    let f = Fixture {
+        client_id: client.id.0,
+        client_phone: client.phone.clone(),
+        victim_id: victim.id.0,
+        tour_id: tour.0,
+        departure_id: departure.0,
+        booking_id: booking.0,
+    };
     let browsers =
         vec![(ADMIN, admin), (OPERATOR, operator), (AGENT, agent), (ACCOUNTANT, accountant), (16, Browser::default())];
     (f, browsers)
 }
 
 fn concrete(path: &str, f: &Fixture) -> String {
-    let id = if path.starts_with("/staff/") { f.victim_id } else { f.client_id };
+    let id = match path.split('/').nth(1) {
+        Some("staff") => f.victim_id,
+        Some("tours") => f.tour_id,
+        Some("bookings") => f.booking_id,
+        _ => f.client_id,
+    };
     path.replace("{id}", &id.to_string())
 }
 
@@ -124,8 +177,14 @@ async fn every_route_answers_every_role_as_the_table_says() {
             table.sort_by_key(|(_, p, _, _)| *p == "/logout");
             for (method, path, may, form) in table {
                 let url = concrete(path, &f);
-                let page =
-                    if *method == "GET" { app.get(&browser, &url).await } else { app.post(&browser, &url, form).await };
+                let departure = f.departure_id.to_string();
+                let form: Vec<_> =
+                    form.iter().map(|(k, v)| (*k, if *v == "{departure}" { departure.as_str() } else { v })).collect();
+                let page = if *method == "GET" {
+                    app.get(&browser, &url).await
+                } else {
+                    app.post(&browser, &url, &form).await
+                };
                 let expect = may & who != 0;
                 let what = format!("{backend}: role {who} {method} {url} → {} {:?}", page.status, page.location);
                 assert_eq!(allowed(path, &page), expect, "{what}\n{}", &page.body[..page.body.len().min(600)]);
@@ -157,5 +216,7 @@ async fn the_navigation_shows_only_what_the_role_may_use() {
         assert_eq!(nav.contains("href=\"/clients\""), who & (ADMIN | AGENT | ACCOUNTANT) != 0, "role {who}: {nav}");
         assert_eq!(nav.contains("href=\"/staff\""), who == ADMIN, "role {who}: {nav}");
         assert_eq!(nav.contains("href=\"/audit\""), who == ADMIN, "role {who}: {nav}");
+        assert_eq!(nav.contains("href=\"/tours\""), who & (ADMIN | OPERATOR | AGENT) != 0, "role {who}: {nav}");
+        assert_eq!(nav.contains("href=\"/bookings\""), who & STAFF != 0, "role {who}: {nav}");
     }
 }

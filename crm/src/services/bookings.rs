@@ -48,7 +48,10 @@ pub struct BookingCard {
     pub rooms: Vec<BookedRoom>,
     pub schedule: Vec<Installment>,
     pub history: Vec<StatusChange>,
+    /// The booking's ledger operations; empty when the actor does not see the ledger.
     pub operations: Vec<Operation>,
+    /// Whether the actor sees the ledger (operators read their tours' bookings, not the money trail).
+    pub ledger_visible: bool,
     pub paid: Money,
     pub due: Money,
     pub manual_moves: Vec<BookingStatus>,
@@ -60,8 +63,9 @@ pub(crate) fn check_booking_access(actor: &Actor, b: &Booking, write: bool) -> R
         Actor::System | Actor::Staff { role: Role::Admin, .. } => true,
         Actor::Staff { id, role: Role::Agent } => b.agent_id == Some(*id),
         Actor::Staff { role: Role::Accountant, .. } => !write,
+        Actor::Staff { id, role: Role::Operator } => b.tour_operator_id == *id && !write,
         Actor::Client(id) => *id == b.client_id && !write,
-        Actor::Staff { role: Role::Operator, .. } | Actor::Telegram(_) => false,
+        Actor::Telegram(_) => false,
     };
     if ok { Ok(()) } else { Err(Error::Forbidden("this booking is not yours")) }
 }
@@ -202,16 +206,22 @@ impl Crm {
         let paid =
             crate::store::operations::booking_sum(&mut conn, id, crate::domain::OperationKind::ClientPayment).await?;
         let cur = booking.total.currency;
+        // The same rule as `list_operations`: operators read bookings, not the ledger.
+        let ledger_visible = !matches!(actor, Actor::Staff { role: Role::Operator, .. });
+        let operations = if ledger_visible {
+            let filter =
+                crate::store::operations::OperationFilter { booking_id: Some(id), limit: 1000, ..Default::default() };
+            crate::store::operations::list(&mut conn, &filter).await?
+        } else {
+            Vec::new()
+        };
         Ok(BookingCard {
             travellers: store::travellers(&mut conn, id).await?,
             rooms: store::rooms(&mut conn, id).await?,
             schedule: store::schedule(&mut conn, id).await?,
             history: store::status_history(&mut conn, id).await?,
-            operations: crate::store::operations::list(
-                &mut conn,
-                &crate::store::operations::OperationFilter { booking_id: Some(id), limit: 1000, ..Default::default() },
-            )
-            .await?,
+            operations,
+            ledger_visible,
             paid: Money::new(paid, cur),
             due: Money::new((booking.total.minor - paid).max(0), cur),
             manual_moves: booking.status.manual_moves(),

@@ -60,9 +60,10 @@ fn clean_note(note: &str) -> Result<String> {
 impl Crm {
     pub async fn record_client_payment(&self, actor: &Actor, p: PaymentInput) -> Result<PaymentOutcome> {
         // Agents record payments of their own bookings, the accountant and admins of any;
-        // clients pay through a provider, which records as the system.
+        // clients pay through a provider, which records as the system. Operators only read
+        // the bookings of their tours.
         let booking = self.booking_for(actor, p.booking_id, false).await?;
-        if matches!(actor, Actor::Client(_) | Actor::Telegram(_)) {
+        if matches!(actor, Actor::Client(_) | Actor::Telegram(_) | Actor::Staff { role: Role::Operator, .. }) {
             return Err(Error::Forbidden("payments are recorded by the agency or the provider"));
         }
         let note = clean_note(&p.note)?;

@@ -26,8 +26,8 @@ pub use keys::RotationReport;
 pub use ledger::{OperationInput, PaymentInput, PaymentOutcome};
 pub use permissions::Capability;
 pub use staff::INVITE_TTL_DAYS;
-pub use staff::{NewStaffInput, StaffCreated};
-pub use tours::{TourCard, TourInput};
+pub use staff::{NewStaffInput, StaffCreated, StaffName};
+pub use tours::{LinkableHotel, MAX_ROUTE_DAY, TourCard, TourInput, tour_editable_by};
 pub use web_sessions::{LOCKOUT_MINUTES, MAX_FAILURES, PanelSession, SESSION_IDLE_HOURS, SessionStarted, SignIn};
 
 use crate::clock::Clock;

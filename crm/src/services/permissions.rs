@@ -28,6 +28,9 @@ pub enum Capability {
     ViewHotels,
     /// The booking list and cards (agents: their own; operators: of their tours).
     ListBookings,
+    /// Moving a booking along the status table in the panel. Agents move their own bookings
+    /// in the bot, where they work; their panel is read-only (DESIGN.md).
+    MoveBookings,
     /// Notification templates and their switches.
     ManageTemplates,
     /// Marketing broadcasts: compose, send, pause, cancel.
@@ -42,7 +45,8 @@ impl Capability {
             Capability::ManageStaff
             | Capability::ReadAuditLog
             | Capability::Blacklist
-            | Capability::ManageTemplates => &[Role::Admin],
+            | Capability::ManageTemplates
+            | Capability::MoveBookings => &[Role::Admin],
             Capability::ManageTours | Capability::ManageHotels | Capability::Broadcasts => {
                 &[Role::Admin, Role::Operator]
             }

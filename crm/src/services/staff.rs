@@ -26,6 +26,15 @@ pub struct StaffCreated {
     pub invite_token: String,
 }
 
+/// A colleague as lists and histories name them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StaffName {
+    pub id: StaffId,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+}
+
 fn parse_login(login: &str) -> Result<String, Invalid> {
     let l = login.trim().to_ascii_lowercase();
     let ok =
@@ -74,6 +83,15 @@ impl Crm {
     pub async fn list_staff(&self, actor: &Actor) -> Result<Vec<Staff>> {
         actor.require(&[Role::Admin], "only an admin sees the staff list")?;
         Ok(store::list(&mut *self.store.conn().await?).await?)
+    }
+
+    /// Every staff member's name and role, for showing who did what and for picking an agent in
+    /// a filter. Any staff member may read it (the names are on every card and history anyway);
+    /// logins, Telegram accounts and invites stay in the admin's [`Crm::list_staff`].
+    pub async fn staff_directory(&self, actor: &Actor) -> Result<Vec<StaffName>> {
+        actor.require(&Role::ALL, "the staff directory is for staff")?;
+        let all = store::list(&mut *self.store.conn().await?).await?;
+        Ok(all.into_iter().map(|s| StaffName { id: s.id, name: s.name, role: s.role, active: s.active }).collect())
     }
 
     pub async fn get_staff(&self, actor: &Actor, id: StaffId) -> Result<Staff> {

@@ -4,6 +4,7 @@
 use super::Crm;
 use crate::domain::{DepartureId, Invalid, Money, Role, StaffId, TourId, TourKind, TourService, TourStatus};
 use crate::store::audit;
+use crate::store::hotels::{Hotel, HotelFilter, Room};
 use crate::store::tours::{
     self as store, Departure, RoutePoint, Tour, TourFields, TourFilter, TourHotel, TourHotelLink,
 };
@@ -48,6 +49,10 @@ fn text(s: &str, max: usize, empty: Invalid) -> Result<String, Invalid> {
     Ok(t.to_owned())
 }
 
+fn at_most(s: &str, max: usize) -> Result<(), Invalid> {
+    if s.trim().chars().count() > max { Err(Invalid::TextTooLong) } else { Ok(()) }
+}
+
 fn check_period(p: Option<(NaiveDate, NaiveDate)>) -> Result<(), Invalid> {
     match p {
         Some((from, until)) if until < from => Err(Invalid::DatesOrder),
@@ -55,29 +60,40 @@ fn check_period(p: Option<(NaiveDate, NaiveDate)>) -> Result<(), Invalid> {
     }
 }
 
+/// The last day a route may name.
+pub const MAX_ROUTE_DAY: i64 = 366;
+
 impl TourInput {
+    /// Every reason this input is refused, each with the field it concerns (`title`, `country`,
+    /// `departure_city`, `description`, `region`, `price`, `route`, `hotels`, `hot`,
+    /// `early_booking`), so a form can show each one beside its field.
+    pub fn problems(&self) -> Vec<(&'static str, Invalid)> {
+        let mut out = Vec::new();
+        let mut check = |field, r: Result<(), Invalid>| {
+            if let Err(e) = r {
+                out.push((field, e));
+            }
+        };
+        check("title", text(&self.title, 200, Invalid::TitleEmpty).map(drop));
+        check("country", text(&self.country, 100, Invalid::CountryEmpty).map(drop));
+        check("departure_city", text(&self.departure_city, 100, Invalid::CityEmpty).map(drop));
+        check("description", at_most(&self.description, 20_000));
+        check("region", at_most(&self.region, 200));
+        check("price", if self.price.minor < 0 { Err(Invalid::MoneyNegative) } else { Ok(()) });
+        let bad_point = |p: &RoutePoint| p.place.trim().is_empty() || !(1..=MAX_ROUTE_DAY).contains(&p.day_number);
+        check("route", if self.route.iter().any(bad_point) { Err(Invalid::RoutePoint) } else { Ok(()) });
+        let bad_nights = self.hotels.iter().any(|h| !(1..=60).contains(&h.nights));
+        check("hotels", if bad_nights { Err(Invalid::NightsRange) } else { Ok(()) });
+        check("hot", check_period(self.hot));
+        check("early_booking", check_period(self.early_booking));
+        out
+    }
+
     fn validate(&self) -> Result<(), Invalid> {
-        text(&self.title, 200, Invalid::TitleEmpty)?;
-        text(&self.country, 100, Invalid::TitleEmpty)?;
-        text(&self.departure_city, 100, Invalid::CityEmpty)?;
-        if self.description.chars().count() > 20_000 || self.region.chars().count() > 200 {
-            return Err(Invalid::TextTooLong);
+        match self.problems().into_iter().next() {
+            Some((_, reason)) => Err(reason),
+            None => Ok(()),
         }
-        if self.price.minor < 0 {
-            return Err(Invalid::MoneyNegative);
-        }
-        for p in &self.route {
-            if p.place.trim().is_empty() || p.day_number < 1 || p.day_number > 366 {
-                return Err(Invalid::RoutePoint);
-            }
-        }
-        for h in &self.hotels {
-            if !(1..=60).contains(&h.nights) {
-                return Err(Invalid::NightsRange);
-            }
-        }
-        check_period(self.hot)?;
-        check_period(self.early_booking)
     }
 
     fn fields(&self) -> TourFields<'_> {
@@ -102,6 +118,18 @@ fn may_edit(actor: &Actor, tour: &Tour) -> Result<()> {
         Actor::Staff { id, role: Role::Operator } if *id == tour.operator_id => Ok(()),
         _ => Err(Error::Forbidden("only the tour's operator or an admin changes it")),
     }
+}
+
+/// A hotel a tour may link, with its rooms on offer.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LinkableHotel {
+    pub hotel: Hotel,
+    pub rooms: Vec<Room>,
+}
+
+/// Whether the tour's forms are offered to the actor (the service decides again on submit).
+pub fn tour_editable_by(actor: &Actor, tour: &Tour) -> bool {
+    may_edit(actor, tour).is_ok()
 }
 
 /// May the actor see this tour? Published ones are public; drafts are the operator's; the
@@ -256,6 +284,22 @@ impl Crm {
             _ => filter.status = Some(TourStatus::Published),
         }
         Ok(store::list(&mut *self.store.conn().await?, &filter).await?)
+    }
+
+    /// The hotels and rooms a tour may newly link (neither archived), for the tour form.
+    pub async fn linkable_hotels(&self, actor: &Actor) -> Result<Vec<LinkableHotel>> {
+        actor.require(&[Role::Operator, Role::Admin], "only operators and admins link hotels to tours")?;
+        let mut conn = self.store.conn().await?;
+        let filter = HotelFilter { limit: 500, ..Default::default() };
+        let hotels = crate::store::hotels::list(&mut conn, &filter).await?;
+        let mut by_hotel: std::collections::HashMap<i64, Vec<Room>> = std::collections::HashMap::new();
+        for room in crate::store::hotels::active_rooms(&mut conn).await? {
+            by_hotel.entry(room.hotel_id).or_default().push(room);
+        }
+        Ok(hotels
+            .into_iter()
+            .map(|hotel| LinkableHotel { rooms: by_hotel.remove(&hotel.id).unwrap_or_default(), hotel })
+            .collect())
     }
 
     pub async fn add_departure(

@@ -13,6 +13,8 @@ pub struct Booking {
     pub client_name: String,
     pub tour_id: TourId,
     pub tour_title: String,
+    /// The operator of the tour: they read the bookings of their tours.
+    pub tour_operator_id: StaffId,
     pub departure_id: DepartureId,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
@@ -38,6 +40,7 @@ struct Row {
     client_name: String,
     tour_id: i64,
     tour_title: String,
+    tour_operator_id: i64,
     departure_id: i64,
     starts_on: String,
     ends_on: String,
@@ -58,7 +61,7 @@ struct Row {
 }
 
 const SELECT: &str = "SELECT b.id, b.client_id, c.full_name AS client_name, b.tour_id, t.title AS tour_title,
-        b.departure_id, d.starts_on, d.ends_on, b.agent_id, b.status, b.travellers_count, b.tour_price_per_person,
+        t.operator_id AS tour_operator_id, b.departure_id, d.starts_on, d.ends_on, b.agent_id, b.status, b.travellers_count, b.tour_price_per_person,
         b.rooms_total, b.total, b.currency, b.commission_bp, b.penalty, b.refund_due, b.notes, b.created_by,
         b.created_at, b.updated_at
      FROM bookings b
@@ -79,6 +82,7 @@ impl Row {
             client_name: self.client_name,
             tour_id: TourId(self.tour_id),
             tour_title: self.tour_title,
+            tour_operator_id: StaffId(self.tour_operator_id),
             departure_id: DepartureId(self.departure_id),
             starts_on: parse_date(&self.starts_on)?,
             ends_on: parse_date(&self.ends_on)?,

@@ -418,3 +418,21 @@ each_backend!(one_bank_document_is_not_recorded_on_two_bookings, |app| {
     assert!(matches!(elsewhere, Err(Error::Conflict(_))), "{elsewhere:?}");
     assert_eq!(app.crm.booking_balance(&p.agent, b).await.unwrap().0.minor, 0);
 });
+
+each_backend!(the_tour_form_offers_only_hotels_and_rooms_on_offer, |app| {
+    let operator = app.actor("oleg", Role::Operator).await;
+    let crm = &app.crm;
+    let open = crm.create_hotel(&operator, hotel_input("Rixos Sungate", "Турция", "Кемер")).await.unwrap();
+    let closed = crm.create_hotel(&operator, hotel_input("Old Palace", "Турция", "Кемер")).await.unwrap();
+    let standard = crm.add_room(&operator, open.id, room_input("Standard", 2)).await.unwrap().id;
+    let family = crm.add_room(&operator, open.id, room_input("Family", 4)).await.unwrap().id;
+    crm.add_room(&operator, closed.id, room_input("Standard", 2)).await.unwrap();
+    crm.archive_room(&operator, family, true).await.unwrap();
+    crm.archive_hotel(&operator, closed.id, true).await.unwrap();
+    let offered = crm.linkable_hotels(&operator).await.unwrap();
+    assert_eq!(offered.len(), 1);
+    assert_eq!(offered[0].hotel.id, open.id);
+    assert_eq!(offered[0].rooms.iter().map(|r| r.id).collect::<Vec<_>>(), vec![standard]);
+    let agent = app.actor("anna", Role::Agent).await;
+    assert!(matches!(crm.linkable_hotels(&agent).await, Err(Error::Forbidden(_))));
+});

@@ -286,11 +286,19 @@ each_backend!(bookings_respect_roles_and_the_blacklist, |app| {
     assert_eq!(app.crm.list_bookings(&anna, Default::default()).await.unwrap().len(), 1);
     assert_eq!(app.crm.list_bookings(&operator, Default::default()).await.unwrap().len(), 1, "bookings of own tours");
     assert_eq!(app.crm.list_bookings(&accountant, Default::default()).await.unwrap().len(), 1);
+    // The operator reads the bookings of their tours, without the ledger, and changes nothing.
+    let card = app.crm.booking_card(&operator, b).await.unwrap();
+    assert!(!card.ledger_visible && card.operations.is_empty());
+    assert!(app.crm.booking_card(&accountant, b).await.unwrap().ledger_visible);
+    assert!(matches!(app.crm.record_client_payment(&operator, pay(b, 100)).await, Err(Error::Forbidden(_))));
+    let cancel = app.crm.change_booking_status(&operator, b, BookingStatus::Cancelled, "сам").await;
+    assert!(matches!(cancel, Err(Error::Forbidden(_))), "{cancel:?}");
 
     // The accountant never changes tours; another operator cannot touch this one.
     let other_op = app.actor("olga", Role::Operator).await;
     assert!(matches!(app.crm.archive_tour(&accountant, tour).await, Err(Error::Forbidden(_))));
     assert!(matches!(app.crm.archive_tour(&other_op, tour).await, Err(Error::Forbidden(_))));
+    assert!(matches!(app.crm.booking_card(&other_op, b).await, Err(Error::Forbidden(_))), "not their tour");
 
     app.crm.set_blacklist(&admin, client.id, true, "не оплатил прошлый тур").await.unwrap();
     let blocked = app.crm.create_booking(&anna, request(&client, dep, 1)).await;
@@ -362,3 +370,17 @@ each_backend!(the_catalog_filters_by_text_price_month_and_hot_flag, |app| {
     };
     assert_eq!(ids(f(in_month).await), [h]);
 });
+
+#[test]
+fn a_tour_input_names_each_bad_field_with_its_reason() {
+    let mut t = excursion("  ", 1);
+    t.country = " ".into();
+    t.route[1].place = String::new();
+    let day = NaiveDate::from_ymd_opt(2027, 5, 1).unwrap();
+    t.hot = Some((day, day - Duration::days(1)));
+    let problems = t.problems();
+    let fields: Vec<_> = problems.iter().map(|(f, _)| *f).collect();
+    assert_eq!(fields, ["title", "country", "route", "hot"]);
+    assert_eq!(problems[1].1, crm::domain::Invalid::CountryEmpty, "an empty country is named as such");
+    assert!(excursion("Алтай", 1).problems().is_empty());
+}

@@ -127,3 +127,15 @@ each_backend!(an_invite_expires_after_seven_days_and_a_new_one_replaces_it, |app
     let bound = app.crm.redeem_invite(&Actor::Telegram(555), &token, None).await.unwrap();
     assert_eq!(bound.telegram_id, Some(555));
 });
+
+each_backend!(every_staff_member_reads_names_and_roles_but_not_the_staff_list, |app| {
+    let anna = app.crm.add_staff(&Actor::System, input("anna", Role::Agent)).await.unwrap().staff;
+    let buh = app.crm.add_staff(&Actor::System, input("buh", Role::Accountant)).await.unwrap().staff;
+    let accountant = Actor::staff(buh.id, Role::Accountant);
+    let names = app.crm.staff_directory(&accountant).await.unwrap();
+    assert_eq!(names.len(), 2);
+    assert!(names.iter().any(|n| n.id == anna.id && n.role == Role::Agent && n.name == "Смирнова Анна" && n.active));
+    assert!(matches!(app.crm.list_staff(&accountant).await, Err(Error::Forbidden(_))));
+    let client = Actor::Client(crm::domain::ClientId(1));
+    assert!(matches!(app.crm.staff_directory(&client).await, Err(Error::Forbidden(_))));
+});

@@ -84,6 +84,18 @@ pub async fn rooms(conn: &mut Conn, hotel_id: i64) -> sqlx::Result<Vec<Room>> {
     rows.into_iter().map(RoomRow::into_room).collect()
 }
 
+/// Every room on offer (neither it nor its hotel archived), by hotel: what a tour may link.
+pub async fn active_rooms(conn: &mut Conn) -> sqlx::Result<Vec<Room>> {
+    let rows: Vec<RoomRow> = sqlx::query_as(
+        "SELECT r.id, r.hotel_id, r.room_type, r.capacity, r.meal_plan, r.description, r.archived
+         FROM hotel_rooms r JOIN hotels h ON h.id = r.hotel_id
+         WHERE r.archived = 0 AND h.archived = 0 ORDER BY r.hotel_id, r.id",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(RoomRow::into_room).collect()
+}
+
 pub async fn insert_room(conn: &mut Conn, hotel_id: i64, r: &RoomFields<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO hotel_rooms (hotel_id, room_type, capacity, meal_plan, description) VALUES ($1, $2, $3, $4, $5)

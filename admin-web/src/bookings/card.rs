@@ -1,0 +1,202 @@
+//! The booking card: client, tour and departure, travellers, rooms, the price, the payment
+//! schedule with what is paid and left, the ledger operations, the status history (who, when,
+//! why) and — for the admin — the status change along the moves the status table allows.
+
+use crate::clients::staff_names;
+use crate::error::parse_id;
+use crate::guard::Current;
+use crate::{AppError, AppState, views};
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use crm::domain::{BookingId, BookingStatus, Money};
+use crm::services::{BookingCard, Capability, PanelSession};
+use crm::store::bookings::Installment;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+/// A refused status change: the reason beside its field and the input kept.
+#[derive(Default)]
+struct Refusal {
+    errors: HashMap<&'static str, String>,
+    values: HashMap<&'static str, String>,
+}
+
+/// Each installment with how much of it the payments so far cover, earliest first.
+fn schedule_rows(schedule: &[Installment], paid: Money, today: chrono::NaiveDate) -> Vec<Value> {
+    let mut left_to_apply = paid.minor.max(0);
+    schedule
+        .iter()
+        .map(|i| {
+            let covered = left_to_apply.min(i.amount.minor);
+            left_to_apply -= covered;
+            let state = if covered >= i.amount.minor {
+                "paid"
+            } else if i.due_on < today {
+                "overdue"
+            } else if covered > 0 {
+                "partly"
+            } else {
+                "due"
+            };
+            json!({
+                "kind": i.kind,
+                "amount": i.amount.to_string(),
+                "due_on": views::day(i.due_on),
+                "paid": Money::new(covered, i.amount.currency).to_string(),
+                "left": Money::new(i.amount.minor - covered, i.amount.currency).to_string(),
+                "state": state,
+            })
+        })
+        .collect()
+}
+
+async fn render_card(
+    state: &AppState,
+    session: &PanelSession,
+    id: BookingId,
+    refusal: Refusal,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let actor = &session.actor;
+    let card: BookingCard = state.crm.booking_card(actor, id).await?;
+    let names = staff_names(&state.crm, session).await?;
+    let who = |a: &str| views::actor_name(a, &names);
+    let b = &card.booking;
+    let booking = json!({
+        "id": b.id.0,
+        "client_id": b.client_id.0,
+        "client": b.client_name,
+        "tour_id": b.tour_id.0,
+        "tour_title": b.tour_title,
+        "starts_on": views::day(b.starts_on),
+        "ends_on": views::day(b.ends_on),
+        "agent": b.agent_id.map(|a| who(&format!("staff:{a}"))),
+        "status": b.status.as_str(),
+        "status_title": b.status.title_ru(),
+        "travellers_count": b.travellers_count,
+        "price_per_person": b.tour_price_per_person.to_string(),
+        "rooms_total": b.rooms_total.to_string(),
+        "has_rooms": b.rooms_total.minor != 0,
+        "total": b.total.to_string(),
+        "paid": card.paid.to_string(),
+        "due": card.due.to_string(),
+        "penalty": b.penalty.map(|m| m.to_string()),
+        "refund_due": b.refund_due.map(|m| m.to_string()),
+        "notes": b.notes,
+        "created_by": who(&b.created_by),
+        "created_at": views::when(b.created_at),
+    });
+    let travellers: Vec<_> = card
+        .travellers
+        .iter()
+        .map(|t| json!({"full_name": t.full_name, "birth_date": views::day(t.birth_date), "is_client": t.client_id.is_some()}))
+        .collect();
+    let rooms: Vec<_> = card
+        .rooms
+        .iter()
+        .map(|r| {
+            json!({
+                "hotel": r.hotel_name,
+                "room_type": r.room_type,
+                "check_in": views::day(r.check_in),
+                "nights": r.nights,
+                "rooms": r.rooms,
+                "total": r.total.to_string(),
+            })
+        })
+        .collect();
+    let operations: Vec<_> = card
+        .operations
+        .iter()
+        .map(|o| {
+            json!({
+                "at": views::when(o.at),
+                "kind_title": o.kind.title_ru(),
+                "amount": o.amount.to_string(),
+                "method_title": o.method.title_ru(),
+                "note": o.note,
+                "recorded_by": who(&o.recorded_by),
+                "reversal": o.reverses.is_some(),
+                "reversed": o.reversed_by.is_some(),
+            })
+        })
+        .collect();
+    let history: Vec<_> = card
+        .history
+        .iter()
+        .map(|h| {
+            json!({
+                "from": h.from.map(BookingStatus::title_ru),
+                "to": h.to.title_ru(),
+                "actor": who(&h.actor),
+                "reason": h.reason,
+                "at": views::when(h.at),
+            })
+        })
+        .collect();
+    let moves: Vec<_> = card.manual_moves.iter().map(|s| json!({"value": s.as_str(), "title": s.title_ru()})).collect();
+    let mut ctx = views::page(session, "bookings");
+    ctx.insert("booking", &booking);
+    ctx.insert("travellers", &travellers);
+    ctx.insert("rooms", &rooms);
+    ctx.insert("schedule", &schedule_rows(&card.schedule, card.paid, state.crm.today()));
+    ctx.insert("ledger_visible", &card.ledger_visible);
+    ctx.insert("operations", &operations);
+    ctx.insert("history", &history);
+    ctx.insert("moves", &moves);
+    ctx.insert("may_move", &Capability::MoveBookings.allows(actor));
+    ctx.insert("errors", &refusal.errors);
+    ctx.insert("values", &refusal.values);
+    Ok((status, views::render("bookings/card.html", &ctx)?).into_response())
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Current(session): Current,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = BookingId(parse_id(&id)?);
+    render_card(&state, &session, id, Refusal::default(), StatusCode::OK).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct StatusForm {
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Moves the booking along the status table. A move the table does not allow for a person
+/// (a tampered form, or a booking that moved meanwhile) is refused with both statuses named.
+pub async fn change_status(
+    State(state): State<AppState>,
+    Current(session): Current,
+    Path(id): Path<String>,
+    Form(f): Form<StatusForm>,
+) -> Result<Response, AppError> {
+    let id = BookingId(parse_id(&id)?);
+    Capability::MoveBookings.check(&session.actor)?;
+    let (status, field, reason) = match BookingStatus::parse(&f.to) {
+        None => (StatusCode::UNPROCESSABLE_ENTITY, "to", "Выберите новый статус из списка.".to_owned()),
+        Some(to) => match state.crm.change_booking_status(&session.actor, id, to, &f.reason).await {
+            Ok(_) => return Ok(Redirect::to(&format!("/bookings/{id}#status")).into_response()),
+            Err(crm::Error::Invalid(i)) => (StatusCode::UNPROCESSABLE_ENTITY, "reason", i.message_ru().to_owned()),
+            Err(crm::Error::IllegalMove(m)) => (
+                StatusCode::CONFLICT,
+                "to",
+                format!("Из статуса «{}» в «{}» перевести нельзя.", m.from.title_ru(), m.to.title_ru()),
+            ),
+            Err(crm::Error::Conflict(c)) => (StatusCode::CONFLICT, "to", c.message_ru()),
+            Err(e) => return Err(e.into()),
+        },
+    };
+    let refusal = Refusal {
+        errors: HashMap::from([(field, reason)]),
+        values: HashMap::from([("to", f.to.clone()), ("reason", f.reason.clone())]),
+    };
+    render_card(&state, &session, id, refusal, status).await
+}
