@@ -1,6 +1,10 @@
 -- Automatic notifications and marketing broadcasts. Portable types only (see
 -- crm/src/store/mod.rs).
 
+-- The departure reminder tells when and where the group meets (local time of the meeting place).
+ALTER TABLE tour_departures ADD COLUMN departure_time TEXT;
+ALTER TABLE tour_departures ADD COLUMN meeting_point TEXT NOT NULL DEFAULT '';
+
 -- The agency's settings per notification kind: on/off, lead time and its own template text
 -- (NULL: the default from templates/notify/). A kind without a row uses the defaults.
 CREATE TABLE notification_settings (

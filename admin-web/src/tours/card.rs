@@ -54,6 +54,16 @@ async fn render_card(
                 "id": d.id.0,
                 "error": error,
                 "capacity_input": typed.unwrap_or_else(|| d.capacity.to_string()),
+                "time_input": error
+                    .and_then(|_| refusal.values.get("row_departure_time"))
+                    .cloned()
+                    .unwrap_or_else(|| d.departure_time.map(|t| t.format("%H:%M").to_string()).unwrap_or_default()),
+                "meeting_input": error
+                    .and_then(|_| refusal.values.get("row_meeting_point"))
+                    .cloned()
+                    .unwrap_or_else(|| d.meeting_point.clone()),
+                "departure_time": d.departure_time.map(|t| t.format("%H:%M").to_string()),
+                "meeting_point": d.meeting_point,
                 "starts_on": views::day(d.starts_on),
                 "ends_on": views::day(d.ends_on),
                 "capacity": d.capacity,
@@ -217,6 +227,19 @@ pub struct DepartureForm {
     ends_on: String,
     #[serde(default)]
     capacity: String,
+    #[serde(default)]
+    departure_time: String,
+    #[serde(default)]
+    meeting_point: String,
+}
+
+/// A meeting time as typed: empty for none, else `ЧЧ:ММ`.
+fn meeting_time(raw: &str) -> Result<Option<chrono::NaiveTime>, crm::domain::Invalid> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    chrono::NaiveTime::parse_from_str(raw, "%H:%M").map(Some).map_err(|_| crm::domain::Invalid::TimeFormat)
 }
 
 /// Seats as typed: a whole number (the range is the service's).
@@ -231,19 +254,30 @@ pub async fn add_departure(
     Form(f): Form<DepartureForm>,
 ) -> Result<Response, AppError> {
     let id = TourId(parse_id(&id)?);
-    let kept =
-        [("starts_on", f.starts_on.as_str()), ("ends_on", f.ends_on.as_str()), ("capacity", f.capacity.as_str())];
+    let kept = [
+        ("starts_on", f.starts_on.as_str()),
+        ("ends_on", f.ends_on.as_str()),
+        ("capacity", f.capacity.as_str()),
+        ("departure_time", f.departure_time.as_str()),
+        ("meeting_point", f.meeting_point.as_str()),
+    ];
     // Each field is checked on its own so every bad one is named at once.
     let mut refusal = Refusal::default();
     let mut bad = |field: &str, reason: &str| refusal.errors.insert(field.to_owned(), reason.to_owned());
     let starts = parse_ru_date(&f.starts_on).map_err(|e| bad("starts_on", e.message_ru()));
     let ends = parse_ru_date(&f.ends_on).map_err(|e| bad("ends_on", e.message_ru()));
     let capacity = seats(&f.capacity).map_err(|_| bad("capacity", crm::domain::Invalid::CapacityRange.message_ru()));
-    let (Ok(starts), Ok(ends), Ok(capacity)) = (starts, ends, capacity) else {
+    let time = meeting_time(&f.departure_time).map_err(|e| bad("departure_time", e.message_ru()));
+    let (Ok(starts), Ok(ends), Ok(capacity), Ok(time)) = (starts, ends, capacity, time) else {
         refusal.values = kept.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
         return render_card(&state, &session, id, refusal, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    let result = state.crm.add_departure(&session.actor, id, starts, ends, capacity).await.map(drop);
+    let result = match state.crm.add_departure(&session.actor, id, starts, ends, capacity).await {
+        Ok(d) if time.is_some() || !f.meeting_point.trim().is_empty() => {
+            state.crm.set_departure_details(&session.actor, d.id, time, &f.meeting_point).await.map(drop)
+        }
+        other => other.map(drop),
+    };
     let field = match &result {
         Err(crm::Error::Invalid(crm::domain::Invalid::DatesOrder)) => "ends_on",
         _ => "capacity",
@@ -257,6 +291,9 @@ pub struct DepartureChange {
     departure_id: String,
     #[serde(default)]
     capacity: String,
+    /// Absent from the removal form: then the details are left alone.
+    departure_time: Option<String>,
+    meeting_point: Option<String>,
 }
 
 /// The tour and one of its departures, from the URL and the form: a departure of another tour
@@ -283,11 +320,23 @@ pub async fn set_capacity(
     Form(f): Form<DepartureChange>,
 ) -> Result<Response, AppError> {
     let (id, departure) = tour_departure(&state, &session, &id, &f.departure_id).await?;
-    let result = match seats(&f.capacity) {
-        Ok(capacity) => state.crm.set_departure_capacity(&session.actor, departure, capacity).await.map(drop),
-        Err(e) => Err(e),
+    let actor = &session.actor;
+    let time = f.departure_time.as_deref().map(meeting_time).transpose().map_err(crm::Error::Invalid);
+    let result = match (seats(&f.capacity), time) {
+        (Ok(capacity), Ok(time)) => match state.crm.set_departure_capacity(actor, departure, capacity).await {
+            Ok(_) if f.departure_time.is_some() || f.meeting_point.is_some() => {
+                let place = f.meeting_point.as_deref().unwrap_or_default();
+                state.crm.set_departure_details(actor, departure, time.flatten(), place).await.map(drop)
+            }
+            other => other.map(drop),
+        },
+        (Err(e), _) | (_, Err(e)) => Err(e),
     };
-    let kept = [("row_capacity", f.capacity.as_str())];
+    let kept = [
+        ("row_capacity", f.capacity.as_str()),
+        ("row_departure_time", f.departure_time.as_deref().unwrap_or_default()),
+        ("row_meeting_point", f.meeting_point.as_deref().unwrap_or_default()),
+    ];
     answer(&state, &session, id, result, format!("departure_{departure}"), &kept, "departures").await
 }
 

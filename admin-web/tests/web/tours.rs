@@ -288,10 +288,23 @@ each_backend!(departures_are_added_resized_and_removed_on_the_card, |app| {
     let bad = [("starts_on", "10.01.2027"), ("ends_on", "01.01.2027"), ("capacity", "5")];
     let page = app.post(&operator, &format!("{card}/departures"), &bad).await;
     assert!(page.body.contains("Дата окончания не может быть раньше даты начала"));
-    let good = [("starts_on", "10.01.2027"), ("ends_on", "17.01.2027"), ("capacity", "5")];
+    let late =
+        [("starts_on", "10.01.2027"), ("ends_on", "17.01.2027"), ("capacity", "5"), ("departure_time", "7 утра")];
+    let page = app.post(&operator, &format!("{card}/departures"), &late).await;
+    assert!(page.body.contains("Время — в формате ЧЧ:ММ") && page.body.contains("value=\"7 утра\""));
+    let good = [
+        ("starts_on", "10.01.2027"),
+        ("ends_on", "17.01.2027"),
+        ("capacity", "5"),
+        ("departure_time", "06:40"),
+        ("meeting_point", "Толмачёво, стойка 12"),
+    ];
     assert_eq!(app.post(&operator, &format!("{card}/departures"), &good).await.status, StatusCode::SEE_OTHER);
     let deps = app.crm.tour_card(&Actor::System, tour).await.unwrap().departures;
     assert_eq!(deps.len(), 2);
+    let added = deps.iter().find(|d| d.id != booked).unwrap();
+    assert_eq!(added.departure_time.map(|t| t.to_string()).as_deref(), Some("06:40:00"));
+    assert!(app.get(&operator, &card).await.body.contains("06:40 Толмачёво, стойка 12"));
     let fresh = deps.iter().find(|d| d.id != booked).unwrap().id.to_string();
     let booked = booked.to_string();
 
@@ -300,7 +313,15 @@ each_backend!(departures_are_added_resized_and_removed_on_the_card, |app| {
     let low = app.post(&operator, &capacity, &[("departure_id", &booked), ("capacity", "0")]).await;
     assert_eq!(low.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(low.body.contains("не меньше уже забронированных") && low.body.contains("value=\"0\""));
-    let up = [("departure_id", booked.as_str()), ("capacity", "12")];
+    let up =
+        [("departure_id", booked.as_str()), ("capacity", "12"), ("departure_time", "25:00"), ("meeting_point", "")];
+    assert_eq!(app.post(&operator, &capacity, &up).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let up = [
+        ("departure_id", booked.as_str()),
+        ("capacity", "12"),
+        ("departure_time", "05:15"),
+        ("meeting_point", "Шереметьево"),
+    ];
     assert_eq!(app.post(&operator, &capacity, &up).await.status, StatusCode::SEE_OTHER);
     let gone = app.post(&operator, &format!("{card}/departures/remove"), &[("departure_id", &booked)]).await;
     assert_eq!(gone.status, StatusCode::CONFLICT);
@@ -308,7 +329,7 @@ each_backend!(departures_are_added_resized_and_removed_on_the_card, |app| {
     let removed = app.post(&operator, &format!("{card}/departures/remove"), &[("departure_id", &fresh)]).await;
     assert_eq!(removed.status, StatusCode::SEE_OTHER);
     let deps = app.crm.tour_card(&Actor::System, tour).await.unwrap().departures;
-    assert_eq!((deps.len(), deps[0].capacity), (1, 12));
+    assert_eq!((deps.len(), deps[0].capacity, deps[0].meeting_point.as_str()), (1, 12, "Шереметьево"));
 
     // A departure of another tour names nothing here.
     let (other, other_dep) = app.published_tour(&oleg).await;

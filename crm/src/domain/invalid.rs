@@ -36,6 +36,8 @@ pub enum Invalid {
     LoginFormat,
     KindUnknown,
     ReasonRequired,
+    /// A time of day not as HH:MM.
+    TimeFormat,
     /// A notification's lead time out of its range.
     LeadDays,
     /// A broadcast planned for a moment that has passed.
@@ -112,6 +114,7 @@ impl Invalid {
             LoginFormat => "login_format",
             KindUnknown => "kind_unknown",
             ReasonRequired => "reason_required",
+            TimeFormat => "time_format",
             LeadDays => "lead_days",
             SendAtPast => "send_at_past",
             PaymentDetails => "payment_details",
@@ -186,6 +189,7 @@ impl Invalid {
             LoginFormat => "Логин: 3–32 латинские буквы, цифры, точка, дефис или подчёркивание.",
             KindUnknown => "Неизвестный вид записи.",
             ReasonRequired => "Укажите причину.",
+            TimeFormat => "Время — в формате ЧЧ:ММ, например 06:40.",
             LeadDays => "Срок — целое число дней от 0 до 365.",
             SendAtPast => "Время отправки уже прошло: укажите будущее или отправьте сейчас.",
             CurrencyMismatch => "Валюта не совпадает с валютой тура.",

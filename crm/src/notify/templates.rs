@@ -70,7 +70,8 @@ impl NotificationKind {
                 "booking": {
                     "id": 1024,
                     "departure_date": "26.11.2026",
-                    "departure_time": "",
+                    "departure_time": "06:40",
+                    "meeting_point": "аэропорт Толмачёво, стойка 12",
                     "return_date": "03.12.2026",
                     "travellers": 2,
                     "total": "184 000,00 ₽",

@@ -302,6 +302,39 @@ impl Crm {
             .collect())
     }
 
+    /// When and where the group of a departure meets (shown in the departure reminder).
+    pub async fn set_departure_details(
+        &self,
+        actor: &Actor,
+        id: DepartureId,
+        time: Option<chrono::NaiveTime>,
+        meeting_point: &str,
+    ) -> Result<Departure> {
+        let d = store::get_departure(&mut *self.store.conn().await?, id).await?.ok_or(Error::NotFound("departure"))?;
+        let t = self.tour_for(actor, d.tour_id).await?;
+        may_edit(actor, &t)?;
+        let place = meeting_point.split_whitespace().collect::<Vec<_>>().join(" ");
+        if place.chars().count() > 300 {
+            return Err(Error::Invalid(Invalid::TextTooLong));
+        }
+        let mut tx = self.store.begin().await?;
+        store::set_details(&mut tx, id, time, &place).await?;
+        let details = format!("departure={id} time={time:?} meeting_point={place}");
+        audit::record(
+            &mut tx,
+            self.now(),
+            &actor.audit_name(),
+            "tour.departure.details",
+            "tour",
+            Some(d.tour_id.to_string()),
+            Some(details),
+        )
+        .await?;
+        let d = store::get_departure(&mut tx, id).await?.ok_or(Error::NotFound("departure"))?;
+        tx.commit().await?;
+        Ok(d)
+    }
+
     pub async fn add_departure(
         &self,
         actor: &Actor,

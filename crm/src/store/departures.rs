@@ -4,7 +4,7 @@
 use super::Conn;
 use super::time::{date, parse_date};
 use crate::domain::{DepartureId, TourId};
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Departure {
@@ -14,6 +14,9 @@ pub struct Departure {
     pub ends_on: NaiveDate,
     pub capacity: i64,
     pub seats_booked: i64,
+    /// When the group leaves or meets (local time of the place), for the departure reminder.
+    pub departure_time: Option<NaiveTime>,
+    pub meeting_point: String,
 }
 
 impl Departure {
@@ -22,7 +25,9 @@ impl Departure {
     }
 }
 
-type DepartureRow = (i64, i64, String, String, i64, i64);
+type DepartureRow = (i64, i64, String, String, i64, i64, Option<String>, String);
+
+const COLUMNS: &str = "id, tour_id, starts_on, ends_on, capacity, seats_booked, departure_time, meeting_point";
 
 fn departure(r: DepartureRow) -> sqlx::Result<Departure> {
     Ok(Departure {
@@ -32,6 +37,8 @@ fn departure(r: DepartureRow) -> sqlx::Result<Departure> {
         ends_on: parse_date(&r.3)?,
         capacity: r.4,
         seats_booked: r.5,
+        departure_time: r.6.and_then(|t| NaiveTime::parse_from_str(&t, "%H:%M").ok()),
+        meeting_point: r.7,
     })
 }
 
@@ -55,24 +62,36 @@ pub async fn add_departure(
 }
 
 pub async fn departures(conn: &mut Conn, tour: TourId) -> sqlx::Result<Vec<Departure>> {
-    let rows: Vec<DepartureRow> = sqlx::query_as(
-        "SELECT id, tour_id, starts_on, ends_on, capacity, seats_booked FROM tour_departures
-         WHERE tour_id = $1 ORDER BY starts_on, id",
-    )
-    .bind(tour.0)
-    .fetch_all(conn)
-    .await?;
+    let rows: Vec<DepartureRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM tour_departures WHERE tour_id = $1 ORDER BY starts_on, id"))
+            .bind(tour.0)
+            .fetch_all(conn)
+            .await?;
     rows.into_iter().map(departure).collect()
 }
 
 pub async fn get_departure(conn: &mut Conn, id: DepartureId) -> sqlx::Result<Option<Departure>> {
-    let row: Option<DepartureRow> = sqlx::query_as(
-        "SELECT id, tour_id, starts_on, ends_on, capacity, seats_booked FROM tour_departures WHERE id = $1",
-    )
-    .bind(id.0)
-    .fetch_optional(conn)
-    .await?;
+    let row: Option<DepartureRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM tour_departures WHERE id = $1"))
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await?;
     row.map(departure).transpose()
+}
+
+/// Sets when and where the group meets.
+pub async fn set_details(
+    conn: &mut Conn,
+    id: DepartureId,
+    time: Option<NaiveTime>,
+    meeting_point: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query("UPDATE tour_departures SET departure_time = $1, meeting_point = $2 WHERE id = $3")
+        .bind(time.map(|t| t.format("%H:%M").to_string()))
+        .bind(meeting_point)
+        .bind(id.0)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Changes capacity, never below the seats already booked. Returns false when refused.

@@ -96,6 +96,8 @@ pub struct TripDue {
     pub tour_title: String,
     pub starts_on: String,
     pub ends_on: String,
+    pub departure_time: Option<String>,
+    pub meeting_point: String,
     pub travellers_count: i64,
     pub total: i64,
     pub currency: String,
@@ -107,7 +109,7 @@ pub struct TripDue {
 }
 
 const TRIP: &str = "b.id AS booking_id, t.id AS tour_id, t.title AS tour_title, d.starts_on, d.ends_on, \
-    b.travellers_count, b.total, b.currency";
+    d.departure_time, d.meeting_point, b.travellers_count, b.total, b.currency";
 const LIVE_BOOKING: &str = "b.status IN ('contract_pending', 'contract_signed', 'partially_paid', 'paid')";
 
 /// Live bookings departing in `[from, until]`, not yet reminded of that departure.

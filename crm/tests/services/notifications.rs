@@ -125,6 +125,10 @@ each_backend!(departure_reminders_come_the_day_before_in_local_daytime_only, |ap
     let operator = app.actor("oleg", Role::Operator).await;
     let client = app.tg_client(2, "05.03.1990", "Москва", false).await;
     let (_, dep) = app.published_tour(&operator, 10).await; // departs 25.12.2026
+    let time = chrono::NaiveTime::from_hms_opt(6, 40, 0);
+    app.crm.set_departure_details(&operator, dep, time, "  аэропорт   Толмачёво, стойка 12 ").await.unwrap();
+    let agent = app.actor("anna", Role::Agent).await;
+    assert!(matches!(app.crm.set_departure_details(&agent, dep, None, "").await, Err(Error::Forbidden(_))));
     let req = BookingRequest {
         client_id: client.id,
         departure_id: dep,
@@ -145,7 +149,9 @@ each_backend!(departure_reminders_come_the_day_before_in_local_daytime_only, |ap
     app.schedule().await;
     let rows = app.queued("departure_tomorrow").await;
     assert_eq!(rows.len(), 1);
-    assert!(rows[0].body.contains("Алтай: золотые горы") && rows[0].body.contains("25.12.2026"), "{}", rows[0].body);
+    let body = &rows[0].body;
+    assert!(body.contains("Алтай: золотые горы") && body.contains("выезд 25.12.2026 в 06:40"), "{body}");
+    assert!(body.contains("место сбора: аэропорт Толмачёво, стойка 12"), "{body}");
     // On the day itself it is too late to say «завтра»: a missed reminder is not made up.
     let other = app.tg_client(3, "05.03.1990", "Москва", false).await;
     let req = BookingRequest {

@@ -173,7 +173,8 @@ async fn trips(run: &mut Run<'_>, kind: NotificationKind, template: &Compiled, l
                 "booking": {
                     "id": row.booking_id,
                     "departure_date": ru_date(starts),
-                    "departure_time": "",
+                    "departure_time": row.departure_time.clone().unwrap_or_default(),
+                    "meeting_point": row.meeting_point,
                     "return_date": ru_date(ends),
                     "travellers": row.travellers_count,
                     "total": money(row.total, &row.currency),
