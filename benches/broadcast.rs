@@ -9,13 +9,15 @@
 
 #[path = "../tests/e2e/fake_telegram/mod.rs"]
 mod fake_telegram;
+#[path = "../tests/e2e/subscribers.rs"]
+mod subscribers;
 
 use chrono::Timelike;
 use crm::Actor;
-use crm::domain::{BirthDate, City, Currency, Money, PersonName, Phone, Role, TourKind, TourService};
+use crm::domain::{Currency, Money, Role, TourKind, TourService};
 use crm::notify::BroadcastKind;
 use crm::services::notify::BroadcastInput;
-use crm::services::{NewClient, NewStaffInput, TourInput};
+use crm::services::{NewStaffInput, TourInput};
 use crm::store::notifications::AudienceFilter;
 use crm::store::tours::RoutePoint;
 use fake_telegram::{FakeTelegram, TEST_TOKEN};
@@ -61,21 +63,7 @@ async fn main() {
     let crm = crm::Crm::new(store, key, std::sync::Arc::new(crm::clock::SystemClock)).await.unwrap();
 
     let filled = Instant::now();
-    for i in 0..n {
-        let new = NewClient {
-            full_name: PersonName::parse("Подписчикова Анна").unwrap(),
-            phone: Phone::parse(&format!("+7 915 {:07}", 1_000_000 + i)).unwrap(),
-            birth_date: BirthDate::parse("01.01.1990", crm.today()).unwrap(),
-            city: City::parse("Москва").unwrap(),
-            telegram_id: Some(FIRST_CHAT + i),
-            telegram_username: None,
-            source: None,
-            personal_data_consent: true,
-            marketing_consent: true,
-            agent_id: None,
-        };
-        crm.register_client(&Actor::System, new).await.unwrap();
-    }
+    subscribers::subscribers(&crm, n, FIRST_CHAT, 915).await;
     eprintln!("{n} clients registered in {:?}", filled.elapsed());
     let tour = tour(&crm).await;
 

@@ -5,11 +5,11 @@
 
 use crate::bot_client::{World, published_tour, stacks};
 use crate::fake_telegram::WAIT;
+use crate::subscribers::subscribers;
 use chrono::{Timelike, Utc};
 use crm::Actor;
-use crm::domain::{BirthDate, City, PersonName, Phone, TourId};
+use crm::domain::TourId;
 use crm::notify::BroadcastKind;
-use crm::services::NewClient;
 use crm::services::notify::BroadcastInput;
 use crm::store::notifications::AudienceFilter;
 use crm::store::outbox::{OutboxFilter, OutboxStatus};
@@ -40,23 +40,7 @@ async fn killed_midway(w: World) {
     let mut server = w.serve_with(&env).await;
     let crm = w.crm().await;
     let (tour_id, _) = published_tour(&crm).await;
-    let mut chat_of = HashMap::new();
-    for i in 0..RECIPIENTS {
-        let new = NewClient {
-            full_name: PersonName::parse("Подписчикова Анна").unwrap(),
-            phone: Phone::parse(&format!("+7 914 {:07}", 1_000_000 + i)).unwrap(),
-            birth_date: BirthDate::parse("01.01.1990", crm.today()).unwrap(),
-            city: City::parse("Москва").unwrap(),
-            telegram_id: Some(FIRST_CHAT + i),
-            telegram_username: None,
-            source: None,
-            personal_data_consent: true,
-            marketing_consent: true,
-            agent_id: None,
-        };
-        let c = crm.register_client(&Actor::System, new).await.unwrap();
-        chat_of.insert(c.id, FIRST_CHAT + i);
-    }
+    let chat_of: HashMap<_, _> = subscribers(&crm, RECIPIENTS, FIRST_CHAT, 914).await.into_iter().collect();
     let input = BroadcastInput {
         kind: BroadcastKind::HotTour,
         title: "Горящий Алтай".into(),

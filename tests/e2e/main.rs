@@ -16,4 +16,5 @@ mod config;
 mod demo;
 mod panel_browser;
 mod serve;
+mod subscribers;
 mod webdriver;

@@ -42,6 +42,18 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
+fn request(client: &Client, departure: crm::domain::DepartureId, travellers: i64) -> BookingRequest {
+    BookingRequest {
+        client_id: client.id,
+        departure_id: departure,
+        travellers_count: travellers,
+        client_travels: true,
+        companions: vec![],
+        rooms: vec![],
+        notes: String::new(),
+    }
+}
+
 impl TestApp {
     /// A client reachable in Telegram (chat id = 5000 + n), born on `birth`, in `city`.
     async fn tg_client(&self, n: i64, birth: &str, city: &str, marketing: bool) -> Client {
@@ -82,15 +94,7 @@ each_backend!(payment_reminders_are_due_three_days_ahead_once_and_not_when_paid,
     let client = app.tg_client(1, "05.03.1990", "Новосибирск", false).await;
     let (_, dep) = app.published_tour(&operator, 10).await;
     // Booked on 25.11 for a departure on 25.12: deposit due 28.11, balance 11.12.
-    let req = BookingRequest {
-        client_id: client.id,
-        departure_id: dep,
-        travellers_count: 2,
-        client_travels: true,
-        companions: vec![],
-        rooms: vec![],
-        notes: String::new(),
-    };
+    let req = request(&client, dep, 2);
     let card = app.crm.create_booking(&SYS, req).await.unwrap();
     // 24.11 would be 4 days ahead: set the clock back a day (16:00 in Novosibirsk).
     app.clock.set(Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap());
@@ -129,15 +133,7 @@ each_backend!(departure_reminders_come_the_day_before_in_local_daytime_only, |ap
     app.crm.set_departure_details(&operator, dep, time, "  аэропорт   Толмачёво, стойка 12 ").await.unwrap();
     let agent = app.actor("anna", Role::Agent).await;
     assert!(matches!(app.crm.set_departure_details(&agent, dep, None, "").await, Err(Error::Forbidden(_))));
-    let req = BookingRequest {
-        client_id: client.id,
-        departure_id: dep,
-        travellers_count: 1,
-        client_travels: true,
-        companions: vec![],
-        rooms: vec![],
-        notes: String::new(),
-    };
+    let req = request(&client, dep, 1);
     app.crm.create_booking(&SYS, req).await.unwrap();
     app.crm.schedule_notifications(&SYS, Daytime::default()).await.unwrap();
     assert!(app.queued("departure_tomorrow").await.is_empty(), "a month ahead");
@@ -154,15 +150,7 @@ each_backend!(departure_reminders_come_the_day_before_in_local_daytime_only, |ap
     assert!(body.contains("место сбора: аэропорт Толмачёво, стойка 12"), "{body}");
     // On the day itself it is too late to say «завтра»: a missed reminder is not made up.
     let other = app.tg_client(3, "05.03.1990", "Москва", false).await;
-    let req = BookingRequest {
-        client_id: other.id,
-        departure_id: dep,
-        travellers_count: 1,
-        client_travels: true,
-        companions: vec![],
-        rooms: vec![],
-        notes: String::new(),
-    };
+    let req = request(&other, dep, 1);
     app.clock.set(t0());
     app.crm.create_booking(&SYS, req).await.unwrap();
     app.clock.set(Utc.with_ymd_and_hms(2026, 12, 25, 9, 0, 0).unwrap());
