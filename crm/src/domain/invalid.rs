@@ -40,6 +40,10 @@ pub enum Invalid {
     LeadDays,
     /// A broadcast planned for a moment that has passed.
     SendAtPast,
+    /// A broadcast's time that is not a date and a time.
+    SendAtFormat,
+    /// A broadcast without the tour it advertises.
+    TourRequired,
     PaymentDetails,
     PasswordTooShort,
     ConsentRequired,
@@ -114,6 +118,8 @@ impl Invalid {
             ReasonRequired => "reason_required",
             LeadDays => "lead_days",
             SendAtPast => "send_at_past",
+            SendAtFormat => "send_at_format",
+            TourRequired => "tour_required",
             PaymentDetails => "payment_details",
             PasswordTooShort => "password_too_short",
             ConsentRequired => "consent_required",
@@ -188,6 +194,8 @@ impl Invalid {
             ReasonRequired => "Укажите причину.",
             LeadDays => "Срок — целое число дней от 0 до 365.",
             SendAtPast => "Время отправки уже прошло: укажите будущее или отправьте сейчас.",
+            SendAtFormat => "Укажите дату и время отправки, например 01.12.2026 10:00.",
+            TourRequired => "Выберите тур, который предлагает рассылка.",
             CurrencyMismatch => "Валюта не совпадает с валютой тура.",
             NoPriceForDate => "На эту дату у номера нет цены: добавьте сезон.",
             TravellersCount => "Число путешественников — от 1 до 30.",

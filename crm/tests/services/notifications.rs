@@ -266,6 +266,7 @@ each_backend!(broadcast_audiences_exclude_the_blacklisted_and_unsubscribed_and_d
     assert_eq!(size(AudienceFilter::default()).await, 3);
     assert_eq!(size(AudienceFilter { city: Some("Москва".into()), ..Default::default() }).await, 2);
     assert_eq!(size(AudienceFilter { tag_keys: vec!["vip".into()], ..Default::default() }).await, 2);
+    assert_eq!(size(AudienceFilter { tag_keys: vec!["VIP".into()], ..Default::default() }).await, 2, "a tag's name");
     assert_eq!(size(AudienceFilter { countries: vec!["Россия".into()], ..Default::default() }).await, 0);
     let agent = app.actor("anna", Role::Agent).await;
     assert!(matches!(app.crm.audience_size(&agent, &AudienceFilter::default()).await, Err(Error::Forbidden(_))));
@@ -280,6 +281,9 @@ each_backend!(broadcast_audiences_exclude_the_blacklisted_and_unsubscribed_and_d
     };
     let bad = BroadcastInput { template: "{{ tour.nope }}".into(), ..input.clone() };
     assert!(matches!(app.crm.create_broadcast(&operator, bad).await, Err(Error::Template(_))));
+    // Without a tour the recipients get no `tour.*`: a template that needs one is refused.
+    let no_tour = BroadcastInput { tour_id: None, ..input.clone() };
+    assert!(matches!(app.crm.create_broadcast(&operator, no_tour).await, Err(Error::Template(_))));
     let past = BroadcastInput { send_at: Some(t0() - Duration::hours(2)), ..input.clone() };
     assert!(matches!(app.crm.create_broadcast(&operator, past).await, Err(Error::Invalid(_))));
     let bc = app.crm.create_broadcast(&operator, input).await.unwrap();
