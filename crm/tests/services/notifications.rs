@@ -101,7 +101,7 @@ each_backend!(payment_reminders_are_due_three_days_ahead_once_and_not_when_paid,
     let rows = app.queued("payment_due").await;
     assert_eq!(rows.len(), 1);
     assert!(rows[0].body.contains(&format!("брони №{}", card.booking.id)), "{}", rows[0].body);
-    let deposit = crm::domain::Money::new(30_000_00, crm::domain::Currency::RUB).to_string();
+    let deposit = crm::domain::Money::new(30_000 * 100, crm::domain::Currency::RUB).to_string();
     assert!(rows[0].body.contains(&deposit), "deposit of 30% of 100 000: {}", rows[0].body);
     assert!(rows[0].body.contains("28.11.2026"), "{}", rows[0].body);
     // The balance (11.12) is reminded of on 08.12 — unless it is paid by then.
@@ -260,7 +260,7 @@ each_backend!(broadcast_audiences_exclude_the_blacklisted_and_unsubscribed_and_d
     app.crm.set_blacklist(&admin, banned.id, true, "Спам").await.unwrap();
     let size = |a: AudienceFilter| {
         let crm = app.crm.clone();
-        let op = operator.clone();
+        let op = operator;
         async move { crm.audience_size(&op, &a).await.unwrap() }
     };
     assert_eq!(size(AudienceFilter::default()).await, 3);
