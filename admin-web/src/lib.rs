@@ -9,11 +9,14 @@
 mod assets;
 mod audit;
 mod auth;
+mod broadcasts;
 mod clients;
 mod dashboard;
 mod error;
 mod guard;
 mod health;
+mod notifications;
+mod outbox;
 mod routes;
 mod staff;
 mod views;

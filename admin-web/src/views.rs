@@ -33,6 +33,12 @@ static TEMPLATES: LazyLock<Result<tera::Tera, String>> = LazyLock::new(|| {
         "staff/list.html",
         "staff/new.html",
         "staff/secret.html",
+        "notifications/list.html",
+        "notifications/edit.html",
+        "broadcasts/list.html",
+        "broadcasts/new.html",
+        "broadcasts/card.html",
+        "outbox.html",
         "audit.html",
     ])
     .map_err(|e| format!("{e:?}"))?;

@@ -355,4 +355,5 @@ each_backend!(a_message_in_flight_at_a_crash_becomes_unknown_and_is_resent_only_
     app.crm.requeue_message(&admin, m.id).await.unwrap();
     assert_eq!(app.crm.claim_outgoing(&SYS).await.unwrap().map(|x| x.id), Some(m.id));
     assert!(app.crm.requeue_message(&admin, m.id).await.is_err(), "sending is not requeued");
+    assert!(matches!(app.crm.requeue_message(&admin, m.id + 100).await, Err(Error::NotFound(_))));
 });

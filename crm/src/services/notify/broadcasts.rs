@@ -42,6 +42,11 @@ impl BroadcastCard {
     }
 }
 
+/// The broadcast states each action moves from; the panel offers its button only in them.
+pub const PAUSE_FROM: &[&str] = &["sending", "scheduled"];
+pub const RESUME_FROM: &[&str] = &["paused"];
+pub const CANCEL_FROM: &[&str] = &["scheduled", "sending", "paused"];
+
 fn composer(actor: &Actor) -> Result<()> {
     actor.require(&[Role::Admin, Role::Operator], "broadcasts are composed by admins and operators")
 }
@@ -175,15 +180,7 @@ impl Crm {
 
     /// Stops sending: the rows not yet sent wait (`held`) until resumed.
     pub async fn pause_broadcast(&self, actor: &Actor, id: i64) -> Result<()> {
-        self.move_broadcast(
-            actor,
-            id,
-            &["sending", "scheduled"],
-            "paused",
-            &[OutboxStatus::Pending],
-            OutboxStatus::Held,
-        )
-        .await
+        self.move_broadcast(actor, id, PAUSE_FROM, "paused", &[OutboxStatus::Pending], OutboxStatus::Held).await
     }
 
     pub async fn resume_broadcast(&self, actor: &Actor, id: i64) -> Result<()> {
@@ -191,7 +188,7 @@ impl Crm {
         // (which writes held rows) releases them itself.
         let b = self.broadcast_card(actor, id).await?;
         let to = if b.broadcast.recipients.is_none() { "scheduled" } else { "sending" };
-        self.move_broadcast(actor, id, &["paused"], to, &[OutboxStatus::Held], OutboxStatus::Pending).await
+        self.move_broadcast(actor, id, RESUME_FROM, to, &[OutboxStatus::Held], OutboxStatus::Pending).await
     }
 
     /// Nothing more is sent; what was sent stays sent.
@@ -199,7 +196,7 @@ impl Crm {
         self.move_broadcast(
             actor,
             id,
-            &["scheduled", "sending", "paused"],
+            CANCEL_FROM,
             "cancelled",
             &[OutboxStatus::Pending, OutboxStatus::Held],
             OutboxStatus::Cancelled,
