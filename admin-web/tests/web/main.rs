@@ -7,5 +7,6 @@ mod helpers;
 
 mod auth;
 mod clients;
+mod notifications;
 mod routes;
 mod staff;

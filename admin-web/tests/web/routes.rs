@@ -18,6 +18,16 @@ const EVERYONE: u8 = 16 | STAFF;
 /// (method, path, who may use it, the form a test request sends).
 type Entry = (&'static str, &'static str, u8, &'static [(&'static str, &'static str)]);
 
+const GREETING: &str = "С днём рождения, {{ client.first_name }}!";
+/// A broadcast of the fixture's tour (`{tour_id}` is replaced) to everyone, now.
+const BROADCAST: &[(&str, &str)] = &[
+    ("kind", "new_tour"),
+    ("title", "Новинка"),
+    ("tour_id", "{tour_id}"),
+    ("template", "Новый тур: {{ tour.title }}"),
+    ("when", "now"),
+];
+
 const EXPECTED: &[Entry] = &[
     ("GET", "/healthz", EVERYONE, &[]),
     ("GET", "/static/panel.css", EVERYONE, &[]),
@@ -47,6 +57,20 @@ const EXPECTED: &[Entry] = &[
     ("POST", "/staff/{id}/active", ADMIN, &[("active", "0")]),
     ("POST", "/staff/{id}/password", ADMIN, &[]),
     ("POST", "/staff/{id}/invite", ADMIN, &[]),
+    ("GET", "/notifications", ADMIN, &[]),
+    ("GET", "/notifications/{kind}", ADMIN, &[]),
+    ("POST", "/notifications/{kind}", ADMIN, &[("enabled", "1"), ("lead_days", "0"), ("template", GREETING)]),
+    ("POST", "/notifications/{kind}/preview", ADMIN, &[("lead_days", "0"), ("template", GREETING)]),
+    ("GET", "/broadcasts", ADMIN | OPERATOR, &[]),
+    ("GET", "/broadcasts/new", ADMIN | OPERATOR, &[]),
+    ("POST", "/broadcasts/check", ADMIN | OPERATOR, BROADCAST),
+    ("POST", "/broadcasts", ADMIN | OPERATOR, BROADCAST),
+    ("GET", "/broadcasts/{id}", ADMIN | OPERATOR, &[]),
+    ("POST", "/broadcasts/{id}/pause", ADMIN | OPERATOR, &[]),
+    ("POST", "/broadcasts/{id}/resume", ADMIN | OPERATOR, &[]),
+    ("POST", "/broadcasts/{id}/cancel", ADMIN | OPERATOR, &[]),
+    ("GET", "/outbox", ADMIN, &[]),
+    ("POST", "/outbox/{id}/requeue", ADMIN, &[]),
     ("GET", "/audit", ADMIN, &[]),
 ];
 
@@ -63,16 +87,20 @@ fn the_table_names_every_route_and_only_those() {
 }
 
 /// The data every role's walk uses: a client of the agent's with documents, a staff member to
-/// act on. The secret bits are checked not to leak into refusals.
+/// act on, a published tour, a running broadcast and a message of unknown fate. The secret
+/// bits are checked not to leak into refusals.
 struct Fixture {
     client_id: i64,
     client_phone: String,
     victim_id: i64,
+    tour_id: i64,
+    broadcast_id: i64,
+    message_id: i64,
 }
 
 async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
     let (_, admin) = app.signed_in("boss", Role::Admin).await;
-    let (_, operator) = app.signed_in("oper", Role::Operator).await;
+    let (oper, operator) = app.signed_in("oper", Role::Operator).await;
     let (agent_staff, agent) = app.signed_in("agent", Role::Agent).await;
     let (_, accountant) = app.signed_in("buh", Role::Accountant).await;
     let victim = app.staff("victim", Role::Agent).await;
@@ -87,15 +115,36 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
     )
     .unwrap();
     app.crm.put_foreign_passport(&crm::Actor::System, client.id, &passport).await.unwrap();
-    let f = Fixture { client_id: client.id.0, client_phone: client.phone.clone(), victim_id: victim.id.0 };
+    let tour = app.advertised_tour(&oper).await;
+    app.subscriber("Подписчикова Анна", "+7 912 444-55-66", "Москва", 7001).await;
+    let broadcast_id = app.running_broadcast(tour).await;
+    let message_id = app.message_of_unknown_fate().await;
+    let f = Fixture {
+        client_id: client.id.0,
+        client_phone: client.phone.clone(),
+        victim_id: victim.id.0,
+        tour_id: tour.0,
+        broadcast_id,
+        message_id,
+    };
     let browsers =
         vec![(ADMIN, admin), (OPERATOR, operator), (AGENT, agent), (ACCOUNTANT, accountant), (16, Browser::default())];
     (f, browsers)
 }
 
 fn concrete(path: &str, f: &Fixture) -> String {
-    let id = if path.starts_with("/staff/") { f.victim_id } else { f.client_id };
-    path.replace("{id}", &id.to_string())
+    let id = match path.split('/').nth(1) {
+        Some("staff") => f.victim_id,
+        Some("broadcasts") => f.broadcast_id,
+        Some("outbox") => f.message_id,
+        _ => f.client_id,
+    };
+    path.replace("{id}", &id.to_string()).replace("{kind}", "birthday_greeting")
+}
+
+/// A form with the fixture's row ids put in for their placeholders.
+fn concrete_form(form: &[(&'static str, &'static str)], f: &Fixture) -> Vec<(&'static str, String)> {
+    form.iter().map(|(k, v)| (*k, v.replace("{tour_id}", &f.tour_id.to_string()))).collect()
 }
 
 fn allowed(path: &str, page: &Page) -> bool {
@@ -124,8 +173,13 @@ async fn every_route_answers_every_role_as_the_table_says() {
             table.sort_by_key(|(_, p, _, _)| *p == "/logout");
             for (method, path, may, form) in table {
                 let url = concrete(path, &f);
-                let page =
-                    if *method == "GET" { app.get(&browser, &url).await } else { app.post(&browser, &url, form).await };
+                let form = concrete_form(form, &f);
+                let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let page = if *method == "GET" {
+                    app.get(&browser, &url).await
+                } else {
+                    app.post(&browser, &url, &form).await
+                };
                 let expect = may & who != 0;
                 let what = format!("{backend}: role {who} {method} {url} → {} {:?}", page.status, page.location);
                 assert_eq!(allowed(path, &page), expect, "{what}\n{}", &page.body[..page.body.len().min(600)]);
@@ -157,5 +211,8 @@ async fn the_navigation_shows_only_what_the_role_may_use() {
         assert_eq!(nav.contains("href=\"/clients\""), who & (ADMIN | AGENT | ACCOUNTANT) != 0, "role {who}: {nav}");
         assert_eq!(nav.contains("href=\"/staff\""), who == ADMIN, "role {who}: {nav}");
         assert_eq!(nav.contains("href=\"/audit\""), who == ADMIN, "role {who}: {nav}");
+        assert_eq!(nav.contains("href=\"/broadcasts\""), who & (ADMIN | OPERATOR) != 0, "role {who}: {nav}");
+        assert_eq!(nav.contains("href=\"/notifications\""), who == ADMIN, "role {who}: {nav}");
+        assert_eq!(nav.contains("href=\"/outbox\""), who == ADMIN, "role {who}: {nav}");
     }
 }
