@@ -7,7 +7,8 @@ use crate::guard::Current;
 use crate::notifications::variables;
 use crate::{AppError, AppState, views};
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::rejection::FormRejection;
+use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
@@ -65,6 +66,15 @@ impl BroadcastForm {
             when: "now".to_owned(),
             ..BroadcastForm::default()
         }
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for BroadcastForm {
+    type Rejection = FormRejection;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, FormRejection> {
+        let Form(pairs) = Form::<Vec<(String, String)>>::from_request(req, state).await?;
+        Ok(BroadcastForm::from_pairs(pairs))
     }
 }
 
@@ -128,11 +138,10 @@ fn moscow_time(raw: &str) -> Option<DateTime<Utc>> {
     DEFAULT_TZ.from_local_datetime(&local).earliest().map(|t| t.with_timezone(&Utc))
 }
 
-/// What «Посчитать и проверить» found.
-#[derive(Default)]
+/// What «Посчитать и проверить» found: the recipients now and the text for a sample client.
 struct Checked {
-    count: Option<i64>,
-    preview: Option<String>,
+    count: i64,
+    preview: String,
 }
 
 async fn compose_page(
@@ -140,8 +149,7 @@ async fn compose_page(
     session: &PanelSession,
     form: &BroadcastForm,
     errors: &Errors,
-    checked: Checked,
-    status: StatusCode,
+    checked: Option<Checked>,
 ) -> Result<Response, AppError> {
     let actor = &session.actor;
     Capability::Broadcasts.check(actor)?;
@@ -159,14 +167,16 @@ async fn compose_page(
     let mut ctx = views::page(session, "broadcasts");
     ctx.insert("form", form);
     ctx.insert("errors", errors);
-    ctx.insert("count", &checked.count);
-    ctx.insert("preview", &checked.preview);
+    ctx.insert("count", &checked.as_ref().map(|c| c.count));
+    ctx.insert("preview", &checked.as_ref().map(|c| &c.preview));
     ctx.insert("kinds", &kinds);
     ctx.insert("tours", &tours);
     ctx.insert("tags", &state.crm.all_tags(actor).await?);
     ctx.insert("countries", &state.crm.broadcast_countries(actor).await?);
     ctx.insert("cities", &KNOWN_CITIES.iter().map(|(name, _)| *name).collect::<Vec<_>>());
     ctx.insert("variables", &variables(&kind.sample_context()));
+    // A form that comes back with reasons was refused; anything else is a plain page.
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, views::render("broadcasts/new.html", &ctx)?).into_response())
 }
 
@@ -183,7 +193,7 @@ pub async fn new_form(
     Query(q): Query<NewQuery>,
 ) -> Result<Response, AppError> {
     let form = BroadcastForm::starting(BroadcastKind::parse(&q.kind).unwrap_or(BroadcastKind::NewTour));
-    compose_page(&state, &session, &form, &Errors::new(), Checked::default(), StatusCode::OK).await
+    compose_page(&state, &session, &form, &Errors::new(), None).await
 }
 
 /// The reason a service refused the broadcast, beside the field it is about.
@@ -198,60 +208,40 @@ fn refused(e: crm::Error) -> Result<(&'static str, String), AppError> {
     }
 }
 
-/// «Посчитать и проверить»: the recipients now and the text for a sample client.
+/// «Посчитать и проверить»: the form again with the recipients and the preview, or the reasons.
 pub async fn check(
     State(state): State<AppState>,
     Current(session): Current,
-    Form(pairs): Form<Vec<(String, String)>>,
+    form: BroadcastForm,
 ) -> Result<Response, AppError> {
     Capability::Broadcasts.check(&session.actor)?;
-    let form = BroadcastForm::from_pairs(pairs);
-    let mut checked = Checked::default();
-    let errors = match parse(&form) {
-        Ok(input) => {
-            checked.count = Some(state.crm.audience_size(&session.actor, &input.audience).await?);
-            let preview = state.crm.preview_broadcast(&session.actor, input.kind, &input.template, input.tour_id);
-            match preview.await {
-                Ok(text) => checked.preview = Some(text),
-                Err(e) => return refused_page(&state, &session, &form, e).await,
-            }
-            Errors::new()
-        }
-        Err(errors) => errors,
+    let input = match parse(&form) {
+        Ok(input) => input,
+        Err(errors) => return compose_page(&state, &session, &form, &errors, None).await,
     };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    compose_page(&state, &session, &form, &errors, checked, status).await
-}
-
-async fn refused_page(
-    state: &AppState,
-    session: &PanelSession,
-    form: &BroadcastForm,
-    e: crm::Error,
-) -> Result<Response, AppError> {
-    let errors = Errors::from([refused(e)?]);
-    compose_page(state, session, form, &errors, Checked::default(), StatusCode::UNPROCESSABLE_ENTITY).await
+    let preview = state.crm.preview_broadcast(&session.actor, input.kind, &input.template, input.tour_id).await;
+    let checked = match preview {
+        Ok(preview) => Checked { count: state.crm.audience_size(&session.actor, &input.audience).await?, preview },
+        Err(e) => return compose_page(&state, &session, &form, &Errors::from([refused(e)?]), None).await,
+    };
+    compose_page(&state, &session, &form, &Errors::new(), Some(checked)).await
 }
 
 /// «Отправить»: the broadcast is created (sent now or at its time by the bot) and its card opens.
 pub async fn create(
     State(state): State<AppState>,
     Current(session): Current,
-    Form(pairs): Form<Vec<(String, String)>>,
+    form: BroadcastForm,
 ) -> Result<Response, AppError> {
     Capability::Broadcasts.check(&session.actor)?;
-    let form = BroadcastForm::from_pairs(pairs);
-    let input = match parse(&form) {
-        Ok(input) => input,
-        Err(errors) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return compose_page(&state, &session, &form, &errors, Checked::default(), status).await;
-        }
+    let errors = match parse(&form) {
+        Ok(input) => match state.crm.create_broadcast(&session.actor, input).await {
+            Ok(b) => return Ok(Redirect::to(&format!("/broadcasts/{}", b.id)).into_response()),
+            Err(e) => Errors::from([refused(e)?]),
+        },
+        Err(errors) => errors,
     };
-    match state.crm.create_broadcast(&session.actor, input).await {
-        Ok(b) => Ok(Redirect::to(&format!("/broadcasts/{}", b.id)).into_response()),
-        Err(e) => refused_page(&state, &session, &form, e).await,
-    }
+    compose_page(&state, &session, &form, &errors, None).await
 }
 
 #[cfg(test)]
