@@ -105,7 +105,9 @@ pub async fn edit(
         template: s.template.clone(),
         reset: None,
     };
-    edit_page(&state, &session, kind, &form, None, &HashMap::new(), StatusCode::OK).await
+    // What is in force renders (it was checked when saved), so the page opens with its preview.
+    let preview = state.crm.preview_notification(&session.actor, kind, &form.template).ok();
+    edit_page(&state, &session, kind, &form, preview.as_deref(), &HashMap::new(), StatusCode::OK).await
 }
 
 /// «Предпросмотр» (and «Вернуть текст по умолчанию», which previews the default): the same

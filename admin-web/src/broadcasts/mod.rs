@@ -68,6 +68,13 @@ pub async fn show(
         Some(t) => Some(json!({"id": t, "title": tour_title(&state, &session, t).await?})),
         None => None,
     };
+    // The text for a sample client; none once the tour can no longer be advertised.
+    let preview = match state.crm.preview_broadcast(&session.actor, card.kind, &b.template, b.tour_id.map(TourId)).await
+    {
+        Ok(text) => Some(text),
+        Err(crm::Error::Template(_) | crm::Error::Conflict(_) | crm::Error::NotFound(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
     let counts: Vec<_> = card
         .counts
         .iter()
@@ -78,6 +85,7 @@ pub async fn show(
     let mut ctx = views::page(&session, "broadcasts");
     ctx.insert("broadcast", &summary(&card, &names));
     ctx.insert("template", &b.template);
+    ctx.insert("preview", &preview);
     ctx.insert("tour", &tour);
     ctx.insert("audience", &card.audience);
     ctx.insert("counts", &counts);

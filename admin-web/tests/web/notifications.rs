@@ -101,6 +101,7 @@ each_backend!(a_template_that_does_not_render_is_named_beside_the_field_and_not_
         form.body.contains("{{ client.first_name }}") && form.body.contains("Анна"),
         "variables with sample values"
     );
+    assert!(form.body.contains("id=\"preview\">Анна, с днём рождения!"), "the text in force, previewed");
 
     let unknown = [("enabled", "1"), ("lead_days", "0"), ("template", "Привет, {{ client.nickname }}!")];
     let page = app.post(&admin, GREETING, &unknown).await;
@@ -200,7 +201,7 @@ each_backend!(a_broadcast_is_counted_and_previewed_before_it_is_sent, |app| {
     let (oper, operator) = app.signed_in("oper", Role::Operator).await;
     let tour = app.advertised_tour(&oper).await.to_string();
     app.subscriber("Морозова Анна", "+7 912 000-00-01", "Москва", 7001).await;
-    app.subscriber("Лебедев Олег", "+7 912 000-00-02", "Москва", 7002).await;
+    let lebedev = app.subscriber("Лебедев Олег", "+7 912 000-00-02", "Москва", 7002).await;
     app.subscriber("Орлов Иван", "+7 912 000-00-03", "Омск", 7003).await;
     let banned = app.subscriber("Жуков Пётр", "+7 912 000-00-04", "Москва", 7004).await;
     app.crm.set_blacklist(&SYS, banned.id, true, "Спам").await.unwrap();
@@ -219,6 +220,14 @@ each_backend!(a_broadcast_is_counted_and_previewed_before_it_is_sent, |app| {
     assert!(check.body.contains("value=\"Москва\"") || check.body.contains("value=\"москва\""), "input kept");
     assert!(check.body.contains("&lt;b&gt;срочно"), "the title is kept, escaped");
 
+    // Tags narrow it: by the name as the form shows it.
+    app.crm.add_tag(&SYS, lebedev.id, "VIP").await.unwrap();
+    let mut tagged = compose(&tour, "", title);
+    tagged.push(("tags", "VIP"));
+    let check = app.post(&operator, "/broadcasts/check", &tagged).await;
+    assert!(check.body.contains("Получателей сейчас: 1"), "only the tagged client");
+    assert!(check.body.contains("value=\"VIP\" checked"), "the checkbox stays checked");
+
     let no_tour = app.post(&operator, "/broadcasts/check", &compose("", "", title)).await;
     assert_eq!(no_tour.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_beside(&no_tour, "tour_id").is_some_and(|e| e.contains("Выберите тур")));
@@ -236,6 +245,7 @@ each_backend!(a_broadcast_is_counted_and_previewed_before_it_is_sent, |app| {
     let card = app.get(&operator, &card_url).await;
     assert!(card.body.contains("&lt;b&gt;срочно") && !card.body.contains("<b>срочно"));
     assert!(card.body.contains("запланирована") && card.body.contains("Москва") && card.body.contains(TOUR_TITLE));
+    assert!(card.body.contains(&format!("id=\"preview\">Анна, горящий тур «{TOUR_TITLE}»")), "the text as sent");
     assert!(!card.body.contains("/outbox?broadcast="), "the outbox is the admin's");
 
     // The scheduler picks the recipients; the sender delivers one.
