@@ -2,7 +2,9 @@
 //! test walks it, so a route cannot exist without being tested for every role.
 
 use crate::AppState;
-use crate::{assets, audit, auth, bookings, clients, dashboard, health, staff, tours};
+use crate::{
+    assets, audit, auth, bookings, broadcasts, clients, dashboard, health, notifications, outbox, staff, tours,
+};
 use axum::routing::{MethodFilter, MethodRouter, on};
 
 /// What the guard demands before a handler runs.
@@ -43,6 +45,20 @@ pub enum Page {
     StaffActive,
     StaffPassword,
     StaffInvite,
+    NotificationList,
+    NotificationForm,
+    NotificationSave,
+    NotificationPreview,
+    BroadcastList,
+    BroadcastNewForm,
+    BroadcastCheck,
+    BroadcastCreate,
+    BroadcastCard,
+    BroadcastPause,
+    BroadcastResume,
+    BroadcastCancel,
+    OutboxList,
+    OutboxRequeue,
     AuditLog,
     TourList,
     TourNewForm,
@@ -65,7 +81,7 @@ pub enum Page {
 pub struct Route {
     /// `"GET"` or `"POST"`.
     pub method: &'static str,
-    /// axum path syntax; `{id}` is a row id.
+    /// axum path syntax; `{id}` is a row id, `{kind}` a notification kind.
     pub path: &'static str,
     pub guard: Guard,
     pub page: Page,
@@ -101,6 +117,20 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/staff/{id}/active", SignedIn, Page::StaffActive),
     r("POST", "/staff/{id}/password", SignedIn, Page::StaffPassword),
     r("POST", "/staff/{id}/invite", SignedIn, Page::StaffInvite),
+    r("GET", "/notifications", SignedIn, Page::NotificationList),
+    r("GET", "/notifications/{kind}", SignedIn, Page::NotificationForm),
+    r("POST", "/notifications/{kind}", SignedIn, Page::NotificationSave),
+    r("POST", "/notifications/{kind}/preview", SignedIn, Page::NotificationPreview),
+    r("GET", "/broadcasts", SignedIn, Page::BroadcastList),
+    r("GET", "/broadcasts/new", SignedIn, Page::BroadcastNewForm),
+    r("POST", "/broadcasts/check", SignedIn, Page::BroadcastCheck),
+    r("POST", "/broadcasts", SignedIn, Page::BroadcastCreate),
+    r("GET", "/broadcasts/{id}", SignedIn, Page::BroadcastCard),
+    r("POST", "/broadcasts/{id}/pause", SignedIn, Page::BroadcastPause),
+    r("POST", "/broadcasts/{id}/resume", SignedIn, Page::BroadcastResume),
+    r("POST", "/broadcasts/{id}/cancel", SignedIn, Page::BroadcastCancel),
+    r("GET", "/outbox", SignedIn, Page::OutboxList),
+    r("POST", "/outbox/{id}/requeue", SignedIn, Page::OutboxRequeue),
     r("GET", "/audit", SignedIn, Page::AuditLog),
     r("GET", "/tours", SignedIn, Page::TourList),
     r("GET", "/tours/new", SignedIn, Page::TourNewForm),
@@ -151,6 +181,20 @@ pub fn mount(route: &Route) -> MethodRouter<AppState> {
         Page::StaffActive => on(m, staff::set_active),
         Page::StaffPassword => on(m, staff::reset_password),
         Page::StaffInvite => on(m, staff::invite),
+        Page::NotificationList => on(m, notifications::list),
+        Page::NotificationForm => on(m, notifications::edit),
+        Page::NotificationSave => on(m, notifications::save),
+        Page::NotificationPreview => on(m, notifications::preview),
+        Page::BroadcastList => on(m, broadcasts::list),
+        Page::BroadcastNewForm => on(m, broadcasts::compose::new_form),
+        Page::BroadcastCheck => on(m, broadcasts::compose::check),
+        Page::BroadcastCreate => on(m, broadcasts::compose::create),
+        Page::BroadcastCard => on(m, broadcasts::show),
+        Page::BroadcastPause => on(m, broadcasts::pause),
+        Page::BroadcastResume => on(m, broadcasts::resume),
+        Page::BroadcastCancel => on(m, broadcasts::cancel),
+        Page::OutboxList => on(m, outbox::list),
+        Page::OutboxRequeue => on(m, outbox::requeue),
         Page::AuditLog => on(m, audit::list),
         Page::TourList => on(m, tours::list),
         Page::TourNewForm => on(m, tours::new_form),

@@ -18,6 +18,16 @@ const EVERYONE: u8 = 16 | STAFF;
 /// (method, path, who may use it, the form a test request sends).
 type Entry = (&'static str, &'static str, u8, &'static [(&'static str, &'static str)]);
 
+const GREETING: &str = "С днём рождения, {{ client.first_name }}!";
+/// A broadcast of the fixture's tour (`{tour_id}` is replaced) to everyone, now.
+const BROADCAST: &[(&str, &str)] = &[
+    ("kind", "new_tour"),
+    ("title", "Новинка"),
+    ("tour_id", "{tour_id}"),
+    ("template", "Новый тур: {{ tour.title }}"),
+    ("when", "now"),
+];
+
 const EXPECTED: &[Entry] = &[
     ("GET", "/healthz", EVERYONE, &[]),
     ("GET", "/static/panel.css", EVERYONE, &[]),
@@ -47,6 +57,20 @@ const EXPECTED: &[Entry] = &[
     ("POST", "/staff/{id}/active", ADMIN, &[("active", "0")]),
     ("POST", "/staff/{id}/password", ADMIN, &[]),
     ("POST", "/staff/{id}/invite", ADMIN, &[]),
+    ("GET", "/notifications", ADMIN, &[]),
+    ("GET", "/notifications/{kind}", ADMIN, &[]),
+    ("POST", "/notifications/{kind}", ADMIN, &[("enabled", "1"), ("lead_days", "0"), ("template", GREETING)]),
+    ("POST", "/notifications/{kind}/preview", ADMIN, &[("lead_days", "0"), ("template", GREETING)]),
+    ("GET", "/broadcasts", ADMIN | OPERATOR, &[]),
+    ("GET", "/broadcasts/new", ADMIN | OPERATOR, &[]),
+    ("POST", "/broadcasts/check", ADMIN | OPERATOR, BROADCAST),
+    ("POST", "/broadcasts", ADMIN | OPERATOR, BROADCAST),
+    ("GET", "/broadcasts/{id}", ADMIN | OPERATOR, &[]),
+    ("POST", "/broadcasts/{id}/pause", ADMIN | OPERATOR, &[]),
+    ("POST", "/broadcasts/{id}/resume", ADMIN | OPERATOR, &[]),
+    ("POST", "/broadcasts/{id}/cancel", ADMIN | OPERATOR, &[]),
+    ("GET", "/outbox", ADMIN, &[]),
+    ("POST", "/outbox/{id}/requeue", ADMIN, &[]),
     ("GET", "/audit", ADMIN, &[]),
     ("GET", "/tours", ADMIN | OPERATOR | AGENT, &[]),
     ("GET", "/tours/new", ADMIN | OPERATOR, &[]),
@@ -98,7 +122,8 @@ fn the_table_names_every_route_and_only_those() {
 }
 
 /// The data every role's walk uses: a client of the agent's with documents, a staff member to
-/// act on. The secret bits are checked not to leak into refusals.
+/// act on, a published tour, a running broadcast and a message of unknown fate. The secret
+/// bits are checked not to leak into refusals.
 struct Fixture {
     client_id: i64,
     client_phone: String,
@@ -107,6 +132,8 @@ struct Fixture {
     tour_id: i64,
     departure_id: i64,
     booking_id: i64,
+    broadcast_id: i64,
+    message_id: i64,
 }
 
 async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
@@ -128,6 +155,9 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
     app.crm.put_foreign_passport(&crm::Actor::System, client.id, &passport).await.unwrap();
     let (tour, departure) = app.published_tour(&operator_staff).await;
     let booking = app.booking(&agent_staff, &client, departure).await;
+    app.subscriber("Подписчикова Анна", "+7 912 444-55-66", "Москва", 7001).await;
+    let broadcast_id = app.running_broadcast(tour).await;
+    let message_id = app.message_of_unknown_fate().await;
     let f = Fixture {
         client_id: client.id.0,
         client_phone: client.phone.clone(),
@@ -135,6 +165,8 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
         tour_id: tour.0,
         departure_id: departure.0,
         booking_id: booking.0,
+        broadcast_id,
+        message_id,
     };
     let browsers =
         vec![(ADMIN, admin), (OPERATOR, operator), (AGENT, agent), (ACCOUNTANT, accountant), (16, Browser::default())];
@@ -146,9 +178,17 @@ fn concrete(path: &str, f: &Fixture) -> String {
         Some("staff") => f.victim_id,
         Some("tours") => f.tour_id,
         Some("bookings") => f.booking_id,
+        Some("broadcasts") => f.broadcast_id,
+        Some("outbox") => f.message_id,
         _ => f.client_id,
     };
-    path.replace("{id}", &id.to_string())
+    path.replace("{id}", &id.to_string()).replace("{kind}", "birthday_greeting")
+}
+
+/// A form with the fixture's row ids put in for their placeholders.
+fn concrete_form(form: &[(&'static str, &'static str)], f: &Fixture) -> Vec<(&'static str, String)> {
+    let (tour, departure) = (f.tour_id.to_string(), f.departure_id.to_string());
+    form.iter().map(|(k, v)| (*k, v.replace("{tour_id}", &tour).replace("{departure}", &departure))).collect()
 }
 
 fn allowed(path: &str, page: &Page) -> bool {
@@ -177,9 +217,8 @@ async fn every_route_answers_every_role_as_the_table_says() {
             table.sort_by_key(|(_, p, _, _)| *p == "/logout");
             for (method, path, may, form) in table {
                 let url = concrete(path, &f);
-                let departure = f.departure_id.to_string();
-                let form: Vec<_> =
-                    form.iter().map(|(k, v)| (*k, if *v == "{departure}" { departure.as_str() } else { v })).collect();
+                let form = concrete_form(form, &f);
+                let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 let page = if *method == "GET" {
                     app.get(&browser, &url).await
                 } else {
@@ -218,5 +257,8 @@ async fn the_navigation_shows_only_what_the_role_may_use() {
         assert_eq!(nav.contains("href=\"/audit\""), who == ADMIN, "role {who}: {nav}");
         assert_eq!(nav.contains("href=\"/tours\""), who & (ADMIN | OPERATOR | AGENT) != 0, "role {who}: {nav}");
         assert_eq!(nav.contains("href=\"/bookings\""), who & STAFF != 0, "role {who}: {nav}");
+        assert_eq!(nav.contains("href=\"/broadcasts\""), who & (ADMIN | OPERATOR) != 0, "role {who}: {nav}");
+        assert_eq!(nav.contains("href=\"/notifications\""), who == ADMIN, "role {who}: {nav}");
+        assert_eq!(nav.contains("href=\"/outbox\""), who == ADMIN, "role {who}: {nav}");
     }
 }

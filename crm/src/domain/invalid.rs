@@ -42,6 +42,10 @@ pub enum Invalid {
     LeadDays,
     /// A broadcast planned for a moment that has passed.
     SendAtPast,
+    /// A broadcast's time that is not a date and a time.
+    SendAtFormat,
+    /// A broadcast without the tour it advertises.
+    TourRequired,
     PaymentDetails,
     PasswordTooShort,
     ConsentRequired,
@@ -117,6 +121,8 @@ impl Invalid {
             TimeFormat => "time_format",
             LeadDays => "lead_days",
             SendAtPast => "send_at_past",
+            SendAtFormat => "send_at_format",
+            TourRequired => "tour_required",
             PaymentDetails => "payment_details",
             PasswordTooShort => "password_too_short",
             ConsentRequired => "consent_required",
@@ -192,6 +198,8 @@ impl Invalid {
             TimeFormat => "Время — в формате ЧЧ:ММ, например 06:40.",
             LeadDays => "Срок — целое число дней от 0 до 365.",
             SendAtPast => "Время отправки уже прошло: укажите будущее или отправьте сейчас.",
+            SendAtFormat => "Укажите дату и время отправки, например 01.12.2026 10:00.",
+            TourRequired => "Выберите тур, который предлагает рассылка.",
             CurrencyMismatch => "Валюта не совпадает с валютой тура.",
             NoPriceForDate => "На эту дату у номера нет цены: добавьте сезон.",
             TravellersCount => "Число путешественников — от 1 до 30.",

@@ -242,6 +242,13 @@ pub async fn move_rows(
     Ok(done.rows_affected())
 }
 
+/// A row's state, `None` when there is no such row.
+pub async fn status_of(conn: &mut Conn, id: i64) -> sqlx::Result<Option<OutboxStatus>> {
+    let s: Option<String> =
+        sqlx::query_scalar("SELECT status FROM outbox WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
+    Ok(s.and_then(|s| OutboxStatus::parse(&s)))
+}
+
 /// How many rows of a broadcast are in each state.
 pub async fn broadcast_counts(conn: &mut Conn, broadcast_id: i64) -> sqlx::Result<Vec<(OutboxStatus, i64)>> {
     let rows: Vec<(String, i64)> =

@@ -260,6 +260,7 @@ each_backend!(broadcast_audiences_exclude_the_blacklisted_and_unsubscribed_and_d
     assert_eq!(size(AudienceFilter::default()).await, 3);
     assert_eq!(size(AudienceFilter { city: Some("Москва".into()), ..Default::default() }).await, 2);
     assert_eq!(size(AudienceFilter { tag_keys: vec!["vip".into()], ..Default::default() }).await, 2);
+    assert_eq!(size(AudienceFilter { tag_keys: vec!["VIP".into()], ..Default::default() }).await, 2, "a tag's name");
     assert_eq!(size(AudienceFilter { countries: vec!["Россия".into()], ..Default::default() }).await, 0);
     let agent = app.actor("anna", Role::Agent).await;
     assert!(matches!(app.crm.audience_size(&agent, &AudienceFilter::default()).await, Err(Error::Forbidden(_))));
@@ -274,6 +275,9 @@ each_backend!(broadcast_audiences_exclude_the_blacklisted_and_unsubscribed_and_d
     };
     let bad = BroadcastInput { template: "{{ tour.nope }}".into(), ..input.clone() };
     assert!(matches!(app.crm.create_broadcast(&operator, bad).await, Err(Error::Template(_))));
+    // Without a tour the recipients get no `tour.*`: a template that needs one is refused.
+    let no_tour = BroadcastInput { tour_id: None, ..input.clone() };
+    assert!(matches!(app.crm.create_broadcast(&operator, no_tour).await, Err(Error::Template(_))));
     let past = BroadcastInput { send_at: Some(t0() - Duration::hours(2)), ..input.clone() };
     assert!(matches!(app.crm.create_broadcast(&operator, past).await, Err(Error::Invalid(_))));
     let bc = app.crm.create_broadcast(&operator, input).await.unwrap();
@@ -345,6 +349,86 @@ each_backend!(a_message_in_flight_at_a_crash_becomes_unknown_and_is_resent_only_
     app.crm.requeue_message(&admin, m.id).await.unwrap();
     assert_eq!(app.crm.claim_outgoing(&SYS).await.unwrap().map(|x| x.id), Some(m.id));
     assert!(app.crm.requeue_message(&admin, m.id).await.is_err(), "sending is not requeued");
+    assert!(matches!(app.crm.requeue_message(&admin, m.id + 100).await, Err(Error::NotFound(_))));
+});
+
+/// A template naming every variable of `sample` (each item field of a list too).
+fn every_variable(sample: &serde_json::Value) -> String {
+    fn walk(name: &str, v: &serde_json::Value, out: &mut String) {
+        match v {
+            serde_json::Value::Object(fields) => {
+                for (k, v) in fields {
+                    walk(&if name.is_empty() { k.clone() } else { format!("{name}.{k}") }, v, out);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                let fields = items.first().and_then(|i| i.as_object()).map(|o| o.keys().cloned().collect::<Vec<_>>());
+                let each: String = fields.unwrap_or_default().iter().map(|f| format!("{{{{ x.{f} }}}};")).collect();
+                out.push_str(&format!("{{% for x in {name} %}}{each}{{% endfor %}}\n"));
+            }
+            _ => out.push_str(&format!("{{{{ {name} }}}}\n")),
+        }
+    }
+    let mut out = String::new();
+    walk("", sample, &mut out);
+    out
+}
+
+each_backend!(every_variable_the_preview_offers_is_there_when_sending, |app| {
+    let admin = app.admin().await;
+    let operator = app.actor("oleg", Role::Operator).await;
+    for kind in NotificationKind::ALL {
+        let template = every_variable(&kind.sample_context());
+        let lead = kind.default_lead_days();
+        app.crm.save_notification_setting(&admin, kind, true, lead, &template).await.unwrap();
+    }
+    let (tour, dep) = app.published_tour(&operator, 10).await; // departs 25.12.2026 from Новосибирск
+    // Born today (a greeting) and in 14 days (an offer, with consent); a passport expiring; a
+    // deposit due in 3 days.
+    let today = app.tg_client(30, "25.11.1980", "Москва", false).await;
+    let soon = app.tg_client(31, "09.12.1985", "Новосибирск", true).await;
+    let passport = ForeignPassport::parse(
+        "75 1234567",
+        d(2017, 1, 1),
+        d(2027, 4, 1),
+        "МВД 77001",
+        "ivanov ivan",
+        t0().date_naive(),
+    );
+    app.crm.put_foreign_passport(&SYS, today.id, &passport.unwrap()).await.unwrap();
+    let req = BookingRequest {
+        client_id: soon.id,
+        departure_id: dep,
+        travellers_count: 1,
+        client_travels: true,
+        companions: vec![],
+        rooms: vec![],
+        notes: String::new(),
+    };
+    app.crm.create_booking(&SYS, req).await.unwrap();
+    app.schedule().await;
+    app.clock.set(Utc.with_ymd_and_hms(2026, 12, 24, 7, 0, 0).unwrap());
+    app.schedule().await;
+    let input = BroadcastInput {
+        kind: BroadcastKind::NewTour,
+        title: "Все переменные".into(),
+        template: every_variable(&BroadcastKind::NewTour.sample_context()),
+        tour_id: Some(tour),
+        audience: AudienceFilter::default(),
+        send_at: None,
+    };
+    app.crm.create_broadcast(&operator, input).await.unwrap();
+    app.crm.expand_due_broadcasts(&SYS, Daytime::default()).await.unwrap();
+    let all = app.crm.outbox_entries(&admin, OutboxFilter { limit: 100, ..Default::default() }).await.unwrap();
+    let mut kinds: Vec<&str> = all.iter().map(|e| e.kind.as_str()).collect();
+    kinds.sort();
+    kinds.dedup();
+    let expected =
+        ["birthday_greeting", "birthday_offer", "departure_tomorrow", "new_tour", "passport_expiring", "payment_due"];
+    assert_eq!(kinds, expected, "one message of each kind");
+    for e in &all {
+        assert_ne!(e.status, OutboxStatus::Failed, "{}: {}", e.kind, e.body);
+    }
 });
 
 /// Only one instance schedules and sends: on PostgreSQL the second one is refused the lock

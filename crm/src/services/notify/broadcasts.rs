@@ -42,6 +42,11 @@ impl BroadcastCard {
     }
 }
 
+/// The broadcast states each action moves from; the panel offers its button only in them.
+pub const PAUSE_FROM: &[&str] = &["sending", "scheduled"];
+pub const RESUME_FROM: &[&str] = &["paused"];
+pub const CANCEL_FROM: &[&str] = &["scheduled", "sending", "paused"];
+
 fn composer(actor: &Actor) -> Result<()> {
     actor.require(&[Role::Admin, Role::Operator], "broadcasts are composed by admins and operators")
 }
@@ -78,7 +83,7 @@ impl Crm {
     /// The audience's size now (blacklisted, unsubscribed and unreachable clients excluded).
     pub async fn audience_size(&self, actor: &Actor, audience: &AudienceFilter) -> Result<i64> {
         composer(actor)?;
-        Ok(store::audience_count(&mut *self.store.conn().await?, audience).await?)
+        Ok(store::audience_count(&mut *self.store.conn().await?, &normalized(audience.clone())).await?)
     }
 
     /// The countries the audience form offers (destinations of past bookings).
@@ -97,8 +102,14 @@ impl Crm {
     ) -> Result<String> {
         composer(actor)?;
         let mut ctx = kind.sample_context();
-        if let Some(id) = tour_id {
-            merge(&mut ctx, tour_context(&mut *self.store.conn().await?, id, self.today()).await?);
+        match tour_id {
+            Some(id) => merge(&mut ctx, tour_context(&mut *self.store.conn().await?, id, self.today()).await?),
+            // The recipients get no `tour` then, so the check must not pass on the sample's.
+            None => {
+                if let Value::Object(vars) = &mut ctx {
+                    vars.remove("tour");
+                }
+            }
         }
         templates::preview(template, &ctx).map_err(Error::Template)
     }
@@ -119,9 +130,7 @@ impl Crm {
         }
         let template = input.template.replace("\r\n", "\n");
         self.preview_broadcast(actor, input.kind, &template, input.tour_id).await?;
-        let mut audience = input.audience;
-        audience.tag_keys = audience.tag_keys.iter().filter_map(|t| TagName::parse(t).ok()).map(|t| t.key()).collect();
-        audience.city = audience.city.filter(|c| !c.trim().is_empty());
+        let audience = normalized(input.audience);
         let audience_json = serde_json::to_string(&audience).map_err(|_| Error::NotFound("audience"))?;
         let mut tx = self.store.begin().await?;
         let id = store::insert_broadcast(
@@ -171,15 +180,7 @@ impl Crm {
 
     /// Stops sending: the rows not yet sent wait (`held`) until resumed.
     pub async fn pause_broadcast(&self, actor: &Actor, id: i64) -> Result<()> {
-        self.move_broadcast(
-            actor,
-            id,
-            &["sending", "scheduled"],
-            "paused",
-            &[OutboxStatus::Pending],
-            OutboxStatus::Held,
-        )
-        .await
+        self.move_broadcast(actor, id, PAUSE_FROM, "paused", &[OutboxStatus::Pending], OutboxStatus::Held).await
     }
 
     pub async fn resume_broadcast(&self, actor: &Actor, id: i64) -> Result<()> {
@@ -187,7 +188,7 @@ impl Crm {
         // (which writes held rows) releases them itself.
         let b = self.broadcast_card(actor, id).await?;
         let to = if b.broadcast.recipients.is_none() { "scheduled" } else { "sending" };
-        self.move_broadcast(actor, id, &["paused"], to, &[OutboxStatus::Held], OutboxStatus::Pending).await
+        self.move_broadcast(actor, id, RESUME_FROM, to, &[OutboxStatus::Held], OutboxStatus::Pending).await
     }
 
     /// Nothing more is sent; what was sent stays sent.
@@ -195,7 +196,7 @@ impl Crm {
         self.move_broadcast(
             actor,
             id,
-            &["scheduled", "sending", "paused"],
+            CANCEL_FROM,
             "cancelled",
             &[OutboxStatus::Pending, OutboxStatus::Held],
             OutboxStatus::Cancelled,
@@ -316,6 +317,14 @@ impl Crm {
         tx.commit().await?;
         Ok(written)
     }
+}
+
+/// Tags as their keys (a name as shown, «VIP», or a key, «vip», alike) and no empty city: the
+/// count before sending and the broadcast itself select the same clients.
+fn normalized(mut a: AudienceFilter) -> AudienceFilter {
+    a.tag_keys = a.tag_keys.iter().filter_map(|t| TagName::parse(t).ok()).map(|t| t.key()).collect();
+    a.city = a.city.filter(|c| !c.trim().is_empty());
+    a
 }
 
 async fn card(conn: &mut Conn, b: BroadcastRow) -> Result<BroadcastCard> {

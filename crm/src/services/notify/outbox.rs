@@ -122,6 +122,7 @@ impl Crm {
         actor.require(&[Role::Admin], "the outbox is the admin's")?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        store::status_of(&mut tx, id).await?.ok_or(Error::NotFound("message"))?;
         let moved = store::move_rows(
             &mut tx,
             None,
