@@ -69,6 +69,11 @@ impl OutboxSender {
         let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
         let freeze = Arc::new(Mutex::new(None::<tokio::time::Instant>));
         let sent: SentBatch = Arc::default();
+        // At high rates messages are claimed a few at a time (one transaction for several); at
+        // the default 25/s one by one. Either way only what is claimed and not yet answered can be
+        // in doubt at a crash.
+        let batch = (self.rate.get() as usize / 100).clamp(1, 16);
+        let mut claimed = std::collections::VecDeque::new();
         let this = Arc::new(self);
         let mut flushed = tokio::time::Instant::now();
         loop {
@@ -92,24 +97,27 @@ impl OutboxSender {
                 _ = stop.changed() => continue,
             }
             let Ok(permit) = in_flight.clone().acquire_owned().await else { break };
-            let msg = match crm.claim_outgoing(&Actor::System).await {
-                Ok(Some(m)) => m,
-                Ok(None) => {
-                    drop(permit);
-                    flush(&crm, &sent).await;
-                    tokio::select! {
-                        _ = tokio::time::sleep(IDLE) => {}
-                        _ = stop.changed() => {}
+            if claimed.is_empty() {
+                match crm.claim_outgoing_batch(&Actor::System, batch).await {
+                    Ok(more) if !more.is_empty() => claimed.extend(more),
+                    Ok(_) => {
+                        drop(permit);
+                        flush(&crm, &sent).await;
+                        tokio::select! {
+                            _ = tokio::time::sleep(IDLE) => {}
+                            _ = stop.changed() => {}
+                        }
+                        continue;
                     }
-                    continue;
+                    Err(e) => {
+                        tracing::error!(error = %e, "outbox: claiming failed");
+                        drop(permit);
+                        tokio::time::sleep(IDLE).await;
+                        continue;
+                    }
                 }
-                Err(e) => {
-                    tracing::error!(error = %e, "outbox: claiming failed");
-                    drop(permit);
-                    tokio::time::sleep(IDLE).await;
-                    continue;
-                }
-            };
+            }
+            let Some(msg) = claimed.pop_front() else { continue };
             // Two messages for one chat within a second (a reminder and a greeting): the second waits.
             if let Err(not_until) = per_chat.check_key(&msg.chat_id) {
                 let wait = not_until.wait_time_from(governor::clock::Clock::now(per_chat.clock()));
@@ -124,6 +132,12 @@ impl OutboxSender {
                 this.deliver(&crm, msg, &freeze, &sent).await;
                 drop(permit);
             });
+        }
+        // Claimed but not sent: back to the queue, as they never left.
+        for msg in claimed {
+            if let Err(e) = crm.outgoing_retry(&Actor::System, msg.id, crm.now(), "").await {
+                tracing::error!(error = %e, "outbox: releasing a message failed");
+            }
         }
         // Let the requests in flight finish, so nothing is left `sending` by a clean stop.
         let _ = tokio::time::timeout(Duration::from_secs(10), in_flight.acquire_many(MAX_IN_FLIGHT as u32)).await;

@@ -201,7 +201,7 @@ pub async fn release(
     )
     .bind(id)
     .bind(ts(not_before))
-    .bind(reason)
+    .bind((!reason.is_empty()).then_some(reason))
     .bind(ts(now))
     .execute(&mut *conn)
     .await?;

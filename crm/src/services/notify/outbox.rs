@@ -30,17 +30,23 @@ fn system(actor: &Actor) -> Result<()> {
 }
 
 impl Crm {
-    /// Takes the next due message (service reminders first) and marks it `sending`. Rows whose
+    /// Takes the next due message (service reminders first) and marks it `sending`; see
+    /// [`Crm::claim_outgoing_batch`].
+    pub async fn claim_outgoing(&self, actor: &Actor) -> Result<Option<OutgoingMessage>> {
+        Ok(self.claim_outgoing_batch(actor, 1).await?.pop())
+    }
+
+    /// Takes up to `max` due messages in one transaction and marks them `sending`. Rows whose
     /// client may no longer get them — blacklisted, unsubscribed from advertising, without
     /// Telegram — are closed as `skipped` with the reason, at this moment, not when queued.
-    pub async fn claim_outgoing(&self, actor: &Actor) -> Result<Option<OutgoingMessage>> {
+    pub async fn claim_outgoing_batch(&self, actor: &Actor, max: usize) -> Result<Vec<OutgoingMessage>> {
         system(actor)?;
-        for _ in 0..SKIPS_PER_CLAIM {
-            let now = self.now();
-            let mut tx = self.store.begin().await?;
-            let Some(c) = store::next_due(&mut tx, now).await? else {
-                return Ok(None);
-            };
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let mut out = Vec::new();
+        let mut skipped = 0;
+        while out.len() < max && skipped < SKIPS_PER_CLAIM {
+            let Some(c) = store::next_due(&mut tx, now).await? else { break };
             let refusal = match c.telegram_id {
                 _ if c.blacklisted != 0 => Some("клиент в чёрном списке"),
                 _ if c.advertising != 0 && c.marketing_consent == 0 => Some("клиент отписался от рассылок"),
@@ -49,25 +55,24 @@ impl Crm {
             };
             match (refusal, c.telegram_id) {
                 (None, Some(chat_id)) => {
-                    let claimed = store::claim(&mut tx, c.id, chat_id, now).await?;
-                    tx.commit().await?;
-                    if claimed {
-                        return Ok(Some(OutgoingMessage {
+                    if store::claim(&mut tx, c.id, chat_id, now).await? {
+                        out.push(OutgoingMessage {
                             id: c.id,
                             chat_id,
                             body: c.body,
                             tour_id: c.tour_id,
                             advertising: c.advertising != 0,
-                        }));
+                        });
                     }
                 }
                 (reason, _) => {
                     store::finish(&mut tx, c.id, OutboxStatus::Skipped, reason.unwrap_or_default(), now).await?;
-                    tx.commit().await?;
+                    skipped += 1;
                 }
             }
         }
-        Ok(None)
+        tx.commit().await?;
+        Ok(out)
     }
 
     /// Telegram accepted the messages (`message_id` as it answered); one transaction for a batch.
