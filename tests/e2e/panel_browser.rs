@@ -28,15 +28,20 @@ async fn first_sign_in(b: &Browser, base: &str, login: &str, one_time: &str, nam
     b.click("form[action='/password'] button[type=submit]").await;
 }
 
+/// Whether the browser tests can run. `.ci/run` installs chromium and chromium-driver, so in CI
+/// a missing browser is a failure; a developer machine without them skips, saying so.
+fn browser_ready() -> bool {
+    if available() {
+        return true;
+    }
+    assert!(std::env::var("CI").is_err(), "CI must have /usr/bin/chromium and /usr/bin/chromedriver");
+    eprintln!("skipped: /usr/bin/chromium or /usr/bin/chromedriver is missing (apt-get install chromium chromium-driver)");
+    false
+}
+
 #[tokio::test]
 async fn an_admin_blacklists_a_client_in_the_browser() {
-    if !available() {
-        // .ci/run installs chromium and chromium-driver, so in CI a missing browser is a failure;
-        // a developer machine without them skips, saying so.
-        assert!(std::env::var("CI").is_err(), "CI must have /usr/bin/chromium and /usr/bin/chromedriver");
-        eprintln!(
-            "skipped: /usr/bin/chromium or /usr/bin/chromedriver is missing (apt-get install chromium chromium-driver)"
-        );
+    if !browser_ready() {
         return;
     }
     let sb = Sandbox::new("sqlite").await;
@@ -74,4 +79,57 @@ async fn an_admin_blacklists_a_client_in_the_browser() {
     assert!(b.text("body").await.contains("Не оплатил прошлый тур"), "{}", b.text("body").await);
     assert!(crm.get_client(&Actor::System, client.id).await.unwrap().is_blacklisted());
     assert!(shot.exists());
+}
+
+#[tokio::test]
+async fn an_admin_edits_a_reminder_and_sends_a_broadcast_in_the_browser() {
+    if !browser_ready() {
+        return;
+    }
+    let sb = Sandbox::new("sqlite").await;
+    let admin_pw = staff(&sb, "admin", "Главная Админка", "boss");
+    // No bot: the broadcast waits in the outbox, which is all this test needs.
+    let server = sb.serve(&[]).await;
+    let crm = crate::bot_client::open_crm(&sb).await;
+    let (tour_id, _) = crate::bot_client::published_tour(&crm).await;
+    crate::subscribers::subscribers(&crm, 3, 800_000, 916).await;
+
+    let b = Browser::start(1280, 1200).await;
+    first_sign_in(&b, &server.base, "boss", &admin_pw, "notify-admin").await;
+    let kind = "birthday_greeting";
+    b.goto(&format!("{}/notifications/{kind}", server.base)).await;
+    let save = format!("form[action='/notifications/{kind}'] button:not([formaction])");
+    let preview = format!("form[action='/notifications/{kind}'] button[formaction$='/preview']:not([name])");
+    // A variable the reminder does not have: refused beside the field, nothing saved.
+    b.fill("textarea[name=template]", "С днём рождения, {{ client.nickname }}!").await;
+    b.click(&save).await;
+    b.screenshot("admin-template-refused").await;
+    assert!(b.text("body").await.contains("nickname"), "{}", b.text("body").await);
+    let settings = crm.notification_settings(&Actor::System).await.unwrap();
+    assert!(!settings.iter().any(|s| s.customized));
+    // A good one: previewed on the sample client, then saved.
+    b.fill("textarea[name=template]", "С днём рождения, {{ client.first_name }}! Ваш {{ agent.name }}.").await;
+    b.click(&preview).await;
+    assert!(b.text("#preview").await.contains("С днём рождения, Анна!"), "{}", b.text("body").await);
+    b.screenshot("admin-template-preview").await;
+    b.click(&save).await;
+    let settings = crm.notification_settings(&Actor::System).await.unwrap();
+    assert!(settings.iter().any(|s| s.kind.as_str() == kind && s.customized));
+
+    // A broadcast: counted and previewed before it is sent.
+    b.goto(&format!("{}/broadcasts/new?kind=hot_tour", server.base)).await;
+    b.fill("input[name=title]", "Горящий Алтай").await;
+    b.select("select[name=tour_id]", &tour_id.to_string()).await;
+    b.click("form[action='/broadcasts'] button[formaction='/broadcasts/check']").await;
+    let checked = b.text("body").await;
+    assert!(checked.contains("Получателей сейчас: 3"), "{checked}");
+    assert!(checked.contains("Алтай: золотые горы"), "the preview with the tour: {checked}");
+    b.screenshot("admin-broadcast-checked").await;
+    b.click("form[action='/broadcasts'] button:not([formaction])").await;
+    let shot = b.screenshot("admin-broadcast-card").await;
+    let list = crm.list_broadcasts(&Actor::System).await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert!(b.url().await.ends_with(&format!("/broadcasts/{}", list[0].broadcast.id)), "{}", b.url().await);
+    assert!(shot.exists());
+    server.stop();
 }
