@@ -14,6 +14,7 @@ mod dashboard;
 mod error;
 mod guard;
 mod health;
+mod hotels;
 mod routes;
 mod staff;
 mod views;
