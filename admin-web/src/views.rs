@@ -152,7 +152,10 @@ mod tests {
 
     #[test]
     fn percents_are_written_the_russian_way() {
-        assert_eq!([percent(1_000), percent(1_250), percent(725), percent(5), percent(0)], ["10", "12,5", "7,25", "0,05", "0"]);
+        assert_eq!(
+            [percent(1_000), percent(1_250), percent(725), percent(5), percent(0)],
+            ["10", "12,5", "7,25", "0,05", "0"]
+        );
     }
 
     #[test]

@@ -43,7 +43,10 @@ impl Refusal {
 }
 
 pub(super) fn meal_plans() -> Vec<Value> {
-    MealPlan::ALL.iter().map(|m| json!({"value": m.as_str(), "title": format!("{} — {}", m.as_str(), m.title_ru())})).collect()
+    MealPlan::ALL
+        .iter()
+        .map(|m| json!({"value": m.as_str(), "title": format!("{} — {}", m.as_str(), m.title_ru())}))
+        .collect()
 }
 
 pub(super) fn currencies() -> Vec<Value> {
@@ -61,8 +64,11 @@ fn penalty(p: PenaltyKind) -> String {
 }
 
 fn terms_view(t: &CancellationTerms) -> Value {
-    let rules: Vec<_> =
-        t.rules.iter().map(|r| json!({"min_days": r.min_days, "max_days": r.max_days, "penalty": penalty(r.penalty)})).collect();
+    let rules: Vec<_> = t
+        .rules
+        .iter()
+        .map(|r| json!({"min_days": r.min_days, "max_days": r.max_days, "penalty": penalty(r.penalty)}))
+        .collect();
     json!({
         "free_days": t.free_days,
         "non_refundable": t.free_days >= MAX_FREE_DAYS && t.rules.is_empty(),

@@ -113,7 +113,12 @@ pub struct RoomFields {
 
 impl Default for RoomFields {
     fn default() -> Self {
-        RoomFields { room_type: String::new(), capacity: "2".into(), meal_plan: "BB".into(), description: String::new() }
+        RoomFields {
+            room_type: String::new(),
+            capacity: "2".into(),
+            meal_plan: "BB".into(),
+            description: String::new(),
+        }
     }
 }
 
@@ -168,16 +173,12 @@ impl HotelForm for SeasonFields {
         let ends_on = e.take("ends_on", parse_ru_date(&self.ends_on));
         let currency = e.take("currency", Currency::parse(&self.currency));
         let price = currency.and_then(|c| e.take("price_per_night", Money::parse(&self.price_per_night, c)));
-        let input = match (starts_on, ends_on, price) {
-            (Some(starts_on), Some(ends_on), Some(price_per_night)) => {
-                Some(SeasonInput { starts_on, ends_on, price_per_night })
-            }
-            _ => None,
-        };
-        if let Some(i) = &input {
-            e.add(i.problems());
-        }
-        e.finish(input)
+        let (Some(starts_on), Some(ends_on)) = (starts_on, ends_on) else { return Err(e) };
+        // The period is checked even when the price is still wrong, so both are marked.
+        let zero = Money::new(0, currency.unwrap_or(Currency::RUB));
+        let input = SeasonInput { starts_on, ends_on, price_per_night: price.unwrap_or(zero) };
+        e.add(input.problems());
+        e.finish(price.map(|_| input))
     }
 
     fn field_of(_: &Invalid) -> &'static str {
@@ -238,17 +239,15 @@ impl HotelForm for AgreementFields {
         let agreed_on = e.take("agreed_on", parse_ru_date(&self.agreed_on));
         let commission_bp = e.take("commission", optional(&self.commission, parse_percent_bp)).flatten();
         let allotment = e.take("allotment", optional(&self.allotment, |s| whole_number(s, Invalid::AllotmentRange)));
-        let input = agreed_on.map(|agreed_on| AgreementInput {
-            agreed_on,
+        let input = AgreementInput {
+            agreed_on: agreed_on.unwrap_or_default(),
             commission_bp,
             allotment: allotment.flatten(),
             special_prices: self.special_prices.clone(),
             terms: self.terms.clone(),
-        });
-        if let Some(i) = &input {
-            e.add(i.problems());
-        }
-        e.finish(input)
+        };
+        e.add(input.problems());
+        e.finish(agreed_on.map(|_| input))
     }
 
     fn field_of(_: &Invalid) -> &'static str {

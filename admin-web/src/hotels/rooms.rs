@@ -24,11 +24,8 @@ struct Kept {
 
 async fn render_room(state: &AppState, session: &PanelSession, id: i64, kept: Kept) -> Result<Response, AppError> {
     Capability::ManageHotels.check(&session.actor)?;
-    let status = if kept.room.is_some() || kept.season.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status =
+        if kept.room.is_some() || kept.season.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let r = state.crm.hotel_room(&session.actor, id).await?;
     let hotel = state.crm.get_hotel(&session.actor, r.room.hotel_id).await?;
     let seasons: Vec<_> = r

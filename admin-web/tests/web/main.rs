@@ -7,5 +7,6 @@ mod helpers;
 
 mod auth;
 mod clients;
+mod hotels;
 mod routes;
 mod staff;

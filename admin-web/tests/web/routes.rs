@@ -12,6 +12,8 @@ const OPERATOR: u8 = 2;
 const AGENT: u8 = 4;
 const ACCOUNTANT: u8 = 8;
 const STAFF: u8 = ADMIN | OPERATOR | AGENT | ACCOUNTANT;
+/// Who enters hotels (everyone on the staff reads them).
+const HOTELIERS: u8 = ADMIN | OPERATOR;
 /// Anyone, signed in or not.
 const EVERYONE: u8 = 16 | STAFF;
 
@@ -41,6 +43,40 @@ const EXPECTED: &[Entry] = &[
     ("POST", "/clients/{id}/interactions", ADMIN | AGENT, &[("kind", "call"), ("direction", "in"), ("body", "Звонок")]),
     ("POST", "/clients/{id}/blacklist", ADMIN, &[("on", "1"), ("reason", "Проверка")]),
     ("POST", "/clients/{id}/documents", ADMIN | AGENT, &[]),
+    ("GET", "/hotels", STAFF, &[]),
+    ("GET", "/hotels/new", HOTELIERS, &[]),
+    ("POST", "/hotels", HOTELIERS, &[("name", "Rixos Premium"), ("country", "Турция"), ("city", "Кемер")]),
+    ("GET", "/hotels/{id}", STAFF, &[]),
+    ("GET", "/hotels/{id}/edit", HOTELIERS, &[]),
+    ("POST", "/hotels/{id}", HOTELIERS, &[("name", "Rixos Sungate"), ("country", "Турция"), ("city", "Бельдиби")]),
+    ("POST", "/hotels/{id}/archive", HOTELIERS, &[("archived", "1")]),
+    ("POST", "/hotels/{id}/rooms", HOTELIERS, &[("room_type", "Family"), ("capacity", "4"), ("meal_plan", "AI")]),
+    (
+        "POST",
+        "/hotels/{id}/terms",
+        HOTELIERS,
+        &[("free_days", "14"), ("min_days_0", "0"), ("max_days_0", "13"), ("penalty_0", "50"), ("unit_0", "percent")],
+    ),
+    ("POST", "/hotels/{id}/managers", HOTELIERS, &[("name", "Mehmet Kaya"), ("phone", "+90 242 555 00 01")]),
+    ("POST", "/hotels/{id}/agreements", HOTELIERS, &[("agreed_on", "01.01.2026"), ("commission", "10")]),
+    (
+        "POST",
+        "/hotels/{id}/correspondence",
+        HOTELIERS,
+        &[("kind", "email"), ("direction", "out"), ("subject", "Квота"), ("body", "Запрос квоты")],
+    ),
+    ("GET", "/hotels/rooms/{id}", HOTELIERS, &[]),
+    ("POST", "/hotels/rooms/{id}", HOTELIERS, &[("room_type", "Standard"), ("capacity", "3"), ("meal_plan", "BB")]),
+    ("POST", "/hotels/rooms/{id}/archive", HOTELIERS, &[("archived", "1")]),
+    (
+        "POST",
+        "/hotels/rooms/{id}/seasons",
+        HOTELIERS,
+        &[("starts_on", "2027-06-01"), ("ends_on", "2027-06-30"), ("price_per_night", "9000"), ("currency", "RUB")],
+    ),
+    ("GET", "/hotels/managers/{id}", HOTELIERS, &[]),
+    ("POST", "/hotels/managers/{id}", HOTELIERS, &[("name", "Ayşe Yılmaz"), ("position", "Sales")]),
+    ("POST", "/hotels/managers/{id}/deactivate", HOTELIERS, &[]),
     ("GET", "/staff", ADMIN, &[]),
     ("GET", "/staff/new", ADMIN, &[]),
     ("POST", "/staff", ADMIN, &[("login", "newbie"), ("name", "Новиков Пётр"), ("role", "agent")]),
@@ -63,11 +99,15 @@ fn the_table_names_every_route_and_only_those() {
 }
 
 /// The data every role's walk uses: a client of the agent's with documents, a staff member to
-/// act on. The secret bits are checked not to leak into refusals.
+/// act on, a hotel with a room and a manager. The secret bits are checked not to leak into
+/// refusals.
 struct Fixture {
     client_id: i64,
     client_phone: String,
     victim_id: i64,
+    hotel_id: i64,
+    room_id: i64,
+    manager_id: i64,
 }
 
 async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
@@ -87,14 +127,31 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
     )
     .unwrap();
     app.crm.put_foreign_passport(&crm::Actor::System, client.id, &passport).await.unwrap();
-    let f = Fixture { client_id: client.id.0, client_phone: client.phone.clone(), victim_id: victim.id.0 };
+    let (hotel_id, room_id, manager_id) = crate::hotels::hotel_with_room_and_manager(app).await;
+    let f = Fixture {
+        client_id: client.id.0,
+        client_phone: client.phone.clone(),
+        victim_id: victim.id.0,
+        hotel_id,
+        room_id,
+        manager_id,
+    };
     let browsers =
         vec![(ADMIN, admin), (OPERATOR, operator), (AGENT, agent), (ACCOUNTANT, accountant), (16, Browser::default())];
     (f, browsers)
 }
 
 fn concrete(path: &str, f: &Fixture) -> String {
-    let id = if path.starts_with("/staff/") { f.victim_id } else { f.client_id };
+    let id = [
+        ("/staff/", f.victim_id),
+        ("/hotels/rooms/", f.room_id),
+        ("/hotels/managers/", f.manager_id),
+        ("/hotels/", f.hotel_id),
+        ("/clients/", f.client_id),
+    ]
+    .into_iter()
+    .find_map(|(prefix, id)| path.starts_with(prefix).then_some(id))
+    .unwrap_or(f.client_id);
     path.replace("{id}", &id.to_string())
 }
 
@@ -155,6 +212,7 @@ async fn the_navigation_shows_only_what_the_role_may_use() {
         let nav_end = page.body[nav_start..].find("</nav>").unwrap() + nav_start;
         let nav = &page.body[nav_start..nav_end];
         assert_eq!(nav.contains("href=\"/clients\""), who & (ADMIN | AGENT | ACCOUNTANT) != 0, "role {who}: {nav}");
+        assert_eq!(nav.contains("href=\"/hotels\""), who & STAFF != 0, "role {who}: {nav}");
         assert_eq!(nav.contains("href=\"/staff\""), who == ADMIN, "role {who}: {nav}");
         assert_eq!(nav.contains("href=\"/audit\""), who == ADMIN, "role {who}: {nav}");
     }
