@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use crm::domain::{CancellationTerms, Currency, InteractionKind, MAX_FREE_DAYS, MealPlan, PenaltyKind};
 use crm::services::{Capability, PanelSession};
+use crm::store::hotels::Season;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -53,6 +54,17 @@ pub(super) fn currencies() -> Vec<Value> {
     [Currency::RUB, Currency::USD, Currency::EUR, Currency::TRY, Currency::AED, Currency::CNY, Currency::KZT]
         .iter()
         .map(|c| json!({"value": c.code(), "title": c.code()}))
+        .collect()
+}
+
+/// A room's seasons as the card and the room's page list them.
+pub(super) fn season_rows(seasons: &[Season]) -> Vec<Value> {
+    seasons
+        .iter()
+        .map(|s| {
+            json!({"starts_on": views::day(s.starts_on), "ends_on": views::day(s.ends_on),
+                   "price": s.price_per_night.to_string()})
+        })
         .collect()
 }
 
@@ -104,19 +116,11 @@ async fn render_card(
         .rooms
         .iter()
         .map(|r| {
-            let seasons: Vec<_> = r
-                .seasons
-                .iter()
-                .map(|s| {
-                    json!({"starts_on": views::day(s.starts_on), "ends_on": views::day(s.ends_on),
-                           "price": s.price_per_night.to_string()})
-                })
-                .collect();
             let room = &r.room;
             json!({
                 "id": room.id, "room_type": room.room_type, "capacity": room.capacity,
                 "meal_plan": room.meal_plan.as_str(), "meal_title": room.meal_plan.title_ru(),
-                "description": room.description, "archived": room.archived, "seasons": seasons,
+                "description": room.description, "archived": room.archived, "seasons": season_rows(&r.seasons),
             })
         })
         .collect();

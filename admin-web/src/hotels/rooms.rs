@@ -2,7 +2,7 @@
 //! the price periods, added one after another and never edited (a changed price is a new
 //! season), with the form to add one.
 
-use super::card::{currencies, meal_plans};
+use super::card::{currencies, meal_plans, season_rows};
 use super::forms::{Errors, RoomFields, SeasonFields};
 use super::{ArchiveForm, see, submit};
 use crate::error::parse_id;
@@ -28,14 +28,6 @@ async fn render_room(state: &AppState, session: &PanelSession, id: i64, kept: Ke
         if kept.room.is_some() || kept.season.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let r = state.crm.hotel_room(&session.actor, id).await?;
     let hotel = state.crm.get_hotel(&session.actor, r.room.hotel_id).await?;
-    let seasons: Vec<_> = r
-        .seasons
-        .iter()
-        .map(|s| {
-            json!({"starts_on": views::day(s.starts_on), "ends_on": views::day(s.ends_on),
-                   "price": s.price_per_night.to_string()})
-        })
-        .collect();
     let room = &r.room;
     let (room_form, room_errors) = kept.room.unwrap_or_else(|| {
         let form = RoomFields {
@@ -59,7 +51,7 @@ async fn render_room(state: &AppState, session: &PanelSession, id: i64, kept: Ke
     let mut ctx = views::page(session, "hotels");
     ctx.insert("hotel", &json!({"id": hotel.id, "name": hotel.name}));
     ctx.insert("room", &json!({"id": room.id, "room_type": room.room_type, "archived": room.archived}));
-    ctx.insert("seasons", &seasons);
+    ctx.insert("seasons", &season_rows(&r.seasons));
     ctx.insert("form", &room_form);
     ctx.insert("errors", &room_errors);
     ctx.insert("season", &season_form);
