@@ -2,7 +2,8 @@
 //! the agreements' history and the correspondence, with a form for each. A refused form
 //! re-renders the card with the reasons beside its fields and the input kept.
 
-use super::forms::{AgreementFields, Errors, HotelForm, LetterFields, ManagerFields, RoomFields, TermsFields};
+use super::forms::{AgreementFields, Errors, HotelForm, LetterFields, ManagerFields, RoomFields};
+use super::terms::TermsFields;
 use super::{see, stars, submit};
 use crate::clients::staff_names;
 use crate::error::parse_id;

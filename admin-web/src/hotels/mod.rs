@@ -7,6 +7,7 @@ pub mod card;
 mod forms;
 pub mod managers;
 pub mod rooms;
+mod terms;
 
 use crate::error::parse_id;
 use crate::guard::Current;
