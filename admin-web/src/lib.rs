@@ -16,6 +16,7 @@ mod dashboard;
 mod error;
 mod guard;
 mod health;
+mod hotels;
 mod notifications;
 mod outbox;
 mod routes;

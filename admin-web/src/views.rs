@@ -30,6 +30,11 @@ static TEMPLATES: LazyLock<Result<tera::Tera, String>> = LazyLock::new(|| {
         "clients/new.html",
         "clients/card.html",
         "clients/documents.html",
+        "hotels/list.html",
+        "hotels/edit.html",
+        "hotels/card.html",
+        "hotels/room.html",
+        "hotels/manager.html",
         "staff/list.html",
         "staff/new.html",
         "staff/secret.html",
@@ -104,6 +109,16 @@ pub fn day(d: NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()
 }
 
+/// Basis points as a percent number, Russian style: 1 250 → `12,5`, 1 000 → `10`.
+pub fn percent(bp: i64) -> String {
+    let (whole, frac) = (bp / 100, (bp % 100).abs());
+    match frac {
+        0 => whole.to_string(),
+        f if f % 10 == 0 => format!("{whole},{}", f / 10),
+        f => format!("{whole},{f:02}"),
+    }
+}
+
 /// A query string (`?a=1&b=x`) with the values percent-encoded; empty values are left out.
 pub fn query_string(pairs: &[(&str, &str)]) -> String {
     let enc = |s: &str| {
@@ -145,6 +160,14 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn percents_are_written_the_russian_way() {
+        assert_eq!(
+            [percent(1_000), percent(1_250), percent(725), percent(5), percent(0)],
+            ["10", "12,5", "7,25", "0,05", "0"]
+        );
+    }
 
     #[test]
     fn templates_parse_and_escape_html() {

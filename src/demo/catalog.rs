@@ -9,7 +9,7 @@ use crm::domain::{
     CancellationRule, CancellationTerms, Currency, DepartureId, Direction, Email, InteractionKind, IntlPhone, MealPlan,
     Money, PenaltyKind, Stars, TourId, TourKind,
 };
-use crm::services::{AgreementInput, HotelInput, ManagerInput, RoomInput, SeasonInput, TourInput};
+use crm::services::{AgreementInput, CorrespondenceInput, HotelInput, ManagerInput, RoomInput, SeasonInput, TourInput};
 use crm::store::tours::{RoutePoint, TourHotelLink};
 use crm::{Actor, Crm, Error};
 
@@ -137,7 +137,15 @@ async fn hotel(
     for &(kind, incoming, body, days_ago) in s.letters {
         let when = crm.now() - Duration::days(days_ago) - Duration::hours(days_ago % 7 + 1);
         let direction = if incoming { Direction::In } else { Direction::Out };
-        crm.log_hotel_correspondence(op, h.id, InteractionKind::parse(kind)?, direction, body, Some(when)).await?;
+        let letter = CorrespondenceInput {
+            kind: InteractionKind::parse(kind)?,
+            direction,
+            subject: String::new(),
+            body: body.into(),
+            occurred_at: Some(when),
+            manager_id: None,
+        };
+        crm.log_hotel_correspondence(op, h.id, letter).await?;
     }
     summary.hotels += 1;
     Ok(HotelMade { key: s.key, id: h.id, rooms })

@@ -35,7 +35,9 @@ fn browser_ready() -> bool {
         return true;
     }
     assert!(std::env::var("CI").is_err(), "CI must have /usr/bin/chromium and /usr/bin/chromedriver");
-    eprintln!("skipped: /usr/bin/chromium or /usr/bin/chromedriver is missing (apt-get install chromium chromium-driver)");
+    eprintln!(
+        "skipped: /usr/bin/chromium or /usr/bin/chromedriver is missing (apt-get install chromium chromium-driver)"
+    );
     false
 }
 

@@ -8,6 +8,7 @@ mod helpers;
 mod auth;
 mod bookings;
 mod clients;
+mod hotels;
 mod notifications;
 mod routes;
 mod staff;

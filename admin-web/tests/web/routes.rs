@@ -12,6 +12,8 @@ const OPERATOR: u8 = 2;
 const AGENT: u8 = 4;
 const ACCOUNTANT: u8 = 8;
 const STAFF: u8 = ADMIN | OPERATOR | AGENT | ACCOUNTANT;
+/// Who enters hotels (everyone on the staff reads them).
+const HOTELIERS: u8 = ADMIN | OPERATOR;
 /// Anyone, signed in or not.
 const EVERYONE: u8 = 16 | STAFF;
 
@@ -51,6 +53,40 @@ const EXPECTED: &[Entry] = &[
     ("POST", "/clients/{id}/interactions", ADMIN | AGENT, &[("kind", "call"), ("direction", "in"), ("body", "Звонок")]),
     ("POST", "/clients/{id}/blacklist", ADMIN, &[("on", "1"), ("reason", "Проверка")]),
     ("POST", "/clients/{id}/documents", ADMIN | AGENT, &[]),
+    ("GET", "/hotels", STAFF, &[]),
+    ("GET", "/hotels/new", HOTELIERS, &[]),
+    ("POST", "/hotels", HOTELIERS, &[("name", "Rixos Premium"), ("country", "Турция"), ("city", "Кемер")]),
+    ("GET", "/hotels/{id}", STAFF, &[]),
+    ("GET", "/hotels/{id}/edit", HOTELIERS, &[]),
+    ("POST", "/hotels/{id}", HOTELIERS, &[("name", "Rixos Sungate"), ("country", "Турция"), ("city", "Бельдиби")]),
+    ("POST", "/hotels/{id}/archive", HOTELIERS, &[("archived", "1")]),
+    ("POST", "/hotels/{id}/rooms", HOTELIERS, &[("room_type", "Family"), ("capacity", "4"), ("meal_plan", "AI")]),
+    (
+        "POST",
+        "/hotels/{id}/terms",
+        HOTELIERS,
+        &[("free_days", "14"), ("min_days_0", "0"), ("max_days_0", "13"), ("penalty_0", "50"), ("unit_0", "percent")],
+    ),
+    ("POST", "/hotels/{id}/managers", HOTELIERS, &[("name", "Mehmet Kaya"), ("phone", "+90 242 555 00 01")]),
+    ("POST", "/hotels/{id}/agreements", HOTELIERS, &[("agreed_on", "01.01.2026"), ("commission", "10")]),
+    (
+        "POST",
+        "/hotels/{id}/correspondence",
+        HOTELIERS,
+        &[("kind", "email"), ("direction", "out"), ("subject", "Квота"), ("body", "Запрос квоты")],
+    ),
+    ("GET", "/hotels/rooms/{id}", HOTELIERS, &[]),
+    ("POST", "/hotels/rooms/{id}", HOTELIERS, &[("room_type", "Standard"), ("capacity", "3"), ("meal_plan", "BB")]),
+    ("POST", "/hotels/rooms/{id}/archive", HOTELIERS, &[("archived", "1")]),
+    (
+        "POST",
+        "/hotels/rooms/{id}/seasons",
+        HOTELIERS,
+        &[("starts_on", "2027-06-01"), ("ends_on", "2027-06-30"), ("price_per_night", "9000"), ("currency", "RUB")],
+    ),
+    ("GET", "/hotels/managers/{id}", HOTELIERS, &[]),
+    ("POST", "/hotels/managers/{id}", HOTELIERS, &[("name", "Ayşe Yılmaz"), ("position", "Sales")]),
+    ("POST", "/hotels/managers/{id}/deactivate", HOTELIERS, &[]),
     ("GET", "/staff", ADMIN, &[]),
     ("GET", "/staff/new", ADMIN, &[]),
     ("POST", "/staff", ADMIN, &[("login", "newbie"), ("name", "Новиков Пётр"), ("role", "agent")]),
@@ -122,8 +158,8 @@ fn the_table_names_every_route_and_only_those() {
 }
 
 /// The data every role's walk uses: a client of the agent's with documents, a staff member to
-/// act on, a published tour, a running broadcast and a message of unknown fate. The secret
-/// bits are checked not to leak into refusals.
+/// act on, a hotel with a room and a manager, a published tour with a booking, a running
+/// broadcast and a message of unknown fate. The secret bits are checked not to leak into refusals.
 struct Fixture {
     client_id: i64,
     client_phone: String,
@@ -134,6 +170,9 @@ struct Fixture {
     booking_id: i64,
     broadcast_id: i64,
     message_id: i64,
+    hotel_id: i64,
+    room_id: i64,
+    manager_id: i64,
 }
 
 async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
@@ -158,6 +197,7 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
     app.subscriber("Подписчикова Анна", "+7 912 444-55-66", "Москва", 7001).await;
     let broadcast_id = app.running_broadcast(tour).await;
     let message_id = app.message_of_unknown_fate().await;
+    let (hotel_id, room_id, manager_id) = crate::hotels::hotel_with_room_and_manager(app).await;
     let f = Fixture {
         client_id: client.id.0,
         client_phone: client.phone.clone(),
@@ -167,6 +207,9 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
         booking_id: booking.0,
         broadcast_id,
         message_id,
+        hotel_id,
+        room_id,
+        manager_id,
     };
     let browsers =
         vec![(ADMIN, admin), (OPERATOR, operator), (AGENT, agent), (ACCOUNTANT, accountant), (16, Browser::default())];
@@ -174,14 +217,20 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
 }
 
 fn concrete(path: &str, f: &Fixture) -> String {
-    let id = match path.split('/').nth(1) {
-        Some("staff") => f.victim_id,
-        Some("tours") => f.tour_id,
-        Some("bookings") => f.booking_id,
-        Some("broadcasts") => f.broadcast_id,
-        Some("outbox") => f.message_id,
-        _ => f.client_id,
-    };
+    let id = [
+        ("/staff/", f.victim_id),
+        ("/hotels/rooms/", f.room_id),
+        ("/hotels/managers/", f.manager_id),
+        ("/hotels/", f.hotel_id),
+        ("/tours/", f.tour_id),
+        ("/bookings/", f.booking_id),
+        ("/broadcasts/", f.broadcast_id),
+        ("/outbox/", f.message_id),
+        ("/clients/", f.client_id),
+    ]
+    .into_iter()
+    .find_map(|(prefix, id)| path.starts_with(prefix).then_some(id))
+    .unwrap_or(f.client_id);
     path.replace("{id}", &id.to_string()).replace("{kind}", "birthday_greeting")
 }
 
@@ -253,6 +302,7 @@ async fn the_navigation_shows_only_what_the_role_may_use() {
         let nav_end = page.body[nav_start..].find("</nav>").unwrap() + nav_start;
         let nav = &page.body[nav_start..nav_end];
         assert_eq!(nav.contains("href=\"/clients\""), who & (ADMIN | AGENT | ACCOUNTANT) != 0, "role {who}: {nav}");
+        assert_eq!(nav.contains("href=\"/hotels\""), who & STAFF != 0, "role {who}: {nav}");
         assert_eq!(nav.contains("href=\"/staff\""), who == ADMIN, "role {who}: {nav}");
         assert_eq!(nav.contains("href=\"/audit\""), who == ADMIN, "role {who}: {nav}");
         assert_eq!(nav.contains("href=\"/tours\""), who & (ADMIN | OPERATOR | AGENT) != 0, "role {who}: {nav}");

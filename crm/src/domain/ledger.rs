@@ -1,5 +1,6 @@
 //! Operations ledger vocabulary: kinds of money movement, counterparties, payment methods.
 
+use super::Invalid;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -128,9 +129,41 @@ pub fn share_bp(amount: i64, bp: i64) -> i64 {
     i64::try_from(q).unwrap_or(i64::MAX)
 }
 
+/// A percentage as people type it (`10`, `12,5`, `7.25 %`) in basis points (12,5 % = 1 250).
+/// Only the form is checked; what range makes sense is the caller's rule.
+pub fn parse_percent_bp(input: &str) -> Result<i64, Invalid> {
+    let t = input.trim().trim_end_matches('%').trim_end().replace(',', ".");
+    let (whole, frac) = t.split_once('.').unwrap_or((t.as_str(), ""));
+    let digits = |s: &str| !s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || (!frac.is_empty() && !digits(frac)) || frac.len() > 2 {
+        return Err(Invalid::PercentFormat);
+    }
+    let whole: i64 = whole.parse().map_err(|_| Invalid::PercentFormat)?;
+    let frac: i64 = format!("{frac:0<2}").parse().map_err(|_| Invalid::PercentFormat)?;
+    Ok(whole * 100 + frac)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percents_parse_to_basis_points() {
+        let cases: &[(&str, Result<i64, Invalid>)] = &[
+            ("10", Ok(1_000)),
+            ("12,5", Ok(1_250)),
+            (" 7.25 % ", Ok(725)),
+            ("0", Ok(0)),
+            ("150", Ok(15_000)),
+            ("-5", Err(Invalid::PercentFormat)),
+            ("1,234", Err(Invalid::PercentFormat)),
+            ("десять", Err(Invalid::PercentFormat)),
+            ("", Err(Invalid::PercentFormat)),
+        ];
+        for (input, want) in cases {
+            assert_eq!(&parse_percent_bp(input), want, "{input:?}");
+        }
+    }
 
     #[test]
     fn shares_round_half_up() {

@@ -10,6 +10,7 @@ mod ids;
 mod interaction;
 mod invalid;
 mod ledger;
+mod local_time;
 mod money;
 mod name;
 mod passport;
@@ -26,7 +27,8 @@ pub use hotel::{CancellationRule, CancellationTerms, MAX_FREE_DAYS, MealPlan, Pe
 pub use ids::{BookingId, ClientId, DepartureId, InteractionId, OperationId, StaffId, TourId};
 pub use interaction::{Direction, InteractionKind};
 pub use invalid::Invalid;
-pub use ledger::{Counterparty, OperationKind, PaymentMethod, share_bp};
+pub use ledger::{Counterparty, OperationKind, PaymentMethod, parse_percent_bp, share_bp};
+pub use local_time::parse_local_datetime;
 pub use money::{Currency, Money};
 pub use name::PersonName;
 pub use passport::{ForeignPassport, InternalPassport, LatinName, PaymentDetails};

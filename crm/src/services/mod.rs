@@ -20,7 +20,10 @@ mod web_sessions;
 pub use bookings::{BookingCard, BookingRequest, NewTraveller, RoomChoice};
 pub use clients::{ClientCard, NewClient};
 pub use documents::Documents;
-pub use hotels::{AgreementInput, HotelCard, HotelInput, ManagerInput, RoomInput, RoomWithSeasons, SeasonInput};
+pub use hotels::{
+    AgreementInput, CorrespondenceInput, FieldProblem, HotelCard, HotelInput, ManagerInput, RoomInput, RoomWithSeasons,
+    SeasonInput,
+};
 pub use interactions::NewInteractionInput;
 pub use keys::RotationReport;
 pub use ledger::{OperationInput, PaymentInput, PaymentOutcome};

@@ -14,7 +14,11 @@ pub struct Interaction {
     pub hotel_id: Option<i64>,
     pub kind: InteractionKind,
     pub direction: Direction,
+    /// A letter's subject line or a call's topic (hotel correspondence); empty otherwise.
+    pub subject: String,
     pub body: String,
+    /// The hotel's manager the correspondence was with, when known.
+    pub hotel_manager_id: Option<i64>,
     pub occurred_at: DateTime<Utc>,
     pub author: String,
     pub corrects: Option<InteractionId>,
@@ -30,7 +34,9 @@ struct Row {
     hotel_id: Option<i64>,
     kind: String,
     direction: String,
+    subject: String,
     body: String,
+    hotel_manager_id: Option<i64>,
     occurred_at: String,
     author: String,
     corrects_id: Option<i64>,
@@ -47,7 +53,9 @@ impl Row {
             hotel_id: self.hotel_id,
             kind: InteractionKind::parse(&self.kind).map_err(decode)?,
             direction: Direction::parse(&self.direction).map_err(decode)?,
+            subject: self.subject,
             body: self.body,
+            hotel_manager_id: self.hotel_manager_id,
             occurred_at: parse_ts(&self.occurred_at)?,
             author: self.author,
             corrects: self.corrects_id.map(InteractionId),
@@ -62,7 +70,9 @@ pub struct NewInteraction<'a> {
     pub hotel_id: Option<i64>,
     pub kind: InteractionKind,
     pub direction: Direction,
+    pub subject: &'a str,
     pub body: &'a str,
+    pub hotel_manager_id: Option<i64>,
     pub occurred_at: DateTime<Utc>,
     pub author: &'a str,
     pub corrects: Option<InteractionId>,
@@ -71,14 +81,17 @@ pub struct NewInteraction<'a> {
 
 pub async fn insert(conn: &mut Conn, n: &NewInteraction<'_>) -> sqlx::Result<InteractionId> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO interactions (client_id, hotel_id, kind, direction, body, occurred_at, author, corrects_id, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        "INSERT INTO interactions (client_id, hotel_id, kind, direction, subject, body, hotel_manager_id, occurred_at,
+                                   author, corrects_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(n.client_id.map(|c| c.0))
     .bind(n.hotel_id)
     .bind(n.kind.as_str())
     .bind(n.direction.as_str())
+    .bind(n.subject)
     .bind(n.body)
+    .bind(n.hotel_manager_id)
     .bind(ts(n.occurred_at))
     .bind(n.author)
     .bind(n.corrects.map(|c| c.0))
@@ -88,7 +101,8 @@ pub async fn insert(conn: &mut Conn, n: &NewInteraction<'_>) -> sqlx::Result<Int
     Ok(InteractionId(id))
 }
 
-const SELECT: &str = "SELECT i.id, i.client_id, i.hotel_id, i.kind, i.direction, i.body, i.occurred_at, i.author,
+const SELECT: &str = "SELECT i.id, i.client_id, i.hotel_id, i.kind, i.direction, i.subject, i.body, i.hotel_manager_id,
+        i.occurred_at, i.author,
         i.corrects_id, (SELECT MAX(c.id) FROM interactions c WHERE c.corrects_id = i.id) AS corrected_by, i.created_at
      FROM interactions i";
 

@@ -10,7 +10,7 @@ use crm::domain::{
     CancellationRule, CancellationTerms, Currency, Direction, Email, InteractionKind, IntlPhone, Invalid, MealPlan,
     Money, PenaltyKind, Role, Stars,
 };
-use crm::services::{AgreementInput, HotelInput, ManagerInput, RoomInput, SeasonInput};
+use crm::services::{AgreementInput, CorrespondenceInput, HotelInput, ManagerInput, RoomInput, SeasonInput};
 use crm::store::audit::AuditFilter;
 use crm::store::hotels::{self, Hotel, HotelFilter, Room};
 use crm::{Actor, Error};
@@ -282,38 +282,130 @@ each_backend!(cancellation_terms_are_checked_stored_and_priced, |app| {
     assert_eq!(crm.hotel_cancellation_terms(sys, h.id).await.unwrap(), fewer);
 });
 
+fn entry(kind: InteractionKind, direction: Direction, body: &str, hours_ago: Option<i64>) -> CorrespondenceInput {
+    CorrespondenceInput {
+        kind,
+        direction,
+        subject: String::new(),
+        body: body.into(),
+        occurred_at: hours_ago.map(|h| t0() - Duration::hours(h)),
+        manager_id: None,
+    }
+}
+
 each_backend!(correspondence_is_logged_newest_first, |app| {
     let op = app.actor("oper", Role::Operator).await;
     let (h, _) = hotel_with_room(&app, &op).await;
     let (other, _) = hotel_with_room(&app, &op).await;
     let crm = &app.crm;
-    let at = |hours: i64| Some(t0() - Duration::hours(hours));
-    let log = |kind, dir, body: &'static str, when| crm.log_hotel_correspondence(&op, h.id, kind, dir, body, when);
-    log(InteractionKind::Email, Direction::Out, "Запрос квоты на июль", at(48)).await.unwrap();
-    log(InteractionKind::Call, Direction::In, "Подтвердили 10 номеров", at(2)).await.unwrap();
-    log(InteractionKind::Note, Direction::None, "Менеджер в отпуске до 1 декабря", at(24)).await.unwrap();
-    let now = log(InteractionKind::Message, Direction::Out, "Спасибо!", None).await.unwrap();
-    assert_eq!(now.occurred_at, t0());
-    crm.log_hotel_correspondence(&op, other.id, InteractionKind::Email, Direction::In, "Другой отель", None)
+    let log = |e: CorrespondenceInput| crm.log_hotel_correspondence(&op, h.id, e);
+    let ayse = crm.add_manager(&op, h.id, ManagerInput { name: "Ayşe Yılmaz".into(), ..Default::default() }).await;
+    let ayse = ayse.unwrap();
+    let letter = CorrespondenceInput {
+        subject: "  Квота   на июль ".into(),
+        manager_id: Some(ayse.id),
+        ..entry(InteractionKind::Email, Direction::Out, "Запрос квоты на июль", Some(48))
+    };
+    let first = log(letter).await.unwrap();
+    assert_eq!((first.subject.as_str(), first.hotel_manager_id), ("Квота на июль", Some(ayse.id)));
+    log(entry(InteractionKind::Call, Direction::In, "Подтвердили 10 номеров", Some(2))).await.unwrap();
+    log(entry(InteractionKind::Note, Direction::None, "Менеджер в отпуске до 1 декабря", Some(24))).await.unwrap();
+    let now = log(entry(InteractionKind::Message, Direction::Out, "Спасибо!", None)).await.unwrap();
+    assert_eq!((now.occurred_at, now.subject.as_str(), now.hotel_manager_id), (t0(), "", None));
+    crm.log_hotel_correspondence(&op, other.id, entry(InteractionKind::Email, Direction::In, "Другой отель", None))
         .await
         .unwrap();
     for bad in [InteractionKind::Booking, InteractionKind::Complaint] {
-        let got = crm.log_hotel_correspondence(&op, h.id, bad, Direction::In, "x", None).await;
-        assert_eq!(invalid(got), Invalid::KindUnknown);
+        assert_eq!(invalid(log(entry(bad, Direction::In, "x", None)).await), Invalid::KindUnknown);
     }
-    let got = crm.log_hotel_correspondence(&op, h.id, InteractionKind::Note, Direction::None, "  ", None).await;
-    assert_eq!(invalid(got), Invalid::TextEmpty);
-    let got = crm.log_hotel_correspondence(&op, 999_999, InteractionKind::Note, Direction::None, "x", None).await;
+    let empty = entry(InteractionKind::Note, Direction::None, "  ", None);
+    assert_eq!(empty.problems(), [("body", Invalid::TextEmpty)]);
+    assert_eq!(invalid(log(empty).await), Invalid::TextEmpty);
+    let long_subject =
+        CorrespondenceInput { subject: "я".repeat(201), ..entry(InteractionKind::Call, Direction::In, "", None) };
+    assert_eq!(long_subject.problems(), [("subject", Invalid::FieldTooLong), ("body", Invalid::TextEmpty)]);
+    // Typed to the minute on a clock a little fast is still now; an hour ahead is not.
+    let soon = entry(InteractionKind::Call, Direction::In, "Только что", Some(0));
+    let soon = CorrespondenceInput { occurred_at: Some(t0() + Duration::minutes(4)), ..soon };
+    log(soon).await.unwrap();
+    let later = entry(InteractionKind::Call, Direction::In, "Завтрашний звонок", Some(-1));
+    assert_eq!(invalid(log(later).await), Invalid::TimeFuture);
+    let other_manager = crm.add_manager(&op, other.id, ManagerInput { name: "Other".into(), ..Default::default() });
+    for manager in [other_manager.await.unwrap().id, 999_999] {
+        let e =
+            CorrespondenceInput { manager_id: Some(manager), ..entry(InteractionKind::Call, Direction::In, "x", None) };
+        assert_eq!(invalid(log(e).await), Invalid::ManagerNotOfHotel, "manager {manager}");
+    }
+    let got =
+        crm.log_hotel_correspondence(&op, 999_999, entry(InteractionKind::Note, Direction::None, "x", None)).await;
     assert!(matches!(got, Err(Error::NotFound(_))));
 
     let entries = crm.hotel_correspondence(&op, h.id, 10).await.unwrap();
     let bodies: Vec<_> = entries.iter().map(|e| e.body.as_str()).collect();
     assert_eq!(
         bodies,
-        ["Спасибо!", "Подтвердили 10 номеров", "Менеджер в отпуске до 1 декабря", "Запрос квоты на июль"]
+        ["Только что", "Спасибо!", "Подтвердили 10 номеров", "Менеджер в отпуске до 1 декабря", "Запрос квоты на июль"]
     );
     assert!(entries.iter().all(|e| e.hotel_id == Some(h.id) && e.client_id.is_none() && e.author == op.audit_name()));
     assert_eq!(crm.hotel_correspondence(&op, h.id, 2).await.unwrap().len(), 2);
+});
+
+#[test]
+fn inputs_name_every_refused_field() {
+    let hotel =
+        HotelInput { name: " ".into(), city: "x".repeat(201), address: "a".repeat(1_001), ..Default::default() };
+    assert_eq!(
+        hotel.problems(),
+        [
+            ("name", Invalid::TitleEmpty),
+            ("country", Invalid::CountryEmpty),
+            ("city", Invalid::FieldTooLong),
+            ("address", Invalid::TextTooLong)
+        ]
+    );
+    assert!(hotel_input("Rixos", "Турция", "Кемер").problems().is_empty());
+    let room = RoomInput { description: "d".repeat(5_001), ..room_input("", 0) };
+    assert_eq!(
+        room.problems(),
+        [
+            ("room_type", Invalid::TitleEmpty),
+            ("capacity", Invalid::RoomCapacity),
+            ("description", Invalid::TextTooLong)
+        ]
+    );
+    let s = SeasonInput { price_per_night: rub(-1), ..season(d(2026, 6, 2), d(2026, 6, 1), 0) };
+    assert_eq!(s.problems(), [("ends_on", Invalid::DatesOrder), ("price_per_night", Invalid::MoneyNegative)]);
+    let m = ManagerInput { position: "p".repeat(201), telegram: Some("@abc".into()), ..Default::default() };
+    assert_eq!(
+        m.problems(),
+        [("name", Invalid::NameEmpty), ("position", Invalid::FieldTooLong), ("telegram", Invalid::TelegramUsername)]
+    );
+    let a = AgreementInput {
+        commission_bp: Some(10_001),
+        allotment: Some(-1),
+        terms: "t".repeat(5_001),
+        ..Default::default()
+    };
+    assert_eq!(
+        a.problems(),
+        [
+            ("commission", Invalid::CommissionRange),
+            ("allotment", Invalid::AllotmentRange),
+            ("terms", Invalid::TextTooLong)
+        ]
+    );
+}
+
+each_backend!(one_room_and_one_manager_are_read_for_their_pages, |app| {
+    let op = app.actor("oper", Role::Operator).await;
+    let (h, r) = hotel_with_room(&app, &op).await;
+    app.crm.add_season(&op, r.id, season(d(2026, 6, 1), d(2026, 6, 30), 100_000)).await.unwrap();
+    let got = app.crm.hotel_room(&op, r.id).await.unwrap();
+    assert_eq!((got.room, got.seasons.len()), (r, 1));
+    let m = app.crm.add_manager(&op, h.id, ManagerInput { name: "Ayşe".into(), ..Default::default() }).await.unwrap();
+    assert_eq!(app.crm.hotel_manager(&op, m.id).await.unwrap(), m);
+    assert!(matches!(app.crm.hotel_room(&op, 999_999).await, Err(Error::NotFound(_))));
+    assert!(matches!(app.crm.hotel_manager(&op, 999_999).await, Err(Error::NotFound(_))));
 });
 
 each_backend!(hotels_are_searched_by_place_and_text_in_any_case, |app| {

@@ -7,7 +7,7 @@
 mod partners;
 mod rooms;
 
-pub use partners::{AgreementInput, ManagerInput};
+pub use partners::{AgreementInput, CorrespondenceInput, ManagerInput};
 pub use rooms::{RoomInput, RoomWithSeasons, SeasonInput};
 
 use super::Crm;
@@ -18,8 +18,9 @@ use crate::{Actor, Conflict, Error, Result};
 
 /// Names, places, room types: one line.
 const MAX_LINE: usize = 200;
-/// Addresses, descriptions, agreement texts.
+/// Descriptions, agreement texts.
 const MAX_TEXT: usize = 5_000;
+const MAX_ADDRESS: usize = 1_000;
 
 /// A hotel as the operator enters it; free text is checked by the service.
 #[derive(Debug, Clone, Default)]
@@ -85,6 +86,43 @@ pub(crate) fn text(s: &str) -> Result<String, Invalid> {
     Ok(t.to_owned())
 }
 
+/// A refused field of an input: the field's name as the forms name it, and why.
+pub type FieldProblem = (&'static str, Invalid);
+
+/// Collects every refused field of one input, so a form can mark them all at once; the
+/// services refuse with the first.
+#[derive(Default)]
+pub(crate) struct Problems(Vec<FieldProblem>);
+
+impl Problems {
+    /// The checked value, or a placeholder while the problem is noted.
+    pub(crate) fn take<T: Default>(&mut self, field: &'static str, checked: Result<T, Invalid>) -> T {
+        checked.unwrap_or_else(|why| {
+            self.0.push((field, why));
+            T::default()
+        })
+    }
+
+    pub(crate) fn check(&mut self, field: &'static str, ok: bool, why: Invalid) {
+        if !ok {
+            self.0.push((field, why));
+        }
+    }
+
+    pub(crate) fn into_list(self) -> Vec<FieldProblem> {
+        self.0
+    }
+
+    pub(crate) fn finish<T>(self, value: T) -> Result<T, Vec<FieldProblem>> {
+        if self.0.is_empty() { Ok(value) } else { Err(self.0) }
+    }
+}
+
+/// The service's answer to a refused input: its first problem.
+pub(crate) fn refused(problems: Vec<FieldProblem>) -> Error {
+    problems.into_iter().next().map_or(Error::Invalid(Invalid::TextEmpty), |(_, why)| Error::Invalid(why))
+}
+
 struct CleanHotel {
     name: String,
     country: String,
@@ -93,18 +131,28 @@ struct CleanHotel {
     description: String,
 }
 
-fn clean_hotel(h: &HotelInput) -> Result<CleanHotel, Invalid> {
-    let address = text(&h.address)?;
-    if address.chars().count() > 1_000 {
-        return Err(Invalid::TextTooLong);
+fn short_address(a: String) -> Result<String, Invalid> {
+    if a.chars().count() > MAX_ADDRESS { Err(Invalid::TextTooLong) } else { Ok(a) }
+}
+
+fn clean_hotel(h: &HotelInput) -> Result<CleanHotel, Vec<FieldProblem>> {
+    let mut p = Problems::default();
+    let hotel = CleanHotel {
+        name: p.take("name", line(&h.name, Invalid::TitleEmpty)),
+        country: p.take("country", line(&h.country, Invalid::CountryEmpty)),
+        city: p.take("city", line(&h.city, Invalid::CityEmpty)),
+        address: p.take("address", text(&h.address).and_then(short_address)),
+        description: p.take("description", text(&h.description)),
+    };
+    p.finish(hotel)
+}
+
+impl HotelInput {
+    /// Every field the service would refuse, by name (`name`, `country`, `city`, `address`,
+    /// `description`).
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        clean_hotel(self).err().unwrap_or_default()
     }
-    Ok(CleanHotel {
-        name: line(&h.name, Invalid::TitleEmpty)?,
-        country: line(&h.country, Invalid::CountryEmpty)?,
-        city: line(&h.city, Invalid::CityEmpty)?,
-        address,
-        description: text(&h.description)?,
-    })
 }
 
 impl Crm {
@@ -120,7 +168,7 @@ impl Crm {
 
     pub async fn create_hotel(&self, actor: &Actor, input: HotelInput) -> Result<Hotel> {
         check_hotel_access(actor, HotelAccess::Write)?;
-        let h = clean_hotel(&input)?;
+        let h = clean_hotel(&input).map_err(refused)?;
         let now = self.now();
         let who = actor.audit_name();
         let mut tx = self.store.begin().await?;
@@ -141,7 +189,7 @@ impl Crm {
 
     pub async fn update_hotel(&self, actor: &Actor, id: i64, input: HotelInput) -> Result<Hotel> {
         check_hotel_access(actor, HotelAccess::Write)?;
-        let h = clean_hotel(&input)?;
+        let h = clean_hotel(&input).map_err(refused)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let fields = HotelFields {

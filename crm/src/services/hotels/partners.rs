@@ -2,16 +2,18 @@
 //! agreed, versioned, never overwritten) and the correspondence with it (letters, calls,
 //! messages), kept in the interactions table beside the clients' histories.
 
-use super::{HotelAccess, check_hotel_access, line, text};
+use super::{FieldProblem, HotelAccess, Problems, check_hotel_access, line, refused, text};
 use crate::domain::{Direction, Email, InteractionKind, IntlPhone, Invalid};
 use crate::services::Crm;
 use crate::store::audit;
 use crate::store::hotels::{self as store, Agreement, Manager, ManagerFields, NewAgreement};
 use crate::store::interactions::{self, Interaction, NewInteraction};
 use crate::{Actor, Conflict, Error, Result};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 const MAX_BODY: usize = 10_000;
+/// A time typed to the minute on a clock a little ahead of the server's is still "now".
+const CLOCK_SLACK_MINUTES: i64 = 5;
 
 /// A contact person at the hotel; the phone and e-mail are parsed by the front-end.
 #[derive(Debug, Clone, Default)]
@@ -38,6 +40,21 @@ pub struct AgreementInput {
     pub terms: String,
 }
 
+/// One entry of the correspondence with a hotel.
+#[derive(Debug, Clone)]
+pub struct CorrespondenceInput {
+    /// A letter (`Email`), call, message, meeting or note.
+    pub kind: InteractionKind,
+    pub direction: Direction,
+    /// A letter's subject line or a call's topic; may be empty.
+    pub subject: String,
+    pub body: String,
+    /// When it happened (a call logged afterwards); now when not given. Not in the future.
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// The hotel's manager it was with, when known.
+    pub manager_id: Option<i64>,
+}
+
 /// `@Hotel_Sales`, `t.me/hotel_sales` → `hotel_sales` as Telegram spells it (5–32 of
 /// `A–Z a–z 0–9 _`).
 fn telegram_username(s: &str) -> Result<Option<String>, Invalid> {
@@ -58,16 +75,66 @@ struct CleanManager {
     telegram: Option<String>,
 }
 
-fn clean_manager(m: &ManagerInput) -> Result<CleanManager, Invalid> {
-    let position = m.position.split_whitespace().collect::<Vec<_>>().join(" ");
-    if position.chars().count() > 200 {
-        return Err(Invalid::FieldTooLong);
+/// Collapsed whitespace, possibly empty, at most 200 characters.
+fn short_line(s: &str) -> Result<String, Invalid> {
+    let t = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if t.chars().count() > 200 { Err(Invalid::FieldTooLong) } else { Ok(t) }
+}
+
+fn clean_manager(m: &ManagerInput) -> Result<CleanManager, Vec<FieldProblem>> {
+    let mut p = Problems::default();
+    let manager = CleanManager {
+        name: p.take("name", line(&m.name, Invalid::NameEmpty)),
+        position: p.take("position", short_line(&m.position)),
+        telegram: p.take("telegram", m.telegram.as_deref().map(telegram_username).transpose().map(Option::flatten)),
+    };
+    p.finish(manager)
+}
+
+impl ManagerInput {
+    /// Every field the service would refuse, by name (`name`, `position`, `telegram`); the
+    /// phone and e-mail arrive parsed.
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        clean_manager(self).err().unwrap_or_default()
     }
-    Ok(CleanManager {
-        name: line(&m.name, Invalid::NameEmpty)?,
-        position,
-        telegram: m.telegram.as_deref().map(telegram_username).transpose()?.flatten(),
-    })
+}
+
+impl AgreementInput {
+    /// Every field the service would refuse, by the name forms give it (`commission`,
+    /// `allotment`, `special_prices`, `terms`).
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        let mut p = Problems::default();
+        p.check("commission", self.commission_bp.is_none_or(|bp| (0..=10_000).contains(&bp)), Invalid::CommissionRange);
+        p.check("allotment", self.allotment.is_none_or(|a| (0..=10_000).contains(&a)), Invalid::AllotmentRange);
+        p.take("special_prices", text(&self.special_prices));
+        p.take("terms", text(&self.terms));
+        p.into_list()
+    }
+}
+
+struct CleanEntry {
+    subject: String,
+    body: String,
+}
+
+fn clean_entry(c: &CorrespondenceInput) -> Result<CleanEntry, Vec<FieldProblem>> {
+    use InteractionKind::*;
+    let mut p = Problems::default();
+    // Bookings and complaints are entries of a client's history, not of a hotel's.
+    p.check("kind", matches!(c.kind, Email | Call | Message | Meeting | Note), Invalid::KindUnknown);
+    let subject = p.take("subject", short_line(&c.subject));
+    let body = c.body.trim();
+    p.check("body", !body.is_empty(), Invalid::TextEmpty);
+    p.check("body", body.chars().count() <= MAX_BODY, Invalid::TextTooLong);
+    p.finish(CleanEntry { subject, body: body.to_owned() })
+}
+
+impl CorrespondenceInput {
+    /// What is wrong with the entry itself, by field (`kind`, `subject`, `body`); the time and
+    /// the manager are checked by the service against the clock and the hotel.
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        clean_entry(self).err().unwrap_or_default()
+    }
 }
 
 fn fields<'a>(m: &'a ManagerInput, c: &'a CleanManager) -> ManagerFields<'a> {
@@ -88,7 +155,7 @@ impl Crm {
 
     pub async fn add_manager(&self, actor: &Actor, hotel_id: i64, input: ManagerInput) -> Result<Manager> {
         self.hotel_for(actor, hotel_id, HotelAccess::Write).await?;
-        let c = clean_manager(&input)?;
+        let c = clean_manager(&input).map_err(refused)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let id = store::insert_manager(&mut tx, hotel_id, &fields(&input, &c)).await?;
@@ -101,7 +168,7 @@ impl Crm {
 
     pub async fn update_manager(&self, actor: &Actor, manager_id: i64, input: ManagerInput) -> Result<Manager> {
         let old = self.manager_for(actor, manager_id).await?;
-        let c = clean_manager(&input)?;
+        let c = clean_manager(&input).map_err(refused)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         if !store::update_manager(&mut tx, manager_id, &fields(&input, &c)).await? {
@@ -129,6 +196,12 @@ impl Crm {
         Ok(m)
     }
 
+    /// One manager, for the page that edits them.
+    pub async fn hotel_manager(&self, actor: &Actor, manager_id: i64) -> Result<Manager> {
+        check_hotel_access(actor, HotelAccess::Read)?;
+        store::manager(&mut *self.store.conn().await?, manager_id).await?.ok_or(Error::NotFound("hotel manager"))
+    }
+
     /// A hotel's managers, active ones first.
     pub async fn hotel_managers(&self, actor: &Actor, hotel_id: i64) -> Result<Vec<Manager>> {
         self.hotel_for(actor, hotel_id, HotelAccess::Read).await?;
@@ -139,11 +212,9 @@ impl Crm {
     /// force when a booking was made can always be looked up.
     pub async fn record_agreement(&self, actor: &Actor, hotel_id: i64, input: AgreementInput) -> Result<Agreement> {
         self.hotel_for(actor, hotel_id, HotelAccess::Write).await?;
-        if input.commission_bp.is_some_and(|bp| !(0..=10_000).contains(&bp)) {
-            return Err(Error::Invalid(Invalid::CommissionRange));
-        }
-        if input.allotment.is_some_and(|a| !(0..=10_000).contains(&a)) {
-            return Err(Error::Invalid(Invalid::AllotmentRange));
+        let problems = input.problems();
+        if !problems.is_empty() {
+            return Err(refused(problems));
         }
         let (special_prices, terms) = (text(&input.special_prices)?, text(&input.terms)?);
         let now = self.now();
@@ -178,46 +249,44 @@ impl Crm {
         Ok(store::agreement_in_force(&mut *self.store.conn().await?, hotel_id, on).await?)
     }
 
-    /// Logs a letter, call, message, meeting or note with the hotel. `occurred_at` is when it
-    /// happened (a call logged afterwards); now when not given.
+    /// Logs a letter, call, message, meeting or note with the hotel, when it happened (a call
+    /// logged afterwards) and with which of its managers.
     pub async fn log_hotel_correspondence(
         &self,
         actor: &Actor,
         hotel_id: i64,
-        kind: InteractionKind,
-        direction: Direction,
-        body: &str,
-        occurred_at: Option<DateTime<Utc>>,
+        input: CorrespondenceInput,
     ) -> Result<Interaction> {
         self.hotel_for(actor, hotel_id, HotelAccess::Write).await?;
-        use InteractionKind::*;
-        // Bookings and complaints are entries of a client's history, not of a hotel's.
-        if !matches!(kind, Email | Call | Message | Meeting | Note) {
-            return Err(Error::Invalid(Invalid::KindUnknown));
-        }
-        let body = body.trim();
-        if body.is_empty() {
-            return Err(Error::Invalid(Invalid::TextEmpty));
-        }
-        if body.chars().count() > MAX_BODY {
-            return Err(Error::Invalid(Invalid::TextTooLong));
-        }
+        let entry = clean_entry(&input).map_err(refused)?;
         let now = self.now();
+        let occurred_at = input.occurred_at.unwrap_or(now);
+        if occurred_at > now + Duration::minutes(CLOCK_SLACK_MINUTES) {
+            return Err(Error::Invalid(Invalid::TimeFuture));
+        }
         let who = actor.audit_name();
         let mut tx = self.store.begin().await?;
+        if let Some(manager) = input.manager_id {
+            let of_hotel = store::manager(&mut tx, manager).await?.is_some_and(|m| m.hotel_id == hotel_id);
+            if !of_hotel {
+                return Err(Error::Invalid(Invalid::ManagerNotOfHotel));
+            }
+        }
         let new = NewInteraction {
             client_id: None,
             hotel_id: Some(hotel_id),
-            kind,
-            direction,
-            body,
-            occurred_at: occurred_at.unwrap_or(now),
+            kind: input.kind,
+            direction: input.direction,
+            subject: &entry.subject,
+            body: &entry.body,
+            hotel_manager_id: input.manager_id,
+            occurred_at,
             author: &who,
             corrects: None,
             now,
         };
         let id = interactions::insert(&mut tx, &new).await?;
-        let details = Some(format!("interaction={id} {}", kind.as_str()));
+        let details = Some(format!("interaction={id} {}", input.kind.as_str()));
         let hotel = Some(hotel_id.to_string());
         audit::record(&mut tx, now, &who, "hotel.correspondence.add", "hotel", hotel, details).await?;
         let entry = interactions::get(&mut tx, id).await?.ok_or(Error::NotFound("interaction"))?;

@@ -1,7 +1,7 @@
 //! Rooms of a hotel, their seasonal prices, and the hotel's cancellation terms: everything a
 //! booking needs to price a stay and to price its cancellation.
 
-use super::{HotelAccess, check_hotel_access, line, text};
+use super::{FieldProblem, HotelAccess, Problems, check_hotel_access, line, refused, text};
 use crate::domain::{CancellationTerms, Invalid, MealPlan, Money};
 use crate::services::Crm;
 use crate::store::audit;
@@ -39,11 +39,30 @@ struct CleanRoom {
     description: String,
 }
 
-fn clean_room(r: &RoomInput) -> Result<CleanRoom, Invalid> {
-    if !(1..=20).contains(&r.capacity) {
-        return Err(Invalid::RoomCapacity);
+fn clean_room(r: &RoomInput) -> Result<CleanRoom, Vec<FieldProblem>> {
+    let mut p = Problems::default();
+    let room_type = p.take("room_type", line(&r.room_type, Invalid::TitleEmpty));
+    p.check("capacity", (1..=20).contains(&r.capacity), Invalid::RoomCapacity);
+    let description = p.take("description", text(&r.description));
+    p.finish(CleanRoom { room_type, description })
+}
+
+impl RoomInput {
+    /// Every field the service would refuse, by name (`room_type`, `capacity`, `description`).
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        clean_room(self).err().unwrap_or_default()
     }
-    Ok(CleanRoom { room_type: line(&r.room_type, Invalid::TitleEmpty)?, description: text(&r.description)? })
+}
+
+impl SeasonInput {
+    /// What is wrong with the period itself, by field (`ends_on`, `price_per_night`); an
+    /// overlap with another season is the service's to find.
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        let mut p = Problems::default();
+        p.check("ends_on", self.ends_on >= self.starts_on, Invalid::DatesOrder);
+        p.check("price_per_night", self.price_per_night.minor >= 0, Invalid::MoneyNegative);
+        p.into_list()
+    }
 }
 
 impl Crm {
@@ -54,7 +73,7 @@ impl Crm {
 
     pub async fn add_room(&self, actor: &Actor, hotel_id: i64, input: RoomInput) -> Result<Room> {
         self.hotel_for(actor, hotel_id, HotelAccess::Write).await?;
-        let r = clean_room(&input)?;
+        let r = clean_room(&input).map_err(refused)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let fields = RoomFields {
@@ -84,7 +103,7 @@ impl Crm {
     /// room never rewrites a sold stay.
     pub async fn update_room(&self, actor: &Actor, room_id: i64, input: RoomInput) -> Result<Room> {
         let room = self.room_for(actor, room_id, HotelAccess::Write).await?;
-        let r = clean_room(&input)?;
+        let r = clean_room(&input).map_err(refused)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let fields = RoomFields {
@@ -139,11 +158,9 @@ impl Crm {
     /// new season after the old one — so a season overlapping an existing one is refused.
     pub async fn add_season(&self, actor: &Actor, room_id: i64, input: SeasonInput) -> Result<Season> {
         let room = self.room_for(actor, room_id, HotelAccess::Write).await?;
-        if input.ends_on < input.starts_on {
-            return Err(Error::Invalid(Invalid::DatesOrder));
-        }
-        if input.price_per_night.minor < 0 {
-            return Err(Error::Invalid(Invalid::MoneyNegative));
+        let problems = input.problems();
+        if !problems.is_empty() {
+            return Err(refused(problems));
         }
         let now = self.now();
         let mut tx = self.store.begin().await?;
@@ -167,6 +184,13 @@ impl Crm {
         let season = store::seasons(&mut tx, room_id).await?.into_iter().find(|s| s.id == id);
         tx.commit().await?;
         season.ok_or(Error::NotFound("season"))
+    }
+
+    /// One room with its seasons, for the page that edits it.
+    pub async fn hotel_room(&self, actor: &Actor, room_id: i64) -> Result<RoomWithSeasons> {
+        let room = self.room_for(actor, room_id, HotelAccess::Read).await?;
+        let seasons = store::seasons(&mut *self.store.conn().await?, room_id).await?;
+        Ok(RoomWithSeasons { room, seasons })
     }
 
     /// A room's seasons in date order.

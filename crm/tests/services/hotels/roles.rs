@@ -7,7 +7,7 @@ use super::{d, hotel_input, room_input, rule, season};
 use crate::each_backend;
 use crate::helpers::TestApp;
 use crm::domain::{CancellationTerms, Direction, InteractionKind, PenaltyKind, Role};
-use crm::services::{AgreementInput, ManagerInput};
+use crm::services::{AgreementInput, CorrespondenceInput, ManagerInput};
 use crm::store::hotels::HotelFilter;
 use crm::{Actor, Error};
 use std::collections::HashMap;
@@ -55,6 +55,9 @@ const TABLE: &[(&str, &[Who])] = &[
     ("agreement_in_force", READ),
     ("log_hotel_correspondence", WRITE),
     ("hotel_correspondence", WRITE),
+    // Last: `archive_*` above alternate archive and restore by the parity of the call count.
+    ("hotel_room", READ),
+    ("hotel_manager", READ),
 ];
 
 struct World {
@@ -115,6 +118,7 @@ async fn call(app: &TestApp, w: &World, function: &str, who: Who) -> crm::Result
             crm.deactivate_manager(a, m.id).await.map(drop)
         }
         "hotel_managers" => crm.hotel_managers(a, h).await.map(drop),
+        "hotel_manager" => crm.hotel_manager(a, w.manager).await.map(drop),
         "add_room" => crm.add_room(a, h, room_input(&format!("Room {n}"), 2)).await.map(drop),
         "update_room" => crm.update_room(a, r, room_input("Standard", 3)).await.map(drop),
         "archive_room" => crm.archive_room(a, w.spare_room, n % 2 == 0).await.map(drop),
@@ -125,6 +129,7 @@ async fn call(app: &TestApp, w: &World, function: &str, who: Who) -> crm::Result
             crm.add_season(a, r, season(day, day + chrono::Duration::days(30), 100_000)).await.map(drop)
         }
         "room_seasons" => crm.room_seasons(a, r).await.map(drop),
+        "hotel_room" => crm.hotel_room(a, r).await.map(drop),
         "set_cancellation_terms" => {
             let terms = CancellationTerms { free_days: 14, rules: vec![rule(0, 13, PenaltyKind::Percent(5_000))] };
             crm.set_cancellation_terms(a, h, terms).await.map(drop)
@@ -136,10 +141,17 @@ async fn call(app: &TestApp, w: &World, function: &str, who: Who) -> crm::Result
         }
         "hotel_agreements" => crm.hotel_agreements(a, h).await.map(drop),
         "agreement_in_force" => crm.agreement_in_force(a, h, d(2026, 6, 1)).await.map(drop),
-        "log_hotel_correspondence" => crm
-            .log_hotel_correspondence(a, h, InteractionKind::Email, Direction::Out, "Запрос квоты", None)
-            .await
-            .map(drop),
+        "log_hotel_correspondence" => {
+            let letter = CorrespondenceInput {
+                kind: InteractionKind::Email,
+                direction: Direction::Out,
+                subject: "Квота".into(),
+                body: "Запрос квоты".into(),
+                occurred_at: None,
+                manager_id: Some(w.manager),
+            };
+            crm.log_hotel_correspondence(a, h, letter).await.map(drop)
+        }
         "hotel_correspondence" => crm.hotel_correspondence(a, h, 10).await.map(drop),
         other => panic!("no call for {other}"),
     }
