@@ -105,16 +105,19 @@ async fn an_admin_edits_a_reminder_and_sends_a_broadcast_in_the_browser() {
     // A variable the reminder does not have: refused beside the field, nothing saved.
     b.fill("textarea[name=template]", "С днём рождения, {{ client.nickname }}!").await;
     b.click(&save).await;
+    b.find("em.error").await;
     b.screenshot("admin-template-refused").await;
-    assert!(b.text("body").await.contains("nickname"), "{}", b.text("body").await);
+    assert!(b.text("em.error").await.contains("неизвестная переменная «client.nickname»"), "{}", b.text("body").await);
     let settings = crm.notification_settings(&Actor::System).await.unwrap();
     assert!(!settings.iter().any(|s| s.customized));
     // A good one: previewed on the sample client, then saved.
     b.fill("textarea[name=template]", "С днём рождения, {{ client.first_name }}! Ваш {{ agent.name }}.").await;
     b.click(&preview).await;
+    b.wait_for_path(&format!("/notifications/{kind}/preview")).await;
     assert!(b.text("#preview").await.contains("С днём рождения, Анна!"), "{}", b.text("body").await);
     b.screenshot("admin-template-preview").await;
     b.click(&save).await;
+    b.wait_for_path("/notifications").await;
     let settings = crm.notification_settings(&Actor::System).await.unwrap();
     assert!(settings.iter().any(|s| s.kind.as_str() == kind && s.customized));
 
@@ -123,15 +126,83 @@ async fn an_admin_edits_a_reminder_and_sends_a_broadcast_in_the_browser() {
     b.fill("input[name=title]", "Горящий Алтай").await;
     b.select("select[name=tour_id]", &tour_id.to_string()).await;
     b.click("form[action='/broadcasts'] button[formaction='/broadcasts/check']").await;
+    b.wait_for_path("/broadcasts/check").await;
     let checked = b.text("body").await;
     assert!(checked.contains("Получателей сейчас: 3"), "{checked}");
     assert!(checked.contains("Алтай: золотые горы"), "the preview with the tour: {checked}");
     b.screenshot("admin-broadcast-checked").await;
     b.click("form[action='/broadcasts'] button:not([formaction])").await;
-    let shot = b.screenshot("admin-broadcast-card").await;
     let list = crm.list_broadcasts(&Actor::System).await.unwrap();
     assert_eq!(list.len(), 1);
-    assert!(b.url().await.ends_with(&format!("/broadcasts/{}", list[0].broadcast.id)), "{}", b.url().await);
+    b.wait_for_path(&format!("/broadcasts/{}", list[0].broadcast.id)).await;
+    let shot = b.screenshot("admin-broadcast-card").await;
+    assert!(b.text("body").await.contains("Горящий Алтай"));
+    assert!(shot.exists());
+    server.stop();
+}
+
+#[tokio::test]
+async fn an_operator_creates_a_hotel_and_a_package_tour_and_publishes_it_in_the_browser() {
+    if !browser_ready() {
+        return;
+    }
+    let sb = Sandbox::new("sqlite").await;
+    let operator_pw = staff(&sb, "operator", "Орлова Ольга", "olga");
+    let server = sb.serve(&[]).await;
+    let crm = crate::bot_client::open_crm(&sb).await;
+    let base = &server.base;
+
+    let b = Browser::start(1280, 1400).await;
+    first_sign_in(&b, base, "olga", &operator_pw, "operator").await;
+
+    // A partner hotel with a room.
+    b.goto(&format!("{base}/hotels/new")).await;
+    b.fill("form[action='/hotels'] input[name=name]", "Sunrise Resort & Spa").await;
+    b.fill("form[action='/hotels'] input[name=country]", "Турция").await;
+    b.fill("form[action='/hotels'] input[name=city]", "Аланья").await;
+    b.screenshot("operator-hotel-new").await;
+    b.click("form[action='/hotels'] button[type=submit]").await;
+    b.find("form[action$='/rooms']").await;
+    let hotel_url = b.url().await;
+    let hotel_id = hotel_url.rsplit('/').next().unwrap().to_owned();
+    b.fill("form[action$='/rooms'] input[name=room_type]", "Standard sea view").await;
+    b.fill("form[action$='/rooms'] input[name=capacity]", "2").await;
+    b.click("form[action$='/rooms'] button[type=submit]").await;
+    b.wait_for_path(&format!("/hotels/{hotel_id}")).await;
+    b.screenshot("operator-hotel-card").await;
+    let hotel = crm.hotel_card(&Actor::System, hotel_id.parse().unwrap()).await.unwrap();
+    assert_eq!(hotel.hotel.name, "Sunrise Resort & Spa");
+    assert_eq!(hotel.rooms.len(), 1, "the room was added");
+
+    // A package tour with that hotel, then a departure, then published.
+    b.goto(&format!("{base}/tours/new")).await;
+    b.select("form[action='/tours'] select[name=kind]", "package").await;
+    b.fill("form[action='/tours'] input[name=title]", "Аланья всё включено").await;
+    b.fill("form[action='/tours'] input[name=country]", "Турция").await;
+    b.fill("form[action='/tours'] input[name=departure_city]", "Новосибирск").await;
+    b.fill("form[action='/tours'] input[name=price]", "85000").await;
+    b.fill("form[action='/tours'] textarea[name=route]", "1: Перелёт, трансфер в отель\n2: Отдых на море").await;
+    b.select("form[action='/tours'] select[name=hotel_id]", &hotel_id).await;
+    b.fill("form[action='/tours'] input[name=nights]", "7").await;
+    b.screenshot("operator-tour-new").await;
+    b.click("form[action='/tours'] button[type=submit]").await;
+    b.find("form[action$='/departures'] input[name=starts_on]").await;
+    let tour_id: i64 = b.url().await.rsplit('/').next().unwrap().parse().unwrap();
+    let start = crm.today() + chrono::Duration::days(40);
+    let end = start + chrono::Duration::days(7);
+    b.fill("form[action$='/departures'] input[name=starts_on]", &start.format("%d.%m.%Y").to_string()).await;
+    b.fill("form[action$='/departures'] input[name=ends_on]", &end.format("%d.%m.%Y").to_string()).await;
+    b.fill("form[action$='/departures'] input[name=capacity]", "20").await;
+    b.click("form[action$='/departures'] button[type=submit]").await;
+    b.find("form[action$='/publish'] button").await;
+    b.click("form[action$='/publish'] button").await;
+    b.find("form[action$='/unpublish'] button").await;
+    let shot = b.screenshot("operator-tour-published").await;
+    let card = crm.tour_card(&Actor::System, crm::domain::TourId(tour_id)).await.unwrap();
+    assert_eq!(card.tour.status, crm::domain::TourStatus::Published);
+    assert_eq!(card.tour.kind, crm::domain::TourKind::Package);
+    assert_eq!((card.departures.len(), card.hotels.len()), (1, 1));
+    assert_eq!(card.hotels[0].hotel_name, "Sunrise Resort & Spa");
     assert!(shot.exists());
     server.stop();
 }

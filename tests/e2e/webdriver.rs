@@ -114,6 +114,15 @@ impl Browser {
         self.call(reqwest::Method::GET, &format!("/element/{el}/text"), None).await.as_str().unwrap_or("").to_owned()
     }
 
+    /// Waits up to 10 s until the page's path ends with `suffix` (a form's redirect has landed).
+    pub async fn wait_for_path(&self, suffix: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self.url().await.split(['?', '#']).next().unwrap_or("").ends_with(suffix) {
+            assert!(Instant::now() < deadline, "still at {} waiting for …{suffix}", self.url().await);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub async fn url(&self) -> String {
         self.call(reqwest::Method::GET, "/url", None).await.as_str().unwrap_or("").to_owned()
     }

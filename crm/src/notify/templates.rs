@@ -187,7 +187,9 @@ pub fn preview(source: &str, sample: &Value) -> Result<String, TemplateError> {
     Compiled::new(source)?.render(sample)
 }
 
-/// Tera's error with its causes (the first line alone often says only "failed to render").
+/// Tera's error in the admin's words where it is a common one (an unknown variable or filter,
+/// a syntax error with its line and column), else tera's own text with its causes (the first
+/// line alone often says only "failed to render").
 fn describe(e: &tera::Error) -> String {
     let mut parts = vec![e.to_string()];
     let mut source = std::error::Error::source(e);
@@ -195,7 +197,27 @@ fn describe(e: &tera::Error) -> String {
         parts.push(s.to_string());
         source = s.source();
     }
-    parts.join(": ")
+    let all = parts.join(": ");
+    // Tera quotes names with backticks or apostrophes depending on the message.
+    let quoted = |after: &str| {
+        all.split_once(after)
+            .and_then(|(_, rest)| rest.get(1..).and_then(|r| r.split(['`', '\'']).next()))
+            .map(str::to_owned)
+    };
+    if let Some(var) = quoted("Variable ") {
+        return format!("неизвестная переменная «{var}» — доступные перечислены в таблице переменных.");
+    }
+    if let Some(filter) = quoted("Filter ") {
+        return format!("неизвестный фильтр «{filter}».");
+    }
+    if let Some((line, col)) =
+        all.split_once("--> ").and_then(|(_, rest)| rest.split_whitespace().next()?.split_once(':'))
+    {
+        return format!(
+            "синтаксис нарушен в строке {line}, позиция {col} (проверьте парность {{{{ }}}} и {{% %}}, закрыт ли {{% endif %}} / {{% endfor %}})."
+        );
+    }
+    all
 }
 
 #[cfg(test)]
@@ -218,9 +240,11 @@ mod tests {
     fn broken_templates_are_refused_with_a_reason() {
         let sample = NotificationKind::PaymentDue.sample_context();
         let unknown = preview("{{ client.nickname }}", &sample).unwrap_err();
-        assert!(unknown.0.contains("nickname"), "{unknown}");
+        assert!(unknown.0.contains("неизвестная переменная «client.nickname»"), "{unknown}");
+        let filter = preview("{{ client.first_name | shout }}", &sample).unwrap_err();
+        assert!(filter.0.contains("неизвестный фильтр «shout»"), "{filter}");
         let syntax = preview("{% if client.first_name %}без конца", &sample).unwrap_err();
-        assert!(syntax.0.starts_with("Ошибка в шаблоне"), "{syntax}");
+        assert!(syntax.0.starts_with("Ошибка в шаблоне: синтаксис нарушен в строке 1"), "{syntax}");
         // A variable of another kind is unknown here: a passport date is not in a payment reminder.
         assert!(preview("{{ passport.expires_on }}", &sample).is_err());
         assert!(preview("   ", &sample).is_err());
