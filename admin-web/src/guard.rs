@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, RequestPartsExt};
+use crm::domain::Role;
 use crm::services::PanelSession;
 
 pub const SESSION_COOKIE: &str = "tourcrm_session";
@@ -113,6 +114,9 @@ async fn check(state: &AppState, req: Request) -> Result<Request, Response> {
         }
         (Some(s), Guard::SignedIn) if s.staff.must_change_password => {
             return Err(Redirect::to("/password").into_response());
+        }
+        (Some(s), Guard::SignedIn) if s.staff.role == Role::Agent && !routes::agent_may_use(route) => {
+            return Err(AppError::Crm(crm::Error::Forbidden("the panel is read-only for agents")).into_response());
         }
         _ => {}
     }

@@ -187,6 +187,15 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/bookings/{id}/status", SignedIn, Page::BookingStatus),
 ];
 
+/// Agents work in the bot; in the panel they read their own clients and bookings (DESIGN.md).
+/// So besides signing in and out and their password (routes of other guards), the only form
+/// they may send is the audited «Показать» of their own client's documents (a read that the
+/// service logs). The services would allow agents more; this is the panel's own narrowing,
+/// checked by the guard for every signed-in route.
+pub fn agent_may_use(route: &Route) -> bool {
+    route.method == "GET" || route.page == Page::ClientDocuments
+}
+
 /// The route for a matched path and method, for the guard.
 pub fn find(method: &str, path: &str) -> Option<&'static Route> {
     ROUTES.iter().find(|r| r.path == path && r.method == method)

@@ -36,21 +36,37 @@ each_backend!(hostile_text_is_shown_as_text, |app| {
 });
 
 each_backend!(registering_a_client_keeps_the_input_and_names_the_bad_field, |app| {
-    let (_, agent) = app.signed_in("anna", Role::Agent).await;
+    let (_, admin) = app.signed_in("boss", Role::Admin).await;
+    let (anna, agent) = app.signed_in("anna", Role::Agent).await;
     let form = [("full_name", "Петров Пётр"), ("phone", "12345"), ("birth_date", "31.02.1990"), ("city", "Омск")];
-    let page = app.post(&agent, "/clients", &form).await;
+    let page = app.post(&admin, "/clients", &form).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("value=\"Петров Пётр\""), "input kept");
     assert!(page.body.contains("В российском номере 10 цифр") || page.body.contains("российским"), "{}", page.body);
     assert!(page.body.contains("дд.мм.гггг, например"), "bad date explained");
-    let form =
-        [("full_name", "Петров Пётр"), ("phone", "8 (913) 000-00-01"), ("birth_date", "01.02.1980"), ("city", "омск")];
-    let done = app.post(&agent, "/clients", &form).await;
+    let anna_id = anna.id.to_string();
+    let form = [
+        ("full_name", "Петров Пётр"),
+        ("phone", "8 (913) 000-00-01"),
+        ("birth_date", "01.02.1980"),
+        ("city", "омск"),
+        ("agent_id", anna_id.as_str()),
+    ];
+    let done = app.post(&admin, "/clients", &form).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER);
-    let card = app.get(&agent, done.location.as_deref().unwrap()).await;
+    let url = done.location.clone().unwrap();
+    let card = app.get(&admin, &url).await;
     assert!(card.body.contains("+79130000001") && card.body.contains("Омск") && card.body.contains("Сотрудник anna"));
-    let again = app.post(&agent, "/clients", &form).await;
+    let again = app.post(&admin, "/clients", &form).await;
     assert!(again.body.contains("уже зарегистрирован"), "a taken phone is named beside the field");
+    // The agent reads the card of their client in the panel, without its forms, and may not
+    // change it here (they work in the bot).
+    let theirs = app.get(&agent, &url).await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert!(theirs.body.contains("Петров Пётр") && !theirs.body.contains("/tags\""), "read-only card");
+    let tag = app.post(&agent, &format!("{url}/tags"), &[("tag", "VIP")]).await;
+    assert_eq!(tag.status, StatusCode::FORBIDDEN);
+    assert!(app.post(&agent, "/clients", &form).await.status == StatusCode::FORBIDDEN);
 });
 
 each_backend!(search_filters_and_keyset_pages, |app| {

@@ -10,7 +10,8 @@ use crate::{Actor, Result};
 pub enum Capability {
     /// The client list and cards (agents: their own).
     ListClients,
-    /// Registering a client on someone's behalf.
+    /// Registering and changing clients in the panel. Agents do it in the bot: the panel is
+    /// read-only for them (DESIGN.md), so here it is the admin's.
     RegisterClients,
     /// Staff accounts: add, deactivate, reset passwords, invites.
     ManageStaff,
@@ -41,7 +42,7 @@ impl Capability {
     pub fn roles(self) -> &'static [Role] {
         match self {
             Capability::ListClients => &[Role::Admin, Role::Agent, Role::Accountant],
-            Capability::RegisterClients => &[Role::Admin, Role::Agent],
+            Capability::RegisterClients => &[Role::Admin],
             Capability::ManageStaff
             | Capability::ReadAuditLog
             | Capability::Blacklist
