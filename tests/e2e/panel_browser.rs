@@ -41,15 +41,33 @@ fn browser_ready() -> bool {
     false
 }
 
+/// A new installation with one employee of `role`, the server, the CRM beside it and a browser
+/// in which that employee has signed in (screenshots named after `shots`). Keep `sb` alive: it
+/// holds the database.
+struct Desk {
+    sb: Sandbox,
+    server: crate::helpers::Server,
+    crm: crm::Crm,
+    b: Browser,
+}
+
+async fn desk(role: &str, name: &str, login: &str, shots: &str, height: u32) -> Desk {
+    let sb = Sandbox::new("sqlite").await;
+    let one_time = staff(&sb, role, name, login);
+    // No bot: what the panel queues for it waits in the outbox, which is all these tests need.
+    let server = sb.serve(&[]).await;
+    let crm = crate::bot_client::open_crm(&sb).await;
+    let b = Browser::start(1280, height).await;
+    first_sign_in(&b, &server.base, login, &one_time, shots).await;
+    Desk { sb, server, crm, b }
+}
+
 #[tokio::test]
 async fn an_admin_blacklists_a_client_in_the_browser() {
     if !browser_ready() {
         return;
     }
-    let sb = Sandbox::new("sqlite").await;
-    let admin_pw = staff(&sb, "admin", "Главная Админка", "boss");
-    let server = sb.serve(&[]).await;
-    let crm = crate::bot_client::open_crm(&sb).await;
+    let Desk { sb: _sb, server, crm, b } = desk("admin", "Главная Админка", "boss", "admin", 1000).await;
     let today = crm.today();
     let client = crm
         .register_client(
@@ -70,8 +88,6 @@ async fn an_admin_blacklists_a_client_in_the_browser() {
         .await
         .unwrap();
 
-    let b = Browser::start(1280, 1000).await;
-    first_sign_in(&b, &server.base, "boss", &admin_pw, "admin").await;
     b.goto(&format!("{}/clients", server.base)).await;
     b.screenshot("admin-clients").await;
     b.goto(&format!("{}/clients/{}", server.base, client.id)).await;
@@ -88,16 +104,10 @@ async fn an_admin_edits_a_reminder_and_sends_a_broadcast_in_the_browser() {
     if !browser_ready() {
         return;
     }
-    let sb = Sandbox::new("sqlite").await;
-    let admin_pw = staff(&sb, "admin", "Главная Админка", "boss");
-    // No bot: the broadcast waits in the outbox, which is all this test needs.
-    let server = sb.serve(&[]).await;
-    let crm = crate::bot_client::open_crm(&sb).await;
+    let Desk { sb: _sb, server, crm, b } = desk("admin", "Главная Админка", "boss", "notify-admin", 1200).await;
     let (tour_id, _) = crate::bot_client::published_tour(&crm).await;
     crate::subscribers::subscribers(&crm, 3, 800_000, 916).await;
 
-    let b = Browser::start(1280, 1200).await;
-    first_sign_in(&b, &server.base, "boss", &admin_pw, "notify-admin").await;
     let kind = "birthday_greeting";
     b.goto(&format!("{}/notifications/{kind}", server.base)).await;
     let save = format!("form[action='/notifications/{kind}'] button:not([formaction])");
@@ -146,14 +156,8 @@ async fn an_operator_creates_a_hotel_and_a_package_tour_and_publishes_it_in_the_
     if !browser_ready() {
         return;
     }
-    let sb = Sandbox::new("sqlite").await;
-    let operator_pw = staff(&sb, "operator", "Орлова Ольга", "olga");
-    let server = sb.serve(&[]).await;
-    let crm = crate::bot_client::open_crm(&sb).await;
+    let Desk { sb: _sb, server, crm, b } = desk("operator", "Орлова Ольга", "olga", "operator", 1400).await;
     let base = &server.base;
-
-    let b = Browser::start(1280, 1400).await;
-    first_sign_in(&b, base, "olga", &operator_pw, "operator").await;
 
     // A partner hotel with a room.
     b.goto(&format!("{base}/hotels/new")).await;

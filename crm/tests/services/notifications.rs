@@ -4,11 +4,12 @@
 
 use crate::each_backend;
 use crate::helpers::{TestApp, t0};
+use crate::sales::request;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use crm::domain::{BirthDate, City, ForeignPassport, PersonName, Phone, Role};
 use crm::notify::{BroadcastKind, Daytime, NotificationKind};
+use crm::services::NewClient;
 use crm::services::notify::BroadcastInput;
-use crm::services::{BookingRequest, NewClient};
 use crm::store::clients::Client;
 use crm::store::notifications::AudienceFilter;
 use crm::store::outbox::{OutboxFilter, OutboxStatus};
@@ -40,18 +41,6 @@ const SURNAMES: [&str; 20] = [
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
-fn request(client: &Client, departure: crm::domain::DepartureId, travellers: i64) -> BookingRequest {
-    BookingRequest {
-        client_id: client.id,
-        departure_id: departure,
-        travellers_count: travellers,
-        client_travels: true,
-        companions: vec![],
-        rooms: vec![],
-        notes: String::new(),
-    }
 }
 
 impl TestApp {
@@ -396,16 +385,7 @@ each_backend!(every_variable_the_preview_offers_is_there_when_sending, |app| {
         t0().date_naive(),
     );
     app.crm.put_foreign_passport(&SYS, today.id, &passport.unwrap()).await.unwrap();
-    let req = BookingRequest {
-        client_id: soon.id,
-        departure_id: dep,
-        travellers_count: 1,
-        client_travels: true,
-        companions: vec![],
-        rooms: vec![],
-        notes: String::new(),
-    };
-    app.crm.create_booking(&SYS, req).await.unwrap();
+    app.crm.create_booking(&SYS, request(&soon, dep, 1)).await.unwrap();
     app.schedule().await;
     app.clock.set(Utc.with_ymd_and_hms(2026, 12, 24, 7, 0, 0).unwrap());
     app.schedule().await;

@@ -45,7 +45,7 @@ impl TestApp {
     }
 }
 
-fn request(client: &Client, departure: DepartureId, travellers: i64) -> BookingRequest {
+pub(crate) fn request(client: &Client, departure: DepartureId, travellers: i64) -> BookingRequest {
     BookingRequest {
         client_id: client.id,
         departure_id: departure,
