@@ -8,74 +8,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use chrono::{NaiveDate, Utc};
-use crm::domain::{City, KNOWN_CITIES, PersonName, Role, StaffId};
-use crm::store::clients::{NewClientRow, insert};
+#[path = "common/clients.rs"]
+mod clients;
+
+use crm::domain::Role;
+
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn env_num(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-const SURNAMES: [&str; 12] = [
-    "Иванов",
-    "Петров",
-    "Смирнов",
-    "Кузнецов",
-    "Попов",
-    "Соколов",
-    "Лебедев",
-    "Козлов",
-    "Новиков",
-    "Морозов",
-    "Волков",
-    "Зайцев",
-];
-const NAMES: [&str; 10] =
-    ["Мария", "Анна", "Елена", "Ольга", "Иван", "Пётр", "Сергей", "Алексей", "Дмитрий", "Наталья"];
-
-/// Inserts `n` clients through the store in batches (the services would add an audit row each,
-/// which is not what is measured here).
-async fn seed(crm: &crm::Crm, n: usize, agent: StaffId) {
-    let store = crm.store();
-    let now = Utc::now();
-    let birth = NaiveDate::from_ymd_opt(1980, 1, 1).unwrap();
-    let mut done = 0;
-    while done < n {
-        let mut tx = store.begin().await.unwrap();
-        for i in done..(done + 2000).min(n) {
-            let name = PersonName::parse(
-                &format!("{} {} {i}", SURNAMES[i % 12], NAMES[(i / 12) % 10]).replace(char::is_numeric, ""),
-            )
-            .unwrap_or_else(|_| PersonName::parse("Иванова Мария").unwrap());
-            let city = City::parse(KNOWN_CITIES[i % KNOWN_CITIES.len()].0).unwrap();
-            let phone = format!("+79{:09}", i);
-            insert(
-                &mut tx,
-                &NewClientRow {
-                    full_name: name.as_str(),
-                    name_key: &name.search_key(),
-                    phone: &phone,
-                    birth_date: birth,
-                    city: &city,
-                    telegram_id: None,
-                    telegram_username: None,
-                    agent_id: (i % 3 == 0).then_some(agent),
-                    source: None,
-                    pd_consent_at: None,
-                    marketing_consent: i % 2 == 0,
-                    created_by: None,
-                    now,
-                },
-            )
-            .await
-            .unwrap();
-        }
-        tx.commit().await.unwrap();
-        done = (done + 2000).min(n);
-    }
 }
 
 fn cookie(res: &reqwest::Response, name: &str) -> Option<String> {
@@ -122,7 +65,7 @@ async fn main() {
     let agent = staff.iter().find(|s| s.login == "agent").unwrap().id;
     crm.change_password(&crm::Actor::staff(admin, Role::Admin), &one_time, "бенчмарк-пароль-1").await.unwrap();
     let t = Instant::now();
-    seed(&crm, n, agent).await;
+    clients::seed(&crm, n, Some(agent)).await;
     println!("seeded {n} clients in {:?}", t.elapsed());
     crm.store().close().await;
 
