@@ -155,25 +155,38 @@ pub async fn payments_due(conn: &mut Conn, from: NaiveDate, until: NaiveDate) ->
 pub struct BirthdayDue {
     #[sqlx(flatten)]
     pub person: Person,
-    pub birth_date: String,
+    /// The birthday the occurrence is about (`YYYY-MM-DD`).
+    pub birthday: String,
 }
 
-/// Clients born on one of `month_days` (`MM-DD`); with `advertising`, only those who agreed to
-/// marketing. The occurrence check is the caller's (the key holds the birthday's year).
-pub async fn birthdays(conn: &mut Conn, month_days: &[String], advertising: bool) -> sqlx::Result<Vec<BirthdayDue>> {
-    if month_days.is_empty() {
+/// Clients whose birthday falls on one of `days` (each `MM-DD` of a birth date with the day it
+/// is celebrated in the window: 29 February is 28 February in a common year), not yet sent
+/// `kind` for that birthday; with `advertising`, only those who agreed to marketing.
+pub async fn birthdays(
+    conn: &mut Conn,
+    kind: &str,
+    days: &[(String, NaiveDate)],
+    advertising: bool,
+) -> sqlx::Result<Vec<BirthdayDue>> {
+    if days.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (1..=month_days.len()).map(|i| format!("${i}")).collect();
+    // A VALUES list joined on the birth date's month and day; both dialects name its columns
+    // column1, column2.
+    let rows: Vec<String> = (0..days.len()).map(|i| format!("(${}, ${})", 2 * i + 2, 2 * i + 3)).collect();
     let consent = if advertising { " AND c.marketing_consent = 1" } else { "" };
     let sql = format!(
-        "SELECT {PERSON}, c.birth_date FROM clients c LEFT JOIN staff s ON s.id = c.agent_id \
-         WHERE {REACHABLE}{consent} AND c.birth_date IS NOT NULL AND substr(c.birth_date, 6, 5) IN ({}) ORDER BY c.id",
-        marks.join(", ")
+        "SELECT {PERSON}, w.column2 AS birthday FROM clients c \
+         JOIN (VALUES {}) AS w ON substr(c.birth_date, 6, 5) = w.column1 \
+         LEFT JOIN staff s ON s.id = c.agent_id \
+         WHERE {REACHABLE}{consent} AND c.birth_date IS NOT NULL \
+         AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.dedup_key = $1 || ':' || c.id || ':' || w.column2) \
+         ORDER BY c.id",
+        rows.join(", ")
     );
-    let mut q = sqlx::query_as(&sql);
-    for md in month_days {
-        q = q.bind(md);
+    let mut q = sqlx::query_as(&sql).bind(kind);
+    for (md, day) in days {
+        q = q.bind(md).bind(date(*day));
     }
     q.fetch_all(&mut *conn).await
 }

@@ -108,15 +108,6 @@ pub async fn insert(conn: &mut Conn, m: &NewMessage, now: DateTime<Utc>) -> sqlx
     Ok(done.rows_affected() == 1)
 }
 
-/// Whether a message with this key exists (in any state).
-pub async fn exists(conn: &mut Conn, dedup_key: &str) -> sqlx::Result<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE dedup_key = $1")
-        .bind(dedup_key)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(n > 0)
-}
-
 /// The next due pending message with what decides whether it may go.
 #[derive(Debug, Clone, FromRow)]
 pub struct Candidate {

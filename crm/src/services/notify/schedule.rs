@@ -5,7 +5,7 @@
 
 use super::{merge, money, person_context, ru_date, ru_range};
 use crate::domain::{TourId, TourStatus};
-use crate::notify::{Compiled, Daytime, NotificationKind, birthday_in, local_date, occurrence_key};
+use crate::notify::{Compiled, Daytime, NotificationKind, local_date, occurrence_key};
 use crate::services::Crm;
 use crate::store::notifications::{self as store, Person};
 use crate::store::outbox::{self, NewMessage, OutboxStatus};
@@ -190,15 +190,15 @@ async fn trips(run: &mut Run<'_>, kind: NotificationKind, template: &Compiled, l
     Ok(())
 }
 
-/// `MM-DD` of every day in the window; 29 February birthdays are celebrated on 28 February in
-/// common years, so a window holding 28 February of a common year also asks for `02-29`.
-fn month_days(from: NaiveDate, until: NaiveDate) -> Vec<String> {
+/// Every day of the window with the birth dates (`MM-DD`) celebrated on it: 29 February
+/// birthdays are celebrated on 28 February in common years.
+fn month_days(from: NaiveDate, until: NaiveDate) -> Vec<(String, NaiveDate)> {
     let mut out = Vec::new();
     let mut d = from;
     while d <= until {
-        out.push(d.format("%m-%d").to_string());
+        out.push((d.format("%m-%d").to_string(), d));
         if d.month() == 2 && d.day() == 28 && NaiveDate::from_ymd_opt(d.year(), 2, 29).is_none() {
-            out.push("02-29".to_owned());
+            out.push(("02-29".to_owned(), d));
         }
         d += Duration::days(1);
     }
@@ -207,24 +207,14 @@ fn month_days(from: NaiveDate, until: NaiveDate) -> Vec<String> {
 
 async fn birthdays(run: &mut Run<'_>, kind: NotificationKind, template: &Compiled, lead: i64) -> Result<()> {
     let (from, until) = window(run.now, 0, lead);
-    let rows = store::birthdays(run.conn, &month_days(from, until), kind.is_advertising()).await?;
+    let rows = store::birthdays(run.conn, kind.as_str(), &month_days(from, until), kind.is_advertising()).await?;
     let mut offers = OfferPicker::default();
     for row in rows {
         let Some(today) = run.local_today(&row.person) else { continue };
-        let birth = store::parse_day(&row.birth_date)?;
-        // This year's birthday, or next year's when the window crosses New Year.
-        let birthday = [today.year(), today.year() + 1]
-            .into_iter()
-            .map(|y| birthday_in(birth, y))
-            .find(|b| *b >= today)
-            .unwrap_or(today);
+        let birthday = store::parse_day(&row.birthday)?;
         let days_left = (birthday - today).num_days();
         // The offer comes before the day, the greeting on it.
         if !due(kind, days_left, lead) || (kind == NotificationKind::BirthdayOffer && days_left == 0) {
-            continue;
-        }
-        let key = occurrence_key(kind, row.person.client_id, birthday);
-        if outbox::exists(run.conn, &key).await? {
             continue;
         }
         let mut ctx = person_context(&row.person);
@@ -237,6 +227,7 @@ async fn birthdays(run: &mut Run<'_>, kind: NotificationKind, template: &Compile
             }
             merge(&mut ctx, json!({"tours": picks}));
         }
+        let key = occurrence_key(kind, row.person.client_id, birthday);
         run.enqueue(kind, template, &row.person, key, ctx).await?;
     }
     Ok(())
@@ -296,6 +287,9 @@ impl OfferPicker {
     }
 
     async fn pick(&mut self, conn: &mut Conn, person: &Person, birthday: NaiveDate) -> Result<Vec<Value>> {
+        if self.catalog(conn).await?.is_empty() {
+            return Ok(Vec::new());
+        }
         let (countries, hotels) = store::past_destinations(conn, person.client_id).await?;
         let tags = crate::store::clients::tags_of(conn, crate::domain::ClientId(person.client_id)).await?;
         let tag_keys: Vec<String> = tags.iter().map(|t| crate::domain::PersonName::search_key_of(t)).collect();
@@ -329,9 +323,10 @@ mod tests {
     fn windows_ask_for_leap_day_birthdays_in_common_years() {
         let d = |m, day| NaiveDate::from_ymd_opt(2027, m, day).unwrap();
         let days = month_days(d(2, 27), d(3, 1));
-        assert_eq!(days, ["02-27", "02-28", "02-29", "03-01"]);
-        let leap =
-            month_days(NaiveDate::from_ymd_opt(2028, 2, 28).unwrap(), NaiveDate::from_ymd_opt(2028, 2, 29).unwrap());
+        let md: Vec<_> = days.iter().map(|(md, day)| (md.as_str(), *day)).collect();
+        assert_eq!(md, [("02-27", d(2, 27)), ("02-28", d(2, 28)), ("02-29", d(2, 28)), ("03-01", d(3, 1))]);
+        let l = |m, day| NaiveDate::from_ymd_opt(2028, m, day).unwrap();
+        let leap: Vec<_> = month_days(l(2, 28), l(2, 29)).into_iter().map(|(md, _)| md).collect();
         assert_eq!(leap, ["02-28", "02-29"]);
     }
 
