@@ -32,10 +32,7 @@ fn env(name: &str) -> Option<String> {
 }
 
 fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
-    h.finish()
+    u64::from_str_radix(&crm::store::testing::unique_suffix(), 16).unwrap()
 }
 
 fn sqlite() -> Backend {
@@ -44,16 +41,10 @@ fn sqlite() -> Backend {
     Backend::Db { url, master: MasterKey::generate_base64(), _dir: Some(dir) }
 }
 
-/// Creates `tourcrm_test_<random>` on the server of `TOURCRM_TEST_POSTGRES_URL`.
+/// A fresh database on the server of `TOURCRM_TEST_POSTGRES_URL`.
 async fn postgres(base: &str) -> Backend {
-    use sqlx::Connection;
-    let mut admin = sqlx::PgConnection::connect(base)
-        .await
-        .unwrap_or_else(|e| panic!("TOURCRM_TEST_POSTGRES_URL is set but PostgreSQL does not answer: {e}"));
-    let name = format!("tourcrm_test_{:016x}", rand_u64());
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
-    let (prefix, _) = base.rsplit_once('/').expect("database URL with a path");
-    Backend::Db { url: format!("{prefix}/{name}"), master: MasterKey::generate_base64(), _dir: None }
+    let url = crm::store::testing::fresh_postgres_database(base).await;
+    Backend::Db { url, master: MasterKey::generate_base64(), _dir: None }
 }
 
 fn redis(url: &str) -> Backend {

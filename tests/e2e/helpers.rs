@@ -131,23 +131,10 @@ pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// A fresh database on the server of `TOURCRM_TEST_POSTGRES_URL`.
 pub async fn fresh_postgres_database() -> String {
-    use sqlx::Connection;
     let base = std::env::var("TOURCRM_TEST_POSTGRES_URL").unwrap();
-    let mut admin = sqlx::PgConnection::connect(&base)
-        .await
-        .unwrap_or_else(|e| panic!("TOURCRM_TEST_POSTGRES_URL is set but PostgreSQL does not answer: {e}"));
-    let name = format!("tourcrm_test_{}", uuid_like());
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    format!("{prefix}/{name}")
-}
-
-fn uuid_like() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
-    format!("{:016x}", h.finish())
+    crm::store::testing::fresh_postgres_database(&base).await
 }
 
 pub fn text(bytes: &[u8]) -> String {

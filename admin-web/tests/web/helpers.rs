@@ -60,17 +60,10 @@ pub async fn spawn_with(backend: &'static str, state: impl FnOnce(Crm) -> AppSta
     TestApp { app: router(state(crm.clone())), crm, clock, backend, _dir: dir }
 }
 
-/// Creates `tourcrm_test_<random>` on the server of `TOURCRM_TEST_POSTGRES_URL` and returns its URL.
+/// A fresh database on the server of `TOURCRM_TEST_POSTGRES_URL`.
 pub async fn fresh_postgres_database() -> String {
-    use sqlx::Connection;
     let base = std::env::var("TOURCRM_TEST_POSTGRES_URL").unwrap();
-    let mut admin = sqlx::PgConnection::connect(&base)
-        .await
-        .unwrap_or_else(|e| panic!("TOURCRM_TEST_POSTGRES_URL is set but PostgreSQL does not answer: {e}"));
-    let name = format!("tourcrm_test_{}", Crm::new_form_nonce().to_ascii_lowercase().replace(['-', '_'], ""));
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    format!("{prefix}/{name}")
+    crm::store::testing::fresh_postgres_database(&base).await
 }
 
 /// Runs an async test body once per backend.

@@ -27,6 +27,7 @@ pub mod notifications;
 pub mod operations;
 pub mod outbox;
 pub mod staff;
+pub mod testing;
 pub mod time;
 pub mod tours;
 pub mod web_sessions;

@@ -48,7 +48,7 @@ pub async fn spawn_with_key(backend: &'static str, master_b64: &str) -> TestApp 
             let path = dir.path().join("test.db");
             (format!("sqlite://{}", path.display()), Some(dir))
         }
-        "postgres" => (fresh_postgres_database().await, None),
+        "postgres" => (postgres_database().await, None),
         other => panic!("unknown backend {other}"),
     };
     let store = Store::open(&url).await.unwrap_or_else(|e| panic!("open {backend}: {e}"));
@@ -78,24 +78,10 @@ impl TestApp {
     }
 }
 
-/// Creates `tourcrm_test_<random>` on the server of `TOURCRM_TEST_POSTGRES_URL` and returns its URL.
-pub async fn fresh_postgres_database() -> String {
-    use sqlx::Connection;
+/// A fresh database on the server of `TOURCRM_TEST_POSTGRES_URL`.
+pub async fn postgres_database() -> String {
     let base = std::env::var("TOURCRM_TEST_POSTGRES_URL").expect("TOURCRM_TEST_POSTGRES_URL");
-    let mut admin = sqlx::PgConnection::connect(&base)
-        .await
-        .unwrap_or_else(|e| panic!("TOURCRM_TEST_POSTGRES_URL is set but PostgreSQL does not answer: {e}"));
-    let name = format!("tourcrm_test_{:016x}", rand_u64());
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
-    let (prefix, _) = base.rsplit_once('/').expect("database URL with a path");
-    format!("{prefix}/{name}")
-}
-
-fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
-    h.finish()
+    crm::store::testing::fresh_postgres_database(&base).await
 }
 
 impl TestApp {
