@@ -1,8 +1,8 @@
 //! The start page: who is signed in and where their work is.
 
 use crate::guard::Current;
-use crate::{AppError, views};
-use axum::extract::Query;
+use crate::{AppError, AppState, views};
+use axum::extract::{Query, State};
 use axum::response::Html;
 use serde::Deserialize;
 
@@ -12,8 +12,18 @@ pub struct DashboardQuery {
     password_changed: Option<String>,
 }
 
-pub async fn dashboard(Current(session): Current, Query(q): Query<DashboardQuery>) -> Result<Html<String>, AppError> {
+pub async fn dashboard(
+    State(state): State<AppState>,
+    Current(session): Current,
+    Query(q): Query<DashboardQuery>,
+) -> Result<Html<String>, AppError> {
     let mut ctx = views::page(&session, "dashboard");
+    // The admin hears of messages the bot could not deliver, or may not have, this week.
+    if crm::services::Capability::ManageTemplates.allows(&session.actor) {
+        let (unknown, failed) = state.crm.outbox_attention(&session.actor).await?;
+        ctx.insert("outbox_unknown", &unknown);
+        ctx.insert("outbox_failed", &failed);
+    }
     ctx.insert("password_changed", &q.password_changed.is_some());
     ctx.insert("session_expires", &views::when(session.expires_at));
     views::render("dashboard.html", &ctx)

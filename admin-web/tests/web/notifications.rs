@@ -270,7 +270,14 @@ each_backend!(a_message_of_unknown_fate_is_explained_and_resent_only_by_the_admi
     let tour = app.published_tour(&oper).await.0;
     let client = app.subscriber("Морозова Анна", "+7 912 000-00-01", "Москва", 7001).await;
     let broadcast = app.running_broadcast(tour).await;
+    let quiet = app.get(&admin, "/").await;
+    assert!(!quiet.body.contains("с неизвестной судьбой"), "nothing to worry about yet");
     let id = app.message_of_unknown_fate().await;
+    // The start page tells the admin, and only the admin.
+    let home = app.get(&admin, "/").await;
+    assert!(home.body.contains("1 с неизвестной судьбой") && home.body.contains("/outbox?status=unknown"));
+    let (_, operator) = app.signed_in("olya", Role::Operator).await;
+    assert!(!app.get(&operator, "/").await.body.contains("с неизвестной судьбой"));
 
     let page = app.get(&admin, "/outbox?status=unknown").await;
     assert_eq!(page.status, StatusCode::OK);

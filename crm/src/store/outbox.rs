@@ -250,6 +250,15 @@ pub async fn broadcast_counts(conn: &mut Conn, broadcast_id: i64) -> sqlx::Resul
     Ok(rows.into_iter().filter_map(|(s, n)| OutboxStatus::parse(&s).map(|s| (s, n))).collect())
 }
 
+/// How many rows ended in `status` since `since` (for the admin's attention on the start page).
+pub async fn count_since(conn: &mut Conn, status: OutboxStatus, since: DateTime<Utc>) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = $1 AND updated_at >= $2")
+        .bind(status.as_str())
+        .bind(ts(since))
+        .fetch_one(&mut *conn)
+        .await
+}
+
 /// One row as the panel shows it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct OutboxEntry {

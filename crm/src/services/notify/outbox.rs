@@ -122,6 +122,16 @@ impl Crm {
         Ok(store::list(&mut *self.store.conn().await?, &filter).await?)
     }
 
+    /// Messages of the last week that need the admin's eye: `(unknown, failed)`.
+    pub async fn outbox_attention(&self, actor: &Actor) -> Result<(i64, i64)> {
+        actor.require(&[Role::Admin], "the outbox is the admin's")?;
+        let since = self.now() - chrono::Duration::days(7);
+        let mut conn = self.store.conn().await?;
+        let unknown = store::count_since(&mut conn, OutboxStatus::Unknown, since).await?;
+        let failed = store::count_since(&mut conn, OutboxStatus::Failed, since).await?;
+        Ok((unknown, failed))
+    }
+
     /// The admin decides to send an `unknown` or `failed` message again.
     pub async fn requeue_message(&self, actor: &Actor, id: i64) -> Result<()> {
         actor.require(&[Role::Admin], "the outbox is the admin's")?;
