@@ -5,8 +5,12 @@
 //!
 //! `cargo bench --bench broadcast` (env `BENCH_RECIPIENTS`, default 10 000; `BENCH_RATE`, 1 000).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, dead_code, unused_imports)]
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
+// The test suite's fake Bot API; its selftests and helpers this bench does not use stay in.
+#[path = "common/catalog.rs"]
+mod catalog;
+#[allow(unused_imports)]
 #[path = "../tests/e2e/fake_telegram/mod.rs"]
 mod fake_telegram;
 #[path = "../tests/e2e/subscribers.rs"]
@@ -14,12 +18,9 @@ mod subscribers;
 
 use chrono::Timelike;
 use crm::Actor;
-use crm::domain::{Currency, Money, Role, TourKind, TourService};
 use crm::notify::BroadcastKind;
 use crm::services::notify::BroadcastInput;
-use crm::services::{NewStaffInput, TourInput};
 use crm::store::notifications::AudienceFilter;
-use crm::store::tours::RoutePoint;
 use fake_telegram::{FakeTelegram, TEST_TOKEN};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -65,7 +66,7 @@ async fn main() {
     let filled = Instant::now();
     subscribers::subscribers(&crm, n, FIRST_CHAT, 915).await;
     eprintln!("{n} clients registered in {:?}", filled.elapsed());
-    let tour = tour(&crm).await;
+    let tour = catalog::published_tour(&crm).await;
 
     let input = BroadcastInput {
         kind: BroadcastKind::NewTour,
@@ -119,31 +120,4 @@ fn peak_memory_kib(pid: u32) -> u64 {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
-}
-
-async fn tour(crm: &crm::Crm) -> crm::domain::TourId {
-    let op = crm
-        .add_staff(&Actor::System, NewStaffInput { login: "oleg", name: "Орлов Олег", role: Role::Operator })
-        .await
-        .unwrap();
-    let operator = Actor::staff(op.staff.id, Role::Operator);
-    let input = TourInput {
-        kind: TourKind::Excursion,
-        title: "Алтай: золотые горы".into(),
-        description: "Авторский тур с гидом".into(),
-        country: "Россия".into(),
-        region: "Алтай".into(),
-        departure_city: "Москва".into(),
-        price: Money::new(5_000_000, Currency::RUB),
-        route: vec![RoutePoint { day_number: 1, place: "Чемал".into(), description: "Встреча".into() }],
-        services: vec![(TourService::Guide, true)],
-        hotels: vec![],
-        hot: None,
-        early_booking: None,
-    };
-    let card = crm.create_tour(&operator, input).await.unwrap();
-    let start = crm.today() + chrono::Duration::days(30);
-    crm.add_departure(&operator, card.tour.id, start, start + chrono::Duration::days(6), 10).await.unwrap();
-    crm.publish_tour(&operator, card.tour.id).await.unwrap();
-    card.tour.id
 }

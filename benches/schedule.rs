@@ -9,6 +9,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "common/catalog.rs"]
+mod catalog;
 #[path = "common/clients.rs"]
 mod clients;
 
@@ -39,7 +41,7 @@ async fn main() {
     clients::seed(&crm, n, None).await;
     println!("schedule: {n} clients seeded in {:?}", t.elapsed());
 
-    catalog(&crm).await;
+    catalog::published_tour(&crm).await;
 
     let daytime = Daytime::default();
     let t = Instant::now();
@@ -60,35 +62,4 @@ async fn main() {
         times,
         steady.iter().map(|(_, n)| *n).collect::<Vec<_>>()
     );
-}
-
-/// A published tour departing in a month, so that birthday offers have something to offer.
-async fn catalog(crm: &crm::Crm) {
-    use crm::domain::{Currency, Money, Role, TourKind, TourService};
-    use crm::services::{NewStaffInput, TourInput};
-    let op = crm
-        .add_staff(&Actor::System, NewStaffInput { login: "oleg", name: "Орлов Олег", role: Role::Operator })
-        .await
-        .unwrap();
-    let operator = Actor::staff(op.staff.id, Role::Operator);
-    let input = TourInput {
-        kind: TourKind::Excursion,
-        title: "Алтай: золотые горы".into(),
-        description: "Авторский тур с гидом".into(),
-        country: "Россия".into(),
-        region: "Алтай".into(),
-        departure_city: "Москва".into(),
-        price: Money::new(5_000_000, Currency::RUB),
-        route: vec![],
-        services: vec![(TourService::Guide, true)],
-        hotels: vec![],
-        hot: None,
-        early_booking: None,
-    };
-    let card = crm.create_tour(&operator, input).await.unwrap();
-    for weeks in [2, 4, 6] {
-        let start = crm.today() + Duration::weeks(weeks);
-        crm.add_departure(&operator, card.tour.id, start, start + Duration::days(6), 30).await.unwrap();
-    }
-    crm.publish_tour(&operator, card.tour.id).await.unwrap();
 }

@@ -106,7 +106,7 @@ pub fn when(t: DateTime<Utc>) -> String {
 }
 
 pub fn day(d: NaiveDate) -> String {
-    d.format("%d.%m.%Y").to_string()
+    crm::domain::format_ru_date(d)
 }
 
 /// Basis points as a percent number, Russian style: 1 250 → `12,5`, 1 000 → `10`.

@@ -4,6 +4,7 @@
 use crate::BotError;
 use crate::conversation::{Ctx, TgBot};
 use chrono::{Duration, NaiveDate};
+use crm::domain::format_ru_range;
 use crm::domain::{ClientId, DepartureId, Direction, InteractionKind, TourId};
 use crm::services::{BookingRequest, NewInteractionInput};
 use crm::store::bookings::Booking;
@@ -14,10 +15,6 @@ use dialogues::event::Outcome;
 use dialogues::views::{BookingItem, DepartureItem, Settings, TourItem, TourPage, TourView};
 use dialogues::{Event, Reply};
 use teloxide::prelude::*;
-
-fn dates(from: NaiveDate, to: NaiveDate) -> String {
-    format!("{}–{}", from.format("%d.%m"), to.format("%d.%m.%Y"))
-}
 
 fn month_range(yyyymm: u32) -> Option<(NaiveDate, NaiveDate)> {
     let y = i32::try_from(yyyymm / 100).ok()?;
@@ -62,7 +59,7 @@ pub async fn find_tours(ctx: &Ctx, client: ClientId, filter: &TourFilter, page: 
             title: t.title.clone(),
             place: place(&t.country, &t.region),
             price: t.price.to_string(),
-            next_departure: next.map(|d| dates(d.starts_on, d.ends_on)),
+            next_departure: next.map(|d| format_ru_range(d.starts_on, d.ends_on)),
             hot: t.is_hot_on(today),
         });
     }
@@ -104,7 +101,11 @@ pub async fn show_tour(ctx: &Ctx, client: ClientId, id: i64) -> Result<Event, Bo
             .departures
             .iter()
             .filter(|d| d.starts_on > today)
-            .map(|d| DepartureItem { id: d.id.0, dates: dates(d.starts_on, d.ends_on), seats_left: d.seats_left() })
+            .map(|d| DepartureItem {
+                id: d.id.0,
+                dates: format_ru_range(d.starts_on, d.ends_on),
+                seats_left: d.seats_left(),
+            })
             .collect(),
         hot: t.is_hot_on(today),
         early_booking: t.is_early_booking_on(today),
@@ -117,7 +118,7 @@ async fn item(ctx: &Ctx, actor: &Actor, b: &Booking) -> Result<BookingItem, BotE
     Ok(BookingItem {
         id: b.id.0,
         tour: b.tour_title.clone(),
-        dates: dates(b.starts_on, b.ends_on),
+        dates: format_ru_range(b.starts_on, b.ends_on),
         status: b.status.title_ru().to_owned(),
         total: b.total.to_string(),
         due: due.to_string(),
@@ -163,7 +164,7 @@ async fn notify_agent(ctx: &Ctx, bot: &TgBot, b: &Booking) {
         .var("booking_id", b.id.0)
         .var("client", b.client_name.as_str())
         .var("tour", b.tour_title.as_str())
-        .var("dates", dates(b.starts_on, b.ends_on))
+        .var("dates", format_ru_range(b.starts_on, b.ends_on))
         .var("travellers", b.travellers_count)
         .var("total", b.total.to_string());
     if let Err(e) = crate::conversation::send(ctx, bot, ChatId(chat), &reply).await {

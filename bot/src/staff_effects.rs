@@ -45,7 +45,7 @@ fn item(b: &Booking, due: Money) -> BookingItem {
     BookingItem {
         id: b.id.0,
         tour: b.tour_title.clone(),
-        dates: format!("{}–{}", b.starts_on.format("%d.%m"), b.ends_on.format("%d.%m.%Y")),
+        dates: crm::domain::format_ru_range(b.starts_on, b.ends_on),
         status: b.status.title_ru().to_owned(),
         total: b.total.to_string(),
         due: due.to_string(),
@@ -180,7 +180,7 @@ async fn client_card(ctx: &Ctx, actor: &Actor, id: ClientId) -> Result<Event, Bo
         name: c.full_name,
         phone: c.phone,
         city: c.city.unwrap_or_default(),
-        birth_date: c.birth_date.map(|d| d.format("%d.%m.%Y").to_string()).unwrap_or_default(),
+        birth_date: c.birth_date.map(crm::domain::format_ru_date).unwrap_or_default(),
         tags: c.tags,
         blacklisted: c.blacklist.map(|b| b.reason),
         bookings: items,

@@ -35,6 +35,24 @@ impl BirthDate {
     }
 }
 
+/// `дд.мм.гггг`: how dates are shown to people (the panel, the bot's messages).
+pub fn format_ru_date(d: NaiveDate) -> String {
+    d.format("%d.%m.%Y").to_string()
+}
+
+/// A period as people read it: `05.12–12.12.2026`, both years when they differ, one date when
+/// it is one day.
+pub fn format_ru_range(from: NaiveDate, until: NaiveDate) -> String {
+    use chrono::Datelike;
+    if from == until {
+        format_ru_date(from)
+    } else if from.year() == until.year() {
+        format!("{}–{}", from.format("%d.%m"), format_ru_date(until))
+    } else {
+        format!("{}–{}", format_ru_date(from), format_ru_date(until))
+    }
+}
+
 /// Parses `дд.мм.гггг` (also with `/` or `-` as separators, and ISO `гггг-мм-дд`).
 pub fn parse_ru_date(input: &str) -> Result<NaiveDate, Invalid> {
     let s = input.trim();

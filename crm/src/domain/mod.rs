@@ -19,7 +19,7 @@ mod role;
 mod tag;
 mod tour;
 
-pub use birth_date::{BirthDate, parse_ru_date};
+pub use birth_date::{BirthDate, format_ru_date, format_ru_range, parse_ru_date};
 pub use booking::{BookingStatus, Cause, IllegalMove};
 pub use city::{City, DEFAULT_TZ, KNOWN_CITIES};
 pub use contact::{Email, IntlPhone};
@@ -30,7 +30,7 @@ pub use invalid::Invalid;
 pub use ledger::{Counterparty, OperationKind, PaymentMethod, parse_percent_bp, share_bp};
 pub use local_time::parse_local_datetime;
 pub use money::{Currency, Money};
-pub use name::PersonName;
+pub use name::{PersonName, first_name_of};
 pub use passport::{ForeignPassport, InternalPassport, LatinName, PaymentDetails};
 pub use phone::Phone;
 pub use role::Role;

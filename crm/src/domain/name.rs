@@ -38,7 +38,7 @@ impl PersonName {
 
     /// The given name, for greetings: Russian order is "Фамилия Имя Отчество".
     pub fn first_name(&self) -> &str {
-        self.0.split(' ').nth(1).unwrap_or(&self.0)
+        first_name_of(&self.0)
     }
 
     /// Lower-cased form used for case-insensitive search (SQLite's `lower()` knows only ASCII).
@@ -50,6 +50,11 @@ impl PersonName {
     pub fn search_key_of(query: &str) -> String {
         search_key(&query.split_whitespace().collect::<Vec<_>>().join(" "))
     }
+}
+
+/// The given name in a stored full name ("Фамилия Имя Отчество"), or the whole name.
+pub fn first_name_of(full_name: &str) -> &str {
+    full_name.split(' ').nth(1).unwrap_or(full_name)
 }
 
 /// Lower-case with `ё` folded to `е`, the way people search Russian names.

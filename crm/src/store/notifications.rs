@@ -2,7 +2,7 @@
 //! for (one query per kind, already without the occurrences in the outbox), broadcasts and
 //! their audiences.
 
-use super::time::{date, parse_date, parse_ts, parse_ts_opt, ts};
+use super::time::{date, parse_ts, parse_ts_opt, ts};
 use super::{Conn, flag};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::FromRow;
@@ -424,8 +424,4 @@ pub async fn audience_page(
 /// Countries of all tours, for the audience form.
 pub async fn tour_countries(conn: &mut Conn) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar("SELECT DISTINCT country FROM tours ORDER BY country").fetch_all(&mut *conn).await
-}
-
-pub fn parse_day(s: &str) -> sqlx::Result<NaiveDate> {
-    parse_date(s)
 }

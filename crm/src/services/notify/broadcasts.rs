@@ -4,8 +4,8 @@
 //! own daytime; the sender delivers them at the configured rate. Pause holds the rows not yet
 //! sent, resume releases them, cancel closes them.
 
-use super::{merge, person_context, ru_date, ru_range};
-use crate::domain::{Invalid, Role, TagName, TourId, TourStatus};
+use super::{merge, person_context};
+use crate::domain::{Invalid, Role, TagName, TourId, TourStatus, format_ru_date, format_ru_range};
 use crate::notify::{BroadcastKind, Compiled, Daytime, templates};
 use crate::services::Crm;
 use crate::store::notifications::{self as store, AudienceFilter, BroadcastRow, NewBroadcast};
@@ -64,7 +64,7 @@ async fn tour_context(conn: &mut Conn, id: TourId, today: chrono::NaiveDate) -> 
         .await?
         .into_iter()
         .find(|d| d.starts_on >= today && d.seats_left() > 0)
-        .map(|d| ru_range(d.starts_on, d.ends_on))
+        .map(|d| format_ru_range(d.starts_on, d.ends_on))
         .unwrap_or_default();
     Ok(json!({"tour": {
         "id": t.id.0,
@@ -74,8 +74,8 @@ async fn tour_context(conn: &mut Conn, id: TourId, today: chrono::NaiveDate) -> 
         "departure_city": t.departure_city,
         "price": t.price.to_string(),
         "dates": next,
-        "hot_until": t.hot.map(|(_, u)| ru_date(u)).unwrap_or_default(),
-        "early_until": t.early_booking.map(|(_, u)| ru_date(u)).unwrap_or_default(),
+        "hot_until": t.hot.map(|(_, u)| format_ru_date(u)).unwrap_or_default(),
+        "early_until": t.early_booking.map(|(_, u)| format_ru_date(u)).unwrap_or_default(),
     }}))
 }
 

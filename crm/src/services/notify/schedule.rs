@@ -3,12 +3,13 @@
 //! outbox) and a check in the client's own time zone: the local date decides whether it is
 //! due, the local daytime whether it may be written now. Runs as [`Actor::System`].
 
-use super::{merge, money, person_context, ru_date, ru_range};
-use crate::domain::{TourId, TourStatus};
+use super::{merge, person_context};
+use crate::domain::{Currency, Money, TourId, TourStatus, format_ru_date, format_ru_range};
 use crate::notify::{Compiled, Daytime, NotificationKind, local_date, occurrence_key};
 use crate::services::Crm;
 use crate::store::notifications::{self as store, Person};
 use crate::store::outbox::{self, NewMessage, OutboxStatus};
+use crate::store::time::parse_date;
 use crate::store::tours::TourFilter;
 use crate::store::{Conn, departures, tours};
 use crate::{Actor, Result};
@@ -132,12 +133,12 @@ async fn passports(run: &mut Run<'_>, template: &Compiled, lead: i64) -> Result<
     let (from, until) = window(run.now, 0, lead);
     for row in store::passports_expiring(run.conn, from, until).await? {
         let Some(today) = run.local_today(&row.person) else { continue };
-        let expires = store::parse_day(&row.expires_on)?;
+        let expires = parse_date(&row.expires_on)?;
         if !due(kind, (expires - today).num_days(), lead) {
             continue;
         }
         let mut ctx = person_context(&row.person);
-        merge(&mut ctx, json!({"passport": {"expires_on": ru_date(expires)}}));
+        merge(&mut ctx, json!({"passport": {"expires_on": format_ru_date(expires)}}));
         let key = occurrence_key(kind, row.person.client_id, expires);
         run.enqueue(kind, template, &row.person, key, ctx).await?;
     }
@@ -155,7 +156,7 @@ async fn trips(run: &mut Run<'_>, kind: NotificationKind, template: &Compiled, l
     };
     for row in rows {
         let Some(today) = run.local_today(&row.person) else { continue };
-        let event = store::parse_day(&row.event_on)?;
+        let event = parse_date(&row.event_on)?;
         if !due(kind, (event - today).num_days(), lead) {
             continue;
         }
@@ -164,7 +165,8 @@ async fn trips(run: &mut Run<'_>, kind: NotificationKind, template: &Compiled, l
         if kind == NotificationKind::PaymentDue && amount_due == 0 {
             continue;
         }
-        let (starts, ends) = (store::parse_day(&row.starts_on)?, store::parse_day(&row.ends_on)?);
+        let (starts, ends) = (parse_date(&row.starts_on)?, parse_date(&row.ends_on)?);
+        let money = |minor| Currency::parse(&row.currency).map(|c| Money::new(minor, c).to_string());
         let mut ctx = person_context(&row.person);
         merge(
             &mut ctx,
@@ -172,14 +174,14 @@ async fn trips(run: &mut Run<'_>, kind: NotificationKind, template: &Compiled, l
                 "tour": {"id": row.tour_id, "title": row.tour_title},
                 "booking": {
                     "id": row.booking_id,
-                    "departure_date": ru_date(starts),
+                    "departure_date": format_ru_date(starts),
                     "departure_time": row.departure_time.clone().unwrap_or_default(),
                     "meeting_point": row.meeting_point,
-                    "return_date": ru_date(ends),
+                    "return_date": format_ru_date(ends),
                     "travellers": row.travellers_count,
-                    "total": money(row.total, &row.currency),
-                    "amount_due": money(amount_due, &row.currency),
-                    "due_date": ru_date(event),
+                    "total": money(row.total)?,
+                    "amount_due": money(amount_due)?,
+                    "due_date": format_ru_date(event),
                     "payment_link": "",
                 },
             }),
@@ -211,14 +213,14 @@ async fn birthdays(run: &mut Run<'_>, kind: NotificationKind, template: &Compile
     let mut offers = OfferPicker::default();
     for row in rows {
         let Some(today) = run.local_today(&row.person) else { continue };
-        let birthday = store::parse_day(&row.birthday)?;
+        let birthday = parse_date(&row.birthday)?;
         let days_left = (birthday - today).num_days();
         // The offer comes before the day, the greeting on it.
         if !due(kind, days_left, lead) || (kind == NotificationKind::BirthdayOffer && days_left == 0) {
             continue;
         }
         let mut ctx = person_context(&row.person);
-        merge(&mut ctx, json!({"birthday": ru_date(birthday)}));
+        merge(&mut ctx, json!({"birthday": format_ru_date(birthday)}));
         if kind == NotificationKind::BirthdayOffer {
             let picks = offers.pick(run.conn, &row.person, birthday).await?;
             if picks.is_empty() {
@@ -309,7 +311,7 @@ impl OfferPicker {
             .into_iter()
             .take(OFFERED)
             .map(|(_, _, o, (s, e))| {
-                json!({"id": o.id.0, "title": o.title, "country": o.country, "price": o.price, "dates": ru_range(s, e)})
+                json!({"id": o.id.0, "title": o.title, "country": o.country, "price": o.price, "dates": format_ru_range(s, e)})
             })
             .collect())
     }
