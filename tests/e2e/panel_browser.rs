@@ -20,12 +20,12 @@ async fn first_sign_in(b: &Browser, base: &str, login: &str, one_time: &str, nam
     b.screenshot(&format!("{name}-login")).await;
     b.fill("input[name=login]", login).await;
     b.fill("input[name=password]", one_time).await;
-    b.click("form[action='/login'] button[type=submit]").await;
+    b.submit("form[action='/login'] button[type=submit]").await;
     b.fill("input[name=old]", one_time).await;
     b.fill("input[name=new]", "новый-надёжный-пароль-1").await;
     b.fill("input[name=repeat]", "новый-надёжный-пароль-1").await;
     b.screenshot(&format!("{name}-password-change")).await;
-    b.click("form[action='/password'] button[type=submit]").await;
+    b.submit("form[action='/password'] button[type=submit]").await;
 }
 
 /// Whether the browser tests can run. `.ci/run` installs chromium and chromium-driver, so in CI
@@ -92,7 +92,7 @@ async fn an_admin_blacklists_a_client_in_the_browser() {
     b.screenshot("admin-clients").await;
     b.goto(&format!("{}/clients/{}", server.base, client.id)).await;
     b.fill("form[action$='/blacklist'] input[name=reason]", "Не оплатил прошлый тур").await;
-    b.click("form[action$='/blacklist'] button[type=submit]").await;
+    b.submit("form[action$='/blacklist'] button[type=submit]").await;
     let shot = b.screenshot("admin-client-blacklisted").await;
     assert!(b.text("body").await.contains("Не оплатил прошлый тур"), "{}", b.text("body").await);
     assert!(crm.get_client(&Actor::System, client.id).await.unwrap().is_blacklisted());
@@ -114,7 +114,7 @@ async fn an_admin_edits_a_reminder_and_sends_a_broadcast_in_the_browser() {
     let preview = format!("form[action='/notifications/{kind}'] button[formaction$='/preview']:not([name])");
     // A variable the reminder does not have: refused beside the field, nothing saved.
     b.fill("textarea[name=template]", "С днём рождения, {{ client.nickname }}!").await;
-    b.click(&save).await;
+    b.submit(&save).await;
     b.find("em.error").await;
     b.screenshot("admin-template-refused").await;
     assert!(b.text("em.error").await.contains("неизвестная переменная «client.nickname»"), "{}", b.text("body").await);
@@ -122,11 +122,11 @@ async fn an_admin_edits_a_reminder_and_sends_a_broadcast_in_the_browser() {
     assert!(!settings.iter().any(|s| s.customized));
     // A good one: previewed on the sample client, then saved.
     b.fill("textarea[name=template]", "С днём рождения, {{ client.first_name }}! Ваш {{ agent.name }}.").await;
-    b.click(&preview).await;
+    b.submit(&preview).await;
     b.wait_for_path(&format!("/notifications/{kind}/preview")).await;
     assert!(b.text("#preview").await.contains("С днём рождения, Анна!"), "{}", b.text("body").await);
     b.screenshot("admin-template-preview").await;
-    b.click(&save).await;
+    b.submit(&save).await;
     b.wait_for_path("/notifications").await;
     let settings = crm.notification_settings(&Actor::System).await.unwrap();
     assert!(settings.iter().any(|s| s.kind.as_str() == kind && s.customized));
@@ -135,13 +135,13 @@ async fn an_admin_edits_a_reminder_and_sends_a_broadcast_in_the_browser() {
     b.goto(&format!("{}/broadcasts/new?kind=hot_tour", server.base)).await;
     b.fill("input[name=title]", "Горящий Алтай").await;
     b.select("select[name=tour_id]", &tour_id.to_string()).await;
-    b.click("form[action='/broadcasts'] button[formaction='/broadcasts/check']").await;
+    b.submit("form[action='/broadcasts'] button[formaction='/broadcasts/check']").await;
     b.wait_for_path("/broadcasts/check").await;
     let checked = b.text("body").await;
     assert!(checked.contains("Получателей сейчас: 3"), "{checked}");
     assert!(checked.contains("Алтай: золотые горы"), "the preview with the tour: {checked}");
     b.screenshot("admin-broadcast-checked").await;
-    b.click("form[action='/broadcasts'] button:not([formaction])").await;
+    b.submit("form[action='/broadcasts'] button:not([formaction])").await;
     let list = crm.list_broadcasts(&Actor::System).await.unwrap();
     assert_eq!(list.len(), 1);
     b.wait_for_path(&format!("/broadcasts/{}", list[0].broadcast.id)).await;
@@ -165,13 +165,13 @@ async fn an_operator_creates_a_hotel_and_a_package_tour_and_publishes_it_in_the_
     b.fill("form[action='/hotels'] input[name=country]", "Турция").await;
     b.fill("form[action='/hotels'] input[name=city]", "Аланья").await;
     b.screenshot("operator-hotel-new").await;
-    b.click("form[action='/hotels'] button[type=submit]").await;
+    b.submit("form[action='/hotels'] button[type=submit]").await;
     b.find("form[action$='/rooms']").await;
     let hotel_url = b.url().await;
     let hotel_id = hotel_url.rsplit('/').next().unwrap().to_owned();
     b.fill("form[action$='/rooms'] input[name=room_type]", "Standard sea view").await;
     b.fill("form[action$='/rooms'] input[name=capacity]", "2").await;
-    b.click("form[action$='/rooms'] button[type=submit]").await;
+    b.submit("form[action$='/rooms'] button[type=submit]").await;
     b.wait_for_path(&format!("/hotels/{hotel_id}")).await;
     b.screenshot("operator-hotel-card").await;
     let hotel = crm.hotel_card(&Actor::System, hotel_id.parse().unwrap()).await.unwrap();
@@ -189,7 +189,7 @@ async fn an_operator_creates_a_hotel_and_a_package_tour_and_publishes_it_in_the_
     b.select("form[action='/tours'] select[name=hotel_id]", &hotel_id).await;
     b.fill("form[action='/tours'] input[name=nights]", "7").await;
     b.screenshot("operator-tour-new").await;
-    b.click("form[action='/tours'] button[type=submit]").await;
+    b.submit("form[action='/tours'] button[type=submit]").await;
     b.find("form[action$='/departures'] input[name=starts_on]").await;
     let tour_id: i64 = b.url().await.rsplit('/').next().unwrap().parse().unwrap();
     let start = crm.today() + chrono::Duration::days(40);
@@ -197,9 +197,9 @@ async fn an_operator_creates_a_hotel_and_a_package_tour_and_publishes_it_in_the_
     b.fill("form[action$='/departures'] input[name=starts_on]", &start.format("%d.%m.%Y").to_string()).await;
     b.fill("form[action$='/departures'] input[name=ends_on]", &end.format("%d.%m.%Y").to_string()).await;
     b.fill("form[action$='/departures'] input[name=capacity]", "20").await;
-    b.click("form[action$='/departures'] button[type=submit]").await;
+    b.submit("form[action$='/departures'] button[type=submit]").await;
     b.find("form[action$='/publish'] button").await;
-    b.click("form[action$='/publish'] button").await;
+    b.submit("form[action$='/publish'] button").await;
     b.find("form[action$='/unpublish'] button").await;
     let shot = b.screenshot("operator-tour-published").await;
     let card = crm.tour_card(&Actor::System, crm::domain::TourId(tour_id)).await.unwrap();

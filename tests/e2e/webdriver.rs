@@ -105,6 +105,21 @@ impl Browser {
         self.call(reqwest::Method::POST, &format!("/element/{el}/click"), Some(json!({}))).await;
     }
 
+    /// Clicks a button that submits a form and waits until the next page has loaded: a
+    /// WebDriver click does not wait for a form's POST and redirect, so a check right after a
+    /// plain click may read the old page or the database before the request arrived.
+    pub async fn submit(&self, css: &str) {
+        let before = self.find_now("html").await.expect("a page is open");
+        self.click(css).await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        // Element references belong to one document: a new page has a new `html` element.
+        while self.find_now("html").await.is_ok_and(|now| now == before) {
+            assert!(Instant::now() < deadline, "{css} did not lead to a new page");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.find("body").await;
+    }
+
     pub async fn select(&self, css: &str, value: &str) {
         self.click(&format!("{css} option[value='{value}']")).await;
     }
