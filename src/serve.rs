@@ -27,7 +27,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let mut sender = None;
     let mut bot = match startup::bot_settings(&config) {
         Some(settings) => {
-            sender = Some(bot::outbox::OutboxSender::new(&settings, settings.global_rate)?);
+            sender = Some(bot::outbox::OutboxSender::new(&settings, settings.rates().outbox)?);
             let running = bot::start(&settings, crm.clone()).await?;
             tracing::info!(
                 api = settings.api_url.as_deref().unwrap_or("https://api.telegram.org"),

@@ -2,7 +2,7 @@
 //! messages rendered from `templates/bot/` out.
 //!
 //! Long polling, through teloxide's `Throttle` adaptor: at most one message a second per
-//! chat and a configured global rate, and a 429 answer is obeyed (it waits `retry_after` and
+//! chat and a share of the configured global rate (the outbox sender has the rest), and a 429 answer is obeyed (it waits `retry_after` and
 //! sends again), so nothing is dropped. Dialogue state lives in the database, or in Redis
 //! when configured.
 
@@ -61,7 +61,8 @@ pub struct BotSettings {
     pub redis_url: Option<String>,
     /// Namespace of this installation's Redis keys.
     pub redis_prefix: String,
-    /// Messages per second over all chats (Telegram allows about 30).
+    /// Messages per second over all chats (Telegram allows about 30), replies and outbox
+    /// together (see [`BotSettings::rates`]).
     pub global_rate: u32,
     /// Receive updates through a webhook at this public URL instead of long polling.
     pub webhook_url: Option<String>,
@@ -88,10 +89,28 @@ impl BotSettings {
         })
     }
 
+    /// The global rate split between replies and the outbox. Telegram counts every message of
+    /// the bot against one limit, but replies (teloxide's `Throttle`) and the outbox (its own
+    /// limiter, see [`outbox`]) are paced apart; splitting the rate keeps their sum within it
+    /// even while a broadcast runs. Replies get a third: each answers someone who is waiting,
+    /// and an agency's conversations rarely need more; notifications and broadcasts get the rest.
+    pub fn rates(&self) -> Rates {
+        let total = self.global_rate.max(2);
+        let replies = total.div_ceil(3);
+        Rates { replies, outbox: total - replies }
+    }
+
     fn throttled(&self) -> Result<Throttle<Bot>, BotError> {
-        let limits = Limits { messages_per_sec_overall: self.global_rate.max(1), ..Limits::default() };
+        let limits = Limits { messages_per_sec_overall: self.rates().replies, ..Limits::default() };
         Ok(Throttle::spawn_with_settings(self.bot()?, Settings::default().limits(limits)))
     }
+}
+
+/// Messages per second for each of the bot's two senders; their sum is the global rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rates {
+    pub replies: u32,
+    pub outbox: u32,
 }
 
 /// The bot's own username (`getMe`), for invite deep links.
@@ -163,6 +182,35 @@ pub async fn start(settings: &BotSettings, crm: Crm) -> Result<RunningBot, BotEr
                 stopped.await;
             });
             Ok(RunningBot { token, task, webhook: Some(router) })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(global_rate: u32) -> BotSettings {
+        BotSettings {
+            token: "1:test".into(),
+            api_url: None,
+            redis_url: None,
+            redis_prefix: "t:".into(),
+            global_rate,
+            webhook_url: None,
+            webhook_secret: None,
+        }
+    }
+
+    #[test]
+    fn replies_and_the_outbox_share_the_global_rate_without_exceeding_it() {
+        for (rate, replies, outbox) in [(2, 1, 1), (3, 1, 2), (25, 9, 16), (30, 10, 20), (1000, 334, 666)] {
+            assert_eq!(settings(rate).rates(), Rates { replies, outbox }, "rate {rate}");
+        }
+        for rate in 2..=1000 {
+            let r = settings(rate).rates();
+            assert_eq!(r.replies + r.outbox, rate);
+            assert!(r.replies >= 1 && r.outbox >= 1);
         }
     }
 }
