@@ -63,7 +63,7 @@ pub(super) fn season_rows(seasons: &[Season]) -> Vec<Value> {
     seasons
         .iter()
         .map(|s| {
-            json!({"starts_on": views::day(s.starts_on), "ends_on": views::day(s.ends_on),
+            json!({"id": s.id, "starts_on": views::day(s.starts_on), "ends_on": views::day(s.ends_on),
                    "price": s.price_per_night.to_string()})
         })
         .collect()

@@ -1,6 +1,6 @@
 //! A room's page: its description (type, capacity, meal plan), archiving, and its seasons —
-//! the price periods, added one after another and never edited (a changed price is a new
-//! season), with the form to add one.
+//! the price periods, added one after another (a changed price is a new season), with the form
+//! to add one and a button to remove a mistyped one.
 
 use super::card::{currencies, meal_plans, season_rows};
 use super::forms::{Errors, RoomFields, SeasonFields};
@@ -13,6 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use crm::services::{Capability, PanelSession};
+use serde::Deserialize;
 use serde_json::json;
 
 /// The forms of the page as typed, when one comes back refused.
@@ -93,6 +94,24 @@ pub async fn add_season(
         Ok(_) => Ok(see(format!("/hotels/rooms/{id}#seasons"))),
         Err(errors) => render_room(&state, &session, id, Kept { room: None, season: Some((form, errors)) }).await,
     }
+}
+
+/// The season to remove, by its id.
+#[derive(Deserialize)]
+pub struct SeasonChoice {
+    season_id: String,
+}
+
+/// Removes a mistyped season; bookings keep their prices (see `Crm::remove_season`).
+pub async fn remove_season(
+    State(state): State<AppState>,
+    Current(session): Current,
+    Path(id): Path<String>,
+    Form(form): Form<SeasonChoice>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    state.crm.remove_season(&session.actor, id, parse_id(&form.season_id)?).await?;
+    Ok(see(format!("/hotels/rooms/{id}#seasons")))
 }
 
 pub async fn archive(

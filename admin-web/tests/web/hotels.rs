@@ -94,6 +94,13 @@ each_backend!(an_operator_enters_a_hotel_through_the_forms_and_reads_it_on_the_c
     assert!(page.body.contains("value=\"2027-07-01\""), "the next season starts where the last ended");
     let card = app.get(&op, &base).await;
     assert!(card.body.contains("15\u{a0}000,50\u{a0}€"), "seasons are on the card");
+    // A mistyped season is removed from the room's page and entered again.
+    let mistyped = app.crm.room_seasons(&Actor::System, room_id).await.unwrap()[0].id;
+    let removal = [("season_id", mistyped.to_string())];
+    let removal: Vec<(&str, &str)> = removal.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = accepted(&app, &op, &format!("/hotels/rooms/{room_id}/seasons/remove"), &removal).await;
+    assert!(!page.body.contains("15\u{a0}000,50\u{a0}€") && page.body.contains("Сезонов пока нет"));
+    accepted(&app, &op, &format!("/hotels/rooms/{room_id}/seasons"), &season).await;
 
     let terms = [
         ("free_days", "14"),
@@ -409,5 +416,10 @@ each_backend!(tampered_ids_end_in_a_clear_page, |app| {
     let season =
         [("starts_on", "01.06.2027"), ("ends_on", "30.06.2027"), ("price_per_night", "100"), ("currency", "RUB")];
     assert_eq!(app.post(&op, "/hotels/rooms/999999/seasons", &season).await.status, StatusCode::NOT_FOUND);
+    let (_, room_id, _) = hotel_with_room_and_manager(&app).await;
+    let path = format!("/hotels/rooms/{room_id}/seasons/remove");
+    for tampered in ["999999", "abc", ""] {
+        assert_eq!(app.post(&op, &path, &[("season_id", tampered)]).await.status, StatusCode::NOT_FOUND, "{tampered}");
+    }
     assert_eq!(app.post(&op, "/hotels/managers/999999/deactivate", &[]).await.status, StatusCode::NOT_FOUND);
 });

@@ -84,6 +84,7 @@ const EXPECTED: &[Entry] = &[
         HOTELIERS,
         &[("starts_on", "2027-06-01"), ("ends_on", "2027-06-30"), ("price_per_night", "9000"), ("currency", "RUB")],
     ),
+    ("POST", "/hotels/rooms/{id}/seasons/remove", HOTELIERS, &[("season_id", "{season}")]),
     ("GET", "/hotels/managers/{id}", HOTELIERS, &[]),
     ("POST", "/hotels/managers/{id}", HOTELIERS, &[("name", "Ayşe Yılmaz"), ("position", "Sales")]),
     ("POST", "/hotels/managers/{id}/deactivate", HOTELIERS, &[]),
@@ -172,6 +173,8 @@ struct Fixture {
     message_id: i64,
     hotel_id: i64,
     room_id: i64,
+    /// A season of that room, apart from the one the walk adds.
+    season_id: i64,
     manager_id: i64,
 }
 
@@ -198,6 +201,10 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
     let broadcast_id = app.running_broadcast(tour).await;
     let message_id = app.message_of_unknown_fate().await;
     let (hotel_id, room_id, manager_id) = crate::hotels::hotel_with_room_and_manager(app).await;
+    let day = |m| chrono::NaiveDate::from_ymd_opt(2027, m, 1).unwrap();
+    let price = crm::domain::Money::new(900_000, crm::domain::Currency::RUB);
+    let season = crm::services::SeasonInput { starts_on: day(9), ends_on: day(10), price_per_night: price };
+    let season_id = app.crm.add_season(&crm::Actor::System, room_id, season).await.unwrap().id;
     let f = Fixture {
         client_id: client.id.0,
         client_phone: client.phone.clone(),
@@ -209,6 +216,7 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
         message_id,
         hotel_id,
         room_id,
+        season_id,
         manager_id,
     };
     let browsers =
@@ -236,8 +244,10 @@ fn concrete(path: &str, f: &Fixture) -> String {
 
 /// A form with the fixture's row ids put in for their placeholders.
 fn concrete_form(form: &[(&'static str, &'static str)], f: &Fixture) -> Vec<(&'static str, String)> {
-    let (tour, departure) = (f.tour_id.to_string(), f.departure_id.to_string());
-    form.iter().map(|(k, v)| (*k, v.replace("{tour_id}", &tour).replace("{departure}", &departure))).collect()
+    let ids = [("{tour_id}", f.tour_id), ("{departure}", f.departure_id), ("{season}", f.season_id)];
+    form.iter()
+        .map(|(k, v)| (*k, ids.iter().fold(v.to_string(), |v, (name, id)| v.replace(name, &id.to_string()))))
+        .collect()
 }
 
 fn allowed(path: &str, page: &Page) -> bool {

@@ -153,6 +153,32 @@ each_backend!(an_operator_sets_up_a_hotel_completely, |app| {
     assert!(log.iter().all(|e| e.actor == op.audit_name() && e.entity_id == Some(h.id.to_string())));
 });
 
+each_backend!(a_mistyped_season_is_removed_and_entered_again, |app| {
+    let (h, room) = hotel_with_room(&app, &Actor::System).await;
+    let crm = &app.crm;
+    let op = app.actor("operator", Role::Operator).await;
+    let typo = crm.add_season(&op, room.id, season(d(2027, 6, 1), d(2027, 8, 31), 14_000)).await.unwrap();
+    let other = crm.add_room(&op, h.id, room_input("Suite", 2)).await.unwrap();
+    let others = crm.add_season(&op, other.id, season(d(2027, 6, 1), d(2027, 8, 31), 30_000_000)).await.unwrap();
+    // Only through its own room: another room's season is not found, and nothing is removed.
+    assert!(matches!(crm.remove_season(&op, room.id, others.id).await, Err(Error::NotFound("season"))));
+    assert!(matches!(crm.remove_season(&op, 999_999, typo.id).await, Err(Error::NotFound(_))));
+    let removed = crm.remove_season(&op, room.id, typo.id).await.unwrap();
+    assert_eq!(removed.price_per_night, rub(14_000));
+    assert!(matches!(crm.remove_season(&op, room.id, typo.id).await, Err(Error::NotFound("season"))));
+    // The same dates can now be entered with the right price.
+    crm.add_season(&op, room.id, season(d(2027, 6, 1), d(2027, 8, 31), 1_400_000)).await.unwrap();
+    let prices = |s: Vec<hotels::Season>| s.iter().map(|s| s.price_per_night.minor).collect::<Vec<_>>();
+    assert_eq!(prices(crm.room_seasons(&op, room.id).await.unwrap()), [1_400_000]);
+    assert_eq!(prices(crm.room_seasons(&op, other.id).await.unwrap()), [30_000_000]);
+    let admin = app.actor("admin", Role::Admin).await;
+    let filter = AuditFilter { action: Some("hotel.season.remove".into()), limit: 10, ..Default::default() };
+    let log = crm.audit_log(&admin, &filter).await.unwrap();
+    assert_eq!(log.len(), 1);
+    let details = log[0].details.as_deref().unwrap_or("");
+    assert!(details.contains(&format!("season={} 2027-06-01..2027-08-31 14000 RUB", typo.id)), "{details}");
+});
+
 each_backend!(overlapping_seasons_are_refused, |app| {
     let (_, room) = hotel_with_room(&app, &Actor::System).await;
     let crm = &app.crm;

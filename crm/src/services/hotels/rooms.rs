@@ -154,8 +154,8 @@ impl Crm {
         Ok(rooms)
     }
 
-    /// Adds a price period. Seasons are never edited or deleted — a price that changes is a
-    /// new season after the old one — so a season overlapping an existing one is refused.
+    /// Adds a price period. A price that changes is a new season after the old one, so a season
+    /// overlapping an existing one is refused; a mistyped one is removed and entered again.
     pub async fn add_season(&self, actor: &Actor, room_id: i64, input: SeasonInput) -> Result<Season> {
         let room = self.room_for(actor, room_id, HotelAccess::Write).await?;
         let problems = input.problems();
@@ -171,19 +171,31 @@ impl Crm {
             return Err(Error::Invalid(Invalid::SeasonsOverlap));
         }
         let id = store::insert_season(&mut tx, room_id, input.starts_on, input.ends_on, input.price_per_night).await?;
-        let p = input.price_per_night;
-        let details = Some(format!(
-            "room={room_id} season={id} {}..{} {} {}",
-            input.starts_on,
-            input.ends_on,
-            p.minor,
-            p.currency.code()
-        ));
+        let season = store::seasons(&mut tx, room_id)
+            .await?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or(Error::NotFound("season"))?;
         let hotel = Some(room.hotel_id.to_string());
+        let details = Some(season_details(&season));
         audit::record(&mut tx, now, &actor.audit_name(), "hotel.season.add", "hotel", hotel, details).await?;
-        let season = store::seasons(&mut tx, room_id).await?.into_iter().find(|s| s.id == id);
         tx.commit().await?;
-        season.ok_or(Error::NotFound("season"))
+        Ok(season)
+    }
+
+    /// Removes a season, to correct a mistake. Bookings keep the price they were made at (it is
+    /// stored with them), so only prices computed from now on change; the audit log keeps the
+    /// removed dates and price.
+    pub async fn remove_season(&self, actor: &Actor, room_id: i64, season_id: i64) -> Result<Season> {
+        let room = self.room_for(actor, room_id, HotelAccess::Write).await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let season = store::delete_season(&mut tx, room_id, season_id).await?.ok_or(Error::NotFound("season"))?;
+        let details = Some(season_details(&season));
+        let hotel = Some(room.hotel_id.to_string());
+        audit::record(&mut tx, now, &actor.audit_name(), "hotel.season.remove", "hotel", hotel, details).await?;
+        tx.commit().await?;
+        Ok(season)
     }
 
     /// One room with its seasons, for the page that edits it.
@@ -224,4 +236,10 @@ impl Crm {
         self.hotel_for(actor, hotel_id, HotelAccess::Read).await?;
         Ok(store::cancellation_terms(&mut *self.store.conn().await?, hotel_id).await?)
     }
+}
+
+/// A season as the audit log records it: what was added or removed, to the minor unit.
+fn season_details(s: &Season) -> String {
+    let p = s.price_per_night;
+    format!("room={} season={} {}..{} {} {}", s.room_id, s.id, s.starts_on, s.ends_on, p.minor, p.currency.code())
 }

@@ -10,8 +10,8 @@ pub use agreements::{
     set_cancellation_terms,
 };
 pub use rooms::{
-    Room, RoomFields, Season, active_rooms, insert_room, insert_season, lock_room, overlapping_season, price_per_night,
-    room, rooms, seasons, set_room_archived, update_room,
+    Room, RoomFields, Season, active_rooms, delete_season, insert_room, insert_season, lock_room, overlapping_season,
+    price_per_night, room, rooms, seasons, set_room_archived, update_room,
 };
 
 use super::time::{parse_ts, ts};

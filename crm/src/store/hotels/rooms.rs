@@ -210,6 +210,17 @@ pub async fn insert_season(
     .await
 }
 
+/// Deletes a season of the room; `None` when the room has no such season.
+pub async fn delete_season(conn: &mut Conn, room_id: i64, season_id: i64) -> sqlx::Result<Option<Season>> {
+    let row: Option<SeasonRow> =
+        sqlx::query_as(&format!("DELETE FROM room_seasons WHERE id = $1 AND room_id = $2 RETURNING {SEASON_COLUMNS}"))
+            .bind(season_id)
+            .bind(room_id)
+            .fetch_optional(conn)
+            .await?;
+    row.map(SeasonRow::into_season).transpose()
+}
+
 /// A room's seasons in date order.
 pub async fn seasons(conn: &mut Conn, room_id: i64) -> sqlx::Result<Vec<Season>> {
     let rows: Vec<SeasonRow> =

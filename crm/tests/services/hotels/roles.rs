@@ -47,6 +47,7 @@ const TABLE: &[(&str, &[Who])] = &[
     ("archive_room", WRITE),
     ("hotel_rooms", PUBLIC),
     ("add_season", WRITE),
+    ("remove_season", WRITE),
     ("room_seasons", READ),
     ("set_cancellation_terms", WRITE),
     ("hotel_cancellation_terms", READ),
@@ -127,6 +128,12 @@ async fn call(app: &TestApp, w: &World, function: &str, who: Who) -> crm::Result
             // A fresh month for every call, so an allowed call never overlaps an earlier one.
             let day = d(2030, 1, 1) + chrono::Duration::days(31 * n);
             crm.add_season(a, r, season(day, day + chrono::Duration::days(30), 100_000)).await.map(drop)
+        }
+        "remove_season" => {
+            // A season of its own for every call (added by the system), so each call has one to remove.
+            let day = d(2040, 1, 1) + chrono::Duration::days(31 * n);
+            let s = crm.add_season(&Actor::System, r, season(day, day + chrono::Duration::days(30), 1)).await.unwrap();
+            crm.remove_season(a, r, s.id).await.map(drop)
         }
         "room_seasons" => crm.room_seasons(a, r).await.map(drop),
         "hotel_room" => crm.hotel_room(a, r).await.map(drop),
