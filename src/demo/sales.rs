@@ -65,7 +65,11 @@ pub(crate) async fn build(
         let near = cancel_kind == 0;
         let card = book(crm, made, client, &agent, rng, near).await?;
         let id = card.booking.id;
-        let note = format!("Оформлено бронирование «{}», {}", card.booking.tour_title, card.booking.starts_on);
+        let note = format!(
+            "Оформлено бронирование «{}», {}",
+            card.booking.tour_title,
+            crm::domain::format_ru_date(card.booking.starts_on)
+        );
         log(crm, &agent, client, "note", "none", &note, 0).await?;
         summary.interactions += 1;
         if target != ContractPending && cancel_kind != 1 {

@@ -46,6 +46,7 @@ async fn render_card(
         "id": c.id.0,
         "full_name": c.full_name,
         "phone": c.phone,
+        "phone_shown": crm::domain::format_phone(&c.phone),
         "birth_date": c.birth_date.map(views::day),
         "city": c.city,
         "time_zone": c.time_zone.name(),

@@ -71,7 +71,7 @@ pub async fn list(
             serde_json::json!({
                 "id": c.id.0,
                 "full_name": c.full_name,
-                "phone": c.phone,
+                "phone": crm::domain::format_phone(&c.phone),
                 "city": c.city,
                 "tags": c.tags,
                 "blacklisted": c.is_blacklisted(),

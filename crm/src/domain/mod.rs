@@ -32,7 +32,7 @@ pub use local_time::parse_local_datetime;
 pub use money::{Currency, Money};
 pub use name::{PersonName, first_name_of};
 pub use passport::{ForeignPassport, InternalPassport, LatinName, PaymentDetails};
-pub use phone::Phone;
+pub use phone::{Phone, format_phone};
 pub use role::Role;
 pub use tag::TagName;
 pub use tour::{TourKind, TourService, TourStatus};

@@ -52,6 +52,17 @@ impl Phone {
     }
 }
 
+/// A stored number as people read it: `+7 912 345-67-89`. Anything not in the canonical
+/// Russian form is returned as stored.
+pub fn format_phone(stored: &str) -> String {
+    match stored.strip_prefix("+7") {
+        Some(n) if n.len() == 10 && n.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("+7 {} {}-{}-{}", &n[..3], &n[3..6], &n[6..8], &n[8..])
+        }
+        _ => stored.to_owned(),
+    }
+}
+
 impl fmt::Display for Phone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -114,5 +125,13 @@ mod tests {
     #[test]
     fn landlines_are_accepted() {
         assert_eq!(Phone::parse("8 (495) 123-45-67").unwrap().as_str(), "+74951234567");
+    }
+
+    #[test]
+    fn stored_numbers_read_in_groups() {
+        assert_eq!(format_phone("+79123456789"), "+7 912 345-67-89");
+        assert_eq!(format_phone(Phone::parse("8 (495) 123-45-67").unwrap().as_str()), "+7 495 123-45-67");
+        assert_eq!(format_phone("+971041234567"), "+971041234567");
+        assert_eq!(format_phone(""), "");
     }
 }
