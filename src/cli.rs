@@ -3,12 +3,12 @@
 use crate::config::Config;
 use crate::{demo, serve, startup};
 use clap::{Parser, Subcommand};
-use crm::Actor;
 use crm::domain::Role;
 use crm::services::NewStaffInput;
+use crm::{Actor, text};
 
 #[derive(Debug, Parser)]
-#[command(name = "tourcrm", version, about = "tourcrm — CRM турагентства: Telegram-бот и веб-панель")]
+#[command(name = "tourcrm", version, about = text::get("cli", "about"))]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -72,10 +72,10 @@ pub enum KeysCommand {
 /// The invite as a deep link when the bot's username is known, else as the bare code.
 async fn print_invite(config: &Config, token: &str) {
     match startup::bot_username(config).await {
-        Some(username) => println!("Приглашение в Telegram: https://t.me/{username}?start=staff_{token}"),
-        None => println!(
-            "Код приглашения в Telegram: staff_{token} (ссылка появится, когда задан TELOXIDE_TOKEN или TOURCRM_BOT_USERNAME)"
-        ),
+        Some(username) => {
+            println!("{}", text::fill("cli", "invite_link", &[("username", &username), ("token", &token)]));
+        }
+        None => println!("{}", text::fill("cli", "invite_code", &[("token", &token)])),
     }
 }
 
@@ -85,17 +85,23 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), startup::StartError> {
         Command::Migrate => {
             let store = startup::open_store(&config).await?;
             store.close().await;
-            println!("Миграции применены: {}", startup::redacted_url(&config.database_url));
+            println!(
+                "{}",
+                text::fill("cli", "migrated", &[("database", &startup::redacted_url(&config.database_url))])
+            );
             Ok(())
         }
         Command::Staff(StaffCommand::Add { role, name, login }) => {
             let crm = startup::open_crm(&config).await?;
             let role = Role::parse(&role).map_err(crm::Error::from)?;
             let created = crm.add_staff(&Actor::System, NewStaffInput { login: &login, name: &name, role }).await?;
-            println!("Сотрудник добавлен: {} ({})", created.staff.name, role.title_ru());
-            println!("Логин:                {}", created.staff.login);
-            println!("Одноразовый пароль:   {}", created.password);
-            println!("  (смените его при первом входе в панель; повторно он не показывается)");
+            println!(
+                "{}",
+                text::fill("cli", "staff_added", &[("name", &created.staff.name), ("role", &role.title_ru())])
+            );
+            println!("{}", text::fill("cli", "login", &[("login", &created.staff.login)]));
+            println!("{}", text::fill("cli", "password", &[("password", &created.password)]));
+            println!("  {}", text::get("cli", "password_note"));
             print_invite(&config, &created.invite_token).await;
             crm.store().close().await;
             Ok(())
@@ -105,12 +111,10 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), startup::StartError> {
             let login = login.trim().to_ascii_lowercase();
             let staff = crm.list_staff(&Actor::System).await?;
             let Some(member) = staff.iter().find(|s| s.login == login) else {
-                return Err(startup::StartError::Refused(format!(
-                    "Сотрудника с логином «{login}» нет (см. tourcrm staff list)."
-                )));
+                return Err(startup::StartError::Refused(text::fill("cli", "no_such_login", &[("login", &login)])));
             };
             let token = crm.new_invite(&Actor::System, member.id).await?;
-            println!("Новое приглашение для {} ({}); прежнее больше не действует.", member.name, member.login);
+            println!("{}", text::fill("cli", "new_invite", &[("name", &member.name), ("login", &member.login)]));
             print_invite(&config, &token).await;
             crm.store().close().await;
             Ok(())
@@ -119,7 +123,8 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), startup::StartError> {
             let crm = startup::open_crm(&config).await?;
             for s in crm.list_staff(&Actor::System).await? {
                 let tg = s.telegram_username.as_deref().map(|u| format!("@{u}")).unwrap_or_else(|| "—".into());
-                let state = if s.active { "активен" } else { "отключён" };
+                let state =
+                    if s.active { text::get("cli", "staff_active") } else { text::get("cli", "staff_disabled") };
                 println!("{:>4}  {:<20} {:<30} {:<14} {:<16} {}", s.id, s.login, s.name, s.role.title_ru(), tg, state);
             }
             crm.store().close().await;
@@ -144,11 +149,14 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), startup::StartError> {
         Command::Keys(KeysCommand::Rotate) => {
             let crm = startup::open_crm(&config).await?;
             let report = crm.rotate_keys(&Actor::System).await?;
+            let retired = if report.retired.is_empty() { "—".to_owned() } else { report.retired.join(", ") };
             println!(
-                "Новый ключ {}: перешифровано записей: {}; выведены из работы: {}",
-                report.new_key,
-                report.resealed,
-                if report.retired.is_empty() { "—".to_owned() } else { report.retired.join(", ") }
+                "{}",
+                text::fill(
+                    "cli",
+                    "keys_rotated",
+                    &[("key", &report.new_key), ("resealed", &report.resealed), ("retired", &retired)]
+                )
             );
             crm.store().close().await;
             Ok(())

@@ -4,9 +4,9 @@
 use crate::config::Config;
 use crate::scheduler;
 use crate::startup::{self, StartError};
-use crm::Actor;
 use crm::domain::Role;
 use crm::services::NewStaffInput;
+use crm::{Actor, text};
 use tokio::sync::watch;
 
 pub async fn run(config: Config) -> Result<(), StartError> {
@@ -79,13 +79,16 @@ async fn first_admin(crm: &crm::Crm) -> Result<(), StartError> {
         return Ok(());
     }
     let created = crm
-        .add_staff(&Actor::System, NewStaffInput { login: "admin", name: "Администратор Системы", role: Role::Admin })
+        .add_staff(
+            &Actor::System,
+            NewStaffInput { login: "admin", name: text::get("cli", "first_admin_name"), role: Role::Admin },
+        )
         .await?;
     println!("============================================================");
-    println!(" Первый запуск: создан администратор.");
-    println!(" Логин:              {}", created.staff.login);
-    println!(" Одноразовый пароль: {}", created.password);
-    println!(" Пароль показывается один раз; смените его при первом входе.");
+    println!(" {}", text::get("cli", "first_admin_created"));
+    println!(" {}", text::fill("cli", "first_admin_login", &[("login", &created.staff.login)]));
+    println!(" {}", text::fill("cli", "first_admin_password", &[("password", &created.password)]));
+    println!(" {}", text::get("cli", "first_admin_note"));
     println!("============================================================");
     Ok(())
 }

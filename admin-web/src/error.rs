@@ -6,6 +6,7 @@
 use crate::views;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use crm::text;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -66,7 +67,8 @@ pub fn error_page(status: StatusCode, kind: &str, message: &str) -> Response {
         Ok(html) => (status, html).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "error page template failed");
-            (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "Ошибка").into_response()
+            (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text::get("web", "error_fallback"))
+                .into_response()
         }
     }
 }

@@ -7,6 +7,7 @@ use axum::response::Html;
 use chrono::{DateTime, NaiveDate, Utc};
 use crm::services::Capability;
 use crm::services::PanelSession;
+use crm::text;
 use std::sync::LazyLock;
 
 macro_rules! web_templates {
@@ -139,11 +140,11 @@ pub fn actor_name(actor: &str, staff: &std::collections::HashMap<i64, String>) -
     match actor.split_once(':') {
         Some(("staff", id)) => match id.parse::<i64>().ok().and_then(|id| staff.get(&id)) {
             Some(name) => name.clone(),
-            None => format!("сотрудник №{id}"),
+            None => text::fill("web", "actor_staff", &[("id", &id)]),
         },
-        Some(("client", _)) => "клиент".to_owned(),
-        Some(("telegram", _)) => "Telegram".to_owned(),
-        _ if actor == "system" => "система".to_owned(),
+        Some(("client", _)) => text::get("web", "actor_client").to_owned(),
+        Some(("telegram", _)) => text::get("web", "actor_telegram").to_owned(),
+        _ if actor == "system" => text::get("web", "actor_system").to_owned(),
         _ => actor.to_owned(),
     }
 }

@@ -17,7 +17,7 @@
 use crate::Texts;
 use crate::markup::reply_markup;
 use crm::store::outbox::OutboxStatus;
-use crm::{Actor, Crm};
+use crm::{Actor, Crm, text};
 use dialogues::{Button, Callback, Keyboard};
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::num::NonZeroU32;
@@ -178,20 +178,21 @@ impl OutboxSender {
                     *f = Some(f.map_or(until, |cur| cur.max(until)));
                 }
                 tracing::warn!(retry_after = s.seconds(), "outbox: Telegram asked to slow down");
-                crm.outgoing_retry(sys, msg.id, crm.now() + s.chrono_duration(), "Telegram: повторить позже (429)")
-                    .await
+                let reason = text::get("outbox_reason", "flood_control");
+                crm.outgoing_retry(sys, msg.id, crm.now() + s.chrono_duration(), reason).await
             }
             Err(RequestError::Api(e)) => crm.outgoing_closed(sys, msg.id, OutboxStatus::Failed, &refusal_ru(&e)).await,
             Err(RequestError::MigrateToChatId(_)) => {
-                crm.outgoing_closed(sys, msg.id, OutboxStatus::Failed, "чат перенесён в супергруппу").await
+                let reason = text::get("outbox_reason", "chat_migrated");
+                crm.outgoing_closed(sys, msg.id, OutboxStatus::Failed, reason).await
             }
             Err(RequestError::Network(e)) if e.is_connect() => {
                 let at = crm.now() + chrono::Duration::from_std(NETWORK_BACKOFF).unwrap_or_default();
-                crm.outgoing_retry(sys, msg.id, at, "нет связи с Telegram").await
+                crm.outgoing_retry(sys, msg.id, at, text::get("outbox_reason", "no_connection")).await
             }
             Err(e) => {
                 tracing::warn!(error = %e, id = msg.id, "outbox: delivery unknown");
-                let reason = format!("ответ Telegram не получен: {e}");
+                let reason = text::fill("outbox_reason", "no_answer", &[("error", &e)]);
                 crm.outgoing_closed(sys, msg.id, OutboxStatus::Unknown, &reason).await
             }
         };
@@ -228,11 +229,11 @@ async fn flush(crm: &Crm, sent: &SentBatch) {
 /// Telegram's refusal, for the admin.
 fn refusal_ru(e: &ApiError) -> String {
     match e {
-        ApiError::BotBlocked => "клиент заблокировал бота".to_owned(),
-        ApiError::UserDeactivated => "аккаунт клиента удалён".to_owned(),
-        ApiError::ChatNotFound => "чат не найден".to_owned(),
-        ApiError::BotKicked | ApiError::BotKickedFromSupergroup => "бот удалён из чата".to_owned(),
-        other => format!("Telegram отказал: {other}"),
+        ApiError::BotBlocked => text::get("outbox_reason", "bot_blocked").to_owned(),
+        ApiError::UserDeactivated => text::get("outbox_reason", "user_deactivated").to_owned(),
+        ApiError::ChatNotFound => text::get("outbox_reason", "chat_not_found").to_owned(),
+        ApiError::BotKicked | ApiError::BotKickedFromSupergroup => text::get("outbox_reason", "bot_kicked").to_owned(),
+        other => text::fill("outbox_reason", "telegram_refused", &[("error", other)]),
     }
 }
 

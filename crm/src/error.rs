@@ -2,6 +2,7 @@
 //! a page or an exit code; nothing here knows how it will be shown.
 
 use crate::domain::Invalid;
+use crate::text;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -60,24 +61,27 @@ pub enum Conflict {
 }
 
 impl Conflict {
-    /// The Russian explanation, for front-ends without a template of their own (the CLI).
+    /// The Russian explanation (`[conflict]` of `templates/text/ru.toml`), for every front-end.
     pub fn message_ru(&self) -> String {
         match self {
-            Conflict::PhoneTaken(_) => "Клиент с таким телефоном уже зарегистрирован.".into(),
-            Conflict::LoginTaken => "Этот логин уже занят.".into(),
-            Conflict::TelegramTaken => "Этот аккаунт Telegram уже привязан.".into(),
-            Conflict::Blacklisted => "Клиент в чёрном списке.".into(),
-            Conflict::NoChange(_) => "Изменять нечего: так уже записано.".into(),
-            Conflict::NoSeatsLeft { left: 0 } => "Мест на эту дату не осталось.".into(),
-            Conflict::NoSeatsLeft { left } => format!("Осталось мест: {left} — меньше, чем путешественников."),
-            Conflict::TourNotBookable => "Тур не опубликован: забронировать его нельзя.".into(),
-            Conflict::DepartureStarted => "Этот заезд уже начался или прошёл.".into(),
-            Conflict::PaymentsNotAccepted(status) => format!("В статусе «{status}» оплата не принимается."),
-            Conflict::Overpayment { due } => {
-                format!("Сумма больше остатка к оплате ({},{:02}).", due / 100, due % 100)
+            Conflict::PhoneTaken(_) => text::get("conflict", "phone_taken").to_owned(),
+            Conflict::LoginTaken => text::get("conflict", "login_taken").to_owned(),
+            Conflict::TelegramTaken => text::get("conflict", "telegram_taken").to_owned(),
+            Conflict::Blacklisted => text::get("conflict", "blacklisted").to_owned(),
+            Conflict::NoChange(_) => text::get("conflict", "no_change").to_owned(),
+            Conflict::NoSeatsLeft { left: 0 } => text::get("conflict", "sold_out").to_owned(),
+            Conflict::NoSeatsLeft { left } => text::fill("conflict", "too_few_seats", &[("left", left)]),
+            Conflict::TourNotBookable => text::get("conflict", "tour_not_bookable").to_owned(),
+            Conflict::DepartureStarted => text::get("conflict", "departure_started").to_owned(),
+            Conflict::PaymentsNotAccepted(status) => {
+                text::fill("conflict", "payments_not_accepted", &[("status", status)])
             }
-            Conflict::AlreadyReversed => "Эта операция уже сторнирована.".into(),
-            Conflict::DepartureHasBookings => "На этот заезд есть брони: удалить его нельзя.".into(),
+            Conflict::Overpayment { due } => {
+                let due = format!("{},{:02}", due / 100, due % 100);
+                text::fill("conflict", "overpayment", &[("due", &due)])
+            }
+            Conflict::AlreadyReversed => text::get("conflict", "already_reversed").to_owned(),
+            Conflict::DepartureHasBookings => text::get("conflict", "departure_has_bookings").to_owned(),
         }
     }
 }

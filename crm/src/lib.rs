@@ -11,6 +11,7 @@ pub mod error;
 pub mod notify;
 pub mod services;
 pub mod store;
+pub mod text;
 
 pub use actor::Actor;
 pub use error::{Conflict, Error, Result};

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crm::domain::{BookingId, BookingStatus, Money};
 use crm::services::{BookingCard, Capability, PanelSession};
 use crm::store::bookings::Installment;
+use crm::text;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -181,14 +182,14 @@ pub async fn change_status(
     let id = BookingId(parse_id(&id)?);
     Capability::MoveBookings.check(&session.actor)?;
     let (status, field, reason) = match BookingStatus::parse(&f.to) {
-        None => (StatusCode::UNPROCESSABLE_ENTITY, "to", "Выберите новый статус из списка.".to_owned()),
+        None => (StatusCode::UNPROCESSABLE_ENTITY, "to", text::get("web", "choose_status").to_owned()),
         Some(to) => match state.crm.change_booking_status(&session.actor, id, to, &f.reason).await {
             Ok(_) => return Ok(Redirect::to(&format!("/bookings/{id}#status")).into_response()),
             Err(crm::Error::Invalid(i)) => (StatusCode::UNPROCESSABLE_ENTITY, "reason", i.message_ru().to_owned()),
             Err(crm::Error::IllegalMove(m)) => (
                 StatusCode::CONFLICT,
                 "to",
-                format!("Из статуса «{}» в «{}» перевести нельзя.", m.from.title_ru(), m.to.title_ru()),
+                text::fill("web", "illegal_move", &[("from", &m.from.title_ru()), ("to", &m.to.title_ru())]),
             ),
             Err(crm::Error::Conflict(c)) => (StatusCode::CONFLICT, "to", c.message_ru()),
             Err(e) => return Err(e.into()),

@@ -13,6 +13,7 @@ use crm::domain::{BookingId, BookingStatus, Role, StaffId, TourId, parse_ru_date
 use crm::services::Capability;
 use crm::store::bookings::BookingFilter;
 use crm::store::tours::TourFilter;
+use crm::text;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -100,7 +101,7 @@ pub async fn list(
     let tours = state.crm.list_tours(actor, TourFilter { operator_id: own, limit: 200, ..Default::default() }).await?;
     let mut tour_options: Vec<_> = tours.iter().map(|t| json!({"id": t.id.0.to_string(), "title": t.title})).collect();
     if let Some(id) = id_param(&q.tour).filter(|id| !tours.iter().any(|t| t.id.0 == *id)) {
-        tour_options.push(json!({"id": id.to_string(), "title": format!("тур №{id}")}));
+        tour_options.push(json!({"id": id.to_string(), "title": text::fill("web", "tour_number", &[("id", &id)])}));
     }
     let agents: Vec<_> = if by_agent {
         state

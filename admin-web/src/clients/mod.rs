@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use crm::domain::{BirthDate, City, ClientId, KNOWN_CITIES, PersonName, Phone, Role, StaffId, TagName};
 use crm::services::PanelSession;
 use crm::services::{Capability, NewClient};
-use crm::{Actor, Conflict, Crm};
+use crm::{Actor, Conflict, Crm, text};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -190,7 +190,7 @@ pub async fn create(
     let errors = match state.crm.register_client(&session.actor, new).await {
         Ok(client) => return Ok(Redirect::to(&format!("/clients/{}", client.id)).into_response()),
         Err(crm::Error::Conflict(c @ Conflict::PhoneTaken(_))) => refuse("phone", c.message_ru()),
-        Err(crm::Error::NotFound("agent")) => refuse("agent_id", "Выберите действующего турагента.".to_owned()),
+        Err(crm::Error::NotFound("agent")) => refuse("agent_id", text::get("web", "choose_agent").to_owned()),
         Err(crm::Error::Invalid(i)) => refuse("full_name", i.message_ru().to_owned()),
         Err(e) => return Err(e.into()),
     };

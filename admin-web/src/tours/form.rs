@@ -6,6 +6,7 @@
 use crm::domain::{Currency, Invalid, Money, TourKind, TourService, parse_ru_date};
 use crm::services::{LinkableHotel, MAX_ROUTE_DAY, TourCard, TourInput};
 use crm::store::tours::{RoutePoint, TourHotelLink};
+use crm::text;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -140,7 +141,7 @@ impl TourForm {
         let mut errors = Errors::new();
         let kind = TourKind::parse(&self.kind);
         if kind.is_none() {
-            errors.insert("kind", "Выберите вид тура.".into());
+            errors.insert("kind", text::get("web", "choose_tour_kind").into());
         }
         let price = Currency::parse(&self.currency).and_then(|c| Money::parse(&self.price, c));
         if let Err(e) = &price {
@@ -193,7 +194,7 @@ impl TourForm {
                 "" => {}
                 "included" => out.push((s, true)),
                 "excluded" => out.push((s, false)),
-                _ => return Err("Для услуги выберите «включено», «не включено» или оставьте пустым.".into()),
+                _ => return Err(text::get("web", "service_choice").into()),
             }
         }
         Ok(out)
@@ -208,21 +209,21 @@ impl TourForm {
                 if room.is_empty() && nights.is_empty() {
                     continue;
                 }
-                return Err(format!("Строка {row}: выберите отель."));
+                return Err(text::fill("web", "hotel_row_no_hotel", &[("row", &row)]));
             }
             let Some((hotel_id, rooms)) = hotel.parse::<i64>().ok().and_then(|h| choices.get(&h).map(|r| (h, r)))
             else {
-                return Err(format!("Строка {row}: выберите отель из списка."));
+                return Err(text::fill("web", "hotel_row_unknown_hotel", &[("row", &row)]));
             };
             let room_id = match room {
                 "" => None,
                 r => match r.parse::<i64>().ok().filter(|r| rooms.contains(r)) {
                     Some(r) => Some(r),
-                    None => return Err(format!("Строка {row}: этот номер не из выбранного отеля.")),
+                    None => return Err(text::fill("web", "hotel_row_foreign_room", &[("row", &row)])),
                 },
             };
             let Ok(nights) = nights.parse::<i64>() else {
-                return Err(format!("Строка {row}: укажите число ночей, например 7."));
+                return Err(text::fill("web", "hotel_row_nights", &[("row", &row)]));
             };
             out.push(TourHotelLink { hotel_id, room_id, nights });
         }
@@ -257,17 +258,16 @@ pub fn parse_route(text: &str) -> Result<Vec<RoutePoint>, Vec<String>> {
             continue;
         }
         match parse_route_line(line) {
-            Ok(p) if p.day_number < last_day => bad.push(format!(
-                "Строка {}: день {} после дня {} — перечисляйте дни по порядку.",
-                i + 1,
-                p.day_number,
-                last_day
+            Ok(p) if p.day_number < last_day => bad.push(text::fill(
+                "web",
+                "route_day_order",
+                &[("row", &(i + 1)), ("day", &p.day_number), ("previous", &last_day)],
             )),
             Ok(p) => {
                 last_day = p.day_number;
                 points.push(p);
             }
-            Err(why) => bad.push(format!("Строка {}: {why}", i + 1)),
+            Err(why) => bad.push(text::fill("web", "route_row", &[("row", &(i + 1)), ("reason", &why)])),
         }
     }
     if bad.is_empty() { Ok(points) } else { Err(bad) }
@@ -277,22 +277,22 @@ fn parse_route_line(line: &str) -> Result<RoutePoint, &'static str> {
     let lower = line.to_lowercase();
     let rest = if lower.starts_with("день") { line["день".len()..].trim_start() } else { line };
     let digits = rest.chars().take_while(char::is_ascii_digit).count();
-    let shape = "начните с номера дня и двоеточия, например «2: Стамбул — обзорная экскурсия».";
+    let shape = text::get("web", "route_shape");
     let day: i64 = rest[..digits].parse().map_err(|_| shape)?;
     let rest = rest[digits..].trim_start();
     let text = rest.strip_prefix([':', '.', ')']).ok_or(shape)?.trim();
     if !(1..=MAX_ROUTE_DAY).contains(&day) {
-        return Err("номер дня — от 1 до 366.");
+        return Err(text::get("web", "route_day_range"));
     }
     let (place, description) = match text.split_once(" — ").or_else(|| text.split_once(" - ")) {
         Some((p, d)) => (p.trim(), d.trim()),
         None => (text, ""),
     };
     if place.is_empty() {
-        return Err("после номера дня укажите место или событие дня.");
+        return Err(text::get("web", "route_place_missing"));
     }
     if place.chars().count() > 200 || description.chars().count() > 2000 {
-        return Err("слишком длинно: место — до 200 символов, описание — до 2000.");
+        return Err(text::get("web", "route_too_long"));
     }
     Ok(RoutePoint { day_number: day, place: place.to_owned(), description: description.to_owned() })
 }
@@ -309,7 +309,7 @@ fn route_line(p: &RoutePoint) -> String {
 fn parse_period(from: &str, until: &str) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, String> {
     match (from.trim(), until.trim()) {
         ("", "") => Ok(None),
-        ("", _) | (_, "") => Err("Укажите обе даты периода или оставьте обе пустыми.".into()),
+        ("", _) | (_, "") => Err(text::get("web", "period_half").into()),
         (f, u) => {
             let day = |s| parse_ru_date(s).map_err(|e: Invalid| e.message_ru().to_owned());
             Ok(Some((day(f)?, day(u)?)))

@@ -15,6 +15,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use crm::domain::{Currency, Role, TourId, TourKind, TourService, TourStatus};
 use crm::services::{Capability, PanelSession, TourCard};
 use crm::store::tours::{Tour, TourFilter};
+use crm::text;
 use form::{Errors, TourForm};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -160,7 +161,7 @@ pub(crate) async fn form_page(
                 .map(|r| json!({"id": r.to_string(), "label": linked.room_type.clone().unwrap_or_default()}))
                 .into_iter()
                 .collect();
-            let label = format!("{}, {} (в архиве)", linked.hotel_name, linked.city);
+            let label = text::fill("web", "archived_hotel", &[("hotel", &linked.hotel_name), ("city", &linked.city)]);
             hotels.push(json!({"id": linked.hotel_id.to_string(), "label": label, "rooms": rooms}));
         }
     }

@@ -1,22 +1,25 @@
 //! Booking statuses and the one table of allowed moves between them.
 
+use crate::text::{self, keyed_enum};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BookingStatus {
-    /// «заключение договора»
-    ContractPending,
-    /// «договор подписан»
-    ContractSigned,
-    /// «частичная оплата»
-    PartiallyPaid,
-    /// «полная оплата»
-    Paid,
-    /// «запрос отмены бронирования»
-    CancellationRequested,
-    /// «бронь аннулирована»
-    Cancelled,
+keyed_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum BookingStatus: as_str {
+        /// «заключение договора»
+        ContractPending = "contract_pending",
+        /// «договор подписан»
+        ContractSigned = "contract_signed",
+        /// «частичная оплата»
+        PartiallyPaid = "partially_paid",
+        /// «полная оплата»
+        Paid = "paid",
+        /// «запрос отмены бронирования»
+        CancellationRequested = "cancellation_requested",
+        /// «бронь аннулирована»
+        Cancelled = "cancelled",
+    }
 }
 
 /// What moves a booking: a person's decision, or the ledger (payments and their reversals).
@@ -53,9 +56,6 @@ pub struct IllegalMove {
 }
 
 impl BookingStatus {
-    pub const ALL: [BookingStatus; 6] =
-        [ContractPending, ContractSigned, PartiallyPaid, Paid, CancellationRequested, Cancelled];
-
     /// The one place that decides whether a move is allowed.
     pub fn check_move(self, to: BookingStatus, cause: Cause) -> Result<(), IllegalMove> {
         if MOVES.iter().any(|&(f, t, c)| f == self && t == to && c == cause) {
@@ -80,30 +80,12 @@ impl BookingStatus {
         matches!(self, ContractSigned | PartiallyPaid)
     }
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ContractPending => "contract_pending",
-            ContractSigned => "contract_signed",
-            PartiallyPaid => "partially_paid",
-            Paid => "paid",
-            CancellationRequested => "cancellation_requested",
-            Cancelled => "cancelled",
-        }
-    }
-
     pub fn parse(s: &str) -> Option<BookingStatus> {
         Self::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
     pub fn title_ru(self) -> &'static str {
-        match self {
-            ContractPending => "заключение договора",
-            ContractSigned => "договор подписан",
-            PartiallyPaid => "частичная оплата",
-            Paid => "полная оплата",
-            CancellationRequested => "запрос отмены бронирования",
-            Cancelled => "бронь аннулирована",
-        }
+        text::get("booking_status", self.as_str())
     }
 
     /// The status that the amount paid implies, for a booking whose contract is signed.

@@ -3,54 +3,36 @@
 //! days they counted themselves.
 
 use super::{Invalid, Money, share_bp};
+use crate::text::{self, keyed_enum};
 use serde::{Deserialize, Serialize};
 
-/// The board basis a room is sold with, by the codes every tour operator uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum MealPlan {
-    /// Room only.
-    RO,
-    /// Bed and breakfast.
-    BB,
-    /// Half board.
-    HB,
-    /// Full board.
-    FB,
-    /// All inclusive.
-    AI,
-    /// Ultra all inclusive.
-    UAI,
+keyed_enum! {
+    /// The board basis a room is sold with, by the codes every tour operator uses.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum MealPlan: as_str {
+        /// Room only.
+        RO = "RO",
+        /// Bed and breakfast.
+        BB = "BB",
+        /// Half board.
+        HB = "HB",
+        /// Full board.
+        FB = "FB",
+        /// All inclusive.
+        AI = "AI",
+        /// Ultra all inclusive.
+        UAI = "UAI",
+    }
 }
 
 impl MealPlan {
-    pub const ALL: [MealPlan; 6] =
-        [MealPlan::RO, MealPlan::BB, MealPlan::HB, MealPlan::FB, MealPlan::AI, MealPlan::UAI];
-
     /// The code, in any case (`bb`, `BB`).
     pub fn parse(s: &str) -> Result<MealPlan, Invalid> {
         Self::ALL.into_iter().find(|m| m.as_str().eq_ignore_ascii_case(s.trim())).ok_or(Invalid::MealPlanUnknown)
     }
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MealPlan::RO => "RO",
-            MealPlan::BB => "BB",
-            MealPlan::HB => "HB",
-            MealPlan::FB => "FB",
-            MealPlan::AI => "AI",
-            MealPlan::UAI => "UAI",
-        }
-    }
-
     pub fn title_ru(self) -> &'static str {
-        match self {
-            MealPlan::RO => "Без питания",
-            MealPlan::BB => "Завтраки",
-            MealPlan::HB => "Полупансион",
-            MealPlan::FB => "Полный пансион",
-            MealPlan::AI => "Всё включено",
-            MealPlan::UAI => "Ультра всё включено",
-        }
+        text::get("meal_plan", self.as_str())
     }
 }
 

@@ -1,53 +1,29 @@
 //! Operations ledger vocabulary: kinds of money movement, counterparties, payment methods.
 
 use super::Invalid;
+use crate::text::{self, keyed_enum};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OperationKind {
-    ClientPayment,
-    ClientRefund,
-    CommissionAccrued,
-    CommissionPaid,
-    HotelPayment,
-    OperatorPayment,
+keyed_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum OperationKind: as_str {
+        ClientPayment = "client_payment",
+        ClientRefund = "client_refund",
+        CommissionAccrued = "commission_accrued",
+        CommissionPaid = "commission_paid",
+        HotelPayment = "hotel_payment",
+        OperatorPayment = "operator_payment",
+    }
 }
 
 impl OperationKind {
-    pub const ALL: [OperationKind; 6] = [
-        OperationKind::ClientPayment,
-        OperationKind::ClientRefund,
-        OperationKind::CommissionAccrued,
-        OperationKind::CommissionPaid,
-        OperationKind::HotelPayment,
-        OperationKind::OperatorPayment,
-    ];
-
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OperationKind::ClientPayment => "client_payment",
-            OperationKind::ClientRefund => "client_refund",
-            OperationKind::CommissionAccrued => "commission_accrued",
-            OperationKind::CommissionPaid => "commission_paid",
-            OperationKind::HotelPayment => "hotel_payment",
-            OperationKind::OperatorPayment => "operator_payment",
-        }
-    }
-
     pub fn title_ru(self) -> &'static str {
-        match self {
-            OperationKind::ClientPayment => "оплата от клиента",
-            OperationKind::ClientRefund => "возврат клиенту",
-            OperationKind::CommissionAccrued => "начислена комиссия агента",
-            OperationKind::CommissionPaid => "выплачена комиссия агента",
-            OperationKind::HotelPayment => "оплата отелю",
-            OperationKind::OperatorPayment => "оплата туроператору",
-        }
+        text::get("operation_kind", self.as_str())
     }
 
     /// The counterparty each kind of operation is with.
@@ -81,44 +57,26 @@ impl Counterparty {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentMethod {
-    Cash,
-    BankTransfer,
-    /// Through an online payment provider (the payments issue).
-    Online,
-    /// Internal: accruals and corrections that move no money by themselves.
-    Internal,
+keyed_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum PaymentMethod: as_str {
+        Cash = "cash",
+        BankTransfer = "bank_transfer",
+        /// Through an online payment provider (the payments issue).
+        Online = "online",
+        /// Internal: accruals and corrections that move no money by themselves.
+        Internal = "internal",
+    }
 }
 
 impl PaymentMethod {
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "cash" => Some(PaymentMethod::Cash),
-            "bank_transfer" => Some(PaymentMethod::BankTransfer),
-            "online" => Some(PaymentMethod::Online),
-            "internal" => Some(PaymentMethod::Internal),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PaymentMethod::Cash => "cash",
-            PaymentMethod::BankTransfer => "bank_transfer",
-            PaymentMethod::Online => "online",
-            PaymentMethod::Internal => "internal",
-        }
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
     pub fn title_ru(self) -> &'static str {
-        match self {
-            PaymentMethod::Cash => "наличные",
-            PaymentMethod::BankTransfer => "банковский перевод",
-            PaymentMethod::Online => "онлайн-оплата",
-            PaymentMethod::Internal => "внутренняя операция",
-        }
+        text::get("payment_method", self.as_str())
     }
 }
 

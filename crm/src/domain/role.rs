@@ -1,45 +1,28 @@
 //! Staff roles of DESIGN.md's role table.
 
 use super::Invalid;
+use crate::text::{self, keyed_enum};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    Operator,
-    Agent,
-    Accountant,
+keyed_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Role: as_str {
+        Admin = "admin",
+        Operator = "operator",
+        Agent = "agent",
+        Accountant = "accountant",
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Operator, Role::Agent, Role::Accountant];
-
+    /// The code, in any case and with spaces around it.
     pub fn parse(s: &str) -> Result<Self, Invalid> {
-        Ok(match s.trim().to_ascii_lowercase().as_str() {
-            "admin" => Role::Admin,
-            "operator" => Role::Operator,
-            "agent" => Role::Agent,
-            "accountant" => Role::Accountant,
-            _ => return Err(Invalid::RoleUnknown),
-        })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Operator => "operator",
-            Role::Agent => "agent",
-            Role::Accountant => "accountant",
-        }
+        let s = s.trim();
+        Self::ALL.into_iter().find(|r| r.as_str().eq_ignore_ascii_case(s)).ok_or(Invalid::RoleUnknown)
     }
 
     pub fn title_ru(self) -> &'static str {
-        match self {
-            Role::Admin => "администратор",
-            Role::Operator => "туроператор",
-            Role::Agent => "турагент",
-            Role::Accountant => "бухгалтер",
-        }
+        text::get("role", self.as_str())
     }
 }

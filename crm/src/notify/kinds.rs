@@ -1,41 +1,26 @@
 //! The kinds of automatic notification, their default lead times and whether they advertise.
 
+use crate::text::{self, keyed_enum};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NotificationKind {
-    /// The foreign passport expires within the lead time (default 6 months): renew before travelling.
-    PassportExpiring,
-    /// The day before departure: tour, date, time, what to take.
-    DepartureTomorrow,
-    /// Some days before the birthday: tours picked for the client.
-    BirthdayOffer,
-    /// On the birthday.
-    BirthdayGreeting,
-    /// A payment of a booking is due within the lead time (default 3 days).
-    PaymentDue,
+keyed_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum NotificationKind: as_str {
+        /// The foreign passport expires within the lead time (default 6 months): renew before travelling.
+        PassportExpiring = "passport_expiring",
+        /// The day before departure: tour, date, time, what to take.
+        DepartureTomorrow = "departure_tomorrow",
+        /// Some days before the birthday: tours picked for the client.
+        BirthdayOffer = "birthday_offer",
+        /// On the birthday.
+        BirthdayGreeting = "birthday_greeting",
+        /// A payment of a booking is due within the lead time (default 3 days).
+        PaymentDue = "payment_due",
+    }
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 5] = [
-        NotificationKind::PassportExpiring,
-        NotificationKind::DepartureTomorrow,
-        NotificationKind::BirthdayOffer,
-        NotificationKind::BirthdayGreeting,
-        NotificationKind::PaymentDue,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NotificationKind::PassportExpiring => "passport_expiring",
-            NotificationKind::DepartureTomorrow => "departure_tomorrow",
-            NotificationKind::BirthdayOffer => "birthday_offer",
-            NotificationKind::BirthdayGreeting => "birthday_greeting",
-            NotificationKind::PaymentDue => "payment_due",
-        }
-    }
-
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
@@ -65,13 +50,7 @@ impl NotificationKind {
     }
 
     pub fn title_ru(self) -> &'static str {
-        match self {
-            NotificationKind::PassportExpiring => "истекает загранпаспорт",
-            NotificationKind::DepartureTomorrow => "вылет завтра",
-            NotificationKind::BirthdayOffer => "предложение ко дню рождения",
-            NotificationKind::BirthdayGreeting => "поздравление с днём рождения",
-            NotificationKind::PaymentDue => "скоро срок оплаты",
-        }
+        text::get("notification_kind", self.as_str())
     }
 }
 

@@ -4,39 +4,28 @@
 //! is saved, so a broken template can never stop a night's reminders.
 
 use super::NotificationKind;
+use crate::text::{self, keyed_enum};
 use serde_json::{Value, json};
 
-/// What a template is for: an automatic notification or a broadcast of some kind. The two
-/// share the outbox and the rendering; only their variables differ.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BroadcastKind {
-    NewTour,
-    HotTour,
-    EarlyBooking,
+keyed_enum! {
+    /// What a template is for: an automatic notification or a broadcast of some kind. The two
+    /// share the outbox and the rendering; only their variables differ.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum BroadcastKind: as_str {
+        NewTour = "new_tour",
+        HotTour = "hot_tour",
+        EarlyBooking = "early_booking",
+    }
 }
 
 impl BroadcastKind {
-    pub const ALL: [BroadcastKind; 3] = [BroadcastKind::NewTour, BroadcastKind::HotTour, BroadcastKind::EarlyBooking];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BroadcastKind::NewTour => "new_tour",
-            BroadcastKind::HotTour => "hot_tour",
-            BroadcastKind::EarlyBooking => "early_booking",
-        }
-    }
-
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
     pub fn title_ru(self) -> &'static str {
-        match self {
-            BroadcastKind::NewTour => "новый тур",
-            BroadcastKind::HotTour => "горящий тур",
-            BroadcastKind::EarlyBooking => "раннее бронирование",
-        }
+        text::get("broadcast_kind", self.as_str())
     }
 
     pub fn default_template(self) -> &'static str {
@@ -155,28 +144,28 @@ const NAME: &str = "message";
 impl Compiled {
     pub fn new(source: &str) -> Result<Compiled, TemplateError> {
         if source.trim().is_empty() {
-            return Err(TemplateError("Текст шаблона пуст.".to_owned()));
+            return Err(TemplateError(text::get("template_error", "empty").to_owned()));
         }
         if source.chars().count() > MAX_TEMPLATE_CHARS {
-            return Err(TemplateError(format!("Шаблон длиннее {MAX_TEMPLATE_CHARS} символов.")));
+            return Err(TemplateError(text::fill("template_error", "too_long", &[("max", &MAX_TEMPLATE_CHARS)])));
         }
         let mut tera = tera::Tera::default();
         // Messages are plain text for Telegram: nothing to escape.
         tera.autoescape_on(vec![]);
-        tera.add_raw_template(NAME, source)
-            .map_err(|e| TemplateError(format!("Ошибка в шаблоне: {}", describe(&e))))?;
+        tera.add_raw_template(NAME, source).map_err(|e| {
+            TemplateError(text::fill("template_error", "does_not_compile", &[("reason", &describe(&e))]))
+        })?;
         Ok(Compiled { tera })
     }
 
     pub fn render(&self, ctx: &Value) -> Result<String, TemplateError> {
         let ctx = tera::Context::from_value(ctx.clone()).map_err(|e| TemplateError(describe(&e)))?;
-        let text = self
-            .tera
-            .render(NAME, &ctx)
-            .map_err(|e| TemplateError(format!("Шаблон не выводится: {}", describe(&e))))?;
+        let text = self.tera.render(NAME, &ctx).map_err(|e| {
+            TemplateError(text::fill("template_error", "does_not_render", &[("reason", &describe(&e))]))
+        })?;
         let text = text.trim().to_owned();
         if text.is_empty() {
-            return Err(TemplateError("Шаблон даёт пустое сообщение.".to_owned()));
+            return Err(TemplateError(text::get("template_error", "empty_message").to_owned()));
         }
         Ok(text)
     }
@@ -205,17 +194,15 @@ fn describe(e: &tera::Error) -> String {
             .map(str::to_owned)
     };
     if let Some(var) = quoted("Variable ") {
-        return format!("неизвестная переменная «{var}» — доступные перечислены в таблице переменных.");
+        return text::fill("template_error", "unknown_variable", &[("name", &var)]);
     }
     if let Some(filter) = quoted("Filter ") {
-        return format!("неизвестный фильтр «{filter}».");
+        return text::fill("template_error", "unknown_filter", &[("name", &filter)]);
     }
     if let Some((line, col)) =
         all.split_once("--> ").and_then(|(_, rest)| rest.split_whitespace().next()?.split_once(':'))
     {
-        return format!(
-            "синтаксис нарушен в строке {line}, позиция {col} (проверьте парность {{{{ }}}} и {{% %}}, закрыт ли {{% endif %}} / {{% endfor %}})."
-        );
+        return text::fill("template_error", "syntax", &[("line", &line), ("column", &col)]);
     }
     all
 }

@@ -11,7 +11,7 @@ use crate::domain::{
 use crate::store::bookings::{self as store, BookedRoom, Booking, BookingFilter, Installment, StatusChange, Traveller};
 use crate::store::operations::Operation;
 use crate::store::{Conn, audit, tours};
-use crate::{Actor, Conflict, Error, Result};
+use crate::{Actor, Conflict, Error, Result, text};
 
 use super::pricing::payment_schedule;
 
@@ -150,7 +150,7 @@ impl Crm {
             None,
             BookingStatus::ContractPending,
             &actor_name,
-            "бронирование создано",
+            text::get("booking_history", "booking_created"),
             now,
         )
         .await?;
@@ -275,7 +275,14 @@ impl Crm {
             tours::release_seats(&mut tx, booking.departure_id, booking.travellers_count).await?;
             let (penalty, refund) = self.cancellation_figures(&mut tx, &booking).await?;
             store::set_cancellation_figures(&mut tx, id, penalty, refund).await?;
-            super::ledger::reverse_commission(&mut tx, id, &actor.audit_name(), "бронь аннулирована", now).await?;
+            super::ledger::reverse_commission(
+                &mut tx,
+                id,
+                &actor.audit_name(),
+                text::get("booking_history", "booking_cancelled"),
+                now,
+            )
+            .await?;
         }
         let action = format!("booking.status.{}", to.as_str());
         audit::record(&mut tx, now, &actor.audit_name(), &action, "booking", Some(id.to_string()), Some(reason))

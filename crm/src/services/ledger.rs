@@ -11,7 +11,7 @@ use crate::domain::{
 use crate::store::bookings::{self as bookings_store, Booking};
 use crate::store::operations::{self as store, NewOperation, Operation, OperationFilter};
 use crate::store::{Conn, audit};
-use crate::{Actor, Conflict, Error, Result};
+use crate::{Actor, Conflict, Error, Result, text};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone)]
@@ -114,7 +114,15 @@ impl Crm {
         )
         .await
         .map_err(|e| Error::from(e).on_unique(Conflict::NoChange("this payment is already recorded")))?;
-        let status = self.follow_payments(&mut tx, &b, paid + p.amount.minor, &actor_name, "оплата").await?;
+        let status = self
+            .follow_payments(
+                &mut tx,
+                &b,
+                paid + p.amount.minor,
+                &actor_name,
+                text::get("booking_history", "payment_received"),
+            )
+            .await?;
         audit::record(
             &mut tx,
             now,
@@ -172,7 +180,7 @@ impl Crm {
                 .await?;
             }
         } else if b.status == BookingStatus::Paid {
-            reverse_commission(conn, b.id, actor, "оплата сторнирована", now).await?;
+            reverse_commission(conn, b.id, actor, text::get("booking_history", "no_longer_paid"), now).await?;
         }
         Ok(target)
     }
@@ -284,7 +292,8 @@ impl Crm {
         {
             let b = bookings_store::get(&mut tx, bid).await?.ok_or(Error::NotFound("booking"))?;
             let paid = store::booking_sum(&mut tx, bid, OperationKind::ClientPayment).await?;
-            self.follow_payments(&mut tx, &b, paid, &actor_name, "сторно оплаты").await?;
+            self.follow_payments(&mut tx, &b, paid, &actor_name, text::get("booking_history", "payment_reversed"))
+                .await?;
         }
         audit::record(&mut tx, now, &actor_name, "ledger.reverse", "operation", Some(id.to_string()), Some(reason))
             .await?;

@@ -8,62 +8,32 @@
 use super::time::{parse_ts, parse_ts_opt, ts};
 use super::{Conn, flag};
 use crate::domain::ClientId;
+use crate::text::{self, keyed_enum};
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OutboxStatus {
-    Pending,
-    Held,
-    Sending,
-    Sent,
-    Failed,
-    Skipped,
-    Unknown,
-    Cancelled,
+keyed_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum OutboxStatus: as_str {
+        Pending = "pending",
+        Held = "held",
+        Sending = "sending",
+        Sent = "sent",
+        Failed = "failed",
+        Skipped = "skipped",
+        Unknown = "unknown",
+        Cancelled = "cancelled",
+    }
 }
 
 impl OutboxStatus {
-    pub const ALL: [OutboxStatus; 8] = [
-        OutboxStatus::Pending,
-        OutboxStatus::Held,
-        OutboxStatus::Sending,
-        OutboxStatus::Sent,
-        OutboxStatus::Failed,
-        OutboxStatus::Skipped,
-        OutboxStatus::Unknown,
-        OutboxStatus::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutboxStatus::Pending => "pending",
-            OutboxStatus::Held => "held",
-            OutboxStatus::Sending => "sending",
-            OutboxStatus::Sent => "sent",
-            OutboxStatus::Failed => "failed",
-            OutboxStatus::Skipped => "skipped",
-            OutboxStatus::Unknown => "unknown",
-            OutboxStatus::Cancelled => "cancelled",
-        }
-    }
-
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
     pub fn title_ru(self) -> &'static str {
-        match self {
-            OutboxStatus::Pending => "в очереди",
-            OutboxStatus::Held => "на паузе",
-            OutboxStatus::Sending => "отправляется",
-            OutboxStatus::Sent => "доставлено",
-            OutboxStatus::Failed => "ошибка",
-            OutboxStatus::Skipped => "пропущено",
-            OutboxStatus::Unknown => "неизвестно (сбой при отправке)",
-            OutboxStatus::Cancelled => "отменено",
-        }
+        text::get("outbox_status", self.as_str())
     }
 }
 
@@ -201,13 +171,12 @@ pub async fn release(
 
 /// Rows left `sending` by a process that died: nobody knows whether Telegram delivered them.
 pub async fn orphans_to_unknown(conn: &mut Conn, now: DateTime<Utc>) -> sqlx::Result<u64> {
-    let done = sqlx::query(
-        "UPDATE outbox SET status = 'unknown', error = 'процесс остановился во время отправки', updated_at = $1 \
-         WHERE status = 'sending'",
-    )
-    .bind(ts(now))
-    .execute(&mut *conn)
-    .await?;
+    let done =
+        sqlx::query("UPDATE outbox SET status = 'unknown', error = $1, updated_at = $2 WHERE status = 'sending'")
+            .bind(text::get("outbox_reason", "process_stopped"))
+            .bind(ts(now))
+            .execute(&mut *conn)
+            .await?;
     Ok(done.rows_affected())
 }
 

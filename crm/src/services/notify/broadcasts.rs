@@ -11,7 +11,7 @@ use crate::services::Crm;
 use crate::store::notifications::{self as store, AudienceFilter, BroadcastRow, NewBroadcast};
 use crate::store::outbox::{self, NewMessage, OutboxStatus};
 use crate::store::{Conn, audit, departures, tours};
-use crate::{Actor, Error, Result};
+use crate::{Actor, Error, Result, text};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
@@ -283,7 +283,7 @@ impl Crm {
                 merge(&mut ctx, tour.clone());
                 let (body, status) = match template.render(&ctx) {
                     Ok(body) => (body, OutboxStatus::Held),
-                    Err(e) => (format!("[шаблон не выводится] {e}"), OutboxStatus::Failed),
+                    Err(e) => (text::fill("outbox_reason", "template_failed", &[("error", &e)]), OutboxStatus::Failed),
                 };
                 let tz = p.time_zone.parse().unwrap_or(crate::domain::DEFAULT_TZ);
                 let msg = NewMessage {

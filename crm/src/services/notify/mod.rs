@@ -9,6 +9,7 @@ pub mod schedule;
 pub mod settings;
 
 use crate::store::notifications::Person;
+use crate::text;
 use serde_json::{Value, json};
 
 pub use broadcasts::{BroadcastCard, BroadcastInput};
@@ -21,7 +22,7 @@ pub(crate) fn person_context(p: &Person) -> Value {
     let first = crate::domain::first_name_of(&p.full_name);
     json!({
         "client": {"first_name": first, "full_name": p.full_name, "city": p.city.clone().unwrap_or_default()},
-        "agent": {"name": p.agent_name.clone().unwrap_or_else(|| "ваш агент".to_owned())},
+        "agent": {"name": p.agent_name.clone().unwrap_or_else(|| text::get("notify", "no_agent").to_owned())},
     })
 }
 

@@ -7,7 +7,7 @@ use crate::domain::Role;
 use crate::services::Crm;
 use crate::store::audit;
 use crate::store::outbox::{self as store, OutboxEntry, OutboxFilter, OutboxStatus};
-use crate::{Actor, Error, Result};
+use crate::{Actor, Error, Result, text};
 use chrono::{DateTime, Utc};
 
 /// A message claimed for sending.
@@ -48,9 +48,11 @@ impl Crm {
         while out.len() < max && skipped < SKIPS_PER_CLAIM {
             let Some(c) = store::next_due(&mut tx, now).await? else { break };
             let refusal = match c.telegram_id {
-                _ if c.blacklisted != 0 => Some("клиент в чёрном списке"),
-                _ if c.advertising != 0 && c.marketing_consent == 0 => Some("клиент отписался от рассылок"),
-                None => Some("клиент не подключил Telegram"),
+                _ if c.blacklisted != 0 => Some(text::get("outbox_reason", "client_blacklisted")),
+                _ if c.advertising != 0 && c.marketing_consent == 0 => {
+                    Some(text::get("outbox_reason", "client_unsubscribed"))
+                }
+                None => Some(text::get("outbox_reason", "no_telegram")),
                 Some(_) => None,
             };
             match (refusal, c.telegram_id) {

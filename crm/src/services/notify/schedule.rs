@@ -12,7 +12,7 @@ use crate::store::outbox::{self, NewMessage, OutboxStatus};
 use crate::store::time::parse_date;
 use crate::store::tours::TourFilter;
 use crate::store::{Conn, departures, tours};
-use crate::{Actor, Result};
+use crate::{Actor, Result, text};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde_json::{Value, json};
@@ -65,7 +65,7 @@ impl Run<'_> {
             Err(e) => {
                 tracing::error!(kind = kind.as_str(), client = person.client_id, error = %e, "notification template failed");
                 self.report.failed += 1;
-                (format!("[шаблон не выводится] {e}"), OutboxStatus::Failed)
+                (text::fill("outbox_reason", "template_failed", &[("error", &e)]), OutboxStatus::Failed)
             }
         };
         let msg = NewMessage {
