@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use crm::domain::{Currency, Role, TourId, TourKind, TourService, TourStatus};
 use crm::services::{Capability, PanelSession, TourCard};
-use crm::store::tours::{Tour, TourFilter};
+use crm::store::tours::{Departure, Tour, TourFilter};
 use crm::text;
 use form::{Errors, TourForm};
 use serde::Deserialize;
@@ -83,7 +83,15 @@ pub async fn list(
         ])),
         _ => None,
     };
-    let rows: Vec<_> = tours.iter().map(|t| tour_summary(t, today, &names)).collect();
+    let upcoming = state.crm.upcoming_departures(&session.actor, &tours, today).await?;
+    let rows: Vec<_> = tours
+        .iter()
+        .map(|t| {
+            let mut row = tour_summary(t, today, &names);
+            row["next"] = next_departure(upcoming.iter().filter(|d| d.tour_id == t.id));
+            row
+        })
+        .collect();
     let mut ctx = views::page(&session, "tours");
     ctx.insert("tours", &rows);
     ctx.insert("statuses", &status_options());
@@ -96,6 +104,18 @@ pub async fn list(
     ctx.insert("next", &next);
     ctx.insert("paged", &!q.before_id.is_empty());
     views::render("tours/list.html", &ctx)
+}
+
+/// When a tour goes next and with how many free seats, and how many dates it has ahead
+/// (`departures` are its upcoming ones in date order); null when none is planned.
+fn next_departure<'a>(mut departures: impl Iterator<Item = &'a Departure>) -> Value {
+    let Some(first) = departures.next() else { return Value::Null };
+    json!({
+        "starts_on": views::day(first.starts_on),
+        "seats_left": first.seats_left(),
+        "capacity": first.capacity,
+        "dates_ahead": 1 + departures.count(),
+    })
 }
 
 /// What the list and the card show of a tour's own fields.

@@ -361,7 +361,7 @@ each_backend!(the_list_filters_and_pages_and_operators_see_their_own, |app| {
         }
         app.crm.create_tour(&actor(&oleg), t).await.unwrap();
     }
-    app.published_tour(&olga).await;
+    let (altai, _) = app.published_tour(&olga).await;
     let draft = app.crm.create_tour(&actor(&olga), excursion("Черновик Ольги")).await.unwrap();
     let count = |b: &str| b.matches("<a href=\"/tours/").count() - b.matches("<a href=\"/tours/new").count();
 
@@ -375,6 +375,16 @@ each_backend!(the_list_filters_and_pages_and_operators_see_their_own, |app| {
     let all = app.get(&operator, "/tours?scope=all").await;
     assert_eq!(count(&all.body), 1, "everyone's published tours");
     assert!(all.body.contains("Алтай: золотые горы"));
+    // When each tour goes next, with its free seats; a tour without dates says so.
+    let later = today + Duration::days(90);
+    app.crm.add_departure(&actor(&olga), altai, later, later + Duration::days(6), 12).await.unwrap();
+    let past = today - Duration::days(20);
+    app.crm.add_departure(&actor(&olga), altai, past, past + Duration::days(6), 12).await.unwrap();
+    let all = app.get(&admin, "/tours?status=published").await;
+    let next = crm::domain::format_ru_date(today + Duration::days(30));
+    assert!(all.body.contains(&next) && all.body.contains("свободно 10 из 10 · дат впереди: 2"), "{}", all.body);
+    assert!(!all.body.contains(&crm::domain::format_ru_date(past)), "past departures are not next");
+    assert!(first.body.contains("не назначен"), "drafts without dates");
 
     let by_country = app.get(&admin, "/tours?country=%D0%A2%D1%83%D1%80%D1%86%D0%B8%D1%8F").await;
     assert_eq!(count(&by_country.body), 1);

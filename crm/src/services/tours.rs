@@ -275,6 +275,14 @@ impl Crm {
         })
     }
 
+    /// The departures from `from` on of the tours a list shows, by tour and date, so the list
+    /// can say when each goes next and how many seats are left. Tours the actor may not see
+    /// are left out.
+    pub async fn upcoming_departures(&self, actor: &Actor, tours: &[Tour], from: NaiveDate) -> Result<Vec<Departure>> {
+        let ids: Vec<TourId> = tours.iter().filter(|t| may_see(actor, t).is_ok()).map(|t| t.id).collect();
+        Ok(store::upcoming(&mut *self.store.conn().await?, &ids, from).await?)
+    }
+
     /// The catalog. Operators see their own tours in every status; everyone else sees what is
     /// published (admins and the system see everything).
     pub async fn list_tours(&self, actor: &Actor, mut filter: TourFilter) -> Result<Vec<Tour>> {

@@ -70,6 +70,24 @@ pub async fn departures(conn: &mut Conn, tour: TourId) -> sqlx::Result<Vec<Depar
     rows.into_iter().map(departure).collect()
 }
 
+/// The departures of these tours that start on `from` or later, by tour and date.
+pub async fn upcoming(conn: &mut Conn, tours: &[TourId], from: NaiveDate) -> sqlx::Result<Vec<Departure>> {
+    if tours.is_empty() {
+        return Ok(Vec::new());
+    }
+    // One placeholder per tour: the Any driver binds no arrays. A page holds at most a few
+    // dozen tours.
+    let list = (2..tours.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM tour_departures WHERE starts_on >= $1 AND tour_id IN ({list}) ORDER BY tour_id, starts_on, id"
+    );
+    let mut query = sqlx::query_as::<_, DepartureRow>(&sql).bind(date(from));
+    for tour in tours {
+        query = query.bind(tour.0);
+    }
+    query.fetch_all(conn).await?.into_iter().map(departure).collect()
+}
+
 pub async fn get_departure(conn: &mut Conn, id: DepartureId) -> sqlx::Result<Option<Departure>> {
     let row: Option<DepartureRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM tour_departures WHERE id = $1"))
         .bind(id.0)
