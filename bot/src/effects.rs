@@ -205,10 +205,10 @@ pub async fn relay_to_agent(ctx: &Ctx, bot: &TgBot, client: ClientId, text: &str
             .var("client", c.full_name.as_str())
             .var("phone", c.phone.as_str())
             .var("text", text)
-            .keyboard(dialogues::Keyboard::Inline(vec![vec![dialogues::Button {
-                label: "✉️ Ответить".into(),
-                callback: dialogues::Callback::ReplyTo(client.0),
-            }]]));
+            .keyboard(dialogues::Keyboard::Inline(vec![vec![dialogues::Button::new(
+                dialogues::Label::new("reply_to_client"),
+                dialogues::Callback::ReplyTo(client.0),
+            )]]));
         crate::conversation::send(ctx, bot, ChatId(chat), &reply).await?;
     }
     Ok(Event::Outcome(Outcome::Relayed))

@@ -92,7 +92,7 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: &str, effect: Effe
         Effect::StaffBookingCard(id) => booking_card(ctx, &actor, BookingId(id)).await,
         Effect::MessageClient { client, text } => message_client(ctx, bot, &actor, ClientId(client), &text).await,
         Effect::LogNote { client, kind, text } => {
-            let kind = NOTE_KINDS.get(usize::from(kind)).map(|(k, _)| *k).unwrap_or("note");
+            let kind = NOTE_KINDS.get(usize::from(kind)).copied().unwrap_or("note");
             let input = NewInteractionInput {
                 client_id: ClientId(client),
                 kind: InteractionKind::parse(kind).map_err(Error::from)?,
