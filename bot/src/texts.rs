@@ -1,7 +1,8 @@
 //! The bot's texts: tera templates from `templates/bot/`, compiled into the binary so it runs
 //! from any directory. A message is `{name}.tera` (a dialogue's `Reply` names it), a button's
-//! label `button_{key}.tera` (a dialogue's `Label`, see `dialogues::label`); `macros.tera`
-//! holds what several texts share.
+//! label `button_{key}.tera` (a dialogue's `Label`, see `dialogues::label`), a command's
+//! description in Telegram's command menu `command_{name}.tera`; `macros.tera` holds what
+//! several texts share.
 
 use dialogues::{Keyboard, Label, MenuItem, Reply};
 use serde::Serialize;
@@ -9,6 +10,8 @@ use std::collections::HashMap;
 
 pub struct Texts {
     tera: tera::Tera,
+    /// Sent when a template fails to render (rendered once, at load).
+    fallback: String,
     /// The menu buttons' labels as rendered, to know a pressed one when its text comes back.
     menu: HashMap<String, MenuItem>,
 }
@@ -34,6 +37,8 @@ impl Texts {
             "book_count_invalid.tera",
             "book_done.tera",
             "book_refused.tera",
+            "book_refused_unavailable.tera",
+            "booking_note.tera",
             "booking_status_changed.tera",
             "bookings_list.tera",
             "bookings_none.tera",
@@ -90,6 +95,13 @@ impl Texts {
             "button_write_client.tera",
             "cancelled.tera",
             "city_changed.tera",
+            "command_bookings.tera",
+            "command_cancel.tera",
+            "command_help.tera",
+            "command_settings.tera",
+            "command_start.tera",
+            "command_stop.tera",
+            "command_tours.tera",
             "help_client.tera",
             "help_stranger.tera",
             "invalid.tera",
@@ -98,6 +110,7 @@ impl Texts {
             "marketing_off.tera",
             "marketing_on.tera",
             "nothing_to_cancel.tera",
+            "payment_note.tera",
             "reg_ask_birth_date.tera",
             "reg_ask_city.tera",
             "reg_ask_marketing.tera",
@@ -112,6 +125,7 @@ impl Texts {
             "reg_wait.tera",
             "reg_welcome.tera",
             "register_first.tera",
+            "render_failed.tera",
             "settings.tera",
             "staff_already_bound.tera",
             "staff_amount_ask.tera",
@@ -126,6 +140,15 @@ impl Texts {
             "staff_clients.tera",
             "staff_clients_none.tera",
             "staff_done.tera",
+            "staff_done_blacklisted.tera",
+            "staff_done_logged_no_telegram.tera",
+            "staff_done_note_logged.tera",
+            "staff_done_payment.tera",
+            "staff_done_registered.tera",
+            "staff_done_sent.tera",
+            "staff_done_status.tera",
+            "staff_done_tagged.tera",
+            "staff_done_unblacklisted.tera",
             "staff_invite_invalid.tera",
             "staff_menu.tera",
             "staff_message_ask.tera",
@@ -136,6 +159,11 @@ impl Texts {
             "staff_note_ask.tera",
             "staff_reason_ask.tera",
             "staff_refused.tera",
+            "staff_refused_forbidden.tera",
+            "staff_refused_illegal_move.tera",
+            "staff_refused_incomplete_client.tera",
+            "staff_refused_not_found.tera",
+            "staff_refused_unknown_status.tera",
             "staff_search_ask.tera",
             "staff_tag_ask.tera",
             "staff_text_expected.tera",
@@ -150,13 +178,14 @@ impl Texts {
             "tours_none.tera",
             "use_menu.tera",
         ])?;
+        let fallback = tera.render("render_failed.tera", &tera::Context::new())?.trim().to_owned();
         let mut menu = HashMap::new();
         for item in MenuItem::CLIENT.into_iter().chain(MenuItem::STAFF) {
             let label = item.label();
             let text = tera.render(&label_template(&label), &tera::Context::from_serialize(&label.vars)?)?;
             menu.insert(text.trim().to_owned(), item);
         }
-        Ok(Texts { tera, menu })
+        Ok(Texts { tera, fallback, menu })
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -171,7 +200,7 @@ impl Texts {
             Ok(text) => text.trim().to_owned(),
             Err(e) => {
                 tracing::error!(template = name, error = %e, "bot template failed");
-                "Произошла ошибка. Попробуйте ещё раз чуть позже.".to_owned()
+                self.fallback.clone()
             }
         }
     }

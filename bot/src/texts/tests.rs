@@ -126,6 +126,40 @@ fn the_catalog_reads_as_before() {
 }
 
 #[test]
+fn a_tour_card_words_its_route_hotels_and_departures() {
+    let t = Texts::load().unwrap();
+    let view = TourView {
+        id: 3,
+        title: "Алтай".into(),
+        kind: "экскурсионный".into(),
+        place: "Россия, Алтай".into(),
+        description: String::new(),
+        price: "50 000 ₽".into(),
+        route: vec![RouteDay { day: 1, place: "Чемал".into(), description: "Встреча".into() }],
+        included: vec![],
+        not_included: vec![],
+        hotels: vec![
+            HotelStay {
+                name: "Катунь".into(),
+                stars: Some(4),
+                city: "Чемал".into(),
+                room: Some("стандарт".into()),
+                nights: 3,
+            },
+            HotelStay { name: "Юрта".into(), stars: None, city: "Акташ".into(), room: None, nights: 1 },
+        ],
+        departures: vec![DepartureItem { id: 11, dates: "12.01–18.01".into(), seats_left: 4 }],
+        hot: false,
+        early_booking: false,
+    };
+    let out = rendered(&t, browse(TourFilter::default()), &client(), Event::Outcome(Outcome::Tour(view)));
+    let (text, rows) = &out[0];
+    assert!(text.contains("• День 1: Чемал — Встреча\n"), "{text}");
+    assert!(text.contains("• Катунь 4* (Чемал), стандарт, ночей: 3\n• Юрта (Акташ), ночей: 1\n"), "{text}");
+    assert_eq!(rows, &[vec!["📅 12.01–18.01 · мест: 4".to_owned()], vec!["◀ К списку туров".to_owned()]]);
+}
+
+#[test]
 fn menus_render_and_a_pressed_menu_button_is_known_by_its_text() {
     let t = Texts::load().unwrap();
     let menu = rendered(&t, State::Idle, &client(), Event::Command(dialogues::Command::Menu));
@@ -138,8 +172,6 @@ fn menus_render_and_a_pressed_menu_button_is_known_by_its_text() {
     assert_eq!(t.menu.len(), all.len(), "two menu buttons read alike");
     assert_eq!(t.menu_item("🌍 туры"), None);
 }
-
-const FALLBACK: &str = "Произошла ошибка. Попробуйте ещё раз чуть позже.";
 
 /// Every label of every keyboard these steps make renders (none falls back to the apology).
 #[test]
@@ -198,12 +230,31 @@ fn every_label_renders() {
     let mut labels = 0;
     for (state, who, event) in cases {
         for (text, rows) in rendered(&t, state, &who, event.clone()) {
-            assert_ne!(text, FALLBACK, "{event:?}");
+            assert_ne!(text, t.fallback, "{event:?}");
             for label in rows.iter().flatten() {
-                assert!(!label.is_empty() && *label != FALLBACK, "{event:?}: {rows:?}");
+                assert!(!label.is_empty() && *label != t.fallback, "{event:?}: {rows:?}");
                 labels += 1;
             }
         }
     }
     assert!(labels > 25, "{labels}");
+}
+
+#[test]
+fn the_command_menu_is_described() {
+    let t = Texts::load().unwrap();
+    let described: Vec<String> =
+        crate::COMMANDS.iter().map(|c| t.render(&format!("command_{c}.tera"), &serde_json::Map::new())).collect();
+    assert_eq!(
+        described,
+        [
+            "Начать / главное меню",
+            "Подобрать тур",
+            "Мои брони",
+            "Настройки",
+            "Помощь",
+            "Отменить текущее действие",
+            "Отписаться от рассылок"
+        ]
+    );
 }
