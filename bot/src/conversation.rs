@@ -1,7 +1,7 @@
 //! One update's trip through the dialogues: find out who is writing, load the chat's state,
 //! step, run the effects through `crm` (feeding data answers back as events), save the state.
 
-use crate::{BotError, Texts, effects, markup, staff_effects};
+use crate::{BotError, Texts, effects, markup, staff_effects, update};
 use crm::domain::ClientId;
 use crm::domain::PersonName;
 use crm::services::NewClient;
@@ -52,6 +52,7 @@ pub async fn handle(
 ) -> Result<(), BotError> {
     let telegram_id = i64::try_from(user.id.0).unwrap_or(i64::MAX);
     let who = who(&ctx.crm, telegram_id).await?;
+    let event = update::menu_event(event, &who, &ctx.texts);
     let mut state = ctx.states.clone().get_dialogue(chat).await.map_err(BotError::state)?.unwrap_or_default();
     let mut events = VecDeque::from([event]);
     let mut rounds = 0;
@@ -109,9 +110,8 @@ pub async fn handle(
 }
 
 pub async fn send(ctx: &Ctx, bot: &TgBot, chat: ChatId, reply: &Reply) -> Result<(), BotError> {
-    let text = ctx.texts.render(&format!("{}.tera", reply.template), &reply.vars);
-    let mut req = bot.send_message(chat, text);
-    if let Some(m) = markup::reply_markup(&reply.keyboard) {
+    let mut req = bot.send_message(chat, ctx.texts.message(reply));
+    if let Some(m) = markup::reply_markup(&ctx.texts.keyboard(&reply.keyboard)) {
         req = req.reply_markup(m);
     }
     req.await?;

@@ -12,7 +12,7 @@ use crm::store::tours::TourFilter as CrmTourFilter;
 use crm::{Actor, Error};
 use dialogues::client::catalog::{PAGE_SIZE, TourFilter};
 use dialogues::event::Outcome;
-use dialogues::views::{BookingItem, DepartureItem, Settings, TourItem, TourPage, TourView};
+use dialogues::views::{BookingItem, DepartureItem, HotelStay, RouteDay, Settings, TourItem, TourPage, TourView};
 use dialogues::{Event, Reply};
 use teloxide::prelude::*;
 
@@ -85,16 +85,22 @@ pub async fn show_tour(ctx: &Ctx, client: ClientId, id: i64) -> Result<Event, Bo
         place: place(&t.country, &t.region),
         description: t.description.clone(),
         price: t.price.to_string(),
-        route: card.route.iter().map(|p| format!("День {}: {} — {}", p.day_number, p.place, p.description)).collect(),
+        route: card
+            .route
+            .iter()
+            .map(|p| RouteDay { day: p.day_number, place: p.place.clone(), description: p.description.clone() })
+            .collect(),
         included: card.services.iter().filter(|(_, inc)| *inc).map(|(s, _)| s.title_ru().to_owned()).collect(),
         not_included: card.services.iter().filter(|(_, inc)| !*inc).map(|(s, _)| s.title_ru().to_owned()).collect(),
         hotels: card
             .hotels
             .iter()
-            .map(|h| {
-                let stars = h.stars.map(|s| format!(" {}*", s)).unwrap_or_default();
-                let room = h.room_type.as_deref().map(|r| format!(", {r}")).unwrap_or_default();
-                format!("{}{} ({}){}, ночей: {}", h.hotel_name, stars, h.city, room, h.nights)
+            .map(|h| HotelStay {
+                name: h.hotel_name.clone(),
+                stars: h.stars,
+                city: h.city.clone(),
+                room: h.room_type.clone(),
+                nights: h.nights,
             })
             .collect(),
         departures: card
@@ -135,22 +141,22 @@ pub async fn book(ctx: &Ctx, bot: &TgBot, client: ClientId, departure: i64, trav
         client_travels: true,
         companions: vec![],
         rooms: vec![],
-        notes: "заявка из Telegram-бота".into(),
+        notes: ctx.texts.message(&Reply::text("booking_note")),
     };
     let card = match ctx.crm.create_booking(&actor, req).await {
         Ok(c) => c,
-        Err(e) => return Ok(Event::Outcome(Outcome::BookingRefused { reason: refusal(e)? })),
+        Err(e) => return Ok(Event::Outcome(Outcome::BookingRefused { reason: refusal(ctx, e)? })),
     };
     notify_agent(ctx, bot, &card.booking).await;
     Ok(Event::Outcome(Outcome::Booked(item(ctx, &actor, &card.booking).await?)))
 }
 
 /// The user's words for why a booking was refused; internal errors stay errors.
-fn refusal(e: Error) -> Result<String, BotError> {
+fn refusal(ctx: &Ctx, e: Error) -> Result<String, BotError> {
     Ok(match e {
         Error::Conflict(c) => c.message_ru(),
         Error::Invalid(i) => i.message_ru().to_owned(),
-        Error::NotFound(_) | Error::Forbidden(_) => "Этот тур больше недоступен для бронирования.".to_owned(),
+        Error::NotFound(_) | Error::Forbidden(_) => ctx.texts.message(&Reply::text("book_refused_unavailable")),
         other => return Err(BotError::Crm(other)),
     })
 }
@@ -205,10 +211,10 @@ pub async fn relay_to_agent(ctx: &Ctx, bot: &TgBot, client: ClientId, text: &str
             .var("client", c.full_name.as_str())
             .var("phone", c.phone.as_str())
             .var("text", text)
-            .keyboard(dialogues::Keyboard::Inline(vec![vec![dialogues::Button {
-                label: "✉️ Ответить".into(),
-                callback: dialogues::Callback::ReplyTo(client.0),
-            }]]));
+            .keyboard(dialogues::Keyboard::Inline(vec![vec![dialogues::Button::new(
+                dialogues::Label::new("reply_to_client"),
+                dialogues::Callback::ReplyTo(client.0),
+            )]]));
         crate::conversation::send(ctx, bot, ChatId(chat), &reply).await?;
     }
     Ok(Event::Outcome(Outcome::Relayed))

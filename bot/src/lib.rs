@@ -136,22 +136,18 @@ impl RunningBot {
     }
 }
 
+/// The commands in Telegram's command menu, in order; each described by `command_{name}.tera`.
+const COMMANDS: [&str; 7] = ["start", "tours", "bookings", "settings", "help", "cancel", "stop"];
+
 /// Sets the command menu and starts receiving updates in the background: long polling, or a
 /// webhook (whose route the caller mounts in its HTTP server; it checks the secret header).
 pub async fn start(settings: &BotSettings, crm: Crm) -> Result<RunningBot, BotError> {
     let bot = settings.throttled()?;
     let texts = std::sync::Arc::new(Texts::load()?);
     let states = open_state_storage(&crm, settings.redis_url.as_deref(), &settings.redis_prefix).await?;
-    let commands = [
-        ("start", "Начать / главное меню"),
-        ("tours", "Подобрать тур"),
-        ("bookings", "Мои брони"),
-        ("settings", "Настройки"),
-        ("help", "Помощь"),
-        ("cancel", "Отменить текущее действие"),
-        ("stop", "Отписаться от рассылок"),
-    ];
-    if let Err(e) = bot.set_my_commands(commands.iter().map(|(c, d)| BotCommand::new(*c, *d))).await {
+    let commands =
+        COMMANDS.map(|c| BotCommand::new(c, texts.render(&format!("command_{c}.tera"), &serde_json::Map::new())));
+    if let Err(e) = bot.set_my_commands(commands).await {
         // The menu is a convenience: a bot that cannot set it still works.
         tracing::warn!(error = %e, "setMyCommands failed");
     }

@@ -1,10 +1,11 @@
-//! `dialogues::Keyboard` → Telegram reply markup.
+//! A rendered `dialogues::Keyboard` (labels already texts, see `Texts::keyboard`) → Telegram
+//! reply markup.
 
 use dialogues::effect::ReplyButton;
 use dialogues::{Button, Keyboard};
 use teloxide::types::{ButtonRequest, InlineKeyboardButton, KeyboardButton, KeyboardMarkup, ReplyMarkup};
 
-pub fn reply_markup(k: &Keyboard) -> Option<ReplyMarkup> {
+pub fn reply_markup(k: &Keyboard<String>) -> Option<ReplyMarkup> {
     match k {
         Keyboard::None => None,
         Keyboard::Remove => Some(ReplyMarkup::kb_remove()),
@@ -25,6 +26,6 @@ pub fn reply_markup(k: &Keyboard) -> Option<ReplyMarkup> {
     }
 }
 
-fn inline(b: &Button) -> InlineKeyboardButton {
+fn inline(b: &Button<String>) -> InlineKeyboardButton {
     InlineKeyboardButton::callback(b.label.clone(), b.callback.encode())
 }

@@ -14,18 +14,28 @@ use dialogues::views::{BookingItem, ClientCardView, ClientItem, StaffBookingView
 use dialogues::{Effect, Event, Reply};
 use teloxide::prelude::*;
 
-fn done(message: impl Into<String>) -> Event {
-    Event::Outcome(Outcome::Done(message.into()))
+/// A staff action's success, worded by a template (`staff_done_*`).
+fn done(ctx: &Ctx, message: Reply) -> Event {
+    Event::Outcome(Outcome::Done(ctx.texts.message(&message)))
+}
+
+/// A refusal worded by a template (`staff_refused_*`).
+fn refusal(ctx: &Ctx, reason: Reply) -> Event {
+    Event::Outcome(Outcome::Refused(ctx.texts.message(&reason)))
 }
 
 /// A refusal in the user's words; anything that is not the user's doing stays an error.
-fn refused(e: Error) -> Result<Event, BotError> {
+fn refused(ctx: &Ctx, e: Error) -> Result<Event, BotError> {
     let reason = match e {
-        Error::Forbidden(_) => "Нет доступа: это не ваш клиент или не ваша бронь.".to_owned(),
-        Error::NotFound(_) => "Не найдено: запись удалена или ссылка устарела.".to_owned(),
+        Error::Forbidden(_) => return Ok(refusal(ctx, Reply::text("staff_refused_forbidden"))),
+        Error::NotFound(_) => return Ok(refusal(ctx, Reply::text("staff_refused_not_found"))),
+        Error::IllegalMove(m) => {
+            let reason =
+                Reply::text("staff_refused_illegal_move").var("from", m.from.title_ru()).var("to", m.to.title_ru());
+            return Ok(refusal(ctx, reason));
+        }
         Error::Conflict(c) => c.message_ru(),
         Error::Invalid(i) => i.message_ru().to_owned(),
-        Error::IllegalMove(m) => format!("Из статуса «{}» в «{}» перейти нельзя.", m.from.title_ru(), m.to.title_ru()),
         other => return Err(other.into()),
     };
     Ok(Event::Outcome(Outcome::Refused(reason)))
@@ -33,10 +43,10 @@ fn refused(e: Error) -> Result<Event, BotError> {
 
 /// Runs a crm call; its refusal is answered, its success mapped by `ok`.
 macro_rules! attempt {
-    ($call:expr, $ok:expr) => {
+    ($ctx:expr, $call:expr, $ok:expr) => {
         match $call.await {
             Ok(v) => Ok($ok(v)),
-            Err(e) => refused(e),
+            Err(e) => refused($ctx, e),
         }
     };
 }
@@ -64,6 +74,7 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: &str, effect: Effe
                 None => crm::store::clients::ClientFilter { limit: 20, ..Default::default() },
             };
             attempt!(
+                ctx,
                 crm.list_clients(&actor, crm::store::clients::ClientFilter { limit: 20, ..filter }),
                 |list: Vec<crm::store::clients::Client>| {
                     Event::Outcome(Outcome::StaffClients(
@@ -80,7 +91,7 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: &str, effect: Effe
             let list = match crm.list_bookings(&actor, BookingFilter { status, limit: 20, ..Default::default() }).await
             {
                 Ok(l) => l,
-                Err(e) => return refused(e),
+                Err(e) => return refused(ctx, e),
             };
             let mut items = Vec::new();
             for b in &list {
@@ -92,7 +103,7 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: &str, effect: Effe
         Effect::StaffBookingCard(id) => booking_card(ctx, &actor, BookingId(id)).await,
         Effect::MessageClient { client, text } => message_client(ctx, bot, &actor, ClientId(client), &text).await,
         Effect::LogNote { client, kind, text } => {
-            let kind = NOTE_KINDS.get(usize::from(kind)).map(|(k, _)| *k).unwrap_or("note");
+            let kind = NOTE_KINDS.get(usize::from(kind)).copied().unwrap_or("note");
             let input = NewInteractionInput {
                 client_id: ClientId(client),
                 kind: InteractionKind::parse(kind).map_err(Error::from)?,
@@ -100,56 +111,54 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: &str, effect: Effe
                 body: text,
                 occurred_at: None,
             };
-            attempt!(crm.log_interaction(&actor, input), |_| done("Записано в историю клиента."))
+            attempt!(ctx, crm.log_interaction(&actor, input), |_| done(ctx, Reply::text("staff_done_note_logged")))
         }
         Effect::TagClient { client, tag } => {
-            attempt!(crm.add_tag(&actor, ClientId(client), &tag), |c: crm::store::clients::Client| done(format!(
-                "Теги клиента: {}.",
-                c.tags.join(", ")
-            )))
+            attempt!(ctx, crm.add_tag(&actor, ClientId(client), &tag), |c: crm::store::clients::Client| done(
+                ctx,
+                Reply::text("staff_done_tagged").var("tags", c.tags)
+            ))
         }
         Effect::MoveBooking { booking, to, reason } => {
             let Some(to) = BookingStatus::ALL.get(usize::from(to)).copied() else {
-                return Ok(Event::Outcome(Outcome::Refused("Неизвестный статус.".into())));
+                return Ok(refusal(ctx, Reply::text("staff_refused_unknown_status")));
             };
             match crm.change_booking_status(&actor, BookingId(booking), to, &reason).await {
                 Ok(card) => {
                     notify_client_status(ctx, bot, &card.booking).await;
-                    Ok(done(format!("Статус брони №{booking}: {}.", to.title_ru())))
+                    Ok(done(ctx, Reply::text("staff_done_status").var("booking", booking).var("status", to.title_ru())))
                 }
-                Err(e) => refused(e),
+                Err(e) => refused(ctx, e),
             }
         }
         Effect::RecordPayment { booking, method, amount_minor } => {
             let currency = match crm.booking_card(&actor, BookingId(booking)).await {
                 Ok(c) => c.booking.total.currency,
-                Err(e) => return refused(e),
+                Err(e) => return refused(ctx, e),
             };
             let input = PaymentInput {
                 booking_id: BookingId(booking),
                 amount: Money::new(amount_minor, currency),
                 method: if method == 0 { PaymentMethod::Cash } else { PaymentMethod::BankTransfer },
                 external_id: None,
-                note: "записано в Telegram-боте".into(),
+                note: ctx.texts.message(&Reply::text("payment_note")),
             };
-            attempt!(crm.record_client_payment(&actor, input), |o: crm::services::PaymentOutcome| done(format!(
-                "Оплата {} записана. Статус брони №{booking}: {}.",
-                o.operation.amount,
-                o.status.title_ru()
-            )))
+            attempt!(ctx, crm.record_client_payment(&actor, input), |o: crm::services::PaymentOutcome| done(
+                ctx,
+                Reply::text("staff_done_payment")
+                    .var("amount", o.operation.amount.to_string())
+                    .var("booking", booking)
+                    .var("status", o.status.title_ru())
+            ))
         }
         Effect::SetBlacklist { client, on, reason } => {
-            let what = if on {
-                "Клиент внесён в чёрный список."
-            } else {
-                "Клиент убран из чёрного списка."
-            };
-            attempt!(crm.set_blacklist(&actor, ClientId(client), on, &reason), |_| done(what))
+            let what = Reply::text(if on { "staff_done_blacklisted" } else { "staff_done_unblacklisted" });
+            attempt!(ctx, crm.set_blacklist(&actor, ClientId(client), on, &reason), |_| done(ctx, what))
         }
         Effect::StaffRegister(c) => register(ctx, &actor, c).await,
         other => {
             tracing::warn!(?other, "a client effect in a staff dialogue; ignored");
-            Ok(done(""))
+            Ok(Event::Outcome(Outcome::Done(String::new())))
         }
     }
 }
@@ -157,7 +166,7 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: &str, effect: Effe
 async fn client_card(ctx: &Ctx, actor: &Actor, id: ClientId) -> Result<Event, BotError> {
     let card = match ctx.crm.client_card(actor, id).await {
         Ok(c) => c,
-        Err(e) => return refused(e),
+        Err(e) => return refused(ctx, e),
     };
     let bookings =
         ctx.crm.list_bookings(actor, BookingFilter { client_id: Some(id), limit: 10, ..Default::default() }).await?;
@@ -200,7 +209,7 @@ fn shorten(s: &str) -> String {
 async fn booking_card(ctx: &Ctx, actor: &Actor, id: BookingId) -> Result<Event, BotError> {
     let card = match ctx.crm.booking_card(actor, id).await {
         Ok(c) => c,
-        Err(e) => return refused(e),
+        Err(e) => return refused(ctx, e),
     };
     let moves = card
         .manual_moves
@@ -223,7 +232,7 @@ async fn booking_card(ctx: &Ctx, actor: &Actor, id: BookingId) -> Result<Event, 
 async fn message_client(ctx: &Ctx, bot: &TgBot, actor: &Actor, id: ClientId, text: &str) -> Result<Event, BotError> {
     let client = match ctx.crm.get_client(actor, id).await {
         Ok(c) => c,
-        Err(e) => return refused(e),
+        Err(e) => return refused(ctx, e),
     };
     let input = NewInteractionInput {
         client_id: id,
@@ -233,17 +242,17 @@ async fn message_client(ctx: &Ctx, bot: &TgBot, actor: &Actor, id: ClientId, tex
         occurred_at: None,
     };
     if let Err(e) = ctx.crm.log_interaction(actor, input).await {
-        return refused(e);
+        return refused(ctx, e);
     }
     let Some(chat) = client.telegram_id else {
-        return Ok(done("Записано в историю. У клиента нет Telegram — свяжитесь по телефону."));
+        return Ok(done(ctx, Reply::text("staff_done_logged_no_telegram")));
     };
     let agent = match actor.staff_id() {
         Some(id) => ctx.crm.get_staff(actor, id).await.map(|s| s.name).unwrap_or_default(),
         None => String::new(),
     };
     send(ctx, bot, ChatId(chat), &Reply::text("agent_reply").var("agent", agent).var("text", text)).await?;
-    Ok(done("Отправлено клиенту."))
+    Ok(done(ctx, Reply::text("staff_done_sent")))
 }
 
 /// Tells the client their booking's status changed (if they use the bot).
@@ -265,7 +274,7 @@ async fn notify_client_status(ctx: &Ctx, bot: &TgBot, b: &Booking) {
 async fn register(ctx: &Ctx, actor: &Actor, c: Collected) -> Result<Event, BotError> {
     let (Some(full_name), Some(phone), Some(birth_date), Some(city)) = (c.full_name, c.phone, c.birth_date, c.city)
     else {
-        return Ok(Event::Outcome(Outcome::Refused("Не все данные клиента заполнены.".into())));
+        return Ok(refusal(ctx, Reply::text("staff_refused_incomplete_client")));
     };
     let name = full_name.as_str().to_owned();
     let new = NewClient {
@@ -281,8 +290,8 @@ async fn register(ctx: &Ctx, actor: &Actor, c: Collected) -> Result<Event, BotEr
         marketing_consent: false,
         agent_id: None,
     };
-    attempt!(ctx.crm.register_client(actor, new), |c: crm::store::clients::Client| done(format!(
-        "Клиент {name} зарегистрирован (№{}). Согласие на обработку данных он подтвердит сам — в боте или при подписании договора.",
-        c.id
-    )))
+    attempt!(ctx, ctx.crm.register_client(actor, new), |c: crm::store::clients::Client| done(
+        ctx,
+        Reply::text("staff_done_registered").var("name", name).var("id", c.id.0)
+    ))
 }

@@ -1,10 +1,19 @@
 //! The bot's texts: tera templates from `templates/bot/`, compiled into the binary so it runs
-//! from any directory.
+//! from any directory. A message is `{name}.tera` (a dialogue's `Reply` names it), a button's
+//! label `button_{key}.tera` (a dialogue's `Label`, see `dialogues::label`), a command's
+//! description in Telegram's command menu `command_{name}.tera`; `macros.tera` holds what
+//! several texts share.
 
+use dialogues::{Keyboard, Label, MenuItem, Reply};
 use serde::Serialize;
+use std::collections::HashMap;
 
 pub struct Texts {
     tera: tera::Tera,
+    /// Sent when a template fails to render (rendered once, at load).
+    fallback: String,
+    /// The menu buttons' labels as rendered, to know a pressed one when its text comes back.
+    menu: HashMap<String, MenuItem>,
 }
 
 macro_rules! bot_templates {
@@ -28,21 +37,80 @@ impl Texts {
             "book_count_invalid.tera",
             "book_done.tera",
             "book_refused.tera",
+            "book_refused_unavailable.tera",
+            "booking_note.tera",
             "booking_status_changed.tera",
             "bookings_list.tera",
             "bookings_none.tera",
+            "button_back_to_tours.tera",
+            "button_blacklist.tera",
+            "button_booking.tera",
+            "button_budget.tera",
+            "button_budget_any.tera",
+            "button_change_city.tera",
+            "button_city.tera",
+            "button_client.tera",
+            "button_count.tera",
+            "button_departure.tera",
             "button_expired.tera",
+            "button_filter_budget.tera",
+            "button_filter_clear.tera",
+            "button_filter_destination.tera",
+            "button_filter_hot.tera",
+            "button_filter_month.tera",
+            "button_marketing_no.tera",
+            "button_marketing_yes.tera",
+            "button_menu_agent.tera",
+            "button_menu_bookings.tera",
+            "button_menu_settings.tera",
+            "button_menu_staff_bookings.tera",
+            "button_menu_staff_clients.tera",
+            "button_menu_staff_new_client.tera",
+            "button_menu_staff_requests.tera",
+            "button_menu_tours.tera",
+            "button_month.tera",
+            "button_month_any.tera",
             "button_more.tera",
+            "button_move.tera",
+            "button_note_call.tera",
+            "button_note_complaint.tera",
+            "button_note_email.tera",
+            "button_note_note.tera",
+            "button_open_client.tera",
+            "button_page_back.tera",
+            "button_page_next.tera",
+            "button_pay.tera",
+            "button_pay_cash.tera",
+            "button_pay_transfer.tera",
+            "button_pd_consent_no.tera",
+            "button_pd_consent_yes.tera",
+            "button_reply_to_client.tera",
+            "button_search_clients.tera",
+            "button_share_phone.tera",
+            "button_tag.tera",
+            "button_toggle_marketing.tera",
+            "button_tour.tera",
+            "button_unblacklist.tera",
             "button_unsubscribe.tera",
+            "button_write_client.tera",
             "cancelled.tera",
             "city_changed.tera",
+            "command_bookings.tera",
+            "command_cancel.tera",
+            "command_help.tera",
+            "command_settings.tera",
+            "command_start.tera",
+            "command_stop.tera",
+            "command_tours.tera",
             "help_client.tera",
             "help_stranger.tera",
             "invalid.tera",
+            "macros.tera",
             "main_menu.tera",
             "marketing_off.tera",
             "marketing_on.tera",
             "nothing_to_cancel.tera",
+            "payment_note.tera",
             "reg_ask_birth_date.tera",
             "reg_ask_city.tera",
             "reg_ask_marketing.tera",
@@ -57,6 +125,7 @@ impl Texts {
             "reg_wait.tera",
             "reg_welcome.tera",
             "register_first.tera",
+            "render_failed.tera",
             "settings.tera",
             "staff_already_bound.tera",
             "staff_amount_ask.tera",
@@ -71,6 +140,15 @@ impl Texts {
             "staff_clients.tera",
             "staff_clients_none.tera",
             "staff_done.tera",
+            "staff_done_blacklisted.tera",
+            "staff_done_logged_no_telegram.tera",
+            "staff_done_note_logged.tera",
+            "staff_done_payment.tera",
+            "staff_done_registered.tera",
+            "staff_done_sent.tera",
+            "staff_done_status.tera",
+            "staff_done_tagged.tera",
+            "staff_done_unblacklisted.tera",
             "staff_invite_invalid.tera",
             "staff_menu.tera",
             "staff_message_ask.tera",
@@ -81,6 +159,11 @@ impl Texts {
             "staff_note_ask.tera",
             "staff_reason_ask.tera",
             "staff_refused.tera",
+            "staff_refused_forbidden.tera",
+            "staff_refused_illegal_move.tera",
+            "staff_refused_incomplete_client.tera",
+            "staff_refused_not_found.tera",
+            "staff_refused_unknown_status.tera",
             "staff_search_ask.tera",
             "staff_tag_ask.tera",
             "staff_text_expected.tera",
@@ -95,67 +178,56 @@ impl Texts {
             "tours_none.tera",
             "use_menu.tera",
         ])?;
-        Ok(Texts { tera })
+        let fallback = tera.render("render_failed.tera", &tera::Context::new())?.trim().to_owned();
+        let mut menu = HashMap::new();
+        for item in MenuItem::CLIENT.into_iter().chain(MenuItem::STAFF) {
+            let label = item.label();
+            let text = tera.render(&label_template(&label), &tera::Context::from_serialize(&label.vars)?)?;
+            menu.insert(text.trim().to_owned(), item);
+        }
+        Ok(Texts { tera, fallback, menu })
     }
 
-    /// Renders a template; a rendering error is logged and yields a neutral apology rather
-    /// than leaving the user without an answer.
     pub fn has(&self, name: &str) -> bool {
         self.tera.get_template_names().any(|n| n == name)
     }
 
+    /// Renders a template; a rendering error is logged and yields a neutral apology rather
+    /// than leaving the user without an answer.
     pub fn render(&self, name: &str, ctx: &impl Serialize) -> String {
         let result = tera::Context::from_serialize(ctx).and_then(|c| self.tera.render(name, &c));
         match result {
             Ok(text) => text.trim().to_owned(),
             Err(e) => {
                 tracing::error!(template = name, error = %e, "bot template failed");
-                "Произошла ошибка. Попробуйте ещё раз чуть позже.".to_owned()
+                self.fallback.clone()
             }
         }
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+    /// A message's text (without its keyboard).
+    pub fn message(&self, reply: &Reply) -> String {
+        self.render(&format!("{}.tera", reply.template), &reply.vars)
+    }
 
-    #[test]
-    fn every_template_renders() {
-        let t = Texts::load().unwrap();
-        let s = t.render("staff_bound.tera", &serde_json::json!({"name": "Анна", "role": "турагент"}));
-        assert!(s.contains("Анна"));
-        assert!(!t.render("staff_invite_invalid.tera", &()).is_empty());
+    pub fn label(&self, label: &Label) -> String {
+        self.render(&label_template(label), &label.vars)
+    }
+
+    /// The keyboard with its labels rendered.
+    pub fn keyboard(&self, keyboard: &Keyboard) -> Keyboard<String> {
+        keyboard.map(|l| self.label(l))
+    }
+
+    /// The menu item whose button sends exactly this text.
+    pub fn menu_item(&self, text: &str) -> Option<MenuItem> {
+        self.menu.get(text).copied()
     }
 }
 
-#[cfg(test)]
-mod coverage {
-    use super::*;
-
-    /// Every `Reply::text("…")` of the dialogues names a template that exists and renders
-    /// with empty variables (missing variables are caught by the flows' e2e tests).
-    #[test]
-    fn every_template_the_dialogues_use_exists() {
-        let t = Texts::load().unwrap();
-        let mut stack = vec![std::path::PathBuf::from("../dialogues/src")];
-        let mut used = Vec::new();
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    let src = std::fs::read_to_string(&path).unwrap();
-                    for part in src.split("Reply::text(\"").skip(1) {
-                        used.push(part.split('"').next().unwrap().to_owned());
-                    }
-                }
-            }
-        }
-        assert!(used.len() > 20, "found {used:?}");
-        for name in used {
-            assert!(t.has(&format!("{name}.tera")), "templates/bot/{name}.tera is missing");
-        }
-    }
+fn label_template(label: &Label) -> String {
+    format!("button_{}.tera", label.key)
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,6 +1,7 @@
 //! Telegram messages → `dialogues::Event`. The only place that reads teloxide's message types.
 
-use dialogues::{Command, Event, StartPayload};
+use crate::Texts;
+use dialogues::{Command, Event, MenuItem, StartPayload, Who};
 use teloxide::types::Message;
 
 /// What a private message means to the dialogues. Every kind of message maps to something,
@@ -26,4 +27,37 @@ pub fn message_event(msg: &Message) -> Event {
         return Event::Contact { phone: contact.phone_number.clone(), own };
     }
     Event::Unsupported
+}
+
+/// A pressed reply-keyboard button comes back as a text with its label: when the text is the
+/// label of an item of the writer's own menu, the dialogue gets that item, not the words.
+pub fn menu_event(event: Event, who: &Who, texts: &Texts) -> Event {
+    match event {
+        Event::Text(text) => match texts.menu_item(&text).filter(|item| MenuItem::shown_to(who).contains(item)) {
+            Some(item) => Event::Menu(item),
+            None => Event::Text(text),
+        },
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_menu_text_is_a_menu_item_only_for_whom_that_menu_is_shown() {
+        let texts = Texts::load().unwrap();
+        let tours = Event::Text(texts.label(&MenuItem::Tours.label()));
+        let clients = Event::Text(texts.label(&MenuItem::StaffClients.label()));
+        let client = Who::Client { id: 1, first_name: "Мария".into(), marketing: false };
+        let staff = Who::Staff { id: 2, role: "agent".into(), name: "Анна".into() };
+        assert_eq!(menu_event(tours.clone(), &client, &texts), Event::Menu(MenuItem::Tours));
+        assert_eq!(menu_event(clients.clone(), &staff, &texts), Event::Menu(MenuItem::StaffClients));
+        assert_eq!(menu_event(clients.clone(), &client, &texts), clients);
+        assert_eq!(menu_event(tours.clone(), &staff, &texts), tours);
+        assert_eq!(menu_event(tours.clone(), &Who::Stranger, &texts), tours);
+        let typed = Event::Text("хочу в тур".into());
+        assert_eq!(menu_event(typed.clone(), &client, &texts), typed);
+    }
 }

@@ -1,6 +1,7 @@
 //! What the dialogue asks the transport to do.
 
 use crate::callback::Callback;
+use crate::label::Label;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -103,27 +104,63 @@ impl Reply {
     }
 }
 
+/// A keyboard whose buttons carry `L`: [`Label`]s as the dialogues make them, text (`String`)
+/// once the transport has rendered them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Keyboard {
+pub enum Keyboard<L = Label> {
     /// Leave the keyboard as it is.
     None,
     /// Remove a reply keyboard.
     Remove,
-    /// Buttons under the input field; `label` keys are templates' button texts.
-    Reply(Vec<Vec<ReplyButton>>),
+    /// Buttons under the input field. A pressed one comes back as a text message with its
+    /// label, which the transport turns into [`Event::Menu`](crate::Event::Menu).
+    Reply(Vec<Vec<ReplyButton<L>>>),
     /// Buttons under the message.
-    Inline(Vec<Vec<Button>>),
+    Inline(Vec<Vec<Button<L>>>),
+}
+
+impl<L> Keyboard<L> {
+    /// The same keyboard with each label turned into another (rendered).
+    pub fn map<M>(&self, mut f: impl FnMut(&L) -> M) -> Keyboard<M> {
+        match self {
+            Keyboard::None => Keyboard::None,
+            Keyboard::Remove => Keyboard::Remove,
+            Keyboard::Reply(rows) => Keyboard::Reply(
+                rows.iter()
+                    .map(|row| {
+                        row.iter()
+                            .map(|b| match b {
+                                ReplyButton::Text(l) => ReplyButton::Text(f(l)),
+                                ReplyButton::RequestContact(l) => ReplyButton::RequestContact(f(l)),
+                            })
+                            .collect()
+                    })
+                    .collect(),
+            ),
+            Keyboard::Inline(rows) => Keyboard::Inline(
+                rows.iter()
+                    .map(|row| row.iter().map(|b| Button { label: f(&b.label), callback: b.callback }).collect())
+                    .collect(),
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ReplyButton {
-    Text(String),
+pub enum ReplyButton<L = Label> {
+    Text(L),
     /// Asks Telegram for the user's own phone number.
-    RequestContact(String),
+    RequestContact(L),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Button {
-    pub label: String,
+pub struct Button<L = Label> {
+    pub label: L,
     pub callback: Callback,
+}
+
+impl Button {
+    pub fn new(label: Label, callback: Callback) -> Button {
+        Button { label, callback }
+    }
 }

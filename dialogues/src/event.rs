@@ -60,6 +60,8 @@ impl Command {
 pub enum Event {
     Start(StartPayload),
     Command(Command),
+    /// A reply-keyboard menu button: its label came back as text, and the transport knew it.
+    Menu(crate::label::MenuItem),
     Text(String),
     /// A shared contact; `own` when it is the sender's own (Telegram tells which).
     Contact {
@@ -87,7 +89,7 @@ pub enum Outcome {
     Tour(crate::views::TourView),
     NotFound,
     Booked(crate::views::BookingItem),
-    /// The reason is already in the user's words.
+    /// The reason is already in the user's words (rendered by the transport).
     BookingRefused {
         reason: String,
     },
@@ -101,9 +103,10 @@ pub enum Outcome {
     StaffClient(crate::views::ClientCardView),
     StaffBookings(Vec<crate::views::BookingItem>),
     StaffBooking(crate::views::StaffBookingView),
-    /// A staff action succeeded; the message is in the user's words.
+    /// A staff action succeeded; the message is in the user's words (the transport rendered it
+    /// from `templates/bot/`).
     Done(String),
-    /// A staff action was refused; the reason is in the user's words.
+    /// A staff action was refused; the reason is in the user's words (rendered by the transport).
     Refused(String),
 }
 

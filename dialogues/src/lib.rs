@@ -1,8 +1,9 @@
 //! The bot's dialogue state machines: `step(state, who, event, today) -> (state, effects)`,
 //! pure. No Telegram, no database, no clock inside: the transport (`bot`) turns updates into
-//! [`Event`]s, runs the [`Effect`]s through `crm`, renders [`Reply`]s from `templates/bot/`,
-//! and feeds the answers of data effects back in as events. Every type here is the product's
-//! own (never teloxide's), so a second messenger can reuse this crate unchanged.
+//! [`Event`]s, runs the [`Effect`]s through `crm`, renders [`Reply`]s and button [`Label`]s from
+//! `templates/bot/`, and feeds the answers of data effects back in as events. Every type here is
+//! the product's own (never teloxide's), and no text here is worded (see [`label`]), so a second
+//! messenger can reuse this crate and `templates/bot/` unchanged.
 
 #![forbid(unsafe_code)]
 
@@ -10,6 +11,7 @@ pub mod callback;
 pub mod client;
 pub mod effect;
 pub mod event;
+pub mod label;
 pub mod staff;
 mod start;
 pub mod views;
@@ -17,6 +19,7 @@ pub mod views;
 pub use callback::Callback;
 pub use effect::{Button, Effect, Keyboard, Reply};
 pub use event::{Command, Event, Who};
+pub use label::{Label, MenuItem};
 pub use start::StartPayload;
 
 use chrono::NaiveDate;

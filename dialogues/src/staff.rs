@@ -17,22 +17,18 @@
 
 use crate::callback::Callback;
 use crate::client::registration::Collected;
-use crate::effect::{Button, Effect, Keyboard, Reply, ReplyButton};
+use crate::effect::{Button, Effect, Keyboard, Reply};
 use crate::event::{Command, Event, MAX_TEXT, Outcome};
-use crate::views::{ClientCardView, StaffBookingView};
+use crate::label::{Label, MenuItem};
+use crate::views::{BookingItem, ClientCardView, StaffBookingView};
 use crate::{StartPayload, State};
 use chrono::NaiveDate;
 use crm::domain::{BirthDate, City, Currency, Money, PersonName, Phone};
 use serde::{Deserialize, Serialize};
 
-/// Kinds of interaction an agent logs from the bot, in button order.
-pub const NOTE_KINDS: [(&str, &str); 4] =
-    [("call", "📞 Звонок"), ("email", "📧 Письмо"), ("complaint", "⚠️ Жалоба"), ("note", "📝 Заметка")];
-
-pub const MENU_CLIENTS: &str = "👥 Мои клиенты";
-pub const MENU_NEW_CLIENT: &str = "➕ Новый клиент";
-pub const MENU_BOOKINGS: &str = "📋 Брони";
-pub const MENU_REQUESTS: &str = "🆕 Заявки";
+/// Kinds of interaction an agent logs from the bot (`crm`'s `InteractionKind` codes), in button
+/// order; a kind's button is labelled `note_{kind}`.
+pub const NOTE_KINDS: [&str; 4] = ["call", "email", "complaint", "note"];
 
 /// What the next text of a staff member means.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,8 +45,7 @@ pub enum Awaiting {
 }
 
 pub fn menu() -> Keyboard {
-    let b = |s: &str| ReplyButton::Text(s.to_owned());
-    Keyboard::Reply(vec![vec![b(MENU_CLIENTS), b(MENU_NEW_CLIENT)], vec![b(MENU_BOOKINGS), b(MENU_REQUESTS)]])
+    MenuItem::keyboard(&MenuItem::STAFF)
 }
 
 fn reply(state: State, r: Reply) -> (State, Vec<Effect>) {
@@ -65,21 +60,29 @@ fn idle(e: Effect) -> (State, Vec<Effect>) {
     (State::Staff(None), vec![e])
 }
 
-fn btn(label: impl Into<String>, callback: Callback) -> Button {
-    Button { label: label.into(), callback }
+fn btn(key: &str, callback: Callback) -> Button {
+    Button::new(Label::new(key), callback)
+}
+
+/// A booking's button in lists and on the client card.
+fn booking_button(b: &BookingItem) -> Button {
+    let label = Label::new("booking").var("id", b.id).var("tour", b.tour.as_str()).var("status", b.status.as_str());
+    Button::new(label, Callback::Booking(b.id))
 }
 
 pub fn card_reply(c: &ClientCardView, is_admin: bool) -> Reply {
-    let mut rows = vec![vec![btn("✉️ Написать", Callback::ReplyTo(c.id)), btn("🏷 Тег", Callback::Tag(c.id))]];
-    rows.push(NOTE_KINDS.iter().enumerate().map(|(i, (_, l))| btn(*l, Callback::Note(c.id, i as u8))).collect());
+    let mut rows = vec![vec![btn("write_client", Callback::ReplyTo(c.id)), btn("tag", Callback::Tag(c.id))]];
+    rows.push(
+        NOTE_KINDS.iter().enumerate().map(|(i, k)| btn(&format!("note_{k}"), Callback::Note(c.id, i as u8))).collect(),
+    );
     for b in &c.bookings {
-        rows.push(vec![btn(format!("№{} {} · {}", b.id, b.tour, b.status), Callback::Booking(b.id))]);
+        rows.push(vec![booking_button(b)]);
     }
     if is_admin {
         rows.push(vec![if c.blacklisted.is_some() {
-            btn("✅ Убрать из чёрного списка", Callback::Unblacklist(c.id))
+            btn("unblacklist", Callback::Unblacklist(c.id))
         } else {
-            btn("⛔ В чёрный список", Callback::Blacklist(c.id))
+            btn("blacklist", Callback::Blacklist(c.id))
         }]);
     }
     Reply::text("staff_client_card")
@@ -88,12 +91,17 @@ pub fn card_reply(c: &ClientCardView, is_admin: bool) -> Reply {
 }
 
 pub fn booking_reply(b: &StaffBookingView) -> Reply {
-    let mut rows: Vec<Vec<Button>> =
-        b.moves.iter().map(|(i, title)| vec![btn(format!("→ {title}"), Callback::Move(b.booking.id, *i))]).collect();
+    let mut rows: Vec<Vec<Button>> = b
+        .moves
+        .iter()
+        .map(|(i, status)| {
+            vec![Button::new(Label::new("move").var("status", status.as_str()), Callback::Move(b.booking.id, *i))]
+        })
+        .collect();
     if b.accepts_payments {
-        rows.push(vec![btn("💳 Записать оплату", Callback::Pay(b.booking.id))]);
+        rows.push(vec![btn("pay", Callback::Pay(b.booking.id))]);
     }
-    rows.push(vec![btn("👤 Клиент", Callback::Client(b.client_id))]);
+    rows.push(vec![btn("open_client", Callback::Client(b.client_id))]);
     Reply::text("staff_booking_card")
         .var("b", serde_json::to_value(b).unwrap_or_default())
         .keyboard(Keyboard::Inline(rows))
@@ -111,10 +119,10 @@ pub fn step(awaiting: Option<Awaiting>, role: &str, event: Event, today: NaiveDa
             return reply(State::Staff(None), Reply::text("staff_menu").keyboard(menu()));
         }
         Event::Text(t) if t.chars().count() > MAX_TEXT => return reply(here, Reply::text("too_long")),
-        Event::Text(t) if t == MENU_CLIENTS => return idle(Effect::StaffClients { query: None }),
-        Event::Text(t) if t == MENU_BOOKINGS => return idle(Effect::StaffBookings { requests_only: false }),
-        Event::Text(t) if t == MENU_REQUESTS => return idle(Effect::StaffBookings { requests_only: true }),
-        Event::Text(t) if t == MENU_NEW_CLIENT => {
+        Event::Menu(MenuItem::StaffClients) => return idle(Effect::StaffClients { query: None }),
+        Event::Menu(MenuItem::StaffBookings) => return idle(Effect::StaffBookings { requests_only: false }),
+        Event::Menu(MenuItem::StaffRequests) => return idle(Effect::StaffBookings { requests_only: true }),
+        Event::Menu(MenuItem::StaffNewClient) => {
             return wait(Awaiting::NewClient(Collected::default()), "staff_new_client_name");
         }
         Event::Outcome(o) => return outcome(here, o, is_admin),
@@ -162,7 +170,7 @@ pub fn step(awaiting: Option<Awaiting>, role: &str, event: Event, today: NaiveDa
 }
 
 fn methods() -> Keyboard {
-    Keyboard::Inline(vec![vec![btn("💵 Наличные", Callback::PayMethod(0)), btn("🏦 Перевод", Callback::PayMethod(1))]])
+    Keyboard::Inline(vec![vec![btn("pay_cash", Callback::PayMethod(0)), btn("pay_transfer", Callback::PayMethod(1))]])
 }
 
 fn button(cb: Callback) -> Option<(State, Vec<Effect>)> {
@@ -187,18 +195,20 @@ fn button(cb: Callback) -> Option<(State, Vec<Effect>)> {
 fn outcome(here: State, o: &Outcome, is_admin: bool) -> (State, Vec<Effect>) {
     match o {
         Outcome::StaffClients(items) => {
-            let mut rows: Vec<Vec<Button>> =
-                items.iter().map(|c| vec![btn(format!("{} · {}", c.name, c.phone), Callback::Client(c.id))]).collect();
-            rows.push(vec![btn("🔎 Поиск по имени или телефону", Callback::SearchClients)]);
+            let mut rows: Vec<Vec<Button>> = items
+                .iter()
+                .map(|c| {
+                    let label = Label::new("client").var("name", c.name.as_str()).var("phone", c.phone.as_str());
+                    vec![Button::new(label, Callback::Client(c.id))]
+                })
+                .collect();
+            rows.push(vec![btn("search_clients", Callback::SearchClients)]);
             let t = if items.is_empty() { "staff_clients_none" } else { "staff_clients" };
             reply(State::Staff(None), Reply::text(t).var("count", items.len()).keyboard(Keyboard::Inline(rows)))
         }
         Outcome::StaffClient(card) => reply(State::Staff(None), card_reply(card, is_admin)),
         Outcome::StaffBookings(items) => {
-            let rows: Vec<Vec<Button>> = items
-                .iter()
-                .map(|b| vec![btn(format!("№{} {} · {}", b.id, b.tour, b.status), Callback::Booking(b.id))])
-                .collect();
+            let rows: Vec<Vec<Button>> = items.iter().map(|b| vec![booking_button(b)]).collect();
             let t = if items.is_empty() { "staff_bookings_none" } else { "staff_bookings" };
             reply(State::Staff(None), Reply::text(t).keyboard(Keyboard::Inline(rows)))
         }

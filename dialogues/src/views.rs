@@ -27,6 +27,24 @@ pub struct DepartureItem {
     pub seats_left: i64,
 }
 
+/// A day of a tour's route.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteDay {
+    pub day: i64,
+    pub place: String,
+    pub description: String,
+}
+
+/// A hotel stay on a tour's route.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HotelStay {
+    pub name: String,
+    pub stars: Option<i64>,
+    pub city: String,
+    pub room: Option<String>,
+    pub nights: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TourView {
     pub id: i64,
@@ -35,10 +53,10 @@ pub struct TourView {
     pub place: String,
     pub description: String,
     pub price: String,
-    pub route: Vec<String>,
+    pub route: Vec<RouteDay>,
     pub included: Vec<String>,
     pub not_included: Vec<String>,
-    pub hotels: Vec<String>,
+    pub hotels: Vec<HotelStay>,
     pub departures: Vec<DepartureItem>,
     pub hot: bool,
     pub early_booking: bool,

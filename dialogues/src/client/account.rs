@@ -5,6 +5,7 @@ use crate::State;
 use crate::callback::Callback;
 use crate::effect::{Button, Effect, Keyboard, Reply};
 use crate::event::{Event, Outcome};
+use crate::label::Label;
 use crm::domain::{City, KNOWN_CITIES};
 
 pub fn bookings_reply(items: &[crate::views::BookingItem]) -> Reply {
@@ -13,14 +14,9 @@ pub fn bookings_reply(items: &[crate::views::BookingItem]) -> Reply {
 }
 
 pub fn settings_reply(s: &crate::views::Settings) -> Reply {
-    let marketing = if s.marketing {
-        "🔔 Подборки: включены — выключить"
-    } else {
-        "🔕 Подборки: выключены — включить"
-    };
     Reply::text("settings").var("city", s.city.as_str()).var("marketing", s.marketing).keyboard(Keyboard::Inline(vec![
-        vec![Button { label: "🏙 Изменить город вылета".into(), callback: Callback::ChangeCity }],
-        vec![Button { label: marketing.into(), callback: Callback::ToggleMarketing }],
+        vec![Button::new(Label::new("change_city"), Callback::ChangeCity)],
+        vec![Button::new(Label::new("toggle_marketing").var("on", s.marketing), Callback::ToggleMarketing)],
     ]))
 }
 

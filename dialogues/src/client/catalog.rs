@@ -16,6 +16,7 @@ use crate::State;
 use crate::callback::Callback;
 use crate::effect::{Button, Effect, Keyboard, Reply};
 use crate::event::{Event, Outcome};
+use crate::label::Label;
 use crate::views::{TourPage, TourView};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -53,73 +54,56 @@ pub fn open(filter: TourFilter, page: u32) -> (State, Vec<Effect>) {
     (State::Browse(b), vec![Effect::FindTours { filter, page }])
 }
 
-fn month_name(m: u32) -> String {
-    const NAMES: [&str; 12] = [
-        "январь",
-        "февраль",
-        "март",
-        "апрель",
-        "май",
-        "июнь",
-        "июль",
-        "август",
-        "сентябрь",
-        "октябрь",
-        "ноябрь",
-        "декабрь",
-    ];
-    let idx = usize::try_from(m % 100).unwrap_or(1).clamp(1, 12) - 1;
-    format!("{} {}", NAMES[idx], m / 100)
+/// A month (`yyyymm`) as the texts take it: `{year, month}`, the month 1–12.
+fn month_vars(m: u32) -> serde_json::Value {
+    serde_json::json!({ "year": m / 100, "month": (m % 100).clamp(1, 12) })
 }
 
-/// The filter in words, for the list's header.
-fn describe(f: &TourFilter) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(d) = &f.destination {
-        out.push(format!("направление: {d}"));
-    }
-    if let Some(m) = f.month {
-        out.push(format!("месяц: {}", month_name(m)));
-    }
-    if let Some(b) = f.budget_k {
-        out.push(format!("до {b} 000 ₽ на человека"));
-    }
-    if f.hot {
-        out.push("только горящие".into());
-    }
-    out
-}
-
-fn b(label: impl Into<String>, callback: Callback) -> Button {
-    Button { label: label.into(), callback }
+/// The filter as the list's header words it (`tours_list.tera`).
+fn filter_vars(f: &TourFilter) -> serde_json::Value {
+    serde_json::json!({
+        "destination": f.destination,
+        "month": f.month.map(month_vars),
+        "budget_k": f.budget_k,
+        "hot": f.hot,
+    })
 }
 
 fn list_reply(browse: &Browse, page: &TourPage) -> Reply {
     let mut rows: Vec<Vec<Button>> = page
         .items
         .iter()
-        .map(|t| vec![b(format!("{}{} — {}", if t.hot { "🔥 " } else { "" }, t.title, t.price), Callback::Tour(t.id))])
+        .map(|t| {
+            let label =
+                Label::new("tour").var("title", t.title.as_str()).var("price", t.price.as_str()).var("hot", t.hot);
+            vec![Button::new(label, Callback::Tour(t.id))]
+        })
         .collect();
     let mut paging = Vec::new();
     if page.page > 0 {
-        paging.push(b("◀ Назад", Callback::Page(page.page - 1)));
+        paging.push(Button::new(Label::new("page_back"), Callback::Page(page.page - 1)));
     }
     if page.has_more {
-        paging.push(b("Дальше ▶", Callback::Page(page.page + 1)));
+        paging.push(Button::new(Label::new("page_next"), Callback::Page(page.page + 1)));
     }
     if !paging.is_empty() {
         rows.push(paging);
     }
-    let hot = if browse.filter.hot { "🔥 Горящие ✓" } else { "🔥 Горящие" };
-    rows.push(vec![b("📍 Направление", Callback::AskDestination), b("📅 Месяц", Callback::AskMonth)]);
-    rows.push(vec![b("💰 Бюджет", Callback::AskBudget), b(hot, Callback::Hot)]);
+    rows.push(vec![
+        Button::new(Label::new("filter_destination"), Callback::AskDestination),
+        Button::new(Label::new("filter_month"), Callback::AskMonth),
+    ]);
+    rows.push(vec![
+        Button::new(Label::new("filter_budget"), Callback::AskBudget),
+        Button::new(Label::new("filter_hot").var("on", browse.filter.hot), Callback::Hot),
+    ]);
     if browse.filter != TourFilter::default() {
-        rows.push(vec![b("✖ Сбросить фильтры", Callback::ClearFilters)]);
+        rows.push(vec![Button::new(Label::new("filter_clear"), Callback::ClearFilters)]);
     }
     Reply::text("tours_list")
         .var("items", serde_json::to_value(&page.items).unwrap_or_default())
         .var("page", page.page + 1)
-        .var("filters", describe(&browse.filter))
+        .var("filter", filter_vars(&browse.filter))
         .keyboard(Keyboard::Inline(rows))
 }
 
@@ -128,9 +112,12 @@ fn card_reply(t: &TourView) -> Reply {
         .departures
         .iter()
         .filter(|d| d.seats_left > 0)
-        .map(|d| vec![b(format!("📅 {} · мест: {}", d.dates, d.seats_left), Callback::Depart(d.id))])
+        .map(|d| {
+            let label = Label::new("departure").var("dates", d.dates.as_str()).var("seats_left", d.seats_left);
+            vec![Button::new(label, Callback::Depart(d.id))]
+        })
         .collect();
-    rows.push(vec![b("◀ К списку туров", Callback::Page(0))]);
+    rows.push(vec![Button::new(Label::new("back_to_tours"), Callback::Page(0))]);
     Reply::text("tour_card").var("tour", serde_json::to_value(t).unwrap_or_default()).keyboard(Keyboard::Inline(rows))
 }
 
@@ -139,7 +126,7 @@ fn month_buttons(today: NaiveDate) -> Keyboard {
     let (mut y, mut m) = (today.year(), today.month());
     for _ in 0..6 {
         let code = u32::try_from(y).unwrap_or(0) * 100 + m;
-        months.push(b(month_name(code), Callback::Month(code)));
+        months.push(Button::new(Label::new("month").var("year", y).var("month", m), Callback::Month(code)));
         m += 1;
         if m > 12 {
             m = 1;
@@ -147,21 +134,25 @@ fn month_buttons(today: NaiveDate) -> Keyboard {
         }
     }
     let mut rows: Vec<Vec<Button>> = months.chunks(2).map(<[Button]>::to_vec).collect();
-    rows.push(vec![b("Любой месяц", Callback::Month(0))]);
+    rows.push(vec![Button::new(Label::new("month_any"), Callback::Month(0))]);
     Keyboard::Inline(rows)
 }
 
 fn budget_buttons() -> Keyboard {
     let mut rows: Vec<Vec<Button>> = BUDGETS_K
         .chunks(2)
-        .map(|c| c.iter().map(|k| b(format!("до {k} 000 ₽"), Callback::Budget(*k))).collect())
+        .map(|c| {
+            c.iter().map(|k| Button::new(Label::new("budget").var("budget_k", *k), Callback::Budget(*k))).collect()
+        })
         .collect();
-    rows.push(vec![b("Любой бюджет", Callback::Budget(0))]);
+    rows.push(vec![Button::new(Label::new("budget_any"), Callback::Budget(0))]);
     Keyboard::Inline(rows)
 }
 
 pub fn count_buttons() -> Keyboard {
-    let row = |r: std::ops::RangeInclusive<u8>| r.map(|n| b(n.to_string(), Callback::Count(n))).collect::<Vec<_>>();
+    let row = |r: std::ops::RangeInclusive<u8>| {
+        r.map(|n| Button::new(Label::new("count").var("count", n), Callback::Count(n))).collect::<Vec<_>>()
+    };
     Keyboard::Inline(vec![row(1..=3), row(4..=6)])
 }
 

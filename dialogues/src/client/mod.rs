@@ -6,8 +6,9 @@ pub mod catalog;
 pub mod registration;
 
 use crate::callback::Callback;
-use crate::effect::{Effect, Keyboard, Reply, ReplyButton};
+use crate::effect::{Effect, Keyboard, Reply};
 use crate::event::{Command, Event, MAX_TEXT, Who};
+use crate::label::MenuItem;
 use crate::{StartPayload, State};
 use chrono::NaiveDate;
 
@@ -71,15 +72,12 @@ pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, 
 fn navigation(event: &Event, marketing: bool) -> Option<(State, Vec<Effect>)> {
     let idle = |e: Effect| Some((State::Idle, vec![e]));
     match event {
-        Event::Text(t) if t == MENU_TOURS => Some(catalog::open(Default::default(), 0)),
-        Event::Command(Command::Tours) => Some(catalog::open(Default::default(), 0)),
-        Event::Text(t) if t == MENU_BOOKINGS => idle(Effect::MyBookings),
-        Event::Command(Command::MyBookings) => idle(Effect::MyBookings),
-        Event::Text(t) if t == MENU_AGENT => {
+        Event::Menu(MenuItem::Tours) | Event::Command(Command::Tours) => Some(catalog::open(Default::default(), 0)),
+        Event::Menu(MenuItem::MyBookings) | Event::Command(Command::MyBookings) => idle(Effect::MyBookings),
+        Event::Menu(MenuItem::WriteAgent) => {
             Some((State::AgentChat, vec![Effect::Reply(Reply::text("agent_chat_open").keyboard(client_menu()))]))
         }
-        Event::Text(t) if t == MENU_SETTINGS => idle(Effect::ShowSettings),
-        Event::Command(Command::Settings) => idle(Effect::ShowSettings),
+        Event::Menu(MenuItem::Settings) | Event::Command(Command::Settings) => idle(Effect::ShowSettings),
         Event::Callback(Callback::ChangeCity) => Some((State::AwaitingCity, vec![Effect::Reply(account::ask_city())])),
         Event::Callback(Callback::ToggleMarketing) => idle(Effect::SetMarketing(!marketing)),
         Event::Command(Command::Stop) | Event::Callback(Callback::Unsubscribe) => idle(Effect::SetMarketing(false)),
@@ -126,13 +124,7 @@ fn menu_for(who: &Who) -> Keyboard {
     }
 }
 
-/// The client's main menu under the input field. Labels are the texts the buttons send.
+/// The client's main menu under the input field, two buttons a row.
 pub fn client_menu() -> Keyboard {
-    let b = |s: &str| ReplyButton::Text(s.to_owned());
-    Keyboard::Reply(vec![vec![b(MENU_TOURS), b(MENU_BOOKINGS)], vec![b(MENU_AGENT), b(MENU_SETTINGS)]])
+    MenuItem::keyboard(&MenuItem::CLIENT)
 }
-
-pub const MENU_TOURS: &str = "🌍 Туры";
-pub const MENU_BOOKINGS: &str = "🧳 Мои брони";
-pub const MENU_AGENT: &str = "💬 Написать агенту";
-pub const MENU_SETTINGS: &str = "⚙️ Настройки";

@@ -24,6 +24,7 @@ use crate::State;
 use crate::callback::Callback;
 use crate::effect::{Button, Effect, Keyboard, Reply, ReplyButton};
 use crate::event::{Event, Outcome};
+use crate::label::{Label, typed_answer};
 use chrono::NaiveDate;
 use crm::domain::{BirthDate, City, Invalid, KNOWN_CITIES, PersonName, Phone};
 use serde::{Deserialize, Serialize};
@@ -81,11 +82,13 @@ fn ask(step: &Step) -> Reply {
     match step {
         Step::Name => Reply::text("reg_ask_name"),
         Step::Phone => Reply::text("reg_ask_phone")
-            .keyboard(Keyboard::Reply(vec![vec![ReplyButton::RequestContact("📱 Отправить мой номер".into())]])),
+            .keyboard(Keyboard::Reply(vec![vec![ReplyButton::RequestContact(Label::new("share_phone"))]])),
         Step::BirthDate => Reply::text("reg_ask_birth_date").keyboard(Keyboard::Remove),
         Step::City => Reply::text("reg_ask_city").keyboard(city_buttons()),
-        Step::PersonalDataConsent => Reply::text("reg_ask_pd_consent").keyboard(yes_no("Согласен", "Не согласен")),
-        Step::Marketing => Reply::text("reg_ask_marketing").keyboard(yes_no("Да, присылайте", "Нет, спасибо")),
+        Step::PersonalDataConsent => Reply::text("reg_ask_pd_consent").keyboard(pd_consent_buttons()),
+        Step::Marketing => {
+            Reply::text("reg_ask_marketing").keyboard(yes_no(Label::new("marketing_yes"), Label::new("marketing_no")))
+        }
         Step::Submitting => Reply::text("reg_wait"),
     }
 }
@@ -95,28 +98,25 @@ pub fn city_buttons() -> Keyboard {
         .iter()
         .take(CITY_BUTTONS)
         .enumerate()
-        .map(|(i, (name, _))| Button { label: (*name).to_owned(), callback: Callback::City(i as u16) })
+        .map(|(i, (name, _))| Button::new(Label::new("city").var("name", *name), Callback::City(i as u16)))
         .collect();
     Keyboard::Inline(buttons.chunks(2).map(<[Button]>::to_vec).collect())
 }
 
-fn yes_no(yes: &str, no: &str) -> Keyboard {
-    Keyboard::Inline(vec![vec![
-        Button { label: yes.to_owned(), callback: Callback::Yes },
-        Button { label: no.to_owned(), callback: Callback::No },
-    ]])
+fn yes_no(yes: Label, no: Label) -> Keyboard {
+    Keyboard::Inline(vec![vec![Button::new(yes, Callback::Yes), Button::new(no, Callback::No)]])
 }
 
-/// A yes/no answer given by button or typed.
+fn pd_consent_buttons() -> Keyboard {
+    yes_no(Label::new("pd_consent_yes"), Label::new("pd_consent_no"))
+}
+
+/// A yes/no answer given by button or typed (see [`typed_answer`]).
 fn answer(event: &Event) -> Option<bool> {
     match event {
         Event::Callback(Callback::Yes) => Some(true),
         Event::Callback(Callback::No) => Some(false),
-        Event::Text(t) => match t.trim().to_lowercase().trim_end_matches(['.', '!']) {
-            "да" | "согласен" | "согласна" | "yes" => Some(true),
-            "нет" | "не согласен" | "не согласна" | "no" => Some(false),
-            _ => None,
-        },
+        Event::Text(t) => typed_answer(t),
         _ => None,
     }
 }
@@ -196,7 +196,7 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
                 r.collected.personal_data_consent = true;
                 advance(r, Step::Marketing)
             }
-            Some(false) => stay(r, Reply::text("reg_pd_consent_required").keyboard(yes_no("Согласен", "Не согласен"))),
+            Some(false) => stay(r, Reply::text("reg_pd_consent_required").keyboard(pd_consent_buttons())),
             None => stay(r, ask(&Step::PersonalDataConsent)),
         },
         Step::Marketing => match answer(&event) {

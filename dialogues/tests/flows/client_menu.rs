@@ -2,10 +2,9 @@
 
 use chrono::NaiveDate;
 use dialogues::client::catalog::{BookingDraft, Browse, TourFilter};
-use dialogues::client::{MENU_AGENT, MENU_BOOKINGS, MENU_SETTINGS, MENU_TOURS};
 use dialogues::event::Outcome;
 use dialogues::views::{BookingItem, DepartureItem, TourItem, TourPage, TourView};
-use dialogues::{Callback, Command, Effect, Event, State, Who, step};
+use dialogues::{Callback, Command, Effect, Event, MenuItem, State, Who, step};
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
@@ -54,13 +53,13 @@ fn the_menu_opens_each_section_from_any_state() {
         State::Booking(BookingDraft { departure_id: 1, browse: None }),
     ];
     for s in states {
-        let (st, eff) = run(s.clone(), Event::Text(MENU_TOURS.into()));
+        let (st, eff) = run(s.clone(), Event::Menu(MenuItem::Tours));
         assert!(matches!(st, State::Browse(_)) && matches!(eff[0], Effect::FindTours { page: 0, .. }), "{s:?}");
-        let (st, eff) = run(s.clone(), Event::Text(MENU_BOOKINGS.into()));
+        let (st, eff) = run(s.clone(), Event::Menu(MenuItem::MyBookings));
         assert_eq!((st, &eff[..]), (State::Idle, &[Effect::MyBookings][..]));
-        let (st, eff) = run(s.clone(), Event::Text(MENU_SETTINGS.into()));
+        let (st, eff) = run(s.clone(), Event::Menu(MenuItem::Settings));
         assert_eq!((st, &eff[..]), (State::Idle, &[Effect::ShowSettings][..]));
-        let (st, eff) = run(s.clone(), Event::Text(MENU_AGENT.into()));
+        let (st, eff) = run(s.clone(), Event::Menu(MenuItem::WriteAgent));
         assert_eq!((st, reply_templates(&eff)), (State::AgentChat, vec!["agent_chat_open"]));
         let (st, eff) = run(s.clone(), Event::Command(Command::Stop));
         assert_eq!((st, &eff[..]), (State::Idle, &[Effect::SetMarketing(false)][..]));

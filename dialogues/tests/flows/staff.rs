@@ -3,8 +3,8 @@
 
 use chrono::NaiveDate;
 use dialogues::event::Outcome;
-use dialogues::staff::{Awaiting, MENU_CLIENTS, MENU_NEW_CLIENT, MENU_REQUESTS};
-use dialogues::{Callback, Command, Effect, Event, State, Who, step};
+use dialogues::staff::Awaiting;
+use dialogues::{Callback, Command, Effect, Event, MenuItem, State, Who, step};
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
@@ -86,7 +86,7 @@ fn a_payment_asks_the_method_then_a_valid_amount() {
 
 #[test]
 fn registering_a_client_on_their_behalf_checks_like_self_registration() {
-    let (st, eff) = run(State::Staff(None), text(MENU_NEW_CLIENT));
+    let (st, eff) = run(State::Staff(None), Event::Menu(MenuItem::StaffNewClient));
     assert_eq!(templates(&eff), ["staff_new_client_name"]);
     let (st, eff) = run(st, text("Мария"));
     assert_eq!(templates(&eff), ["invalid"]);
@@ -107,9 +107,9 @@ fn registering_a_client_on_their_behalf_checks_like_self_registration() {
 #[test]
 fn menu_and_outcomes_work_from_any_pending_action() {
     let pending = State::Staff(Some(Awaiting::Tag(5)));
-    let (st, eff) = run(pending.clone(), text(MENU_CLIENTS));
+    let (st, eff) = run(pending.clone(), Event::Menu(MenuItem::StaffClients));
     assert_eq!((st, eff), (State::Staff(None), vec![Effect::StaffClients { query: None }]));
-    let (st, eff) = run(pending.clone(), text(MENU_REQUESTS));
+    let (st, eff) = run(pending.clone(), Event::Menu(MenuItem::StaffRequests));
     assert_eq!((st, eff), (State::Staff(None), vec![Effect::StaffBookings { requests_only: true }]));
     let (st, eff) = run(pending.clone(), Event::Command(Command::Cancel));
     assert_eq!((st, templates(&eff)), (State::Staff(None), vec!["cancelled"]));
