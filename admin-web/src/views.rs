@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crm::services::Capability;
 use crm::services::PanelSession;
 use crm::text;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 macro_rules! web_templates {
@@ -53,8 +54,17 @@ static TEMPLATES: LazyLock<Result<tera::Tera, String>> = LazyLock::new(|| {
         "bookings/card.html",
     ])
     .map_err(|e| format!("{e:?}"))?;
+    tera.register_function("interaction_kind", interaction_kind);
     Ok(tera)
 });
+
+/// `{{ interaction_kind(code=k) }}`: «Звонок», «Письмо»… for a history entry's kind, from the
+/// catalog the bot uses too; an unknown code is shown as it is.
+fn interaction_kind(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let code = args.get("code").and_then(tera::Value::as_str).unwrap_or_default();
+    let title = crm::domain::InteractionKind::parse(code).map(|k| k.title_ru()).unwrap_or(code);
+    Ok(tera::Value::String(title.to_owned()))
+}
 
 pub fn check() -> Result<(), String> {
     TEMPLATES.as_ref().map(|_| ()).map_err(Clone::clone)

@@ -209,7 +209,7 @@ pub async fn relay_to_agent(ctx: &Ctx, bot: &TgBot, client: ClientId, text: &str
     if let Some(chat) = staff.telegram_id {
         let reply = Reply::text("agent_client_message")
             .var("client", c.full_name.as_str())
-            .var("phone", c.phone.as_str())
+            .var("phone", crm::domain::format_phone(&c.phone))
             .var("text", text)
             .keyboard(dialogues::Keyboard::Inline(vec![vec![dialogues::Button::new(
                 dialogues::Label::new("reply_to_client"),

@@ -178,7 +178,7 @@ async fn client_card(ctx: &Ctx, actor: &Actor, id: ClientId) -> Result<Event, Bo
     let history = match ctx.crm.client_history(actor, id, 5).await {
         Ok(h) => h
             .iter()
-            .map(|i| format!("{} · {} · {}", i.occurred_at.format("%d.%m %H:%M"), i.kind.as_str(), shorten(&i.body)))
+            .map(|i| format!("{} · {} · {}", i.occurred_at.format("%d.%m %H:%M"), i.kind.title_ru(), shorten(&i.body)))
             .collect(),
         Err(Error::Forbidden(_)) => Vec::new(),
         Err(e) => return Err(e.into()),
@@ -187,7 +187,7 @@ async fn client_card(ctx: &Ctx, actor: &Actor, id: ClientId) -> Result<Event, Bo
     Ok(Event::Outcome(Outcome::StaffClient(ClientCardView {
         id: c.id.0,
         name: c.full_name,
-        phone: c.phone,
+        phone: crm::domain::format_phone(&c.phone),
         city: c.city.unwrap_or_default(),
         birth_date: c.birth_date.map(crm::domain::format_ru_date).unwrap_or_default(),
         tags: c.tags,

@@ -109,7 +109,8 @@ pub(crate) use keyed_enum;
 mod tests {
     use super::*;
     use crate::domain::{
-        BookingStatus, Invalid, MealPlan, OperationKind, PaymentMethod, Role, TourKind, TourService, TourStatus,
+        BookingStatus, InteractionKind, Invalid, MealPlan, OperationKind, PaymentMethod, Role, TourKind, TourService,
+        TourStatus,
     };
     use crate::notify::{BroadcastKind, NotificationKind};
     use crate::store::outbox::OutboxStatus;
@@ -134,6 +135,7 @@ mod tests {
             ("notification_kind", codes(NotificationKind::ALL, NotificationKind::as_str)),
             ("broadcast_kind", codes(BroadcastKind::ALL, BroadcastKind::as_str)),
             ("outbox_status", codes(OutboxStatus::ALL, OutboxStatus::as_str)),
+            ("interaction_kind", codes(InteractionKind::ALL, InteractionKind::as_str)),
         ]
     }
 

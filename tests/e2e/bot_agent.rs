@@ -55,6 +55,8 @@ async fn agent_works(w: World) {
     // The agent works the booking: contract signed, a cash payment.
     let clients = w.say(&anna_tg, "👥 Мои клиенты", "Клиенты").await;
     let card = w.press(&anna_tg, &clients, &format!("cl:{}", client.id), "Иванова Мария").await;
+    // The phone in groups, the history's kinds in words (the answer above is a message).
+    assert!(card.text().contains("📞 +7 912 345-67-89") && card.text().contains(" · Сообщение · "), "{}", card.text());
     let bcard = w.press(&anna_tg, &card, &format!("bk:{}", booking.id), "Бронь №").await;
     let signed = BookingStatus::ALL.iter().position(|s| *s == BookingStatus::ContractSigned).unwrap();
     w.press(&anna_tg, &bcard, &format!("mv:{}:{signed}", booking.id), "причину").await;

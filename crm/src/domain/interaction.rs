@@ -1,45 +1,31 @@
 //! Kinds of entries in a client's (or a hotel's) interaction history.
 
 use super::Invalid;
+use crate::text::{self, keyed_enum};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InteractionKind {
-    Call,
-    Email,
-    Message,
-    Meeting,
-    Booking,
-    Complaint,
-    Note,
+keyed_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum InteractionKind: as_str {
+        Call = "call",
+        Email = "email",
+        Message = "message",
+        Meeting = "meeting",
+        Booking = "booking",
+        Complaint = "complaint",
+        Note = "note",
+    }
 }
 
 impl InteractionKind {
-    pub const ALL: [InteractionKind; 7] = [
-        InteractionKind::Call,
-        InteractionKind::Email,
-        InteractionKind::Message,
-        InteractionKind::Meeting,
-        InteractionKind::Booking,
-        InteractionKind::Complaint,
-        InteractionKind::Note,
-    ];
-
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         Self::ALL.into_iter().find(|k| k.as_str() == s.trim()).ok_or(Invalid::KindUnknown)
     }
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InteractionKind::Call => "call",
-            InteractionKind::Email => "email",
-            InteractionKind::Message => "message",
-            InteractionKind::Meeting => "meeting",
-            InteractionKind::Booking => "booking",
-            InteractionKind::Complaint => "complaint",
-            InteractionKind::Note => "note",
-        }
+    /// «Звонок», «Письмо»… as the history shows it.
+    pub fn title_ru(self) -> &'static str {
+        text::get("interaction_kind", self.as_str())
     }
 }
 
