@@ -11,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use crm::services::{Capability, PanelSession};
+use serde::Deserialize;
 use serde_json::json;
 
 async fn render_manager(
@@ -62,11 +63,20 @@ pub async fn update(
     }
 }
 
-pub async fn deactivate(
+/// `active=0`: the manager left the hotel; `active=1`: came back.
+#[derive(Deserialize)]
+pub struct ActiveForm {
+    #[serde(default)]
+    active: String,
+}
+
+pub async fn set_active(
     State(state): State<AppState>,
     Current(session): Current,
     Path(id): Path<String>,
+    Form(form): Form<ActiveForm>,
 ) -> Result<Response, AppError> {
-    let m = state.crm.deactivate_manager(&session.actor, parse_id(&id)?).await?;
+    let active = form.active == "1";
+    let m = state.crm.set_manager_active(&session.actor, parse_id(&id)?, active).await?;
     Ok(see(format!("/hotels/{}#managers", m.hotel_id)))
 }

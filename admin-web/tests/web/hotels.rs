@@ -385,9 +385,13 @@ each_backend!(rooms_and_managers_are_edited_on_their_pages, |app| {
         refused(&app, &admin, &format!("/hotels/managers/{manager_id}"), &[("name", "")], "Укажите фамилию и имя.")
             .await;
     assert!(field(&page, "name").contains("Укажите"));
-    let card = accepted(&app, &admin, &format!("/hotels/managers/{manager_id}/deactivate"), &[]).await;
+    let card = accepted(&app, &admin, &format!("/hotels/managers/{manager_id}/active"), &[("active", "0")]).await;
     assert!(card.body.contains("не работает"));
     assert!(!app.crm.hotel_manager(&Actor::System, manager_id).await.unwrap().active);
+    let page = app.get(&admin, &format!("/hotels/managers/{manager_id}")).await;
+    assert!(page.body.contains("Снова работает в отеле"));
+    accepted(&app, &admin, &format!("/hotels/managers/{manager_id}/active"), &[("active", "1")]).await;
+    assert!(app.crm.hotel_manager(&Actor::System, manager_id).await.unwrap().active, "back at the hotel");
     let _ = id;
 });
 
@@ -421,5 +425,5 @@ each_backend!(tampered_ids_end_in_a_clear_page, |app| {
     for tampered in ["999999", "abc", ""] {
         assert_eq!(app.post(&op, &path, &[("season_id", tampered)]).await.status, StatusCode::NOT_FOUND, "{tampered}");
     }
-    assert_eq!(app.post(&op, "/hotels/managers/999999/deactivate", &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post(&op, "/hotels/managers/999999/active", &[("active", "0")]).await.status, StatusCode::NOT_FOUND);
 });

@@ -87,7 +87,7 @@ const EXPECTED: &[Entry] = &[
     ("POST", "/hotels/rooms/{id}/seasons/remove", HOTELIERS, &[("season_id", "{season}")]),
     ("GET", "/hotels/managers/{id}", HOTELIERS, &[]),
     ("POST", "/hotels/managers/{id}", HOTELIERS, &[("name", "Ayşe Yılmaz"), ("position", "Sales")]),
-    ("POST", "/hotels/managers/{id}/deactivate", HOTELIERS, &[]),
+    ("POST", "/hotels/managers/{id}/active", HOTELIERS, &[("active", "0")]),
     ("GET", "/staff", ADMIN, &[]),
     ("GET", "/staff/new", ADMIN, &[]),
     ("POST", "/staff", ADMIN, &[("login", "newbie"), ("name", "Новиков Пётр"), ("role", "agent")]),

@@ -83,9 +83,11 @@ each_backend!(an_operator_sets_up_a_hotel_completely, |app| {
     assert_eq!((m1.position.as_str(), m1.phone.as_deref()), ("Sales", Some("+79123456789")));
     let m2 =
         crm.add_manager(&op, h.id, ManagerInput { name: "Mehmet Kaya".into(), ..Default::default() }).await.unwrap();
-    let m2 = crm.deactivate_manager(&op, m2.id).await.unwrap();
+    let m2 = crm.set_manager_active(&op, m2.id, false).await.unwrap();
     assert!(!m2.active);
-    assert!(matches!(crm.deactivate_manager(&op, m2.id).await, Err(Error::Conflict(_))));
+    assert!(matches!(crm.set_manager_active(&op, m2.id, false).await, Err(Error::Conflict(_))));
+    assert!(crm.set_manager_active(&op, m2.id, true).await.unwrap().active, "back at the hotel");
+    crm.set_manager_active(&op, m2.id, false).await.unwrap();
 
     let std = crm.add_room(&op, h.id, room_input("Standard", 2)).await.unwrap();
     let mut fam = room_input("Family", 4);
@@ -141,6 +143,7 @@ each_backend!(an_operator_sets_up_a_hotel_completely, |app| {
             "hotel.create",
             "hotel.manager.add",
             "hotel.manager.deactivate",
+            "hotel.manager.reactivate",
             "hotel.manager.update",
             "hotel.room.add",
             "hotel.room.archive",

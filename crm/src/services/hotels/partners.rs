@@ -181,16 +181,18 @@ impl Crm {
         Ok(m)
     }
 
-    /// A manager who left the hotel: kept (the correspondence may name them), shown as inactive.
-    pub async fn deactivate_manager(&self, actor: &Actor, manager_id: i64) -> Result<Manager> {
+    /// A manager who left the hotel (`active` false) is kept — the correspondence may name
+    /// them — and shown as inactive; one who came back is made active again.
+    pub async fn set_manager_active(&self, actor: &Actor, manager_id: i64, active: bool) -> Result<Manager> {
         let old = self.manager_for(actor, manager_id).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        if !store::set_manager_active(&mut tx, manager_id, false).await? {
-            return Err(Error::Conflict(Conflict::NoChange("the manager is already inactive")));
+        if !store::set_manager_active(&mut tx, manager_id, active).await? {
+            return Err(Error::Conflict(Conflict::NoChange("the manager already is so")));
         }
         let (hotel, details) = (Some(old.hotel_id.to_string()), Some(format!("manager={manager_id}")));
-        audit::record(&mut tx, now, &actor.audit_name(), "hotel.manager.deactivate", "hotel", hotel, details).await?;
+        let action = if active { "hotel.manager.reactivate" } else { "hotel.manager.deactivate" };
+        audit::record(&mut tx, now, &actor.audit_name(), action, "hotel", hotel, details).await?;
         let m = store::manager(&mut tx, manager_id).await?.ok_or(Error::NotFound("hotel manager"))?;
         tx.commit().await?;
         Ok(m)

@@ -40,7 +40,7 @@ const TABLE: &[(&str, &[Who])] = &[
     ("hotel_card", READ),
     ("add_manager", WRITE),
     ("update_manager", WRITE),
-    ("deactivate_manager", WRITE),
+    ("set_manager_active", WRITE),
     ("hotel_managers", READ),
     ("add_room", WRITE),
     ("update_room", WRITE),
@@ -114,9 +114,9 @@ async fn call(app: &TestApp, w: &World, function: &str, who: Who) -> crm::Result
         "hotel_card" => crm.hotel_card(a, h).await.map(drop),
         "add_manager" => crm.add_manager(a, h, manager()).await.map(drop),
         "update_manager" => crm.update_manager(a, w.manager, manager()).await.map(drop),
-        "deactivate_manager" => {
+        "set_manager_active" => {
             let m = crm.add_manager(&Actor::System, h, manager()).await.unwrap();
-            crm.deactivate_manager(a, m.id).await.map(drop)
+            crm.set_manager_active(a, m.id, false).await.map(drop)
         }
         "hotel_managers" => crm.hotel_managers(a, h).await.map(drop),
         "hotel_manager" => crm.hotel_manager(a, w.manager).await.map(drop),
