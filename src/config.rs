@@ -138,8 +138,8 @@ impl Config {
                 .trim()
                 .parse::<u32>()
                 .ok()
-                .filter(|r| (2..=1000).contains(r))
-                .ok_or_else(|| bad("TOURCRM_BOT_RATE", "messages per second, a whole number from 2 to 1000"))?,
+                .filter(|r| (1..=1000).contains(r))
+                .ok_or_else(|| bad("TOURCRM_BOT_RATE", "messages per second, a whole number from 1 to 1000"))?,
             None => 25,
         };
         let webhook_url = pick("TOURCRM_WEBHOOK_URL", &file.webhook_url);
@@ -295,7 +295,6 @@ mod tests {
             ("TELOXIDE_API_URL", "ftp://x"),
             ("TOURCRM_REDIS_URL", "localhost:6379"),
             ("TOURCRM_BOT_RATE", "0"),
-            ("TOURCRM_BOT_RATE", "1"),
             ("TOURCRM_BOT_RATE", "fast"),
             ("TOURCRM_WEBHOOK_URL", "tg.example.com/hook"),
             ("TOURCRM_WEBHOOK_SECRET", "has spaces"),

@@ -27,8 +27,10 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let mut sender = None;
     let mut bot = match startup::bot_settings(&config) {
         Some(settings) => {
-            sender = Some(bot::outbox::OutboxSender::new(&settings, settings.rates().outbox)?);
-            let running = bot::start(&settings, crm.clone()).await?;
+            // One sending rate for replies and the outbox together.
+            let budget = bot::SendBudget::new(settings.global_rate);
+            sender = Some(bot::outbox::OutboxSender::new(&settings, budget.clone())?);
+            let running = bot::start(&settings, crm.clone(), budget).await?;
             tracing::info!(
                 api = settings.api_url.as_deref().unwrap_or("https://api.telegram.org"),
                 "Telegram bot started ({}); dialogue state in {}",

@@ -23,6 +23,8 @@ pub struct Ctx {
     pub crm: Crm,
     pub texts: Arc<Texts>,
     pub states: Arc<ErasedStorage<State>>,
+    /// The sending rate replies share with the outbox.
+    pub budget: crate::SendBudget,
 }
 
 /// A step never runs more data effects than this for one update (a loop guard).
@@ -110,6 +112,7 @@ pub async fn handle(
 }
 
 pub async fn send(ctx: &Ctx, bot: &TgBot, chat: ChatId, reply: &Reply) -> Result<(), BotError> {
+    ctx.budget.until_ready().await;
     let mut req = bot.send_message(chat, ctx.texts.message(reply));
     if let Some(m) = markup::reply_markup(&ctx.texts.keyboard(&reply.keyboard)) {
         req = req.reply_markup(m);

@@ -2,12 +2,14 @@
 //! messages rendered from `templates/bot/` out.
 //!
 //! Long polling, through teloxide's `Throttle` adaptor: at most one message a second per
-//! chat and a share of the configured global rate (the outbox sender has the rest), and a 429 answer is obeyed (it waits `retry_after` and
+//! chat and the configured global rate, which replies share with the outbox sender through
+//! one [`SendBudget`], and a 429 answer is obeyed (it waits `retry_after` and
 //! sends again), so nothing is dropped. Dialogue state lives in the database, or in Redis
 //! when configured.
 
 #![forbid(unsafe_code)]
 
+mod budget;
 mod conversation;
 mod effects;
 mod handlers;
@@ -25,6 +27,7 @@ use teloxide::prelude::*;
 use teloxide::types::BotCommand;
 use teloxide::update_listeners::webhooks;
 
+pub use budget::SendBudget;
 pub use state::open_state_storage;
 pub use texts::Texts;
 
@@ -62,7 +65,7 @@ pub struct BotSettings {
     /// Namespace of this installation's Redis keys.
     pub redis_prefix: String,
     /// Messages per second over all chats (Telegram allows about 30), replies and outbox
-    /// together (see [`BotSettings::rates`]).
+    /// together (one [`SendBudget`]).
     pub global_rate: u32,
     /// Receive updates through a webhook at this public URL instead of long polling.
     pub webhook_url: Option<String>,
@@ -89,28 +92,10 @@ impl BotSettings {
         })
     }
 
-    /// The global rate split between replies and the outbox. Telegram counts every message of
-    /// the bot against one limit, but replies (teloxide's `Throttle`) and the outbox (its own
-    /// limiter, see [`outbox`]) are paced apart; splitting the rate keeps their sum within it
-    /// even while a broadcast runs. Replies get a third: each answers someone who is waiting,
-    /// and an agency's conversations rarely need more; notifications and broadcasts get the rest.
-    pub fn rates(&self) -> Rates {
-        let total = self.global_rate.max(2);
-        let replies = total.div_ceil(3);
-        Rates { replies, outbox: total - replies }
-    }
-
     fn throttled(&self) -> Result<Throttle<Bot>, BotError> {
-        let limits = Limits { messages_per_sec_overall: self.rates().replies, ..Limits::default() };
+        let limits = Limits { messages_per_sec_overall: self.global_rate.max(1), ..Limits::default() };
         Ok(Throttle::spawn_with_settings(self.bot()?, Settings::default().limits(limits)))
     }
-}
-
-/// Messages per second for each of the bot's two senders; their sum is the global rate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rates {
-    pub replies: u32,
-    pub outbox: u32,
 }
 
 /// The bot's own username (`getMe`), for invite deep links.
@@ -141,7 +126,8 @@ const COMMANDS: [&str; 7] = ["start", "tours", "bookings", "settings", "help", "
 
 /// Sets the command menu and starts receiving updates in the background: long polling, or a
 /// webhook (whose route the caller mounts in its HTTP server; it checks the secret header).
-pub async fn start(settings: &BotSettings, crm: Crm) -> Result<RunningBot, BotError> {
+/// Replies draw from `budget`, which the outbox sender shares.
+pub async fn start(settings: &BotSettings, crm: Crm, budget: SendBudget) -> Result<RunningBot, BotError> {
     let bot = settings.throttled()?;
     let texts = std::sync::Arc::new(Texts::load()?);
     let states = open_state_storage(&crm, settings.redis_url.as_deref(), &settings.redis_prefix).await?;
@@ -151,7 +137,7 @@ pub async fn start(settings: &BotSettings, crm: Crm) -> Result<RunningBot, BotEr
         // The menu is a convenience: a bot that cannot set it still works.
         tracing::warn!(error = %e, "setMyCommands failed");
     }
-    let ctx = conversation::Ctx { crm, texts, states };
+    let ctx = conversation::Ctx { crm, texts, states, budget };
     let mut dispatcher = Dispatcher::builder(bot, handlers::schema())
         .dependencies(dptree::deps![ctx])
         .default_handler(|_| async {})
@@ -178,35 +164,6 @@ pub async fn start(settings: &BotSettings, crm: Crm) -> Result<RunningBot, BotEr
                 stopped.await;
             });
             Ok(RunningBot { token, task, webhook: Some(router) })
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn settings(global_rate: u32) -> BotSettings {
-        BotSettings {
-            token: "1:test".into(),
-            api_url: None,
-            redis_url: None,
-            redis_prefix: "t:".into(),
-            global_rate,
-            webhook_url: None,
-            webhook_secret: None,
-        }
-    }
-
-    #[test]
-    fn replies_and_the_outbox_share_the_global_rate_without_exceeding_it() {
-        for (rate, replies, outbox) in [(2, 1, 1), (3, 1, 2), (25, 9, 16), (30, 10, 20), (1000, 334, 666)] {
-            assert_eq!(settings(rate).rates(), Rates { replies, outbox }, "rate {rate}");
-        }
-        for rate in 2..=1000 {
-            let r = settings(rate).rates();
-            assert_eq!(r.replies + r.outbox, rate);
-            assert!(r.replies >= 1 && r.outbox >= 1);
         }
     }
 }

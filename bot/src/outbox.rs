@@ -14,12 +14,12 @@
 //! requests on a 250 ms tick and holds up to a second's worth of them in memory, which would
 //! widen the window of doubt at a crash to the whole queue.
 
-use crate::Texts;
 use crate::markup::reply_markup;
+use crate::{SendBudget, Texts};
 use crm::store::outbox::OutboxStatus;
 use crm::{Actor, Crm, text};
 use dialogues::{Button, Callback, Keyboard};
-use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -43,19 +43,20 @@ type SentBatch = Arc<Mutex<Vec<(i64, Option<i64>)>>>;
 
 pub struct OutboxSender {
     bot: Bot,
-    rate: NonZeroU32,
+    /// The rate shared with the replies.
+    budget: SendBudget,
     /// The labels of «Подробнее» and «Отписаться».
     more: String,
     unsubscribe: String,
 }
 
 impl OutboxSender {
-    pub fn new(settings: &crate::BotSettings, rate: u32) -> Result<OutboxSender, crate::BotError> {
+    pub fn new(settings: &crate::BotSettings, budget: SendBudget) -> Result<OutboxSender, crate::BotError> {
         let texts = Texts::load()?;
         let none = serde_json::json!({});
         Ok(OutboxSender {
             bot: settings.bot()?,
-            rate: NonZeroU32::new(rate.max(1)).unwrap_or(NonZeroU32::MIN),
+            budget,
             more: texts.render("button_more.tera", &none),
             unsubscribe: texts.render("button_unsubscribe.tera", &none),
         })
@@ -63,7 +64,6 @@ impl OutboxSender {
 
     /// Sends until `stop` turns true, then waits for the requests in flight and records them.
     pub async fn run(self, crm: Crm, mut stop: watch::Receiver<bool>) {
-        let global: Arc<DefaultDirectRateLimiter> = Arc::new(RateLimiter::direct(global_quota(self.rate)));
         let per_chat: DefaultKeyedRateLimiter<i64> = RateLimiter::keyed(Quota::per_second(NonZeroU32::MIN));
         let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
         let freeze = Arc::new(Mutex::new(None::<tokio::time::Instant>));
@@ -71,7 +71,7 @@ impl OutboxSender {
         // At high rates messages are claimed a few at a time (one transaction for several); at
         // the default 25/s one by one. Either way only what is claimed and not yet answered can be
         // in doubt at a crash.
-        let batch = (self.rate.get() as usize / 100).clamp(1, 16);
+        let batch = (self.budget.rate().get() as usize / 100).clamp(1, 16);
         let mut claimed = std::collections::VecDeque::new();
         let this = Arc::new(self);
         let mut flushed = tokio::time::Instant::now();
@@ -92,7 +92,7 @@ impl OutboxSender {
                 continue;
             }
             tokio::select! {
-                _ = global.until_ready() => {}
+                _ = this.budget.until_ready() => {}
                 _ = stop.changed() => continue,
             }
             let Ok(permit) = in_flight.clone().acquire_owned().await else { break };
@@ -206,12 +206,6 @@ impl OutboxSender {
 /// second: a small burst (a fiftieth of the rate) absorbs the timer's millisecond granularity,
 /// and the sustained rate is lowered by the same amount, since a window can hold the burst
 /// plus a second's worth of the sustained rate.
-fn global_quota(rate: NonZeroU32) -> Quota {
-    let burst = (rate.get() / 50).max(1);
-    let sustained = NonZeroU32::new(rate.get() - burst).unwrap_or(NonZeroU32::MIN);
-    Quota::per_second(sustained).allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN))
-}
-
 async fn flush(crm: &Crm, sent: &SentBatch) {
     let batch: Vec<_> = match sent.lock() {
         Ok(mut b) => std::mem::take(&mut *b),
@@ -234,30 +228,5 @@ fn refusal_ru(e: &ApiError) -> String {
         ApiError::ChatNotFound => text::get("outbox_reason", "chat_not_found").to_owned(),
         ApiError::BotKicked | ApiError::BotKickedFromSupergroup => text::get("outbox_reason", "bot_kicked").to_owned(),
         other => text::fill("outbox_reason", "telegram_refused", &[("error", other)]),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Counts what the quota lets through in one second from a standing start, with a clock of
-    /// our own (no sleeping): never more than the rate.
-    #[test]
-    fn no_second_holds_more_than_the_rate() {
-        use governor::clock::FakeRelativeClock;
-        for rate in [1u32, 25, 30, 1000] {
-            let clock = FakeRelativeClock::default();
-            let limiter = RateLimiter::direct_with_clock(global_quota(NonZeroU32::new(rate).unwrap()), clock.clone());
-            let mut passed = 0;
-            for _ in 0..1000 {
-                if limiter.check().is_ok() {
-                    passed += 1;
-                }
-                clock.advance(Duration::from_micros(999));
-            }
-            assert!(passed <= rate, "rate {rate}: {passed} in a second");
-            assert!(passed * 100 >= rate * 90 || rate < 30, "rate {rate}: only {passed}");
-        }
     }
 }
