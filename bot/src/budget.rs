@@ -3,17 +3,22 @@
 //! outbox sender draw from this one limiter, so together they never exceed the configured rate
 //! and a broadcast gets the whole rate when nobody is talking to the bot.
 //!
+//! Each chat also gets at most one message a second from both together (Telegram's per-chat
+//! limit): a reply and a reminder to one chat do not go in the same second.
+//!
 //! The quota is a GCRA with a small burst (a fiftieth of the rate) and the rest as the
 //! sustained rate: timers fire a little late, and a burst absorbs that without ever letting
 //! more than the rate through in any one second.
 
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::num::NonZeroU32;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Clone)]
 pub struct SendBudget {
     limiter: Arc<DefaultDirectRateLimiter>,
+    per_chat: Arc<DefaultKeyedRateLimiter<i64>>,
     rate: NonZeroU32,
 }
 
@@ -21,7 +26,8 @@ impl SendBudget {
     /// A budget of `rate` messages a second over all chats (at least one).
     pub fn new(rate: u32) -> SendBudget {
         let rate = NonZeroU32::new(rate).unwrap_or(NonZeroU32::MIN);
-        SendBudget { limiter: Arc::new(RateLimiter::direct(quota(rate))), rate }
+        let per_chat = Arc::new(RateLimiter::keyed(Quota::per_second(NonZeroU32::MIN)));
+        SendBudget { limiter: Arc::new(RateLimiter::direct(quota(rate))), per_chat, rate }
     }
 
     /// Messages a second over all chats.
@@ -32,6 +38,19 @@ impl SendBudget {
     /// Waits until one more message may go.
     pub async fn until_ready(&self) {
         self.limiter.until_ready().await;
+    }
+
+    /// Waits until `chat` may get one more message (a reply waits its turn).
+    pub async fn until_chat_ready(&self, chat: i64) {
+        self.per_chat.until_key_ready(&chat).await;
+    }
+
+    /// Takes `chat`'s turn now, or says how long until it comes (the outbox then puts the
+    /// message back rather than hold a sending slot).
+    pub fn take_chat_turn(&self, chat: i64) -> Result<(), Duration> {
+        self.per_chat
+            .check_key(&chat)
+            .map_err(|not_until| not_until.wait_time_from(governor::clock::Clock::now(self.per_chat.clock())))
     }
 }
 
@@ -69,6 +88,16 @@ mod tests {
         // Half a second at 100/s: about 50 in all (+ the burst and the last wait), never 100.
         assert!(a + b <= 55, "{a} + {b}");
         assert!(a > 0 && b > 0, "both get a share: {a} + {b}");
+    }
+
+    /// A chat's turn is shared: once one sender took it, the other waits about a second.
+    #[tokio::test]
+    async fn one_message_a_second_per_chat_from_both_senders() {
+        let budget = SendBudget::new(100);
+        assert!(budget.take_chat_turn(7).is_ok());
+        let wait = budget.take_chat_turn(7).unwrap_err();
+        assert!(wait > Duration::from_millis(500) && wait <= Duration::from_secs(1), "{wait:?}");
+        assert!(budget.take_chat_turn(8).is_ok(), "other chats are not held up");
     }
 
     /// Counts what the quota lets through in one second from a standing start, with a clock of

@@ -112,6 +112,7 @@ pub async fn handle(
 }
 
 pub async fn send(ctx: &Ctx, bot: &TgBot, chat: ChatId, reply: &Reply) -> Result<(), BotError> {
+    ctx.budget.until_chat_ready(chat.0).await;
     ctx.budget.until_ready().await;
     let mut req = bot.send_message(chat, ctx.texts.message(reply));
     if let Some(m) = markup::reply_markup(&ctx.texts.keyboard(&reply.keyboard)) {

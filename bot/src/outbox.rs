@@ -19,8 +19,6 @@ use crate::{SendBudget, Texts};
 use crm::store::outbox::OutboxStatus;
 use crm::{Actor, Crm, text};
 use dialogues::{Button, Callback, Keyboard};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use teloxide::prelude::*;
@@ -64,7 +62,6 @@ impl OutboxSender {
 
     /// Sends until `stop` turns true, then waits for the requests in flight and records them.
     pub async fn run(self, crm: Crm, mut stop: watch::Receiver<bool>) {
-        let per_chat: DefaultKeyedRateLimiter<i64> = RateLimiter::keyed(Quota::per_second(NonZeroU32::MIN));
         let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
         let freeze = Arc::new(Mutex::new(None::<tokio::time::Instant>));
         let sent: SentBatch = Arc::default();
@@ -118,8 +115,7 @@ impl OutboxSender {
             }
             let Some(msg) = claimed.pop_front() else { continue };
             // Two messages for one chat within a second (a reminder and a greeting): the second waits.
-            if let Err(not_until) = per_chat.check_key(&msg.chat_id) {
-                let wait = not_until.wait_time_from(governor::clock::Clock::now(per_chat.clock()));
+            if let Err(wait) = this.budget.take_chat_turn(msg.chat_id) {
                 let at = crm.now() + chrono::Duration::from_std(wait).unwrap_or_default();
                 if let Err(e) = crm.outgoing_retry(&Actor::System, msg.id, at, "").await {
                     tracing::error!(error = %e, "outbox: releasing a message failed");
