@@ -29,11 +29,7 @@ fn refused(ctx: &Ctx, e: Error) -> Result<Event, BotError> {
     let reason = match e {
         Error::Forbidden(_) => return Ok(refusal(ctx, Reply::text("staff_refused_forbidden"))),
         Error::NotFound(_) => return Ok(refusal(ctx, Reply::text("staff_refused_not_found"))),
-        Error::IllegalMove(m) => {
-            let reason =
-                Reply::text("staff_refused_illegal_move").var("from", m.from.title_ru()).var("to", m.to.title_ru());
-            return Ok(refusal(ctx, reason));
-        }
+        Error::IllegalMove(m) => m.message_ru(),
         Error::Conflict(c) => c.message_ru(),
         Error::Invalid(i) => i.message_ru().to_owned(),
         other => return Err(other.into()),

@@ -160,7 +160,6 @@ impl Texts {
             "staff_reason_ask.tera",
             "staff_refused.tera",
             "staff_refused_forbidden.tera",
-            "staff_refused_illegal_move.tera",
             "staff_refused_incomplete_client.tera",
             "staff_refused_not_found.tera",
             "staff_refused_unknown_status.tera",

@@ -186,11 +186,7 @@ pub async fn change_status(
         Some(to) => match state.crm.change_booking_status(&session.actor, id, to, &f.reason).await {
             Ok(_) => return Ok(Redirect::to(&format!("/bookings/{id}#status")).into_response()),
             Err(crm::Error::Invalid(i)) => (StatusCode::UNPROCESSABLE_ENTITY, "reason", i.message_ru().to_owned()),
-            Err(crm::Error::IllegalMove(m)) => (
-                StatusCode::CONFLICT,
-                "to",
-                text::fill("web", "illegal_move", &[("from", &m.from.title_ru()), ("to", &m.to.title_ru())]),
-            ),
+            Err(crm::Error::IllegalMove(m)) => (StatusCode::CONFLICT, "to", m.message_ru()),
             Err(crm::Error::Conflict(c)) => (StatusCode::CONFLICT, "to", c.message_ru()),
             Err(e) => return Err(e.into()),
         },

@@ -55,6 +55,13 @@ pub struct IllegalMove {
     pub to: BookingStatus,
 }
 
+impl IllegalMove {
+    /// Why the move was refused, in the user's words (panel and bot alike).
+    pub fn message_ru(&self) -> String {
+        text::fill("booking_history", "illegal_move", &[("from", &self.from.title_ru()), ("to", &self.to.title_ru())])
+    }
+}
+
 impl BookingStatus {
     /// The one place that decides whether a move is allowed.
     pub fn check_move(self, to: BookingStatus, cause: Cause) -> Result<(), IllegalMove> {
