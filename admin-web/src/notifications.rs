@@ -87,6 +87,7 @@ async fn edit_page(
     ctx.insert("errors", errors);
     ctx.insert("preview", &preview);
     ctx.insert("variables", &variables(&kind.sample_context()));
+    ctx.insert("filters", &filters());
     ctx.insert("max_lead_days", &MAX_LEAD_DAYS);
     Ok((status, views::render("notifications/edit.html", &ctx)?).into_response())
 }
@@ -185,6 +186,14 @@ pub(crate) fn variables(sample: &Value) -> Vec<Value> {
     let mut out = Vec::new();
     walk("", sample, &mut out);
     out
+}
+
+/// The filters an editable template may use (the sandbox's allowlist), with what each does.
+pub(crate) fn filters() -> Vec<Value> {
+    crm::sandbox::Filter::ALL
+        .into_iter()
+        .map(|f| json!({"name": f.name(), "about": f.about_ru(), "example": f.example()}))
+        .collect()
 }
 
 #[cfg(test)]

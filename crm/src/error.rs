@@ -22,7 +22,7 @@ pub enum Error {
     IllegalMove(#[from] crate::domain::IllegalMove),
     /// A message template that does not render; the reason is meant for the admin.
     #[error("template: {0}")]
-    Template(crate::notify::TemplateError),
+    Template(crate::sandbox::TemplateError),
     #[error("cryptography: {0}")]
     Crypto(#[from] crate::crypto::CryptoError),
     #[error("database: {0}")]

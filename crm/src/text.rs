@@ -136,6 +136,7 @@ mod tests {
             ("broadcast_kind", codes(BroadcastKind::ALL, BroadcastKind::as_str)),
             ("outbox_status", codes(OutboxStatus::ALL, OutboxStatus::as_str)),
             ("interaction_kind", codes(InteractionKind::ALL, InteractionKind::as_str)),
+            ("template_filter", codes(crate::sandbox::Filter::ALL, crate::sandbox::Filter::name)),
         ]
     }
 

@@ -4,7 +4,7 @@
 //! recipients and the text as a sample client would get it, the input kept. «Отправить» creates it.
 
 use crate::guard::Current;
-use crate::notifications::variables;
+use crate::notifications::{filters, variables};
 use crate::{AppError, AppState, views};
 use axum::Form;
 use axum::extract::rejection::FormRejection;
@@ -175,6 +175,7 @@ async fn compose_page(
     ctx.insert("countries", &state.crm.broadcast_countries(actor).await?);
     ctx.insert("cities", &KNOWN_CITIES.iter().map(|(name, _)| *name).collect::<Vec<_>>());
     ctx.insert("variables", &variables(&kind.sample_context()));
+    ctx.insert("filters", &filters());
     // A form that comes back with reasons was refused; anything else is a plain page.
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, views::render("broadcasts/new.html", &ctx)?).into_response())

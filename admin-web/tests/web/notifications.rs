@@ -327,3 +327,31 @@ each_backend!(operators_compose_broadcasts_but_only_admins_edit_templates, |app|
     let nav = app.get(&operator, "/").await.body;
     assert!(nav.contains("href=\"/broadcasts\"") && !nav.contains("href=\"/notifications\""));
 });
+
+each_backend!(an_operator_cannot_read_the_environment_or_exhaust_the_server_through_a_template, |app| {
+    let (oper, operator) = app.signed_in("oper", Role::Operator).await;
+    let tour = app.published_tour(&oper).await.0.to_string();
+    app.subscriber("Морозова Анна", "+7 912 000-00-01", "Москва", 7001).await;
+    // The variable exists in this process, so a leak would show its value.
+    let path = std::env::var("PATH").unwrap();
+    let attacks = [
+        r#"{{ get_env(name="PATH") }}"#,
+        "{% set r = range(end=100000000) %}{{ r | length }}",
+        "{% for a in [0,0,0,0,0,0,0,0,0,0] %}{% for b in [0,0,0,0,0,0,0,0,0,0] %}{% for c in [0,0,0,0,0,0,0,0,0,0] %}xxxxxxxxxx{% endfor %}{% endfor %}{% endfor %}",
+    ];
+    for attack in attacks {
+        let mut form = compose(&tour, "", "Проверка");
+        form.retain(|(k, _)| *k != "template");
+        form.push(("template", attack));
+        for route in ["/broadcasts/check", "/broadcasts"] {
+            let page = app.post(&operator, route, &form).await;
+            assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{route} {attack}");
+            assert!(!page.body.contains(&path), "{route}: the environment leaked");
+            assert!(error_beside(&page, "template").is_some(), "{route} {attack}: the reason beside the field");
+        }
+    }
+    assert!(app.crm.list_broadcasts(&SYS).await.unwrap().is_empty(), "nothing saved");
+    // The page lists what a template may use.
+    let new = app.get(&operator, "/broadcasts/new?kind=new_tour").await;
+    assert!(new.body.contains("Что ещё можно в тексте") && new.body.contains("truncate(length=40)"));
+});

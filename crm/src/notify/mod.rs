@@ -8,4 +8,4 @@ pub mod templates;
 
 pub use due::{Daytime, birthday_in, local_date, occurrence_key};
 pub use kinds::NotificationKind;
-pub use templates::{BroadcastKind, Compiled, TemplateError};
+pub use templates::BroadcastKind;

@@ -1,9 +1,11 @@
-//! Message templates of notifications and broadcasts: tera text with the defaults of
-//! `templates/notify/` (compiled in), a sample context per kind for the panel's preview, and the
-//! check that a template renders — an unknown variable or a syntax error is refused before it
-//! is saved, so a broken template can never stop a night's reminders.
+//! Message templates of notifications and broadcasts: text for the sandboxed engine
+//! (`crate::sandbox`) with the defaults of `templates/notify/` (compiled in), a sample context per
+//! kind for the panel's preview, and the check that a template renders within Telegram's limit —
+//! an unknown variable, a refused construct or a text too long is refused before it is saved,
+//! so a broken template can never stop a night's reminders.
 
 use super::NotificationKind;
+use crate::sandbox::{Template, TemplateError, TextLimit};
 use crate::text::{self, keyed_enum};
 use serde_json::{Value, json};
 
@@ -30,9 +32,9 @@ impl BroadcastKind {
 
     pub fn default_template(self) -> &'static str {
         match self {
-            BroadcastKind::NewTour => include_str!("../../../templates/notify/new_tour.tera"),
-            BroadcastKind::HotTour => include_str!("../../../templates/notify/hot_tour.tera"),
-            BroadcastKind::EarlyBooking => include_str!("../../../templates/notify/early_booking.tera"),
+            BroadcastKind::NewTour => include_str!("../../../templates/notify/new_tour.jinja"),
+            BroadcastKind::HotTour => include_str!("../../../templates/notify/hot_tour.jinja"),
+            BroadcastKind::EarlyBooking => include_str!("../../../templates/notify/early_booking.jinja"),
         }
     }
 }
@@ -40,11 +42,11 @@ impl BroadcastKind {
 impl NotificationKind {
     pub fn default_template(self) -> &'static str {
         match self {
-            NotificationKind::PassportExpiring => include_str!("../../../templates/notify/passport_expiring.tera"),
-            NotificationKind::DepartureTomorrow => include_str!("../../../templates/notify/departure_tomorrow.tera"),
-            NotificationKind::BirthdayOffer => include_str!("../../../templates/notify/birthday_offer.tera"),
-            NotificationKind::BirthdayGreeting => include_str!("../../../templates/notify/birthday_greeting.tera"),
-            NotificationKind::PaymentDue => include_str!("../../../templates/notify/payment_due.tera"),
+            NotificationKind::PassportExpiring => include_str!("../../../templates/notify/passport_expiring.jinja"),
+            NotificationKind::DepartureTomorrow => include_str!("../../../templates/notify/departure_tomorrow.jinja"),
+            NotificationKind::BirthdayOffer => include_str!("../../../templates/notify/birthday_offer.jinja"),
+            NotificationKind::BirthdayGreeting => include_str!("../../../templates/notify/birthday_greeting.jinja"),
+            NotificationKind::PaymentDue => include_str!("../../../templates/notify/payment_due.jinja"),
         }
     }
 
@@ -121,90 +123,10 @@ fn merge(into: &mut Value, extra: Value) {
     }
 }
 
-/// The longest template the panel accepts; a Telegram message holds 4096 characters.
-pub const MAX_TEMPLATE_CHARS: usize = 3500;
-
-/// Why a template cannot be saved, in words for the admin.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TemplateError(pub String);
-
-impl std::fmt::Display for TemplateError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// A set of compiled templates: compile once, render for every recipient.
-pub struct Compiled {
-    tera: tera::Tera,
-}
-
-const NAME: &str = "message";
-
-impl Compiled {
-    pub fn new(source: &str) -> Result<Compiled, TemplateError> {
-        if source.trim().is_empty() {
-            return Err(TemplateError(text::get("template_error", "empty").to_owned()));
-        }
-        if source.chars().count() > MAX_TEMPLATE_CHARS {
-            return Err(TemplateError(text::fill("template_error", "too_long", &[("max", &MAX_TEMPLATE_CHARS)])));
-        }
-        let mut tera = tera::Tera::default();
-        // Messages are plain text for Telegram: nothing to escape.
-        tera.autoescape_on(vec![]);
-        tera.add_raw_template(NAME, source).map_err(|e| {
-            TemplateError(text::fill("template_error", "does_not_compile", &[("reason", &describe(&e))]))
-        })?;
-        Ok(Compiled { tera })
-    }
-
-    pub fn render(&self, ctx: &Value) -> Result<String, TemplateError> {
-        let ctx = tera::Context::from_value(ctx.clone()).map_err(|e| TemplateError(describe(&e)))?;
-        let text = self.tera.render(NAME, &ctx).map_err(|e| {
-            TemplateError(text::fill("template_error", "does_not_render", &[("reason", &describe(&e))]))
-        })?;
-        let text = text.trim().to_owned();
-        if text.is_empty() {
-            return Err(TemplateError(text::get("template_error", "empty_message").to_owned()));
-        }
-        Ok(text)
-    }
-}
-
-/// Renders `source` against the kind's sample: the text of the preview, or why it cannot be saved.
+/// Renders `source` against the kind's sample as a Telegram message: the text of the preview,
+/// or why it cannot be saved.
 pub fn preview(source: &str, sample: &Value) -> Result<String, TemplateError> {
-    Compiled::new(source)?.render(sample)
-}
-
-/// Tera's error in the admin's words where it is a common one (an unknown variable or filter,
-/// a syntax error with its line and column), else tera's own text with its causes (the first
-/// line alone often says only "failed to render").
-fn describe(e: &tera::Error) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        parts.push(s.to_string());
-        source = s.source();
-    }
-    let all = parts.join(": ");
-    // Tera quotes names with backticks or apostrophes depending on the message.
-    let quoted = |after: &str| {
-        all.split_once(after)
-            .and_then(|(_, rest)| rest.get(1..).and_then(|r| r.split(['`', '\'']).next()))
-            .map(str::to_owned)
-    };
-    if let Some(var) = quoted("Variable ") {
-        return text::fill("template_error", "unknown_variable", &[("name", &var)]);
-    }
-    if let Some(filter) = quoted("Filter ") {
-        return text::fill("template_error", "unknown_filter", &[("name", &filter)]);
-    }
-    if let Some((line, col)) =
-        all.split_once("--> ").and_then(|(_, rest)| rest.split_whitespace().next()?.split_once(':'))
-    {
-        return text::fill("template_error", "syntax", &[("line", &line), ("column", &col)]);
-    }
-    all
+    Template::compile(source)?.preview(sample, TextLimit::Message)
 }
 
 #[cfg(test)]
@@ -235,7 +157,7 @@ mod tests {
         // A variable of another kind is unknown here: a passport date is not in a payment reminder.
         assert!(preview("{{ passport.expires_on }}", &sample).is_err());
         assert!(preview("   ", &sample).is_err());
-        assert!(preview(&"а".repeat(MAX_TEMPLATE_CHARS + 1), &sample).is_err());
+        assert!(preview(&"а".repeat(crate::sandbox::MAX_SOURCE_CHARS + 1), &sample).is_err());
         assert!(preview("{% if false %}x{% endif %}", &sample).is_err(), "an empty message");
     }
 

@@ -16,3 +16,4 @@ mod roles;
 mod sales;
 mod schema;
 mod staff;
+mod templates;

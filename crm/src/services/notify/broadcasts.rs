@@ -6,7 +6,8 @@
 
 use super::{merge, person_context};
 use crate::domain::{Invalid, Role, TagName, TourId, TourStatus, format_ru_date, format_ru_range};
-use crate::notify::{BroadcastKind, Compiled, Daytime, templates};
+use crate::notify::{BroadcastKind, Daytime, templates};
+use crate::sandbox::{Template, TextLimit};
 use crate::services::Crm;
 use crate::store::notifications::{self as store, AudienceFilter, BroadcastRow, NewBroadcast};
 use crate::store::outbox::{self, NewMessage, OutboxStatus};
@@ -270,7 +271,7 @@ impl Crm {
                 }
             }
         }
-        let template = Compiled::new(&b.template).map_err(Error::Template)?;
+        let template = Template::compile(&b.template).map_err(Error::Template)?;
         let mut after = 0;
         let mut written = 0;
         loop {
@@ -281,7 +282,7 @@ impl Crm {
             for p in &page {
                 let mut ctx = person_context(p);
                 merge(&mut ctx, tour.clone());
-                let (body, status) = match template.render(&ctx) {
+                let (body, status) = match template.render(&ctx, TextLimit::Message) {
                     Ok(body) => (body, OutboxStatus::Held),
                     Err(e) => (text::fill("outbox_reason", "template_failed", &[("error", &e)]), OutboxStatus::Failed),
                 };

@@ -4,6 +4,7 @@
 //! reminder or advertisement is worse than one the admin re-sends by hand after looking).
 
 use crate::domain::Role;
+use crate::sandbox::TextLimit;
 use crate::services::Crm;
 use crate::store::audit;
 use crate::store::outbox::{self as store, OutboxEntry, OutboxFilter, OutboxStatus};
@@ -47,12 +48,21 @@ impl Crm {
         let mut skipped = 0;
         while out.len() < max && skipped < SKIPS_PER_CLAIM {
             let Some(c) = store::next_due(&mut tx, now).await? else { break };
+            let length = TextLimit::length(&c.body);
             let refusal = match c.telegram_id {
-                _ if c.blacklisted != 0 => Some(text::get("outbox_reason", "client_blacklisted")),
-                _ if c.advertising != 0 && c.marketing_consent == 0 => {
-                    Some(text::get("outbox_reason", "client_unsubscribed"))
+                _ if c.blacklisted != 0 => {
+                    Some((OutboxStatus::Skipped, text::get("outbox_reason", "client_blacklisted").to_owned()))
                 }
-                None => Some(text::get("outbox_reason", "no_telegram")),
+                _ if c.advertising != 0 && c.marketing_consent == 0 => {
+                    Some((OutboxStatus::Skipped, text::get("outbox_reason", "client_unsubscribed").to_owned()))
+                }
+                None => Some((OutboxStatus::Skipped, text::get("outbox_reason", "no_telegram").to_owned())),
+                // Never cut or split silently: Telegram would refuse it, and half a message
+                // can say the wrong thing. The admin reads why and edits the template.
+                Some(_) if length > TextLimit::Message.max() => Some((
+                    OutboxStatus::Failed,
+                    text::fill("outbox_reason", "too_long", &[("length", &length), ("max", &TextLimit::Message.max())]),
+                )),
                 Some(_) => None,
             };
             match (refusal, c.telegram_id) {
@@ -67,8 +77,11 @@ impl Crm {
                         });
                     }
                 }
-                (reason, _) => {
-                    store::finish(&mut tx, c.id, OutboxStatus::Skipped, reason.unwrap_or_default(), now).await?;
+                (refusal, _) => {
+                    let (status, reason) = refusal.unwrap_or_else(|| {
+                        (OutboxStatus::Skipped, text::get("outbox_reason", "no_telegram").to_owned())
+                    });
+                    store::finish(&mut tx, c.id, status, &reason, now).await?;
                     skipped += 1;
                 }
             }

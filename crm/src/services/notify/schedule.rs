@@ -5,7 +5,8 @@
 
 use super::{merge, person_context};
 use crate::domain::{Currency, Money, TourId, TourStatus, format_ru_date, format_ru_range};
-use crate::notify::{Compiled, Daytime, NotificationKind, local_date, occurrence_key};
+use crate::notify::{Daytime, NotificationKind, local_date, occurrence_key};
+use crate::sandbox::{Template, TextLimit};
 use crate::services::Crm;
 use crate::store::notifications::{self as store, Person};
 use crate::store::outbox::{self, NewMessage, OutboxStatus};
@@ -55,12 +56,12 @@ impl Run<'_> {
     async fn enqueue(
         &mut self,
         kind: NotificationKind,
-        template: &Compiled,
+        template: &Template,
         person: &Person,
         key: String,
         ctx: Value,
     ) -> Result<()> {
-        let (body, status) = match template.render(&ctx) {
+        let (body, status) = match template.render(&ctx, TextLimit::Message) {
             Ok(body) => (body, OutboxStatus::Pending),
             Err(e) => {
                 tracing::error!(kind = kind.as_str(), client = person.client_id, error = %e, "notification template failed");
@@ -101,7 +102,7 @@ impl Crm {
         let mut conn = self.store.conn().await?;
         let mut run = Run { now: self.now(), daytime, conn: &mut conn, report: ScheduleReport::default() };
         for s in settings.iter().filter(|s| s.enabled) {
-            let template = match Compiled::new(&s.template) {
+            let template = match Template::compile(&s.template) {
                 Ok(t) => t,
                 Err(e) => {
                     // Saved templates are checked, so this is a default broken by a release.
@@ -128,7 +129,7 @@ fn window(now: DateTime<Utc>, from_days: i64, to_days: i64) -> (NaiveDate, Naive
     (today + Duration::days(from_days - 1), today + Duration::days(to_days + 1))
 }
 
-async fn passports(run: &mut Run<'_>, template: &Compiled, lead: i64) -> Result<()> {
+async fn passports(run: &mut Run<'_>, template: &Template, lead: i64) -> Result<()> {
     let kind = NotificationKind::PassportExpiring;
     let (from, until) = window(run.now, 0, lead);
     for row in store::passports_expiring(run.conn, from, until).await? {
@@ -146,7 +147,7 @@ async fn passports(run: &mut Run<'_>, template: &Compiled, lead: i64) -> Result<
 }
 
 /// Departure and payment reminders: both are about a booking's trip.
-async fn trips(run: &mut Run<'_>, kind: NotificationKind, template: &Compiled, lead: i64) -> Result<()> {
+async fn trips(run: &mut Run<'_>, kind: NotificationKind, template: &Template, lead: i64) -> Result<()> {
     let rows = if kind == NotificationKind::DepartureTomorrow {
         let (from, until) = window(run.now, lead, lead);
         store::departures(run.conn, from, until).await?
@@ -207,7 +208,7 @@ fn month_days(from: NaiveDate, until: NaiveDate) -> Vec<(String, NaiveDate)> {
     out
 }
 
-async fn birthdays(run: &mut Run<'_>, kind: NotificationKind, template: &Compiled, lead: i64) -> Result<()> {
+async fn birthdays(run: &mut Run<'_>, kind: NotificationKind, template: &Template, lead: i64) -> Result<()> {
     let (from, until) = window(run.now, 0, lead);
     let rows = store::birthdays(run.conn, kind.as_str(), &month_days(from, until), kind.is_advertising()).await?;
     let mut offers = OfferPicker::default();
