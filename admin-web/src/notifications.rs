@@ -47,6 +47,7 @@ fn setting_json(s: &NotificationSetting, names: &HashMap<i64, String>) -> Value 
         "lead_days": s.lead_days,
         "customized": s.customized,
         "advertising": s.kind.is_advertising(),
+        "event": s.kind.is_event(),
         "updated_by": s.updated_by.as_deref().map(|a| views::actor_name(a, names)),
         "updated_at": s.updated_at.map(views::when),
     })

@@ -119,13 +119,11 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: &str, effect: Effe
             let Some(to) = BookingStatus::ALL.get(usize::from(to)).copied() else {
                 return Ok(refusal(ctx, Reply::text("staff_refused_unknown_status")));
             };
-            match crm.change_booking_status(&actor, BookingId(booking), to, &reason).await {
-                Ok(card) => {
-                    notify_client_status(ctx, bot, &card.booking).await;
-                    Ok(done(ctx, Reply::text("staff_done_status").var("booking", booking).var("status", to.title_ru())))
-                }
-                Err(e) => refused(ctx, e),
-            }
+            // The client's message is queued by crm in the move's transaction; the outbox delivers it.
+            attempt!(ctx, crm.change_booking_status(&actor, BookingId(booking), to, &reason), |_| done(
+                ctx,
+                Reply::text("staff_done_status").var("booking", booking).var("status", to.title_ru())
+            ))
         }
         Effect::RecordPayment { booking, method, amount_minor } => {
             let currency = match crm.booking_card(&actor, BookingId(booking)).await {
@@ -252,21 +250,6 @@ async fn message_client(ctx: &Ctx, bot: &TgBot, actor: &Actor, id: ClientId, tex
 }
 
 /// Tells the client their booking's status changed (if they use the bot).
-async fn notify_client_status(ctx: &Ctx, bot: &TgBot, b: &Booking) {
-    let Ok(client) = ctx.crm.get_client(&Actor::System, b.client_id).await else { return };
-    let Some(chat) = client.telegram_id else { return };
-    if client.is_blacklisted() {
-        return;
-    }
-    let reply = Reply::text("booking_status_changed")
-        .var("booking_id", b.id.0)
-        .var("tour", b.tour_title.as_str())
-        .var("status", b.status.title_ru());
-    if let Err(e) = send(ctx, bot, ChatId(chat), &reply).await {
-        tracing::warn!(error = %e, booking = b.id.0, "could not tell the client about a status change");
-    }
-}
-
 async fn register(ctx: &Ctx, actor: &Actor, c: Collected) -> Result<Event, BotError> {
     let (Some(full_name), Some(phone), Some(birth_date), Some(city)) = (c.full_name, c.phone, c.birth_date, c.city)
     else {

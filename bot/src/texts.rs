@@ -39,7 +39,6 @@ impl Texts {
             "book_refused.tera",
             "book_refused_unavailable.tera",
             "booking_note.tera",
-            "booking_status_changed.tera",
             "bookings_list.tera",
             "bookings_none.tera",
             "button_back_to_tours.tera",

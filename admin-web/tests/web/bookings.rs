@@ -125,6 +125,16 @@ each_backend!(the_status_moves_only_along_the_table_with_a_reason, |app| {
     let again = app.post(&admin, &path, &[("to", "cancelled"), ("reason", "ещё раз")]).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     assert!(again.body.contains("перевести нельзя"));
+
+    // The client is told of each move made here exactly once, through the outbox; refused
+    // moves said nothing.
+    let filter = crm::store::outbox::OutboxFilter { limit: 50, ..Default::default() };
+    let rows = app.crm.outbox_entries(&Actor::System, filter).await.unwrap();
+    let mut told: Vec<&str> = rows.iter().filter(|r| r.kind == "booking_status").map(|r| r.body.as_str()).collect();
+    told.sort();
+    assert_eq!(told.len(), 2, "{told:#?}");
+    assert!(told.iter().any(|t| t.contains("новый статус — запрос отмены бронирования")));
+    assert!(told.iter().any(|t| t.contains("новый статус — бронь аннулирована")));
 });
 
 each_backend!(each_role_lists_the_bookings_it_may_see_with_filters_and_pages, |app| {

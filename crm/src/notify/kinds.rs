@@ -17,6 +17,9 @@ keyed_enum! {
         BirthdayGreeting = "birthday_greeting",
         /// A payment of a booking is due within the lead time (default 3 days).
         PaymentDue = "payment_due",
+        /// A booking's status moved (by staff in the panel or the bot, or by a payment): sent
+        /// when it happens, queued in the move's transaction.
+        BookingStatus = "booking_status",
     }
 }
 
@@ -33,6 +36,7 @@ impl NotificationKind {
             NotificationKind::BirthdayOffer => 14,
             NotificationKind::BirthdayGreeting => 0,
             NotificationKind::PaymentDue => 3,
+            NotificationKind::BookingStatus => 0,
         }
     }
 
@@ -47,6 +51,12 @@ impl NotificationKind {
     /// itself, so they are sent on their day or not at all.
     pub fn catches_up(self) -> bool {
         !matches!(self, NotificationKind::DepartureTomorrow | NotificationKind::BirthdayGreeting)
+    }
+
+    /// Sent when something happens rather than on a date: it has no lead time, and the
+    /// scheduler leaves it alone.
+    pub fn is_event(self) -> bool {
+        matches!(self, NotificationKind::BookingStatus)
     }
 
     pub fn title_ru(self) -> &'static str {

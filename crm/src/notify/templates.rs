@@ -47,6 +47,7 @@ impl NotificationKind {
             NotificationKind::BirthdayOffer => include_str!("../../../templates/notify/birthday_offer.jinja"),
             NotificationKind::BirthdayGreeting => include_str!("../../../templates/notify/birthday_greeting.jinja"),
             NotificationKind::PaymentDue => include_str!("../../../templates/notify/payment_due.jinja"),
+            NotificationKind::BookingStatus => include_str!("../../../templates/notify/booking_status.jinja"),
         }
     }
 
@@ -80,6 +81,19 @@ impl NotificationKind {
                 ],
             }),
             NotificationKind::BirthdayGreeting => json!({"birthday": "25.11.2026"}),
+            // Exactly what `services::notify::status::announce_move` gives.
+            NotificationKind::BookingStatus => json!({
+                "tour": {"id": 7, "title": "Стамбул и Каппадокия"},
+                "booking": {
+                    "id": 1024,
+                    "status": "частичная оплата",
+                    "previous_status": "договор подписан",
+                    "departure_date": "26.11.2026",
+                    "return_date": "03.12.2026",
+                    "travellers": 2,
+                    "total": "184 000,00 ₽",
+                },
+            }),
         };
         merge(&mut ctx, extra);
         ctx

@@ -268,9 +268,12 @@ impl Crm {
         booking.status.check_move(to, Cause::Manual)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        if !store::move_status(&mut tx, id, booking.status, to, &actor.audit_name(), &reason, now).await? {
+        let Some(move_id) =
+            store::move_status(&mut tx, id, booking.status, to, &actor.audit_name(), &reason, now).await?
+        else {
             return Err(Error::Conflict(Conflict::NoChange("the booking changed meanwhile; reload it")));
-        }
+        };
+        super::notify::status::announce_move(&mut tx, &booking, to, move_id, now).await?;
         if to == BookingStatus::Cancelled {
             tours::release_seats(&mut tx, booking.departure_id, booking.travellers_count).await?;
             let (penalty, refund) = self.cancellation_figures(&mut tx, &booking).await?;

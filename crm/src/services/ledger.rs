@@ -156,9 +156,10 @@ impl Crm {
         }
         b.status.check_move(target, Cause::Payment)?;
         let now = self.now();
-        if !bookings_store::move_status(conn, b.id, b.status, target, actor, why, now).await? {
+        let Some(move_id) = bookings_store::move_status(conn, b.id, b.status, target, actor, why, now).await? else {
             return Err(Error::Conflict(Conflict::NoChange("the booking changed meanwhile")));
-        }
+        };
+        super::notify::status::announce_move(conn, b, target, move_id, now).await?;
         if target == BookingStatus::Paid {
             let commission = share_bp(b.total.minor, b.commission_bp);
             if let (Some(agent), true) = (b.agent_id, commission > 0) {

@@ -188,7 +188,8 @@ pub async fn list(conn: &mut Conn, f: &BookingFilter) -> sqlx::Result<Vec<Bookin
 }
 
 /// Moves the status only if it is still `from` (so two concurrent moves cannot both apply),
-/// and records the move in the history.
+/// and records the move in the history: the history row's id, or `None` when the status was
+/// no longer `from`.
 pub async fn move_status(
     conn: &mut Conn,
     id: BookingId,
@@ -197,7 +198,7 @@ pub async fn move_status(
     actor: &str,
     reason: &str,
     now: DateTime<Utc>,
-) -> sqlx::Result<bool> {
+) -> sqlx::Result<Option<i64>> {
     let done = sqlx::query("UPDATE bookings SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
         .bind(to.as_str())
         .bind(ts(now))
@@ -206,10 +207,9 @@ pub async fn move_status(
         .execute(&mut *conn)
         .await?;
     if done.rows_affected() == 0 {
-        return Ok(false);
+        return Ok(None);
     }
-    record_status(conn, id, Some(from), to, actor, reason, now).await?;
-    Ok(true)
+    record_status(conn, id, Some(from), to, actor, reason, now).await.map(Some)
 }
 
 pub async fn record_status(
@@ -220,10 +220,10 @@ pub async fn record_status(
     actor: &str,
     reason: &str,
     now: DateTime<Utc>,
-) -> sqlx::Result<()> {
-    sqlx::query(
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
         "INSERT INTO booking_status_history (booking_id, from_status, to_status, actor, reason, at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(id.0)
     .bind(from.map(BookingStatus::as_str))
@@ -231,9 +231,8 @@ pub async fn record_status(
     .bind(actor)
     .bind(reason)
     .bind(ts(now))
-    .execute(conn)
-    .await?;
-    Ok(())
+    .fetch_one(conn)
+    .await
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

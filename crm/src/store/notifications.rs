@@ -4,6 +4,7 @@
 
 use super::time::{date, parse_ts, parse_ts_opt, ts};
 use super::{Conn, flag};
+use crate::domain::ClientId;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::FromRow;
 
@@ -68,6 +69,15 @@ pub struct PassportDue {
     #[sqlx(flatten)]
     pub person: Person,
     pub expires_on: String,
+}
+
+/// The client as every message names them, whether or not the bot can reach them now (the
+/// outbox decides that when it sends).
+pub async fn person(conn: &mut Conn, client: ClientId) -> sqlx::Result<Option<Person>> {
+    sqlx::query_as(&format!("SELECT {PERSON} FROM clients c LEFT JOIN staff s ON s.id = c.agent_id WHERE c.id = $1"))
+        .bind(client.0)
+        .fetch_optional(&mut *conn)
+        .await
 }
 
 /// Clients whose foreign passport expires in `[from, until]`, not yet reminded of that expiry.

@@ -6,10 +6,12 @@ use crate::each_backend;
 use crate::helpers::{TestApp, t0};
 use crate::sales::request;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
-use crm::domain::{BirthDate, City, ForeignPassport, PersonName, Phone, Role};
+use crm::domain::{
+    BirthDate, BookingStatus, City, Currency, ForeignPassport, Money, PaymentMethod, PersonName, Phone, Role,
+};
 use crm::notify::{BroadcastKind, Daytime, NotificationKind};
-use crm::services::NewClient;
 use crm::services::notify::BroadcastInput;
+use crm::services::{NewClient, PaymentInput};
 use crm::store::clients::Client;
 use crm::store::notifications::AudienceFilter;
 use crm::store::outbox::{OutboxFilter, OutboxStatus};
@@ -440,3 +442,64 @@ async fn only_one_instance_leads_the_notifications() {
         }
     }
 }
+
+each_backend!(a_client_hears_of_each_status_move_once_whoever_made_it, |app| {
+    let admin = app.admin().await;
+    let operator = app.actor("oleg", Role::Operator).await;
+    let agent = app.actor("anna", Role::Agent).await;
+    let (_, dep) = app.published_tour(&operator, 10).await;
+    let maria = app.tg_client(31, "05.03.1990", "Москва", false).await;
+    let b = app.crm.create_booking(&SYS, request(&maria, dep, 1)).await.unwrap().booking.id;
+    let messages = || async {
+        let mut m = app.queued("booking_status").await;
+        m.sort_by_key(|e| e.id);
+        m
+    };
+    assert!(messages().await.is_empty(), "a new booking is not a move");
+
+    // The agent (as in the bot), the admin (as in the panel), and a payment.
+    app.crm.change_booking_status(&agent, b, BookingStatus::ContractSigned, "подписан в офисе").await.unwrap();
+    let pay = |rub: i64, id: &str| PaymentInput {
+        booking_id: b,
+        amount: Money::new(rub * 100, Currency::RUB),
+        method: PaymentMethod::Online,
+        external_id: Some(id.into()),
+        note: String::new(),
+    };
+    app.crm.record_client_payment(&SYS, pay(10_000, "pay-1")).await.unwrap();
+    // The same provider payment again changes nothing and says nothing.
+    app.crm.record_client_payment(&SYS, pay(10_000, "pay-1")).await.unwrap();
+    app.crm.change_booking_status(&admin, b, BookingStatus::CancellationRequested, "клиент попросил").await.unwrap();
+    let got = messages().await;
+    let texts: Vec<&str> = got.iter().map(|m| m.body.as_str()).collect();
+    assert_eq!(texts.len(), 3, "{texts:#?}");
+    assert!(texts[0].contains("новый статус — договор подписан"), "{}", texts[0]);
+    assert!(texts[1].contains("новый статус — частичная оплата"), "{}", texts[1]);
+    assert!(texts[2].contains("новый статус — запрос отмены бронирования"), "{}", texts[2]);
+    assert!(texts.iter().all(|t| t.starts_with("Иван, бронь №") && t.contains("Алтай: золотые горы")));
+    assert!(got.iter().all(|m| m.client_id == maria.id && m.status == OutboxStatus::Pending));
+    // Each is delivered once by the outbox.
+    let mut delivered = 0;
+    while let Some(m) = app.crm.claim_outgoing(&SYS).await.unwrap() {
+        assert_eq!(m.chat_id, 5031);
+        delivered += 1;
+        app.crm.outgoing_sent(&SYS, &[(m.id, Some(1))]).await.unwrap();
+    }
+    assert_eq!(delivered, 3);
+
+    // Switched off by the admin: moves say nothing. A blacklisted client is never written to.
+    let kind = NotificationKind::BookingStatus;
+    let tpl = kind.default_template();
+    app.crm.save_notification_setting(&admin, kind, false, 0, tpl).await.unwrap();
+    app.crm.change_booking_status(&admin, b, BookingStatus::Cancelled, "отменено").await.unwrap();
+    assert_eq!(messages().await.len(), 3);
+    app.crm.save_notification_setting(&admin, kind, true, 9, tpl).await.unwrap();
+    let s = app.crm.notification_settings(&admin).await.unwrap();
+    assert_eq!(s.iter().find(|s| s.kind == kind).unwrap().lead_days, 0, "an event has no lead time");
+    let b2 = app.crm.create_booking(&SYS, request(&maria, dep, 1)).await.unwrap().booking.id;
+    app.crm.set_blacklist(&admin, maria.id, true, "Хамство").await.unwrap();
+    app.crm.change_booking_status(&admin, b2, BookingStatus::ContractSigned, "подписан").await.unwrap();
+    assert_eq!(app.crm.claim_outgoing(&SYS).await.unwrap(), None);
+    let last = messages().await.pop().unwrap();
+    assert_eq!(last.status, OutboxStatus::Skipped);
+});

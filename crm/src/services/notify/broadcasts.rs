@@ -4,15 +4,15 @@
 //! own daytime; the sender delivers them at the configured rate. Pause holds the rows not yet
 //! sent, resume releases them, cancel closes them.
 
-use super::{merge, person_context};
+use super::{merge, person_context, render_for};
 use crate::domain::{Invalid, Role, TagName, TourId, TourStatus, format_ru_date, format_ru_range};
 use crate::notify::{BroadcastKind, Daytime, templates};
-use crate::sandbox::{Template, TextLimit};
+use crate::sandbox::Template;
 use crate::services::Crm;
 use crate::store::notifications::{self as store, AudienceFilter, BroadcastRow, NewBroadcast};
 use crate::store::outbox::{self, NewMessage, OutboxStatus};
 use crate::store::{Conn, audit, departures, tours};
-use crate::{Actor, Error, Result, text};
+use crate::{Actor, Error, Result};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
@@ -282,9 +282,9 @@ impl Crm {
             for p in &page {
                 let mut ctx = person_context(p);
                 merge(&mut ctx, tour.clone());
-                let (body, status) = match template.render(&ctx, TextLimit::Message) {
+                let (body, status) = match render_for(&template, &ctx) {
                     Ok(body) => (body, OutboxStatus::Held),
-                    Err(e) => (text::fill("outbox_reason", "template_failed", &[("error", &e)]), OutboxStatus::Failed),
+                    Err(reason) => (reason, OutboxStatus::Failed),
                 };
                 let tz = p.time_zone.parse().unwrap_or(crate::domain::DEFAULT_TZ);
                 let msg = NewMessage {

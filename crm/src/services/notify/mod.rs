@@ -7,7 +7,9 @@ pub mod broadcasts;
 pub mod outbox;
 pub mod schedule;
 pub mod settings;
+pub(crate) mod status;
 
+use crate::sandbox::{Template, TextLimit};
 use crate::store::notifications::Person;
 use crate::text;
 use serde_json::{Value, json};
@@ -16,6 +18,15 @@ pub use broadcasts::{BroadcastCard, BroadcastInput};
 pub use outbox::OutgoingMessage;
 pub use schedule::ScheduleReport;
 pub use settings::NotificationSetting;
+
+/// The text of one message, or — when the template fails for this client (a value missing, a
+/// text too long) — the reason, stored in its place as a failed row: seen by the admin, never
+/// sent, and not retried every minute.
+pub(crate) fn render_for(template: &Template, ctx: &Value) -> Result<String, String> {
+    template
+        .render(ctx, TextLimit::Message)
+        .map_err(|e| text::fill("outbox_reason", "template_failed", &[("error", &e)]))
+}
 
 /// What every template may say about the person it is written to.
 pub(crate) fn person_context(p: &Person) -> Value {

@@ -3,17 +3,17 @@
 //! outbox) and a check in the client's own time zone: the local date decides whether it is
 //! due, the local daytime whether it may be written now. Runs as [`Actor::System`].
 
-use super::{merge, person_context};
+use super::{merge, person_context, render_for};
 use crate::domain::{Currency, Money, TourId, TourStatus, format_ru_date, format_ru_range};
 use crate::notify::{Daytime, NotificationKind, local_date, occurrence_key};
-use crate::sandbox::{Template, TextLimit};
+use crate::sandbox::Template;
 use crate::services::Crm;
 use crate::store::notifications::{self as store, Person};
 use crate::store::outbox::{self, NewMessage, OutboxStatus};
 use crate::store::time::parse_date;
 use crate::store::tours::TourFilter;
 use crate::store::{Conn, departures, tours};
-use crate::{Actor, Result, text};
+use crate::{Actor, Result};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde_json::{Value, json};
@@ -61,12 +61,12 @@ impl Run<'_> {
         key: String,
         ctx: Value,
     ) -> Result<()> {
-        let (body, status) = match template.render(&ctx, TextLimit::Message) {
+        let (body, status) = match render_for(template, &ctx) {
             Ok(body) => (body, OutboxStatus::Pending),
-            Err(e) => {
-                tracing::error!(kind = kind.as_str(), client = person.client_id, error = %e, "notification template failed");
+            Err(reason) => {
+                tracing::error!(kind = kind.as_str(), client = person.client_id, error = %reason, "notification template failed");
                 self.report.failed += 1;
-                (text::fill("outbox_reason", "template_failed", &[("error", &e)]), OutboxStatus::Failed)
+                (reason, OutboxStatus::Failed)
             }
         };
         let msg = NewMessage {
@@ -117,6 +117,8 @@ impl Crm {
                 NotificationKind::BirthdayOffer | NotificationKind::BirthdayGreeting => {
                     birthdays(&mut run, s.kind, &template, s.lead_days).await?
                 }
+                // Queued by the move itself (`status::announce_move`).
+                NotificationKind::BookingStatus => {}
             }
         }
         Ok(run.report)

@@ -4,9 +4,9 @@
 use crate::domain::{Invalid, Role};
 use crate::notify::{NotificationKind, templates};
 use crate::services::Crm;
-use crate::store::audit;
 use crate::store::notifications as store;
 use crate::store::time::parse_ts_opt;
+use crate::store::{Conn, audit};
 use crate::{Actor, Error, Result};
 use chrono::{DateTime, Utc};
 
@@ -36,24 +36,7 @@ impl Crm {
     }
 
     pub(crate) async fn effective_settings(&self) -> Result<Vec<NotificationSetting>> {
-        let rows = store::settings(&mut *self.store.conn().await?).await?;
-        NotificationKind::ALL
-            .into_iter()
-            .map(|kind| {
-                let row = rows.iter().find(|r| r.kind == kind.as_str());
-                Ok(NotificationSetting {
-                    kind,
-                    enabled: row.is_none_or(|r| r.enabled != 0),
-                    lead_days: row.map_or(kind.default_lead_days(), |r| r.lead_days),
-                    template: row
-                        .and_then(|r| r.template.clone())
-                        .unwrap_or_else(|| kind.default_template().to_owned()),
-                    customized: row.is_some_and(|r| r.template.is_some()),
-                    updated_by: row.map(|r| r.updated_by.clone()),
-                    updated_at: parse_ts_opt(row.map(|r| r.updated_at.clone()))?,
-                })
-            })
-            .collect()
+        effective_settings(&mut *self.store.conn().await?).await
     }
 
     /// The preview of a template on the kind's sample client, or why it cannot be saved.
@@ -76,6 +59,8 @@ impl Crm {
         if !(0..=MAX_LEAD_DAYS).contains(&lead_days) {
             return Err(Invalid::LeadDays.into());
         }
+        // An event has no lead time: whatever the form says, it goes when it happens.
+        let lead_days = if kind.is_event() { 0 } else { lead_days };
         let template = template.replace("\r\n", "\n");
         templates::preview(&template, &kind.sample_context()).map_err(Error::Template)?;
         let custom = (template.trim() != kind.default_template().trim()).then_some(template.as_str());
@@ -97,4 +82,26 @@ impl Crm {
         let all = self.effective_settings().await?;
         all.into_iter().find(|s| s.kind == kind).ok_or(Error::NotFound("notification kind"))
     }
+}
+
+/// Every kind with what is in force, read on `conn` (inside a transaction when a move queues
+/// its message).
+pub(crate) async fn effective_settings(conn: &mut Conn) -> Result<Vec<NotificationSetting>> {
+    let rows = store::settings(conn).await?;
+
+    NotificationKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let row = rows.iter().find(|r| r.kind == kind.as_str());
+            Ok(NotificationSetting {
+                kind,
+                enabled: row.is_none_or(|r| r.enabled != 0),
+                lead_days: row.map_or(kind.default_lead_days(), |r| r.lead_days),
+                template: row.and_then(|r| r.template.clone()).unwrap_or_else(|| kind.default_template().to_owned()),
+                customized: row.is_some_and(|r| r.template.is_some()),
+                updated_by: row.map(|r| r.updated_by.clone()),
+                updated_at: parse_ts_opt(row.map(|r| r.updated_at.clone()))?,
+            })
+        })
+        .collect()
 }

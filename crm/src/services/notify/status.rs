@@ -1,0 +1,74 @@
+//! The client hears of every move of their booking's status the same way, whoever made it — an
+//! agent in the bot, staff in the panel, or a payment: one outbox row, queued inside the move's
+//! own transaction, so the move and its message commit together or not at all, and the outbox's
+//! exactly-once delivery applies (the bot only delivers). The text is the `booking_status`
+//! notification, which the admin edits and may switch off like the others; the outbox skips
+//! the blacklisted and those without Telegram when it sends, as for every message.
+
+use super::{merge, person_context, render_for, settings};
+use crate::Result;
+use crate::domain::{BookingStatus, format_ru_date};
+use crate::notify::NotificationKind;
+use crate::sandbox::Template;
+use crate::store::Conn;
+use crate::store::bookings::Booking;
+use crate::store::notifications as store;
+use crate::store::outbox::{self, NewMessage, OutboxStatus};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+/// Queues the message about `booking` having moved to `to`; `move_id` (the status history row)
+/// makes its key, so a retried transaction cannot queue it twice.
+pub(crate) async fn announce_move(
+    conn: &mut Conn,
+    booking: &Booking,
+    to: BookingStatus,
+    move_id: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let kind = NotificationKind::BookingStatus;
+    let all = settings::effective_settings(conn).await?;
+    let Some(setting) = all.into_iter().find(|s| s.kind == kind && s.enabled) else { return Ok(()) };
+    let Some(person) = store::person(conn, booking.client_id).await? else { return Ok(()) };
+    let mut ctx = person_context(&person);
+    merge(
+        &mut ctx,
+        json!({
+            "tour": {"id": booking.tour_id.0, "title": booking.tour_title},
+            "booking": {
+                "id": booking.id.0,
+                "status": to.title_ru(),
+                "previous_status": booking.status.title_ru(),
+                "departure_date": format_ru_date(booking.starts_on),
+                "return_date": format_ru_date(booking.ends_on),
+                "travellers": booking.travellers_count,
+                "total": booking.total.to_string(),
+            },
+        }),
+    );
+    // Saved templates are checked against this same context's sample; a failure here (a
+    // default broken by a release) is recorded on the row rather than losing the move.
+    let rendered = Template::compile(&setting.template)
+        .map_err(|e| crate::text::fill("outbox_reason", "template_failed", &[("error", &e)]))
+        .and_then(|t| render_for(&t, &ctx));
+    let (body, status) = match rendered {
+        Ok(body) => (body, OutboxStatus::Pending),
+        Err(reason) => {
+            tracing::error!(booking = booking.id.0, error = %reason, "booking status message failed");
+            (reason, OutboxStatus::Failed)
+        }
+    };
+    let msg = NewMessage {
+        dedup_key: format!("{}:{}:{move_id}", kind.as_str(), booking.id.0),
+        kind: kind.as_str().to_owned(),
+        client_id: booking.client_id,
+        broadcast_id: None,
+        tour_id: None,
+        advertising: false,
+        body,
+        not_before: now,
+        status,
+    };
+    outbox::insert(conn, &msg, now).await?;
+    Ok(())
+}
