@@ -31,4 +31,6 @@ pub enum CryptoError {
     Encrypt,
     #[error("key file {path}: {reason}")]
     KeyFile { path: String, reason: String },
+    #[error("key file {path} can be read by others (mode {mode:o})")]
+    KeyFileShared { path: String, mode: u32 },
 }
