@@ -86,6 +86,15 @@ pub async fn open_store(config: &Config) -> Result<Store, StartError> {
     Ok(store)
 }
 
+/// Checked before anything else runs or logs, like the configuration: a key file others can
+/// read stops every command (loading the key checks it again).
+pub fn check_key_file(config: &Config) -> Result<(), StartError> {
+    match &config.master_key {
+        MasterKeySource::File(path) => Ok(MasterKey::check_private(path).map_err(crm::Error::from)?),
+        MasterKeySource::Env(_) => Ok(()),
+    }
+}
+
 pub fn master_key(config: &Config) -> Result<MasterKey, StartError> {
     match &config.master_key {
         MasterKeySource::Env(secret) => Ok(MasterKey::from_base64(secret.expose_secret()).map_err(crm::Error::from)?),

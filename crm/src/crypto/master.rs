@@ -42,24 +42,32 @@ impl MasterKey {
         STANDARD.encode(bytes)
     }
 
-    /// Reads the key file, or creates it (mode 0600) when it does not exist.
-    /// Returns the key and whether it was just created. A key file that someone other than
-    /// its owner may read is refused: whoever reads it reads every passport.
+    /// Refuses a key file that someone other than its owner may read: whoever reads it reads
+    /// every passport. A missing file is fine (the first run creates it 0600).
+    pub fn check_private(path: &Path) -> Result<(), CryptoError> {
+        match private_fs::shared_mode(path) {
+            Ok(None) => Ok(()),
+            Ok(Some(mode)) => Err(CryptoError::KeyFileShared { path: path.display().to_string(), mode }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(CryptoError::KeyFile { path: path.display().to_string(), reason: e.to_string() }),
+        }
+    }
+
+    /// Reads the key file (see [`check_private`](Self::check_private)), or creates it (mode
+    /// 0600) when it does not exist. Returns the key and whether it was just created.
     pub fn load_or_create(path: &Path) -> Result<(Self, bool), CryptoError> {
         let err = |reason: String| CryptoError::KeyFile { path: path.display().to_string(), reason };
-        match private_fs::shared_mode(path) {
-            Ok(Some(mode)) => return Err(CryptoError::KeyFileShared { path: path.display().to_string(), mode }),
-            Ok(None) => {}
+        Self::check_private(path)?;
+        match std::fs::read_to_string(path) {
+            Ok(text) => Ok((Self::from_base64(&text).map_err(|e| err(e.to_string()))?, false)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let text = Self::generate_base64();
                 // create_new: never overwrite a key that appeared meanwhile.
                 private_fs::create_new(path, text.as_bytes()).map_err(|e| err(e.to_string()))?;
-                return Ok((Self::from_base64(&text)?, true));
+                Ok((Self::from_base64(&text)?, true))
             }
-            Err(e) => return Err(err(e.to_string())),
+            Err(e) => Err(err(e.to_string())),
         }
-        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-        Ok((Self::from_base64(&text).map_err(|e| err(e.to_string()))?, false))
     }
 
     /// Puts `text` (a key from [`generate_base64`](Self::generate_base64)) in the key file in

@@ -10,6 +10,7 @@ use super::Conn;
 use super::time::ts;
 use chrono::{DateTime, Utc};
 
+#[derive(sqlx::FromRow)]
 pub struct StoredKey {
     pub id: String,
     pub wrapped: Vec<u8>,
@@ -18,14 +19,9 @@ pub struct StoredKey {
 }
 
 pub async fn all(conn: &mut Conn) -> sqlx::Result<Vec<StoredKey>> {
-    let rows: Vec<(String, Vec<u8>, Option<Vec<u8>>, String)> =
-        sqlx::query_as("SELECT id, wrapped, wrapped_next, state FROM data_keys ORDER BY created_at, id")
-            .fetch_all(conn)
-            .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, wrapped, wrapped_next, state)| StoredKey { id, wrapped, wrapped_next, state })
-        .collect())
+    sqlx::query_as("SELECT id, wrapped, wrapped_next, state FROM data_keys ORDER BY created_at, id")
+        .fetch_all(conn)
+        .await
 }
 
 pub async fn insert(conn: &mut Conn, id: &str, wrapped: &[u8], state: &str, now: DateTime<Utc>) -> sqlx::Result<()> {
