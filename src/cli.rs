@@ -1,11 +1,12 @@
 //! The command line: what each subcommand does, in terms of the libraries.
 
-use crate::config::Config;
+use crate::config::{Config, MasterKeySource};
 use crate::{demo, serve, startup};
 use clap::{Parser, Subcommand};
 use crm::domain::Role;
-use crm::services::NewStaffInput;
+use crm::services::{MasterKeyHome, NewStaffInput, RotationReport};
 use crm::{Actor, text};
+use secrecy::ExposeSecret;
 
 #[derive(Debug, Parser)]
 #[command(name = "tourcrm", version, about = text::get("cli", "about"))]
@@ -65,8 +66,13 @@ pub enum StaffCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
-    /// Make a new data key, re-encrypt every record under it and retire the old one.
-    Rotate,
+    /// Make a new data key, re-encrypt every record under it and delete the old one.
+    Rotate {
+        /// Also replace the master key (when someone may have learned it): every data key is
+        /// wrapped by a new one, written to the key file (or printed once for TOURCRM_MASTER_KEY).
+        #[arg(long)]
+        master: bool,
+    },
 }
 
 /// The invite as a deep link when the bot's username is known, else as the bare code.
@@ -146,20 +152,50 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), startup::StartError> {
             crate::bench::dialogue(iterations);
             Ok(())
         }
-        Command::Keys(KeysCommand::Rotate) => {
+        Command::Keys(KeysCommand::Rotate { master: false }) => {
             let crm = startup::open_crm(&config).await?;
-            let report = crm.rotate_keys(&Actor::System).await?;
-            let retired = if report.retired.is_empty() { "—".to_owned() } else { report.retired.join(", ") };
-            println!(
-                "{}",
-                text::fill(
-                    "cli",
-                    "keys_rotated",
-                    &[("key", &report.new_key), ("resealed", &report.resealed), ("retired", &retired)]
-                )
-            );
+            let report = crm.rotate_keys(&Actor::System).await;
             crm.store().close().await;
+            print_rotation(&report?);
+            Ok(())
+        }
+        Command::Keys(KeysCommand::Rotate { master: true }) => {
+            let crm = startup::open_crm(&config).await?;
+            let home = match &config.master_key {
+                MasterKeySource::File(path) => MasterKeyHome::File(path),
+                MasterKeySource::Env(_) => MasterKeyHome::Environment,
+            };
+            let report = crm.rotate_master_key(&Actor::System, home).await;
+            crm.store().close().await;
+            let report = report?;
+            print_rotation(&report.data);
+            if let Some(key) = &report.new_key {
+                println!("{}", text::fill("cli", "master_key_printed", &[("key", &key.expose_secret())]));
+                println!("  {}", text::get("cli", "master_key_env_note"));
+            } else if let MasterKeySource::File(path) = &config.master_key {
+                println!(
+                    "{}",
+                    text::fill(
+                        "cli",
+                        "master_key_replaced",
+                        &[("path", &path.display()), ("rewrapped", &report.rewrapped)]
+                    )
+                );
+                println!("  {}", text::get("cli", "master_key_file_note"));
+            }
             Ok(())
         }
     }
+}
+
+fn print_rotation(report: &RotationReport) {
+    let deleted = if report.deleted.is_empty() { "—".to_owned() } else { report.deleted.join(", ") };
+    println!(
+        "{}",
+        text::fill(
+            "cli",
+            "keys_rotated",
+            &[("key", &report.new_key), ("resealed", &report.resealed), ("deleted", &deleted)]
+        )
+    );
 }

@@ -25,6 +25,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Err(e) = startup::check_key_file(&config) {
+        eprintln!("tourcrm: {}", startup::describe(&e));
+        return ExitCode::from(startup::exit_code(&e));
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {

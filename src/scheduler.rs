@@ -105,10 +105,14 @@ async fn notify(crm: &Crm, daytime: Daytime) {
 async fn finish_rotation(crm: &Crm) {
     // A key rotation interrupted by a crash leaves records under the old key: finish it.
     match crm.finish_rotation(&Actor::System).await {
-        Ok(report) if report.resealed > 0 || !report.retired.is_empty() => {
-            tracing::info!(resealed = report.resealed, retired = ?report.retired, "finished an interrupted key rotation");
+        Ok(report) if report.resealed > 0 || !report.deleted.is_empty() => {
+            tracing::info!(resealed = report.resealed, deleted = ?report.deleted, "finished an interrupted key rotation");
         }
         Ok(_) => {}
+        // The keys in memory still serve; only keys made after the change would not open.
+        Err(e @ crm::Error::Crypto(_)) => {
+            tracing::error!(error = %e, "scheduler: the data keys no longer open with this process's master key (was `tourcrm keys rotate --master` run?): restart tourcrm")
+        }
         Err(e) => tracing::error!(error = %e, "scheduler: finishing key rotation failed"),
     }
 }

@@ -2,8 +2,9 @@
 //! and how a failure is told to the person at the console.
 
 use crate::config::{Config, MasterKeySource};
-use crm::crypto::MasterKey;
+use crm::crypto::{CryptoError, MasterKey};
 use crm::store::Store;
+use crm::text;
 use crm::{Crm, clock::SystemClock};
 use secrecy::ExposeSecret;
 use std::sync::Arc;
@@ -37,6 +38,9 @@ pub fn describe(e: &StartError) -> String {
         StartError::Crm(crm::Error::Invalid(reason)) => reason.message_ru().to_owned(),
         StartError::Crm(crm::Error::Conflict(c)) => c.message_ru(),
         StartError::Crm(crm::Error::Db(e)) => format!("database: {}", first_line(&e.to_string())),
+        StartError::Crm(crm::Error::Crypto(CryptoError::KeyFileShared { path, mode })) => {
+            text::fill("cli", "key_file_shared", &[("path", path), ("mode", &format!("{mode:o}"))])
+        }
         StartError::Crm(crm::Error::Crypto(e)) => {
             format!(
                 "encryption keys: {e} (is TOURCRM_MASTER_KEY / the key file the one this database was created with?)"
@@ -48,7 +52,10 @@ pub fn describe(e: &StartError) -> String {
 
 pub fn exit_code(e: &StartError) -> u8 {
     match e {
-        StartError::Crm(crm::Error::Invalid(_) | crm::Error::Conflict(_)) | StartError::Refused(_) => 2,
+        StartError::Crm(
+            crm::Error::Invalid(_) | crm::Error::Conflict(_) | crm::Error::Crypto(CryptoError::KeyFileShared { .. }),
+        )
+        | StartError::Refused(_) => 2,
         _ => 1,
     }
 }
@@ -71,16 +78,21 @@ pub fn redacted_url(url: &str) -> String {
     }
 }
 
+/// Opens the database; a SQLite file, its folder and journals are created private (see
+/// `crm::store`).
 pub async fn open_store(config: &Config) -> Result<Store, StartError> {
-    if let Some(path) = config.database_url.strip_prefix("sqlite://") {
-        let file = std::path::Path::new(path.split('?').next().unwrap_or(path));
-        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
-    }
     let store = Store::open(&config.database_url).await?;
     tracing::info!(database = %redacted_url(&config.database_url), "database ready, migrations applied");
     Ok(store)
+}
+
+/// Checked before anything else runs or logs, like the configuration: a key file others can
+/// read stops every command (loading the key checks it again).
+pub fn check_key_file(config: &Config) -> Result<(), StartError> {
+    match &config.master_key {
+        MasterKeySource::File(path) => Ok(MasterKey::check_private(path).map_err(crm::Error::from)?),
+        MasterKeySource::Env(_) => Ok(()),
+    }
 }
 
 pub fn master_key(config: &Config) -> Result<MasterKey, StartError> {

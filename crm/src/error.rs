@@ -58,6 +58,8 @@ pub enum Conflict {
     AlreadyReversed,
     #[error("the departure has bookings")]
     DepartureHasBookings,
+    #[error("a master key rotation waits for its new key")]
+    MasterKeyWaiting,
 }
 
 impl Conflict {
@@ -82,6 +84,7 @@ impl Conflict {
             }
             Conflict::AlreadyReversed => text::get("conflict", "already_reversed").to_owned(),
             Conflict::DepartureHasBookings => text::get("conflict", "departure_has_bookings").to_owned(),
+            Conflict::MasterKeyWaiting => text::get("conflict", "master_key_waiting").to_owned(),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod domain;
 pub mod error;
 pub mod notify;
+pub mod private_fs;
 pub mod sandbox;
 pub mod services;
 pub mod store;

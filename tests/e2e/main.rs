@@ -14,6 +14,8 @@ mod broadcast;
 mod cli;
 mod config;
 mod demo;
+#[cfg(unix)]
+mod keys;
 mod panel_browser;
 mod serve;
 mod subscribers;

@@ -1,7 +1,9 @@
 //! The master key: base64 of 32 bytes from `TOURCRM_MASTER_KEY`, or a key file that the first
-//! run creates with mode 0600. It only wraps data keys.
+//! run creates with mode 0600 (a key file that others may read is refused). It only wraps data
+//! keys.
 
 use super::CryptoError;
+use crate::private_fs;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine;
@@ -40,19 +42,40 @@ impl MasterKey {
         STANDARD.encode(bytes)
     }
 
-    /// Reads the key file, or creates it (mode 0600) when it does not exist.
-    /// Returns the key and whether it was just created.
+    /// Refuses a key file that someone other than its owner may read: whoever reads it reads
+    /// every passport. A missing file is fine (the first run creates it 0600).
+    pub fn check_private(path: &Path) -> Result<(), CryptoError> {
+        match private_fs::shared_mode(path) {
+            Ok(None) => Ok(()),
+            Ok(Some(mode)) => Err(CryptoError::KeyFileShared { path: path.display().to_string(), mode }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(CryptoError::KeyFile { path: path.display().to_string(), reason: e.to_string() }),
+        }
+    }
+
+    /// Reads the key file (see [`check_private`](Self::check_private)), or creates it (mode
+    /// 0600) when it does not exist. Returns the key and whether it was just created.
     pub fn load_or_create(path: &Path) -> Result<(Self, bool), CryptoError> {
         let err = |reason: String| CryptoError::KeyFile { path: path.display().to_string(), reason };
+        Self::check_private(path)?;
         match std::fs::read_to_string(path) {
             Ok(text) => Ok((Self::from_base64(&text).map_err(|e| err(e.to_string()))?, false)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let text = Self::generate_base64();
-                write_private(path, &text).map_err(|e| err(e.to_string()))?;
+                // create_new: never overwrite a key that appeared meanwhile.
+                private_fs::create_new(path, text.as_bytes()).map_err(|e| err(e.to_string()))?;
                 Ok((Self::from_base64(&text)?, true))
             }
             Err(e) => Err(err(e.to_string())),
         }
+    }
+
+    /// Puts `text` (a key from [`generate_base64`](Self::generate_base64)) in the key file in
+    /// one atomic step: after a crash the file holds the old key or the new one, whole.
+    pub fn replace_file(path: &Path, text: &str) -> Result<(), CryptoError> {
+        Self::from_base64(text)?;
+        private_fs::replace(path, text.as_bytes())
+            .map_err(|e| CryptoError::KeyFile { path: path.display().to_string(), reason: e.to_string() })
     }
 
     pub(crate) fn wrap(&self, key_id: &str, data_key: &[u8]) -> Result<Vec<u8>, CryptoError> {
@@ -83,27 +106,6 @@ fn wrap_aad(key_id: &str) -> String {
     format!("tourcrm/data-key/{key_id}")
 }
 
-#[cfg(unix)]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    // create_new: never overwrite a key that appeared meanwhile.
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
-    f.write_all(text.as_bytes())?;
-    f.sync_all()
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(path, text)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,5 +134,29 @@ mod tests {
         let wrapped = k1.wrap("k", b"secret").unwrap();
         assert_eq!(k2.unwrap_key("k", &wrapped).unwrap(), b"secret");
         assert_eq!(k2.unwrap_key("other", &wrapped).unwrap_err(), CryptoError::Decrypt);
+
+        let new = MasterKey::generate_base64();
+        MasterKey::replace_file(&path, &new).unwrap();
+        let (k3, created) = MasterKey::load_or_create(&path).unwrap();
+        assert!(!created);
+        assert_eq!(k3.unwrap_key("k", &wrapped).unwrap_err(), CryptoError::Decrypt, "the key was replaced");
+        assert!(MasterKey::replace_file(&path, "short").is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), new, "a bad key never replaces a good one");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_key_file_others_can_read_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("master.key");
+        std::fs::write(&path, MasterKey::generate_base64()).unwrap();
+        for mode in [0o644, 0o640, 0o604, 0o660] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            let err = MasterKey::load_or_create(&path).unwrap_err();
+            assert_eq!(err, CryptoError::KeyFileShared { path: path.display().to_string(), mode });
+        }
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).unwrap();
+        assert!(MasterKey::load_or_create(&path).is_ok());
     }
 }

@@ -3,8 +3,9 @@
 //! Two levels of keys: the *master key* comes from configuration and never reaches the database;
 //! it only wraps *data keys*, which are stored (wrapped) in the `data_keys` table and encrypt the
 //! records. Rotation (`tourcrm keys rotate`) makes a new data key, re-encrypts every record under
-//! it and retires the old one only when no record uses it, so a crash halfway leaves every record
-//! readable. Every ciphertext is a versioned [`envelope`] naming its key, with a fresh nonce and
+//! it and deletes the old one only when no record uses it, so a crash halfway leaves every record
+//! readable; `--master` also re-wraps the data keys under a new master key (`services::keys`).
+//! Every ciphertext is a versioned [`envelope`] naming its key, with a fresh nonce and
 //! the owning record bound as associated data.
 
 pub mod envelope;
@@ -31,4 +32,6 @@ pub enum CryptoError {
     Encrypt,
     #[error("key file {path}: {reason}")]
     KeyFile { path: String, reason: String },
+    #[error("key file {path} can be read by others (mode {mode:o})")]
+    KeyFileShared { path: String, mode: u32 },
 }

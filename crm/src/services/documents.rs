@@ -47,7 +47,26 @@ impl Crm {
         self.client_for(actor, client, Access::Write).await?;
         let owner = Owner::Client(client.0);
         let plain = serde_json::to_vec(doc).map_err(|_| crate::crypto::CryptoError::Encrypt)?;
-        let sealed = self.keyring().seal(&owner.aad(kind), &plain)?;
+        match self.store_document(actor, client, owner, kind, &plain).await {
+            // Another process (`tourcrm keys rotate`) deleted the key this one still sealed
+            // with: load the new keyring and seal again.
+            Err(Error::Db(sqlx::Error::Database(e))) if e.is_foreign_key_violation() => {
+                self.reload_keyring().await?;
+                self.store_document(actor, client, owner, kind, &plain).await
+            }
+            other => other,
+        }
+    }
+
+    async fn store_document(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        owner: Owner,
+        kind: DocKind,
+        plain: &[u8],
+    ) -> Result<()> {
+        let sealed = self.keyring().seal(&owner.aad(kind), plain)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         store::put(&mut tx, owner, kind, &sealed, now).await?;

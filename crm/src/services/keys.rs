@@ -1,19 +1,74 @@
-//! Data-key rotation. Order matters for crash safety: the new key is stored and activated
-//! first (so new writes use it), then records are re-sealed one by one, each in its own
-//! statement, and the old key is retired only when no record uses it. Interrupted anywhere,
-//! every record is sealed with a key that is still in the keyring; running it again finishes.
+//! Key rotation.
+//!
+//! **Data keys** (`tourcrm keys rotate`). Order matters for crash safety: the new key is stored
+//! and activated first (so new writes use it), then records are re-sealed one by one, each in
+//! its own statement, and an old key is deleted only when no record uses it. Interrupted
+//! anywhere, every record is sealed with a key that is still in the keyring; running it again
+//! (or the scheduler's [`Crm::finish_rotation`]) finishes.
+//!
+//! **The master key** (`tourcrm keys rotate --master`, for when someone learned it). First a
+//! data key rotation as above: whoever had the old master key and a copy of the database knows
+//! the old data keys, so no record may stay under them. Then every data key is wrapped by the
+//! new master key too and stored beside its old form (`wrapped_next`), in one transaction; the
+//! old forms still serve every reader. Then the new key is put in place, and only then are the
+//! old forms dropped, so at every moment the key in place opens every data key:
+//!
+//! - key file: the file is replaced atomically (temp file 0600, then rename), and the old forms
+//!   are dropped at once. A crash before the rename leaves the old key and the old forms (the
+//!   new forms are useless and a rerun replaces them); a crash after it leaves the new key and
+//!   the new forms, which the next start promotes.
+//! - `TOURCRM_MASTER_KEY`: the environment is the operator's to change, so the new key is
+//!   handed back to be printed once and both forms are kept: the service goes on with the old
+//!   key until it is started with the new one, and that start drops the old forms. A data key
+//!   rotation is refused meanwhile (a new data key could not be wrapped by a key this process
+//!   does not have); a rerun of `--master` starts over with another new key.
+//!
+//! The promotion itself is in the keyring's loading (`load_keyring`): a process whose master
+//! key opens a data key's staged form but not its usual one makes the staged form the only one.
 
 use super::Crm;
-use crate::crypto::DataKey;
+use crate::crypto::{DataKey, MasterKey};
 use crate::domain::Role;
 use crate::store::{self, audit};
-use crate::{Actor, Result};
+use crate::{Actor, Conflict, Error, Result};
+use secrecy::SecretString;
+use std::path::Path;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RotationReport {
     pub new_key: String,
     pub resealed: usize,
-    pub retired: Vec<String>,
+    /// Old data keys that no record used any more, deleted.
+    pub deleted: Vec<String>,
+}
+
+/// Where the master key lives, so where a new one must go.
+#[derive(Debug, Clone, Copy)]
+pub enum MasterKeyHome<'a> {
+    /// The key file: rotation replaces it.
+    File(&'a Path),
+    /// `TOURCRM_MASTER_KEY`: the operator puts the new key there.
+    Environment,
+}
+
+/// The steps of a master key rotation, to stop after one (a crash, in tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MasterStep {
+    /// Every data key is also wrapped by the new master key.
+    Staged,
+    /// The key file holds the new master key; the old forms are not dropped yet.
+    KeyFileReplaced,
+}
+
+#[derive(Debug)]
+pub struct MasterRotation {
+    /// The data key rotation that came first.
+    pub data: RotationReport,
+    /// How many data keys the new master key wraps.
+    pub rewrapped: usize,
+    /// The new master key, when it lives in the environment: to be shown once. Until the
+    /// service starts with it, the old key keeps working.
+    pub new_key: Option<SecretString>,
 }
 
 const BATCH: i64 = 200;
@@ -38,7 +93,10 @@ impl Crm {
         let key = DataKey::generate();
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        store::keys::insert(&mut tx, &key.id, &key.wrap(&self.master)?, "retiring", now).await?;
+        if store::keys::waiting_for_next(&mut tx).await? > 0 {
+            return Err(Error::Conflict(Conflict::MasterKeyWaiting));
+        }
+        store::keys::insert(&mut tx, &key.id, &key.wrap(&self.master())?, "retiring", now).await?;
         store::keys::activate(&mut tx, &key.id).await?;
         audit::record(&mut tx, now, &actor.audit_name(), "keys.rotate", "data_key", Some(key.id.clone()), None).await?;
         tx.commit().await?;
@@ -58,7 +116,7 @@ impl Crm {
             }
             for doc in batch {
                 if stop_after.is_some_and(|n| resealed >= n) {
-                    return Ok(RotationReport { new_key: current, resealed, retired: Vec::new() });
+                    return Ok(RotationReport { new_key: current, resealed, deleted: Vec::new() });
                 }
                 let aad = doc.owner.aad(doc.kind);
                 let plain = ring.open(&aad, &doc.sealed)?;
@@ -69,10 +127,11 @@ impl Crm {
                 }
             }
         }
-        let mut conn = self.store.conn().await?;
-        let retired = store::keys::retire_unused(&mut conn, self.now()).await?;
-        // The scheduler calls this every minute: only real work goes to the audit log.
-        if resealed > 0 || !retired.is_empty() {
+        let deleted = self.delete_unused_keys().await?;
+        // One audit row per run, not per record: re-sealing decrypts records but shows them to
+        // nobody. The scheduler calls this every minute: only real work goes to the audit log.
+        if resealed > 0 || !deleted.is_empty() {
+            let mut conn = self.store.conn().await?;
             audit::record(
                 &mut conn,
                 self.now(),
@@ -80,10 +139,93 @@ impl Crm {
                 "keys.resealed",
                 "data_key",
                 Some(current.clone()),
-                Some(format!("records={resealed} retired={}", retired.join(","))),
+                Some(format!("records={resealed} deleted={}", deleted.join(","))),
             )
             .await?;
         }
-        Ok(RotationReport { new_key: current, resealed, retired })
+        Ok(RotationReport { new_key: current, resealed, deleted })
+    }
+
+    /// Deletes the old data keys that no record uses. Each goes in its own statement, which
+    /// checks again: another process may have just written a record under one (its keyring
+    /// not reloaded yet), and then that key stays until the next run.
+    async fn delete_unused_keys(&self) -> Result<Vec<String>> {
+        let mut conn = self.store.conn().await?;
+        let mut deleted = Vec::new();
+        for id in store::keys::unused(&mut conn).await? {
+            match store::keys::delete_if_unused(&mut conn, &id).await {
+                Ok(true) => deleted.push(id),
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(key = %id, error = %e, "an unused data key could not be deleted; the next rotation tries again")
+                }
+            }
+        }
+        Ok(deleted)
+    }
+
+    pub async fn rotate_master_key(&self, actor: &Actor, home: MasterKeyHome<'_>) -> Result<MasterRotation> {
+        self.rotate_master_key_interrupted(actor, home, None).await
+    }
+
+    /// See the module's documentation for the order of the steps. `stop_after` simulates a
+    /// crash after that step (for tests, like [`rotate_keys_interrupted`](Self::rotate_keys_interrupted)).
+    /// With the key file, this `Crm` goes on with the new master key.
+    pub async fn rotate_master_key_interrupted(
+        &self,
+        actor: &Actor,
+        home: MasterKeyHome<'_>,
+        stop_after: Option<MasterStep>,
+    ) -> Result<MasterRotation> {
+        actor.require(&[Role::Admin], "only an admin rotates keys")?;
+        // Forms staged by an earlier run for a key that never came into use (this process's
+        // key would have promoted them when it loaded): this run replaces that key.
+        store::keys::clear_next(&mut *self.store.conn().await?).await?;
+        let data = self.rotate_keys(actor).await?;
+
+        let text = MasterKey::generate_base64();
+        let new = MasterKey::from_base64(&text)?;
+        let rewrapped = self.stage_master_key(actor, &new).await?;
+        let mut report = MasterRotation { data, rewrapped, new_key: None };
+        if stop_after == Some(MasterStep::Staged) {
+            return Ok(report);
+        }
+        match home {
+            MasterKeyHome::Environment => report.new_key = Some(SecretString::from(text)),
+            MasterKeyHome::File(path) => {
+                MasterKey::replace_file(path, &text)?;
+                if stop_after == Some(MasterStep::KeyFileReplaced) {
+                    return Ok(report);
+                }
+                // Loading the keyring with the new key promotes the staged forms.
+                *self.master.write().unwrap_or_else(|e| e.into_inner()) = std::sync::Arc::new(new);
+                self.reload_keyring().await?;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Stores every data key's form under `new` beside its current one, in one transaction.
+    async fn stage_master_key(&self, actor: &Actor, new: &MasterKey) -> Result<usize> {
+        let master = self.master();
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let stored = store::keys::all(&mut tx).await?;
+        for k in &stored {
+            let key = DataKey::unwrap_from(&k.id, &k.wrapped, &master)?;
+            store::keys::set_next(&mut tx, &k.id, &key.wrap(new)?).await?;
+        }
+        audit::record(
+            &mut tx,
+            now,
+            &actor.audit_name(),
+            "keys.master_rotate",
+            "data_key",
+            None,
+            Some(format!("data_keys={}", stored.len())),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(stored.len())
     }
 }

@@ -25,7 +25,7 @@ pub use hotels::{
     SeasonInput,
 };
 pub use interactions::NewInteractionInput;
-pub use keys::RotationReport;
+pub use keys::{MasterKeyHome, MasterRotation, MasterStep, RotationReport};
 pub use ledger::{OperationInput, PaymentInput, PaymentOutcome};
 pub use permissions::Capability;
 pub use staff::INVITE_TTL_DAYS;
@@ -44,7 +44,8 @@ use std::sync::{Arc, RwLock};
 #[derive(Clone)]
 pub struct Crm {
     store: Store,
-    master: Arc<MasterKey>,
+    /// Replaced only by a master key rotation with the key file (`keys::rotate_master_key`).
+    master: Arc<RwLock<Arc<MasterKey>>>,
     keys: Arc<RwLock<Arc<Keyring>>>,
     clock: Arc<dyn Clock>,
 }
@@ -56,11 +57,18 @@ impl std::fmt::Debug for Crm {
 }
 
 impl Crm {
-    /// Loads the data keys (creating the first one on a new database) and is ready to serve.
+    /// Loads the data keys (creating the first one on a new database, finishing a master key
+    /// rotation whose new key this is) and is ready to serve.
     pub async fn new(store: Store, master: MasterKey, clock: Arc<dyn Clock>) -> Result<Crm> {
         let master = Arc::new(master);
-        let keyring = load_keyring(&store, &master, clock.now()).await?;
-        Ok(Crm { store, master, keys: Arc::new(RwLock::new(Arc::new(keyring))), clock })
+        let (keyring, waiting) = load_keyring(&store, &master, clock.now()).await?;
+        if waiting > 0 {
+            tracing::warn!(
+                data_keys = waiting,
+                "a master key rotation is waiting for its new key: start with the TOURCRM_MASTER_KEY printed by `tourcrm keys rotate --master`, or run that command again; until then the old master key still opens the data"
+            );
+        }
+        Ok(Crm { store, master: Arc::new(RwLock::new(master)), keys: Arc::new(RwLock::new(Arc::new(keyring))), clock })
     }
 
     pub fn store(&self) -> &Store {
@@ -79,8 +87,12 @@ impl Crm {
         self.keys.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    fn master(&self) -> Arc<MasterKey> {
+        self.master.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     async fn reload_keyring(&self) -> Result<()> {
-        let ring = load_keyring(&self.store, &self.master, self.now()).await?;
+        let (ring, _) = load_keyring(&self.store, &self.master(), self.now()).await?;
         *self.keys.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(ring);
         Ok(())
     }
@@ -101,7 +113,12 @@ impl Crm {
     }
 }
 
-async fn load_keyring(store: &Store, master: &MasterKey, now: DateTime<Utc>) -> Result<Keyring> {
+/// Unwraps every data key with `master`; also returns how many keys still wait for another
+/// master key. A key whose usual form `master` does not open but whose staged form it does is
+/// the end of a master key rotation (see `keys`): the staged form becomes its only one, so the
+/// old master key opens it no more. All or nothing: one key that opens with neither form stops
+/// the load and changes nothing.
+async fn load_keyring(store: &Store, master: &MasterKey, now: DateTime<Utc>) -> Result<(Keyring, i64)> {
     let mut tx = store.begin().await?;
     let mut stored = store::keys::all(&mut tx).await?;
     if stored.is_empty() {
@@ -109,12 +126,38 @@ async fn load_keyring(store: &Store, master: &MasterKey, now: DateTime<Utc>) -> 
         store::keys::insert(&mut tx, &key.id, &key.wrap(master)?, "active", now).await?;
         stored = store::keys::all(&mut tx).await?;
     }
+    let mut keys = Vec::with_capacity(stored.len());
+    let mut promoted = 0;
+    for k in &stored {
+        match DataKey::unwrap_from(&k.id, &k.wrapped, master) {
+            Ok(key) => keys.push(key),
+            Err(e) => {
+                let next = k.wrapped_next.as_deref().ok_or_else(|| e.clone())?;
+                keys.push(DataKey::unwrap_from(&k.id, next, master).map_err(|_| e)?);
+                if store::keys::promote_next(&mut tx, &k.id, next).await? {
+                    promoted += 1;
+                }
+            }
+        }
+    }
+    if promoted > 0 {
+        store::audit::record(
+            &mut tx,
+            now,
+            &Actor::System.audit_name(),
+            "keys.master_in_place",
+            "data_key",
+            None,
+            Some(format!("data_keys={promoted}")),
+        )
+        .await?;
+    }
+    let waiting = store::keys::waiting_for_next(&mut tx).await?;
     tx.commit().await?;
     let current = stored
         .iter()
         .find(|k| k.state == "active")
         .map(|k| k.id.clone())
         .ok_or(crate::Error::NotFound("active data key"))?;
-    let keys = stored.iter().map(|k| DataKey::unwrap_from(&k.id, &k.wrapped, master)).collect::<Result<Vec<_>, _>>()?;
-    Ok(Keyring::new(&current, keys)?)
+    Ok((Keyring::new(&current, keys)?, waiting))
 }

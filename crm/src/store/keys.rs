@@ -1,21 +1,27 @@
 //! Data keys, stored wrapped by the master key. States: `active` (new values are sealed with
-//! it; exactly one), `retiring` (still read, being re-encrypted away), `retired` (no record
-//! uses it any more; kept so old backups stay readable).
+//! it; exactly one), `retiring` (still read, being re-encrypted away). A retiring key that no
+//! record uses any more is deleted: kept, it would only be one more key that a stolen master
+//! key opens. (`retired`, the state older versions kept such keys in, is deleted alike.)
+//!
+//! During a master key rotation a key also carries `wrapped_next`, its form under the next
+//! master key, until that key is in place (see `services::keys`).
 
 use super::Conn;
 use super::time::ts;
 use chrono::{DateTime, Utc};
 
+#[derive(sqlx::FromRow)]
 pub struct StoredKey {
     pub id: String,
     pub wrapped: Vec<u8>,
+    pub wrapped_next: Option<Vec<u8>>,
     pub state: String,
 }
 
 pub async fn all(conn: &mut Conn) -> sqlx::Result<Vec<StoredKey>> {
-    let rows: Vec<(String, Vec<u8>, String)> =
-        sqlx::query_as("SELECT id, wrapped, state FROM data_keys ORDER BY created_at, id").fetch_all(conn).await?;
-    Ok(rows.into_iter().map(|(id, wrapped, state)| StoredKey { id, wrapped, state }).collect())
+    sqlx::query_as("SELECT id, wrapped, wrapped_next, state FROM data_keys ORDER BY created_at, id")
+        .fetch_all(conn)
+        .await
 }
 
 pub async fn insert(conn: &mut Conn, id: &str, wrapped: &[u8], state: &str, now: DateTime<Utc>) -> sqlx::Result<()> {
@@ -39,14 +45,62 @@ pub async fn activate(conn: &mut Conn, id: &str) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// Retires every retiring key that no document uses any more; returns their ids.
-pub async fn retire_unused(conn: &mut Conn, now: DateTime<Utc>) -> sqlx::Result<Vec<String>> {
+/// The keys that are not active and that no document uses: candidates for [`delete`].
+pub async fn unused(conn: &mut Conn) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar(
-        "UPDATE data_keys SET state = 'retired', retired_at = $1
-         WHERE state = 'retiring' AND NOT EXISTS (SELECT 1 FROM secure_documents d WHERE d.key_id = data_keys.id)
-         RETURNING id",
+        "SELECT id FROM data_keys
+         WHERE state <> 'active' AND NOT EXISTS (SELECT 1 FROM secure_documents d WHERE d.key_id = data_keys.id)
+         ORDER BY created_at, id",
     )
-    .bind(ts(now))
     .fetch_all(conn)
     .await
+}
+
+/// Deletes a key that is not active, if no document uses it (checked again here: a document
+/// may have been written under it since [`unused`]). Returns whether it was deleted.
+pub async fn delete_if_unused(conn: &mut Conn, id: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "DELETE FROM data_keys
+         WHERE id = $1 AND state <> 'active'
+           AND NOT EXISTS (SELECT 1 FROM secure_documents d WHERE d.key_id = data_keys.id)",
+    )
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Stores a key's form under the next master key (replacing any earlier one).
+pub async fn set_next(conn: &mut Conn, id: &str, wrapped_next: &[u8]) -> sqlx::Result<()> {
+    sqlx::query("UPDATE data_keys SET wrapped_next = $1 WHERE id = $2")
+        .bind(wrapped_next.to_vec())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The next master key is in place: its form becomes the key's only one, the old master key's
+/// form is dropped. `wrapped_next` is the value that was checked to open, so a form staged
+/// meanwhile by another rotation is never promoted unchecked.
+pub async fn promote_next(conn: &mut Conn, id: &str, wrapped_next: &[u8]) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE data_keys SET wrapped = wrapped_next, wrapped_next = NULL WHERE id = $1 AND wrapped_next = $2",
+    )
+    .bind(id)
+    .bind(wrapped_next.to_vec())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Forgets every staged form (a master key rotation that is being started over).
+pub async fn clear_next(conn: &mut Conn) -> sqlx::Result<()> {
+    sqlx::query("UPDATE data_keys SET wrapped_next = NULL WHERE wrapped_next IS NOT NULL").execute(conn).await?;
+    Ok(())
+}
+
+/// How many keys wait for the next master key.
+pub async fn waiting_for_next(conn: &mut Conn) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM data_keys WHERE wrapped_next IS NOT NULL").fetch_one(conn).await
 }

@@ -76,7 +76,12 @@ impl Store {
         install_default_drivers();
         let backend = Backend::from_url(url).ok_or(crate::Error::NotFound("database backend for this URL scheme"))?;
         let (url, max) = match backend {
-            Backend::Sqlite => (sqlite_url(url), 8),
+            Backend::Sqlite => {
+                if let Some(file) = sqlite_file(url) {
+                    private_file(&file);
+                }
+                (sqlite_url(url), 8)
+            }
             Backend::Postgres => (url.to_owned(), 16),
         };
         let pool = AnyPoolOptions::new()
@@ -169,20 +174,45 @@ impl Store {
     }
 }
 
-/// Makes sure a SQLite URL creates its file on first run (`mode=rwc`) and that its folder exists.
+/// Makes sure a SQLite URL creates its file on first run (`mode=rwc`).
 fn sqlite_url(url: &str) -> String {
-    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
-    let file = path.split('?').next().unwrap_or_default();
-    if let Some(dir) = std::path::Path::new(file).parent().filter(|_| !file.is_empty() && file != ":memory:") {
-        // An error surfaces when the pool opens the file, with the path in it.
-        let _ = std::fs::create_dir_all(dir);
-    }
     if url.contains("mode=") {
         url.to_owned()
     } else if url.contains('?') {
         format!("{url}&mode=rwc")
     } else {
         format!("{url}?mode=rwc")
+    }
+}
+
+/// The database file of a SQLite URL that may create it; `None` for an in-memory or read-only
+/// database.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let (file, query) = path.split_once('?').unwrap_or((path, ""));
+    let creates = query.split('&').all(|p| !p.starts_with("mode=") || p == "mode=rwc");
+    (creates && !file.is_empty() && file != ":memory:").then(|| std::path::PathBuf::from(file))
+}
+
+/// The database file, its folder and its `-wal`/`-shm` files are its owner's only: SQLite
+/// would create the file 0644 (and the other two with the file's mode), next to the master
+/// key. So the folder is created 0700, the file is created empty with 0600 before SQLite opens
+/// it, and an existing file made by an older version is made 0600. Errors here are left for
+/// the pool to report when it opens the file (with its path); a mode that cannot be changed is
+/// logged.
+fn private_file(file: &std::path::Path) {
+    let _ = crate::private_fs::touch(file);
+    for suffix in ["", "-wal", "-shm"] {
+        let mut path = file.as_os_str().to_owned();
+        path.push(suffix);
+        let path = std::path::Path::new(&path);
+        match crate::private_fs::restrict(path) {
+            Ok(true) => tracing::warn!(path = %path.display(), "others could read this database file: made it 0600"),
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "others can read this database file and its mode cannot be changed")
+            }
+        }
     }
 }
 
@@ -224,6 +254,37 @@ mod tests {
         assert_eq!(Backend::from_url("postgresql://u@h/db"), Some(Backend::Postgres));
         assert_eq!(Backend::from_url("mysql://u@h/db"), None);
         assert_eq!(Backend::from_url("tourcrm.db"), None);
+    }
+
+    #[test]
+    fn only_file_databases_that_may_be_created_are_prepared() {
+        let p = |u: &str| sqlite_file(u).map(|p| p.display().to_string());
+        assert_eq!(p("sqlite:///tmp/x.db").as_deref(), Some("/tmp/x.db"));
+        assert_eq!(p("sqlite://./data/x.db?cache=shared").as_deref(), Some("./data/x.db"));
+        assert_eq!(p("sqlite:///tmp/x.db?mode=rwc").as_deref(), Some("/tmp/x.db"));
+        assert_eq!(p("sqlite:///tmp/x.db?mode=ro"), None);
+        assert_eq!(p("sqlite::memory:"), None);
+        assert_eq!(p("sqlite://"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_database_its_folder_and_its_journals_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let root = tempfile::tempdir().unwrap();
+        let file = root.path().join("data/x.db");
+        private_file(&file);
+        assert_eq!(mode(&root.path().join("data")), 0o700);
+        assert_eq!(mode(&file), 0o600);
+        // Files left by an older version, open to everyone.
+        let wal = root.path().join("data/x.db-wal");
+        std::fs::write(&wal, b"").unwrap();
+        for p in [&file, &wal] {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        private_file(&file);
+        assert_eq!((mode(&file), mode(&wal)), (0o600, 0o600));
     }
 
     #[test]
