@@ -6,15 +6,17 @@
 pub mod actor;
 pub mod clock;
 pub mod crypto;
-pub mod domain;
 pub mod error;
 pub mod notify;
 pub mod private_fs;
 pub mod sandbox;
 pub mod services;
 pub mod store;
-pub mod text;
+#[cfg(test)]
+mod text_catalog;
 
+pub use ::domain;
+pub use ::domain::text;
 pub use actor::Actor;
 pub use error::{Conflict, Error, Result};
 pub use services::Crm;

@@ -33,7 +33,7 @@ pub enum Effect {
     /// Answered by `Outcome::MarketingChanged`.
     SetMarketing(bool),
     /// Answered by `Outcome::CityChanged`.
-    SetCity(crm::domain::City),
+    SetCity(domain::City),
 
     // Staff effects, run with the staff member as the actor.
     /// Own clients (all for an admin), optionally searched; answered by `Outcome::StaffClients`.

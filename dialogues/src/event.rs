@@ -81,7 +81,7 @@ pub enum Outcome {
     Registered {
         first_name: String,
     },
-    /// Registration refused; `reason` is a `crm::domain::Invalid` code or `phone_taken`.
+    /// Registration refused; `reason` is a `domain::Invalid` code or `phone_taken`.
     RegistrationRefused {
         reason: String,
     },

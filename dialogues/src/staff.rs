@@ -23,7 +23,7 @@ use crate::label::{Label, MenuItem};
 use crate::views::{BookingItem, ClientCardView, StaffBookingView};
 use crate::{StartPayload, State};
 use chrono::NaiveDate;
-use crm::domain::{BirthDate, City, Currency, Money, PersonName, Phone};
+use domain::{BirthDate, City, Currency, Money, PersonName, Phone};
 use serde::{Deserialize, Serialize};
 
 /// Kinds of interaction an agent logs from the bot (`crm`'s `InteractionKind` codes), in button
@@ -227,7 +227,7 @@ fn outcome(here: State, o: &Outcome, is_admin: bool) -> (State, Vec<Effect>) {
 /// Registering a client on their behalf: the same steps and checks as self-registration,
 /// without the consents (those the client gives themself, in the bot or when signing).
 fn new_client(mut c: Collected, text: &str, today: NaiveDate) -> (State, Vec<Effect>) {
-    let again = |c: Collected, e: crm::domain::Invalid| {
+    let again = |c: Collected, e: domain::Invalid| {
         reply(State::Staff(Some(Awaiting::NewClient(c))), Reply::text("invalid").var("reason", e.message_ru()))
     };
     if c.full_name.is_none() {

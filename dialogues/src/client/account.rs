@@ -6,7 +6,7 @@ use crate::callback::Callback;
 use crate::effect::{Button, Effect, Keyboard, Reply};
 use crate::event::{Event, Outcome};
 use crate::label::Label;
-use crm::domain::{City, KNOWN_CITIES};
+use domain::{City, KNOWN_CITIES};
 
 pub fn bookings_reply(items: &[crate::views::BookingItem]) -> Reply {
     let template = if items.is_empty() { "bookings_none" } else { "bookings_list" };

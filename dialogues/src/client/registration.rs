@@ -17,7 +17,7 @@
 //! bot:    Готово, Мария! …  (after the transport registered the client)
 //! ```
 //!
-//! Every answer is parsed with `crm`'s domain types, so the bot refuses exactly what the panel
+//! Every answer is parsed with the `domain` crate's types, so the bot refuses exactly what the panel
 //! refuses, with the same reason. A wrong answer keeps the step.
 
 use crate::State;
@@ -26,7 +26,7 @@ use crate::effect::{Button, Effect, Keyboard, Reply, ReplyButton};
 use crate::event::{Event, Outcome};
 use crate::label::{Label, typed_answer};
 use chrono::NaiveDate;
-use crm::domain::{BirthDate, City, Invalid, KNOWN_CITIES, PersonName, Phone};
+use domain::{BirthDate, City, Invalid, KNOWN_CITIES, PersonName, Phone};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

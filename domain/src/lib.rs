@@ -1,5 +1,11 @@
 //! Domain value types: each is parsed once at the edge, and its constructor is the only way in.
-//! Shared by the bot and the panel so both refuse the same input with the same reason.
+//! Shared by crm, the dialogues, the bot and the panel so all refuse the same input with the same
+//! reason — a crate of its own, so the compiler keeps the dialogues (and a second messenger
+//! transport) free of storage and crypto crates. With them, the catalog of short texts (`text`).
+
+#![forbid(unsafe_code)]
+
+pub mod text;
 
 mod birth_date;
 mod booking;

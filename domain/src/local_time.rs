@@ -23,7 +23,7 @@ pub fn parse_local_datetime(input: &str, tz: Tz) -> Result<DateTime<Utc>, Invali
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::DEFAULT_TZ;
+    use crate::DEFAULT_TZ;
 
     #[test]
     fn typed_moments_are_read_in_the_zone() {

@@ -159,7 +159,7 @@ impl CancellationTerms {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Currency;
+    use crate::Currency;
 
     fn rub(m: i64) -> Money {
         Money::new(m, Currency::RUB)
