@@ -15,4 +15,5 @@ mod packages;
 mod roles;
 mod sales;
 mod schema;
+mod search;
 mod staff;
