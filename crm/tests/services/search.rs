@@ -20,7 +20,8 @@ fn tour_ids(tours: Vec<Tour>) -> Vec<TourId> {
 each_backend!(wildcards_in_a_tour_search_match_only_themselves, |app| {
     let operator = app.actor("oleg", Role::Operator).await;
     let mut ids = Vec::new();
-    for title in ["Скидка 100% на Алтай", "Алтай 1000 км", "Тур_Байкал", "Тур-Байкал", "Ура! Чемал", r"Чемал \ Катунь"] {
+    for title in ["Скидка 100% на Алтай", "Алтай 1000 км", "Тур_Байкал", "Тур-Байкал", "Ура! Чемал", r"Чемал \ Катунь"]
+    {
         let mut input = excursion(title, 50_000);
         // The region is part of what is searched: keep it free of the characters under test.
         input.region = "Сибирь".into();
