@@ -1,6 +1,7 @@
 //! The guard in front of every route: reads the session cookie, sends anonymous visitors to
 //! the sign-in page, sends a user who must change their password to that page, and checks the
-//! CSRF token of every POST before any handler runs (a forged form changes nothing). Also the
+//! CSRF token of every POST before any handler runs (a forged form changes nothing; a body over
+//! the limit is refused with 413). A HEAD is checked as the GET it stands for. Also the
 //! cookies and the security headers.
 
 use crate::routes::{self, Guard};
@@ -14,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, RequestPartsExt};
 use crm::domain::Role;
 use crm::services::PanelSession;
+use http_body_util::LengthLimitError;
 
 pub const SESSION_COOKIE: &str = "tourcrm_session";
 /// The sign-in form's CSRF nonce (there is no session yet to hold a token).
@@ -125,7 +127,16 @@ async fn check(state: &AppState, req: Request) -> Result<Request, Response> {
             Some(s) => Some(s.csrf_token.clone()),
             None => cookie(&parts.headers, LOGIN_COOKIE),
         };
-        let bytes = to_bytes(body, MAX_FORM_BYTES).await.map_err(|_| AppError::Csrf.into_response())?;
+        let bytes = to_bytes(body, MAX_FORM_BYTES).await.map_err(|e| {
+            let too_large = std::error::Error::source(&e).is_some_and(|s| s.is::<LengthLimitError>());
+            if too_large {
+                tracing::warn!(path = %path, "form refused: body over {MAX_FORM_BYTES} bytes");
+                AppError::TooLarge.into_response()
+            } else {
+                // The body broke off (the client went away): nothing to accept.
+                AppError::Csrf.into_response()
+            }
+        })?;
         let probe = Request::builder()
             .method(Method::POST)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
