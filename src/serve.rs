@@ -55,7 +55,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         config.bot_username.clone(),
     ));
     // Webhook mode: Telegram's updates arrive on the same server, outside the panel's
-    // sign-in (teloxide's route checks X-Telegram-Bot-Api-Secret-Token instead).
+    // sign-in (the bot's route checks X-Telegram-Bot-Api-Secret-Token instead, in constant time).
     if let Some(hook) = bot.as_mut().and_then(|b| b.webhook.take()) {
         app = app.merge(hook);
     }

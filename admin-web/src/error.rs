@@ -20,6 +20,9 @@ pub enum AppError {
     /// A form without this session's CSRF token.
     #[error("CSRF token missing or wrong")]
     Csrf,
+    /// A request body over the panel's limit (forms are small).
+    #[error("request body too large")]
+    TooLarge,
     /// Not signed in (or the session expired): go to the sign-in page.
     #[error("sign-in required")]
     SignIn { expired: bool },
@@ -36,6 +39,7 @@ impl AppError {
             AppError::Crm(E::Template(t)) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", t.0.clone()),
             AppError::Crm(E::IllegalMove(_)) => (StatusCode::CONFLICT, "illegal_move", String::new()),
             AppError::Csrf => (StatusCode::FORBIDDEN, "csrf", String::new()),
+            AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", String::new()),
             AppError::Crm(E::Crypto(_) | E::Db(_) | E::Migrate(_)) | AppError::Template(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", String::new())
             }

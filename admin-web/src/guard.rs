@@ -1,6 +1,7 @@
 //! The guard in front of every route: reads the session cookie, sends anonymous visitors to
 //! the sign-in page, sends a user who must change their password to that page, and checks the
-//! CSRF token of every POST before any handler runs (a forged form changes nothing). Also the
+//! CSRF token of every POST before any handler runs (a forged form changes nothing; a body over
+//! the limit is refused with 413). A HEAD is checked as the GET it stands for. Also the
 //! cookies and the security headers.
 
 use crate::routes::{self, Guard};
@@ -14,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, RequestPartsExt};
 use crm::domain::Role;
 use crm::services::PanelSession;
+use http_body_util::LengthLimitError;
 
 pub const SESSION_COOKIE: &str = "tourcrm_session";
 /// The sign-in form's CSRF nonce (there is no session yet to hold a token).
@@ -77,11 +79,6 @@ struct CsrfField {
     csrf: String,
 }
 
-/// Compares without stopping at the first difference, so timing does not reveal the token.
-fn same_token(a: &str, b: &str) -> bool {
-    a.len() == b.len() && !a.is_empty() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     match check(&state, req).await {
         Ok(req) => next.run(req).await,
@@ -125,14 +122,24 @@ async fn check(state: &AppState, req: Request) -> Result<Request, Response> {
             Some(s) => Some(s.csrf_token.clone()),
             None => cookie(&parts.headers, LOGIN_COOKIE),
         };
-        let bytes = to_bytes(body, MAX_FORM_BYTES).await.map_err(|_| AppError::Csrf.into_response())?;
+        let bytes = to_bytes(body, MAX_FORM_BYTES).await.map_err(|e| {
+            let too_large = std::error::Error::source(&e).is_some_and(|s| s.is::<LengthLimitError>());
+            if too_large {
+                tracing::warn!(path = %path, "form refused: body over {MAX_FORM_BYTES} bytes");
+                AppError::TooLarge.into_response()
+            } else {
+                // The body broke off (the client went away): nothing to accept.
+                AppError::Csrf.into_response()
+            }
+        })?;
         let probe = Request::builder()
             .method(Method::POST)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from(bytes.clone()))
             .map_err(|_| AppError::Csrf.into_response())?;
         let given = Form::<CsrfField>::from_request(probe, &()).await.map(|f| f.0.csrf).unwrap_or_default();
-        if !expected.is_some_and(|e| same_token(&e, &given)) {
+        // In constant time, so timing does not reveal the token.
+        if !expected.is_some_and(|e| crm::crypto::same_secret(e.as_bytes(), given.as_bytes())) {
             tracing::warn!(path = %path, "form refused: CSRF token missing or wrong");
             return Err(AppError::Csrf.into_response());
         }
@@ -173,14 +180,6 @@ mod tests {
         h.insert(header::COOKIE, HeaderValue::from_static("a=1; tourcrm_session=abc ; b=2"));
         assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("abc"));
         assert_eq!(cookie(&h, "c"), None);
-    }
-
-    #[test]
-    fn tokens_compare_exactly() {
-        assert!(same_token("abc", "abc"));
-        assert!(!same_token("abc", "abd"));
-        assert!(!same_token("", ""));
-        assert!(!same_token("abc", "ab"));
     }
 
     #[test]

@@ -198,8 +198,11 @@ pub fn agent_may_use(route: &Route) -> bool {
     route.method == "GET" || route.page == Page::ClientDocuments
 }
 
-/// The route for a matched path and method, for the guard.
+/// The route for a matched path and method, for the guard. axum answers a HEAD with the GET
+/// handler (its body dropped), so a HEAD is the GET route and passes the GET route's checks;
+/// without this it matched no route and went past the guard unchecked.
 pub fn find(method: &str, path: &str) -> Option<&'static Route> {
+    let method = if method == "HEAD" { "GET" } else { method };
     ROUTES.iter().find(|r| r.path == path && r.method == method)
 }
 
@@ -295,5 +298,15 @@ mod tests {
                 assert!(!(a.method == b.method && a.path == b.path), "{} {} twice", a.method, a.path);
             }
         }
+    }
+
+    #[test]
+    fn a_head_request_is_the_get_route() {
+        for route in ROUTES.iter().filter(|r| r.method == "GET") {
+            assert_eq!(find("HEAD", route.path).map(|r| r.page), Some(route.page), "{}", route.path);
+        }
+        assert_eq!(find("HEAD", "/login").map(|r| r.method), Some("GET"));
+        assert!(find("HEAD", "/clients/{id}/documents").is_none(), "a POST-only route has no HEAD");
+        assert!(find("PUT", "/clients").is_none());
     }
 }

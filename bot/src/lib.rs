@@ -19,6 +19,7 @@ mod staff_effects;
 pub mod state;
 mod texts;
 mod update;
+mod webhook;
 
 use crm::Crm;
 use teloxide::adaptors::throttle::{Limits, Settings, Throttle};
@@ -125,7 +126,8 @@ impl RunningBot {
 const COMMANDS: [&str; 7] = ["start", "tours", "bookings", "settings", "help", "cancel", "stop"];
 
 /// Sets the command menu and starts receiving updates in the background: long polling, or a
-/// webhook (whose route the caller mounts in its HTTP server; it checks the secret header).
+/// webhook (whose route the caller mounts in its HTTP server; it checks the secret header in
+/// constant time, see the `webhook` module).
 /// Replies draw from `budget`, which the outbox sender shares.
 pub async fn start(settings: &BotSettings, crm: Crm, budget: SendBudget) -> Result<RunningBot, BotError> {
     let bot = settings.throttled()?;
@@ -156,7 +158,11 @@ pub async fn start(settings: &BotSettings, crm: Crm, budget: SendBudget) -> Resu
             if let Some(secret) = &settings.webhook_secret {
                 options = options.secret_token(secret.clone());
             }
+            // The secret teloxide registers with Telegram (generated here when none is set), so
+            // our own constant-time check in front of teloxide's route knows it.
+            let secret = options.get_or_gen_secret_token().to_owned();
             let (listener, stopped, router) = webhooks::axum_to_router(settings.bot()?, options).await?;
+            let router = webhook::guarded(router, &secret);
             let task = tokio::spawn(async move {
                 dispatcher
                     .dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("webhook listener failed"))

@@ -1,4 +1,5 @@
-//! Webhook mode: Telegram posts updates to the panel's server; the secret header is checked.
+//! Webhook mode: Telegram posts updates to the panel's server; the secret header is checked
+//! (in constant time, before teloxide's own check) and a forged update is never handled.
 
 use crate::fake_telegram::{TEST_TOKEN, WAIT};
 use crate::helpers::{Sandbox, free_port};
@@ -41,14 +42,21 @@ async fn webhook_updates_are_accepted_only_with_the_secret_token() {
         })
     };
     let http = reqwest::Client::new();
-    let forged = http
-        .post(&hook)
-        .header("X-Telegram-Bot-Api-Secret-Token", "wrong")
-        .json(&update(1, "/start"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(forged.status(), 401);
+    // Guesses of every shape: another secret of the same length, a prefix, a longer one, one
+    // with characters a secret never has (teloxide alone answered that one 400, our
+    // constant-time check answers first).
+    for (id, guess) in
+        [(1, "wrong"), (4, "s3cret-token_2"), (5, "s3cret-token_"), (6, "s3cret-token_1x"), (7, "s3cret token 1")]
+    {
+        let forged = http
+            .post(&hook)
+            .header("X-Telegram-Bot-Api-Secret-Token", guess)
+            .json(&update(id, "/start"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), 401, "secret {guess:?}");
+    }
     let missing = http.post(&hook).json(&update(2, "/start")).send().await.unwrap();
     assert_eq!(missing.status(), 401);
     let ok = http

@@ -92,7 +92,9 @@ async fn render_card(
     });
     let mut ctx = views::page(session, "clients");
     ctx.insert("client", &client);
-    ctx.insert("documents_on_file", &card.documents_on_file);
+    // The service leaves the documents out for a role that sees none (the accountant).
+    ctx.insert("documents_visible", &card.documents_on_file.is_some());
+    ctx.insert("documents_on_file", &card.documents_on_file.unwrap_or_default());
     ctx.insert("blacklist_history", &blacklist_history);
     ctx.insert("consent_history", &consent_history);
     ctx.insert("history_visible", &history.is_some());

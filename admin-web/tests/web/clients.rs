@@ -167,6 +167,44 @@ each_backend!(documents_open_only_for_the_admin_and_the_own_agent_and_are_audite
     assert_eq!(reads.len(), 2);
 });
 
+each_backend!(the_accountant_sees_no_document_data_on_any_page, |app| {
+    let (_, admin) = app.signed_in("boss", Role::Admin).await;
+    let (_, accountant) = app.signed_in("buh", Role::Accountant).await;
+    let (anna, _) = app.signed_in("anna", Role::Agent).await;
+    let operator = app.staff("oper", Role::Operator).await;
+    let client = app.client("Иванова Мария", "+7 912 345-67-89", Some(&anna)).await;
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let today = crate::helpers::t0().date_naive();
+    let foreign = crm::domain::ForeignPassport::parse(
+        "75 0908172",
+        day(2020, 2, 1),
+        day(2030, 2, 1),
+        "МВД 77001",
+        "ivanova mariya",
+        today,
+    )
+    .unwrap();
+    app.crm.put_foreign_passport(&Actor::System, client.id, &foreign).await.unwrap();
+    let internal =
+        crm::domain::InternalPassport::parse("4508", "613729", day(2010, 1, 15), "ОВД Тверского района", None, today)
+            .unwrap();
+    app.crm.put_internal_passport(&Actor::System, client.id, &internal).await.unwrap();
+    let (_, departure) = app.published_tour(&operator).await;
+    let booking = app.booking(&anna, &client, departure).await;
+    let card = format!("/clients/{}", client.id);
+    let pages = [card.as_str(), "/clients", "/clients?q=иванова", "/bookings", &format!("/bookings/{booking}"), "/"];
+    // What a page must not show: the expiry date, the numbers, which documents are on file.
+    let traces = ["01.02.2030", "2030-02-01", "0908172", "613729", "Загранпаспорт", "Паспорт РФ", "Документ"];
+    for path in pages {
+        let page = app.get(&accountant, path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        let shown: Vec<_> = traces.iter().filter(|t| page.body.contains(**t)).collect();
+        assert!(shown.is_empty(), "{}: the accountant's {path} shows {shown:?}", app.backend);
+    }
+    let admin_card = app.get(&admin, &card).await;
+    assert!(admin_card.body.contains("Загранпаспорт (до 01.02.2030)"), "the admin's card lists the documents");
+});
+
 each_backend!(agents_list_only_their_own_clients, |app| {
     let (anna, agent) = app.signed_in("anna", Role::Agent).await;
     let olga = app.staff("olga", Role::Agent).await;

@@ -160,6 +160,15 @@ impl TestApp {
         self.send(req.body(Body::empty()).unwrap()).await
     }
 
+    /// A HEAD request: what a GET answers, without the body.
+    pub async fn head(&self, b: &Browser, path: &str) -> Page {
+        let mut req = Request::head(path);
+        if let Some(c) = b.cookie_header() {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
     /// Posts a form exactly as given (no CSRF token added).
     pub async fn post_raw(&self, b: &Browser, path: &str, form: &[(&str, &str)]) -> Page {
         let body = form.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");

@@ -10,6 +10,7 @@ mod bookings;
 mod clients;
 mod hotels;
 mod notifications;
+mod requests;
 mod routes;
 mod staff;
 mod tours;

@@ -278,12 +278,23 @@ async fn every_route_answers_every_role_as_the_table_says() {
                 let url = concrete(path, &f);
                 let form = concrete_form(form, &f);
                 let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let expect = may & who != 0;
+                if *method == "GET" {
+                    // A HEAD passes the same guard: the same answer, without the body.
+                    let head = app.head(&browser, &url).await;
+                    let what = format!("{backend}: role {who} HEAD {url} → {} {:?}", head.status, head.location);
+                    assert_eq!(allowed(path, &head), expect, "{what}");
+                    assert!(head.body.is_empty(), "{what}: a HEAD answer has no body");
+                    if !expect {
+                        let refused = if who == 16 { head.redirects_to("/login") } else { head.status == 403 };
+                        assert!(refused, "{what}");
+                    }
+                }
                 let page = if *method == "GET" {
                     app.get(&browser, &url).await
                 } else {
                     app.post(&browser, &url, &form).await
                 };
-                let expect = may & who != 0;
                 let what = format!("{backend}: role {who} {method} {url} → {} {:?}", page.status, page.location);
                 assert_eq!(allowed(path, &page), expect, "{what}\n{}", &page.body[..page.body.len().min(600)]);
                 if !expect {

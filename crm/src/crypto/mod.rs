@@ -8,10 +8,12 @@
 //! Every ciphertext is a versioned [`envelope`] naming its key, with a fresh nonce and
 //! the owning record bound as associated data.
 
+mod compare;
 pub mod envelope;
 mod keyring;
 mod master;
 
+pub use compare::same_secret;
 pub use envelope::Sealed;
 pub use keyring::{DataKey, Keyring};
 pub use master::MasterKey;

@@ -2,6 +2,7 @@
 //! tags, consents, agent assignment and the blacklist.
 
 use super::Crm;
+use super::documents::sees_documents;
 use crate::domain::{BirthDate, City, ClientId, Invalid, PersonName, Phone, Role, StaffId, TagName};
 use crate::store::audit;
 use crate::store::clients::{
@@ -32,7 +33,8 @@ pub struct NewClient {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ClientCard {
     pub client: Client,
-    pub documents_on_file: Vec<String>,
+    /// The kinds of documents on file; `None` for an actor who sees no personal documents.
+    pub documents_on_file: Option<Vec<String>>,
     pub blacklist_history: Vec<BlacklistEvent>,
     pub consent_history: Vec<ConsentEvent>,
 }
@@ -56,13 +58,22 @@ pub(crate) fn check_access(actor: &Actor, client: &Client, access: Access) -> Re
     if allowed { Ok(()) } else { Err(Error::Forbidden("this client is not yours")) }
 }
 
+/// A client record as this actor may see it. The foreign passport's expiry is kept in clear
+/// for the reminder, but it is document data: hidden from whoever sees no documents.
+fn as_seen_by(actor: &Actor, mut client: Client) -> Client {
+    if !sees_documents(actor) {
+        client.foreign_passport_expires_on = None;
+    }
+    client
+}
+
 impl Crm {
     /// Loads a client and checks the actor may touch it. A client the actor may not see is
-    /// reported as forbidden, never with its data.
+    /// reported as forbidden, never with its data; one it may see comes as [`as_seen_by`] it.
     pub(crate) async fn client_for(&self, actor: &Actor, id: ClientId, access: Access) -> Result<Client> {
         let client = store::get(&mut *self.store.conn().await?, id).await?.ok_or(Error::NotFound("client"))?;
         check_access(actor, &client, access)?;
-        Ok(client)
+        Ok(as_seen_by(actor, client))
     }
 
     pub async fn register_client(&self, actor: &Actor, new: NewClient) -> Result<Client> {
@@ -124,7 +135,7 @@ impl Crm {
             .await?;
         let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
         tx.commit().await?;
-        Ok(client)
+        Ok(as_seen_by(actor, client))
     }
 
     pub async fn get_client(&self, actor: &Actor, id: ClientId) -> Result<Client> {
@@ -135,7 +146,11 @@ impl Crm {
         let client = self.client_for(actor, id, Access::Read).await?;
         let mut conn = self.store.conn().await?;
         Ok(ClientCard {
-            documents_on_file: documents::kinds_of(&mut conn, Owner::Client(id.0)).await?,
+            documents_on_file: if sees_documents(actor) {
+                Some(documents::kinds_of(&mut conn, Owner::Client(id.0)).await?)
+            } else {
+                None
+            },
             blacklist_history: store::blacklist_history(&mut conn, id).await?,
             consent_history: store::consent_history(&mut conn, id).await?,
             client,
@@ -150,7 +165,7 @@ impl Crm {
             Actor::Telegram(t) if *t == telegram_id => {}
             _ => return Err(Error::Forbidden("a Telegram lookup is the bot's")),
         }
-        Ok(store::by_telegram(&mut *self.store.conn().await?, telegram_id).await?)
+        Ok(store::by_telegram(&mut *self.store.conn().await?, telegram_id).await?.map(|c| as_seen_by(actor, c)))
     }
 
     /// The client list: agents see only their own clients, whatever the filter says.
@@ -160,7 +175,8 @@ impl Crm {
             Actor::Staff { id, role: Role::Agent } => filter.agent_id = Some(*id),
             _ => return Err(Error::Forbidden("the client list is for staff")),
         }
-        Ok(store::list(&mut *self.store.conn().await?, &filter).await?)
+        let clients = store::list(&mut *self.store.conn().await?, &filter).await?;
+        Ok(clients.into_iter().map(|c| as_seen_by(actor, c)).collect())
     }
 
     /// Builds a search filter from one box: digits search the phone, anything else the name.
@@ -207,7 +223,7 @@ impl Crm {
         audit::record(&mut tx, now, &actor.audit_name(), action, "client", Some(id.to_string()), Some(reason)).await?;
         let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
         tx.commit().await?;
-        Ok(client)
+        Ok(as_seen_by(actor, client))
     }
 
     /// Marketing consent on or off: by the client (bot settings, «Отписаться», `/stop`), their
@@ -269,7 +285,7 @@ impl Crm {
         }
         let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
         tx.commit().await?;
-        Ok(client)
+        Ok(as_seen_by(actor, client))
     }
 
     pub async fn all_tags(&self, actor: &Actor) -> Result<Vec<String>> {
@@ -300,7 +316,7 @@ impl Crm {
         .await?;
         let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
         tx.commit().await?;
-        Ok(client)
+        Ok(as_seen_by(actor, client))
     }
 
     pub async fn change_city(&self, actor: &Actor, id: ClientId, city: City) -> Result<Client> {
@@ -319,7 +335,7 @@ impl Crm {
         .await?;
         let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
         tx.commit().await?;
-        Ok(client)
+        Ok(as_seen_by(actor, client))
     }
 }
 
@@ -358,6 +374,6 @@ impl Crm {
             .await?;
         let linked = store::get(&mut tx, client.id).await?.ok_or(Error::NotFound("client"))?;
         tx.commit().await?;
-        Ok(linked)
+        Ok(as_seen_by(actor, linked))
     }
 }

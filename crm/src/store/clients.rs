@@ -1,7 +1,7 @@
 //! Client records, their tags, blacklist and consent histories.
 
 use super::time::{date, parse_date_opt, parse_ts, parse_ts_opt, ts};
-use super::{Conn, flag};
+use super::{Conn, flag, like};
 use crate::domain::{City, ClientId, StaffId};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -212,10 +212,10 @@ pub async fn list(conn: &mut Conn, f: &ClientFilter) -> sqlx::Result<Vec<Client>
         add("c.agent_id = ?", Arg::Int(a.0));
     }
     if let Some(n) = &f.name_key {
-        add("c.name_key LIKE '%' || ? || '%'", Arg::Text(escape_like(n)));
+        add(&like::contains("c.name_key", "?"), Arg::Text(like::contains_pattern(n)));
     }
     if let Some(p) = &f.phone_digits {
-        add("c.phone LIKE '%' || ? || '%'", Arg::Text(escape_like(p)));
+        add(&like::contains("c.phone", "?"), Arg::Text(like::contains_pattern(p)));
     }
     if let Some(t) = &f.tag_key {
         add(
@@ -268,12 +268,6 @@ async fn attach_tags(conn: &mut Conn, clients: &mut [Client]) -> sqlx::Result<()
         }
     }
     Ok(())
-}
-
-/// `%` and `_` typed by a user are literal, not wildcards. Both backends treat `\` as the
-/// escape only when told, so we drop them instead: names never contain them.
-fn escape_like(s: &str) -> String {
-    s.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect()
 }
 
 pub async fn set_blacklist(

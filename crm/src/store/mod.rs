@@ -23,6 +23,7 @@ pub mod documents;
 pub mod hotels;
 pub mod interactions;
 pub mod keys;
+mod like;
 pub mod notifications;
 pub mod operations;
 pub mod outbox;

@@ -221,12 +221,13 @@ pub struct TourFilter {
 }
 
 pub async fn list(conn: &mut Conn, f: &TourFilter) -> sqlx::Result<Vec<Tour>> {
+    let text = super::like::contains("t.search_key", "$4");
     let sql = format!(
         "SELECT {TOUR_COLUMNS} FROM tours t
          WHERE ($1 IS NULL OR t.status = $1)
            AND ($2 IS NULL OR t.operator_id = $2)
            AND ($3 IS NULL OR t.country = $3)
-           AND ($4 IS NULL OR t.search_key LIKE '%' || $4 || '%')
+           AND ($4 IS NULL OR {text})
            AND (($5 IS NULL AND $6 IS NULL) OR EXISTS (
                 SELECT 1 FROM tour_departures d WHERE d.tour_id = t.id AND d.seats_booked < d.capacity
                   AND ($5 IS NULL OR d.starts_on >= $5) AND ($6 IS NULL OR d.starts_on < $6)))
@@ -241,7 +242,7 @@ pub async fn list(conn: &mut Conn, f: &TourFilter) -> sqlx::Result<Vec<Tour>> {
         .bind(f.status.map(TourStatus::as_str))
         .bind(f.operator_id.map(|o| o.0))
         .bind(f.country.clone())
-        .bind(f.text.as_deref().map(crate::domain::PersonName::search_key_of))
+        .bind(f.text.as_deref().map(|t| super::like::contains_pattern(&crate::domain::PersonName::search_key_of(t))))
         .bind(f.departs_from.map(date))
         .bind(f.departs_until.map(date))
         .bind(f.max_price)

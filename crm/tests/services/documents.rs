@@ -83,7 +83,8 @@ each_backend!(opened_documents_are_what_was_stored_and_each_opening_is_audited, 
     assert_eq!(log[0].actor, "system");
     assert_eq!(log[0].details.as_deref(), Some("internal_passport,foreign_passport,payment_details"));
     let card_view = app.crm.client_card(&agent, c.id).await.unwrap();
-    assert_eq!(card_view.documents_on_file, ["foreign_passport", "internal_passport", "payment_details"]);
+    let on_file = card_view.documents_on_file.unwrap();
+    assert_eq!(on_file, ["foreign_passport", "internal_passport", "payment_details"]);
     // Rewriting a document replaces it.
     let other =
         crm::domain::PaymentDetails::account("40817810099910004312", "044525225", "Сбербанк", "Иванова М.").unwrap();
@@ -162,4 +163,76 @@ each_backend!(the_foreign_passport_expiry_is_kept_in_clear_on_the_client, |app| 
         .await
         .unwrap();
     assert_eq!(raw.as_deref(), Some("2030-02-01"));
+});
+
+fn json<T: serde::Serialize>(view: &T) -> String {
+    serde_json::to_string(view).unwrap()
+}
+
+/// What must not reach a role that sees no documents, in any view: the numbers, the foreign
+/// passport's expiry (kept in clear for the reminder) and even which documents are on file.
+fn document_traces(view: &str) -> Vec<String> {
+    let expiry = foreign_passport().expires_on.to_string();
+    let kinds = ["\"internal_passport\"", "\"foreign_passport\"", "\"payment_details\""];
+    SECRETS
+        .iter()
+        .chain(&[expiry.as_str()])
+        .chain(&kinds)
+        .filter(|n| view.contains(**n))
+        .map(|n| n.to_string())
+        .collect()
+}
+
+each_backend!(the_accountant_sees_no_document_data_in_any_view, |app| {
+    let agent = app.actor("anna", Role::Agent).await;
+    let operator = app.actor("oleg", Role::Operator).await;
+    let admin = app.actor("boss", Role::Admin).await;
+    let accountant = app.actor("buh", Role::Accountant).await;
+    let c = app.client("+7 912 345-67-89", Some(&agent)).await;
+    app.put_all_documents(c.id).await;
+    let (_, departure) = app.published_tour(&operator, 10).await;
+    let booking = app.crm.create_booking(&agent, crate::sales::request(&c, departure, 1)).await.unwrap().booking.id;
+    let signed = crm::domain::BookingStatus::ContractSigned;
+    app.crm.change_booking_status(&agent, booking, signed, "договор подписан в офисе").await.unwrap();
+    let payment = crm::services::PaymentInput {
+        booking_id: booking,
+        amount: crm::domain::Money::new(1_000_000, crm::domain::Currency::RUB),
+        method: crm::domain::PaymentMethod::Cash,
+        external_id: None,
+        note: String::new(),
+    };
+    app.crm.record_client_payment(&accountant, payment).await.unwrap();
+
+    // Every view of a client or a booking the accountant may open, as its service returns it.
+    let views = |who: Actor| {
+        let crm = app.crm.clone();
+        async move {
+            let by_name = crm::Crm::search_filter("иванова");
+            let operations = crm::store::operations::OperationFilter { limit: 50, ..Default::default() };
+            let bookings = crm::store::bookings::BookingFilter { limit: 50, ..Default::default() };
+            vec![
+                ("get_client", json(&crm.get_client(&who, c.id).await.unwrap())),
+                ("client_card", json(&crm.client_card(&who, c.id).await.unwrap())),
+                ("list_clients", json(&crm.list_clients(&who, crm::Crm::search_filter("")).await.unwrap())),
+                ("search_clients", json(&crm.list_clients(&who, by_name).await.unwrap())),
+                ("list_bookings", json(&crm.list_bookings(&who, bookings).await.unwrap())),
+                ("booking_card", json(&crm.booking_card(&who, booking).await.unwrap())),
+                ("list_operations", json(&crm.list_operations(&who, operations).await.unwrap())),
+            ]
+        }
+    };
+    for (view, seen) in views(accountant).await {
+        assert_eq!(document_traces(&seen), Vec::<String>::new(), "{}: the accountant's {view}: {seen}", app.backend);
+    }
+    // The same views show the admin what the card is for: the rule hides, the data is there.
+    let admin_views: std::collections::HashMap<_, _> = views(admin).await.into_iter().collect();
+    let expiry = foreign_passport().expires_on.to_string();
+    for view in ["get_client", "client_card", "list_clients", "search_clients"] {
+        assert!(admin_views[view].contains(&expiry), "{}: the admin's {view}", app.backend);
+    }
+    assert!(admin_views["client_card"].contains("\"foreign_passport\""));
+    let card = app.crm.client_card(&accountant, c.id).await.unwrap();
+    assert_eq!(card.documents_on_file, None);
+    assert_eq!(card.client.foreign_passport_expires_on, None);
+    assert!(matches!(app.crm.open_documents(&accountant, c.id).await, Err(Error::Forbidden(_))));
 });

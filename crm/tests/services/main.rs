@@ -15,5 +15,6 @@ mod packages;
 mod roles;
 mod sales;
 mod schema;
+mod search;
 mod staff;
 mod templates;
