@@ -23,6 +23,7 @@ pub mod documents;
 pub mod hotels;
 pub mod interactions;
 pub mod keys;
+pub mod login_failures;
 pub mod notifications;
 pub mod operations;
 pub mod outbox;
