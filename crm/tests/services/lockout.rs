@@ -166,7 +166,7 @@ each_backend!(wrong_old_passwords_count_towards_the_same_lock, |app| {
     // A stolen session guessing in parallel gets nothing checked either.
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..30 {
-        let (crm, me) = (app.crm.clone(), me.clone());
+        let crm = app.crm.clone();
         tasks.spawn(async move {
             crm.change_password(&me, &format!("guess-{i}-guess"), "совсем-новый-пароль").await
         });
@@ -186,7 +186,7 @@ each_backend!(parallel_wrong_old_passwords_check_at_most_five, |app| {
     let before = app.crm.password_checks();
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..31 {
-        let (crm, me) = (app.crm.clone(), me.clone());
+        let crm = app.crm.clone();
         tasks.spawn(async move {
             crm.change_password(&me, &format!("guess-{i}-guess"), "совсем-новый-пароль").await
         });
