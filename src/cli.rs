@@ -152,7 +152,7 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), startup::StartError> {
                     if s.active { text::get("cli", "staff_active") } else { text::get("cli", "staff_disabled") }
                         .to_owned();
                 if let Some(until) = locks.get(&s.id) {
-                    let until = until.with_timezone(&crm::domain::DEFAULT_TZ).format("%d.%m.%Y %H:%M");
+                    let until = crm::domain::format_local_datetime(*until, crm::domain::DEFAULT_TZ);
                     state = format!("{state}, {}", text::fill("cli", "staff_locked", &[("until", &until)]));
                 }
                 println!("{:>4}  {:<20} {:<30} {:<14} {:<16} {}", s.id, s.login, s.name, s.role.title_ru(), tg, state);

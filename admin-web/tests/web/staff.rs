@@ -73,6 +73,7 @@ each_backend!(the_staff_page_shows_a_locked_login_and_an_admin_unlocks_it, |app|
     let audit = app.get(&admin, "/audit?action=staff.unlock").await;
     assert!(audit.body.contains("staff.unlock") && audit.body.contains("Сотрудник boss"), "{}", audit.body);
     assert!(audit.body.contains(&format!("staff №{}", anna.id)), "{}", audit.body);
+    assert!(audit.body.contains("блокировка входа до 25.11.2026 12:15 (МСК) снята"), "{}", audit.body);
 });
 
 each_backend!(a_password_reset_on_the_staff_page_lifts_the_lock, |app| {

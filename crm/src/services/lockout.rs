@@ -12,12 +12,11 @@
 //! forgets the count.
 
 use super::Crm;
-use crate::domain::{Role, StaffId};
+use crate::domain::{DEFAULT_TZ, Role, StaffId, format_local_datetime};
 use crate::store::login_failures::{self as store, Counted};
 use crate::store::staff::{self as staff_store, Staff};
-use crate::store::time::ts;
 use crate::store::{Conn, audit};
-use crate::{Actor, Error, Result};
+use crate::{Actor, Error, Result, text};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -34,6 +33,11 @@ pub(super) fn login_key(login: &str) -> String {
 
 pub(super) fn window() -> Duration {
     Duration::minutes(LOCKOUT_MINUTES)
+}
+
+/// The end of a lock as the audit log's readers see it (the agency works by Moscow time).
+fn moscow(t: DateTime<Utc>) -> String {
+    format_local_datetime(t, DEFAULT_TZ)
 }
 
 /// May a password of this login be checked now?
@@ -70,8 +74,17 @@ impl Crm {
     pub(super) async fn failed_check(&self, key: &str, counted: &Counted) -> Result<Option<DateTime<Utc>>> {
         if let Some(until) = counted.locked_until {
             let mut conn = self.store.conn().await?;
-            audit::record(&mut conn, self.now(), "system", "staff.sign_in_locked", "login", Some(key.to_owned()), None)
-                .await?;
+            let details = Some(text::fill("audit", "login_locked", &[("until", &moscow(until))]));
+            audit::record(
+                &mut conn,
+                self.now(),
+                "system",
+                "staff.sign_in_locked",
+                "login",
+                Some(key.to_owned()),
+                details,
+            )
+            .await?;
             return Ok(Some(until));
         }
         Ok(None)
@@ -111,7 +124,7 @@ impl Crm {
     pub(super) async fn lift_lock(&self, conn: &mut Conn, actor: &Actor, staff: &Staff) -> Result<bool> {
         let now = self.now();
         let Some(until) = store::clear(conn, &login_key(&staff.login), now).await? else { return Ok(false) };
-        let details = Some(format!("locked_until={}", ts(until)));
+        let details = Some(text::fill("audit", "login_unlocked", &[("until", &moscow(until))]));
         audit::record(conn, now, &actor.audit_name(), "staff.unlock", "staff", Some(staff.id.to_string()), details)
             .await?;
         Ok(true)

@@ -66,7 +66,10 @@ each_backend!(thirty_one_parallel_guesses_check_five_passwords_and_the_lock_stan
     assert_eq!(failures, MAX_FAILURES, "{}", app.backend);
     assert!(locked_until.as_deref().is_some_and(|u| u.starts_with("2026-11-25T09:15:00")), "{locked_until:?}");
     let audit = AuditFilter { action: Some("staff.sign_in_locked".into()), limit: 10, ..Default::default() };
-    assert_eq!(app.crm.audit_log(&Actor::System, &audit).await.unwrap().len(), 1, "the lock is recorded once");
+    let entries = app.crm.audit_log(&Actor::System, &audit).await.unwrap();
+    assert_eq!(entries.len(), 1, "the lock is recorded once");
+    let details = entries[0].details.as_deref().unwrap_or_default();
+    assert_eq!(details, "вход с этим логином заблокирован до 25.11.2026 12:15 (МСК): слишком много неверных паролей");
 
     // The right password is not even checked while the lock stands.
     app.clock.advance(Duration::minutes(5));
@@ -117,6 +120,7 @@ each_backend!(an_admin_lifts_a_lock_and_the_audit_log_says_who, |app| {
     assert_eq!(entries.len(), 1, "{}: one lock lifted, one entry", app.backend);
     assert_eq!(entries[0].actor, format!("staff:{}", boss.id));
     assert_eq!(entries[0].entity_id, Some(anna.id.to_string()));
+    assert_eq!(entries[0].details.as_deref(), Some("блокировка входа до 25.11.2026 12:15 (МСК) снята"));
     assert!(matches!(app.crm.unlock_staff(&admin, crm::domain::StaffId(9999)).await, Err(Error::NotFound(_))));
 
     // Anyone who knows the admin's login can lock it; the system (the command line) lifts it.
