@@ -5,6 +5,7 @@ use crate::{demo, serve, startup};
 use clap::{Parser, Subcommand};
 use crm::domain::Role;
 use crm::services::{MasterKeyHome, NewStaffInput, RotationReport};
+use crm::store::staff::Staff;
 use crm::{Actor, text};
 use secrecy::ExposeSecret;
 
@@ -62,6 +63,11 @@ pub enum StaffCommand {
         #[arg(long)]
         login: String,
     },
+    /// Lift the sign-in lock of a login after too many wrong passwords (e.g. the only admin's).
+    Unlock {
+        #[arg(long)]
+        login: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -83,6 +89,16 @@ async fn print_invite(config: &Config, token: &str) {
         }
         None => println!("{}", text::fill("cli", "invite_code", &[("token", &token)])),
     }
+}
+
+/// The staff member with this login (as typed: case and spaces do not matter).
+async fn staff_member(crm: &crm::Crm, login: &str) -> Result<Staff, startup::StartError> {
+    let login = login.trim().to_ascii_lowercase();
+    let staff = crm.list_staff(&Actor::System).await?;
+    staff
+        .into_iter()
+        .find(|s| s.login == login)
+        .ok_or_else(|| startup::StartError::Refused(text::fill("cli", "no_such_login", &[("login", &login)])))
 }
 
 pub async fn run(cli: Cli, config: Config) -> Result<(), startup::StartError> {
@@ -114,23 +130,37 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), startup::StartError> {
         }
         Command::Staff(StaffCommand::Invite { login }) => {
             let crm = startup::open_crm(&config).await?;
-            let login = login.trim().to_ascii_lowercase();
-            let staff = crm.list_staff(&Actor::System).await?;
-            let Some(member) = staff.iter().find(|s| s.login == login) else {
-                return Err(startup::StartError::Refused(text::fill("cli", "no_such_login", &[("login", &login)])));
-            };
+            let member = staff_member(&crm, &login).await?;
             let token = crm.new_invite(&Actor::System, member.id).await?;
             println!("{}", text::fill("cli", "new_invite", &[("name", &member.name), ("login", &member.login)]));
             print_invite(&config, &token).await;
             crm.store().close().await;
             Ok(())
         }
+        Command::Staff(StaffCommand::Unlock { login }) => {
+            let crm = startup::open_crm(&config).await?;
+            let member = staff_member(&crm, &login).await?;
+            let who: [(&str, &dyn std::fmt::Display); 2] = [("name", &member.name), ("login", &member.login)];
+            if crm.unlock_staff(&Actor::System, member.id).await? {
+                println!("{}", text::fill("cli", "unlocked", &who));
+            } else {
+                println!("{}", text::fill("cli", "not_locked", &who));
+            }
+            crm.store().close().await;
+            Ok(())
+        }
         Command::Staff(StaffCommand::List) => {
             let crm = startup::open_crm(&config).await?;
+            let locks = crm.staff_locks(&Actor::System).await?;
             for s in crm.list_staff(&Actor::System).await? {
                 let tg = s.telegram_username.as_deref().map(|u| format!("@{u}")).unwrap_or_else(|| "—".into());
-                let state =
-                    if s.active { text::get("cli", "staff_active") } else { text::get("cli", "staff_disabled") };
+                let mut state =
+                    if s.active { text::get("cli", "staff_active") } else { text::get("cli", "staff_disabled") }
+                        .to_owned();
+                if let Some(until) = locks.get(&s.id) {
+                    let until = crm::domain::format_local_datetime(*until, crm::domain::DEFAULT_TZ);
+                    state = format!("{state}, {}", text::fill("cli", "staff_locked", &[("until", &until)]));
+                }
                 println!("{:>4}  {:<20} {:<30} {:<14} {:<16} {}", s.id, s.login, s.name, s.role.title_ru(), tg, state);
             }
             crm.store().close().await;

@@ -59,6 +59,8 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     if let Some(hook) = bot.as_mut().and_then(|b| b.webhook.take()) {
         app = app.merge(hook);
     }
+    // Connect info gives the panel each request's peer address (the per-address sign-in limit).
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
 
     tracing::info!("shutting down");

@@ -3,12 +3,13 @@
 use crate::guard::{self, Current, LOGIN_COOKIE, SESSION_COOKIE, set_cookie};
 use crate::{AppError, AppState, views};
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use crm::Crm;
 use crm::services::{PanelSession, SignIn};
 use serde::Deserialize;
+use std::net::SocketAddr;
 
 #[derive(Deserialize, Default)]
 pub struct LoginQuery {
@@ -30,6 +31,7 @@ enum Notice {
     Expired,
     Refused { attempts_left: i64 },
     Locked { until: String },
+    Throttled { until: String },
 }
 
 fn login_page(state: &AppState, headers: &HeaderMap, login: &str, notice: Notice, status: StatusCode) -> Response {
@@ -48,6 +50,10 @@ fn login_page(state: &AppState, headers: &HeaderMap, login: &str, notice: Notice
         }
         Notice::Locked { until } => {
             ctx.insert("notice", "locked");
+            ctx.insert("until", &until);
+        }
+        Notice::Throttled { until } => {
+            ctx.insert("notice", "throttled");
             ctx.insert("until", &until);
         }
     }
@@ -71,8 +77,15 @@ pub async fn login_form(
     login_page(&state, &headers, "", notice, StatusCode::OK)
 }
 
-pub async fn login(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
-    let outcome = match state.crm.sign_in(&form.login, &form.password).await {
+/// The sign-in. The client's address is the TCP peer's (`tourcrm serve` serves the router with
+/// connect info); behind a reverse proxy that is the proxy's.
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let outcome = match state.crm.sign_in(&form.login, &form.password, peer.ip()).await {
         Ok(o) => o,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -93,6 +106,13 @@ pub async fn login(State(state): State<AppState>, headers: HeaderMap, Form(form)
             &headers,
             &form.login,
             Notice::Locked { until: views::when(until) },
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        SignIn::Throttled { until } => login_page(
+            &state,
+            &headers,
+            &form.login,
+            Notice::Throttled { until: views::when(until) },
             StatusCode::TOO_MANY_REQUESTS,
         ),
     }
@@ -117,13 +137,22 @@ pub struct PasswordForm {
     repeat: String,
 }
 
-fn password_page(session: &PanelSession, error: Option<(&str, &str)>, status: StatusCode) -> Response {
+/// Why the password form was refused: the field and the template's code for the reason.
+struct Refusal<'a> {
+    field: &'a str,
+    code: &'a str,
+    /// The end of a sign-in lock (code `locked`).
+    until: Option<String>,
+}
+
+fn password_page(session: &PanelSession, error: Option<Refusal>, status: StatusCode) -> Response {
     let mut ctx = views::page(session, "password");
     ctx.insert("forced", &session.staff.must_change_password);
     ctx.insert("error", "");
-    if let Some((field, code)) = error {
-        ctx.insert("error_field", field);
-        ctx.insert("error", code);
+    if let Some(r) = error {
+        ctx.insert("error_field", r.field);
+        ctx.insert("error", r.code);
+        ctx.insert("until", &r.until);
     }
     match views::render("password.html", &ctx) {
         Ok(html) => (status, html).into_response(),
@@ -141,17 +170,21 @@ pub async fn change_password(
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
-    let refuse = |field, code| Ok(password_page(&session, Some((field, code)), StatusCode::UNPROCESSABLE_ENTITY));
+    let refuse = |field, code, status| Ok(password_page(&session, Some(Refusal { field, code, until: None }), status));
     if form.new != form.repeat {
-        return refuse("repeat", "mismatch");
+        return refuse("repeat", "mismatch", StatusCode::UNPROCESSABLE_ENTITY);
     }
     if form.new == form.old {
-        return refuse("new", "same");
+        return refuse("new", "same", StatusCode::UNPROCESSABLE_ENTITY);
     }
     match state.crm.change_password(&session.actor, &form.old, &form.new).await {
         Ok(()) => {}
-        Err(crm::Error::Forbidden(_)) => return refuse("old", "wrong_old"),
-        Err(crm::Error::Invalid(_)) => return refuse("new", "too_short"),
+        Err(crm::Error::Forbidden(_)) => return refuse("old", "wrong_old", StatusCode::UNPROCESSABLE_ENTITY),
+        Err(crm::Error::Invalid(_)) => return refuse("new", "too_short", StatusCode::UNPROCESSABLE_ENTITY),
+        Err(crm::Error::LoginLocked { until }) => {
+            let refusal = Refusal { field: "old", code: "locked", until: Some(views::when(until)) };
+            return Ok(password_page(&session, Some(refusal), StatusCode::TOO_MANY_REQUESTS));
+        }
         Err(e) => return Err(e.into()),
     }
     if let Some(token) = guard::session_token(&headers) {

@@ -1,4 +1,4 @@
-//! The one mapping of errors to pages. `crm::Error` becomes a 403, 404, 400 or 409 page in
+//! The one mapping of errors to pages. `crm::Error` becomes a 403, 404, 400, 409 or 429 page in
 //! Russian; internal errors are logged with their detail and shown only as «внутренняя
 //! ошибка». Forms that can be corrected catch `Invalid` themselves and re-render with the
 //! input kept; what reaches this module is shown as a page of its own.
@@ -38,6 +38,7 @@ impl AppError {
             AppError::Crm(E::Conflict(c)) => (StatusCode::CONFLICT, "conflict", c.message_ru()),
             AppError::Crm(E::Template(t)) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", t.0.clone()),
             AppError::Crm(E::IllegalMove(_)) => (StatusCode::CONFLICT, "illegal_move", String::new()),
+            AppError::Crm(E::LoginLocked { until }) => (StatusCode::TOO_MANY_REQUESTS, "locked", views::when(*until)),
             AppError::Csrf => (StatusCode::FORBIDDEN, "csrf", String::new()),
             AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", String::new()),
             AppError::Crm(E::Crypto(_) | E::Db(_) | E::Migrate(_)) | AppError::Template(_) => {

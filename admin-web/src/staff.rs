@@ -1,6 +1,6 @@
 //! Staff (the admin's): the list, adding a member (the one-time password and the Telegram
-//! invite are shown once, on the answer page, and never again), deactivation, password resets
-//! and new invites.
+//! invite are shown once, on the answer page, and never again), deactivation, password resets,
+//! lifting a sign-in lock and new invites.
 
 use crate::error::parse_id;
 use crate::guard::Current;
@@ -18,6 +18,7 @@ use std::collections::HashMap;
 
 pub async fn list(State(state): State<AppState>, Current(session): Current) -> Result<Html<String>, AppError> {
     let staff = state.crm.list_staff(&session.actor).await?;
+    let locks = state.crm.staff_locks(&session.actor).await?;
     let rows: Vec<_> = staff
         .iter()
         .map(|s| {
@@ -33,6 +34,7 @@ pub async fn list(State(state): State<AppState>, Current(session): Current) -> R
                 "invite_pending": s.invite_pending,
                 "created_at": views::day(s.created_at.date_naive()),
                 "is_me": s.id == session.staff.id,
+                "locked_until": locks.get(&s.id).map(|until| views::when(*until)),
             })
         })
         .collect();
@@ -135,6 +137,17 @@ pub async fn set_active(
 ) -> Result<Response, AppError> {
     let id = StaffId(parse_id(&id)?);
     state.crm.set_staff_active(&session.actor, id, form.active == "1").await?;
+    Ok(Redirect::to("/staff").into_response())
+}
+
+/// Lifts a sign-in lock (the list shows which logins are locked).
+pub async fn unlock(
+    State(state): State<AppState>,
+    Current(session): Current,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = StaffId(parse_id(&id)?);
+    state.crm.unlock_staff(&session.actor, id).await?;
     Ok(Redirect::to("/staff").into_response())
 }
 

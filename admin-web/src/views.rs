@@ -113,7 +113,7 @@ pub fn page(session: &PanelSession, section: &str) -> tera::Context {
 
 /// Times are stored in UTC and shown in Moscow time, which the agency works by.
 pub fn when(t: DateTime<Utc>) -> String {
-    t.with_timezone(&crm::domain::DEFAULT_TZ).format("%d.%m.%Y %H:%M").to_string()
+    crm::domain::format_local_datetime(t, crm::domain::DEFAULT_TZ)
 }
 
 pub fn day(d: NaiveDate) -> String {

@@ -17,6 +17,9 @@ pub enum Error {
     /// Bad input: the reason is meant for the user.
     #[error("invalid input: {0}")]
     Invalid(#[from] Invalid),
+    /// Too many wrong passwords for this login: no password of it is checked until then.
+    #[error("too many wrong passwords: the login is locked until {until}")]
+    LoginLocked { until: chrono::DateTime<chrono::Utc> },
     /// A booking status move that the status table does not allow; names both states.
     #[error("{0}")]
     IllegalMove(#[from] crate::domain::IllegalMove),

@@ -34,7 +34,7 @@ pub use ids::{BookingId, ClientId, DepartureId, InteractionId, OperationId, Staf
 pub use interaction::{Direction, InteractionKind};
 pub use invalid::Invalid;
 pub use ledger::{Counterparty, OperationKind, PaymentMethod, parse_percent_bp, share_bp};
-pub use local_time::parse_local_datetime;
+pub use local_time::{format_local_datetime, parse_local_datetime};
 pub use money::{Currency, Money};
 pub use name::{PersonName, first_name_of};
 pub use passport::{ForeignPassport, InternalPassport, LatinName, PaymentDetails};

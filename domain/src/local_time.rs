@@ -1,5 +1,5 @@
 //! A moment as a person types it: a date and a wall-clock time in a given zone (the agency's,
-//! Moscow, for the panel), turned into the UTC instant that is stored.
+//! Moscow, for the panel), turned into the UTC instant that is stored; and back, as it is shown.
 
 use super::{Invalid, parse_ru_date};
 use chrono::{DateTime, NaiveTime, TimeZone, Utc};
@@ -18,6 +18,11 @@ pub fn parse_local_datetime(input: &str, tz: Tz) -> Result<DateTime<Utc>, Invali
         .map_err(|_| Invalid::DateTimeFormat)?;
     let local = tz.from_local_datetime(&day.and_time(time)).earliest().ok_or(Invalid::DateTimeFormat)?;
     Ok(local.with_timezone(&Utc))
+}
+
+/// `05.03.2026 14:30`: a stored instant as people read it, on the wall clock of `tz`.
+pub fn format_local_datetime(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%d.%m.%Y %H:%M").to_string()
 }
 
 #[cfg(test)]
@@ -44,5 +49,12 @@ mod tests {
         }
         let berlin_gap = parse_local_datetime("29.03.2026 02:30", chrono_tz::Europe::Berlin);
         assert_eq!(berlin_gap, Err(Invalid::DateTimeFormat), "a time the clocks skip");
+    }
+
+    #[test]
+    fn a_moment_is_shown_as_it_is_typed() {
+        let t = DateTime::parse_from_rfc3339("2026-03-05T06:05:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(format_local_datetime(t, DEFAULT_TZ), "05.03.2026 09:05");
+        assert_eq!(parse_local_datetime(&format_local_datetime(t, DEFAULT_TZ), DEFAULT_TZ), Ok(t));
     }
 }

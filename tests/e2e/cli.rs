@@ -63,3 +63,55 @@ async fn staff_invite_issues_a_new_link_and_refuses_an_unknown_login() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(text(&unknown.stderr).contains("nobody"));
 }
+
+/// Posts the panel's sign-in form as a browser would (the form's nonce cookie and field).
+async fn sign_in(http: &reqwest::Client, base: &str, login: &str, password: &str) -> reqwest::StatusCode {
+    let form = http.get(format!("{base}/login")).send().await.unwrap();
+    let nonce = form
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.strip_prefix("tourcrm_login="))
+        .find_map(|c| c.split(';').next())
+        .unwrap()
+        .to_owned();
+    http.post(format!("{base}/login"))
+        .header("cookie", format!("tourcrm_login={nonce}"))
+        .form(&[("_csrf", nonce.as_str()), ("login", login), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn staff_unlock_lets_a_locked_out_admin_back_in() {
+    for backend in backends() {
+        let sb = Sandbox::new(backend).await;
+        let added = sb.run(&["staff", "add", "--role", "admin", "--name", "Смирнова Анна", "--login", "anna"], &[]);
+        let added = text(&added.stdout);
+        let password_line = added.lines().find(|l| l.starts_with("Одноразовый пароль")).unwrap();
+        let password = password_line.split_whitespace().last().unwrap().to_owned();
+        let server = sb.serve(&[]).await;
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        // Anyone who knows the only admin's login can lock it.
+        for _ in 0..4 {
+            assert_eq!(sign_in(&http, &server.base, "anna", "угадываю").await, 401, "{backend}");
+        }
+        assert_eq!(sign_in(&http, &server.base, "anna", "угадываю").await, 429, "{backend}");
+        assert_eq!(sign_in(&http, &server.base, "anna", &password).await, 429, "{backend}: locked");
+        let list = text(&sb.run(&["staff", "list"], &[]).stdout);
+        assert!(list.contains("вход заблокирован до"), "{backend}: {list}");
+
+        let unlock = sb.run(&["staff", "unlock", "--login", " ANNA "], &[]);
+        assert!(unlock.status.success(), "{backend}: {}", text(&unlock.stderr));
+        assert!(text(&unlock.stdout).contains("разблокирован"), "{}", text(&unlock.stdout));
+        assert_eq!(sign_in(&http, &server.base, "anna", &password).await, 303, "{backend}: signed in again");
+        let again = sb.run(&["staff", "unlock", "--login", "anna"], &[]);
+        assert!(text(&again.stdout).contains("не был заблокирован"), "{}", text(&again.stdout));
+        let unknown = sb.run(&["staff", "unlock", "--login", "nobody"], &[]);
+        assert_eq!(unknown.status.code(), Some(2));
+        assert!(text(&unknown.stderr).contains("nobody"));
+        server.stop();
+    }
+}

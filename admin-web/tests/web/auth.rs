@@ -1,5 +1,6 @@
 //! Sign-in, the forced password change, sessions (expiry, sign-out, deactivation), the
-//! lockout after failed sign-ins, and CSRF: a form without this session's token changes nothing.
+//! lockout after failed sign-ins (attacked in parallel, through the password change and from one
+//! address), and CSRF: a form without this session's token changes nothing.
 
 use crate::each_backend;
 use crate::helpers::{Browser, PASSWORD, spawn_with};
@@ -7,7 +8,8 @@ use axum::http::StatusCode;
 use chrono::Duration;
 use crm::Actor;
 use crm::domain::Role;
-use crm::services::NewStaffInput;
+use crm::services::{ADDRESS_MAX_FAILURES, NewStaffInput};
+use std::net::IpAddr;
 
 each_backend!(the_first_sign_in_forces_a_password_change, |app| {
     let created = app
@@ -76,6 +78,69 @@ each_backend!(five_failures_lock_the_login_for_fifteen_minutes, |app| {
         assert_eq!(app.try_sign_in("anna", "неверный").await.0.status, StatusCode::UNAUTHORIZED);
     }
     assert!(app.try_sign_in("anna", PASSWORD).await.0.redirects_to("/"));
+});
+
+each_backend!(thirty_one_parallel_sign_ins_check_five_passwords_and_leave_the_login_locked, |app| {
+    app.staff("anna", Role::Admin).await;
+    let app = std::sync::Arc::new(app);
+    let before = app.crm.password_checks();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..31u8 {
+        let app = app.clone();
+        let from = IpAddr::from([198, 51, 100, i]);
+        tasks.spawn(async move { app.try_sign_in_from(from, "anna", "неверный").await.0.status });
+    }
+    let statuses = tasks.join_all().await;
+    assert_eq!(app.crm.password_checks() - before, 5, "{}: argon2 checks", app.backend);
+    let count = |status| statuses.iter().filter(|s| **s == status).count();
+    assert_eq!(count(StatusCode::UNAUTHORIZED), 4, "{}: {statuses:?}", app.backend);
+    assert_eq!(count(StatusCode::TOO_MANY_REQUESTS), 27, "{}: {statuses:?}", app.backend);
+    let (locked, b) = app.try_sign_in("anna", PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "{}", app.backend);
+    assert!(locked.body.contains("заблокирован до 25.11.2026 12:15"), "{}", locked.body);
+    assert!(b.session.is_none());
+    assert_eq!(app.crm.password_checks() - before, 5, "the right password was not checked either");
+});
+
+each_backend!(wrong_old_passwords_on_the_password_page_lock_the_login, |app| {
+    let (_, b) = app.signed_in("anna", Role::Agent).await;
+    let new = "Новый-пароль-надёжный";
+    for _ in 0..4 {
+        let wrong = app.post(&b, "/password", &[("old", "не тот"), ("new", new), ("repeat", new)]).await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.body.contains("Текущий пароль указан неверно"));
+    }
+    let fifth = app.post(&b, "/password", &[("old", "не тот"), ("new", new), ("repeat", new)]).await;
+    assert_eq!(fifth.status, StatusCode::TOO_MANY_REQUESTS, "{}", app.backend);
+    assert!(fifth.body.contains("заблокированы до 25.11.2026 12:15"), "{}", fifth.body);
+    let right = app.post(&b, "/password", &[("old", PASSWORD), ("new", new), ("repeat", new)]).await;
+    assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS, "not checked while locked");
+    let (sign_in, _) = app.try_sign_in("anna", PASSWORD).await;
+    assert_eq!(sign_in.status, StatusCode::TOO_MANY_REQUESTS, "{}: the same lock", app.backend);
+    assert!(sign_in.body.contains("заблокирован до 25.11.2026 12:15"));
+    assert_eq!(app.get(&b, "/").await.status, StatusCode::OK, "the session itself goes on");
+    app.clock.advance(Duration::minutes(15));
+    let done = app.post(&b, "/password", &[("old", PASSWORD), ("new", new), ("repeat", new)]).await;
+    assert!(done.redirects_to("/?password_changed=1"), "{done:?}");
+});
+
+each_backend!(one_address_gets_thirty_failed_sign_ins_then_waits, |app| {
+    app.staff("anna", Role::Agent).await;
+    let from = IpAddr::from([203, 0, 113, 9]);
+    // A different login each time: no login's lock comes into play, only the address's budget.
+    for i in 0..ADDRESS_MAX_FAILURES {
+        let (page, _) = app.try_sign_in_from(from, &format!("guess{i}"), "неверный").await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED, "{}: attempt {i}", app.backend);
+    }
+    let before = app.crm.password_checks();
+    let (waits, b) = app.try_sign_in_from(from, "anna", PASSWORD).await;
+    assert_eq!(waits.status, StatusCode::TOO_MANY_REQUESTS, "{}", app.backend);
+    assert!(waits.body.contains("с вашего адреса") && waits.body.contains("до 25.11.2026 12:15"), "{}", waits.body);
+    assert!(b.session.is_none());
+    assert_eq!(app.crm.password_checks(), before, "nothing checked for the address");
+    assert!(app.try_sign_in("anna", PASSWORD).await.0.redirects_to("/"), "another address signs in");
+    app.clock.advance(Duration::minutes(15));
+    assert!(app.try_sign_in_from(from, "anna", PASSWORD).await.0.redirects_to("/"), "{}", app.backend);
 });
 
 each_backend!(a_session_expires_after_eight_idle_hours_but_not_while_used, |app| {

@@ -6,6 +6,7 @@
 use admin_web::{AppState, router};
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use chrono::{DateTime, TimeZone, Utc};
 use crm::clock::FixedClock;
@@ -16,6 +17,7 @@ use crm::store::Store;
 use crm::store::clients::Client;
 use crm::store::staff::Staff;
 use crm::{Actor, Crm};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use tower::ServiceExt;
 
@@ -111,12 +113,17 @@ impl Page {
     }
 }
 
-/// A browser's cookie jar (only the panel's two cookies) and the CSRF token it would send.
+/// The address requests come from unless a browser says otherwise (TEST-NET-1).
+pub const ADDRESS: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
+
+/// A browser's cookie jar (only the panel's two cookies), the CSRF token it would send and the
+/// address it connects from (the server sees it as the peer; [`ADDRESS`] when `None`).
 #[derive(Debug, Clone, Default)]
 pub struct Browser {
     pub session: Option<String>,
     pub login_nonce: Option<String>,
     pub csrf: Option<String>,
+    pub address: Option<IpAddr>,
 }
 
 impl Browser {
@@ -129,6 +136,11 @@ impl Browser {
             parts.push(format!("tourcrm_login={n}"));
         }
         (!parts.is_empty()).then(|| parts.join("; "))
+    }
+
+    /// The connection's peer, as `tourcrm serve` hands it to the router.
+    fn peer(&self) -> ConnectInfo<SocketAddr> {
+        ConnectInfo(SocketAddr::new(self.address.unwrap_or(ADDRESS), 50_000))
     }
 }
 
@@ -153,7 +165,7 @@ impl TestApp {
     }
 
     pub async fn get(&self, b: &Browser, path: &str) -> Page {
-        let mut req = Request::get(path);
+        let mut req = Request::get(path).extension(b.peer());
         if let Some(c) = b.cookie_header() {
             req = req.header(header::COOKIE, c);
         }
@@ -172,7 +184,8 @@ impl TestApp {
     /// Posts a form exactly as given (no CSRF token added).
     pub async fn post_raw(&self, b: &Browser, path: &str, form: &[(&str, &str)]) -> Page {
         let body = form.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
-        let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let mut req =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").extension(b.peer());
         if let Some(c) = b.cookie_header() {
             req = req.header(header::COOKIE, c);
         }
@@ -196,7 +209,12 @@ impl TestApp {
 
     /// Signs in through the form; returns the response and the browser after it.
     pub async fn try_sign_in(&self, login: &str, password: &str) -> (Page, Browser) {
-        let mut b = self.visit_login().await;
+        self.try_sign_in_from(ADDRESS, login, password).await
+    }
+
+    /// Signs in through the form from a browser at `address`.
+    pub async fn try_sign_in_from(&self, address: IpAddr, login: &str, password: &str) -> (Page, Browser) {
+        let mut b = Browser { address: Some(address), ..self.visit_login().await };
         let page = self.post(&b, "/login", &[("login", login), ("password", password)]).await;
         if let Some(token) = page.cookie("tourcrm_session") {
             b.session = Some(token);

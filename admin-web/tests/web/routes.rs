@@ -93,6 +93,7 @@ const EXPECTED: &[Entry] = &[
     ("POST", "/staff", ADMIN, &[("login", "newbie"), ("name", "Новиков Пётр"), ("role", "agent")]),
     ("POST", "/staff/{id}/active", ADMIN, &[("active", "0")]),
     ("POST", "/staff/{id}/password", ADMIN, &[]),
+    ("POST", "/staff/{id}/unlock", ADMIN, &[]),
     ("POST", "/staff/{id}/invite", ADMIN, &[]),
     ("GET", "/notifications", ADMIN, &[]),
     ("GET", "/notifications/{kind}", ADMIN, &[]),

@@ -1,5 +1,6 @@
 //! Staff pages and the audit log: secrets shown once, invites, filters.
 
+use crate::each_backend;
 use crate::helpers::{PASSWORD, spawn, spawn_with};
 use axum::http::StatusCode;
 use crm::domain::Role;
@@ -53,3 +54,39 @@ async fn the_audit_log_filters_and_names_people() {
     assert!(only.body.contains("client.blacklist") && !only.body.contains("staff.sign_in"));
     assert!(only.body.contains("Сотрудник boss") && only.body.contains("Проверка"));
 }
+
+each_backend!(the_staff_page_shows_a_locked_login_and_an_admin_unlocks_it, |app| {
+    let (_, admin) = app.signed_in("boss", Role::Admin).await;
+    let anna = app.staff("anna", Role::Agent).await;
+    for _ in 0..5 {
+        app.try_sign_in("anna", "неверный").await;
+    }
+    let list = app.get(&admin, "/staff").await;
+    assert!(list.body.contains("вход заблокирован до 25.11.2026 12:15"), "{}: {}", app.backend, list.body);
+    assert!(list.body.contains(&format!("action=\"/staff/{}/unlock\"", anna.id)));
+    assert_eq!(list.body.matches("Разблокировать вход").count(), 1, "only the locked member has the button");
+    let done = app.post(&admin, &format!("/staff/{}/unlock", anna.id), &[]).await;
+    assert!(done.redirects_to("/staff"), "{done:?}");
+    let list = app.get(&admin, "/staff").await;
+    assert!(!list.body.contains("заблокирован") && !list.body.contains("Разблокировать вход"));
+    assert!(app.try_sign_in("anna", PASSWORD).await.0.redirects_to("/"), "{}: unlocked", app.backend);
+    let audit = app.get(&admin, "/audit?action=staff.unlock").await;
+    assert!(audit.body.contains("staff.unlock") && audit.body.contains("Сотрудник boss"), "{}", audit.body);
+    assert!(audit.body.contains(&format!("staff №{}", anna.id)), "{}", audit.body);
+    assert!(audit.body.contains("блокировка входа до 25.11.2026 12:15 (МСК) снята"), "{}", audit.body);
+});
+
+each_backend!(a_password_reset_on_the_staff_page_lifts_the_lock, |app| {
+    let (_, admin) = app.signed_in("boss", Role::Admin).await;
+    let anna = app.staff("anna", Role::Agent).await;
+    for _ in 0..5 {
+        app.try_sign_in("anna", "неверный").await;
+    }
+    let reset = app.post(&admin, &format!("/staff/{}/password", anna.id), &[]).await;
+    assert_eq!(reset.status, StatusCode::OK);
+    let start = reset.body.find("<code class=\"secret\">").unwrap() + "<code class=\"secret\">".len();
+    let password = &reset.body[start..start + 14];
+    let (signed, _) = app.try_sign_in("anna", password).await;
+    assert!(signed.redirects_to("/password"), "{}: the reset lifted the lock: {signed:?}", app.backend);
+    assert!(!app.get(&admin, "/staff").await.body.contains("заблокирован"));
+});

@@ -1,6 +1,7 @@
 //! The services: every operation of the product, each taking the acting user and enforcing the
 //! role table of DESIGN.md before it touches the store. Front-ends call only these.
 
+mod address_limits;
 mod audit;
 mod bookings;
 mod clients;
@@ -9,6 +10,7 @@ mod hotels;
 mod interactions;
 mod keys;
 mod ledger;
+mod lockout;
 pub mod notify;
 mod passwords;
 mod permissions;
@@ -17,6 +19,7 @@ mod staff;
 mod tours;
 mod web_sessions;
 
+pub use address_limits::ADDRESS_MAX_FAILURES;
 pub use bookings::{BookingCard, BookingRequest, NewTraveller, RoomChoice};
 pub use clients::{ClientCard, NewClient};
 pub use documents::Documents;
@@ -27,20 +30,23 @@ pub use hotels::{
 pub use interactions::NewInteractionInput;
 pub use keys::{MasterKeyHome, MasterRotation, MasterStep, RotationReport};
 pub use ledger::{OperationInput, PaymentInput, PaymentOutcome};
+pub use lockout::{LOCKOUT_MINUTES, MAX_FAILURES};
 pub use permissions::Capability;
 pub use staff::INVITE_TTL_DAYS;
 pub use staff::{NewStaffInput, StaffCreated, StaffName};
 pub use tours::{LinkableHotel, MAX_ROUTE_DAY, TourCard, TourInput, tour_editable_by};
-pub use web_sessions::{LOCKOUT_MINUTES, MAX_FAILURES, PanelSession, SESSION_IDLE_HOURS, SessionStarted, SignIn};
+pub use web_sessions::{PanelSession, SESSION_IDLE_HOURS, SessionStarted, SignIn};
 
 use crate::clock::Clock;
 use crate::crypto::{DataKey, Keyring, MasterKey};
 use crate::store::{self, Store};
 use crate::{Actor, Result};
 use chrono::{DateTime, Utc};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, RwLock};
 
-/// The application core: a store, the keyring and a clock. Cheap to clone.
+/// The application core: a store, the keyring and a clock (and what this process remembers of
+/// sign-in attempts). Cheap to clone.
 #[derive(Clone)]
 pub struct Crm {
     store: Store,
@@ -48,6 +54,8 @@ pub struct Crm {
     master: Arc<RwLock<Arc<MasterKey>>>,
     keys: Arc<RwLock<Arc<Keyring>>>,
     clock: Arc<dyn Clock>,
+    addresses: Arc<address_limits::AddressLimits>,
+    password_checks: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Crm {
@@ -68,7 +76,14 @@ impl Crm {
                 "a master key rotation is waiting for its new key: start with the TOURCRM_MASTER_KEY printed by `tourcrm keys rotate --master`, or run that command again; until then the old master key still opens the data"
             );
         }
-        Ok(Crm { store, master: Arc::new(RwLock::new(master)), keys: Arc::new(RwLock::new(Arc::new(keyring))), clock })
+        Ok(Crm {
+            store,
+            master: Arc::new(RwLock::new(master)),
+            keys: Arc::new(RwLock::new(Arc::new(keyring))),
+            clock,
+            addresses: Arc::default(),
+            password_checks: Arc::default(),
+        })
     }
 
     pub fn store(&self) -> &Store {

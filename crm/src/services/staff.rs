@@ -1,6 +1,8 @@
-//! Staff accounts: creation with a one-time password and a Telegram invite, sign-in,
-//! password changes, deactivation, and binding Telegram through the invite link.
+//! Staff accounts: creation with a one-time password and a Telegram invite, the password check
+//! of a sign-in, password changes and resets, deactivation, and binding Telegram through the
+//! invite link.
 
+use super::lockout::{Check, login_key};
 use super::{Crm, passwords};
 use crate::domain::{Invalid, PersonName, Role, StaffId};
 use crate::store::audit;
@@ -48,6 +50,7 @@ impl Crm {
         let login = parse_login(input.login)?;
         let name = PersonName::parse(input.name)?;
         let password = passwords::one_time_password();
+        let password_hash = passwords::hash(&password).await?;
         let invite_token = passwords::invite_token();
         let now = self.now();
         let mut tx = self.store.begin().await?;
@@ -57,7 +60,7 @@ impl Crm {
                 login: &login,
                 name: name.as_str(),
                 role: input.role,
-                password_hash: &passwords::hash(&password)?,
+                password_hash: &password_hash,
                 invite_token_hash: &passwords::token_hash(&invite_token),
                 invite_expires_at: now + Duration::days(INVITE_TTL_DAYS),
                 now,
@@ -105,36 +108,43 @@ impl Crm {
         Ok(store::count(&mut *self.store.conn().await?).await?)
     }
 
-    /// Checks a panel sign-in. An unknown login and a wrong password give the same error, and
-    /// both cost one argon2 verification, so timing does not tell which logins exist.
-    pub async fn authenticate(&self, login: &str, password: &str) -> Result<Staff> {
-        let found = store::by_login(&mut *self.store.conn().await?, &login.trim().to_ascii_lowercase()).await?;
-        let ok = match &found {
-            Some((_, hash)) => passwords::verify(password, hash),
-            None => {
-                let _ = passwords::verify(password, passwords::dummy_hash());
-                false
-            }
-        };
-        match found {
-            Some((staff, _)) if ok && staff.active => Ok(staff),
-            _ => Err(Error::Forbidden("wrong login or password")),
-        }
+    /// Checks a panel sign-in of a login key (see [`Crm::sign_in`], which counts the check
+    /// first). An unknown login and a wrong password both give `None`, and both cost one argon2
+    /// verification, so timing does not tell which logins exist.
+    pub(super) async fn authenticate(&self, login: &str, password: &str) -> Result<Option<Staff>> {
+        let found = store::by_login(&mut *self.store.conn().await?, login).await?;
+        let ok = self.check_password(password, found.as_ref().map(|(_, hash)| hash.as_str())).await;
+        Ok(found.map(|(staff, _)| staff).filter(|staff| ok && staff.active))
     }
 
-    /// A staff member changes their own password (also ends the forced change after first login).
+    /// A staff member changes their own password (also ends the forced change after first
+    /// login). Wrong old passwords count towards the same lockout as sign-ins: a stolen session
+    /// cannot be used to guess the password either.
     pub async fn change_password(&self, actor: &Actor, old: &str, new: &str) -> Result<()> {
         let id = actor.staff_id().ok_or(Error::Forbidden("only staff have passwords"))?;
         if new.chars().count() < 10 {
             return Err(Error::Invalid(Invalid::PasswordTooShort));
         }
-        let mut conn = self.store.conn().await?;
-        let staff = store::get(&mut conn, id).await?.ok_or(Error::NotFound("staff"))?;
-        let (_, hash) = store::by_login(&mut conn, &staff.login).await?.ok_or(Error::NotFound("staff"))?;
-        if !passwords::verify(old, &hash) {
-            return Err(Error::Forbidden("wrong login or password"));
+        let (staff, hash) = {
+            let mut conn = self.store.conn().await?;
+            let staff = store::get(&mut conn, id).await?.ok_or(Error::NotFound("staff"))?;
+            store::by_login(&mut conn, &staff.login).await?.ok_or(Error::NotFound("staff"))?
+        };
+        let key = login_key(&staff.login);
+        let counted = match self.count_check(&key).await? {
+            Check::Locked(until) => return Err(Error::LoginLocked { until }),
+            Check::Allowed(counted) => counted,
+        };
+        if !self.check_password(old, Some(&hash)).await {
+            return Err(match self.failed_check(&key, &counted).await? {
+                Some(until) => Error::LoginLocked { until },
+                None => Error::Forbidden("wrong login or password"),
+            });
         }
-        store::set_password(&mut conn, id, &passwords::hash(new)?, false).await?;
+        let new_hash = passwords::hash(new).await?;
+        self.passed_check(&key).await?;
+        let mut conn = self.store.conn().await?;
+        store::set_password(&mut conn, id, &new_hash, false).await?;
         audit::record(
             &mut conn,
             self.now(),
@@ -148,16 +158,17 @@ impl Crm {
         Ok(())
     }
 
-    /// An admin resets someone's password: a new one-time password that must be changed.
+    /// An admin resets someone's password: a new one-time password that must be changed. It
+    /// also lifts a sign-in lock of that login (the member could not use the password otherwise).
     pub async fn reset_password(&self, actor: &Actor, id: StaffId) -> Result<String> {
         actor.require(&[Role::Admin], "only an admin resets passwords")?;
         let password = passwords::one_time_password();
-        let mut conn = self.store.conn().await?;
-        if !store::set_password(&mut conn, id, &passwords::hash(&password)?, true).await? {
-            return Err(Error::NotFound("staff"));
-        }
+        let hash = passwords::hash(&password).await?;
+        let mut tx = self.store.begin().await?;
+        let staff = store::get(&mut tx, id).await?.ok_or(Error::NotFound("staff"))?;
+        store::set_password(&mut tx, id, &hash, true).await?;
         audit::record(
-            &mut conn,
+            &mut tx,
             self.now(),
             &actor.audit_name(),
             "staff.password_reset",
@@ -166,6 +177,8 @@ impl Crm {
             None,
         )
         .await?;
+        self.lift_lock(&mut tx, actor, &staff).await?;
+        tx.commit().await?;
         Ok(password)
     }
 

@@ -1,23 +1,22 @@
 //! Panel sign-in and sessions: a session token for the cookie (only its SHA-256 hash is
-//! stored), a CSRF token per session, expiry after inactivity and after an absolute lifetime,
-//! and a lockout after repeated failed sign-ins. Knows nothing of HTTP: the panel turns these
-//! results into cookies and pages.
+//! stored), a CSRF token per session, expiry after inactivity and after an absolute lifetime.
+//! A sign-in passes the per-address limit ([`super::address_limits`]) and the per-login lockout
+//! ([`super::lockout`]) before any password is checked. Knows nothing of HTTP: the panel turns
+//! these results into cookies and pages.
 
+use super::lockout::{Check, MAX_FAILURES, login_key};
 use super::{Crm, passwords};
 use crate::store::staff::Staff;
-use crate::store::web_sessions::{self as store, Failures, NewSession};
+use crate::store::web_sessions::{self as store, NewSession};
 use crate::store::{audit, staff as staff_store};
 use crate::{Actor, Error, Result};
 use chrono::{DateTime, Duration, Utc};
+use std::net::IpAddr;
 
 /// A session ends after this long without a request.
 pub const SESSION_IDLE_HOURS: i64 = 8;
 /// …and in any case this long after sign-in.
 pub const SESSION_MAX_DAYS: i64 = 7;
-/// Failed sign-ins of one login within [`LOCKOUT_MINUTES`] that lock it.
-pub const MAX_FAILURES: i64 = 5;
-/// How long a locked login stays locked (and the window in which failures are counted).
-pub const LOCKOUT_MINUTES: i64 = 15;
 /// `last_seen` is written at most this often, so reading pages does not mean writing the database.
 const TOUCH_EVERY_SECONDS: i64 = 60;
 /// Longer cookie values are not ours; refused before hashing.
@@ -44,64 +43,44 @@ pub struct SessionStarted {
 #[derive(Debug)]
 pub enum SignIn {
     Started(SessionStarted),
-    /// Wrong login or password (the same answer for both); attempts left before the lockout.
+    /// Wrong login or password (the same answer for both); checks left before the lockout.
     Refused {
         attempts_left: i64,
     },
-    /// Too many failures: no password is checked until then.
+    /// Too many failures of this login: no password of it is checked until then.
     Locked {
+        until: DateTime<Utc>,
+    },
+    /// Too many failed sign-ins from this address: nothing from it is checked until then.
+    Throttled {
         until: DateTime<Utc>,
     },
 }
 
-/// Case-folded and bounded, so any typed login maps to one counter row.
-fn login_key(login: &str) -> String {
-    login.trim().to_ascii_lowercase().chars().take(64).collect()
-}
-
 impl Crm {
-    /// Checks the lockout, then the password; starts a session on success and counts a failure
-    /// otherwise.
-    pub async fn sign_in(&self, login: &str, password: &str) -> Result<SignIn> {
-        let key = login_key(login);
-        let now = self.now();
-        let current = store::failures(&mut *self.store.conn().await?, &key).await?;
-        if let Some(until) = current.and_then(|f| f.locked_until).filter(|until| *until > now) {
-            return Ok(SignIn::Locked { until });
+    /// A sign-in from the panel, `from` the client's address: the address's budget first, then
+    /// the login's lockout (both counted before any password is hashed), then the password.
+    /// Starts a session on success.
+    pub async fn sign_in(&self, login: &str, password: &str, from: IpAddr) -> Result<SignIn> {
+        if let Err(until) = self.addresses.take(from, self.now()) {
+            return Ok(SignIn::Throttled { until });
         }
-        match self.authenticate(&key, password).await {
-            Ok(staff) => {
-                store::clear_failures(&mut *self.store.conn().await?, &key).await?;
+        let key = login_key(login);
+        let counted = match self.count_check(&key).await? {
+            Check::Locked(until) => return Ok(SignIn::Locked { until }),
+            Check::Allowed(counted) => counted,
+        };
+        match self.authenticate(&key, password).await? {
+            Some(staff) => {
+                self.passed_check(&key).await?;
+                self.addresses.give_back(from);
                 Ok(SignIn::Started(self.start_session(&staff).await?))
             }
-            Err(Error::Forbidden(_)) => self.record_failed_login(&key).await,
-            Err(e) => Err(e),
+            None => Ok(match self.failed_check(&key, &counted).await? {
+                Some(until) => SignIn::Locked { until },
+                None => SignIn::Refused { attempts_left: MAX_FAILURES - counted.number },
+            }),
         }
-    }
-
-    /// Counts one failed sign-in of `login`; the [`MAX_FAILURES`]th within the window locks it.
-    pub async fn record_failed_login(&self, login: &str) -> Result<SignIn> {
-        let key = login_key(login);
-        let now = self.now();
-        let window = Duration::minutes(LOCKOUT_MINUTES);
-        let mut tx = self.store.begin().await?;
-        let fresh = Failures { failures: 0, window_started_at: now, locked_until: None };
-        let mut f = match store::failures(&mut tx, &key).await? {
-            Some(f) if f.window_started_at + window > now && f.locked_until.is_none() => f,
-            _ => fresh,
-        };
-        f.failures += 1;
-        if f.failures >= MAX_FAILURES {
-            f.locked_until = Some(now + window);
-        }
-        store::put_failures(&mut tx, &key, &f).await?;
-        if let Some(until) = f.locked_until {
-            audit::record(&mut tx, now, "system", "staff.sign_in_locked", "login", Some(key), None).await?;
-            tx.commit().await?;
-            return Ok(SignIn::Locked { until });
-        }
-        tx.commit().await?;
-        Ok(SignIn::Refused { attempts_left: MAX_FAILURES - f.failures })
     }
 
     /// Starts a session for a staff member whose password was just checked.
@@ -201,16 +180,5 @@ impl Crm {
     /// A random token for a form that has no session yet (the sign-in form's CSRF nonce).
     pub fn new_form_nonce() -> String {
         passwords::invite_token()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn login_keys_are_folded_and_bounded() {
-        assert_eq!(login_key("  Anna "), "anna");
-        assert_eq!(login_key(&"x".repeat(1000)).len(), 64);
     }
 }

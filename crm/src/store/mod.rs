@@ -24,6 +24,7 @@ pub mod hotels;
 pub mod interactions;
 pub mod keys;
 mod like;
+pub mod login_failures;
 pub mod notifications;
 pub mod operations;
 pub mod outbox;

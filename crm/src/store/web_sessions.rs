@@ -1,9 +1,9 @@
-//! Panel sessions and failed sign-in counters. Sessions are keyed by the SHA-256 hash of the
-//! cookie token: the clear token never reaches the database. The rules (how long a session
-//! lives, when a login locks) are the service's; this module only reads and writes rows.
+//! Panel sessions, keyed by the SHA-256 hash of the cookie token: the clear token never reaches
+//! the database. The rules (how long a session lives) are the service's; this module only reads
+//! and writes rows. Failed sign-ins are counted in [`super::login_failures`].
 
 use super::Conn;
-use super::time::{parse_ts, parse_ts_opt, ts};
+use super::time::{parse_ts, ts};
 use crate::domain::StaffId;
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
@@ -103,44 +103,4 @@ pub async fn delete_for_staff(conn: &mut Conn, staff: StaffId, keep: Option<&str
 pub async fn delete_expired(conn: &mut Conn, now: DateTime<Utc>) -> sqlx::Result<u64> {
     let done = sqlx::query("DELETE FROM web_sessions WHERE expires_at <= $1").bind(ts(now)).execute(conn).await?;
     Ok(done.rows_affected())
-}
-
-/// Failed sign-ins of one login within the current counting window.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failures {
-    pub failures: i64,
-    pub window_started_at: DateTime<Utc>,
-    pub locked_until: Option<DateTime<Utc>>,
-}
-
-pub async fn failures(conn: &mut Conn, login: &str) -> sqlx::Result<Option<Failures>> {
-    let row: Option<(i64, String, Option<String>)> =
-        sqlx::query_as("SELECT failures, window_started_at, locked_until FROM login_failures WHERE login = $1")
-            .bind(login)
-            .fetch_optional(conn)
-            .await?;
-    row.map(|(failures, started, locked)| {
-        Ok(Failures { failures, window_started_at: parse_ts(&started)?, locked_until: parse_ts_opt(locked)? })
-    })
-    .transpose()
-}
-
-pub async fn put_failures(conn: &mut Conn, login: &str, f: &Failures) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO login_failures (login, failures, window_started_at, locked_until) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (login) DO UPDATE SET failures = excluded.failures,
-             window_started_at = excluded.window_started_at, locked_until = excluded.locked_until",
-    )
-    .bind(login)
-    .bind(f.failures)
-    .bind(ts(f.window_started_at))
-    .bind(f.locked_until.map(ts))
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-pub async fn clear_failures(conn: &mut Conn, login: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE login = $1").bind(login).execute(conn).await?;
-    Ok(())
 }

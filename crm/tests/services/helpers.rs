@@ -12,6 +12,7 @@ use crm::store::Store;
 use crm::store::clients::Client;
 use crm::store::staff::Staff;
 use crm::{Actor, Crm};
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 pub struct TestApp {
@@ -22,6 +23,9 @@ pub struct TestApp {
     pub location: String,
     _dir: Option<tempfile::TempDir>,
 }
+
+/// The client address of the tests' sign-ins (TEST-NET-1).
+pub const ADDRESS: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
 
 pub fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap()
@@ -92,6 +96,14 @@ impl TestApp {
             .await
             .unwrap();
         created.staff
+    }
+
+    /// Signs in from [`ADDRESS`]; the staff member when a session started.
+    pub async fn signs_in(&self, login: &str, password: &str) -> Option<Staff> {
+        match self.crm.sign_in(login, password, ADDRESS).await.unwrap() {
+            crm::services::SignIn::Started(started) => Some(started.staff),
+            _ => None,
+        }
     }
 
     pub async fn actor(&self, login: &str, role: Role) -> Actor {

@@ -10,6 +10,7 @@ mod documents;
 mod hotels;
 mod interactions;
 mod keys;
+mod lockout;
 mod notifications;
 mod packages;
 mod roles;

@@ -40,6 +40,8 @@ const TABLE: &[(&str, &[Who])] = &[
     ("reset_password", ADMIN),
     ("set_staff_active", ADMIN),
     ("new_invite", ADMIN),
+    ("unlock_staff", ADMIN),
+    ("staff_locks", ADMIN),
     ("redeem_invite", &[Telegram]),
     ("change_password", &[Admin, Operator, AgentOwner, AgentOther, Accountant]),
     ("register_client", &[System, Admin, AgentOwner, AgentOther, Telegram]),
@@ -143,6 +145,8 @@ async fn call(app: &TestApp, w: &World, function: &str, who: Who) -> crm::Result
         "reset_password" => crm.reset_password(a, w.spare).await.map(drop),
         "set_staff_active" => crm.set_staff_active(a, w.spare, true).await,
         "new_invite" => crm.new_invite(a, w.spare).await.map(drop),
+        "unlock_staff" => crm.unlock_staff(a, w.spare).await.map(drop),
+        "staff_locks" => crm.staff_locks(a).await.map(drop),
         "redeem_invite" => {
             let token = crm.new_invite(&Actor::System, w.spare).await.unwrap();
             crm.redeem_invite(a, &token, Some("spare_tg")).await.map(drop)

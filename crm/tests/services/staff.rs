@@ -1,9 +1,10 @@
 //! Staff accounts: one-time passwords, sign-in, resets, deactivation, Telegram invites.
 
 use crate::each_backend;
+use crate::helpers::ADDRESS;
 use chrono::Duration;
 use crm::domain::{Invalid, Role};
-use crm::services::NewStaffInput;
+use crm::services::{NewStaffInput, SignIn};
 use crm::{Actor, Conflict, Error};
 
 fn input<'a>(login: &'a str, role: Role) -> NewStaffInput<'a> {
@@ -17,7 +18,7 @@ each_backend!(a_new_staff_member_gets_a_fourteen_character_password_that_signs_i
     assert!(created.staff.must_change_password);
     assert!(created.staff.invite_pending);
     assert!(created.staff.active);
-    let signed_in = app.crm.authenticate("ANNA.K", &created.password).await.unwrap();
+    let signed_in = app.signs_in("ANNA.K", &created.password).await.unwrap();
     assert_eq!(signed_in.id, created.staff.id, "{}", app.backend);
     assert_eq!(app.crm.list_staff(&Actor::System).await.unwrap().len(), 1);
     let other = app.crm.add_staff(&Actor::System, input("boris", Role::Agent)).await.unwrap();
@@ -27,13 +28,12 @@ each_backend!(a_new_staff_member_gets_a_fourteen_character_password_that_signs_i
 
 each_backend!(a_wrong_password_and_an_unknown_login_give_the_same_refusal, |app| {
     let created = app.crm.add_staff(&Actor::System, input("anna", Role::Agent)).await.unwrap();
-    let wrong = app.crm.authenticate("anna", "not-the-password").await.unwrap_err();
-    let unknown = app.crm.authenticate("nobody", &created.password).await.unwrap_err();
-    assert!(matches!(wrong, Error::Forbidden(_)), "{wrong:?}");
-    assert!(matches!(unknown, Error::Forbidden(_)), "{unknown:?}");
-    assert_eq!(wrong.to_string(), unknown.to_string(), "{}", app.backend);
-    let empty = app.crm.authenticate("anna", "").await.unwrap_err();
-    assert_eq!(empty.to_string(), wrong.to_string());
+    let wrong = app.crm.sign_in("anna", "not-the-password", ADDRESS).await.unwrap();
+    let unknown = app.crm.sign_in("nobody", &created.password, ADDRESS).await.unwrap();
+    assert!(matches!(wrong, SignIn::Refused { attempts_left: 4 }), "{wrong:?}");
+    assert!(matches!(unknown, SignIn::Refused { attempts_left: 4 }), "{}: {unknown:?}", app.backend);
+    let empty = app.crm.sign_in("anna", "", ADDRESS).await.unwrap();
+    assert!(matches!(empty, SignIn::Refused { attempts_left: 3 }), "{empty:?}");
 });
 
 each_backend!(a_login_is_taken_once_whatever_its_case, |app| {
@@ -49,11 +49,11 @@ each_backend!(deactivated_staff_cannot_sign_in_until_reactivated, |app| {
     let created = app.crm.add_staff(&Actor::System, input("anna", Role::Agent)).await.unwrap();
     let id = created.staff.id;
     app.crm.set_staff_active(&Actor::System, id, false).await.unwrap();
-    let refused = app.crm.authenticate("anna", &created.password).await;
-    assert!(matches!(refused, Err(Error::Forbidden(_))), "{}: {refused:?}", app.backend);
+    let refused = app.crm.sign_in("anna", &created.password, ADDRESS).await.unwrap();
+    assert!(matches!(refused, SignIn::Refused { .. }), "{}: {refused:?}", app.backend);
     assert!(!app.crm.get_staff(&Actor::System, id).await.unwrap().active);
     app.crm.set_staff_active(&Actor::System, id, true).await.unwrap();
-    app.crm.authenticate("anna", &created.password).await.unwrap();
+    app.signs_in("anna", &created.password).await.unwrap();
     let missing = app.crm.set_staff_active(&Actor::System, crm::domain::StaffId(9999), false).await;
     assert!(matches!(missing, Err(Error::NotFound(_))));
 });
@@ -65,10 +65,10 @@ each_backend!(a_reset_password_replaces_the_old_one_and_must_be_changed, |app| {
     assert!(!app.crm.get_staff(&me, created.staff.id).await.unwrap().must_change_password);
     let fresh = app.crm.reset_password(&Actor::System, created.staff.id).await.unwrap();
     assert_eq!(fresh.chars().count(), 14);
-    let staff = app.crm.authenticate("anna", &fresh).await.unwrap();
+    let staff = app.signs_in("anna", &fresh).await.unwrap();
     assert!(staff.must_change_password, "{}", app.backend);
-    assert!(app.crm.authenticate("anna", "мой-надёжный-пароль").await.is_err());
-    assert!(app.crm.authenticate("anna", &created.password).await.is_err());
+    assert!(app.signs_in("anna", "мой-надёжный-пароль").await.is_none());
+    assert!(app.signs_in("anna", &created.password).await.is_none());
     let missing = app.crm.reset_password(&Actor::System, crm::domain::StaffId(9999)).await;
     assert!(matches!(missing, Err(Error::NotFound(_))));
 });
@@ -82,11 +82,11 @@ each_backend!(changing_a_password_needs_the_old_one_and_ten_characters, |app| {
     assert!(matches!(short, Err(Error::Invalid(Invalid::PasswordTooShort))), "{short:?}");
     let nine = app.crm.change_password(&me, &created.password, "123456789").await;
     assert!(matches!(nine, Err(Error::Invalid(Invalid::PasswordTooShort))));
-    app.crm.authenticate("anna", &created.password).await.unwrap();
+    app.signs_in("anna", &created.password).await.unwrap();
     app.crm.change_password(&me, &created.password, "1234567890").await.unwrap();
-    let staff = app.crm.authenticate("anna", "1234567890").await.unwrap();
+    let staff = app.signs_in("anna", "1234567890").await.unwrap();
     assert!(!staff.must_change_password, "{}", app.backend);
-    assert!(app.crm.authenticate("anna", &created.password).await.is_err());
+    assert!(app.signs_in("anna", &created.password).await.is_none());
 });
 
 each_backend!(an_invite_binds_one_telegram_account_once, |app| {
