@@ -32,7 +32,7 @@ const MAX_ROUNDS: usize = 8;
 
 pub async fn who(crm: &Crm, telegram_id: i64) -> Result<Who, crm::Error> {
     if let Some(s) = crm.staff_by_telegram(telegram_id).await? {
-        return Ok(Who::Staff { id: s.id.0, role: s.role.as_str().to_owned(), name: s.name });
+        return Ok(Who::Staff { id: s.id.0, role: s.role, name: s.name });
     }
     Ok(match crm.client_by_telegram(&Actor::Telegram(telegram_id), telegram_id).await? {
         Some(c) if c.is_blacklisted() => Who::Blacklisted,
@@ -79,7 +79,7 @@ pub async fn handle(
                 continue;
             }
             if let Who::Staff { id, role, .. } = &who {
-                events.push_back(staff_effects::run(ctx, bot, *id, role, effect).await?);
+                events.push_back(staff_effects::run(ctx, bot, *id, *role, effect).await?);
                 continue;
             }
             // Every other effect acts for a registered client.

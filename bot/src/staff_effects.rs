@@ -3,13 +3,12 @@
 
 use crate::BotError;
 use crate::conversation::{Ctx, TgBot, send};
-use crm::domain::{BookingId, BookingStatus, ClientId, Direction, InteractionKind, Money, PaymentMethod, Role};
+use crm::domain::{BookingId, BookingStatus, ClientId, Direction, InteractionKind, Money, Role};
 use crm::services::{NewClient, NewInteractionInput, PaymentInput};
 use crm::store::bookings::{Booking, BookingFilter};
 use crm::{Actor, Error};
 use dialogues::client::registration::Collected;
 use dialogues::event::Outcome;
-use dialogues::staff::NOTE_KINDS;
 use dialogues::views::{BookingItem, ClientCardView, ClientItem, StaffBookingView};
 use dialogues::{Effect, Event, Reply};
 use teloxide::prelude::*;
@@ -59,8 +58,7 @@ fn item(b: &Booking, due: Money) -> BookingItem {
     }
 }
 
-pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: &str, effect: Effect) -> Result<Event, BotError> {
-    let role = Role::parse(role).map_err(Error::from)?;
+pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: Role, effect: Effect) -> Result<Event, BotError> {
     let actor = Actor::staff(crm::domain::StaffId(staff_id), role);
     let crm = &ctx.crm;
     match effect {
@@ -99,11 +97,10 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: &str, effect: Effe
         Effect::StaffBookingCard(id) => booking_card(ctx, &actor, BookingId(id)).await,
         Effect::MessageClient { client, text } => message_client(ctx, bot, &actor, ClientId(client), &text).await,
         Effect::LogNote { client, kind, text } => {
-            let kind = NOTE_KINDS.get(usize::from(kind)).copied().unwrap_or("note");
             let input = NewInteractionInput {
                 client_id: ClientId(client),
-                kind: InteractionKind::parse(kind).map_err(Error::from)?,
-                direction: if kind == "note" { Direction::None } else { Direction::In },
+                kind,
+                direction: if kind == InteractionKind::Note { Direction::None } else { Direction::In },
                 body: text,
                 occurred_at: None,
             };
@@ -116,9 +113,6 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: &str, effect: Effe
             ))
         }
         Effect::MoveBooking { booking, to, reason } => {
-            let Some(to) = BookingStatus::ALL.get(usize::from(to)).copied() else {
-                return Ok(refusal(ctx, Reply::text("staff_refused_unknown_status")));
-            };
             // The client's message is queued by crm in the move's transaction; the outbox delivers it.
             attempt!(ctx, crm.change_booking_status(&actor, BookingId(booking), to, &reason), |_| done(
                 ctx,
@@ -133,7 +127,7 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: &str, effect: Effe
             let input = PaymentInput {
                 booking_id: BookingId(booking),
                 amount: Money::new(amount_minor, currency),
-                method: if method == 0 { PaymentMethod::Cash } else { PaymentMethod::BankTransfer },
+                method,
                 external_id: None,
                 note: ctx.texts.message(&Reply::text("payment_note")),
             };
@@ -205,14 +199,7 @@ async fn booking_card(ctx: &Ctx, actor: &Actor, id: BookingId) -> Result<Event, 
         Ok(c) => c,
         Err(e) => return refused(ctx, e),
     };
-    let moves = card
-        .manual_moves
-        .iter()
-        .filter_map(|m| {
-            let idx = BookingStatus::ALL.iter().position(|s| s == m)?;
-            Some((u8::try_from(idx).ok()?, m.title_ru().to_owned()))
-        })
-        .collect();
+    let moves = card.manual_moves.iter().map(|m| (*m, m.title_ru().to_owned())).collect();
     Ok(Event::Outcome(Outcome::StaffBooking(StaffBookingView {
         booking: item(&card.booking, card.due),
         client_id: card.booking.client_id.0,

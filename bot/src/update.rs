@@ -51,7 +51,7 @@ mod tests {
         let tours = Event::Text(texts.label(&MenuItem::Tours.label()));
         let clients = Event::Text(texts.label(&MenuItem::StaffClients.label()));
         let client = Who::Client { id: 1, first_name: "Мария".into(), marketing: false };
-        let staff = Who::Staff { id: 2, role: "agent".into(), name: "Анна".into() };
+        let staff = Who::Staff { id: 2, role: crm::domain::Role::Agent, name: "Анна".into() };
         assert_eq!(menu_event(tours.clone(), &client, &texts), Event::Menu(MenuItem::Tours));
         assert_eq!(menu_event(clients.clone(), &staff, &texts), Event::Menu(MenuItem::StaffClients));
         assert_eq!(menu_event(clients.clone(), &client, &texts), clients);

@@ -10,6 +10,10 @@ use crm::Crm;
 use crm::clock::SystemClock;
 use crm::crypto::MasterKey;
 use crm::store::{Store, dialogue_states};
+use dialogues::State;
+use dialogues::staff::Awaiting;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use teloxide::dispatching::dialogue::{ErasedStorage, Storage};
 use teloxide::types::ChatId;
@@ -57,7 +61,7 @@ async fn crm_on(url: &str, master: &str) -> Crm {
 }
 
 impl Backend {
-    async fn open(&self) -> Arc<ErasedStorage<Step>> {
+    async fn open<D: Serialize + DeserializeOwned + Send + 'static>(&self) -> Arc<ErasedStorage<D>> {
         match self {
             Backend::Db { url, master, .. } => DbStorage::new(crm_on(url, master).await).erase(),
             Backend::Redis { url, prefix } => RedisStorage::open(url, prefix)
@@ -85,7 +89,7 @@ impl Backend {
     }
 }
 
-async fn get(s: &Arc<ErasedStorage<Step>>, chat: ChatId) -> Option<Step> {
+async fn get<D>(s: &Arc<ErasedStorage<D>>, chat: ChatId) -> Option<D> {
     Arc::clone(s).get_dialogue(chat).await.unwrap()
 }
 
@@ -99,7 +103,7 @@ fn phone(name: &str) -> Step {
 
 /// Every case on one backend; each case uses its own chats.
 async fn all_cases(b: &Backend) {
-    let s = b.open().await;
+    let s = b.open::<Step>().await;
 
     assert_eq!(get(&s, ChatId(1)).await, None, "missing chat");
 
@@ -130,8 +134,17 @@ async fn all_cases(b: &Backend) {
     put(&s, ChatId(7), Step::AskName).await;
     assert_eq!(get(&s, ChatId(7)).await, Some(Step::AskName), "and the next step overwrites it");
 
+    // The bot's own states: one the version before codes wrote (a position in `BookingStatus::ALL`)
+    // restarts the dialogue; the same state as this version writes it reads back.
+    let states = b.open::<State>().await;
+    b.put_raw(ChatId(9), br#"{"Staff":{"MoveReason":{"booking":17,"to":1}}}"#).await;
+    assert_eq!(get(&states, ChatId(9)).await, None, "a position of the version before codes");
+    b.put_raw(ChatId(9), br#"{"Staff":{"MoveReason":{"booking":17,"to":"contract_signed"}}}"#).await;
+    let signed = Awaiting::MoveReason { booking: 17, to: crm::domain::BookingStatus::ContractSigned };
+    assert_eq!(get(&states, ChatId(9)).await, Some(State::Staff(Some(signed))), "a code");
+
     drop(s);
-    let reopened = b.open().await;
+    let reopened = b.open::<Step>().await;
     assert_eq!(get(&reopened, ChatId(3)).await, Some(phone("Мария")), "state survives reopening");
     assert_eq!(get(&reopened, ChatId(4)).await, None, "removal survives reopening");
 }
@@ -161,7 +174,7 @@ async fn redis_storage() {
 
     // A value that is not even UTF-8 (another program's key) restarts the dialogue too.
     b.put_raw(ChatId(8), &[0xff, 0xfe, 0x00]).await;
-    assert_eq!(get(&b.open().await, ChatId(8)).await, None, "non-UTF-8 value");
+    assert_eq!(get(&b.open::<Step>().await, ChatId(8)).await, None, "non-UTF-8 value");
 
     // Leave the shared server as found (a failed run leaves its keys, under a prefix of its own).
     let Backend::Redis { prefix, .. } = &b else { unreachable!() };

@@ -1,7 +1,14 @@
 //! Inline-button payloads: compact (Telegram allows 64 bytes), and parsed strictly — anything
 //! that does not parse is `None`, never a guess. Ids in callbacks are only *requests*: the
 //! services check the actor may touch the record, so a crafted payload reaches nothing.
+//!
+//! A button outlives the version that drew it (it stays under a message in the chat), so a
+//! domain value travels as its stable code (`mv:17:contract_signed`), never as a position in a
+//! list: reordering an enum leaves old buttons meaning what they meant. A button of the
+//! version before codes (`mv:17:1`) does not decode and is answered «button expired».
 
+use crate::staff::{NOTE_KINDS, PAY_METHODS};
+use domain::{BookingStatus, InteractionKind, PaymentMethod};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,15 +45,15 @@ pub enum Callback {
     SearchClients,
     /// Staff: write to the client (the next text goes to them).
     ReplyTo(i64),
-    /// Staff: log an interaction of kind `k` (index in `agent::NOTE_KINDS`) for a client.
-    Note(i64, u8),
+    /// Staff: log an interaction of this kind (one of [`NOTE_KINDS`]) for a client.
+    Note(i64, InteractionKind),
     /// Staff: tag a client.
     Tag(i64),
-    /// Staff: move a booking to status `s` (index in `BookingStatus::ALL`).
-    Move(i64, u8),
-    /// Staff: record a payment for a booking, then its method (0 cash, 1 bank transfer).
+    /// Staff: move a booking to this status (crm checks the move).
+    Move(i64, BookingStatus),
+    /// Staff: record a payment for a booking, then its method (one of [`PAY_METHODS`]).
     Pay(i64),
-    PayMethod(u8),
+    PayMethod(PaymentMethod),
     /// Admin: blacklist or un-blacklist a client.
     Blacklist(i64),
     Unblacklist(i64),
@@ -76,11 +83,11 @@ impl Callback {
             Callback::Booking(id) => format!("bk:{id}"),
             Callback::SearchClients => "sr".into(),
             Callback::ReplyTo(id) => format!("rt:{id}"),
-            Callback::Note(id, k) => format!("nt:{id}:{k}"),
+            Callback::Note(id, k) => format!("nt:{id}:{}", k.as_str()),
             Callback::Tag(id) => format!("tg:{id}"),
-            Callback::Move(id, s) => format!("mv:{id}:{s}"),
+            Callback::Move(id, s) => format!("mv:{id}:{}", s.as_str()),
             Callback::Pay(id) => format!("py:{id}"),
-            Callback::PayMethod(m) => format!("pm:{m}"),
+            Callback::PayMethod(m) => format!("pm:{}", m.as_str()),
             Callback::Blacklist(id) => format!("bl:{id}"),
             Callback::Unblacklist(id) => format!("ub:{id}"),
         }
@@ -97,14 +104,19 @@ impl Callback {
         fn digits(a: Option<&str>, max_len: usize) -> Option<&str> {
             a.filter(|a| !a.is_empty() && a.len() <= max_len && a.bytes().all(|b| b.is_ascii_digit()))
         }
-        let id = || digits(arg, 15)?.parse::<i64>().ok().filter(|v| *v > 0);
-        // "id:small", e.g. a booking and a status index.
-        let pair = |max: u8| -> Option<(i64, u8)> {
+        // A domain value's code as `as_str()` writes it: lowercase and `_`, nothing around it.
+        fn code(a: Option<&str>) -> Option<&str> {
+            a.filter(|a| !a.is_empty() && a.len() <= 32 && a.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        }
+        let positive = |a: Option<&str>| digits(a, 15)?.parse::<i64>().ok().filter(|v| *v > 0);
+        let id = || positive(arg);
+        // "id:code", e.g. a booking and a status.
+        let with_code = || -> Option<(i64, &str)> {
             let (a, b) = arg?.split_once(':')?;
-            let id = digits(Some(a), 15)?.parse::<i64>().ok().filter(|v| *v > 0)?;
-            let n = digits(Some(b), 2)?.parse::<u8>().ok().filter(|n| *n < max)?;
-            Some((id, n))
+            Some((positive(Some(a))?, code(Some(b))?))
         };
+        let note_kind = |k: &str| InteractionKind::parse(k).ok().filter(|k| NOTE_KINDS.contains(k));
+        let pay_method = |m: &str| PaymentMethod::parse(m).filter(|m| PAY_METHODS.contains(m));
         let small = |max_len| digits(arg, max_len)?.parse::<u32>().ok();
         Some(match (tag, arg) {
             ("c", _) => Callback::City(u16::try_from(small(5)?).ok()?),
@@ -128,11 +140,11 @@ impl Callback {
             ("bk", _) => Callback::Booking(id()?),
             ("sr", None) => Callback::SearchClients,
             ("rt", _) => Callback::ReplyTo(id()?),
-            ("nt", _) => pair(4).map(|(id, k)| Callback::Note(id, k))?,
+            ("nt", _) => with_code().and_then(|(id, k)| Some(Callback::Note(id, note_kind(k)?)))?,
             ("tg", _) => Callback::Tag(id()?),
-            ("mv", _) => pair(6).map(|(id, s)| Callback::Move(id, s))?,
+            ("mv", _) => with_code().and_then(|(id, s)| Some(Callback::Move(id, BookingStatus::parse(s)?)))?,
             ("py", _) => Callback::Pay(id()?),
-            ("pm", _) => Callback::PayMethod(u8::try_from(small(1)?).ok().filter(|m| *m < 2)?),
+            ("pm", _) => Callback::PayMethod(pay_method(code(arg)?)?),
             ("bl", _) => Callback::Blacklist(id()?),
             ("ub", _) => Callback::Unblacklist(id()?),
             _ => return None,
@@ -170,17 +182,17 @@ mod tests {
             Callback::Booking(6),
             Callback::SearchClients,
             Callback::ReplyTo(7),
-            Callback::Note(8, 3),
             Callback::Tag(9),
-            Callback::Move(10, 5),
             Callback::Pay(11),
-            Callback::PayMethod(1),
             Callback::Blacklist(12),
             Callback::Unblacklist(13),
-        ];
+        ]
+        .into_iter()
+        .chain(NOTE_KINDS.map(|k| Callback::Note(8, k)))
+        .chain(BookingStatus::ALL.map(|s| Callback::Move(10, s)))
+        .chain(PAY_METHODS.map(Callback::PayMethod));
         for c in all {
             assert_eq!(Callback::decode(&c.encode()), Some(c));
-            assert!(c.encode().len() <= 64);
         }
         for bad in [
             "",
@@ -200,9 +212,43 @@ mod tests {
             "d: 1",
             "fh:1",
             "u:",
+            // A domain value by its code only: no positions, no other spelling, no other values.
+            "mv:10:1",
+            "mv:10:",
+            "mv:10",
+            "mv:10:Paid",
+            "mv:10:paid ",
+            "mv:10:booked",
+            "mv:0:paid",
+            "mv:10:paid:1",
+            "nt:8:0",
+            "nt:8:booking",
+            "nt:8: call",
+            "pm:0",
+            "pm:online",
+            "pm:internal",
+            "pm:",
             &"c".repeat(65),
         ] {
             assert_eq!(Callback::decode(bad), None, "{bad:?}");
         }
+    }
+
+    /// Telegram refuses a button whose data is over 64 bytes (and the whole message with it):
+    /// the longest payloads carry the largest id a payload may hold with the longest code.
+    #[test]
+    fn the_longest_payload_fits_telegram() {
+        let id = 999_999_999_999_999;
+        let longest = BookingStatus::ALL
+            .map(|s| Callback::Move(id, s))
+            .into_iter()
+            .chain(NOTE_KINDS.map(|k| Callback::Note(id, k)))
+            .chain(PAY_METHODS.map(Callback::PayMethod))
+            .chain([Callback::Unblacklist(id), Callback::Month(999_999), Callback::City(u16::MAX)])
+            .map(|c| c.encode())
+            .max_by_key(String::len)
+            .unwrap();
+        assert!(longest.len() <= 64, "{longest:?} is {} bytes", longest.len());
+        assert!(Callback::decode(&longest).is_some());
     }
 }

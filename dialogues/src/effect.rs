@@ -2,6 +2,7 @@
 
 use crate::callback::Callback;
 use crate::label::Label;
+use domain::{BookingStatus, InteractionKind, PaymentMethod};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -55,7 +56,7 @@ pub enum Effect {
     },
     LogNote {
         client: i64,
-        kind: u8,
+        kind: InteractionKind,
         text: String,
     },
     TagClient {
@@ -64,12 +65,12 @@ pub enum Effect {
     },
     MoveBooking {
         booking: i64,
-        to: u8,
+        to: BookingStatus,
         reason: String,
     },
     RecordPayment {
         booking: i64,
-        method: u8,
+        method: PaymentMethod,
         amount_minor: i64,
     },
     SetBlacklist {

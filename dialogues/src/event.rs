@@ -2,6 +2,7 @@
 
 use crate::callback::Callback;
 use crate::start::StartPayload;
+use domain::Role;
 use serde::{Deserialize, Serialize};
 
 /// Who is writing, as the transport found out before stepping (one lookup per update).
@@ -18,7 +19,7 @@ pub enum Who {
     Blacklisted,
     Staff {
         id: i64,
-        role: String,
+        role: Role,
         name: String,
     },
 }

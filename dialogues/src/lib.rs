@@ -57,7 +57,7 @@ pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, 
                 State::Staff(a) => a,
                 _ => None,
             };
-            staff::step(awaiting, role, event, today)
+            staff::step(awaiting, *role, event, today)
         }
     }
 }

@@ -23,23 +23,32 @@ use crate::label::{Label, MenuItem};
 use crate::views::{BookingItem, ClientCardView, StaffBookingView};
 use crate::{StartPayload, State};
 use chrono::NaiveDate;
-use domain::{BirthDate, City, Currency, Money, PersonName, Phone};
+use domain::{
+    BirthDate, BookingStatus, City, Currency, InteractionKind, Money, PaymentMethod, PersonName, Phone, Role,
+};
 use serde::{Deserialize, Serialize};
 
-/// Kinds of interaction an agent logs from the bot (`crm`'s `InteractionKind` codes), in button
-/// order; a kind's button is labelled `note_{kind}`.
-pub const NOTE_KINDS: [&str; 4] = ["call", "email", "complaint", "note"];
+/// Kinds of interaction an agent logs from the bot, in button order; a kind's button is
+/// labelled `note_{code}`. Only these come back from a button.
+pub const NOTE_KINDS: [InteractionKind; 4] =
+    [InteractionKind::Call, InteractionKind::Email, InteractionKind::Complaint, InteractionKind::Note];
 
-/// What the next text of a staff member means.
+/// How a payment recorded from the bot was made, in button order; a method's button is labelled
+/// `pay_{code}`. Only these come back from a button (online payments come from the provider).
+pub const PAY_METHODS: [PaymentMethod; 2] = [PaymentMethod::Cash, PaymentMethod::BankTransfer];
+
+/// What the next text of a staff member means. Stored with the chat's state, so a domain value
+/// is kept as its stable code (serde writes `"contract_signed"`), never as a position in a list;
+/// a state of the version before codes does not parse and restarts the dialogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Awaiting {
     SearchQuery,
     MessageTo(i64),
-    Note { client: i64, kind: u8 },
+    Note { client: i64, kind: InteractionKind },
     Tag(i64),
-    MoveReason { booking: i64, to: u8 },
+    MoveReason { booking: i64, to: BookingStatus },
     PaymentMethod(i64),
-    PaymentAmount { booking: i64, method: u8 },
+    PaymentAmount { booking: i64, method: PaymentMethod },
     BlacklistReason { client: i64, on: bool },
     NewClient(Collected),
 }
@@ -72,9 +81,7 @@ fn booking_button(b: &BookingItem) -> Button {
 
 pub fn card_reply(c: &ClientCardView, is_admin: bool) -> Reply {
     let mut rows = vec![vec![btn("write_client", Callback::ReplyTo(c.id)), btn("tag", Callback::Tag(c.id))]];
-    rows.push(
-        NOTE_KINDS.iter().enumerate().map(|(i, k)| btn(&format!("note_{k}"), Callback::Note(c.id, i as u8))).collect(),
-    );
+    rows.push(NOTE_KINDS.map(|k| btn(&format!("note_{}", k.as_str()), Callback::Note(c.id, k))).to_vec());
     for b in &c.bookings {
         rows.push(vec![booking_button(b)]);
     }
@@ -94,8 +101,8 @@ pub fn booking_reply(b: &StaffBookingView) -> Reply {
     let mut rows: Vec<Vec<Button>> = b
         .moves
         .iter()
-        .map(|(i, status)| {
-            vec![Button::new(Label::new("move").var("status", status.as_str()), Callback::Move(b.booking.id, *i))]
+        .map(|(to, title)| {
+            vec![Button::new(Label::new("move").var("status", title.as_str()), Callback::Move(b.booking.id, *to))]
         })
         .collect();
     if b.accepts_payments {
@@ -107,8 +114,8 @@ pub fn booking_reply(b: &StaffBookingView) -> Reply {
         .keyboard(Keyboard::Inline(rows))
 }
 
-pub fn step(awaiting: Option<Awaiting>, role: &str, event: Event, today: NaiveDate) -> (State, Vec<Effect>) {
-    let is_admin = role == "admin";
+pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDate) -> (State, Vec<Effect>) {
+    let is_admin = role == Role::Admin;
     let here = State::Staff(awaiting.clone());
     // Works from anywhere: menu, commands, outcomes, buttons.
     match &event {
@@ -170,7 +177,7 @@ pub fn step(awaiting: Option<Awaiting>, role: &str, event: Event, today: NaiveDa
 }
 
 fn methods() -> Keyboard {
-    Keyboard::Inline(vec![vec![btn("pay_cash", Callback::PayMethod(0)), btn("pay_transfer", Callback::PayMethod(1))]])
+    Keyboard::Inline(vec![PAY_METHODS.map(|m| btn(&format!("pay_{}", m.as_str()), Callback::PayMethod(m))).to_vec()])
 }
 
 fn button(cb: Callback) -> Option<(State, Vec<Effect>)> {

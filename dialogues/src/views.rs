@@ -1,6 +1,7 @@
 //! Data the transport hands back to the dialogues, already in the shape the texts need.
 //! Filled from `crm` by the transport; plain serde data so states and tests can hold them.
 
+use domain::BookingStatus;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,7 +111,7 @@ pub struct StaffBookingView {
     pub client_id: i64,
     pub client: String,
     pub paid: String,
-    /// (index in `BookingStatus::ALL`, Russian title) of each allowed manual move.
-    pub moves: Vec<(u8, String)>,
+    /// (status, its title) of each allowed manual move.
+    pub moves: Vec<(BookingStatus, String)>,
     pub accepts_payments: bool,
 }

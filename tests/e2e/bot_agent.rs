@@ -58,18 +58,22 @@ async fn agent_works(w: World) {
     // The phone in groups, the history's kinds in words (the answer above is a message).
     assert!(card.text().contains("📞 +7 912 345-67-89") && card.text().contains(" · Сообщение · "), "{}", card.text());
     let bcard = w.press(&anna_tg, &card, &format!("bk:{}", booking.id), "Бронь №").await;
-    let signed = BookingStatus::ALL.iter().position(|s| *s == BookingStatus::ContractSigned).unwrap();
-    w.press(&anna_tg, &bcard, &format!("mv:{}:{signed}", booking.id), "причину").await;
+    w.press(&anna_tg, &bcard, &format!("mv:{}:contract_signed", booking.id), "причину").await;
     w.say(&anna_tg, "подписан в офисе", "договор подписан").await;
     w.fake.wait_for_message(maria.id, |m| m.text().contains("новый статус — договор подписан"), WAIT).await;
     let bcard = w.say(&anna_tg, "📋 Брони", "Брони").await;
     let bcard = w.press(&anna_tg, &bcard, &format!("bk:{}", booking.id), "к оплате").await;
     let method = w.press(&anna_tg, &bcard, &format!("py:{}", booking.id), "Как клиент оплатил").await;
-    w.press(&anna_tg, &method, "pm:0", "Сумма оплаты").await;
+    w.press(&anna_tg, &method, "pm:cash", "Сумма оплаты").await;
     w.say(&anna_tg, "10000", "частичная оплата").await;
     let card = crm.booking_card(&Actor::System, booking.id).await.unwrap();
     assert_eq!(card.booking.status, BookingStatus::PartiallyPaid);
     assert_eq!(card.paid.minor, 1_000_000);
+    // A button drawn by the version before codes (a position in the status list) has expired:
+    // it is not read as whichever status sits there now.
+    let seen = w.fake.count_sent(anna_tg.id);
+    w.fake.push_callback(&anna_tg, bcard.message_id, &format!("mv:{}:4", booking.id));
+    w.fake.wait_for_new_message(anna_tg.id, seen, |m| m.text().contains("кнопка устарела"), WAIT).await;
 
     // Борис crafts buttons naming Анна's client and booking: refused, nothing changes.
     let menu = w.say(&boris_tg, "👥 Мои клиенты", "Клиентов не найдено").await;
@@ -77,9 +81,8 @@ async fn agent_works(w: World) {
     w.fake.push_callback(&boris_tg, menu.message_id, &format!("cl:{}", client.id));
     let refused = w.fake.wait_for_new_message(boris_tg.id, seen, |m| m.text().contains("Нет доступа"), WAIT).await;
     assert!(!refused.text().contains("Иванова"), "{}", refused.text());
-    let cancel = BookingStatus::ALL.iter().position(|s| *s == BookingStatus::CancellationRequested).unwrap();
     let seen = w.fake.count_sent(boris_tg.id);
-    w.fake.push_callback(&boris_tg, menu.message_id, &format!("mv:{}:{cancel}", booking.id));
+    w.fake.push_callback(&boris_tg, menu.message_id, &format!("mv:{}:cancellation_requested", booking.id));
     w.fake.wait_for_new_message(boris_tg.id, seen, |m| m.text().contains("причину"), WAIT).await;
     w.say(&boris_tg, "хочу отменить", "Нет доступа").await;
     let seen = w.fake.count_sent(boris_tg.id);

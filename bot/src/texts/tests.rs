@@ -38,7 +38,8 @@ fn every_template_the_code_names_exists() {
         }
     }
     assert!(used.len() > 60, "found {used:?}");
-    used.extend(dialogues::staff::NOTE_KINDS.map(|k| format!("button_note_{k}")));
+    used.extend(dialogues::staff::NOTE_KINDS.map(|k| format!("button_note_{}", k.as_str())));
+    used.extend(dialogues::staff::PAY_METHODS.map(|m| format!("button_pay_{}", m.as_str())));
     used.extend(MenuItem::CLIENT.into_iter().chain(MenuItem::STAFF).map(|i| format!("button_{}", i.label().key)));
     for name in used {
         assert!(t.has(&format!("{name}.tera")), "templates/bot/{name}.tera is missing");
@@ -177,7 +178,7 @@ fn menus_render_and_a_pressed_menu_button_is_known_by_its_text() {
 #[test]
 fn every_label_renders() {
     let t = Texts::load().unwrap();
-    let agent = Who::Staff { id: 3, role: "admin".into(), name: "Анна".into() };
+    let agent = Who::Staff { id: 3, role: crm::domain::Role::Admin, name: "Анна".into() };
     let booking = BookingItem {
         id: 17,
         tour: "Алтай".into(),
@@ -204,7 +205,7 @@ fn every_label_renders() {
         client_id: 5,
         client: "Иванова Мария".into(),
         paid: "0".into(),
-        moves: vec![(1, "договор подписан".into())],
+        moves: vec![(crm::domain::BookingStatus::ContractSigned, "договор подписан".into())],
         accepts_payments: true,
     };
     let cases = [

@@ -4,5 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod client_menu;
+mod compat;
 mod registration;
 mod staff;

@@ -4,14 +4,16 @@
 use chrono::NaiveDate;
 use dialogues::event::Outcome;
 use dialogues::staff::Awaiting;
-use dialogues::{Callback, Command, Effect, Event, MenuItem, State, Who, step};
+use dialogues::views::{BookingItem, ClientCardView, StaffBookingView};
+use dialogues::{Callback, Command, Effect, Event, Keyboard, MenuItem, State, Who, step};
+use domain::{BookingStatus, InteractionKind, PaymentMethod, Role};
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
 }
 
 fn agent() -> Who {
-    Who::Staff { id: 3, role: "agent".into(), name: "Смирнова Анна".into() }
+    Who::Staff { id: 3, role: Role::Agent, name: "Смирнова Анна".into() }
 }
 
 fn run(state: State, event: Event) -> (State, Vec<Effect>) {
@@ -31,15 +33,19 @@ fn buttons_ask_and_texts_complete_each_action() {
     let cases: Vec<(Callback, &str, Effect)> = vec![
         (Callback::ReplyTo(5), "Добрый день!", Effect::MessageClient { client: 5, text: "Добрый день!".into() }),
         (
-            Callback::Note(5, 0),
+            Callback::Note(5, InteractionKind::Call),
             "Звонил, уточнил даты",
-            Effect::LogNote { client: 5, kind: 0, text: "Звонил, уточнил даты".into() },
+            Effect::LogNote {
+                client: 5, kind: InteractionKind::Call, text: "Звонил, уточнил даты".into()
+            },
         ),
         (Callback::Tag(5), "VIP", Effect::TagClient { client: 5, tag: "VIP".into() }),
         (
-            Callback::Move(9, 1),
+            Callback::Move(9, BookingStatus::ContractSigned),
             "подписан в офисе",
-            Effect::MoveBooking { booking: 9, to: 1, reason: "подписан в офисе".into() },
+            Effect::MoveBooking {
+                booking: 9, to: BookingStatus::ContractSigned, reason: "подписан в офисе".into()
+            },
         ),
         (
             Callback::Blacklist(5),
@@ -67,10 +73,13 @@ fn a_payment_asks_the_method_then_a_valid_amount() {
         (st.clone(), templates(&eff)),
         (State::Staff(Some(Awaiting::PaymentMethod(9))), vec!["staff_choose_method"])
     );
-    let (st, eff) = run(st, Event::Callback(Callback::PayMethod(1)));
+    let (st, eff) = run(st, Event::Callback(Callback::PayMethod(PaymentMethod::BankTransfer)));
     assert_eq!(
         (st.clone(), templates(&eff)),
-        (State::Staff(Some(Awaiting::PaymentAmount { booking: 9, method: 1 })), vec!["staff_amount_ask"])
+        (
+            State::Staff(Some(Awaiting::PaymentAmount { booking: 9, method: PaymentMethod::BankTransfer })),
+            vec!["staff_amount_ask"]
+        )
     );
     for bad in ["ноль", "-5", "0"] {
         let (s2, eff) = run(st.clone(), text(bad));
@@ -80,7 +89,10 @@ fn a_payment_asks_the_method_then_a_valid_amount() {
     let (st, eff) = run(st, text("15 000,50"));
     assert_eq!(
         (st, eff),
-        (State::Staff(None), vec![Effect::RecordPayment { booking: 9, method: 1, amount_minor: 1_500_050 }])
+        (
+            State::Staff(None),
+            vec![Effect::RecordPayment { booking: 9, method: PaymentMethod::BankTransfer, amount_minor: 1_500_050 }]
+        )
     );
 }
 
@@ -115,4 +127,69 @@ fn menu_and_outcomes_work_from_any_pending_action() {
     assert_eq!((st, templates(&eff)), (State::Staff(None), vec!["cancelled"]));
     let (st, eff) = run(pending, Event::Outcome(Outcome::Refused("Нет доступа".into())));
     assert_eq!((st, templates(&eff)), (State::Staff(None), vec!["staff_refused"]));
+}
+
+fn callbacks(effects: &[Effect]) -> Vec<Callback> {
+    let Some(Effect::Reply(r)) = effects.first() else { panic!("{effects:?}") };
+    let Keyboard::Inline(rows) = &r.keyboard else { panic!("{:?}", r.keyboard) };
+    rows.iter().flatten().map(|b| b.callback).collect()
+}
+
+#[test]
+fn cards_offer_each_note_kind_the_allowed_moves_and_only_an_admin_the_blacklist() {
+    let card = ClientCardView {
+        id: 5,
+        name: "Иванова Мария".into(),
+        phone: "+7 912 345-67-89".into(),
+        city: "Томск".into(),
+        birth_date: "05.03.1990".into(),
+        tags: vec![],
+        blacklisted: None,
+        bookings: vec![],
+        history: vec![],
+        telegram: true,
+    };
+    for (role, blacklist) in [(Role::Agent, false), (Role::Operator, false), (Role::Admin, true)] {
+        let who = Who::Staff { id: 3, role, name: "Смирнова Анна".into() };
+        let (_, eff) = step(State::Staff(None), &who, Event::Outcome(Outcome::StaffClient(card.clone())), today());
+        let offered = callbacks(&eff);
+        for kind in [InteractionKind::Call, InteractionKind::Email, InteractionKind::Complaint, InteractionKind::Note] {
+            assert!(offered.contains(&Callback::Note(5, kind)), "{role:?}: {kind:?}");
+        }
+        assert_eq!(offered.contains(&Callback::Blacklist(5)), blacklist, "{role:?}");
+    }
+    let booking = BookingItem {
+        id: 17,
+        tour: "Алтай".into(),
+        dates: "12.01–18.01.2027".into(),
+        status: "заключение договора".into(),
+        total: "50 000 ₽".into(),
+        due: "50 000 ₽".into(),
+        travellers: 1,
+    };
+    let view = StaffBookingView {
+        booking,
+        client_id: 5,
+        client: "Иванова Мария".into(),
+        paid: "0 ₽".into(),
+        moves: vec![
+            (BookingStatus::ContractSigned, "договор подписан".into()),
+            (BookingStatus::CancellationRequested, "запрос отмены бронирования".into()),
+        ],
+        accepts_payments: false,
+    };
+    let (_, eff) = run(State::Staff(None), Event::Outcome(Outcome::StaffBooking(view)));
+    assert_eq!(
+        callbacks(&eff),
+        [
+            Callback::Move(17, BookingStatus::ContractSigned),
+            Callback::Move(17, BookingStatus::CancellationRequested),
+            Callback::Client(5)
+        ]
+    );
+    let (_, eff) = run(State::Staff(None), Event::Callback(Callback::Pay(17)));
+    assert_eq!(
+        callbacks(&eff),
+        [Callback::PayMethod(PaymentMethod::Cash), Callback::PayMethod(PaymentMethod::BankTransfer)]
+    );
 }

@@ -1,0 +1,188 @@
+//! What outlives a version: buttons under messages already sent (their callback data) and stored
+//! dialogue states (JSON in the database or Redis). Each is written here literally, as this
+//! version writes it, and must read back as the same typed value, and be written so again. So
+//! reordering or renaming an enum, a variant, a field or a code fails here, not in a chat. A
+//! value that joins an enum needs its row (the coverage checks below ask for it).
+//!
+//! The version before codes wrote list positions (`mv:17:1`, `"to":1`). Those are not read: an
+//! old button is answered «button expired» (`bot`'s callback handler) and an old state restarts
+//! the dialogue (`bot::state`), as any state that no longer parses does.
+
+use chrono::NaiveDate;
+use dialogues::client::catalog::{BookingDraft, Browse, TourFilter};
+use dialogues::client::registration::{Collected, Registration, Step};
+use dialogues::staff::{Awaiting, NOTE_KINDS, PAY_METHODS};
+use dialogues::{Callback, State};
+use domain::{BirthDate, BookingStatus, City, InteractionKind, PaymentMethod, PersonName, Phone};
+
+fn buttons() -> Vec<(&'static str, Callback)> {
+    use BookingStatus::*;
+    vec![
+        ("c:3", Callback::City(3)),
+        ("y", Callback::Yes),
+        ("n", Callback::No),
+        ("t:12", Callback::Tour(12)),
+        ("d:42", Callback::Depart(42)),
+        ("k:2", Callback::Count(2)),
+        ("p:1", Callback::Page(1)),
+        ("fd", Callback::AskDestination),
+        ("fm", Callback::AskMonth),
+        ("m:202701", Callback::Month(202701)),
+        ("m:0", Callback::Month(0)),
+        ("fb", Callback::AskBudget),
+        ("b:100", Callback::Budget(100)),
+        ("fh", Callback::Hot),
+        ("fx", Callback::ClearFilters),
+        ("sc", Callback::ChangeCity),
+        ("sm", Callback::ToggleMarketing),
+        ("u", Callback::Unsubscribe),
+        ("cl:5", Callback::Client(5)),
+        ("bk:17", Callback::Booking(17)),
+        ("sr", Callback::SearchClients),
+        ("rt:5", Callback::ReplyTo(5)),
+        ("nt:5:call", Callback::Note(5, InteractionKind::Call)),
+        ("nt:5:email", Callback::Note(5, InteractionKind::Email)),
+        ("nt:5:complaint", Callback::Note(5, InteractionKind::Complaint)),
+        ("nt:5:note", Callback::Note(5, InteractionKind::Note)),
+        ("tg:5", Callback::Tag(5)),
+        ("mv:17:contract_pending", Callback::Move(17, ContractPending)),
+        ("mv:17:contract_signed", Callback::Move(17, ContractSigned)),
+        ("mv:17:partially_paid", Callback::Move(17, PartiallyPaid)),
+        ("mv:17:paid", Callback::Move(17, Paid)),
+        ("mv:17:cancellation_requested", Callback::Move(17, CancellationRequested)),
+        ("mv:17:cancelled", Callback::Move(17, Cancelled)),
+        ("py:17", Callback::Pay(17)),
+        ("pm:cash", Callback::PayMethod(PaymentMethod::Cash)),
+        ("pm:bank_transfer", Callback::PayMethod(PaymentMethod::BankTransfer)),
+        ("bl:5", Callback::Blacklist(5)),
+        ("ub:5", Callback::Unblacklist(5)),
+    ]
+}
+
+fn collected() -> Collected {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    Collected {
+        full_name: Some(PersonName::parse("Иванова Мария").unwrap()),
+        phone: Some(Phone::parse("89123456789").unwrap()),
+        birth_date: Some(BirthDate::parse("05.03.1990", today).unwrap()),
+        city: Some(City::parse("Томск").unwrap()),
+        source: Some("post_1".into()),
+        personal_data_consent: true,
+        marketing_consent: false,
+        phone_verified: true,
+    }
+}
+
+fn browse() -> Browse {
+    let filter =
+        TourFilter { destination: Some("Алтай".into()), month: Some(202701), budget_k: Some(100), hot: true };
+    Browse { filter, page: 2, awaiting_destination: false }
+}
+
+fn staff(a: Awaiting) -> State {
+    State::Staff(Some(a))
+}
+
+fn states() -> Vec<(&'static str, State)> {
+    use BookingStatus::*;
+    let move_to = |to| staff(Awaiting::MoveReason { booking: 17, to });
+    let note = |kind| staff(Awaiting::Note { client: 5, kind });
+    let amount = |method| staff(Awaiting::PaymentAmount { booking: 17, method });
+    vec![
+        (r#""Idle""#, State::Idle),
+        (
+            r#"{"Registration":{"step":"Marketing","collected":{"full_name":"Иванова Мария","phone":"+79123456789","birth_date":"1990-03-05","city":{"name":"Томск","tz":"Asia/Tomsk"},"source":"post_1","personal_data_consent":true,"marketing_consent":false,"phone_verified":true}}}"#,
+            State::Registration(Registration { step: Step::Marketing, collected: collected() }),
+        ),
+        (
+            r#"{"Browse":{"filter":{"destination":"Алтай","month":202701,"budget_k":100,"hot":true},"page":2,"awaiting_destination":false}}"#,
+            State::Browse(browse()),
+        ),
+        (
+            r#"{"Booking":{"departure_id":42,"browse":{"filter":{"destination":"Алтай","month":202701,"budget_k":100,"hot":true},"page":2,"awaiting_destination":false}}}"#,
+            State::Booking(BookingDraft { departure_id: 42, browse: Some(browse()) }),
+        ),
+        (r#""AgentChat""#, State::AgentChat),
+        (r#""AwaitingCity""#, State::AwaitingCity),
+        (r#"{"Staff":null}"#, State::Staff(None)),
+        (r#"{"Staff":"SearchQuery"}"#, staff(Awaiting::SearchQuery)),
+        (r#"{"Staff":{"MessageTo":5}}"#, staff(Awaiting::MessageTo(5))),
+        (r#"{"Staff":{"Note":{"client":5,"kind":"call"}}}"#, note(InteractionKind::Call)),
+        (r#"{"Staff":{"Note":{"client":5,"kind":"email"}}}"#, note(InteractionKind::Email)),
+        (r#"{"Staff":{"Note":{"client":5,"kind":"complaint"}}}"#, note(InteractionKind::Complaint)),
+        (r#"{"Staff":{"Note":{"client":5,"kind":"note"}}}"#, note(InteractionKind::Note)),
+        (r#"{"Staff":{"Tag":5}}"#, staff(Awaiting::Tag(5))),
+        (r#"{"Staff":{"MoveReason":{"booking":17,"to":"contract_pending"}}}"#, move_to(ContractPending)),
+        (r#"{"Staff":{"MoveReason":{"booking":17,"to":"contract_signed"}}}"#, move_to(ContractSigned)),
+        (r#"{"Staff":{"MoveReason":{"booking":17,"to":"partially_paid"}}}"#, move_to(PartiallyPaid)),
+        (r#"{"Staff":{"MoveReason":{"booking":17,"to":"paid"}}}"#, move_to(Paid)),
+        (r#"{"Staff":{"MoveReason":{"booking":17,"to":"cancellation_requested"}}}"#, move_to(CancellationRequested)),
+        (r#"{"Staff":{"MoveReason":{"booking":17,"to":"cancelled"}}}"#, move_to(Cancelled)),
+        (r#"{"Staff":{"PaymentMethod":17}}"#, staff(Awaiting::PaymentMethod(17))),
+        (r#"{"Staff":{"PaymentAmount":{"booking":17,"method":"cash"}}}"#, amount(PaymentMethod::Cash)),
+        (r#"{"Staff":{"PaymentAmount":{"booking":17,"method":"bank_transfer"}}}"#, amount(PaymentMethod::BankTransfer)),
+        (
+            r#"{"Staff":{"BlacklistReason":{"client":5,"on":true}}}"#,
+            staff(Awaiting::BlacklistReason { client: 5, on: true }),
+        ),
+        (
+            r#"{"Staff":{"NewClient":{"full_name":"Иванова Мария","phone":"+79123456789","birth_date":"1990-03-05","city":{"name":"Томск","tz":"Asia/Tomsk"},"source":"post_1","personal_data_consent":true,"marketing_consent":false,"phone_verified":true}}}"#,
+            staff(Awaiting::NewClient(collected())),
+        ),
+    ]
+}
+
+#[test]
+fn a_button_drawn_by_this_version_means_the_same_when_pressed() {
+    let rows = buttons();
+    for (data, meant) in &rows {
+        assert_eq!(Callback::decode(data), Some(*meant), "{data:?}");
+        assert_eq!(meant.encode(), *data, "{meant:?}");
+    }
+    let drawn: Vec<Callback> = rows.iter().map(|(_, c)| *c).collect();
+    for s in BookingStatus::ALL {
+        assert!(drawn.contains(&Callback::Move(17, s)), "no row for a move to {s:?}");
+    }
+    for k in NOTE_KINDS {
+        assert!(drawn.contains(&Callback::Note(5, k)), "no row for a note of kind {k:?}");
+    }
+    for m in PAY_METHODS {
+        assert!(drawn.contains(&Callback::PayMethod(m)), "no row for a payment by {m:?}");
+    }
+}
+
+#[test]
+fn a_state_stored_by_this_version_reads_back_the_same() {
+    let rows = states();
+    for (json, meant) in &rows {
+        let read: State = serde_json::from_str(json).unwrap_or_else(|e| panic!("{json}: {e}"));
+        assert_eq!(&read, meant, "{json}");
+        assert_eq!(serde_json::to_string(meant).unwrap(), *json, "{meant:?}");
+    }
+    let stored: Vec<&State> = rows.iter().map(|(_, s)| s).collect();
+    for s in BookingStatus::ALL {
+        assert!(stored.contains(&&staff(Awaiting::MoveReason { booking: 17, to: s })), "no row for {s:?}");
+    }
+    for kind in NOTE_KINDS {
+        assert!(stored.contains(&&staff(Awaiting::Note { client: 5, kind })), "no row for {kind:?}");
+    }
+    for method in PAY_METHODS {
+        assert!(stored.contains(&&staff(Awaiting::PaymentAmount { booking: 17, method })), "no row for {method:?}");
+    }
+}
+
+/// The forms the version before codes wrote: positions in a list. None of them is read, so none
+/// can be read as something else after a reorder.
+#[test]
+fn positions_written_by_the_version_before_are_not_read() {
+    for data in ["nt:5:0", "nt:5:3", "mv:17:1", "mv:17:5", "pm:0", "pm:1"] {
+        assert_eq!(Callback::decode(data), None, "{data:?}");
+    }
+    for json in [
+        r#"{"Staff":{"Note":{"client":5,"kind":0}}}"#,
+        r#"{"Staff":{"MoveReason":{"booking":17,"to":1}}}"#,
+        r#"{"Staff":{"PaymentAmount":{"booking":17,"method":0}}}"#,
+    ] {
+        assert!(serde_json::from_str::<State>(json).is_err(), "{json}");
+    }
+}
