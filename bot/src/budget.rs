@@ -54,6 +54,10 @@ impl SendBudget {
     }
 }
 
+/// The global limit as a GCRA quota that never lets more than `rate` messages into any
+/// second: a small burst (a fiftieth of the rate) absorbs the timer's millisecond granularity,
+/// and the sustained rate is lowered by the same amount, since a window can hold the burst
+/// plus a second's worth of the sustained rate.
 fn quota(rate: NonZeroU32) -> Quota {
     let burst = (rate.get() / 50).max(1);
     let sustained = NonZeroU32::new(rate.get() - burst).unwrap_or(NonZeroU32::MIN);

@@ -121,15 +121,7 @@ pub async fn show_tour(ctx: &Ctx, client: ClientId, id: i64) -> Result<Event, Bo
 
 async fn item(ctx: &Ctx, actor: &Actor, b: &Booking) -> Result<BookingItem, BotError> {
     let (_, due) = ctx.crm.booking_balance(actor, b.id).await?;
-    Ok(BookingItem {
-        id: b.id.0,
-        tour: b.tour_title.clone(),
-        dates: format_ru_range(b.starts_on, b.ends_on),
-        status: b.status.title_ru().to_owned(),
-        total: b.total.to_string(),
-        due: due.to_string(),
-        travellers: b.travellers_count,
-    })
+    Ok(crate::staff_effects::item(b, due))
 }
 
 pub async fn book(ctx: &Ctx, bot: &TgBot, client: ClientId, departure: i64, travellers: u8) -> Result<Event, BotError> {
@@ -154,10 +146,11 @@ pub async fn book(ctx: &Ctx, bot: &TgBot, client: ClientId, departure: i64, trav
 /// The user's words for why a booking was refused; internal errors stay errors.
 fn refusal(ctx: &Ctx, e: Error) -> Result<String, BotError> {
     Ok(match e {
-        Error::Conflict(c) => c.message_ru(),
-        Error::Invalid(i) => i.message_ru().to_owned(),
         Error::NotFound(_) | Error::Forbidden(_) => ctx.texts.message(&Reply::text("book_refused_unavailable")),
-        other => return Err(BotError::Crm(other)),
+        other => match other.refusal_ru() {
+            Some(reason) => reason,
+            None => return Err(BotError::Crm(other)),
+        },
     })
 }
 

@@ -198,10 +198,8 @@ impl OutboxSender {
     }
 }
 
-/// The global limit as a GCRA quota that never lets more than `rate` messages into any
-/// second: a small burst (a fiftieth of the rate) absorbs the timer's millisecond granularity,
-/// and the sustained rate is lowered by the same amount, since a window can hold the burst
-/// plus a second's worth of the sustained rate.
+/// Writes the marks of the messages Telegram accepted; a failed write keeps them for the next
+/// flush, so no row is left `sending` by a database that blinked.
 async fn flush(crm: &Crm, sent: &SentBatch) {
     let batch: Vec<_> = match sent.lock() {
         Ok(mut b) => std::mem::take(&mut *b),

@@ -25,15 +25,14 @@ fn refusal(ctx: &Ctx, reason: Reply) -> Event {
 
 /// A refusal in the user's words; anything that is not the user's doing stays an error.
 fn refused(ctx: &Ctx, e: Error) -> Result<Event, BotError> {
-    let reason = match e {
-        Error::Forbidden(_) => return Ok(refusal(ctx, Reply::text("staff_refused_forbidden"))),
-        Error::NotFound(_) => return Ok(refusal(ctx, Reply::text("staff_refused_not_found"))),
-        Error::IllegalMove(m) => m.message_ru(),
-        Error::Conflict(c) => c.message_ru(),
-        Error::Invalid(i) => i.message_ru().to_owned(),
-        other => return Err(other.into()),
-    };
-    Ok(Event::Outcome(Outcome::Refused(reason)))
+    match e {
+        Error::Forbidden(_) => Ok(refusal(ctx, Reply::text("staff_refused_forbidden"))),
+        Error::NotFound(_) => Ok(refusal(ctx, Reply::text("staff_refused_not_found"))),
+        other => match other.refusal_ru() {
+            Some(reason) => Ok(Event::Outcome(Outcome::Refused(reason))),
+            None => Err(other.into()),
+        },
+    }
 }
 
 /// Runs a crm call; its refusal is answered, its success mapped by `ok`.
@@ -46,7 +45,8 @@ macro_rules! attempt {
     };
 }
 
-fn item(b: &Booking, due: Money) -> BookingItem {
+/// A booking as the bot's lists and cards show it, to staff and clients alike.
+pub(crate) fn item(b: &Booking, due: Money) -> BookingItem {
     BookingItem {
         id: b.id.0,
         tour: b.tour_title.clone(),

@@ -65,6 +65,20 @@ pub enum Conflict {
     MasterKeyWaiting,
 }
 
+impl Error {
+    /// The refusal in the user's words when a rule said no or an input was wrong — what every
+    /// front-end shows as it is; `None` for errors that are not the user's to fix (access is
+    /// worded by each front-end, internal failures are logged).
+    pub fn refusal_ru(&self) -> Option<String> {
+        match self {
+            Error::IllegalMove(m) => Some(m.message_ru()),
+            Error::Conflict(c) => Some(c.message_ru()),
+            Error::Invalid(i) => Some(i.message_ru().to_owned()),
+            _ => None,
+        }
+    }
+}
+
 impl Conflict {
     /// The Russian explanation (`[conflict]` of `templates/text/ru.toml`), for every front-end.
     pub fn message_ru(&self) -> String {

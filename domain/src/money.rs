@@ -92,6 +92,21 @@ impl Money {
     }
 }
 
+impl Money {
+    /// The amount as a person types it into a form: `15000` or `15000,50` — no grouping, no
+    /// currency sign, so an edit form shows what `parse` takes back.
+    pub fn as_typed(&self) -> String {
+        let (whole, frac) = (self.minor / 100, (self.minor % 100).abs());
+        if frac == 0 { whole.to_string() } else { format!("{whole},{frac:02}") }
+    }
+
+    /// The amount with its kopecks always shown, `500,00`: for a field whose neighbours are
+    /// percentages (a penalty may be either), where «500» would read as one of them.
+    pub fn as_decimal(&self) -> String {
+        format!("{},{:02}", self.minor / 100, (self.minor % 100).abs())
+    }
+}
+
 impl fmt::Display for Money {
     /// `1 500,00 ₽`: Russian grouping and decimal comma.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -2,7 +2,7 @@
 //! history, and the documents on file behind «Показать» (a POST: opening them is audited).
 //! Each action is a form; a refused input re-renders the card with the reason beside the field.
 
-use super::{may_offer_documents, staff_names};
+use super::staff_names;
 use crate::error::parse_id;
 use crate::guard::Current;
 use crate::{AppError, AppState, views};
@@ -93,7 +93,8 @@ async fn render_card(
     let mut ctx = views::page(session, "clients");
     ctx.insert("client", &client);
     // The service leaves the documents out for a role that sees none (the accountant).
-    ctx.insert("documents_visible", &card.documents_on_file.is_some());
+    let documents_visible = card.documents_on_file.is_some();
+    ctx.insert("documents_visible", &documents_visible);
     ctx.insert("documents_on_file", &card.documents_on_file.unwrap_or_default());
     ctx.insert("blacklist_history", &blacklist_history);
     ctx.insert("consent_history", &consent_history);
@@ -101,7 +102,9 @@ async fn render_card(
     ctx.insert("history", &history.unwrap_or_default());
     ctx.insert("kinds", &InteractionKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>());
     ctx.insert("may_write", &Capability::RegisterClients.allows(actor));
-    ctx.insert("may_open_documents", &may_offer_documents(actor, c.agent_id));
+    // crm leaves the documents out for whoever may not open them; the service decides again
+    // when «Показать» is pressed.
+    ctx.insert("may_open_documents", &documents_visible);
     ctx.insert("errors", &refusal.errors);
     ctx.insert("values", &refusal.values);
     Ok((status, views::render("clients/card.html", &ctx)?).into_response())

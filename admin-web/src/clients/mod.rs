@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use crm::domain::{BirthDate, City, ClientId, KNOWN_CITIES, PersonName, Phone, Role, StaffId, TagName};
 use crm::services::PanelSession;
 use crm::services::{Capability, NewClient};
-use crm::{Actor, Conflict, Crm, text};
+use crm::{Conflict, Crm, text};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -195,14 +195,4 @@ pub async fn create(
         Err(e) => return Err(e.into()),
     };
     new_client_page(&state, &session, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY).await
-}
-
-/// Whether the card offers the «Показать» action: the admin and the client's own agent (the
-/// service decides again when it is pressed).
-pub(crate) fn may_offer_documents(actor: &Actor, agent: Option<StaffId>) -> bool {
-    match actor {
-        Actor::Staff { role: Role::Admin, .. } => true,
-        Actor::Staff { id, role: Role::Agent } => agent == Some(*id),
-        _ => false,
-    }
 }

@@ -39,15 +39,10 @@ impl RuleRow {
     pub fn of(rule: &CancellationRule) -> RuleRow {
         let (penalty, unit) = match rule.penalty {
             PenaltyKind::Percent(bp) => (views::percent(bp), "percent".to_owned()),
-            PenaltyKind::Fixed(m) => (amount(m), m.currency.code().to_owned()),
+            PenaltyKind::Fixed(m) => (m.as_decimal(), m.currency.code().to_owned()),
         };
         RuleRow { min_days: rule.min_days.to_string(), max_days: rule.max_days.to_string(), penalty, unit }
     }
-}
-
-/// A sum as a form shows it for editing: `5000,50`, no grouping, no currency sign.
-fn amount(m: Money) -> String {
-    format!("{},{:02}", m.minor / 100, (m.minor % 100).abs())
 }
 
 /// The cancellation terms as typed.

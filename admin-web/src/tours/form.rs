@@ -103,7 +103,7 @@ impl TourForm {
             country: t.country.clone(),
             region: t.region.clone(),
             departure_city: t.departure_city.clone(),
-            price: amount_text(t.price),
+            price: t.price.as_typed(),
             currency: t.price.currency.code().into(),
             route: card.route.iter().map(route_line).collect::<Vec<_>>().join("\n"),
             services: card
@@ -321,12 +321,6 @@ fn period_text(p: Option<(chrono::NaiveDate, chrono::NaiveDate)>) -> (String, St
     p.map(|(f, u)| (crate::views::day(f), crate::views::day(u))).unwrap_or_default()
 }
 
-/// An amount as a person would type it back: `15000` or `15000,50`.
-pub fn amount_text(m: Money) -> String {
-    let (whole, frac) = (m.minor / 100, (m.minor % 100).abs());
-    if frac == 0 { whole.to_string() } else { format!("{whole},{frac:02}") }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,7 +365,7 @@ mod tests {
 
     #[test]
     fn amounts_read_back_as_typed() {
-        assert_eq!(amount_text(Money::new(1_500_000, Currency::RUB)), "15000");
-        assert_eq!(amount_text(Money::new(1_500_050, Currency::RUB)), "15000,50");
+        assert_eq!(Money::new(1_500_000, Currency::RUB).as_typed(), "15000");
+        assert_eq!(Money::new(1_500_050, Currency::RUB).as_typed(), "15000,50");
     }
 }

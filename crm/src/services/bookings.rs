@@ -3,10 +3,10 @@
 //! that price; it then moves only along the status table of `domain::booking`.
 
 use super::Crm;
-use super::clients::{Access, check_access};
+use super::clients::check_access;
+use super::scope::{Access, Scope};
 use crate::domain::{
-    BirthDate, BookingId, BookingStatus, Cause, ClientId, DepartureId, Invalid, Money, PersonName, Role, StaffId,
-    TourStatus,
+    BirthDate, BookingId, BookingStatus, Cause, ClientId, DepartureId, Invalid, Money, PersonName, Role, TourStatus,
 };
 use crate::store::bookings::{self as store, BookedRoom, Booking, BookingFilter, Installment, StatusChange, Traveller};
 use crate::store::operations::Operation;
@@ -57,17 +57,16 @@ pub struct BookingCard {
     pub manual_moves: Vec<BookingStatus>,
 }
 
-/// DESIGN.md's role table for one booking.
+/// DESIGN.md's role table for one booking ([`Scope`]); a client reads their bookings and
+/// changes them only through the moves offered to them (asking to cancel).
 pub(crate) fn check_booking_access(actor: &Actor, b: &Booking, write: bool) -> Result<()> {
-    let ok = match actor {
-        Actor::System | Actor::Staff { role: Role::Admin, .. } => true,
-        Actor::Staff { id, role: Role::Agent } => b.agent_id == Some(*id),
-        Actor::Staff { role: Role::Accountant, .. } => !write,
-        Actor::Staff { id, role: Role::Operator } => b.tour_operator_id == *id && !write,
-        Actor::Client(id) => *id == b.client_id && !write,
-        Actor::Telegram(_) => false,
-    };
-    if ok { Ok(()) } else { Err(Error::Forbidden("this booking is not yours")) }
+    let access = if write { Access::Write } else { Access::Read };
+    let client_writing = write && matches!(actor, Actor::Client(_));
+    if Scope::of(actor, access).booking(b) && !client_writing {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("this booking is not yours"))
+    }
 }
 
 impl Crm {
@@ -98,7 +97,7 @@ impl Crm {
         let priced = self.price_rooms(&mut conn, &tour, departure.starts_on, &req).await?;
         let agent = match client.agent_id {
             Some(a) => Some(a),
-            None => self.free_agent(&mut conn).await?,
+            None => store::free_agent(&mut conn).await?,
         };
         let commission_bp = match (tour.commission_bp, agent) {
             (Some(bp), _) => bp,
@@ -181,19 +180,6 @@ impl Crm {
         self.booking_card(actor, id).await
     }
 
-    /// The active agent with the fewest active bookings, for clients nobody handles yet.
-    async fn free_agent(&self, conn: &mut Conn) -> Result<Option<StaffId>> {
-        let id: Option<i64> = sqlx::query_scalar(
-            "SELECT s.id FROM staff s
-             WHERE s.role = 'agent' AND s.active = 1
-             ORDER BY (SELECT COUNT(*) FROM bookings b WHERE b.agent_id = s.id AND b.status <> 'cancelled'), s.id
-             LIMIT 1",
-        )
-        .fetch_optional(conn)
-        .await?;
-        Ok(id.map(StaffId))
-    }
-
     pub(crate) async fn booking_for(&self, actor: &Actor, id: BookingId, write: bool) -> Result<Booking> {
         let b = store::get(&mut *self.store.conn().await?, id).await?.ok_or(Error::NotFound("booking"))?;
         check_booking_access(actor, &b, write)?;
@@ -232,12 +218,12 @@ impl Crm {
     /// Bookings the actor may see: agents their own, operators those of their tours, clients
     /// their own; admins, accountants and the system all.
     pub async fn list_bookings(&self, actor: &Actor, mut filter: BookingFilter) -> Result<Vec<Booking>> {
-        match actor {
-            Actor::System | Actor::Staff { role: Role::Admin | Role::Accountant, .. } => {}
-            Actor::Staff { id, role: Role::Agent } => filter.agent_id = Some(*id),
-            Actor::Staff { id, role: Role::Operator } => filter.operator_id = Some(*id),
-            Actor::Client(id) => filter.client_id = Some(*id),
-            Actor::Telegram(_) => return Err(Error::Forbidden("bookings are for registered clients")),
+        match Scope::of(actor, Access::Read) {
+            Scope::All => {}
+            Scope::Agent(id) => filter.agent_id = Some(id),
+            Scope::Operator(id) => filter.operator_id = Some(id),
+            Scope::Client(id) => filter.client_id = Some(id),
+            Scope::Nothing => return Err(Error::Forbidden("bookings are for registered clients")),
         }
         Ok(store::list(&mut *self.store.conn().await?, &filter).await?)
     }

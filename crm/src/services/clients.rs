@@ -3,6 +3,7 @@
 
 use super::Crm;
 use super::documents::sees_documents;
+use super::scope::Scope;
 use crate::domain::{BirthDate, City, ClientId, Invalid, PersonName, Phone, Role, StaffId, TagName};
 use crate::store::audit;
 use crate::store::clients::{
@@ -39,23 +40,11 @@ pub struct ClientCard {
     pub consent_history: Vec<ConsentEvent>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Access {
-    Read,
-    Write,
-}
+pub(crate) use super::scope::Access;
 
-/// DESIGN.md's role table for one client record.
+/// DESIGN.md's role table for one client record ([`Scope`]).
 pub(crate) fn check_access(actor: &Actor, client: &Client, access: Access) -> Result<()> {
-    let allowed = match actor {
-        Actor::System | Actor::Staff { role: Role::Admin, .. } => true,
-        Actor::Staff { id, role: Role::Agent } => client.agent_id == Some(*id),
-        Actor::Staff { role: Role::Accountant, .. } => access == Access::Read,
-        Actor::Staff { role: Role::Operator, .. } => false,
-        Actor::Client(id) => *id == client.id,
-        Actor::Telegram(_) => false,
-    };
-    if allowed { Ok(()) } else { Err(Error::Forbidden("this client is not yours")) }
+    if Scope::of(actor, access).client(client) { Ok(()) } else { Err(Error::Forbidden("this client is not yours")) }
 }
 
 /// A client record as this actor may see it. The foreign passport's expiry is kept in clear
@@ -170,10 +159,12 @@ impl Crm {
 
     /// The client list: agents see only their own clients, whatever the filter says.
     pub async fn list_clients(&self, actor: &Actor, mut filter: ClientFilter) -> Result<Vec<Client>> {
-        match actor {
-            Actor::System | Actor::Staff { role: Role::Admin | Role::Accountant, .. } => {}
-            Actor::Staff { id, role: Role::Agent } => filter.agent_id = Some(*id),
-            _ => return Err(Error::Forbidden("the client list is for staff")),
+        match Scope::of(actor, Access::Read) {
+            Scope::All => {}
+            Scope::Agent(id) => filter.agent_id = Some(id),
+            Scope::Operator(_) | Scope::Client(_) | Scope::Nothing => {
+                return Err(Error::Forbidden("the client list is for staff"));
+            }
         }
         let clients = store::list(&mut *self.store.conn().await?, &filter).await?;
         Ok(clients.into_iter().map(|c| as_seen_by(actor, c)).collect())

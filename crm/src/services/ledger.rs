@@ -5,6 +5,7 @@
 
 use super::Crm;
 use super::bookings::check_booking_access;
+use super::scope::{Access, Scope};
 use crate::domain::{
     BookingId, BookingStatus, Cause, Invalid, Money, OperationId, OperationKind, PaymentMethod, Role, share_bp,
 };
@@ -306,14 +307,14 @@ impl Crm {
     /// Operations the actor may see: the accountant and admins all, an agent those of their
     /// own bookings, a client those of their own booking.
     pub async fn list_operations(&self, actor: &Actor, mut filter: OperationFilter) -> Result<Vec<Operation>> {
-        match actor {
-            Actor::System | Actor::Staff { role: Role::Admin | Role::Accountant, .. } => {}
-            Actor::Staff { id, role: Role::Agent } => filter.agent_id = Some(id.0),
-            Actor::Client(_) => {
+        match Scope::of(actor, Access::Read) {
+            Scope::All => {}
+            Scope::Agent(id) => filter.agent_id = Some(id.0),
+            Scope::Client(_) => {
                 let bid = filter.booking_id.ok_or(Error::Forbidden("a client sees the operations of a booking"))?;
                 self.booking_for(actor, bid, false).await?;
             }
-            _ => return Err(Error::Forbidden("the ledger is not for this role")),
+            Scope::Operator(_) | Scope::Nothing => return Err(Error::Forbidden("the ledger is not for this role")),
         }
         Ok(store::list(&mut *self.store.conn().await?, &filter).await?)
     }

@@ -15,6 +15,7 @@ pub mod notify;
 mod passwords;
 mod permissions;
 mod pricing;
+mod scope;
 mod staff;
 mod tours;
 mod web_sessions;

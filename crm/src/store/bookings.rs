@@ -1,6 +1,7 @@
 //! Bookings with their travellers, rooms, payment schedule and status history.
 
 use super::Conn;
+use super::filter::Where;
 use super::time::{date, parse_date, parse_ts, ts};
 use crate::domain::{BookingId, BookingStatus, ClientId, Currency, DepartureId, Money, StaffId, TourId};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -165,25 +166,17 @@ pub struct BookingFilter {
 }
 
 pub async fn list(conn: &mut Conn, f: &BookingFilter) -> sqlx::Result<Vec<Booking>> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "{SELECT}
-         WHERE ($1 IS NULL OR b.agent_id = $1) AND ($2 IS NULL OR b.client_id = $2) AND ($3 IS NULL OR b.tour_id = $3)
-           AND ($4 IS NULL OR t.operator_id = $4) AND ($5 IS NULL OR b.status = $5)
-           AND ($6 IS NULL OR d.starts_on >= $6) AND ($7 IS NULL OR d.starts_on <= $7)
-           AND ($8 IS NULL OR b.id < $8)
-         ORDER BY b.id DESC LIMIT $9"
-    ))
-    .bind(f.agent_id.map(|a| a.0))
-    .bind(f.client_id.map(|c| c.0))
-    .bind(f.tour_id.map(|t| t.0))
-    .bind(f.operator_id.map(|o| o.0))
-    .bind(f.status.map(BookingStatus::as_str))
-    .bind(f.starts_from.map(date))
-    .bind(f.starts_until.map(date))
-    .bind(f.before_id.map(|b| b.0))
-    .bind(f.limit.clamp(1, 500))
-    .fetch_all(conn)
-    .await?;
+    let mut w = Where::new();
+    w.and_eq("b.agent_id", f.agent_id.map(|a| a.0))
+        .and_eq("b.client_id", f.client_id.map(|c| c.0))
+        .and_eq("b.tour_id", f.tour_id.map(|t| t.0))
+        .and_eq("t.operator_id", f.operator_id.map(|o| o.0))
+        .and_eq("b.status", f.status.map(BookingStatus::as_str))
+        .and_some("d.starts_on >= ?", f.starts_from.map(date))
+        .and_some("d.starts_on <= ?", f.starts_until.map(date))
+        .and_some("b.id < ?", f.before_id.map(|b| b.0));
+    let sql = format!("{SELECT} {} ORDER BY b.id DESC LIMIT {}", w.sql(), f.limit.clamp(1, 500));
+    let rows: Vec<Row> = w.bind(sqlx::query_as(&sql)).fetch_all(conn).await?;
     rows.into_iter().map(Row::into_booking).collect()
 }
 
@@ -416,4 +409,17 @@ pub async fn schedule(conn: &mut Conn, booking: BookingId) -> sqlx::Result<Vec<I
             Ok(Installment { kind, amount: Money::new(amount, cur), due_on: parse_date(&due)? })
         })
         .collect()
+}
+
+/// The active agent with the fewest active bookings, for clients nobody handles yet.
+pub async fn free_agent(conn: &mut Conn) -> sqlx::Result<Option<StaffId>> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "SELECT s.id FROM staff s
+         WHERE s.role = 'agent' AND s.active = 1
+         ORDER BY (SELECT COUNT(*) FROM bookings b WHERE b.agent_id = s.id AND b.status <> 'cancelled'), s.id
+         LIMIT 1",
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(id.map(StaffId))
 }

@@ -1,5 +1,6 @@
 //! Client records, their tags, blacklist and consent histories.
 
+use super::filter::Where;
 use super::time::{date, parse_date_opt, parse_ts, parse_ts_opt, ts};
 use super::{Conn, flag, like};
 use crate::domain::{City, ClientId, StaffId};
@@ -192,56 +193,22 @@ pub struct ClientFilter {
     pub limit: i64,
 }
 
-/// A bound value of a dynamically assembled query.
-enum Arg {
-    Int(i64),
-    Text(String),
-}
-
-/// Only the filters that are set become conditions, so each query is one the planner can
-/// serve from an index (a `($1 IS NULL OR id < $1)` guard hides the index from SQLite), and
-/// the tags of the whole page come in one query instead of one per client.
+/// Only the filters that are set become conditions ([`Where`]), and the tags of the whole page
+/// come in one query instead of one per client.
 pub async fn list(conn: &mut Conn, f: &ClientFilter) -> sqlx::Result<Vec<Client>> {
-    let mut conds: Vec<String> = Vec::new();
-    let mut args: Vec<Arg> = Vec::new();
-    let mut add = |cond: &str, arg: Arg| {
-        args.push(arg);
-        conds.push(cond.replace('?', &format!("${}", args.len())));
-    };
-    if let Some(a) = f.agent_id {
-        add("c.agent_id = ?", Arg::Int(a.0));
-    }
-    if let Some(n) = &f.name_key {
-        add(&like::contains("c.name_key", "?"), Arg::Text(like::contains_pattern(n)));
-    }
-    if let Some(p) = &f.phone_digits {
-        add(&like::contains("c.phone", "?"), Arg::Text(like::contains_pattern(p)));
-    }
-    if let Some(t) = &f.tag_key {
-        add(
+    let mut w = Where::new();
+    w.and_eq("c.agent_id", f.agent_id.map(|a| a.0))
+        .and_some(&like::contains("c.name_key", "?"), f.name_key.as_deref().map(like::contains_pattern))
+        .and_some(&like::contains("c.phone", "?"), f.phone_digits.as_deref().map(like::contains_pattern))
+        .and_some(
             "EXISTS (SELECT 1 FROM client_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.client_id = c.id AND t.name_key = ?)",
-            Arg::Text(t.clone()),
-        );
-    }
-    if let Some(city) = &f.city {
-        add("c.city = ?", Arg::Text(city.clone()));
-    }
-    if let Some(b) = f.blacklisted {
-        add("c.blacklisted = ?", Arg::Int(flag(b)));
-    }
-    if let Some(before) = f.before_id {
-        add("c.id < ?", Arg::Int(before.0));
-    }
-    let filter = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
-    let sql = format!("SELECT {COLUMNS} FROM clients c {filter} ORDER BY c.id DESC LIMIT {}", f.limit.clamp(1, 200));
-    let mut q = sqlx::query_as::<_, Row>(&sql);
-    for a in args {
-        q = match a {
-            Arg::Int(v) => q.bind(v),
-            Arg::Text(v) => q.bind(v),
-        };
-    }
-    let rows = q.fetch_all(&mut *conn).await?;
+            f.tag_key.as_deref(),
+        )
+        .and_eq("c.city", f.city.as_deref())
+        .and_eq("c.blacklisted", f.blacklisted.map(flag))
+        .and_some("c.id < ?", f.before_id.map(|b| b.0));
+    let sql = format!("SELECT {COLUMNS} FROM clients c {} ORDER BY c.id DESC LIMIT {}", w.sql(), f.limit.clamp(1, 200));
+    let rows = w.bind(sqlx::query_as::<_, Row>(&sql)).fetch_all(&mut *conn).await?;
     let mut out = rows.into_iter().map(Row::into_client).collect::<sqlx::Result<Vec<_>>>()?;
     attach_tags(conn, &mut out).await?;
     Ok(out)

@@ -20,6 +20,7 @@ pub mod clients;
 pub mod departures;
 pub mod dialogue_states;
 pub mod documents;
+mod filter;
 pub mod hotels;
 pub mod interactions;
 pub mod keys;
@@ -218,8 +219,8 @@ fn private_file(file: &std::path::Path) {
     }
 }
 
-/// Flags are stored as 0/1 integers (portable across both backends).
-/// See [`Store::try_lead`].
+/// The right to run the once-per-installation background work while it is held; see
+/// [`Store::try_lead`].
 pub struct Leadership {
     held: Option<sqlx::AnyConnection>,
 }
@@ -240,6 +241,7 @@ impl Leadership {
     }
 }
 
+/// Flags are stored as 0/1 integers (portable across both backends).
 pub(crate) fn flag(b: bool) -> i64 {
     i64::from(b)
 }

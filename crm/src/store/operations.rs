@@ -1,6 +1,7 @@
 //! The operations ledger: append-only money movements. Nothing here updates or deletes a row.
 
 use super::Conn;
+use super::filter::Where;
 use super::time::{parse_ts, ts};
 use crate::domain::{BookingId, Currency, Money, OperationId, OperationKind, PaymentMethod};
 use chrono::{DateTime, Utc};
@@ -132,22 +133,15 @@ pub struct OperationFilter {
 }
 
 pub async fn list(conn: &mut Conn, f: &OperationFilter) -> sqlx::Result<Vec<Operation>> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "{SELECT}
-         WHERE ($1 IS NULL OR o.booking_id = $1) AND ($2 IS NULL OR o.kind = $2)
-           AND ($3 IS NULL OR o.booking_id IN (SELECT b.id FROM bookings b WHERE b.agent_id = $3))
-           AND ($4 IS NULL OR o.at >= $4) AND ($5 IS NULL OR o.at < $5) AND ($6 IS NULL OR o.id < $6)
-         ORDER BY o.id DESC LIMIT $7"
-    ))
-    .bind(f.booking_id.map(|b| b.0))
-    .bind(f.kind.map(OperationKind::as_str))
-    .bind(f.agent_id)
-    .bind(f.from.map(ts))
-    .bind(f.until.map(ts))
-    .bind(f.before_id.map(|o| o.0))
-    .bind(f.limit.clamp(1, 1000))
-    .fetch_all(conn)
-    .await?;
+    let mut w = Where::new();
+    w.and_eq("o.booking_id", f.booking_id.map(|b| b.0))
+        .and_eq("o.kind", f.kind.map(OperationKind::as_str))
+        .and_some("o.booking_id IN (SELECT b.id FROM bookings b WHERE b.agent_id = ?)", f.agent_id)
+        .and_some("o.at >= ?", f.from.map(ts))
+        .and_some("o.at < ?", f.until.map(ts))
+        .and_some("o.id < ?", f.before_id.map(|o| o.0));
+    let sql = format!("{SELECT} {} ORDER BY o.id DESC LIMIT {}", w.sql(), f.limit.clamp(1, 1000));
+    let rows: Vec<Row> = w.bind(sqlx::query_as(&sql)).fetch_all(conn).await?;
     rows.into_iter().map(Row::into_operation).collect()
 }
 
@@ -169,15 +163,13 @@ pub async fn totals(
     from: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
 ) -> sqlx::Result<Vec<(OperationKind, Money)>> {
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT kind, currency, CAST(SUM(amount) AS BIGINT) FROM operations
-         WHERE ($1 IS NULL OR at >= $1) AND ($2 IS NULL OR at < $2)
-         GROUP BY kind, currency ORDER BY kind, currency",
-    )
-    .bind(from.map(ts))
-    .bind(until.map(ts))
-    .fetch_all(conn)
-    .await?;
+    let mut w = Where::new();
+    w.and_some("at >= ?", from.map(ts)).and_some("at < ?", until.map(ts));
+    let sql = format!(
+        "SELECT kind, currency, CAST(SUM(amount) AS BIGINT) FROM operations {} GROUP BY kind, currency ORDER BY kind, currency",
+        w.sql()
+    );
+    let rows: Vec<(String, String, i64)> = w.bind(sqlx::query_as(&sql)).fetch_all(conn).await?;
     rows.into_iter()
         .map(|(k, c, sum)| {
             let kind = OperationKind::parse(&k).ok_or_else(|| bad("kind"))?;

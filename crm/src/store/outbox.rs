@@ -5,6 +5,7 @@
 //! exist). A row still `sending` when the sender starts was claimed by a process that died
 //! before it knew the answer: it becomes `unknown`, never resent by itself.
 
+use super::filter::Where;
 use super::time::{parse_ts, parse_ts_opt, ts};
 use super::{Conn, flag};
 use crate::domain::ClientId;
@@ -274,46 +275,23 @@ pub struct OutboxFilter {
 
 /// Newest first, with keyset paging; only the conditions that are set.
 pub async fn list(conn: &mut Conn, f: &OutboxFilter) -> sqlx::Result<Vec<OutboxEntry>> {
-    let mut conds = vec!["1 = 1".to_owned()];
-    let mut ints: Vec<i64> = Vec::new();
-    let mut text: Option<&str> = None;
-    let mut n = 0;
-    let mut next = || {
-        n += 1;
-        n
-    };
-    if let Some(s) = f.status {
-        conds.push(format!("o.status = ${}", next()));
-        text = Some(s.as_str());
-    }
-    for (col, v) in [("o.broadcast_id", f.broadcast_id), ("o.client_id", f.client_id.map(|c| c.0))] {
-        if let Some(v) = v {
-            conds.push(format!("{col} = ${}", next()));
-            ints.push(v);
-        }
-    }
-    if let Some(b) = f.before_id {
-        conds.push(format!("o.id < ${}", next()));
-        ints.push(b);
-    }
+    let mut w = Where::new();
+    w.and_eq("o.status", f.status.map(OutboxStatus::as_str))
+        .and_eq("o.broadcast_id", f.broadcast_id)
+        .and_eq("o.client_id", f.client_id.map(|c| c.0))
+        .and_some("o.id < ?", f.before_id);
     if f.notifications_only {
-        conds.push("o.broadcast_id IS NULL".to_owned());
+        w.and_raw("o.broadcast_id IS NULL");
     }
     let sql = format!(
         "SELECT o.id, o.kind, o.client_id, c.full_name, o.broadcast_id, o.body, o.status, o.not_before, o.attempts, \
-         o.error, o.created_at, o.sent_at FROM outbox o JOIN clients c ON c.id = o.client_id WHERE {} \
+         o.error, o.created_at, o.sent_at FROM outbox o JOIN clients c ON c.id = o.client_id {} \
          ORDER BY o.id DESC LIMIT {}",
-        conds.join(" AND "),
+        w.sql(),
         f.limit.clamp(1, 500)
     );
-    let mut q = sqlx::query_as::<_, EntryRow>(&sql);
-    if let Some(t) = text {
-        q = q.bind(t);
-    }
-    for v in ints {
-        q = q.bind(v);
-    }
-    q.fetch_all(&mut *conn)
+    w.bind(sqlx::query_as::<_, EntryRow>(&sql))
+        .fetch_all(&mut *conn)
         .await?
         .into_iter()
         .map(|r| {

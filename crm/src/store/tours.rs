@@ -1,6 +1,7 @@
 //! Tours: the tour itself, its route, services, hotels and departures with their seats.
 
 use super::Conn;
+use super::filter::Where;
 use super::time::{date, parse_date_opt, parse_ts, ts};
 use crate::domain::{Currency, Money, StaffId, TourId, TourKind, TourService, TourStatus};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -221,38 +222,36 @@ pub struct TourFilter {
 }
 
 pub async fn list(conn: &mut Conn, f: &TourFilter) -> sqlx::Result<Vec<Tour>> {
-    let text = super::like::contains("t.search_key", "$4");
-    let sql = format!(
-        "SELECT {TOUR_COLUMNS} FROM tours t
-         WHERE ($1 IS NULL OR t.status = $1)
-           AND ($2 IS NULL OR t.operator_id = $2)
-           AND ($3 IS NULL OR t.country = $3)
-           AND ($4 IS NULL OR {text})
-           AND (($5 IS NULL AND $6 IS NULL) OR EXISTS (
-                SELECT 1 FROM tour_departures d WHERE d.tour_id = t.id AND d.seats_booked < d.capacity
-                  AND ($5 IS NULL OR d.starts_on >= $5) AND ($6 IS NULL OR d.starts_on < $6)))
-           AND ($7 IS NULL OR t.price_per_person <= $7)
-           AND ($8 IS NULL OR (t.hot_from <= $8 AND t.hot_until >= $8))
-           AND ($9 IS NULL OR (t.early_from <= $9 AND t.early_until >= $9))
-           AND ($10 IS NULL OR t.departure_city = $10)
-           AND ($11 IS NULL OR t.id < $11)
-         ORDER BY t.id DESC LIMIT $12"
-    );
-    let rows: Vec<TourRow> = sqlx::query_as(&sql)
-        .bind(f.status.map(TourStatus::as_str))
-        .bind(f.operator_id.map(|o| o.0))
-        .bind(f.country.clone())
-        .bind(f.text.as_deref().map(|t| super::like::contains_pattern(&crate::domain::PersonName::search_key_of(t))))
-        .bind(f.departs_from.map(date))
-        .bind(f.departs_until.map(date))
-        .bind(f.max_price)
-        .bind(f.hot_on.map(date))
-        .bind(f.early_booking_on.map(date))
-        .bind(f.departure_city.clone())
-        .bind(f.before_id.map(|t| t.0))
-        .bind(f.limit.clamp(1, 200))
-        .fetch_all(conn)
-        .await?;
+    let mut w = Where::new();
+    w.and_eq("t.status", f.status.map(TourStatus::as_str))
+        .and_eq("t.operator_id", f.operator_id.map(|o| o.0))
+        .and_eq("t.country", f.country.as_deref())
+        .and_some(
+            &super::like::contains("t.search_key", "?"),
+            f.text.as_deref().map(|t| super::like::contains_pattern(&crate::domain::PersonName::search_key_of(t))),
+        );
+    if f.departs_from.is_some() || f.departs_until.is_some() {
+        // A departure with free seats in the period.
+        let mut cond =
+            "EXISTS (SELECT 1 FROM tour_departures d WHERE d.tour_id = t.id AND d.seats_booked < d.capacity".to_owned();
+        let mut values = Vec::new();
+        for (c, v) in [(" AND d.starts_on >= ?", f.departs_from), (" AND d.starts_on < ?", f.departs_until)] {
+            if let Some(v) = v {
+                cond.push_str(c);
+                values.push(date(v).into());
+            }
+        }
+        cond.push(')');
+        w.and_each(&cond, values);
+    }
+    w.and_some("t.price_per_person <= ?", f.max_price)
+        .and_some("t.hot_from <= ? AND t.hot_until >= ?", f.hot_on.map(date))
+        .and_some("t.early_from <= ? AND t.early_until >= ?", f.early_booking_on.map(date))
+        .and_eq("t.departure_city", f.departure_city.as_deref())
+        .and_some("t.id < ?", f.before_id.map(|t| t.0));
+    let sql =
+        format!("SELECT {TOUR_COLUMNS} FROM tours t {} ORDER BY t.id DESC LIMIT {}", w.sql(), f.limit.clamp(1, 200));
+    let rows: Vec<TourRow> = w.bind(sqlx::query_as(&sql)).fetch_all(conn).await?;
     rows.into_iter().map(TourRow::into_tour).collect()
 }
 
