@@ -9,7 +9,8 @@
 //!   body once per backend.
 //! - [`ClaimOne`]: the sender's claim, one message at a time, as tests read the outbox.
 //!
-//! Each test crate keeps only its own helpers (the panel's browser, the bot's fake Telegram).
+//! Each test crate keeps only its own helpers (the panel's browser, the end-to-end tests' fake
+//! Telegram).
 
 // Test code: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
