@@ -14,12 +14,12 @@ mod catalog;
 #[path = "common/clients.rs"]
 mod clients;
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::Duration;
 use crm::Actor;
-use crm::clock::FixedClock;
 use crm::notify::Daytime;
 use std::sync::Arc;
 use std::time::Instant;
+use testkit::{FixedClock, t0};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
@@ -29,7 +29,7 @@ async fn main() {
         .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
     let store = crm::store::Store::open(&url).await.unwrap();
     // Noon in Moscow: daytime for most of the country's zones.
-    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap()));
+    let clock = Arc::new(FixedClock::new(t0()));
     let crm = crm::Crm::new(
         store,
         crm::crypto::MasterKey::from_base64(&crm::crypto::MasterKey::generate_base64()).unwrap(),

@@ -5,14 +5,10 @@ use crate::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use crm::store::Backend;
 use serde_json::{Value, json};
 
 pub(crate) async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    let backend = match state.crm.store().backend() {
-        Backend::Sqlite => "sqlite",
-        Backend::Postgres => "postgres",
-    };
+    let backend = state.crm.store().backend().to_string();
     match state.crm.store().ping().await {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ok", "database": "ok", "backend": backend }))),
         Err(e) => {

@@ -9,7 +9,7 @@ use bot::state::{DEFAULT_PREFIX, DbStorage, RedisStorage, StateError};
 use crm::Crm;
 use crm::clock::SystemClock;
 use crm::crypto::MasterKey;
-use crm::store::{Store, dialogue_states};
+use crm::store::dialogue_states;
 use dialogues::State;
 use dialogues::staff::Awaiting;
 use serde::Serialize;
@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use teloxide::dispatching::dialogue::{ErasedStorage, Storage};
 use teloxide::types::ChatId;
+use testkit::{Backend, TestDb, backends, open_crm, redis_url, unique_suffix};
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 enum Step {
@@ -26,45 +27,37 @@ enum Step {
 
 /// Where the states live; every `open` builds a new storage object (and, for the database, a new
 /// pool), as a restarted bot would.
-enum Backend {
-    Db { url: String, master: String, _dir: Option<tempfile::TempDir> },
+enum Home {
+    Db { db: TestDb, master: String },
     Redis { url: String, prefix: String },
 }
 
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
-
 fn rand_u64() -> u64 {
-    u64::from_str_radix(&crm::store::testing::unique_suffix(), 16).unwrap()
+    u64::from_str_radix(&unique_suffix(), 16).unwrap()
 }
 
-fn sqlite() -> Backend {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("state.db").display());
-    Backend::Db { url, master: MasterKey::generate_base64(), _dir: Some(dir) }
+/// A fresh database of `backend` (see [`testkit::backends`]).
+async fn database(backend: Backend) -> Home {
+    Home::Db { db: TestDb::new(backend).await, master: MasterKey::generate_base64() }
 }
 
-/// A fresh database on the server of `TOURCRM_TEST_POSTGRES_URL`.
-async fn postgres(base: &str) -> Backend {
-    let url = crm::store::testing::fresh_postgres_database(base).await;
-    Backend::Db { url, master: MasterKey::generate_base64(), _dir: None }
+async fn sqlite() -> Home {
+    database(Backend::Sqlite).await
 }
 
-fn redis(url: &str) -> Backend {
-    Backend::Redis { url: url.to_owned(), prefix: format!("tourcrm_test:{:016x}:dialogue:", rand_u64()) }
+fn redis(url: &str) -> Home {
+    Home::Redis { url: url.to_owned(), prefix: format!("tourcrm_test:{}:dialogue:", unique_suffix()) }
 }
 
-async fn crm_on(url: &str, master: &str) -> Crm {
-    let store = Store::open(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
-    Crm::new(store, MasterKey::from_base64(master).unwrap(), Arc::new(SystemClock)).await.unwrap()
+async fn crm_on(db: &TestDb, master: &str) -> Crm {
+    open_crm(&db.url, master, Arc::new(SystemClock)).await.unwrap_or_else(|e| panic!("open {}: {e}", db.backend))
 }
 
-impl Backend {
+impl Home {
     async fn open<D: Serialize + DeserializeOwned + Send + 'static>(&self) -> Arc<ErasedStorage<D>> {
         match self {
-            Backend::Db { url, master, .. } => DbStorage::new(crm_on(url, master).await).erase(),
-            Backend::Redis { url, prefix } => RedisStorage::open(url, prefix)
+            Home::Db { db, master } => DbStorage::new(crm_on(db, master).await).erase(),
+            Home::Redis { url, prefix } => RedisStorage::open(url, prefix)
                 .await
                 .unwrap_or_else(|e| panic!("TOURCRM_TEST_REDIS_URL is set but Redis does not answer: {e}"))
                 .erase(),
@@ -74,13 +67,13 @@ impl Backend {
     /// Writes a stored value as-is, bypassing serialisation (an old or foreign state).
     async fn put_raw(&self, chat: ChatId, value: &[u8]) {
         match self {
-            Backend::Db { url, master, .. } => {
-                let crm = crm_on(url, master).await;
+            Home::Db { db, master } => {
+                let crm = crm_on(db, master).await;
                 let mut conn = crm.store().conn().await.unwrap();
                 let text = std::str::from_utf8(value).unwrap();
                 dialogue_states::upsert(&mut conn, chat.0, text, crm.now()).await.unwrap();
             }
-            Backend::Redis { url, prefix } => {
+            Home::Redis { url, prefix } => {
                 let mut conn =
                     redis::Client::open(url.as_str()).unwrap().get_multiplexed_async_connection().await.unwrap();
                 let () = redis::AsyncCommands::set(&mut conn, format!("{prefix}{}", chat.0), value).await.unwrap();
@@ -102,7 +95,7 @@ fn phone(name: &str) -> Step {
 }
 
 /// Every case on one backend; each case uses its own chats.
-async fn all_cases(b: &Backend) {
+async fn all_cases(b: &Home) {
     let s = b.open::<Step>().await;
 
     assert_eq!(get(&s, ChatId(1)).await, None, "missing chat");
@@ -151,21 +144,21 @@ async fn all_cases(b: &Backend) {
 
 #[tokio::test]
 async fn sqlite_storage() {
-    all_cases(&sqlite()).await;
+    all_cases(&sqlite().await).await;
 }
 
 #[tokio::test]
 async fn postgres_storage() {
-    let Some(base) = env("TOURCRM_TEST_POSTGRES_URL") else {
+    if !backends().contains(&Backend::Postgres) {
         eprintln!("TOURCRM_TEST_POSTGRES_URL unset: PostgreSQL dialogue storage not tested");
         return;
-    };
-    all_cases(&postgres(&base).await).await;
+    }
+    all_cases(&database(Backend::Postgres).await).await;
 }
 
 #[tokio::test]
 async fn redis_storage() {
-    let Some(url) = env("TOURCRM_TEST_REDIS_URL") else {
+    let Some(url) = redis_url() else {
         eprintln!("TOURCRM_TEST_REDIS_URL unset: Redis dialogue storage not tested");
         return;
     };
@@ -177,7 +170,7 @@ async fn redis_storage() {
     assert_eq!(get(&b.open::<Step>().await, ChatId(8)).await, None, "non-UTF-8 value");
 
     // Leave the shared server as found (a failed run leaves its keys, under a prefix of its own).
-    let Backend::Redis { prefix, .. } = &b else { unreachable!() };
+    let Home::Redis { prefix, .. } = &b else { unreachable!() };
     let mut conn = redis::Client::open(url.as_str()).unwrap().get_multiplexed_async_connection().await.unwrap();
     let keys: Vec<String> = redis::AsyncCommands::keys(&mut conn, format!("{prefix}*")).await.unwrap();
     let _: i64 = redis::AsyncCommands::del(&mut conn, keys).await.unwrap();
@@ -185,8 +178,8 @@ async fn redis_storage() {
 
 #[tokio::test]
 async fn without_redis_the_database_is_used() {
-    let Backend::Db { url, master, _dir } = sqlite() else { unreachable!() };
-    let crm = crm_on(&url, &master).await;
+    let Home::Db { db, master } = sqlite().await else { unreachable!() };
+    let crm = crm_on(&db, &master).await;
     let s = bot::open_state_storage::<Step>(&crm, None, "tourcrm:").await.unwrap();
     put(&s, ChatId(10), phone("Ольга")).await;
     let mut conn = crm.store().conn().await.unwrap();
@@ -196,8 +189,8 @@ async fn without_redis_the_database_is_used() {
 
 #[tokio::test]
 async fn with_redis_url_redis_is_used() {
-    let Some(url) = env("TOURCRM_TEST_REDIS_URL") else { return };
-    let Backend::Db { url: db, master, _dir } = sqlite() else { unreachable!() };
+    let Some(url) = redis_url() else { return };
+    let Home::Db { db, master } = sqlite().await else { unreachable!() };
     let crm = crm_on(&db, &master).await;
     let s = bot::open_state_storage::<Step>(&crm, Some(&url), "tourcrm:").await.unwrap();
     // The production prefix, so a random chat id keeps clear of real chats; removed at the end.

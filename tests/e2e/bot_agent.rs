@@ -1,16 +1,17 @@
 //! The agent's side of the bot, end to end: answering a client through the relay, working a
 //! booking, and crafted buttons that try to reach another agent's client.
 
-use crate::bot_client::{World, published_tour, register, stacks};
+use crate::bot_client::{World, published_tour, register};
 use crate::fake_telegram::WAIT;
 use crm::Actor;
 use crm::domain::{BookingStatus, Role};
 use crm::services::NewStaffInput;
+use testkit::backends;
 
 #[tokio::test]
 async fn an_agent_answers_a_client_and_works_the_booking_but_cannot_reach_another_agents_client() {
-    for stack in stacks() {
-        agent_works(World::on(stack).await).await;
+    for backend in backends() {
+        agent_works(World::on(backend).await).await;
     }
 }
 

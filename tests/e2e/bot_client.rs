@@ -9,6 +9,7 @@ use crm::Actor;
 use crm::domain::{Currency, Money, Role, TourKind, TourService};
 use crm::services::{NewStaffInput, TourInput};
 use crm::store::tours::RoutePoint;
+use testkit::{Backend, backends};
 
 pub struct World {
     pub fake: FakeTelegram,
@@ -17,22 +18,12 @@ pub struct World {
     redis: Option<(String, String)>,
 }
 
-/// The stacks the bot suite runs on: SQLite always; PostgreSQL (with Redis for dialogue state
-/// when `TOURCRM_TEST_REDIS_URL` is set) when `TOURCRM_TEST_POSTGRES_URL` is set.
-pub fn stacks() -> Vec<&'static str> {
-    let set = |v: &str| std::env::var(v).is_ok_and(|v| !v.is_empty());
-    let mut s = vec!["sqlite"];
-    if set("TOURCRM_TEST_POSTGRES_URL") {
-        s.push(if set("TOURCRM_TEST_REDIS_URL") { "postgres+redis" } else { "postgres" });
-    }
-    s
-}
-
 impl World {
-    pub async fn on(stack: &'static str) -> World {
-        let sb = Sandbox::new(if stack == "sqlite" { "sqlite" } else { "postgres" }).await;
-        let redis = stack.ends_with("+redis").then(|| {
-            let url = std::env::var("TOURCRM_TEST_REDIS_URL").unwrap();
+    /// The bot suite runs on every configured backend ([`testkit::backends`]); on PostgreSQL
+    /// with dialogue state in Redis when `TOURCRM_TEST_REDIS_URL` is set.
+    pub async fn on(backend: Backend) -> World {
+        let sb = Sandbox::new(backend).await;
+        let redis = testkit::redis_url().filter(|_| backend == Backend::Postgres).map(|url| {
             let prefix = format!("tourcrm_test_{}:", sb.dir.path().file_name().unwrap().to_string_lossy());
             (url, prefix)
         });
@@ -77,9 +68,7 @@ impl World {
 /// The CRM over the sandbox's database and key, beside the running server (WAL lets both in).
 pub async fn open_crm(sb: &Sandbox) -> crm::Crm {
     let key = std::fs::read_to_string(sb.data_dir().join("master.key")).unwrap();
-    let store = crm::store::Store::open(&sb.database_url).await.unwrap();
-    let key = crm::crypto::MasterKey::from_base64(&key).unwrap();
-    crm::Crm::new(store, key, std::sync::Arc::new(crm::clock::SystemClock)).await.unwrap()
+    testkit::open_crm(&sb.database_url, &key, std::sync::Arc::new(crm::clock::SystemClock)).await.unwrap()
 }
 
 /// An operator's published excursion tour with one departure in a month.
@@ -131,8 +120,8 @@ pub async fn register(w: &World, user: &FakeUser, phone: &str) {
 
 #[tokio::test]
 async fn a_client_registers_browses_and_books_and_the_agent_hears_of_it() {
-    for stack in stacks() {
-        client_books(World::on(stack).await).await;
+    for backend in backends() {
+        client_books(World::on(backend).await).await;
     }
 }
 
@@ -186,8 +175,8 @@ async fn client_books(w: World) {
 
 #[tokio::test]
 async fn a_restart_in_the_middle_of_registration_resumes_it() {
-    for stack in stacks() {
-        restart_resumes(World::on(stack).await).await;
+    for backend in backends() {
+        restart_resumes(World::on(backend).await).await;
     }
 }
 
@@ -203,8 +192,8 @@ async fn restart_resumes(w: World) {
 
 #[tokio::test]
 async fn bad_input_is_answered_or_ignored_and_changes_nothing() {
-    for stack in stacks() {
-        bad_input(World::on(stack).await).await;
+    for backend in backends() {
+        bad_input(World::on(backend).await).await;
     }
 }
 
@@ -233,7 +222,7 @@ async fn bad_input(w: World) {
 
 #[tokio::test]
 async fn a_client_an_agent_registered_is_linked_by_their_own_contact_not_duplicated() {
-    let w = World::on("sqlite").await;
+    let w = World::on(Backend::Sqlite).await;
     let _server = w.serve().await;
     let crm = w.crm().await;
     let agent = crm
@@ -284,7 +273,7 @@ async fn a_client_an_agent_registered_is_linked_by_their_own_contact_not_duplica
 
 #[tokio::test]
 async fn a_429_storm_delays_but_loses_and_duplicates_nothing() {
-    let w = World::on("sqlite").await;
+    let w = World::on(Backend::Sqlite).await;
     let _server = w.serve().await;
     let users: Vec<FakeUser> = (0..4).map(|i| w.fake.user(610_000 + i, "Гость", None)).collect();
     w.fake.fail_next_with_429(6, 1);
@@ -302,7 +291,7 @@ async fn a_429_storm_delays_but_loses_and_duplicates_nothing() {
 
 #[tokio::test]
 async fn a_blacklisted_client_gets_silence() {
-    let w = World::on("sqlite").await;
+    let w = World::on(Backend::Sqlite).await;
     let _server = w.serve().await;
     let crm = w.crm().await;
     let maria = w.fake.user(620_001, "Мария", None);

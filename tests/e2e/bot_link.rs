@@ -2,6 +2,7 @@
 
 use crate::fake_telegram::{BOT_USERNAME, FakeTelegram, TEST_TOKEN, WAIT};
 use crate::helpers::{Sandbox, Server, text};
+use testkit::Backend;
 
 struct Linked {
     fake: FakeTelegram,
@@ -13,7 +14,7 @@ struct Linked {
 /// the fake for the bot's username to print the invite link), and the invite's `staff_…` code.
 async fn setup() -> Linked {
     let fake = FakeTelegram::start().await;
-    let sb = Sandbox::new("sqlite").await;
+    let sb = Sandbox::new(Backend::Sqlite).await;
     let api = fake.api_url();
     let out = sb.run(
         &["staff", "add", "--role", "agent", "--name", "Смирнова Анна", "--login", "anna"],

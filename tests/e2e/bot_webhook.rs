@@ -4,11 +4,12 @@
 use crate::fake_telegram::{TEST_TOKEN, WAIT};
 use crate::helpers::{Sandbox, free_port};
 use serde_json::json;
+use testkit::Backend;
 
 #[tokio::test]
 async fn webhook_updates_are_accepted_only_with_the_secret_token() {
     let fake = crate::fake_telegram::FakeTelegram::start().await;
-    let sb = Sandbox::new("sqlite").await;
+    let sb = Sandbox::new(Backend::Sqlite).await;
     let port = free_port();
     let hook = format!("http://127.0.0.1:{port}/telegram/hook");
     let api = fake.api_url();

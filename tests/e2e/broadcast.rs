@@ -3,7 +3,7 @@
 //! fake per chat);
 //! «Подробнее» opens the tour and «Отписаться» unsubscribes at once.
 
-use crate::bot_client::{World, published_tour, stacks};
+use crate::bot_client::{World, published_tour};
 use crate::fake_telegram::WAIT;
 use crate::subscribers::subscribers;
 use chrono::{Timelike, Utc};
@@ -15,6 +15,7 @@ use crm::store::notifications::AudienceFilter;
 use crm::store::outbox::{OutboxFilter, OutboxStatus};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
+use testkit::backends;
 
 const RECIPIENTS: i64 = 240;
 const FIRST_CHAT: i64 = 700_000;
@@ -29,8 +30,8 @@ fn hours_around_now() -> String {
 
 #[tokio::test]
 async fn a_broadcast_killed_midway_delivers_every_remaining_recipient_once() {
-    for stack in stacks() {
-        killed_midway(World::on(stack).await).await;
+    for backend in backends() {
+        killed_midway(World::on(backend).await).await;
     }
 }
 

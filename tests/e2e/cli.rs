@@ -1,8 +1,9 @@
-use crate::helpers::{Sandbox, backends, text};
+use crate::helpers::{Sandbox, text};
+use testkit::{Backend, backends};
 
 #[tokio::test]
 async fn help_lists_every_command() {
-    let sb = Sandbox::new("sqlite").await;
+    let sb = Sandbox::new(Backend::Sqlite).await;
     let out = text(&sb.run(&["--help"], &[]).stdout);
     for cmd in ["serve", "migrate", "staff", "keys"] {
         assert!(out.contains(cmd), "{cmd} missing from --help: {out}");
@@ -50,7 +51,7 @@ async fn keys_rotate_and_migrate_run_on_a_new_database() {
 
 #[tokio::test]
 async fn staff_invite_issues_a_new_link_and_refuses_an_unknown_login() {
-    let sb = Sandbox::new("sqlite").await;
+    let sb = Sandbox::new(Backend::Sqlite).await;
     let bot = [("TOURCRM_BOT_USERNAME", "agency_test_bot")];
     let first =
         text(&sb.run(&["staff", "add", "--role", "agent", "--name", "Смирнова Анна", "--login", "anna"], &bot).stdout);

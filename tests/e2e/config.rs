@@ -1,8 +1,9 @@
 use crate::helpers::{Sandbox, text};
+use testkit::Backend;
 
 #[tokio::test]
 async fn a_bad_setting_stops_the_start_with_exit_code_2_and_one_line_naming_it() {
-    let sb = Sandbox::new("sqlite").await;
+    let sb = Sandbox::new(Backend::Sqlite).await;
     let secret_key = "dGhpcy1pcy1ub3QtMzItYnl0ZXM=";
     let cases = [
         ("DATABASE_URL", "mysql://root@localhost/db"),
@@ -26,7 +27,7 @@ async fn a_bad_setting_stops_the_start_with_exit_code_2_and_one_line_naming_it()
 
 #[tokio::test]
 async fn a_broken_config_file_is_named() {
-    let sb = Sandbox::new("sqlite").await;
+    let sb = Sandbox::new(Backend::Sqlite).await;
     std::fs::write(sb.dir.path().join("tourcrm.toml"), "http_addr = [\n").unwrap();
     let out = sb.run(&["migrate"], &[]);
     assert_eq!(out.status.code(), Some(2));

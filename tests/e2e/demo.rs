@@ -2,7 +2,7 @@
 //! first admin), and a refusal that changes nothing on a database with data.
 
 use crate::bot_client::open_crm;
-use crate::helpers::{Sandbox, backends, text};
+use crate::helpers::{Sandbox, text};
 use crm::Actor;
 use crm::domain::{BookingStatus, Role};
 use crm::store::bookings::BookingFilter;
@@ -10,6 +10,7 @@ use crm::store::clients::ClientFilter;
 use crm::store::hotels::HotelFilter;
 use crm::store::operations::OperationFilter;
 use crm::store::tours::TourFilter;
+use testkit::{Backend, backends};
 
 /// Everything the demo makes, counted through the services.
 #[derive(Debug, PartialEq, Eq)]
@@ -100,7 +101,7 @@ async fn demo_data_fills_an_empty_database_once() {
 
 #[tokio::test]
 async fn demo_data_keeps_the_first_admin() {
-    let sb = Sandbox::new("sqlite").await;
+    let sb = Sandbox::new(Backend::Sqlite).await;
     // What `serve` does on its first start: one admin, nothing else.
     let admin =
         sb.run(&["staff", "add", "--role", "admin", "--name", "Администратор Системы", "--login", "admin"], &[]);
@@ -118,7 +119,7 @@ async fn demo_data_keeps_the_first_admin() {
 
 #[tokio::test]
 async fn help_lists_demo_data() {
-    let sb = Sandbox::new("sqlite").await;
+    let sb = Sandbox::new(Backend::Sqlite).await;
     let out = text(&sb.run(&["--help"], &[]).stdout);
     assert!(out.contains("demo-data"), "{out}");
 }

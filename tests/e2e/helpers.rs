@@ -6,31 +6,21 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+use testkit::Backend;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_tourcrm");
 
 /// A working directory with its own data dir; the database is SQLite there, or a fresh
-/// PostgreSQL database when `backend` is "postgres".
+/// PostgreSQL database.
 pub struct Sandbox {
     pub dir: tempfile::TempDir,
     pub database_url: String,
 }
 
-pub fn backends() -> Vec<&'static str> {
-    let mut b = vec!["sqlite"];
-    if std::env::var("TOURCRM_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty()) {
-        b.push("postgres");
-    }
-    b
-}
-
 impl Sandbox {
-    pub async fn new(backend: &str) -> Sandbox {
+    pub async fn new(backend: Backend) -> Sandbox {
         let dir = tempfile::tempdir().unwrap();
-        let database_url = match backend {
-            "sqlite" => format!("sqlite://{}", dir.path().join("data/tourcrm.db").display()),
-            _ => fresh_postgres_database().await,
-        };
+        let database_url = testkit::database_url(backend, &dir.path().join("data/tourcrm.db")).await;
         Sandbox { dir, database_url }
     }
 
@@ -129,12 +119,6 @@ impl Drop for Server {
 
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// A fresh database on the server of `TOURCRM_TEST_POSTGRES_URL`.
-pub async fn fresh_postgres_database() -> String {
-    let base = std::env::var("TOURCRM_TEST_POSTGRES_URL").unwrap();
-    crm::store::testing::fresh_postgres_database(&base).await
 }
 
 pub fn text(bytes: &[u8]) -> String {

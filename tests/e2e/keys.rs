@@ -1,10 +1,11 @@
 //! The files that hold the keys and the data are their owner's only; `keys rotate --master`
 //! replaces a leaked master key, from a key file or from the environment.
 
-use crate::helpers::{Sandbox, backends, text};
+use crate::helpers::{Sandbox, text};
 use crm::crypto::MasterKey;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
+use testkit::{Backend, backends};
 
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).permissions().mode() & 0o777
@@ -16,7 +17,7 @@ fn lines(stderr: &[u8]) -> Vec<String> {
 
 #[tokio::test]
 async fn a_real_start_keeps_the_data_dir_the_database_and_its_journals_private() {
-    let sb = Sandbox::new("sqlite").await;
+    let sb = Sandbox::new(Backend::Sqlite).await;
     let server = sb.serve(&[]).await;
     let data = sb.data_dir();
     // While the server runs, SQLite has its -wal and -shm files open beside the database.
@@ -35,7 +36,7 @@ async fn a_real_start_keeps_the_data_dir_the_database_and_its_journals_private()
 
 #[tokio::test]
 async fn a_key_file_others_can_read_stops_the_start_with_the_chmod_that_fixes_it() {
-    let sb = Sandbox::new("sqlite").await;
+    let sb = Sandbox::new(Backend::Sqlite).await;
     let key = sb.data_dir().join("master.key");
     std::fs::create_dir_all(sb.data_dir()).unwrap();
     let secret = MasterKey::generate_base64();

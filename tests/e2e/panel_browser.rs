@@ -4,6 +4,7 @@
 use crate::helpers::{Sandbox, text};
 use crate::webdriver::{Browser, available};
 use crm::Actor;
+use testkit::Backend;
 
 /// Adds a staff member through the CLI and returns the one-time password it printed.
 fn staff(sb: &Sandbox, role: &str, name: &str, login: &str) -> String {
@@ -52,7 +53,7 @@ struct Desk {
 }
 
 async fn desk(role: &str, name: &str, login: &str, shots: &str, height: u32) -> Desk {
-    let sb = Sandbox::new("sqlite").await;
+    let sb = Sandbox::new(Backend::Sqlite).await;
     let one_time = staff(&sb, role, name, login);
     // No bot: what the panel queues for it waits in the outbox, which is all these tests need.
     let server = sb.serve(&[]).await;

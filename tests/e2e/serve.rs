@@ -1,4 +1,5 @@
-use crate::helpers::{Sandbox, backends};
+use crate::helpers::Sandbox;
+use testkit::{Backend, backends};
 
 #[tokio::test]
 async fn serve_answers_healthz_creates_the_first_admin_once_and_says_the_bot_is_off() {
@@ -9,11 +10,11 @@ async fn serve_answers_healthz_creates_the_first_admin_once_and_says_the_bot_is_
             reqwest::get(format!("{}/healthz", server.base)).await.unwrap().json().await.unwrap();
         assert_eq!(health["status"], "ok");
         assert_eq!(health["database"], "ok");
-        assert_eq!(health["backend"], backend);
+        assert_eq!(health["backend"], backend.to_string());
         let (stdout, stderr) = server.stop();
         assert!(stdout.contains("Одноразовый пароль"), "{backend}: first admin not announced: {stdout}");
         assert!(stderr.contains("Telegram bot is off") && stderr.contains("TELOXIDE_TOKEN"), "{stderr}");
-        if backend == "sqlite" {
+        if backend == Backend::Sqlite {
             let key = sb.data_dir().join("master.key");
             #[cfg(unix)]
             {

@@ -10,6 +10,7 @@ use crm::Actor;
 use crm::domain::Role;
 use crm::services::{ADDRESS_MAX_FAILURES, NewStaffInput};
 use std::net::IpAddr;
+use testkit::Backend;
 
 each_backend!(the_first_sign_in_forces_a_password_change, |app| {
     let created = app
@@ -229,7 +230,8 @@ each_backend!(the_sign_in_form_needs_its_own_nonce, |app| {
 #[tokio::test]
 async fn cookies_are_secure_behind_https() {
     let app =
-        spawn_with("sqlite", |crm| admin_web::AppState::configured(crm, Some("https://crm.example.ru"), None)).await;
+        spawn_with(Backend::Sqlite, |crm| admin_web::AppState::configured(crm, Some("https://crm.example.ru"), None))
+            .await;
     app.staff("anna", Role::Agent).await;
     let (page, _) = app.try_sign_in("anna", PASSWORD).await;
     let cookie = page.set_cookies.iter().find(|c| c.starts_with("tourcrm_session=")).unwrap();

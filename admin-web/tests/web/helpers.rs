@@ -8,78 +8,42 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
-use chrono::{DateTime, TimeZone, Utc};
-use crm::clock::FixedClock;
-use crm::crypto::MasterKey;
-use crm::domain::{BirthDate, City, PersonName, Phone, Role};
-use crm::services::{NewClient, NewStaffInput};
-use crm::store::Store;
+use crm::domain::Role;
 use crm::store::clients::Client;
 use crm::store::staff::Staff;
 use crm::{Actor, Crm};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr};
+use std::ops::Deref;
+use testkit::{Backend, TestCrm};
 use tower::ServiceExt;
+
+// Shared with the other test crates; defined once in the harness.
+pub use testkit::{ADDRESS, new_client, t0};
 
 pub const PASSWORD: &str = "Надёжный-пароль-2026";
 
+/// The panel's router over a CRM on a fresh database and the fixed clock.
 pub struct TestApp {
     pub app: Router,
-    pub crm: Crm,
-    pub clock: Arc<FixedClock>,
-    pub backend: &'static str,
-    _dir: Option<tempfile::TempDir>,
+    base: TestCrm,
 }
 
-pub fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap()
-}
+impl Deref for TestApp {
+    type Target = TestCrm;
 
-pub fn backends() -> Vec<&'static str> {
-    let mut b = vec!["sqlite"];
-    if std::env::var("TOURCRM_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty()) {
-        b.push("postgres");
+    fn deref(&self) -> &TestCrm {
+        &self.base
     }
-    b
 }
 
-pub async fn spawn(backend: &'static str) -> TestApp {
+/// What [`each_backend!`](testkit::each_backend) runs each test body with.
+pub async fn spawn(backend: Backend) -> TestApp {
     spawn_with(backend, AppState::new).await
 }
 
-pub async fn spawn_with(backend: &'static str, state: impl FnOnce(Crm) -> AppState) -> TestApp {
-    let (url, dir) = match backend {
-        "sqlite" => {
-            let dir = tempfile::tempdir().unwrap();
-            (format!("sqlite://{}", dir.path().join("web.db").display()), Some(dir))
-        }
-        _ => (fresh_postgres_database().await, None),
-    };
-    let store = Store::open(&url).await.unwrap_or_else(|e| panic!("open {backend}: {e}"));
-    let clock = Arc::new(FixedClock::new(t0()));
-    let key = MasterKey::from_base64(&MasterKey::generate_base64()).unwrap();
-    let crm = Crm::new(store, key, clock.clone()).await.unwrap();
-    TestApp { app: router(state(crm.clone())), crm, clock, backend, _dir: dir }
-}
-
-/// A fresh database on the server of `TOURCRM_TEST_POSTGRES_URL`.
-pub async fn fresh_postgres_database() -> String {
-    let base = std::env::var("TOURCRM_TEST_POSTGRES_URL").unwrap();
-    crm::store::testing::fresh_postgres_database(&base).await
-}
-
-/// Runs an async test body once per backend.
-#[macro_export]
-macro_rules! each_backend {
-    ($name:ident, |$app:ident| $body:block) => {
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $name() {
-            for backend in $crate::helpers::backends() {
-                let $app = $crate::helpers::spawn(backend).await;
-                $body
-            }
-        }
-    };
+pub async fn spawn_with(backend: Backend, state: impl FnOnce(Crm) -> AppState) -> TestApp {
+    let base = TestCrm::spawn(backend).await;
+    TestApp { app: router(state(base.crm.clone())), base }
 }
 
 /// One response, body read.
@@ -112,9 +76,6 @@ impl Page {
         Some(self.body[start..start + end].to_owned())
     }
 }
-
-/// The address requests come from unless a browser says otherwise (TEST-NET-1).
-pub const ADDRESS: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
 
 /// A browser's cookie jar (only the panel's two cookies), the CSRF token it would send and the
 /// address it connects from (the server sees it as the peer; [`ADDRESS`] when `None`).
@@ -232,11 +193,7 @@ impl TestApp {
 
     /// A staff member who has already changed the one-time password to [`PASSWORD`].
     pub async fn staff(&self, login: &str, role: Role) -> Staff {
-        let created = self
-            .crm
-            .add_staff(&Actor::System, NewStaffInput { login, name: &format!("Сотрудник {login}"), role })
-            .await
-            .unwrap();
+        let created = self.add_staff(login, role).await;
         let actor = Actor::staff(created.staff.id, role);
         self.crm.change_password(&actor, &created.password, PASSWORD).await.unwrap();
         created.staff
@@ -252,20 +209,5 @@ impl TestApp {
     pub async fn client(&self, name: &str, phone: &str, agent: Option<&Staff>) -> Client {
         let actor = agent.map(|a| Actor::staff(a.id, a.role)).unwrap_or(Actor::System);
         self.crm.register_client(&actor, new_client(name, phone)).await.unwrap()
-    }
-}
-
-pub fn new_client(name: &str, phone: &str) -> NewClient {
-    NewClient {
-        full_name: PersonName::parse(name).unwrap(),
-        phone: Phone::parse(phone).unwrap(),
-        birth_date: BirthDate::parse("05.03.1990", t0().date_naive()).unwrap(),
-        city: City::parse("Новосибирск").unwrap(),
-        telegram_id: None,
-        telegram_username: None,
-        source: None,
-        personal_data_consent: true,
-        marketing_consent: false,
-        agent_id: None,
     }
 }

@@ -5,6 +5,8 @@
 
 mod helpers;
 
+use testkit::each_backend;
+
 mod auth;
 mod bookings;
 mod clients;

@@ -13,6 +13,7 @@ use crm::services::notify::BroadcastInput;
 use crm::store::clients::Client;
 use crm::store::notifications::AudienceFilter;
 use crm::store::outbox::{OutboxFilter, OutboxStatus};
+use testkit::ClaimOne;
 
 const SYS: Actor = Actor::System;
 pub const TOUR_TITLE: &str = "Алтай: золотые горы";

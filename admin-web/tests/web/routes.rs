@@ -2,10 +2,11 @@
 //! accountant and an anonymous visitor. The table below must name every route, and only
 //! those: a new route without an entry fails here.
 
-use crate::helpers::{Browser, Page, TestApp, backends, spawn};
+use crate::helpers::{Browser, Page, TestApp, spawn};
 use axum::http::StatusCode;
 use crm::domain::Role;
 use std::collections::BTreeSet;
+use testkit::{Backend, backends};
 
 const ADMIN: u8 = 1;
 const OPERATOR: u8 = 2;
@@ -315,7 +316,7 @@ async fn every_route_answers_every_role_as_the_table_says() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_navigation_shows_only_what_the_role_may_use() {
-    let app = spawn("sqlite").await;
+    let app = spawn(Backend::Sqlite).await;
     let (_, browsers) = fixture(&app).await;
     for (who, b) in browsers.into_iter().filter(|(w, _)| *w != 16) {
         let page = app.get(&b, "/").await;

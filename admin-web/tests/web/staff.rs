@@ -4,10 +4,12 @@ use crate::each_backend;
 use crate::helpers::{PASSWORD, spawn, spawn_with};
 use axum::http::StatusCode;
 use crm::domain::Role;
+use testkit::Backend;
 
 #[tokio::test]
 async fn adding_staff_shows_the_password_and_invite_once() {
-    let app = spawn_with("sqlite", |crm| admin_web::AppState::configured(crm, None, Some("agency_bot".into()))).await;
+    let app =
+        spawn_with(Backend::Sqlite, |crm| admin_web::AppState::configured(crm, None, Some("agency_bot".into()))).await;
     let (_, admin) = app.signed_in("boss", Role::Admin).await;
     let bad = app.post(&admin, "/staff", &[("login", "я"), ("name", "Петров Пётр"), ("role", "agent")]).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -29,7 +31,7 @@ async fn adding_staff_shows_the_password_and_invite_once() {
 
 #[tokio::test]
 async fn reset_password_and_invite_without_a_bot_name() {
-    let app = spawn("sqlite").await;
+    let app = spawn(Backend::Sqlite).await;
     let (_, admin) = app.signed_in("boss", Role::Admin).await;
     let (anna, _) = app.signed_in("anna", Role::Agent).await;
     let reset = app.post(&admin, &format!("/staff/{}/password", anna.id), &[]).await;
@@ -44,7 +46,7 @@ async fn reset_password_and_invite_without_a_bot_name() {
 
 #[tokio::test]
 async fn the_audit_log_filters_and_names_people() {
-    let app = spawn("sqlite").await;
+    let app = spawn(Backend::Sqlite).await;
     let (_, admin) = app.signed_in("boss", Role::Admin).await;
     let client = app.client("Иванова Мария", "+7 912 345-67-89", None).await;
     app.post(&admin, &format!("/clients/{}/blacklist", client.id), &[("on", "1"), ("reason", "Проверка")]).await;

@@ -30,7 +30,6 @@ pub mod notifications;
 pub mod operations;
 pub mod outbox;
 pub mod staff;
-pub mod testing;
 pub mod time;
 pub mod tours;
 pub mod web_sessions;
@@ -57,6 +56,16 @@ impl Backend {
             "postgres" | "postgresql" => Some(Backend::Postgres),
             _ => None,
         }
+    }
+}
+
+/// The backend's name, as in its URL scheme: `sqlite`, `postgres`.
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        })
     }
 }
 
@@ -258,6 +267,15 @@ mod tests {
         assert_eq!(Backend::from_url("postgresql://u@h/db"), Some(Backend::Postgres));
         assert_eq!(Backend::from_url("mysql://u@h/db"), None);
         assert_eq!(Backend::from_url("tourcrm.db"), None);
+    }
+
+    #[test]
+    fn a_backend_is_named_by_its_scheme() {
+        assert_eq!(Backend::Sqlite.to_string(), "sqlite");
+        assert_eq!(Backend::Postgres.to_string(), "postgres");
+        for b in [Backend::Sqlite, Backend::Postgres] {
+            assert_eq!(Backend::from_url(&format!("{b}://x")), Some(b));
+        }
     }
 
     #[test]

@@ -27,9 +27,9 @@ fn all_documents() -> Documents {
 /// Every byte the database holds that could carry a document: the SQLite file and its WAL, or
 /// on PostgreSQL the envelopes and every other column of the tables near them, as text.
 async fn stored_bytes(app: &TestApp) -> Vec<Vec<u8>> {
-    if app.backend == "sqlite" {
-        let mut out = vec![std::fs::read(&app.location).unwrap()];
-        if let Ok(wal) = std::fs::read(format!("{}-wal", app.location)) {
+    if let Some(file) = app.db.sqlite_file() {
+        let mut out = vec![std::fs::read(file).unwrap()];
+        if let Ok(wal) = std::fs::read(format!("{}-wal", file.display())) {
             out.push(wal);
         }
         return out;

@@ -10,6 +10,7 @@ use crm::{Actor, Conflict, Crm, Error};
 use secrecy::ExposeSecret;
 use std::path::Path;
 use std::sync::LazyLock;
+use testkit::Backend;
 
 static MASTER: LazyLock<String> = LazyLock::new(MasterKey::generate_base64);
 
@@ -48,7 +49,7 @@ async fn thirty_with_documents(app: &TestApp) -> Vec<Client> {
     clients
 }
 
-async fn assert_all_open(crm: &Crm, clients: &[Client], backend: &str) {
+async fn assert_all_open(crm: &Crm, clients: &[Client], backend: Backend) {
     for c in clients {
         let docs = crm.open_documents(&Actor::System, c.id).await.unwrap_or_else(|e| panic!("{backend}: {e}"));
         assert_eq!(docs.foreign_passport, Some(foreign_passport()), "{backend}: client {}", c.id);

@@ -5,6 +5,8 @@
 
 mod helpers;
 
+use testkit::each_backend;
+
 mod clients;
 mod documents;
 mod hotels;

@@ -16,6 +16,7 @@ use crm::store::clients::Client;
 use crm::store::notifications::AudienceFilter;
 use crm::store::outbox::{OutboxFilter, OutboxStatus};
 use crm::{Actor, Error};
+use testkit::ClaimOne;
 
 const SYS: Actor = Actor::System;
 const SURNAMES: [&str; 20] = [
@@ -417,13 +418,13 @@ each_backend!(every_variable_the_preview_offers_is_there_when_sending, |app| {
 /// until the first lets go (its connection closes); a SQLite file is always one machine's.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_one_instance_leads_the_notifications() {
-    for backend in crate::helpers::backends() {
+    for backend in testkit::backends() {
         let app = crate::helpers::spawn(backend).await;
-        let other = crm::store::Store::open(&app.url()).await.unwrap();
+        let other = crm::store::Store::open(app.url()).await.unwrap();
         let first = app.crm.store().try_lead(42).await.unwrap();
         assert!(first.is_some());
         let second = other.try_lead(42).await.unwrap();
-        if backend == "postgres" {
+        if backend == testkit::Backend::Postgres {
             assert!(second.is_none(), "two leaders");
             drop(first);
             // The lock goes with its connection; the server notices the close at once.

@@ -2,6 +2,7 @@
 
 use crate::helpers::{TestApp, spawn};
 use std::collections::{BTreeMap, BTreeSet};
+use testkit::{Backend, backends};
 
 type Schema = BTreeMap<String, BTreeSet<String>>;
 
@@ -9,11 +10,11 @@ const IGNORED: [&str; 2] = ["_sqlx_migrations", "sqlite_sequence"];
 
 async fn schema_of(app: &TestApp) -> Schema {
     let sql = match app.backend {
-        "sqlite" => {
+        Backend::Sqlite => {
             "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
              WHERE m.type = 'table' ORDER BY m.name, p.cid"
         }
-        _ => {
+        Backend::Postgres => {
             "SELECT table_name::text, column_name::text FROM information_schema.columns
              WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"
         }
@@ -47,15 +48,15 @@ fn both_migration_folders_hold_the_same_file_names() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_backends_get_the_same_tables_and_columns() {
-    let sqlite = schema_of(&spawn("sqlite").await).await;
+    let sqlite = schema_of(&spawn(Backend::Sqlite).await).await;
     for table in ["staff", "clients", "tags", "client_tags", "interactions", "data_keys", "secure_documents"] {
         assert!(sqlite.contains_key(table), "sqlite lacks {table}: {sqlite:?}");
     }
     assert!(sqlite.contains_key("audit_log"));
-    if !crate::helpers::backends().contains(&"postgres") {
+    if !backends().contains(&Backend::Postgres) {
         return;
     }
-    let postgres = schema_of(&spawn("postgres").await).await;
+    let postgres = schema_of(&spawn(Backend::Postgres).await).await;
     let tables = |s: &Schema| s.keys().cloned().collect::<BTreeSet<_>>();
     assert_eq!(tables(&sqlite), tables(&postgres), "the two schemas have different tables");
     for (table, columns) in &sqlite {

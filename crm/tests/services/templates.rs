@@ -13,6 +13,7 @@ use crm::store::Store;
 use crm::store::notifications::AudienceFilter;
 use crm::store::outbox::{self, NewMessage, OutboxFilter, OutboxStatus};
 use crm::{Actor, Error};
+use testkit::ClaimOne;
 
 const SYS: Actor = Actor::System;
 
@@ -110,7 +111,7 @@ each_backend!(a_text_over_telegrams_limit_for_one_recipient_fails_with_a_reason_
     assert!(failed[0].body.contains("4470 знаков") && failed[0].body.contains("4096"), "{:?}", failed[0]);
 
     // A row written with a long text by any other path is refused at sending, not cut.
-    let store = Store::open(&app.url()).await.unwrap();
+    let store = Store::open(app.url()).await.unwrap();
     let msg = NewMessage {
         dedup_key: "test:long".into(),
         kind: "birthday_greeting".into(),

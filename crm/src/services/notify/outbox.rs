@@ -1,5 +1,5 @@
-//! The outbox as the sender and the panel see it. The sender claims one message at a time
-//! right before sending it, so at a crash at most the requests in flight are in doubt; those
+//! The outbox as the sender and the panel see it. The sender claims a small batch right
+//! before sending it, so at a crash at most the messages of that batch are in doubt; those
 //! rows become `unknown` at the next start and are never resent by themselves (a duplicate
 //! reminder or advertisement is worse than one the admin re-sends by hand after looking).
 
@@ -31,15 +31,10 @@ fn system(actor: &Actor) -> Result<()> {
 }
 
 impl Crm {
-    /// Takes the next due message (service reminders first) and marks it `sending`; see
-    /// [`Crm::claim_outgoing_batch`].
-    pub async fn claim_outgoing(&self, actor: &Actor) -> Result<Option<OutgoingMessage>> {
-        Ok(self.claim_outgoing_batch(actor, 1).await?.pop())
-    }
-
-    /// Takes up to `max` due messages in one transaction and marks them `sending`. Rows whose
-    /// client may no longer get them — blacklisted, unsubscribed from advertising, without
-    /// Telegram — are closed as `skipped` with the reason, at this moment, not when queued.
+    /// Takes up to `max` due messages (service reminders first) in one transaction and marks
+    /// them `sending`. Rows whose client may no longer get them — blacklisted, unsubscribed
+    /// from advertising, without Telegram — are closed as `skipped` with the reason, at this
+    /// moment, not when queued.
     pub async fn claim_outgoing_batch(&self, actor: &Actor, max: usize) -> Result<Vec<OutgoingMessage>> {
         system(actor)?;
         let now = self.now();
