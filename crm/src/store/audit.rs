@@ -2,6 +2,7 @@
 
 use super::Conn;
 use super::time::{parse_ts, ts};
+use crate::audit::{AuditAction, AuditField, Entry, parse_details};
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
@@ -16,6 +17,24 @@ pub struct AuditEntry {
     pub details: Option<String>,
 }
 
+/// A stored row keeps its codes as text: a row of any version reads, and the page shows a code
+/// it does not know as it is.
+impl AuditEntry {
+    pub fn action(&self) -> Option<AuditAction> {
+        AuditAction::parse(&self.action)
+    }
+
+    /// The details as field/value pairs; `None` for free text written before details had fields.
+    pub fn fields(&self) -> Option<Vec<(AuditField, String)>> {
+        self.details.as_deref().and_then(parse_details)
+    }
+
+    /// The value of one detail.
+    pub fn detail(&self, field: AuditField) -> Option<String> {
+        self.fields()?.into_iter().find(|(f, _)| *f == field).map(|(_, v)| v)
+    }
+}
+
 #[derive(FromRow)]
 struct Row {
     id: i64,
@@ -27,24 +46,18 @@ struct Row {
     details: Option<String>,
 }
 
-pub async fn record(
-    conn: &mut Conn,
-    at: DateTime<Utc>,
-    actor: &str,
-    action: &str,
-    entity: &str,
-    entity_id: Option<String>,
-    details: Option<String>,
-) -> sqlx::Result<()> {
+/// Writes one entry as `actor` at `at`; services write through `Crm::audited`, which runs it
+/// in the transaction of the change it records.
+pub async fn record(conn: &mut Conn, at: DateTime<Utc>, actor: &str, entry: &Entry) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(ts(at))
     .bind(actor)
-    .bind(action)
-    .bind(entity)
-    .bind(entity_id)
-    .bind(details)
+    .bind(entry.action.code())
+    .bind(entry.object.entity().code())
+    .bind(entry.object.id())
+    .bind(entry.details_column())
     .execute(conn)
     .await?;
     Ok(())
