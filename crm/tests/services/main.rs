@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod audit;
 mod clients;
 mod documents;
 mod hotels;
