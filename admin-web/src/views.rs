@@ -120,14 +120,9 @@ pub fn day(d: NaiveDate) -> String {
     crm::domain::format_ru_date(d)
 }
 
-/// Basis points as a percent number, Russian style: 1 250 → `12,5`, 1 000 → `10`.
+/// Basis points as a percent number, Russian style: 1 250 → `12,5`.
 pub fn percent(bp: i64) -> String {
-    let (whole, frac) = (bp / 100, (bp % 100).abs());
-    match frac {
-        0 => whole.to_string(),
-        f if f % 10 == 0 => format!("{whole},{}", f / 10),
-        f => format!("{whole},{f:02}"),
-    }
+    crm::domain::format_percent_bp(bp)
 }
 
 /// A query string (`?a=1&b=x`) with the values percent-encoded; empty values are left out.
@@ -171,14 +166,6 @@ mod tests {
     }
 
     use super::*;
-
-    #[test]
-    fn percents_are_written_the_russian_way() {
-        assert_eq!(
-            [percent(1_000), percent(1_250), percent(725), percent(5), percent(0)],
-            ["10", "12,5", "7,25", "0,05", "0"]
-        );
-    }
 
     #[test]
     fn templates_parse_and_escape_html() {

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod actor;
+pub mod audit;
 pub mod clock;
 pub mod crypto;
 pub mod error;

@@ -5,11 +5,13 @@
 
 #[cfg(test)]
 mod tests {
+    use crate::audit::{AuditAction, AuditEntity, AuditField};
     use crate::domain::{
         BookingStatus, InteractionKind, Invalid, MealPlan, OperationKind, PaymentMethod, Role, TourKind, TourService,
         TourStatus,
     };
     use crate::notify::{BroadcastKind, NotificationKind};
+    use crate::store::documents::DocKind;
     use crate::store::outbox::OutboxStatus;
     use crate::text::get;
     use std::collections::BTreeSet;
@@ -36,6 +38,10 @@ mod tests {
             ("outbox_status", codes(OutboxStatus::ALL, OutboxStatus::as_str)),
             ("interaction_kind", codes(InteractionKind::ALL, InteractionKind::as_str)),
             ("template_filter", codes(crate::sandbox::Filter::ALL, crate::sandbox::Filter::name)),
+            ("audit_action", codes(AuditAction::ALL, AuditAction::code)),
+            ("audit_entity", codes(AuditEntity::ALL, AuditEntity::code)),
+            ("audit_field", codes(AuditField::ALL, AuditField::code)),
+            ("document_kind", codes(DocKind::ALL, DocKind::as_str)),
         ]
     }
 

@@ -87,6 +87,16 @@ pub fn share_bp(amount: i64, bp: i64) -> i64 {
     i64::try_from(q).unwrap_or(i64::MAX)
 }
 
+/// Basis points as a percent number, Russian style: 1 250 → `12,5`, 1 000 → `10`.
+pub fn format_percent_bp(bp: i64) -> String {
+    let (whole, frac) = (bp / 100, (bp % 100).abs());
+    match frac {
+        0 => whole.to_string(),
+        f if f % 10 == 0 => format!("{whole},{}", f / 10),
+        f => format!("{whole},{f:02}"),
+    }
+}
+
 /// A percentage as people type it (`10`, `12,5`, `7.25 %`) in basis points (12,5 % = 1 250).
 /// Only the form is checked; what range makes sense is the caller's rule.
 pub fn parse_percent_bp(input: &str) -> Result<i64, Invalid> {
@@ -120,6 +130,15 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(&parse_percent_bp(input), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn percents_are_written_the_russian_way() {
+        let written = [1_000, 1_250, 725, 5, 0].map(format_percent_bp);
+        assert_eq!(written, ["10", "12,5", "7,25", "0,05", "0"]);
+        for bp in [1_000, 1_250, 725, 5, 0] {
+            assert_eq!(parse_percent_bp(&format_percent_bp(bp)), Ok(bp));
         }
     }
 

@@ -33,7 +33,7 @@ pub use hotel::{CancellationRule, CancellationTerms, MAX_FREE_DAYS, MealPlan, Pe
 pub use ids::{BookingId, ClientId, DepartureId, InteractionId, OperationId, StaffId, TourId};
 pub use interaction::{Direction, InteractionKind};
 pub use invalid::Invalid;
-pub use ledger::{Counterparty, OperationKind, PaymentMethod, parse_percent_bp, share_bp};
+pub use ledger::{Counterparty, OperationKind, PaymentMethod, format_percent_bp, parse_percent_bp, share_bp};
 pub use local_time::{format_local_datetime, parse_local_datetime};
 pub use money::{Currency, Money};
 pub use name::{PersonName, first_name_of};

@@ -1,9 +1,12 @@
-//! Staff pages and the audit log: secrets shown once, invites, filters.
+//! Staff pages and the audit log: secrets shown once, invites, filters, entries in words.
 
 use crate::each_backend;
 use crate::helpers::{PASSWORD, spawn, spawn_with};
 use axum::http::StatusCode;
-use crm::domain::Role;
+use chrono::Duration;
+use crm::Actor;
+use crm::domain::{Currency, Money, PaymentMethod, Role};
+use crm::services::PaymentInput;
 use testkit::Backend;
 
 #[tokio::test]
@@ -44,6 +47,24 @@ async fn reset_password_and_invite_without_a_bot_name() {
     assert_eq!(me.status, StatusCode::FORBIDDEN, "an admin cannot switch themselves off");
 }
 
+/// The rows of the audit page (its filters list every action and kind of record).
+fn log_rows(body: &str) -> &str {
+    body.split_once("<tbody>").map_or("", |(_, rows)| rows)
+}
+
+/// The page without its `title="…"` tooltips, which keep each action's stored code.
+fn without_tooltips(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(at) = rest.find(" title=\"") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + " title=\"".len()..];
+        rest = after.find('"').map_or("", |end| &after[end + 1..]);
+    }
+    out.push_str(rest);
+    out
+}
+
 #[tokio::test]
 async fn the_audit_log_filters_and_names_people() {
     let app = spawn(Backend::Sqlite).await;
@@ -51,10 +72,14 @@ async fn the_audit_log_filters_and_names_people() {
     let client = app.client("Иванова Мария", "+7 912 345-67-89", None).await;
     app.post(&admin, &format!("/clients/{}/blacklist", client.id), &[("on", "1"), ("reason", "Проверка")]).await;
     let all = app.get(&admin, "/audit").await;
-    assert!(all.body.contains("staff.sign_in") && all.body.contains("client.blacklist"));
+    let rows = log_rows(&all.body);
+    assert!(rows.contains("Вход в панель") && rows.contains("Клиент внесён в чёрный список"), "{rows}");
     let only = app.get(&admin, "/audit?action=client.blacklist").await;
-    assert!(only.body.contains("client.blacklist") && !only.body.contains("staff.sign_in"));
-    assert!(only.body.contains("Сотрудник boss") && only.body.contains("Проверка"));
+    let rows = log_rows(&only.body);
+    assert!(rows.contains("Клиент внесён в чёрный список") && !rows.contains("Вход в панель"), "{rows}");
+    assert!(rows.contains("Сотрудник boss") && rows.contains("Причина: Проверка"), "{rows}");
+    assert!(rows.contains(&format!("<a href=\"/clients/{}\">клиент №{}</a>", client.id, client.id)), "{rows}");
+    assert!(only.body.contains("<option value=\"client.blacklist\" selected>"), "the filter keeps its choice");
 }
 
 each_backend!(the_staff_page_shows_a_locked_login_and_an_admin_unlocks_it, |app| {
@@ -73,9 +98,10 @@ each_backend!(the_staff_page_shows_a_locked_login_and_an_admin_unlocks_it, |app|
     assert!(!list.body.contains("заблокирован") && !list.body.contains("Разблокировать вход"));
     assert!(app.try_sign_in("anna", PASSWORD).await.0.redirects_to("/"), "{}: unlocked", app.backend);
     let audit = app.get(&admin, "/audit?action=staff.unlock").await;
-    assert!(audit.body.contains("staff.unlock") && audit.body.contains("Сотрудник boss"), "{}", audit.body);
-    assert!(audit.body.contains(&format!("staff №{}", anna.id)), "{}", audit.body);
-    assert!(audit.body.contains("блокировка входа до 25.11.2026 12:15 (МСК) снята"), "{}", audit.body);
+    let rows = log_rows(&audit.body);
+    assert!(rows.contains("Блокировка входа снята") && rows.contains("Сотрудник boss"), "{rows}");
+    assert!(rows.contains(&format!("<a href=\"/staff#staff-{}\">сотрудник Сотрудник anna</a>", anna.id)), "{rows}");
+    assert!(rows.contains("Блокировка до: 25.11.2026 12:15 (МСК)"), "{rows}");
 });
 
 each_backend!(a_password_reset_on_the_staff_page_lifts_the_lock, |app| {
@@ -91,4 +117,91 @@ each_backend!(a_password_reset_on_the_staff_page_lifts_the_lock, |app| {
     let (signed, _) = app.try_sign_in("anna", password).await;
     assert!(signed.redirects_to("/password"), "{}: the reset lifted the lock: {signed:?}", app.backend);
     assert!(!app.get(&admin, "/staff").await.body.contains("заблокирован"));
+});
+
+each_backend!(the_audit_log_reads_in_words_with_links_and_money, |app| {
+    let (oleg, _) = app.signed_in("oleg", Role::Operator).await;
+    let (anna, _) = app.signed_in("anna", Role::Agent).await;
+    let (buh, _) = app.signed_in("buh", Role::Accountant).await;
+    let (_, admin) = app.signed_in("boss", Role::Admin).await;
+    let (tour, dep) = app.published_tour(&oleg).await;
+    let client = app.client("Иванова Мария", "+7 912 345-67-89", Some(&anna)).await;
+    let id = app.booking(&anna, &client, dep).await;
+    let sign = [("to", "contract_signed"), ("reason", "Подписан в офисе")];
+    app.post(&admin, &format!("/bookings/{id}/status"), &sign).await;
+    let payment = PaymentInput {
+        booking_id: id,
+        amount: Money::new(2_000_000, Currency::RUB),
+        method: PaymentMethod::Cash,
+        external_id: None,
+        note: String::new(),
+    };
+    app.crm.record_client_payment(&Actor::staff(buh.id, Role::Accountant), payment).await.unwrap();
+    let start = app.crm.today() + Duration::days(30);
+    let dates = format!("{}–{}", start.format("%d.%m"), (start + Duration::days(6)).format("%d.%m.%Y"));
+
+    let page = app.get(&admin, &format!("/audit?entity=booking&entity_id={id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let rows = log_rows(&page.body);
+    let link = format!("<a href=\"/bookings/{id}\">бронь №{id}</a>");
+    assert_eq!(rows.matches(&link).count(), 3, "{}: created, signed, paid: {rows}", app.backend);
+    for shown in [
+        "Бронирование создано",
+        "Тур: Алтай: золотые горы",
+        &format!("Выезд: {dates}"),
+        "Сумма: 50\u{a0}000,00\u{a0}₽",
+        "Бронь переведена: договор подписан",
+        "Причина: Подписан в офисе",
+        "Оплата от клиента",
+        "Сумма: 20\u{a0}000,00\u{a0}₽",
+        "Сотрудник buh",
+    ] {
+        assert!(rows.contains(shown), "{}: {shown} in {rows}", app.backend);
+    }
+    // The stored codes stay in the tooltips only; nothing raw is left for people to decode.
+    let words = without_tooltips(rows);
+    for raw in ["booking.", "ledger.", "amount=", "operation=", "2000000", "client="] {
+        assert!(!words.contains(raw), "{}: {raw} in {words}", app.backend);
+    }
+    let tours = app.get(&admin, &format!("/audit?action=tour.published&entity_id={}", tour.0)).await;
+    let tour_link = format!("<a href=\"/tours/{}\">тур №{}</a>", tour.0, tour.0);
+    assert!(log_rows(&tours.body).contains(&tour_link), "{}", tours.body);
+    assert!(log_rows(&tours.body).contains("Тур опубликован"));
+});
+
+each_backend!(rows_written_before_details_had_fields_show_as_they_were, |app| {
+    let (_, admin) = app.signed_in("boss", Role::Admin).await;
+    let at = crm::store::time::ts(app.crm.now());
+    for (action, entity, id, details) in [
+        ("ledger.client_payment", "booking", "7", "operation=5 amount=10140000"),
+        ("broadcast.create", "broadcast", "3", r#"{"tag_keys":[],"city":null}"#),
+        ("crm.some_old_action", "ledger_row", "9", "kept as written"),
+    ] {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES ($1, 'system', $2, $3, $4, $5)",
+        )
+        .bind(&at)
+        .bind(action)
+        .bind(entity)
+        .bind(id)
+        .bind(details)
+        .execute(app.crm.store().pool())
+        .await
+        .unwrap();
+    }
+    let rows = app.get(&admin, "/audit?actor=system").await.body;
+    let rows = log_rows(&rows);
+    for shown in [
+        "Оплата от клиента",
+        "<a href=\"/bookings/7\">бронь №7</a>",
+        "operation=5 amount=10140000",
+        "Рассылка создана",
+        "{&quot;tag_keys&quot;:[],&quot;city&quot;:null}",
+        // A code no version of the vocabulary knows is shown as stored, never hidden.
+        "crm.some_old_action",
+        "ledger_row №9",
+        "kept as written",
+    ] {
+        assert!(rows.contains(shown), "{}: {shown} in {rows}", app.backend);
+    }
 });

@@ -5,12 +5,14 @@
 use super::Crm;
 use super::clients::check_access;
 use super::scope::{Access, Scope};
+use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{
     BirthDate, BookingId, BookingStatus, Cause, ClientId, DepartureId, Invalid, Money, PersonName, Role, TourStatus,
+    format_ru_range,
 };
 use crate::store::bookings::{self as store, BookedRoom, Booking, BookingFilter, Installment, StatusChange, Traveller};
 use crate::store::operations::Operation;
-use crate::store::{Conn, audit, tours};
+use crate::store::{Conn, tours};
 use crate::{Actor, Conflict, Error, Result, text};
 
 use super::pricing::payment_schedule;
@@ -111,9 +113,9 @@ impl Crm {
             .checked_mul(req.travellers_count)
             .and_then(|t| t.checked_add(priced.rooms_total))
             .ok_or(Error::Invalid(Invalid::MoneyFormat))?;
-        let now = self.now();
         let actor_name = actor.audit_name();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
         // The seats first: one conditional UPDATE decides who gets the last seat.
         if !tours::take_seats(&mut tx, departure.id, req.travellers_count).await? {
             let left = tours::get_departure(&mut tx, departure.id).await?.map(|d| d.seats_left()).unwrap_or(0);
@@ -166,17 +168,12 @@ impl Crm {
         for i in payment_schedule(Money::new(total, tour.price.currency), self.today(), departure.starts_on) {
             store::add_installment(&mut tx, id, &i).await?;
         }
-        audit::record(
-            &mut tx,
-            now,
-            &actor_name,
-            "booking.create",
-            "booking",
-            Some(id.to_string()),
-            Some(format!("client={} departure={}", client.id, departure.id)),
-        )
-        .await?;
-        tx.commit().await?;
+        let entry = Entry::new(AuditAction::BookingCreate, AuditObject::Booking(id))
+            .with(AuditField::Client, audit::number(client.id))
+            .with(AuditField::Tour, &tour.title)
+            .with(AuditField::Departure, format_ru_range(departure.starts_on, departure.ends_on))
+            .with(AuditField::Amount, Money::new(total, tour.price.currency));
+        tx.commit(entry).await?;
         self.booking_card(actor, id).await
     }
 
@@ -252,8 +249,8 @@ impl Crm {
             _ => self.booking_for(actor, id, true).await?,
         };
         booking.status.check_move(to, Cause::Manual)?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
         let Some(move_id) =
             store::move_status(&mut tx, id, booking.status, to, &actor.audit_name(), &reason, now).await?
         else {
@@ -273,10 +270,8 @@ impl Crm {
             )
             .await?;
         }
-        let action = format!("booking.status.{}", to.as_str());
-        audit::record(&mut tx, now, &actor.audit_name(), &action, "booking", Some(id.to_string()), Some(reason))
-            .await?;
-        tx.commit().await?;
+        let entry = Entry::new(AuditAction::booking_status(to), AuditObject::Booking(id));
+        tx.commit(entry.with(AuditField::Reason, reason)).await?;
         self.booking_card(actor, id).await
     }
 
@@ -303,24 +298,14 @@ impl Crm {
             .await?
             .ok_or(Error::NotFound("client"))?;
         check_access(actor, &client, Access::Write)?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         let listed = store::travellers(&mut tx, id).await?;
         if i64::try_from(listed.len()).unwrap_or(i64::MAX) >= b.travellers_count {
             return Err(Error::Invalid(Invalid::TravellersCount));
         }
         store::add_traveller(&mut tx, id, None, t.full_name.as_str(), t.birth_date.date()).await?;
-        audit::record(
-            &mut tx,
-            self.now(),
-            &actor.audit_name(),
-            "booking.traveller.add",
-            "booking",
-            Some(id.to_string()),
-            None,
-        )
-        .await?;
         let all = store::travellers(&mut tx, id).await?;
-        tx.commit().await?;
+        tx.commit(Entry::new(AuditAction::BookingTravellerAdd, AuditObject::Booking(id))).await?;
         Ok(all)
     }
 }

@@ -4,8 +4,8 @@
 use super::Crm;
 use super::documents::sees_documents;
 use super::scope::Scope;
+use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{BirthDate, City, ClientId, Invalid, PersonName, Phone, Role, StaffId, TagName};
-use crate::store::audit;
 use crate::store::clients::{
     self as store, BlacklistEvent, Client, ClientFilter, ConsentEvent, ConsentKind, NewClientRow,
 };
@@ -76,8 +76,8 @@ impl Crm {
             // Self-registration is impossible without consent to personal-data processing.
             return Err(Error::Invalid(Invalid::ConsentRequired));
         }
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
         if let Some(existing) = store::by_phone(&mut tx, new.phone.as_str()).await? {
             return Err(Error::Conflict(Conflict::PhoneTaken(existing.id.0)));
         }
@@ -120,10 +120,11 @@ impl Crm {
         if new.marketing_consent {
             store::set_consent(&mut tx, id, ConsentKind::Marketing, true, &actor_name, now).await?;
         }
-        audit::record(&mut tx, now, &actor_name, "client.register", "client", Some(id.to_string()), new.source.clone())
-            .await?;
         let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
-        tx.commit().await?;
+        tx.commit(
+            Entry::new(AuditAction::ClientRegister, AuditObject::Client(id)).with_some(AuditField::Source, new.source),
+        )
+        .await?;
         Ok(as_seen_by(actor, client))
     }
 
@@ -201,8 +202,8 @@ impl Crm {
             return Err(Error::Invalid(Invalid::TextTooLong));
         }
         self.client_for(actor, id, Access::Write).await?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
         if !store::set_blacklist(&mut tx, id, on, &reason, actor.staff_id(), &actor.audit_name(), now).await? {
             return Err(Error::Conflict(Conflict::NoChange(if on {
                 "already blacklisted"
@@ -210,10 +211,9 @@ impl Crm {
                 "not blacklisted"
             })));
         }
-        let action = if on { "client.blacklist" } else { "client.unblacklist" };
-        audit::record(&mut tx, now, &actor.audit_name(), action, "client", Some(id.to_string()), Some(reason)).await?;
+        let action = if on { AuditAction::ClientBlacklist } else { AuditAction::ClientUnblacklist };
         let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
-        tx.commit().await?;
+        tx.commit(Entry::new(action, AuditObject::Client(id)).with(AuditField::Reason, reason)).await?;
         Ok(as_seen_by(actor, client))
     }
 
@@ -229,14 +229,14 @@ impl Crm {
 
     async fn set_consent(&self, actor: &Actor, id: ClientId, kind: ConsentKind, granted: bool) -> Result<bool> {
         self.client_for(actor, id, Access::Write).await?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
         let changed = store::set_consent(&mut tx, id, kind, granted, &actor.audit_name(), now).await?;
         if changed {
-            let action = format!("client.consent.{}.{}", kind.as_str(), if granted { "given" } else { "withdrawn" });
-            audit::record(&mut tx, now, &actor.audit_name(), &action, "client", Some(id.to_string()), None).await?;
+            tx.commit(Entry::new(AuditAction::consent(kind, granted), AuditObject::Client(id))).await?;
+        } else {
+            tx.commit_unrecorded().await?;
         }
-        tx.commit().await?;
         Ok(changed)
     }
 
@@ -254,28 +254,20 @@ impl Crm {
         }
         let tag = TagName::parse(tag)?;
         self.client_for(actor, id, Access::Write).await?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         let changed = if add {
             let tag_id = store::upsert_tag(&mut tx, tag.as_str(), &tag.key()).await?;
             store::add_tag(&mut tx, id, tag_id).await?
         } else {
             store::remove_tag(&mut tx, id, &tag.key()).await?
         };
-        if changed {
-            let action = if add { "client.tag.add" } else { "client.tag.remove" };
-            audit::record(
-                &mut tx,
-                self.now(),
-                &actor.audit_name(),
-                action,
-                "client",
-                Some(id.to_string()),
-                Some(tag.as_str().to_owned()),
-            )
-            .await?;
-        }
         let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
-        tx.commit().await?;
+        if changed {
+            let action = if add { AuditAction::ClientTagAdd } else { AuditAction::ClientTagRemove };
+            tx.commit(Entry::new(action, AuditObject::Client(id)).with(AuditField::Tag, tag.as_str())).await?;
+        } else {
+            tx.commit_unrecorded().await?;
+        }
         Ok(as_seen_by(actor, client))
     }
 
@@ -287,45 +279,29 @@ impl Crm {
     /// An admin (or the system, when a request needs an agent) assigns the client's agent.
     pub async fn assign_agent(&self, actor: &Actor, id: ClientId, agent: StaffId) -> Result<Client> {
         actor.require(&[Role::Admin], "only an admin reassigns clients")?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         let staff = crate::store::staff::get(&mut tx, agent).await?;
-        if !staff.is_some_and(|s| s.active && s.role == Role::Agent) {
+        let Some(staff) = staff.filter(|s| s.active && s.role == Role::Agent) else {
             return Err(Error::NotFound("agent"));
-        }
+        };
         if !store::set_agent(&mut tx, id, Some(agent)).await? {
             return Err(Error::NotFound("client"));
         }
-        audit::record(
-            &mut tx,
-            self.now(),
-            &actor.audit_name(),
-            "client.assign_agent",
-            "client",
-            Some(id.to_string()),
-            Some(format!("agent={agent}")),
+        let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
+        tx.commit(
+            Entry::new(AuditAction::ClientAssignAgent, AuditObject::Client(id)).with(AuditField::Agent, staff.name),
         )
         .await?;
-        let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
-        tx.commit().await?;
         Ok(as_seen_by(actor, client))
     }
 
     pub async fn change_city(&self, actor: &Actor, id: ClientId, city: City) -> Result<Client> {
         self.client_for(actor, id, Access::Write).await?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         store::set_city(&mut tx, id, &city).await?;
-        audit::record(
-            &mut tx,
-            self.now(),
-            &actor.audit_name(),
-            "client.city",
-            "client",
-            Some(id.to_string()),
-            Some(city.name().to_owned()),
-        )
-        .await?;
         let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
-        tx.commit().await?;
+        tx.commit(Entry::new(AuditAction::ClientCity, AuditObject::Client(id)).with(AuditField::City, city.name()))
+            .await?;
         Ok(as_seen_by(actor, client))
     }
 }
@@ -345,8 +321,8 @@ impl Crm {
         let Actor::Telegram(telegram_id) = *actor else {
             return Err(Error::Forbidden("linking is done by the Telegram account itself"));
         };
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
         let client = store::by_phone(&mut tx, phone.as_str()).await?.ok_or(Error::NotFound("client"))?;
         if client.telegram_id.is_some() {
             return Err(Error::Conflict(Conflict::PhoneTaken(client.id.0)));
@@ -361,10 +337,8 @@ impl Crm {
         if marketing_consent {
             store::set_consent(&mut tx, client.id, ConsentKind::Marketing, true, &name, now).await?;
         }
-        audit::record(&mut tx, now, &name, "client.telegram_linked", "client", Some(client.id.to_string()), None)
-            .await?;
         let linked = store::get(&mut tx, client.id).await?.ok_or(Error::NotFound("client"))?;
-        tx.commit().await?;
+        tx.commit(Entry::new(AuditAction::ClientTelegramLinked, AuditObject::Client(client.id))).await?;
         Ok(as_seen_by(actor, linked))
     }
 }

@@ -4,8 +4,8 @@
 
 use super::Crm;
 use super::clients::Access;
+use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{ClientId, ForeignPassport, InternalPassport, PaymentDetails, Role};
-use crate::store::audit;
 use crate::store::documents::{self as store, DocKind, Owner};
 use crate::{Actor, Error, Result};
 use serde::{Serialize, de::DeserializeOwned};
@@ -71,21 +71,10 @@ impl Crm {
         plain: &[u8],
     ) -> Result<()> {
         let sealed = self.keyring().seal(&owner.aad(kind), plain)?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
         store::put(&mut tx, owner, kind, &sealed, now).await?;
-        audit::record(
-            &mut tx,
-            now,
-            &actor.audit_name(),
-            &format!("document.put.{}", kind.as_str()),
-            "client",
-            Some(client.to_string()),
-            None,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        tx.commit(Entry::new(AuditAction::document_put(kind), AuditObject::Client(client))).await
     }
 
     /// Decrypts a client's documents for the card's «Показать» action or a contract. The read
@@ -107,7 +96,7 @@ impl Crm {
                     }
                     other => other?,
                 };
-                opened.push(kind.as_str());
+                opened.push(kind.title_ru());
                 match kind {
                     DocKind::InternalPassport => out.internal_passport = Some(decode(&plain)?),
                     DocKind::ForeignPassport => out.foreign_passport = Some(decode(&plain)?),
@@ -116,7 +105,9 @@ impl Crm {
             }
         }
         drop(conn);
-        self.audit(actor, "document.read", "client", client, Some(opened.join(","))).await?;
+        let opened = (!opened.is_empty()).then(|| opened.join(", "));
+        let entry = Entry::new(AuditAction::DocumentRead, AuditObject::Client(client));
+        self.audit(actor, &entry.with_some(AuditField::Documents, opened)).await?;
         Ok(out)
     }
 }

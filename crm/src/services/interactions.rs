@@ -2,8 +2,8 @@
 
 use super::Crm;
 use super::clients::Access;
+use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{ClientId, Direction, InteractionId, InteractionKind, Invalid, Role};
-use crate::store::audit;
 use crate::store::interactions::{self as store, Interaction, NewInteraction};
 use crate::{Actor, Error, Result};
 use chrono::{DateTime, Utc};
@@ -66,8 +66,8 @@ impl Crm {
         actor.require(&[Role::Admin, Role::Agent], "only agents and admins write client histories")?;
         let body = clean_body(&input.body)?;
         self.client_for(actor, input.client_id, Access::Write).await?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
         let id = store::insert(
             &mut tx,
             &NewInteraction {
@@ -85,19 +85,12 @@ impl Crm {
             },
         )
         .await?;
-        let action = if corrects.is_some() { "interaction.correct" } else { "interaction.add" };
-        audit::record(
-            &mut tx,
-            now,
-            &actor.audit_name(),
-            action,
-            "client",
-            Some(input.client_id.to_string()),
-            Some(format!("interaction={id}")),
-        )
-        .await?;
         let entry = store::get(&mut tx, id).await?.ok_or(Error::NotFound("interaction"))?;
-        tx.commit().await?;
+        let action = if corrects.is_some() { AuditAction::InteractionCorrect } else { AuditAction::InteractionAdd };
+        let audited = Entry::new(action, AuditObject::Client(input.client_id))
+            .with(AuditField::Entry, audit::number(id))
+            .with(AuditField::Kind, input.kind.title_ru());
+        tx.commit(audited).await?;
         Ok(entry)
     }
 

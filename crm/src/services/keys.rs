@@ -27,9 +27,10 @@
 //! key opens a data key's staged form but not its usual one makes the staged form the only one.
 
 use super::Crm;
+use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
 use crate::crypto::{DataKey, MasterKey};
 use crate::domain::Role;
-use crate::store::{self, audit};
+use crate::store;
 use crate::{Actor, Conflict, Error, Result};
 use secrecy::SecretString;
 use std::path::Path;
@@ -91,15 +92,14 @@ impl Crm {
     pub async fn rotate_keys_interrupted(&self, actor: &Actor, stop_after: Option<usize>) -> Result<RotationReport> {
         actor.require(&[Role::Admin], "only an admin rotates keys")?;
         let key = DataKey::generate();
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         if store::keys::waiting_for_next(&mut tx).await? > 0 {
             return Err(Error::Conflict(Conflict::MasterKeyWaiting));
         }
+        let now = tx.now();
         store::keys::insert(&mut tx, &key.id, &key.wrap(&self.master())?, "retiring", now).await?;
         store::keys::activate(&mut tx, &key.id).await?;
-        audit::record(&mut tx, now, &actor.audit_name(), "keys.rotate", "data_key", Some(key.id.clone()), None).await?;
-        tx.commit().await?;
+        tx.commit(Entry::new(AuditAction::KeysRotate, AuditObject::DataKey(key.id.clone()))).await?;
         self.reload_keyring().await?;
         self.reseal_all(actor, stop_after).await
     }
@@ -131,17 +131,10 @@ impl Crm {
         // One audit row per run, not per record: re-sealing decrypts records but shows them to
         // nobody. The scheduler calls this every minute: only real work goes to the audit log.
         if resealed > 0 || !deleted.is_empty() {
-            let mut conn = self.store.conn().await?;
-            audit::record(
-                &mut conn,
-                self.now(),
-                &actor.audit_name(),
-                "keys.resealed",
-                "data_key",
-                Some(current.clone()),
-                Some(format!("records={resealed} deleted={}", deleted.join(","))),
-            )
-            .await?;
+            let entry = Entry::new(AuditAction::KeysResealed, AuditObject::DataKey(current.clone()))
+                .with(AuditField::Records, resealed)
+                .with_some(AuditField::DeletedKeys, (!deleted.is_empty()).then(|| deleted.join(", ")));
+            self.audit(actor, &entry).await?;
         }
         Ok(RotationReport { new_key: current, resealed, deleted })
     }
@@ -208,24 +201,16 @@ impl Crm {
     /// Stores every data key's form under `new` beside its current one, in one transaction.
     async fn stage_master_key(&self, actor: &Actor, new: &MasterKey) -> Result<usize> {
         let master = self.master();
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         let stored = store::keys::all(&mut tx).await?;
         for k in &stored {
             let key = DataKey::unwrap_from(&k.id, &k.wrapped, &master)?;
             store::keys::set_next(&mut tx, &k.id, &key.wrap(new)?).await?;
         }
-        audit::record(
-            &mut tx,
-            now,
-            &actor.audit_name(),
-            "keys.master_rotate",
-            "data_key",
-            None,
-            Some(format!("data_keys={}", stored.len())),
+        tx.commit(
+            Entry::new(AuditAction::KeysMasterRotate, AuditObject::DataKeys).with(AuditField::DataKeys, stored.len()),
         )
         .await?;
-        tx.commit().await?;
         Ok(stored.len())
     }
 }

@@ -6,12 +6,13 @@
 use super::Crm;
 use super::bookings::check_booking_access;
 use super::scope::{Access, Scope};
+use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{
     BookingId, BookingStatus, Cause, Invalid, Money, OperationId, OperationKind, PaymentMethod, Role, share_bp,
 };
+use crate::store::Conn;
 use crate::store::bookings::{self as bookings_store, Booking};
 use crate::store::operations::{self as store, NewOperation, Operation, OperationFilter};
-use crate::store::{Conn, audit};
 use crate::{Actor, Conflict, Error, Result, text};
 use chrono::{DateTime, Utc};
 
@@ -74,9 +75,9 @@ impl Crm {
         if p.amount.currency != booking.total.currency {
             return Err(Error::Invalid(Invalid::CurrencyMismatch));
         }
-        let now = self.now();
         let actor_name = actor.audit_name();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
         if let Some(ext) = &p.external_id
             && let Some(existing) = store::by_external_id(&mut tx, ext).await?
         {
@@ -124,18 +125,11 @@ impl Crm {
                 text::get("booking_history", "payment_received"),
             )
             .await?;
-        audit::record(
-            &mut tx,
-            now,
-            &actor_name,
-            "ledger.client_payment",
-            "booking",
-            Some(b.id.to_string()),
-            Some(format!("operation={op_id} amount={}", p.amount.minor)),
-        )
-        .await?;
         let operation = store::get(&mut tx, op_id).await?.ok_or(Error::NotFound("operation"))?;
-        tx.commit().await?;
+        let entry = Entry::new(AuditAction::LedgerClientPayment, AuditObject::Booking(b.id))
+            .with(AuditField::Amount, p.amount)
+            .with(AuditField::Operation, audit::number(op_id));
+        tx.commit(entry).await?;
         Ok(PaymentOutcome { operation, status, duplicate: false })
     }
 
@@ -209,9 +203,9 @@ impl Crm {
         if input.amount.minor <= 0 {
             return Err(Error::Invalid(Invalid::AmountZero));
         }
-        let now = self.now();
         let actor_name = actor.audit_name();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
         let booking = match input.booking_id {
             Some(id) => Some(bookings_store::get(&mut tx, id).await?.ok_or(Error::NotFound("booking"))?),
             None => None,
@@ -253,18 +247,11 @@ impl Crm {
         )
         .await
         .map_err(|e| Error::from(e).on_unique(Conflict::NoChange("this document is already recorded")))?;
-        audit::record(
-            &mut tx,
-            now,
-            &actor_name,
-            &format!("ledger.{}", input.kind.as_str()),
-            "operation",
-            Some(id.to_string()),
-            None,
-        )
-        .await?;
         let op = store::get(&mut tx, id).await?.ok_or(Error::NotFound("operation"))?;
-        tx.commit().await?;
+        let entry = Entry::new(AuditAction::ledger(input.kind), AuditObject::Operation(id))
+            .with(AuditField::Amount, input.amount)
+            .with_some(AuditField::Booking, input.booking_id.map(audit::number));
+        tx.commit(entry).await?;
         Ok(op)
     }
 
@@ -276,9 +263,9 @@ impl Crm {
         if reason.is_empty() {
             return Err(Error::Invalid(Invalid::ReasonRequired));
         }
-        let now = self.now();
         let actor_name = actor.audit_name();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
         let op = store::get(&mut tx, id).await?.ok_or(Error::NotFound("operation"))?;
         if op.reversed_by.is_some() {
             return Err(Error::Conflict(Conflict::AlreadyReversed));
@@ -297,10 +284,11 @@ impl Crm {
             self.follow_payments(&mut tx, &b, paid, &actor_name, text::get("booking_history", "payment_reversed"))
                 .await?;
         }
-        audit::record(&mut tx, now, &actor_name, "ledger.reverse", "operation", Some(id.to_string()), Some(reason))
-            .await?;
         let out = store::get(&mut tx, rev).await?.ok_or(Error::NotFound("operation"))?;
-        tx.commit().await?;
+        let entry = Entry::new(AuditAction::LedgerReverse, AuditObject::Operation(id))
+            .with(AuditField::Amount, op.amount)
+            .with(AuditField::Reason, reason);
+        tx.commit(entry).await?;
         Ok(out)
     }
 

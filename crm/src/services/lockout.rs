@@ -12,11 +12,12 @@
 //! forgets the count.
 
 use super::Crm;
-use crate::domain::{DEFAULT_TZ, Role, StaffId, format_local_datetime};
+use super::audit::Audited;
+use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
+use crate::domain::{Role, StaffId};
 use crate::store::login_failures::{self as store, Counted};
 use crate::store::staff::{self as staff_store, Staff};
-use crate::store::{Conn, audit};
-use crate::{Actor, Error, Result, text};
+use crate::{Actor, Error, Result};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -33,11 +34,6 @@ pub(super) fn login_key(login: &str) -> String {
 
 pub(super) fn window() -> Duration {
     Duration::minutes(LOCKOUT_MINUTES)
-}
-
-/// The end of a lock as the audit log's readers see it (the agency works by Moscow time).
-fn moscow(t: DateTime<Utc>) -> String {
-    format_local_datetime(t, DEFAULT_TZ)
 }
 
 /// May a password of this login be checked now?
@@ -73,18 +69,9 @@ impl Crm {
     /// last check allowed (recorded in the audit log once, by that check).
     pub(super) async fn failed_check(&self, key: &str, counted: &Counted) -> Result<Option<DateTime<Utc>>> {
         if let Some(until) = counted.locked_until {
-            let mut conn = self.store.conn().await?;
-            let details = Some(text::fill("audit", "login_locked", &[("until", &moscow(until))]));
-            audit::record(
-                &mut conn,
-                self.now(),
-                "system",
-                "staff.sign_in_locked",
-                "login",
-                Some(key.to_owned()),
-                details,
-            )
-            .await?;
+            let entry = Entry::new(AuditAction::StaffSignInLocked, AuditObject::Login(key.to_owned()))
+                .with(AuditField::LockedUntil, audit::moment(until));
+            self.audit(&Actor::System, &entry).await?;
             return Ok(Some(until));
         }
         Ok(None)
@@ -113,20 +100,14 @@ impl Crm {
     /// command line); `false` when it was not locked. Audited when a lock is lifted.
     pub async fn unlock_staff(&self, actor: &Actor, id: StaffId) -> Result<bool> {
         actor.require(&[Role::Admin], "only an admin lifts a sign-in lock")?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         let staff = staff_store::get(&mut tx, id).await?.ok_or(Error::NotFound("staff"))?;
-        let lifted = self.lift_lock(&mut tx, actor, &staff).await?;
-        tx.commit().await?;
-        Ok(lifted)
-    }
-
-    /// Forgets the count of a staff member's login and, when a lock stood, records who lifted it.
-    pub(super) async fn lift_lock(&self, conn: &mut Conn, actor: &Actor, staff: &Staff) -> Result<bool> {
-        let now = self.now();
-        let Some(until) = store::clear(conn, &login_key(&staff.login), now).await? else { return Ok(false) };
-        let details = Some(text::fill("audit", "login_unlocked", &[("until", &moscow(until))]));
-        audit::record(conn, now, &actor.audit_name(), "staff.unlock", "staff", Some(staff.id.to_string()), details)
-            .await?;
+        let Some(lifted) = lift_lock(&mut tx, &staff).await? else {
+            // Not locked: the count of failures is forgotten all the same.
+            tx.commit_unrecorded().await?;
+            return Ok(false);
+        };
+        tx.commit(lifted).await?;
         Ok(true)
     }
 
@@ -136,6 +117,16 @@ impl Crm {
         let locks = store::locked_staff(&mut *self.store.conn().await?, self.now()).await?;
         Ok(locks.into_iter().collect())
     }
+}
+
+/// Forgets the count of a staff member's login; when a lock stood, the entry that says who
+/// lifted it, for the caller's transaction to record.
+pub(super) async fn lift_lock(tx: &mut Audited, staff: &Staff) -> Result<Option<Entry>> {
+    let now = tx.now();
+    let Some(until) = store::clear(tx, &login_key(&staff.login), now).await? else { return Ok(None) };
+    let entry = Entry::new(AuditAction::StaffUnlock, AuditObject::Staff(staff.id))
+        .with(AuditField::LockedUntil, audit::moment(until));
+    Ok(Some(entry))
 }
 
 #[cfg(test)]

@@ -38,6 +38,7 @@ pub use staff::{NewStaffInput, StaffCreated, StaffName};
 pub use tours::{LinkableHotel, MAX_ROUTE_DAY, TourCard, TourInput, tour_editable_by};
 pub use web_sessions::{PanelSession, SESSION_IDLE_HOURS, SessionStarted, SignIn};
 
+use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
 use crate::clock::Clock;
 use crate::crypto::{DataKey, Keyring, MasterKey};
 use crate::store::{self, Store};
@@ -112,21 +113,6 @@ impl Crm {
         *self.keys.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(ring);
         Ok(())
     }
-
-    /// Writes one audit record outside any transaction (for reads, such as decryptions).
-    async fn audit(
-        &self,
-        actor: &Actor,
-        action: &str,
-        entity: &str,
-        id: impl ToString,
-        details: Option<String>,
-    ) -> Result<()> {
-        let mut conn = self.store.conn().await?;
-        store::audit::record(&mut conn, self.now(), &actor.audit_name(), action, entity, Some(id.to_string()), details)
-            .await?;
-        Ok(())
-    }
 }
 
 /// Unwraps every data key with `master`; also returns how many keys still wait for another
@@ -157,16 +143,10 @@ async fn load_keyring(store: &Store, master: &MasterKey, now: DateTime<Utc>) -> 
         }
     }
     if promoted > 0 {
-        store::audit::record(
-            &mut tx,
-            now,
-            &Actor::System.audit_name(),
-            "keys.master_in_place",
-            "data_key",
-            None,
-            Some(format!("data_keys={promoted}")),
-        )
-        .await?;
+        // No `Crm` yet (this builds its keyring): the entry goes into this transaction directly.
+        let entry =
+            Entry::new(AuditAction::KeysMasterInPlace, AuditObject::DataKeys).with(AuditField::DataKeys, promoted);
+        store::audit::record(&mut tx, now, &Actor::System.audit_name(), &entry).await?;
     }
     let waiting = store::keys::waiting_for_next(&mut tx).await?;
     tx.commit().await?;

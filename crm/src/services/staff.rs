@@ -2,10 +2,10 @@
 //! of a sign-in, password changes and resets, deactivation, and binding Telegram through the
 //! invite link.
 
-use super::lockout::{Check, login_key};
+use super::lockout::{Check, lift_lock, login_key};
 use super::{Crm, passwords};
+use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{Invalid, PersonName, Role, StaffId};
-use crate::store::audit;
 use crate::store::staff::{self as store, NewStaff, Staff};
 use crate::{Actor, Conflict, Error, Result};
 use chrono::Duration;
@@ -52,8 +52,8 @@ impl Crm {
         let password = passwords::one_time_password();
         let password_hash = passwords::hash(&password).await?;
         let invite_token = passwords::invite_token();
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
         let id = store::insert(
             &mut tx,
             &NewStaff {
@@ -68,18 +68,11 @@ impl Crm {
         )
         .await
         .map_err(|e| Error::from(e).on_unique(Conflict::LoginTaken))?;
-        audit::record(
-            &mut tx,
-            now,
-            &actor.audit_name(),
-            "staff.add",
-            "staff",
-            Some(id.to_string()),
-            Some(format!("role={}", input.role.as_str())),
+        let staff = store::get(&mut tx, id).await?.ok_or(Error::NotFound("staff"))?;
+        tx.commit(
+            Entry::new(AuditAction::StaffAdd, AuditObject::Staff(id)).with(AuditField::Role, input.role.title_ru()),
         )
         .await?;
-        let staff = store::get(&mut tx, id).await?.ok_or(Error::NotFound("staff"))?;
-        tx.commit().await?;
         Ok(StaffCreated { staff, password, invite_token })
     }
 
@@ -143,19 +136,9 @@ impl Crm {
         }
         let new_hash = passwords::hash(new).await?;
         self.passed_check(&key).await?;
-        let mut conn = self.store.conn().await?;
-        store::set_password(&mut conn, id, &new_hash, false).await?;
-        audit::record(
-            &mut conn,
-            self.now(),
-            &actor.audit_name(),
-            "staff.password_changed",
-            "staff",
-            Some(id.to_string()),
-            None,
-        )
-        .await?;
-        Ok(())
+        let mut tx = self.audited(actor).await?;
+        store::set_password(&mut tx, id, &new_hash, false).await?;
+        tx.commit(Entry::new(AuditAction::StaffPasswordChanged, AuditObject::Staff(id))).await
     }
 
     /// An admin resets someone's password: a new one-time password that must be changed. It
@@ -164,21 +147,13 @@ impl Crm {
         actor.require(&[Role::Admin], "only an admin resets passwords")?;
         let password = passwords::one_time_password();
         let hash = passwords::hash(&password).await?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         let staff = store::get(&mut tx, id).await?.ok_or(Error::NotFound("staff"))?;
         store::set_password(&mut tx, id, &hash, true).await?;
-        audit::record(
-            &mut tx,
-            self.now(),
-            &actor.audit_name(),
-            "staff.password_reset",
-            "staff",
-            Some(id.to_string()),
-            None,
-        )
-        .await?;
-        self.lift_lock(&mut tx, actor, &staff).await?;
-        tx.commit().await?;
+        if let Some(lifted) = lift_lock(&mut tx, &staff).await? {
+            tx.record(&lifted).await?;
+        }
+        tx.commit(Entry::new(AuditAction::StaffPasswordReset, AuditObject::Staff(id))).await?;
         Ok(password)
     }
 
@@ -187,26 +162,24 @@ impl Crm {
         if actor.staff_id() == Some(id) && !active {
             return Err(Error::Forbidden("an admin cannot deactivate themselves"));
         }
-        let mut conn = self.store.conn().await?;
-        if !store::set_active(&mut conn, id, active).await? {
+        let mut tx = self.audited(actor).await?;
+        if !store::set_active(&mut tx, id, active).await? {
             return Err(Error::NotFound("staff"));
         }
-        let action = if active { "staff.activate" } else { "staff.deactivate" };
-        audit::record(&mut conn, self.now(), &actor.audit_name(), action, "staff", Some(id.to_string()), None).await?;
-        Ok(())
+        let action = if active { AuditAction::StaffActivate } else { AuditAction::StaffDeactivate };
+        tx.commit(Entry::new(action, AuditObject::Staff(id))).await
     }
 
     /// A new Telegram invite for a staff member (the old one stops working).
     pub async fn new_invite(&self, actor: &Actor, id: StaffId) -> Result<String> {
         actor.require(&[Role::Admin], "only an admin issues invites")?;
         let token = passwords::invite_token();
-        let mut conn = self.store.conn().await?;
-        let expires = self.now() + Duration::days(INVITE_TTL_DAYS);
-        if !store::set_invite(&mut conn, id, &passwords::token_hash(&token), expires).await? {
+        let mut tx = self.audited(actor).await?;
+        let expires = tx.now() + Duration::days(INVITE_TTL_DAYS);
+        if !store::set_invite(&mut tx, id, &passwords::token_hash(&token), expires).await? {
             return Err(Error::NotFound("staff"));
         }
-        audit::record(&mut conn, self.now(), &actor.audit_name(), "staff.invite", "staff", Some(id.to_string()), None)
-            .await?;
+        tx.commit(Entry::new(AuditAction::StaffInvite, AuditObject::Staff(id))).await?;
         Ok(token)
     }
 
@@ -216,23 +189,14 @@ impl Crm {
         let Actor::Telegram(telegram_id) = *actor else {
             return Err(Error::Forbidden("an invite is redeemed from Telegram"));
         };
-        let mut tx = self.store.begin().await?;
-        let id = store::redeem_invite(&mut tx, &passwords::token_hash(token.trim()), telegram_id, username, self.now())
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
+        let id = store::redeem_invite(&mut tx, &passwords::token_hash(token.trim()), telegram_id, username, now)
             .await
             .map_err(|e| Error::from(e).on_unique(Conflict::TelegramTaken))?
             .ok_or(Error::NotFound("invite"))?;
-        audit::record(
-            &mut tx,
-            self.now(),
-            &actor.audit_name(),
-            "staff.telegram_bound",
-            "staff",
-            Some(id.to_string()),
-            None,
-        )
-        .await?;
         let staff = store::get(&mut tx, id).await?.ok_or(Error::NotFound("staff"))?;
-        tx.commit().await?;
+        tx.commit(Entry::new(AuditAction::StaffTelegramBound, AuditObject::Staff(id))).await?;
         Ok(staff)
     }
 

@@ -2,8 +2,10 @@
 //! departures and seats. Published tours are the catalog everyone browses.
 
 use super::Crm;
-use crate::domain::{DepartureId, Invalid, Money, Role, StaffId, TourId, TourKind, TourService, TourStatus};
-use crate::store::audit;
+use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
+use crate::domain::{
+    DepartureId, Invalid, Money, Role, StaffId, TourId, TourKind, TourService, TourStatus, format_ru_range,
+};
 use crate::store::hotels::{Hotel, HotelFilter, Room};
 use crate::store::tours::{
     self as store, Departure, RoutePoint, Tour, TourFields, TourFilter, TourHotel, TourHotelLink,
@@ -147,22 +149,13 @@ impl Crm {
         actor.require(&[Role::Operator, Role::Admin], "only operators and admins create tours")?;
         let owner = actor.staff_id().ok_or(Error::Forbidden("a tour belongs to a staff member"))?;
         input.validate()?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
         self.check_tour_hotels(&mut tx, &input.hotels, &[]).await?;
         let id = store::insert(&mut tx, &input.fields(), owner, now).await?;
         write_parts(&mut tx, id, &input).await?;
-        audit::record(
-            &mut tx,
-            now,
-            &actor.audit_name(),
-            "tour.create",
-            "tour",
-            Some(id.to_string()),
-            Some(input.title.clone()),
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit(Entry::new(AuditAction::TourCreate, AuditObject::Tour(id)).with(AuditField::Title, &input.title))
+            .await?;
         self.tour_card(actor, id).await
     }
 
@@ -170,14 +163,13 @@ impl Crm {
         let tour = self.tour_for(actor, id).await?;
         may_edit(actor, &tour)?;
         input.validate()?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
         let linked = store::hotels(&mut tx, id).await?;
         self.check_tour_hotels(&mut tx, &input.hotels, &linked).await?;
         store::update(&mut tx, id, &input.fields(), now).await?;
         write_parts(&mut tx, id, &input).await?;
-        audit::record(&mut tx, now, &actor.audit_name(), "tour.update", "tour", Some(id.to_string()), None).await?;
-        tx.commit().await?;
+        tx.commit(Entry::new(AuditAction::TourUpdate, AuditObject::Tour(id))).await?;
         self.tour_card(actor, id).await
     }
 
@@ -244,13 +236,10 @@ impl Crm {
         if tour.status == status {
             return Err(Error::Conflict(Conflict::NoChange("the tour already has this status")));
         }
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
         store::set_status(&mut tx, tour.id, status, now).await?;
-        let action = format!("tour.{}", status.as_str());
-        audit::record(&mut tx, now, &actor.audit_name(), &action, "tour", Some(tour.id.to_string()), None).await?;
-        tx.commit().await?;
-        Ok(())
+        tx.commit(Entry::new(AuditAction::tour_status(status), AuditObject::Tour(tour.id))).await
     }
 
     async fn tour_for(&self, actor: &Actor, id: TourId) -> Result<Tour> {
@@ -325,21 +314,14 @@ impl Crm {
         if place.chars().count() > 300 {
             return Err(Error::Invalid(Invalid::TextTooLong));
         }
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         store::set_details(&mut tx, id, time, &place).await?;
-        let details = format!("departure={id} time={time:?} meeting_point={place}");
-        audit::record(
-            &mut tx,
-            self.now(),
-            &actor.audit_name(),
-            "tour.departure.details",
-            "tour",
-            Some(d.tour_id.to_string()),
-            Some(details),
-        )
-        .await?;
         let d = store::get_departure(&mut tx, id).await?.ok_or(Error::NotFound("departure"))?;
-        tx.commit().await?;
+        let time = time.map(|t| t.format("%H:%M").to_string());
+        let entry = departure_entry(AuditAction::TourDepartureDetails, &d)
+            .with(AuditField::Time, time.as_deref().unwrap_or(audit::not_set()))
+            .with(AuditField::MeetingPoint, if place.is_empty() { audit::not_set() } else { &place });
+        tx.commit(entry).await?;
         Ok(d)
     }
 
@@ -359,20 +341,10 @@ impl Crm {
         if !(0..=1000).contains(&capacity) {
             return Err(Error::Invalid(Invalid::CapacityRange));
         }
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         let id = store::add_departure(&mut tx, tour, starts_on, ends_on, capacity).await?;
-        audit::record(
-            &mut tx,
-            self.now(),
-            &actor.audit_name(),
-            "tour.departure.add",
-            "tour",
-            Some(tour.to_string()),
-            Some(format!("departure={id} {starts_on}")),
-        )
-        .await?;
         let d = store::get_departure(&mut tx, id).await?.ok_or(Error::NotFound("departure"))?;
-        tx.commit().await?;
+        tx.commit(departure_entry(AuditAction::TourDepartureAdd, &d).with(AuditField::Capacity, capacity)).await?;
         Ok(d)
     }
 
@@ -383,22 +355,12 @@ impl Crm {
         if !(0..=1000).contains(&capacity) {
             return Err(Error::Invalid(Invalid::CapacityRange));
         }
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         if !store::set_capacity(&mut tx, id, capacity).await? {
             return Err(Error::Invalid(Invalid::CapacityRange));
         }
-        audit::record(
-            &mut tx,
-            self.now(),
-            &actor.audit_name(),
-            "tour.departure.capacity",
-            "tour",
-            Some(d.tour_id.to_string()),
-            Some(format!("departure={id} capacity={capacity}")),
-        )
-        .await?;
         let d = store::get_departure(&mut tx, id).await?.ok_or(Error::NotFound("departure"))?;
-        tx.commit().await?;
+        tx.commit(departure_entry(AuditAction::TourDepartureCapacity, &d).with(AuditField::Capacity, capacity)).await?;
         Ok(d)
     }
 
@@ -406,22 +368,11 @@ impl Crm {
         let d = store::get_departure(&mut *self.store.conn().await?, id).await?.ok_or(Error::NotFound("departure"))?;
         let t = self.tour_for(actor, d.tour_id).await?;
         may_edit(actor, &t)?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         if !store::remove_departure(&mut tx, id).await? {
             return Err(Error::Conflict(Conflict::DepartureHasBookings));
         }
-        audit::record(
-            &mut tx,
-            self.now(),
-            &actor.audit_name(),
-            "tour.departure.remove",
-            "tour",
-            Some(d.tour_id.to_string()),
-            Some(format!("departure={id}")),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        tx.commit(departure_entry(AuditAction::TourDepartureRemove, &d)).await
     }
 
     /// The tour's commission override (basis points), or `None` to use each agent's rate.
@@ -430,22 +381,12 @@ impl Crm {
         if bp.is_some_and(|b| !(0..=10_000).contains(&b)) {
             return Err(Error::Invalid(Invalid::CommissionRange));
         }
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         if !store::set_commission(&mut tx, id, bp).await? {
             return Err(Error::NotFound("tour"));
         }
-        audit::record(
-            &mut tx,
-            self.now(),
-            &actor.audit_name(),
-            "tour.commission",
-            "tour",
-            Some(id.to_string()),
-            Some(format!("{bp:?}")),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let entry = Entry::new(AuditAction::TourCommission, AuditObject::Tour(id));
+        tx.commit(entry.with(AuditField::Commission, audit::tour_commission(bp))).await
     }
 
     /// An agent's default commission rate (basis points).
@@ -454,23 +395,19 @@ impl Crm {
         if bp.is_some_and(|b| !(0..=10_000).contains(&b)) {
             return Err(Error::Invalid(Invalid::CommissionRange));
         }
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         if !crate::store::staff::set_commission(&mut tx, agent, bp).await? {
             return Err(Error::NotFound("staff"));
         }
-        audit::record(
-            &mut tx,
-            self.now(),
-            &actor.audit_name(),
-            "staff.commission",
-            "staff",
-            Some(agent.to_string()),
-            Some(format!("{bp:?}")),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let entry = Entry::new(AuditAction::StaffCommission, AuditObject::Staff(agent));
+        tx.commit(entry.with(AuditField::Commission, audit::agent_commission(bp))).await
     }
+}
+
+/// A change of a departure, as the log records it: under the tour, naming the departure by its dates.
+fn departure_entry(action: AuditAction, d: &Departure) -> Entry {
+    Entry::new(action, AuditObject::Tour(d.tour_id))
+        .with(AuditField::Departure, format_ru_range(d.starts_on, d.ends_on))
 }
 
 async fn write_parts(conn: &mut crate::store::Conn, id: TourId, input: &TourInput) -> Result<()> {

@@ -6,9 +6,10 @@
 
 use super::lockout::{Check, MAX_FAILURES, login_key};
 use super::{Crm, passwords};
+use crate::audit::{AuditAction, AuditObject, Entry};
+use crate::store::staff as staff_store;
 use crate::store::staff::Staff;
 use crate::store::web_sessions::{self as store, NewSession};
-use crate::store::{audit, staff as staff_store};
 use crate::{Actor, Error, Result};
 use chrono::{DateTime, Duration, Utc};
 use std::net::IpAddr;
@@ -87,12 +88,12 @@ impl Crm {
     pub async fn start_session(&self, staff: &Staff) -> Result<SessionStarted> {
         let token = passwords::invite_token();
         let csrf = passwords::invite_token();
-        let now = self.now();
-        let mut conn = self.store.conn().await?;
+        let mut tx = self.audited(&Actor::staff(staff.id, staff.role)).await?;
+        let now = tx.now();
         // Sign-ins are rare: a good moment to forget sessions nobody will use again.
-        store::delete_expired(&mut conn, now).await?;
+        store::delete_expired(&mut tx, now).await?;
         store::insert(
-            &mut conn,
+            &mut tx,
             &NewSession {
                 token_hash: &passwords::token_hash(&token),
                 staff_id: staff.id,
@@ -102,16 +103,7 @@ impl Crm {
             },
         )
         .await?;
-        audit::record(
-            &mut conn,
-            now,
-            &Actor::staff(staff.id, staff.role).audit_name(),
-            "staff.sign_in",
-            "staff",
-            Some(staff.id.to_string()),
-            None,
-        )
-        .await?;
+        tx.commit(Entry::new(AuditAction::StaffSignIn, AuditObject::Staff(staff.id))).await?;
         Ok(SessionStarted { token, staff: staff.clone() })
     }
 
@@ -154,15 +146,12 @@ impl Crm {
         let mut conn = self.store.conn().await?;
         if let Some(row) = store::get(&mut conn, &hash).await?
             && store::delete(&mut conn, &hash).await?
+            && let Some(staff) = staff_store::get(&mut conn, row.staff_id).await?
         {
-            audit::record(
-                &mut conn,
-                self.now(),
-                &format!("staff:{}", row.staff_id),
-                "staff.sign_out",
-                "staff",
-                Some(row.staff_id.to_string()),
-                None,
+            drop(conn);
+            self.audit(
+                &Actor::staff(staff.id, staff.role),
+                &Entry::new(AuditAction::StaffSignOut, AuditObject::Staff(staff.id)),
             )
             .await?;
         }

@@ -1,7 +1,9 @@
 //! The append-only audit log: who did what to which record, and when.
 
 use super::Conn;
+use super::filter::Where;
 use super::time::{parse_ts, ts};
+use crate::audit::{AuditAction, AuditField, Entry, parse_details};
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
@@ -16,6 +18,24 @@ pub struct AuditEntry {
     pub details: Option<String>,
 }
 
+/// A stored row keeps its codes as text: a row of any version reads, and the page shows a code
+/// it does not know as it is.
+impl AuditEntry {
+    pub fn action(&self) -> Option<AuditAction> {
+        AuditAction::parse(&self.action)
+    }
+
+    /// The details as field/value pairs; `None` for free text written before details had fields.
+    pub fn fields(&self) -> Option<Vec<(AuditField, String)>> {
+        self.details.as_deref().and_then(parse_details)
+    }
+
+    /// The value of one detail.
+    pub fn detail(&self, field: AuditField) -> Option<String> {
+        self.fields()?.into_iter().find(|(f, _)| *f == field).map(|(_, v)| v)
+    }
+}
+
 #[derive(FromRow)]
 struct Row {
     id: i64,
@@ -27,24 +47,18 @@ struct Row {
     details: Option<String>,
 }
 
-pub async fn record(
-    conn: &mut Conn,
-    at: DateTime<Utc>,
-    actor: &str,
-    action: &str,
-    entity: &str,
-    entity_id: Option<String>,
-    details: Option<String>,
-) -> sqlx::Result<()> {
+/// Writes one entry as `actor` at `at`; services write through `Crm::audited`, which runs it
+/// in the transaction of the change it records.
+pub async fn record(conn: &mut Conn, at: DateTime<Utc>, actor: &str, entry: &Entry) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(ts(at))
     .bind(actor)
-    .bind(action)
-    .bind(entity)
-    .bind(entity_id)
-    .bind(details)
+    .bind(entry.action.code())
+    .bind(entry.object.entity().code())
+    .bind(entry.object.id())
+    .bind(entry.details_column())
     .execute(conn)
     .await?;
     Ok(())
@@ -63,21 +77,18 @@ pub struct AuditFilter {
 }
 
 pub async fn list(conn: &mut Conn, f: &AuditFilter) -> sqlx::Result<Vec<AuditEntry>> {
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, at, actor, action, entity, entity_id, details FROM audit_log
-         WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR action = $2)
-           AND ($3 IS NULL OR entity = $3) AND ($4 IS NULL OR entity_id = $4)
-           AND ($5 IS NULL OR id < $5)
-         ORDER BY id DESC LIMIT $6",
-    )
-    .bind(f.actor.clone())
-    .bind(f.action.clone())
-    .bind(f.entity.clone())
-    .bind(f.entity_id.clone())
-    .bind(f.before_id)
-    .bind(f.limit.clamp(1, 500))
-    .fetch_all(conn)
-    .await?;
+    let mut w = Where::new();
+    w.and_eq("actor", f.actor.as_deref())
+        .and_eq("action", f.action.as_deref())
+        .and_eq("entity", f.entity.as_deref())
+        .and_eq("entity_id", f.entity_id.as_deref())
+        .and_some("id < ?", f.before_id);
+    let sql = format!(
+        "SELECT id, at, actor, action, entity, entity_id, details FROM audit_log {} ORDER BY id DESC LIMIT {}",
+        w.sql(),
+        f.limit.clamp(1, 500)
+    );
+    let rows: Vec<Row> = w.bind(sqlx::query_as(&sql)).fetch_all(conn).await?;
     rows.into_iter()
         .map(|r| {
             Ok(AuditEntry {

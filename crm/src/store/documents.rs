@@ -4,23 +4,22 @@
 use super::Conn;
 use super::time::ts;
 use crate::crypto::Sealed;
+use crate::text::{self, keyed_enum};
 use chrono::{DateTime, Utc};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DocKind {
-    InternalPassport,
-    ForeignPassport,
-    PaymentDetails,
+keyed_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum DocKind: as_str {
+        InternalPassport = "internal_passport",
+        ForeignPassport = "foreign_passport",
+        PaymentDetails = "payment_details",
+    }
 }
 
 impl DocKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocKind::InternalPassport => "internal_passport",
-            DocKind::ForeignPassport => "foreign_passport",
-            DocKind::PaymentDetails => "payment_details",
-        }
+    pub fn title_ru(self) -> &'static str {
+        text::get("document_kind", self.as_str())
     }
 }
 

@@ -5,6 +5,7 @@ use crate::each_backend;
 use crate::helpers::{
     CARD_NUMBER, FOREIGN_NUMBER, INTERNAL_NUMBER, SERIES, TestApp, card, foreign_passport, internal_passport,
 };
+use crm::audit::AuditField;
 use crm::domain::{ClientId, Role};
 use crm::services::Documents;
 use crm::store::audit::AuditFilter;
@@ -81,7 +82,8 @@ each_backend!(opened_documents_are_what_was_stored_and_each_opening_is_audited, 
     assert_eq!(read_audits(&app, c.id).await, 3, "{}", app.backend);
     let log = app.crm.audit_log(&Actor::System, &AuditFilter { limit: 1, ..Default::default() }).await.unwrap();
     assert_eq!(log[0].actor, "system");
-    assert_eq!(log[0].details.as_deref(), Some("internal_passport,foreign_passport,payment_details"));
+    let opened = log[0].detail(AuditField::Documents);
+    assert_eq!(opened.as_deref(), Some("паспорт РФ, загранпаспорт, реквизиты для возврата"));
     let card_view = app.crm.client_card(&agent, c.id).await.unwrap();
     let on_file = card_view.documents_on_file.unwrap();
     assert_eq!(on_file, ["foreign_passport", "internal_passport", "payment_details"]);

@@ -6,6 +6,7 @@ mod roles;
 use crate::each_backend;
 use crate::helpers::{TestApp, t0};
 use chrono::{Duration, NaiveDate};
+use crm::audit::AuditField;
 use crm::domain::{
     CancellationRule, CancellationTerms, Currency, Direction, Email, InteractionKind, IntlPhone, Invalid, MealPlan,
     Money, PenaltyKind, Role, Stars,
@@ -178,8 +179,10 @@ each_backend!(a_mistyped_season_is_removed_and_entered_again, |app| {
     let filter = AuditFilter { action: Some("hotel.season.remove".into()), limit: 10, ..Default::default() };
     let log = crm.audit_log(&admin, &filter).await.unwrap();
     assert_eq!(log.len(), 1);
-    let details = log[0].details.as_deref().unwrap_or("");
-    assert!(details.contains(&format!("season={} 2027-06-01..2027-08-31 14000 RUB", typo.id)), "{details}");
+    // The removed season's room, dates and price, as people read them, to enter it again.
+    assert_eq!(log[0].detail(AuditField::Room), Some(format!("{} (№{})", room.room_type, room.id)));
+    assert_eq!(log[0].detail(AuditField::Period).as_deref(), Some("01.06–31.08.2027"));
+    assert_eq!(log[0].detail(AuditField::PricePerNight).as_deref(), Some("140,00\u{a0}₽"));
 });
 
 each_backend!(overlapping_seasons_are_refused, |app| {

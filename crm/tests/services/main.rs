@@ -7,6 +7,7 @@ mod helpers;
 
 use testkit::each_backend;
 
+mod audit;
 mod clients;
 mod documents;
 mod hotels;

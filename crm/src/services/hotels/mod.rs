@@ -11,8 +11,8 @@ pub use partners::{AgreementInput, CorrespondenceInput, ManagerInput};
 pub use rooms::{RoomInput, RoomWithSeasons, SeasonInput};
 
 use super::Crm;
+use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{CancellationTerms, Invalid, Role, Stars};
-use crate::store::audit;
 use crate::store::hotels::{self as store, Agreement, Hotel, HotelFields, HotelFilter, Manager};
 use crate::{Actor, Conflict, Error, Result};
 
@@ -169,9 +169,9 @@ impl Crm {
     pub async fn create_hotel(&self, actor: &Actor, input: HotelInput) -> Result<Hotel> {
         check_hotel_access(actor, HotelAccess::Write)?;
         let h = clean_hotel(&input).map_err(refused)?;
-        let now = self.now();
         let who = actor.audit_name();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
         let fields = HotelFields {
             name: &h.name,
             country: &h.country,
@@ -181,17 +181,15 @@ impl Crm {
             description: &h.description,
         };
         let id = store::insert(&mut tx, &fields, &who, now).await?;
-        audit::record(&mut tx, now, &who, "hotel.create", "hotel", Some(id.to_string()), Some(h.name.clone())).await?;
         let hotel = store::get(&mut tx, id).await?.ok_or(Error::NotFound("hotel"))?;
-        tx.commit().await?;
+        tx.commit(Entry::new(AuditAction::HotelCreate, AuditObject::Hotel(id)).with(AuditField::Title, h.name)).await?;
         Ok(hotel)
     }
 
     pub async fn update_hotel(&self, actor: &Actor, id: i64, input: HotelInput) -> Result<Hotel> {
         check_hotel_access(actor, HotelAccess::Write)?;
         let h = clean_hotel(&input).map_err(refused)?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         let fields = HotelFields {
             name: &h.name,
             country: &h.country,
@@ -203,9 +201,8 @@ impl Crm {
         if !store::update(&mut tx, id, &fields).await? {
             return Err(Error::NotFound("hotel"));
         }
-        audit::record(&mut tx, now, &actor.audit_name(), "hotel.update", "hotel", Some(id.to_string()), None).await?;
         let hotel = store::get(&mut tx, id).await?.ok_or(Error::NotFound("hotel"))?;
-        tx.commit().await?;
+        tx.commit(Entry::new(AuditAction::HotelUpdate, AuditObject::Hotel(id))).await?;
         Ok(hotel)
     }
 
@@ -213,8 +210,7 @@ impl Crm {
     /// clients' view; its rooms, agreements and history stay for the bookings made.
     pub async fn archive_hotel(&self, actor: &Actor, id: i64, archived: bool) -> Result<Hotel> {
         self.hotel_for(actor, id, HotelAccess::Write).await?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         if !store::set_archived(&mut tx, id, archived).await? {
             return Err(Error::Conflict(Conflict::NoChange(if archived {
                 "the hotel is already archived"
@@ -222,10 +218,9 @@ impl Crm {
                 "the hotel is not archived"
             })));
         }
-        let action = if archived { "hotel.archive" } else { "hotel.restore" };
-        audit::record(&mut tx, now, &actor.audit_name(), action, "hotel", Some(id.to_string()), None).await?;
+        let action = if archived { AuditAction::HotelArchive } else { AuditAction::HotelRestore };
         let hotel = store::get(&mut tx, id).await?.ok_or(Error::NotFound("hotel"))?;
-        tx.commit().await?;
+        tx.commit(Entry::new(action, AuditObject::Hotel(id))).await?;
         Ok(hotel)
     }
 

@@ -3,9 +3,9 @@
 //! messages), kept in the interactions table beside the clients' histories.
 
 use super::{FieldProblem, HotelAccess, Problems, check_hotel_access, line, refused, text};
-use crate::domain::{Direction, Email, InteractionKind, IntlPhone, Invalid};
+use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
+use crate::domain::{Direction, Email, InteractionKind, IntlPhone, Invalid, format_ru_date};
 use crate::services::Crm;
-use crate::store::audit;
 use crate::store::hotels::{self as store, Agreement, Manager, ManagerFields, NewAgreement};
 use crate::store::interactions::{self, Interaction, NewInteraction};
 use crate::{Actor, Conflict, Error, Result};
@@ -156,45 +156,36 @@ impl Crm {
     pub async fn add_manager(&self, actor: &Actor, hotel_id: i64, input: ManagerInput) -> Result<Manager> {
         self.hotel_for(actor, hotel_id, HotelAccess::Write).await?;
         let c = clean_manager(&input).map_err(refused)?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         let id = store::insert_manager(&mut tx, hotel_id, &fields(&input, &c)).await?;
-        let (hotel, details) = (Some(hotel_id.to_string()), Some(format!("manager={id}")));
-        audit::record(&mut tx, now, &actor.audit_name(), "hotel.manager.add", "hotel", hotel, details).await?;
         let m = store::manager(&mut tx, id).await?.ok_or(Error::NotFound("hotel manager"))?;
-        tx.commit().await?;
+        tx.commit(manager_entry(AuditAction::HotelManagerAdd, &m)).await?;
         Ok(m)
     }
 
     pub async fn update_manager(&self, actor: &Actor, manager_id: i64, input: ManagerInput) -> Result<Manager> {
-        let old = self.manager_for(actor, manager_id).await?;
+        self.manager_for(actor, manager_id).await?;
         let c = clean_manager(&input).map_err(refused)?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         if !store::update_manager(&mut tx, manager_id, &fields(&input, &c)).await? {
             return Err(Error::NotFound("hotel manager"));
         }
-        let (hotel, details) = (Some(old.hotel_id.to_string()), Some(format!("manager={manager_id}")));
-        audit::record(&mut tx, now, &actor.audit_name(), "hotel.manager.update", "hotel", hotel, details).await?;
         let m = store::manager(&mut tx, manager_id).await?.ok_or(Error::NotFound("hotel manager"))?;
-        tx.commit().await?;
+        tx.commit(manager_entry(AuditAction::HotelManagerUpdate, &m)).await?;
         Ok(m)
     }
 
     /// A manager who left the hotel (`active` false) is kept — the correspondence may name
     /// them — and shown as inactive; one who came back is made active again.
     pub async fn set_manager_active(&self, actor: &Actor, manager_id: i64, active: bool) -> Result<Manager> {
-        let old = self.manager_for(actor, manager_id).await?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        self.manager_for(actor, manager_id).await?;
+        let mut tx = self.audited(actor).await?;
         if !store::set_manager_active(&mut tx, manager_id, active).await? {
             return Err(Error::Conflict(Conflict::NoChange("the manager already is so")));
         }
-        let (hotel, details) = (Some(old.hotel_id.to_string()), Some(format!("manager={manager_id}")));
-        let action = if active { "hotel.manager.reactivate" } else { "hotel.manager.deactivate" };
-        audit::record(&mut tx, now, &actor.audit_name(), action, "hotel", hotel, details).await?;
+        let action = if active { AuditAction::HotelManagerReactivate } else { AuditAction::HotelManagerDeactivate };
         let m = store::manager(&mut tx, manager_id).await?.ok_or(Error::NotFound("hotel manager"))?;
-        tx.commit().await?;
+        tx.commit(manager_entry(action, &m)).await?;
         Ok(m)
     }
 
@@ -219,9 +210,9 @@ impl Crm {
             return Err(refused(problems));
         }
         let (special_prices, terms) = (text(&input.special_prices)?, text(&input.terms)?);
-        let now = self.now();
         let who = actor.audit_name();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
         let new = NewAgreement {
             agreed_on: input.agreed_on,
             commission_bp: input.commission_bp,
@@ -232,11 +223,13 @@ impl Crm {
             now,
         };
         let id = store::insert_agreement(&mut tx, hotel_id, &new).await?;
-        let details = Some(format!("agreement={id} agreed_on={}", input.agreed_on));
-        audit::record(&mut tx, now, &who, "hotel.agreement.add", "hotel", Some(hotel_id.to_string()), details).await?;
         let a = store::agreements(&mut tx, hotel_id).await?.into_iter().find(|a| a.id == id);
-        tx.commit().await?;
-        a.ok_or(Error::NotFound("agreement"))
+        let a = a.ok_or(Error::NotFound("agreement"))?;
+        let entry = Entry::new(AuditAction::HotelAgreementAdd, AuditObject::Hotel(hotel_id))
+            .with(AuditField::AgreedOn, format_ru_date(input.agreed_on))
+            .with_some(AuditField::Commission, input.commission_bp.map(audit::percent));
+        tx.commit(entry).await?;
+        Ok(a)
     }
 
     /// Every version, newest first.
@@ -261,13 +254,13 @@ impl Crm {
     ) -> Result<Interaction> {
         self.hotel_for(actor, hotel_id, HotelAccess::Write).await?;
         let entry = clean_entry(&input).map_err(refused)?;
-        let now = self.now();
+        let who = actor.audit_name();
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
         let occurred_at = input.occurred_at.unwrap_or(now);
         if occurred_at > now + Duration::minutes(CLOCK_SLACK_MINUTES) {
             return Err(Error::Invalid(Invalid::TimeFuture));
         }
-        let who = actor.audit_name();
-        let mut tx = self.store.begin().await?;
         if let Some(manager) = input.manager_id {
             let of_hotel = store::manager(&mut tx, manager).await?.is_some_and(|m| m.hotel_id == hotel_id);
             if !of_hotel {
@@ -288,11 +281,11 @@ impl Crm {
             now,
         };
         let id = interactions::insert(&mut tx, &new).await?;
-        let details = Some(format!("interaction={id} {}", input.kind.as_str()));
-        let hotel = Some(hotel_id.to_string());
-        audit::record(&mut tx, now, &who, "hotel.correspondence.add", "hotel", hotel, details).await?;
         let entry = interactions::get(&mut tx, id).await?.ok_or(Error::NotFound("interaction"))?;
-        tx.commit().await?;
+        let audited = Entry::new(AuditAction::HotelCorrespondenceAdd, AuditObject::Hotel(hotel_id))
+            .with(AuditField::Entry, audit::number(id))
+            .with(AuditField::Kind, input.kind.title_ru());
+        tx.commit(audited).await?;
         Ok(entry)
     }
 
@@ -301,6 +294,11 @@ impl Crm {
         self.hotel_for(actor, hotel_id, HotelAccess::Write).await?;
         Ok(interactions::for_hotel(&mut *self.store.conn().await?, hotel_id, limit).await?)
     }
+}
+
+/// A change of a hotel's manager, as the log records it: under the hotel, naming the manager.
+fn manager_entry(action: AuditAction, m: &Manager) -> Entry {
+    Entry::new(action, AuditObject::Hotel(m.hotel_id)).with(AuditField::Manager, &m.name)
 }
 
 #[cfg(test)]

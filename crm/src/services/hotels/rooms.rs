@@ -2,9 +2,9 @@
 //! booking needs to price a stay and to price its cancellation.
 
 use super::{FieldProblem, HotelAccess, Problems, check_hotel_access, line, refused, text};
-use crate::domain::{CancellationTerms, Invalid, MealPlan, Money};
+use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
+use crate::domain::{CancellationTerms, Invalid, MealPlan, Money, format_ru_range};
 use crate::services::Crm;
-use crate::store::audit;
 use crate::store::hotels::{self as store, Room, RoomFields, Season};
 use crate::{Actor, Conflict, Error, Result};
 use chrono::NaiveDate;
@@ -74,8 +74,7 @@ impl Crm {
     pub async fn add_room(&self, actor: &Actor, hotel_id: i64, input: RoomInput) -> Result<Room> {
         self.hotel_for(actor, hotel_id, HotelAccess::Write).await?;
         let r = clean_room(&input).map_err(refused)?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         let fields = RoomFields {
             room_type: &r.room_type,
             capacity: input.capacity,
@@ -83,29 +82,18 @@ impl Crm {
             description: &r.description,
         };
         let id = store::insert_room(&mut tx, hotel_id, &fields).await?;
-        let details = Some(format!("room={id} {} {}", r.room_type, input.meal_plan.as_str()));
-        audit::record(
-            &mut tx,
-            now,
-            &actor.audit_name(),
-            "hotel.room.add",
-            "hotel",
-            Some(hotel_id.to_string()),
-            details,
-        )
-        .await?;
         let room = store::room(&mut tx, id).await?.ok_or(Error::NotFound("room"))?;
-        tx.commit().await?;
+        let entry = room_entry(AuditAction::HotelRoomAdd, &room).with(AuditField::MealPlan, room.meal_plan.title_ru());
+        tx.commit(entry).await?;
         Ok(room)
     }
 
     /// Changes a room's description. Bookings keep the price they were made at, so editing a
     /// room never rewrites a sold stay.
     pub async fn update_room(&self, actor: &Actor, room_id: i64, input: RoomInput) -> Result<Room> {
-        let room = self.room_for(actor, room_id, HotelAccess::Write).await?;
+        self.room_for(actor, room_id, HotelAccess::Write).await?;
         let r = clean_room(&input).map_err(refused)?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         let fields = RoomFields {
             room_type: &r.room_type,
             capacity: input.capacity,
@@ -115,20 +103,16 @@ impl Crm {
         if !store::update_room(&mut tx, room_id, &fields).await? {
             return Err(Error::NotFound("room"));
         }
-        let details = Some(format!("room={room_id}"));
-        let hotel = Some(room.hotel_id.to_string());
-        audit::record(&mut tx, now, &actor.audit_name(), "hotel.room.update", "hotel", hotel, details).await?;
         let room = store::room(&mut tx, room_id).await?.ok_or(Error::NotFound("room"))?;
-        tx.commit().await?;
+        tx.commit(room_entry(AuditAction::HotelRoomUpdate, &room)).await?;
         Ok(room)
     }
 
     /// Archives (`true`) or restores a room: an archived room is no longer offered, but stays
     /// for the tours and bookings that name it.
     pub async fn archive_room(&self, actor: &Actor, room_id: i64, archived: bool) -> Result<Room> {
-        let room = self.room_for(actor, room_id, HotelAccess::Write).await?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        self.room_for(actor, room_id, HotelAccess::Write).await?;
+        let mut tx = self.audited(actor).await?;
         if !store::set_room_archived(&mut tx, room_id, archived).await? {
             return Err(Error::Conflict(Conflict::NoChange(if archived {
                 "the room is already archived"
@@ -136,11 +120,9 @@ impl Crm {
                 "the room is not archived"
             })));
         }
-        let action = if archived { "hotel.room.archive" } else { "hotel.room.restore" };
-        let (hotel, details) = (Some(room.hotel_id.to_string()), Some(format!("room={room_id}")));
-        audit::record(&mut tx, now, &actor.audit_name(), action, "hotel", hotel, details).await?;
+        let action = if archived { AuditAction::HotelRoomArchive } else { AuditAction::HotelRoomRestore };
         let room = store::room(&mut tx, room_id).await?.ok_or(Error::NotFound("room"))?;
-        tx.commit().await?;
+        tx.commit(room_entry(action, &room)).await?;
         Ok(room)
     }
 
@@ -162,8 +144,7 @@ impl Crm {
         if !problems.is_empty() {
             return Err(refused(problems));
         }
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         if !store::lock_room(&mut tx, room_id).await? {
             return Err(Error::NotFound("room"));
         }
@@ -176,10 +157,7 @@ impl Crm {
             .into_iter()
             .find(|s| s.id == id)
             .ok_or(Error::NotFound("season"))?;
-        let hotel = Some(room.hotel_id.to_string());
-        let details = Some(season_details(&season));
-        audit::record(&mut tx, now, &actor.audit_name(), "hotel.season.add", "hotel", hotel, details).await?;
-        tx.commit().await?;
+        tx.commit(season_entry(AuditAction::HotelSeasonAdd, &room, &season)).await?;
         Ok(season)
     }
 
@@ -188,13 +166,9 @@ impl Crm {
     /// removed dates and price.
     pub async fn remove_season(&self, actor: &Actor, room_id: i64, season_id: i64) -> Result<Season> {
         let room = self.room_for(actor, room_id, HotelAccess::Write).await?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         let season = store::delete_season(&mut tx, room_id, season_id).await?.ok_or(Error::NotFound("season"))?;
-        let details = Some(season_details(&season));
-        let hotel = Some(room.hotel_id.to_string());
-        audit::record(&mut tx, now, &actor.audit_name(), "hotel.season.remove", "hotel", hotel, details).await?;
-        tx.commit().await?;
+        tx.commit(season_entry(AuditAction::HotelSeasonRemove, &room, &season)).await?;
         Ok(season)
     }
 
@@ -221,14 +195,13 @@ impl Crm {
     ) -> Result<CancellationTerms> {
         self.hotel_for(actor, hotel_id, HotelAccess::Write).await?;
         let terms = CancellationTerms::new(terms.free_days, terms.rules)?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         store::set_cancellation_terms(&mut tx, hotel_id, &terms).await?;
-        let details = Some(format!("free_days={} rules={}", terms.free_days, terms.rules.len()));
-        let hotel = Some(hotel_id.to_string());
-        audit::record(&mut tx, now, &actor.audit_name(), "hotel.terms.set", "hotel", hotel, details).await?;
         let stored = store::cancellation_terms(&mut tx, hotel_id).await?;
-        tx.commit().await?;
+        let entry = Entry::new(AuditAction::HotelTermsSet, AuditObject::Hotel(hotel_id))
+            .with(AuditField::FreeDays, terms.free_days)
+            .with(AuditField::PenaltyRules, terms.rules.len());
+        tx.commit(entry).await?;
         Ok(stored)
     }
 
@@ -238,8 +211,14 @@ impl Crm {
     }
 }
 
-/// A season as the audit log records it: what was added or removed, to the minor unit.
-fn season_details(s: &Season) -> String {
-    let p = s.price_per_night;
-    format!("room={} season={} {}..{} {} {}", s.room_id, s.id, s.starts_on, s.ends_on, p.minor, p.currency.code())
+/// A change of a room, as the log records it: under the hotel, naming the room.
+fn room_entry(action: AuditAction, room: &Room) -> Entry {
+    Entry::new(action, AuditObject::Hotel(room.hotel_id)).with(AuditField::Room, audit::room(&room.room_type, room.id))
+}
+
+/// A season added or removed: its room, dates and price, so a removed one can be entered again.
+fn season_entry(action: AuditAction, room: &Room, s: &Season) -> Entry {
+    room_entry(action, room)
+        .with(AuditField::Period, format_ru_range(s.starts_on, s.ends_on))
+        .with(AuditField::PricePerNight, s.price_per_night)
 }

@@ -5,13 +5,14 @@
 //! sent, resume releases them, cancel closes them.
 
 use super::{merge, person_context, render_for};
+use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{Invalid, Role, TagName, TourId, TourStatus, format_ru_date, format_ru_range};
 use crate::notify::{BroadcastKind, Daytime, templates};
 use crate::sandbox::Template;
 use crate::services::Crm;
 use crate::store::notifications::{self as store, AudienceFilter, BroadcastRow, NewBroadcast};
 use crate::store::outbox::{self, NewMessage, OutboxStatus};
-use crate::store::{Conn, audit, departures, tours};
+use crate::store::{Conn, departures, tours};
 use crate::{Actor, Error, Result};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
@@ -133,7 +134,7 @@ impl Crm {
         self.preview_broadcast(actor, input.kind, &template, input.tour_id).await?;
         let audience = normalized(input.audience);
         let audience_json = serde_json::to_string(&audience).map_err(|_| Error::NotFound("audience"))?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
         let id = store::insert_broadcast(
             &mut tx,
             &NewBroadcast {
@@ -148,17 +149,16 @@ impl Crm {
             now,
         )
         .await?;
-        audit::record(
-            &mut tx,
-            now,
-            &actor.audit_name(),
-            "broadcast.create",
-            "broadcast",
-            Some(id.to_string()),
-            Some(audience_json),
-        )
-        .await?;
-        tx.commit().await?;
+        let list = |values: &[String]| (!values.is_empty()).then(|| values.join(", "));
+        let entry = Entry::new(AuditAction::BroadcastCreate, AuditObject::Broadcast(id))
+            .with(AuditField::Title, &title)
+            .with(AuditField::Kind, input.kind.title_ru())
+            .with_some(AuditField::Tour, input.tour_id.map(audit::number))
+            .with(AuditField::SendAt, audit::moment(send_at))
+            .with_some(AuditField::Tags, list(&audience.tag_keys))
+            .with_some(AuditField::City, audience.city.as_ref())
+            .with_some(AuditField::Countries, list(&audience.countries));
+        tx.commit(entry).await?;
         self.broadcast_card(actor, id).await.map(|c| c.broadcast)
     }
 
@@ -181,14 +181,19 @@ impl Crm {
 
     /// Stops sending: the rows not yet sent wait (`held`) until resumed.
     pub async fn pause_broadcast(&self, actor: &Actor, id: i64) -> Result<()> {
-        self.move_broadcast(actor, id, PAUSE_FROM, "paused", &[OutboxStatus::Pending], OutboxStatus::Held).await
+        let to = ("paused", AuditAction::BroadcastPaused);
+        self.move_broadcast(actor, id, PAUSE_FROM, to, &[OutboxStatus::Pending], OutboxStatus::Held).await
     }
 
     pub async fn resume_broadcast(&self, actor: &Actor, id: i64) -> Result<()> {
         // A broadcast paused before its time goes back to waiting for it; the expansion
         // (which writes held rows) releases them itself.
         let b = self.broadcast_card(actor, id).await?;
-        let to = if b.broadcast.recipients.is_none() { "scheduled" } else { "sending" };
+        let to = if b.broadcast.recipients.is_none() {
+            ("scheduled", AuditAction::BroadcastScheduled)
+        } else {
+            ("sending", AuditAction::BroadcastSending)
+        };
         self.move_broadcast(actor, id, RESUME_FROM, to, &[OutboxStatus::Held], OutboxStatus::Pending).await
     }
 
@@ -198,42 +203,33 @@ impl Crm {
             actor,
             id,
             CANCEL_FROM,
-            "cancelled",
+            ("cancelled", AuditAction::BroadcastCancelled),
             &[OutboxStatus::Pending, OutboxStatus::Held],
             OutboxStatus::Cancelled,
         )
         .await
     }
 
+    /// Moves a broadcast from one of `from` to the status `to` names, with its unsent rows, and
+    /// records the move as `to`'s action.
     async fn move_broadcast(
         &self,
         actor: &Actor,
         id: i64,
         from: &[&str],
-        to: &str,
+        (to, action): (&str, AuditAction),
         rows_from: &[OutboxStatus],
         rows_to: OutboxStatus,
     ) -> Result<()> {
         composer(actor)?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
         store::broadcast(&mut tx, id).await?.ok_or(Error::NotFound("broadcast"))?;
         if !store::set_broadcast_status(&mut tx, id, from, to, None, now).await? {
             return Err(Error::Conflict(crate::Conflict::NoChange("the broadcast is not in a state for this")));
         }
         let rows = outbox::move_rows(&mut tx, Some(id), None, rows_from, rows_to, now).await?;
-        audit::record(
-            &mut tx,
-            now,
-            &actor.audit_name(),
-            &format!("broadcast.{to}"),
-            "broadcast",
-            Some(id.to_string()),
-            Some(format!("rows={rows}")),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        tx.commit(Entry::new(action, AuditObject::Broadcast(id)).with(AuditField::Messages, rows)).await
     }
 
     /// The scheduler's part: broadcasts whose time has come become outbox rows, chunk by

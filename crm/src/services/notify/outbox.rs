@@ -3,10 +3,10 @@
 //! rows become `unknown` at the next start and are never resent by themselves (a duplicate
 //! reminder or advertisement is worse than one the admin re-sends by hand after looking).
 
+use crate::audit::{AuditAction, AuditObject, Entry};
 use crate::domain::Role;
 use crate::sandbox::TextLimit;
 use crate::services::Crm;
-use crate::store::audit;
 use crate::store::outbox::{self as store, OutboxEntry, OutboxFilter, OutboxStatus};
 use crate::{Actor, Error, Result, text};
 use chrono::{DateTime, Utc};
@@ -145,8 +145,8 @@ impl Crm {
     /// The admin decides to send an `unknown` or `failed` message again.
     pub async fn requeue_message(&self, actor: &Actor, id: i64) -> Result<()> {
         actor.require(&[Role::Admin], "the outbox is the admin's")?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
         store::status_of(&mut tx, id).await?.ok_or(Error::NotFound("message"))?;
         let moved = store::move_rows(
             &mut tx,
@@ -160,9 +160,6 @@ impl Crm {
         if moved == 0 {
             return Err(Error::Conflict(crate::Conflict::NoChange("only unknown or failed messages are sent again")));
         }
-        audit::record(&mut tx, now, &actor.audit_name(), "outbox.requeue", "outbox", Some(id.to_string()), None)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        tx.commit(Entry::new(AuditAction::OutboxRequeue, AuditObject::OutboxMessage(id))).await
     }
 }

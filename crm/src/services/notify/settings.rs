@@ -1,12 +1,13 @@
 //! The agency's notification settings: each kind on or off, its lead time and its template.
 //! Only admins change them; a template is saved only if it renders against the kind's sample.
 
+use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{Invalid, Role};
 use crate::notify::{NotificationKind, templates};
 use crate::services::Crm;
+use crate::store::Conn;
 use crate::store::notifications as store;
 use crate::store::time::parse_ts_opt;
-use crate::store::{Conn, audit};
 use crate::{Actor, Error, Result};
 use chrono::{DateTime, Utc};
 
@@ -64,21 +65,14 @@ impl Crm {
         let template = template.replace("\r\n", "\n");
         templates::preview(&template, &kind.sample_context()).map_err(Error::Template)?;
         let custom = (template.trim() != kind.default_template().trim()).then_some(template.as_str());
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
         store::upsert_setting(&mut tx, kind.as_str(), enabled, lead_days, custom, &actor.audit_name(), now).await?;
-        let details = format!("enabled={enabled}, lead_days={lead_days}, custom_template={}", custom.is_some());
-        audit::record(
-            &mut tx,
-            now,
-            &actor.audit_name(),
-            "notification.settings",
-            "notification",
-            Some(kind.as_str().to_owned()),
-            Some(details),
-        )
-        .await?;
-        tx.commit().await?;
+        let entry = Entry::new(AuditAction::NotificationSettings, AuditObject::Notification(kind))
+            .with(AuditField::Enabled, audit::yes_no(enabled))
+            .with_some(AuditField::LeadDays, (!kind.is_event()).then_some(lead_days))
+            .with(AuditField::Template, audit::template(custom.is_some()));
+        tx.commit(entry).await?;
         let all = self.effective_settings().await?;
         all.into_iter().find(|s| s.kind == kind).ok_or(Error::NotFound("notification kind"))
     }
