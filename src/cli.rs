@@ -5,7 +5,7 @@ use crate::{demo, serve, startup};
 use clap::{Parser, Subcommand};
 use crm::domain::Role;
 use crm::services::{MasterKeyHome, NewStaffInput, RotationReport};
-use crm::store::staff::Staff;
+use crm::services::Staff;
 use crm::{Actor, text};
 use secrecy::ExposeSecret;
 

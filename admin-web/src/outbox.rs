@@ -8,7 +8,7 @@ use crate::{AppError, AppState, views};
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use crm::notify::{BroadcastKind, NotificationKind};
-use crm::store::outbox::{OutboxFilter, OutboxStatus};
+use crm::services::{OutboxFilter, OutboxStatus};
 use serde::Deserialize;
 use serde_json::json;
 

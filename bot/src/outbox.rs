@@ -16,7 +16,7 @@
 
 use crate::markup::reply_markup;
 use crate::{SendBudget, Texts};
-use crm::store::outbox::OutboxStatus;
+use crm::services::OutboxStatus;
 use crm::{Actor, Crm, text};
 use dialogues::{Button, Callback, Keyboard};
 use std::sync::{Arc, Mutex};

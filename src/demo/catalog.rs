@@ -10,7 +10,7 @@ use crm::domain::{
     Money, PenaltyKind, Stars, TourId, TourKind,
 };
 use crm::services::{AgreementInput, CorrespondenceInput, HotelInput, ManagerInput, RoomInput, SeasonInput, TourInput};
-use crm::store::tours::{RoutePoint, TourHotelLink};
+use crm::services::{RoutePoint, TourHotelLink};
 use crm::{Actor, Crm, Error};
 
 /// The first season starts a month ago and runs this many days from today; the second one

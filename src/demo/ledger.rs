@@ -6,7 +6,7 @@ use super::catalog::Made;
 use crm::Crm;
 use crm::domain::{BookingId, Money, OperationKind, PaymentMethod, share_bp};
 use crm::services::{BookingCard, OperationInput};
-use crm::store::operations::OperationFilter;
+use crm::services::OperationFilter;
 use std::collections::BTreeMap;
 
 /// The accountant returns what the cancellation left to refund.

@@ -15,9 +15,9 @@ mod sales;
 
 use crm::domain::{ClientId, Role, StaffId};
 use crm::services::NewStaffInput;
-use crm::store::clients::ClientFilter;
-use crm::store::hotels::HotelFilter;
-use crm::store::tours::TourFilter;
+use crm::services::ClientFilter;
+use crm::services::HotelFilter;
+use crm::services::TourFilter;
 use crm::{Actor, Conflict, Crm, Error};
 
 /// One line for the console when the database already holds an agency's work.

@@ -11,8 +11,8 @@ use crm::domain::{
 };
 use crm::services::{BookingCard, BookingRequest, NewClient, NewInteractionInput, NewTraveller};
 use crm::services::{PaymentInput, RoomChoice};
-use crm::store::bookings::BookingFilter;
-use crm::store::operations::OperationFilter;
+use crm::services::BookingFilter;
+use crm::services::OperationFilter;
 use crm::{Actor, Conflict, Crm, Error};
 
 use BookingStatus::*;

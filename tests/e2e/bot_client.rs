@@ -8,7 +8,7 @@ use chrono::Duration;
 use crm::Actor;
 use crm::domain::{Currency, Money, Role, TourKind, TourService};
 use crm::services::{NewStaffInput, TourInput};
-use crm::store::tours::RoutePoint;
+use crm::services::RoutePoint;
 use testkit::{Backend, backends};
 
 pub struct World {

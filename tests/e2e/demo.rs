@@ -5,11 +5,11 @@ use crate::bot_client::open_crm;
 use crate::helpers::{Sandbox, text};
 use crm::Actor;
 use crm::domain::{BookingStatus, Role};
-use crm::store::bookings::BookingFilter;
-use crm::store::clients::ClientFilter;
-use crm::store::hotels::HotelFilter;
-use crm::store::operations::OperationFilter;
-use crm::store::tours::TourFilter;
+use crm::services::BookingFilter;
+use crm::services::ClientFilter;
+use crm::services::HotelFilter;
+use crm::services::OperationFilter;
+use crm::services::TourFilter;
 use testkit::{Backend, backends};
 
 /// Everything the demo makes, counted through the services.

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use crm::domain::{BookingId, BookingStatus, Money};
 use crm::services::{BookingCard, Capability, PanelSession};
-use crm::store::bookings::Installment;
+use crm::services::Installment;
 use crm::text;
 use serde::Deserialize;
 use serde_json::{Value, json};

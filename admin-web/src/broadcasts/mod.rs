@@ -14,7 +14,7 @@ use crm::domain::TourId;
 use crm::services::PanelSession;
 use crm::services::notify::BroadcastCard;
 use crm::services::notify::broadcasts::{CANCEL_FROM, PAUSE_FROM, RESUME_FROM};
-use crm::store::outbox::OutboxStatus;
+use crm::services::OutboxStatus;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 

@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use crm::domain::{CancellationTerms, Currency, InteractionKind, MAX_FREE_DAYS, MealPlan, PenaltyKind};
 use crm::services::{Capability, PanelSession};
-use crm::store::hotels::Season;
+use crm::services::Season;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 

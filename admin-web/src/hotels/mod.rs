@@ -17,7 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use crm::services::{Capability, PanelSession};
-use crm::store::hotels::{Hotel, HotelFilter};
+use crm::services::{Hotel, HotelFilter};
 use forms::{Errors, HotelFields, HotelForm};
 use serde::Deserialize;
 use serde_json::json;

@@ -5,7 +5,7 @@
 
 use crm::domain::{Currency, Invalid, Money, TourKind, TourService, parse_ru_date};
 use crm::services::{LinkableHotel, MAX_ROUTE_DAY, TourCard, TourInput};
-use crm::store::tours::{RoutePoint, TourHotelLink};
+use crm::services::{RoutePoint, TourHotelLink};
 use crm::text;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};

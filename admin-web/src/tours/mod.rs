@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use crm::domain::{Currency, Role, TourId, TourKind, TourService, TourStatus};
 use crm::services::{Capability, PanelSession, TourCard};
-use crm::store::tours::{Departure, Tour, TourFilter};
+use crm::services::{Departure, Tour, TourFilter};
 use crm::text;
 use form::{Errors, TourForm};
 use serde::Deserialize;

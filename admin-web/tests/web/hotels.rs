@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use crm::Actor;
 use crm::domain::{Direction, InteractionKind, MealPlan, Role};
 use crm::services::{CorrespondenceInput, HotelInput, ManagerInput, RoomInput};
-use crm::store::hotels::HotelFilter;
+use crm::services::HotelFilter;
 
 /// A hotel with one room and one manager, entered by the system; their ids.
 pub async fn hotel_with_room_and_manager(app: &TestApp) -> (i64, i64, i64) {

@@ -10,9 +10,9 @@ use crm::Actor;
 use crm::domain::{City, Role, TourId};
 use crm::notify::{BroadcastKind, Daytime, NotificationKind};
 use crm::services::notify::BroadcastInput;
-use crm::store::clients::Client;
-use crm::store::notifications::AudienceFilter;
-use crm::store::outbox::{OutboxFilter, OutboxStatus};
+use crm::services::Client;
+use crm::services::AudienceFilter;
+use crm::services::{OutboxFilter, OutboxStatus};
 use testkit::ClaimOne;
 
 const SYS: Actor = Actor::System;

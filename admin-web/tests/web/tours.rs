@@ -8,9 +8,9 @@ use axum::http::StatusCode;
 use chrono::Duration;
 use crm::domain::{BookingId, Currency, DepartureId, MealPlan, Money, Role, TourId, TourKind, TourStatus};
 use crm::services::{BookingRequest, HotelInput, RoomInput, TourInput};
-use crm::store::clients::Client;
-use crm::store::staff::Staff;
-use crm::store::tours::{RoutePoint, TourFilter};
+use crm::services::Client;
+use crm::services::Staff;
+use crm::services::{RoutePoint, TourFilter};
 use crm::{Actor, Crm};
 
 fn actor(s: &Staff) -> Actor {
@@ -82,7 +82,7 @@ impl TestApp {
     }
 }
 
-async fn tours_of(crm: &Crm) -> Vec<crm::store::tours::Tour> {
+async fn tours_of(crm: &Crm) -> Vec<crm::services::Tour> {
     crm.list_tours(&Actor::System, TourFilter { limit: 200, ..Default::default() }).await.unwrap()
 }
 

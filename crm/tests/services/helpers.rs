@@ -5,8 +5,8 @@
 
 use crm::Actor;
 use crm::domain::Role;
-use crm::store::clients::Client;
-use crm::store::staff::Staff;
+use crm::services::Client;
+use crm::services::Staff;
 use std::ops::Deref;
 use testkit::{Backend, TestCrm};
 

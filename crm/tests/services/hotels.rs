@@ -12,8 +12,9 @@ use crm::domain::{
     Money, PenaltyKind, Role, Stars,
 };
 use crm::services::{AgreementInput, CorrespondenceInput, HotelInput, ManagerInput, RoomInput, SeasonInput};
-use crm::store::audit::AuditFilter;
-use crm::store::hotels::{self, Hotel, HotelFilter, Room};
+use crm::services::AuditFilter;
+use crm::services::{Hotel, HotelFilter, Room};
+use crm::store::hotels;
 use crm::{Actor, Error};
 
 pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {

@@ -12,9 +12,9 @@ use crm::domain::{
 use crm::notify::{BroadcastKind, Daytime, NotificationKind};
 use crm::services::notify::BroadcastInput;
 use crm::services::{NewClient, PaymentInput};
-use crm::store::clients::Client;
-use crm::store::notifications::AudienceFilter;
-use crm::store::outbox::{OutboxFilter, OutboxStatus};
+use crm::services::Client;
+use crm::services::AudienceFilter;
+use crm::services::{OutboxFilter, OutboxStatus};
 use crm::{Actor, Error};
 use testkit::ClaimOne;
 
@@ -68,7 +68,7 @@ impl TestApp {
         self.crm.schedule_notifications(&SYS, Daytime::default()).await.unwrap().total()
     }
 
-    async fn queued(&self, kind: &str) -> Vec<crm::store::outbox::OutboxEntry> {
+    async fn queued(&self, kind: &str) -> Vec<crm::services::OutboxEntry> {
         let all = self.crm.outbox_entries(&self.admin().await, OutboxFilter { limit: 500, ..Default::default() }).await;
         all.unwrap().into_iter().filter(|e| e.kind == kind).collect()
     }

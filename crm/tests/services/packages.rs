@@ -16,8 +16,8 @@ use crm::domain::{
     PaymentMethod, PenaltyKind, Role, TourId, TourKind,
 };
 use crm::services::{BookingCard, BookingRequest, OperationInput, PaymentInput, RoomChoice, SeasonInput, TourInput};
-use crm::store::operations::OperationFilter;
-use crm::store::tours::TourHotelLink;
+use crm::services::OperationFilter;
+use crm::services::TourHotelLink;
 use crm::{Actor, Error};
 
 /// Standard (2 places) costs 10 000 ₽ a night until 9 January and 15 000 ₽ from the 10th;

@@ -10,8 +10,9 @@ use crm::notify::{BroadcastKind, Daytime, NotificationKind};
 use crm::services::NewClient;
 use crm::services::notify::BroadcastInput;
 use crm::store::Store;
-use crm::store::notifications::AudienceFilter;
-use crm::store::outbox::{self, NewMessage, OutboxFilter, OutboxStatus};
+use crm::services::AudienceFilter;
+use crm::services::{OutboxFilter, OutboxStatus};
+use crm::store::outbox::{self, NewMessage};
 use crm::{Actor, Error};
 use testkit::ClaimOne;
 

@@ -8,7 +8,7 @@ use crate::each_backend;
 use crate::helpers::TestApp;
 use crm::domain::{CancellationTerms, Direction, InteractionKind, PenaltyKind, Role};
 use crm::services::{AgreementInput, CorrespondenceInput, ManagerInput};
-use crm::store::hotels::HotelFilter;
+use crm::services::HotelFilter;
 use crm::{Actor, Error};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
