@@ -20,7 +20,7 @@ use chrono::Timelike;
 use crm::Actor;
 use crm::notify::BroadcastKind;
 use crm::services::notify::BroadcastInput;
-use crm::store::notifications::AudienceFilter;
+use crm::services::AudienceFilter;
 use fake_telegram::{FakeTelegram, TEST_TOKEN};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -16,11 +16,12 @@
 
 // Front-ends reach storage only through the services, which re-export the rows and filters
 // they need; so the modules are the crate's own. The few still public are used directly by tests
-// that set up or inspect what no service offers (a raw outbox row, a left-over key, a room's price
-// on a day, an old audit time stamp).
+// and benchmarks that set up or inspect what no service offers (clients seeded in bulk without
+// their audit rows, a raw outbox row, a left-over key, a room's price on a day, an old audit time
+// stamp).
 pub(crate) mod audit;
 pub(crate) mod bookings;
-pub(crate) mod clients;
+pub mod clients;
 pub(crate) mod departures;
 pub(crate) mod dialogue_states;
 pub(crate) mod documents;
