@@ -31,7 +31,7 @@ pub(crate) async fn refund(crm: &Crm, cast: &Cast, card: &BookingCard) -> crm::R
             OperationKind::HotelPayment,
             card.booking.id,
             penalty,
-            room.hotel_id,
+            room.hotel_id.0,
             "Штраф отеля за отмену",
         )
         .await?;
@@ -44,7 +44,7 @@ pub(crate) async fn suppliers(crm: &Crm, cast: &Cast, made: &Made, paid: &[Booki
     for card in paid {
         let b = &card.booking;
         for r in &card.rooms {
-            supplier(crm, cast, OperationKind::HotelPayment, b.id, r.total, r.hotel_id, "Оплата проживания по счёту")
+            supplier(crm, cast, OperationKind::HotelPayment, b.id, r.total, r.hotel_id.0, "Оплата проживания по счёту")
                 .await?;
         }
         let operator = made.sellable.iter().find(|s| s.tour == b.tour_id).and_then(|s| s.operator.staff_id());

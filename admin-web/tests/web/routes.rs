@@ -216,8 +216,8 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
         booking_id: booking.0,
         broadcast_id,
         message_id,
-        hotel_id,
-        room_id,
+        hotel_id: hotel_id.0,
+        room_id: room_id.0,
         season_id,
         manager_id,
     };

@@ -4,7 +4,7 @@
 
 use super::time::{date, parse_date, parse_ts, parse_ts_opt, ts};
 use super::{Conn, flag};
-use crate::domain::ClientId;
+use crate::domain::{ClientId, HotelId};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::FromRow;
 
@@ -294,7 +294,7 @@ pub async fn birthdays(
 }
 
 /// What a client travelled to before: countries and hotels of their bookings, for picking offers.
-pub async fn past_destinations(conn: &mut Conn, client_id: i64) -> sqlx::Result<(Vec<String>, Vec<i64>)> {
+pub async fn past_destinations(conn: &mut Conn, client_id: i64) -> sqlx::Result<(Vec<String>, Vec<HotelId>)> {
     let countries: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT t.country FROM bookings b JOIN tours t ON t.id = b.tour_id WHERE b.client_id = $1",
     )
@@ -307,7 +307,7 @@ pub async fn past_destinations(conn: &mut Conn, client_id: i64) -> sqlx::Result<
     .bind(client_id)
     .fetch_all(&mut *conn)
     .await?;
-    Ok((countries, hotels))
+    Ok((countries, hotels.into_iter().map(HotelId).collect()))
 }
 
 // ---- broadcasts ----

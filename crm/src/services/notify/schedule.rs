@@ -4,7 +4,7 @@
 //! due, the local daytime whether it may be written now. Runs as [`Actor::System`].
 
 use super::{merge, person_context, render_for};
-use crate::domain::{Currency, Money, TourId, TourStatus, format_ru_date, format_ru_range};
+use crate::domain::{Currency, HotelId, Money, TourId, TourStatus, format_ru_date, format_ru_range};
 use crate::notify::{Daytime, NotificationKind, local_date, occurrence_key};
 use crate::sandbox::Template;
 use crate::services::Crm;
@@ -251,7 +251,7 @@ struct Offer {
     country: String,
     departure_city: String,
     words: String,
-    hotels: Vec<i64>,
+    hotels: Vec<HotelId>,
     price: String,
     departures: Vec<(NaiveDate, NaiveDate)>,
 }
