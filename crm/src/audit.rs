@@ -16,7 +16,7 @@
 //! them for pairs, and the page shows them as they are.
 
 use crate::domain::{
-    BookingId, BookingStatus, ClientId, DEFAULT_TZ, HotelId, OperationId, OperationKind, RoomId, StaffId, TourId, TourStatus,
+    BookingId, BookingStatus, BroadcastId, ClientId, DEFAULT_TZ, HotelId, OperationId, OperationKind, OutboxId, RoomId, StaffId, TourId, TourStatus,
     format_local_datetime, format_percent_bp,
 };
 use crate::notify::NotificationKind;
@@ -217,8 +217,8 @@ pub enum AuditObject {
     Tour(TourId),
     Hotel(HotelId),
     Staff(StaffId),
-    Broadcast(i64),
-    OutboxMessage(i64),
+    Broadcast(BroadcastId),
+    OutboxMessage(OutboxId),
     Operation(OperationId),
     Notification(NotificationKind),
     DataKey(String),
@@ -253,9 +253,8 @@ impl AuditObject {
             AuditObject::Staff(id) => Some(id.to_string()),
             AuditObject::Operation(id) => Some(id.to_string()),
             AuditObject::Hotel(id) => Some(id.to_string()),
-            AuditObject::Broadcast(id) | AuditObject::OutboxMessage(id) => {
-                Some(id.to_string())
-            }
+            AuditObject::Broadcast(id) => Some(id.to_string()),
+            AuditObject::OutboxMessage(id) => Some(id.to_string()),
             AuditObject::Notification(kind) => Some(kind.as_str().to_owned()),
             AuditObject::DataKey(id) | AuditObject::Login(id) => Some(id.clone()),
             AuditObject::DataKeys => None,

@@ -4,7 +4,7 @@
 
 use super::time::{date, parse_date, parse_ts, parse_ts_opt, ts};
 use super::{Conn, flag};
-use crate::domain::{ClientId, HotelId};
+use crate::domain::{BroadcastId, ClientId, HotelId};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::FromRow;
 
@@ -314,7 +314,7 @@ pub async fn past_destinations(conn: &mut Conn, client_id: i64) -> sqlx::Result<
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct BroadcastRow {
-    pub id: i64,
+    pub id: BroadcastId,
     pub kind: String,
     pub title: String,
     pub template: String,
@@ -347,7 +347,7 @@ struct RawBroadcast {
 impl RawBroadcast {
     fn into_row(self) -> sqlx::Result<BroadcastRow> {
         Ok(BroadcastRow {
-            id: self.id,
+            id: BroadcastId(self.id),
             kind: self.kind,
             title: self.title,
             template: self.template,
@@ -376,7 +376,7 @@ pub struct NewBroadcast<'a> {
     pub created_by: &'a str,
 }
 
-pub async fn insert_broadcast(conn: &mut Conn, b: &NewBroadcast<'_>, now: DateTime<Utc>) -> sqlx::Result<i64> {
+pub async fn insert_broadcast(conn: &mut Conn, b: &NewBroadcast<'_>, now: DateTime<Utc>) -> sqlx::Result<BroadcastId> {
     sqlx::query_scalar(
         "INSERT INTO broadcasts (kind, title, template, tour_id, audience, status, send_at, created_by, created_at, \
          updated_at) VALUES ($1, $2, $3, $4, $5, 'scheduled', $6, $7, $8, $8) RETURNING id",
@@ -391,11 +391,12 @@ pub async fn insert_broadcast(conn: &mut Conn, b: &NewBroadcast<'_>, now: DateTi
     .bind(ts(now))
     .fetch_one(&mut *conn)
     .await
+    .map(BroadcastId)
 }
 
-pub async fn broadcast(conn: &mut Conn, id: i64) -> sqlx::Result<Option<BroadcastRow>> {
+pub async fn broadcast(conn: &mut Conn, id: BroadcastId) -> sqlx::Result<Option<BroadcastRow>> {
     let raw: Option<RawBroadcast> = sqlx::query_as(&format!("SELECT {BROADCAST} FROM broadcasts WHERE id = $1"))
-        .bind(id)
+        .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?;
     raw.map(RawBroadcast::into_row).transpose()
@@ -421,19 +422,20 @@ pub async fn due_broadcasts(conn: &mut Conn, now: DateTime<Utc>) -> sqlx::Result
 }
 
 /// Sending broadcasts with nothing left to send.
-pub async fn finished_broadcasts(conn: &mut Conn) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
+pub async fn finished_broadcasts(conn: &mut Conn) -> sqlx::Result<Vec<BroadcastId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT b.id FROM broadcasts b WHERE b.status = 'sending' AND NOT EXISTS (SELECT 1 FROM outbox o \
          WHERE o.broadcast_id = b.id AND o.status IN ('pending', 'held', 'sending'))",
     )
     .fetch_all(&mut *conn)
-    .await
+    .await?;
+    Ok(ids.into_iter().map(BroadcastId).collect())
 }
 
 /// Moves a broadcast between states if it is in one of `from`; `true` when moved.
 pub async fn set_broadcast_status(
     conn: &mut Conn,
-    id: i64,
+    id: BroadcastId,
     from: &[&str],
     to: &str,
     recipients: Option<i64>,
@@ -445,7 +447,7 @@ pub async fn set_broadcast_status(
          WHERE id = $4 AND status IN ({})",
         marks.join(", ")
     );
-    let mut q = sqlx::query(&sql).bind(to).bind(recipients).bind(ts(now)).bind(id);
+    let mut q = sqlx::query(&sql).bind(to).bind(recipients).bind(ts(now)).bind(id.0);
     for f in from {
         q = q.bind(*f);
     }

@@ -7,7 +7,7 @@ use crate::helpers::{TestApp, t0};
 use crate::sales::request;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use crm::domain::{
-    BirthDate, BookingStatus, City, Currency, ForeignPassport, Money, PaymentMethod, PersonName, Phone, Role,
+    BirthDate, BookingStatus, City, Currency, ForeignPassport, Money, OutboxId, PaymentMethod, PersonName, Phone, Role,
 };
 use crm::notify::{BroadcastKind, Daytime, NotificationKind};
 use crm::services::notify::BroadcastInput;
@@ -341,7 +341,7 @@ each_backend!(a_message_in_flight_at_a_crash_becomes_unknown_and_is_resent_only_
     app.crm.requeue_message(&admin, m.id).await.unwrap();
     assert_eq!(app.crm.claim_outgoing(&SYS).await.unwrap().map(|x| x.id), Some(m.id));
     assert!(app.crm.requeue_message(&admin, m.id).await.is_err(), "sending is not requeued");
-    assert!(matches!(app.crm.requeue_message(&admin, m.id + 100).await, Err(Error::NotFound(_))));
+    assert!(matches!(app.crm.requeue_message(&admin, OutboxId(m.id.0 + 100)).await, Err(Error::NotFound(_))));
 });
 
 /// A template naming every variable of `sample` (each item field of a list too).
