@@ -4,8 +4,7 @@
 use crate::BotError;
 use crate::conversation::{Ctx, TgBot, send};
 use crm::domain::{BookingId, BookingStatus, ClientId, Direction, InteractionKind, Money, Role};
-use crm::services::{NewClient, NewInteractionInput, PaymentInput};
-use crm::services::{Booking, BookingFilter};
+use crm::services::{Booking, BookingFilter, NewClient, NewInteractionInput, PaymentInput};
 use crm::{Actor, Error};
 use dialogues::client::registration::Collected;
 use dialogues::event::Outcome;

@@ -6,9 +6,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use bot::state::{DEFAULT_PREFIX, DbStorage, RedisStorage, StateError};
-use crm::{Actor, Crm};
 use crm::clock::SystemClock;
 use crm::crypto::MasterKey;
+use crm::{Actor, Crm};
 use dialogues::State;
 use dialogues::staff::Awaiting;
 use serde::Serialize;

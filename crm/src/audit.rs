@@ -16,8 +16,8 @@
 //! them for pairs, and the page shows them as they are.
 
 use crate::domain::{
-    BookingId, BookingStatus, BroadcastId, ClientId, DEFAULT_TZ, HotelId, OperationId, OperationKind, OutboxId, RoomId, StaffId, TourId, TourStatus,
-    format_local_datetime, format_percent_bp,
+    BookingId, BookingStatus, BroadcastId, ClientId, DEFAULT_TZ, HotelId, OperationId, OperationKind, OutboxId, RoomId,
+    StaffId, TourId, TourStatus, format_local_datetime, format_percent_bp,
 };
 use crate::notify::NotificationKind;
 use crate::store::clients::ConsentKind;

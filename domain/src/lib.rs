@@ -31,7 +31,8 @@ pub use city::{City, DEFAULT_TZ, KNOWN_CITIES};
 pub use contact::{Email, IntlPhone};
 pub use hotel::{CancellationRule, CancellationTerms, MAX_FREE_DAYS, MealPlan, PenaltyKind, Stars};
 pub use ids::{
-    BookingId, BroadcastId, ClientId, DepartureId, HotelId, InteractionId, OperationId, OutboxId, RoomId, StaffId, TourId,
+    BookingId, BroadcastId, ClientId, DepartureId, HotelId, InteractionId, OperationId, OutboxId, RoomId, StaffId,
+    TourId,
 };
 pub use interaction::{Direction, InteractionKind};
 pub use invalid::Invalid;

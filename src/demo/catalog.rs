@@ -6,11 +6,13 @@ use super::hotels::{self, HotelSeed};
 use super::{Cast, Prng, Summary};
 use chrono::{Duration, NaiveDate};
 use crm::domain::{
-    CancellationRule, CancellationTerms, Currency, DepartureId, Direction, Email, HotelId, InteractionKind, IntlPhone, MealPlan,
-    Money, PenaltyKind, RoomId, Stars, TourId, TourKind,
+    CancellationRule, CancellationTerms, Currency, DepartureId, Direction, Email, HotelId, InteractionKind, IntlPhone,
+    MealPlan, Money, PenaltyKind, RoomId, Stars, TourId, TourKind,
 };
-use crm::services::{AgreementInput, CorrespondenceInput, HotelInput, ManagerInput, RoomInput, SeasonInput, TourInput};
-use crm::services::{RoutePoint, TourHotelLink};
+use crm::services::{
+    AgreementInput, CorrespondenceInput, HotelInput, ManagerInput, RoomInput, RoutePoint, SeasonInput, TourHotelLink,
+    TourInput,
+};
 use crm::{Actor, Crm, Error};
 
 /// The first season starts a month ago and runs this many days from today; the second one

@@ -5,8 +5,7 @@ use super::Cast;
 use super::catalog::Made;
 use crm::Crm;
 use crm::domain::{BookingId, Money, OperationKind, PaymentMethod, share_bp};
-use crm::services::{BookingCard, OperationInput};
-use crm::services::OperationFilter;
+use crm::services::{BookingCard, OperationFilter, OperationInput};
 use std::collections::BTreeMap;
 
 /// The accountant returns what the cancellation left to refund.

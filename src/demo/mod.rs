@@ -14,10 +14,7 @@ mod people;
 mod sales;
 
 use crm::domain::{ClientId, Role, StaffId};
-use crm::services::NewStaffInput;
-use crm::services::ClientFilter;
-use crm::services::HotelFilter;
-use crm::services::TourFilter;
+use crm::services::{ClientFilter, HotelFilter, NewStaffInput, TourFilter};
 use crm::{Actor, Conflict, Crm, Error};
 
 /// One line for the console when the database already holds an agency's work.

@@ -5,11 +5,7 @@ use crate::bot_client::open_crm;
 use crate::helpers::{Sandbox, text};
 use crm::Actor;
 use crm::domain::{BookingStatus, Role};
-use crm::services::BookingFilter;
-use crm::services::ClientFilter;
-use crm::services::HotelFilter;
-use crm::services::OperationFilter;
-use crm::services::TourFilter;
+use crm::services::{BookingFilter, ClientFilter, HotelFilter, OperationFilter, TourFilter};
 use testkit::{Backend, backends};
 
 /// Everything the demo makes, counted through the services.

@@ -11,9 +11,9 @@ use crate::{AppError, AppState, views};
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use crm::domain::{BroadcastId, TourId};
-use crm::services::{OutboxStatus, PanelSession};
 use crm::services::notify::BroadcastCard;
 use crm::services::notify::broadcasts::{CANCEL_FROM, PAUSE_FROM, RESUME_FROM};
+use crm::services::{OutboxStatus, PanelSession};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 

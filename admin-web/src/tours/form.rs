@@ -210,7 +210,8 @@ impl TourForm {
                 }
                 return Err(text::fill("web", "hotel_row_no_hotel", &[("row", &row)]));
             }
-            let Some((hotel_id, rooms)) = hotel.parse::<i64>().ok().map(HotelId).and_then(|h| choices.get(&h).map(|r| (h, r)))
+            let Some((hotel_id, rooms)) =
+                hotel.parse::<i64>().ok().map(HotelId).and_then(|h| choices.get(&h).map(|r| (h, r)))
             else {
                 return Err(text::fill("web", "hotel_row_unknown_hotel", &[("row", &row)]));
             };

@@ -7,8 +7,7 @@ use crate::helpers::{Browser, Page, TestApp};
 use axum::http::StatusCode;
 use crm::Actor;
 use crm::domain::{Direction, HotelId, InteractionKind, MealPlan, Role, RoomId};
-use crm::services::{CorrespondenceInput, HotelInput, ManagerInput, RoomInput};
-use crm::services::HotelFilter;
+use crm::services::{CorrespondenceInput, HotelFilter, HotelInput, ManagerInput, RoomInput};
 
 /// A hotel with one room and one manager, entered by the system; their ids.
 pub async fn hotel_with_room_and_manager(app: &TestApp) -> (HotelId, RoomId, i64) {

@@ -10,9 +10,7 @@ use crm::Actor;
 use crm::domain::{BroadcastId, City, OutboxId, Role, TourId};
 use crm::notify::{BroadcastKind, Daytime, NotificationKind};
 use crm::services::notify::BroadcastInput;
-use crm::services::Client;
-use crm::services::AudienceFilter;
-use crm::services::{OutboxFilter, OutboxStatus};
+use crm::services::{AudienceFilter, Client, OutboxFilter, OutboxStatus};
 use testkit::ClaimOne;
 
 const SYS: Actor = Actor::System;

@@ -9,10 +9,7 @@ use chrono::Duration;
 use crm::domain::{
     BookingId, Currency, DepartureId, HotelId, MealPlan, Money, Role, RoomId, TourId, TourKind, TourStatus,
 };
-use crm::services::{BookingRequest, HotelInput, RoomInput, TourInput};
-use crm::services::Client;
-use crm::services::Staff;
-use crm::services::{RoutePoint, TourFilter};
+use crm::services::{BookingRequest, Client, HotelInput, RoomInput, RoutePoint, Staff, TourFilter, TourInput};
 use crm::{Actor, Crm};
 
 fn actor(s: &Staff) -> Actor {

@@ -7,8 +7,7 @@ use crate::helpers::{
 };
 use crm::audit::AuditField;
 use crm::domain::{ClientId, Role};
-use crm::services::Documents;
-use crm::services::AuditFilter;
+use crm::services::{AuditFilter, Documents};
 use crm::{Actor, Error};
 
 const SECRETS: [&str; 4] = [SERIES, INTERNAL_NUMBER, FOREIGN_NUMBER, CARD_NUMBER];

@@ -5,8 +5,7 @@
 
 use crm::Actor;
 use crm::domain::Role;
-use crm::services::Client;
-use crm::services::Staff;
+use crm::services::{Client, Staff};
 use std::ops::Deref;
 use testkit::{Backend, TestCrm};
 

@@ -11,9 +11,10 @@ use crm::domain::{
     CancellationRule, CancellationTerms, Currency, Direction, Email, HotelId, InteractionKind, IntlPhone, Invalid,
     MealPlan, Money, PenaltyKind, Role, RoomId, Stars,
 };
-use crm::services::{AgreementInput, CorrespondenceInput, HotelInput, ManagerInput, RoomInput, SeasonInput};
-use crm::services::AuditFilter;
-use crm::services::{Hotel, HotelFilter, Room};
+use crm::services::{
+    AgreementInput, AuditFilter, CorrespondenceInput, Hotel, HotelFilter, HotelInput, ManagerInput, Room, RoomInput,
+    SeasonInput,
+};
 use crm::store::hotels;
 use crm::{Actor, Error};
 
@@ -369,8 +370,9 @@ each_backend!(correspondence_is_logged_newest_first, |app| {
             CorrespondenceInput { manager_id: Some(manager), ..entry(InteractionKind::Call, Direction::In, "x", None) };
         assert_eq!(invalid(log(e).await), Invalid::ManagerNotOfHotel, "manager {manager}");
     }
-    let got =
-        crm.log_hotel_correspondence(&op, HotelId(999_999), entry(InteractionKind::Note, Direction::None, "x", None)).await;
+    let got = crm
+        .log_hotel_correspondence(&op, HotelId(999_999), entry(InteractionKind::Note, Direction::None, "x", None))
+        .await;
     assert!(matches!(got, Err(Error::NotFound(_))));
 
     let entries = crm.hotel_correspondence(&op, h.id, 10).await.unwrap();
@@ -459,7 +461,10 @@ each_backend!(hotels_are_searched_by_place_and_text_in_any_case, |app| {
     assert_eq!(ids(crm.list_hotels(sys, find(None, Some("СОЧИ"), None)).await.unwrap()), [a.id]);
     assert_eq!(ids(crm.list_hotels(sys, find(None, None, Some("елки"))).await.unwrap()), [a.id]);
     assert_eq!(ids(crm.list_hotels(sys, find(None, None, Some("PALM"))).await.unwrap()), [c.id]);
-    assert_eq!(ids(crm.list_hotels(sys, find(Some("Турция"), None, Some("palm"))).await.unwrap()), Vec::<HotelId>::new());
+    assert_eq!(
+        ids(crm.list_hotels(sys, find(Some("Турция"), None, Some("palm"))).await.unwrap()),
+        Vec::<HotelId>::new()
+    );
     crm.archive_hotel(sys, b.id, true).await.unwrap();
     assert!(matches!(crm.archive_hotel(sys, b.id, true).await, Err(Error::Conflict(_))));
     assert_eq!(ids(crm.list_hotels(sys, find(None, None, None)).await.unwrap()), [c.id, a.id]);
@@ -516,5 +521,8 @@ each_backend!(bad_hotel_input_is_refused_and_changes_nothing, |app| {
     assert_eq!(Stars::new(6), Err(Invalid::StarsRange));
     assert!(crm.hotel_managers(sys, h.id).await.unwrap().is_empty());
     assert!(matches!(crm.add_room(sys, HotelId(999_999), room_input("Suite", 2)).await, Err(Error::NotFound(_))));
-    assert!(matches!(crm.update_hotel(sys, HotelId(999_999), hotel_input("X", "Y", "Z")).await, Err(Error::NotFound(_))));
+    assert!(matches!(
+        crm.update_hotel(sys, HotelId(999_999), hotel_input("X", "Y", "Z")).await,
+        Err(Error::NotFound(_))
+    ));
 });

@@ -4,8 +4,7 @@
 use crate::each_backend;
 use crate::helpers::{TestApp, card, foreign_passport, internal_passport, t0};
 use crm::crypto::{CryptoError, DataKey, MasterKey};
-use crm::services::{MasterKeyHome, MasterStep};
-use crm::services::Client;
+use crm::services::{Client, MasterKeyHome, MasterStep};
 use crm::{Actor, Conflict, Crm, Error};
 use secrecy::ExposeSecret;
 use std::path::Path;

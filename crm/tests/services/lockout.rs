@@ -6,8 +6,7 @@ use crate::helpers::{ADDRESS, TestApp};
 use chrono::Duration;
 use crm::audit::AuditField;
 use crm::domain::Role;
-use crm::services::{ADDRESS_MAX_FAILURES, LOCKOUT_MINUTES, MAX_FAILURES, NewStaffInput, SignIn};
-use crm::services::AuditFilter;
+use crm::services::{ADDRESS_MAX_FAILURES, AuditFilter, LOCKOUT_MINUTES, MAX_FAILURES, NewStaffInput, SignIn};
 use crm::{Actor, Error};
 use std::net::{IpAddr, Ipv4Addr};
 

@@ -11,10 +11,7 @@ use crm::domain::{
 };
 use crm::notify::{BroadcastKind, Daytime, NotificationKind};
 use crm::services::notify::BroadcastInput;
-use crm::services::{NewClient, PaymentInput};
-use crm::services::Client;
-use crm::services::AudienceFilter;
-use crm::services::{OutboxFilter, OutboxStatus};
+use crm::services::{AudienceFilter, Client, NewClient, OutboxFilter, OutboxStatus, PaymentInput};
 use crm::{Actor, Error};
 use testkit::ClaimOne;
 

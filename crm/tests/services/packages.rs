@@ -12,12 +12,13 @@ use crate::hotels::{d, hotel_input, room_input, rub, rule, season};
 use crate::sales::excursion;
 use chrono::{NaiveDate, TimeZone, Utc};
 use crm::domain::{
-    BookingId, BookingStatus, CancellationTerms, ClientId, Currency, DepartureId, HotelId, Invalid, Money, OperationKind,
-    PaymentMethod, PenaltyKind, Role, RoomId, TourId, TourKind,
+    BookingId, BookingStatus, CancellationTerms, ClientId, Currency, DepartureId, HotelId, Invalid, Money,
+    OperationKind, PaymentMethod, PenaltyKind, Role, RoomId, TourId, TourKind,
 };
-use crm::services::{BookingCard, BookingRequest, OperationInput, PaymentInput, RoomChoice, SeasonInput, TourInput};
-use crm::services::OperationFilter;
-use crm::services::TourHotelLink;
+use crm::services::{
+    BookingCard, BookingRequest, OperationFilter, OperationInput, PaymentInput, RoomChoice, SeasonInput, TourHotelLink,
+    TourInput,
+};
 use crm::{Actor, Error};
 
 /// Standard (2 places) costs 10 000 ₽ a night until 9 January and 15 000 ₽ from the 10th;

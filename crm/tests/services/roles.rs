@@ -4,8 +4,7 @@
 use crate::each_backend;
 use crate::helpers::{TestApp, card, foreign_passport, internal_passport, new_client};
 use crm::domain::{City, ClientId, Direction, InteractionId, InteractionKind, Role, StaffId};
-use crm::services::{NewInteractionInput, NewStaffInput};
-use crm::services::AuditFilter;
+use crm::services::{AuditFilter, NewInteractionInput, NewStaffInput};
 use crm::{Actor, Error};
 use std::collections::HashMap;
 

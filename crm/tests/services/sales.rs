@@ -6,9 +6,7 @@ use chrono::{Duration, NaiveDate};
 use crm::domain::{
     BookingStatus, Currency, DepartureId, Money, OperationKind, PaymentMethod, Role, TourId, TourKind, TourService,
 };
-use crm::services::{BookingRequest, OperationInput, PaymentInput, TourInput};
-use crm::services::Client;
-use crm::services::RoutePoint;
+use crm::services::{BookingRequest, Client, OperationInput, PaymentInput, RoutePoint, TourInput};
 use crm::{Actor, Conflict, Error};
 
 pub fn excursion(title: &str, price_rub: i64) -> TourInput {
@@ -350,19 +348,10 @@ each_backend!(the_catalog_filters_by_text_price_month_and_hot_flag, |app| {
         crm.list_tours(&Actor::Telegram(1), crm::services::TourFilter { limit: 50, ..f }).await.unwrap()
     };
     let ids = |v: Vec<crm::services::Tour>| v.into_iter().map(|t| t.id).collect::<Vec<_>>();
-    assert_eq!(
-        ids(f(crm::services::TourFilter { text: Some("алтай".into()), ..Default::default() }).await),
-        [altai]
-    );
+    assert_eq!(ids(f(crm::services::TourFilter { text: Some("алтай".into()), ..Default::default() }).await), [altai]);
     assert_eq!(ids(f(crm::services::TourFilter { text: Some("ДОМБАЙ".into()), ..Default::default() }).await), [h]);
-    assert_eq!(
-        ids(f(crm::services::TourFilter { max_price: Some(40_000 * 100), ..Default::default() }).await),
-        [h]
-    );
-    assert_eq!(
-        ids(f(crm::services::TourFilter { hot_on: Some(app.crm.today()), ..Default::default() }).await),
-        [h]
-    );
+    assert_eq!(ids(f(crm::services::TourFilter { max_price: Some(40_000 * 100), ..Default::default() }).await), [h]);
+    assert_eq!(ids(f(crm::services::TourFilter { hot_on: Some(app.crm.today()), ..Default::default() }).await), [h]);
     let in_month = crm::services::TourFilter {
         departs_from: Some(start - Duration::days(1)),
         departs_until: Some(start + Duration::days(1)),

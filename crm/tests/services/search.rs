@@ -7,8 +7,7 @@ use crate::helpers::new_client;
 use crate::hotels::hotel_input;
 use crate::sales::excursion;
 use crm::domain::{Role, TourId};
-use crm::services::HotelFilter;
-use crm::services::{Tour, TourFilter};
+use crm::services::{HotelFilter, Tour, TourFilter};
 use crm::{Actor, Crm};
 
 fn tour_ids(tours: Vec<Tour>) -> Vec<TourId> {

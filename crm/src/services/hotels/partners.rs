@@ -239,7 +239,12 @@ impl Crm {
     }
 
     /// The version in force on a date: the latest agreed on or before it.
-    pub async fn agreement_in_force(&self, actor: &Actor, hotel_id: HotelId, on: NaiveDate) -> Result<Option<Agreement>> {
+    pub async fn agreement_in_force(
+        &self,
+        actor: &Actor,
+        hotel_id: HotelId,
+        on: NaiveDate,
+    ) -> Result<Option<Agreement>> {
         self.hotel_for(actor, hotel_id, HotelAccess::Read).await?;
         Ok(store::agreement_in_force(&mut *self.store.conn().await?, hotel_id, on).await?)
     }

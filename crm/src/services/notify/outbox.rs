@@ -102,7 +102,13 @@ impl Crm {
 
     /// Telegram refused it before sending (429) or it never left (connection refused): try
     /// again from `not_before`.
-    pub async fn outgoing_retry(&self, actor: &Actor, id: OutboxId, not_before: DateTime<Utc>, reason: &str) -> Result<()> {
+    pub async fn outgoing_retry(
+        &self,
+        actor: &Actor,
+        id: OutboxId,
+        not_before: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<()> {
         system(actor)?;
         store::release(&mut *self.store.conn().await?, id, not_before, reason, self.now()).await?;
         Ok(())

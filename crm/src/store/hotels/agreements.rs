@@ -50,7 +50,10 @@ pub async fn set_cancellation_terms(conn: &mut Conn, hotel_id: HotelId, terms: &
         .bind(hotel_id.0)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM hotel_cancellation_rules WHERE hotel_id = $1").bind(hotel_id.0).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM hotel_cancellation_rules WHERE hotel_id = $1")
+        .bind(hotel_id.0)
+        .execute(&mut *conn)
+        .await?;
     for r in &terms.rules {
         let (kind, value, cur) = match r.penalty {
             PenaltyKind::Percent(bp) => ("percent", bp, None),

@@ -106,7 +106,12 @@ pub async fn get(conn: &mut Conn, id: HotelId) -> sqlx::Result<Option<Hotel>> {
     row.map(HotelRow::into_hotel).transpose()
 }
 
-pub async fn insert(conn: &mut Conn, h: &HotelFields<'_>, created_by: &str, now: DateTime<Utc>) -> sqlx::Result<HotelId> {
+pub async fn insert(
+    conn: &mut Conn,
+    h: &HotelFields<'_>,
+    created_by: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<HotelId> {
     sqlx::query_scalar(
         "INSERT INTO hotels (name, country, city, address, stars, description, created_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
