@@ -105,6 +105,16 @@ impl Crm {
         &self.store
     }
 
+    /// Which database the CRM runs on (the health check names it).
+    pub fn database_backend(&self) -> store::Backend {
+        self.store.backend()
+    }
+
+    /// Whether the database answers (the health check).
+    pub async fn ping_database(&self) -> Result<()> {
+        self.store.ping().await
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
