@@ -4,8 +4,7 @@ use crate::config::{Config, MasterKeySource};
 use crate::{demo, serve, startup};
 use clap::{Parser, Subcommand};
 use crm::domain::Role;
-use crm::services::{MasterKeyHome, NewStaffInput, RotationReport};
-use crm::store::staff::Staff;
+use crm::services::{MasterKeyHome, NewStaffInput, RotationReport, Staff};
 use crm::{Actor, text};
 use secrecy::ExposeSecret;
 

@@ -11,7 +11,7 @@ use axum::extract::{Query, State};
 use axum::response::Html;
 use crm::audit::{AuditAction, AuditEntity};
 use crm::notify::NotificationKind;
-use crm::store::audit::{AuditEntry, AuditFilter};
+use crm::services::{AuditEntry, AuditFilter};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;

@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 pub(crate) async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    let backend = state.crm.store().backend().to_string();
-    match state.crm.store().ping().await {
+    let backend = state.crm.database_backend().to_string();
+    match state.crm.ping_database().await {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ok", "database": "ok", "backend": backend }))),
         Err(e) => {
             tracing::warn!(error = %e, "health check: database does not answer");

@@ -7,8 +7,9 @@ use crate::guard::Current;
 use crate::{AppError, AppState, views};
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use crm::domain::{BroadcastId, OutboxId};
 use crm::notify::{BroadcastKind, NotificationKind};
-use crm::store::outbox::{OutboxFilter, OutboxStatus};
+use crm::services::{OutboxFilter, OutboxStatus};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -46,8 +47,8 @@ pub async fn list(
 ) -> Result<Html<String>, AppError> {
     let filter = OutboxFilter {
         status: OutboxStatus::parse(&q.status),
-        broadcast_id: positive(&q.broadcast),
-        before_id: positive(&q.before_id),
+        broadcast_id: positive(&q.broadcast).map(BroadcastId),
+        before_id: positive(&q.before_id).map(OutboxId),
         limit: PAGE_SIZE,
         ..OutboxFilter::default()
     };
@@ -99,7 +100,7 @@ pub async fn requeue(
     Current(session): Current,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
+    let id = OutboxId(parse_id(&id)?);
     state.crm.requeue_message(&session.actor, id).await?;
     Ok(Redirect::to(&format!("/outbox?requeued={id}")).into_response())
 }

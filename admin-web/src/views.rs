@@ -5,8 +5,7 @@
 use crate::error::AppError;
 use axum::response::Html;
 use chrono::{DateTime, NaiveDate, Utc};
-use crm::services::Capability;
-use crm::services::PanelSession;
+use crm::services::{Capability, PanelSession};
 use crm::text;
 use std::collections::HashMap;
 use std::sync::LazyLock;

@@ -6,9 +6,7 @@ use crate::conversation::{Ctx, TgBot};
 use chrono::{Duration, NaiveDate};
 use crm::domain::format_ru_range;
 use crm::domain::{ClientId, DepartureId, Direction, InteractionKind, TourId};
-use crm::services::{BookingRequest, NewInteractionInput};
-use crm::store::bookings::Booking;
-use crm::store::tours::TourFilter as CrmTourFilter;
+use crm::services::{Booking, BookingRequest, NewInteractionInput, TourFilter as CrmTourFilter};
 use crm::{Actor, Error};
 use dialogues::client::catalog::{PAGE_SIZE, TourFilter};
 use dialogues::event::Outcome;
@@ -173,8 +171,7 @@ async fn notify_agent(ctx: &Ctx, bot: &TgBot, b: &Booking) {
 
 pub async fn my_bookings(ctx: &Ctx, client: ClientId) -> Result<Event, BotError> {
     let actor = Actor::Client(client);
-    let list =
-        ctx.crm.list_bookings(&actor, crm::store::bookings::BookingFilter { limit: 20, ..Default::default() }).await?;
+    let list = ctx.crm.list_bookings(&actor, crm::services::BookingFilter { limit: 20, ..Default::default() }).await?;
     let mut items = Vec::with_capacity(list.len());
     for b in &list {
         items.push(item(ctx, &actor, b).await?);

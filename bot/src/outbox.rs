@@ -16,7 +16,8 @@
 
 use crate::markup::reply_markup;
 use crate::{SendBudget, Texts};
-use crm::store::outbox::OutboxStatus;
+use crm::domain::OutboxId;
+use crm::services::OutboxStatus;
 use crm::{Actor, Crm, text};
 use dialogues::{Button, Callback, Keyboard};
 use std::sync::{Arc, Mutex};
@@ -37,7 +38,7 @@ const NETWORK_BACKOFF: Duration = Duration::from_secs(5);
 
 /// Marks of sent rows wait here and are written in one transaction: one write per batch, not
 /// per message, keeps the database out of the sending rate's way.
-type SentBatch = Arc<Mutex<Vec<(i64, Option<i64>)>>>;
+type SentBatch = Arc<Mutex<Vec<(OutboxId, Option<i64>)>>>;
 
 pub struct OutboxSender {
     bot: Bot,
@@ -187,13 +188,13 @@ impl OutboxSender {
                 crm.outgoing_retry(sys, msg.id, at, text::get("outbox_reason", "no_connection")).await
             }
             Err(e) => {
-                tracing::warn!(error = %e, id = msg.id, "outbox: delivery unknown");
+                tracing::warn!(error = %e, id = %msg.id, "outbox: delivery unknown");
                 let reason = text::fill("outbox_reason", "no_answer", &[("error", &e)]);
                 crm.outgoing_closed(sys, msg.id, OutboxStatus::Unknown, &reason).await
             }
         };
         if let Err(e) = result {
-            tracing::error!(error = %e, id = msg.id, "outbox: recording the answer failed");
+            tracing::error!(error = %e, id = %msg.id, "outbox: recording the answer failed");
         }
     }
 }

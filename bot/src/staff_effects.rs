@@ -4,8 +4,7 @@
 use crate::BotError;
 use crate::conversation::{Ctx, TgBot, send};
 use crm::domain::{BookingId, BookingStatus, ClientId, Direction, InteractionKind, Money, Role};
-use crm::services::{NewClient, NewInteractionInput, PaymentInput};
-use crm::store::bookings::{Booking, BookingFilter};
+use crm::services::{Booking, BookingFilter, NewClient, NewInteractionInput, PaymentInput};
 use crm::{Actor, Error};
 use dialogues::client::registration::Collected;
 use dialogues::event::Outcome;
@@ -65,12 +64,12 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: Role, effect: Effe
         Effect::StaffClients { query } => {
             let filter = match query.as_deref() {
                 Some(q) => crm::Crm::search_filter(q),
-                None => crm::store::clients::ClientFilter { limit: 20, ..Default::default() },
+                None => crm::services::ClientFilter { limit: 20, ..Default::default() },
             };
             attempt!(
                 ctx,
-                crm.list_clients(&actor, crm::store::clients::ClientFilter { limit: 20, ..filter }),
-                |list: Vec<crm::store::clients::Client>| {
+                crm.list_clients(&actor, crm::services::ClientFilter { limit: 20, ..filter }),
+                |list: Vec<crm::services::Client>| {
                     Event::Outcome(Outcome::StaffClients(
                         list.into_iter()
                             .map(|c| ClientItem { id: c.id.0, name: c.full_name, phone: c.phone })
@@ -107,7 +106,7 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: Role, effect: Effe
             attempt!(ctx, crm.log_interaction(&actor, input), |_| done(ctx, Reply::text("staff_done_note_logged")))
         }
         Effect::TagClient { client, tag } => {
-            attempt!(ctx, crm.add_tag(&actor, ClientId(client), &tag), |c: crm::store::clients::Client| done(
+            attempt!(ctx, crm.add_tag(&actor, ClientId(client), &tag), |c: crm::services::Client| done(
                 ctx,
                 Reply::text("staff_done_tagged").var("tags", c.tags)
             ))
@@ -256,7 +255,7 @@ async fn register(ctx: &Ctx, actor: &Actor, c: Collected) -> Result<Event, BotEr
         marketing_consent: false,
         agent_id: None,
     };
-    attempt!(ctx, ctx.crm.register_client(actor, new), |c: crm::store::clients::Client| done(
+    attempt!(ctx, ctx.crm.register_client(actor, new), |c: crm::services::Client| done(
         ctx,
         Reply::text("staff_done_registered").var("name", name).var("id", c.id.0)
     ))

@@ -6,10 +6,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use bot::state::{DEFAULT_PREFIX, DbStorage, RedisStorage, StateError};
-use crm::Crm;
 use crm::clock::SystemClock;
 use crm::crypto::MasterKey;
-use crm::store::dialogue_states;
+use crm::{Actor, Crm};
 use dialogues::State;
 use dialogues::staff::Awaiting;
 use serde::Serialize;
@@ -69,9 +68,8 @@ impl Home {
         match self {
             Home::Db { db, master } => {
                 let crm = crm_on(db, master).await;
-                let mut conn = crm.store().conn().await.unwrap();
                 let text = std::str::from_utf8(value).unwrap();
-                dialogue_states::upsert(&mut conn, chat.0, text, crm.now()).await.unwrap();
+                crm.put_chat_state(&Actor::System, chat.0, text).await.unwrap();
             }
             Home::Redis { url, prefix } => {
                 let mut conn =
@@ -182,8 +180,7 @@ async fn without_redis_the_database_is_used() {
     let crm = crm_on(&db, &master).await;
     let s = bot::open_state_storage::<Step>(&crm, None, "tourcrm:").await.unwrap();
     put(&s, ChatId(10), phone("Ольга")).await;
-    let mut conn = crm.store().conn().await.unwrap();
-    let stored = dialogue_states::get(&mut conn, 10).await.unwrap().unwrap();
+    let stored = crm.chat_state(&Actor::System, 10).await.unwrap().unwrap();
     assert_eq!(serde_json::from_str::<Step>(&stored).unwrap(), phone("Ольга"));
 }
 
@@ -201,8 +198,7 @@ async fn with_redis_url_redis_is_used() {
     let stored: Option<String> = redis::AsyncCommands::get(&mut conn, &key).await.unwrap();
     Arc::clone(&s).remove_dialogue(chat).await.unwrap();
     assert_eq!(stored.as_deref(), Some("\"AskName\""));
-    let mut conn = crm.store().conn().await.unwrap();
-    assert_eq!(dialogue_states::get(&mut conn, chat.0).await.unwrap(), None, "nothing went to the database");
+    assert_eq!(crm.chat_state(&Actor::System, chat.0).await.unwrap(), None, "nothing went to the database");
 }
 
 #[tokio::test]

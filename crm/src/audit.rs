@@ -16,8 +16,8 @@
 //! them for pairs, and the page shows them as they are.
 
 use crate::domain::{
-    BookingId, BookingStatus, ClientId, DEFAULT_TZ, OperationId, OperationKind, StaffId, TourId, TourStatus,
-    format_local_datetime, format_percent_bp,
+    BookingId, BookingStatus, BroadcastId, ClientId, DEFAULT_TZ, HotelId, OperationId, OperationKind, OutboxId, RoomId,
+    StaffId, TourId, TourStatus, format_local_datetime, format_percent_bp,
 };
 use crate::notify::NotificationKind;
 use crate::store::clients::ConsentKind;
@@ -215,10 +215,10 @@ pub enum AuditObject {
     Client(ClientId),
     Booking(BookingId),
     Tour(TourId),
-    Hotel(i64),
+    Hotel(HotelId),
     Staff(StaffId),
-    Broadcast(i64),
-    OutboxMessage(i64),
+    Broadcast(BroadcastId),
+    OutboxMessage(OutboxId),
     Operation(OperationId),
     Notification(NotificationKind),
     DataKey(String),
@@ -252,9 +252,9 @@ impl AuditObject {
             AuditObject::Tour(id) => Some(id.to_string()),
             AuditObject::Staff(id) => Some(id.to_string()),
             AuditObject::Operation(id) => Some(id.to_string()),
-            AuditObject::Hotel(id) | AuditObject::Broadcast(id) | AuditObject::OutboxMessage(id) => {
-                Some(id.to_string())
-            }
+            AuditObject::Hotel(id) => Some(id.to_string()),
+            AuditObject::Broadcast(id) => Some(id.to_string()),
+            AuditObject::OutboxMessage(id) => Some(id.to_string()),
             AuditObject::Notification(kind) => Some(kind.as_str().to_owned()),
             AuditObject::DataKey(id) | AuditObject::Login(id) => Some(id.clone()),
             AuditObject::DataKeys => None,
@@ -399,8 +399,8 @@ pub fn not_set() -> &'static str {
 }
 
 /// `Standard sea view (№5)`: a hotel's room by its type and number.
-pub fn room(room_type: &str, id: i64) -> String {
-    format!("{room_type} ({})", number(id))
+pub fn room(room_type: &str, id: RoomId) -> String {
+    format!("{room_type} ({})", number(id.0))
 }
 
 /// `да` / `нет`.
@@ -530,7 +530,7 @@ mod tests {
                 (AuditField::Operation, "№12".to_owned())
             ])
         );
-        assert_eq!(Entry::new(AuditAction::HotelUpdate, AuditObject::Hotel(1)).details_column(), None);
+        assert_eq!(Entry::new(AuditAction::HotelUpdate, AuditObject::Hotel(HotelId(1))).details_column(), None);
         for old in [
             "operation=5 amount=10140000",
             r#"{"tag_keys":[],"city":null}"#,

@@ -17,4 +17,16 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(ClientId, StaffId, InteractionId, TourId, DepartureId, BookingId, OperationId);
+id_type!(
+    ClientId,
+    StaffId,
+    InteractionId,
+    TourId,
+    DepartureId,
+    BookingId,
+    OperationId,
+    HotelId,
+    RoomId,
+    BroadcastId,
+    OutboxId
+);

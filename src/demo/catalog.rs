@@ -6,11 +6,13 @@ use super::hotels::{self, HotelSeed};
 use super::{Cast, Prng, Summary};
 use chrono::{Duration, NaiveDate};
 use crm::domain::{
-    CancellationRule, CancellationTerms, Currency, DepartureId, Direction, Email, InteractionKind, IntlPhone, MealPlan,
-    Money, PenaltyKind, Stars, TourId, TourKind,
+    CancellationRule, CancellationTerms, Currency, DepartureId, Direction, Email, HotelId, InteractionKind, IntlPhone,
+    MealPlan, Money, PenaltyKind, RoomId, Stars, TourId, TourKind,
 };
-use crm::services::{AgreementInput, CorrespondenceInput, HotelInput, ManagerInput, RoomInput, SeasonInput, TourInput};
-use crm::store::tours::{RoutePoint, TourHotelLink};
+use crm::services::{
+    AgreementInput, CorrespondenceInput, HotelInput, ManagerInput, RoomInput, RoutePoint, SeasonInput, TourHotelLink,
+    TourInput,
+};
 use crm::{Actor, Crm, Error};
 
 /// The first season starts a month ago and runs this many days from today; the second one
@@ -20,9 +22,9 @@ const SECOND_SEASON_DAYS: i64 = 400;
 
 pub(crate) struct HotelMade {
     pub key: &'static str,
-    pub id: i64,
+    pub id: HotelId,
     /// Room id and capacity, in the order of the seed.
-    pub rooms: Vec<(i64, i64)>,
+    pub rooms: Vec<(RoomId, i64)>,
 }
 
 /// A departure of a published tour that the sales part may book.
@@ -33,7 +35,7 @@ pub(crate) struct Sellable {
     pub operator: Actor,
     pub package: bool,
     /// A bigger room of the package's hotel, for families who choose their rooms.
-    pub family_room: Option<(i64, i64)>,
+    pub family_room: Option<(RoomId, i64)>,
 }
 
 pub(crate) struct Made {

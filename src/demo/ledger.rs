@@ -5,8 +5,7 @@ use super::Cast;
 use super::catalog::Made;
 use crm::Crm;
 use crm::domain::{BookingId, Money, OperationKind, PaymentMethod, share_bp};
-use crm::services::{BookingCard, OperationInput};
-use crm::store::operations::OperationFilter;
+use crm::services::{BookingCard, OperationFilter, OperationInput};
 use std::collections::BTreeMap;
 
 /// The accountant returns what the cancellation left to refund.
@@ -31,7 +30,7 @@ pub(crate) async fn refund(crm: &Crm, cast: &Cast, card: &BookingCard) -> crm::R
             OperationKind::HotelPayment,
             card.booking.id,
             penalty,
-            room.hotel_id,
+            room.hotel_id.0,
             "Штраф отеля за отмену",
         )
         .await?;
@@ -44,7 +43,7 @@ pub(crate) async fn suppliers(crm: &Crm, cast: &Cast, made: &Made, paid: &[Booki
     for card in paid {
         let b = &card.booking;
         for r in &card.rooms {
-            supplier(crm, cast, OperationKind::HotelPayment, b.id, r.total, r.hotel_id, "Оплата проживания по счёту")
+            supplier(crm, cast, OperationKind::HotelPayment, b.id, r.total, r.hotel_id.0, "Оплата проживания по счёту")
                 .await?;
         }
         let operator = made.sellable.iter().find(|s| s.tour == b.tour_id).and_then(|s| s.operator.staff_id());

@@ -14,10 +14,7 @@ mod people;
 mod sales;
 
 use crm::domain::{ClientId, Role, StaffId};
-use crm::services::NewStaffInput;
-use crm::store::clients::ClientFilter;
-use crm::store::hotels::HotelFilter;
-use crm::store::tours::TourFilter;
+use crm::services::{ClientFilter, HotelFilter, NewStaffInput, TourFilter};
 use crm::{Actor, Conflict, Crm, Error};
 
 /// One line for the console when the database already holds an agency's work.

@@ -9,10 +9,10 @@ use crm::domain::{
     BirthDate, BookingId, BookingStatus, City, Direction, ForeignPassport, InteractionKind, Money, PaymentMethod,
     PersonName, Phone,
 };
-use crm::services::{BookingCard, BookingRequest, NewClient, NewInteractionInput, NewTraveller};
-use crm::services::{PaymentInput, RoomChoice};
-use crm::store::bookings::BookingFilter;
-use crm::store::operations::OperationFilter;
+use crm::services::{
+    BookingCard, BookingFilter, BookingRequest, NewClient, NewInteractionInput, NewTraveller, OperationFilter,
+    PaymentInput, RoomChoice,
+};
 use crm::{Actor, Conflict, Crm, Error};
 
 use BookingStatus::*;

@@ -7,8 +7,7 @@ use crate::helpers::{Sandbox, Server};
 use chrono::Duration;
 use crm::Actor;
 use crm::domain::{Currency, Money, Role, TourKind, TourService};
-use crm::services::{NewStaffInput, TourInput};
-use crm::store::tours::RoutePoint;
+use crm::services::{NewStaffInput, RoutePoint, TourInput};
 use testkit::{Backend, backends};
 
 pub struct World {

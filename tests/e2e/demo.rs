@@ -5,11 +5,7 @@ use crate::bot_client::open_crm;
 use crate::helpers::{Sandbox, text};
 use crm::Actor;
 use crm::domain::{BookingStatus, Role};
-use crm::store::bookings::BookingFilter;
-use crm::store::clients::ClientFilter;
-use crm::store::hotels::HotelFilter;
-use crm::store::operations::OperationFilter;
-use crm::store::tours::TourFilter;
+use crm::services::{BookingFilter, ClientFilter, HotelFilter, OperationFilter, TourFilter};
 use testkit::{Backend, backends};
 
 /// Everything the demo makes, counted through the services.

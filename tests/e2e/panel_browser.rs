@@ -175,7 +175,7 @@ async fn an_operator_creates_a_hotel_and_a_package_tour_and_publishes_it_in_the_
     b.submit("form[action$='/rooms'] button[type=submit]").await;
     b.wait_for_path(&format!("/hotels/{hotel_id}")).await;
     b.screenshot("operator-hotel-card").await;
-    let hotel = crm.hotel_card(&Actor::System, hotel_id.parse().unwrap()).await.unwrap();
+    let hotel = crm.hotel_card(&Actor::System, crm::domain::HotelId(hotel_id.parse().unwrap())).await.unwrap();
     assert_eq!(hotel.hotel.name, "Sunrise Resort & Spa");
     assert_eq!(hotel.rooms.len(), 1, "the room was added");
 

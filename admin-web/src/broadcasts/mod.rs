@@ -10,11 +10,10 @@ use crate::guard::Current;
 use crate::{AppError, AppState, views};
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use crm::domain::TourId;
-use crm::services::PanelSession;
+use crm::domain::{BroadcastId, TourId};
 use crm::services::notify::BroadcastCard;
 use crm::services::notify::broadcasts::{CANCEL_FROM, PAUSE_FROM, RESUME_FROM};
-use crm::store::outbox::OutboxStatus;
+use crm::services::{OutboxStatus, PanelSession};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -61,7 +60,7 @@ pub async fn show(
     Current(session): Current,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let card = state.crm.broadcast_card(&session.actor, parse_id(&id)?).await?;
+    let card = state.crm.broadcast_card(&session.actor, BroadcastId(parse_id(&id)?)).await?;
     let names = staff_names(&state.crm, &session).await?;
     let b = &card.broadcast;
     let tour = match b.tour_id {
@@ -109,7 +108,7 @@ enum Move {
 
 /// Pause, resume or cancel, then back to the card (a state that does not allow it is a 409).
 async fn apply(state: AppState, session: PanelSession, id: String, m: Move) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
+    let id = BroadcastId(parse_id(&id)?);
     let (crm, actor) = (&state.crm, &session.actor);
     match m {
         Move::Pause => crm.pause_broadcast(actor, id).await?,

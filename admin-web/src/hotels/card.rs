@@ -13,9 +13,8 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use crm::domain::{CancellationTerms, Currency, InteractionKind, MAX_FREE_DAYS, MealPlan, PenaltyKind};
-use crm::services::{Capability, PanelSession};
-use crm::store::hotels::Season;
+use crm::domain::{CancellationTerms, Currency, HotelId, InteractionKind, MAX_FREE_DAYS, MealPlan, PenaltyKind};
+use crm::services::{Capability, PanelSession, Season};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -93,7 +92,7 @@ fn terms_view(t: &CancellationTerms) -> Value {
 async fn render_card(
     state: &AppState,
     session: &PanelSession,
-    id: i64,
+    id: HotelId,
     refusal: Option<Refusal>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
@@ -186,14 +185,14 @@ pub async fn show(
     Current(session): Current,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    render_card(&state, &session, parse_id(&id)?, None, StatusCode::OK).await
+    render_card(&state, &session, HotelId(parse_id(&id)?), None, StatusCode::OK).await
 }
 
 /// A form of the card sent: back to its section of the card, or the card with the reasons.
 async fn card_form<F: HotelForm, T>(
     state: &AppState,
     session: &PanelSession,
-    id: i64,
+    id: HotelId,
     section: &'static str,
     form: &F,
     call: impl AsyncFnOnce(F::Input) -> crm::Result<T>,
@@ -213,7 +212,7 @@ pub async fn add_room(
     Path(id): Path<String>,
     Form(form): Form<RoomFields>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
+    let id = HotelId(parse_id(&id)?);
     let call = async |input| state.crm.add_room(&session.actor, id, input).await;
     card_form(&state, &session, id, "rooms", &form, call).await
 }
@@ -224,7 +223,7 @@ pub async fn set_terms(
     Path(id): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
+    let id = HotelId(parse_id(&id)?);
     let form = TermsFields::from_form(form);
     let call = async |terms| state.crm.set_cancellation_terms(&session.actor, id, terms).await;
     card_form(&state, &session, id, "terms", &form, call).await
@@ -236,7 +235,7 @@ pub async fn add_manager(
     Path(id): Path<String>,
     Form(form): Form<ManagerFields>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
+    let id = HotelId(parse_id(&id)?);
     let call = async |input| state.crm.add_manager(&session.actor, id, input).await;
     card_form(&state, &session, id, "managers", &form, call).await
 }
@@ -247,7 +246,7 @@ pub async fn record_agreement(
     Path(id): Path<String>,
     Form(form): Form<AgreementFields>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
+    let id = HotelId(parse_id(&id)?);
     let call = async |input| state.crm.record_agreement(&session.actor, id, input).await;
     card_form(&state, &session, id, "agreements", &form, call).await
 }
@@ -258,7 +257,7 @@ pub async fn log_correspondence(
     Path(id): Path<String>,
     Form(form): Form<LetterFields>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
+    let id = HotelId(parse_id(&id)?);
     let call = async |input| state.crm.log_hotel_correspondence(&session.actor, id, input).await;
     card_form(&state, &session, id, "correspondence", &form, call).await
 }

@@ -16,8 +16,8 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use crm::services::{Capability, PanelSession};
-use crm::store::hotels::{Hotel, HotelFilter};
+use crm::domain::HotelId;
+use crm::services::{Capability, Hotel, HotelFilter, PanelSession};
 use forms::{Errors, HotelFields, HotelForm};
 use serde::Deserialize;
 use serde_json::json;
@@ -104,7 +104,7 @@ pub async fn list(
 /// The hotel form, new (`id` none) or editing; `status` 422 when it comes back refused.
 fn hotel_page(
     session: &PanelSession,
-    id: Option<i64>,
+    id: Option<HotelId>,
     form: &HotelFields,
     errors: &Errors,
     status: StatusCode,
@@ -138,7 +138,7 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     Capability::ManageHotels.check(&session.actor)?;
-    let h = state.crm.get_hotel(&session.actor, parse_id(&id)?).await?;
+    let h = state.crm.get_hotel(&session.actor, HotelId(parse_id(&id)?)).await?;
     let form = HotelFields {
         name: h.name,
         country: h.country,
@@ -156,7 +156,7 @@ pub async fn update(
     Path(id): Path<String>,
     Form(form): Form<HotelFields>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
+    let id = HotelId(parse_id(&id)?);
     match submit(&session, &form, async |input| state.crm.update_hotel(&session.actor, id, input).await).await? {
         Ok(hotel) => Ok(see(format!("/hotels/{}", hotel.id))),
         Err(errors) => hotel_page(&session, Some(id), &form, &errors, StatusCode::UNPROCESSABLE_ENTITY),
@@ -182,6 +182,6 @@ pub async fn archive(
     Path(id): Path<String>,
     Form(form): Form<ArchiveForm>,
 ) -> Result<Response, AppError> {
-    let hotel = state.crm.archive_hotel(&session.actor, parse_id(&id)?, form.archived()).await?;
+    let hotel = state.crm.archive_hotel(&session.actor, HotelId(parse_id(&id)?), form.archived()).await?;
     Ok(see(format!("/hotels/{}", hotel.id)))
 }

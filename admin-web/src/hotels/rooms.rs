@@ -12,6 +12,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use crm::domain::RoomId;
 use crm::services::{Capability, PanelSession};
 use serde::Deserialize;
 use serde_json::json;
@@ -23,7 +24,7 @@ struct Kept {
     season: Option<(SeasonFields, Errors)>,
 }
 
-async fn render_room(state: &AppState, session: &PanelSession, id: i64, kept: Kept) -> Result<Response, AppError> {
+async fn render_room(state: &AppState, session: &PanelSession, id: RoomId, kept: Kept) -> Result<Response, AppError> {
     Capability::ManageHotels.check(&session.actor)?;
     let status =
         if kept.room.is_some() || kept.season.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
@@ -67,7 +68,7 @@ pub async fn show(
     Current(session): Current,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    render_room(&state, &session, parse_id(&id)?, Kept::default()).await
+    render_room(&state, &session, RoomId(parse_id(&id)?), Kept::default()).await
 }
 
 pub async fn update(
@@ -76,7 +77,7 @@ pub async fn update(
     Path(id): Path<String>,
     Form(form): Form<RoomFields>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
+    let id = RoomId(parse_id(&id)?);
     match submit(&session, &form, async |input| state.crm.update_room(&session.actor, id, input).await).await? {
         Ok(room) => Ok(see(format!("/hotels/{}#room-{}", room.hotel_id, room.id))),
         Err(errors) => render_room(&state, &session, id, Kept { room: Some((form, errors)), season: None }).await,
@@ -89,7 +90,7 @@ pub async fn add_season(
     Path(id): Path<String>,
     Form(form): Form<SeasonFields>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
+    let id = RoomId(parse_id(&id)?);
     match submit(&session, &form, async |input| state.crm.add_season(&session.actor, id, input).await).await? {
         Ok(_) => Ok(see(format!("/hotels/rooms/{id}#seasons"))),
         Err(errors) => render_room(&state, &session, id, Kept { room: None, season: Some((form, errors)) }).await,
@@ -109,7 +110,7 @@ pub async fn remove_season(
     Path(id): Path<String>,
     Form(form): Form<SeasonChoice>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
+    let id = RoomId(parse_id(&id)?);
     state.crm.remove_season(&session.actor, id, parse_id(&form.season_id)?).await?;
     Ok(see(format!("/hotels/rooms/{id}#seasons")))
 }
@@ -120,6 +121,6 @@ pub async fn archive(
     Path(id): Path<String>,
     Form(form): Form<ArchiveForm>,
 ) -> Result<Response, AppError> {
-    let room = state.crm.archive_room(&session.actor, parse_id(&id)?, form.archived()).await?;
+    let room = state.crm.archive_room(&session.actor, RoomId(parse_id(&id)?), form.archived()).await?;
     Ok(see(format!("/hotels/{}#room-{}", room.hotel_id, room.id)))
 }

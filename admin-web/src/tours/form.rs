@@ -3,9 +3,8 @@
 //! are the panel's (a route day per line, dates `дд.мм.гггг`); the rules are `crm`'s, asked
 //! through `TourInput::problems`.
 
-use crm::domain::{Currency, Invalid, Money, TourKind, TourService, parse_ru_date};
-use crm::services::{LinkableHotel, MAX_ROUTE_DAY, TourCard, TourInput};
-use crm::store::tours::{RoutePoint, TourHotelLink};
+use crm::domain::{Currency, HotelId, Invalid, Money, RoomId, TourKind, TourService, parse_ru_date};
+use crm::services::{LinkableHotel, MAX_ROUTE_DAY, RoutePoint, TourCard, TourHotelLink, TourInput};
 use crm::text;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -211,13 +210,14 @@ impl TourForm {
                 }
                 return Err(text::fill("web", "hotel_row_no_hotel", &[("row", &row)]));
             }
-            let Some((hotel_id, rooms)) = hotel.parse::<i64>().ok().and_then(|h| choices.get(&h).map(|r| (h, r)))
+            let Some((hotel_id, rooms)) =
+                hotel.parse::<i64>().ok().map(HotelId).and_then(|h| choices.get(&h).map(|r| (h, r)))
             else {
                 return Err(text::fill("web", "hotel_row_unknown_hotel", &[("row", &row)]));
             };
             let room_id = match room {
                 "" => None,
-                r => match r.parse::<i64>().ok().filter(|r| rooms.contains(r)) {
+                r => match r.parse::<i64>().ok().map(RoomId).filter(|r| rooms.contains(r)) {
                     Some(r) => Some(r),
                     None => return Err(text::fill("web", "hotel_row_foreign_room", &[("row", &row)])),
                 },
@@ -233,7 +233,7 @@ impl TourForm {
 
 /// Hotel id → its room ids: what the form may link (those on offer, plus what the tour
 /// already links, which stays allowed after it is archived).
-pub type HotelChoices = HashMap<i64, Vec<i64>>;
+pub type HotelChoices = HashMap<HotelId, Vec<RoomId>>;
 
 pub fn choices(offered: &[LinkableHotel], card: Option<&TourCard>) -> HotelChoices {
     let mut out: HotelChoices = offered.iter().map(|h| (h.hotel.id, h.rooms.iter().map(|r| r.id).collect())).collect();
@@ -354,8 +354,8 @@ mod tests {
         let pairs = [("hotel_id", "7"), ("room_id", "70"), ("nights", "7"), ("hotel_id", ""), ("room_id", "")];
         let mut f = TourForm::from_pairs(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
         assert_eq!(f.hotels.len(), 2, "a row missing its last field still counts");
-        let choices = HotelChoices::from([(7, vec![70]), (8, vec![80])]);
-        let linked = vec![TourHotelLink { hotel_id: 7, room_id: Some(70), nights: 7 }];
+        let choices = HotelChoices::from([(HotelId(7), vec![RoomId(70)]), (HotelId(8), vec![RoomId(80)])]);
+        let linked = vec![TourHotelLink { hotel_id: HotelId(7), room_id: Some(RoomId(70)), nights: 7 }];
         assert_eq!(f.parse_hotels(&choices).unwrap(), linked);
         f.hotels[0].room_id = "80".into();
         assert!(f.parse_hotels(&choices).unwrap_err().contains("не из выбранного отеля"));

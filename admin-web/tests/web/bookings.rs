@@ -128,7 +128,7 @@ each_backend!(the_status_moves_only_along_the_table_with_a_reason, |app| {
 
     // The client is told of each move made here exactly once, through the outbox; refused
     // moves said nothing.
-    let filter = crm::store::outbox::OutboxFilter { limit: 50, ..Default::default() };
+    let filter = crm::services::OutboxFilter { limit: 50, ..Default::default() };
     let rows = app.crm.outbox_entries(&Actor::System, filter).await.unwrap();
     let mut told: Vec<&str> = rows.iter().filter(|r| r.kind == "booking_status").map(|r| r.body.as_str()).collect();
     told.sort();

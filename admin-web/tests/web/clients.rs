@@ -6,7 +6,7 @@ use crate::helpers::PASSWORD;
 use axum::http::StatusCode;
 use crm::Actor;
 use crm::domain::Role;
-use crm::store::audit::AuditFilter;
+use crm::services::AuditFilter;
 
 each_backend!(hostile_text_is_shown_as_text, |app| {
     let (_, admin) = app.signed_in("boss", Role::Admin).await;

@@ -6,12 +6,11 @@ use crate::each_backend;
 use crate::helpers::{Browser, Page, TestApp};
 use axum::http::StatusCode;
 use crm::Actor;
-use crm::domain::{Direction, InteractionKind, MealPlan, Role};
-use crm::services::{CorrespondenceInput, HotelInput, ManagerInput, RoomInput};
-use crm::store::hotels::HotelFilter;
+use crm::domain::{Direction, HotelId, InteractionKind, MealPlan, Role, RoomId};
+use crm::services::{CorrespondenceInput, HotelFilter, HotelInput, ManagerInput, RoomInput};
 
 /// A hotel with one room and one manager, entered by the system; their ids.
-pub async fn hotel_with_room_and_manager(app: &TestApp) -> (i64, i64, i64) {
+pub async fn hotel_with_room_and_manager(app: &TestApp) -> (HotelId, RoomId, i64) {
     let sys = &Actor::System;
     let hotel = HotelInput {
         name: "Rixos Premium".into(),

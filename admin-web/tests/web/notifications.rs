@@ -7,12 +7,10 @@ use crate::each_backend;
 use crate::helpers::{Page, TestApp, new_client};
 use axum::http::StatusCode;
 use crm::Actor;
-use crm::domain::{City, Role, TourId};
+use crm::domain::{BroadcastId, City, OutboxId, Role, TourId};
 use crm::notify::{BroadcastKind, Daytime, NotificationKind};
 use crm::services::notify::BroadcastInput;
-use crm::store::clients::Client;
-use crm::store::notifications::AudienceFilter;
-use crm::store::outbox::{OutboxFilter, OutboxStatus};
+use crm::services::{AudienceFilter, Client, OutboxFilter, OutboxStatus};
 use testkit::ClaimOne;
 
 const SYS: Actor = Actor::System;
@@ -29,7 +27,7 @@ impl TestApp {
     }
 
     /// A broadcast to everyone, sent now and already expanded into outbox rows by the scheduler.
-    pub async fn running_broadcast(&self, tour: TourId) -> i64 {
+    pub async fn running_broadcast(&self, tour: TourId) -> BroadcastId {
         let input = BroadcastInput {
             kind: BroadcastKind::NewTour,
             title: "Новинка осени".into(),
@@ -44,7 +42,7 @@ impl TestApp {
     }
 
     /// A message the sender claimed when the process died: its fate is unknown.
-    pub async fn message_of_unknown_fate(&self) -> i64 {
+    pub async fn message_of_unknown_fate(&self) -> OutboxId {
         let m = self.crm.claim_outgoing(&SYS).await.unwrap().expect("a due message");
         self.crm.recover_outbox(&SYS).await.unwrap();
         m.id

@@ -6,11 +6,10 @@ use crate::each_backend;
 use crate::helpers::{Browser, TestApp};
 use axum::http::StatusCode;
 use chrono::Duration;
-use crm::domain::{BookingId, Currency, DepartureId, MealPlan, Money, Role, TourId, TourKind, TourStatus};
-use crm::services::{BookingRequest, HotelInput, RoomInput, TourInput};
-use crm::store::clients::Client;
-use crm::store::staff::Staff;
-use crm::store::tours::{RoutePoint, TourFilter};
+use crm::domain::{
+    BookingId, Currency, DepartureId, HotelId, MealPlan, Money, Role, RoomId, TourId, TourKind, TourStatus,
+};
+use crm::services::{BookingRequest, Client, HotelInput, RoomInput, RoutePoint, Staff, TourFilter, TourInput};
 use crm::{Actor, Crm};
 
 fn actor(s: &Staff) -> Actor {
@@ -62,7 +61,7 @@ impl TestApp {
     }
 
     /// A hotel with one room, as the operator enters it.
-    pub async fn hotel(&self, operator: &Staff, name: &str) -> (i64, i64) {
+    pub async fn hotel(&self, operator: &Staff, name: &str) -> (HotelId, RoomId) {
         let input = HotelInput {
             name: name.into(),
             country: "Турция".into(),
@@ -82,7 +81,7 @@ impl TestApp {
     }
 }
 
-async fn tours_of(crm: &Crm) -> Vec<crm::store::tours::Tour> {
+async fn tours_of(crm: &Crm) -> Vec<crm::services::Tour> {
     crm.list_tours(&Actor::System, TourFilter { limit: 200, ..Default::default() }).await.unwrap()
 }
 
@@ -207,7 +206,7 @@ each_backend!(a_refused_form_names_each_bad_field_keeps_the_input_and_saves_noth
     assert!(tours_of(&app.crm).await.is_empty(), "nothing saved");
 
     // A hotel that is not on offer (or a made-up one) is refused beside the hotels.
-    app.crm.archive_hotel(&Actor::System, other_hotel.parse().unwrap(), true).await.unwrap();
+    app.crm.archive_hotel(&Actor::System, HotelId(other_hotel.parse().unwrap()), true).await.unwrap();
     let form = full_form(&other_hotel, "");
     let page = app.post(&operator, "/tours", &form).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -1,9 +1,9 @@
 //! Dialogue states in the CRM database (table `dialogue_states`), the default when no Redis is
-//! configured. The SQL lives in `crm::store::dialogue_states`; this is only the teloxide glue.
+//! configured. The CRM keeps the text (`Crm::chat_state` and its siblings); this is only the teloxide
+//! glue.
 
 use super::{BoxFuture, StateError, decode, encode};
-use crm::Crm;
-use crm::store::dialogue_states;
+use crm::{Actor, Crm};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
@@ -13,7 +13,6 @@ use teloxide::types::ChatId;
 /// A [`Storage`] on the CRM's database pool (SQLite or PostgreSQL, whichever the CRM runs on).
 #[derive(Debug, Clone)]
 pub struct DbStorage {
-    // The whole CRM rather than its store: `updated_at` comes from the CRM's clock, which tests set.
     crm: Crm,
 }
 
@@ -34,8 +33,7 @@ where
         D: Send + 'static,
     {
         Box::pin(async move {
-            let mut conn = self.crm.store().conn().await?;
-            let removed = dialogue_states::remove(&mut conn, chat_id.0).await.map_err(crm::Error::from)?;
+            let removed = self.crm.remove_chat_state(&Actor::System, chat_id.0).await?;
             if removed { Ok(()) } else { Err(StateError::DialogueNotFound) }
         })
     }
@@ -46,16 +44,14 @@ where
     {
         Box::pin(async move {
             let text = encode(&dialogue)?;
-            let mut conn = self.crm.store().conn().await?;
-            dialogue_states::upsert(&mut conn, chat_id.0, &text, self.crm.now()).await.map_err(crm::Error::from)?;
+            self.crm.put_chat_state(&Actor::System, chat_id.0, &text).await?;
             Ok(())
         })
     }
 
     fn get_dialogue(self: Arc<Self>, chat_id: ChatId) -> BoxFuture<Result<Option<D>, StateError>> {
         Box::pin(async move {
-            let mut conn = self.crm.store().conn().await?;
-            let text = dialogue_states::get(&mut conn, chat_id.0).await.map_err(crm::Error::from)?;
+            let text = self.crm.chat_state(&Actor::System, chat_id.0).await?;
             Ok(decode(chat_id, text))
         })
     }

@@ -7,8 +7,8 @@ use super::clients::check_access;
 use super::scope::{Access, Scope};
 use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{
-    BirthDate, BookingId, BookingStatus, Cause, ClientId, DepartureId, Invalid, Money, PersonName, Role, TourStatus,
-    format_ru_range,
+    BirthDate, BookingId, BookingStatus, Cause, ClientId, DepartureId, Invalid, Money, PersonName, Role, RoomId,
+    TourStatus, format_ru_range,
 };
 use crate::store::bookings::{self as store, BookedRoom, Booking, BookingFilter, Installment, StatusChange, Traveller};
 use crate::store::operations::Operation;
@@ -25,7 +25,7 @@ pub struct NewTraveller {
 
 #[derive(Debug, Clone, Copy)]
 pub struct RoomChoice {
-    pub room_id: i64,
+    pub room_id: RoomId,
     pub rooms: i64,
 }
 

@@ -5,6 +5,7 @@ mod address_limits;
 mod audit;
 mod bookings;
 mod clients;
+mod dialogue_states;
 mod documents;
 mod hotels;
 mod interactions;
@@ -20,6 +21,18 @@ mod staff;
 mod tours;
 mod web_sessions;
 
+// The rows and filters of the store that front-ends read and pass: the services are the one seam
+// between front-ends and storage, so these are named here, not through `crate::store`.
+pub use crate::store::audit::{AuditEntry, AuditFilter};
+pub use crate::store::bookings::{BookedRoom, Booking, BookingFilter, Installment, StatusChange, Traveller};
+pub use crate::store::clients::{BlacklistEvent, Client, ClientFilter, ConsentEvent, ConsentKind};
+pub use crate::store::hotels::{Hotel, HotelFilter, Room, Season};
+pub use crate::store::interactions::Interaction;
+pub use crate::store::notifications::{AudienceFilter, BroadcastRow};
+pub use crate::store::operations::{Operation, OperationFilter};
+pub use crate::store::outbox::{OutboxEntry, OutboxFilter, OutboxStatus};
+pub use crate::store::staff::Staff;
+pub use crate::store::tours::{Departure, RoutePoint, Tour, TourFilter, TourHotel, TourHotelLink};
 pub use address_limits::ADDRESS_MAX_FAILURES;
 pub use bookings::{BookingCard, BookingRequest, NewTraveller, RoomChoice};
 pub use clients::{ClientCard, NewClient};
@@ -90,6 +103,16 @@ impl Crm {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Which database the CRM runs on (the health check names it).
+    pub fn database_backend(&self) -> store::Backend {
+        self.store.backend()
+    }
+
+    /// Whether the database answers (the health check).
+    pub async fn ping_database(&self) -> Result<()> {
+        self.store.ping().await
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -3,7 +3,7 @@
 
 use super::Crm;
 use super::bookings::{BookingRequest, RoomChoice};
-use crate::domain::{Invalid, Money, TourKind};
+use crate::domain::{HotelId, Invalid, Money, TourKind};
 use crate::store::bookings::{BookedRoom, Installment};
 use crate::store::{Conn, tours};
 use crate::{Error, Result};
@@ -63,7 +63,7 @@ impl Crm {
         }
         let mut out = Vec::new();
         let mut total: i64 = 0;
-        let mut capacity_by_hotel: std::collections::HashMap<i64, i64> = Default::default();
+        let mut capacity_by_hotel: std::collections::HashMap<HotelId, i64> = Default::default();
         for c in &choices {
             if !(1..=30).contains(&c.rooms) {
                 return Err(Error::Invalid(Invalid::TravellersCount));

@@ -4,7 +4,7 @@
 use super::Crm;
 use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{
-    DepartureId, Invalid, Money, Role, StaffId, TourId, TourKind, TourService, TourStatus, format_ru_range,
+    DepartureId, HotelId, Invalid, Money, Role, StaffId, TourId, TourKind, TourService, TourStatus, format_ru_range,
 };
 use crate::store::hotels::{Hotel, HotelFilter, Room};
 use crate::store::tours::{
@@ -289,7 +289,7 @@ impl Crm {
         let mut conn = self.store.conn().await?;
         let filter = HotelFilter { limit: 500, ..Default::default() };
         let hotels = crate::store::hotels::list(&mut conn, &filter).await?;
-        let mut by_hotel: std::collections::HashMap<i64, Vec<Room>> = std::collections::HashMap::new();
+        let mut by_hotel: std::collections::HashMap<HotelId, Vec<Room>> = std::collections::HashMap::new();
         for room in crate::store::hotels::active_rooms(&mut conn).await? {
             by_hotel.entry(room.hotel_id).or_default().push(room);
         }

@@ -3,7 +3,9 @@
 use super::Conn;
 use super::filter::Where;
 use super::time::{date, parse_date, parse_ts, ts};
-use crate::domain::{BookingId, BookingStatus, ClientId, Currency, DepartureId, Money, StaffId, TourId};
+use crate::domain::{
+    BookingId, BookingStatus, ClientId, Currency, DepartureId, HotelId, Money, RoomId, StaffId, TourId,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::FromRow;
 
@@ -315,9 +317,9 @@ pub async fn travellers(conn: &mut Conn, booking: BookingId) -> sqlx::Result<Vec
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct BookedRoom {
-    pub hotel_id: i64,
+    pub hotel_id: HotelId,
     pub hotel_name: String,
-    pub room_id: i64,
+    pub room_id: RoomId,
     pub room_type: String,
     pub check_in: NaiveDate,
     pub nights: i64,
@@ -332,8 +334,8 @@ pub async fn add_room(conn: &mut Conn, booking: BookingId, r: &BookedRoom) -> sq
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(booking.0)
-    .bind(r.hotel_id)
-    .bind(r.room_id)
+    .bind(r.hotel_id.0)
+    .bind(r.room_id.0)
     .bind(date(r.check_in))
     .bind(r.nights)
     .bind(r.rooms)
@@ -361,9 +363,9 @@ pub async fn rooms(conn: &mut Conn, booking: BookingId) -> sqlx::Result<Vec<Book
         .map(|(hotel_id, hotel_name, room_id, room_type, check_in, nights, rooms, price, cur, total)| {
             let cur = Currency::parse(&cur).map_err(|_| bad("room currency"))?;
             Ok(BookedRoom {
-                hotel_id,
+                hotel_id: HotelId(hotel_id),
                 hotel_name,
-                room_id,
+                room_id: RoomId(room_id),
                 room_type,
                 check_in: parse_date(&check_in)?,
                 nights,

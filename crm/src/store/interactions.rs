@@ -3,7 +3,7 @@
 
 use super::Conn;
 use super::time::{parse_ts, ts};
-use crate::domain::{ClientId, Direction, InteractionId, InteractionKind};
+use crate::domain::{ClientId, Direction, HotelId, InteractionId, InteractionKind};
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
@@ -11,7 +11,7 @@ use sqlx::FromRow;
 pub struct Interaction {
     pub id: InteractionId,
     pub client_id: Option<ClientId>,
-    pub hotel_id: Option<i64>,
+    pub hotel_id: Option<HotelId>,
     pub kind: InteractionKind,
     pub direction: Direction,
     /// A letter's subject line or a call's topic (hotel correspondence); empty otherwise.
@@ -50,7 +50,7 @@ impl Row {
         Ok(Interaction {
             id: InteractionId(self.id),
             client_id: self.client_id.map(ClientId),
-            hotel_id: self.hotel_id,
+            hotel_id: self.hotel_id.map(HotelId),
             kind: InteractionKind::parse(&self.kind).map_err(decode)?,
             direction: Direction::parse(&self.direction).map_err(decode)?,
             subject: self.subject,
@@ -67,7 +67,7 @@ impl Row {
 
 pub struct NewInteraction<'a> {
     pub client_id: Option<ClientId>,
-    pub hotel_id: Option<i64>,
+    pub hotel_id: Option<HotelId>,
     pub kind: InteractionKind,
     pub direction: Direction,
     pub subject: &'a str,
@@ -86,7 +86,7 @@ pub async fn insert(conn: &mut Conn, n: &NewInteraction<'_>) -> sqlx::Result<Int
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(n.client_id.map(|c| c.0))
-    .bind(n.hotel_id)
+    .bind(n.hotel_id.map(|h| h.0))
     .bind(n.kind.as_str())
     .bind(n.direction.as_str())
     .bind(n.subject)
@@ -123,10 +123,10 @@ pub async fn for_client(conn: &mut Conn, client: ClientId, limit: i64) -> sqlx::
 }
 
 /// A hotel's correspondence, newest first.
-pub async fn for_hotel(conn: &mut Conn, hotel: i64, limit: i64) -> sqlx::Result<Vec<Interaction>> {
+pub async fn for_hotel(conn: &mut Conn, hotel: HotelId, limit: i64) -> sqlx::Result<Vec<Interaction>> {
     let rows: Vec<Row> =
         sqlx::query_as(&format!("{SELECT} WHERE i.hotel_id = $1 ORDER BY i.occurred_at DESC, i.id DESC LIMIT $2"))
-            .bind(hotel)
+            .bind(hotel.0)
             .bind(limit.clamp(1, 1000))
             .fetch_all(conn)
             .await?;

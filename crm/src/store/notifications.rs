@@ -2,26 +2,51 @@
 //! for (one query per kind, already without the occurrences in the outbox), broadcasts and
 //! their audiences.
 
-use super::time::{date, parse_ts, parse_ts_opt, ts};
+use super::time::{date, parse_date, parse_ts, parse_ts_opt, ts};
 use super::{Conn, flag};
-use crate::domain::ClientId;
+use crate::domain::{BroadcastId, ClientId, HotelId};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::FromRow;
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct SettingRow {
     pub kind: String,
     pub enabled: i64,
     pub lead_days: i64,
     pub template: Option<String>,
     pub updated_by: String,
-    pub updated_at: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(FromRow)]
+struct RawSetting {
+    kind: String,
+    enabled: i64,
+    lead_days: i64,
+    template: Option<String>,
+    updated_by: String,
+    updated_at: String,
+}
+
+impl RawSetting {
+    fn into_row(self) -> sqlx::Result<SettingRow> {
+        Ok(SettingRow {
+            kind: self.kind,
+            enabled: self.enabled,
+            lead_days: self.lead_days,
+            template: self.template,
+            updated_by: self.updated_by,
+            updated_at: parse_ts(&self.updated_at)?,
+        })
+    }
 }
 
 pub async fn settings(conn: &mut Conn) -> sqlx::Result<Vec<SettingRow>> {
-    sqlx::query_as("SELECT kind, enabled, lead_days, template, updated_by, updated_at FROM notification_settings")
-        .fetch_all(&mut *conn)
-        .await
+    let rows: Vec<RawSetting> =
+        sqlx::query_as("SELECT kind, enabled, lead_days, template, updated_by, updated_at FROM notification_settings")
+            .fetch_all(&mut *conn)
+            .await?;
+    rows.into_iter().map(RawSetting::into_row).collect()
 }
 
 pub async fn upsert_setting(
@@ -64,11 +89,23 @@ const PERSON: &str = "c.id AS client_id, c.full_name, c.city, c.time_zone, s.nam
 /// Who may get any message at all: reachable in Telegram and not blacklisted.
 const REACHABLE: &str = "c.telegram_id IS NOT NULL AND c.blacklisted = 0";
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct PassportDue {
-    #[sqlx(flatten)]
     pub person: Person,
-    pub expires_on: String,
+    pub expires_on: NaiveDate,
+}
+
+#[derive(FromRow)]
+struct RawPassportDue {
+    #[sqlx(flatten)]
+    person: Person,
+    expires_on: String,
+}
+
+impl RawPassportDue {
+    fn into_due(self) -> sqlx::Result<PassportDue> {
+        Ok(PassportDue { person: self.person, expires_on: parse_date(&self.expires_on)? })
+    }
 }
 
 /// The client as every message names them, whether or not the bot can reach them now (the
@@ -82,7 +119,7 @@ pub async fn person(conn: &mut Conn, client: ClientId) -> sqlx::Result<Option<Pe
 
 /// Clients whose foreign passport expires in `[from, until]`, not yet reminded of that expiry.
 pub async fn passports_expiring(conn: &mut Conn, from: NaiveDate, until: NaiveDate) -> sqlx::Result<Vec<PassportDue>> {
-    sqlx::query_as(&format!(
+    let rows: Vec<RawPassportDue> = sqlx::query_as(&format!(
         "SELECT {PERSON}, c.foreign_passport_expires_on AS expires_on FROM clients c \
          LEFT JOIN staff s ON s.id = c.agent_id WHERE {REACHABLE} \
          AND c.foreign_passport_expires_on >= $1 AND c.foreign_passport_expires_on <= $2 \
@@ -93,29 +130,69 @@ pub async fn passports_expiring(conn: &mut Conn, from: NaiveDate, until: NaiveDa
     .bind(date(from))
     .bind(date(until))
     .fetch_all(&mut *conn)
-    .await
+    .await?;
+    rows.into_iter().map(RawPassportDue::into_due).collect()
 }
 
 /// A booking's trip with what the departure and payment reminders show.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct TripDue {
-    #[sqlx(flatten)]
     pub person: Person,
     pub booking_id: i64,
     pub tour_id: i64,
     pub tour_title: String,
-    pub starts_on: String,
-    pub ends_on: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
     pub departure_time: Option<String>,
     pub meeting_point: String,
     pub travellers_count: i64,
     pub total: i64,
     pub currency: String,
     /// The date the reminder is about: the departure, or an instalment's due date.
-    pub event_on: String,
+    pub event_on: NaiveDate,
     /// Payment reminders: the schedule up to this instalment, and what the client has paid.
     pub scheduled_to_date: i64,
     pub paid: i64,
+}
+
+#[derive(FromRow)]
+struct RawTripDue {
+    #[sqlx(flatten)]
+    person: Person,
+    booking_id: i64,
+    tour_id: i64,
+    tour_title: String,
+    starts_on: String,
+    ends_on: String,
+    departure_time: Option<String>,
+    meeting_point: String,
+    travellers_count: i64,
+    total: i64,
+    currency: String,
+    event_on: String,
+    scheduled_to_date: i64,
+    paid: i64,
+}
+
+impl RawTripDue {
+    fn into_due(self) -> sqlx::Result<TripDue> {
+        Ok(TripDue {
+            person: self.person,
+            booking_id: self.booking_id,
+            tour_id: self.tour_id,
+            tour_title: self.tour_title,
+            starts_on: parse_date(&self.starts_on)?,
+            ends_on: parse_date(&self.ends_on)?,
+            departure_time: self.departure_time,
+            meeting_point: self.meeting_point,
+            travellers_count: self.travellers_count,
+            total: self.total,
+            currency: self.currency,
+            event_on: parse_date(&self.event_on)?,
+            scheduled_to_date: self.scheduled_to_date,
+            paid: self.paid,
+        })
+    }
 }
 
 const TRIP: &str = "b.id AS booking_id, t.id AS tour_id, t.title AS tour_title, d.starts_on, d.ends_on, \
@@ -124,7 +201,7 @@ const LIVE_BOOKING: &str = "b.status IN ('contract_pending', 'contract_signed', 
 
 /// Live bookings departing in `[from, until]`, not yet reminded of that departure.
 pub async fn departures(conn: &mut Conn, from: NaiveDate, until: NaiveDate) -> sqlx::Result<Vec<TripDue>> {
-    sqlx::query_as(&format!(
+    let rows: Vec<RawTripDue> = sqlx::query_as(&format!(
         "SELECT {PERSON}, {TRIP}, d.starts_on AS event_on, CAST(0 AS BIGINT) AS scheduled_to_date, \
          CAST(0 AS BIGINT) AS paid \
          FROM bookings b JOIN clients c ON c.id = b.client_id JOIN tour_departures d ON d.id = b.departure_id \
@@ -136,12 +213,13 @@ pub async fn departures(conn: &mut Conn, from: NaiveDate, until: NaiveDate) -> s
     .bind(date(from))
     .bind(date(until))
     .fetch_all(&mut *conn)
-    .await
+    .await?;
+    rows.into_iter().map(RawTripDue::into_due).collect()
 }
 
 /// Instalments due in `[from, until]` of bookings not fully paid, not yet reminded of.
 pub async fn payments_due(conn: &mut Conn, from: NaiveDate, until: NaiveDate) -> sqlx::Result<Vec<TripDue>> {
-    sqlx::query_as(&format!(
+    let rows: Vec<RawTripDue> = sqlx::query_as(&format!(
         "SELECT {PERSON}, {TRIP}, p.due_on AS event_on, \
          (SELECT CAST(COALESCE(SUM(p2.amount), 0) AS BIGINT) FROM booking_payment_schedule p2 \
             WHERE p2.booking_id = b.id AND p2.due_on <= p.due_on) AS scheduled_to_date, \
@@ -158,15 +236,28 @@ pub async fn payments_due(conn: &mut Conn, from: NaiveDate, until: NaiveDate) ->
     .bind(date(from))
     .bind(date(until))
     .fetch_all(&mut *conn)
-    .await
+    .await?;
+    rows.into_iter().map(RawTripDue::into_due).collect()
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct BirthdayDue {
-    #[sqlx(flatten)]
     pub person: Person,
-    /// The birthday the occurrence is about (`YYYY-MM-DD`).
-    pub birthday: String,
+    /// The birthday the occurrence is about.
+    pub birthday: NaiveDate,
+}
+
+#[derive(FromRow)]
+struct RawBirthdayDue {
+    #[sqlx(flatten)]
+    person: Person,
+    birthday: String,
+}
+
+impl RawBirthdayDue {
+    fn into_due(self) -> sqlx::Result<BirthdayDue> {
+        Ok(BirthdayDue { person: self.person, birthday: parse_date(&self.birthday)? })
+    }
 }
 
 /// Clients whose birthday falls on one of `days` (each `MM-DD` of a birth date with the day it
@@ -198,11 +289,12 @@ pub async fn birthdays(
     for (md, day) in days {
         q = q.bind(md).bind(date(*day));
     }
-    q.fetch_all(&mut *conn).await
+    let rows: Vec<RawBirthdayDue> = q.fetch_all(&mut *conn).await?;
+    rows.into_iter().map(RawBirthdayDue::into_due).collect()
 }
 
 /// What a client travelled to before: countries and hotels of their bookings, for picking offers.
-pub async fn past_destinations(conn: &mut Conn, client_id: i64) -> sqlx::Result<(Vec<String>, Vec<i64>)> {
+pub async fn past_destinations(conn: &mut Conn, client_id: i64) -> sqlx::Result<(Vec<String>, Vec<HotelId>)> {
     let countries: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT t.country FROM bookings b JOIN tours t ON t.id = b.tour_id WHERE b.client_id = $1",
     )
@@ -215,14 +307,14 @@ pub async fn past_destinations(conn: &mut Conn, client_id: i64) -> sqlx::Result<
     .bind(client_id)
     .fetch_all(&mut *conn)
     .await?;
-    Ok((countries, hotels))
+    Ok((countries, hotels.into_iter().map(HotelId).collect()))
 }
 
 // ---- broadcasts ----
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct BroadcastRow {
-    pub id: i64,
+    pub id: BroadcastId,
     pub kind: String,
     pub title: String,
     pub template: String,
@@ -255,7 +347,7 @@ struct RawBroadcast {
 impl RawBroadcast {
     fn into_row(self) -> sqlx::Result<BroadcastRow> {
         Ok(BroadcastRow {
-            id: self.id,
+            id: BroadcastId(self.id),
             kind: self.kind,
             title: self.title,
             template: self.template,
@@ -284,7 +376,7 @@ pub struct NewBroadcast<'a> {
     pub created_by: &'a str,
 }
 
-pub async fn insert_broadcast(conn: &mut Conn, b: &NewBroadcast<'_>, now: DateTime<Utc>) -> sqlx::Result<i64> {
+pub async fn insert_broadcast(conn: &mut Conn, b: &NewBroadcast<'_>, now: DateTime<Utc>) -> sqlx::Result<BroadcastId> {
     sqlx::query_scalar(
         "INSERT INTO broadcasts (kind, title, template, tour_id, audience, status, send_at, created_by, created_at, \
          updated_at) VALUES ($1, $2, $3, $4, $5, 'scheduled', $6, $7, $8, $8) RETURNING id",
@@ -299,11 +391,12 @@ pub async fn insert_broadcast(conn: &mut Conn, b: &NewBroadcast<'_>, now: DateTi
     .bind(ts(now))
     .fetch_one(&mut *conn)
     .await
+    .map(BroadcastId)
 }
 
-pub async fn broadcast(conn: &mut Conn, id: i64) -> sqlx::Result<Option<BroadcastRow>> {
+pub async fn broadcast(conn: &mut Conn, id: BroadcastId) -> sqlx::Result<Option<BroadcastRow>> {
     let raw: Option<RawBroadcast> = sqlx::query_as(&format!("SELECT {BROADCAST} FROM broadcasts WHERE id = $1"))
-        .bind(id)
+        .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?;
     raw.map(RawBroadcast::into_row).transpose()
@@ -329,19 +422,20 @@ pub async fn due_broadcasts(conn: &mut Conn, now: DateTime<Utc>) -> sqlx::Result
 }
 
 /// Sending broadcasts with nothing left to send.
-pub async fn finished_broadcasts(conn: &mut Conn) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
+pub async fn finished_broadcasts(conn: &mut Conn) -> sqlx::Result<Vec<BroadcastId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT b.id FROM broadcasts b WHERE b.status = 'sending' AND NOT EXISTS (SELECT 1 FROM outbox o \
          WHERE o.broadcast_id = b.id AND o.status IN ('pending', 'held', 'sending'))",
     )
     .fetch_all(&mut *conn)
-    .await
+    .await?;
+    Ok(ids.into_iter().map(BroadcastId).collect())
 }
 
 /// Moves a broadcast between states if it is in one of `from`; `true` when moved.
 pub async fn set_broadcast_status(
     conn: &mut Conn,
-    id: i64,
+    id: BroadcastId,
     from: &[&str],
     to: &str,
     recipients: Option<i64>,
@@ -353,7 +447,7 @@ pub async fn set_broadcast_status(
          WHERE id = $4 AND status IN ({})",
         marks.join(", ")
     );
-    let mut q = sqlx::query(&sql).bind(to).bind(recipients).bind(ts(now)).bind(id);
+    let mut q = sqlx::query(&sql).bind(to).bind(recipients).bind(ts(now)).bind(id.0);
     for f in from {
         q = q.bind(*f);
     }

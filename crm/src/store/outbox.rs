@@ -8,7 +8,7 @@
 use super::filter::Where;
 use super::time::{parse_ts, parse_ts_opt, ts};
 use super::{Conn, flag};
-use crate::domain::ClientId;
+use crate::domain::{BroadcastId, ClientId, OutboxId};
 use crate::text::{self, keyed_enum};
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
@@ -44,7 +44,7 @@ pub struct NewMessage {
     pub dedup_key: String,
     pub kind: String,
     pub client_id: ClientId,
-    pub broadcast_id: Option<i64>,
+    pub broadcast_id: Option<BroadcastId>,
     /// A tour the message offers («Подробнее» opens its card in the bot).
     pub tour_id: Option<i64>,
     /// Advertising goes only to clients with marketing consent and carries «Отписаться».
@@ -64,7 +64,7 @@ pub async fn insert(conn: &mut Conn, m: &NewMessage, now: DateTime<Utc>) -> sqlx
     .bind(&m.dedup_key)
     .bind(&m.kind)
     .bind(m.client_id.0)
-    .bind(m.broadcast_id)
+    .bind(m.broadcast_id.map(|b| b.0))
     .bind(m.tour_id)
     .bind(flag(m.advertising))
     // Service reminders go before advertising: a payment reminder must not wait behind a
@@ -80,9 +80,9 @@ pub async fn insert(conn: &mut Conn, m: &NewMessage, now: DateTime<Utc>) -> sqlx
 }
 
 /// The next due pending message with what decides whether it may go.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Candidate {
-    pub id: i64,
+    pub id: OutboxId,
     pub body: String,
     pub tour_id: Option<i64>,
     pub advertising: i64,
@@ -91,24 +91,35 @@ pub struct Candidate {
     pub marketing_consent: i64,
 }
 
+type CandidateRow = (i64, String, Option<i64>, i64, Option<i64>, i64, i64);
+
 pub async fn next_due(conn: &mut Conn, now: DateTime<Utc>) -> sqlx::Result<Option<Candidate>> {
-    sqlx::query_as(
+    let row: Option<CandidateRow> = sqlx::query_as(
         "SELECT o.id, o.body, o.tour_id, o.advertising, c.telegram_id, c.blacklisted, c.marketing_consent \
          FROM outbox o JOIN clients c ON c.id = o.client_id \
          WHERE o.status = 'pending' AND o.not_before <= $1 ORDER BY o.priority, o.not_before, o.id LIMIT 1",
     )
     .bind(ts(now))
     .fetch_optional(&mut *conn)
-    .await
+    .await?;
+    Ok(row.map(|(id, body, tour_id, advertising, telegram_id, blacklisted, marketing_consent)| Candidate {
+        id: OutboxId(id),
+        body,
+        tour_id,
+        advertising,
+        telegram_id,
+        blacklisted,
+        marketing_consent,
+    }))
 }
 
 /// pending → sending for this chat; `false` if someone else took it first.
-pub async fn claim(conn: &mut Conn, id: i64, chat_id: i64, now: DateTime<Utc>) -> sqlx::Result<bool> {
+pub async fn claim(conn: &mut Conn, id: OutboxId, chat_id: i64, now: DateTime<Utc>) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE outbox SET status = 'sending', chat_id = $2, attempts = attempts + 1, updated_at = $3 \
          WHERE id = $1 AND status = 'pending'",
     )
-    .bind(id)
+    .bind(id.0)
     .bind(chat_id)
     .bind(ts(now))
     .execute(&mut *conn)
@@ -119,7 +130,7 @@ pub async fn claim(conn: &mut Conn, id: i64, chat_id: i64, now: DateTime<Utc>) -
 /// Ends a pending or sending message in `status` with a reason (skipped, failed, cancelled).
 pub async fn finish(
     conn: &mut Conn,
-    id: i64,
+    id: OutboxId,
     status: OutboxStatus,
     reason: &str,
     now: DateTime<Utc>,
@@ -127,7 +138,7 @@ pub async fn finish(
     let done = sqlx::query(
         "UPDATE outbox SET status = $2, error = $3, updated_at = $4 WHERE id = $1 AND status IN ('pending', 'sending')",
     )
-    .bind(id)
+    .bind(id.0)
     .bind(status.as_str())
     .bind(reason)
     .bind(ts(now))
@@ -136,12 +147,12 @@ pub async fn finish(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn mark_sent(conn: &mut Conn, id: i64, message_id: Option<i64>, now: DateTime<Utc>) -> sqlx::Result<()> {
+pub async fn mark_sent(conn: &mut Conn, id: OutboxId, message_id: Option<i64>, now: DateTime<Utc>) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE outbox SET status = 'sent', telegram_message_id = $2, sent_at = $3, updated_at = $3, error = NULL \
          WHERE id = $1 AND status = 'sending'",
     )
-    .bind(id)
+    .bind(id.0)
     .bind(message_id)
     .bind(ts(now))
     .execute(&mut *conn)
@@ -152,7 +163,7 @@ pub async fn mark_sent(conn: &mut Conn, id: i64, message_id: Option<i64>, now: D
 /// sending → pending, to be tried again no earlier than `not_before`.
 pub async fn release(
     conn: &mut Conn,
-    id: i64,
+    id: OutboxId,
     not_before: DateTime<Utc>,
     reason: &str,
     now: DateTime<Utc>,
@@ -161,7 +172,7 @@ pub async fn release(
         "UPDATE outbox SET status = 'pending', not_before = $2, error = $3, updated_at = $4 \
          WHERE id = $1 AND status = 'sending'",
     )
-    .bind(id)
+    .bind(id.0)
     .bind(ts(not_before))
     .bind((!reason.is_empty()).then_some(reason))
     .bind(ts(now))
@@ -184,16 +195,16 @@ pub async fn orphans_to_unknown(conn: &mut Conn, now: DateTime<Utc>) -> sqlx::Re
 /// Moves the rows of a broadcast (or one row) from one state to another; the count moved.
 pub async fn move_rows(
     conn: &mut Conn,
-    broadcast_id: Option<i64>,
-    row_id: Option<i64>,
+    broadcast_id: Option<BroadcastId>,
+    row_id: Option<OutboxId>,
     from: &[OutboxStatus],
     to: OutboxStatus,
     now: DateTime<Utc>,
 ) -> sqlx::Result<u64> {
     let from: Vec<String> = from.iter().map(|s| format!("'{}'", s.as_str())).collect();
     let (col, id) = match (broadcast_id, row_id) {
-        (Some(b), _) => ("broadcast_id", b),
-        (None, Some(r)) => ("id", r),
+        (Some(b), _) => ("broadcast_id", b.0),
+        (None, Some(r)) => ("id", r.0),
         (None, None) => return Ok(0),
     };
     // The statuses are our own constants, never user input.
@@ -204,17 +215,17 @@ pub async fn move_rows(
 }
 
 /// A row's state, `None` when there is no such row.
-pub async fn status_of(conn: &mut Conn, id: i64) -> sqlx::Result<Option<OutboxStatus>> {
+pub async fn status_of(conn: &mut Conn, id: OutboxId) -> sqlx::Result<Option<OutboxStatus>> {
     let s: Option<String> =
-        sqlx::query_scalar("SELECT status FROM outbox WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
+        sqlx::query_scalar("SELECT status FROM outbox WHERE id = $1").bind(id.0).fetch_optional(&mut *conn).await?;
     Ok(s.and_then(|s| OutboxStatus::parse(&s)))
 }
 
 /// How many rows of a broadcast are in each state.
-pub async fn broadcast_counts(conn: &mut Conn, broadcast_id: i64) -> sqlx::Result<Vec<(OutboxStatus, i64)>> {
+pub async fn broadcast_counts(conn: &mut Conn, broadcast_id: BroadcastId) -> sqlx::Result<Vec<(OutboxStatus, i64)>> {
     let rows: Vec<(String, i64)> =
         sqlx::query_as("SELECT status, COUNT(*) FROM outbox WHERE broadcast_id = $1 GROUP BY status")
-            .bind(broadcast_id)
+            .bind(broadcast_id.0)
             .fetch_all(&mut *conn)
             .await?;
     Ok(rows.into_iter().filter_map(|(s, n)| OutboxStatus::parse(&s).map(|s| (s, n))).collect())
@@ -232,11 +243,11 @@ pub async fn count_since(conn: &mut Conn, status: OutboxStatus, since: DateTime<
 /// One row as the panel shows it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct OutboxEntry {
-    pub id: i64,
+    pub id: OutboxId,
     pub kind: String,
     pub client_id: ClientId,
     pub client_name: String,
-    pub broadcast_id: Option<i64>,
+    pub broadcast_id: Option<BroadcastId>,
     pub body: String,
     pub status: OutboxStatus,
     pub not_before: DateTime<Utc>,
@@ -265,11 +276,11 @@ struct EntryRow {
 #[derive(Debug, Default, Clone)]
 pub struct OutboxFilter {
     pub status: Option<OutboxStatus>,
-    pub broadcast_id: Option<i64>,
+    pub broadcast_id: Option<BroadcastId>,
     pub client_id: Option<ClientId>,
     /// Only automatic notifications (no broadcast).
     pub notifications_only: bool,
-    pub before_id: Option<i64>,
+    pub before_id: Option<OutboxId>,
     pub limit: i64,
 }
 
@@ -277,9 +288,9 @@ pub struct OutboxFilter {
 pub async fn list(conn: &mut Conn, f: &OutboxFilter) -> sqlx::Result<Vec<OutboxEntry>> {
     let mut w = Where::new();
     w.and_eq("o.status", f.status.map(OutboxStatus::as_str))
-        .and_eq("o.broadcast_id", f.broadcast_id)
+        .and_eq("o.broadcast_id", f.broadcast_id.map(|b| b.0))
         .and_eq("o.client_id", f.client_id.map(|c| c.0))
-        .and_some("o.id < ?", f.before_id);
+        .and_some("o.id < ?", f.before_id.map(|o| o.0));
     if f.notifications_only {
         w.and_raw("o.broadcast_id IS NULL");
     }
@@ -296,11 +307,11 @@ pub async fn list(conn: &mut Conn, f: &OutboxFilter) -> sqlx::Result<Vec<OutboxE
         .into_iter()
         .map(|r| {
             Ok(OutboxEntry {
-                id: r.id,
+                id: OutboxId(r.id),
                 kind: r.kind,
                 client_id: ClientId(r.client_id),
                 client_name: r.full_name,
-                broadcast_id: r.broadcast_id,
+                broadcast_id: r.broadcast_id.map(BroadcastId),
                 body: r.body,
                 status: OutboxStatus::parse(&r.status).unwrap_or(OutboxStatus::Unknown),
                 not_before: parse_ts(&r.not_before)?,

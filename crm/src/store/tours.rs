@@ -3,7 +3,7 @@
 use super::Conn;
 use super::filter::Where;
 use super::time::{date, parse_date_opt, parse_ts, ts};
-use crate::domain::{Currency, Money, StaffId, TourId, TourKind, TourService, TourStatus};
+use crate::domain::{Currency, HotelId, Money, RoomId, StaffId, TourId, TourKind, TourService, TourStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::FromRow;
 
@@ -317,11 +317,11 @@ pub async fn services(conn: &mut Conn, id: TourId) -> sqlx::Result<Vec<(TourServ
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct TourHotel {
     pub id: i64,
-    pub hotel_id: i64,
+    pub hotel_id: HotelId,
     pub hotel_name: String,
     pub stars: Option<i64>,
     pub city: String,
-    pub room_id: Option<i64>,
+    pub room_id: Option<RoomId>,
     pub room_type: Option<String>,
     pub meal_plan: Option<String>,
     pub nights: i64,
@@ -329,8 +329,8 @@ pub struct TourHotel {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TourHotelLink {
-    pub hotel_id: i64,
-    pub room_id: Option<i64>,
+    pub hotel_id: HotelId,
+    pub room_id: Option<RoomId>,
     pub nights: i64,
 }
 
@@ -341,8 +341,8 @@ pub async fn replace_hotels(conn: &mut Conn, id: TourId, links: &[TourHotelLink]
             "INSERT INTO tour_hotels (tour_id, hotel_id, room_id, nights, position) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(id.0)
-        .bind(l.hotel_id)
-        .bind(l.room_id)
+        .bind(l.hotel_id.0)
+        .bind(l.room_id.map(|r| r.0))
         .bind(l.nights)
         .bind(i64::try_from(i).unwrap_or(i64::MAX))
         .execute(&mut *conn)
@@ -366,11 +366,11 @@ pub async fn hotels(conn: &mut Conn, id: TourId) -> sqlx::Result<Vec<TourHotel>>
         .into_iter()
         .map(|(id, hotel_id, hotel_name, stars, city, room_id, room_type, meal_plan, nights)| TourHotel {
             id,
-            hotel_id,
+            hotel_id: HotelId(hotel_id),
             hotel_name,
             stars,
             city,
-            room_id,
+            room_id: room_id.map(RoomId),
             room_type,
             meal_plan,
             nights,

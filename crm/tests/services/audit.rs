@@ -6,7 +6,7 @@ use crate::helpers::TestApp;
 use chrono::{Duration, NaiveTime};
 use crm::audit::{AuditAction, AuditField};
 use crm::domain::Role;
-use crm::store::audit::{AuditEntry, AuditFilter};
+use crm::services::{AuditEntry, AuditFilter};
 use crm::{Actor, Error};
 
 async fn entries(app: &TestApp, action: AuditAction) -> Vec<AuditEntry> {

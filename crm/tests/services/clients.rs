@@ -2,7 +2,7 @@ use crate::each_backend;
 use crate::helpers::{new_client, t0};
 use chrono::Duration;
 use crm::domain::{Invalid, Role, TagName};
-use crm::store::clients::ClientFilter;
+use crm::services::ClientFilter;
 use crm::{Actor, Conflict, Crm, Error};
 
 each_backend!(a_client_registers_once_per_phone, |app| {
@@ -128,7 +128,7 @@ each_backend!(clients_are_found_by_name_part_phone_digits_tag_and_blacklist, |ap
     let alena = app.crm.register_client(&sys, new_client("Семёнова Алёна Викторовна", "8 (912) 345-67-89")).await;
     let alena = alena.unwrap();
     let petr = app.crm.register_client(&sys, new_client("Петров Пётр", "+7 923 111-22-33")).await.unwrap();
-    let ids = |v: Vec<crm::store::clients::Client>| v.into_iter().map(|c| c.id).collect::<Vec<_>>();
+    let ids = |v: Vec<crm::services::Client>| v.into_iter().map(|c| c.id).collect::<Vec<_>>();
     let search = |q: &'static str| {
         let crm = app.crm.clone();
         async move { ids(crm.list_clients(&Actor::System, Crm::search_filter(q)).await.unwrap()) }

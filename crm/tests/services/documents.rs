@@ -7,8 +7,7 @@ use crate::helpers::{
 };
 use crm::audit::AuditField;
 use crm::domain::{ClientId, Role};
-use crm::services::Documents;
-use crm::store::audit::AuditFilter;
+use crm::services::{AuditFilter, Documents};
 use crm::{Actor, Error};
 
 const SECRETS: [&str; 4] = [SERIES, INTERNAL_NUMBER, FOREIGN_NUMBER, CARD_NUMBER];
@@ -210,8 +209,8 @@ each_backend!(the_accountant_sees_no_document_data_in_any_view, |app| {
         let crm = app.crm.clone();
         async move {
             let by_name = crm::Crm::search_filter("иванова");
-            let operations = crm::store::operations::OperationFilter { limit: 50, ..Default::default() };
-            let bookings = crm::store::bookings::BookingFilter { limit: 50, ..Default::default() };
+            let operations = crm::services::OperationFilter { limit: 50, ..Default::default() };
+            let bookings = crm::services::BookingFilter { limit: 50, ..Default::default() };
             vec![
                 ("get_client", json(&crm.get_client(&who, c.id).await.unwrap())),
                 ("client_card", json(&crm.client_card(&who, c.id).await.unwrap())),

@@ -5,8 +5,7 @@
 
 use crm::Actor;
 use crm::domain::Role;
-use crm::store::clients::Client;
-use crm::store::staff::Staff;
+use crm::services::{Client, Staff};
 use std::ops::Deref;
 use testkit::{Backend, TestCrm};
 

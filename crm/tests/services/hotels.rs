@@ -8,12 +8,14 @@ use crate::helpers::{TestApp, t0};
 use chrono::{Duration, NaiveDate};
 use crm::audit::AuditField;
 use crm::domain::{
-    CancellationRule, CancellationTerms, Currency, Direction, Email, InteractionKind, IntlPhone, Invalid, MealPlan,
-    Money, PenaltyKind, Role, Stars,
+    CancellationRule, CancellationTerms, Currency, Direction, Email, HotelId, InteractionKind, IntlPhone, Invalid,
+    MealPlan, Money, PenaltyKind, Role, RoomId, Stars,
 };
-use crm::services::{AgreementInput, CorrespondenceInput, HotelInput, ManagerInput, RoomInput, SeasonInput};
-use crm::store::audit::AuditFilter;
-use crm::store::hotels::{self, Hotel, HotelFilter, Room};
+use crm::services::{
+    AgreementInput, AuditFilter, CorrespondenceInput, Hotel, HotelFilter, HotelInput, ManagerInput, Room, RoomInput,
+    SeasonInput,
+};
+use crm::store::hotels;
 use crm::{Actor, Error};
 
 pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -166,7 +168,7 @@ each_backend!(a_mistyped_season_is_removed_and_entered_again, |app| {
     let others = crm.add_season(&op, other.id, season(d(2027, 6, 1), d(2027, 8, 31), 30_000_000)).await.unwrap();
     // Only through its own room: another room's season is not found, and nothing is removed.
     assert!(matches!(crm.remove_season(&op, room.id, others.id).await, Err(Error::NotFound("season"))));
-    assert!(matches!(crm.remove_season(&op, 999_999, typo.id).await, Err(Error::NotFound(_))));
+    assert!(matches!(crm.remove_season(&op, RoomId(999_999), typo.id).await, Err(Error::NotFound(_))));
     let removed = crm.remove_season(&op, room.id, typo.id).await.unwrap();
     assert_eq!(removed.price_per_night, rub(14_000));
     assert!(matches!(crm.remove_season(&op, room.id, typo.id).await, Err(Error::NotFound("season"))));
@@ -211,7 +213,7 @@ each_backend!(overlapping_seasons_are_refused, |app| {
     let all = crm.room_seasons(&Actor::System, room.id).await.unwrap();
     assert_eq!(all.iter().map(|s| s.price_per_night.minor).collect::<Vec<_>>(), [50, 100, 300]);
     assert!(matches!(
-        crm.add_season(&Actor::System, 999_999, season(d(2027, 1, 1), d(2027, 1, 2), 1)).await,
+        crm.add_season(&Actor::System, RoomId(999_999), season(d(2027, 1, 1), d(2027, 1, 2), 1)).await,
         Err(Error::NotFound(_))
     ));
 });
@@ -234,7 +236,7 @@ each_backend!(the_price_of_a_night_is_the_season_covering_it, |app| {
     ] {
         assert_eq!(hotels::price_per_night(&mut conn, room.id, on).await.unwrap(), want, "{}: {on}", app.backend);
     }
-    assert_eq!(hotels::price_per_night(&mut conn, 999_999, d(2027, 6, 1)).await.unwrap(), None);
+    assert_eq!(hotels::price_per_night(&mut conn, RoomId(999_999), d(2027, 6, 1)).await.unwrap(), None);
 });
 
 each_backend!(agreements_are_versions_and_never_overwrite, |app| {
@@ -368,8 +370,9 @@ each_backend!(correspondence_is_logged_newest_first, |app| {
             CorrespondenceInput { manager_id: Some(manager), ..entry(InteractionKind::Call, Direction::In, "x", None) };
         assert_eq!(invalid(log(e).await), Invalid::ManagerNotOfHotel, "manager {manager}");
     }
-    let got =
-        crm.log_hotel_correspondence(&op, 999_999, entry(InteractionKind::Note, Direction::None, "x", None)).await;
+    let got = crm
+        .log_hotel_correspondence(&op, HotelId(999_999), entry(InteractionKind::Note, Direction::None, "x", None))
+        .await;
     assert!(matches!(got, Err(Error::NotFound(_))));
 
     let entries = crm.hotel_correspondence(&op, h.id, 10).await.unwrap();
@@ -436,7 +439,7 @@ each_backend!(one_room_and_one_manager_are_read_for_their_pages, |app| {
     assert_eq!((got.room, got.seasons.len()), (r, 1));
     let m = app.crm.add_manager(&op, h.id, ManagerInput { name: "Ayşe".into(), ..Default::default() }).await.unwrap();
     assert_eq!(app.crm.hotel_manager(&op, m.id).await.unwrap(), m);
-    assert!(matches!(app.crm.hotel_room(&op, 999_999).await, Err(Error::NotFound(_))));
+    assert!(matches!(app.crm.hotel_room(&op, RoomId(999_999)).await, Err(Error::NotFound(_))));
     assert!(matches!(app.crm.hotel_manager(&op, 999_999).await, Err(Error::NotFound(_))));
 });
 
@@ -458,7 +461,10 @@ each_backend!(hotels_are_searched_by_place_and_text_in_any_case, |app| {
     assert_eq!(ids(crm.list_hotels(sys, find(None, Some("СОЧИ"), None)).await.unwrap()), [a.id]);
     assert_eq!(ids(crm.list_hotels(sys, find(None, None, Some("елки"))).await.unwrap()), [a.id]);
     assert_eq!(ids(crm.list_hotels(sys, find(None, None, Some("PALM"))).await.unwrap()), [c.id]);
-    assert_eq!(ids(crm.list_hotels(sys, find(Some("Турция"), None, Some("palm"))).await.unwrap()), Vec::<i64>::new());
+    assert_eq!(
+        ids(crm.list_hotels(sys, find(Some("Турция"), None, Some("palm"))).await.unwrap()),
+        Vec::<HotelId>::new()
+    );
     crm.archive_hotel(sys, b.id, true).await.unwrap();
     assert!(matches!(crm.archive_hotel(sys, b.id, true).await, Err(Error::Conflict(_))));
     assert_eq!(ids(crm.list_hotels(sys, find(None, None, None)).await.unwrap()), [c.id, a.id]);
@@ -514,6 +520,9 @@ each_backend!(bad_hotel_input_is_refused_and_changes_nothing, |app| {
     assert_eq!(Email::parse("sales@hotel"), Err(Invalid::EmailFormat));
     assert_eq!(Stars::new(6), Err(Invalid::StarsRange));
     assert!(crm.hotel_managers(sys, h.id).await.unwrap().is_empty());
-    assert!(matches!(crm.add_room(sys, 999_999, room_input("Suite", 2)).await, Err(Error::NotFound(_))));
-    assert!(matches!(crm.update_hotel(sys, 999_999, hotel_input("X", "Y", "Z")).await, Err(Error::NotFound(_))));
+    assert!(matches!(crm.add_room(sys, HotelId(999_999), room_input("Suite", 2)).await, Err(Error::NotFound(_))));
+    assert!(matches!(
+        crm.update_hotel(sys, HotelId(999_999), hotel_input("X", "Y", "Z")).await,
+        Err(Error::NotFound(_))
+    ));
 });

@@ -4,8 +4,7 @@
 use crate::each_backend;
 use crate::helpers::{TestApp, card, foreign_passport, internal_passport, t0};
 use crm::crypto::{CryptoError, DataKey, MasterKey};
-use crm::services::{MasterKeyHome, MasterStep};
-use crm::store::clients::Client;
+use crm::services::{Client, MasterKeyHome, MasterStep};
 use crm::{Actor, Conflict, Crm, Error};
 use secrecy::ExposeSecret;
 use std::path::Path;
@@ -104,7 +103,7 @@ each_backend!(a_full_rotation_runs_twice_in_a_row_and_deletes_the_keys_nothing_u
     assert_eq!(records_under(&app, &second.new_key).await, 61);
     assert_all_open(&app.reopen(&MASTER).await.unwrap(), &clients, app.backend).await;
     let audit = |action: &str| {
-        let filter = crm::store::audit::AuditFilter { action: Some(action.into()), limit: 10, ..Default::default() };
+        let filter = crm::services::AuditFilter { action: Some(action.into()), limit: 10, ..Default::default() };
         let crm = app.crm.clone();
         async move { crm.audit_log(&Actor::System, &filter).await.unwrap() }
     };
@@ -277,7 +276,7 @@ each_backend!(
         let audit = restarted
             .audit_log(
                 &Actor::System,
-                &crm::store::audit::AuditFilter {
+                &crm::services::AuditFilter {
                     action: Some("keys.master_in_place".into()),
                     limit: 10,
                     ..Default::default()

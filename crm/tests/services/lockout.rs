@@ -6,13 +6,12 @@ use crate::helpers::{ADDRESS, TestApp};
 use chrono::Duration;
 use crm::audit::AuditField;
 use crm::domain::Role;
-use crm::services::{ADDRESS_MAX_FAILURES, LOCKOUT_MINUTES, MAX_FAILURES, NewStaffInput, SignIn};
-use crm::store::audit::AuditFilter;
+use crm::services::{ADDRESS_MAX_FAILURES, AuditFilter, LOCKOUT_MINUTES, MAX_FAILURES, NewStaffInput, SignIn};
 use crm::{Actor, Error};
 use std::net::{IpAddr, Ipv4Addr};
 
 /// A member with a known password (the one-time one, which signs in as well as any).
-async fn member(app: &TestApp, login: &str, role: Role) -> (crm::store::staff::Staff, String) {
+async fn member(app: &TestApp, login: &str, role: Role) -> (crm::services::Staff, String) {
     let created =
         app.crm.add_staff(&Actor::System, NewStaffInput { login, name: "Смирнова Анна", role }).await.unwrap();
     (created.staff, created.password)

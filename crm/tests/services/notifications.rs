@@ -7,14 +7,11 @@ use crate::helpers::{TestApp, t0};
 use crate::sales::request;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use crm::domain::{
-    BirthDate, BookingStatus, City, Currency, ForeignPassport, Money, PaymentMethod, PersonName, Phone, Role,
+    BirthDate, BookingStatus, City, Currency, ForeignPassport, Money, OutboxId, PaymentMethod, PersonName, Phone, Role,
 };
 use crm::notify::{BroadcastKind, Daytime, NotificationKind};
 use crm::services::notify::BroadcastInput;
-use crm::services::{NewClient, PaymentInput};
-use crm::store::clients::Client;
-use crm::store::notifications::AudienceFilter;
-use crm::store::outbox::{OutboxFilter, OutboxStatus};
+use crm::services::{AudienceFilter, Client, NewClient, OutboxFilter, OutboxStatus, PaymentInput};
 use crm::{Actor, Error};
 use testkit::ClaimOne;
 
@@ -68,7 +65,7 @@ impl TestApp {
         self.crm.schedule_notifications(&SYS, Daytime::default()).await.unwrap().total()
     }
 
-    async fn queued(&self, kind: &str) -> Vec<crm::store::outbox::OutboxEntry> {
+    async fn queued(&self, kind: &str) -> Vec<crm::services::OutboxEntry> {
         let all = self.crm.outbox_entries(&self.admin().await, OutboxFilter { limit: 500, ..Default::default() }).await;
         all.unwrap().into_iter().filter(|e| e.kind == kind).collect()
     }
@@ -341,7 +338,7 @@ each_backend!(a_message_in_flight_at_a_crash_becomes_unknown_and_is_resent_only_
     app.crm.requeue_message(&admin, m.id).await.unwrap();
     assert_eq!(app.crm.claim_outgoing(&SYS).await.unwrap().map(|x| x.id), Some(m.id));
     assert!(app.crm.requeue_message(&admin, m.id).await.is_err(), "sending is not requeued");
-    assert!(matches!(app.crm.requeue_message(&admin, m.id + 100).await, Err(Error::NotFound(_))));
+    assert!(matches!(app.crm.requeue_message(&admin, OutboxId(m.id.0 + 100)).await, Err(Error::NotFound(_))));
 });
 
 /// A template naming every variable of `sample` (each item field of a list too).

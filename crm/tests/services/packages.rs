@@ -12,12 +12,13 @@ use crate::hotels::{d, hotel_input, room_input, rub, rule, season};
 use crate::sales::excursion;
 use chrono::{NaiveDate, TimeZone, Utc};
 use crm::domain::{
-    BookingId, BookingStatus, CancellationTerms, ClientId, Currency, DepartureId, Invalid, Money, OperationKind,
-    PaymentMethod, PenaltyKind, Role, TourId, TourKind,
+    BookingId, BookingStatus, CancellationTerms, ClientId, Currency, DepartureId, HotelId, Invalid, Money,
+    OperationKind, PaymentMethod, PenaltyKind, Role, RoomId, TourId, TourKind,
 };
-use crm::services::{BookingCard, BookingRequest, OperationInput, PaymentInput, RoomChoice, SeasonInput, TourInput};
-use crm::store::operations::OperationFilter;
-use crm::store::tours::TourHotelLink;
+use crm::services::{
+    BookingCard, BookingRequest, OperationFilter, OperationInput, PaymentInput, RoomChoice, SeasonInput, TourHotelLink,
+    TourInput,
+};
 use crm::{Actor, Error};
 
 /// Standard (2 places) costs 10 000 ₽ a night until 9 January and 15 000 ₽ from the 10th;
@@ -26,9 +27,9 @@ use crm::{Actor, Error};
 struct Package {
     operator: Actor,
     agent: Actor,
-    hotel: i64,
-    standard: i64,
-    family: i64,
+    hotel: HotelId,
+    standard: RoomId,
+    family: RoomId,
     tour: TourId,
     /// Arrives 6 January for 7 nights: 4 nights at 10 000 ₽ and 3 at 15 000 ₽.
     departure: DepartureId,
@@ -39,7 +40,7 @@ const PER_PERSON: i64 = 40_000_00;
 const STANDARD_STAY: i64 = 4 * 10_000_00 + 3 * 15_000_00;
 const FAMILY_STAY: i64 = 7 * 25_000_00;
 
-fn package_input(hotel: i64, room: Option<i64>, nights: i64) -> TourInput {
+fn package_input(hotel: HotelId, room: Option<RoomId>, nights: i64) -> TourInput {
     TourInput {
         kind: TourKind::Package,
         price: rub(PER_PERSON),
@@ -121,7 +122,7 @@ fn invalid<T: std::fmt::Debug>(r: crm::Result<T>) -> Invalid {
     }
 }
 
-fn choice(room_id: i64, rooms: i64) -> Vec<RoomChoice> {
+fn choice(room_id: RoomId, rooms: i64) -> Vec<RoomChoice> {
     vec![RoomChoice { room_id, rooms }]
 }
 

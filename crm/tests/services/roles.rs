@@ -4,8 +4,7 @@
 use crate::each_backend;
 use crate::helpers::{TestApp, card, foreign_passport, internal_passport, new_client};
 use crm::domain::{City, ClientId, Direction, InteractionId, InteractionKind, Role, StaffId};
-use crm::services::{NewInteractionInput, NewStaffInput};
-use crm::store::audit::AuditFilter;
+use crm::services::{AuditFilter, NewInteractionInput, NewStaffInput};
 use crm::{Actor, Error};
 use std::collections::HashMap;
 
@@ -67,6 +66,10 @@ const TABLE: &[(&str, &[Who])] = &[
     ("rotate_keys", ADMIN),
     ("finish_rotation", ADMIN),
     ("audit_log", ADMIN),
+    // The bot's dialogue states: only the bot itself, as the system, keeps them.
+    ("chat_state", &[System]),
+    ("put_chat_state", &[System]),
+    ("remove_chat_state", &[System]),
 ];
 
 const TELEGRAM_ID: i64 = 777_000_111;
@@ -184,6 +187,9 @@ async fn call(app: &TestApp, w: &World, function: &str, who: Who) -> crm::Result
         "rotate_keys" => crm.rotate_keys(a).await.map(drop),
         "finish_rotation" => crm.finish_rotation(a).await.map(drop),
         "audit_log" => crm.audit_log(a, &AuditFilter { limit: 5, ..Default::default() }).await.map(drop),
+        "chat_state" => crm.chat_state(a, TELEGRAM_ID).await.map(drop),
+        "put_chat_state" => crm.put_chat_state(a, TELEGRAM_ID, "\"AskName\"").await,
+        "remove_chat_state" => crm.remove_chat_state(a, TELEGRAM_ID).await.map(drop),
         other => panic!("no call for {other}"),
     }
 }

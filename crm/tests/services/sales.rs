@@ -6,9 +6,7 @@ use chrono::{Duration, NaiveDate};
 use crm::domain::{
     BookingStatus, Currency, DepartureId, Money, OperationKind, PaymentMethod, Role, TourId, TourKind, TourService,
 };
-use crm::services::{BookingRequest, OperationInput, PaymentInput, TourInput};
-use crm::store::clients::Client;
-use crm::store::tours::RoutePoint;
+use crm::services::{BookingRequest, Client, OperationInput, PaymentInput, RoutePoint, TourInput};
 use crm::{Actor, Conflict, Error};
 
 pub fn excursion(title: &str, price_rub: i64) -> TourInput {
@@ -159,7 +157,7 @@ each_backend!(seats_are_counted_and_released, |app| {
         .crm
         .list_tours(
             &agent,
-            crm::store::tours::TourFilter { departs_from: Some(app.crm.today()), limit: 10, ..Default::default() },
+            crm::services::TourFilter { departs_from: Some(app.crm.today()), limit: 10, ..Default::default() },
         )
         .await
         .unwrap();
@@ -227,7 +225,7 @@ each_backend!(paid_in_full_accrues_the_agents_commission_with_tour_override, |ap
         .crm
         .list_operations(
             &admin,
-            crm::store::operations::OperationFilter { booking_id: Some(b2.id), limit: 10, ..Default::default() },
+            crm::services::OperationFilter { booking_id: Some(b2.id), limit: 10, ..Default::default() },
         )
         .await
         .unwrap();
@@ -346,24 +344,15 @@ each_backend!(the_catalog_filters_by_text_price_month_and_hot_flag, |app| {
     app.crm.add_departure(&operator, h, start, start + Duration::days(3), 5).await.unwrap();
     app.crm.publish_tour(&operator, h).await.unwrap();
     let crm = &app.crm;
-    let f = |f: crm::store::tours::TourFilter| async move {
-        crm.list_tours(&Actor::Telegram(1), crm::store::tours::TourFilter { limit: 50, ..f }).await.unwrap()
+    let f = |f: crm::services::TourFilter| async move {
+        crm.list_tours(&Actor::Telegram(1), crm::services::TourFilter { limit: 50, ..f }).await.unwrap()
     };
-    let ids = |v: Vec<crm::store::tours::Tour>| v.into_iter().map(|t| t.id).collect::<Vec<_>>();
-    assert_eq!(
-        ids(f(crm::store::tours::TourFilter { text: Some("алтай".into()), ..Default::default() }).await),
-        [altai]
-    );
-    assert_eq!(ids(f(crm::store::tours::TourFilter { text: Some("ДОМБАЙ".into()), ..Default::default() }).await), [h]);
-    assert_eq!(
-        ids(f(crm::store::tours::TourFilter { max_price: Some(40_000 * 100), ..Default::default() }).await),
-        [h]
-    );
-    assert_eq!(
-        ids(f(crm::store::tours::TourFilter { hot_on: Some(app.crm.today()), ..Default::default() }).await),
-        [h]
-    );
-    let in_month = crm::store::tours::TourFilter {
+    let ids = |v: Vec<crm::services::Tour>| v.into_iter().map(|t| t.id).collect::<Vec<_>>();
+    assert_eq!(ids(f(crm::services::TourFilter { text: Some("алтай".into()), ..Default::default() }).await), [altai]);
+    assert_eq!(ids(f(crm::services::TourFilter { text: Some("ДОМБАЙ".into()), ..Default::default() }).await), [h]);
+    assert_eq!(ids(f(crm::services::TourFilter { max_price: Some(40_000 * 100), ..Default::default() }).await), [h]);
+    assert_eq!(ids(f(crm::services::TourFilter { hot_on: Some(app.crm.today()), ..Default::default() }).await), [h]);
+    let in_month = crm::services::TourFilter {
         departs_from: Some(start - Duration::days(1)),
         departs_until: Some(start + Duration::days(1)),
         ..Default::default()

@@ -7,8 +7,7 @@ use crate::helpers::new_client;
 use crate::hotels::hotel_input;
 use crate::sales::excursion;
 use crm::domain::{Role, TourId};
-use crm::store::hotels::HotelFilter;
-use crm::store::tours::{Tour, TourFilter};
+use crm::services::{HotelFilter, Tour, TourFilter};
 use crm::{Actor, Crm};
 
 fn tour_ids(tours: Vec<Tour>) -> Vec<TourId> {
@@ -72,7 +71,7 @@ each_backend!(wildcards_in_a_hotel_search_match_only_themselves, |app| {
     let underscore = crm.create_hotel(sys, hotel_input("Sea_View", "Турция", "Кемер")).await.unwrap();
     crm.create_hotel(sys, hotel_input("Sea-View", "Турция", "Кемер")).await.unwrap();
     let find = |text: &str| HotelFilter { text: Some(text.into()), ..Default::default() };
-    let ids = |hs: Vec<crm::store::hotels::Hotel>| hs.into_iter().map(|h| h.id).collect::<Vec<_>>();
+    let ids = |hs: Vec<crm::services::Hotel>| hs.into_iter().map(|h| h.id).collect::<Vec<_>>();
     assert_eq!(ids(crm.list_hotels(sys, find("%")).await.unwrap()), [percent.id], "{}", app.backend);
     assert_eq!(ids(crm.list_hotels(sys, find("100%")).await.unwrap()), [percent.id]);
     assert_eq!(ids(crm.list_hotels(sys, find("_")).await.unwrap()), [underscore.id]);

@@ -7,11 +7,10 @@ use crate::helpers::t0;
 use chrono::Duration;
 use crm::domain::{BirthDate, City, PersonName, Phone, Role};
 use crm::notify::{BroadcastKind, Daytime, NotificationKind};
-use crm::services::NewClient;
 use crm::services::notify::BroadcastInput;
+use crm::services::{AudienceFilter, NewClient, OutboxFilter, OutboxStatus};
 use crm::store::Store;
-use crm::store::notifications::AudienceFilter;
-use crm::store::outbox::{self, NewMessage, OutboxFilter, OutboxStatus};
+use crm::store::outbox::{self, NewMessage};
 use crm::{Actor, Error};
 use testkit::ClaimOne;
 

@@ -12,7 +12,7 @@ pub use rooms::{RoomInput, RoomWithSeasons, SeasonInput};
 
 use super::Crm;
 use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
-use crate::domain::{CancellationTerms, Invalid, Role, Stars};
+use crate::domain::{CancellationTerms, HotelId, Invalid, Role, Stars};
 use crate::store::hotels::{self as store, Agreement, Hotel, HotelFields, HotelFilter, Manager};
 use crate::{Actor, Conflict, Error, Result};
 
@@ -157,7 +157,7 @@ impl HotelInput {
 
 impl Crm {
     /// Loads a hotel for an actor; a client is told an archived hotel does not exist.
-    pub(crate) async fn hotel_for(&self, actor: &Actor, id: i64, access: HotelAccess) -> Result<Hotel> {
+    pub(crate) async fn hotel_for(&self, actor: &Actor, id: HotelId, access: HotelAccess) -> Result<Hotel> {
         check_hotel_access(actor, access)?;
         let hotel = store::get(&mut *self.store.conn().await?, id).await?.ok_or(Error::NotFound("hotel"))?;
         if hotel.archived && matches!(actor, Actor::Client(_)) {
@@ -186,7 +186,7 @@ impl Crm {
         Ok(hotel)
     }
 
-    pub async fn update_hotel(&self, actor: &Actor, id: i64, input: HotelInput) -> Result<Hotel> {
+    pub async fn update_hotel(&self, actor: &Actor, id: HotelId, input: HotelInput) -> Result<Hotel> {
         check_hotel_access(actor, HotelAccess::Write)?;
         let h = clean_hotel(&input).map_err(refused)?;
         let mut tx = self.audited(actor).await?;
@@ -208,7 +208,7 @@ impl Crm {
 
     /// Archives (`true`) or restores a hotel. An archived hotel leaves the lists and the
     /// clients' view; its rooms, agreements and history stay for the bookings made.
-    pub async fn archive_hotel(&self, actor: &Actor, id: i64, archived: bool) -> Result<Hotel> {
+    pub async fn archive_hotel(&self, actor: &Actor, id: HotelId, archived: bool) -> Result<Hotel> {
         self.hotel_for(actor, id, HotelAccess::Write).await?;
         let mut tx = self.audited(actor).await?;
         if !store::set_archived(&mut tx, id, archived).await? {
@@ -225,7 +225,7 @@ impl Crm {
     }
 
     /// The hotel record: staff, and clients for a hotel that is not archived.
-    pub async fn get_hotel(&self, actor: &Actor, id: i64) -> Result<Hotel> {
+    pub async fn get_hotel(&self, actor: &Actor, id: HotelId) -> Result<Hotel> {
         self.hotel_for(actor, id, HotelAccess::Public).await
     }
 
@@ -237,7 +237,7 @@ impl Crm {
 
     /// The hotel page: managers, rooms with their seasons, cancellation terms and the agreement
     /// in force today.
-    pub async fn hotel_card(&self, actor: &Actor, id: i64) -> Result<HotelCard> {
+    pub async fn hotel_card(&self, actor: &Actor, id: HotelId) -> Result<HotelCard> {
         let hotel = self.hotel_for(actor, id, HotelAccess::Read).await?;
         let mut conn = self.store.conn().await?;
         let mut rooms = Vec::new();

@@ -4,7 +4,7 @@
 
 use super::{FieldProblem, HotelAccess, Problems, check_hotel_access, line, refused, text};
 use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
-use crate::domain::{Direction, Email, InteractionKind, IntlPhone, Invalid, format_ru_date};
+use crate::domain::{Direction, Email, HotelId, InteractionKind, IntlPhone, Invalid, format_ru_date};
 use crate::services::Crm;
 use crate::store::hotels::{self as store, Agreement, Manager, ManagerFields, NewAgreement};
 use crate::store::interactions::{self, Interaction, NewInteraction};
@@ -153,7 +153,7 @@ impl Crm {
         store::manager(&mut *self.store.conn().await?, id).await?.ok_or(Error::NotFound("hotel manager"))
     }
 
-    pub async fn add_manager(&self, actor: &Actor, hotel_id: i64, input: ManagerInput) -> Result<Manager> {
+    pub async fn add_manager(&self, actor: &Actor, hotel_id: HotelId, input: ManagerInput) -> Result<Manager> {
         self.hotel_for(actor, hotel_id, HotelAccess::Write).await?;
         let c = clean_manager(&input).map_err(refused)?;
         let mut tx = self.audited(actor).await?;
@@ -196,14 +196,14 @@ impl Crm {
     }
 
     /// A hotel's managers, active ones first.
-    pub async fn hotel_managers(&self, actor: &Actor, hotel_id: i64) -> Result<Vec<Manager>> {
+    pub async fn hotel_managers(&self, actor: &Actor, hotel_id: HotelId) -> Result<Vec<Manager>> {
         self.hotel_for(actor, hotel_id, HotelAccess::Read).await?;
         Ok(store::managers(&mut *self.store.conn().await?, hotel_id).await?)
     }
 
     /// Records a new version of the agreement. Earlier versions stay untouched: what was in
     /// force when a booking was made can always be looked up.
-    pub async fn record_agreement(&self, actor: &Actor, hotel_id: i64, input: AgreementInput) -> Result<Agreement> {
+    pub async fn record_agreement(&self, actor: &Actor, hotel_id: HotelId, input: AgreementInput) -> Result<Agreement> {
         self.hotel_for(actor, hotel_id, HotelAccess::Write).await?;
         let problems = input.problems();
         if !problems.is_empty() {
@@ -233,13 +233,18 @@ impl Crm {
     }
 
     /// Every version, newest first.
-    pub async fn hotel_agreements(&self, actor: &Actor, hotel_id: i64) -> Result<Vec<Agreement>> {
+    pub async fn hotel_agreements(&self, actor: &Actor, hotel_id: HotelId) -> Result<Vec<Agreement>> {
         self.hotel_for(actor, hotel_id, HotelAccess::Read).await?;
         Ok(store::agreements(&mut *self.store.conn().await?, hotel_id).await?)
     }
 
     /// The version in force on a date: the latest agreed on or before it.
-    pub async fn agreement_in_force(&self, actor: &Actor, hotel_id: i64, on: NaiveDate) -> Result<Option<Agreement>> {
+    pub async fn agreement_in_force(
+        &self,
+        actor: &Actor,
+        hotel_id: HotelId,
+        on: NaiveDate,
+    ) -> Result<Option<Agreement>> {
         self.hotel_for(actor, hotel_id, HotelAccess::Read).await?;
         Ok(store::agreement_in_force(&mut *self.store.conn().await?, hotel_id, on).await?)
     }
@@ -249,7 +254,7 @@ impl Crm {
     pub async fn log_hotel_correspondence(
         &self,
         actor: &Actor,
-        hotel_id: i64,
+        hotel_id: HotelId,
         input: CorrespondenceInput,
     ) -> Result<Interaction> {
         self.hotel_for(actor, hotel_id, HotelAccess::Write).await?;
@@ -290,7 +295,7 @@ impl Crm {
     }
 
     /// The correspondence with a hotel, newest first (by when it happened).
-    pub async fn hotel_correspondence(&self, actor: &Actor, hotel_id: i64, limit: i64) -> Result<Vec<Interaction>> {
+    pub async fn hotel_correspondence(&self, actor: &Actor, hotel_id: HotelId, limit: i64) -> Result<Vec<Interaction>> {
         self.hotel_for(actor, hotel_id, HotelAccess::Write).await?;
         Ok(interactions::for_hotel(&mut *self.store.conn().await?, hotel_id, limit).await?)
     }

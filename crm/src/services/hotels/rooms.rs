@@ -3,7 +3,7 @@
 
 use super::{FieldProblem, HotelAccess, Problems, check_hotel_access, line, refused, text};
 use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
-use crate::domain::{CancellationTerms, Invalid, MealPlan, Money, format_ru_range};
+use crate::domain::{CancellationTerms, HotelId, Invalid, MealPlan, Money, RoomId, format_ru_range};
 use crate::services::Crm;
 use crate::store::hotels::{self as store, Room, RoomFields, Season};
 use crate::{Actor, Conflict, Error, Result};
@@ -66,12 +66,12 @@ impl SeasonInput {
 }
 
 impl Crm {
-    async fn room_for(&self, actor: &Actor, room_id: i64, access: HotelAccess) -> Result<Room> {
+    async fn room_for(&self, actor: &Actor, room_id: RoomId, access: HotelAccess) -> Result<Room> {
         check_hotel_access(actor, access)?;
         store::room(&mut *self.store.conn().await?, room_id).await?.ok_or(Error::NotFound("room"))
     }
 
-    pub async fn add_room(&self, actor: &Actor, hotel_id: i64, input: RoomInput) -> Result<Room> {
+    pub async fn add_room(&self, actor: &Actor, hotel_id: HotelId, input: RoomInput) -> Result<Room> {
         self.hotel_for(actor, hotel_id, HotelAccess::Write).await?;
         let r = clean_room(&input).map_err(refused)?;
         let mut tx = self.audited(actor).await?;
@@ -90,7 +90,7 @@ impl Crm {
 
     /// Changes a room's description. Bookings keep the price they were made at, so editing a
     /// room never rewrites a sold stay.
-    pub async fn update_room(&self, actor: &Actor, room_id: i64, input: RoomInput) -> Result<Room> {
+    pub async fn update_room(&self, actor: &Actor, room_id: RoomId, input: RoomInput) -> Result<Room> {
         self.room_for(actor, room_id, HotelAccess::Write).await?;
         let r = clean_room(&input).map_err(refused)?;
         let mut tx = self.audited(actor).await?;
@@ -110,7 +110,7 @@ impl Crm {
 
     /// Archives (`true`) or restores a room: an archived room is no longer offered, but stays
     /// for the tours and bookings that name it.
-    pub async fn archive_room(&self, actor: &Actor, room_id: i64, archived: bool) -> Result<Room> {
+    pub async fn archive_room(&self, actor: &Actor, room_id: RoomId, archived: bool) -> Result<Room> {
         self.room_for(actor, room_id, HotelAccess::Write).await?;
         let mut tx = self.audited(actor).await?;
         if !store::set_room_archived(&mut tx, room_id, archived).await? {
@@ -127,7 +127,7 @@ impl Crm {
     }
 
     /// A hotel's rooms. Clients see only the rooms on offer; staff see archived ones too.
-    pub async fn hotel_rooms(&self, actor: &Actor, hotel_id: i64) -> Result<Vec<Room>> {
+    pub async fn hotel_rooms(&self, actor: &Actor, hotel_id: HotelId) -> Result<Vec<Room>> {
         self.hotel_for(actor, hotel_id, HotelAccess::Public).await?;
         let mut rooms = store::rooms(&mut *self.store.conn().await?, hotel_id).await?;
         if matches!(actor, Actor::Client(_)) {
@@ -138,7 +138,7 @@ impl Crm {
 
     /// Adds a price period. A price that changes is a new season after the old one, so a season
     /// overlapping an existing one is refused; a mistyped one is removed and entered again.
-    pub async fn add_season(&self, actor: &Actor, room_id: i64, input: SeasonInput) -> Result<Season> {
+    pub async fn add_season(&self, actor: &Actor, room_id: RoomId, input: SeasonInput) -> Result<Season> {
         let room = self.room_for(actor, room_id, HotelAccess::Write).await?;
         let problems = input.problems();
         if !problems.is_empty() {
@@ -164,7 +164,7 @@ impl Crm {
     /// Removes a season, to correct a mistake. Bookings keep the price they were made at (it is
     /// stored with them), so only prices computed from now on change; the audit log keeps the
     /// removed dates and price.
-    pub async fn remove_season(&self, actor: &Actor, room_id: i64, season_id: i64) -> Result<Season> {
+    pub async fn remove_season(&self, actor: &Actor, room_id: RoomId, season_id: i64) -> Result<Season> {
         let room = self.room_for(actor, room_id, HotelAccess::Write).await?;
         let mut tx = self.audited(actor).await?;
         let season = store::delete_season(&mut tx, room_id, season_id).await?.ok_or(Error::NotFound("season"))?;
@@ -173,14 +173,14 @@ impl Crm {
     }
 
     /// One room with its seasons, for the page that edits it.
-    pub async fn hotel_room(&self, actor: &Actor, room_id: i64) -> Result<RoomWithSeasons> {
+    pub async fn hotel_room(&self, actor: &Actor, room_id: RoomId) -> Result<RoomWithSeasons> {
         let room = self.room_for(actor, room_id, HotelAccess::Read).await?;
         let seasons = store::seasons(&mut *self.store.conn().await?, room_id).await?;
         Ok(RoomWithSeasons { room, seasons })
     }
 
     /// A room's seasons in date order.
-    pub async fn room_seasons(&self, actor: &Actor, room_id: i64) -> Result<Vec<Season>> {
+    pub async fn room_seasons(&self, actor: &Actor, room_id: RoomId) -> Result<Vec<Season>> {
         self.room_for(actor, room_id, HotelAccess::Read).await?;
         Ok(store::seasons(&mut *self.store.conn().await?, room_id).await?)
     }
@@ -190,7 +190,7 @@ impl Crm {
     pub async fn set_cancellation_terms(
         &self,
         actor: &Actor,
-        hotel_id: i64,
+        hotel_id: HotelId,
         terms: CancellationTerms,
     ) -> Result<CancellationTerms> {
         self.hotel_for(actor, hotel_id, HotelAccess::Write).await?;
@@ -205,7 +205,7 @@ impl Crm {
         Ok(stored)
     }
 
-    pub async fn hotel_cancellation_terms(&self, actor: &Actor, hotel_id: i64) -> Result<CancellationTerms> {
+    pub async fn hotel_cancellation_terms(&self, actor: &Actor, hotel_id: HotelId) -> Result<CancellationTerms> {
         self.hotel_for(actor, hotel_id, HotelAccess::Read).await?;
         Ok(store::cancellation_terms(&mut *self.store.conn().await?, hotel_id).await?)
     }

@@ -6,7 +6,7 @@
 
 use super::{merge, person_context, render_for};
 use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
-use crate::domain::{Invalid, Role, TagName, TourId, TourStatus, format_ru_date, format_ru_range};
+use crate::domain::{BroadcastId, Invalid, Role, TagName, TourId, TourStatus, format_ru_date, format_ru_range};
 use crate::notify::{BroadcastKind, Daytime, templates};
 use crate::sandbox::Template;
 use crate::services::Crm;
@@ -172,7 +172,7 @@ impl Crm {
         Ok(out)
     }
 
-    pub async fn broadcast_card(&self, actor: &Actor, id: i64) -> Result<BroadcastCard> {
+    pub async fn broadcast_card(&self, actor: &Actor, id: BroadcastId) -> Result<BroadcastCard> {
         composer(actor)?;
         let mut conn = self.store.conn().await?;
         let b = store::broadcast(&mut conn, id).await?.ok_or(Error::NotFound("broadcast"))?;
@@ -180,12 +180,12 @@ impl Crm {
     }
 
     /// Stops sending: the rows not yet sent wait (`held`) until resumed.
-    pub async fn pause_broadcast(&self, actor: &Actor, id: i64) -> Result<()> {
+    pub async fn pause_broadcast(&self, actor: &Actor, id: BroadcastId) -> Result<()> {
         let to = ("paused", AuditAction::BroadcastPaused);
         self.move_broadcast(actor, id, PAUSE_FROM, to, &[OutboxStatus::Pending], OutboxStatus::Held).await
     }
 
-    pub async fn resume_broadcast(&self, actor: &Actor, id: i64) -> Result<()> {
+    pub async fn resume_broadcast(&self, actor: &Actor, id: BroadcastId) -> Result<()> {
         // A broadcast paused before its time goes back to waiting for it; the expansion
         // (which writes held rows) releases them itself.
         let b = self.broadcast_card(actor, id).await?;
@@ -198,7 +198,7 @@ impl Crm {
     }
 
     /// Nothing more is sent; what was sent stays sent.
-    pub async fn cancel_broadcast(&self, actor: &Actor, id: i64) -> Result<()> {
+    pub async fn cancel_broadcast(&self, actor: &Actor, id: BroadcastId) -> Result<()> {
         self.move_broadcast(
             actor,
             id,
@@ -215,7 +215,7 @@ impl Crm {
     async fn move_broadcast(
         &self,
         actor: &Actor,
-        id: i64,
+        id: BroadcastId,
         from: &[&str],
         (to, action): (&str, AuditAction),
         rows_from: &[OutboxStatus],
@@ -260,7 +260,7 @@ impl Crm {
                 Ok(t) => tour = t,
                 // The tour was archived after composing: cancel rather than advertise it.
                 Err(e) => {
-                    tracing::warn!(broadcast = b.id, error = %e, "broadcast's tour is not bookable: cancelled");
+                    tracing::warn!(broadcast = %b.id, error = %e, "broadcast's tour is not bookable: cancelled");
                     let mut conn = self.store.conn().await?;
                     store::set_broadcast_status(&mut conn, b.id, &["scheduled"], "cancelled", None, now).await?;
                     return Ok(0);

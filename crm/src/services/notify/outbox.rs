@@ -4,7 +4,7 @@
 //! reminder or advertisement is worse than one the admin re-sends by hand after looking).
 
 use crate::audit::{AuditAction, AuditObject, Entry};
-use crate::domain::Role;
+use crate::domain::{OutboxId, Role};
 use crate::sandbox::TextLimit;
 use crate::services::Crm;
 use crate::store::outbox::{self as store, OutboxEntry, OutboxFilter, OutboxStatus};
@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 /// A message claimed for sending.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutgoingMessage {
-    pub id: i64,
+    pub id: OutboxId,
     pub chat_id: i64,
     pub body: String,
     /// «Подробнее» opens this tour in the bot.
@@ -86,7 +86,7 @@ impl Crm {
     }
 
     /// Telegram accepted the messages (`message_id` as it answered); one transaction for a batch.
-    pub async fn outgoing_sent(&self, actor: &Actor, sent: &[(i64, Option<i64>)]) -> Result<()> {
+    pub async fn outgoing_sent(&self, actor: &Actor, sent: &[(OutboxId, Option<i64>)]) -> Result<()> {
         system(actor)?;
         if sent.is_empty() {
             return Ok(());
@@ -102,7 +102,13 @@ impl Crm {
 
     /// Telegram refused it before sending (429) or it never left (connection refused): try
     /// again from `not_before`.
-    pub async fn outgoing_retry(&self, actor: &Actor, id: i64, not_before: DateTime<Utc>, reason: &str) -> Result<()> {
+    pub async fn outgoing_retry(
+        &self,
+        actor: &Actor,
+        id: OutboxId,
+        not_before: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<()> {
         system(actor)?;
         store::release(&mut *self.store.conn().await?, id, not_before, reason, self.now()).await?;
         Ok(())
@@ -110,7 +116,7 @@ impl Crm {
 
     /// It will never go (the client blocked the bot, the chat is gone) — or it may have gone
     /// and nobody can tell (`Unknown`); either way it is not sent again by itself.
-    pub async fn outgoing_closed(&self, actor: &Actor, id: i64, status: OutboxStatus, reason: &str) -> Result<()> {
+    pub async fn outgoing_closed(&self, actor: &Actor, id: OutboxId, status: OutboxStatus, reason: &str) -> Result<()> {
         system(actor)?;
         store::finish(&mut *self.store.conn().await?, id, status, reason, self.now()).await?;
         Ok(())
@@ -143,7 +149,7 @@ impl Crm {
     }
 
     /// The admin decides to send an `unknown` or `failed` message again.
-    pub async fn requeue_message(&self, actor: &Actor, id: i64) -> Result<()> {
+    pub async fn requeue_message(&self, actor: &Actor, id: OutboxId) -> Result<()> {
         actor.require(&[Role::Admin], "the outbox is the admin's")?;
         let mut tx = self.audited(actor).await?;
         let now = tx.now();

@@ -4,13 +4,12 @@
 //! due, the local daytime whether it may be written now. Runs as [`Actor::System`].
 
 use super::{merge, person_context, render_for};
-use crate::domain::{Currency, Money, TourId, TourStatus, format_ru_date, format_ru_range};
+use crate::domain::{Currency, HotelId, Money, TourId, TourStatus, format_ru_date, format_ru_range};
 use crate::notify::{Daytime, NotificationKind, local_date, occurrence_key};
 use crate::sandbox::Template;
 use crate::services::Crm;
 use crate::store::notifications::{self as store, Person};
 use crate::store::outbox::{self, NewMessage, OutboxStatus};
-use crate::store::time::parse_date;
 use crate::store::tours::TourFilter;
 use crate::store::{Conn, departures, tours};
 use crate::{Actor, Result};
@@ -136,7 +135,7 @@ async fn passports(run: &mut Run<'_>, template: &Template, lead: i64) -> Result<
     let (from, until) = window(run.now, 0, lead);
     for row in store::passports_expiring(run.conn, from, until).await? {
         let Some(today) = run.local_today(&row.person) else { continue };
-        let expires = parse_date(&row.expires_on)?;
+        let expires = row.expires_on;
         if !due(kind, (expires - today).num_days(), lead) {
             continue;
         }
@@ -159,7 +158,7 @@ async fn trips(run: &mut Run<'_>, kind: NotificationKind, template: &Template, l
     };
     for row in rows {
         let Some(today) = run.local_today(&row.person) else { continue };
-        let event = parse_date(&row.event_on)?;
+        let event = row.event_on;
         if !due(kind, (event - today).num_days(), lead) {
             continue;
         }
@@ -168,7 +167,7 @@ async fn trips(run: &mut Run<'_>, kind: NotificationKind, template: &Template, l
         if kind == NotificationKind::PaymentDue && amount_due == 0 {
             continue;
         }
-        let (starts, ends) = (parse_date(&row.starts_on)?, parse_date(&row.ends_on)?);
+        let (starts, ends) = (row.starts_on, row.ends_on);
         let money = |minor| Currency::parse(&row.currency).map(|c| Money::new(minor, c).to_string());
         let mut ctx = person_context(&row.person);
         merge(
@@ -216,7 +215,7 @@ async fn birthdays(run: &mut Run<'_>, kind: NotificationKind, template: &Templat
     let mut offers = OfferPicker::default();
     for row in rows {
         let Some(today) = run.local_today(&row.person) else { continue };
-        let birthday = parse_date(&row.birthday)?;
+        let birthday = row.birthday;
         let days_left = (birthday - today).num_days();
         // The offer comes before the day, the greeting on it.
         if !due(kind, days_left, lead) || (kind == NotificationKind::BirthdayOffer && days_left == 0) {
@@ -252,7 +251,7 @@ struct Offer {
     country: String,
     departure_city: String,
     words: String,
-    hotels: Vec<i64>,
+    hotels: Vec<HotelId>,
     price: String,
     departures: Vec<(NaiveDate, NaiveDate)>,
 }

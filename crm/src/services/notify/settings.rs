@@ -7,7 +7,6 @@ use crate::notify::{NotificationKind, templates};
 use crate::services::Crm;
 use crate::store::Conn;
 use crate::store::notifications as store;
-use crate::store::time::parse_ts_opt;
 use crate::{Actor, Error, Result};
 use chrono::{DateTime, Utc};
 
@@ -82,20 +81,19 @@ impl Crm {
 /// its message).
 pub(crate) async fn effective_settings(conn: &mut Conn) -> Result<Vec<NotificationSetting>> {
     let rows = store::settings(conn).await?;
-
-    NotificationKind::ALL
+    Ok(NotificationKind::ALL
         .into_iter()
         .map(|kind| {
             let row = rows.iter().find(|r| r.kind == kind.as_str());
-            Ok(NotificationSetting {
+            NotificationSetting {
                 kind,
                 enabled: row.is_none_or(|r| r.enabled != 0),
                 lead_days: row.map_or(kind.default_lead_days(), |r| r.lead_days),
                 template: row.and_then(|r| r.template.clone()).unwrap_or_else(|| kind.default_template().to_owned()),
                 customized: row.is_some_and(|r| r.template.is_some()),
                 updated_by: row.map(|r| r.updated_by.clone()),
-                updated_at: parse_ts_opt(row.map(|r| r.updated_at.clone()))?,
-            })
+                updated_at: row.map(|r| r.updated_at),
+            }
         })
-        .collect()
+        .collect())
 }

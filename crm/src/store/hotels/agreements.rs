@@ -6,23 +6,23 @@
 use super::super::Conn;
 use super::super::time::{date, parse_date, parse_ts, ts};
 use super::bad;
-use crate::domain::{CancellationRule, CancellationTerms, Currency, Money, PenaltyKind};
+use crate::domain::{CancellationRule, CancellationTerms, Currency, HotelId, Money, PenaltyKind};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::FromRow;
 
 /// The hotel's terms. A hotel whose terms were never entered (or no such hotel) reads as
 /// `free_days = 0` without rules: free up to the arrival day, the whole cost for a no-show.
 /// A non-refundable rate is entered as `free_days = MAX_FREE_DAYS` without rules.
-pub async fn cancellation_terms(conn: &mut Conn, hotel_id: i64) -> sqlx::Result<CancellationTerms> {
+pub async fn cancellation_terms(conn: &mut Conn, hotel_id: HotelId) -> sqlx::Result<CancellationTerms> {
     let free: Option<i64> = sqlx::query_scalar("SELECT free_cancellation_days FROM hotels WHERE id = $1")
-        .bind(hotel_id)
+        .bind(hotel_id.0)
         .fetch_optional(&mut *conn)
         .await?;
     let rows: Vec<(i64, i64, String, i64, Option<String>)> = sqlx::query_as(
         "SELECT min_days, max_days, penalty_kind, penalty_value, currency FROM hotel_cancellation_rules
          WHERE hotel_id = $1 ORDER BY min_days, id",
     )
-    .bind(hotel_id)
+    .bind(hotel_id.0)
     .fetch_all(conn)
     .await?;
     let rules = rows
@@ -44,13 +44,16 @@ pub async fn cancellation_terms(conn: &mut Conn, hotel_id: i64) -> sqlx::Result<
 
 /// Replaces the hotel's cancellation terms as a whole. Run it inside a transaction: half a
 /// rule table is worse than the old one.
-pub async fn set_cancellation_terms(conn: &mut Conn, hotel_id: i64, terms: &CancellationTerms) -> sqlx::Result<()> {
+pub async fn set_cancellation_terms(conn: &mut Conn, hotel_id: HotelId, terms: &CancellationTerms) -> sqlx::Result<()> {
     sqlx::query("UPDATE hotels SET free_cancellation_days = $1 WHERE id = $2")
         .bind(terms.free_days)
-        .bind(hotel_id)
+        .bind(hotel_id.0)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM hotel_cancellation_rules WHERE hotel_id = $1").bind(hotel_id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM hotel_cancellation_rules WHERE hotel_id = $1")
+        .bind(hotel_id.0)
+        .execute(&mut *conn)
+        .await?;
     for r in &terms.rules {
         let (kind, value, cur) = match r.penalty {
             PenaltyKind::Percent(bp) => ("percent", bp, None),
@@ -60,7 +63,7 @@ pub async fn set_cancellation_terms(conn: &mut Conn, hotel_id: i64, terms: &Canc
             "INSERT INTO hotel_cancellation_rules (hotel_id, min_days, max_days, penalty_kind, penalty_value, currency)
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(hotel_id)
+        .bind(hotel_id.0)
         .bind(r.min_days)
         .bind(r.max_days)
         .bind(kind)
@@ -75,7 +78,7 @@ pub async fn set_cancellation_terms(conn: &mut Conn, hotel_id: i64, terms: &Canc
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Agreement {
     pub id: i64,
-    pub hotel_id: i64,
+    pub hotel_id: HotelId,
     /// The date the terms take effect.
     pub agreed_on: NaiveDate,
     /// The agency's commission from the hotel, basis points.
@@ -105,7 +108,7 @@ impl AgreementRow {
     fn into_agreement(self) -> sqlx::Result<Agreement> {
         Ok(Agreement {
             id: self.id,
-            hotel_id: self.hotel_id,
+            hotel_id: HotelId(self.hotel_id),
             agreed_on: parse_date(&self.agreed_on)?,
             commission_bp: self.commission_bp,
             allotment: self.allotment,
@@ -131,13 +134,13 @@ pub struct NewAgreement<'a> {
 }
 
 /// Adds a version. There is deliberately no update: a changed agreement is a new one.
-pub async fn insert_agreement(conn: &mut Conn, hotel_id: i64, a: &NewAgreement<'_>) -> sqlx::Result<i64> {
+pub async fn insert_agreement(conn: &mut Conn, hotel_id: HotelId, a: &NewAgreement<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO hotel_agreements (hotel_id, agreed_on, commission_bp, allotment, special_prices, terms,
                                        recorded_by, recorded_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
-    .bind(hotel_id)
+    .bind(hotel_id.0)
     .bind(date(a.agreed_on))
     .bind(a.commission_bp)
     .bind(a.allotment)
@@ -150,11 +153,11 @@ pub async fn insert_agreement(conn: &mut Conn, hotel_id: i64, a: &NewAgreement<'
 }
 
 /// The history, newest first (by the date agreed, then by entry).
-pub async fn agreements(conn: &mut Conn, hotel_id: i64) -> sqlx::Result<Vec<Agreement>> {
+pub async fn agreements(conn: &mut Conn, hotel_id: HotelId) -> sqlx::Result<Vec<Agreement>> {
     let rows: Vec<AgreementRow> = sqlx::query_as(&format!(
         "SELECT {AGREEMENT_COLUMNS} FROM hotel_agreements WHERE hotel_id = $1 ORDER BY agreed_on DESC, id DESC"
     ))
-    .bind(hotel_id)
+    .bind(hotel_id.0)
     .fetch_all(conn)
     .await?;
     rows.into_iter().map(AgreementRow::into_agreement).collect()
@@ -162,12 +165,12 @@ pub async fn agreements(conn: &mut Conn, hotel_id: i64) -> sqlx::Result<Vec<Agre
 
 /// The agreement in force on `on`: the latest `agreed_on <= on`; of two agreed the same day,
 /// the one entered last.
-pub async fn agreement_in_force(conn: &mut Conn, hotel_id: i64, on: NaiveDate) -> sqlx::Result<Option<Agreement>> {
+pub async fn agreement_in_force(conn: &mut Conn, hotel_id: HotelId, on: NaiveDate) -> sqlx::Result<Option<Agreement>> {
     let row: Option<AgreementRow> = sqlx::query_as(&format!(
         "SELECT {AGREEMENT_COLUMNS} FROM hotel_agreements WHERE hotel_id = $1 AND agreed_on <= $2
          ORDER BY agreed_on DESC, id DESC LIMIT 1"
     ))
-    .bind(hotel_id)
+    .bind(hotel_id.0)
     .bind(date(on))
     .fetch_optional(conn)
     .await?;

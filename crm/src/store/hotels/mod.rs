@@ -16,13 +16,13 @@ pub use rooms::{
 
 use super::time::{parse_ts, ts};
 use super::{Conn, flag};
-use crate::domain::{PersonName, Stars};
+use crate::domain::{HotelId, PersonName, Stars};
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Hotel {
-    pub id: i64,
+    pub id: HotelId,
     pub name: String,
     pub country: String,
     pub city: String,
@@ -39,7 +39,7 @@ pub struct Hotel {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Manager {
     pub id: i64,
-    pub hotel_id: i64,
+    pub hotel_id: HotelId,
     pub name: String,
     pub position: String,
     pub phone: Option<String>,
@@ -73,7 +73,7 @@ const HOTEL_COLUMNS: &str =
 impl HotelRow {
     fn into_hotel(self) -> sqlx::Result<Hotel> {
         Ok(Hotel {
-            id: self.id,
+            id: HotelId(self.id),
             name: self.name,
             country: self.country,
             city: self.city,
@@ -98,15 +98,20 @@ pub struct HotelFields<'a> {
     pub description: &'a str,
 }
 
-pub async fn get(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Hotel>> {
+pub async fn get(conn: &mut Conn, id: HotelId) -> sqlx::Result<Option<Hotel>> {
     let row: Option<HotelRow> = sqlx::query_as(&format!("SELECT {HOTEL_COLUMNS} FROM hotels WHERE id = $1"))
-        .bind(id)
+        .bind(id.0)
         .fetch_optional(conn)
         .await?;
     row.map(HotelRow::into_hotel).transpose()
 }
 
-pub async fn insert(conn: &mut Conn, h: &HotelFields<'_>, created_by: &str, now: DateTime<Utc>) -> sqlx::Result<i64> {
+pub async fn insert(
+    conn: &mut Conn,
+    h: &HotelFields<'_>,
+    created_by: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<HotelId> {
     sqlx::query_scalar(
         "INSERT INTO hotels (name, country, city, address, stars, description, created_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -121,10 +126,11 @@ pub async fn insert(conn: &mut Conn, h: &HotelFields<'_>, created_by: &str, now:
     .bind(ts(now))
     .fetch_one(conn)
     .await
+    .map(HotelId)
 }
 
 /// Rewrites the editable fields; false when there is no such hotel.
-pub async fn update(conn: &mut Conn, id: i64, h: &HotelFields<'_>) -> sqlx::Result<bool> {
+pub async fn update(conn: &mut Conn, id: HotelId, h: &HotelFields<'_>) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE hotels SET name = $1, country = $2, city = $3, address = $4, stars = $5, description = $6 WHERE id = $7",
     )
@@ -134,17 +140,17 @@ pub async fn update(conn: &mut Conn, id: i64, h: &HotelFields<'_>) -> sqlx::Resu
     .bind(h.address)
     .bind(h.stars.map(Stars::get))
     .bind(h.description)
-    .bind(id)
+    .bind(id.0)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Archives or restores; false when the hotel already was so (or does not exist).
-pub async fn set_archived(conn: &mut Conn, id: i64, archived: bool) -> sqlx::Result<bool> {
+pub async fn set_archived(conn: &mut Conn, id: HotelId, archived: bool) -> sqlx::Result<bool> {
     let done = sqlx::query("UPDATE hotels SET archived = $1 WHERE id = $2 AND archived <> $1")
         .bind(flag(archived))
-        .bind(id)
+        .bind(id.0)
         .execute(conn)
         .await?;
     Ok(done.rows_affected() == 1)
@@ -211,7 +217,7 @@ impl From<ManagerRow> for Manager {
     fn from(r: ManagerRow) -> Manager {
         Manager {
             id: r.id,
-            hotel_id: r.hotel_id,
+            hotel_id: HotelId(r.hotel_id),
             name: r.name,
             position: r.position,
             phone: r.phone,
@@ -233,12 +239,12 @@ pub struct ManagerFields<'a> {
     pub telegram: Option<&'a str>,
 }
 
-pub async fn insert_manager(conn: &mut Conn, hotel_id: i64, m: &ManagerFields<'_>) -> sqlx::Result<i64> {
+pub async fn insert_manager(conn: &mut Conn, hotel_id: HotelId, m: &ManagerFields<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO hotel_managers (hotel_id, name, position, phone, email, telegram) VALUES ($1, $2, $3, $4, $5, $6)
          RETURNING id",
     )
-    .bind(hotel_id)
+    .bind(hotel_id.0)
     .bind(m.name)
     .bind(m.position)
     .bind(m.phone)
@@ -284,11 +290,11 @@ pub async fn manager(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Manager>> 
 }
 
 /// A hotel's managers, active ones first.
-pub async fn managers(conn: &mut Conn, hotel_id: i64) -> sqlx::Result<Vec<Manager>> {
+pub async fn managers(conn: &mut Conn, hotel_id: HotelId) -> sqlx::Result<Vec<Manager>> {
     let rows: Vec<ManagerRow> = sqlx::query_as(&format!(
         "SELECT {MANAGER_COLUMNS} FROM hotel_managers WHERE hotel_id = $1 ORDER BY active DESC, name, id"
     ))
-    .bind(hotel_id)
+    .bind(hotel_id.0)
     .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().map(Manager::from).collect())

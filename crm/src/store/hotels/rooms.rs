@@ -6,14 +6,14 @@ use super::super::Conn;
 use super::super::flag;
 use super::super::time::{date, parse_date};
 use super::bad;
-use crate::domain::{Currency, MealPlan, Money};
+use crate::domain::{Currency, HotelId, MealPlan, Money, RoomId};
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Room {
-    pub id: i64,
-    pub hotel_id: i64,
+    pub id: RoomId,
+    pub hotel_id: HotelId,
     pub room_type: String,
     pub capacity: i64,
     pub meal_plan: MealPlan,
@@ -24,7 +24,7 @@ pub struct Room {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Season {
     pub id: i64,
-    pub room_id: i64,
+    pub room_id: RoomId,
     pub starts_on: NaiveDate,
     /// Inclusive: the last night priced by this season starts on this date.
     pub ends_on: NaiveDate,
@@ -45,8 +45,8 @@ struct RoomRow {
 impl RoomRow {
     fn into_room(self) -> sqlx::Result<Room> {
         Ok(Room {
-            id: self.id,
-            hotel_id: self.hotel_id,
+            id: RoomId(self.id),
+            hotel_id: HotelId(self.hotel_id),
             room_type: self.room_type,
             capacity: self.capacity,
             meal_plan: MealPlan::parse(&self.meal_plan).map_err(|_| bad("meal_plan"))?,
@@ -66,19 +66,19 @@ pub struct RoomFields<'a> {
     pub description: &'a str,
 }
 
-pub async fn room(conn: &mut Conn, room_id: i64) -> sqlx::Result<Option<Room>> {
+pub async fn room(conn: &mut Conn, room_id: RoomId) -> sqlx::Result<Option<Room>> {
     let row: Option<RoomRow> = sqlx::query_as(&format!("SELECT {ROOM_COLUMNS} FROM hotel_rooms WHERE id = $1"))
-        .bind(room_id)
+        .bind(room_id.0)
         .fetch_optional(conn)
         .await?;
     row.map(RoomRow::into_room).transpose()
 }
 
 /// A hotel's rooms in the order they were entered (archived ones too: the caller filters).
-pub async fn rooms(conn: &mut Conn, hotel_id: i64) -> sqlx::Result<Vec<Room>> {
+pub async fn rooms(conn: &mut Conn, hotel_id: HotelId) -> sqlx::Result<Vec<Room>> {
     let rows: Vec<RoomRow> =
         sqlx::query_as(&format!("SELECT {ROOM_COLUMNS} FROM hotel_rooms WHERE hotel_id = $1 ORDER BY id"))
-            .bind(hotel_id)
+            .bind(hotel_id.0)
             .fetch_all(conn)
             .await?;
     rows.into_iter().map(RoomRow::into_room).collect()
@@ -96,21 +96,22 @@ pub async fn active_rooms(conn: &mut Conn) -> sqlx::Result<Vec<Room>> {
     rows.into_iter().map(RoomRow::into_room).collect()
 }
 
-pub async fn insert_room(conn: &mut Conn, hotel_id: i64, r: &RoomFields<'_>) -> sqlx::Result<i64> {
+pub async fn insert_room(conn: &mut Conn, hotel_id: HotelId, r: &RoomFields<'_>) -> sqlx::Result<RoomId> {
     sqlx::query_scalar(
         "INSERT INTO hotel_rooms (hotel_id, room_type, capacity, meal_plan, description) VALUES ($1, $2, $3, $4, $5)
          RETURNING id",
     )
-    .bind(hotel_id)
+    .bind(hotel_id.0)
     .bind(r.room_type)
     .bind(r.capacity)
     .bind(r.meal_plan.as_str())
     .bind(r.description)
     .fetch_one(conn)
     .await
+    .map(RoomId)
 }
 
-pub async fn update_room(conn: &mut Conn, room_id: i64, r: &RoomFields<'_>) -> sqlx::Result<bool> {
+pub async fn update_room(conn: &mut Conn, room_id: RoomId, r: &RoomFields<'_>) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE hotel_rooms SET room_type = $1, capacity = $2, meal_plan = $3, description = $4 WHERE id = $5",
     )
@@ -118,7 +119,7 @@ pub async fn update_room(conn: &mut Conn, room_id: i64, r: &RoomFields<'_>) -> s
     .bind(r.capacity)
     .bind(r.meal_plan.as_str())
     .bind(r.description)
-    .bind(room_id)
+    .bind(room_id.0)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -126,10 +127,10 @@ pub async fn update_room(conn: &mut Conn, room_id: i64, r: &RoomFields<'_>) -> s
 
 /// Archives or restores; false when the room already was so (or does not exist). Rooms are
 /// never deleted: bookings and tours point at them.
-pub async fn set_room_archived(conn: &mut Conn, room_id: i64, archived: bool) -> sqlx::Result<bool> {
+pub async fn set_room_archived(conn: &mut Conn, room_id: RoomId, archived: bool) -> sqlx::Result<bool> {
     let done = sqlx::query("UPDATE hotel_rooms SET archived = $1 WHERE id = $2 AND archived <> $1")
         .bind(flag(archived))
-        .bind(room_id)
+        .bind(room_id.0)
         .execute(conn)
         .await?;
     Ok(done.rows_affected() == 1)
@@ -138,9 +139,9 @@ pub async fn set_room_archived(conn: &mut Conn, room_id: i64, archived: bool) ->
 /// Takes the room's row lock for the rest of the transaction (a no-op update: portable, where
 /// `SELECT … FOR UPDATE` is not), so two concurrent season checks cannot both pass on
 /// PostgreSQL. SQLite write transactions are already serialised by `BEGIN IMMEDIATE`.
-pub async fn lock_room(conn: &mut Conn, room_id: i64) -> sqlx::Result<bool> {
+pub async fn lock_room(conn: &mut Conn, room_id: RoomId) -> sqlx::Result<bool> {
     let done =
-        sqlx::query("UPDATE hotel_rooms SET archived = archived WHERE id = $1").bind(room_id).execute(conn).await?;
+        sqlx::query("UPDATE hotel_rooms SET archived = archived WHERE id = $1").bind(room_id.0).execute(conn).await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -158,7 +159,7 @@ impl SeasonRow {
     fn into_season(self) -> sqlx::Result<Season> {
         Ok(Season {
             id: self.id,
-            room_id: self.room_id,
+            room_id: RoomId(self.room_id),
             starts_on: parse_date(&self.starts_on)?,
             ends_on: parse_date(&self.ends_on)?,
             price_per_night: Money::new(
@@ -174,7 +175,7 @@ const SEASON_COLUMNS: &str = "id, room_id, starts_on, ends_on, price_per_night, 
 /// A season of the room sharing a night with `from..=until`, if any. ISO dates compare as text.
 pub async fn overlapping_season(
     conn: &mut Conn,
-    room_id: i64,
+    room_id: RoomId,
     from: NaiveDate,
     until: NaiveDate,
 ) -> sqlx::Result<Option<Season>> {
@@ -182,7 +183,7 @@ pub async fn overlapping_season(
         "SELECT {SEASON_COLUMNS} FROM room_seasons WHERE room_id = $1 AND starts_on <= $2 AND ends_on >= $3
          ORDER BY starts_on, id LIMIT 1"
     ))
-    .bind(room_id)
+    .bind(room_id.0)
     .bind(date(until))
     .bind(date(from))
     .fetch_optional(conn)
@@ -192,7 +193,7 @@ pub async fn overlapping_season(
 
 pub async fn insert_season(
     conn: &mut Conn,
-    room_id: i64,
+    room_id: RoomId,
     from: NaiveDate,
     until: NaiveDate,
     price: Money,
@@ -201,7 +202,7 @@ pub async fn insert_season(
         "INSERT INTO room_seasons (room_id, starts_on, ends_on, price_per_night, currency) VALUES ($1, $2, $3, $4, $5)
          RETURNING id",
     )
-    .bind(room_id)
+    .bind(room_id.0)
     .bind(date(from))
     .bind(date(until))
     .bind(price.minor)
@@ -211,21 +212,21 @@ pub async fn insert_season(
 }
 
 /// Deletes a season of the room; `None` when the room has no such season.
-pub async fn delete_season(conn: &mut Conn, room_id: i64, season_id: i64) -> sqlx::Result<Option<Season>> {
+pub async fn delete_season(conn: &mut Conn, room_id: RoomId, season_id: i64) -> sqlx::Result<Option<Season>> {
     let row: Option<SeasonRow> =
         sqlx::query_as(&format!("DELETE FROM room_seasons WHERE id = $1 AND room_id = $2 RETURNING {SEASON_COLUMNS}"))
             .bind(season_id)
-            .bind(room_id)
+            .bind(room_id.0)
             .fetch_optional(conn)
             .await?;
     row.map(SeasonRow::into_season).transpose()
 }
 
 /// A room's seasons in date order.
-pub async fn seasons(conn: &mut Conn, room_id: i64) -> sqlx::Result<Vec<Season>> {
+pub async fn seasons(conn: &mut Conn, room_id: RoomId) -> sqlx::Result<Vec<Season>> {
     let rows: Vec<SeasonRow> =
         sqlx::query_as(&format!("SELECT {SEASON_COLUMNS} FROM room_seasons WHERE room_id = $1 ORDER BY starts_on, id"))
-            .bind(room_id)
+            .bind(room_id.0)
             .fetch_all(conn)
             .await?;
     rows.into_iter().map(SeasonRow::into_season).collect()
@@ -233,13 +234,13 @@ pub async fn seasons(conn: &mut Conn, room_id: i64) -> sqlx::Result<Vec<Season>>
 
 /// The price of the night starting on `on`: the season covering that date
 /// (`starts_on <= on <= ends_on`), or `None` when no season covers it.
-pub async fn price_per_night(conn: &mut Conn, room_id: i64, on: NaiveDate) -> sqlx::Result<Option<Money>> {
+pub async fn price_per_night(conn: &mut Conn, room_id: RoomId, on: NaiveDate) -> sqlx::Result<Option<Money>> {
     // Seasons do not overlap; the ordering only makes the answer deterministic if old data does.
     let row: Option<SeasonRow> = sqlx::query_as(&format!(
         "SELECT {SEASON_COLUMNS} FROM room_seasons WHERE room_id = $1 AND starts_on <= $2 AND ends_on >= $2
          ORDER BY starts_on DESC, id DESC LIMIT 1"
     ))
-    .bind(room_id)
+    .bind(room_id.0)
     .bind(date(on))
     .fetch_optional(conn)
     .await?;

@@ -6,9 +6,8 @@
 use super::{d, hotel_input, room_input, rule, season};
 use crate::each_backend;
 use crate::helpers::TestApp;
-use crm::domain::{CancellationTerms, Direction, InteractionKind, PenaltyKind, Role};
-use crm::services::{AgreementInput, CorrespondenceInput, ManagerInput};
-use crm::store::hotels::HotelFilter;
+use crm::domain::{CancellationTerms, Direction, HotelId, InteractionKind, PenaltyKind, Role, RoomId};
+use crm::services::{AgreementInput, CorrespondenceInput, HotelFilter, ManagerInput};
 use crm::{Actor, Error};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -63,12 +62,12 @@ const TABLE: &[(&str, &[Who])] = &[
 
 struct World {
     actors: HashMap<Who, Actor>,
-    hotel: i64,
-    room: i64,
+    hotel: HotelId,
+    room: RoomId,
     manager: i64,
     /// A hotel and a room only for archiving, so the others stay visible to the client.
-    spare_hotel: i64,
-    spare_room: i64,
+    spare_hotel: HotelId,
+    spare_room: RoomId,
     n: AtomicI64,
 }
 
@@ -186,9 +185,9 @@ each_backend!(refused_actors_learn_nothing_about_missing_hotels, |app| {
     let w = world(&app).await;
     // The role check comes before the lookup, so a refusal does not reveal which ids exist.
     for who in [Telegram, Client] {
-        let got = app.crm.hotel_card(&w.actors[&who], 999_999).await;
+        let got = app.crm.hotel_card(&w.actors[&who], HotelId(999_999)).await;
         assert!(matches!(got, Err(Error::Forbidden(_))), "{who:?}: {got:?}");
     }
-    let got = app.crm.hotel_correspondence(&w.actors[&Agent], 999_999, 5).await;
+    let got = app.crm.hotel_correspondence(&w.actors[&Agent], HotelId(999_999), 5).await;
     assert!(matches!(got, Err(Error::Forbidden(_))), "{got:?}");
 });
