@@ -120,7 +120,7 @@ keyed_enum! {
 impl AuditAction {
     /// The action a stored code names; `None` for a code no version wrote.
     pub fn parse(code: &str) -> Option<AuditAction> {
-        Self::ALL.into_iter().find(|a| a.code() == code)
+        Self::from_code(code)
     }
 
     pub fn title_ru(self) -> &'static str {
@@ -201,7 +201,7 @@ keyed_enum! {
 
 impl AuditEntity {
     pub fn parse(code: &str) -> Option<AuditEntity> {
-        Self::ALL.into_iter().find(|e| e.code() == code)
+        Self::from_code(code)
     }
 
     pub fn title_ru(self) -> &'static str {
@@ -310,7 +310,7 @@ keyed_enum! {
 
 impl AuditField {
     pub fn parse(code: &str) -> Option<AuditField> {
-        Self::ALL.into_iter().find(|f| f.code() == code)
+        Self::from_code(code)
     }
 
     pub fn title_ru(self) -> &'static str {

@@ -88,7 +88,7 @@ impl BookingStatus {
     }
 
     pub fn parse(s: &str) -> Option<BookingStatus> {
-        Self::ALL.into_iter().find(|st| st.as_str() == s)
+        Self::from_code(s)
     }
 
     pub fn title_ru(self) -> &'static str {

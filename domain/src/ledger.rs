@@ -19,7 +19,7 @@ keyed_enum! {
 
 impl OperationKind {
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
+        Self::from_code(s)
     }
 
     pub fn title_ru(self) -> &'static str {
@@ -72,7 +72,7 @@ keyed_enum! {
 
 impl PaymentMethod {
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
+        Self::from_code(s)
     }
 
     pub fn title_ru(self) -> &'static str {

@@ -101,6 +101,14 @@ macro_rules! keyed_enum {
                     $( $name::$variant => $code, )+
                 }
             }
+
+            /// The variant whose code this is, exactly as stored; `None` for any other text.
+            pub fn from_code(code: &str) -> Option<$name> {
+                match code {
+                    $( $code => Some($name::$variant), )+
+                    _ => None,
+                }
+            }
         }
     };
 }

@@ -16,7 +16,7 @@ keyed_enum! {
 
 impl TourKind {
     pub fn parse(s: &str) -> Option<TourKind> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
+        Self::from_code(s)
     }
 
     pub fn title_ru(self) -> &'static str {
@@ -36,7 +36,7 @@ keyed_enum! {
 
 impl TourStatus {
     pub fn parse(s: &str) -> Option<TourStatus> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
+        Self::from_code(s)
     }
 
     pub fn title_ru(self) -> &'static str {
@@ -63,7 +63,7 @@ keyed_enum! {
 
 impl TourService {
     pub fn parse(s: &str) -> Option<TourService> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
+        Self::from_code(s)
     }
 
     pub fn title_ru(self) -> &'static str {

@@ -25,7 +25,7 @@ keyed_enum! {
 
 impl NotificationKind {
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
+        Self::from_code(s)
     }
 
     /// How far ahead it is sent, in days, unless the agency changed it.

@@ -30,7 +30,7 @@ keyed_enum! {
 
 impl OutboxStatus {
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
+        Self::from_code(s)
     }
 
     pub fn title_ru(self) -> &'static str {

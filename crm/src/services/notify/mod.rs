@@ -9,7 +9,7 @@ pub mod schedule;
 pub mod settings;
 pub(crate) mod status;
 
-use crate::sandbox::{Template, TextLimit};
+use crate::sandbox::{Template, TemplateError, TextLimit};
 use crate::store::notifications::Person;
 use crate::text;
 use serde_json::{Value, json};
@@ -23,9 +23,12 @@ pub use settings::NotificationSetting;
 /// text too long) — the reason, stored in its place as a failed row: seen by the admin, never
 /// sent, and not retried every minute.
 pub(crate) fn render_for(template: &Template, ctx: &Value) -> Result<String, String> {
-    template
-        .render(ctx, TextLimit::Message)
-        .map_err(|e| text::fill("outbox_reason", "template_failed", &[("error", &e)]))
+    template.render(ctx, TextLimit::Message).map_err(|e| failed(&e))
+}
+
+/// A template's failure as the outbox row records it.
+pub(crate) fn failed(e: &TemplateError) -> String {
+    text::fill("outbox_reason", "template_failed", &[("error", e)])
 }
 
 /// What every template may say about the person it is written to.

@@ -5,7 +5,7 @@
 //! notification, which the admin edits and may switch off like the others; the outbox skips
 //! the blacklisted and those without Telegram when it sends, as for every message.
 
-use super::{merge, person_context, render_for, settings};
+use super::{failed, merge, person_context, render_for, settings};
 use crate::Result;
 use crate::domain::{BookingStatus, format_ru_date};
 use crate::notify::NotificationKind;
@@ -48,9 +48,7 @@ pub(crate) async fn announce_move(
     );
     // Saved templates are checked against this same context's sample; a failure here (a
     // default broken by a release) is recorded on the row rather than losing the move.
-    let rendered = Template::compile(&setting.template)
-        .map_err(|e| crate::text::fill("outbox_reason", "template_failed", &[("error", &e)]))
-        .and_then(|t| render_for(&t, &ctx));
+    let rendered = Template::compile(&setting.template).map_err(|e| failed(&e)).and_then(|t| render_for(&t, &ctx));
     let (body, status) = match rendered {
         Ok(body) => (body, OutboxStatus::Pending),
         Err(reason) => {
