@@ -9,7 +9,7 @@
 //! new action is a new variant.
 //!
 //! **Details are written readable.** An entry's details are pairs of a field and its value, the
-//! value written once, at record time, the way people read it — money as `425 000,00 ₽`, dates
+//! value written once, at record time, the way people read it — money as `425 000 ₽`, dates
 //! as `12.06.2027`, moments in Moscow time — because that is where the typed values are at hand.
 //! They are stored as a JSON array of `[field, value]` pairs. Details of rows written before were
 //! free text (`amount=10140000`, `{"tag_keys":[],"city":null}`): [`parse_details`] does not take
@@ -526,7 +526,7 @@ mod tests {
         assert_eq!(
             parse_details(&stored),
             Some(vec![
-                (AuditField::Amount, "425\u{a0}000,00\u{a0}₽".to_owned()),
+                (AuditField::Amount, "425\u{a0}000\u{a0}₽".to_owned()),
                 (AuditField::Operation, "№12".to_owned())
             ])
         );

@@ -53,11 +53,13 @@ pub fn format_ru_range(from: NaiveDate, until: NaiveDate) -> String {
     }
 }
 
-/// Parses `дд.мм.гггг` (also with `/` or `-` as separators, and ISO `гггг-мм-дд`).
+/// Parses `дд.мм.гггг` (also with `/` or `-` as separators, and ISO `гггг-мм-дд`). The one date
+/// parser of every front-end: a well-formed day the calendar lacks (31.02, 29.02 of a common
+/// year, month 13) is `NoSuchDate`, not a format error, so the person checks the day, not the dots.
 pub fn parse_ru_date(input: &str) -> Result<NaiveDate, Invalid> {
     let s = input.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(d);
+    if let Some((y, m, d)) = iso_parts(s) {
+        return NaiveDate::from_ymd_opt(y, m, d).ok_or(Invalid::NoSuchDate);
     }
     let normalised: String = s.chars().map(|c| if c == '/' || c == '-' { '.' } else { c }).collect();
     let parts: Vec<&str> = normalised.split('.').collect();
@@ -67,7 +69,18 @@ pub fn parse_ru_date(input: &str) -> Result<NaiveDate, Invalid> {
     let num = |p: &str| p.parse::<u32>().map_err(|_| Invalid::DateFormat);
     let (d, m) = (num(parts[0])?, num(parts[1])?);
     let y = parts[2].parse::<i32>().map_err(|_| Invalid::DateFormat)?;
-    NaiveDate::from_ymd_opt(y, m, d).ok_or(Invalid::DateFormat)
+    NaiveDate::from_ymd_opt(y, m, d).ok_or(Invalid::NoSuchDate)
+}
+
+/// `гггг-мм-дд` split into numbers (what a date input or a stored date holds), or `None`.
+fn iso_parts(s: &str) -> Option<(i32, u32, u32)> {
+    let mut it = s.split('-');
+    let (y, m, d) = (it.next()?, it.next()?, it.next()?);
+    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+    if it.next().is_some() || !digits(y, 4) || !digits(m, 2) || !digits(d, 2) {
+        return None;
+    }
+    Some((y.parse().ok()?, m.parse().ok()?, d.parse().ok()?))
 }
 
 #[cfg(test)]
@@ -90,12 +103,23 @@ mod tests {
 
     #[test]
     fn implausible_dates_are_refused() {
-        assert_eq!(BirthDate::parse("31.02.1990", today()), Err(Invalid::DateFormat));
-        assert_eq!(BirthDate::parse("29.02.2001", today()), Err(Invalid::DateFormat));
+        assert_eq!(BirthDate::parse("31.02.1990", today()), Err(Invalid::NoSuchDate));
+        assert_eq!(BirthDate::parse("29.02.2001", today()), Err(Invalid::NoSuchDate));
         assert_eq!(BirthDate::parse("1990", today()), Err(Invalid::DateFormat));
         assert_eq!(BirthDate::parse("05.03.90", today()), Err(Invalid::DateFormat));
         assert_eq!(BirthDate::parse("завтра", today()), Err(Invalid::DateFormat));
         assert_eq!(BirthDate::parse("26.11.2026", today()), Err(Invalid::BirthDateFuture));
         assert_eq!(BirthDate::parse("01.01.1899", today()), Err(Invalid::BirthDateTooOld));
+    }
+
+    #[test]
+    fn a_day_the_calendar_lacks_is_not_a_format_error() {
+        for input in ["31.02.2025", "29.02.2023", "31.04.2026", "32.01.2026", "00.01.2026", "05.13.2026", "2025-02-29"] {
+            assert_eq!(parse_ru_date(input), Err(Invalid::NoSuchDate), "{input:?}");
+        }
+        for input in ["31-02", "31.02.25", "31..2025", "ab.cd.efgh", "2025-2-3x"] {
+            assert_eq!(parse_ru_date(input), Err(Invalid::DateFormat), "{input:?}");
+        }
+        assert_eq!(parse_ru_date("29.02.2024"), Ok(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()));
     }
 }

@@ -86,6 +86,8 @@ keyed_enum! {
         ManagerNotOfHotel = "manager_not_of_hotel",
         HotelArchived = "hotel_archived",
         RoomArchived = "room_archived",
+        /// A well-formed date the calendar lacks: 31.02, 29.02 of a common year.
+        NoSuchDate = "no_such_date",
     }
 }
 

@@ -11,7 +11,10 @@ use chrono_tz::Tz;
 pub fn parse_local_datetime(input: &str, tz: Tz) -> Result<DateTime<Utc>, Invalid> {
     let t = input.trim();
     let (day, time) = t.split_once('T').or_else(|| t.split_once(char::is_whitespace)).ok_or(Invalid::DateTimeFormat)?;
-    let day = parse_ru_date(day.trim_end_matches(',')).map_err(|_| Invalid::DateTimeFormat)?;
+    let day = parse_ru_date(day.trim_end_matches(',')).map_err(|e| match e {
+        Invalid::NoSuchDate => e,
+        _ => Invalid::DateTimeFormat,
+    })?;
     let time = time.trim();
     let time = NaiveTime::parse_from_str(time, "%H:%M")
         .or_else(|_| NaiveTime::parse_from_str(time, "%H:%M:%S"))
@@ -40,7 +43,7 @@ mod tests {
             (" 5.3.2026,  09:05 ", Ok(utc("2026-03-05T06:05:00Z"))),
             ("05.03.2026", Err(Invalid::DateTimeFormat)),
             ("05.03.2026 25:00", Err(Invalid::DateTimeFormat)),
-            ("31.02.2026 10:00", Err(Invalid::DateTimeFormat)),
+            ("31.02.2026 10:00", Err(Invalid::NoSuchDate)),
             ("вчера в 10", Err(Invalid::DateTimeFormat)),
             ("", Err(Invalid::DateTimeFormat)),
         ];

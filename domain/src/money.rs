@@ -108,7 +108,8 @@ impl Money {
 }
 
 impl fmt::Display for Money {
-    /// `1 500,00 ₽`: Russian grouping and decimal comma.
+    /// `212 500 ₽`, `212 500,50 ₽`: Russian grouping and decimal comma, and no «,00» when the
+    /// kopecks are zero, as Russian price lists write it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.minor < 0 { "-" } else { "" };
         let abs = self.minor.unsigned_abs();
@@ -120,7 +121,10 @@ impl fmt::Display for Money {
             }
             grouped.push(c);
         }
-        write!(f, "{sign}{grouped},{:02}\u{a0}{}", abs % 100, self.currency.symbol())
+        match abs % 100 {
+            0 => write!(f, "{sign}{grouped}\u{a0}{}", self.currency.symbol()),
+            kopecks => write!(f, "{sign}{grouped},{kopecks:02}\u{a0}{}", self.currency.symbol()),
+        }
     }
 }
 
@@ -145,5 +149,9 @@ mod tests {
     fn display_is_russian() {
         assert_eq!(Money::new(123_456_789, Currency::RUB).to_string(), "1\u{a0}234\u{a0}567,89\u{a0}₽");
         assert_eq!(Money::new(5, Currency::EUR).to_string(), "0,05\u{a0}€");
+        assert_eq!(Money::new(21_250_000, Currency::RUB).to_string(), "212\u{a0}500\u{a0}₽");
+        assert_eq!(Money::new(21_250_050, Currency::RUB).to_string(), "212\u{a0}500,50\u{a0}₽");
+        assert_eq!(Money::new(-150_000, Currency::RUB).to_string(), "-1\u{a0}500\u{a0}₽");
+        assert_eq!(Money::new(0, Currency::RUB).to_string(), "0\u{a0}₽");
     }
 }
