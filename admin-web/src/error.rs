@@ -6,6 +6,7 @@
 use crate::views;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use crm::services::PanelSession;
 use crm::text;
 
 #[derive(Debug, thiserror::Error)]
@@ -62,14 +63,51 @@ impl IntoResponse for AppError {
     }
 }
 
+/// What an error page says, kept on its response so the guard, which knows who is signed in,
+/// can draw it again with the navigation (a handler's error does not know the user).
+#[derive(Debug, Clone)]
+pub struct ErrorPage {
+    status: StatusCode,
+    kind: String,
+    message: String,
+}
+
 /// A full error page; plain text if even the template fails.
 pub fn error_page(status: StatusCode, kind: &str, message: &str) -> Response {
-    let mut ctx = tera::Context::new();
+    error_page_in(None, status, kind, message)
+}
+
+/// The error page again, inside the navigation of the signed-in user; other responses pass.
+pub fn with_navigation(resp: Response, session: &PanelSession) -> Response {
+    match resp.extensions().get::<ErrorPage>().cloned() {
+        Some(p) => {
+            let mut again = error_page_in(Some(session), p.status, &p.kind, &p.message);
+            // Headers set on the way (a cookie cleared) stay.
+            for (name, value) in resp.headers() {
+                if !again.headers().contains_key(name) {
+                    again.headers_mut().insert(name, value.clone());
+                }
+            }
+            again
+        }
+        None => resp,
+    }
+}
+
+/// An error page, with the navigation when someone is signed in.
+pub fn error_page_in(session: Option<&PanelSession>, status: StatusCode, kind: &str, message: &str) -> Response {
+    let mut ctx = session.map_or_else(tera::Context::new, |s| views::page(s, ""));
     ctx.insert("status", &status.as_u16());
     ctx.insert("kind", kind);
     ctx.insert("message", message);
     match views::render("error.html", &ctx) {
-        Ok(html) => (status, html).into_response(),
+        Ok(html) => {
+            let mut resp = (status, html).into_response();
+            if session.is_none() {
+                resp.extensions_mut().insert(ErrorPage { status, kind: kind.to_owned(), message: message.to_owned() });
+            }
+            resp
+        }
         Err(e) => {
             tracing::error!(error = %e, "error page template failed");
             (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text::get("web", "error_fallback"))

@@ -81,7 +81,11 @@ struct CsrfField {
 
 pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     match check(&state, req).await {
-        Ok(req) => next.run(req).await,
+        Ok(req) => match req.extensions().get::<PanelSession>().cloned() {
+            // An error page keeps the navigation: the user is not stranded on it.
+            Some(session) => crate::error::with_navigation(next.run(req).await, &session),
+            None => next.run(req).await,
+        },
         Err(resp) => resp,
     }
 }
@@ -113,7 +117,8 @@ async fn check(state: &AppState, req: Request) -> Result<Request, Response> {
             return Err(Redirect::to("/password").into_response());
         }
         (Some(s), Guard::SignedIn) if s.staff.role == Role::Agent && !routes::agent_may_use(route) => {
-            return Err(AppError::Crm(crm::Error::Forbidden("the panel is read-only for agents")).into_response());
+            let refused = AppError::Crm(crm::Error::Forbidden("the panel is read-only for agents")).into_response();
+            return Err(crate::error::with_navigation(refused, s));
         }
         _ => {}
     }

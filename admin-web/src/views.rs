@@ -110,9 +110,9 @@ pub fn page(session: &PanelSession, section: &str) -> tera::Context {
     ctx
 }
 
-/// Times are stored in UTC and shown in Moscow time, which the agency works by.
+/// Times are stored in UTC and shown on the agency's clock, which `base.html` names once.
 pub fn when(t: DateTime<Utc>) -> String {
-    crm::domain::format_local_datetime(t, crm::domain::DEFAULT_TZ)
+    crm::domain::format_agency_time(t)
 }
 
 pub fn day(d: NaiveDate) -> String {

@@ -37,7 +37,7 @@ pub use ids::{
 pub use interaction::{Direction, InteractionKind};
 pub use invalid::Invalid;
 pub use ledger::{Counterparty, OperationKind, PaymentMethod, format_percent_bp, parse_percent_bp, share_bp};
-pub use local_time::{format_local_datetime, parse_local_datetime};
+pub use local_time::{AGENCY_TZ, format_agency_time, format_local_datetime, parse_local_datetime, zone_title_ru};
 pub use money::{Currency, Money};
 pub use name::{PersonName, first_name_of};
 pub use passport::{ForeignPassport, InternalPassport, LatinName, PaymentDetails};

@@ -2,8 +2,32 @@
 //! Moscow, for the panel), turned into the UTC instant that is stored; and back, as it is shown.
 
 use super::{Invalid, parse_ru_date};
-use chrono::{DateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
+
+/// The agency's clock, Moscow: every time staff read or type (the panel, staff messages in the
+/// bot) is on it, and a page names it once («МСК») rather than after every time.
+pub const AGENCY_TZ: Tz = chrono_tz::Europe::Moscow;
+
+/// `05.03.2026 14:30` on the agency's clock.
+pub fn format_agency_time(t: DateTime<Utc>) -> String {
+    format_local_datetime(t, AGENCY_TZ)
+}
+
+/// A zone as Russians name it, by its offset from Moscow at `at`: «МСК», «МСК+4», «МСК−1» —
+/// never the tz database's «Asia/Barnaul».
+pub fn zone_title_ru(tz: Tz, at: DateTime<Utc>) -> String {
+    let offset = |z: Tz| z.offset_from_utc_datetime(&at.naive_utc()).fix().local_minus_utc();
+    let minutes = (offset(tz) - offset(AGENCY_TZ)) / 60;
+    let (hours, rest) = (minutes / 60, (minutes % 60).abs());
+    let shift = match (minutes, rest) {
+        (0, _) => String::new(),
+        (m, 0) if m > 0 => format!("+{hours}"),
+        (_, 0) => format!("\u{2212}{}", hours.abs()),
+        (m, r) => format!("{}{}:{r:02}", if m > 0 { "+" } else { "\u{2212}" }, hours.abs()),
+    };
+    crate::text::fill("time", "zone", &[("shift", &shift)])
+}
 
 /// `05.03.2026 14:30`, `2026-03-05 14:30` and what an HTML `datetime-local` input sends
 /// (`2026-03-05T14:30`, seconds optional). A wall-clock time the zone skips (a DST gap) is
@@ -52,6 +76,16 @@ mod tests {
         }
         let berlin_gap = parse_local_datetime("29.03.2026 02:30", chrono_tz::Europe::Berlin);
         assert_eq!(berlin_gap, Err(Invalid::DateTimeFormat), "a time the clocks skip");
+    }
+
+    #[test]
+    fn zones_are_named_by_their_shift_from_moscow() {
+        let at = DateTime::parse_from_rfc3339("2026-03-05T06:05:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(zone_title_ru(AGENCY_TZ, at), "МСК");
+        assert_eq!(zone_title_ru(chrono_tz::Asia::Barnaul, at), "МСК+4");
+        assert_eq!(zone_title_ru(chrono_tz::Europe::Kaliningrad, at), "МСК\u{2212}1");
+        assert_eq!(zone_title_ru(chrono_tz::Asia::Kolkata, at), "МСК+2:30");
+        assert_eq!(format_agency_time(at), "05.03.2026 09:05");
     }
 
     #[test]

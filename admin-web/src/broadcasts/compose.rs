@@ -11,8 +11,7 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
-use crm::domain::{City, DEFAULT_TZ, Invalid, KNOWN_CITIES, TourId, TourStatus};
+use crm::domain::{AGENCY_TZ, City, Invalid, KNOWN_CITIES, TourId, TourStatus, parse_local_datetime};
 use crm::notify::BroadcastKind;
 use crm::services::notify::BroadcastInput;
 use crm::services::{AudienceFilter, Capability, PanelSession, TourFilter};
@@ -33,8 +32,10 @@ pub struct BroadcastForm {
     countries: Vec<String>,
     /// `now` or `at`.
     when: String,
-    /// `datetime-local`: `2026-12-01T10:00`, Moscow time.
+    /// `дд.мм.гггг чч:мм` in the agency's time zone.
     send_at: String,
+    /// Set by «Всё равно отправить»: the sender saw that nobody matches now and goes on.
+    confirm_empty: bool,
 }
 
 impl BroadcastForm {
@@ -51,6 +52,7 @@ impl BroadcastForm {
                 "countries" => f.countries.push(v),
                 "when" => f.when = v,
                 "send_at" => f.send_at = v,
+                "confirm_empty" => f.confirm_empty = v == "1",
                 _ => {}
             }
         }
@@ -78,8 +80,10 @@ impl<S: Send + Sync> FromRequest<S> for BroadcastForm {
 
 type Errors = HashMap<&'static str, String>;
 
-/// The form read into a broadcast, each refused field with its reason.
-fn parse(form: &BroadcastForm) -> Result<BroadcastInput, Errors> {
+/// The form read into a broadcast, each refused field with its reason. What could not be read
+/// is left out of the input (an unknown kind reads as the first), so the service can still
+/// check the rest and the form shows every reason at once.
+fn parse(form: &BroadcastForm) -> (BroadcastInput, Errors) {
     let mut errors = Errors::new();
     let kind = BroadcastKind::parse(&form.kind);
     if kind.is_none() {
@@ -97,26 +101,40 @@ fn parse(form: &BroadcastForm) -> Result<BroadcastInput, Errors> {
         }
     };
     let send_at = match form.when.as_str() {
-        "at" => match moscow_time(&form.send_at) {
-            Some(t) => Some(t),
-            None => {
-                errors.insert("send_at", Invalid::SendAtFormat.message_ru().to_owned());
+        "at" => match parse_local_datetime(&form.send_at, AGENCY_TZ) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                let reason = if e == Invalid::NoSuchDate { e } else { Invalid::SendAtFormat };
+                errors.insert("send_at", reason.message_ru().to_owned());
                 None
             }
         },
         _ => None,
     };
-    match kind {
-        Some(kind) if errors.is_empty() => Ok(BroadcastInput {
-            kind,
-            title: form.title.clone(),
-            template: form.template.clone(),
-            tour_id,
-            audience,
-            send_at,
-        }),
-        _ => Err(errors),
+    let input = BroadcastInput {
+        kind: kind.unwrap_or(BroadcastKind::NewTour),
+        title: form.title.clone(),
+        template: form.template.clone(),
+        tour_id,
+        audience,
+        send_at,
+    };
+    (input, errors)
+}
+
+/// The form's own reasons and the service's, one per field (the form's first): all at once.
+async fn check_all(
+    state: &AppState,
+    session: &PanelSession,
+    form: &BroadcastForm,
+) -> Result<(BroadcastInput, Errors, Option<String>), AppError> {
+    let (input, mut errors) = parse(form);
+    let (problems, preview) = state.crm.check_broadcast(&session.actor, &input).await?;
+    for p in problems {
+        let (field, reason) = refused(p)?;
+        errors.entry(field).or_insert(reason);
     }
+    Ok((input, errors, preview))
 }
 
 fn audience(form: &BroadcastForm) -> Result<AudienceFilter, Invalid> {
@@ -127,19 +145,12 @@ fn audience(form: &BroadcastForm) -> Result<AudienceFilter, Invalid> {
     Ok(AudienceFilter { tag_keys: form.tags.clone(), city, countries: form.countries.clone() })
 }
 
-/// A `datetime-local` value read as Moscow time, which the agency works by.
-fn moscow_time(raw: &str) -> Option<DateTime<Utc>> {
-    let raw = raw.trim();
-    let local = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
-        .ok()?;
-    DEFAULT_TZ.from_local_datetime(&local).earliest().map(|t| t.with_timezone(&Utc))
-}
-
 /// What «Посчитать и проверить» found: the recipients now and the text for a sample client.
 struct Checked {
     count: i64,
     preview: String,
+    /// «Отправить» met an empty audience: the page asks before sending to nobody.
+    ask_empty: bool,
 }
 
 async fn compose_page(
@@ -167,6 +178,7 @@ async fn compose_page(
     ctx.insert("errors", errors);
     ctx.insert("count", &checked.as_ref().map(|c| c.count));
     ctx.insert("preview", &checked.as_ref().map(|c| &c.preview));
+    ctx.insert("ask_empty", &checked.as_ref().is_some_and(|c| c.ask_empty));
     ctx.insert("kinds", &kinds);
     ctx.insert("tours", &tours);
     ctx.insert("tags", &state.crm.all_tags(actor).await?);
@@ -200,6 +212,7 @@ fn refused(e: crm::Error) -> Result<(&'static str, String), AppError> {
     match e {
         crm::Error::Template(t) => Ok(("template", t.0)),
         crm::Error::Invalid(i @ Invalid::SendAtPast) => Ok(("send_at", i.message_ru().to_owned())),
+        crm::Error::Invalid(i @ Invalid::TourRequired) => Ok(("tour_id", i.message_ru().to_owned())),
         crm::Error::Invalid(i) => Ok(("title", i.message_ru().to_owned())),
         crm::Error::NotFound("tour") => Ok(("tour_id", Invalid::TourRequired.message_ru().to_owned())),
         crm::Error::Conflict(c @ crm::Conflict::TourNotBookable) => Ok(("tour_id", c.message_ru())),
@@ -214,16 +227,16 @@ pub async fn check(
     form: BroadcastForm,
 ) -> Result<Response, AppError> {
     Capability::Broadcasts.check(&session.actor)?;
-    let input = match parse(&form) {
-        Ok(input) => input,
-        Err(errors) => return compose_page(&state, &session, &form, &errors, None).await,
-    };
-    let preview = state.crm.preview_broadcast(&session.actor, input.kind, &input.template, input.tour_id).await;
+    let (input, errors, preview) = check_all(&state, &session, &form).await?;
     let checked = match preview {
-        Ok(preview) => Checked { count: state.crm.audience_size(&session.actor, &input.audience).await?, preview },
-        Err(e) => return compose_page(&state, &session, &form, &Errors::from([refused(e)?]), None).await,
+        Some(preview) if errors.is_empty() => Some(Checked {
+            count: state.crm.audience_size(&session.actor, &input.audience).await?,
+            preview,
+            ask_empty: false,
+        }),
+        _ => None,
     };
-    compose_page(&state, &session, &form, &Errors::new(), Some(checked)).await
+    compose_page(&state, &session, &form, &errors, checked).await
 }
 
 /// «Отправить»: the broadcast is created (sent now or at its time by the bot) and its card opens.
@@ -233,14 +246,21 @@ pub async fn create(
     form: BroadcastForm,
 ) -> Result<Response, AppError> {
     Capability::Broadcasts.check(&session.actor)?;
-    let errors = match parse(&form) {
-        Ok(input) => match state.crm.create_broadcast(&session.actor, input).await {
-            Ok(b) => return Ok(Redirect::to(&format!("/broadcasts/{}", b.id)).into_response()),
-            Err(e) => Errors::from([refused(e)?]),
-        },
-        Err(errors) => errors,
-    };
-    compose_page(&state, &session, &form, &errors, None).await
+    let (input, errors, preview) = check_all(&state, &session, &form).await?;
+    if !errors.is_empty() {
+        return compose_page(&state, &session, &form, &errors, None).await;
+    }
+    if !form.confirm_empty {
+        let count = state.crm.audience_size(&session.actor, &input.audience).await?;
+        if count == 0 {
+            let checked = Checked { count, preview: preview.unwrap_or_default(), ask_empty: true };
+            return compose_page(&state, &session, &form, &errors, Some(checked)).await;
+        }
+    }
+    match state.crm.create_broadcast(&session.actor, input).await {
+        Ok(b) => Ok(Redirect::to(&format!("/broadcasts/{}", b.id)).into_response()),
+        Err(e) => compose_page(&state, &session, &form, &Errors::from([refused(e)?]), None).await,
+    }
 }
 
 #[cfg(test)]
@@ -248,12 +268,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn send_times_are_moscow_time() {
-        let t = moscow_time("2026-12-01T10:00").unwrap();
-        assert_eq!(t, Utc.with_ymd_and_hms(2026, 12, 1, 7, 0, 0).unwrap());
-        assert_eq!(moscow_time("2026-12-01T10:00:30"), Some(t + chrono::Duration::seconds(30)));
-        assert_eq!(moscow_time("01.12.2026"), None);
-        assert_eq!(moscow_time(""), None);
+    fn a_day_the_calendar_lacks_is_named_as_such() {
+        let form = BroadcastForm { when: "at".into(), send_at: "31.02.2027 10:00".into(), ..BroadcastForm::default() };
+        assert_eq!(parse(&form).1["send_at"], Invalid::NoSuchDate.message_ru());
+        let form = BroadcastForm { when: "at".into(), send_at: "01.12.2026 10:00".into(), ..BroadcastForm::default() };
+        let (input, errors) = parse(&form);
+        assert!(!errors.contains_key("send_at"));
+        assert_eq!(input.send_at, Some(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 1, 7, 0, 0).unwrap()));
     }
 
     #[test]
@@ -265,7 +286,7 @@ mod tests {
             send_at: "завтра".into(),
             ..BroadcastForm::default()
         };
-        let errors = parse(&form).unwrap_err();
+        let (_, errors) = parse(&form);
         let mut fields: Vec<_> = errors.keys().copied().collect();
         fields.sort();
         assert_eq!(fields, ["city", "kind", "send_at", "tour_id"]);

@@ -10,7 +10,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use crm::Crm;
+use crm::{Crm, text};
 use crm::domain::{ClientId, Direction, InteractionKind};
 use crm::services::{Capability, NewInteractionInput, PanelSession};
 use serde::Deserialize;
@@ -48,11 +48,11 @@ async fn render_card(
         "phone_shown": crm::domain::format_phone(&c.phone),
         "birth_date": c.birth_date.map(views::day),
         "city": c.city,
-        "time_zone": c.time_zone.name(),
+        "time_zone": crm::domain::zone_title_ru(c.time_zone, crm.now()),
         "telegram_username": c.telegram_username,
         "telegram_bound": c.telegram_id.is_some(),
         "agent": c.agent_id.map(|a| views::actor_name(&format!("staff:{a}"), &names)),
-        "source": c.source,
+        "source": c.source.as_deref().map(source_title),
         "pd_consent_at": c.pd_consent_at.map(views::when),
         "marketing_consent": c.marketing_consent,
         "created_at": views::when(c.created_at),
@@ -245,4 +245,13 @@ pub async fn documents(
     ctx.insert("foreign", &foreign);
     ctx.insert("payment", &docs.payment_details);
     Ok(views::render("clients/documents.html", &ctx)?.into_response())
+}
+
+/// Where the client came from, in words: the product's own codes, or the `/start` link's tag.
+fn source_title(code: &str) -> String {
+    match code {
+        "panel" => text::get("client_source", "panel").to_owned(),
+        "agent_bot" => text::get("client_source", "agent_bot").to_owned(),
+        tag => text::fill("client_source", "link", &[("tag", &tag)]),
+    }
 }

@@ -153,7 +153,7 @@ async fn render_card(
         "rooms": RoomFields::default(),
         "terms": TermsFields::of(&card.terms),
         "managers": ManagerFields::default(),
-        "agreements": AgreementFields { agreed_on: state.crm.today().to_string(), ..Default::default() },
+        "agreements": AgreementFields { agreed_on: views::day(state.crm.today()), ..Default::default() },
         "correspondence": LetterFields::default(),
     });
     let mut errors: HashMap<&str, Value> = FORMS.iter().map(|f| (*f, json!({}))).collect();

@@ -45,7 +45,7 @@ async fn render_room(state: &AppState, session: &PanelSession, id: RoomId, kept:
     let (season_form, season_errors) = kept.season.unwrap_or_else(|| {
         let mut form = SeasonFields::default();
         if let Some(s) = last {
-            form.starts_on = s.ends_on.succ_opt().map(|d| d.to_string()).unwrap_or_default();
+            form.starts_on = s.ends_on.succ_opt().map(views::day).unwrap_or_default();
             form.currency = s.price_per_night.currency.code().to_owned();
         }
         (form, Errors::default())

@@ -83,7 +83,7 @@ async fn render_card(
                 "stars": h.stars,
                 "city": h.city,
                 "room_type": h.room_type,
-                "meal_plan": h.meal_plan,
+                "meal_plan": h.meal_plan.as_deref().map(|m| crm::domain::MealPlan::parse(m).map_or(m, |m| m.title_ru())),
                 "nights": h.nights,
             })
         })

@@ -167,7 +167,15 @@ pub(crate) async fn form_page(
             let rooms: Vec<_> = h
                 .rooms
                 .iter()
-                .map(|r| json!({"id": r.id.to_string(), "label": format!("{}, {}", r.room_type, r.meal_plan.as_str())}))
+                .map(|r| {
+                    // A closed select shows only the chosen option: it names its hotel itself.
+                    let label = text::fill(
+                        "panel_words",
+                        "tour_room_option",
+                        &[("hotel", &h.hotel.name), ("room", &r.room_type), ("meals", &r.meal_plan.title_ru())],
+                    );
+                    json!({"id": r.id.to_string(), "label": label})
+                })
                 .collect();
             json!({"id": h.hotel.id.to_string(), "label": format!("{}, {}", h.hotel.name, h.hotel.city), "rooms": rooms})
         })
@@ -177,7 +185,19 @@ pub(crate) async fn form_page(
         if !offered.iter().any(|h| h.hotel.id == linked.hotel_id) {
             let rooms: Vec<_> = linked
                 .room_id
-                .map(|r| json!({"id": r.to_string(), "label": linked.room_type.clone().unwrap_or_default()}))
+                .map(|r| {
+                    let meals = linked.meal_plan.as_deref().and_then(|m| crm::domain::MealPlan::parse(m).ok());
+                    let label = text::fill(
+                        "panel_words",
+                        "tour_room_option",
+                        &[
+                            ("hotel", &linked.hotel_name),
+                            ("room", &linked.room_type.as_deref().unwrap_or_default()),
+                            ("meals", &meals.map_or("—", |m| m.title_ru())),
+                        ],
+                    );
+                    json!({"id": r.to_string(), "label": label})
+                })
                 .into_iter()
                 .collect();
             let label = text::fill("web", "archived_hotel", &[("hotel", &linked.hotel_name), ("city", &linked.city)]);

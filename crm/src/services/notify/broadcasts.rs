@@ -116,22 +116,43 @@ impl Crm {
         templates::preview(template, &ctx).map_err(Error::Template)
     }
 
-    pub async fn create_broadcast(&self, actor: &Actor, input: BroadcastInput) -> Result<BroadcastRow> {
+    /// Every reason the broadcast would be refused, at once (its title, its time, its text with
+    /// its tour), so a form shows them all; empty when `create_broadcast` would accept it. The
+    /// text's sample as a client gets it comes with them when the text renders.
+    pub async fn check_broadcast(&self, actor: &Actor, input: &BroadcastInput) -> Result<(Vec<Error>, Option<String>)> {
         composer(actor)?;
+        let mut problems = Vec::new();
         let title = input.title.split_whitespace().collect::<Vec<_>>().join(" ");
         if title.is_empty() {
-            return Err(Invalid::TextEmpty.into());
-        }
-        if title.chars().count() > 200 {
-            return Err(Invalid::TextTooLong.into());
+            problems.push(Invalid::TextEmpty.into());
+        } else if title.chars().count() > 200 {
+            problems.push(Invalid::TextTooLong.into());
         }
         let now = self.now();
-        let send_at = input.send_at.unwrap_or(now);
-        if send_at < now - Duration::minutes(1) {
-            return Err(Invalid::SendAtPast.into());
+        if input.send_at.is_some_and(|at| at < now - Duration::minutes(1)) {
+            problems.push(Invalid::SendAtPast.into());
         }
         let template = input.template.replace("\r\n", "\n");
-        self.preview_broadcast(actor, input.kind, &template, input.tour_id).await?;
+        let preview = match self.preview_broadcast(actor, input.kind, &template, input.tour_id).await {
+            Ok(p) => Some(p),
+            Err(e @ (Error::Template(_) | Error::NotFound("tour") | Error::Conflict(_))) => {
+                problems.push(e);
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        Ok((problems, preview))
+    }
+
+    pub async fn create_broadcast(&self, actor: &Actor, input: BroadcastInput) -> Result<BroadcastRow> {
+        let (problems, _) = self.check_broadcast(actor, &input).await?;
+        if let Some(first) = problems.into_iter().next() {
+            return Err(first);
+        }
+        let title = input.title.split_whitespace().collect::<Vec<_>>().join(" ");
+        let now = self.now();
+        let send_at = input.send_at.unwrap_or(now);
+        let template = input.template.replace("\r\n", "\n");
         let audience = normalized(input.audience);
         let audience_json = serde_json::to_string(&audience).map_err(|_| Error::NotFound("audience"))?;
         let mut tx = self.audited(actor).await?;
