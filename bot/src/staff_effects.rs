@@ -165,7 +165,14 @@ async fn client_card(ctx: &Ctx, actor: &Actor, id: ClientId) -> Result<Event, Bo
     let history = match ctx.crm.client_history(actor, id, 5).await {
         Ok(h) => h
             .iter()
-            .map(|i| format!("{} · {} · {}", i.occurred_at.with_timezone(&crm::domain::AGENCY_TZ).format("%d.%m %H:%M"), i.kind.title_ru(), shorten(&i.body)))
+            .map(|i| {
+                format!(
+                    "{} · {} · {}",
+                    i.occurred_at.with_timezone(&crm::domain::AGENCY_TZ).format("%d.%m %H:%M"),
+                    i.kind.title_ru(),
+                    shorten(&i.body)
+                )
+            })
             .collect(),
         Err(Error::Forbidden(_)) => Vec::new(),
         Err(e) => return Err(e.into()),

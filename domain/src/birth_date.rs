@@ -114,7 +114,8 @@ mod tests {
 
     #[test]
     fn a_day_the_calendar_lacks_is_not_a_format_error() {
-        for input in ["31.02.2025", "29.02.2023", "31.04.2026", "32.01.2026", "00.01.2026", "05.13.2026", "2025-02-29"] {
+        for input in ["31.02.2025", "29.02.2023", "31.04.2026", "32.01.2026", "00.01.2026", "05.13.2026", "2025-02-29"]
+        {
             assert_eq!(parse_ru_date(input), Err(Invalid::NoSuchDate), "{input:?}");
         }
         for input in ["31-02", "31.02.25", "31..2025", "ab.cd.efgh", "2025-2-3x"] {

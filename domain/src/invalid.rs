@@ -88,6 +88,12 @@ keyed_enum! {
         RoomArchived = "room_archived",
         /// A well-formed date the calendar lacks: 31.02, 29.02 of a common year.
         NoSuchDate = "no_such_date",
+        /// A tour at 0 ₽ a person.
+        TourPriceZero = "tour_price_zero",
+        /// A departure with no seats.
+        SeatsZero = "seats_zero",
+        /// A tour to publish whose dates to come all have 0 seats.
+        NoSeats = "no_seats",
     }
 }
 

@@ -274,7 +274,10 @@ mod tests {
         let form = BroadcastForm { when: "at".into(), send_at: "01.12.2026 10:00".into(), ..BroadcastForm::default() };
         let (input, errors) = parse(&form);
         assert!(!errors.contains_key("send_at"));
-        assert_eq!(input.send_at, Some(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 1, 7, 0, 0).unwrap()));
+        assert_eq!(
+            input.send_at,
+            Some(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 1, 7, 0, 0).unwrap())
+        );
     }
 
     #[test]

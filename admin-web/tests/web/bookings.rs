@@ -174,8 +174,9 @@ each_backend!(each_role_lists_the_bookings_it_may_see_with_filters_and_pages, |a
     assert_eq!(rows(&in_range.body), 50);
     let later = app.get(&admin, &format!("/bookings?from={}", day(start + Duration::days(1)))).await;
     assert_eq!(rows(&later.body), 0);
-    let bad_date = app.get(&admin, "/bookings?from=31.02.2027").await;
-    assert!(bad_date.body.contains("Дата должна быть в формате дд.мм.гггг") && bad_date.body.contains("31.02.2027"));
+    let bad_date = app.get(&admin, "/bookings?from=31.02.2027&until=1.2.27").await;
+    assert!(bad_date.body.contains("Такого дня нет в календаре") && bad_date.body.contains("31.02.2027"));
+    assert!(bad_date.body.contains("Дата должна быть в формате дд.мм.гггг"), "a typo is still a format error");
 
     // Agents see their own, operators their tours', whatever the filter says.
     let own = app.get(&agent, &format!("/bookings?agent={}&tour={other_tour}", boris.id)).await;

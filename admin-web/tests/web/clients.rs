@@ -43,7 +43,7 @@ each_backend!(registering_a_client_keeps_the_input_and_names_the_bad_field, |app
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("value=\"Петров Пётр\""), "input kept");
     assert!(page.body.contains("В российском номере 10 цифр") || page.body.contains("российским"), "{}", page.body);
-    assert!(page.body.contains("дд.мм.гггг, например"), "bad date explained");
+    assert!(page.body.contains("Такого дня нет в календаре"), "a day the calendar lacks is named as such");
     let anna_id = anna.id.to_string();
     let form = [
         ("full_name", "Петров Пётр"),

@@ -354,3 +354,45 @@ each_backend!(an_operator_cannot_read_the_environment_or_exhaust_the_server_thro
     let new = app.get(&operator, "/broadcasts/new?kind=new_tour").await;
     assert!(new.body.contains("Что ещё можно в тексте") && new.body.contains("truncate(length=40)"));
 });
+
+each_backend!(a_broadcast_form_names_every_reason_at_once_and_asks_before_sending_to_nobody, |app| {
+    let (oper, operator) = app.signed_in("oper", Role::Operator).await;
+    let tour = app.published_tour(&oper).await.0.to_string();
+    app.subscriber("Морозова Анна", "+7 912 000-00-01", "Москва", 7001).await;
+
+    // No title, a broken text, an unknown city and a past time: all four named by «Посчитать».
+    let mut bad = compose(&tour, "123", "  ");
+    bad.retain(|(k, _)| !matches!(*k, "template" | "when" | "send_at"));
+    bad.extend([("template", "{{ client.first_name"), ("when", "at"), ("send_at", "25.11.2026 11:00")]);
+    let page = app.post(&operator, "/broadcasts/check", &bad).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["title", "template", "city", "send_at"] {
+        assert!(error_beside(&page, field).is_some(), "{field} named: {}", page.body);
+    }
+    assert!(error_beside(&page, "send_at").is_some_and(|e| e.contains("уже прошло")), "a past time at «Посчитать»");
+    assert!(page.body.contains("id=\"refused\"") && !page.body.contains("Получателей сейчас"));
+    let mut no_day = compose(&tour, "", "Распродажа");
+    no_day.retain(|(k, _)| !matches!(*k, "when" | "send_at"));
+    no_day.extend([("when", "at"), ("send_at", "31.02.2027 10:00")]);
+    let page = app.post(&operator, "/broadcasts/check", &no_day).await;
+    assert!(error_beside(&page, "send_at").is_some_and(|e| e.contains("Такого дня нет в календаре")));
+
+    // Nobody departs from Омск: «Отправить» asks first and creates nothing; the answer creates it.
+    let nobody = compose(&tour, "Омск", "Омск, горящий");
+    let asked = app.post(&operator, "/broadcasts", &nobody).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert!(asked.body.contains("Получателей сейчас: 0") && asked.body.contains("name=\"confirm_empty\" value=\"1\""));
+    assert!(app.crm.list_broadcasts(&SYS).await.unwrap().is_empty(), "nothing created before the answer");
+    let mut sure = nobody.clone();
+    sure.push(("confirm_empty", "1"));
+    let created = app.post(&operator, "/broadcasts", &sure).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let url = created.location.clone().unwrap();
+
+    // Cancelling asks first; a cancelled broadcast promises no recipients later.
+    let card = app.get(&operator, &url).await;
+    assert!(card.body.contains("<details class=\"confirm\">") && card.body.contains("Отменить рассылку?"));
+    assert!(app.post(&operator, &format!("{url}/cancel"), &[]).await.redirects_to(&url));
+    let card = app.get(&operator, &url).await;
+    assert!(card.body.contains("никому не ушла") && !card.body.contains("Получатели ещё не выбраны"), "{}", card.body);
+});

@@ -7,7 +7,7 @@ use crate::helpers::{Browser, TestApp};
 use axum::http::StatusCode;
 use chrono::Duration;
 use crm::domain::{
-    BookingId, Currency, DepartureId, HotelId, MealPlan, Money, Role, RoomId, TourId, TourKind, TourStatus,
+    BookingId, Currency, DepartureId, HotelId, Invalid, MealPlan, Money, Role, RoomId, TourId, TourKind, TourStatus,
 };
 use crm::services::{BookingRequest, Client, HotelInput, RoomInput, RoutePoint, Staff, TourFilter, TourInput};
 use crm::{Actor, Crm};
@@ -196,7 +196,7 @@ each_backend!(a_refused_form_names_each_bad_field_keeps_the_input_and_saves_noth
         "Строка 2: начните с номера дня",
         "Строка 3: номер дня — от 1 до 366.",
         "Строка 1: этот номер не из выбранного отеля.",
-        "Дата должна быть в формате дд.мм.гггг",
+        "Такого дня нет в календаре",
         "Укажите обе даты периода",
     ] {
         assert!(page.body.contains(reason), "{reason}");
@@ -286,7 +286,7 @@ each_backend!(departures_are_added_resized_and_removed_on_the_card, |app| {
     let bad = [("starts_on", "10.01.2027"), ("ends_on", "01.01.2027"), ("capacity", "много")];
     let page = app.post(&operator, &format!("{card}/departures"), &bad).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.body.contains("Число мест — от 0 до 1000") && page.body.contains("value=\"много\""));
+    assert!(page.body.contains("Число мест — от 1 до 1000") && page.body.contains("value=\"много\""));
     let bad = [("starts_on", "10.01.2027"), ("ends_on", "01.01.2027"), ("capacity", "5")];
     let page = app.post(&operator, &format!("{card}/departures"), &bad).await;
     assert!(page.body.contains("Дата окончания не может быть раньше даты начала"));
@@ -314,7 +314,7 @@ each_backend!(departures_are_added_resized_and_removed_on_the_card, |app| {
     let capacity = format!("{card}/departures/capacity");
     let low = app.post(&operator, &capacity, &[("departure_id", &booked), ("capacity", "0")]).await;
     assert_eq!(low.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(low.body.contains("не меньше уже забронированных") && low.body.contains("value=\"0\""));
+    assert!(low.body.contains("Мест должно быть хотя бы 1") && low.body.contains("value=\"0\""));
     let up =
         [("departure_id", booked.as_str()), ("capacity", "12"), ("departure_time", "25:00"), ("meeting_point", "")];
     assert_eq!(app.post(&operator, &capacity, &up).await.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -418,4 +418,37 @@ each_backend!(tampered_tour_ids_end_in_a_clear_page, |app| {
     let page = app.post(&admin, "/tours/999999/departures/remove", &[("departure_id", "1")]).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     let _ = Browser::default();
+});
+
+each_backend!(a_tour_at_zero_roubles_and_a_date_without_seats_are_refused_with_their_reasons, |app| {
+    let (oleg, operator) = app.signed_in("oleg", Role::Operator).await;
+    let (tour, _) = app.published_tour(&oleg).await;
+    let card = format!("/tours/{tour}");
+    let none = [("starts_on", "10.02.2027"), ("ends_on", "17.02.2027"), ("capacity", "0")];
+    let page = app.post(&operator, &format!("{card}/departures"), &none).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("Мест должно быть хотя бы 1"), "{}", page.body);
+    let no_day = [("starts_on", "29.02.2027"), ("ends_on", "07.03.2027"), ("capacity", "5")];
+    let page = app.post(&operator, &format!("{card}/departures"), &no_day).await;
+    assert!(page.body.contains("Такого дня нет в календаре"));
+    assert_eq!(app.crm.tour_card(&Actor::System, tour).await.unwrap().departures.len(), 1, "nothing added");
+
+    let edit = app.get(&operator, &format!("{card}/edit")).await;
+    assert!(edit.body.contains("name=\"price\""));
+    let input = TourInput { price: Money::new(0, Currency::RUB), ..excursion("Алтай: даром") };
+    let refused = app.crm.update_tour(&actor(&oleg), tour, input).await;
+    assert!(matches!(refused, Err(crm::Error::Invalid(Invalid::TourPriceZero))), "{refused:?}");
+    assert!(Invalid::TourPriceZero.message_ru().contains("0 ₽"));
+});
+
+each_backend!(a_forbidden_page_keeps_the_navigation, |app| {
+    let (_, agent) = app.signed_in("anna", Role::Agent).await;
+    let page = app.get(&agent, "/staff").await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.body.contains("Доступ запрещён") && page.body.contains("<nav class=\"main\">"), "{}", page.body);
+    assert!(page.body.contains("href=\"/clients\"") && page.body.contains("Выйти"));
+    let (_, accountant) = app.signed_in("olga", Role::Accountant).await;
+    let page = app.get(&accountant, "/tours/new").await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.body.contains("<nav class=\"main\">"), "a handler's refusal too");
 });

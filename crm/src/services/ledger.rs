@@ -97,7 +97,7 @@ impl Crm {
         let paid = store::booking_sum(&mut tx, b.id, OperationKind::ClientPayment).await?;
         let due = b.total.minor - paid;
         if p.amount.minor > due {
-            return Err(Error::Conflict(Conflict::Overpayment { due }));
+            return Err(Error::Conflict(Conflict::Overpayment { due: Money::new(due, b.total.currency) }));
         }
         let op_id = store::insert(
             &mut tx,
@@ -220,7 +220,9 @@ impl Crm {
                 let paid = store::booking_sum(&mut tx, b.id, OperationKind::ClientPayment).await?;
                 let refunded = store::booking_sum(&mut tx, b.id, OperationKind::ClientRefund).await?;
                 if input.amount.minor > paid - refunded {
-                    return Err(Error::Conflict(Conflict::Overpayment { due: paid - refunded }));
+                    return Err(Error::Conflict(Conflict::Overpayment {
+                        due: Money::new(paid - refunded, input.amount.currency),
+                    }));
                 }
                 Some(b.client_id.0)
             }

@@ -62,6 +62,16 @@ fn check_period(p: Option<(NaiveDate, NaiveDate)>) -> Result<(), Invalid> {
     }
 }
 
+/// A departure's seats: at least one (a date without seats cannot be sold; an unneeded date is
+/// removed), at most 1000.
+fn seats(capacity: i64) -> std::result::Result<(), Invalid> {
+    match capacity {
+        0 => Err(Invalid::SeatsZero),
+        1..=1000 => Ok(()),
+        _ => Err(Invalid::CapacityRange),
+    }
+}
+
 /// The last day a route may name.
 pub const MAX_ROUTE_DAY: i64 = 366;
 
@@ -81,7 +91,14 @@ impl TourInput {
         check("departure_city", text(&self.departure_city, 100, Invalid::CityEmpty).map(drop));
         check("description", at_most(&self.description, 20_000));
         check("region", at_most(&self.region, 200));
-        check("price", if self.price.minor < 0 { Err(Invalid::MoneyNegative) } else { Ok(()) });
+        check(
+            "price",
+            match self.price.minor {
+                m if m < 0 => Err(Invalid::MoneyNegative),
+                0 => Err(Invalid::TourPriceZero),
+                _ => Ok(()),
+            },
+        );
         let bad_point = |p: &RoutePoint| p.place.trim().is_empty() || !(1..=MAX_ROUTE_DAY).contains(&p.day_number);
         check("route", if self.route.iter().any(bad_point) { Err(Invalid::RoutePoint) } else { Ok(()) });
         let bad_nights = self.hotels.iter().any(|h| !(1..=60).contains(&h.nights));
@@ -207,13 +224,18 @@ impl Crm {
         may_edit(actor, &card.tour)?;
         let today = self.today();
         if card.tour.price.minor <= 0 {
-            return Err(Error::Invalid(Invalid::AmountZero));
+            return Err(Error::Invalid(Invalid::TourPriceZero));
         }
         if card.tour.kind == TourKind::Package && card.hotels.is_empty() {
             return Err(Error::Invalid(Invalid::PackageNeedsHotel));
         }
-        if !card.departures.iter().any(|d| d.starts_on > today && d.capacity > 0) {
+        // The real reason: no date to come at all, or dates whose seats are all zero.
+        let ahead: Vec<_> = card.departures.iter().filter(|d| d.starts_on > today).collect();
+        if ahead.is_empty() {
             return Err(Error::Invalid(Invalid::NoDepartures));
+        }
+        if !ahead.iter().any(|d| d.capacity > 0) {
+            return Err(Error::Invalid(Invalid::NoSeats));
         }
         self.set_tour_status(actor, &card.tour, TourStatus::Published).await?;
         self.tour_card(actor, id).await
@@ -338,9 +360,7 @@ impl Crm {
         if ends_on < starts_on {
             return Err(Error::Invalid(Invalid::DatesOrder));
         }
-        if !(0..=1000).contains(&capacity) {
-            return Err(Error::Invalid(Invalid::CapacityRange));
-        }
+        seats(capacity)?;
         let mut tx = self.audited(actor).await?;
         let id = store::add_departure(&mut tx, tour, starts_on, ends_on, capacity).await?;
         let d = store::get_departure(&mut tx, id).await?.ok_or(Error::NotFound("departure"))?;
@@ -352,9 +372,7 @@ impl Crm {
         let d = store::get_departure(&mut *self.store.conn().await?, id).await?.ok_or(Error::NotFound("departure"))?;
         let t = self.tour_for(actor, d.tour_id).await?;
         may_edit(actor, &t)?;
-        if !(0..=1000).contains(&capacity) {
-            return Err(Error::Invalid(Invalid::CapacityRange));
-        }
+        seats(capacity)?;
         let mut tx = self.audited(actor).await?;
         if !store::set_capacity(&mut tx, id, capacity).await? {
             return Err(Error::Invalid(Invalid::CapacityRange));
