@@ -54,6 +54,7 @@ static TEMPLATES: LazyLock<Result<tera::Tera, String>> = LazyLock::new(|| {
     ])
     .map_err(|e| format!("{e:?}"))?;
     tera.register_function("interaction_kind", interaction_kind);
+    tera.register_filter("phone", phone);
     Ok(tera)
 });
 
@@ -63,6 +64,11 @@ fn interaction_kind(args: &HashMap<String, tera::Value>) -> tera::Result<tera::V
     let code = args.get("code").and_then(tera::Value::as_str).unwrap_or_default();
     let title = crm::domain::InteractionKind::parse(code).map(|k| k.title_ru()).unwrap_or(code);
     Ok(tera::Value::String(title.to_owned()))
+}
+
+/// `{{ p.phone | phone }}`: a stored phone written the one way (`+7 916 123-45-67`).
+fn phone(value: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    Ok(tera::Value::String(crm::domain::format_phone(value.as_str().unwrap_or_default())))
 }
 
 pub fn check() -> Result<(), String> {

@@ -72,7 +72,11 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: Role, effect: Effe
                 |list: Vec<crm::services::Client>| {
                     Event::Outcome(Outcome::StaffClients(
                         list.into_iter()
-                            .map(|c| ClientItem { id: c.id.0, name: c.full_name, phone: c.phone })
+                            .map(|c| ClientItem {
+                                id: c.id.0,
+                                name: c.full_name,
+                                phone: crm::domain::format_phone(&c.phone),
+                            })
                             .collect(),
                     ))
                 }
