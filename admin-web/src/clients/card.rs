@@ -10,9 +10,9 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use crm::Crm;
 use crm::domain::{ClientId, Direction, InteractionKind};
 use crm::services::{Capability, NewInteractionInput, PanelSession};
-use crm::{Crm, text};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -52,7 +52,7 @@ async fn render_card(
         "telegram_username": c.telegram_username,
         "telegram_bound": c.telegram_id.is_some(),
         "agent": c.agent_id.map(|a| views::actor_name(&format!("staff:{a}"), &names)),
-        "source": c.source.as_deref().map(source_title),
+        "source": c.source.as_deref().map(crm::services::source_title_ru),
         "pd_consent_at": c.pd_consent_at.map(views::when),
         "marketing_consent": c.marketing_consent,
         "created_at": views::when(c.created_at),
@@ -245,13 +245,4 @@ pub async fn documents(
     ctx.insert("foreign", &foreign);
     ctx.insert("payment", &docs.payment_details);
     Ok(views::render("clients/documents.html", &ctx)?.into_response())
-}
-
-/// Where the client came from, in words: the product's own codes, or the `/start` link's tag.
-fn source_title(code: &str) -> String {
-    match code {
-        "panel" => text::get("client_source", "panel").to_owned(),
-        "agent_bot" => text::get("client_source", "agent_bot").to_owned(),
-        tag => text::fill("client_source", "link", &[("tag", &tag)]),
-    }
 }

@@ -122,7 +122,8 @@ impl Crm {
         }
         let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
         tx.commit(
-            Entry::new(AuditAction::ClientRegister, AuditObject::Client(id)).with_some(AuditField::Source, new.source),
+            Entry::new(AuditAction::ClientRegister, AuditObject::Client(id))
+                .with_some(AuditField::Source, new.source.as_deref().map(source_title_ru)),
         )
         .await?;
         Ok(as_seen_by(actor, client))
@@ -340,5 +341,15 @@ impl Crm {
         let linked = store::get(&mut tx, client.id).await?.ok_or(Error::NotFound("client"))?;
         tx.commit(Entry::new(AuditAction::ClientTelegramLinked, AuditObject::Client(client.id))).await?;
         Ok(as_seen_by(actor, linked))
+    }
+}
+
+/// Where a client came from, in words: the product's own codes (`panel`, `agent_bot`), or the
+/// marketing tag of the `/start` link they came by — never the raw code.
+pub fn source_title_ru(code: &str) -> String {
+    match code {
+        "panel" => crate::text::get("client_source", "panel").to_owned(),
+        "agent_bot" => crate::text::get("client_source", "agent_bot").to_owned(),
+        tag => crate::text::fill("client_source", "link", &[("tag", &tag)]),
     }
 }

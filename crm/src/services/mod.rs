@@ -35,7 +35,7 @@ pub use crate::store::staff::Staff;
 pub use crate::store::tours::{Departure, RoutePoint, Tour, TourFilter, TourHotel, TourHotelLink};
 pub use address_limits::ADDRESS_MAX_FAILURES;
 pub use bookings::{BookingCard, BookingRequest, NewTraveller, RoomChoice};
-pub use clients::{ClientCard, NewClient};
+pub use clients::{ClientCard, NewClient, source_title_ru};
 pub use documents::Documents;
 pub use hotels::{
     AgreementInput, CorrespondenceInput, FieldProblem, HotelCard, HotelInput, ManagerInput, RoomInput, RoomWithSeasons,
