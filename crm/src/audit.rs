@@ -16,8 +16,8 @@
 //! them for pairs, and the page shows them as they are.
 
 use crate::domain::{
-    BookingId, BookingStatus, BroadcastId, ClientId, DEFAULT_TZ, HotelId, OperationId, OperationKind, OutboxId, RoomId,
-    StaffId, TourId, TourStatus, format_local_datetime, format_percent_bp,
+    BookingId, BookingStatus, BroadcastId, ClientId, HotelId, OperationId, OperationKind, OutboxId, RoomId, StaffId,
+    TourId, TourStatus, format_agency_time, format_percent_bp,
 };
 use crate::notify::NotificationKind;
 use crate::store::clients::ConsentKind;
@@ -370,7 +370,7 @@ pub fn number(id: impl Display) -> String {
 
 /// `25.11.2026 12:15 (МСК)`: a moment in a detail, on the agency's clock, which it says.
 pub fn moment(t: DateTime<Utc>) -> String {
-    text::fill("audit", "moscow_time", &[("time", &format_local_datetime(t, DEFAULT_TZ))])
+    text::fill("audit", "moscow_time", &[("time", &format_agency_time(t))])
 }
 
 /// `12,5 %`: a rate in basis points.
