@@ -58,6 +58,11 @@ async fn agent_works(w: World) {
     let card = w.press(&anna_tg, &clients, &format!("cl:{}", client.id), "Иванова Мария").await;
     // The phone in groups, the history's kinds in words (the answer above is a message).
     assert!(card.text().contains("📞 +7 912 345-67-89") && card.text().contains(" · Сообщение · "), "{}", card.text());
+    // History times on the agency's clock (not the server's UTC), the zone named once.
+    let answer = history.iter().find(|i| i.body.contains("мелкие собаки")).unwrap();
+    let at = answer.occurred_at.with_timezone(&crm::domain::AGENCY_TZ).format("%d.%m %H:%M").to_string();
+    assert!(card.text().contains(&format!("• {at} · Сообщение")), "{}", card.text());
+    assert!(card.text().contains("Последние события (время московское):"), "{}", card.text());
     let bcard = w.press(&anna_tg, &card, &format!("bk:{}", booking.id), "Бронь №").await;
     w.press(&anna_tg, &bcard, &format!("mv:{}:contract_signed", booking.id), "причину").await;
     w.say(&anna_tg, "подписан в офисе", "договор подписан").await;
