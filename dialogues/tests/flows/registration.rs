@@ -163,3 +163,22 @@ fn states_survive_serialisation() {
     let back: State = serde_json::from_str(&json).unwrap();
     assert_eq!(back, state);
 }
+
+#[test]
+fn a_birth_date_the_calendar_lacks_is_named_as_such_not_as_a_format_error() {
+    let prefixes = happy_path();
+    let reason = |typed: &str| {
+        let (state, _) = play(prefixes[..3].to_vec());
+        assert_eq!(reg_step(&state), Some(Step::BirthDate));
+        let (_, effects) = step(state, &Who::Stranger, text(typed), today());
+        match &effects[..] {
+            [Effect::Reply(r)] if r.template == "invalid" => r.vars["reason"].as_str().unwrap_or_default().to_owned(),
+            other => panic!("{typed}: {other:?}"),
+        }
+    };
+    let no_such_day = domain::Invalid::NoSuchDate.message_ru();
+    assert_eq!(reason("29.02.2023"), no_such_day);
+    assert_eq!(reason("31.02.2025"), no_such_day);
+    assert_eq!(reason("31/02/1990"), no_such_day);
+    assert_eq!(reason("5 марта"), domain::Invalid::DateFormat.message_ru());
+}
