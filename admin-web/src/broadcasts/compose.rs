@@ -131,6 +131,11 @@ async fn check_all(
     let (input, mut errors) = parse(form);
     let (problems, preview) = state.crm.check_broadcast(&session.actor, &input).await?;
     for p in problems {
+        // Without a tour the text cannot find its `tour` variables: «choose a tour» says it all,
+        // and the text is checked once one is chosen.
+        if input.tour_id.is_none() && matches!(p, crm::Error::Template(_)) {
+            continue;
+        }
         let (field, reason) = refused(p)?;
         errors.entry(field).or_insert(reason);
     }

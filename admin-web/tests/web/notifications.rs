@@ -371,6 +371,9 @@ each_backend!(a_broadcast_form_names_every_reason_at_once_and_asks_before_sendin
     }
     assert!(error_beside(&page, "send_at").is_some_and(|e| e.contains("уже прошло")), "a past time at «Посчитать»");
     assert!(page.body.contains("id=\"refused\"") && !page.body.contains("Получателей сейчас"));
+    let no_tour = app.post(&operator, "/broadcasts/check", &compose("", "", "Без тура")).await;
+    assert!(error_beside(&no_tour, "tour_id").is_some(), "the missing tour is the reason");
+    assert!(error_beside(&no_tour, "template").is_none(), "not the text that names the tour");
     let mut no_day = compose(&tour, "", "Распродажа");
     no_day.retain(|(k, _)| !matches!(*k, "when" | "send_at"));
     no_day.extend([("when", "at"), ("send_at", "31.02.2027 10:00")]);
