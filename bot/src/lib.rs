@@ -29,7 +29,7 @@ use teloxide::types::BotCommand;
 use teloxide::update_listeners::webhooks;
 
 pub use budget::SendBudget;
-pub use state::open_state_storage;
+pub use state::{RedisHealth, open_state_storage};
 pub use texts::Texts;
 
 #[derive(Debug, thiserror::Error)]
@@ -111,6 +111,8 @@ pub struct RunningBot {
     task: tokio::task::JoinHandle<()>,
     /// In webhook mode, the route Telegram posts updates to, to mount in the panel's server.
     pub webhook: Option<axum::Router>,
+    /// With dialogue state in Redis: whether Redis answers (the health check reports it).
+    pub redis: Option<RedisHealth>,
 }
 
 impl RunningBot {
@@ -132,7 +134,7 @@ const COMMANDS: [&str; 7] = ["start", "tours", "bookings", "settings", "help", "
 pub async fn start(settings: &BotSettings, crm: Crm, budget: SendBudget) -> Result<RunningBot, BotError> {
     let bot = settings.throttled()?;
     let texts = std::sync::Arc::new(Texts::load()?);
-    let states = open_state_storage(&crm, settings.redis_url.as_deref(), &settings.redis_prefix).await?;
+    let (states, redis) = open_state_storage(&crm, settings.redis_url.as_deref(), &settings.redis_prefix).await?;
     let commands =
         COMMANDS.map(|c| BotCommand::new(c, texts.render(&format!("command_{c}.tera"), &serde_json::Map::new())));
     if let Err(e) = bot.set_my_commands(commands).await {
@@ -149,7 +151,7 @@ pub async fn start(settings: &BotSettings, crm: Crm, budget: SendBudget) -> Resu
     match &settings.webhook_url {
         None => {
             let task = tokio::spawn(async move { dispatcher.dispatch().await });
-            Ok(RunningBot { token, task, webhook: None })
+            Ok(RunningBot { token, task, webhook: None, redis })
         }
         Some(url) => {
             let url = reqwest::Url::parse(url).map_err(|_| BotError::WebhookUrl)?;
@@ -169,7 +171,7 @@ pub async fn start(settings: &BotSettings, crm: Crm, budget: SendBudget) -> Resu
                     .await;
                 stopped.await;
             });
-            Ok(RunningBot { token, task, webhook: Some(router) })
+            Ok(RunningBot { token, task, webhook: Some(router), redis })
         }
     }
 }

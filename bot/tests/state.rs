@@ -178,7 +178,8 @@ async fn redis_storage() {
 async fn without_redis_the_database_is_used() {
     let Home::Db { db, master } = sqlite().await else { unreachable!() };
     let crm = crm_on(&db, &master).await;
-    let s = bot::open_state_storage::<Step>(&crm, None, "tourcrm:").await.unwrap();
+    let (s, health) = bot::open_state_storage::<Step>(&crm, None, "tourcrm:").await.unwrap();
+    assert!(health.is_none());
     put(&s, ChatId(10), phone("Ольга")).await;
     let stored = crm.chat_state(&Actor::System, 10).await.unwrap().unwrap();
     assert_eq!(serde_json::from_str::<Step>(&stored).unwrap(), phone("Ольга"));
@@ -189,7 +190,8 @@ async fn with_redis_url_redis_is_used() {
     let Some(url) = redis_url() else { return };
     let Home::Db { db, master } = sqlite().await else { unreachable!() };
     let crm = crm_on(&db, &master).await;
-    let s = bot::open_state_storage::<Step>(&crm, Some(&url), "tourcrm:").await.unwrap();
+    let (s, health) = bot::open_state_storage::<Step>(&crm, Some(&url), "tourcrm:").await.unwrap();
+    assert!(health.unwrap().is_up());
     // The production prefix, so a random chat id keeps clear of real chats; removed at the end.
     let chat = ChatId(-(i64::try_from(rand_u64() >> 2).unwrap()) - 1);
     put(&s, chat, Step::AskName).await;
