@@ -118,7 +118,8 @@ pub async fn send(ctx: &Ctx, bot: &TgBot, chat: ChatId, reply: &Reply) -> Result
     if let Some(m) = markup::reply_markup(&ctx.texts.keyboard(&reply.keyboard)) {
         req = req.reply_markup(m);
     }
-    req.await?;
+    // A 5xx or a dropped connection is tried again with backoff (see `retry`).
+    crate::retry::with_backoff("reply", || req.send_ref()).await?;
     Ok(())
 }
 

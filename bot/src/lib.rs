@@ -15,6 +15,7 @@ mod effects;
 mod handlers;
 mod markup;
 pub mod outbox;
+mod retry;
 mod staff_effects;
 pub mod state;
 mod texts;
