@@ -131,3 +131,79 @@ async fn the_bot_api_failing_loses_and_duplicates_nothing() {
         assert_eq!(count(&w, &anna, prompt), 1, "{prompt}: exactly once");
     }
 }
+
+/// Waits until `ready` holds (checked every 20 ms, up to 10 s).
+async fn until<F: std::future::Future<Output = bool>>(what: &str, ready: impl Fn() -> F) {
+    let deadline = Instant::now() + WAIT;
+    while !ready().await {
+        assert!(Instant::now() < deadline, "{what} did not happen within {WAIT:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// SIGKILL: no shutdown at all.
+fn kill(mut server: Server) {
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+}
+
+/// Killed after the registration was written and before its answer went out: the update was not
+/// confirmed, comes again after the restart, is answered, and the client exists once.
+#[tokio::test]
+async fn a_registration_killed_before_its_answer_is_whole_once_and_answered_after_the_restart() {
+    let w = World::on(Backend::Sqlite).await;
+    let server = w.serve().await;
+    let crm = w.crm().await;
+    let ira = w.fake.user(700_031, "Ирина", None);
+    w.say(&ira, "/start", "Как вас зовут").await;
+    w.say(&ira, "Соколова Ирина", "номером телефона").await;
+    w.say(&ira, "+7 913 000-00-04", "Дата рождения").await;
+    let cities = w.say(&ira, "05.03.1990", "вылетаете").await;
+    let consent = w.press(&ira, &cities, "c:0", "согласие").await;
+    let marketing = w.press(&ira, &consent, "y", "подборки").await;
+
+    w.fake.fail_next(Calls::Sends, 1, Fault::Stall);
+    let seen = w.fake.count_sent(ira.id);
+    w.fake.push_callback(&ira, marketing.message_id, "n");
+    until("the registration", || async { crm.client_by_telegram(&Actor::System, ira.id).await.unwrap().is_some() })
+        .await;
+    until("the stalled answer", || async { w.fake.failed_on_command() == 1 }).await;
+    kill(server);
+
+    let _server = w.serve().await;
+    w.fake.wait_for_new_message(ira.id, seen, |_| true, WAIT).await;
+    let all = crm.list_clients(&Actor::System, Default::default()).await.unwrap();
+    assert_eq!(all.len(), 1, "one client: {all:?}");
+    assert!(all[0].pd_consent_at.is_some() && !all[0].marketing_consent, "whole: {:?}", all[0]);
+}
+
+/// Killed after the booking was written and before its answer went out: the pressed button comes
+/// again after the restart and is answered, and no second booking or seat is taken.
+#[tokio::test]
+async fn a_booking_killed_before_its_answer_is_made_once_and_answered_after_the_restart() {
+    let w = World::on(Backend::Sqlite).await;
+    let server = w.serve().await;
+    let crm = w.crm().await;
+    let (tour_id, dep_id) = crate::bot_client::published_tour(&crm).await;
+    let maria = w.fake.user(700_041, "Мария", None);
+    crate::bot_client::register(&w, &maria, "+79123456789").await;
+    let list = w.say(&maria, "🌍 Туры", "Алтай: золотые горы").await;
+    let card = w.press(&maria, &list, &format!("t:{tour_id}"), "Маршрут").await;
+    let ask = w.press(&maria, &card, &format!("d:{dep_id}"), "Сколько человек").await;
+
+    w.fake.fail_next(Calls::Sends, 1, Fault::Stall);
+    let seen = w.fake.count_sent(maria.id);
+    w.fake.push_callback(&maria, ask.message_id, "k:2");
+    let bookings = || async { crm.list_bookings(&Actor::System, Default::default()).await.unwrap() };
+    until("the booking", || async { bookings().await.len() == 1 }).await;
+    until("the stalled answer", || async { w.fake.failed_on_command() == 1 }).await;
+    kill(server);
+
+    let _server = w.serve().await;
+    w.fake.wait_for_new_message(maria.id, seen, |_| true, WAIT).await;
+    let made = bookings().await;
+    assert_eq!(made.len(), 1, "one booking: {made:?}");
+    assert_eq!(made[0].travellers_count, 2);
+    let tour = crm.tour_card(&Actor::System, crm::domain::TourId(tour_id)).await.unwrap();
+    assert_eq!(tour.departures[0].seats_booked, 2, "two seats, taken once");
+}

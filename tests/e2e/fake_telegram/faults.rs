@@ -12,6 +12,9 @@ pub enum Fault {
     ServerError,
     /// The connection closes without an answer: the client sees a connection closed mid-request.
     CloseConnection,
+    /// No answer for a minute, nothing delivered: the request hangs (for killing the bot while
+    /// it waits).
+    Stall,
 }
 
 /// Which calls a fault hits.
@@ -54,8 +57,12 @@ impl super::State {
     }
 }
 
-pub(super) fn answer(fault: Fault) -> Response {
+pub(super) async fn answer(fault: Fault) -> Response {
     match fault {
+        Fault::Stall => {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            StatusCode::GATEWAY_TIMEOUT.into_response()
+        }
         Fault::ServerError => {
             let body = json!({"ok": false, "error_code": 500, "description": "Internal Server Error"});
             (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()

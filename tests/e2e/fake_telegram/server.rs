@@ -59,7 +59,7 @@ async fn handle(
     // Taken with the lock released: a closed connection unwinds out of this handler.
     let fault = shared.state.lock().unwrap().take_fault(&m);
     if let Some(fault) = fault {
-        return super::faults::answer(fault);
+        return super::faults::answer(fault).await;
     }
     if m == "getupdates" {
         return reply(shared.get_updates(&params).await);
