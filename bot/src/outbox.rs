@@ -63,7 +63,8 @@ impl OutboxSender {
     }
 
     /// Sends until `stop` turns true, then waits for the requests in flight and records them.
-    pub async fn run(self, crm: Crm, mut stop: watch::Receiver<bool>) {
+    /// Shared (`Arc`), so a scheduler that lost and regained the lead runs it again.
+    pub async fn run(self: Arc<Self>, crm: Crm, mut stop: watch::Receiver<bool>) {
         let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
         let freeze = Arc::new(Mutex::new(None::<tokio::time::Instant>));
         let sent: SentBatch = Arc::default();
@@ -72,7 +73,7 @@ impl OutboxSender {
         // in doubt at a crash.
         let batch = (self.budget.rate().get() as usize / 100).clamp(1, 16);
         let mut claimed = std::collections::VecDeque::new();
-        let this = Arc::new(self);
+        let this = self;
         let mut flushed = tokio::time::Instant::now();
         loop {
             if *stop.borrow() {
