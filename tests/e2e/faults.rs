@@ -262,3 +262,25 @@ async fn a_database_restart_mid_broadcast_delivers_every_message_once() {
     assert!(statuses.iter().all(|s| matches!(s, OutboxStatus::Sent | OutboxStatus::Unknown)), "{statuses:?}");
     drop(server);
 }
+
+/// SQLite locked by another process (a backup, a manual `sqlite3` session): the update that must
+/// write waits out the busy timeout, is answered «повторите», and changes nothing; once the lock
+/// is gone the repeated message goes on.
+#[tokio::test]
+async fn a_locked_sqlite_file_is_answered_with_try_again_and_changes_nothing() {
+    use sqlx::Connection;
+    let w = World::on(Backend::Sqlite).await;
+    let _server = w.serve().await;
+    let vera = w.fake.user(700_051, "Вера", None);
+    w.say(&vera, "/start", "Как вас зовут").await;
+
+    let mut other = sqlx::sqlite::SqliteConnection::connect(&w.sb.database_url).await.unwrap();
+    sqlx::query("BEGIN EXCLUSIVE").execute(&mut other).await.unwrap();
+    let answer = any_answer(&w, &vera, "Орлова Вера").await;
+    assert!(answer.text().contains("повторите"), "{}", answer.text());
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    other.close().await.unwrap();
+
+    w.say(&vera, "Орлова Вера", "номером телефона").await;
+    assert_eq!(count(&w, &vera, "номером телефона"), 1, "the locked attempt changed nothing");
+}
