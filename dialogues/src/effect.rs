@@ -13,6 +13,14 @@ pub enum Effect {
     /// Register the client with what the registration collected; answered by
     /// `Outcome::Registered` or `Outcome::RegistrationRefused`.
     Register(crate::client::registration::Collected),
+    /// Keep where a stranger came from (a `/start` payload) until they register; no answer.
+    RecordStart(String),
+    /// Is this phone on record? Answered by `Outcome::PhoneChecked`.
+    CheckPhone {
+        phone: domain::Phone,
+        /// From the sender's own shared contact.
+        verified: bool,
+    },
     /// Published tours matching the filter, one page; answered by `Outcome::Tours`.
     FindTours {
         filter: crate::client::catalog::TourFilter,
@@ -27,7 +35,8 @@ pub enum Effect {
     },
     /// The client's bookings; answered by `Outcome::Bookings`.
     MyBookings,
-    /// Pass a message to the client's agent; answered by `Outcome::Relayed` or `Outcome::NoAgent`.
+    /// Pass a message to the client's agent (assigning one if needed); answered by
+    /// `Outcome::Relayed` or `Outcome::NoAgent`.
     RelayToAgent(String),
     /// Answered by `Outcome::Settings`.
     ShowSettings,

@@ -40,7 +40,13 @@ fn every_template_the_code_names_exists() {
     assert!(used.len() > 60, "found {used:?}");
     used.extend(dialogues::staff::NOTE_KINDS.map(|k| format!("button_note_{}", k.as_str())));
     used.extend(dialogues::staff::PAY_METHODS.map(|m| format!("button_pay_{}", m.as_str())));
-    used.extend(MenuItem::CLIENT.into_iter().chain(MenuItem::STAFF).map(|i| format!("button_{}", i.label().key)));
+    used.extend(
+        MenuItem::CLIENT
+            .into_iter()
+            .chain(MenuItem::STAFF)
+            .chain(MenuItem::STRANGER)
+            .map(|i| format!("button_{}", i.label().key)),
+    );
     for name in used {
         assert!(t.has(&format!("{name}.tera")), "templates/bot/{name}.tera is missing");
     }

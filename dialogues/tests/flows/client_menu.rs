@@ -159,7 +159,8 @@ fn the_agent_chat_relays_text_only() {
         (st.clone(), &eff[..]),
         (State::AgentChat, &[Effect::RelayToAgent("Здравствуйте, а виза нужна?".into())][..])
     );
-    let (st, eff) = run(st, Event::Outcome(Outcome::Relayed));
+    let relayed = Outcome::Relayed { agent: "Смирнова Анна".into(), newly_assigned: true, in_chat: true };
+    let (st, eff) = run(st, Event::Outcome(relayed));
     assert_eq!((st.clone(), reply_templates(&eff)), (State::AgentChat, vec!["agent_relayed"]));
     let (st, eff) = run(st, Event::Unsupported);
     assert_eq!((st.clone(), reply_templates(&eff)), (State::AgentChat, vec!["agent_text_only"]));
