@@ -44,7 +44,7 @@ async fn agent_works(w: World) {
 
     // Client → agent → «Ответить» → client.
     w.say(&maria, "💬 Написать агенту", "Напишите ваш вопрос").await;
-    w.say(&maria, "Можно с собакой?", "Передал агенту").await;
+    w.say(&maria, "Можно с собакой?", "Ответит ваш агент, Смирнова Анна").await;
     let relayed = w.fake.wait_for_message(anna_tg.id, |m| m.text().contains("Можно с собакой?"), WAIT).await;
     let ask = w.press(&anna_tg, &relayed, &format!("rt:{}", client.id), "Напишите сообщение клиенту").await;
     let _ = ask;
