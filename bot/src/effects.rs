@@ -156,13 +156,23 @@ async fn notify_agent(ctx: &Ctx, bot: &TgBot, b: &Booking) {
     let Some(agent) = b.agent_id else { return };
     let Ok(staff) = ctx.crm.get_staff(&Actor::System, agent).await else { return };
     let Some(chat) = staff.telegram_id else { return };
+    let phone = match ctx.crm.get_client(&Actor::System, b.client_id).await {
+        Ok(c) => crm::domain::format_phone(&c.phone),
+        Err(_) => String::new(),
+    };
+    let open = |label: &str, cb| dialogues::Button::new(dialogues::Label::new(label), cb);
     let reply = Reply::text("agent_new_booking")
         .var("booking_id", b.id.0)
         .var("client", b.client_name.as_str())
+        .var("phone", phone)
         .var("tour", b.tour_title.as_str())
         .var("dates", format_ru_range(b.starts_on, b.ends_on))
         .var("travellers", b.travellers_count)
-        .var("total", b.total.to_string());
+        .var("total", b.total.to_string())
+        .keyboard(dialogues::Keyboard::Inline(vec![vec![
+            open("open_booking", dialogues::Callback::Booking(b.id.0)),
+            open("open_client", dialogues::Callback::Client(b.client_id.0)),
+        ]]));
     if let Err(e) = crate::conversation::send(ctx, bot, ChatId(chat), &reply).await {
         tracing::warn!(error = %e, booking = b.id.0, "could not notify the agent about a new booking");
     }

@@ -187,6 +187,13 @@ impl Texts {
             "reg_ask_correct_name.tera",
             "reg_confirm_name.tera",
             "reg_phone_on_record.tera",
+            // The agent's bot: paging, the way back to a card, who wrote what.
+            "button_list_more.tera",
+            "button_open_booking.tera",
+            "history_author_client.tera",
+            "history_author_staff.tera",
+            "history_author_system.tera",
+            "staff_admin_only.tera",
         ])?;
         let fallback = tera.render("render_failed.tera", &tera::Context::new())?.trim().to_owned();
         let mut menu = HashMap::new();

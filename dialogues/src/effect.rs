@@ -49,12 +49,15 @@ pub enum Effect {
     /// Own clients (all for an admin), optionally searched; answered by `Outcome::StaffClients`.
     StaffClients {
         query: Option<String>,
+        /// List from below this id (the next page).
+        before: Option<i64>,
     },
     /// Answered by `Outcome::StaffClient` or `Outcome::Refused`.
     StaffClientCard(i64),
     /// Own bookings, or only new requests (`contract_pending`); answered by `Outcome::StaffBookings`.
     StaffBookings {
         requests_only: bool,
+        before: Option<i64>,
     },
     /// Answered by `Outcome::StaffBooking` or `Outcome::Refused`.
     StaffBookingCard(i64),

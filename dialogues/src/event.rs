@@ -109,13 +109,30 @@ pub enum Outcome {
     Settings(crate::views::Settings),
     MarketingChanged(bool),
     CityChanged(String),
-    StaffClients(Vec<crate::views::ClientItem>),
+    /// A page of the client list; `more`: the id to list from for the next page.
+    StaffClients {
+        items: Vec<crate::views::ClientItem>,
+        more: Option<i64>,
+        /// Not the first page.
+        next_page: bool,
+        /// The list was searched (the next page of a search is not offered: refine it).
+        searched: bool,
+    },
     StaffClient(crate::views::ClientCardView),
-    StaffBookings(Vec<crate::views::BookingItem>),
+    /// A page of bookings (only new requests when `requests_only`).
+    StaffBookings {
+        items: Vec<crate::views::BookingItem>,
+        requests_only: bool,
+        more: Option<i64>,
+        next_page: bool,
+    },
     StaffBooking(crate::views::StaffBookingView),
     /// A staff action succeeded; the message is in the user's words (the transport rendered it
-    /// from `templates/bot/`).
-    Done(String),
+    /// from `templates/bot/`). `back`: the card the action was on, to return to it.
+    Done {
+        message: String,
+        back: Option<crate::callback::Callback>,
+    },
     /// A staff action was refused; the reason is in the user's words (rendered by the transport).
     Refused(String),
 }
