@@ -237,6 +237,7 @@ pub async fn check_phone(
         PhoneOnRecord::Linkable { full_name } => PhoneCheck::OnRecord { full_name },
         PhoneOnRecord::Unconfirmed => PhoneCheck::Unconfirmed,
         PhoneOnRecord::Taken => PhoneCheck::Taken,
+        PhoneOnRecord::Declined => PhoneCheck::Declined,
     })))
 }
 

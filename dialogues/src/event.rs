@@ -152,4 +152,6 @@ pub enum PhoneCheck {
     Unconfirmed,
     /// A client using the bot from another Telegram account has it.
     Taken,
+    /// The client's own phone is on a blacklisted card: declined with the day's one line.
+    Declined,
 }

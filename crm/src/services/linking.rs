@@ -26,6 +26,9 @@ pub enum PhoneOnRecord {
     Unconfirmed,
     /// A client already using the bot from another Telegram account has it.
     Taken,
+    /// The sender's own verified phone is on a blacklisted card: it is theirs, and the bot
+    /// declines politely (pointing to the agency's phone) rather than registering them.
+    Declined,
 }
 
 impl Crm {
@@ -50,6 +53,7 @@ impl Crm {
         Ok(match found {
             None => PhoneOnRecord::Free,
             Some(c) if c.telegram_id.is_some() => PhoneOnRecord::Taken,
+            Some(c) if verified && c.is_blacklisted() => PhoneOnRecord::Declined,
             Some(c) if verified => PhoneOnRecord::Linkable { full_name: c.full_name },
             Some(_) => PhoneOnRecord::Unconfirmed,
         })

@@ -88,6 +88,12 @@ each_backend!(a_phone_on_record_is_told_apart_and_a_linked_card_takes_the_correc
     let history = app.crm.client_history(&Actor::System, card.id, 10).await.unwrap();
     assert!(history[0].body.contains("«Иванова Мария Петровна» → «Иванова Марья Петровна»"), "{history:?}");
     assert_eq!(history[0].author, "telegram:99");
+    // A blacklisted card's own phone is declined (a typed one says no more than any card).
+    let admin = app.actor("admin", Role::Admin).await;
+    let banned = app.client("+79125550000", Some(&anna)).await;
+    app.crm.set_blacklist(&admin, banned.id, true, "мошенничество").await.unwrap();
+    assert_eq!(app.crm.phone_on_record(&tg, &phone("+79125550000"), true).await.unwrap(), PhoneOnRecord::Declined);
+    assert_eq!(app.crm.phone_on_record(&tg, &phone("+79125550000"), false).await.unwrap(), PhoneOnRecord::Unconfirmed);
     // Now it is taken.
     assert_eq!(
         app.crm.phone_on_record(&Actor::Telegram(100), &phone("+79123456789"), true).await.unwrap(),

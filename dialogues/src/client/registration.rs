@@ -324,6 +324,9 @@ fn phone_checked(mut r: Registration, check: PhoneCheck) -> (State, Vec<Effect>)
             r.step = Step::Phone;
             stay(r, Reply::text("reg_phone_on_record").keyboard(share_phone()))
         }
+        PhoneCheck::Declined => {
+            (State::Idle, vec![Effect::Reply(Reply::text("blacklisted_line").keyboard(super::guest::menu()))])
+        }
         PhoneCheck::Taken => {
             r.collected.phone = None;
             r.step = Step::Phone;

@@ -323,6 +323,11 @@ fn a_typed_phone_on_record_asks_for_the_contact_at_the_phone_step() {
     assert!(matches!(e[..], [Effect::CheckPhone { verified: true, .. }]), "{e:?}");
     assert_eq!(reg_step(&s), Some(Step::CheckingPhone));
 
+    let (s, _) =
+        step(at_phone_step(), &Who::Stranger, Event::Contact { phone: "+79123456789".into(), own: true }, today());
+    let (s, e) = step(s, &Who::Stranger, checked(PhoneCheck::Declined), today());
+    assert_eq!((s, templates(&e)), (State::Idle, vec!["blacklisted_line".to_owned()]));
+
     let (s, _) = step(at_phone_step(), &Who::Stranger, text("+79123456789"), today());
     let (s, e) = step(s, &Who::Stranger, checked(PhoneCheck::Taken), today());
     assert_eq!((reg_step(&s), templates(&e)), (Some(Step::Phone), vec!["reg_phone_taken".to_owned()]));
