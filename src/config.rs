@@ -293,6 +293,9 @@ mod tests {
         assert_eq!(c.http_addr.to_string(), "127.0.0.1:8080");
         assert!(c.telegram_token.is_none());
         assert!(matches!(&c.master_key, MasterKeySource::File(p) if p == Path::new("./data/master.key")));
+        assert!(c.agency_phone.is_none());
+        let c = load(&[("TOURCRM_AGENCY_PHONE", "8 (495) 123-45-67")]).unwrap();
+        assert_eq!(c.agency_phone.map(|p| p.as_str().to_owned()).as_deref(), Some("+74951234567"));
     }
 
     #[test]
@@ -309,6 +312,7 @@ mod tests {
             ("TOURCRM_BOT_RATE", "fast"),
             ("TOURCRM_WEBHOOK_URL", "tg.example.com/hook"),
             ("TOURCRM_WEBHOOK_SECRET", "has spaces"),
+            ("TOURCRM_AGENCY_PHONE", "звоните нам"),
         ];
         for (var, value) in cases {
             let err = load(&[(var, value)]).unwrap_err();
