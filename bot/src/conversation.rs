@@ -51,6 +51,12 @@ pub async fn handle(
     let telegram_id = i64::try_from(user.id.0).unwrap_or(i64::MAX);
     let who = who(&ctx.crm, telegram_id).await?;
     let event = update::menu_event(event, &who, &ctx.texts);
+    if let Who::Staff { id, role, .. } = &who
+        && let Some(need) = staff_effects::needs(&event)
+        && !need.allows(&Actor::staff(crm::domain::StaffId(*id), *role))
+    {
+        return send(ctx, bot, chat, &staff_effects::not_your_role(need)).await;
+    }
     let mut state = ctx.states.clone().get_dialogue(chat).await.map_err(BotError::state)?.unwrap_or_default();
     let mut events = VecDeque::from([event]);
     let mut rounds = 0;

@@ -310,3 +310,62 @@ async fn author(ctx: &Ctx, stored: &str) -> String {
         _ => text("history_author_system"),
     }
 }
+
+/// What a staff member's event needs beyond seeing the record, asked of `crm` before the
+/// dialogue asks for a text: an action their role may not take is refused at the button, not
+/// after they typed a reason or a message.
+pub fn needs(event: &Event) -> Option<crm::services::Capability> {
+    use crm::services::Capability;
+    use dialogues::MenuItem;
+    match event {
+        Event::Menu(MenuItem::StaffNewClient)
+        | Event::Callback(Callback::ReplyTo(_) | Callback::Note(..) | Callback::Tag(_)) => {
+            Some(Capability::WorkClientsInBot)
+        }
+        Event::Callback(Callback::Pay(_)) => Some(Capability::RecordPayments),
+        Event::Callback(Callback::Blacklist(_) | Callback::Unblacklist(_)) => Some(Capability::Blacklist),
+        _ => None,
+    }
+}
+
+/// The refusal of an action the staff member's role may not take.
+pub fn not_your_role(need: crm::services::Capability) -> Reply {
+    match need {
+        crm::services::Capability::Blacklist => Reply::text("staff_admin_only"),
+        _ => Reply::text("staff_not_your_role"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dialogues::MenuItem;
+
+    /// Which role is refused at the button (before any text is asked), by the crm's role lists.
+    #[test]
+    fn actions_a_role_may_not_take_are_refused_at_the_button() {
+        let allowed = |event: Event, role: Role| match needs(&event) {
+            Some(need) => need.allows(&Actor::staff(crm::domain::StaffId(1), role)),
+            None => true,
+        };
+        let write = Event::Callback(Callback::ReplyTo(5));
+        let register = Event::Menu(MenuItem::StaffNewClient);
+        let pay = Event::Callback(Callback::Pay(7));
+        let blacklist = Event::Callback(Callback::Blacklist(5));
+        for (event, agent, accountant, operator, admin) in [
+            (write, true, false, false, true),
+            (register, true, false, false, true),
+            (Event::Callback(Callback::Note(5, crm::domain::InteractionKind::Call)), true, false, false, true),
+            (pay, true, true, false, true),
+            (blacklist, false, false, false, true),
+            (Event::Callback(Callback::Client(5)), true, true, true, true),
+        ] {
+            for (role, expected) in
+                [(Role::Agent, agent), (Role::Accountant, accountant), (Role::Operator, operator), (Role::Admin, admin)]
+            {
+                assert_eq!(allowed(event.clone(), role), expected, "{event:?} by {role:?}");
+            }
+        }
+        assert_eq!(not_your_role(crm::services::Capability::Blacklist).template, "staff_admin_only");
+    }
+}

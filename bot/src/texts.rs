@@ -194,6 +194,7 @@ impl Texts {
             "history_author_staff.tera",
             "history_author_system.tera",
             "staff_admin_only.tera",
+            "staff_not_your_role.tera",
         ])?;
         let fallback = tera.render("render_failed.tera", &tera::Context::new())?.trim().to_owned();
         let mut menu = HashMap::new();

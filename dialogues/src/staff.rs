@@ -148,7 +148,7 @@ pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDa
         }
         Event::Outcome(o) => return outcome(here, o, is_admin),
         Event::Callback(cb) => {
-            if let Some(out) = button(*cb, is_admin) {
+            if let Some(out) = button(*cb) {
                 return out;
             }
         }
@@ -194,12 +194,8 @@ fn methods() -> Keyboard {
     Keyboard::Inline(vec![PAY_METHODS.map(|m| btn(&format!("pay_{}", m.as_str()), Callback::PayMethod(m))).to_vec()])
 }
 
-fn button(cb: Callback, is_admin: bool) -> Option<(State, Vec<Effect>)> {
+fn button(cb: Callback) -> Option<(State, Vec<Effect>)> {
     Some(match cb {
-        // Only an admin changes the blacklist: say so before asking for a reason.
-        Callback::Blacklist(_) | Callback::Unblacklist(_) if !is_admin => {
-            reply(State::Staff(None), Reply::text("staff_admin_only"))
-        }
         Callback::MoreClients(before) => idle(Effect::StaffClients { query: None, before: Some(before) }),
         Callback::MoreBookings(before) => idle(Effect::StaffBookings { requests_only: false, before: Some(before) }),
         Callback::MoreRequests(before) => idle(Effect::StaffBookings { requests_only: true, before: Some(before) }),

@@ -47,6 +47,11 @@ fn buttons_ask_and_texts_complete_each_action() {
                 booking: 9, to: BookingStatus::ContractSigned, reason: "подписан в офисе".into()
             },
         ),
+        (
+            Callback::Blacklist(5),
+            "не оплатил",
+            Effect::SetBlacklist { client: 5, on: true, reason: "не оплатил".into() },
+        ),
         (Callback::SearchClients, "Иванова", Effect::StaffClients { query: Some("Иванова".into()), before: None }),
     ];
     for (button, answer, expected) in cases {
@@ -187,26 +192,6 @@ fn cards_offer_each_note_kind_the_allowed_moves_and_only_an_admin_the_blacklist(
     assert_eq!(
         callbacks(&eff),
         [Callback::PayMethod(PaymentMethod::Cash), Callback::PayMethod(PaymentMethod::BankTransfer)]
-    );
-}
-
-fn admin() -> Who {
-    Who::Staff { id: 1, role: Role::Admin, name: "Главный Админ".into() }
-}
-
-/// The blacklist is the admin's: an agent pressing an old or crafted button is told so at
-/// once, not after typing a reason.
-#[test]
-fn only_an_admin_is_asked_for_a_blacklist_reason() {
-    for cb in [Callback::Blacklist(5), Callback::Unblacklist(5)] {
-        let (st, eff) = run(State::Staff(None), Event::Callback(cb));
-        assert_eq!((st, templates(&eff)), (State::Staff(None), vec!["staff_admin_only"]), "{cb:?}");
-    }
-    let (st, _) = step(State::Staff(None), &admin(), Event::Callback(Callback::Blacklist(5)), today());
-    let (st, eff) = step(st, &admin(), text("не оплатил"), today());
-    assert_eq!(
-        (st, eff),
-        (State::Staff(None), vec![Effect::SetBlacklist { client: 5, on: true, reason: "не оплатил".into() }])
     );
 }
 
