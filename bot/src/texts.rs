@@ -175,6 +175,7 @@ impl Texts {
             "tours_ask_month.tera",
             "tours_list.tera",
             "tours_none.tera",
+            "try_again.tera",
             "use_menu.tera",
             // Browsing before registering, a known phone, the blacklisted client's line.
             "blacklisted_line.tera",
