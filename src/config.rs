@@ -43,6 +43,8 @@ pub struct Config {
     pub notify_hours: crm::notify::Daytime,
     /// How often the scheduler looks for due work.
     pub scheduler_tick: std::time::Duration,
+    /// The agency's phone, told to clients who need a person now.
+    pub agency_phone: Option<crm::domain::Phone>,
 }
 
 #[derive(Debug)]
@@ -72,6 +74,7 @@ struct FileConfig {
     public_url: Option<String>,
     notify_hours: Option<String>,
     scheduler_tick: Option<String>,
+    agency_phone: Option<String>,
 }
 
 /// Where settings come from; tests pass their own.
@@ -182,7 +185,15 @@ impl Config {
                 .ok_or_else(|| bad("TOURCRM_SCHEDULER_TICK", "seconds, a whole number from 1 to 3600"))?,
             None => std::time::Duration::from_secs(60),
         };
+        let agency_phone = match pick("TOURCRM_AGENCY_PHONE", &file.agency_phone) {
+            Some(p) => Some(
+                crm::domain::Phone::parse(&p)
+                    .map_err(|_| bad("TOURCRM_AGENCY_PHONE", "a phone number, e.g. +7 495 123-45-67"))?,
+            ),
+            None => None,
+        };
         Ok(Config {
+            agency_phone,
             notify_hours,
             scheduler_tick,
             data_dir,
@@ -282,6 +293,9 @@ mod tests {
         assert_eq!(c.http_addr.to_string(), "127.0.0.1:8080");
         assert!(c.telegram_token.is_none());
         assert!(matches!(&c.master_key, MasterKeySource::File(p) if p == Path::new("./data/master.key")));
+        assert!(c.agency_phone.is_none());
+        let c = load(&[("TOURCRM_AGENCY_PHONE", "8 (495) 123-45-67")]).unwrap();
+        assert_eq!(c.agency_phone.map(|p| p.as_str().to_owned()).as_deref(), Some("+74951234567"));
     }
 
     #[test]
@@ -298,6 +312,7 @@ mod tests {
             ("TOURCRM_BOT_RATE", "fast"),
             ("TOURCRM_WEBHOOK_URL", "tg.example.com/hook"),
             ("TOURCRM_WEBHOOK_SECRET", "has spaces"),
+            ("TOURCRM_AGENCY_PHONE", "звоните нам"),
         ];
         for (var, value) in cases {
             let err = load(&[(var, value)]).unwrap_err();

@@ -6,7 +6,7 @@ use crm::domain::ClientId;
 use crm::domain::PersonName;
 use crm::services::NewClient;
 use crm::{Actor, Conflict, Crm, Error};
-use dialogues::client::registration::Collected;
+use dialogues::client::registration::{Collected, LinkCard};
 use dialogues::event::Outcome;
 use dialogues::{Effect, Event, Reply, State, Who};
 use std::collections::VecDeque;
@@ -36,11 +36,7 @@ pub async fn who(crm: &Crm, telegram_id: i64) -> Result<Who, crm::Error> {
     }
     Ok(match crm.client_by_telegram(&Actor::Telegram(telegram_id), telegram_id).await? {
         Some(c) if c.is_blacklisted() => Who::Blacklisted,
-        Some(c) => Who::Client {
-            id: c.id.0,
-            first_name: PersonName::parse(&c.full_name).map(|n| n.first_name().to_owned()).unwrap_or(c.full_name),
-            marketing: c.marketing_consent,
-        },
+        Some(c) => Who::Client { id: c.id.0, first_name: first_name(&c.full_name), marketing: c.marketing_consent },
         None => Who::Stranger,
     })
 }
@@ -55,6 +51,12 @@ pub async fn handle(
     let telegram_id = i64::try_from(user.id.0).unwrap_or(i64::MAX);
     let who = who(&ctx.crm, telegram_id).await?;
     let event = update::menu_event(event, &who, &ctx.texts);
+    if let Who::Staff { id, role, .. } = &who
+        && let Some(need) = staff_effects::needs(&event)
+        && !need.allows(&Actor::staff(crm::domain::StaffId(*id), *role))
+    {
+        return send(ctx, bot, chat, &staff_effects::not_your_role(need)).await;
+    }
     let mut state = ctx.states.clone().get_dialogue(chat).await.map_err(BotError::state)?.unwrap_or_default();
     let mut events = VecDeque::from([event]);
     let mut rounds = 0;
@@ -82,6 +84,31 @@ pub async fn handle(
                 events.push_back(staff_effects::run(ctx, bot, *id, *role, effect).await?);
                 continue;
             }
+            // What a stranger may do: look around, and be recognised at registration.
+            let guest = Actor::Telegram(telegram_id);
+            let looker = match &who {
+                Who::Client { id, .. } => Actor::Client(ClientId(*id)),
+                _ => guest,
+            };
+            match effect {
+                Effect::FindTours { filter, page } => {
+                    events.push_back(effects::find_tours(ctx, &looker, &filter, page).await?);
+                    continue;
+                }
+                Effect::ShowTour(id) => {
+                    events.push_back(effects::show_tour(ctx, &looker, id).await?);
+                    continue;
+                }
+                Effect::RecordStart(source) => {
+                    ctx.crm.record_start(&guest, &source).await?;
+                    continue;
+                }
+                Effect::CheckPhone { phone, verified } => {
+                    events.push_back(effects::check_phone(ctx, &guest, &phone, verified).await?);
+                    continue;
+                }
+                _ => {}
+            }
             // Every other effect acts for a registered client.
             let Who::Client { id, .. } = &who else {
                 tracing::warn!(chat = chat.0, "a client effect for a non-client; ignored");
@@ -89,8 +116,6 @@ pub async fn handle(
             };
             let client = ClientId(*id);
             let answer = match effect {
-                Effect::FindTours { filter, page } => effects::find_tours(ctx, client, &filter, page).await?,
-                Effect::ShowTour(id) => effects::show_tour(ctx, client, id).await?,
                 Effect::Book { departure_id, travellers } => {
                     effects::book(ctx, bot, client, departure_id, travellers).await?
                 }
@@ -99,7 +124,12 @@ pub async fn handle(
                 Effect::ShowSettings => effects::show_settings(ctx, client).await?,
                 Effect::SetMarketing(on) => effects::set_marketing(ctx, client, on).await?,
                 Effect::SetCity(city) => effects::set_city(ctx, client, city).await?,
-                Effect::Reply(_) | Effect::Register(_) => continue,
+                Effect::Reply(_)
+                | Effect::Register(_)
+                | Effect::FindTours { .. }
+                | Effect::ShowTour(_)
+                | Effect::RecordStart(_)
+                | Effect::CheckPhone { .. } => continue,
                 staff_only => {
                     tracing::warn!(?staff_only, "a staff effect for a client; ignored");
                     continue;
@@ -127,13 +157,16 @@ pub async fn send(ctx: &Ctx, bot: &TgBot, chat: ChatId, reply: &Reply) -> Result
 /// effect after a restart), so the answer is the same either way.
 async fn register(ctx: &Ctx, telegram_id: i64, user: &teloxide::types::User, c: Collected) -> Result<Event, BotError> {
     let refused = |reason: &str| Event::Outcome(Outcome::RegistrationRefused { reason: reason.to_owned() });
+    let actor = Actor::Telegram(telegram_id);
+    if let (Some(link), Some(phone)) = (&c.link, &c.phone) {
+        return link_card(ctx, &actor, user, phone, link, &c).await;
+    }
     let (Some(full_name), Some(phone), Some(birth_date), Some(city)) = (c.full_name, c.phone, c.birth_date, c.city)
     else {
         return Ok(refused("incomplete"));
     };
     let first_name = full_name.first_name().to_owned();
     let registered = Event::Outcome(Outcome::Registered { first_name });
-    let actor = Actor::Telegram(telegram_id);
     // A repeated effect (the update came again after a crash, see `polling`): this account
     // registered already. Checked first, since its own phone would now read as taken.
     if ctx.crm.client_by_telegram(&actor, telegram_id).await?.is_some() {
@@ -153,24 +186,57 @@ async fn register(ctx: &Ctx, telegram_id: i64, user: &teloxide::types::User, c: 
     };
     Ok(match ctx.crm.register_client(&actor, new).await {
         Ok(_) => registered,
-        // A card with this phone exists. If Telegram vouched for the phone (the sender's own
-        // contact), it is this person's card made by an agent: link it instead of duplicating.
-        Err(Error::Conflict(Conflict::PhoneTaken(_))) if c.phone_verified => {
-            let username = user.username.as_deref();
-            match ctx
-                .crm
-                .link_telegram_by_phone(&actor, &phone, username, c.personal_data_consent, c.marketing_consent)
-                .await
-            {
-                Ok(_) => registered,
-                Err(Error::Conflict(_)) => refused("phone_taken"),
-                Err(e) => return Err(e.into()),
-            }
-        }
+        // A card took this phone after it was checked: the phone is asked again (and checked).
         Err(Error::Conflict(Conflict::PhoneTaken(_))) => refused("phone_taken"),
         // A repeated effect after a restart: this account is already registered.
         Err(Error::Conflict(Conflict::TelegramTaken)) => registered,
         Err(Error::Invalid(reason)) => refused(reason.code()),
         Err(e) => return Err(e.into()),
     })
+}
+
+/// Links this Telegram account to the card an agent made with the client's verified phone,
+/// with the name the client confirmed or corrected; greets them by the name now on the card.
+async fn link_card(
+    ctx: &Ctx,
+    actor: &Actor,
+    user: &teloxide::types::User,
+    phone: &crm::domain::Phone,
+    link: &LinkCard,
+    c: &Collected,
+) -> Result<Event, BotError> {
+    let Actor::Telegram(telegram_id) = *actor else {
+        return Err(crm::Error::Forbidden("linking is done by the Telegram account itself").into());
+    };
+    if !c.phone_verified {
+        return Ok(Event::Outcome(Outcome::RegistrationRefused { reason: "phone_taken".into() }));
+    }
+    let linked = ctx
+        .crm
+        .link_telegram_by_phone(
+            actor,
+            phone,
+            user.username.as_deref(),
+            c.personal_data_consent,
+            c.marketing_consent,
+            link.corrected_name.as_ref(),
+        )
+        .await;
+    let refused = Event::Outcome(Outcome::RegistrationRefused { reason: "phone_taken".into() });
+    Ok(match linked {
+        Ok(client) => Event::Outcome(Outcome::Registered { first_name: first_name(&client.full_name) }),
+        // Linked already by a repeated effect after a restart: the same answer. Otherwise the
+        // card was linked or removed meanwhile, and the phone is asked again.
+        Err(Error::Conflict(_) | Error::NotFound(_)) => match ctx.crm.client_by_telegram(actor, telegram_id).await? {
+            Some(client) => Event::Outcome(Outcome::Registered { first_name: first_name(&client.full_name) }),
+            None => refused,
+        },
+        Err(Error::Invalid(reason)) => Event::Outcome(Outcome::RegistrationRefused { reason: reason.code().into() }),
+        Err(e) => return Err(e.into()),
+    })
+}
+
+/// The given name of a full name as stored (the whole of it when it does not parse).
+fn first_name(full_name: &str) -> String {
+    PersonName::parse(full_name).map(|n| n.first_name().to_owned()).unwrap_or_else(|_| full_name.to_owned())
 }

@@ -5,11 +5,11 @@ use crate::BotError;
 use crate::conversation::{Ctx, TgBot};
 use chrono::{Duration, NaiveDate};
 use crm::domain::format_ru_range;
-use crm::domain::{ClientId, DepartureId, Direction, InteractionKind, TourId};
-use crm::services::{Booking, BookingRequest, NewInteractionInput, TourFilter as CrmTourFilter};
+use crm::domain::{ClientId, DepartureId, TourId};
+use crm::services::{Booking, BookingRequest, TourFilter as CrmTourFilter};
 use crm::{Actor, Error};
 use dialogues::client::catalog::{PAGE_SIZE, TourFilter};
-use dialogues::event::Outcome;
+use dialogues::event::{Outcome, PhoneCheck};
 use dialogues::views::{BookingItem, DepartureItem, HotelStay, RouteDay, Settings, TourItem, TourPage, TourView};
 use dialogues::{Event, Reply};
 use teloxide::prelude::*;
@@ -22,8 +22,7 @@ fn month_range(yyyymm: u32) -> Option<(NaiveDate, NaiveDate)> {
     Some((from, until))
 }
 
-pub async fn find_tours(ctx: &Ctx, client: ClientId, filter: &TourFilter, page: u32) -> Result<Event, BotError> {
-    let actor = Actor::Client(client);
+pub async fn find_tours(ctx: &Ctx, actor: &Actor, filter: &TourFilter, page: u32) -> Result<Event, BotError> {
     let today = ctx.crm.today();
     let (departs_from, departs_until) = match filter.month.and_then(month_range) {
         Some((from, until)) => (Some(from.max(today + Duration::days(1))), Some(until)),
@@ -34,7 +33,7 @@ pub async fn find_tours(ctx: &Ctx, client: ClientId, filter: &TourFilter, page: 
     let tours = ctx
         .crm
         .list_tours(
-            &actor,
+            actor,
             CrmTourFilter {
                 text: filter.destination.clone(),
                 departs_from,
@@ -50,7 +49,7 @@ pub async fn find_tours(ctx: &Ctx, client: ClientId, filter: &TourFilter, page: 
     let has_more = tours.len() > start + PAGE_SIZE as usize;
     let mut items = Vec::new();
     for t in tours.into_iter().skip(start).take(PAGE_SIZE as usize) {
-        let card = ctx.crm.tour_card(&actor, t.id).await?;
+        let card = ctx.crm.tour_card(actor, t.id).await?;
         let next = card.departures.iter().find(|d| d.starts_on > today && d.seats_left() > 0);
         items.push(TourItem {
             id: t.id.0,
@@ -68,9 +67,9 @@ fn place(country: &str, region: &str) -> String {
     if region.is_empty() { country.to_owned() } else { format!("{country}, {region}") }
 }
 
-pub async fn show_tour(ctx: &Ctx, client: ClientId, id: i64) -> Result<Event, BotError> {
+pub async fn show_tour(ctx: &Ctx, actor: &Actor, id: i64) -> Result<Event, BotError> {
     let today = ctx.crm.today();
-    let card = match ctx.crm.tour_card(&Actor::Client(client), TourId(id)).await {
+    let card = match ctx.crm.tour_card(actor, TourId(id)).await {
         Ok(c) => c,
         Err(Error::NotFound(_) | Error::Forbidden(_)) => return Ok(Event::Outcome(Outcome::NotFound)),
         Err(e) => return Err(e.into()),
@@ -157,13 +156,23 @@ async fn notify_agent(ctx: &Ctx, bot: &TgBot, b: &Booking) {
     let Some(agent) = b.agent_id else { return };
     let Ok(staff) = ctx.crm.get_staff(&Actor::System, agent).await else { return };
     let Some(chat) = staff.telegram_id else { return };
+    let phone = match ctx.crm.get_client(&Actor::System, b.client_id).await {
+        Ok(c) => crm::domain::format_phone(&c.phone),
+        Err(_) => String::new(),
+    };
+    let open = |label: &str, cb| dialogues::Button::new(dialogues::Label::new(label), cb);
     let reply = Reply::text("agent_new_booking")
         .var("booking_id", b.id.0)
         .var("client", b.client_name.as_str())
+        .var("phone", phone)
         .var("tour", b.tour_title.as_str())
         .var("dates", format_ru_range(b.starts_on, b.ends_on))
         .var("travellers", b.travellers_count)
-        .var("total", b.total.to_string());
+        .var("total", b.total.to_string())
+        .keyboard(dialogues::Keyboard::Inline(vec![vec![
+            open("open_booking", dialogues::Callback::Booking(b.id.0)),
+            open("open_client", dialogues::Callback::Client(b.client_id.0)),
+        ]]));
     if let Err(e) = crate::conversation::send(ctx, bot, ChatId(chat), &reply).await {
         tracing::warn!(error = %e, booking = b.id.0, "could not notify the agent about a new booking");
     }
@@ -179,35 +188,57 @@ pub async fn my_bookings(ctx: &Ctx, client: ClientId) -> Result<Event, BotError>
     Ok(Event::Outcome(Outcome::Bookings(items)))
 }
 
-/// Passes the client's message to their agent and logs it in the client's history.
+/// Passes the client's message to their agent (crm assigns one to a client who has none and
+/// logs the message in the client's history) and tells the client who will answer.
 pub async fn relay_to_agent(ctx: &Ctx, bot: &TgBot, client: ClientId, text: &str) -> Result<Event, BotError> {
-    let c = ctx.crm.get_client(&Actor::System, client).await?;
-    let Some(agent) = c.agent_id else { return Ok(Event::Outcome(Outcome::NoAgent)) };
-    ctx.crm
-        .log_interaction(
-            &Actor::System,
-            NewInteractionInput {
-                client_id: client,
-                kind: InteractionKind::Message,
-                direction: Direction::In,
-                body: text.to_owned(),
-                occurred_at: None,
-            },
-        )
-        .await?;
-    let staff = ctx.crm.get_staff(&Actor::System, agent).await?;
-    if let Some(chat) = staff.telegram_id {
+    let actor = Actor::Client(client);
+    let sent = match ctx.crm.client_writes(&actor, client, text).await {
+        Ok(m) => m,
+        // A message the CRM refuses (empty, blacklisted meanwhile): nobody can take it.
+        Err(Error::Invalid(_) | Error::Conflict(_)) => return Ok(Event::Outcome(Outcome::NoAgent)),
+        Err(e) => return Err(e.into()),
+    };
+    let Some(agent) = sent.agent else { return Ok(Event::Outcome(Outcome::NoAgent)) };
+    let c = ctx.crm.get_client(&actor, client).await?;
+    let mut in_chat = false;
+    if let Some(chat) = agent.telegram_id {
         let reply = Reply::text("agent_client_message")
             .var("client", c.full_name.as_str())
             .var("phone", crm::domain::format_phone(&c.phone))
             .var("text", text)
-            .keyboard(dialogues::Keyboard::Inline(vec![vec![dialogues::Button::new(
-                dialogues::Label::new("reply_to_client"),
-                dialogues::Callback::ReplyTo(client.0),
-            )]]));
-        crate::conversation::send(ctx, bot, ChatId(chat), &reply).await?;
+            .var("newly_assigned", sent.newly_assigned)
+            .keyboard(dialogues::Keyboard::Inline(vec![vec![
+                dialogues::Button::new(
+                    dialogues::Label::new("reply_to_client"),
+                    dialogues::Callback::ReplyTo(client.0),
+                ),
+                dialogues::Button::new(dialogues::Label::new("open_client"), dialogues::Callback::Client(client.0)),
+            ]]));
+        match crate::conversation::send(ctx, bot, ChatId(chat), &reply).await {
+            Ok(()) => in_chat = true,
+            // The message is in the history whatever Telegram says; the client is told to
+            // expect a call rather than an answer here.
+            Err(e) => tracing::warn!(error = %e, client = client.0, "could not pass a client's message to the agent"),
+        }
     }
-    Ok(Event::Outcome(Outcome::Relayed))
+    Ok(Event::Outcome(Outcome::Relayed { agent: agent.name, newly_assigned: sent.newly_assigned, in_chat }))
+}
+
+/// What the agency has on record for a registering stranger's phone.
+pub async fn check_phone(
+    ctx: &Ctx,
+    actor: &Actor,
+    phone: &crm::domain::Phone,
+    verified: bool,
+) -> Result<Event, BotError> {
+    use crm::services::PhoneOnRecord;
+    Ok(Event::Outcome(Outcome::PhoneChecked(match ctx.crm.phone_on_record(actor, phone, verified).await? {
+        PhoneOnRecord::Free => PhoneCheck::Free,
+        PhoneOnRecord::Linkable { full_name } => PhoneCheck::OnRecord { full_name },
+        PhoneOnRecord::Unconfirmed => PhoneCheck::Unconfirmed,
+        PhoneOnRecord::Taken => PhoneCheck::Taken,
+        PhoneOnRecord::Declined => PhoneCheck::Declined,
+    })))
 }
 
 pub async fn show_settings(ctx: &Ctx, client: ClientId) -> Result<Event, BotError> {

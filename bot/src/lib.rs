@@ -150,7 +150,8 @@ const COMMANDS: [&str; 7] = ["start", "tours", "bookings", "settings", "help", "
 /// Replies draw from `budget`, which the outbox sender shares.
 pub async fn start(settings: &BotSettings, crm: Crm, budget: SendBudget) -> Result<RunningBot, BotError> {
     let bot = settings.throttled()?;
-    let texts = std::sync::Arc::new(Texts::load()?);
+    let phone = crm.agency_phone().map(|p| crm::domain::format_phone(p.as_str()));
+    let texts = std::sync::Arc::new(Texts::load()?.with_agency_phone(phone));
     let (states, redis) = open_state_storage(&crm, settings.redis_url.as_deref(), &settings.redis_prefix).await?;
     let commands =
         COMMANDS.map(|c| BotCommand::new(c, texts.render(&format!("command_{c}.tera"), &serde_json::Map::new())));

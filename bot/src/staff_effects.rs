@@ -9,13 +9,16 @@ use crm::{Actor, Error};
 use dialogues::client::registration::Collected;
 use dialogues::event::Outcome;
 use dialogues::views::{BookingItem, ClientCardView, ClientItem, StaffBookingView};
-use dialogues::{Effect, Event, Reply};
+use dialogues::{Callback, Effect, Event, Reply};
 use teloxide::prelude::*;
 
-/// A staff action's success, worded by a template (`staff_done_*`).
-fn done(ctx: &Ctx, message: Reply) -> Event {
-    Event::Outcome(Outcome::Done(ctx.texts.message(&message)))
+/// A staff action's success, worded by a template (`staff_done_*`), with the card it was on.
+fn done(ctx: &Ctx, message: Reply, back: Option<Callback>) -> Event {
+    Event::Outcome(Outcome::Done { message: ctx.texts.message(&message), back })
 }
+
+/// A page of a list: `limit` items asked as `limit + 1`, so a cut list says so.
+const PAGE: i64 = 20;
 
 /// A refusal worded by a template (`staff_refused_*`).
 fn refusal(ctx: &Ctx, reason: Reply) -> Event {
@@ -54,6 +57,7 @@ pub(crate) fn item(b: &Booking, due: Money) -> BookingItem {
         total: b.total.to_string(),
         due: due.to_string(),
         travellers: b.travellers_count,
+        client: b.client_name.clone(),
     }
 }
 
@@ -61,41 +65,44 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: Role, effect: Effe
     let actor = Actor::staff(crm::domain::StaffId(staff_id), role);
     let crm = &ctx.crm;
     match effect {
-        Effect::StaffClients { query } => {
+        Effect::StaffClients { query, before } => {
+            let searched = query.is_some();
             let filter = match query.as_deref() {
                 Some(q) => crm::Crm::search_filter(q),
-                None => crm::services::ClientFilter { limit: 20, ..Default::default() },
+                None => crm::services::ClientFilter::default(),
             };
-            attempt!(
-                ctx,
-                crm.list_clients(&actor, crm::services::ClientFilter { limit: 20, ..filter }),
-                |list: Vec<crm::services::Client>| {
-                    Event::Outcome(Outcome::StaffClients(
-                        list.into_iter()
-                            .map(|c| ClientItem {
-                                id: c.id.0,
-                                name: c.full_name,
-                                phone: crm::domain::format_phone(&c.phone),
-                            })
-                            .collect(),
-                    ))
-                }
-            )
-        }
-        Effect::StaffClientCard(id) => client_card(ctx, &actor, ClientId(id)).await,
-        Effect::StaffBookings { requests_only } => {
-            let status = requests_only.then_some(BookingStatus::ContractPending);
-            let list = match crm.list_bookings(&actor, BookingFilter { status, limit: 20, ..Default::default() }).await
-            {
+            let filter = crm::services::ClientFilter { limit: PAGE + 1, before_id: before.map(ClientId), ..filter };
+            let mut list = match crm.list_clients(&actor, filter).await {
                 Ok(l) => l,
                 Err(e) => return refused(ctx, e),
             };
+            let cut = list.len() > PAGE as usize;
+            list.truncate(PAGE as usize);
+            let more = if cut { list.last().map(|c| c.id.0) } else { None };
+            let items = list
+                .into_iter()
+                .map(|c| ClientItem { id: c.id.0, name: c.full_name, phone: crm::domain::format_phone(&c.phone) })
+                .collect();
+            Ok(Event::Outcome(Outcome::StaffClients { items, more, next_page: before.is_some(), searched }))
+        }
+        Effect::StaffClientCard(id) => client_card(ctx, &actor, ClientId(id)).await,
+        Effect::StaffBookings { requests_only, before } => {
+            let status = requests_only.then_some(BookingStatus::ContractPending);
+            let filter =
+                BookingFilter { status, limit: PAGE + 1, before_id: before.map(BookingId), ..Default::default() };
+            let mut list = match crm.list_bookings(&actor, filter).await {
+                Ok(l) => l,
+                Err(e) => return refused(ctx, e),
+            };
+            let cut = list.len() > PAGE as usize;
+            list.truncate(PAGE as usize);
+            let more = if cut { list.last().map(|b| b.id.0) } else { None };
             let mut items = Vec::new();
             for b in &list {
                 let (_, due) = crm.booking_balance(&actor, b.id).await?;
                 items.push(item(b, due));
             }
-            Ok(Event::Outcome(Outcome::StaffBookings(items)))
+            Ok(Event::Outcome(Outcome::StaffBookings { items, requests_only, more, next_page: before.is_some() }))
         }
         Effect::StaffBookingCard(id) => booking_card(ctx, &actor, BookingId(id)).await,
         Effect::MessageClient { client, text } => message_client(ctx, bot, &actor, ClientId(client), &text).await,
@@ -107,19 +114,25 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: Role, effect: Effe
                 body: text,
                 occurred_at: None,
             };
-            attempt!(ctx, crm.log_interaction(&actor, input), |_| done(ctx, Reply::text("staff_done_note_logged")))
+            attempt!(ctx, crm.log_interaction(&actor, input), |_| done(
+                ctx,
+                Reply::text("staff_done_note_logged"),
+                Some(Callback::Client(client))
+            ))
         }
         Effect::TagClient { client, tag } => {
             attempt!(ctx, crm.add_tag(&actor, ClientId(client), &tag), |c: crm::services::Client| done(
                 ctx,
-                Reply::text("staff_done_tagged").var("tags", c.tags)
+                Reply::text("staff_done_tagged").var("tags", c.tags),
+                Some(Callback::Client(client))
             ))
         }
         Effect::MoveBooking { booking, to, reason } => {
             // The client's message is queued by crm in the move's transaction; the outbox delivers it.
             attempt!(ctx, crm.change_booking_status(&actor, BookingId(booking), to, &reason), |_| done(
                 ctx,
-                Reply::text("staff_done_status").var("booking", booking).var("status", to.title_ru())
+                Reply::text("staff_done_status").var("booking", booking).var("status", to.title_ru()),
+                Some(Callback::Booking(booking))
             ))
         }
         Effect::RecordPayment { booking, method, amount_minor } => {
@@ -139,17 +152,22 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: Role, effect: Effe
                 Reply::text("staff_done_payment")
                     .var("amount", o.operation.amount.to_string())
                     .var("booking", booking)
-                    .var("status", o.status.title_ru())
+                    .var("status", o.status.title_ru()),
+                Some(Callback::Booking(booking))
             ))
         }
         Effect::SetBlacklist { client, on, reason } => {
             let what = Reply::text(if on { "staff_done_blacklisted" } else { "staff_done_unblacklisted" });
-            attempt!(ctx, crm.set_blacklist(&actor, ClientId(client), on, &reason), |_| done(ctx, what))
+            attempt!(ctx, crm.set_blacklist(&actor, ClientId(client), on, &reason), |_| done(
+                ctx,
+                what,
+                Some(Callback::Client(client))
+            ))
         }
         Effect::StaffRegister(c) => register(ctx, &actor, c).await,
         other => {
             tracing::warn!(?other, "a client effect in a staff dialogue; ignored");
-            Ok(Event::Outcome(Outcome::Done(String::new())))
+            Ok(Event::Outcome(Outcome::Done { message: String::new(), back: None }))
         }
     }
 }
@@ -167,17 +185,20 @@ async fn client_card(ctx: &Ctx, actor: &Actor, id: ClientId) -> Result<Event, Bo
         items.push(item(b, due));
     }
     let history = match ctx.crm.client_history(actor, id, 5).await {
-        Ok(h) => h
-            .iter()
-            .map(|i| {
-                format!(
-                    "{} · {} · {}",
+        Ok(h) => {
+            let mut lines = Vec::with_capacity(h.len());
+            for i in &h {
+                let who = author(ctx, &i.author).await;
+                lines.push(format!(
+                    "{} · {} · {}: {}",
                     i.occurred_at.with_timezone(&crm::domain::AGENCY_TZ).format("%d.%m %H:%M"),
                     i.kind.title_ru(),
+                    who,
                     shorten(&i.body)
-                )
-            })
-            .collect(),
+                ));
+            }
+            lines
+        }
         Err(Error::Forbidden(_)) => Vec::new(),
         Err(e) => return Err(e.into()),
     };
@@ -236,14 +257,14 @@ async fn message_client(ctx: &Ctx, bot: &TgBot, actor: &Actor, id: ClientId, tex
         return refused(ctx, e);
     }
     let Some(chat) = client.telegram_id else {
-        return Ok(done(ctx, Reply::text("staff_done_logged_no_telegram")));
+        return Ok(done(ctx, Reply::text("staff_done_logged_no_telegram"), Some(Callback::Client(id.0))));
     };
     let agent = match actor.staff_id() {
         Some(id) => ctx.crm.get_staff(actor, id).await.map(|s| s.name).unwrap_or_default(),
         None => String::new(),
     };
     send(ctx, bot, ChatId(chat), &Reply::text("agent_reply").var("agent", agent).var("text", text)).await?;
-    Ok(done(ctx, Reply::text("staff_done_sent")))
+    Ok(done(ctx, Reply::text("staff_done_sent"), Some(Callback::Client(id.0))))
 }
 
 /// Tells the client their booking's status changed (if they use the bot).
@@ -268,6 +289,83 @@ async fn register(ctx: &Ctx, actor: &Actor, c: Collected) -> Result<Event, BotEr
     };
     attempt!(ctx, ctx.crm.register_client(actor, new), |c: crm::services::Client| done(
         ctx,
-        Reply::text("staff_done_registered").var("name", name).var("id", c.id.0)
+        Reply::text("staff_done_registered").var("name", name).var("id", c.id.0),
+        Some(Callback::Client(c.id.0))
     ))
+}
+
+/// Who wrote a history entry, as staff read it: a colleague by name, the client, the bot.
+async fn author(ctx: &Ctx, stored: &str) -> String {
+    let text = |key: &str| ctx.texts.message(&Reply::text(key));
+    match stored.split_once(':') {
+        Some(("staff", id)) => match id.parse::<i64>() {
+            // A colleague's name is no secret to an agent (clients see it too); their record is.
+            Ok(id) => match ctx.crm.get_staff(&Actor::System, crm::domain::StaffId(id)).await {
+                Ok(s) => s.name,
+                Err(_) => text("history_author_staff"),
+            },
+            Err(_) => text("history_author_staff"),
+        },
+        Some(("client" | "telegram", _)) => text("history_author_client"),
+        _ => text("history_author_system"),
+    }
+}
+
+/// What a staff member's event needs beyond seeing the record, asked of `crm` before the
+/// dialogue asks for a text: an action their role may not take is refused at the button, not
+/// after they typed a reason or a message.
+pub fn needs(event: &Event) -> Option<crm::services::Capability> {
+    use crm::services::Capability;
+    use dialogues::MenuItem;
+    match event {
+        Event::Menu(MenuItem::StaffNewClient)
+        | Event::Callback(Callback::ReplyTo(_) | Callback::Note(..) | Callback::Tag(_)) => {
+            Some(Capability::WorkClientsInBot)
+        }
+        Event::Callback(Callback::Pay(_)) => Some(Capability::RecordPayments),
+        Event::Callback(Callback::Blacklist(_) | Callback::Unblacklist(_)) => Some(Capability::Blacklist),
+        _ => None,
+    }
+}
+
+/// The refusal of an action the staff member's role may not take.
+pub fn not_your_role(need: crm::services::Capability) -> Reply {
+    match need {
+        crm::services::Capability::Blacklist => Reply::text("staff_admin_only"),
+        _ => Reply::text("staff_not_your_role"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dialogues::MenuItem;
+
+    /// Which role is refused at the button (before any text is asked), by the crm's role lists.
+    #[test]
+    fn actions_a_role_may_not_take_are_refused_at_the_button() {
+        let allowed = |event: Event, role: Role| match needs(&event) {
+            Some(need) => need.allows(&Actor::staff(crm::domain::StaffId(1), role)),
+            None => true,
+        };
+        let write = Event::Callback(Callback::ReplyTo(5));
+        let register = Event::Menu(MenuItem::StaffNewClient);
+        let pay = Event::Callback(Callback::Pay(7));
+        let blacklist = Event::Callback(Callback::Blacklist(5));
+        for (event, agent, accountant, operator, admin) in [
+            (write, true, false, false, true),
+            (register, true, false, false, true),
+            (Event::Callback(Callback::Note(5, crm::domain::InteractionKind::Call)), true, false, false, true),
+            (pay, true, true, false, true),
+            (blacklist, false, false, false, true),
+            (Event::Callback(Callback::Client(5)), true, true, true, true),
+        ] {
+            for (role, expected) in
+                [(Role::Agent, agent), (Role::Accountant, accountant), (Role::Operator, operator), (Role::Admin, admin)]
+            {
+                assert_eq!(allowed(event.clone(), role), expected, "{event:?} by {role:?}");
+            }
+        }
+        assert_eq!(not_your_role(crm::services::Capability::Blacklist).template, "staff_admin_only");
+    }
 }

@@ -14,6 +14,8 @@ pub struct Texts {
     fallback: String,
     /// The menu buttons' labels as rendered, to know a pressed one when its text comes back.
     menu: HashMap<String, MenuItem>,
+    /// The agency's phone, as clients see it: every text may name it (`agency_phone`).
+    agency_phone: Option<String>,
 }
 
 macro_rules! bot_templates {
@@ -175,15 +177,40 @@ impl Texts {
             "tours_none.tera",
             "try_again.tera",
             "use_menu.tera",
+            // Browsing before registering, a known phone, the blacklisted client's line.
+            "blacklisted_line.tera",
+            "button_menu_register.tera",
+            "button_name_correct.tera",
+            "button_name_is_mine.tera",
+            "guest_nothing_to_stop.tera",
+            "guest_use_menu.tera",
+            "guest_welcome.tera",
+            "reg_ask_correct_name.tera",
+            "reg_confirm_name.tera",
+            "reg_phone_on_record.tera",
+            // The agent's bot: paging, the way back to a card, who wrote what.
+            "button_list_more.tera",
+            "button_open_booking.tera",
+            "history_author_client.tera",
+            "history_author_staff.tera",
+            "history_author_system.tera",
+            "staff_admin_only.tera",
+            "staff_not_your_role.tera",
         ])?;
         let fallback = tera.render("render_failed.tera", &tera::Context::new())?.trim().to_owned();
         let mut menu = HashMap::new();
-        for item in MenuItem::CLIENT.into_iter().chain(MenuItem::STAFF) {
+        for item in MenuItem::CLIENT.into_iter().chain(MenuItem::STAFF).chain(MenuItem::STRANGER) {
             let label = item.label();
             let text = tera.render(&label_template(&label), &tera::Context::from_serialize(&label.vars)?)?;
             menu.insert(text.trim().to_owned(), item);
         }
-        Ok(Texts { tera, fallback, menu })
+        Ok(Texts { tera, fallback, menu, agency_phone: None })
+    }
+
+    /// The same texts naming the agency's phone where a person is needed.
+    pub fn with_agency_phone(mut self, phone: Option<String>) -> Texts {
+        self.agency_phone = phone;
+        self
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -193,7 +220,12 @@ impl Texts {
     /// Renders a template; a rendering error is logged and yields a neutral apology rather
     /// than leaving the user without an answer.
     pub fn render(&self, name: &str, ctx: &impl Serialize) -> String {
-        let result = tera::Context::from_serialize(ctx).and_then(|c| self.tera.render(name, &c));
+        let result = tera::Context::from_serialize(ctx).and_then(|mut c| {
+            if let Some(phone) = &self.agency_phone {
+                c.insert("agency_phone", phone);
+            }
+            self.tera.render(name, &c)
+        });
         match result {
             Ok(text) => text.trim().to_owned(),
             Err(e) => {

@@ -56,7 +56,9 @@ mod tests {
         assert_eq!(menu_event(clients.clone(), &staff, &texts), Event::Menu(MenuItem::StaffClients));
         assert_eq!(menu_event(clients.clone(), &client, &texts), clients);
         assert_eq!(menu_event(tours.clone(), &staff, &texts), tours);
-        assert_eq!(menu_event(tours.clone(), &Who::Stranger, &texts), tours);
+        // A stranger's menu has «Туры» too (browsing before registering); not the staff's.
+        assert_eq!(menu_event(tours.clone(), &Who::Stranger, &texts), Event::Menu(MenuItem::Tours));
+        assert_eq!(menu_event(clients.clone(), &Who::Stranger, &texts), clients);
         let typed = Event::Text("хочу в тур".into());
         assert_eq!(menu_event(typed.clone(), &client, &texts), typed);
     }

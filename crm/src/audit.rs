@@ -305,6 +305,7 @@ keyed_enum! {
         Records = "records",
         DeletedKeys = "deleted_keys",
         DataKeys = "data_keys",
+        FullName = "full_name",
     }
 }
 

@@ -57,6 +57,10 @@ pub enum Callback {
     /// Admin: blacklist or un-blacklist a client.
     Blacklist(i64),
     Unblacklist(i64),
+    /// Staff: the next page of the client list, of bookings, of new requests (below this id).
+    MoreClients(i64),
+    MoreBookings(i64),
+    MoreRequests(i64),
 }
 
 impl Callback {
@@ -90,6 +94,9 @@ impl Callback {
             Callback::PayMethod(m) => format!("pm:{}", m.as_str()),
             Callback::Blacklist(id) => format!("bl:{id}"),
             Callback::Unblacklist(id) => format!("ub:{id}"),
+            Callback::MoreClients(id) => format!("mc:{id}"),
+            Callback::MoreBookings(id) => format!("mb:{id}"),
+            Callback::MoreRequests(id) => format!("mr:{id}"),
         }
     }
 
@@ -147,6 +154,9 @@ impl Callback {
             ("pm", _) => Callback::PayMethod(pay_method(code(arg)?)?),
             ("bl", _) => Callback::Blacklist(id()?),
             ("ub", _) => Callback::Unblacklist(id()?),
+            ("mc", _) => Callback::MoreClients(id()?),
+            ("mb", _) => Callback::MoreBookings(id()?),
+            ("mr", _) => Callback::MoreRequests(id()?),
             _ => return None,
         })
     }
@@ -186,6 +196,9 @@ mod tests {
             Callback::Pay(11),
             Callback::Blacklist(12),
             Callback::Unblacklist(13),
+            Callback::MoreClients(14),
+            Callback::MoreBookings(15),
+            Callback::MoreRequests(16),
         ]
         .into_iter()
         .chain(NOTE_KINDS.map(|k| Callback::Note(8, k)))
@@ -212,6 +225,9 @@ mod tests {
             "d: 1",
             "fh:1",
             "u:",
+            "mc:",
+            "mc:0",
+            "mb:x",
             // A domain value by its code only: no positions, no other spelling, no other values.
             "mv:10:1",
             "mv:10:",

@@ -13,6 +13,14 @@ pub enum Effect {
     /// Register the client with what the registration collected; answered by
     /// `Outcome::Registered` or `Outcome::RegistrationRefused`.
     Register(crate::client::registration::Collected),
+    /// Keep where a stranger came from (a `/start` payload) until they register; no answer.
+    RecordStart(String),
+    /// Is this phone on record? Answered by `Outcome::PhoneChecked`.
+    CheckPhone {
+        phone: domain::Phone,
+        /// From the sender's own shared contact.
+        verified: bool,
+    },
     /// Published tours matching the filter, one page; answered by `Outcome::Tours`.
     FindTours {
         filter: crate::client::catalog::TourFilter,
@@ -27,7 +35,8 @@ pub enum Effect {
     },
     /// The client's bookings; answered by `Outcome::Bookings`.
     MyBookings,
-    /// Pass a message to the client's agent; answered by `Outcome::Relayed` or `Outcome::NoAgent`.
+    /// Pass a message to the client's agent (assigning one if needed); answered by
+    /// `Outcome::Relayed` or `Outcome::NoAgent`.
     RelayToAgent(String),
     /// Answered by `Outcome::Settings`.
     ShowSettings,
@@ -40,12 +49,15 @@ pub enum Effect {
     /// Own clients (all for an admin), optionally searched; answered by `Outcome::StaffClients`.
     StaffClients {
         query: Option<String>,
+        /// List from below this id (the next page).
+        before: Option<i64>,
     },
     /// Answered by `Outcome::StaffClient` or `Outcome::Refused`.
     StaffClientCard(i64),
     /// Own bookings, or only new requests (`contract_pending`); answered by `Outcome::StaffBookings`.
     StaffBookings {
         requests_only: bool,
+        before: Option<i64>,
     },
     /// Answered by `Outcome::StaffBooking` or `Outcome::Refused`.
     StaffBookingCard(i64),

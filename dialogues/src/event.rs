@@ -15,7 +15,7 @@ pub enum Who {
         first_name: String,
         marketing: bool,
     },
-    /// A blacklisted client: the bot stays silent.
+    /// A blacklisted client: the bot answers with one polite line a day.
     Blacklisted,
     Staff {
         id: i64,
@@ -95,21 +95,63 @@ pub enum Outcome {
         reason: String,
     },
     Bookings(Vec<crate::views::BookingItem>),
-    Relayed,
+    /// The client's message reached their agent (`in_chat`: the agent reads the bot, so the
+    /// answer comes here); `newly_assigned` when the agent was assigned by this message.
+    Relayed {
+        agent: String,
+        newly_assigned: bool,
+        in_chat: bool,
+    },
+    /// No agent can take the message now; it is kept in the client's history.
     NoAgent,
+    /// What the agency has on record for the phone given at registration.
+    PhoneChecked(PhoneCheck),
     Settings(crate::views::Settings),
     MarketingChanged(bool),
     CityChanged(String),
-    StaffClients(Vec<crate::views::ClientItem>),
+    /// A page of the client list; `more`: the id to list from for the next page.
+    StaffClients {
+        items: Vec<crate::views::ClientItem>,
+        more: Option<i64>,
+        /// Not the first page.
+        next_page: bool,
+        /// The list was searched (the next page of a search is not offered: refine it).
+        searched: bool,
+    },
     StaffClient(crate::views::ClientCardView),
-    StaffBookings(Vec<crate::views::BookingItem>),
+    /// A page of bookings (only new requests when `requests_only`).
+    StaffBookings {
+        items: Vec<crate::views::BookingItem>,
+        requests_only: bool,
+        more: Option<i64>,
+        next_page: bool,
+    },
     StaffBooking(crate::views::StaffBookingView),
     /// A staff action succeeded; the message is in the user's words (the transport rendered it
-    /// from `templates/bot/`).
-    Done(String),
+    /// from `templates/bot/`). `back`: the card the action was on, to return to it.
+    Done {
+        message: String,
+        back: Option<crate::callback::Callback>,
+    },
     /// A staff action was refused; the reason is in the user's words (rendered by the transport).
     Refused(String),
 }
 
 /// The longest text the bot reads; longer messages are answered, not processed.
 pub const MAX_TEXT: usize = 4096;
+
+/// The answer to [`Effect::CheckPhone`](crate::Effect::CheckPhone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PhoneCheck {
+    /// Nobody has it: registration goes on.
+    Free,
+    /// The sender's own verified phone is on a card an agent made: link it, after the
+    /// client confirms or corrects the name on record.
+    OnRecord { full_name: String },
+    /// A typed phone on a card: the client is asked to share their contact to prove it.
+    Unconfirmed,
+    /// A client using the bot from another Telegram account has it.
+    Taken,
+    /// The client's own phone is on a blacklisted card: declined with the day's one line.
+    Declined,
+}

@@ -49,10 +49,14 @@ pub enum MenuItem {
     StaffNewClient,
     StaffBookings,
     StaffRequests,
+    /// A stranger's «Зарегистрироваться».
+    Register,
 }
 
 impl MenuItem {
     pub const CLIENT: [MenuItem; 4] = [MenuItem::Tours, MenuItem::MyBookings, MenuItem::WriteAgent, MenuItem::Settings];
+    /// A stranger's menu: browse, write (which asks to register first), register.
+    pub const STRANGER: [MenuItem; 3] = [MenuItem::Tours, MenuItem::WriteAgent, MenuItem::Register];
     pub const STAFF: [MenuItem; 4] =
         [MenuItem::StaffClients, MenuItem::StaffNewClient, MenuItem::StaffBookings, MenuItem::StaffRequests];
 
@@ -66,6 +70,7 @@ impl MenuItem {
             MenuItem::StaffNewClient => "menu_staff_new_client",
             MenuItem::StaffBookings => "menu_staff_bookings",
             MenuItem::StaffRequests => "menu_staff_requests",
+            MenuItem::Register => "menu_register",
         })
     }
 
@@ -80,7 +85,8 @@ impl MenuItem {
         match who {
             Who::Client { .. } => &MenuItem::CLIENT,
             Who::Staff { .. } => &MenuItem::STAFF,
-            Who::Stranger | Who::Blacklisted => &[],
+            Who::Stranger => &MenuItem::STRANGER,
+            Who::Blacklisted => &[],
         }
     }
 }

@@ -45,12 +45,14 @@ pub enum State {
     AwaitingCity,
     /// A staff member's working menu, and what their next text means.
     Staff(Option<staff::Awaiting>),
+    /// A blacklisted client was told on this day where to turn (once a day).
+    Declined { told_on: NaiveDate },
 }
 
 /// One step of a conversation.
 pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, Vec<Effect>) {
     match who {
-        Who::Blacklisted => (state, vec![]),
+        Who::Blacklisted => declined(state, today),
         Who::Stranger | Who::Client { .. } => client::step(state, who, event, today),
         Who::Staff { role, .. } => {
             let awaiting = match state {
@@ -59,5 +61,17 @@ pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, 
             };
             staff::step(awaiting, *role, event, today)
         }
+    }
+}
+
+/// A blacklisted client gets one polite line a day pointing to the agency's phone; everything
+/// else they send that day is left unanswered (no effects: nothing reaches the CRM).
+fn declined(state: State, today: NaiveDate) -> (State, Vec<Effect>) {
+    match state {
+        State::Declined { told_on } if told_on == today => (state, vec![]),
+        _ => (
+            State::Declined { told_on: today },
+            vec![Effect::Reply(Reply::text("blacklisted_line").keyboard(Keyboard::Remove))],
+        ),
     }
 }

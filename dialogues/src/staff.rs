@@ -73,17 +73,27 @@ fn btn(key: &str, callback: Callback) -> Button {
     Button::new(Label::new(key), callback)
 }
 
-/// A booking's button in lists and on the client card.
-fn booking_button(b: &BookingItem) -> Button {
-    let label = Label::new("booking").var("id", b.id).var("tour", b.tour.as_str()).var("status", b.status.as_str());
+/// A booking's button in lists (with the client's name) and on the client card (without).
+fn booking_button(b: &BookingItem, with_client: bool) -> Button {
+    let label = Label::new("booking")
+        .var("id", b.id)
+        .var("tour", b.tour.as_str())
+        .var("status", b.status.as_str())
+        .var("client", if with_client { b.client.as_str() } else { "" });
     Button::new(label, Callback::Booking(b.id))
 }
 
 pub fn card_reply(c: &ClientCardView, is_admin: bool) -> Reply {
-    let mut rows = vec![vec![btn("write_client", Callback::ReplyTo(c.id)), btn("tag", Callback::Tag(c.id))]];
+    // Writing needs the client in the bot: without Telegram the button is not offered (the
+    // card says so and gives the phone), rather than asking for a text that cannot be sent.
+    let mut first = vec![btn("tag", Callback::Tag(c.id))];
+    if c.telegram {
+        first.insert(0, btn("write_client", Callback::ReplyTo(c.id)));
+    }
+    let mut rows = vec![first];
     rows.push(NOTE_KINDS.map(|k| btn(&format!("note_{}", k.as_str()), Callback::Note(c.id, k))).to_vec());
     for b in &c.bookings {
-        rows.push(vec![booking_button(b)]);
+        rows.push(vec![booking_button(b, false)]);
     }
     if is_admin {
         rows.push(vec![if c.blacklisted.is_some() {
@@ -126,9 +136,13 @@ pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDa
             return reply(State::Staff(None), Reply::text("staff_menu").keyboard(menu()));
         }
         Event::Text(t) if t.chars().count() > MAX_TEXT => return reply(here, Reply::text("too_long")),
-        Event::Menu(MenuItem::StaffClients) => return idle(Effect::StaffClients { query: None }),
-        Event::Menu(MenuItem::StaffBookings) => return idle(Effect::StaffBookings { requests_only: false }),
-        Event::Menu(MenuItem::StaffRequests) => return idle(Effect::StaffBookings { requests_only: true }),
+        Event::Menu(MenuItem::StaffClients) => return idle(Effect::StaffClients { query: None, before: None }),
+        Event::Menu(MenuItem::StaffBookings) => {
+            return idle(Effect::StaffBookings { requests_only: false, before: None });
+        }
+        Event::Menu(MenuItem::StaffRequests) => {
+            return idle(Effect::StaffBookings { requests_only: true, before: None });
+        }
         Event::Menu(MenuItem::StaffNewClient) => {
             return wait(Awaiting::NewClient(Collected::default()), "staff_new_client_name");
         }
@@ -151,7 +165,7 @@ pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDa
     };
     let text = text.trim().to_owned();
     match a {
-        Awaiting::SearchQuery => idle(Effect::StaffClients { query: Some(text) }),
+        Awaiting::SearchQuery => idle(Effect::StaffClients { query: Some(text), before: None }),
         Awaiting::MessageTo(client) => idle(Effect::MessageClient { client, text }),
         Awaiting::Note { client, kind } => idle(Effect::LogNote { client, kind, text }),
         Awaiting::Tag(client) => idle(Effect::TagClient { client, tag: text }),
@@ -182,6 +196,9 @@ fn methods() -> Keyboard {
 
 fn button(cb: Callback) -> Option<(State, Vec<Effect>)> {
     Some(match cb {
+        Callback::MoreClients(before) => idle(Effect::StaffClients { query: None, before: Some(before) }),
+        Callback::MoreBookings(before) => idle(Effect::StaffBookings { requests_only: false, before: Some(before) }),
+        Callback::MoreRequests(before) => idle(Effect::StaffBookings { requests_only: true, before: Some(before) }),
         Callback::Client(id) => idle(Effect::StaffClientCard(id)),
         Callback::Booking(id) => idle(Effect::StaffBookingCard(id)),
         Callback::SearchClients => wait(Awaiting::SearchQuery, "staff_search_ask"),
@@ -201,7 +218,7 @@ fn button(cb: Callback) -> Option<(State, Vec<Effect>)> {
 
 fn outcome(here: State, o: &Outcome, is_admin: bool) -> (State, Vec<Effect>) {
     match o {
-        Outcome::StaffClients(items) => {
+        Outcome::StaffClients { items, more, next_page, searched } => {
             let mut rows: Vec<Vec<Button>> = items
                 .iter()
                 .map(|c| {
@@ -209,18 +226,49 @@ fn outcome(here: State, o: &Outcome, is_admin: bool) -> (State, Vec<Effect>) {
                     vec![Button::new(label, Callback::Client(c.id))]
                 })
                 .collect();
+            if let (Some(before), false) = (more, searched) {
+                rows.push(vec![btn("list_more", Callback::MoreClients(*before))]);
+            }
             rows.push(vec![btn("search_clients", Callback::SearchClients)]);
             let t = if items.is_empty() { "staff_clients_none" } else { "staff_clients" };
-            reply(State::Staff(None), Reply::text(t).var("count", items.len()).keyboard(Keyboard::Inline(rows)))
+            let r = Reply::text(t)
+                .var("count", items.len())
+                .var("more", more.is_some())
+                .var("next_page", *next_page)
+                .var("searched", *searched);
+            reply(State::Staff(None), r.keyboard(Keyboard::Inline(rows)))
         }
         Outcome::StaffClient(card) => reply(State::Staff(None), card_reply(card, is_admin)),
-        Outcome::StaffBookings(items) => {
-            let rows: Vec<Vec<Button>> = items.iter().map(|b| vec![booking_button(b)]).collect();
+        Outcome::StaffBookings { items, requests_only, more, next_page } => {
+            let mut rows: Vec<Vec<Button>> = items.iter().map(|b| vec![booking_button(b, true)]).collect();
+            if let Some(before) = more {
+                let next =
+                    if *requests_only { Callback::MoreRequests(*before) } else { Callback::MoreBookings(*before) };
+                rows.push(vec![btn("list_more", next)]);
+            }
             let t = if items.is_empty() { "staff_bookings_none" } else { "staff_bookings" };
-            reply(State::Staff(None), Reply::text(t).keyboard(Keyboard::Inline(rows)))
+            let r = Reply::text(t)
+                .var("requests_only", *requests_only)
+                .var("count", items.len())
+                .var("more", more.is_some())
+                .var("next_page", *next_page);
+            reply(State::Staff(None), r.keyboard(Keyboard::Inline(rows)))
         }
         Outcome::StaffBooking(b) => reply(State::Staff(None), booking_reply(b)),
-        Outcome::Done(message) => reply(State::Staff(None), Reply::text("staff_done").var("message", message.as_str())),
+        Outcome::Done { message, back } => {
+            let r = Reply::text("staff_done").var("message", message.as_str());
+            // Back to the card the action was on (after logging a call, a payment…).
+            let back = match back {
+                Some(cb @ Callback::Client(_)) => Some(btn("open_client", *cb)),
+                Some(cb @ Callback::Booking(_)) => Some(btn("open_booking", *cb)),
+                _ => None,
+            };
+            let r = match back {
+                Some(b) => r.keyboard(Keyboard::Inline(vec![vec![b]])),
+                None => r,
+            };
+            reply(State::Staff(None), r)
+        }
         Outcome::Refused(reason) => {
             reply(State::Staff(None), Reply::text("staff_refused").var("reason", reason.as_str()))
         }

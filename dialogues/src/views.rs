@@ -72,6 +72,9 @@ pub struct BookingItem {
     pub total: String,
     pub due: String,
     pub travellers: i64,
+    /// The client's name (staff lists show it).
+    #[serde(default)]
+    pub client: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -44,7 +44,7 @@ async fn agent_works(w: World) {
 
     // Client → agent → «Ответить» → client.
     w.say(&maria, "💬 Написать агенту", "Напишите ваш вопрос").await;
-    w.say(&maria, "Можно с собакой?", "Передал агенту").await;
+    w.say(&maria, "Можно с собакой?", "Ответит ваш агент, Смирнова Анна").await;
     let relayed = w.fake.wait_for_message(anna_tg.id, |m| m.text().contains("Можно с собакой?"), WAIT).await;
     let ask = w.press(&anna_tg, &relayed, &format!("rt:{}", client.id), "Напишите сообщение клиенту").await;
     let _ = ask;
@@ -56,8 +56,11 @@ async fn agent_works(w: World) {
     // The agent works the booking: contract signed, a cash payment.
     let clients = w.say(&anna_tg, "👥 Мои клиенты", "Клиенты").await;
     let card = w.press(&anna_tg, &clients, &format!("cl:{}", client.id), "Иванова Мария").await;
-    // The phone in groups, the history's kinds in words (the answer above is a message).
-    assert!(card.text().contains("📞 +7 912 345-67-89") && card.text().contains(" · Сообщение · "), "{}", card.text());
+    // The phone in groups, the history's kinds in words, and who wrote each message: the
+    // client's question and Анна's answer.
+    assert!(card.text().contains("📞 +7 912 345-67-89"), "{}", card.text());
+    assert!(card.text().contains(" · Сообщение · клиент: Можно с собакой?"), "{}", card.text());
+    assert!(card.text().contains(" · Сообщение · Смирнова Анна: Да, мелкие"), "{}", card.text());
     // History times on the agency's clock (not the server's UTC), the zone named once.
     let answer = history.iter().find(|i| i.body.contains("мелкие собаки")).unwrap();
     let at = answer.occurred_at.with_timezone(&crm::domain::AGENCY_TZ).format("%d.%m %H:%M").to_string();
@@ -100,4 +103,48 @@ async fn agent_works(w: World) {
         BookingStatus::PartiallyPaid
     );
     assert!(!w.fake.sent_to(maria.id).iter().any(|m| m.text().contains("чужого агента")));
+}
+
+/// Telegram lets a bot send a private chat about 20 messages a minute (teloxide's throttle
+/// keeps to it), so the agent's shortcuts are walked in a chat of their own.
+#[tokio::test]
+async fn the_agents_notice_opens_the_booking_and_the_client_and_a_logged_call_leads_back_to_the_card() {
+    let w = World::on(testkit::Backend::Sqlite).await;
+    let _server = w.serve().await;
+    let crm = w.crm().await;
+    let (tour_id, dep_id) = published_tour(&crm).await;
+    let anna = crm
+        .add_staff(&Actor::System, NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent })
+        .await
+        .unwrap();
+    let anna_tg = w.fake.user(500_011, "Анна", None);
+    w.say(&anna_tg, &format!("/start staff_{}", anna.invite_token), "Смирнова Анна").await;
+    let maria = w.fake.user(600_021, "Мария", None);
+    register(&w, &maria, "+79123456789").await;
+    let list = w.say(&maria, "🌍 Туры", "Алтай").await;
+    let card = w.press(&maria, &list, &format!("t:{tour_id}"), "Маршрут").await;
+    let ask = w.press(&maria, &card, &format!("d:{dep_id}"), "Сколько человек").await;
+    w.press(&maria, &ask, "k:1", "Заявка на бронирование").await;
+    let client = crm.client_by_telegram(&Actor::System, maria.id).await.unwrap().unwrap();
+    let booking = crm.list_bookings(&Actor::System, Default::default()).await.unwrap()[0].clone();
+
+    // The notice gives the client's phone and opens the booking and the client.
+    let notice = w.fake.wait_for_message(anna_tg.id, |m| m.text().contains("Новая заявка"), WAIT).await;
+    assert!(notice.text().contains("+7 912 345-67-89"), "{}", notice.text());
+    assert!(notice.callback_data().contains(&format!("cl:{}", client.id)), "{:?}", notice.callback_data());
+    let opened = w.press(&anna_tg, &notice, &format!("bk:{}", booking.id), "Бронь №").await;
+    assert!(opened.text().contains("Иванова Мария"), "{}", opened.text());
+    // «🆕 Заявки» says it lists new requests, and each names its client.
+    let requests = w.say(&anna_tg, "🆕 Заявки", "Новые заявки").await;
+    assert!(requests.body.to_string().contains("Иванова Мария"), "{}", requests.body);
+    // After logging a call, a button leads back to the card, which shows the call by Анна.
+    let card = w.press(&anna_tg, &notice, &format!("cl:{}", client.id), "Иванова Мария").await;
+    w.press(&anna_tg, &card, &format!("nt:{}:call", client.id), "Опишите, что было").await;
+    let logged = w.say(&anna_tg, "Обсудили визу", "Записано в историю клиента").await;
+    let card = w.press(&anna_tg, &logged, &format!("cl:{}", client.id), "Иванова Мария").await;
+    assert!(card.text().contains(" · Звонок · Смирнова Анна: Обсудили визу"), "{}", card.text());
+    // An agent pressing a blacklist button is told at once it is the admin's.
+    let seen = w.fake.count_sent(anna_tg.id);
+    w.fake.push_callback(&anna_tg, card.message_id, &format!("bl:{}", client.id));
+    w.fake.wait_for_new_message(anna_tg.id, seen, |m| m.text().contains("ведёт администратор"), WAIT).await;
 }

@@ -112,7 +112,8 @@ pub async fn published_tour(crm: &crm::Crm) -> (i64, i64) {
 }
 
 pub async fn register(w: &World, user: &FakeUser, phone: &str) {
-    w.say(user, "/start post_42", "Как вас зовут").await;
+    w.say(user, "/start post_42", "без регистрации").await;
+    w.say(user, "📝 Зарегистрироваться", "Как вас зовут").await;
     w.say(user, "Иванова Мария", "номером телефона").await;
     let seen = w.fake.count_sent(user.id);
     w.fake.push_contact(user, phone, Some(user.id));
@@ -166,7 +167,7 @@ async fn client_books(w: World) {
 
     // The client writes to the agent; the message is relayed and logged.
     w.say(&maria, "💬 Написать агенту", "Напишите ваш вопрос").await;
-    w.say(&maria, "Нужна ли виза?", "Передал агенту").await;
+    w.say(&maria, "Нужна ли виза?", "Ответит ваш агент, Смирнова Анна").await;
     w.fake.wait_for_message(anna.id, |m| m.text().contains("Нужна ли виза?"), WAIT).await;
     let history = crm.client_history(&Actor::System, client.id, 10).await.unwrap();
     assert!(history.iter().any(|i| i.body == "Нужна ли виза?"));
@@ -188,7 +189,7 @@ async fn a_restart_in_the_middle_of_registration_resumes_it() {
 async fn restart_resumes(w: World) {
     let server = w.serve().await;
     let user = w.fake.user(600_002, "Пётр", None);
-    w.say(&user, "/start", "Как вас зовут").await;
+    w.say(&user, "📝 Зарегистрироваться", "Как вас зовут").await;
     w.say(&user, "Петров Пётр", "номером телефона").await;
     server.stop();
     let _server = w.serve().await;
@@ -205,7 +206,8 @@ async fn bad_input_is_answered_or_ignored_and_changes_nothing() {
 async fn bad_input(w: World) {
     let _server = w.serve().await;
     let user = w.fake.user(600_003, "Ольга", None);
-    w.say(&user, "/start", "Как вас зовут").await;
+    w.say(&user, "/start", "без регистрации").await;
+    w.say(&user, "📝 Зарегистрироваться", "Как вас зовут").await;
     // Each of these leaves the dialogue at the name step.
     w.fake.push_sticker(&user);
     w.fake.push_photo(&user);
@@ -255,25 +257,48 @@ async fn a_client_an_agent_registered_is_linked_by_their_own_contact_not_duplica
         .await
         .unwrap();
 
-    // Typing the phone proves nothing: refused as taken.
+    // Typing the phone proves nothing: at the phone step (not after the consent) the newcomer
+    // is told the number is on record, without the card's name, and asked for the contact.
     let typed = w.fake.user(600_010, "Кто-то", None);
-    w.say(&typed, "/start", "Как вас зовут").await;
-    w.say(&typed, "Иванова Мария", "номером телефона").await;
-    w.say(&typed, "+79123456789", "Дата рождения").await;
-    let cities = w.say(&typed, "05.03.1990", "вылетаете").await;
-    let consent = w.press(&typed, &cities, "c:0", "согласие").await;
-    let marketing = w.press(&typed, &consent, "y", "подборки").await;
-    w.press(&typed, &marketing, "n", "уже есть в нашей базе").await;
+    w.say(&typed, "📝 Зарегистрироваться", "Как вас зовут").await;
+    w.say(&typed, "Мариванна Ивановна", "номером телефона").await;
+    let asked = w.say(&typed, "+79123456789", "уже есть в нашей базе").await;
+    assert!(!asked.text().contains("Иванова"), "the card's name is not shown: {}", asked.text());
+    assert!(asked.body.to_string().contains("request_contact"), "the contact button is offered: {}", asked.body);
+    // Another number goes on with the registration from where it stood.
+    w.say(&typed, "+79120000001", "Дата рождения").await;
 
-    // Her own contact links her Telegram to the card the agent made.
+    // Her own contact finds the card the agent made: the name on record is shown; she corrects
+    // it, and the correction is in the card's history.
     let maria = w.fake.user(600_011, "Мария", None);
-    register(&w, &maria, "+79123456789").await;
+    w.say(&maria, "📝 Зарегистрироваться", "Как вас зовут").await;
+    w.say(&maria, "Иванова Маша", "номером телефона").await;
+    let seen = w.fake.count_sent(maria.id);
+    w.fake.push_contact(&maria, "+79123456789", Some(maria.id));
+    let confirm = w.fake.wait_for_new_message(maria.id, seen, |m| m.text().contains("«Иванова Мария»"), WAIT).await;
+    assert!(confirm.text().contains("«Иванова Маша»"), "{}", confirm.text());
+    let fix = w.press(&maria, &confirm, "n", "как вас записать").await;
+    let _ = fix;
+    let consent = w.say(&maria, "Иванова Мария Петровна", "согласие").await;
+    let marketing = w.press(&maria, &consent, "y", "подборки").await;
+    w.press(&maria, &marketing, "n", "Готово, Мария").await;
     let linked = crm.client_by_telegram(&Actor::System, maria.id).await.unwrap().unwrap();
     assert_eq!(linked.id, card.id, "the same card, not a second client");
+    assert_eq!(linked.full_name, "Иванова Мария Петровна");
     assert_eq!(linked.agent_id, Some(agent.staff.id));
     assert!(linked.pd_consent_at.is_some(), "the consent she gave in the bot is recorded");
+    let history = crm.client_history(&Actor::System, card.id, 10).await.unwrap();
+    assert!(history.iter().any(|i| i.body.contains("«Иванова Мария» → «Иванова Мария Петровна»")), "{history:?}");
     let all = crm.list_clients(&Actor::System, Default::default()).await.unwrap();
-    assert_eq!(all.len(), 1);
+    assert_eq!(all.len(), 1, "only the card; the typed newcomer has not finished");
+
+    // A number already used from another Telegram account is refused at the phone step.
+    let other = w.fake.user(600_012, "Кто-то", None);
+    w.say(&other, "📝 Зарегистрироваться", "Как вас зовут").await;
+    w.say(&other, "Иванова Мария", "номером телефона").await;
+    let seen = w.fake.count_sent(other.id);
+    w.fake.push_contact(&other, "+79123456789", Some(other.id));
+    w.fake.wait_for_new_message(other.id, seen, |m| m.text().contains("другому аккаунту Telegram"), WAIT).await;
 }
 
 #[tokio::test]
@@ -286,7 +311,7 @@ async fn a_429_storm_delays_but_loses_and_duplicates_nothing() {
         w.fake.push_text(u, "/start");
     }
     for u in &users {
-        w.fake.wait_for_message(u.id, |m| m.text().contains("Как вас зовут"), WAIT * 3).await;
+        w.fake.wait_for_message(u.id, |m| m.text().contains("без регистрации"), WAIT * 3).await;
     }
     assert!(w.fake.rejected_429() >= 6, "the storm happened: {}", w.fake.rejected_429());
     for u in &users {
@@ -295,9 +320,9 @@ async fn a_429_storm_delays_but_loses_and_duplicates_nothing() {
 }
 
 #[tokio::test]
-async fn a_blacklisted_client_gets_silence() {
+async fn a_blacklisted_client_gets_one_polite_line_a_day() {
     let w = World::on(Backend::Sqlite).await;
-    let _server = w.serve().await;
+    let _server = w.serve_with(&[("TOURCRM_AGENCY_PHONE", "8 (495) 123-45-67")]).await;
     let crm = w.crm().await;
     let maria = w.fake.user(620_001, "Мария", None);
     register(&w, &maria, "+79123456789").await;
@@ -307,13 +332,17 @@ async fn a_blacklisted_client_gets_silence() {
         .await
         .unwrap();
     crm.set_blacklist(&Actor::staff(admin.staff.id, Role::Admin), client.id, true, "мошенничество").await.unwrap();
+    let line = w.say(&maria, "🌍 Туры", "позвоните в агентство: +7 495 123-45-67").await;
+    assert!(!line.text().contains("Алтай"), "{}", line.text());
     let before = w.fake.count_sent(maria.id);
     let mut last = 0;
-    for t in ["🌍 Туры", "/start", "привет"] {
+    for t in ["/start", "привет", "💬 Написать агенту"] {
         last = w.fake.push_text(&maria, t);
     }
     w.fake.wait_until_acked(last, WAIT).await;
     // Give the bot the time it takes to answer an update, then check it did not.
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
-    assert_eq!(w.fake.count_sent(maria.id), before, "{:#?}", w.fake.sent_to(maria.id));
+    assert_eq!(w.fake.count_sent(maria.id), before, "one line a day: {:#?}", w.fake.sent_to(maria.id));
+    let history = crm.client_history(&Actor::System, client.id, 10).await.unwrap();
+    assert!(history.is_empty(), "nothing reached the agency: {history:?}");
 }

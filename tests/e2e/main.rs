@@ -8,6 +8,7 @@ mod helpers;
 
 mod bot_agent;
 mod bot_client;
+mod bot_guest;
 mod bot_link;
 mod bot_webhook;
 mod broadcast;

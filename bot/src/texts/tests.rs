@@ -40,7 +40,13 @@ fn every_template_the_code_names_exists() {
     assert!(used.len() > 60, "found {used:?}");
     used.extend(dialogues::staff::NOTE_KINDS.map(|k| format!("button_note_{}", k.as_str())));
     used.extend(dialogues::staff::PAY_METHODS.map(|m| format!("button_pay_{}", m.as_str())));
-    used.extend(MenuItem::CLIENT.into_iter().chain(MenuItem::STAFF).map(|i| format!("button_{}", i.label().key)));
+    used.extend(
+        MenuItem::CLIENT
+            .into_iter()
+            .chain(MenuItem::STAFF)
+            .chain(MenuItem::STRANGER)
+            .map(|i| format!("button_{}", i.label().key)),
+    );
     for name in used {
         assert!(t.has(&format!("{name}.tera")), "templates/bot/{name}.tera is missing");
     }
@@ -165,7 +171,11 @@ fn menus_render_and_a_pressed_menu_button_is_known_by_its_text() {
     let t = Texts::load().unwrap();
     let menu = rendered(&t, State::Idle, &client(), Event::Command(dialogues::Command::Menu));
     assert_eq!(menu[0].1, [vec!["🌍 Туры", "🧳 Мои брони"], vec!["💬 Написать агенту", "⚙\u{fe0f} Настройки"]]);
-    let all: Vec<MenuItem> = MenuItem::CLIENT.into_iter().chain(MenuItem::STAFF).collect();
+    let guest = rendered(&t, State::Idle, &Who::Stranger, Event::Command(dialogues::Command::Menu));
+    assert_eq!(guest[0].1, [vec!["🌍 Туры", "💬 Написать агенту"], vec!["📝 Зарегистрироваться"]]);
+    // The stranger's buttons are the client's where they mean the same (one text, one item).
+    let mut all: Vec<MenuItem> = MenuItem::CLIENT.into_iter().chain(MenuItem::STAFF).collect();
+    all.push(MenuItem::Register);
     for item in &all {
         assert_eq!(t.menu_item(&t.label(&item.label())), Some(*item), "{item:?}");
     }
@@ -187,6 +197,7 @@ fn every_label_renders() {
         total: "1".into(),
         due: "1".into(),
         travellers: 2,
+        client: "Иванова Мария".into(),
     };
     let card = ClientCardView {
         id: 5,
@@ -216,15 +227,32 @@ fn every_label_renders() {
         (State::Staff(None), agent.clone(), Event::Start(dialogues::StartPayload::None)),
         (State::Staff(None), agent.clone(), Event::Outcome(Outcome::StaffClient(card.clone()))),
         (State::Staff(None), agent.clone(), Event::Outcome(Outcome::StaffBooking(staff_booking))),
-        (State::Staff(None), agent.clone(), Event::Outcome(Outcome::StaffBookings(vec![booking]))),
         (
             State::Staff(None),
             agent.clone(),
-            Event::Outcome(Outcome::StaffClients(vec![ClientItem {
-                id: 5,
-                name: card.name.clone(),
-                phone: card.phone.clone(),
-            }])),
+            Event::Outcome(Outcome::StaffBookings {
+                items: vec![booking],
+                requests_only: true,
+                more: Some(9),
+                next_page: false,
+            }),
+        ),
+        (
+            State::Staff(None),
+            agent.clone(),
+            Event::Outcome(Outcome::Done { message: "Готово".into(), back: Some(Callback::Client(5)) }),
+        ),
+        (State::Idle, Who::Stranger, Event::Command(dialogues::Command::Cancel)),
+        (State::Idle, Who::Blacklisted, Event::Text("привет".into())),
+        (
+            State::Staff(None),
+            agent.clone(),
+            Event::Outcome(Outcome::StaffClients {
+                items: vec![ClientItem { id: 5, name: card.name.clone(), phone: card.phone.clone() }],
+                more: Some(5),
+                next_page: true,
+                searched: false,
+            }),
         ),
         (State::Staff(None), agent, Event::Callback(Callback::Pay(17))),
     ];

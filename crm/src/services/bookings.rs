@@ -97,10 +97,7 @@ impl Crm {
             return Err(Error::Conflict(Conflict::DepartureStarted));
         }
         let priced = self.price_rooms(&mut conn, &tour, departure.starts_on, &req).await?;
-        let agent = match client.agent_id {
-            Some(a) => Some(a),
-            None => store::free_agent(&mut conn).await?,
-        };
+        let agent = super::contact::responsible_agent(&mut conn, &client).await?;
         let commission_bp = match (tour.commission_bp, agent) {
             (Some(bp), _) => bp,
             (None, Some(a)) => crate::store::staff::commission(&mut conn, a).await?.unwrap_or(0),
@@ -121,7 +118,7 @@ impl Crm {
             let left = tours::get_departure(&mut tx, departure.id).await?.map(|d| d.seats_left()).unwrap_or(0);
             return Err(Error::Conflict(Conflict::NoSeatsLeft { left }));
         }
-        if client.agent_id.is_none()
+        if client.agent_id != agent
             && let Some(a) = agent
         {
             crate::store::clients::set_agent(&mut tx, client.id, Some(a)).await?;

@@ -66,6 +66,14 @@ impl Crm {
     }
 
     pub async fn register_client(&self, actor: &Actor, new: NewClient) -> Result<Client> {
+        // A Telegram user who browsed first came from the source of their first /start.
+        let source = match (new.source, actor) {
+            (None, Actor::Telegram(tid)) => {
+                crate::store::starts::source_of(&mut *self.store.conn().await?, *tid).await?
+            }
+            (source, _) => source,
+        };
+        let new = NewClient { source, ..new };
         let agent_id = match actor {
             Actor::System | Actor::Staff { role: Role::Admin, .. } => new.agent_id,
             Actor::Staff { id, role: Role::Agent } => Some(*id),
@@ -318,6 +326,7 @@ impl Crm {
         username: Option<&str>,
         personal_data_consent: bool,
         marketing_consent: bool,
+        corrected_name: Option<&PersonName>,
     ) -> Result<Client> {
         let Actor::Telegram(telegram_id) = *actor else {
             return Err(Error::Forbidden("linking is done by the Telegram account itself"));
@@ -338,8 +347,19 @@ impl Crm {
         if marketing_consent {
             store::set_consent(&mut tx, client.id, ConsentKind::Marketing, true, &name, now).await?;
         }
+        // The name on record was shown to the client to confirm or correct: either answer goes
+        // to the client's history, so the agent sees who the card now answers to.
+        let renamed = corrected_name.filter(|n| n.as_str() != client.full_name);
+        if let Some(n) = renamed {
+            store::set_name(&mut tx, client.id, n.as_str(), &n.search_key()).await?;
+        }
+        super::linking::note_link(&mut tx, &client, renamed, &name, now).await?;
         let linked = store::get(&mut tx, client.id).await?.ok_or(Error::NotFound("client"))?;
-        tx.commit(Entry::new(AuditAction::ClientTelegramLinked, AuditObject::Client(client.id))).await?;
+        tx.commit(
+            Entry::new(AuditAction::ClientTelegramLinked, AuditObject::Client(client.id))
+                .with_some(AuditField::FullName, renamed.map(|n| n.as_str().to_owned())),
+        )
+        .await?;
         Ok(as_seen_by(actor, linked))
     }
 }

@@ -5,12 +5,14 @@ mod address_limits;
 mod audit;
 mod bookings;
 mod clients;
+mod contact;
 mod dialogue_states;
 mod documents;
 mod hotels;
 mod interactions;
 mod keys;
 mod ledger;
+mod linking;
 mod lockout;
 pub mod notify;
 mod passwords;
@@ -36,6 +38,7 @@ pub use crate::store::tours::{Departure, RoutePoint, Tour, TourFilter, TourHotel
 pub use address_limits::ADDRESS_MAX_FAILURES;
 pub use bookings::{BookingCard, BookingRequest, NewTraveller, RoomChoice};
 pub use clients::{ClientCard, NewClient, source_title_ru};
+pub use contact::ClientMessage;
 pub use documents::Documents;
 pub use hotels::{
     AgreementInput, CorrespondenceInput, FieldProblem, HotelCard, HotelInput, ManagerInput, RoomInput, RoomWithSeasons,
@@ -44,6 +47,7 @@ pub use hotels::{
 pub use interactions::NewInteractionInput;
 pub use keys::{MasterKeyHome, MasterRotation, MasterStep, RotationReport};
 pub use ledger::{OperationInput, PaymentInput, PaymentOutcome};
+pub use linking::PhoneOnRecord;
 pub use lockout::{LOCKOUT_MINUTES, MAX_FAILURES};
 pub use permissions::Capability;
 pub use staff::INVITE_TTL_DAYS;
@@ -71,6 +75,8 @@ pub struct Crm {
     clock: Arc<dyn Clock>,
     addresses: Arc<address_limits::AddressLimits>,
     password_checks: Arc<AtomicU64>,
+    /// The agency's phone for clients (see `contact`).
+    agency_phone: Option<crate::domain::Phone>,
 }
 
 impl std::fmt::Debug for Crm {
@@ -98,6 +104,7 @@ impl Crm {
             clock,
             addresses: Arc::default(),
             password_checks: Arc::default(),
+            agency_phone: None,
         })
     }
 

@@ -36,6 +36,12 @@ pub enum Capability {
     ManageTemplates,
     /// Marketing broadcasts: compose, send, pause, cancel.
     Broadcasts,
+    /// Working clients in the bot: writing to them, logging calls and notes, tagging,
+    /// registering them (agents their own; admins any). The services' role lists for
+    /// `log_interaction`, `add_tag` and `register_client`.
+    WorkClientsInBot,
+    /// Recording a client's cash or transfer payment (`record_client_payment`).
+    RecordPayments,
 }
 
 impl Capability {
@@ -52,6 +58,8 @@ impl Capability {
                 &[Role::Admin, Role::Operator]
             }
             Capability::ViewTours => &[Role::Admin, Role::Operator, Role::Agent],
+            Capability::WorkClientsInBot => &[Role::Admin, Role::Agent],
+            Capability::RecordPayments => &[Role::Admin, Role::Agent, Role::Accountant],
             Capability::ViewHotels | Capability::ListBookings => {
                 &[Role::Admin, Role::Operator, Role::Agent, Role::Accountant]
             }
@@ -79,5 +87,8 @@ mod tests {
         assert!(!Capability::ListClients.allows(&op));
         assert!(Capability::ManageStaff.allows(&Actor::staff(StaffId(2), Role::Admin)));
         assert!(!Capability::RegisterClients.allows(&Actor::staff(StaffId(3), Role::Accountant)));
+        assert!(!Capability::WorkClientsInBot.allows(&op));
+        assert!(Capability::WorkClientsInBot.allows(&Actor::staff(StaffId(4), Role::Agent)));
+        assert!(!Capability::RecordPayments.allows(&op));
     }
 }

@@ -460,3 +460,14 @@ pub async fn set_telegram(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Corrects the client's name (the client, confirming the card an agent made).
+pub async fn set_name(conn: &mut Conn, id: ClientId, full_name: &str, name_key: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query("UPDATE clients SET full_name = $1, name_key = $2 WHERE id = $3")
+        .bind(full_name)
+        .bind(name_key)
+        .bind(id.0)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}

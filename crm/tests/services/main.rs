@@ -9,6 +9,7 @@ use testkit::each_backend;
 
 mod audit;
 mod clients;
+mod contact;
 mod documents;
 mod hotels;
 mod interactions;

@@ -24,7 +24,17 @@ pub fn settings_reply(s: &crate::views::Settings) -> Reply {
 pub fn agent_chat(event: Event) -> Option<(State, Vec<Effect>)> {
     Some(match event {
         Event::Text(t) => (State::AgentChat, vec![Effect::RelayToAgent(t)]),
-        Event::Outcome(Outcome::Relayed) => (State::AgentChat, vec![Effect::Reply(Reply::text("agent_relayed"))]),
+        Event::Outcome(Outcome::Relayed { agent, newly_assigned, in_chat }) => (
+            State::AgentChat,
+            vec![Effect::Reply(
+                Reply::text("agent_relayed")
+                    .var("agent", agent)
+                    .var("newly_assigned", newly_assigned)
+                    .var("in_chat", in_chat),
+            )],
+        ),
+        // Nobody can answer in the chat now: the message is kept, and the client is told where
+        // a person answers (the agency's phone).
         Event::Outcome(Outcome::NoAgent) => {
             (State::Idle, vec![Effect::Reply(Reply::text("agent_none").keyboard(super::client_menu()))])
         }

@@ -3,13 +3,15 @@
 
 pub mod account;
 pub mod catalog;
+pub mod guest;
 pub mod registration;
 
+use crate::State;
 use crate::callback::Callback;
 use crate::effect::{Effect, Keyboard, Reply};
 use crate::event::{Command, Event, MAX_TEXT, Who};
 use crate::label::MenuItem;
-use crate::{StartPayload, State};
+
 use chrono::NaiveDate;
 
 pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, Vec<Effect>) {
@@ -29,7 +31,7 @@ pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, 
         return registration::step(r, event, today);
     }
     let Who::Client { marketing, .. } = who else {
-        return idle(who, event);
+        return guest::step(state, event, today);
     };
     // The menu, commands and settings buttons work from every client state.
     if let Some(out) = navigation(&event, *marketing) {
@@ -64,7 +66,9 @@ pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, 
         State::AwaitingCity => {
             account::awaiting_city(event.clone()).unwrap_or_else(|| unhandled(State::AwaitingCity, event))
         }
-        State::Idle | State::Registration(_) | State::Staff(_) => unhandled(State::Idle, event),
+        State::Idle | State::Registration(_) | State::Staff(_) | State::Declined { .. } => {
+            unhandled(State::Idle, event)
+        }
     }
 }
 
@@ -87,13 +91,6 @@ fn navigation(event: &Event, marketing: bool) -> Option<(State, Vec<Effect>)> {
 
 fn idle(who: &Who, event: Event) -> (State, Vec<Effect>) {
     match who {
-        Who::Stranger => match event {
-            Event::Start(StartPayload::Source(source)) => registration::begin(Some(source)),
-            Event::Unsupported | Event::Callback(_) => {
-                (State::Idle, vec![Effect::Reply(Reply::text("register_first"))])
-            }
-            _ => registration::begin(None),
-        },
         Who::Client { first_name, .. } => match event {
             Event::Start(_) | Event::Command(Command::Menu) => (
                 State::Idle,
@@ -120,6 +117,7 @@ fn help_for(who: &Who) -> &'static str {
 fn menu_for(who: &Who) -> Keyboard {
     match who {
         Who::Client { .. } => client_menu(),
+        Who::Stranger => guest::menu(),
         _ => Keyboard::Remove,
     }
 }

@@ -6,6 +6,9 @@
 //! client: Иванова Мария
 //! bot:    Поделитесь номером телефона [📱 Отправить мой номер]
 //! client: <shares own contact>
+//!         (the phone is looked up first: a card an agent made with it is linked after the
+//!         client confirms or corrects the name on record, and birth date and city are not
+//!         asked again; a typed phone on a card asks for the contact instead)
 //! bot:    Дата рождения (дд.мм.гггг)?
 //! client: 05.03.1990
 //! bot:    Из какого города вы обычно вылетаете? [Москва] [Новосибирск] …
@@ -17,13 +20,16 @@
 //! bot:    Готово, Мария! …  (after the transport registered the client)
 //! ```
 //!
+//! A stranger may browse first; pressing a departure or «Написать агенту» starts the
+//! registration with [`Resume`], and the conversation continues there once registered.
+//!
 //! Every answer is parsed with the `domain` crate's types, so the bot refuses exactly what the panel
 //! refuses, with the same reason. A wrong answer keeps the step.
 
 use crate::State;
 use crate::callback::Callback;
 use crate::effect::{Button, Effect, Keyboard, Reply, ReplyButton};
-use crate::event::{Event, Outcome};
+use crate::event::{Event, Outcome, PhoneCheck};
 use crate::label::{Label, typed_answer};
 use chrono::NaiveDate;
 use domain::{BirthDate, City, Invalid, KNOWN_CITIES, PersonName, Phone};
@@ -33,6 +39,12 @@ use serde::{Deserialize, Serialize};
 pub enum Step {
     Name,
     Phone,
+    /// Waiting for the transport to say whether the phone is on record.
+    CheckingPhone,
+    /// A card with the client's verified phone exists: is its name theirs?
+    ConfirmName,
+    /// The client corrects the name on record.
+    CorrectName,
     BirthDate,
     City,
     PersonalDataConsent,
@@ -54,20 +66,49 @@ pub struct Collected {
     /// an agent already made with this phone may be linked to this account.
     #[serde(default)]
     pub phone_verified: bool,
+    /// The phone is on a card an agent made: the registration links to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<LinkCard>,
+}
+
+/// Linking to a card on record: the name it holds and the client's correction, if any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkCard {
+    pub name_on_record: String,
+    pub corrected_name: Option<PersonName>,
+}
+
+/// Where the conversation goes on once the stranger has registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Resume {
+    /// The departure they pressed: ask how many travellers.
+    Book(i64),
+    /// «Написать агенту»: open the chat with the agent.
+    WriteAgent,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Registration {
     pub step: Step,
     pub collected: Collected,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub then: Option<Resume>,
 }
 
 /// The cities offered as buttons (the rest are typed).
 pub const CITY_BUTTONS: usize = 8;
 
-pub fn begin(source: Option<String>) -> (State, Vec<Effect>) {
-    let r = Registration { step: Step::Name, collected: Collected { source, ..Default::default() } };
-    (State::Registration(r), vec![Effect::Reply(Reply::text("reg_welcome").keyboard(Keyboard::Remove))])
+/// Starts a registration; `then` says what the stranger was doing (the welcome says why it is
+/// asked, and the conversation continues there afterwards). Where the stranger came from is
+/// not carried here: their first `/start` is kept by the CRM ([`Effect::RecordStart`]).
+pub fn begin(then: Option<Resume>) -> (State, Vec<Effect>) {
+    let why = match then {
+        Some(Resume::Book(_)) => "book",
+        Some(Resume::WriteAgent) => "agent",
+        None => "",
+    };
+    let r = Registration { step: Step::Name, collected: Collected::default(), then };
+    (State::Registration(r), vec![Effect::Reply(Reply::text("reg_welcome").var("why", why).keyboard(Keyboard::Remove))])
 }
 
 fn stay(r: Registration, reply: Reply) -> (State, Vec<Effect>) {
@@ -78,11 +119,27 @@ fn invalid(r: Registration, reason: Invalid) -> (State, Vec<Effect>) {
     stay(r, Reply::text("invalid").var("reason", reason.message_ru()))
 }
 
+fn share_phone() -> Keyboard {
+    Keyboard::Reply(vec![vec![ReplyButton::RequestContact(Label::new("share_phone"))]])
+}
+
+/// The question of the step the registration stands at.
+fn prompt(r: &Registration) -> Reply {
+    match (&r.step, &r.collected.link) {
+        (Step::ConfirmName, Some(link)) => Reply::text("reg_confirm_name")
+            .var("on_record", link.name_on_record.as_str())
+            .var("typed", r.collected.full_name.as_ref().map(|n| n.as_str().to_owned()))
+            .keyboard(yes_no(Label::new("name_is_mine"), Label::new("name_correct"))),
+        (step, _) => ask(step),
+    }
+}
+
 fn ask(step: &Step) -> Reply {
     match step {
         Step::Name => Reply::text("reg_ask_name"),
-        Step::Phone => Reply::text("reg_ask_phone")
-            .keyboard(Keyboard::Reply(vec![vec![ReplyButton::RequestContact(Label::new("share_phone"))]])),
+        Step::Phone => Reply::text("reg_ask_phone").keyboard(share_phone()),
+        Step::CheckingPhone | Step::ConfirmName => Reply::text("reg_wait"),
+        Step::CorrectName => Reply::text("reg_ask_correct_name").keyboard(Keyboard::Remove),
         Step::BirthDate => Reply::text("reg_ask_birth_date").keyboard(Keyboard::Remove),
         Step::City => Reply::text("reg_ask_city").keyboard(city_buttons()),
         Step::PersonalDataConsent => Reply::text("reg_ask_pd_consent").keyboard(pd_consent_buttons()),
@@ -130,7 +187,7 @@ fn advance(mut r: Registration, next: Step) -> (State, Vec<Effect>) {
 pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<Effect>) {
     if let Event::Start(_) = event {
         // /start again in the middle: remind where we are instead of starting over.
-        let reply = ask(&r.step);
+        let reply = prompt(&r);
         return stay(r, reply);
     }
     match r.step {
@@ -144,25 +201,47 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
             },
             _ => stay(r, ask(&Step::Name)),
         },
-        Step::Phone => match event {
-            Event::Contact { own: false, .. } => stay(r, Reply::text("reg_contact_not_own")),
-            Event::Contact { phone, own: true } => match Phone::parse(&phone) {
+        Step::Phone => {
+            let (phone, verified) = match event {
+                Event::Contact { own: false, .. } => return stay(r, Reply::text("reg_contact_not_own")),
+                Event::Contact { phone, own: true } => (phone, true),
+                Event::Text(phone) => (phone, false),
+                _ => return stay(r, ask(&Step::Phone)),
+            };
+            match Phone::parse(&phone) {
+                // Matched at once, before anything else is asked (see `phone_checked`).
                 Ok(p) => {
-                    r.collected.phone = Some(p);
-                    r.collected.phone_verified = true;
-                    advance(r, Step::BirthDate)
+                    r.collected.phone = Some(p.clone());
+                    r.collected.phone_verified = verified;
+                    r.step = Step::CheckingPhone;
+                    (State::Registration(r), vec![Effect::CheckPhone { phone: p, verified }])
+                }
+                Err(e) => invalid(r, e),
+            }
+        }
+        Step::CheckingPhone => match event {
+            Event::Outcome(Outcome::PhoneChecked(check)) => phone_checked(r, check),
+            _ => stay(r, ask(&Step::CheckingPhone)),
+        },
+        Step::ConfirmName => match answer(&event) {
+            Some(true) => advance(r, Step::PersonalDataConsent),
+            Some(false) => advance(r, Step::CorrectName),
+            None => {
+                let reply = prompt(&r);
+                stay(r, reply)
+            }
+        },
+        Step::CorrectName => match event {
+            Event::Text(t) => match PersonName::parse(&t) {
+                Ok(name) => {
+                    if let Some(link) = r.collected.link.as_mut() {
+                        link.corrected_name = Some(name);
+                    }
+                    advance(r, Step::PersonalDataConsent)
                 }
                 Err(e) => invalid(r, e),
             },
-            Event::Text(phone) => match Phone::parse(&phone) {
-                Ok(p) => {
-                    r.collected.phone = Some(p);
-                    r.collected.phone_verified = false;
-                    advance(r, Step::BirthDate)
-                }
-                Err(e) => invalid(r, e),
-            },
-            _ => stay(r, ask(&Step::Phone)),
+            _ => stay(r, ask(&Step::CorrectName)),
         },
         Step::BirthDate => match event {
             Event::Text(t) => match BirthDate::parse(&t, today) {
@@ -209,14 +288,12 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
             None => stay(r, ask(&Step::Marketing)),
         },
         Step::Submitting => match event {
-            Event::Outcome(Outcome::Registered { first_name }) => (
-                State::Idle,
-                vec![Effect::Reply(
-                    Reply::text("reg_done").var("first_name", first_name).keyboard(super::client_menu()),
-                )],
-            ),
+            Event::Outcome(Outcome::Registered { first_name }) => registered(r.then, first_name),
             Event::Outcome(Outcome::RegistrationRefused { reason }) if reason == "phone_taken" => {
+                // Someone took the phone meanwhile: only the phone is asked again.
                 r.collected.phone = None;
+                r.collected.phone_verified = false;
+                r.collected.link = None;
                 let (state, mut effects) = advance(r, Step::Phone);
                 effects.insert(0, Effect::Reply(Reply::text("reg_phone_taken")));
                 (state, effects)
@@ -232,5 +309,49 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
                 (State::Registration(r), vec![Effect::Reply(ask(&Step::Submitting)), Effect::Register(collected)])
             }
         },
+    }
+}
+
+/// The phone's match on record decides the next step.
+fn phone_checked(mut r: Registration, check: PhoneCheck) -> (State, Vec<Effect>) {
+    match check {
+        PhoneCheck::Free => {
+            r.collected.link = None;
+            advance(r, Step::BirthDate)
+        }
+        PhoneCheck::OnRecord { full_name } => {
+            r.collected.link = Some(LinkCard { name_on_record: full_name, corrected_name: None });
+            r.step = Step::ConfirmName;
+            let reply = prompt(&r);
+            stay(r, reply)
+        }
+        PhoneCheck::Unconfirmed => {
+            r.collected.phone = None;
+            r.step = Step::Phone;
+            stay(r, Reply::text("reg_phone_on_record").keyboard(share_phone()))
+        }
+        PhoneCheck::Declined => {
+            (State::Idle, vec![Effect::Reply(Reply::text("blacklisted_line").keyboard(super::guest::menu()))])
+        }
+        PhoneCheck::Taken => {
+            r.collected.phone = None;
+            r.step = Step::Phone;
+            stay(r, Reply::text("reg_phone_taken").keyboard(share_phone()))
+        }
+    }
+}
+
+/// Registered: greet, then go on with what the stranger was doing.
+fn registered(then: Option<Resume>, first_name: String) -> (State, Vec<Effect>) {
+    let done = Effect::Reply(Reply::text("reg_done").var("first_name", first_name).keyboard(super::client_menu()));
+    match then {
+        None => (State::Idle, vec![done]),
+        Some(Resume::Book(departure_id)) => (
+            State::Booking(super::catalog::BookingDraft { departure_id, browse: None }),
+            vec![done, Effect::Reply(Reply::text("book_ask_count").keyboard(super::catalog::count_buttons()))],
+        ),
+        Some(Resume::WriteAgent) => {
+            (State::AgentChat, vec![done, Effect::Reply(Reply::text("agent_chat_open").keyboard(super::client_menu()))])
+        }
     }
 }

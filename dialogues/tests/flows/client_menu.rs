@@ -140,6 +140,7 @@ fn browsing_pages_filters_and_opens_a_card() {
         total: "100 000 ₽".into(),
         due: "100 000 ₽".into(),
         travellers: 2,
+        client: "Иванова Мария".into(),
     };
     let (st, eff) = run(st, Event::Outcome(Outcome::Booked(item)));
     assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["book_done"]));
@@ -159,7 +160,8 @@ fn the_agent_chat_relays_text_only() {
         (st.clone(), &eff[..]),
         (State::AgentChat, &[Effect::RelayToAgent("Здравствуйте, а виза нужна?".into())][..])
     );
-    let (st, eff) = run(st, Event::Outcome(Outcome::Relayed));
+    let relayed = Outcome::Relayed { agent: "Смирнова Анна".into(), newly_assigned: true, in_chat: true };
+    let (st, eff) = run(st, Event::Outcome(relayed));
     assert_eq!((st.clone(), reply_templates(&eff)), (State::AgentChat, vec!["agent_relayed"]));
     let (st, eff) = run(st, Event::Unsupported);
     assert_eq!((st.clone(), reply_templates(&eff)), (State::AgentChat, vec!["agent_text_only"]));

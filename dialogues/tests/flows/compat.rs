@@ -70,6 +70,7 @@ fn collected() -> Collected {
         personal_data_consent: true,
         marketing_consent: false,
         phone_verified: true,
+        link: None,
     }
 }
 
@@ -92,7 +93,7 @@ fn states() -> Vec<(&'static str, State)> {
         (r#""Idle""#, State::Idle),
         (
             r#"{"Registration":{"step":"Marketing","collected":{"full_name":"Иванова Мария","phone":"+79123456789","birth_date":"1990-03-05","city":{"name":"Томск","tz":"Asia/Tomsk"},"source":"post_1","personal_data_consent":true,"marketing_consent":false,"phone_verified":true}}}"#,
-            State::Registration(Registration { step: Step::Marketing, collected: collected() }),
+            State::Registration(Registration { step: Step::Marketing, collected: collected(), then: None }),
         ),
         (
             r#"{"Browse":{"filter":{"destination":"Алтай","month":202701,"budget_k":100,"hot":true},"page":2,"awaiting_destination":false}}"#,
@@ -104,6 +105,10 @@ fn states() -> Vec<(&'static str, State)> {
         ),
         (r#""AgentChat""#, State::AgentChat),
         (r#""AwaitingCity""#, State::AwaitingCity),
+        (
+            r#"{"Declined":{"told_on":"2026-11-25"}}"#,
+            State::Declined { told_on: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap() },
+        ),
         (r#"{"Staff":null}"#, State::Staff(None)),
         (r#"{"Staff":"SearchQuery"}"#, staff(Awaiting::SearchQuery)),
         (r#"{"Staff":{"MessageTo":5}}"#, staff(Awaiting::MessageTo(5))),

@@ -4,7 +4,7 @@
 //! Bounded (`PROPTEST_CASES` overrides the count) so they run in every `cargo test`.
 
 use chrono::NaiveDate;
-use dialogues::event::Outcome;
+use dialogues::event::{Outcome, PhoneCheck};
 use dialogues::views::{BookingItem, DepartureItem, TourItem, TourPage, TourView};
 use dialogues::{Callback, Command, Event, MenuItem, StartPayload, State, Who};
 use domain::Role;
@@ -58,7 +58,7 @@ fn callback() -> impl Strategy<Value = Callback> {
     let tags = ["c", "y", "n", "t", "d", "k", "p", "fd", "fm", "m", "fb", "b", "fh", "fx", "sc", "sm", "u", "cl", "bk"];
     let args = ["", ":0", ":1", ":2", ":7", ":30", ":202607", ":999999"];
     let staff = ["sr", "rt:7", "nt:7:call", "tg:7", "mv:17:contract_signed", "mv:17:cancelled", "py:17", "pm:cash"];
-    let staff_more = ["bl:7", "ub:7"];
+    let staff_more = ["bl:7", "ub:7", "mc:7", "mb:7", "mr:7"];
     let mut all: Vec<String> = tags.iter().flat_map(|t| args.iter().map(move |a| format!("{t}{a}"))).collect();
     all.extend(staff.iter().chain(&staff_more).map(|s| (*s).to_owned()));
     let decoded: Vec<Callback> = all.iter().filter_map(|d| Callback::decode(d)).collect();
@@ -82,6 +82,7 @@ fn outcome() -> impl Strategy<Value = Outcome> {
         total: "100 000 ₽".into(),
         due: "".into(),
         travellers: 2,
+        client: "Иванова Мария".into(),
     };
     let view = TourView {
         id: 1,
@@ -113,12 +114,36 @@ fn outcome() -> impl Strategy<Value = Outcome> {
         Just(Outcome::BookingRefused { reason: "мест нет".into() }),
         Just(Outcome::Bookings(vec![booking])),
         Just(Outcome::Bookings(vec![])),
-        Just(Outcome::Relayed),
+        (any::<bool>(), any::<bool>()).prop_map(|(newly_assigned, in_chat)| Outcome::Relayed {
+            agent: "Смирнова Анна".into(),
+            newly_assigned,
+            in_chat
+        }),
+        proptest::sample::select(vec![
+            PhoneCheck::Free,
+            PhoneCheck::OnRecord { full_name: "Иванова Мария".into() },
+            PhoneCheck::Unconfirmed,
+            PhoneCheck::Taken,
+            PhoneCheck::Declined,
+        ])
+        .prop_map(Outcome::PhoneChecked),
         Just(Outcome::NoAgent),
         any::<bool>().prop_map(Outcome::MarketingChanged),
         Just(Outcome::CityChanged("Москва".into())),
-        Just(Outcome::StaffClients(vec![])),
-        Just(Outcome::Done("готово".into())),
+        (any::<bool>(), any::<bool>()).prop_map(|(more, searched)| Outcome::StaffClients {
+            items: vec![],
+            more: more.then_some(7),
+            next_page: false,
+            searched
+        }),
+        any::<bool>().prop_map(|requests_only| Outcome::StaffBookings {
+            items: vec![],
+            requests_only,
+            more: Some(9),
+            next_page: true
+        }),
+        Just(Outcome::Done { message: "готово".into(), back: Some(Callback::Client(7)) }),
+        Just(Outcome::Done { message: "готово".into(), back: None }),
         Just(Outcome::Refused("нельзя".into())),
     ]
 }
@@ -128,8 +153,10 @@ fn sent_by_a_person() -> impl Strategy<Value = Event> {
     prop_oneof![
         "[A-Za-z0-9_-]{0,70}|.{0,10}".prop_map(|p| Event::Start(StartPayload::parse(&p))),
         "[a-z]{0,12}".prop_map(|w| Event::Command(Command::parse(&w))),
-        proptest::sample::select(MenuItem::CLIENT.into_iter().chain(MenuItem::STAFF).collect::<Vec<_>>())
-            .prop_map(Event::Menu),
+        proptest::sample::select(
+            MenuItem::CLIENT.into_iter().chain(MenuItem::STAFF).chain(MenuItem::STRANGER).collect::<Vec<_>>()
+        )
+        .prop_map(Event::Menu),
         text().prop_map(Event::Text),
         ("[+0-9 ()-]{0,20}", any::<bool>()).prop_map(|(phone, own)| Event::Contact { phone, own }),
         callback().prop_map(Event::Callback),

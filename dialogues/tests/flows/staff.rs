@@ -52,7 +52,7 @@ fn buttons_ask_and_texts_complete_each_action() {
             "не оплатил",
             Effect::SetBlacklist { client: 5, on: true, reason: "не оплатил".into() },
         ),
-        (Callback::SearchClients, "Иванова", Effect::StaffClients { query: Some("Иванова".into()) }),
+        (Callback::SearchClients, "Иванова", Effect::StaffClients { query: Some("Иванова".into()), before: None }),
     ];
     for (button, answer, expected) in cases {
         let (st, eff) = run(State::Staff(None), Event::Callback(button));
@@ -120,9 +120,9 @@ fn registering_a_client_on_their_behalf_checks_like_self_registration() {
 fn menu_and_outcomes_work_from_any_pending_action() {
     let pending = State::Staff(Some(Awaiting::Tag(5)));
     let (st, eff) = run(pending.clone(), Event::Menu(MenuItem::StaffClients));
-    assert_eq!((st, eff), (State::Staff(None), vec![Effect::StaffClients { query: None }]));
+    assert_eq!((st, eff), (State::Staff(None), vec![Effect::StaffClients { query: None, before: None }]));
     let (st, eff) = run(pending.clone(), Event::Menu(MenuItem::StaffRequests));
-    assert_eq!((st, eff), (State::Staff(None), vec![Effect::StaffBookings { requests_only: true }]));
+    assert_eq!((st, eff), (State::Staff(None), vec![Effect::StaffBookings { requests_only: true, before: None }]));
     let (st, eff) = run(pending.clone(), Event::Command(Command::Cancel));
     assert_eq!((st, templates(&eff)), (State::Staff(None), vec!["cancelled"]));
     let (st, eff) = run(pending, Event::Outcome(Outcome::Refused("Нет доступа".into())));
@@ -166,6 +166,7 @@ fn cards_offer_each_note_kind_the_allowed_moves_and_only_an_admin_the_blacklist(
         total: "50 000 ₽".into(),
         due: "50 000 ₽".into(),
         travellers: 1,
+        client: "Иванова Мария".into(),
     };
     let view = StaffBookingView {
         booking,
@@ -192,4 +193,69 @@ fn cards_offer_each_note_kind_the_allowed_moves_and_only_an_admin_the_blacklist(
         callbacks(&eff),
         [Callback::PayMethod(PaymentMethod::Cash), Callback::PayMethod(PaymentMethod::BankTransfer)]
     );
+}
+
+/// A cut list says so and offers the next page; a searched one asks to refine instead.
+#[test]
+fn cut_lists_page_on() {
+    let items = |n: i64| {
+        (0..n)
+            .map(|i| dialogues::views::ClientItem {
+                id: 100 - i, name: format!("Клиент {i}"), phone: String::new()
+            })
+            .collect::<Vec<_>>()
+    };
+    let page = Outcome::StaffClients { items: items(20), more: Some(81), next_page: false, searched: false };
+    let (_, eff) = run(State::Staff(None), Event::Outcome(page));
+    let offered = callbacks(&eff);
+    assert!(offered.contains(&Callback::MoreClients(81)), "{offered:?}");
+    let Effect::Reply(r) = &eff[0] else { panic!() };
+    assert_eq!((r.vars["count"].clone(), r.vars["more"].clone()), (serde_json::json!(20), serde_json::json!(true)));
+    let (st, eff) = run(State::Staff(None), Event::Callback(Callback::MoreClients(81)));
+    assert_eq!((st, eff), (State::Staff(None), vec![Effect::StaffClients { query: None, before: Some(81) }]));
+
+    let searched = Outcome::StaffClients { items: items(20), more: Some(81), next_page: false, searched: true };
+    let (_, eff) = run(State::Staff(None), Event::Outcome(searched));
+    assert!(!callbacks(&eff).iter().any(|c| matches!(c, Callback::MoreClients(_))));
+
+    let requests = Outcome::StaffBookings { items: vec![], requests_only: true, more: None, next_page: false };
+    let (_, eff) = run(State::Staff(None), Event::Outcome(requests));
+    let Effect::Reply(r) = &eff[0] else { panic!() };
+    assert_eq!((r.template.as_str(), &r.vars["requests_only"]), ("staff_bookings_none", &serde_json::json!(true)));
+    let (st, eff) = run(State::Staff(None), Event::Callback(Callback::MoreRequests(40)));
+    assert_eq!((st, eff), (State::Staff(None), vec![Effect::StaffBookings { requests_only: true, before: Some(40) }]));
+}
+
+/// After logging a call (or any action on a card) the answer leads back to that card.
+#[test]
+fn a_done_action_leads_back_to_its_card() {
+    let done = |back| Event::Outcome(Outcome::Done { message: "Записано".into(), back });
+    let (_, eff) = run(State::Staff(None), done(Some(Callback::Client(5))));
+    assert_eq!(callbacks(&eff), [Callback::Client(5)]);
+    let (_, eff) = run(State::Staff(None), done(Some(Callback::Booking(17))));
+    assert_eq!(callbacks(&eff), [Callback::Booking(17)]);
+    let (_, eff) = run(State::Staff(None), done(None));
+    assert_eq!(templates(&eff), ["staff_done"]);
+}
+
+/// A client without Telegram cannot be written to in the bot: the card does not offer it.
+#[test]
+fn the_card_offers_writing_only_to_a_client_in_the_bot() {
+    let mut card = ClientCardView {
+        id: 5,
+        name: "Иванова Мария".into(),
+        phone: "+7 912 345-67-89".into(),
+        city: "Томск".into(),
+        birth_date: "05.03.1990".into(),
+        tags: vec![],
+        blacklisted: None,
+        bookings: vec![],
+        history: vec![],
+        telegram: true,
+    };
+    let (_, eff) = run(State::Staff(None), Event::Outcome(Outcome::StaffClient(card.clone())));
+    assert!(callbacks(&eff).contains(&Callback::ReplyTo(5)));
+    card.telegram = false;
+    let (_, eff) = run(State::Staff(None), Event::Outcome(Outcome::StaffClient(card)));
+    assert!(!callbacks(&eff).contains(&Callback::ReplyTo(5)));
 }
