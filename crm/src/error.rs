@@ -55,8 +55,8 @@ pub enum Conflict {
     DepartureStarted,
     #[error("payments are not accepted in status {0}")]
     PaymentsNotAccepted(&'static str),
-    #[error("the payment exceeds the amount due ({due} minor units)")]
-    Overpayment { due: i64 },
+    #[error("the payment exceeds the amount due ({due})")]
+    Overpayment { due: crate::domain::Money },
     #[error("the operation is already reversed")]
     AlreadyReversed,
     #[error("the departure has bookings")]
@@ -95,10 +95,7 @@ impl Conflict {
             Conflict::PaymentsNotAccepted(status) => {
                 text::fill("conflict", "payments_not_accepted", &[("status", status)])
             }
-            Conflict::Overpayment { due } => {
-                let due = format!("{},{:02}", due / 100, due % 100);
-                text::fill("conflict", "overpayment", &[("due", &due)])
-            }
+            Conflict::Overpayment { due } => text::fill("conflict", "overpayment", &[("due", due)]),
             Conflict::AlreadyReversed => text::get("conflict", "already_reversed").to_owned(),
             Conflict::DepartureHasBookings => text::get("conflict", "departure_has_bookings").to_owned(),
             Conflict::MasterKeyWaiting => text::get("conflict", "master_key_waiting").to_owned(),

@@ -3,6 +3,7 @@
 
 mod address_limits;
 mod audit;
+mod booking_events;
 mod bookings;
 mod clients;
 mod dialogue_states;
@@ -46,6 +47,7 @@ pub use keys::{MasterKeyHome, MasterRotation, MasterStep, RotationReport};
 pub use ledger::{OperationInput, PaymentInput, PaymentOutcome};
 pub use lockout::{LOCKOUT_MINUTES, MAX_FAILURES};
 pub use permissions::Capability;
+pub use pricing::{DeparturePrice, MAX_TRAVELLERS, Quote};
 pub use staff::INVITE_TTL_DAYS;
 pub use staff::{NewStaffInput, StaffCreated, StaffName};
 pub use tours::{LinkableHotel, MAX_ROUTE_DAY, TourCard, TourInput, tour_editable_by};

@@ -93,7 +93,7 @@ each_backend!(a_booking_walks_the_whole_status_machine_and_payments_move_it, |ap
     let p = app.crm.record_client_payment(&agent, pay(b, 30_000)).await.unwrap();
     assert_eq!(p.status, BookingStatus::PartiallyPaid);
     let over = app.crm.record_client_payment(&accountant, pay(b, 70_001)).await;
-    assert!(matches!(over, Err(Error::Conflict(Conflict::Overpayment { due: 7_000_000 }))), "{over:?}");
+    assert!(matches!(over, Err(Error::Conflict(Conflict::Overpayment { due })) if due.minor == 7_000_000), "{over:?}");
     let p = app.crm.record_client_payment(&accountant, pay(b, 70_000)).await.unwrap();
     assert_eq!(p.status, BookingStatus::Paid);
 
