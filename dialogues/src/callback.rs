@@ -57,6 +57,8 @@ pub enum Callback {
     /// Admin: blacklist or un-blacklist a client.
     Blacklist(i64),
     Unblacklist(i64),
+    /// Client: ask to cancel this booking of theirs (a reason and a confirmation follow).
+    AskCancel(i64),
 }
 
 impl Callback {
@@ -90,6 +92,7 @@ impl Callback {
             Callback::PayMethod(m) => format!("pm:{}", m.as_str()),
             Callback::Blacklist(id) => format!("bl:{id}"),
             Callback::Unblacklist(id) => format!("ub:{id}"),
+            Callback::AskCancel(id) => format!("xc:{id}"),
         }
     }
 
@@ -147,6 +150,7 @@ impl Callback {
             ("pm", _) => Callback::PayMethod(pay_method(code(arg)?)?),
             ("bl", _) => Callback::Blacklist(id()?),
             ("ub", _) => Callback::Unblacklist(id()?),
+            ("xc", _) => Callback::AskCancel(id()?),
             _ => return None,
         })
     }
@@ -186,6 +190,7 @@ mod tests {
             Callback::Pay(11),
             Callback::Blacklist(12),
             Callback::Unblacklist(13),
+            Callback::AskCancel(14),
         ]
         .into_iter()
         .chain(NOTE_KINDS.map(|k| Callback::Note(8, k)))

@@ -94,7 +94,17 @@ pub enum Outcome {
     BookingRefused {
         reason: String,
     },
-    Bookings(Vec<crate::views::BookingItem>),
+    Bookings(Vec<crate::views::MyBookingView>),
+    Quote(crate::views::QuoteView),
+    /// The request is recorded; `agent` is who will answer (`None`: the agency's staff).
+    CancelRequested {
+        booking: i64,
+        agent: Option<String>,
+    },
+    /// The reason is already in the user's words.
+    CancelRefused {
+        reason: String,
+    },
     Relayed,
     NoAgent,
     Settings(crate::views::Settings),

@@ -4,12 +4,14 @@
 //! never exists without its history entry and message, nor they without it. Every move —
 //! a person's (`change_booking_status`) or a payment's (`ledger::follow_payments`) — ends here.
 
-use crate::Result;
-use crate::domain::{BookingId, BookingStatus, ClientId, Direction, InteractionKind, Money, format_ru_range};
+use super::Crm;
+use crate::domain::{BookingId, BookingStatus, ClientId, Direction, InteractionKind, Money, Role, format_ru_range};
 use crate::store::Conn;
 use crate::store::bookings::Booking;
 use crate::store::interactions::{self, NewInteraction};
+use crate::store::staff::Staff;
 use crate::text;
+use crate::{Actor, Result};
 use chrono::{DateTime, Utc};
 
 /// Who a history entry is from: the client's own request comes in; what staff or the system
@@ -92,4 +94,28 @@ pub(crate) async fn status_moved(
         &[("id", &booking.id.0), ("from", &booking.status.title_ru()), ("to", &to.title_ru()), ("reason", &reason)],
     );
     write(conn, booking.client_id, booking.id, actor, &body, now).await
+}
+
+/// Who hears in Telegram of what a client does with a booking (asks to cancel it).
+#[derive(Debug, Clone)]
+pub struct BookingListeners {
+    /// The booking's agent, when active and bound to Telegram.
+    pub agent: Option<Staff>,
+    /// Everyone else on duty — active agents and admins bound to Telegram — told when the agent
+    /// is missing or could not be reached, so a client's request never falls into a void.
+    pub duty: Vec<Staff>,
+}
+
+impl Crm {
+    pub async fn booking_listeners(&self, actor: &Actor, id: BookingId) -> Result<BookingListeners> {
+        let b = self.booking_for(actor, id, false).await?;
+        let all = crate::store::staff::list(&mut *self.store.conn().await?).await?;
+        let reachable = |s: &Staff| s.active && s.telegram_id.is_some();
+        let agent = b.agent_id.and_then(|a| all.iter().find(|s| s.id == a && reachable(s)).cloned());
+        let duty = all
+            .into_iter()
+            .filter(|s| reachable(s) && matches!(s.role, Role::Agent | Role::Admin) && Some(s.id) != b.agent_id)
+            .collect();
+        Ok(BookingListeners { agent, duty })
+    }
 }

@@ -343,10 +343,7 @@ impl Crm {
 }
 
 /// The first instalment of `schedule` that `paid` does not cover yet, with what is left of it.
-pub(crate) fn next_instalment(
-    schedule: &[bookings_store::Installment],
-    paid: i64,
-) -> Option<(Money, chrono::NaiveDate)> {
+pub fn next_instalment(schedule: &[bookings_store::Installment], paid: i64) -> Option<(Money, chrono::NaiveDate)> {
     let mut scheduled: i64 = 0;
     for i in schedule {
         scheduled = scheduled.saturating_add(i.amount.minor);

@@ -35,6 +35,7 @@ pub use crate::store::outbox::{OutboxEntry, OutboxFilter, OutboxStatus};
 pub use crate::store::staff::Staff;
 pub use crate::store::tours::{Departure, RoutePoint, Tour, TourFilter, TourHotel, TourHotelLink};
 pub use address_limits::ADDRESS_MAX_FAILURES;
+pub use booking_events::BookingListeners;
 pub use bookings::{BookingCard, BookingRequest, NewTraveller, RoomChoice};
 pub use clients::{ClientCard, NewClient};
 pub use documents::Documents;
@@ -44,7 +45,7 @@ pub use hotels::{
 };
 pub use interactions::NewInteractionInput;
 pub use keys::{MasterKeyHome, MasterRotation, MasterStep, RotationReport};
-pub use ledger::{OperationInput, PaymentInput, PaymentOutcome};
+pub use ledger::{OperationInput, PaymentInput, PaymentOutcome, next_instalment};
 pub use lockout::{LOCKOUT_MINUTES, MAX_FAILURES};
 pub use permissions::Capability;
 pub use pricing::{DeparturePrice, MAX_TRAVELLERS, Quote};
