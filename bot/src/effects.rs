@@ -207,7 +207,10 @@ pub async fn book(ctx: &Ctx, bot: &TgBot, client: ClientId, departure: i64, trav
 /// The user's words for why a booking was refused; internal errors stay errors.
 fn refusal(ctx: &Ctx, e: Error) -> Result<String, BotError> {
     Ok(match e {
-        Error::NotFound(_) | Error::Forbidden(_) => ctx.texts.message(&Reply::text("book_refused_unavailable")),
+        // No room price for a night is the agency's gap, not something the client can fix.
+        Error::NotFound(_) | Error::Forbidden(_) | Error::Invalid(crm::domain::Invalid::NoPriceForDate) => {
+            ctx.texts.message(&Reply::text("book_refused_unavailable"))
+        }
         other => match other.refusal_ru() {
             Some(reason) => reason,
             None => return Err(BotError::Crm(other)),

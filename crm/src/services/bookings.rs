@@ -74,7 +74,8 @@ pub(crate) fn check_booking_access(actor: &Actor, b: &Booking, write: bool) -> R
 impl Crm {
     pub async fn create_booking(&self, actor: &Actor, req: BookingRequest) -> Result<BookingCard> {
         let (client, quote) = self.prepare_booking(actor, &req).await?;
-        let Quote { tour, departure, rooms, total, schedule, .. } = quote;
+        let Quote { tour, departure, rooms, rooms_total, total, schedule, .. } = quote;
+        let rooms_total = rooms_total.minor;
         let per_person = tour.price.minor;
         let total = total.minor;
         let mut conn = self.store.conn().await?;
@@ -88,7 +89,6 @@ impl Crm {
             (None, None) => 0,
         };
         drop(conn);
-        let rooms_total: i64 = rooms.iter().map(|r| r.total.minor).sum();
         let actor_name = actor.audit_name();
         let mut tx = self.audited(actor).await?;
         let now = tx.now();

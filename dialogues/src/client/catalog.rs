@@ -121,7 +121,9 @@ fn card_reply(t: &TourView) -> Reply {
     let mut rows: Vec<Vec<Button>> = t
         .departures
         .iter()
-        .filter(|d| d.seats_left > 0)
+        // A departure without a price (a night of its stay has no room price yet) cannot be
+        // booked: it is not offered.
+        .filter(|d| d.seats_left > 0 && d.price.is_some())
         .map(|d| {
             let label = Label::new("departure")
                 .var("dates", d.dates.as_str())
