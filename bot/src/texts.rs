@@ -173,6 +173,7 @@ impl Texts {
             "tours_ask_month.tera",
             "tours_list.tera",
             "tours_none.tera",
+            "try_again.tera",
             "use_menu.tera",
             // The price before booking, «Мои брони» and asking to cancel, the payment dialogue.
             "agent_cancel_request.tera",
