@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use dialogues::event::Outcome;
-use dialogues::views::{BookingItem, DepartureItem, TourItem, TourPage, TourView};
+use dialogues::views::{BookingItem, DepartureItem, MyBookingView, TourItem, TourPage, TourView};
 use dialogues::{Callback, Command, Event, MenuItem, StartPayload, State, Who};
 use domain::Role;
 use proptest::prelude::*;
@@ -94,9 +94,23 @@ fn outcome() -> impl Strategy<Value = Outcome> {
         included: vec![],
         not_included: vec![],
         hotels: vec![],
-        departures: vec![DepartureItem { id: 5, dates: "01.07–07.07".into(), seats_left: 3 }],
+        departures: vec![DepartureItem {
+            id: 5,
+            dates: "01.07–07.07".into(),
+            seats_left: 3,
+            price: Some("50 000 ₽".into()),
+            price_from: false,
+        }],
         hot: false,
         early_booking: false,
+        price_from: false,
+    };
+    let mine = MyBookingView {
+        booking: booking.clone(),
+        paid: "0 ₽".into(),
+        next_due: None,
+        schedule: vec![],
+        may_cancel: true,
     };
     prop_oneof![
         Just(Outcome::Registered { first_name: "Мария".into() }),
@@ -111,7 +125,9 @@ fn outcome() -> impl Strategy<Value = Outcome> {
         Just(Outcome::NotFound),
         Just(Outcome::Booked(booking.clone())),
         Just(Outcome::BookingRefused { reason: "мест нет".into() }),
-        Just(Outcome::Bookings(vec![booking])),
+        Just(Outcome::Bookings(vec![mine])),
+        Just(Outcome::CancelRequested { booking: 17, agent: None }),
+        Just(Outcome::CancelRefused { reason: "нельзя".into() }),
         Just(Outcome::Bookings(vec![])),
         Just(Outcome::Relayed),
         Just(Outcome::NoAgent),
