@@ -120,6 +120,12 @@ pub async fn handle(
                     effects::book(ctx, bot, client, departure_id, travellers).await?
                 }
                 Effect::MyBookings => effects::my_bookings(ctx, client).await?,
+                Effect::Quote { departure_id, travellers } => {
+                    effects::quote(ctx, client, departure_id, travellers).await?
+                }
+                Effect::RequestCancel { booking, reason } => {
+                    effects::request_cancel(ctx, bot, client, booking, &reason).await?
+                }
                 Effect::RelayToAgent(text) => effects::relay_to_agent(ctx, bot, client, &text).await?,
                 Effect::ShowSettings => effects::show_settings(ctx, client).await?,
                 Effect::SetMarketing(on) => effects::set_marketing(ctx, client, on).await?,

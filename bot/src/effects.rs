@@ -4,13 +4,16 @@
 use crate::BotError;
 use crate::conversation::{Ctx, TgBot};
 use chrono::{Duration, NaiveDate};
-use crm::domain::format_ru_range;
-use crm::domain::{ClientId, DepartureId, TourId};
-use crm::services::{Booking, BookingRequest, TourFilter as CrmTourFilter};
+use crm::domain::{BookingId, BookingStatus, Cause, ClientId, DepartureId, Direction, InteractionKind, Money, TourId};
+use crm::domain::{format_ru_date, format_ru_range};
+use crm::services::{Booking, BookingRequest, Installment, NewInteractionInput, TourFilter as CrmTourFilter};
 use crm::{Actor, Error};
 use dialogues::client::catalog::{PAGE_SIZE, TourFilter};
 use dialogues::event::{Outcome, PhoneCheck};
-use dialogues::views::{BookingItem, DepartureItem, HotelStay, RouteDay, Settings, TourItem, TourPage, TourView};
+use dialogues::views::{
+    BookingItem, DepartureItem, HotelStay, InstalmentView, MyBookingView, QuoteRoom, QuoteView, RouteDay, Settings,
+    TourItem, TourPage, TourView,
+};
 use dialogues::{Event, Reply};
 use teloxide::prelude::*;
 
@@ -51,11 +54,14 @@ pub async fn find_tours(ctx: &Ctx, actor: &Actor, filter: &TourFilter, page: u32
     for t in tours.into_iter().skip(start).take(PAGE_SIZE as usize) {
         let card = ctx.crm.tour_card(actor, t.id).await?;
         let next = card.departures.iter().find(|d| d.starts_on > today && d.seats_left() > 0);
+        // The list says «от»: the least one person pays on any departure, accommodation included.
+        let prices = ctx.crm.departure_prices(&actor, t.id).await?;
+        let least = prices.iter().map(|p| p.per_person).min_by_key(|m| m.minor).unwrap_or(t.price);
         items.push(TourItem {
             id: t.id.0,
             title: t.title.clone(),
             place: place(&t.country, &t.region),
-            price: t.price.to_string(),
+            price: least.to_string(),
             next_departure: next.map(|d| format_ru_range(d.starts_on, d.ends_on)),
             hot: t.is_hot_on(today),
         });
@@ -75,13 +81,19 @@ pub async fn show_tour(ctx: &Ctx, actor: &Actor, id: i64) -> Result<Event, BotEr
         Err(e) => return Err(e.into()),
     };
     let t = &card.tour;
+    let prices = ctx.crm.departure_prices(&Actor::Client(client), TourId(id)).await?;
+    let price_of = |d: DepartureId| prices.iter().find(|p| p.departure_id == d);
+    let least = prices.iter().map(|p| p.per_person.minor).min();
+    // «от» when one person's price is not the same on every departure and party size.
+    let price_from = prices.iter().any(|p| p.varies) || prices.iter().any(|p| Some(p.per_person.minor) != least);
     let view = TourView {
         id: t.id.0,
         title: t.title.clone(),
         kind: t.kind.title_ru().to_owned(),
         place: place(&t.country, &t.region),
         description: t.description.clone(),
-        price: t.price.to_string(),
+        price: least.map(|m| Money::new(m, t.price.currency)).unwrap_or(t.price).to_string(),
+        price_from,
         route: card
             .route
             .iter()
@@ -108,6 +120,8 @@ pub async fn show_tour(ctx: &Ctx, actor: &Actor, id: i64) -> Result<Event, BotEr
                 id: d.id.0,
                 dates: format_ru_range(d.starts_on, d.ends_on),
                 seats_left: d.seats_left(),
+                price: price_of(d.id).map(|p| p.per_person.to_string()),
+                price_from: price_of(d.id).is_some_and(|p| p.varies),
             })
             .collect(),
         hot: t.is_hot_on(today),
@@ -121,9 +135,9 @@ async fn item(ctx: &Ctx, actor: &Actor, b: &Booking) -> Result<BookingItem, BotE
     Ok(crate::staff_effects::item(b, due))
 }
 
-pub async fn book(ctx: &Ctx, bot: &TgBot, client: ClientId, departure: i64, travellers: u8) -> Result<Event, BotError> {
-    let actor = Actor::Client(client);
-    let req = BookingRequest {
+/// The request a client makes from the bot: priced for the breakdown and then booked alike.
+fn request(ctx: &Ctx, client: ClientId, departure: i64, travellers: u8) -> BookingRequest {
+    BookingRequest {
         client_id: client,
         departure_id: DepartureId(departure),
         travellers_count: i64::from(travellers),
@@ -131,7 +145,56 @@ pub async fn book(ctx: &Ctx, bot: &TgBot, client: ClientId, departure: i64, trav
         companions: vec![],
         rooms: vec![],
         notes: ctx.texts.message(&Reply::text("booking_note")),
+    }
+}
+
+fn instalments(schedule: &[Installment], paid: i64) -> Vec<InstalmentView> {
+    let mut scheduled: i64 = 0;
+    schedule
+        .iter()
+        .map(|i| {
+            scheduled = scheduled.saturating_add(i.amount.minor);
+            InstalmentView { amount: i.amount.to_string(), due_on: format_ru_date(i.due_on), paid: scheduled <= paid }
+        })
+        .collect()
+}
+
+/// The price of a request before it is made, by the same path as the booking.
+pub async fn quote(ctx: &Ctx, client: ClientId, departure: i64, travellers: u8) -> Result<Event, BotError> {
+    let q = match ctx.crm.quote_booking(&Actor::Client(client), &request(ctx, client, departure, travellers)).await {
+        Ok(q) => q,
+        Err(e) => return Ok(Event::Outcome(Outcome::BookingRefused { reason: refusal(ctx, e)? })),
     };
+    let cur = q.total.currency;
+    let n = q.travellers.max(1);
+    Ok(Event::Outcome(Outcome::Quote(QuoteView {
+        departure_id: q.departure.id.0,
+        tour: q.tour.title.clone(),
+        dates: format_ru_range(q.departure.starts_on, q.departure.ends_on),
+        travellers: q.travellers,
+        per_person: q.per_person.to_string(),
+        tour_total: Money::new(q.per_person.minor.saturating_mul(q.travellers), cur).to_string(),
+        rooms: q
+            .rooms
+            .iter()
+            .map(|r| QuoteRoom {
+                hotel: r.hotel_name.clone(),
+                room: r.room_type.clone(),
+                rooms: r.rooms,
+                nights: r.nights,
+                total: r.total.to_string(),
+            })
+            .collect(),
+        rooms_total: q.rooms_total.to_string(),
+        total: q.total.to_string(),
+        total_per_person: Money::new((q.total.minor + n - 1) / n, cur).to_string(),
+        schedule: instalments(&q.schedule, 0),
+    })))
+}
+
+pub async fn book(ctx: &Ctx, bot: &TgBot, client: ClientId, departure: i64, travellers: u8) -> Result<Event, BotError> {
+    let actor = Actor::Client(client);
+    let req = request(ctx, client, departure, travellers);
     let card = match ctx.crm.create_booking(&actor, req).await {
         Ok(c) => c,
         Err(e) => return Ok(Event::Outcome(Outcome::BookingRefused { reason: refusal(ctx, e)? })),
@@ -143,7 +206,10 @@ pub async fn book(ctx: &Ctx, bot: &TgBot, client: ClientId, departure: i64, trav
 /// The user's words for why a booking was refused; internal errors stay errors.
 fn refusal(ctx: &Ctx, e: Error) -> Result<String, BotError> {
     Ok(match e {
-        Error::NotFound(_) | Error::Forbidden(_) => ctx.texts.message(&Reply::text("book_refused_unavailable")),
+        // No room price for a night is the agency's gap, not something the client can fix.
+        Error::NotFound(_) | Error::Forbidden(_) | Error::Invalid(crm::domain::Invalid::NoPriceForDate) => {
+            ctx.texts.message(&Reply::text("book_refused_unavailable"))
+        }
         other => match other.refusal_ru() {
             Some(reason) => reason,
             None => return Err(BotError::Crm(other)),
@@ -178,14 +244,89 @@ async fn notify_agent(ctx: &Ctx, bot: &TgBot, b: &Booking) {
     }
 }
 
+/// «Мои брони»: each booking with what is paid, the schedule and what is due next.
 pub async fn my_bookings(ctx: &Ctx, client: ClientId) -> Result<Event, BotError> {
     let actor = Actor::Client(client);
     let list = ctx.crm.list_bookings(&actor, crm::services::BookingFilter { limit: 20, ..Default::default() }).await?;
     let mut items = Vec::with_capacity(list.len());
     for b in &list {
-        items.push(item(ctx, &actor, b).await?);
+        let card = ctx.crm.booking_card(&actor, b.id).await?;
+        let schedule = instalments(&card.schedule, card.paid.minor);
+        let next_due = crm::services::next_instalment(&card.schedule, card.paid.minor)
+            .filter(|_| card.booking.status.is_active())
+            .map(|(amount, on)| InstalmentView { amount: amount.to_string(), due_on: format_ru_date(on), paid: false });
+        items.push(MyBookingView {
+            booking: crate::staff_effects::item(&card.booking, card.due),
+            paid: card.paid.to_string(),
+            next_due,
+            schedule,
+            may_cancel: card.booking.status.check_move(BookingStatus::CancellationRequested, Cause::Manual).is_ok(),
+        });
     }
     Ok(Event::Outcome(Outcome::Bookings(items)))
+}
+
+/// The client asks to cancel a booking: the move goes through crm (history, the client's
+/// message), then the agent hears of it — the booking's agent, or the agency's staff on duty
+/// when it has none reachable (see `Crm::booking_listeners`).
+pub async fn request_cancel(
+    ctx: &Ctx,
+    bot: &TgBot,
+    client: ClientId,
+    booking: i64,
+    reason: &str,
+) -> Result<Event, BotError> {
+    let actor = Actor::Client(client);
+    let id = BookingId(booking);
+    let card = match ctx.crm.change_booking_status(&actor, id, BookingStatus::CancellationRequested, reason).await {
+        Ok(c) => c,
+        Err(e) => {
+            let reason = match e {
+                Error::NotFound(_) | Error::Forbidden(_) => ctx.texts.message(&Reply::text("book_refused_unavailable")),
+                other => match other.refusal_ru() {
+                    Some(reason) => reason,
+                    None => return Err(BotError::Crm(other)),
+                },
+            };
+            return Ok(Event::Outcome(Outcome::CancelRefused { reason }));
+        }
+    };
+    let b = &card.booking;
+    let c = ctx.crm.get_client(&actor, client).await?;
+    let reply = Reply::text("agent_cancel_request")
+        .var("booking_id", b.id.0)
+        .var("client", b.client_name.as_str())
+        .var("phone", crm::domain::format_phone(&c.phone))
+        .var("tour", b.tour_title.as_str())
+        .var("dates", format_ru_range(b.starts_on, b.ends_on))
+        .var("paid", card.paid.to_string())
+        .var("total", b.total.to_string())
+        .var("reason", reason)
+        .keyboard(dialogues::Keyboard::Inline(vec![vec![dialogues::Button::new(
+            dialogues::Label::new("open_booking"),
+            dialogues::Callback::Booking(b.id.0),
+        )]]));
+    let listeners = ctx.crm.booking_listeners(&actor, id).await?;
+    let mut told_agent = false;
+    if let Some(agent) = &listeners.agent
+        && let Some(chat) = agent.telegram_id
+    {
+        match crate::conversation::send(ctx, bot, ChatId(chat), &reply).await {
+            Ok(()) => told_agent = true,
+            Err(e) => tracing::warn!(error = %e, booking, "the agent could not be told of a cancellation request"),
+        }
+    }
+    if !told_agent {
+        // Nobody may miss it: everyone on duty hears of it instead.
+        for s in &listeners.duty {
+            let Some(chat) = s.telegram_id else { continue };
+            if let Err(e) = crate::conversation::send(ctx, bot, ChatId(chat), &reply).await {
+                tracing::warn!(error = %e, booking, staff = s.id.0, "a cancellation request could not be passed on");
+            }
+        }
+    }
+    let agent = listeners.agent.filter(|_| told_agent).map(|a| a.name);
+    Ok(Event::Outcome(Outcome::CancelRequested { booking, agent }))
 }
 
 /// Passes the client's message to their agent (crm assigns one to a client who has none and

@@ -196,6 +196,23 @@ impl Texts {
             "history_author_system.tera",
             "staff_admin_only.tera",
             "staff_not_your_role.tera",
+            // The price before booking, «Мои брони» and asking to cancel, the payment dialogue.
+            "agent_cancel_request.tera",
+            "book_confirm_expected.tera",
+            "book_dropped.tera",
+            "book_quote.tera",
+            "button_ask_cancel.tera",
+            "button_cancel_keep.tera",
+            "button_cancel_send.tera",
+            "button_confirm_booking.tera",
+            "button_not_now.tera",
+            "cancel_ask_reason.tera",
+            "cancel_confirm.tera",
+            "cancel_dropped.tera",
+            "cancel_reason_too_long.tera",
+            "cancel_refused.tera",
+            "cancel_requested.tera",
+            "staff_amount_refused.tera",
         ])?;
         let fallback = tera.render("render_failed.tera", &tera::Context::new())?.trim().to_owned();
         let mut menu = HashMap::new();

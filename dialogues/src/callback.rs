@@ -61,6 +61,8 @@ pub enum Callback {
     MoreClients(i64),
     MoreBookings(i64),
     MoreRequests(i64),
+    /// Client: ask to cancel this booking of theirs (a reason and a confirmation follow).
+    AskCancel(i64),
 }
 
 impl Callback {
@@ -97,6 +99,7 @@ impl Callback {
             Callback::MoreClients(id) => format!("mc:{id}"),
             Callback::MoreBookings(id) => format!("mb:{id}"),
             Callback::MoreRequests(id) => format!("mr:{id}"),
+            Callback::AskCancel(id) => format!("xc:{id}"),
         }
     }
 
@@ -157,6 +160,7 @@ impl Callback {
             ("mc", _) => Callback::MoreClients(id()?),
             ("mb", _) => Callback::MoreBookings(id()?),
             ("mr", _) => Callback::MoreRequests(id()?),
+            ("xc", _) => Callback::AskCancel(id()?),
             _ => return None,
         })
     }
@@ -199,6 +203,7 @@ mod tests {
             Callback::MoreClients(14),
             Callback::MoreBookings(15),
             Callback::MoreRequests(16),
+            Callback::AskCancel(17),
         ]
         .into_iter()
         .chain(NOTE_KINDS.map(|k| Callback::Note(8, k)))

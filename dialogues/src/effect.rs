@@ -35,6 +35,18 @@ pub enum Effect {
     },
     /// The client's bookings; answered by `Outcome::Bookings`.
     MyBookings,
+    /// The price of a booking request before it is made; answered by `Outcome::Quote` or
+    /// `Outcome::BookingRefused`.
+    Quote {
+        departure_id: i64,
+        travellers: u8,
+    },
+    /// The client asks to cancel a booking; answered by `Outcome::CancelRequested` or
+    /// `Outcome::CancelRefused`.
+    RequestCancel {
+        booking: i64,
+        reason: String,
+    },
     /// Pass a message to the client's agent (assigning one if needed); answered by
     /// `Outcome::Relayed` or `Outcome::NoAgent`.
     RelayToAgent(String),

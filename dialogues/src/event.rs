@@ -94,7 +94,17 @@ pub enum Outcome {
     BookingRefused {
         reason: String,
     },
-    Bookings(Vec<crate::views::BookingItem>),
+    Bookings(Vec<crate::views::MyBookingView>),
+    Quote(crate::views::QuoteView),
+    /// The request is recorded; `agent` is who will answer (`None`: the agency's staff).
+    CancelRequested {
+        booking: i64,
+        agent: Option<String>,
+    },
+    /// The reason is already in the user's words.
+    CancelRefused {
+        reason: String,
+    },
     /// The client's message reached their agent (`in_chat`: the agent reads the bot, so the
     /// answer comes here); `newly_assigned` when the agent was assigned by this message.
     Relayed {

@@ -39,6 +39,10 @@ pub enum State {
     Browse(client::catalog::Browse),
     /// Choosing how many travellers for a departure.
     Booking(client::catalog::BookingDraft),
+    /// The price is shown; waiting for the client to confirm the booking.
+    ConfirmBooking(client::catalog::Confirm),
+    /// Asking to cancel a booking: the reason, then the confirmation.
+    CancelRequest(client::account::CancelRequest),
     /// Texts go to the client's agent.
     AgentChat,
     /// Waiting for a new departure city.

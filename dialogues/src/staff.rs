@@ -170,8 +170,13 @@ pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDa
         Awaiting::Note { client, kind } => idle(Effect::LogNote { client, kind, text }),
         Awaiting::Tag(client) => idle(Effect::TagClient { client, tag: text }),
         Awaiting::MoveReason { booking, to } => idle(Effect::MoveBooking { booking, to, reason: text }),
+        // The dialogue stays on the amount until the payment is recorded: a refused amount (more
+        // than is due) is answered there, and the next text is another amount.
         Awaiting::PaymentAmount { booking, method } => match Money::parse(&text, Currency::RUB) {
-            Ok(m) if m.minor > 0 => idle(Effect::RecordPayment { booking, method, amount_minor: m.minor }),
+            Ok(m) if m.minor > 0 => (
+                State::Staff(Some(Awaiting::PaymentAmount { booking, method })),
+                vec![Effect::RecordPayment { booking, method, amount_minor: m.minor }],
+            ),
             Ok(_) => reply(
                 State::Staff(Some(Awaiting::PaymentAmount { booking, method })),
                 Reply::text("staff_amount_invalid"),
@@ -269,9 +274,12 @@ fn outcome(here: State, o: &Outcome, is_admin: bool) -> (State, Vec<Effect>) {
             };
             reply(State::Staff(None), r)
         }
-        Outcome::Refused(reason) => {
-            reply(State::Staff(None), Reply::text("staff_refused").var("reason", reason.as_str()))
-        }
+        Outcome::Refused(reason) => match here {
+            State::Staff(Some(a @ Awaiting::PaymentAmount { .. })) => {
+                reply(State::Staff(Some(a)), Reply::text("staff_amount_refused").var("reason", reason.as_str()))
+            }
+            _ => reply(State::Staff(None), Reply::text("staff_refused").var("reason", reason.as_str())),
+        },
         Outcome::RegistrationRefused { reason } => {
             reply(State::Staff(None), Reply::text("staff_refused").var("reason", reason.as_str()))
         }

@@ -26,6 +26,10 @@ pub struct DepartureItem {
     pub id: i64,
     pub dates: String,
     pub seats_left: i64,
+    /// What one person pays on this departure, tour and accommodation (`None`: not priced yet).
+    pub price: Option<String>,
+    /// Others pay more per person (fewer in a room): said «от».
+    pub price_from: bool,
 }
 
 /// A day of a tour's route.
@@ -61,6 +65,8 @@ pub struct TourView {
     pub departures: Vec<DepartureItem>,
     pub hot: bool,
     pub early_booking: bool,
+    /// `price` is the least of the departures' prices per person, others pay more: «от».
+    pub price_from: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,4 +123,55 @@ pub struct StaffBookingView {
     /// (status, its title) of each allowed manual move.
     pub moves: Vec<(BookingStatus, String)>,
     pub accepts_payments: bool,
+}
+
+// The client's bookings, their payments and the price of a request before it is made.
+
+/// A payment of a booking's schedule as the client sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstalmentView {
+    pub amount: String,
+    pub due_on: String,
+    /// Covered by what the client has paid so far.
+    pub paid: bool,
+}
+
+/// One of the client's bookings in «Мои брони».
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyBookingView {
+    pub booking: BookingItem,
+    pub paid: String,
+    /// What is to be paid next and by when (the part of the first open instalment still unpaid).
+    pub next_due: Option<InstalmentView>,
+    pub schedule: Vec<InstalmentView>,
+    /// The client may ask to cancel it (the status table allows the move).
+    pub may_cancel: bool,
+}
+
+/// A room of a quoted booking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteRoom {
+    pub hotel: String,
+    pub room: String,
+    pub rooms: i64,
+    pub nights: i64,
+    pub total: String,
+}
+
+/// What a booking request costs, shown to the client to confirm before it is made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteView {
+    pub departure_id: i64,
+    pub tour: String,
+    pub dates: String,
+    pub travellers: i64,
+    /// The tour's own price per person and for everyone.
+    pub per_person: String,
+    pub tour_total: String,
+    pub rooms: Vec<QuoteRoom>,
+    pub rooms_total: String,
+    pub total: String,
+    /// The total divided among the travellers, rounded up to a kopeck.
+    pub total_per_person: String,
+    pub schedule: Vec<InstalmentView>,
 }

@@ -64,14 +64,8 @@ pub(crate) async fn build(
         cancelled += usize::from(target == Cancelled);
         let near = cancel_kind == 0;
         let card = book(crm, made, client, &agent, rng, near).await?;
+        // The booking and each move of it write their own history entries (crm does).
         let id = card.booking.id;
-        let note = format!(
-            "Оформлено бронирование «{}», {}",
-            card.booking.tour_title,
-            crm::domain::format_ru_date(card.booking.starts_on)
-        );
-        log(crm, &agent, client, "note", "none", &note, 0).await?;
-        summary.interactions += 1;
         if target != ContractPending && cancel_kind != 1 {
             crm.change_booking_status(&agent, id, ContractSigned, "Договор подписан в офисе").await?;
         }
@@ -123,6 +117,11 @@ pub(crate) async fn build(
     }
     let ops = crm.list_operations(&Actor::System, OperationFilter { limit: 1000, ..Default::default() }).await?;
     summary.operations = ops.len();
+    // Counted from the histories: bookings and their moves add entries of their own.
+    summary.interactions = 0;
+    for (client, _) in &cast.clients {
+        summary.interactions += crm.client_history(&Actor::System, *client, 1000).await?.len();
+    }
     Ok(())
 }
 
@@ -168,7 +167,6 @@ async fn clients(crm: &Crm, cast: &mut Cast, rng: &mut Prng, summary: &mut Summa
             for _ in 0..rng.range(1, 3) {
                 let (kind, dir, body) = rng.pick(people::TALK);
                 log(crm, &agent, id, kind, dir, body, rng.range(2, 90)).await?;
-                summary.interactions += 1;
             }
         }
         if i % 5 == 0 {

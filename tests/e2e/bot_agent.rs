@@ -4,7 +4,7 @@
 use crate::bot_client::{World, published_tour, register};
 use crate::fake_telegram::WAIT;
 use crm::Actor;
-use crm::domain::{BookingStatus, Role};
+use crm::domain::{BookingStatus, Currency, Money, Role};
 use crm::services::NewStaffInput;
 use testkit::backends;
 
@@ -37,7 +37,8 @@ async fn agent_works(w: World) {
     let list = w.say(&maria, "🌍 Туры", "Алтай").await;
     let card = w.press(&maria, &list, &format!("t:{tour_id}"), "Маршрут").await;
     let ask = w.press(&maria, &card, &format!("d:{dep_id}"), "Сколько человек").await;
-    w.press(&maria, &ask, "k:1", "Заявка на бронирование").await;
+    let quote = w.press(&maria, &ask, "k:1", "Стоимость брони").await;
+    w.press(&maria, &quote, "y", "Заявка на бронирование").await;
     let client = crm.client_by_telegram(&Actor::System, maria.id).await.unwrap().unwrap();
     assert_eq!(client.agent_id, Some(anna.staff.id));
     let booking = crm.list_bookings(&Actor::System, Default::default()).await.unwrap()[0].clone();
@@ -74,7 +75,16 @@ async fn agent_works(w: World) {
     let bcard = w.press(&anna_tg, &bcard, &format!("bk:{}", booking.id), "к оплате").await;
     let method = w.press(&anna_tg, &bcard, &format!("py:{}", booking.id), "Как клиент оплатил").await;
     w.press(&anna_tg, &method, "pm:cash", "Сумма оплаты").await;
+    // More than is due: said in money, and the dialogue stays on the amount.
+    let over = w.say(&anna_tg, "60000", "больше остатка").await;
+    let due = Money::new(5_000_000, Currency::RUB).to_string();
+    assert!(over.text().contains(&due) && over.text().contains("другую сумму"), "{}", over.text());
     w.say(&anna_tg, "10000", "частичная оплата").await;
+    // The client is told of the payment (and of the move it made).
+    let paid = Money::new(1_000_000, Currency::RUB).to_string();
+    let told = w.fake.wait_for_message(maria.id, |m| m.text().contains("получили вашу оплату"), WAIT).await;
+    assert!(told.text().contains(&paid), "{}", told.text());
+    w.fake.wait_for_message(maria.id, |m| m.text().contains("новый статус — частичная оплата"), WAIT).await;
     let card = crm.booking_card(&Actor::System, booking.id).await.unwrap();
     assert_eq!(card.booking.status, BookingStatus::PartiallyPaid);
     assert_eq!(card.paid.minor, 1_000_000);
@@ -103,6 +113,29 @@ async fn agent_works(w: World) {
         BookingStatus::PartiallyPaid
     );
     assert!(!w.fake.sent_to(maria.id).iter().any(|m| m.text().contains("чужого агента")));
+
+    // The client's «Мои брони»: paid so far, the next payment; then a cancellation request with
+    // a reason, confirmed, reaches the agent.
+    let mine = w.say(&maria, "🧳 Мои брони", "Ваши брони").await;
+    let next = Money::new(500_000, Currency::RUB).to_string();
+    assert!(mine.text().contains(&format!("оплачено {paid}")), "{}", mine.text());
+    assert!(mine.text().contains(&format!("следующий платёж: {next} до ")), "{}", mine.text());
+    let why = w.press(&maria, &mine, &format!("xc:{}", booking.id), "почему").await;
+    let _ = why;
+    let confirm = w.say(&maria, "Заболел ребёнок", "Отправить агенту запрос").await;
+    let sent = w.press(&maria, &confirm, "y", "отправлен").await;
+    assert!(sent.text().contains("Смирнова Анна"), "{}", sent.text());
+    let heard = w.fake.wait_for_message(anna_tg.id, |m| m.text().contains("Запрос отмены брони"), WAIT).await;
+    assert!(
+        heard.text().contains("Причина: Заболел ребёнок") && heard.text().contains("+7 912 345-67-89"),
+        "{}",
+        heard.text()
+    );
+    assert!(!w.fake.sent_to(boris_tg.id).iter().any(|m| m.text().contains("Запрос отмены")), "only the agent");
+    let card = crm.booking_card(&Actor::System, booking.id).await.unwrap();
+    assert_eq!(card.booking.status, BookingStatus::CancellationRequested);
+    let history = crm.client_history(&Actor::System, client.id, 50).await.unwrap();
+    assert!(history.iter().any(|i| i.booking_id == Some(booking.id) && i.body.contains("Заболел ребёнок")));
 }
 
 /// Telegram lets a bot send a private chat about 20 messages a minute (teloxide's throttle

@@ -152,9 +152,20 @@ async fn client_books(w: World) {
     let list = w.say(&maria, "🌍 Туры", "Алтай: золотые горы").await;
     let card = w.press(&maria, &list, &format!("t:{tour_id}"), "Маршрут").await;
     assert!(card.text().contains("Включено: сопровождение гида"), "{}", card.text());
+    // The card says what one person pays on the departure; the breakdown comes before booking,
+    // and the booking is the price confirmed.
+    let per_person = Money::new(5_000_000, Currency::RUB).to_string();
+    let total = Money::new(10_000_000, Currency::RUB).to_string();
+    assert!(card.text().contains(&format!("Цена: {per_person} на человека\n")), "{}", card.text());
+    let buttons = card.reply_markup.as_ref().map(|m| m.to_string()).unwrap_or_default();
+    assert!(buttons.contains(&format!("· {per_person} · мест: 10")), "{buttons}");
     let ask = w.press(&maria, &card, &format!("d:{dep_id}"), "Сколько человек").await;
-    let done = w.press(&maria, &ask, "k:2", "Заявка на бронирование").await;
-    assert!(done.text().contains("100\u{a0}000\u{a0}₽"), "{}", done.text());
+    let quote = w.press(&maria, &ask, "k:2", "Стоимость брони").await;
+    assert!(quote.text().contains(&format!("Тур: 2 × {per_person} = {total}\nИтого: {total}")), "{}", quote.text());
+    assert!(quote.text().contains("График оплаты"), "{}", quote.text());
+    assert!(crm.list_bookings(&Actor::System, Default::default()).await.unwrap().is_empty(), "not booked yet");
+    let done = w.press(&maria, &quote, "y", "Заявка на бронирование").await;
+    assert!(done.text().contains(&total), "{}", done.text());
 
     // The request went to a free agent, who now handles the client.
     w.fake

@@ -190,10 +190,11 @@ async fn a_booking_killed_before_its_answer_is_made_once_and_answered_after_the_
     let list = w.say(&maria, "🌍 Туры", "Алтай: золотые горы").await;
     let card = w.press(&maria, &list, &format!("t:{tour_id}"), "Маршрут").await;
     let ask = w.press(&maria, &card, &format!("d:{dep_id}"), "Сколько человек").await;
+    let quote = w.press(&maria, &ask, "k:2", "Стоимость брони").await;
 
     w.fake.fail_next(Calls::Sends, 1, Fault::Stall);
     let seen = w.fake.count_sent(maria.id);
-    w.fake.push_callback(&maria, ask.message_id, "k:2");
+    w.fake.push_callback(&maria, quote.message_id, "y");
     let bookings = || async { crm.list_bookings(&Actor::System, Default::default()).await.unwrap() };
     until("the booking", || async { bookings().await.len() == 1 }).await;
     until("the stalled answer", || async { w.fake.failed_on_command() == 1 }).await;

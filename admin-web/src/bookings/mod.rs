@@ -82,6 +82,7 @@ pub async fn list(
             json!({
                 "id": b.id.0,
                 "client": b.client_name,
+                "client_id": b.client_id.0,
                 "tour_title": b.tour_title,
                 "starts_on": views::day(b.starts_on),
                 "ends_on": views::day(b.ends_on),

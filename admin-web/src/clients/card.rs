@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use crm::Crm;
 use crm::domain::{ClientId, Direction, InteractionKind};
-use crm::services::{Capability, NewInteractionInput, PanelSession};
+use crm::services::{BookingFilter, Capability, NewInteractionInput, PanelSession};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -85,12 +85,15 @@ async fn render_card(
                     "author": views::actor_name(&i.author, &names),
                     "corrected": i.corrected_by.is_some(),
                     "correction": i.corrects.is_some(),
+                    "booking_id": i.booking_id.map(|b| b.0),
                 })
             })
             .collect()
     });
+    let bookings = client_bookings(crm, actor, id).await?;
     let mut ctx = views::page(session, "clients");
     ctx.insert("client", &client);
+    ctx.insert("bookings", &bookings);
     // The service leaves the documents out for a role that sees none (the accountant).
     let documents_visible = card.documents_on_file.is_some();
     ctx.insert("documents_visible", &documents_visible);
@@ -107,6 +110,27 @@ async fn render_card(
     ctx.insert("errors", &refusal.errors);
     ctx.insert("values", &refusal.values);
     Ok((status, views::render("clients/card.html", &ctx)?).into_response())
+}
+
+/// The client's bookings as the card lists them, newest first, each linked to its card.
+async fn client_bookings(crm: &Crm, actor: &crm::Actor, id: ClientId) -> Result<Vec<serde_json::Value>, AppError> {
+    let filter = BookingFilter { client_id: Some(id), limit: 100, ..Default::default() };
+    let list = crm.list_bookings(actor, filter).await?;
+    Ok(list
+        .iter()
+        .map(|b| {
+            json!({
+                "id": b.id.0,
+                "tour_title": b.tour_title,
+                "starts_on": views::day(b.starts_on),
+                "ends_on": views::day(b.ends_on),
+                "travellers": b.travellers_count,
+                "total": b.total.to_string(),
+                "status": b.status.as_str(),
+                "status_title": b.status.title_ru(),
+            })
+        })
+        .collect())
 }
 
 pub async fn show(

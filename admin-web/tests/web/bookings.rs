@@ -201,3 +201,34 @@ each_backend!(tampered_booking_ids_end_in_a_clear_page, |app| {
     let page = app.post(&admin, "/bookings/999999/status", &[("to", "cancelled"), ("reason", "x")]).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
 });
+
+each_backend!(the_client_card_lists_the_bookings_and_the_history_links_them, |app| {
+    let (oleg, operator) = app.signed_in("oleg", Role::Operator).await;
+    let (anna, agent) = app.signed_in("anna", Role::Agent).await;
+    let (_, accountant) = app.signed_in("buh", Role::Accountant).await;
+    let (_, dep) = app.published_tour(&oleg).await;
+    let client = app.client("Иванова Мария", "+7 912 345-67-89", Some(&anna)).await;
+    let id = app.booking(&anna, &client, dep).await;
+    let me = Actor::Client(client.id);
+    app.crm.change_booking_status(&me, id, BookingStatus::CancellationRequested, "Заболела").await.unwrap();
+
+    let page = app.get(&agent, &format!("/clients/{}", client.id)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let bookings = page.body.split("id=\"bookings\"").nth(1).unwrap().split("</section>").next().unwrap();
+    assert!(bookings.contains(&format!("<a href=\"/bookings/{id}\">№{id}</a>")), "{bookings}");
+    assert!(bookings.contains("Алтай: золотые горы") && bookings.contains("запрос отмены бронирования"));
+    let history = page.body.split("id=\"history\"").nth(1).unwrap();
+    assert_eq!(history.matches(&format!("<a href=\"/bookings/{id}\">бронь №{id}</a>")).count(), 2, "{history}");
+    assert!(history.contains("(Заболела)"), "{history}");
+
+    // The accountant reads the card's bookings but not the history.
+    let page = app.get(&accountant, &format!("/clients/{}", client.id)).await;
+    assert!(page.body.contains(&format!("href=\"/bookings/{id}\"")) && !page.body.contains("id=\"history\""));
+
+    // In the bookings list the client's name opens the client; the operator, who may not open
+    // clients, sees the name only.
+    let list = app.get(&agent, "/bookings").await;
+    assert!(list.body.contains(&format!("<a href=\"/clients/{}\">Иванова Мария</a>", client.id)), "{}", list.body);
+    let list = app.get(&operator, "/bookings").await;
+    assert!(list.body.contains("Иванова Мария") && !list.body.contains("href=\"/clients/"), "{}", list.body);
+});

@@ -155,15 +155,111 @@ fn a_tour_card_words_its_route_hotels_and_departures() {
             },
             HotelStay { name: "Юрта".into(), stars: None, city: "Акташ".into(), room: None, nights: 1 },
         ],
-        departures: vec![DepartureItem { id: 11, dates: "12.01–18.01".into(), seats_left: 4 }],
+        departures: vec![
+            DepartureItem {
+                id: 11,
+                dates: "12.01–18.01".into(),
+                seats_left: 4,
+                price: Some("82 500 ₽".into()),
+                price_from: true,
+            },
+            DepartureItem { id: 12, dates: "19.01–25.01".into(), seats_left: 2, price: None, price_from: false },
+        ],
         hot: false,
         early_booking: false,
+        price_from: true,
     };
     let out = rendered(&t, browse(TourFilter::default()), &client(), Event::Outcome(Outcome::Tour(view)));
     let (text, rows) = &out[0];
     assert!(text.contains("• День 1: Чемал — Встреча\n"), "{text}");
     assert!(text.contains("• Катунь 4* (Чемал), стандарт, ночей: 3\n• Юрта (Акташ), ночей: 1\n"), "{text}");
-    assert_eq!(rows, &[vec!["📅 12.01–18.01 · мест: 4".to_owned()], vec!["◀ К списку туров".to_owned()]]);
+    assert!(text.contains("Цена: от 50 000 ₽ на человека с проживанием\n"), "{text}");
+    // The departure without a price yet is not offered.
+    let expected = [vec!["📅 12.01–18.01 · от 82 500 ₽ · мест: 4".to_owned()], vec!["◀ К списку туров".to_owned()]];
+    assert_eq!(rows, &expected);
+}
+
+fn instalment(amount: &str, due_on: &str, paid: bool) -> InstalmentView {
+    InstalmentView { amount: amount.into(), due_on: due_on.into(), paid }
+}
+
+#[test]
+fn the_price_is_broken_down_before_booking() {
+    let t = Texts::load().unwrap();
+    let q = QuoteView {
+        departure_id: 11,
+        tour: "Кемер".into(),
+        dates: "06.01–13.01.2027".into(),
+        travellers: 2,
+        per_person: "40 000 ₽".into(),
+        tour_total: "80 000 ₽".into(),
+        rooms: vec![QuoteRoom {
+            hotel: "Rixos".into(),
+            room: "Standard".into(),
+            rooms: 1,
+            nights: 7,
+            total: "85 000 ₽".into(),
+        }],
+        rooms_total: "85 000 ₽".into(),
+        total: "165 000 ₽".into(),
+        total_per_person: "82 500 ₽".into(),
+        schedule: vec![instalment("49 500 ₽", "28.11.2026", false), instalment("115 500 ₽", "23.12.2026", false)],
+    };
+    let draft = State::Booking(dialogues::client::catalog::BookingDraft { departure_id: 11, browse: None });
+    let out = rendered(&t, draft, &client(), Event::Outcome(Outcome::Quote(q)));
+    let (text, rows) = &out[0];
+    assert!(text.contains("Тур: 2 × 40 000 ₽ = 80 000 ₽\n"), "{text}");
+    assert!(text.contains("• Rixos, Standard: номеров 1, ночей 7 — 85 000 ₽\n"), "{text}");
+    assert!(text.contains("Итого: 165 000 ₽ (82 500 ₽ на человека)\n"), "{text}");
+    assert!(text.contains("• 49 500 ₽ до 28.11.2026\n• 115 500 ₽ до 23.12.2026\n"), "{text}");
+    assert_eq!(rows, &[vec!["✅ Забронировать".to_owned(), "Не сейчас".to_owned()]]);
+}
+
+#[test]
+fn my_bookings_say_what_is_paid_and_due_and_offer_to_cancel() {
+    let t = Texts::load().unwrap();
+    let item = |id, status: &str| BookingItem {
+        id,
+        tour: "Алтай".into(),
+        dates: "12.01–18.01.2027".into(),
+        status: status.into(),
+        total: "100 000 ₽".into(),
+        due: "70 000 ₽".into(),
+        travellers: 2,
+    };
+    let open = MyBookingView {
+        booking: item(17, "частичная оплата"),
+        paid: "30 000 ₽".into(),
+        next_due: Some(instalment("70 000 ₽", "28.12.2026", false)),
+        schedule: vec![instalment("30 000 ₽", "28.11.2026", true), instalment("70 000 ₽", "28.12.2026", false)],
+        may_cancel: true,
+    };
+    let gone = MyBookingView {
+        booking: item(9, "бронь аннулирована"),
+        paid: "0 ₽".into(),
+        next_due: None,
+        schedule: vec![instalment("100 000 ₽", "01.12.2026", false)],
+        may_cancel: false,
+    };
+    let out = rendered(&t, State::Idle, &client(), Event::Outcome(Outcome::Bookings(vec![open, gone])));
+    let (text, rows) = &out[0];
+    assert!(
+        text.contains("№17 · Алтай, 12.01–18.01.2027\n   путешественников: 2; статус: частичная оплата\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("стоимость 100 000 ₽, оплачено 30 000 ₽\n   следующий платёж: 70 000 ₽ до 28.12.2026\n"),
+        "{text}"
+    );
+    assert!(text.contains("график: 30 000 ₽ до 28.11.2026 ✓; 70 000 ₽ до 28.12.2026\n"), "{text}");
+    assert!(text.contains("№9 · Алтай") && !text.contains("100 000 ₽ до 01.12.2026"), "{text}");
+    assert_eq!(rows, &[vec!["❌ Запросить отмену №17".to_owned()]]);
+    let out = rendered(&t, State::Idle, &client(), Event::Callback(Callback::AskCancel(17)));
+    assert!(out[0].0.starts_with("Напишите одним сообщением, почему вы хотите отменить бронь №17."), "{}", out[0].0);
+    let asked = State::CancelRequest(dialogues::client::account::CancelRequest { booking: 17, reason: None });
+    let out = rendered(&t, asked, &client(), Event::Text("  заболел   ребёнок ".into()));
+    assert!(out[0].0.contains("запрос на отмену брони №17?\nПричина: заболел ребёнок\n"), "{}", out[0].0);
+    assert_eq!(out[0].1, [vec!["Да, отправить", "Нет, оставить бронь"]]);
 }
 
 #[test]
@@ -224,6 +320,11 @@ fn every_label_renders() {
         (State::Idle, client(), Event::Outcome(Outcome::Settings(Settings { city: "Москва".into(), marketing: true }))),
         (State::Idle, client(), Event::Callback(Callback::ChangeCity)),
         (browse(TourFilter::default()), client(), Event::Callback(Callback::Depart(1))),
+        (
+            State::CancelRequest(dialogues::client::account::CancelRequest { booking: 17, reason: None }),
+            client(),
+            Event::Outcome(Outcome::CancelRequested { booking: 17, agent: Some("Петрова Мария".into()) }),
+        ),
         (State::Staff(None), agent.clone(), Event::Start(dialogues::StartPayload::None)),
         (State::Staff(None), agent.clone(), Event::Outcome(Outcome::StaffClient(card.clone()))),
         (State::Staff(None), agent.clone(), Event::Outcome(Outcome::StaffBooking(staff_booking))),

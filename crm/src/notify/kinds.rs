@@ -20,6 +20,9 @@ keyed_enum! {
         /// A booking's status moved (by staff in the panel or the bot, or by a payment): sent
         /// when it happens, queued in the move's transaction.
         BookingStatus = "booking_status",
+        /// A client payment was recorded on a booking: sent when it happens, queued in the
+        /// payment's transaction.
+        PaymentReceived = "payment_received",
     }
 }
 
@@ -37,6 +40,7 @@ impl NotificationKind {
             NotificationKind::BirthdayGreeting => 0,
             NotificationKind::PaymentDue => 3,
             NotificationKind::BookingStatus => 0,
+            NotificationKind::PaymentReceived => 0,
         }
     }
 
@@ -56,7 +60,7 @@ impl NotificationKind {
     /// Sent when something happens rather than on a date: it has no lead time, and the
     /// scheduler leaves it alone.
     pub fn is_event(self) -> bool {
-        matches!(self, NotificationKind::BookingStatus)
+        matches!(self, NotificationKind::BookingStatus | NotificationKind::PaymentReceived)
     }
 
     pub fn title_ru(self) -> &'static str {

@@ -48,6 +48,7 @@ impl NotificationKind {
             NotificationKind::BirthdayGreeting => include_str!("../../../templates/notify/birthday_greeting.jinja"),
             NotificationKind::PaymentDue => include_str!("../../../templates/notify/payment_due.jinja"),
             NotificationKind::BookingStatus => include_str!("../../../templates/notify/booking_status.jinja"),
+            NotificationKind::PaymentReceived => include_str!("../../../templates/notify/payment_received.jinja"),
         }
     }
 
@@ -92,6 +93,24 @@ impl NotificationKind {
                     "return_date": "03.12.2026",
                     "travellers": 2,
                     "total": "184 000 ₽",
+                },
+            }),
+            // Exactly what `services::notify::status::announce_payment` gives.
+            NotificationKind::PaymentReceived => json!({
+                "tour": {"id": 7, "title": "Стамбул и Каппадокия"},
+                "booking": {
+                    "id": 1024,
+                    "status": "частичная оплата",
+                    "departure_date": "26.11.2026",
+                    "return_date": "03.12.2026",
+                    "travellers": 2,
+                    "total": "184 000,00 ₽",
+                    "amount": "55 200,00 ₽",
+                    "paid": "55 200,00 ₽",
+                    "left": "128 800,00 ₽",
+                    "paid_in_full": false,
+                    "next_amount": "128 800,00 ₽",
+                    "next_date": "12.11.2026",
                 },
             }),
         };

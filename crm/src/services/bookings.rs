@@ -8,14 +8,14 @@ use super::scope::{Access, Scope};
 use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{
     BirthDate, BookingId, BookingStatus, Cause, ClientId, DepartureId, Invalid, Money, PersonName, Role, RoomId,
-    TourStatus, format_ru_range,
+    format_ru_range,
 };
 use crate::store::bookings::{self as store, BookedRoom, Booking, BookingFilter, Installment, StatusChange, Traveller};
 use crate::store::operations::Operation;
 use crate::store::{Conn, tours};
 use crate::{Actor, Conflict, Error, Result, text};
 
-use super::pricing::payment_schedule;
+use super::pricing::Quote;
 
 #[derive(Debug, Clone)]
 pub struct NewTraveller {
@@ -73,30 +73,12 @@ pub(crate) fn check_booking_access(actor: &Actor, b: &Booking, write: bool) -> R
 
 impl Crm {
     pub async fn create_booking(&self, actor: &Actor, req: BookingRequest) -> Result<BookingCard> {
-        if !(1..=30).contains(&req.travellers_count) {
-            return Err(Error::Invalid(Invalid::TravellersCount));
-        }
-        let listed = i64::from(req.client_travels) + i64::try_from(req.companions.len()).unwrap_or(i64::MAX);
-        if listed > req.travellers_count {
-            return Err(Error::Invalid(Invalid::TravellersCount));
-        }
-        let client = self.client_for(actor, req.client_id, Access::Write).await?;
-        if matches!(actor, Actor::Staff { role: Role::Accountant | Role::Operator, .. }) {
-            return Err(Error::Forbidden("agents, admins and the client themself book"));
-        }
-        if client.is_blacklisted() {
-            return Err(Error::Conflict(Conflict::Blacklisted));
-        }
+        let (client, quote) = self.prepare_booking(actor, &req).await?;
+        let Quote { tour, departure, rooms, rooms_total, total, schedule, .. } = quote;
+        let rooms_total = rooms_total.minor;
+        let per_person = tour.price.minor;
+        let total = total.minor;
         let mut conn = self.store.conn().await?;
-        let departure = tours::get_departure(&mut conn, req.departure_id).await?.ok_or(Error::NotFound("departure"))?;
-        let tour = tours::get(&mut conn, departure.tour_id).await?.ok_or(Error::NotFound("tour"))?;
-        if tour.status != TourStatus::Published {
-            return Err(Error::Conflict(Conflict::TourNotBookable));
-        }
-        if departure.starts_on <= self.today() {
-            return Err(Error::Conflict(Conflict::DepartureStarted));
-        }
-        let priced = self.price_rooms(&mut conn, &tour, departure.starts_on, &req).await?;
         let agent = super::contact::responsible_agent(&mut conn, &client).await?;
         let commission_bp = match (tour.commission_bp, agent) {
             (Some(bp), _) => bp,
@@ -104,12 +86,6 @@ impl Crm {
             (None, None) => 0,
         };
         drop(conn);
-
-        let per_person = tour.price.minor;
-        let total = per_person
-            .checked_mul(req.travellers_count)
-            .and_then(|t| t.checked_add(priced.rooms_total))
-            .ok_or(Error::Invalid(Invalid::MoneyFormat))?;
         let actor_name = actor.audit_name();
         let mut tx = self.audited(actor).await?;
         let now = tx.now();
@@ -132,7 +108,7 @@ impl Crm {
                 agent_id: agent,
                 travellers_count: req.travellers_count,
                 tour_price_per_person: per_person,
-                rooms_total: priced.rooms_total,
+                rooms_total,
                 total,
                 currency: tour.price.currency,
                 commission_bp,
@@ -159,12 +135,22 @@ impl Crm {
         for t in &req.companions {
             store::add_traveller(&mut tx, id, None, t.full_name.as_str(), t.birth_date.date()).await?;
         }
-        for r in &priced.rooms {
+        for r in &rooms {
             store::add_room(&mut tx, id, r).await?;
         }
-        for i in payment_schedule(Money::new(total, tour.price.currency), self.today(), departure.starts_on) {
-            store::add_installment(&mut tx, id, &i).await?;
+        for i in &schedule {
+            store::add_installment(&mut tx, id, i).await?;
         }
+        let created = super::booking_events::Created {
+            id,
+            client: client.id,
+            tour: &tour.title,
+            starts_on: departure.starts_on,
+            ends_on: departure.ends_on,
+            travellers: req.travellers_count,
+            total: Money::new(total, tour.price.currency),
+        };
+        super::booking_events::booking_created(&mut tx, &created, &actor_name, now).await?;
         let entry = Entry::new(AuditAction::BookingCreate, AuditObject::Booking(id))
             .with(AuditField::Client, audit::number(client.id))
             .with(AuditField::Tour, &tour.title)
@@ -253,7 +239,7 @@ impl Crm {
         else {
             return Err(Error::Conflict(Conflict::NoChange("the booking changed meanwhile; reload it")));
         };
-        super::notify::status::announce_move(&mut tx, &booking, to, move_id, now).await?;
+        super::booking_events::status_moved(&mut tx, &booking, to, move_id, &actor.audit_name(), &reason, now).await?;
         if to == BookingStatus::Cancelled {
             tours::release_seats(&mut tx, booking.departure_id, booking.travellers_count).await?;
             let (penalty, refund) = self.cancellation_figures(&mut tx, &booking).await?;

@@ -81,6 +81,7 @@ impl Crm {
                 occurred_at: input.occurred_at.unwrap_or(now),
                 author: &actor.audit_name(),
                 corrects,
+                booking_id: None,
                 now,
             },
         )

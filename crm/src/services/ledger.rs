@@ -126,6 +126,18 @@ impl Crm {
             )
             .await?;
         let operation = store::get(&mut tx, op_id).await?.ok_or(Error::NotFound("operation"))?;
+        let paid_now = paid + p.amount.minor;
+        let schedule = bookings_store::schedule(&mut tx, b.id).await?;
+        let cur = b.total.currency;
+        let news = super::notify::status::PaymentNews {
+            operation_id: op_id.0,
+            amount: p.amount,
+            paid: Money::new(paid_now, cur),
+            left: Money::new((b.total.minor - paid_now).max(0), cur),
+            status,
+            next: next_instalment(&schedule, paid_now),
+        };
+        super::notify::status::announce_payment(&mut tx, &b, &news, now).await?;
         let entry = Entry::new(AuditAction::LedgerClientPayment, AuditObject::Booking(b.id))
             .with(AuditField::Amount, p.amount)
             .with(AuditField::Operation, audit::number(op_id));
@@ -154,7 +166,7 @@ impl Crm {
         let Some(move_id) = bookings_store::move_status(conn, b.id, b.status, target, actor, why, now).await? else {
             return Err(Error::Conflict(Conflict::NoChange("the booking changed meanwhile")));
         };
-        super::notify::status::announce_move(conn, b, target, move_id, now).await?;
+        super::booking_events::status_moved(conn, b, target, move_id, actor, why, now).await?;
         if target == BookingStatus::Paid {
             let commission = share_bp(b.total.minor, b.commission_bp);
             if let (Some(agent), true) = (b.agent_id, commission > 0) {
@@ -221,7 +233,7 @@ impl Crm {
                 let refunded = store::booking_sum(&mut tx, b.id, OperationKind::ClientRefund).await?;
                 if input.amount.minor > paid - refunded {
                     return Err(Error::Conflict(Conflict::Overpayment {
-                        due: Money::new(paid - refunded, input.amount.currency),
+                        due: Money::new(paid - refunded, b.total.currency),
                     }));
                 }
                 Some(b.client_id.0)
@@ -328,6 +340,18 @@ impl Crm {
         let cur = b.total.currency;
         Ok((Money::new(paid, cur), Money::new((b.total.minor - paid).max(0), cur)))
     }
+}
+
+/// The first instalment of `schedule` that `paid` does not cover yet, with what is left of it.
+pub fn next_instalment(schedule: &[bookings_store::Installment], paid: i64) -> Option<(Money, chrono::NaiveDate)> {
+    let mut scheduled: i64 = 0;
+    for i in schedule {
+        scheduled = scheduled.saturating_add(i.amount.minor);
+        if scheduled > paid {
+            return Some((Money::new(scheduled - paid, i.amount.currency), i.due_on));
+        }
+    }
+    None
 }
 
 /// Reverses the agent's commission accrued on a booking that stopped being a sale: its payment

@@ -3,6 +3,7 @@
 
 mod address_limits;
 mod audit;
+mod booking_events;
 mod bookings;
 mod clients;
 mod contact;
@@ -36,6 +37,7 @@ pub use crate::store::outbox::{OutboxEntry, OutboxFilter, OutboxStatus};
 pub use crate::store::staff::Staff;
 pub use crate::store::tours::{Departure, RoutePoint, Tour, TourFilter, TourHotel, TourHotelLink};
 pub use address_limits::ADDRESS_MAX_FAILURES;
+pub use booking_events::BookingListeners;
 pub use bookings::{BookingCard, BookingRequest, NewTraveller, RoomChoice};
 pub use clients::{ClientCard, NewClient, source_title_ru};
 pub use contact::ClientMessage;
@@ -46,10 +48,11 @@ pub use hotels::{
 };
 pub use interactions::NewInteractionInput;
 pub use keys::{MasterKeyHome, MasterRotation, MasterStep, RotationReport};
-pub use ledger::{OperationInput, PaymentInput, PaymentOutcome};
+pub use ledger::{OperationInput, PaymentInput, PaymentOutcome, next_instalment};
 pub use linking::PhoneOnRecord;
 pub use lockout::{LOCKOUT_MINUTES, MAX_FAILURES};
 pub use permissions::Capability;
+pub use pricing::{DeparturePrice, MAX_TRAVELLERS, Quote};
 pub use staff::INVITE_TTL_DAYS;
 pub use staff::{NewStaffInput, StaffCreated, StaffName};
 pub use tours::{LinkableHotel, MAX_ROUTE_DAY, TourCard, TourInput, tour_editable_by};

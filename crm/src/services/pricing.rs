@@ -1,12 +1,18 @@
 //! Pricing of a booking: the rooms night by night at each night's season price, and the
-//! payment schedule (deposit and balance, or one payment when departure is near).
+//! payment schedule (deposit and balance, or one payment when departure is near). One path
+//! prices everything a client is shown and charged: [`Crm::quote_booking`] (the breakdown the
+//! client confirms), [`Crm::departure_prices`] (the tour card's per-person prices) and
+//! `create_booking` all go through `prepare_booking` → `price_rooms`.
 
 use super::Crm;
 use super::bookings::{BookingRequest, RoomChoice};
-use crate::domain::{HotelId, Invalid, Money, TourKind};
+use super::scope::Access;
+use crate::domain::{ClientId, DepartureId, HotelId, Invalid, Money, Role, TourId, TourKind, TourStatus};
 use crate::store::bookings::{BookedRoom, Installment};
+use crate::store::clients::Client;
+use crate::store::tours::{Departure, Tour};
 use crate::store::{Conn, tours};
-use crate::{Error, Result};
+use crate::{Actor, Conflict, Error, Result};
 use chrono::{Duration, NaiveDate};
 
 /// Days before departure when the balance is due; closer than this, one full payment.
@@ -35,12 +41,151 @@ pub fn payment_schedule(total: Money, today: NaiveDate, departure: NaiveDate) ->
     ]
 }
 
+/// What a booking request costs, priced exactly as the booking will be: shown to the client to
+/// confirm before the booking is made.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Quote {
+    pub tour: Tour,
+    pub departure: Departure,
+    pub travellers: i64,
+    /// The tour's own price per person.
+    pub per_person: Money,
+    /// The rooms, each for the whole stay.
+    pub rooms: Vec<BookedRoom>,
+    pub rooms_total: Money,
+    pub total: Money,
+    pub schedule: Vec<Installment>,
+}
+
+/// What one person pays on a departure, as the tour card shows it: tour and accommodation
+/// together, at the party size where one person's share is the least.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct DeparturePrice {
+    pub departure_id: DepartureId,
+    /// The least one person pays, rounded up to a kopeck.
+    pub per_person: Money,
+    /// The party size that pays it (a double room shared by two).
+    pub travellers: i64,
+    /// Others pay more per person (fewer people in a room): the card says «от».
+    pub varies: bool,
+}
+
+/// The most travellers one request may book.
+pub const MAX_TRAVELLERS: i64 = 30;
+
 pub(crate) struct Priced {
     pub(crate) rooms: Vec<BookedRoom>,
     pub(crate) rooms_total: i64,
 }
 
 impl Crm {
+    /// The checks of a booking request and its price: the client it is for (as the actor may
+    /// see them), the tour and departure, the rooms and the total, the payment schedule.
+    pub(crate) async fn prepare_booking(&self, actor: &Actor, req: &BookingRequest) -> Result<(Client, Quote)> {
+        if !(1..=MAX_TRAVELLERS).contains(&req.travellers_count) {
+            return Err(Error::Invalid(Invalid::TravellersCount));
+        }
+        let listed = i64::from(req.client_travels) + i64::try_from(req.companions.len()).unwrap_or(i64::MAX);
+        if listed > req.travellers_count {
+            return Err(Error::Invalid(Invalid::TravellersCount));
+        }
+        let client = self.client_for(actor, req.client_id, Access::Write).await?;
+        if matches!(actor, Actor::Staff { role: Role::Accountant | Role::Operator, .. }) {
+            return Err(Error::Forbidden("agents, admins and the client themself book"));
+        }
+        if client.is_blacklisted() {
+            return Err(Error::Conflict(Conflict::Blacklisted));
+        }
+        let mut conn = self.store.conn().await?;
+        let departure = tours::get_departure(&mut conn, req.departure_id).await?.ok_or(Error::NotFound("departure"))?;
+        let tour = tours::get(&mut conn, departure.tour_id).await?.ok_or(Error::NotFound("tour"))?;
+        if tour.status != TourStatus::Published {
+            return Err(Error::Conflict(Conflict::TourNotBookable));
+        }
+        if departure.starts_on <= self.today() {
+            return Err(Error::Conflict(Conflict::DepartureStarted));
+        }
+        let priced = self.price_rooms(&mut conn, &tour, departure.starts_on, req).await?;
+        let total = booking_total(tour.price.minor, req.travellers_count, priced.rooms_total)?;
+        let cur = tour.price.currency;
+        let quote = Quote {
+            per_person: tour.price,
+            travellers: req.travellers_count,
+            rooms: priced.rooms,
+            rooms_total: Money::new(priced.rooms_total, cur),
+            total: Money::new(total, cur),
+            schedule: payment_schedule(Money::new(total, cur), self.today(), departure.starts_on),
+            tour,
+            departure,
+        };
+        Ok((client, quote))
+    }
+
+    /// What booking `req` would cost, with the same checks as booking it (seats aside: they
+    /// are taken only by the booking itself).
+    pub async fn quote_booking(&self, actor: &Actor, req: &BookingRequest) -> Result<Quote> {
+        Ok(self.prepare_booking(actor, req).await?.1)
+    }
+
+    /// What one person pays on each departure of a tour from tomorrow on (tour and
+    /// accommodation): the party sizes from one to the largest default room are priced the way
+    /// a booking is, and the least share per person is shown. A departure some night of which
+    /// has no room price is left out: it cannot be booked until the hotel's season is entered.
+    pub async fn departure_prices(&self, actor: &Actor, id: TourId) -> Result<Vec<DeparturePrice>> {
+        let tour = self.tour_for(actor, id).await?;
+        let mut conn = self.store.conn().await?;
+        let mut largest_room = 1;
+        if tour.kind == TourKind::Package {
+            for l in tours::hotels(&mut conn, id).await? {
+                if let Some(room) = l.room_id {
+                    let room = crate::store::hotels::room(&mut conn, room).await?.ok_or(Error::NotFound("room"))?;
+                    largest_room = largest_room.max(room.capacity.min(MAX_TRAVELLERS));
+                }
+            }
+        }
+        let today = self.today();
+        let mut out = Vec::new();
+        for d in tours::departures(&mut conn, id).await?.into_iter().filter(|d| d.starts_on > today) {
+            // (total, travellers) of the cheapest share so far, and whether any share differs.
+            let mut best: Option<(i64, i64)> = None;
+            let mut shares = std::collections::BTreeSet::new();
+            for n in 1..=largest_room {
+                let req = BookingRequest {
+                    client_id: ClientId(0),
+                    departure_id: d.id,
+                    travellers_count: n,
+                    client_travels: true,
+                    companions: vec![],
+                    rooms: vec![],
+                    notes: String::new(),
+                };
+                let priced = match self.price_rooms(&mut conn, &tour, d.starts_on, &req).await {
+                    Ok(p) => p,
+                    Err(Error::Invalid(Invalid::NoPriceForDate)) => {
+                        best = None;
+                        break;
+                    }
+                    Err(e) => return Err(e),
+                };
+                let total = booking_total(tour.price.minor, n, priced.rooms_total)?;
+                // Compared as fractions, so a share is never rounded before it is compared.
+                shares.insert((total + n - 1) / n);
+                if best.is_none_or(|(bt, bn)| i128::from(total) * i128::from(bn) < i128::from(bt) * i128::from(n)) {
+                    best = Some((total, n));
+                }
+            }
+            if let Some((total, n)) = best {
+                out.push(DeparturePrice {
+                    departure_id: d.id,
+                    per_person: Money::new((total + n - 1) / n, tour.price.currency),
+                    travellers: n,
+                    varies: shares.len() > 1,
+                });
+            }
+        }
+        Ok(out)
+    }
+
     /// Prices the rooms: each night at the season price of that night.
     pub(crate) async fn price_rooms(
         &self,
@@ -120,6 +265,14 @@ impl Crm {
         }
         Ok(Priced { rooms: out, rooms_total: total })
     }
+}
+
+/// The booking's total: the tour's price for each traveller plus the rooms.
+fn booking_total(per_person: i64, travellers: i64, rooms_total: i64) -> Result<i64> {
+    per_person
+        .checked_mul(travellers)
+        .and_then(|t| t.checked_add(rooms_total))
+        .ok_or(Error::Invalid(Invalid::MoneyFormat))
 }
 
 #[cfg(test)]

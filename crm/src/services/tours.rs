@@ -264,7 +264,7 @@ impl Crm {
         tx.commit(Entry::new(AuditAction::tour_status(status), AuditObject::Tour(tour.id))).await
     }
 
-    async fn tour_for(&self, actor: &Actor, id: TourId) -> Result<Tour> {
+    pub(crate) async fn tour_for(&self, actor: &Actor, id: TourId) -> Result<Tour> {
         let tour = store::get(&mut *self.store.conn().await?, id).await?.ok_or(Error::NotFound("tour"))?;
         may_see(actor, &tour)?;
         Ok(tour)

@@ -3,7 +3,7 @@
 
 use super::Conn;
 use super::time::{parse_ts, ts};
-use crate::domain::{ClientId, Direction, HotelId, InteractionId, InteractionKind};
+use crate::domain::{BookingId, ClientId, Direction, HotelId, InteractionId, InteractionKind};
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
@@ -25,6 +25,8 @@ pub struct Interaction {
     /// Set when a later entry corrects this one.
     pub corrected_by: Option<InteractionId>,
     pub created_at: DateTime<Utc>,
+    /// The booking the entry is about (its creation or a status move), linked from the card.
+    pub booking_id: Option<BookingId>,
 }
 
 #[derive(FromRow)]
@@ -42,6 +44,7 @@ struct Row {
     corrects_id: Option<i64>,
     corrected_by: Option<i64>,
     created_at: String,
+    booking_id: Option<i64>,
 }
 
 impl Row {
@@ -61,6 +64,7 @@ impl Row {
             corrects: self.corrects_id.map(InteractionId),
             corrected_by: self.corrected_by.map(InteractionId),
             created_at: parse_ts(&self.created_at)?,
+            booking_id: self.booking_id.map(BookingId),
         })
     }
 }
@@ -76,14 +80,15 @@ pub struct NewInteraction<'a> {
     pub occurred_at: DateTime<Utc>,
     pub author: &'a str,
     pub corrects: Option<InteractionId>,
+    pub booking_id: Option<BookingId>,
     pub now: DateTime<Utc>,
 }
 
 pub async fn insert(conn: &mut Conn, n: &NewInteraction<'_>) -> sqlx::Result<InteractionId> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO interactions (client_id, hotel_id, kind, direction, subject, body, hotel_manager_id, occurred_at,
-                                   author, corrects_id, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                                   author, corrects_id, created_at, booking_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(n.client_id.map(|c| c.0))
     .bind(n.hotel_id.map(|h| h.0))
@@ -96,6 +101,7 @@ pub async fn insert(conn: &mut Conn, n: &NewInteraction<'_>) -> sqlx::Result<Int
     .bind(n.author)
     .bind(n.corrects.map(|c| c.0))
     .bind(ts(n.now))
+    .bind(n.booking_id.map(|b| b.0))
     .fetch_one(conn)
     .await?;
     Ok(InteractionId(id))
@@ -103,7 +109,8 @@ pub async fn insert(conn: &mut Conn, n: &NewInteraction<'_>) -> sqlx::Result<Int
 
 const SELECT: &str = "SELECT i.id, i.client_id, i.hotel_id, i.kind, i.direction, i.subject, i.body, i.hotel_manager_id,
         i.occurred_at, i.author,
-        i.corrects_id, (SELECT MAX(c.id) FROM interactions c WHERE c.corrects_id = i.id) AS corrected_by, i.created_at
+        i.corrects_id, (SELECT MAX(c.id) FROM interactions c WHERE c.corrects_id = i.id) AS corrected_by, i.created_at,
+        i.booking_id
      FROM interactions i";
 
 pub async fn get(conn: &mut Conn, id: InteractionId) -> sqlx::Result<Option<Interaction>> {

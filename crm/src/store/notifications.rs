@@ -217,8 +217,16 @@ pub async fn departures(conn: &mut Conn, from: NaiveDate, until: NaiveDate) -> s
     rows.into_iter().map(RawTripDue::into_due).collect()
 }
 
-/// Instalments due in `[from, until]` of bookings not fully paid, not yet reminded of.
+/// Instalments due in `[from, until]` of bookings that can be paid now
+/// ([`BookingStatus::accepts_payments`]: a reminder to pay a booking whose contract is not
+/// signed yet would ask for a payment the agency must refuse), not yet reminded of.
 pub async fn payments_due(conn: &mut Conn, from: NaiveDate, until: NaiveDate) -> sqlx::Result<Vec<TripDue>> {
+    let payable = crate::domain::BookingStatus::ALL
+        .into_iter()
+        .filter(|s| s.accepts_payments())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let rows: Vec<RawTripDue> = sqlx::query_as(&format!(
         "SELECT {PERSON}, {TRIP}, p.due_on AS event_on, \
          (SELECT CAST(COALESCE(SUM(p2.amount), 0) AS BIGINT) FROM booking_payment_schedule p2 \
@@ -228,7 +236,7 @@ pub async fn payments_due(conn: &mut Conn, from: NaiveDate, until: NaiveDate) ->
          FROM booking_payment_schedule p JOIN bookings b ON b.id = p.booking_id \
          JOIN clients c ON c.id = b.client_id JOIN tour_departures d ON d.id = b.departure_id \
          JOIN tours t ON t.id = b.tour_id LEFT JOIN staff s ON s.id = b.agent_id \
-         WHERE b.status IN ('contract_pending', 'contract_signed', 'partially_paid') AND {REACHABLE} \
+         WHERE b.status IN ({payable}) AND {REACHABLE} \
          AND p.due_on >= $1 AND p.due_on <= $2 \
          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.dedup_key = 'payment_due:' || b.id || ':' || p.due_on) \
          ORDER BY b.id, p.due_on"

@@ -8,6 +8,7 @@ mod helpers;
 use testkit::each_backend;
 
 mod audit;
+mod client_bookings;
 mod clients;
 mod contact;
 mod documents;

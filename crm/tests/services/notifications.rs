@@ -85,6 +85,9 @@ each_backend!(payment_reminders_are_due_three_days_ahead_once_and_not_when_paid,
     // Booked on 25.11 for a departure on 25.12: deposit due 28.11, balance 11.12.
     let req = request(&client, dep, 2);
     let card = app.crm.create_booking(&SYS, req).await.unwrap();
+    // Payments are refused before the contract is signed: no reminder to make one either.
+    assert_eq!(app.schedule().await, 0, "contract not signed yet");
+    app.crm.change_booking_status(&SYS, card.booking.id, BookingStatus::ContractSigned, "подписан").await.unwrap();
     // 24.11 would be 4 days ahead: set the clock back a day (16:00 in Novosibirsk).
     app.clock.set(Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap());
     assert_eq!(app.schedule().await, 0, "not yet due");
@@ -98,10 +101,6 @@ each_backend!(payment_reminders_are_due_three_days_ahead_once_and_not_when_paid,
     assert!(rows[0].body.contains(&deposit), "deposit of 30% of 100 000: {}", rows[0].body);
     assert!(rows[0].body.contains("28.11.2026"), "{}", rows[0].body);
     // The balance (11.12) is reminded of on 08.12 — unless it is paid by then.
-    app.crm
-        .change_booking_status(&SYS, card.booking.id, crm::domain::BookingStatus::ContractSigned, "подписан")
-        .await
-        .unwrap();
     let pay = crm::services::PaymentInput {
         booking_id: card.booking.id,
         amount: card.booking.total,
@@ -385,7 +384,17 @@ each_backend!(every_variable_the_preview_offers_is_there_when_sending, |app| {
         t0().date_naive(),
     );
     app.crm.put_foreign_passport(&SYS, today.id, &passport.unwrap()).await.unwrap();
-    app.crm.create_booking(&SYS, request(&soon, dep, 1)).await.unwrap();
+    let booked = app.crm.create_booking(&SYS, request(&soon, dep, 1)).await.unwrap().booking;
+    // Signed (a status message) and paid in part (a payment message): every event kind too.
+    app.crm.change_booking_status(&SYS, booked.id, BookingStatus::ContractSigned, "подписан").await.unwrap();
+    let pay = PaymentInput {
+        booking_id: booked.id,
+        amount: Money::new(1_000, Currency::RUB),
+        method: PaymentMethod::Cash,
+        external_id: None,
+        note: String::new(),
+    };
+    app.crm.record_client_payment(&SYS, pay).await.unwrap();
     app.schedule().await;
     app.clock.set(Utc.with_ymd_and_hms(2026, 12, 24, 7, 0, 0).unwrap());
     app.schedule().await;
@@ -403,8 +412,16 @@ each_backend!(every_variable_the_preview_offers_is_there_when_sending, |app| {
     let mut kinds: Vec<&str> = all.iter().map(|e| e.kind.as_str()).collect();
     kinds.sort();
     kinds.dedup();
-    let expected =
-        ["birthday_greeting", "birthday_offer", "departure_tomorrow", "new_tour", "passport_expiring", "payment_due"];
+    let expected = [
+        "birthday_greeting",
+        "birthday_offer",
+        "booking_status",
+        "departure_tomorrow",
+        "new_tour",
+        "passport_expiring",
+        "payment_due",
+        "payment_received",
+    ];
     assert_eq!(kinds, expected, "one message of each kind");
     for e in &all {
         assert_ne!(e.status, OutboxStatus::Failed, "{}: {}", e.kind, e.body);
@@ -483,7 +500,14 @@ each_backend!(a_client_hears_of_each_status_move_once_whoever_made_it, |app| {
         delivered += 1;
         app.crm.outgoing_sent(&SYS, &[(m.id, Some(1))]).await.unwrap();
     }
-    assert_eq!(delivered, 3);
+    // Three moves and the payment itself.
+    assert_eq!(delivered, 4);
+    let paid = app.queued("payment_received").await;
+    assert_eq!(paid.len(), 1, "the repeated provider payment says nothing");
+    let body = &paid[0].body;
+    let ten = Money::new(1_000_000, Currency::RUB).to_string();
+    assert!(body.starts_with("Иван, получили вашу оплату") && body.contains(&ten), "{body}");
+    assert!(body.contains(&format!("Оплачено {ten} из ")) && body.contains("осталось"), "{body}");
 
     // Switched off by the admin: moves say nothing. A blacklisted client is never written to.
     let kind = NotificationKind::BookingStatus;

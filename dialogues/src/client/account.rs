@@ -1,5 +1,17 @@
-//! The client's own things: bookings, the chat with their agent, settings (departure city,
-//! marketing consent), and `/stop` / «Отписаться».
+//! The client's own things: bookings (and asking to cancel one), the chat with their agent,
+//! settings (departure city, marketing consent), and `/stop` / «Отписаться».
+//!
+//! ```text
+//! client: 🧳 Мои брони
+//! bot:    №17 · Алтай, 12.01–18.01.2027 … оплачено 0 ₽, следующий платёж 15 000 ₽ до 28.11.2026
+//!         [❌ Запросить отмену №17]
+//! client: [❌ Запросить отмену №17]
+//! bot:    Напишите, почему хотите отменить бронь №17.
+//! client: заболел
+//! bot:    Отправить агенту запрос на отмену брони №17? Причина: заболел [Да, отправить] [Нет]
+//! client: [Да, отправить]
+//! bot:    Запрос на отмену брони №17 отправлен. Ответит Петрова Мария.
+//! ```
 
 use crate::State;
 use crate::callback::Callback;
@@ -7,10 +19,101 @@ use crate::effect::{Button, Effect, Keyboard, Reply};
 use crate::event::{Event, Outcome};
 use crate::label::Label;
 use domain::{City, KNOWN_CITIES};
+use serde::{Deserialize, Serialize};
 
-pub fn bookings_reply(items: &[crate::views::BookingItem]) -> Reply {
+pub fn bookings_reply(items: &[crate::views::MyBookingView]) -> Reply {
     let template = if items.is_empty() { "bookings_none" } else { "bookings_list" };
-    Reply::text(template).var("items", serde_json::to_value(items).unwrap_or_default())
+    let rows: Vec<Vec<Button>> = items
+        .iter()
+        .filter(|b| b.may_cancel)
+        .map(|b| vec![Button::new(Label::new("ask_cancel").var("id", b.booking.id), Callback::AskCancel(b.booking.id))])
+        .collect();
+    let reply = Reply::text(template).var("items", serde_json::to_value(items).unwrap_or_default());
+    if rows.is_empty() { reply } else { reply.keyboard(Keyboard::Inline(rows)) }
+}
+
+/// Asking to cancel a booking: the reason typed by the client, then «да» sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelRequest {
+    pub booking: i64,
+    /// The reason, once typed; `None` while waiting for it.
+    pub reason: Option<String>,
+}
+
+/// The longest reason the agency keeps with a move (as `crm` checks it).
+const MAX_REASON: usize = 1000;
+
+pub fn ask_cancel(booking: i64) -> (State, Vec<Effect>) {
+    (
+        State::CancelRequest(CancelRequest { booking, reason: None }),
+        vec![Effect::Reply(Reply::text("cancel_ask_reason").var("booking", booking))],
+    )
+}
+
+fn yes_no(yes: &str, no: &str) -> Keyboard {
+    Keyboard::Inline(vec![vec![Button::new(Label::new(yes), Callback::Yes), Button::new(Label::new(no), Callback::No)]])
+}
+
+/// Steps of a cancellation request. `None` means "not mine".
+pub fn cancel_request(r: CancelRequest, event: Event) -> Option<(State, Vec<Effect>)> {
+    let booking = r.booking;
+    let confirm = |reason: &str| {
+        Reply::text("cancel_confirm")
+            .var("booking", booking)
+            .var("reason", reason)
+            .keyboard(yes_no("cancel_send", "cancel_keep"))
+    };
+    Some(match (r.reason.clone(), event) {
+        (_, Event::Outcome(Outcome::CancelRequested { booking, agent })) => (
+            State::Idle,
+            vec![Effect::Reply(
+                Reply::text("cancel_requested")
+                    .var("booking", booking)
+                    .var("agent", agent)
+                    .keyboard(super::client_menu()),
+            )],
+        ),
+        (_, Event::Outcome(Outcome::CancelRefused { reason })) => (
+            State::Idle,
+            vec![Effect::Reply(Reply::text("cancel_refused").var("reason", reason).keyboard(super::client_menu()))],
+        ),
+        (None, Event::Text(t)) => {
+            let reason = t.split_whitespace().collect::<Vec<_>>().join(" ");
+            if reason.is_empty() {
+                return Some(ask_cancel(booking));
+            }
+            if reason.chars().count() > MAX_REASON {
+                return Some((State::CancelRequest(r), vec![Effect::Reply(Reply::text("cancel_reason_too_long"))]));
+            }
+            let reply = confirm(&reason);
+            (State::CancelRequest(CancelRequest { booking, reason: Some(reason) }), vec![Effect::Reply(reply)])
+        }
+        (None, Event::Unsupported | Event::Contact { .. } | Event::Callback(Callback::Yes | Callback::No)) => {
+            ask_cancel(booking)
+        }
+        (Some(reason), event) => {
+            let answer = match &event {
+                Event::Callback(Callback::Yes) => Some(true),
+                Event::Callback(Callback::No) => Some(false),
+                Event::Text(t) => crate::label::typed_answer(t),
+                _ => None,
+            };
+            match (answer, event) {
+                (Some(true), _) => {
+                    let effect = Effect::RequestCancel { booking, reason: reason.clone() };
+                    (State::CancelRequest(CancelRequest { booking, reason: Some(reason) }), vec![effect])
+                }
+                (Some(false), _) => {
+                    (State::Idle, vec![Effect::Reply(Reply::text("cancel_dropped").keyboard(super::client_menu()))])
+                }
+                (None, Event::Text(_) | Event::Unsupported | Event::Contact { .. }) => {
+                    (State::CancelRequest(r), vec![Effect::Reply(confirm(&reason))])
+                }
+                _ => return None,
+            }
+        }
+        _ => return None,
+    })
 }
 
 pub fn settings_reply(s: &crate::views::Settings) -> Reply {

@@ -9,6 +9,8 @@
 //! client: [📅 12.01–18.01 · мест: 8]
 //! bot:    Сколько человек поедет? [1] [2] [3] [4] [5] [6]
 //! client: [2]
+//! bot:    Тур 2 × 50 000 ₽ … Итого 100 000 ₽; график оплаты … [✅ Забронировать] [✖️ Не сейчас]
+//! client: [✅ Забронировать]
 //! bot:    Заявка на бронирование №17 принята! Агент свяжется с вами …
 //! ```
 
@@ -43,6 +45,14 @@ pub struct Browse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BookingDraft {
     pub departure_id: i64,
+    pub browse: Option<Browse>,
+}
+
+/// A priced booking request waiting for the client's «да».
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confirm {
+    pub departure_id: i64,
+    pub travellers: u8,
     pub browse: Option<Browse>,
 }
 
@@ -111,9 +121,15 @@ fn card_reply(t: &TourView) -> Reply {
     let mut rows: Vec<Vec<Button>> = t
         .departures
         .iter()
-        .filter(|d| d.seats_left > 0)
+        // A departure without a price (a night of its stay has no room price yet) cannot be
+        // booked: it is not offered.
+        .filter(|d| d.seats_left > 0 && d.price.is_some())
         .map(|d| {
-            let label = Label::new("departure").var("dates", d.dates.as_str()).var("seats_left", d.seats_left);
+            let label = Label::new("departure")
+                .var("dates", d.dates.as_str())
+                .var("seats_left", d.seats_left)
+                .var("price", d.price.clone())
+                .var("price_from", d.price_from);
             vec![Button::new(label, Callback::Depart(d.id))]
         })
         .collect();
@@ -214,15 +230,20 @@ pub fn book(draft: BookingDraft, event: Event) -> Option<(State, Vec<Effect>)> {
     Some(match event {
         Event::Callback(Callback::Count(n)) => {
             let id = draft.departure_id;
-            (State::Booking(draft), vec![Effect::Book { departure_id: id, travellers: n }])
+            (State::Booking(draft), vec![Effect::Quote { departure_id: id, travellers: n }])
         }
         Event::Text(t) => match t.trim().parse::<u8>() {
             Ok(n) if (1..=30).contains(&n) => {
                 let id = draft.departure_id;
-                (State::Booking(draft), vec![Effect::Book { departure_id: id, travellers: n }])
+                (State::Booking(draft), vec![Effect::Quote { departure_id: id, travellers: n }])
             }
             _ => ask(draft, "book_count_invalid"),
         },
+        Event::Outcome(Outcome::Quote(q)) => {
+            let travellers = u8::try_from(q.travellers).unwrap_or(1);
+            let confirm = Confirm { departure_id: draft.departure_id, travellers, browse: draft.browse };
+            (State::ConfirmBooking(confirm), vec![Effect::Reply(quote_reply(&q))])
+        }
         Event::Outcome(Outcome::Booked(item)) => (
             State::Idle,
             vec![Effect::Reply(
@@ -247,4 +268,52 @@ pub fn book(draft: BookingDraft, event: Event) -> Option<(State, Vec<Effect>)> {
         Event::Unsupported | Event::Callback(_) | Event::Contact { .. } => ask(draft, "book_ask_count"),
         _ => return None,
     })
+}
+
+fn confirm_buttons() -> Keyboard {
+    Keyboard::Inline(vec![vec![
+        Button::new(Label::new("confirm_booking"), Callback::Yes),
+        Button::new(Label::new("not_now"), Callback::No),
+    ]])
+}
+
+/// The price of the request, as the booking will be made: the client confirms it or not.
+pub fn quote_reply(q: &crate::views::QuoteView) -> Reply {
+    Reply::text("book_quote").var("q", serde_json::to_value(q).unwrap_or_default()).keyboard(confirm_buttons())
+}
+
+/// Steps of a priced request: «да» books it, «нет» drops it; another count is priced again,
+/// and the booking's answer is taken as while choosing the count.
+pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
+    let answer = match &event {
+        Event::Callback(Callback::Yes) => Some(true),
+        Event::Callback(Callback::No) => Some(false),
+        Event::Text(t) => crate::label::typed_answer(t),
+        _ => None,
+    };
+    match answer {
+        Some(true) => {
+            let effect = Effect::Book { departure_id: c.departure_id, travellers: c.travellers };
+            return Some((State::ConfirmBooking(c), vec![effect]));
+        }
+        Some(false) => {
+            return Some((
+                State::Idle,
+                vec![Effect::Reply(Reply::text("book_dropped").keyboard(super::client_menu()))],
+            ));
+        }
+        None => {}
+    }
+    let draft = BookingDraft { departure_id: c.departure_id, browse: c.browse.clone() };
+    match event {
+        Event::Outcome(_) | Event::Callback(Callback::Count(_) | Callback::Tour(_) | Callback::Page(_)) => {
+            book(draft, event)
+        }
+        Event::Text(t) if t.trim().parse::<u8>().is_ok() => book(draft, Event::Text(t)),
+        Event::Text(_) | Event::Unsupported | Event::Callback(_) | Event::Contact { .. } => Some((
+            State::ConfirmBooking(c),
+            vec![Effect::Reply(Reply::text("book_confirm_expected").keyboard(confirm_buttons()))],
+        )),
+        _ => None,
+    }
 }

@@ -62,6 +62,14 @@ pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, 
             Some(out) => out,
             None => unhandled(State::Booking(d), event),
         },
+        State::ConfirmBooking(c) => match catalog::confirm(c.clone(), event.clone()) {
+            Some(out) => out,
+            None => unhandled(State::ConfirmBooking(c), event),
+        },
+        State::CancelRequest(r) => match account::cancel_request(r.clone(), event.clone()) {
+            Some(out) => out,
+            None => unhandled(State::CancelRequest(r), event),
+        },
         State::AgentChat => account::agent_chat(event.clone()).unwrap_or_else(|| unhandled(State::AgentChat, event)),
         State::AwaitingCity => {
             account::awaiting_city(event.clone()).unwrap_or_else(|| unhandled(State::AwaitingCity, event))
@@ -83,6 +91,7 @@ fn navigation(event: &Event, marketing: bool) -> Option<(State, Vec<Effect>)> {
         }
         Event::Menu(MenuItem::Settings) | Event::Command(Command::Settings) => idle(Effect::ShowSettings),
         Event::Callback(Callback::ChangeCity) => Some((State::AwaitingCity, vec![Effect::Reply(account::ask_city())])),
+        Event::Callback(Callback::AskCancel(booking)) => Some(account::ask_cancel(*booking)),
         Event::Callback(Callback::ToggleMarketing) => idle(Effect::SetMarketing(!marketing)),
         Event::Command(Command::Stop) | Event::Callback(Callback::Unsubscribe) => idle(Effect::SetMarketing(false)),
         _ => None,

@@ -1,9 +1,12 @@
 //! The registered client's flows: catalog, booking request, bookings, agent chat, settings.
 
 use chrono::NaiveDate;
-use dialogues::client::catalog::{BookingDraft, Browse, TourFilter};
+use dialogues::client::account::CancelRequest;
+use dialogues::client::catalog::{BookingDraft, Browse, Confirm, TourFilter};
 use dialogues::event::Outcome;
-use dialogues::views::{BookingItem, DepartureItem, TourItem, TourPage, TourView};
+use dialogues::views::{
+    BookingItem, DepartureItem, InstalmentView, MyBookingView, QuoteView, TourItem, TourPage, TourView,
+};
 use dialogues::{Callback, Command, Effect, Event, MenuItem, State, Who, step};
 
 fn today() -> NaiveDate {
@@ -110,11 +113,18 @@ fn browsing_pages_filters_and_opens_a_card() {
         not_included: vec![],
         hotels: vec![],
         departures: vec![
-            DepartureItem { id: 11, dates: "12.01–18.01".into(), seats_left: 4 },
-            DepartureItem { id: 12, dates: "19.01–25.01".into(), seats_left: 0 },
+            DepartureItem {
+                id: 11,
+                dates: "12.01–18.01".into(),
+                seats_left: 4,
+                price: Some("50 000 ₽".into()),
+                price_from: false,
+            },
+            DepartureItem { id: 12, dates: "19.01–25.01".into(), seats_left: 0, price: None, price_from: false },
         ],
         hot: false,
         early_booking: false,
+        price_from: false,
     };
     let (st, eff) = run(st, Event::Outcome(Outcome::Tour(view)));
     let Effect::Reply(r) = &eff[0] else { panic!() };
@@ -130,7 +140,13 @@ fn browsing_pages_filters_and_opens_a_card() {
     }
     let (s2, eff) = run(st.clone(), Event::Unsupported);
     assert_eq!((s2, reply_templates(&eff)), (st.clone(), vec!["book_ask_count"]));
+    // The count is priced first; the booking is made only once the client confirms the price.
     let (st, eff) = run(st, Event::Callback(Callback::Count(2)));
+    assert_eq!(eff, [Effect::Quote { departure_id: 11, travellers: 2 }]);
+    let (st, eff) = run(st, Event::Outcome(Outcome::Quote(quote(2))));
+    assert_eq!(st, State::ConfirmBooking(Confirm { departure_id: 11, travellers: 2, browse: Some(browse_of(&st)) }));
+    assert_eq!(reply_templates(&eff), ["book_quote"]);
+    let (st, eff) = run(st, Event::Callback(Callback::Yes));
     assert_eq!(eff, [Effect::Book { departure_id: 11, travellers: 2 }]);
     let item = BookingItem {
         id: 17,
@@ -205,4 +221,120 @@ fn a_tour_button_from_a_broadcast_opens_the_tour_from_any_state() {
         assert_eq!(effects, vec![Effect::ShowTour(42)], "from {state:?}");
         assert_eq!(next, browse(), "from {state:?}");
     }
+}
+
+fn quote(travellers: i64) -> QuoteView {
+    QuoteView {
+        departure_id: 11,
+        tour: "Алтай".into(),
+        dates: "12.01–18.01".into(),
+        travellers,
+        per_person: "50 000 ₽".into(),
+        tour_total: "100 000 ₽".into(),
+        rooms: vec![],
+        rooms_total: "0 ₽".into(),
+        total: "100 000 ₽".into(),
+        total_per_person: "50 000 ₽".into(),
+        schedule: vec![InstalmentView { amount: "100 000 ₽".into(), due_on: "26.11.2026".into(), paid: false }],
+    }
+}
+
+/// The catalog state a confirmation keeps (to go back to the list).
+fn browse_of(st: &State) -> Browse {
+    match st {
+        State::ConfirmBooking(c) => c.browse.clone().unwrap(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_priced_request_is_booked_only_when_confirmed() {
+    let confirm = State::ConfirmBooking(Confirm { departure_id: 11, travellers: 2, browse: None });
+    // «нет» (a button or typed) drops it; nothing is booked.
+    for no in [Event::Callback(Callback::No), Event::Text("Нет".into())] {
+        let (st, eff) = run(confirm.clone(), no);
+        assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["book_dropped"]));
+    }
+    // A typed «да» books it, as the button does.
+    let (st, eff) = run(confirm.clone(), Event::Text("да".into()));
+    assert_eq!((st, &eff[..]), (confirm.clone(), &[Effect::Book { departure_id: 11, travellers: 2 }][..]));
+    // Another count is priced again; anything else is answered and changes nothing.
+    let (st, eff) = run(confirm.clone(), Event::Text("3".into()));
+    assert!(matches!(st, State::Booking(BookingDraft { departure_id: 11, .. })));
+    assert_eq!(eff, [Effect::Quote { departure_id: 11, travellers: 3 }]);
+    for other in [Event::Text("а скидка будет?".into()), Event::Unsupported, Event::Callback(Callback::Hot)]
+    {
+        let (st, eff) = run(confirm.clone(), other.clone());
+        assert_eq!((st, reply_templates(&eff)), (confirm.clone(), vec!["book_confirm_expected"]), "{other:?}");
+    }
+    // Refused at the last moment (the seats went meanwhile): the reason, back to the menu.
+    let refused = Event::Outcome(Outcome::BookingRefused { reason: "Мест не осталось.".into() });
+    let (st, eff) = run(confirm.clone(), refused);
+    assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["book_refused"]));
+    // A quote refused (no price for a night): the same.
+    let st = State::Booking(BookingDraft { departure_id: 11, browse: None });
+    let refused = Event::Outcome(Outcome::BookingRefused { reason: "Нет цены.".into() });
+    let (st, eff) = run(st, refused);
+    assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["book_refused"]));
+}
+
+fn my_booking(id: i64, may_cancel: bool) -> MyBookingView {
+    MyBookingView {
+        booking: BookingItem {
+            id,
+            tour: "Алтай".into(),
+            dates: "12.01–18.01".into(),
+            status: "договор подписан".into(),
+            total: "100 000 ₽".into(),
+            due: "100 000 ₽".into(),
+            travellers: 2,
+        },
+        paid: "0 ₽".into(),
+        next_due: None,
+        schedule: vec![],
+        may_cancel,
+    }
+}
+
+#[test]
+fn a_cancellation_is_asked_with_a_reason_and_sent_only_when_confirmed() {
+    let (_, eff) =
+        run(State::Idle, Event::Outcome(Outcome::Bookings(vec![my_booking(17, true), my_booking(9, false)])));
+    let Effect::Reply(r) = &eff[0] else { panic!() };
+    let dialogues::Keyboard::Inline(rows) = &r.keyboard else { panic!("{r:?}") };
+    let offered: Vec<Callback> = rows.iter().flatten().map(|b| b.callback).collect();
+    assert_eq!(offered, [Callback::AskCancel(17)], "only what may be cancelled");
+
+    // From any state, the button asks for the reason.
+    for s in [State::Idle, browse(), State::AgentChat] {
+        let (st, eff) = run(s, Event::Callback(Callback::AskCancel(17)));
+        assert_eq!(st, State::CancelRequest(CancelRequest { booking: 17, reason: None }));
+        assert_eq!(reply_templates(&eff), ["cancel_ask_reason"]);
+    }
+    let asking = State::CancelRequest(CancelRequest { booking: 17, reason: None });
+    for not_a_reason in [Event::Text("   ".into()), Event::Unsupported, Event::Callback(Callback::Yes)] {
+        let (st, eff) = run(asking.clone(), not_a_reason.clone());
+        assert_eq!((st, reply_templates(&eff)), (asking.clone(), vec!["cancel_ask_reason"]), "{not_a_reason:?}");
+    }
+    let (st, eff) = run(asking.clone(), Event::Text("a".repeat(1001)));
+    assert_eq!((st, reply_templates(&eff)), (asking.clone(), vec!["cancel_reason_too_long"]));
+    let (st, eff) = run(asking, Event::Text(" заболел  ребёнок ".into()));
+    let confirming =
+        State::CancelRequest(CancelRequest { booking: 17, reason: Some("заболел ребёнок".into()) });
+    assert_eq!((st, reply_templates(&eff)), (confirming.clone(), vec!["cancel_confirm"]));
+    // Neither yes nor no: asked again; no: nothing is sent.
+    let (st, eff) = run(confirming.clone(), Event::Text("не знаю".into()));
+    assert_eq!((st, reply_templates(&eff)), (confirming.clone(), vec!["cancel_confirm"]));
+    let (st, eff) = run(confirming.clone(), Event::Callback(Callback::No));
+    assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["cancel_dropped"]));
+    // Yes: the request goes with the reason typed.
+    let (st, eff) = run(confirming.clone(), Event::Callback(Callback::Yes));
+    assert_eq!(eff, [Effect::RequestCancel { booking: 17, reason: "заболел ребёнок".into() }]);
+    let (st2, eff) = run(st.clone(), Event::Outcome(Outcome::CancelRequested { booking: 17, agent: None }));
+    assert_eq!((st2, reply_templates(&eff)), (State::Idle, vec!["cancel_requested"]));
+    let (st2, eff) = run(st, Event::Outcome(Outcome::CancelRefused { reason: "Уже отменена.".into() }));
+    assert_eq!((st2, reply_templates(&eff)), (State::Idle, vec!["cancel_refused"]));
+    // The menu leaves the request unsent.
+    let (st, eff) = run(confirming, Event::Menu(MenuItem::MyBookings));
+    assert_eq!((st, &eff[..]), (State::Idle, &[Effect::MyBookings][..]));
 }

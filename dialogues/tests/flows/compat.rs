@@ -9,7 +9,8 @@
 //! the dialogue (`bot::state`), as any state that no longer parses does.
 
 use chrono::NaiveDate;
-use dialogues::client::catalog::{BookingDraft, Browse, TourFilter};
+use dialogues::client::account::CancelRequest;
+use dialogues::client::catalog::{BookingDraft, Browse, Confirm, TourFilter};
 use dialogues::client::registration::{Collected, Registration, Step};
 use dialogues::staff::{Awaiting, NOTE_KINDS, PAY_METHODS};
 use dialogues::{Callback, State};
@@ -56,6 +57,7 @@ fn buttons() -> Vec<(&'static str, Callback)> {
         ("pm:bank_transfer", Callback::PayMethod(PaymentMethod::BankTransfer)),
         ("bl:5", Callback::Blacklist(5)),
         ("ub:5", Callback::Unblacklist(5)),
+        ("xc:17", Callback::AskCancel(17)),
     ]
 }
 
@@ -102,6 +104,18 @@ fn states() -> Vec<(&'static str, State)> {
         (
             r#"{"Booking":{"departure_id":42,"browse":{"filter":{"destination":"Алтай","month":202701,"budget_k":100,"hot":true},"page":2,"awaiting_destination":false}}}"#,
             State::Booking(BookingDraft { departure_id: 42, browse: Some(browse()) }),
+        ),
+        (
+            r#"{"ConfirmBooking":{"departure_id":42,"travellers":2,"browse":null}}"#,
+            State::ConfirmBooking(Confirm { departure_id: 42, travellers: 2, browse: None }),
+        ),
+        (
+            r#"{"CancelRequest":{"booking":17,"reason":null}}"#,
+            State::CancelRequest(CancelRequest { booking: 17, reason: None }),
+        ),
+        (
+            r#"{"CancelRequest":{"booking":17,"reason":"заболел"}}"#,
+            State::CancelRequest(CancelRequest { booking: 17, reason: Some("заболел".into()) }),
         ),
         (r#""AgentChat""#, State::AgentChat),
         (r#""AwaitingCity""#, State::AwaitingCity),

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use dialogues::event::{Outcome, PhoneCheck};
-use dialogues::views::{BookingItem, DepartureItem, TourItem, TourPage, TourView};
+use dialogues::views::{BookingItem, DepartureItem, MyBookingView, TourItem, TourPage, TourView};
 use dialogues::{Callback, Command, Event, MenuItem, StartPayload, State, Who};
 use domain::Role;
 use proptest::prelude::*;
@@ -95,9 +95,23 @@ fn outcome() -> impl Strategy<Value = Outcome> {
         included: vec![],
         not_included: vec![],
         hotels: vec![],
-        departures: vec![DepartureItem { id: 5, dates: "01.07–07.07".into(), seats_left: 3 }],
+        departures: vec![DepartureItem {
+            id: 5,
+            dates: "01.07–07.07".into(),
+            seats_left: 3,
+            price: Some("50 000 ₽".into()),
+            price_from: false,
+        }],
         hot: false,
         early_booking: false,
+        price_from: false,
+    };
+    let mine = MyBookingView {
+        booking: booking.clone(),
+        paid: "0 ₽".into(),
+        next_due: None,
+        schedule: vec![],
+        may_cancel: true,
     };
     prop_oneof![
         Just(Outcome::Registered { first_name: "Мария".into() }),
@@ -112,7 +126,9 @@ fn outcome() -> impl Strategy<Value = Outcome> {
         Just(Outcome::NotFound),
         Just(Outcome::Booked(booking.clone())),
         Just(Outcome::BookingRefused { reason: "мест нет".into() }),
-        Just(Outcome::Bookings(vec![booking])),
+        Just(Outcome::Bookings(vec![mine])),
+        Just(Outcome::CancelRequested { booking: 17, agent: None }),
+        Just(Outcome::CancelRefused { reason: "нельзя".into() }),
         Just(Outcome::Bookings(vec![])),
         (any::<bool>(), any::<bool>()).prop_map(|(newly_assigned, in_chat)| Outcome::Relayed {
             agent: "Смирнова Анна".into(),

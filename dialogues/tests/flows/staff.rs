@@ -86,14 +86,30 @@ fn a_payment_asks_the_method_then_a_valid_amount() {
         assert_eq!(s2, st, "{bad}");
         assert_eq!(eff.len(), 1);
     }
-    let (st, eff) = run(st, text("15 000,50"));
+    // The amount is recorded; until the answer comes, the dialogue stays on the amount.
+    let (st, eff) = run(st.clone(), text("15 000,50"));
+    let on_amount = State::Staff(Some(Awaiting::PaymentAmount { booking: 9, method: PaymentMethod::BankTransfer }));
     assert_eq!(
-        (st, eff),
+        (st.clone(), eff),
         (
-            State::Staff(None),
+            on_amount.clone(),
             vec![Effect::RecordPayment { booking: 9, method: PaymentMethod::BankTransfer, amount_minor: 1_500_050 }]
         )
     );
+    // Refused (more than is due): said, and the next text is another amount, not the menu.
+    let refused = Event::Outcome(Outcome::Refused("Сумма больше остатка к оплате (10 000,00 ₽).".into()));
+    let (st, eff) = run(st, refused);
+    assert_eq!((st.clone(), templates(&eff)), (on_amount.clone(), vec!["staff_amount_refused"]));
+    let (st, eff) = run(st, text("10000"));
+    assert_eq!(
+        eff,
+        [Effect::RecordPayment { booking: 9, method: PaymentMethod::BankTransfer, amount_minor: 1_000_000 }]
+    );
+    let (st, eff) = run(st, Event::Outcome(Outcome::Done("Оплата записана.".into())));
+    assert_eq!((st, templates(&eff)), (State::Staff(None), vec!["staff_done"]));
+    // Any other refusal leaves the action.
+    let (st, _) = run(State::Staff(None), Event::Outcome(Outcome::Refused("Нет доступа.".into())));
+    assert_eq!(st, State::Staff(None));
 }
 
 #[test]

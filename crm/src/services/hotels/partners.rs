@@ -283,6 +283,7 @@ impl Crm {
             occurred_at,
             author: &who,
             corrects: None,
+            booking_id: None,
             now,
         };
         let id = interactions::insert(&mut tx, &new).await?;

@@ -117,7 +117,7 @@ impl Crm {
                     birthdays(&mut run, s.kind, &template, s.lead_days).await?
                 }
                 // Queued by the move itself (`status::announce_move`).
-                NotificationKind::BookingStatus => {}
+                NotificationKind::BookingStatus | NotificationKind::PaymentReceived => {}
             }
         }
         Ok(run.report)

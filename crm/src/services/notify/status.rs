@@ -3,18 +3,19 @@
 //! own transaction, so the move and its message commit together or not at all, and the outbox's
 //! exactly-once delivery applies (the bot only delivers). The text is the `booking_status`
 //! notification, which the admin edits and may switch off like the others; the outbox skips
-//! the blacklisted and those without Telegram when it sends, as for every message.
+//! the blacklisted and those without Telegram when it sends, as for every message. A recorded
+//! payment is told the same way (`payment_received`), queued in the payment's transaction.
 
 use super::{failed, merge, person_context, render_for, settings};
 use crate::Result;
-use crate::domain::{BookingStatus, format_ru_date};
+use crate::domain::{BookingStatus, Money, format_ru_date};
 use crate::notify::NotificationKind;
 use crate::sandbox::Template;
 use crate::store::Conn;
 use crate::store::bookings::Booking;
 use crate::store::notifications as store;
 use crate::store::outbox::{self, NewMessage, OutboxStatus};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 
 /// Queues the message about `booking` having moved to `to`; `move_id` (the status history row)
@@ -26,38 +27,79 @@ pub(crate) async fn announce_move(
     move_id: i64,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let kind = NotificationKind::BookingStatus;
+    let extra = json!({
+        "status": to.title_ru(),
+        "previous_status": booking.status.title_ru(),
+    });
+    queue(conn, NotificationKind::BookingStatus, booking, extra, move_id, now).await
+}
+
+/// What a recorded payment tells the client: the amount, what is paid and left, and the next
+/// instalment still open (empty when nothing is left to pay).
+pub(crate) struct PaymentNews {
+    pub operation_id: i64,
+    pub amount: Money,
+    pub paid: Money,
+    pub left: Money,
+    pub status: BookingStatus,
+    pub next: Option<(Money, NaiveDate)>,
+}
+
+/// Queues the client's message about a payment recorded on `booking`, in the payment's own
+/// transaction; the operation's id makes its key.
+pub(crate) async fn announce_payment(
+    conn: &mut Conn,
+    booking: &Booking,
+    p: &PaymentNews,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let extra = json!({
+        "status": p.status.title_ru(),
+        "amount": p.amount.to_string(),
+        "paid": p.paid.to_string(),
+        "left": p.left.to_string(),
+        "paid_in_full": p.left.minor <= 0,
+        "next_amount": p.next.map(|(m, _)| m.to_string()).unwrap_or_default(),
+        "next_date": p.next.map(|(_, d)| format_ru_date(d)).unwrap_or_default(),
+    });
+    queue(conn, NotificationKind::PaymentReceived, booking, extra, p.operation_id, now).await
+}
+
+/// One event message about a booking: the kind's template (skipped when the admin switched it
+/// off) with the booking's common variables plus `extra` under `booking`.
+async fn queue(
+    conn: &mut Conn,
+    kind: NotificationKind,
+    booking: &Booking,
+    extra: serde_json::Value,
+    key: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let all = settings::effective_settings(conn).await?;
     let Some(setting) = all.into_iter().find(|s| s.kind == kind && s.enabled) else { return Ok(()) };
     let Some(person) = store::person(conn, booking.client_id).await? else { return Ok(()) };
     let mut ctx = person_context(&person);
-    merge(
-        &mut ctx,
-        json!({
-            "tour": {"id": booking.tour_id.0, "title": booking.tour_title},
-            "booking": {
-                "id": booking.id.0,
-                "status": to.title_ru(),
-                "previous_status": booking.status.title_ru(),
-                "departure_date": format_ru_date(booking.starts_on),
-                "return_date": format_ru_date(booking.ends_on),
-                "travellers": booking.travellers_count,
-                "total": booking.total.to_string(),
-            },
-        }),
-    );
+    let mut b = json!({
+        "id": booking.id.0,
+        "departure_date": format_ru_date(booking.starts_on),
+        "return_date": format_ru_date(booking.ends_on),
+        "travellers": booking.travellers_count,
+        "total": booking.total.to_string(),
+    });
+    merge(&mut b, extra);
+    merge(&mut ctx, json!({"tour": {"id": booking.tour_id.0, "title": booking.tour_title}, "booking": b}));
     // Saved templates are checked against this same context's sample; a failure here (a
-    // default broken by a release) is recorded on the row rather than losing the move.
+    // default broken by a release) is recorded on the row rather than losing the event.
     let rendered = Template::compile(&setting.template).map_err(|e| failed(&e)).and_then(|t| render_for(&t, &ctx));
     let (body, status) = match rendered {
         Ok(body) => (body, OutboxStatus::Pending),
         Err(reason) => {
-            tracing::error!(booking = booking.id.0, error = %reason, "booking status message failed");
+            tracing::error!(booking = booking.id.0, kind = kind.as_str(), error = %reason, "booking event message failed");
             (reason, OutboxStatus::Failed)
         }
     };
     let msg = NewMessage {
-        dedup_key: format!("{}:{}:{move_id}", kind.as_str(), booking.id.0),
+        dedup_key: format!("{}:{}:{key}", kind.as_str(), booking.id.0),
         kind: kind.as_str().to_owned(),
         client_id: booking.client_id,
         broadcast_id: None,
