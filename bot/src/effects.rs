@@ -4,9 +4,9 @@
 use crate::BotError;
 use crate::conversation::{Ctx, TgBot};
 use chrono::{Duration, NaiveDate};
-use crm::domain::{BookingId, BookingStatus, Cause, ClientId, DepartureId, Direction, InteractionKind, Money, TourId};
+use crm::domain::{BookingId, BookingStatus, Cause, ClientId, DepartureId, Money, TourId};
 use crm::domain::{format_ru_date, format_ru_range};
-use crm::services::{Booking, BookingRequest, Installment, NewInteractionInput, TourFilter as CrmTourFilter};
+use crm::services::{Booking, BookingRequest, Installment, TourFilter as CrmTourFilter};
 use crm::{Actor, Error};
 use dialogues::client::catalog::{PAGE_SIZE, TourFilter};
 use dialogues::event::{Outcome, PhoneCheck};
@@ -81,7 +81,7 @@ pub async fn show_tour(ctx: &Ctx, actor: &Actor, id: i64) -> Result<Event, BotEr
         Err(e) => return Err(e.into()),
     };
     let t = &card.tour;
-    let prices = ctx.crm.departure_prices(&Actor::Client(client), TourId(id)).await?;
+    let prices = ctx.crm.departure_prices(actor, TourId(id)).await?;
     let price_of = |d: DepartureId| prices.iter().find(|p| p.departure_id == d);
     let least = prices.iter().map(|p| p.per_person.minor).min();
     // «от» when one person's price is not the same on every departure and party size.

@@ -226,6 +226,7 @@ fn my_bookings_say_what_is_paid_and_due_and_offer_to_cancel() {
         total: "100 000 ₽".into(),
         due: "70 000 ₽".into(),
         travellers: 2,
+        client: "Иванова Мария".into(),
     };
     let open = MyBookingView {
         booking: item(17, "частичная оплата"),

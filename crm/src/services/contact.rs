@@ -94,6 +94,7 @@ impl Crm {
                 occurred_at: now,
                 author: &actor.audit_name(),
                 corrects: None,
+                booking_id: None,
                 now,
             },
         )

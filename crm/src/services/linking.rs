@@ -88,6 +88,7 @@ pub(crate) async fn note_link(
             occurred_at: now,
             author,
             corrects: None,
+            booking_id: None,
             now,
         },
     )

@@ -288,6 +288,7 @@ fn my_booking(id: i64, may_cancel: bool) -> MyBookingView {
             total: "100 000 ₽".into(),
             due: "100 000 ₽".into(),
             travellers: 2,
+            client: String::new(),
         },
         paid: "0 ₽".into(),
         next_due: None,

@@ -105,7 +105,7 @@ fn a_payment_asks_the_method_then_a_valid_amount() {
         eff,
         [Effect::RecordPayment { booking: 9, method: PaymentMethod::BankTransfer, amount_minor: 1_000_000 }]
     );
-    let (st, eff) = run(st, Event::Outcome(Outcome::Done("Оплата записана.".into())));
+    let (st, eff) = run(st, Event::Outcome(Outcome::Done { message: "Оплата записана.".into(), back: None }));
     assert_eq!((st, templates(&eff)), (State::Staff(None), vec!["staff_done"]));
     // Any other refusal leaves the action.
     let (st, _) = run(State::Staff(None), Event::Outcome(Outcome::Refused("Нет доступа.".into())));
