@@ -86,6 +86,10 @@ keyed_enum! {
         ManagerNotOfHotel = "manager_not_of_hotel",
         HotelArchived = "hotel_archived",
         RoomArchived = "room_archived",
+        // Travellers' documents.
+        DivisionCode = "division_code",
+        BirthCertificateSeries = "birth_certificate_series",
+        BirthCertificateNumber = "birth_certificate_number",
     }
 }
 

@@ -37,6 +37,7 @@ pub mod outbox;
 pub(crate) mod staff;
 pub mod time;
 pub(crate) mod tours;
+pub(crate) mod travellers;
 pub(crate) mod web_sessions;
 
 use crate::Result;

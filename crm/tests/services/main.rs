@@ -22,3 +22,4 @@ mod schema;
 mod search;
 mod staff;
 mod templates;
+mod travellers;
