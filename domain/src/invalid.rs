@@ -90,6 +90,8 @@ keyed_enum! {
         DivisionCode = "division_code",
         BirthCertificateSeries = "birth_certificate_series",
         BirthCertificateNumber = "birth_certificate_number",
+        PaymentHolder = "payment_holder",
+        BankEmpty = "bank_empty",
     }
 }
 

@@ -164,6 +164,13 @@ impl Crm {
         })
     }
 
+    /// The list of the booking a traveller is on (a traveller's own page shows it).
+    pub async fn travellers_of(&self, actor: &Actor, id: TravellerId) -> Result<TravellerList> {
+        let (b, _) = self.booking_of_traveller(id).await?;
+        check_documents_access(actor, &b, Access::Read)?;
+        self.travellers(actor, b.id).await
+    }
+
     /// Adds a companion (up to the booking's number of travellers: the price is per person, so
     /// one more needs a new booking).
     pub async fn add_traveller(&self, actor: &Actor, booking: BookingId, t: NewTraveller) -> Result<Traveller> {

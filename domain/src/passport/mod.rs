@@ -163,7 +163,7 @@ impl PaymentDetails {
         if !(16..=19).contains(&number.len()) || !number.bytes().all(|b| b.is_ascii_digit()) || !luhn(&number) {
             return Err(Invalid::PaymentDetails);
         }
-        Ok(PaymentDetails::Card { number, holder: required_text(holder, 150)? })
+        Ok(PaymentDetails::Card { number, holder: holder_of(holder)? })
     }
 
     pub fn account(account: &str, bik: &str, bank: &str, holder: &str) -> Result<Self, Invalid> {
@@ -176,10 +176,15 @@ impl PaymentDetails {
         Ok(PaymentDetails::Account {
             account,
             bik,
-            bank: required_text(bank, 200)?,
-            holder: required_text(holder, 150)?,
+            bank: required_text(bank, 200).map_err(|_| Invalid::BankEmpty)?,
+            holder: holder_of(holder)?,
         })
     }
+}
+
+/// Whose card or account it is; a refund goes only to the client's own.
+fn holder_of(s: &str) -> Result<String, Invalid> {
+    required_text(s, 150).map_err(|_| Invalid::PaymentHolder)
 }
 
 fn luhn(number: &str) -> bool {
@@ -262,6 +267,11 @@ mod tests {
     fn payment_details_are_checked() {
         assert!(PaymentDetails::card("4276 1000 1234 5671", "MARIA IVANOVA").is_ok());
         assert_eq!(PaymentDetails::card("4276 1000 1234 5674", "X"), Err(Invalid::PaymentDetails));
+        assert_eq!(PaymentDetails::card("4276 1000 1234 5671", " "), Err(Invalid::PaymentHolder));
+        assert_eq!(
+            PaymentDetails::account("40817810099910004312", "044525225", "", "Иванова М."),
+            Err(Invalid::BankEmpty)
+        );
         assert!(PaymentDetails::account("40817810099910004312", "044525225", "Сбербанк", "Иванова М.").is_ok());
         assert_eq!(PaymentDetails::account("4081", "044525225", "Сбербанк", "И"), Err(Invalid::PaymentDetails));
     }
