@@ -3,12 +3,16 @@
 
 use crate::BotError;
 use crate::conversation::{Ctx, TgBot, send};
-use crm::domain::{BookingId, BookingStatus, ClientId, Direction, InteractionKind, Money, Role};
+use crm::domain::{
+    BookingId, BookingStatus, ClientId, Direction, DocField, DocKind, InteractionKind, Money, Role, TravellerId,
+};
 use crm::services::{Booking, BookingFilter, NewClient, NewInteractionInput, PaymentInput};
 use crm::{Actor, Error};
 use dialogues::client::registration::Collected;
 use dialogues::event::Outcome;
-use dialogues::views::{BookingItem, ClientCardView, ClientItem, StaffBookingView};
+use dialogues::views::{
+    BookingItem, ClientCardView, ClientItem, DocLine, StaffBookingView, TravellerLine, TravellersView,
+};
 use dialogues::{Effect, Event, Reply};
 use teloxide::prelude::*;
 
@@ -143,6 +147,10 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: Role, effect: Effe
             attempt!(ctx, crm.set_blacklist(&actor, ClientId(client), on, &reason), |_| done(ctx, what))
         }
         Effect::StaffRegister(c) => register(ctx, &actor, c).await,
+        Effect::StaffTravellers(id) => travellers(ctx, &actor, BookingId(id)).await,
+        Effect::PutTravellerDocument { traveller, kind, fields } => {
+            put_document(ctx, &actor, TravellerId(traveller), kind, &fields).await
+        }
         other => {
             tracing::warn!(?other, "a client effect in a staff dialogue; ignored");
             Ok(Event::Outcome(Outcome::Done(String::new())))
@@ -258,5 +266,65 @@ async fn register(ctx: &Ctx, actor: &Actor, c: Collected) -> Result<Event, BotEr
     attempt!(ctx, ctx.crm.register_client(actor, new), |c: crm::services::Client| done(
         ctx,
         Reply::text("staff_done_registered").var("name", name).var("id", c.id.0)
+    ))
+}
+
+/// The booking's travellers with their documents' state and warnings (reading them is audited
+/// by crm).
+async fn travellers(ctx: &Ctx, actor: &Actor, id: BookingId) -> Result<Event, BotError> {
+    let list = match ctx.crm.travellers(actor, id).await {
+        Ok(l) => l,
+        Err(e) => return refused(ctx, e),
+    };
+    let travellers = list
+        .travellers
+        .iter()
+        .map(|e| TravellerLine {
+            id: e.traveller.id.0,
+            name: e.traveller.full_name.clone(),
+            birth_date: crm::domain::format_ru_date(e.traveller.birth_date),
+            is_client: e.is_client,
+            documents: e
+                .documents
+                .iter()
+                .map(|d| DocLine {
+                    kind: d.kind,
+                    title: d.kind.title_ru().to_owned(),
+                    needed: d.needed,
+                    on_file: d.on_file,
+                })
+                .collect(),
+            warnings: e.warnings.iter().map(|w| w.message_ru()).collect(),
+        })
+        .collect();
+    Ok(Event::Outcome(Outcome::StaffTravellers(TravellersView {
+        booking: id.0,
+        travellers_count: list.travellers_count,
+        travellers,
+    })))
+}
+
+/// Builds the document from the fields the dialogue collected, with the same checks as every
+/// entry (a stale or crafted state is refused here, not stored), and saves it.
+async fn put_document(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: TravellerId,
+    kind: DocKind,
+    fields: &[(DocField, String)],
+) -> Result<Event, BotError> {
+    let value = |f: DocField| fields.iter().find(|(k, _)| *k == f).map(|(_, v)| v.as_str()).unwrap_or_default();
+    let doc = match crm::domain::parse_document(kind, value, ctx.crm.today()) {
+        Ok(doc) => doc,
+        Err(errors) => {
+            let reason = errors.first().map(|(_, why)| why.message_ru()).unwrap_or_default();
+            return Ok(Event::Outcome(Outcome::Refused(reason.to_owned())));
+        }
+    };
+    attempt!(ctx, ctx.crm.put_traveller_document(actor, id, &doc), |warnings: Vec<crm::domain::DocWarning>| done(
+        ctx,
+        Reply::text("staff_done_document")
+            .var("kind", kind.title_ru())
+            .var("warnings", warnings.iter().map(|w| w.message_ru()).collect::<Vec<_>>())
     ))
 }

@@ -174,6 +174,19 @@ impl Texts {
             "tours_list.tera",
             "tours_none.tera",
             "use_menu.tera",
+            // Travellers and their documents.
+            "button_travellers.tera",
+            "button_traveller.tera",
+            "button_doc_kind.tera",
+            "button_doc_save.tera",
+            "button_doc_restart.tera",
+            "button_open_booking.tera",
+            "staff_travellers.tera",
+            "staff_doc_choose.tera",
+            "staff_doc_field_ask.tera",
+            "staff_doc_summary.tera",
+            "staff_doc_restarted.tera",
+            "staff_done_document.tera",
         ])?;
         let fallback = tera.render("render_failed.tera", &tera::Context::new())?.trim().to_owned();
         let mut menu = HashMap::new();

@@ -8,7 +8,7 @@
 //! version before codes (`mv:17:1`) does not decode and is answered «button expired».
 
 use crate::staff::{NOTE_KINDS, PAY_METHODS};
-use domain::{BookingStatus, InteractionKind, PaymentMethod};
+use domain::{BookingStatus, DocKind, InteractionKind, PaymentMethod};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +57,11 @@ pub enum Callback {
     /// Admin: blacklist or un-blacklist a client.
     Blacklist(i64),
     Unblacklist(i64),
+    /// Staff: a booking's travellers; one traveller (choose a document); enter this identity
+    /// document (one of [`DocKind::IDENTITY`]) of a traveller.
+    Travellers(i64),
+    Traveller(i64),
+    DocKind(i64, DocKind),
 }
 
 impl Callback {
@@ -90,6 +95,9 @@ impl Callback {
             Callback::PayMethod(m) => format!("pm:{}", m.as_str()),
             Callback::Blacklist(id) => format!("bl:{id}"),
             Callback::Unblacklist(id) => format!("ub:{id}"),
+            Callback::Travellers(id) => format!("tr:{id}"),
+            Callback::Traveller(id) => format!("tv:{id}"),
+            Callback::DocKind(id, k) => format!("dk:{id}:{}", k.as_str()),
         }
     }
 
@@ -147,6 +155,11 @@ impl Callback {
             ("pm", _) => Callback::PayMethod(pay_method(code(arg)?)?),
             ("bl", _) => Callback::Blacklist(id()?),
             ("ub", _) => Callback::Unblacklist(id()?),
+            ("tr", _) => Callback::Travellers(id()?),
+            ("tv", _) => Callback::Traveller(id()?),
+            ("dk", _) => with_code().and_then(|(id, k)| {
+                Some(Callback::DocKind(id, DocKind::from_code(k).filter(|k| DocKind::IDENTITY.contains(k))?))
+            })?,
             _ => return None,
         })
     }
@@ -186,11 +199,14 @@ mod tests {
             Callback::Pay(11),
             Callback::Blacklist(12),
             Callback::Unblacklist(13),
+            Callback::Travellers(14),
+            Callback::Traveller(15),
         ]
         .into_iter()
         .chain(NOTE_KINDS.map(|k| Callback::Note(8, k)))
         .chain(BookingStatus::ALL.map(|s| Callback::Move(10, s)))
-        .chain(PAY_METHODS.map(Callback::PayMethod));
+        .chain(PAY_METHODS.map(Callback::PayMethod))
+        .chain(DocKind::IDENTITY.map(|k| Callback::DocKind(16, k)));
         for c in all {
             assert_eq!(Callback::decode(&c.encode()), Some(c));
         }
@@ -228,6 +244,10 @@ mod tests {
             "pm:online",
             "pm:internal",
             "pm:",
+            "dk:16:payment_details",
+            "dk:16:passport",
+            "dk:0:foreign_passport",
+            "tr:0",
             &"c".repeat(65),
         ] {
             assert_eq!(Callback::decode(bad), None, "{bad:?}");
@@ -244,6 +264,7 @@ mod tests {
             .into_iter()
             .chain(NOTE_KINDS.map(|k| Callback::Note(id, k)))
             .chain(PAY_METHODS.map(Callback::PayMethod))
+            .chain(DocKind::IDENTITY.map(|k| Callback::DocKind(id, k)))
             .chain([Callback::Unblacklist(id), Callback::Month(999_999), Callback::City(u16::MAX)])
             .map(|c| c.encode())
             .max_by_key(String::len)

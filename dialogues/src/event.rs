@@ -104,6 +104,7 @@ pub enum Outcome {
     StaffClient(crate::views::ClientCardView),
     StaffBookings(Vec<crate::views::BookingItem>),
     StaffBooking(crate::views::StaffBookingView),
+    StaffTravellers(crate::views::TravellersView),
     /// A staff action succeeded; the message is in the user's words (the transport rendered it
     /// from `templates/bot/`).
     Done(String),

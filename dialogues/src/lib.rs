@@ -9,6 +9,7 @@
 
 pub mod callback;
 pub mod client;
+pub mod documents;
 pub mod effect;
 pub mod event;
 pub mod label;

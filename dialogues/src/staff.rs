@@ -44,13 +44,27 @@ pub const PAY_METHODS: [PaymentMethod; 2] = [PaymentMethod::Cash, PaymentMethod:
 pub enum Awaiting {
     SearchQuery,
     MessageTo(i64),
-    Note { client: i64, kind: InteractionKind },
+    Note {
+        client: i64,
+        kind: InteractionKind,
+    },
     Tag(i64),
-    MoveReason { booking: i64, to: BookingStatus },
+    MoveReason {
+        booking: i64,
+        to: BookingStatus,
+    },
     PaymentMethod(i64),
-    PaymentAmount { booking: i64, method: PaymentMethod },
-    BlacklistReason { client: i64, on: bool },
+    PaymentAmount {
+        booking: i64,
+        method: PaymentMethod,
+    },
+    BlacklistReason {
+        client: i64,
+        on: bool,
+    },
     NewClient(Collected),
+    /// A traveller's identity document, field by field (`documents`).
+    Document(crate::documents::DocEntry),
 }
 
 pub fn menu() -> Keyboard {
@@ -108,6 +122,7 @@ pub fn booking_reply(b: &StaffBookingView) -> Reply {
     if b.accepts_payments {
         rows.push(vec![btn("pay", Callback::Pay(b.booking.id))]);
     }
+    rows.push(vec![btn("travellers", Callback::Travellers(b.booking.id))]);
     rows.push(vec![btn("open_client", Callback::Client(b.client_id))]);
     Reply::text("staff_booking_card")
         .var("b", serde_json::to_value(b).unwrap_or_default())
@@ -143,6 +158,15 @@ pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDa
     let Some(a) = awaiting else {
         return reply(State::Staff(None), Reply::text("staff_menu").keyboard(menu()));
     };
+    if let Awaiting::Document(entry) = a {
+        let yes_no = match &event {
+            Event::Callback(Callback::Yes) => Some(true),
+            Event::Callback(Callback::No) => Some(false),
+            _ => None,
+        };
+        let text = if let Event::Text(t) = &event { Some(t.trim()) } else { None };
+        return crate::documents::step(entry, text, yes_no, today);
+    }
     if let (Awaiting::PaymentMethod(booking), Event::Callback(Callback::PayMethod(method))) = (&a, &event) {
         return wait(Awaiting::PaymentAmount { booking: *booking, method: *method }, "staff_amount_ask");
     }
@@ -173,6 +197,8 @@ pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDa
         ),
         Awaiting::BlacklistReason { client, on } => idle(Effect::SetBlacklist { client, on, reason: text }),
         Awaiting::NewClient(c) => new_client(c, &text, today),
+        // Answered above, before a text is required.
+        Awaiting::Document(entry) => crate::documents::step(entry, Some(&text), None, today),
     }
 }
 
@@ -195,6 +221,9 @@ fn button(cb: Callback) -> Option<(State, Vec<Effect>)> {
         ),
         Callback::Blacklist(id) => wait(Awaiting::BlacklistReason { client: id, on: true }, "staff_blacklist_ask"),
         Callback::Unblacklist(id) => wait(Awaiting::BlacklistReason { client: id, on: false }, "staff_unblacklist_ask"),
+        Callback::Travellers(id) => idle(Effect::StaffTravellers(id)),
+        Callback::Traveller(id) => crate::documents::choose_kind(id),
+        Callback::DocKind(id, kind) => crate::documents::start(id, kind),
         _ => return None,
     })
 }
@@ -220,6 +249,7 @@ fn outcome(here: State, o: &Outcome, is_admin: bool) -> (State, Vec<Effect>) {
             reply(State::Staff(None), Reply::text(t).keyboard(Keyboard::Inline(rows)))
         }
         Outcome::StaffBooking(b) => reply(State::Staff(None), booking_reply(b)),
+        Outcome::StaffTravellers(v) => reply(State::Staff(None), crate::documents::travellers_reply(v)),
         Outcome::Done(message) => reply(State::Staff(None), Reply::text("staff_done").var("message", message.as_str())),
         Outcome::Refused(reason) => {
             reply(State::Staff(None), Reply::text("staff_refused").var("reason", reason.as_str()))
