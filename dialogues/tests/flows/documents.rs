@@ -98,10 +98,13 @@ fn the_booking_card_leads_to_the_travellers_and_a_traveller_to_the_kinds() {
     assert_eq!(said(&eff), ["staff_doc_field_ask:number"]);
 }
 
+/// (typed wrong, typed right, the field, as it is kept).
+type FieldStep = (&'static str, &'static str, DocField, &'static str);
+
 /// Each kind typed right, field by field, with a wrong answer before each right one.
 #[test]
 fn every_field_is_checked_as_it_comes_and_a_wrong_one_is_asked_again() {
-    let cases: [(DocKind, &[(&str, &str, DocField, &str)]); 3] = [
+    let cases: [(DocKind, &[FieldStep]); 3] = [
         (
             DocKind::InternalPassport,
             &[
