@@ -151,6 +151,18 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: Role, effect: Effe
         Effect::PutTravellerDocument { traveller, kind, fields } => {
             put_document(ctx, &actor, TravellerId(traveller), kind, &fields).await
         }
+        Effect::PutPaymentDetails { client, by_card, fields } => {
+            let value = |f: crm::domain::RefundField| {
+                fields.iter().find(|(k, _)| *k == f).map(|(_, v)| v.as_str()).unwrap_or_default()
+            };
+            match crm::domain::refund_details(by_card, value) {
+                Ok(d) => attempt!(ctx, crm.put_payment_details(&actor, ClientId(client), &d), |_| done(
+                    ctx,
+                    Reply::text("staff_done_refund")
+                )),
+                Err(why) => Ok(Event::Outcome(Outcome::Refused(why.message_ru().to_owned()))),
+            }
+        }
         other => {
             tracing::warn!(?other, "a client effect in a staff dialogue; ignored");
             Ok(Event::Outcome(Outcome::Done(String::new())))

@@ -187,6 +187,13 @@ impl Texts {
             "staff_doc_summary.tera",
             "staff_doc_restarted.tera",
             "staff_done_document.tera",
+            "button_refund.tera",
+            "button_refund_card.tera",
+            "button_refund_account.tera",
+            "staff_refund_choose.tera",
+            "staff_refund_field_ask.tera",
+            "staff_refund_summary.tera",
+            "staff_done_refund.tera",
         ])?;
         let fallback = tera.render("render_failed.tera", &tera::Context::new())?.trim().to_owned();
         let mut menu = HashMap::new();

@@ -43,6 +43,7 @@ mod tests {
             ("audit_field", codes(AuditField::ALL, AuditField::code)),
             ("document_kind", codes(DocKind::ALL, DocKind::as_str)),
             ("doc_field", codes(crate::domain::DocField::ALL, crate::domain::DocField::code)),
+            ("refund_field", codes(crate::domain::RefundField::ALL, crate::domain::RefundField::code)),
         ]
     }
 

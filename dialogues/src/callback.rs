@@ -62,6 +62,9 @@ pub enum Callback {
     Travellers(i64),
     Traveller(i64),
     DocKind(i64, DocKind),
+    /// Staff: enter a client's refund details; to a card (`true`) or an account.
+    Refund(i64),
+    RefundTo(i64, bool),
 }
 
 impl Callback {
@@ -98,6 +101,8 @@ impl Callback {
             Callback::Travellers(id) => format!("tr:{id}"),
             Callback::Traveller(id) => format!("tv:{id}"),
             Callback::DocKind(id, k) => format!("dk:{id}:{}", k.as_str()),
+            Callback::Refund(id) => format!("rf:{id}"),
+            Callback::RefundTo(id, card) => format!("rb:{id}:{}", if *card { "card" } else { "account" }),
         }
     }
 
@@ -155,6 +160,12 @@ impl Callback {
             ("pm", _) => Callback::PayMethod(pay_method(code(arg)?)?),
             ("bl", _) => Callback::Blacklist(id()?),
             ("ub", _) => Callback::Unblacklist(id()?),
+            ("rf", _) => Callback::Refund(id()?),
+            ("rb", _) => with_code().and_then(|(id, to)| match to {
+                "card" => Some(Callback::RefundTo(id, true)),
+                "account" => Some(Callback::RefundTo(id, false)),
+                _ => None,
+            })?,
             ("tr", _) => Callback::Travellers(id()?),
             ("tv", _) => Callback::Traveller(id()?),
             ("dk", _) => with_code().and_then(|(id, k)| {
@@ -201,6 +212,9 @@ mod tests {
             Callback::Unblacklist(13),
             Callback::Travellers(14),
             Callback::Traveller(15),
+            Callback::Refund(17),
+            Callback::RefundTo(17, true),
+            Callback::RefundTo(17, false),
         ]
         .into_iter()
         .chain(NOTE_KINDS.map(|k| Callback::Note(8, k)))
@@ -248,6 +262,8 @@ mod tests {
             "dk:16:passport",
             "dk:0:foreign_passport",
             "tr:0",
+            "rb:17:cash",
+            "rb:17",
             &"c".repeat(65),
         ] {
             assert_eq!(Callback::decode(bad), None, "{bad:?}");

@@ -90,6 +90,13 @@ pub enum Effect {
         kind: domain::DocKind,
         fields: Vec<(domain::DocField, String)>,
     },
+    /// Save a client's refund details (to a card, or to an account) from the fields the dialogue
+    /// checked; answered by `Outcome::Done` or `Outcome::Refused`.
+    PutPaymentDetails {
+        client: i64,
+        by_card: bool,
+        fields: Vec<(domain::RefundField, String)>,
+    },
 }
 
 /// A message: a template of `templates/bot/` with its variables, and a keyboard.

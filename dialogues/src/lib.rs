@@ -13,6 +13,7 @@ pub mod documents;
 pub mod effect;
 pub mod event;
 pub mod label;
+pub mod refund;
 pub mod staff;
 mod start;
 pub mod views;

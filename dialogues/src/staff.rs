@@ -65,6 +65,8 @@ pub enum Awaiting {
     NewClient(Collected),
     /// A traveller's identity document, field by field (`documents`).
     Document(crate::documents::DocEntry),
+    /// A client's refund details, field by field (`refund`).
+    Refund(crate::refund::RefundEntry),
 }
 
 pub fn menu() -> Keyboard {
@@ -96,6 +98,7 @@ fn booking_button(b: &BookingItem) -> Button {
 pub fn card_reply(c: &ClientCardView, is_admin: bool) -> Reply {
     let mut rows = vec![vec![btn("write_client", Callback::ReplyTo(c.id)), btn("tag", Callback::Tag(c.id))]];
     rows.push(NOTE_KINDS.map(|k| btn(&format!("note_{}", k.as_str()), Callback::Note(c.id, k))).to_vec());
+    rows.push(vec![btn("refund", Callback::Refund(c.id))]);
     for b in &c.bookings {
         rows.push(vec![booking_button(b)]);
     }
@@ -158,15 +161,17 @@ pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDa
     let Some(a) = awaiting else {
         return reply(State::Staff(None), Reply::text("staff_menu").keyboard(menu()));
     };
-    if let Awaiting::Document(entry) = a {
-        let yes_no = match &event {
-            Event::Callback(Callback::Yes) => Some(true),
-            Event::Callback(Callback::No) => Some(false),
-            _ => None,
-        };
-        let text = if let Event::Text(t) = &event { Some(t.trim()) } else { None };
-        return crate::documents::step(entry, text, yes_no, today);
-    }
+    let yes_no = match &event {
+        Event::Callback(Callback::Yes) => Some(true),
+        Event::Callback(Callback::No) => Some(false),
+        _ => None,
+    };
+    let typed = if let Event::Text(t) = &event { Some(t.trim()) } else { None };
+    let a = match a {
+        Awaiting::Document(entry) => return crate::documents::step(entry, typed, yes_no, today),
+        Awaiting::Refund(entry) => return crate::refund::step(entry, typed, yes_no),
+        other => other,
+    };
     if let (Awaiting::PaymentMethod(booking), Event::Callback(Callback::PayMethod(method))) = (&a, &event) {
         return wait(Awaiting::PaymentAmount { booking: *booking, method: *method }, "staff_amount_ask");
     }
@@ -199,6 +204,7 @@ pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDa
         Awaiting::NewClient(c) => new_client(c, &text, today),
         // Answered above, before a text is required.
         Awaiting::Document(entry) => crate::documents::step(entry, Some(&text), None, today),
+        Awaiting::Refund(entry) => crate::refund::step(entry, Some(&text), None),
     }
 }
 
@@ -224,6 +230,8 @@ fn button(cb: Callback) -> Option<(State, Vec<Effect>)> {
         Callback::Travellers(id) => idle(Effect::StaffTravellers(id)),
         Callback::Traveller(id) => crate::documents::choose_kind(id),
         Callback::DocKind(id, kind) => crate::documents::start(id, kind),
+        Callback::Refund(id) => crate::refund::choose(id),
+        Callback::RefundTo(id, by_card) => crate::refund::start(id, by_card),
         _ => return None,
     })
 }

@@ -44,7 +44,7 @@ pub use name::{PersonName, first_name_of};
 pub use passport::fields::{DocField, FieldError, check_field, document_fields, parse_document};
 pub use passport::{
     BirthCertificate, CHILD_AGE, DocKind, DocWarning, ForeignPassport, InternalPassport, LatinName, PaymentDetails,
-    TravellerDocument, foreign_passport_warnings, is_abroad, needed_documents,
+    RefundField, TravellerDocument, foreign_passport_warnings, is_abroad, needed_documents, refund_details,
 };
 pub use phone::{Phone, format_phone};
 pub use role::Role;

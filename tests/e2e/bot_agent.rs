@@ -141,3 +141,38 @@ async fn passport_entry(w: World) {
     assert_eq!(opened.internal_passport.map(|p| p.number).as_deref(), Some("613729"));
     assert!(crm.missing_documents(&Actor::System, booking.id).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn an_agent_enters_a_clients_refund_details_in_the_bot() {
+    for backend in backends() {
+        refund_entry(World::on(backend).await).await;
+    }
+}
+
+// A test of its own: Telegram's per-chat limit (20 a minute) would hold the agent's replies
+// back after the passport's messages.
+async fn refund_entry(w: World) {
+    let _server = w.serve().await;
+    let crm = w.crm().await;
+    let anna = crm
+        .add_staff(&Actor::System, NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent })
+        .await
+        .unwrap();
+    let anna_tg = w.fake.user(500_001, "Анна", None);
+    w.say(&anna_tg, &format!("/start staff_{}", anna.invite_token), "Смирнова Анна").await;
+    let agent = Actor::staff(anna.staff.id, Role::Agent);
+    let client = crm.register_client(&agent, testkit::new_client("Иванова Мария", "+79123456789")).await.unwrap();
+    let clients = w.say(&anna_tg, "👥 Мои клиенты", "Клиенты").await;
+    let card = w.press(&anna_tg, &clients, &format!("cl:{}", client.id), "Иванова Мария").await;
+    let to = w.press(&anna_tg, &card, &format!("rf:{}", client.id), "Куда вернуть деньги").await;
+    w.press(&anna_tg, &to, &format!("rb:{}:card", client.id), "Номер карты").await;
+    w.say(&anna_tg, "4276 1000 1234 5674", "Реквизиты: номер карты").await;
+    w.say(&anna_tg, "4276 1000 1234 5671", "Получатель").await;
+    let summary = w.say(&anna_tg, "MARIIA IVANOVA", "Проверьте реквизиты").await;
+    w.press(&anna_tg, &summary, "y", "Реквизиты для возврата сохранены").await;
+    let opened = crm.open_documents(&Actor::System, client.id).await.unwrap();
+    assert_eq!(
+        opened.payment_details,
+        Some(crm::domain::PaymentDetails::card("4276100012345671", "MARIIA IVANOVA").unwrap())
+    );
+}

@@ -61,6 +61,9 @@ fn buttons() -> Vec<(&'static str, Callback)> {
         ("dk:21:internal_passport", Callback::DocKind(21, domain::DocKind::InternalPassport)),
         ("dk:21:foreign_passport", Callback::DocKind(21, domain::DocKind::ForeignPassport)),
         ("dk:21:birth_certificate", Callback::DocKind(21, domain::DocKind::BirthCertificate)),
+        ("rf:5", Callback::Refund(5)),
+        ("rb:5:card", Callback::RefundTo(5, true)),
+        ("rb:5:account", Callback::RefundTo(5, false)),
     ]
 }
 

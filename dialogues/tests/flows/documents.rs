@@ -195,3 +195,69 @@ fn an_expiry_before_the_issue_is_asked_again_at_the_summary() {
     let (_, eff) = run(st, Event::Callback(Callback::Yes));
     assert!(matches!(eff[..], [Effect::PutTravellerDocument { .. }]));
 }
+
+#[test]
+fn refund_details_are_entered_from_the_client_card_field_by_field() {
+    use dialogues::refund::RefundEntry;
+    use dialogues::views::ClientCardView;
+    use domain::RefundField;
+    let card = ClientCardView {
+        id: 5,
+        name: "Иванова Мария".into(),
+        phone: "+7 912 345-67-89".into(),
+        city: String::new(),
+        birth_date: String::new(),
+        tags: vec![],
+        blacklisted: None,
+        bookings: vec![],
+        history: vec![],
+        telegram: true,
+    };
+    let (_, eff) = run(State::Staff(None), Event::Outcome(Outcome::StaffClient(card)));
+    assert!(callbacks(&eff).contains(&Callback::Refund(5)));
+    let (_, eff) = run(State::Staff(None), Event::Callback(Callback::Refund(5)));
+    assert_eq!(callbacks(&eff), [Callback::RefundTo(5, true), Callback::RefundTo(5, false)]);
+    type RefundStep = (&'static str, &'static str, RefundField, &'static str);
+    let steps: [(bool, &[RefundStep]); 2] = [
+        (
+            true,
+            &[
+                ("4276 1000 1234 5674", "4276 1000 1234 5671", RefundField::CardNumber, "4276100012345671"),
+                (" ", "MARIIA IVANOVA", RefundField::Holder, "MARIIA IVANOVA"),
+            ],
+        ),
+        (
+            false,
+            &[
+                ("4081", "40817 810 0 9991 0004312", RefundField::Account, "40817810099910004312"),
+                ("04452522", "044525225", RefundField::Bik, "044525225"),
+                ("", "Сбербанк", RefundField::Bank, "Сбербанк"),
+                ("", "Иванова Мария", RefundField::Holder, "Иванова Мария"),
+            ],
+        ),
+    ];
+    for (by_card, fields) in steps {
+        let (mut st, eff) = run(State::Staff(None), Event::Callback(Callback::RefundTo(5, by_card)));
+        assert_eq!(said(&eff), [format!("staff_refund_field_ask:{}", fields[0].2.code())]);
+        let mut kept = Vec::new();
+        for (wrong, right, field, stored) in fields {
+            let (again, eff) = run(st.clone(), text(wrong));
+            assert_eq!(again, st, "{field:?}: {wrong:?} changes nothing");
+            assert_eq!(said(&eff), ["invalid".to_owned(), format!("staff_refund_field_ask:{}", field.code())]);
+            st = run(st, text(right)).0;
+            kept.push((*field, stored.to_string()));
+        }
+        let expected = RefundEntry { client: 5, by_card, values: kept.clone(), confirming: true };
+        assert_eq!(st, State::Staff(Some(Awaiting::Refund(expected))));
+        let (over, eff) = run(st.clone(), Event::Callback(Callback::No));
+        assert_eq!(said(&eff)[0], "staff_doc_restarted");
+        assert!(
+            matches!(over, State::Staff(Some(Awaiting::Refund(RefundEntry { ref values, .. }))) if values.is_empty())
+        );
+        let (done, eff) = run(st, Event::Callback(Callback::Yes));
+        assert_eq!(
+            (done, eff),
+            (State::Staff(None), vec![Effect::PutPaymentDetails { client: 5, by_card, fields: kept }])
+        );
+    }
+}

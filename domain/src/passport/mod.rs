@@ -6,14 +6,16 @@
 
 pub mod fields;
 mod kind;
+mod refund;
 mod warnings;
 
 use super::Invalid;
 use chrono::NaiveDate;
-use fields::{digits_only, issue_date, required_text};
+use fields::issue_date;
 use serde::{Deserialize, Serialize};
 
 pub use kind::{CHILD_AGE, DocKind, is_abroad, needed_documents};
+pub use refund::{RefundField, refund_details};
 pub use warnings::{DocWarning, foreign_passport_warnings};
 
 /// The internal Russian passport («паспорт РФ»): series of 4 digits, number of 6.
@@ -159,32 +161,20 @@ pub enum PaymentDetails {
 
 impl PaymentDetails {
     pub fn card(number: &str, holder: &str) -> Result<Self, Invalid> {
-        let number = digits_only(number);
-        if !(16..=19).contains(&number.len()) || !number.bytes().all(|b| b.is_ascii_digit()) || !luhn(&number) {
-            return Err(Invalid::PaymentDetails);
-        }
-        Ok(PaymentDetails::Card { number, holder: holder_of(holder)? })
+        Ok(PaymentDetails::Card {
+            number: RefundField::CardNumber.check(number)?,
+            holder: RefundField::Holder.check(holder)?,
+        })
     }
 
     pub fn account(account: &str, bik: &str, bank: &str, holder: &str) -> Result<Self, Invalid> {
-        let account = digits_only(account);
-        let bik = digits_only(bik);
-        let ok = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-        if !ok(&account, 20) || !ok(&bik, 9) {
-            return Err(Invalid::PaymentDetails);
-        }
         Ok(PaymentDetails::Account {
-            account,
-            bik,
-            bank: required_text(bank, 200).map_err(|_| Invalid::BankEmpty)?,
-            holder: holder_of(holder)?,
+            account: RefundField::Account.check(account)?,
+            bik: RefundField::Bik.check(bik)?,
+            bank: RefundField::Bank.check(bank)?,
+            holder: RefundField::Holder.check(holder)?,
         })
     }
-}
-
-/// Whose card or account it is; a refund goes only to the client's own.
-fn holder_of(s: &str) -> Result<String, Invalid> {
-    required_text(s, 150).map_err(|_| Invalid::PaymentHolder)
 }
 
 fn luhn(number: &str) -> bool {
