@@ -6,5 +6,6 @@
 mod client_menu;
 mod compat;
 mod documents;
+mod props;
 mod registration;
 mod staff;
