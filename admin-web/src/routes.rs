@@ -96,6 +96,14 @@ pub enum Page {
     BookingList,
     BookingCard,
     BookingStatus,
+    // Travellers of a booking and their documents.
+    BookingTravellerAdd,
+    TravellerCard,
+    TravellerUpdate,
+    TravellerRemove,
+    TravellerDocument,
+    TravellerDocumentsOpen,
+    ClientPaymentDetails,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -189,15 +197,34 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/bookings", SignedIn, Page::BookingList),
     r("GET", "/bookings/{id}", SignedIn, Page::BookingCard),
     r("POST", "/bookings/{id}/status", SignedIn, Page::BookingStatus),
+    r("POST", "/bookings/{id}/travellers", SignedIn, Page::BookingTravellerAdd),
+    r("GET", "/travellers/{id}", SignedIn, Page::TravellerCard),
+    r("POST", "/travellers/{id}", SignedIn, Page::TravellerUpdate),
+    r("POST", "/travellers/{id}/remove", SignedIn, Page::TravellerRemove),
+    r("POST", "/travellers/{id}/documents", SignedIn, Page::TravellerDocument),
+    r("POST", "/travellers/{id}/documents/open", SignedIn, Page::TravellerDocumentsOpen),
+    r("POST", "/clients/{id}/payment-details", SignedIn, Page::ClientPaymentDetails),
 ];
 
 /// Agents work in the bot; in the panel they read their own clients and bookings (DESIGN.md).
-/// So besides signing in and out and their password (routes of other guards), the only form
-/// they may send is the audited «Показать» of their own client's documents (a read that the
-/// service logs). The services would allow agents more; this is the panel's own narrowing,
-/// checked by the guard for every signed-in route.
+/// So besides signing in and out and their password (routes of other guards), the forms they
+/// may send are the audited «Показать» of their own client's documents and the paperwork of a
+/// sale: their bookings' travellers, the travellers' documents and the client's refund
+/// details (issue #13: entered by the agent in the bot or the panel). The services would allow
+/// agents more; this is the panel's own narrowing, checked by the guard for every signed-in
+/// route.
 pub fn agent_may_use(route: &Route) -> bool {
-    route.method == "GET" || route.page == Page::ClientDocuments
+    route.method == "GET"
+        || matches!(
+            route.page,
+            Page::ClientDocuments
+                | Page::BookingTravellerAdd
+                | Page::TravellerUpdate
+                | Page::TravellerRemove
+                | Page::TravellerDocument
+                | Page::TravellerDocumentsOpen
+                | Page::ClientPaymentDetails
+        )
 }
 
 /// The route for a matched path and method, for the guard. axum answers a HEAD with the GET
@@ -286,6 +313,13 @@ pub fn mount(route: &Route) -> MethodRouter<AppState> {
         Page::BookingList => on(m, bookings::list),
         Page::BookingCard => on(m, bookings::card::show),
         Page::BookingStatus => on(m, bookings::card::change_status),
+        Page::BookingTravellerAdd => on(m, bookings::travellers::add),
+        Page::TravellerCard => on(m, bookings::travellers::show),
+        Page::TravellerUpdate => on(m, bookings::travellers::update),
+        Page::TravellerRemove => on(m, bookings::travellers::remove),
+        Page::TravellerDocument => on(m, bookings::travellers::put_document),
+        Page::TravellerDocumentsOpen => on(m, bookings::travellers::open_documents),
+        Page::ClientPaymentDetails => on(m, clients::card::payment_details),
     }
 }
 

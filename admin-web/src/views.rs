@@ -31,6 +31,8 @@ static TEMPLATES: LazyLock<Result<tera::Tera, String>> = LazyLock::new(|| {
         "clients/new.html",
         "clients/card.html",
         "clients/documents.html",
+        "bookings/traveller.html",
+        "bookings/traveller_documents.html",
         "hotels/list.html",
         "hotels/edit.html",
         "hotels/card.html",

@@ -3,12 +3,16 @@
 
 use crate::BotError;
 use crate::conversation::{Ctx, TgBot, send};
-use crm::domain::{BookingId, BookingStatus, ClientId, Direction, InteractionKind, Money, Role};
+use crm::domain::{
+    BookingId, BookingStatus, ClientId, Direction, DocField, DocKind, InteractionKind, Money, Role, TravellerId,
+};
 use crm::services::{Booking, BookingFilter, NewClient, NewInteractionInput, PaymentInput};
 use crm::{Actor, Error};
 use dialogues::client::registration::Collected;
 use dialogues::event::Outcome;
-use dialogues::views::{BookingItem, ClientCardView, ClientItem, StaffBookingView};
+use dialogues::views::{
+    BookingItem, ClientCardView, ClientItem, DocLine, StaffBookingView, TravellerLine, TravellersView,
+};
 use dialogues::{Callback, Effect, Event, Reply};
 use teloxide::prelude::*;
 
@@ -165,6 +169,22 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: Role, effect: Effe
             ))
         }
         Effect::StaffRegister(c) => register(ctx, &actor, c).await,
+        Effect::StaffTravellers(id) => travellers(ctx, &actor, BookingId(id)).await,
+        Effect::PutTravellerDocument { traveller, kind, fields } => {
+            put_document(ctx, &actor, TravellerId(traveller), kind, &fields).await
+        }
+        Effect::PutPaymentDetails { client, by_card, fields } => {
+            let value = |f: crm::domain::RefundField| {
+                fields.iter().find(|(k, _)| *k == f).map(|(_, v)| v.as_str()).unwrap_or_default()
+            };
+            match crm::domain::refund_details(by_card, value) {
+                Ok(d) => attempt!(ctx, crm.put_payment_details(&actor, ClientId(client), &d), |_| done(
+                    ctx,
+                    Reply::text("staff_done_refund")
+                )),
+                Err(why) => Ok(Event::Outcome(Outcome::Refused(why.message_ru().to_owned()))),
+            }
+        }
         other => {
             tracing::warn!(?other, "a client effect in a staff dialogue; ignored");
             Ok(Event::Outcome(Outcome::Done { message: String::new(), back: None }))
@@ -368,4 +388,62 @@ mod tests {
         }
         assert_eq!(not_your_role(crm::services::Capability::Blacklist).template, "staff_admin_only");
     }
+/// The booking's travellers with their documents' state and warnings (reading them is audited
+/// by crm).
+async fn travellers(ctx: &Ctx, actor: &Actor, id: BookingId) -> Result<Event, BotError> {
+    let list = match ctx.crm.travellers(actor, id).await {
+        Ok(l) => l,
+        Err(e) => return refused(ctx, e),
+    };
+    let travellers = list
+        .travellers
+        .iter()
+        .map(|e| TravellerLine {
+            id: e.traveller.id.0,
+            name: e.traveller.full_name.clone(),
+            birth_date: crm::domain::format_ru_date(e.traveller.birth_date),
+            is_client: e.is_client,
+            documents: e
+                .documents
+                .iter()
+                .map(|d| DocLine {
+                    kind: d.kind,
+                    title: d.kind.title_ru().to_owned(),
+                    needed: d.needed,
+                    on_file: d.on_file,
+                })
+                .collect(),
+            warnings: e.warnings.iter().map(|w| w.message_ru()).collect(),
+        })
+        .collect();
+    Ok(Event::Outcome(Outcome::StaffTravellers(TravellersView {
+        booking: id.0,
+        travellers_count: list.travellers_count,
+        travellers,
+    })))
+}
+
+/// Builds the document from the fields the dialogue collected, with the same checks as every
+/// entry (a stale or crafted state is refused here, not stored), and saves it.
+async fn put_document(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: TravellerId,
+    kind: DocKind,
+    fields: &[(DocField, String)],
+) -> Result<Event, BotError> {
+    let value = |f: DocField| fields.iter().find(|(k, _)| *k == f).map(|(_, v)| v.as_str()).unwrap_or_default();
+    let doc = match crm::domain::parse_document(kind, value, ctx.crm.today()) {
+        Ok(doc) => doc,
+        Err(errors) => {
+            let reason = errors.first().map(|(_, why)| why.message_ru()).unwrap_or_default();
+            return Ok(Event::Outcome(Outcome::Refused(reason.to_owned())));
+        }
+    };
+    attempt!(ctx, ctx.crm.put_traveller_document(actor, id, &doc), |warnings: Vec<crm::domain::DocWarning>| done(
+        ctx,
+        Reply::text("staff_done_document")
+            .var("kind", kind.title_ru())
+            .var("warnings", warnings.iter().map(|w| w.message_ru()).collect::<Vec<_>>())
+    ))
 }

@@ -213,6 +213,25 @@ impl Texts {
             "cancel_refused.tera",
             "cancel_requested.tera",
             "staff_amount_refused.tera",
+            // Travellers and their documents.
+            "button_travellers.tera",
+            "button_traveller.tera",
+            "button_doc_kind.tera",
+            "button_doc_save.tera",
+            "button_doc_restart.tera",
+            "staff_travellers.tera",
+            "staff_doc_choose.tera",
+            "staff_doc_field_ask.tera",
+            "staff_doc_summary.tera",
+            "staff_doc_restarted.tera",
+            "staff_done_document.tera",
+            "button_refund.tera",
+            "button_refund_card.tera",
+            "button_refund_account.tera",
+            "staff_refund_choose.tera",
+            "staff_refund_field_ask.tera",
+            "staff_refund_summary.tera",
+            "staff_done_refund.tera",
         ])?;
         let fallback = tera.render("render_failed.tera", &tera::Context::new())?.trim().to_owned();
         let mut menu = HashMap::new();

@@ -114,6 +114,14 @@ keyed_enum! {
         KeysResealed = "keys.resealed",
         KeysMasterRotate = "keys.master_rotate",
         KeysMasterInPlace = "keys.master_in_place",
+        // Travellers and their documents.
+        BookingTravellerEdit = "booking.traveller.edit",
+        BookingTravellerRemove = "booking.traveller.remove",
+        DocumentPutBirthCertificate = "document.put.birth_certificate",
+        /// A companion's documents decrypted for a person to read.
+        DocumentReadTraveller = "document.read.traveller",
+        /// The travellers' documents decrypted inside the CRM to compute their warnings.
+        DocumentCheck = "document.check",
     }
 }
 
@@ -164,6 +172,7 @@ impl AuditAction {
             DocKind::InternalPassport => AuditAction::DocumentPutInternalPassport,
             DocKind::ForeignPassport => AuditAction::DocumentPutForeignPassport,
             DocKind::PaymentDetails => AuditAction::DocumentPutPaymentDetails,
+            DocKind::BirthCertificate => AuditAction::DocumentPutBirthCertificate,
         }
     }
 
@@ -306,6 +315,7 @@ keyed_enum! {
         DeletedKeys = "deleted_keys",
         DataKeys = "data_keys",
         FullName = "full_name",
+        Traveller = "traveller",
     }
 }
 
@@ -478,6 +488,11 @@ mod tests {
             "keys.resealed",
             "keys.master_rotate",
             "keys.master_in_place",
+            // Travellers and their documents.
+            "booking.traveller.edit",
+            "booking.traveller.remove",
+            "document.read.traveller",
+            "document.check",
         ];
         let mut built: Vec<(String, AuditAction)> = Vec::new();
         for s in BookingStatus::ALL {

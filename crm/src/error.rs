@@ -63,6 +63,12 @@ pub enum Conflict {
     DepartureHasBookings,
     #[error("a master key rotation waits for its new key")]
     MasterKeyWaiting,
+    #[error("all {count} travellers of the booking are listed")]
+    TravellersFull { count: i64 },
+    #[error("the booking is cancelled")]
+    BookingClosed,
+    #[error("the client who booked stays a traveller")]
+    ClientTravellerStays,
 }
 
 impl Error {
@@ -99,6 +105,9 @@ impl Conflict {
             Conflict::AlreadyReversed => text::get("conflict", "already_reversed").to_owned(),
             Conflict::DepartureHasBookings => text::get("conflict", "departure_has_bookings").to_owned(),
             Conflict::MasterKeyWaiting => text::get("conflict", "master_key_waiting").to_owned(),
+            Conflict::TravellersFull { count } => text::fill("conflict", "travellers_full", &[("count", count)]),
+            Conflict::BookingClosed => text::get("conflict", "booking_closed").to_owned(),
+            Conflict::ClientTravellerStays => text::get("conflict", "client_traveller_stays").to_owned(),
         }
     }
 }

@@ -42,6 +42,8 @@ mod tests {
             ("audit_entity", codes(AuditEntity::ALL, AuditEntity::code)),
             ("audit_field", codes(AuditField::ALL, AuditField::code)),
             ("document_kind", codes(DocKind::ALL, DocKind::as_str)),
+            ("doc_field", codes(crate::domain::DocField::ALL, crate::domain::DocField::code)),
+            ("refund_field", codes(crate::domain::RefundField::ALL, crate::domain::RefundField::code)),
         ]
     }
 

@@ -8,7 +8,7 @@
 //! version before codes (`mv:17:1`) does not decode and is answered «button expired».
 
 use crate::staff::{NOTE_KINDS, PAY_METHODS};
-use domain::{BookingStatus, InteractionKind, PaymentMethod};
+use domain::{BookingStatus, DocKind, InteractionKind, PaymentMethod};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,6 +63,14 @@ pub enum Callback {
     MoreRequests(i64),
     /// Client: ask to cancel this booking of theirs (a reason and a confirmation follow).
     AskCancel(i64),
+    /// Staff: a booking's travellers; one traveller (choose a document); enter this identity
+    /// document (one of [`DocKind::IDENTITY`]) of a traveller.
+    Travellers(i64),
+    Traveller(i64),
+    DocKind(i64, DocKind),
+    /// Staff: enter a client's refund details; to a card (`true`) or an account.
+    Refund(i64),
+    RefundTo(i64, bool),
 }
 
 impl Callback {
@@ -100,6 +108,11 @@ impl Callback {
             Callback::MoreBookings(id) => format!("mb:{id}"),
             Callback::MoreRequests(id) => format!("mr:{id}"),
             Callback::AskCancel(id) => format!("xc:{id}"),
+            Callback::Travellers(id) => format!("tr:{id}"),
+            Callback::Traveller(id) => format!("tv:{id}"),
+            Callback::DocKind(id, k) => format!("dk:{id}:{}", k.as_str()),
+            Callback::Refund(id) => format!("rf:{id}"),
+            Callback::RefundTo(id, card) => format!("rb:{id}:{}", if *card { "card" } else { "account" }),
         }
     }
 
@@ -161,6 +174,17 @@ impl Callback {
             ("mb", _) => Callback::MoreBookings(id()?),
             ("mr", _) => Callback::MoreRequests(id()?),
             ("xc", _) => Callback::AskCancel(id()?),
+            ("rf", _) => Callback::Refund(id()?),
+            ("rb", _) => with_code().and_then(|(id, to)| match to {
+                "card" => Some(Callback::RefundTo(id, true)),
+                "account" => Some(Callback::RefundTo(id, false)),
+                _ => None,
+            })?,
+            ("tr", _) => Callback::Travellers(id()?),
+            ("tv", _) => Callback::Traveller(id()?),
+            ("dk", _) => with_code().and_then(|(id, k)| {
+                Some(Callback::DocKind(id, DocKind::from_code(k).filter(|k| DocKind::IDENTITY.contains(k))?))
+            })?,
             _ => return None,
         })
     }
@@ -204,11 +228,17 @@ mod tests {
             Callback::MoreBookings(15),
             Callback::MoreRequests(16),
             Callback::AskCancel(17),
+            Callback::Travellers(14),
+            Callback::Traveller(15),
+            Callback::Refund(17),
+            Callback::RefundTo(17, true),
+            Callback::RefundTo(17, false),
         ]
         .into_iter()
         .chain(NOTE_KINDS.map(|k| Callback::Note(8, k)))
         .chain(BookingStatus::ALL.map(|s| Callback::Move(10, s)))
-        .chain(PAY_METHODS.map(Callback::PayMethod));
+        .chain(PAY_METHODS.map(Callback::PayMethod))
+        .chain(DocKind::IDENTITY.map(|k| Callback::DocKind(16, k)));
         for c in all {
             assert_eq!(Callback::decode(&c.encode()), Some(c));
         }
@@ -249,6 +279,12 @@ mod tests {
             "pm:online",
             "pm:internal",
             "pm:",
+            "dk:16:payment_details",
+            "dk:16:passport",
+            "dk:0:foreign_passport",
+            "tr:0",
+            "rb:17:cash",
+            "rb:17",
             &"c".repeat(65),
         ] {
             assert_eq!(Callback::decode(bad), None, "{bad:?}");
@@ -265,6 +301,7 @@ mod tests {
             .into_iter()
             .chain(NOTE_KINDS.map(|k| Callback::Note(id, k)))
             .chain(PAY_METHODS.map(Callback::PayMethod))
+            .chain(DocKind::IDENTITY.map(|k| Callback::DocKind(id, k)))
             .chain([Callback::Unblacklist(id), Callback::Month(999_999), Callback::City(u16::MAX)])
             .map(|c| c.encode())
             .max_by_key(String::len)

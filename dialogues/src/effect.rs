@@ -103,6 +103,24 @@ pub enum Effect {
         reason: String,
     },
     StaffRegister(crate::client::registration::Collected),
+    /// A booking's travellers with their documents; answered by `Outcome::StaffTravellers` or
+    /// `Outcome::Refused`.
+    StaffTravellers(i64),
+    /// Save a traveller's document from its fields as the dialogue checked them (the transport
+    /// builds it with the same checks); answered by `Outcome::Done` (with the warnings) or
+    /// `Outcome::Refused`.
+    PutTravellerDocument {
+        traveller: i64,
+        kind: domain::DocKind,
+        fields: Vec<(domain::DocField, String)>,
+    },
+    /// Save a client's refund details (to a card, or to an account) from the fields the dialogue
+    /// checked; answered by `Outcome::Done` or `Outcome::Refused`.
+    PutPaymentDetails {
+        client: i64,
+        by_card: bool,
+        fields: Vec<(domain::RefundField, String)>,
+    },
 }
 
 /// A message: a template of `templates/bot/` with its variables, and a keyboard.

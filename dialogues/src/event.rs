@@ -137,6 +137,7 @@ pub enum Outcome {
         next_page: bool,
     },
     StaffBooking(crate::views::StaffBookingView),
+    StaffTravellers(crate::views::TravellersView),
     /// A staff action succeeded; the message is in the user's words (the transport rendered it
     /// from `templates/bot/`). `back`: the card the action was on, to return to it.
     Done {

@@ -9,9 +9,11 @@
 
 pub mod callback;
 pub mod client;
+pub mod documents;
 pub mod effect;
 pub mod event;
 pub mod label;
+pub mod refund;
 pub mod staff;
 mod start;
 pub mod views;

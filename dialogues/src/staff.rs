@@ -44,13 +44,29 @@ pub const PAY_METHODS: [PaymentMethod; 2] = [PaymentMethod::Cash, PaymentMethod:
 pub enum Awaiting {
     SearchQuery,
     MessageTo(i64),
-    Note { client: i64, kind: InteractionKind },
+    Note {
+        client: i64,
+        kind: InteractionKind,
+    },
     Tag(i64),
-    MoveReason { booking: i64, to: BookingStatus },
+    MoveReason {
+        booking: i64,
+        to: BookingStatus,
+    },
     PaymentMethod(i64),
-    PaymentAmount { booking: i64, method: PaymentMethod },
-    BlacklistReason { client: i64, on: bool },
+    PaymentAmount {
+        booking: i64,
+        method: PaymentMethod,
+    },
+    BlacklistReason {
+        client: i64,
+        on: bool,
+    },
     NewClient(Collected),
+    /// A traveller's identity document, field by field (`documents`).
+    Document(crate::documents::DocEntry),
+    /// A client's refund details, field by field (`refund`).
+    Refund(crate::refund::RefundEntry),
 }
 
 pub fn menu() -> Keyboard {
@@ -92,6 +108,7 @@ pub fn card_reply(c: &ClientCardView, is_admin: bool) -> Reply {
     }
     let mut rows = vec![first];
     rows.push(NOTE_KINDS.map(|k| btn(&format!("note_{}", k.as_str()), Callback::Note(c.id, k))).to_vec());
+    rows.push(vec![btn("refund", Callback::Refund(c.id))]);
     for b in &c.bookings {
         rows.push(vec![booking_button(b, false)]);
     }
@@ -118,6 +135,7 @@ pub fn booking_reply(b: &StaffBookingView) -> Reply {
     if b.accepts_payments {
         rows.push(vec![btn("pay", Callback::Pay(b.booking.id))]);
     }
+    rows.push(vec![btn("travellers", Callback::Travellers(b.booking.id))]);
     rows.push(vec![btn("open_client", Callback::Client(b.client_id))]);
     Reply::text("staff_booking_card")
         .var("b", serde_json::to_value(b).unwrap_or_default())
@@ -157,6 +175,17 @@ pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDa
     let Some(a) = awaiting else {
         return reply(State::Staff(None), Reply::text("staff_menu").keyboard(menu()));
     };
+    let yes_no = match &event {
+        Event::Callback(Callback::Yes) => Some(true),
+        Event::Callback(Callback::No) => Some(false),
+        _ => None,
+    };
+    let typed = if let Event::Text(t) = &event { Some(t.trim()) } else { None };
+    let a = match a {
+        Awaiting::Document(entry) => return crate::documents::step(entry, typed, yes_no, today),
+        Awaiting::Refund(entry) => return crate::refund::step(entry, typed, yes_no),
+        other => other,
+    };
     if let (Awaiting::PaymentMethod(booking), Event::Callback(Callback::PayMethod(method))) = (&a, &event) {
         return wait(Awaiting::PaymentAmount { booking: *booking, method: *method }, "staff_amount_ask");
     }
@@ -192,6 +221,9 @@ pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDa
         ),
         Awaiting::BlacklistReason { client, on } => idle(Effect::SetBlacklist { client, on, reason: text }),
         Awaiting::NewClient(c) => new_client(c, &text, today),
+        // Answered above, before a text is required.
+        Awaiting::Document(entry) => crate::documents::step(entry, Some(&text), None, today),
+        Awaiting::Refund(entry) => crate::refund::step(entry, Some(&text), None),
     }
 }
 
@@ -217,6 +249,11 @@ fn button(cb: Callback) -> Option<(State, Vec<Effect>)> {
         ),
         Callback::Blacklist(id) => wait(Awaiting::BlacklistReason { client: id, on: true }, "staff_blacklist_ask"),
         Callback::Unblacklist(id) => wait(Awaiting::BlacklistReason { client: id, on: false }, "staff_unblacklist_ask"),
+        Callback::Travellers(id) => idle(Effect::StaffTravellers(id)),
+        Callback::Traveller(id) => crate::documents::choose_kind(id),
+        Callback::DocKind(id, kind) => crate::documents::start(id, kind),
+        Callback::Refund(id) => crate::refund::choose(id),
+        Callback::RefundTo(id, by_card) => crate::refund::start(id, by_card),
         _ => return None,
     })
 }
@@ -260,6 +297,7 @@ fn outcome(here: State, o: &Outcome, is_admin: bool) -> (State, Vec<Effect>) {
             reply(State::Staff(None), r.keyboard(Keyboard::Inline(rows)))
         }
         Outcome::StaffBooking(b) => reply(State::Staff(None), booking_reply(b)),
+        Outcome::StaffTravellers(v) => reply(State::Staff(None), crate::documents::travellers_reply(v)),
         Outcome::Done { message, back } => {
             let r = Reply::text("staff_done").var("message", message.as_str());
             // Back to the card the action was on (after logging a call, a payment…).

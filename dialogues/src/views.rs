@@ -113,6 +113,35 @@ pub struct ClientCardView {
     pub telegram: bool,
 }
 
+/// One identity document of a traveller: needed for the trip, on file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocLine {
+    pub kind: domain::DocKind,
+    pub title: String,
+    pub needed: bool,
+    pub on_file: bool,
+}
+
+/// A traveller of a booking as the agent's list shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TravellerLine {
+    pub id: i64,
+    pub name: String,
+    pub birth_date: String,
+    pub is_client: bool,
+    pub documents: Vec<DocLine>,
+    /// Already worded (the expiry, the Latin spelling).
+    pub warnings: Vec<String>,
+}
+
+/// The «Туристы» of a booking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TravellersView {
+    pub booking: i64,
+    pub travellers_count: i64,
+    pub travellers: Vec<TravellerLine>,
+}
+
 /// A booking as staff see it, with the moves they may make.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffBookingView {

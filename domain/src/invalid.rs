@@ -94,6 +94,12 @@ keyed_enum! {
         SeatsZero = "seats_zero",
         /// A tour to publish whose dates to come all have 0 seats.
         NoSeats = "no_seats",
+        // Travellers' documents.
+        DivisionCode = "division_code",
+        BirthCertificateSeries = "birth_certificate_series",
+        BirthCertificateNumber = "birth_certificate_number",
+        PaymentHolder = "payment_holder",
+        BankEmpty = "bank_empty",
     }
 }
 

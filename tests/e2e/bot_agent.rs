@@ -181,3 +181,83 @@ async fn the_agents_notice_opens_the_booking_and_the_client_and_a_logged_call_le
     w.fake.push_callback(&anna_tg, card.message_id, &format!("bl:{}", client.id));
     w.fake.wait_for_new_message(anna_tg.id, seen, |m| m.text().contains("ведёт администратор"), WAIT).await;
 }
+
+#[tokio::test]
+async fn an_agent_enters_the_clients_passport_field_by_field_in_the_bot() {
+    for backend in backends() {
+        passport_entry(World::on(backend).await).await;
+    }
+}
+
+async fn passport_entry(w: World) {
+    let _server = w.serve().await;
+    let crm = w.crm().await;
+    let (tour_id, dep_id) = published_tour(&crm).await;
+    let anna = crm
+        .add_staff(&Actor::System, NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent })
+        .await
+        .unwrap();
+    let anna_tg = w.fake.user(500_001, "Анна", None);
+    w.say(&anna_tg, &format!("/start staff_{}", anna.invite_token), "Смирнова Анна").await;
+    let maria = w.fake.user(600_001, "Мария", None);
+    register(&w, &maria, "+79123456789").await;
+    let list = w.say(&maria, "🌍 Туры", "Алтай").await;
+    let card = w.press(&maria, &list, &format!("t:{tour_id}"), "Маршрут").await;
+    let ask = w.press(&maria, &card, &format!("d:{dep_id}"), "Сколько человек").await;
+    w.press(&maria, &ask, "k:1", "Заявка на бронирование").await;
+    let booking = crm.list_bookings(&Actor::System, Default::default()).await.unwrap()[0].clone();
+    let me = crm.travellers(&Actor::System, booking.id).await.unwrap().travellers[0].traveller.id;
+
+    let bookings = w.say(&anna_tg, "📋 Брони", "Брони").await;
+    let bcard = w.press(&anna_tg, &bookings, &format!("bk:{}", booking.id), "Бронь №").await;
+    let list = w.press(&anna_tg, &bcard, &format!("tr:{}", booking.id), "Туристы брони").await;
+    assert!(list.text().contains("❗ паспорт РФ — нужен, не внесён"), "{}", list.text());
+    let kinds = w.press(&anna_tg, &list, &format!("tv:{me}"), "Какой документ").await;
+    w.press(&anna_tg, &kinds, &format!("dk:{me}:internal_passport"), "Серия паспорта РФ").await;
+    w.say(&anna_tg, "45 0", "Серия паспорта РФ — 4 цифры.").await;
+    w.say(&anna_tg, "45 08", "Номер — 6 цифр").await;
+    w.say(&anna_tg, "613729", "Дата выдачи").await;
+    w.say(&anna_tg, "15.01.2010", "Кем выдан").await;
+    w.say(&anna_tg, "ОВД Тверского района", "Код подразделения").await;
+    let summary = w.say(&anna_tg, "770001", "Проверьте").await;
+    assert!(summary.text().contains("Код подразделения: 770-001"), "{}", summary.text());
+    w.press(&anna_tg, &summary, "y", "Сохранено: паспорт РФ").await;
+    let opened = crm.open_documents(&Actor::System, booking.client_id).await.unwrap();
+    assert_eq!(opened.internal_passport.map(|p| p.number).as_deref(), Some("613729"));
+    assert!(crm.missing_documents(&Actor::System, booking.id).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_agent_enters_a_clients_refund_details_in_the_bot() {
+    for backend in backends() {
+        refund_entry(World::on(backend).await).await;
+    }
+}
+
+// A test of its own: Telegram's per-chat limit (20 a minute) would hold the agent's replies
+// back after the passport's messages.
+async fn refund_entry(w: World) {
+    let _server = w.serve().await;
+    let crm = w.crm().await;
+    let anna = crm
+        .add_staff(&Actor::System, NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent })
+        .await
+        .unwrap();
+    let anna_tg = w.fake.user(500_001, "Анна", None);
+    w.say(&anna_tg, &format!("/start staff_{}", anna.invite_token), "Смирнова Анна").await;
+    let agent = Actor::staff(anna.staff.id, Role::Agent);
+    let client = crm.register_client(&agent, testkit::new_client("Иванова Мария", "+79123456789")).await.unwrap();
+    let clients = w.say(&anna_tg, "👥 Мои клиенты", "Клиенты").await;
+    let card = w.press(&anna_tg, &clients, &format!("cl:{}", client.id), "Иванова Мария").await;
+    let to = w.press(&anna_tg, &card, &format!("rf:{}", client.id), "Куда вернуть деньги").await;
+    w.press(&anna_tg, &to, &format!("rb:{}:card", client.id), "Номер карты").await;
+    w.say(&anna_tg, "4276 1000 1234 5674", "Реквизиты: номер карты").await;
+    w.say(&anna_tg, "4276 1000 1234 5671", "Получатель").await;
+    let summary = w.say(&anna_tg, "MARIIA IVANOVA", "Проверьте реквизиты").await;
+    w.press(&anna_tg, &summary, "y", "Реквизиты для возврата сохранены").await;
+    let opened = crm.open_documents(&Actor::System, client.id).await.unwrap();
+    assert_eq!(
+        opened.payment_details,
+        Some(crm::domain::PaymentDetails::card("4276100012345671", "MARIIA IVANOVA").unwrap())
+    );
+}

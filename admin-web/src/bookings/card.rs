@@ -17,11 +17,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
-/// A refused status change: the reason beside its field and the input kept.
+/// A refused form of the card (status change, new companion): the reason beside its field and
+/// the input kept.
 #[derive(Default)]
-struct Refusal {
-    errors: HashMap<&'static str, String>,
-    values: HashMap<&'static str, String>,
+pub(super) struct Refusal {
+    pub errors: HashMap<&'static str, String>,
+    pub values: HashMap<&'static str, String>,
 }
 
 /// Each installment with how much of it the payments so far cover, earliest first.
@@ -53,7 +54,7 @@ fn schedule_rows(schedule: &[Installment], paid: Money, today: chrono::NaiveDate
         .collect()
 }
 
-async fn render_card(
+pub(super) async fn render_card(
     state: &AppState,
     session: &PanelSession,
     id: BookingId,
@@ -89,11 +90,20 @@ async fn render_card(
         "created_by": who(&b.created_by),
         "created_at": views::when(b.created_at),
     });
-    let travellers: Vec<_> = card
-        .travellers
-        .iter()
-        .map(|t| json!({"full_name": t.full_name, "birth_date": views::day(t.birth_date), "is_client": t.client_id.is_some()}))
-        .collect();
+    // Whoever sees documents gets the travellers with their documents' state and warnings
+    // (`travellers` decides, and audits the reading); the others their names only.
+    let (travellers, documents_visible, can_add) = match state.crm.travellers(actor, id).await {
+        Ok(list) => (super::travellers::rows(&list), true, list.can_add),
+        Err(crm::Error::Forbidden(_)) => {
+            let rows = card
+                .travellers
+                .iter()
+                .map(|t| json!({"full_name": t.full_name, "birth_date": views::day(t.birth_date), "is_client": t.client_id.is_some()}))
+                .collect();
+            (rows, false, false)
+        }
+        Err(e) => return Err(e.into()),
+    };
     let rooms: Vec<_> = card
         .rooms
         .iter()
@@ -141,6 +151,9 @@ async fn render_card(
     let mut ctx = views::page(session, "bookings");
     ctx.insert("booking", &booking);
     ctx.insert("travellers", &travellers);
+    ctx.insert("documents_visible", &documents_visible);
+    ctx.insert("may_edit_travellers", &(documents_visible && super::travellers::may_edit(actor)));
+    ctx.insert("can_add_traveller", &can_add);
     ctx.insert("rooms", &rooms);
     ctx.insert("schedule", &schedule_rows(&card.schedule, card.paid, state.crm.today()));
     ctx.insert("ledger_visible", &card.ledger_visible);

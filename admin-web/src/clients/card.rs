@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use crm::Crm;
-use crm::domain::{ClientId, Direction, InteractionKind};
+use crm::domain::{ClientId, Direction, InteractionKind, PaymentDetails};
 use crm::services::{BookingFilter, Capability, NewInteractionInput, PanelSession};
 use serde::Deserialize;
 use serde_json::json;
@@ -245,6 +245,45 @@ pub async fn blacklist(
     let on = form.on == "1";
     let result = state.crm.set_blacklist(&session.actor, id, on, &form.reason).await.map(|_| ());
     answer(&state, &session, id, result, "reason", &[("reason", &form.reason)], "blacklist").await
+}
+
+#[derive(Deserialize, Default)]
+pub struct PaymentDetailsForm {
+    /// `card` or `account`.
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    card_number: String,
+    #[serde(default)]
+    account: String,
+    #[serde(default)]
+    bik: String,
+    #[serde(default)]
+    bank: String,
+    #[serde(default)]
+    holder: String,
+}
+
+/// The client's refund details (a card, or an account with its BIK), sealed like a passport.
+pub async fn payment_details(
+    State(state): State<AppState>,
+    Current(session): Current,
+    Path(id): Path<String>,
+    Form(form): Form<PaymentDetailsForm>,
+) -> Result<Response, AppError> {
+    let id = ClientId(parse_id(&id)?);
+    let details = if form.method == "account" {
+        PaymentDetails::account(&form.account, &form.bik, &form.bank, &form.holder)
+    } else {
+        PaymentDetails::card(&form.card_number, &form.holder)
+    };
+    let result = match details {
+        Ok(d) => state.crm.put_payment_details(&session.actor, id, &d).await,
+        Err(why) => Err(why.into()),
+    };
+    // The numbers are not sent back into the form: a refused entry is typed again.
+    let kept = [("method", form.method.as_str()), ("bank", form.bank.as_str()), ("holder", form.holder.as_str())];
+    answer(&state, &session, id, result, "payment", &kept, "documents").await
 }
 
 /// «Показать»: decrypts the documents (the service checks the role and writes the audit

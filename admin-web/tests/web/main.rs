@@ -16,3 +16,4 @@ mod requests;
 mod routes;
 mod staff;
 mod tours;
+mod travellers;

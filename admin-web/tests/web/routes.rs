@@ -136,6 +136,37 @@ const EXPECTED: &[Entry] = &[
     ("GET", "/bookings", STAFF, &[]),
     ("GET", "/bookings/{id}", STAFF, &[]),
     ("POST", "/bookings/{id}/status", ADMIN, &[("to", "contract_signed"), ("reason", "Договор подписан в офисе")]),
+    // The fixture's booking has one seat, the client's: a new companion is refused (409), the
+    // client stays (409); both are answers, not refusals of the role.
+    ("POST", "/bookings/{id}/travellers", ADMIN | AGENT, &[("full_name", "Петров Пётр"), ("birth_date", "01.02.1980")]),
+    ("GET", "/travellers/{id}", ADMIN | AGENT, &[]),
+    (
+        "POST",
+        "/travellers/{id}",
+        ADMIN | AGENT,
+        &[("full_name", "Клиентова Ольга Петровна"), ("birth_date", "05.03.1990")],
+    ),
+    ("POST", "/travellers/{id}/remove", ADMIN | AGENT, &[]),
+    (
+        "POST",
+        "/travellers/{id}/documents",
+        ADMIN | AGENT,
+        &[
+            ("kind", "internal_passport"),
+            ("series", "4508"),
+            ("number", "613729"),
+            ("issued_on", "15.01.2010"),
+            ("issuer", "ОВД Тверского района"),
+            ("division_code", "770-001"),
+        ],
+    ),
+    ("POST", "/travellers/{id}/documents/open", ADMIN | AGENT, &[]),
+    (
+        "POST",
+        "/clients/{id}/payment-details",
+        ADMIN | AGENT,
+        &[("method", "card"), ("card_number", "4276 1000 1234 5671"), ("holder", "OLGA KLIENTOVA")],
+    ),
 ];
 
 const TOUR_FORM: &[(&str, &str)] = &[
@@ -171,6 +202,8 @@ struct Fixture {
     tour_id: i64,
     departure_id: i64,
     booking_id: i64,
+    /// The booking's first traveller (the client).
+    traveller_id: i64,
     broadcast_id: i64,
     message_id: i64,
     hotel_id: i64,
@@ -214,6 +247,7 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
         tour_id: tour.0,
         departure_id: departure.0,
         booking_id: booking.0,
+        traveller_id: app.crm.travellers(&crm::Actor::System, booking).await.unwrap().travellers[0].traveller.id.0,
         broadcast_id: broadcast_id.0,
         message_id: message_id.0,
         hotel_id: hotel_id.0,
@@ -234,6 +268,7 @@ fn concrete(path: &str, f: &Fixture) -> String {
         ("/hotels/", f.hotel_id),
         ("/tours/", f.tour_id),
         ("/bookings/", f.booking_id),
+        ("/travellers/", f.traveller_id),
         ("/broadcasts/", f.broadcast_id),
         ("/outbox/", f.message_id),
         ("/clients/", f.client_id),

@@ -389,3 +389,67 @@ fn the_command_menu_is_described() {
         ]
     );
 }
+
+/// The passport entry's messages read as a travel agent expects: the list with each
+/// document's state and warnings, a question per field, the summary, the saved document.
+#[test]
+fn the_travellers_and_the_passport_entry_are_worded() {
+    use crm::domain::DocKind;
+    use dialogues::documents::DocEntry;
+    use dialogues::staff::Awaiting;
+    let t = Texts::load().unwrap();
+    let agent = Who::Staff { id: 3, role: crm::domain::Role::Agent, name: "Анна".into() };
+    let view = TravellersView {
+        booking: 17,
+        travellers_count: 2,
+        travellers: vec![TravellerLine {
+            id: 21,
+            name: "Щукин Юрий".into(),
+            birth_date: "01.02.1985".into(),
+            is_client: false,
+            documents: vec![DocLine {
+                kind: DocKind::ForeignPassport,
+                title: "загранпаспорт".into(),
+                needed: true,
+                on_file: false,
+            }],
+            warnings: vec!["Загранпаспорт действует до 01.06.2027".into()],
+        }],
+    };
+    let list = rendered(&t, State::Staff(None), &agent, Event::Outcome(Outcome::StaffTravellers(view)));
+    assert!(list[0].0.contains("Туристы брони №17 (1 из 2)"), "{}", list[0].0);
+    assert!(list[0].0.contains("❗ загранпаспорт — нужен, не внесён"), "{}", list[0].0);
+    assert!(list[0].0.contains("⚠️ Загранпаспорт действует до 01.06.2027"));
+    assert_eq!(list[0].1, [vec!["Щукин Юрий".to_owned()], vec!["📋 К брони".to_owned()]]);
+    let kinds = rendered(&t, State::Staff(None), &agent, Event::Callback(Callback::Traveller(21)));
+    assert_eq!(kinds[0].1.concat(), ["паспорт РФ", "загранпаспорт", "свидетельство о рождении"]);
+    // Every field of every kind has its own question (not only its label).
+    for kind in DocKind::IDENTITY {
+        for field in kind.fields() {
+            let ask = Reply::text("staff_doc_field_ask")
+                .var("kind", kind.as_str())
+                .var("field", field.code())
+                .var("title", field.title_ru());
+            let q = t.message(&ask);
+            assert!(q.ends_with(':') && q != format!("{}:", field.title_ru()), "{kind:?} {field:?}: {q}");
+        }
+    }
+    let mut state = State::Staff(Some(Awaiting::Document(DocEntry::new(21, DocKind::BirthCertificate))));
+    let mut asked = Vec::new();
+    for typed in ["IV-МЮ", "583920", "01.06.2019", "Отдел ЗАГС"] {
+        let (next, effects) = dialogues::step(state, &agent, Event::Text(typed.into()), today());
+        asked.extend(effects.iter().filter_map(|e| if let Effect::Reply(r) = e { Some(t.message(r)) } else { None }));
+        state = next;
+    }
+    assert!(asked[0].starts_with("Номер — 6 цифр"), "{asked:?}");
+    assert!(asked[3].contains("Серия: IV-МЮ") && asked[3].contains("Кем выдан: Отдел ЗАГС"), "{}", asked[3]);
+    let first =
+        rendered(&t, State::Staff(None), &agent, Event::Callback(Callback::DocKind(21, DocKind::BirthCertificate)));
+    assert!(first[0].0.starts_with("Серия свидетельства о рождении"), "{}", first[0].0);
+    let done = t.message(
+        &Reply::text("staff_done_document")
+            .var("kind", "загранпаспорт")
+            .var("warnings", vec!["Имя латиницей «X» отличается"]),
+    );
+    assert_eq!(done, "Сохранено: загранпаспорт (данные зашифрованы).\n⚠️ Имя латиницей «X» отличается");
+}

@@ -22,6 +22,7 @@ mod pricing;
 mod scope;
 mod staff;
 mod tours;
+mod travellers;
 mod web_sessions;
 
 // The rows and filters of the store that front-ends read and pass: the services are the one seam
@@ -56,6 +57,7 @@ pub use pricing::{DeparturePrice, MAX_TRAVELLERS, Quote};
 pub use staff::INVITE_TTL_DAYS;
 pub use staff::{NewStaffInput, StaffCreated, StaffName};
 pub use tours::{LinkableHotel, MAX_ROUTE_DAY, TourCard, TourInput, tour_editable_by};
+pub use travellers::{DocState, TravellerEntry, TravellerList};
 pub use web_sessions::{PanelSession, SESSION_IDLE_HOURS, SessionStarted, SignIn};
 
 use crate::audit::{AuditAction, AuditField, AuditObject, Entry};

@@ -38,6 +38,7 @@ pub(crate) mod staff;
 pub(crate) mod starts;
 pub mod time;
 pub(crate) mod tours;
+pub(crate) mod travellers;
 pub(crate) mod web_sessions;
 
 use crate::Result;

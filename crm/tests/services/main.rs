@@ -25,3 +25,4 @@ mod schema;
 mod search;
 mod staff;
 mod templates;
+mod travellers;

@@ -58,6 +58,14 @@ fn buttons() -> Vec<(&'static str, Callback)> {
         ("bl:5", Callback::Blacklist(5)),
         ("ub:5", Callback::Unblacklist(5)),
         ("xc:17", Callback::AskCancel(17)),
+        ("tr:17", Callback::Travellers(17)),
+        ("tv:21", Callback::Traveller(21)),
+        ("dk:21:internal_passport", Callback::DocKind(21, domain::DocKind::InternalPassport)),
+        ("dk:21:foreign_passport", Callback::DocKind(21, domain::DocKind::ForeignPassport)),
+        ("dk:21:birth_certificate", Callback::DocKind(21, domain::DocKind::BirthCertificate)),
+        ("rf:5", Callback::Refund(5)),
+        ("rb:5:card", Callback::RefundTo(5, true)),
+        ("rb:5:account", Callback::RefundTo(5, false)),
     ]
 }
 
@@ -147,6 +155,18 @@ fn states() -> Vec<(&'static str, State)> {
         (
             r#"{"Staff":{"NewClient":{"full_name":"Иванова Мария","phone":"+79123456789","birth_date":"1990-03-05","city":{"name":"Томск","tz":"Asia/Tomsk"},"source":"post_1","personal_data_consent":true,"marketing_consent":false,"phone_verified":true}}}"#,
             staff(Awaiting::NewClient(collected())),
+        ),
+        (
+            r#"{"Staff":{"Document":{"traveller":21,"kind":"foreign_passport","values":[["number","751234567"],["latin_name","IVANOVA MARIIA"]],"confirming":false}}}"#,
+            staff(Awaiting::Document(dialogues::documents::DocEntry {
+                traveller: 21,
+                kind: domain::DocKind::ForeignPassport,
+                values: vec![
+                    (domain::DocField::Number, "751234567".into()),
+                    (domain::DocField::LatinName, "IVANOVA MARIIA".into()),
+                ],
+                confirming: false,
+            })),
         ),
     ]
 }

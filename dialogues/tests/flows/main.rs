@@ -5,6 +5,7 @@
 
 mod client_menu;
 mod compat;
+mod documents;
 mod props;
 mod registration;
 mod staff;

@@ -201,6 +201,7 @@ fn cards_offer_each_note_kind_the_allowed_moves_and_only_an_admin_the_blacklist(
         [
             Callback::Move(17, BookingStatus::ContractSigned),
             Callback::Move(17, BookingStatus::CancellationRequested),
+            Callback::Travellers(17),
             Callback::Client(5)
         ]
     );

@@ -1,0 +1,135 @@
+//! The «Туристы» of a booking in the panel: companions added up to the booked seats, documents
+//! entered with every wrong field marked and the input kept, warnings shown, «Показать» audited,
+//! and nothing of it for the accountant.
+
+use crate::each_backend;
+use crate::helpers::TestApp;
+use axum::http::StatusCode;
+use chrono::Duration;
+use crm::Actor;
+use crm::domain::{BookingId, Role};
+use crm::services::{AuditFilter, BookingRequest, Client, Staff};
+
+impl TestApp {
+    /// A booking for two to Turkey, back 6 days after a departure a month from now.
+    async fn trip_for_two(&self, operator: &Staff, agent: &Staff, client: &Client) -> BookingId {
+        let op = Actor::staff(operator.id, Role::Operator);
+        let mut input = crate::tours::excursion("Стамбул и Каппадокия");
+        input.country = "Турция".into();
+        let tour = self.crm.create_tour(&op, input).await.unwrap().tour.id;
+        let start = self.crm.today() + Duration::days(30);
+        let dep = self.crm.add_departure(&op, tour, start, start + Duration::days(6), 10).await.unwrap().id;
+        self.crm.publish_tour(&op, tour).await.unwrap();
+        let req = BookingRequest {
+            client_id: client.id,
+            departure_id: dep,
+            travellers_count: 2,
+            client_travels: true,
+            companions: vec![],
+            rooms: vec![],
+            notes: String::new(),
+        };
+        self.crm.create_booking(&Actor::staff(agent.id, Role::Agent), req).await.unwrap().booking.id
+    }
+}
+
+each_backend!(an_agent_adds_a_companion_and_enters_a_passport_field_by_field, |app| {
+    let (oleg, _) = app.signed_in("oleg", Role::Operator).await;
+    let (anna, agent) = app.signed_in("anna", Role::Agent).await;
+    let client = app.client("Иванова Мария", "+7 912 345-67-89", Some(&anna)).await;
+    let booking = app.trip_for_two(&oleg, &anna, &client).await;
+    let card = format!("/bookings/{booking}");
+
+    let page = app.get(&agent, &card).await;
+    assert!(page.body.contains("загранпаспорт: нет"), "{}", page.body);
+    let bad =
+        app.post(&agent, &format!("{card}/travellers"), &[("full_name", "Петров"), ("birth_date", "31.02.1980")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Укажите хотя бы фамилию и имя") && bad.body.contains("дд.мм.гггг, например"));
+    assert!(bad.body.contains("value=\"Петров\""), "the input is kept");
+    let ok = app
+        .post(&agent, &format!("{card}/travellers"), &[("full_name", "Щукин Юрий"), ("birth_date", "01.02.1985")])
+        .await;
+    assert!(ok.redirects_to(&format!("{card}#travellers")), "{:?}", ok.location);
+    let full = app
+        .post(&agent, &format!("{card}/travellers"), &[("full_name", "Петров Пётр"), ("birth_date", "01.02.1980")])
+        .await;
+    assert_eq!(full.status, StatusCode::CONFLICT);
+    assert!(full.body.contains("новую бронь"), "the price is per person: {}", full.body);
+
+    let list = app.crm.travellers(&Actor::System, booking).await.unwrap();
+    let yuri = list.travellers[1].traveller.id;
+    let path = format!("/travellers/{yuri}");
+    let form = |number: &'static str, expires: &'static str, latin: &'static str| {
+        vec![
+            ("kind", "foreign_passport"),
+            ("number", number),
+            ("latin_name", latin),
+            ("issued_on", "01.05.2021"),
+            ("expires_on", expires),
+            ("issuer", "МВД 54001"),
+        ]
+    };
+    let refused = app.post(&agent, &format!("{path}/documents"), &form("75 12345", "когда-то", "SHCHUKIN IURII")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert!(refused.body.contains("Номер загранпаспорта — 9 цифр"), "{}", refused.body);
+    assert!(refused.body.contains("Дата должна быть в формате дд.мм.гггг"), "both wrong fields are marked");
+    assert!(refused.body.contains("value=\"SHCHUKIN IURII\""), "the right fields are kept");
+    assert_eq!(app.crm.missing_documents(&Actor::System, booking).await.unwrap().len(), 3, "nothing saved");
+
+    let saved =
+        app.post(&agent, &format!("{path}/documents"), &form("75 9876543", "01.06.2027", "SCHUKIN YURIY")).await;
+    assert!(saved.redirects_to(&format!("{path}#documents")), "{:?}", saved.location);
+    let page = app.get(&agent, &path).await;
+    assert!(page.body.contains("действует до 01.06.2027"), "the expiry warning: {}", page.body);
+    assert!(page.body.contains("«SHCHUKIN IURII»"), "the transliteration warning");
+    assert!(!page.body.contains("9876543"), "the page shows no number until «Показать»");
+    let card_page = app.get(&agent, &card).await;
+    assert!(card_page.body.contains("⚠") && card_page.body.contains("загранпаспорт: внесён"));
+
+    let shown = app.post(&agent, &format!("{path}/documents/open"), &[]).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains("75 9876543") && shown.body.contains("SCHUKIN YURIY"));
+    let filter = AuditFilter { action: Some("document.read.traveller".into()), limit: 10, ..Default::default() };
+    assert_eq!(app.crm.audit_log(&Actor::System, &filter).await.unwrap().len(), 1);
+});
+
+each_backend!(the_accountant_sees_the_names_but_no_traveller_document, |app| {
+    let (oleg, _) = app.signed_in("oleg", Role::Operator).await;
+    let (anna, _) = app.signed_in("anna", Role::Agent).await;
+    let (_, accountant) = app.signed_in("buh", Role::Accountant).await;
+    let (_, other) = app.signed_in("olga", Role::Agent).await;
+    let client = app.client("Иванова Мария", "+7 912 345-67-89", Some(&anna)).await;
+    let booking = app.trip_for_two(&oleg, &anna, &client).await;
+    let list = app.crm.travellers(&Actor::System, booking).await.unwrap();
+    let me = list.travellers[0].traveller.id;
+    let page = app.get(&accountant, &format!("/bookings/{booking}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Иванова Мария") && !page.body.contains("загранпаспорт"));
+    assert!(!page.body.contains(&format!("/travellers/{me}")));
+    for b in [&accountant, &other] {
+        assert_eq!(app.get(b, &format!("/travellers/{me}")).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.post(b, &format!("/travellers/{me}/documents/open"), &[]).await.status, StatusCode::FORBIDDEN);
+    }
+});
+
+each_backend!(refund_details_are_entered_on_the_client_card, |app| {
+    let (anna, agent) = app.signed_in("anna", Role::Agent).await;
+    let client = app.client("Иванова Мария", "+7 912 345-67-89", Some(&anna)).await;
+    let path = format!("/clients/{}/payment-details", client.id);
+    let bad = app
+        .post(&agent, &path, &[("method", "card"), ("card_number", "4276 1000 1234 5674"), ("holder", "MARIA")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("номер карты (16–19 цифр)"));
+    let form = [
+        ("method", "account"),
+        ("account", "40817810099910004312"),
+        ("bik", "044525225"),
+        ("bank", "Сбербанк"),
+        ("holder", "Иванова Мария"),
+    ];
+    assert!(app.post(&agent, &path, &form).await.redirects_to(&format!("/clients/{}#documents", client.id)));
+    let docs = app.crm.open_documents(&Actor::System, client.id).await.unwrap();
+    assert!(matches!(docs.payment_details, Some(crm::domain::PaymentDetails::Account { .. })));
+});
