@@ -64,6 +64,7 @@ fn the_booking_card_leads_to_the_travellers_and_a_traveller_to_the_kinds() {
             total: "100 000,00 ₽".into(),
             due: "100 000,00 ₽".into(),
             travellers: 2,
+            client: "Иванова Мария".into(),
         },
         client_id: 5,
         client: "Иванова Мария".into(),
