@@ -180,7 +180,8 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: Role, effect: Effe
             match crm::domain::refund_details(by_card, value) {
                 Ok(d) => attempt!(ctx, crm.put_payment_details(&actor, ClientId(client), &d), |_| done(
                     ctx,
-                    Reply::text("staff_done_refund")
+                    Reply::text("staff_done_refund"),
+                    Some(Callback::Client(client))
                 )),
                 Err(why) => Ok(Event::Outcome(Outcome::Refused(why.message_ru().to_owned()))),
             }
@@ -356,38 +357,6 @@ pub fn not_your_role(need: crm::services::Capability) -> Reply {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use dialogues::MenuItem;
-
-    /// Which role is refused at the button (before any text is asked), by the crm's role lists.
-    #[test]
-    fn actions_a_role_may_not_take_are_refused_at_the_button() {
-        let allowed = |event: Event, role: Role| match needs(&event) {
-            Some(need) => need.allows(&Actor::staff(crm::domain::StaffId(1), role)),
-            None => true,
-        };
-        let write = Event::Callback(Callback::ReplyTo(5));
-        let register = Event::Menu(MenuItem::StaffNewClient);
-        let pay = Event::Callback(Callback::Pay(7));
-        let blacklist = Event::Callback(Callback::Blacklist(5));
-        for (event, agent, accountant, operator, admin) in [
-            (write, true, false, false, true),
-            (register, true, false, false, true),
-            (Event::Callback(Callback::Note(5, crm::domain::InteractionKind::Call)), true, false, false, true),
-            (pay, true, true, false, true),
-            (blacklist, false, false, false, true),
-            (Event::Callback(Callback::Client(5)), true, true, true, true),
-        ] {
-            for (role, expected) in
-                [(Role::Agent, agent), (Role::Accountant, accountant), (Role::Operator, operator), (Role::Admin, admin)]
-            {
-                assert_eq!(allowed(event.clone(), role), expected, "{event:?} by {role:?}");
-            }
-        }
-        assert_eq!(not_your_role(crm::services::Capability::Blacklist).template, "staff_admin_only");
-    }
 /// The booking's travellers with their documents' state and warnings (reading them is audited
 /// by crm).
 async fn travellers(ctx: &Ctx, actor: &Actor, id: BookingId) -> Result<Event, BotError> {
@@ -444,6 +413,41 @@ async fn put_document(
         ctx,
         Reply::text("staff_done_document")
             .var("kind", kind.title_ru())
-            .var("warnings", warnings.iter().map(|w| w.message_ru()).collect::<Vec<_>>())
+            .var("warnings", warnings.iter().map(|w| w.message_ru()).collect::<Vec<_>>()),
+        None
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dialogues::MenuItem;
+
+    /// Which role is refused at the button (before any text is asked), by the crm's role lists.
+    #[test]
+    fn actions_a_role_may_not_take_are_refused_at_the_button() {
+        let allowed = |event: Event, role: Role| match needs(&event) {
+            Some(need) => need.allows(&Actor::staff(crm::domain::StaffId(1), role)),
+            None => true,
+        };
+        let write = Event::Callback(Callback::ReplyTo(5));
+        let register = Event::Menu(MenuItem::StaffNewClient);
+        let pay = Event::Callback(Callback::Pay(7));
+        let blacklist = Event::Callback(Callback::Blacklist(5));
+        for (event, agent, accountant, operator, admin) in [
+            (write, true, false, false, true),
+            (register, true, false, false, true),
+            (Event::Callback(Callback::Note(5, crm::domain::InteractionKind::Call)), true, false, false, true),
+            (pay, true, true, false, true),
+            (blacklist, false, false, false, true),
+            (Event::Callback(Callback::Client(5)), true, true, true, true),
+        ] {
+            for (role, expected) in
+                [(Role::Agent, agent), (Role::Accountant, accountant), (Role::Operator, operator), (Role::Admin, admin)]
+            {
+                assert_eq!(allowed(event.clone(), role), expected, "{event:?} by {role:?}");
+            }
+        }
+        assert_eq!(not_your_role(crm::services::Capability::Blacklist).template, "staff_admin_only");
+    }
 }
