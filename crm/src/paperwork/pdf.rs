@@ -76,8 +76,8 @@ struct Word {
     text: String,
     bold: bool,
     space: bool,
-    /// A `<br>` before it.
-    newline: bool,
+    /// How many `<br>` come before it.
+    breaks: u8,
 }
 
 impl Layout {
@@ -108,25 +108,27 @@ impl Layout {
     fn words(runs: &[Run]) -> Vec<Word> {
         let mut words = Vec::new();
         let mut space = false;
-        let mut newline = false;
+        let mut breaks = 0u8;
         for run in runs {
             let mut current = String::new();
             for c in run.text.chars() {
                 if c == ' ' || c == '\n' {
                     if !current.is_empty() {
-                        words.push(Word { text: std::mem::take(&mut current), bold: run.bold, space, newline });
-                        newline = false;
+                        words.push(Word { text: std::mem::take(&mut current), bold: run.bold, space, breaks });
+                        breaks = 0;
                     }
                     space = true;
-                    newline |= c == '\n';
+                    if c == '\n' {
+                        breaks = breaks.saturating_add(1);
+                    }
                 } else {
                     current.push(c);
                 }
             }
             if !current.is_empty() {
-                words.push(Word { text: current, bold: run.bold, space, newline });
+                words.push(Word { text: current, bold: run.bold, space, breaks });
                 space = false;
-                newline = false;
+                breaks = 0;
             }
         }
         words
@@ -140,7 +142,11 @@ impl Layout {
             let font = self.font(word.bold);
             let space = if word.space && x > 0.0 { font.width(" ", size) } else { 0.0 };
             let w = font.width(&word.text, size);
-            if word.newline || (x > 0.0 && x + space + w > width) {
+            if word.breaks > 0 || (x > 0.0 && x + space + w > width) {
+                // Each further `<br>` leaves an empty line (an empty piece keeps it).
+                for _ in 1..word.breaks {
+                    lines.push(vec![(0.0, false, String::new())]);
+                }
                 lines.push(Vec::new());
                 x = 0.0;
             }
@@ -234,47 +240,81 @@ impl Layout {
         }
     }
 
+    /// The height of the start of a block that must not be parted from a heading before it:
+    /// two lines of text, or a table's first two rows.
+    fn lead_height(&self, block: &Block) -> f32 {
+        match block {
+            Block::Table { rows } => {
+                let columns = rows.iter().map(|r| r.cells.len()).max().unwrap_or(0);
+                let widths = self.column_widths(rows, columns, PAGE_W - 2.0 * MARGIN_X);
+                rows.iter().take(2).map(|r| self.row_height(r, &widths)).sum::<f32>() + 3.0
+            }
+            _ => 2.0 * BODY * LEADING,
+        }
+    }
+
+    fn row_cells(&self, row: &Row, widths: &[f32]) -> Vec<Vec<Vec<(f32, bool, String)>>> {
+        (0..widths.len())
+            .map(|c| {
+                let runs = row.cells.get(c).map(|r| if row.header { bolded(r) } else { r.clone() }).unwrap_or_default();
+                self.wrap(&runs, widths[c] - 2.0 * CELL_PAD, TABLE)
+            })
+            .collect()
+    }
+
+    fn row_height(&self, row: &Row, widths: &[f32]) -> f32 {
+        let lines = self.row_cells(row, widths).iter().map(Vec::len).max().unwrap_or(1).max(1);
+        lines as f32 * TABLE * LEADING + 2.0 * CELL_PAD
+    }
+
     fn table(&mut self, rows: &[Row]) {
         let columns = rows.iter().map(|r| r.cells.len()).max().unwrap_or(0);
         if columns == 0 {
             return;
         }
-        let avail = PAGE_W - 2.0 * MARGIN_X;
-        let widths = self.column_widths(rows, columns, avail);
-        let line_h = TABLE * LEADING;
+        let widths = self.column_widths(rows, columns, PAGE_W - 2.0 * MARGIN_X);
         self.y += 3.0;
-        for row in rows {
-            let wrapped: Vec<_> = (0..columns)
-                .map(|c| {
-                    let runs =
-                        row.cells.get(c).map(|r| if row.header { bolded(r) } else { r.clone() }).unwrap_or_default();
-                    self.wrap(&runs, widths[c] - 2.0 * CELL_PAD, TABLE)
-                })
-                .collect();
-            let height = wrapped.iter().map(Vec::len).max().unwrap_or(1).max(1) as f32 * line_h + 2.0 * CELL_PAD;
-            self.reserve(height);
-            let top = PAGE_H - self.y;
-            let bottom = top - height;
-            let mut x = MARGIN_X;
-            let mut items = vec![
-                Item::Line { x1: MARGIN_X, y1: top, x2: MARGIN_X + avail, y2: top },
-                Item::Line { x1: MARGIN_X, y1: bottom, x2: MARGIN_X + avail, y2: bottom },
-                Item::Line { x1: MARGIN_X, y1: top, x2: MARGIN_X, y2: bottom },
-            ];
-            for (c, lines) in wrapped.into_iter().enumerate() {
-                for (n, line) in lines.into_iter().enumerate() {
-                    let y = top - CELL_PAD - (n as f32 + 1.0) * line_h + 1.5;
-                    for (dx, bold, text) in line {
-                        items.push(Item::Text { x: x + CELL_PAD + dx, y, bold, size: TABLE, text });
-                    }
-                }
-                x += widths[c];
-                items.push(Item::Line { x1: x, y1: top, x2: x, y2: bottom });
+        let header = rows.first().filter(|r| r.header);
+        // The header row never ends a page alone.
+        if let (Some(h), Some(first)) = (header, rows.get(1)) {
+            self.reserve(self.row_height(h, &widths) + self.row_height(first, &widths));
+        }
+        for (n, row) in rows.iter().enumerate() {
+            let page = self.pages.len();
+            self.reserve(self.row_height(row, &widths));
+            // A table continued on a new page repeats its header row.
+            if let Some(h) = header.filter(|_| n > 0 && self.pages.len() != page) {
+                self.row(h, &widths);
             }
-            self.page().extend(items);
-            self.y += height;
+            self.row(row, &widths);
         }
         self.y += 6.0;
+    }
+
+    fn row(&mut self, row: &Row, widths: &[f32]) {
+        let line_h = TABLE * LEADING;
+        let avail: f32 = widths.iter().sum();
+        let height = self.row_height(row, widths);
+        let top = PAGE_H - self.y;
+        let bottom = top - height;
+        let mut x = MARGIN_X;
+        let mut items = vec![
+            Item::Line { x1: MARGIN_X, y1: top, x2: MARGIN_X + avail, y2: top },
+            Item::Line { x1: MARGIN_X, y1: bottom, x2: MARGIN_X + avail, y2: bottom },
+            Item::Line { x1: MARGIN_X, y1: top, x2: MARGIN_X, y2: bottom },
+        ];
+        for (c, lines) in self.row_cells(row, widths).into_iter().enumerate() {
+            for (n, line) in lines.into_iter().enumerate() {
+                let y = top - CELL_PAD - (n as f32 + 1.0) * line_h + 1.5;
+                for (dx, bold, text) in line {
+                    items.push(Item::Text { x: x + CELL_PAD + dx, y, bold, size: TABLE, text });
+                }
+            }
+            x += widths[c];
+            items.push(Item::Line { x1: x, y1: top, x2: x, y2: bottom });
+        }
+        self.page().extend(items);
+        self.y += height;
     }
 
     /// Each column as wide as its content asks, within the page: at least its longest word,
@@ -316,7 +356,12 @@ pub fn write(title: &str, blocks: &[Block]) -> Result<Vec<u8>, PdfError> {
     let fonts = [Font::load(REGULAR, b"TCRMAA+DejaVuSerif")?, Font::load(BOLD, b"TCRMAB+DejaVuSerif-Bold")?];
     let mut layout = Layout { fonts, pages: Vec::new(), y: MARGIN_TOP };
     layout.new_page();
-    for block in blocks {
+    for (n, block) in blocks.iter().enumerate() {
+        // A heading stays with the start of what it heads.
+        if let (Block::Heading { runs, .. }, Some(next)) = (block, blocks.get(n + 1)) {
+            let heading = layout.wrap(runs, PAGE_W - 2.0 * MARGIN_X, BODY + 1.0).len() as f32 * (BODY + 1.0) * LEADING;
+            layout.reserve(heading + 10.0 + layout.lead_height(next));
+        }
         layout.block(block);
     }
     let total = layout.pages.len();
@@ -354,6 +399,7 @@ fn encode(title: &str, layout: &Layout) -> Result<Vec<u8>, PdfError> {
                 Item::Line { x1, y1, x2, y2 } => {
                     content.set_line_width(0.5).move_to(*x1, *y1).line_to(*x2, *y2).stroke();
                 }
+                Item::Text { text, .. } if text.is_empty() => {}
                 Item::Text { x, y, bold, size, text } => {
                     let f = usize::from(*bold);
                     let mut encoded = Vec::with_capacity(text.len() * 2);
