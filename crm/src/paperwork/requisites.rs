@@ -50,6 +50,7 @@ pub type FieldProblem = (RequisiteField, Invalid);
 
 /// The agency as the contract's турагент and the consents' operator of personal data.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AgencyRequisites {
     /// «ООО», «ИП»…
     pub legal_form: String,

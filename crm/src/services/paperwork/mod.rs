@@ -147,6 +147,13 @@ impl Crm {
         })
     }
 
+    /// The variables a template of `kind` reads, with their values for `subject`: the editor's
+    /// table of what can be written.
+    pub async fn document_variables(&self, actor: &Actor, kind: DocKind, subject: DocSubject) -> Result<Value> {
+        admin(actor)?;
+        Ok(self.document_context(actor, kind, subject).await?.0)
+    }
+
     async fn template_in_force(&self, kind: DocKind) -> Result<DocTemplate> {
         let latest = store::latest_template(&mut *self.store.conn().await?, kind.code()).await?;
         Ok(latest.map_or_else(|| DocTemplate::default_of(kind), |v| DocTemplate::stored(kind, v)))
