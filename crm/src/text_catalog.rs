@@ -51,6 +51,7 @@ mod tests {
                     crate::paperwork::requisites::RequisiteField::code,
                 ),
             ),
+            ("doc_field", codes(crate::domain::DocField::ALL, crate::domain::DocField::code)),
         ]
     }
 

@@ -28,5 +28,6 @@ id_type!(
     HotelId,
     RoomId,
     BroadcastId,
-    OutboxId
+    OutboxId,
+    TravellerId
 );

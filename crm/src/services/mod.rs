@@ -20,6 +20,7 @@ mod pricing;
 mod scope;
 mod staff;
 mod tours;
+mod travellers;
 mod web_sessions;
 
 // The rows and filters of the store that front-ends read and pass: the services are the one seam
@@ -54,6 +55,7 @@ pub use paperwork::{DocSubject, DocTemplate, OperatorEntry};
 pub use staff::INVITE_TTL_DAYS;
 pub use staff::{NewStaffInput, StaffCreated, StaffName};
 pub use tours::{LinkableHotel, MAX_ROUTE_DAY, TourCard, TourInput, tour_editable_by};
+pub use travellers::{DocState, TravellerEntry, TravellerList};
 pub use web_sessions::{PanelSession, SESSION_IDLE_HOURS, SessionStarted, SignIn};
 
 use crate::audit::{AuditAction, AuditField, AuditObject, Entry};

@@ -23,3 +23,4 @@ mod schema;
 mod search;
 mod staff;
 mod templates;
+mod travellers;

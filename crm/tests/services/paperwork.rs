@@ -6,7 +6,7 @@ use crate::each_backend;
 use crate::helpers::{INTERNAL_NUMBER, SERIES, TestApp, internal_passport};
 use crate::sales::request;
 use chrono::NaiveDate;
-use crm::domain::{BirthDate, Invalid, PersonName, Role, StaffId};
+use crm::domain::{BirthDate, InternalPassport, Invalid, PersonName, Role, StaffId, TravellerDocument};
 use crm::services::{
     AgencyRequisites, AuditFilter, DocKind, DocSubject, NewTraveller, OperatorRegistry, RenderedDocument, SecurityKind,
 };
@@ -158,7 +158,23 @@ each_backend!(the_contract_states_every_essential_term_from_the_booking, |app| {
     let html = crate::paperwork::normalised(&doc.html.replace("&#x2f;", "/"));
     assert_states(&doc, &html, &terms, app.backend);
     // The companion's passport is not on file yet: said, and left blank for the hand.
-    assert_eq!(doc.missing, vec!["документ туриста Иванов Пётр Сергеевич".to_owned()], "{}", app.backend);
+    assert_eq!(doc.missing, vec!["паспорт РФ туриста Иванов Пётр Сергеевич".to_owned()], "{}", app.backend);
+    let travellers = app.crm.booking_card(&sale.agent, sale.booking).await.unwrap().travellers;
+    let companion = travellers.iter().find(|t| t.full_name == "Иванов Пётр Сергеевич").unwrap();
+    let passport = InternalPassport::parse(
+        "5011",
+        "204060",
+        NaiveDate::from_ymd_opt(2015, 6, 1).unwrap(),
+        "ГУ МВД России по Новосибирской области",
+        Some("540-001"),
+        app.crm.today(),
+    )
+    .unwrap();
+    let passport = TravellerDocument::InternalPassport(passport);
+    app.crm.put_traveller_document(&sale.agent, companion.id, &passport).await.unwrap();
+    let doc = app.crm.render_document(&sale.agent, DocKind::Contract, DocSubject::Booking(sale.booking)).await.unwrap();
+    assert!(doc.missing.is_empty(), "{}: {:?}", app.backend, doc.missing);
+    assert!(doc.html.contains("серия 5011 № 204060"), "{}: the companion's passport", app.backend);
 
     // Deterministic: the same data and template give the same bytes, so the hash detects change.
     let again =

@@ -1,7 +1,7 @@
 //! The variables a document template reads, gathered from a booking or a client. One shape for
 //! every render (the real one and the panel's preview), so a template that previews renders.
 
-use crate::domain::{ForeignPassport, InternalPassport, MealPlan};
+use crate::domain::{BirthCertificate, ForeignPassport, InternalPassport, MealPlan};
 use crate::domain::{Money, TourService};
 use crate::paperwork::requisites::{AgencyRequisites, OperatorRegistry};
 use crate::services::{BookedRoom, Booking, Client, Documents, Installment, RoutePoint, TourHotel};
@@ -58,12 +58,21 @@ pub(super) fn operator(o: &OperatorRegistry) -> (Value, Value) {
     (operator, security)
 }
 
-/// A document in one line, as a contract names it.
-pub(super) fn document_line(docs: &Documents) -> Option<String> {
-    if let Some(p) = &docs.internal_passport {
-        return Some(internal_line(p));
-    }
-    docs.foreign_passport.as_ref().map(foreign_line)
+/// A document in one line, as a contract names it: for a trip abroad the foreign passport
+/// first, at home the internal one; a child's birth certificate when there is no passport.
+pub(super) fn document_line(docs: &Documents, abroad: bool) -> Option<String> {
+    let internal = docs.internal_passport.as_ref().map(internal_line);
+    let foreign = docs.foreign_passport.as_ref().map(foreign_line);
+    let (first, second) = if abroad { (foreign, internal) } else { (internal, foreign) };
+    first.or(second).or_else(|| docs.birth_certificate.as_ref().map(birth_line))
+}
+
+fn birth_line(c: &BirthCertificate) -> String {
+    text::fill(
+        "documents",
+        "birth_certificate_line",
+        &[("series", &c.series), ("number", &c.number), ("issued_on", &day(c.issued_on)), ("issuer", &c.issuer)],
+    )
 }
 
 fn internal_line(p: &InternalPassport) -> String {
@@ -119,7 +128,7 @@ pub(super) fn blank() -> String {
     "____________________".to_owned()
 }
 
-pub(super) fn client(c: &Client, docs: &Documents, address: Option<&str>) -> Value {
+pub(super) fn client(c: &Client, docs: &Documents, address: Option<&str>, abroad: bool) -> Value {
     let (kind, number, issued_on, issuer) = document_parts(docs)
         .unwrap_or_else(|| (text::get("documents", "document_kind_blank").to_owned(), blank(), blank(), blank()));
     json!({
@@ -128,7 +137,7 @@ pub(super) fn client(c: &Client, docs: &Documents, address: Option<&str>) -> Val
         "birth_date": c.birth_date.map(day).unwrap_or_else(blank),
         "city": c.city.clone().unwrap_or_default(),
         "address": address.map(str::to_owned).unwrap_or_else(blank),
-        "document": document_line(docs).unwrap_or_else(|| text::get("documents", "document_blank").to_owned()),
+        "document": document_line(docs, abroad).unwrap_or_else(|| text::get("documents", "document_blank").to_owned()),
         "document_kind": kind,
         "document_number": number,
         "document_issued_on": issued_on,

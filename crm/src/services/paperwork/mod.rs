@@ -214,16 +214,24 @@ impl Crm {
             .and_then(|s| serde_json::from_str::<AgencyRequisites>(&s.data).ok())
             .ok_or(Error::Conflict(Conflict::AgencyRequisitesMissing))?;
         let address = store::client_address(&mut conn, client_id).await?;
+        let tour = match &booking {
+            Some(card) => {
+                Some(crate::store::tours::get(&mut conn, card.booking.tour_id).await?.ok_or(Error::NotFound("tour"))?)
+            }
+            None => None,
+        };
+        let abroad = tour.as_ref().is_some_and(|t| crate::domain::is_abroad(&t.country));
+        drop(conn);
         let mut missing = Vec::new();
-        if context::document_line(&docs).is_none() {
-            missing.push(text::get("documents", "missing_document").to_owned());
-        }
         if address.is_none() {
             missing.push(text::get("documents", "missing_address").to_owned());
         }
+        if !kind.for_booking() && context::document_parts(&docs).is_none() {
+            missing.push(text::get("documents", "missing_document").to_owned());
+        }
         let mut ctx = json!({
             "agency": context::agency(&agency),
-            "client": context::client(&client, &docs, address.as_deref()),
+            "client": context::client(&client, &docs, address.as_deref(), abroad),
         });
         let date = match &booking {
             Some(card) => card.booking.created_at,
@@ -231,9 +239,9 @@ impl Crm {
         };
         let date = context::day(date.with_timezone(&client.time_zone).date_naive());
         let mut title = kind.title_ru().to_owned();
-        if let Some(card) = booking.filter(|_| kind.for_booking()) {
+        if let (Some(card), Some(tour)) = (booking.filter(|_| kind.for_booking()), tour) {
             let b = &card.booking;
-            let tour = crate::store::tours::get(&mut conn, b.tour_id).await?.ok_or(Error::NotFound("tour"))?;
+            let mut conn = self.store.conn().await?;
             let registry = store::operator(&mut conn, tour.operator_id)
                 .await?
                 .and_then(|s| serde_json::from_str::<OperatorRegistry>(&s.data).ok())
@@ -253,7 +261,13 @@ impl Crm {
             };
             context::merge(&mut ctx, context::trip(&trip));
             context::merge(&mut ctx, json!({"operator": operator, "security": security}));
-            let travellers = self.traveller_rows(&card.travellers, client_id, &docs, &mut missing);
+            drop(conn);
+            let travellers = self.traveller_rows(actor, b, &card.travellers, &docs, abroad).await?;
+            for (id, doc) in self.missing_documents(actor, b.id).await? {
+                let name = card.travellers.iter().find(|t| t.id == id).map_or("", |t| t.full_name.as_str());
+                let values: &[(&str, &dyn std::fmt::Display)] = &[("name", &name), ("document", &doc.title_ru())];
+                missing.push(text::fill("documents", "missing_traveller_document", values));
+            }
             context::merge(&mut ctx, json!({"travellers": travellers}));
             title = text::fill("documents", "contract_title", &[("number", &b.id), ("date", &date)]);
         }
@@ -265,30 +279,30 @@ impl Crm {
         Ok((ctx, title, missing))
     }
 
-    /// The travellers' table: each with their document where one is on file. Until travellers'
-    /// own passports are kept, only the client's is known.
-    fn traveller_rows(
+    /// The travellers' table: each with their document where one is on file (a companion's are
+    /// opened for it, which is audited like any reading).
+    async fn traveller_rows(
         &self,
+        actor: &Actor,
+        booking: &crate::services::Booking,
         travellers: &[crate::services::Traveller],
-        client: ClientId,
-        docs: &crate::services::Documents,
-        missing: &mut Vec<String>,
-    ) -> Vec<Value> {
-        travellers
-            .iter()
-            .enumerate()
-            .map(|(n, t)| {
-                let document = if t.client_id == Some(client) { context::document_line(docs) } else { None };
-                if document.is_none() && t.client_id != Some(client) {
-                    missing.push(text::fill("documents", "missing_traveller_document", &[("name", &t.full_name)]));
-                }
-                json!({
-                    "n": n + 1,
-                    "full_name": t.full_name,
-                    "birth_date": context::day(t.birth_date),
-                    "document": document.unwrap_or_else(context::blank),
-                })
-            })
-            .collect()
+        client_docs: &crate::services::Documents,
+        abroad: bool,
+    ) -> Result<Vec<Value>> {
+        let mut rows = Vec::new();
+        for (n, t) in travellers.iter().enumerate() {
+            let document = if t.client_id == Some(booking.client_id) {
+                context::document_line(client_docs, abroad)
+            } else {
+                context::document_line(&self.open_traveller_documents(actor, t.id).await?, abroad)
+            };
+            rows.push(json!({
+                "n": n + 1,
+                "full_name": t.full_name,
+                "birth_date": context::day(t.birth_date),
+                "document": document.unwrap_or_else(context::blank),
+            }));
+        }
+        Ok(rows)
     }
 }
