@@ -113,13 +113,13 @@ pub(super) fn document_parts(docs: &Documents) -> Option<(String, String, String
             p.issuer.clone(),
         ));
     }
-    docs.foreign_passport.as_ref().map(|p| {
-        (
-            text::get("documents", "foreign_passport_kind").to_owned(),
-            p.number.clone(),
-            day(p.issued_on),
-            p.issuer.clone(),
-        )
+    if let Some(p) = &docs.foreign_passport {
+        let kind = text::get("documents", "foreign_passport_kind").to_owned();
+        return Some((kind, p.number.clone(), day(p.issued_on), p.issuer.clone()));
+    }
+    docs.birth_certificate.as_ref().map(|c| {
+        let kind = text::get("documents", "birth_certificate_kind").to_owned();
+        (kind, format!("{} {}", c.series, c.number), day(c.issued_on), c.issuer.clone())
     })
 }
 
