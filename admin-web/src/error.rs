@@ -36,6 +36,9 @@ impl AppError {
             AppError::Crm(E::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden", String::new()),
             AppError::Crm(E::NotFound(_)) | AppError::NotFound => (StatusCode::NOT_FOUND, "not_found", String::new()),
             AppError::Crm(E::Invalid(i)) => (StatusCode::BAD_REQUEST, "invalid", i.message_ru().to_owned()),
+            AppError::Crm(e @ E::InvalidField { .. }) => {
+                (StatusCode::BAD_REQUEST, "invalid", e.refusal_ru().unwrap_or_default())
+            }
             AppError::Crm(E::Conflict(c)) => (StatusCode::CONFLICT, "conflict", c.message_ru()),
             AppError::Crm(E::Template(t)) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", t.0.clone()),
             AppError::Crm(E::IllegalMove(_)) => (StatusCode::CONFLICT, "illegal_move", String::new()),

@@ -13,6 +13,7 @@ mod bookings;
 mod broadcasts;
 mod clients;
 mod dashboard;
+mod documents;
 mod error;
 mod guard;
 pub mod health;

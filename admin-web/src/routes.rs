@@ -3,7 +3,8 @@
 
 use crate::AppState;
 use crate::{
-    assets, audit, auth, bookings, broadcasts, clients, dashboard, health, hotels, notifications, outbox, staff, tours,
+    assets, audit, auth, bookings, broadcasts, clients, dashboard, documents, health, hotels, notifications, outbox,
+    staff, tours,
 };
 use axum::routing::{MethodFilter, MethodRouter, on};
 
@@ -104,6 +105,16 @@ pub enum Page {
     TravellerDocument,
     TravellerDocumentsOpen,
     ClientPaymentDetails,
+    // Documents: templates, requisites, a booking's contract.
+    DocumentList,
+    DocumentRequisitesForm,
+    DocumentRequisitesSave,
+    DocumentOperatorForm,
+    DocumentOperatorSave,
+    DocumentTemplateForm,
+    DocumentTemplateSave,
+    DocumentTemplatePreview,
+    BookingContractPdf,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -204,6 +215,15 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/travellers/{id}/documents", SignedIn, Page::TravellerDocument),
     r("POST", "/travellers/{id}/documents/open", SignedIn, Page::TravellerDocumentsOpen),
     r("POST", "/clients/{id}/payment-details", SignedIn, Page::ClientPaymentDetails),
+    r("GET", "/bookings/{id}/contract.pdf", SignedIn, Page::BookingContractPdf),
+    r("GET", "/documents", SignedIn, Page::DocumentList),
+    r("GET", "/documents/requisites", SignedIn, Page::DocumentRequisitesForm),
+    r("POST", "/documents/requisites", SignedIn, Page::DocumentRequisitesSave),
+    r("GET", "/documents/operators/{id}", SignedIn, Page::DocumentOperatorForm),
+    r("POST", "/documents/operators/{id}", SignedIn, Page::DocumentOperatorSave),
+    r("GET", "/documents/{kind}", SignedIn, Page::DocumentTemplateForm),
+    r("POST", "/documents/{kind}", SignedIn, Page::DocumentTemplateSave),
+    r("POST", "/documents/{kind}/preview", SignedIn, Page::DocumentTemplatePreview),
 ];
 
 /// Agents work in the bot; in the panel they read their own clients and bookings (DESIGN.md).
@@ -320,6 +340,15 @@ pub fn mount(route: &Route) -> MethodRouter<AppState> {
         Page::TravellerDocument => on(m, bookings::travellers::put_document),
         Page::TravellerDocumentsOpen => on(m, bookings::travellers::open_documents),
         Page::ClientPaymentDetails => on(m, clients::card::payment_details),
+        Page::BookingContractPdf => on(m, documents::contract_pdf),
+        Page::DocumentList => on(m, documents::list),
+        Page::DocumentRequisitesForm => on(m, documents::requisites::agency_form),
+        Page::DocumentRequisitesSave => on(m, documents::requisites::agency_save),
+        Page::DocumentOperatorForm => on(m, documents::requisites::operator_form),
+        Page::DocumentOperatorSave => on(m, documents::requisites::operator_save),
+        Page::DocumentTemplateForm => on(m, documents::edit),
+        Page::DocumentTemplateSave => on(m, documents::save),
+        Page::DocumentTemplatePreview => on(m, documents::preview),
     }
 }
 

@@ -53,6 +53,10 @@ static TEMPLATES: LazyLock<Result<tera::Tera, String>> = LazyLock::new(|| {
         "tours/card.html",
         "bookings/list.html",
         "bookings/card.html",
+        "documents/list.html",
+        "documents/edit.html",
+        "documents/agency.html",
+        "documents/operator.html",
     ])
     .map_err(|e| format!("{e:?}"))?;
     tera.register_function("interaction_kind", interaction_kind);

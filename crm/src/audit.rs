@@ -114,6 +114,11 @@ keyed_enum! {
         KeysResealed = "keys.resealed",
         KeysMasterRotate = "keys.master_rotate",
         KeysMasterInPlace = "keys.master_in_place",
+        // Documents: templates, requisites, registry data, addresses.
+        DocumentTemplateSave = "document_template.save",
+        AgencyRequisites = "agency.requisites",
+        OperatorRegistry = "operator.registry",
+        ClientAddress = "client.address",
         // Travellers and their documents.
         BookingTravellerEdit = "booking.traveller.edit",
         BookingTravellerRemove = "booking.traveller.remove",
@@ -205,6 +210,10 @@ keyed_enum! {
         DataKey = "data_key",
         /// A login typed at the sign-in form (the id is the login, which may name nobody).
         Login = "login",
+        /// A kind of document's template (the id is the kind's code).
+        DocumentTemplate = "document_template",
+        /// The agency itself (its requisites).
+        Agency = "agency",
     }
 }
 
@@ -234,6 +243,8 @@ pub enum AuditObject {
     /// Every data key at once (a master key rotation).
     DataKeys,
     Login(String),
+    DocumentTemplate(crate::paperwork::DocKind),
+    Agency,
 }
 
 impl AuditObject {
@@ -250,6 +261,8 @@ impl AuditObject {
             AuditObject::Notification(_) => AuditEntity::Notification,
             AuditObject::DataKey(_) | AuditObject::DataKeys => AuditEntity::DataKey,
             AuditObject::Login(_) => AuditEntity::Login,
+            AuditObject::DocumentTemplate(_) => AuditEntity::DocumentTemplate,
+            AuditObject::Agency => AuditEntity::Agency,
         }
     }
 
@@ -266,7 +279,8 @@ impl AuditObject {
             AuditObject::OutboxMessage(id) => Some(id.to_string()),
             AuditObject::Notification(kind) => Some(kind.as_str().to_owned()),
             AuditObject::DataKey(id) | AuditObject::Login(id) => Some(id.clone()),
-            AuditObject::DataKeys => None,
+            AuditObject::DataKeys | AuditObject::Agency => None,
+            AuditObject::DocumentTemplate(kind) => Some(kind.code().to_owned()),
         }
     }
 }
@@ -315,6 +329,9 @@ keyed_enum! {
         DeletedKeys = "deleted_keys",
         DataKeys = "data_keys",
         FullName = "full_name",
+        Version = "version",
+        Inn = "inn",
+        RegistryNumber = "registry_number",
         Traveller = "traveller",
     }
 }
@@ -488,6 +505,10 @@ mod tests {
             "keys.resealed",
             "keys.master_rotate",
             "keys.master_in_place",
+            "document_template.save",
+            "agency.requisites",
+            "operator.registry",
+            "client.address",
             // Travellers and their documents.
             "booking.traveller.edit",
             "booking.traveller.remove",

@@ -20,6 +20,10 @@ pub enum Error {
     /// Too many wrong passwords for this login: no password of it is checked until then.
     #[error("too many wrong passwords: the login is locked until {until}")]
     LoginLocked { until: chrono::DateTime<chrono::Utc> },
+    /// Bad input in one field of a form with many (the agency's requisites): the field's Russian
+    /// label and why.
+    #[error("invalid input in {field}: {why}")]
+    InvalidField { field: &'static str, why: Invalid },
     /// A booking status move that the status table does not allow; names both states.
     #[error("{0}")]
     IllegalMove(#[from] crate::domain::IllegalMove),
@@ -63,6 +67,10 @@ pub enum Conflict {
     DepartureHasBookings,
     #[error("a master key rotation waits for its new key")]
     MasterKeyWaiting,
+    #[error("the agency's requisites are not entered")]
+    AgencyRequisitesMissing,
+    #[error("the tour operator's registry data are not entered")]
+    OperatorRegistryMissing,
     #[error("all {count} travellers of the booking are listed")]
     TravellersFull { count: i64 },
     #[error("the booking is cancelled")]
@@ -80,6 +88,7 @@ impl Error {
             Error::IllegalMove(m) => Some(m.message_ru()),
             Error::Conflict(c) => Some(c.message_ru()),
             Error::Invalid(i) => Some(i.message_ru().to_owned()),
+            Error::InvalidField { field, why } => Some(format!("«{field}»: {}", why.message_ru())),
             _ => None,
         }
     }
@@ -105,6 +114,8 @@ impl Conflict {
             Conflict::AlreadyReversed => text::get("conflict", "already_reversed").to_owned(),
             Conflict::DepartureHasBookings => text::get("conflict", "departure_has_bookings").to_owned(),
             Conflict::MasterKeyWaiting => text::get("conflict", "master_key_waiting").to_owned(),
+            Conflict::AgencyRequisitesMissing => text::get("conflict", "agency_requisites_missing").to_owned(),
+            Conflict::OperatorRegistryMissing => text::get("conflict", "operator_registry_missing").to_owned(),
             Conflict::TravellersFull { count } => text::fill("conflict", "travellers_full", &[("count", count)]),
             Conflict::BookingClosed => text::get("conflict", "booking_closed").to_owned(),
             Conflict::ClientTravellerStays => text::get("conflict", "client_traveller_stays").to_owned(),

@@ -42,6 +42,15 @@ mod tests {
             ("audit_entity", codes(AuditEntity::ALL, AuditEntity::code)),
             ("audit_field", codes(AuditField::ALL, AuditField::code)),
             ("document_kind", codes(DocKind::ALL, DocKind::as_str)),
+            ("doc_kind", codes(crate::paperwork::DocKind::ALL, crate::paperwork::DocKind::code)),
+            ("doc_term", codes(crate::paperwork::Term::ALL, crate::paperwork::Term::code)),
+            (
+                "requisite_field",
+                codes(
+                    crate::paperwork::requisites::RequisiteField::ALL,
+                    crate::paperwork::requisites::RequisiteField::code,
+                ),
+            ),
             ("doc_field", codes(crate::domain::DocField::ALL, crate::domain::DocField::code)),
             ("refund_field", codes(crate::domain::RefundField::ALL, crate::domain::RefundField::code)),
         ]

@@ -94,6 +94,19 @@ keyed_enum! {
         SeatsZero = "seats_zero",
         /// A tour to publish whose dates to come all have 0 seats.
         NoSeats = "no_seats",
+        // The agency's requisites and the tour operators' registry data (documents).
+        RequisiteEmpty = "requisite_empty",
+        InnFormat = "inn_format",
+        InnChecksum = "inn_checksum",
+        OgrnFormat = "ogrn_format",
+        OgrnChecksum = "ogrn_checksum",
+        BikFormat = "bik_format",
+        AccountFormat = "account_format",
+        AccountChecksum = "account_checksum",
+        CorrAccountChecksum = "corr_account_checksum",
+        RegistryNumber = "registry_number",
+        SecurityKindUnknown = "security_kind_unknown",
+        AddressTooShort = "address_too_short",
         // Travellers' documents.
         DivisionCode = "division_code",
         BirthCertificateSeries = "birth_certificate_series",

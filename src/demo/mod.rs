@@ -10,6 +10,7 @@ mod catalog;
 mod data;
 mod hotels;
 mod ledger;
+mod paperwork;
 mod people;
 mod sales;
 
@@ -114,6 +115,7 @@ pub async fn fill(crm: &Crm) -> crm::Result<Summary> {
     let mut summary = Summary::default();
     let mut rng = Prng::new(0x7005_C0DE_2026);
     let mut cast = staff(crm, &mut summary).await?;
+    paperwork::build(crm, &cast.admin, &cast.operators).await?;
     let made = catalog::build(crm, &cast, &mut rng, &mut summary).await?;
     sales::build(crm, &mut cast, &made, &mut rng, &mut summary).await?;
     Ok(summary)

@@ -10,6 +10,7 @@ use testkit::each_backend;
 mod auth;
 mod bookings;
 mod clients;
+mod documents;
 mod hotels;
 mod notifications;
 mod requests;

@@ -167,6 +167,20 @@ const EXPECTED: &[Entry] = &[
         ADMIN | AGENT,
         &[("method", "card"), ("card_number", "4276 1000 1234 5671"), ("holder", "OLGA KLIENTOVA")],
     ),
+    ("GET", "/bookings/{id}/contract.pdf", ADMIN | AGENT, &[]),
+    ("GET", "/documents", ADMIN, &[]),
+    ("GET", "/documents/requisites", ADMIN, &[]),
+    ("POST", "/documents/requisites", ADMIN, &[("legal_form", "ООО"), ("inn", "123")]),
+    ("GET", "/documents/operators/{id}", ADMIN, &[]),
+    ("POST", "/documents/operators/{id}", ADMIN, &[("full_name", "ООО «Горизонт»"), ("registry_number", "РТО 012345")]),
+    ("GET", "/documents/{kind}", ADMIN, &[]),
+    ("POST", "/documents/{kind}", ADMIN, &[("source", "<p>{{ client.full_name }}</p>"), ("subject", "{booking}")]),
+    (
+        "POST",
+        "/documents/{kind}/preview",
+        ADMIN,
+        &[("source", "<p>{{ client.full_name }}</p>"), ("subject", "{booking}")],
+    ),
 ];
 
 const TOUR_FORM: &[(&str, &str)] = &[
@@ -211,6 +225,8 @@ struct Fixture {
     /// A season of that room, apart from the one the walk adds.
     season_id: i64,
     manager_id: i64,
+    /// The operator's staff id (its registry data page).
+    operator_id: i64,
 }
 
 async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
@@ -254,6 +270,7 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
         room_id: room_id.0,
         season_id,
         manager_id,
+        operator_id: operator_staff.id.0,
     };
     let browsers =
         vec![(ADMIN, admin), (OPERATOR, operator), (AGENT, agent), (ACCOUNTANT, accountant), (16, Browser::default())];
@@ -262,6 +279,7 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
 
 fn concrete(path: &str, f: &Fixture) -> String {
     let id = [
+        ("/documents/operators/", f.operator_id),
         ("/staff/", f.victim_id),
         ("/hotels/rooms/", f.room_id),
         ("/hotels/managers/", f.manager_id),
@@ -276,14 +294,18 @@ fn concrete(path: &str, f: &Fixture) -> String {
     .into_iter()
     .find_map(|(prefix, id)| path.starts_with(prefix).then_some(id))
     .unwrap_or(f.client_id);
-    path.replace("{id}", &id.to_string()).replace("{kind}", "birthday_greeting")
+    let kind = if path.starts_with("/documents/") { "contract" } else { "birthday_greeting" };
+    path.replace("{id}", &id.to_string()).replace("{kind}", kind)
 }
 
 /// A form with the fixture's row ids put in for their placeholders.
 fn concrete_form(form: &[(&'static str, &'static str)], f: &Fixture) -> Vec<(&'static str, String)> {
     let ids = [("{tour_id}", f.tour_id), ("{departure}", f.departure_id), ("{season}", f.season_id)];
+    let booking = format!("b{}", f.booking_id);
     form.iter()
-        .map(|(k, v)| (*k, ids.iter().fold(v.to_string(), |v, (name, id)| v.replace(name, &id.to_string()))))
+        .map(|(k, v)| {
+            (*k, ids.iter().fold(v.replace("{booking}", &booking), |v, (name, id)| v.replace(name, &id.to_string())))
+        })
         .collect()
 }
 

@@ -16,6 +16,7 @@ mod ledger;
 mod linking;
 mod lockout;
 pub mod notify;
+mod paperwork;
 mod passwords;
 mod permissions;
 mod pricing;
@@ -54,6 +55,10 @@ pub use linking::PhoneOnRecord;
 pub use lockout::{LOCKOUT_MINUTES, MAX_FAILURES};
 pub use permissions::Capability;
 pub use pricing::{DeparturePrice, MAX_TRAVELLERS, Quote};
+// Documents made from templates.
+pub use crate::paperwork::requisites::{AgencyRequisites, OperatorRegistry, RequisiteField, SecurityKind};
+pub use crate::paperwork::{DocKind, RenderedDocument, Term};
+pub use paperwork::{DocSubject, DocTemplate, OperatorEntry};
 pub use staff::INVITE_TTL_DAYS;
 pub use staff::{NewStaffInput, StaffCreated, StaffName};
 pub use tours::{LinkableHotel, MAX_ROUTE_DAY, TourCard, TourInput, tour_editable_by};

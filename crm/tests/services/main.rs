@@ -19,6 +19,7 @@ mod ledger_props;
 mod lockout;
 mod notifications;
 mod packages;
+mod paperwork;
 mod roles;
 mod sales;
 mod schema;
