@@ -114,6 +114,12 @@ keyed_enum! {
         KeysResealed = "keys.resealed",
         KeysMasterRotate = "keys.master_rotate",
         KeysMasterInPlace = "keys.master_in_place",
+        // Signing: documents issued, read, signed, refused; the signature agreement.
+        DocumentIssue = "document.issue",
+        DocumentDownload = "document.download",
+        DocumentSign = "document.sign",
+        DocumentSignRefused = "document.sign_refused",
+        SignatureAgreementAccepted = "document.es_agreement",
     }
 }
 
@@ -305,6 +311,9 @@ keyed_enum! {
         Records = "records",
         DeletedKeys = "deleted_keys",
         DataKeys = "data_keys",
+        // Signing.
+        Sha256 = "sha256",
+        Version = "version",
     }
 }
 

@@ -13,6 +13,7 @@ mod tests {
     use crate::notify::{BroadcastKind, NotificationKind};
     use crate::store::documents::DocKind;
     use crate::store::outbox::OutboxStatus;
+    use crate::store::signing::{DocumentState, IssuedKind};
     use crate::text::get;
     use std::collections::BTreeSet;
     use std::collections::HashMap;
@@ -42,6 +43,8 @@ mod tests {
             ("audit_entity", codes(AuditEntity::ALL, AuditEntity::code)),
             ("audit_field", codes(AuditField::ALL, AuditField::code)),
             ("document_kind", codes(DocKind::ALL, DocKind::as_str)),
+            ("issued_kind", codes(IssuedKind::ALL, IssuedKind::as_str)),
+            ("document_state", codes(DocumentState::ALL, DocumentState::as_str)),
         ]
     }
 

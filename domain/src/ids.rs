@@ -30,3 +30,6 @@ id_type!(
     BroadcastId,
     OutboxId
 );
+
+// A document issued for signing (contract, consents): its own block, beside the others.
+id_type!(IssuedDocumentId);

@@ -34,6 +34,7 @@ pub use ids::{
     BookingId, BroadcastId, ClientId, DepartureId, HotelId, InteractionId, OperationId, OutboxId, RoomId, StaffId,
     TourId,
 };
+pub use ids::IssuedDocumentId;
 pub use interaction::{Direction, InteractionKind};
 pub use invalid::Invalid;
 pub use ledger::{Counterparty, OperationKind, PaymentMethod, format_percent_bp, parse_percent_bp, share_bp};

@@ -38,6 +38,8 @@ pub(crate) mod staff;
 pub mod time;
 pub(crate) mod tours;
 pub(crate) mod web_sessions;
+// Documents issued for signing and their evidence.
+pub mod signing;
 
 use crate::Result;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
