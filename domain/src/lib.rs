@@ -30,11 +30,11 @@ pub use booking::{BookingStatus, Cause, IllegalMove};
 pub use city::{City, DEFAULT_TZ, KNOWN_CITIES};
 pub use contact::{Email, IntlPhone};
 pub use hotel::{CancellationRule, CancellationTerms, MAX_FREE_DAYS, MealPlan, PenaltyKind, Stars};
+pub use ids::IssuedDocumentId;
 pub use ids::{
     BookingId, BroadcastId, ClientId, DepartureId, HotelId, InteractionId, OperationId, OutboxId, RoomId, StaffId,
     TourId,
 };
-pub use ids::IssuedDocumentId;
 pub use interaction::{Direction, InteractionKind};
 pub use invalid::Invalid;
 pub use ledger::{Counterparty, OperationKind, PaymentMethod, format_percent_bp, parse_percent_bp, share_bp};

@@ -127,7 +127,8 @@ impl Crm {
                 }
             }
         }
-        resealed += self.reseal_document_copies(&ring, &current, stop_after.map(|n| n.saturating_sub(resealed))).await?;
+        resealed +=
+            self.reseal_document_copies(&ring, &current, stop_after.map(|n| n.saturating_sub(resealed))).await?;
         if stop_after.is_some_and(|n| resealed >= n) {
             return Ok(RotationReport { new_key: current, resealed, deleted: Vec::new() });
         }

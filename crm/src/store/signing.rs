@@ -238,14 +238,15 @@ pub async fn reseal_copy(
     pdf: &Sealed,
     html: &Sealed,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query("UPDATE document_copies SET key_id = $1, pdf = $2, html = $3 WHERE document_id = $4 AND pdf = $5")
-        .bind(pdf.key_id())
-        .bind(pdf.as_bytes().to_vec())
-        .bind(html.as_bytes().to_vec())
-        .bind(id.0)
-        .bind(old_pdf.as_bytes().to_vec())
-        .execute(&mut *conn)
-        .await?;
+    let done =
+        sqlx::query("UPDATE document_copies SET key_id = $1, pdf = $2, html = $3 WHERE document_id = $4 AND pdf = $5")
+            .bind(pdf.key_id())
+            .bind(pdf.as_bytes().to_vec())
+            .bind(html.as_bytes().to_vec())
+            .bind(id.0)
+            .bind(old_pdf.as_bytes().to_vec())
+            .execute(&mut *conn)
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 

@@ -20,5 +20,6 @@ mod roles;
 mod sales;
 mod schema;
 mod search;
+mod signing;
 mod staff;
 mod templates;

@@ -53,6 +53,18 @@ impl Crm {
     /// moment, not when queued.
     pub async fn claim_outgoing_batch(&self, actor: &Actor, max: usize) -> Result<Vec<OutgoingMessage>> {
         system(actor)?;
+        // A batch whose every message was a document that ended meanwhile is no answer: an
+        // empty batch means «nothing due».
+        loop {
+            let (ready, dropped) = self.claim_batch_once(max).await?;
+            if !ready.is_empty() || dropped == 0 {
+                return Ok(ready);
+            }
+        }
+    }
+
+    /// One claim; also how many claimed messages were closed instead (their document ended).
+    async fn claim_batch_once(&self, max: usize) -> Result<(Vec<OutgoingMessage>, usize)> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let mut out = Vec::new();
@@ -96,9 +108,11 @@ impl Crm {
                             body,
                             tour_id: c.tour_id,
                             advertising: c.advertising != 0,
-                            document: c
-                                .document_id
-                                .map(|id| OutgoingDocument { id, title: String::new(), pdf: Vec::new() }),
+                            document: c.document_id.map(|id| OutgoingDocument {
+                                id,
+                                title: String::new(),
+                                pdf: Vec::new(),
+                            }),
                         });
                     }
                 }
@@ -115,6 +129,7 @@ impl Crm {
         // The documents are loaded after the claim's transaction (the copy is opened through
         // another connection); one that ended meanwhile or no longer matches its hash is not sent.
         let mut ready = Vec::with_capacity(out.len());
+        let claimed = out.len();
         for mut msg in out {
             if let Some(doc) = msg.document.take() {
                 match self.document_for_delivery(doc.id).await {
@@ -134,7 +149,8 @@ impl Crm {
             }
             ready.push(msg);
         }
-        Ok(ready)
+        let dropped = claimed - ready.len();
+        Ok((ready, dropped))
     }
 
     fn open_sealed_body(&self, dedup_key: &str, sealed: &[u8]) -> Option<String> {

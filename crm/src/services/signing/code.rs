@@ -38,8 +38,7 @@ impl Crm {
         if !store::agreement_accepted(&mut conn, client_id, AGREEMENT_VERSION).await? {
             return Err(Error::Signing(SigningRefusal::AgreementRequired));
         }
-        let client =
-            crate::store::clients::get(&mut conn, client_id).await?.ok_or(Error::NotFound("client"))?;
+        let client = crate::store::clients::get(&mut conn, client_id).await?.ok_or(Error::NotFound("client"))?;
         if client.telegram_id.is_none() {
             return Err(Error::Signing(SigningRefusal::NoTelegram));
         }
@@ -102,8 +101,7 @@ impl Crm {
         if !store::agreement_accepted(&mut conn, client_id, AGREEMENT_VERSION).await? {
             return Err(Error::Signing(SigningRefusal::AgreementRequired));
         }
-        let client =
-            crate::store::clients::get(&mut conn, client_id).await?.ok_or(Error::NotFound("client"))?;
+        let client = crate::store::clients::get(&mut conn, client_id).await?.ok_or(Error::NotFound("client"))?;
         let Some(telegram_id) = client.telegram_id else { return Err(Error::Signing(SigningRefusal::NoTelegram)) };
         let booking = match (doc.kind, doc.booking_id) {
             (IssuedKind::Contract, Some(b)) => {
@@ -141,8 +139,7 @@ impl Crm {
         };
         if !same_secret(active.code_hash.as_bytes(), self.code_hash(id, &code).as_bytes()) {
             let left = CODE_MAX_ATTEMPTS - attempts;
-            let refusal =
-                if left > 0 { SigningRefusal::CodeWrong { left } } else { SigningRefusal::CodeExhausted };
+            let refusal = if left > 0 { SigningRefusal::CodeWrong { left } } else { SigningRefusal::CodeExhausted };
             // The attempt is kept (that is the limit), with a line in the log.
             let entry = Entry::new(AuditAction::DocumentSignRefused, object)
                 .with(AuditField::Title, &doc.title)
@@ -194,7 +191,8 @@ impl Crm {
             };
             crate::services::notify::status::announce_move(&mut tx, b, BookingStatus::ContractSigned, move_id, now)
                 .await?;
-            let moved = Entry::new(AuditAction::booking_status(BookingStatus::ContractSigned), AuditObject::Booking(b.id));
+            let moved =
+                Entry::new(AuditAction::booking_status(BookingStatus::ContractSigned), AuditObject::Booking(b.id));
             tx.record(&moved.with(AuditField::Reason, reason)).await?;
         }
         let entry = Entry::new(AuditAction::DocumentSign, object)

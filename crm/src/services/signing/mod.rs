@@ -202,7 +202,8 @@ impl Crm {
             }
         };
         let (pdf, html) = match (open("pdf", &pdf), open("html", &html)) {
-            (Err(Error::Crypto(CryptoError::UnknownKey(_))), _) | (_, Err(Error::Crypto(CryptoError::UnknownKey(_)))) => {
+            (Err(Error::Crypto(CryptoError::UnknownKey(_))), _)
+            | (_, Err(Error::Crypto(CryptoError::UnknownKey(_)))) => {
                 // Another process (`tourcrm keys rotate`) made a key this one has not loaded yet.
                 self.reload_keyring().await?;
                 (open("pdf", &pdf)?, open("html", &html)?)
