@@ -49,11 +49,13 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let jobs = scheduler::Settings { tick: config.scheduler_tick, daytime: config.notify_hours, sender };
     let scheduler = tokio::spawn(scheduler::run(crm.clone(), jobs, stop_rx));
 
-    let mut app = admin_web::router(admin_web::AppState::configured(
-        crm.clone(),
-        config.public_url.as_deref(),
-        config.bot_username.clone(),
-    ));
+    let mut state =
+        admin_web::AppState::configured(crm.clone(), config.public_url.as_deref(), config.bot_username.clone());
+    // The signing Mini App checks Telegram's initData with the bot's token.
+    if let Some(token) = &config.telegram_token {
+        state = state.with_bot_token(secrecy::ExposeSecret::expose_secret(token));
+    }
+    let mut app = admin_web::router(state);
     // Webhook mode: Telegram's updates arrive on the same server, outside the panel's
     // sign-in (the bot's route checks X-Telegram-Bot-Api-Secret-Token instead, in constant time).
     if let Some(hook) = bot.as_mut().and_then(|b| b.webhook.take()) {

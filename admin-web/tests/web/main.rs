@@ -14,5 +14,6 @@ mod hotels;
 mod notifications;
 mod requests;
 mod routes;
+mod signing;
 mod staff;
 mod tours;
