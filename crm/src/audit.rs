@@ -120,6 +120,11 @@ keyed_enum! {
         DocumentSign = "document.sign",
         DocumentSignRefused = "document.sign_refused",
         SignatureAgreementAccepted = "document.es_agreement",
+        // Documents: templates, requisites, registry data, addresses.
+        DocumentTemplateSave = "document_template.save",
+        AgencyRequisites = "agency.requisites",
+        OperatorRegistry = "operator.registry",
+        ClientAddress = "client.address",
     }
 }
 
@@ -202,6 +207,10 @@ keyed_enum! {
         DataKey = "data_key",
         /// A login typed at the sign-in form (the id is the login, which may name nobody).
         Login = "login",
+        /// A kind of document's template (the id is the kind's code).
+        DocumentTemplate = "document_template",
+        /// The agency itself (its requisites).
+        Agency = "agency",
     }
 }
 
@@ -231,6 +240,8 @@ pub enum AuditObject {
     /// Every data key at once (a master key rotation).
     DataKeys,
     Login(String),
+    DocumentTemplate(crate::paperwork::DocKind),
+    Agency,
 }
 
 impl AuditObject {
@@ -247,6 +258,8 @@ impl AuditObject {
             AuditObject::Notification(_) => AuditEntity::Notification,
             AuditObject::DataKey(_) | AuditObject::DataKeys => AuditEntity::DataKey,
             AuditObject::Login(_) => AuditEntity::Login,
+            AuditObject::DocumentTemplate(_) => AuditEntity::DocumentTemplate,
+            AuditObject::Agency => AuditEntity::Agency,
         }
     }
 
@@ -263,7 +276,8 @@ impl AuditObject {
             AuditObject::OutboxMessage(id) => Some(id.to_string()),
             AuditObject::Notification(kind) => Some(kind.as_str().to_owned()),
             AuditObject::DataKey(id) | AuditObject::Login(id) => Some(id.clone()),
-            AuditObject::DataKeys => None,
+            AuditObject::DataKeys | AuditObject::Agency => None,
+            AuditObject::DocumentTemplate(kind) => Some(kind.code().to_owned()),
         }
     }
 }
@@ -314,6 +328,8 @@ keyed_enum! {
         // Signing.
         Sha256 = "sha256",
         Version = "version",
+        Inn = "inn",
+        RegistryNumber = "registry_number",
     }
 }
 
@@ -486,6 +502,10 @@ mod tests {
             "keys.resealed",
             "keys.master_rotate",
             "keys.master_in_place",
+            "document_template.save",
+            "agency.requisites",
+            "operator.registry",
+            "client.address",
         ];
         let mut built: Vec<(String, AuditAction)> = Vec::new();
         for s in BookingStatus::ALL {

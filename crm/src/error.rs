@@ -20,6 +20,10 @@ pub enum Error {
     /// Too many wrong passwords for this login: no password of it is checked until then.
     #[error("too many wrong passwords: the login is locked until {until}")]
     LoginLocked { until: chrono::DateTime<chrono::Utc> },
+    /// Bad input in one field of a form with many (the agency's requisites): the field's Russian
+    /// label and why.
+    #[error("invalid input in {field}: {why}")]
+    InvalidField { field: &'static str, why: Invalid },
     /// A booking status move that the status table does not allow; names both states.
     #[error("{0}")]
     IllegalMove(#[from] crate::domain::IllegalMove),
@@ -66,6 +70,10 @@ pub enum Conflict {
     DepartureHasBookings,
     #[error("a master key rotation waits for its new key")]
     MasterKeyWaiting,
+    #[error("the agency's requisites are not entered")]
+    AgencyRequisitesMissing,
+    #[error("the tour operator's registry data are not entered")]
+    OperatorRegistryMissing,
 }
 
 impl Error {
@@ -78,6 +86,7 @@ impl Error {
             Error::Conflict(c) => Some(c.message_ru()),
             Error::Invalid(i) => Some(i.message_ru().to_owned()),
             Error::Signing(s) => Some(s.message_ru()),
+            Error::InvalidField { field, why } => Some(format!("«{field}»: {}", why.message_ru())),
             _ => None,
         }
     }
@@ -106,6 +115,8 @@ impl Conflict {
             Conflict::AlreadyReversed => text::get("conflict", "already_reversed").to_owned(),
             Conflict::DepartureHasBookings => text::get("conflict", "departure_has_bookings").to_owned(),
             Conflict::MasterKeyWaiting => text::get("conflict", "master_key_waiting").to_owned(),
+            Conflict::AgencyRequisitesMissing => text::get("conflict", "agency_requisites_missing").to_owned(),
+            Conflict::OperatorRegistryMissing => text::get("conflict", "operator_registry_missing").to_owned(),
         }
     }
 }

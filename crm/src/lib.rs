@@ -9,6 +9,7 @@ pub mod clock;
 pub mod crypto;
 pub mod error;
 pub mod notify;
+pub mod paperwork;
 pub mod private_fs;
 pub mod sandbox;
 pub mod services;

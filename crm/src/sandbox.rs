@@ -21,7 +21,7 @@ use crate::text::{self, keyed_enum};
 use minijinja::machinery::{Token, tokenize};
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::{Kwargs, Serde, Value as JValue, ValueKind};
-use minijinja::{Environment, ErrorKind, State, UndefinedBehavior};
+use minijinja::{AutoEscape, Environment, ErrorKind, State, UndefinedBehavior};
 use serde_json::Value;
 use std::io::Write;
 
@@ -132,6 +132,40 @@ impl Filter {
     }
 }
 
+/// What a template makes, and so its bounds and escaping: a chat message (plain text, short) or
+/// a document (HTML, escaped as it is written, long).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Profile {
+    Message,
+    Document,
+}
+
+impl Profile {
+    const fn max_source(self) -> usize {
+        match self {
+            Profile::Message => MAX_SOURCE_CHARS,
+            Profile::Document => MAX_DOCUMENT_SOURCE_CHARS,
+        }
+    }
+
+    const fn fuel(self) -> u64 {
+        match self {
+            Profile::Message => FUEL,
+            Profile::Document => DOCUMENT_FUEL,
+        }
+    }
+}
+
+/// The longest document template (a contract is some 20 000 characters).
+pub const MAX_DOCUMENT_SOURCE_CHARS: usize = 60_000;
+
+/// A document loops over travellers, route days, hotels and payments: more work than a message,
+/// still bounded.
+const DOCUMENT_FUEL: u64 = 1_000_000;
+
+/// The largest HTML a document template may make.
+const MAX_DOCUMENT_BYTES: usize = 1 << 20;
+
 /// A compiled editable template: compile once, render for every recipient.
 pub struct Template {
     env: Environment<'static>,
@@ -146,16 +180,29 @@ impl std::fmt::Debug for Template {
 impl Template {
     /// Checks the source against the allowlist and compiles it.
     pub fn compile(source: &str) -> Result<Template, TemplateError> {
+        Self::compile_as(source, Profile::Message)
+    }
+
+    /// A document's template: the same allowlist, HTML escaping of every value on (so a
+    /// client's name cannot add markup to a contract), longer text and more work allowed.
+    /// Render it with [`Template::render_document`].
+    pub fn compile_document(source: &str) -> Result<Template, TemplateError> {
+        Self::compile_as(source, Profile::Document)
+    }
+
+    fn compile_as(source: &str, profile: Profile) -> Result<Template, TemplateError> {
         if source.trim().is_empty() {
             return Err(TemplateError(text::get("template_error", "empty").to_owned()));
         }
-        if source.chars().count() > MAX_SOURCE_CHARS {
-            return Err(TemplateError(text::fill("template_error", "too_long", &[("max", &MAX_SOURCE_CHARS)])));
+        if source.chars().count() > profile.max_source() {
+            return Err(TemplateError(text::fill("template_error", "too_long", &[("max", &profile.max_source())])));
         }
         check_constructs(source)?;
         let mut env = Environment::empty();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_fuel(Some(FUEL));
+        env.set_fuel(Some(profile.fuel()));
+        let html = profile == Profile::Document;
+        env.set_auto_escape_callback(move |_| if html { AutoEscape::Html } else { AutoEscape::None });
         // Debug info would print the context (a client's data) into error texts.
         env.set_debug(false);
         register(&mut env);
@@ -190,12 +237,36 @@ impl Template {
         Ok(text)
     }
 
+    /// A document's HTML for one context (see [`Template::compile_document`]).
+    pub fn render_document(&self, ctx: &Value) -> Result<String, TemplateError> {
+        let template = self.env.get_template(NAME).map_err(|e| does_not_compile(e, ""))?;
+        let mut out = Bounded { buf: Vec::new(), max: MAX_DOCUMENT_BYTES, overflowed: false };
+        let result = template.render_captured_to(JValue::from(Serde(ctx)), &mut out);
+        if out.overflowed {
+            return Err(TemplateError(text::get("template_error", "document_too_long").to_owned()));
+        }
+        result.map_err(|e| does_not_render(describe(&e, "")))?;
+        let html = String::from_utf8_lossy(&out.buf).trim().to_owned();
+        if html.is_empty() {
+            return Err(TemplateError(text::get("template_error", "empty_message").to_owned()));
+        }
+        Ok(html)
+    }
+
+    /// Names the first variable of the template that `sample` lacks (see [`Template::preview`]).
+    pub fn check_variables(&self, sample: &Value) -> Result<(), TemplateError> {
+        match self.variables().into_iter().find(|path| !has_path(sample, path)) {
+            Some(unknown) => {
+                Err(does_not_render(text::fill("template_error", "unknown_variable", &[("name", &unknown)])))
+            }
+            None => Ok(()),
+        }
+    }
+
     /// Renders against a sample that holds every variable the real context will: a variable
     /// the sample lacks is named, then the text is made as a recipient would get it.
     pub fn preview(&self, sample: &Value, limit: TextLimit) -> Result<String, TemplateError> {
-        if let Some(unknown) = self.variables().into_iter().find(|path| !has_path(sample, path)) {
-            return Err(does_not_render(text::fill("template_error", "unknown_variable", &[("name", &unknown)])));
-        }
+        self.check_variables(sample)?;
         self.render(sample, limit)
     }
 }

@@ -45,6 +45,15 @@ mod tests {
             ("document_kind", codes(DocKind::ALL, DocKind::as_str)),
             ("issued_kind", codes(IssuedKind::ALL, IssuedKind::as_str)),
             ("document_state", codes(DocumentState::ALL, DocumentState::as_str)),
+            ("doc_kind", codes(crate::paperwork::DocKind::ALL, crate::paperwork::DocKind::code)),
+            ("doc_term", codes(crate::paperwork::Term::ALL, crate::paperwork::Term::code)),
+            (
+                "requisite_field",
+                codes(
+                    crate::paperwork::requisites::RequisiteField::ALL,
+                    crate::paperwork::requisites::RequisiteField::code,
+                ),
+            ),
         ]
     }
 

@@ -86,6 +86,19 @@ keyed_enum! {
         ManagerNotOfHotel = "manager_not_of_hotel",
         HotelArchived = "hotel_archived",
         RoomArchived = "room_archived",
+        // The agency's requisites and the tour operators' registry data (documents).
+        RequisiteEmpty = "requisite_empty",
+        InnFormat = "inn_format",
+        InnChecksum = "inn_checksum",
+        OgrnFormat = "ogrn_format",
+        OgrnChecksum = "ogrn_checksum",
+        BikFormat = "bik_format",
+        AccountFormat = "account_format",
+        AccountChecksum = "account_checksum",
+        CorrAccountChecksum = "corr_account_checksum",
+        RegistryNumber = "registry_number",
+        SecurityKindUnknown = "security_kind_unknown",
+        AddressTooShort = "address_too_short",
     }
 }
 

@@ -13,6 +13,7 @@ mod keys;
 mod ledger;
 mod lockout;
 pub mod notify;
+mod paperwork;
 mod passwords;
 mod permissions;
 mod pricing;
@@ -48,6 +49,10 @@ pub use keys::{MasterKeyHome, MasterRotation, MasterStep, RotationReport};
 pub use ledger::{OperationInput, PaymentInput, PaymentOutcome};
 pub use lockout::{LOCKOUT_MINUTES, MAX_FAILURES};
 pub use permissions::Capability;
+// Documents made from templates.
+pub use crate::paperwork::requisites::{AgencyRequisites, OperatorRegistry, RequisiteField, SecurityKind};
+pub use crate::paperwork::{DocKind, RenderedDocument, Term};
+pub use paperwork::{DocSubject, DocTemplate, OperatorEntry};
 pub use staff::INVITE_TTL_DAYS;
 pub use staff::{NewStaffInput, StaffCreated, StaffName};
 pub use tours::{LinkableHotel, MAX_ROUTE_DAY, TourCard, TourInput, tour_editable_by};

@@ -34,6 +34,7 @@ pub(crate) mod login_failures;
 pub(crate) mod notifications;
 pub(crate) mod operations;
 pub mod outbox;
+pub(crate) mod paperwork;
 pub(crate) mod staff;
 pub mod time;
 pub(crate) mod tours;

@@ -16,6 +16,7 @@ mod keys;
 mod lockout;
 mod notifications;
 mod packages;
+mod paperwork;
 mod roles;
 mod sales;
 mod schema;

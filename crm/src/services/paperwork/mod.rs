@@ -1,0 +1,287 @@
+//! Documents as services: render a contract or a consent for a booking or a client, the
+//! templates' versions and their editing by the admin (refused when a required term is missing
+//! or the text does not render on a real booking), and the data entered once that documents
+//! need (`requisites`).
+
+mod context;
+mod requisites;
+
+pub use requisites::OperatorEntry;
+
+use super::Crm;
+use super::clients::Access;
+use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
+use crate::domain::{BookingId, ClientId, Role};
+use crate::paperwork::requisites::{AgencyRequisites, OperatorRegistry};
+use crate::paperwork::{self, DocKind, RenderedDocument};
+use crate::sandbox::Template;
+use crate::store::paperwork::{self as store, TemplateVersion};
+use crate::text;
+use crate::{Actor, Conflict, Error, Result};
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+/// What a document is made for: the contract for a booking, a consent for a client (a booking
+/// stands for its client).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocSubject {
+    Booking(BookingId),
+    Client(ClientId),
+}
+
+/// A document template as the panel shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocTemplate {
+    pub kind: DocKind,
+    /// 1 is the default from `templates/docs/`.
+    pub version: i64,
+    pub source: String,
+    /// `None` for the default.
+    pub created_by: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+impl DocTemplate {
+    fn default_of(kind: DocKind) -> DocTemplate {
+        DocTemplate { kind, version: 1, source: kind.default_source().to_owned(), created_by: None, created_at: None }
+    }
+
+    fn stored(kind: DocKind, v: TemplateVersion) -> DocTemplate {
+        DocTemplate {
+            kind,
+            version: v.version,
+            source: v.source,
+            created_by: Some(v.created_by),
+            created_at: Some(v.created_at),
+        }
+    }
+}
+
+fn admin(actor: &Actor) -> Result<()> {
+    actor.require(&[Role::Admin], "document templates and requisites are the admin's")
+}
+
+impl Crm {
+    /// The document of `kind` for `subject`, from the template in force. Its PDF's hash is the
+    /// same for the same data and template version.
+    pub async fn render_document(&self, actor: &Actor, kind: DocKind, subject: DocSubject) -> Result<RenderedDocument> {
+        let template = self.template_in_force(kind).await?;
+        self.render_with(actor, &template, subject).await
+    }
+
+    /// The document from a given template version, as it was issued: re-rendering an issued
+    /// document and comparing hashes tells whether it changed since.
+    pub async fn render_document_version(
+        &self,
+        actor: &Actor,
+        kind: DocKind,
+        version: i64,
+        subject: DocSubject,
+    ) -> Result<RenderedDocument> {
+        let template = self.template_version(kind, version).await?;
+        self.render_with(actor, &template, subject).await
+    }
+
+    /// The template in force for each kind.
+    pub async fn document_templates(&self, actor: &Actor) -> Result<Vec<DocTemplate>> {
+        admin(actor)?;
+        let mut out = Vec::new();
+        for kind in DocKind::ALL {
+            out.push(self.template_in_force(kind).await?);
+        }
+        Ok(out)
+    }
+
+    /// Every version of a kind's template, newest first, ending with the default (version 1).
+    pub async fn document_template_versions(&self, actor: &Actor, kind: DocKind) -> Result<Vec<DocTemplate>> {
+        admin(actor)?;
+        let stored = store::template_versions(&mut *self.store.conn().await?, kind.code()).await?;
+        let mut out: Vec<DocTemplate> = stored.into_iter().map(|v| DocTemplate::stored(kind, v)).collect();
+        out.push(DocTemplate::default_of(kind));
+        Ok(out)
+    }
+
+    /// A text the admin typed, rendered for a real subject without saving it; or why it cannot
+    /// be saved (a required term missing, a syntax error, an unsafe construct, a tag the PDF
+    /// cannot show).
+    pub async fn preview_document_template(
+        &self,
+        actor: &Actor,
+        kind: DocKind,
+        source: &str,
+        subject: DocSubject,
+    ) -> Result<RenderedDocument> {
+        admin(actor)?;
+        let compiled = paperwork::compile(kind, source).map_err(Error::Template)?;
+        let next = self.template_in_force(kind).await?.version + 1;
+        self.render_compiled(actor, kind, &compiled, next, subject).await
+    }
+
+    /// Saves a new version of a kind's template once it renders for `subject` (the booking or
+    /// client the admin previewed it on). Returns the new version.
+    pub async fn save_document_template(
+        &self,
+        actor: &Actor,
+        kind: DocKind,
+        source: &str,
+        subject: DocSubject,
+    ) -> Result<DocTemplate> {
+        let preview = self.preview_document_template(actor, kind, source, subject).await?;
+        let current = self.template_in_force(kind).await?;
+        if current.source == source {
+            return Err(Error::Conflict(Conflict::NoChange("document template")));
+        }
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
+        let by = actor.audit_name();
+        store::insert_template(&mut tx, kind.code(), preview.template_version, source, &by, now).await?;
+        let entry = Entry::new(AuditAction::DocumentTemplateSave, AuditObject::DocumentTemplate(kind))
+            .with(AuditField::Version, preview.template_version);
+        tx.commit(entry).await?;
+        Ok(DocTemplate {
+            kind,
+            version: preview.template_version,
+            source: source.to_owned(),
+            created_by: Some(by),
+            created_at: Some(now),
+        })
+    }
+
+    async fn template_in_force(&self, kind: DocKind) -> Result<DocTemplate> {
+        let latest = store::latest_template(&mut *self.store.conn().await?, kind.code()).await?;
+        Ok(latest.map_or_else(|| DocTemplate::default_of(kind), |v| DocTemplate::stored(kind, v)))
+    }
+
+    async fn template_version(&self, kind: DocKind, version: i64) -> Result<DocTemplate> {
+        if version == 1 {
+            return Ok(DocTemplate::default_of(kind));
+        }
+        let v = store::template_version(&mut *self.store.conn().await?, kind.code(), version).await?;
+        v.map(|v| DocTemplate::stored(kind, v)).ok_or(Error::NotFound("document template version"))
+    }
+
+    async fn render_with(
+        &self,
+        actor: &Actor,
+        template: &DocTemplate,
+        subject: DocSubject,
+    ) -> Result<RenderedDocument> {
+        let compiled = paperwork::compile(template.kind, &template.source).map_err(Error::Template)?;
+        self.render_compiled(actor, template.kind, &compiled, template.version, subject).await
+    }
+
+    async fn render_compiled(
+        &self,
+        actor: &Actor,
+        kind: DocKind,
+        compiled: &Template,
+        version: i64,
+        subject: DocSubject,
+    ) -> Result<RenderedDocument> {
+        let (ctx, title, missing) = self.document_context(actor, kind, subject).await?;
+        paperwork::render(kind, compiled, version, title, &ctx, missing).map_err(Error::Template)
+    }
+
+    /// The variables of a document, its title and what it lacks.
+    async fn document_context(
+        &self,
+        actor: &Actor,
+        kind: DocKind,
+        subject: DocSubject,
+    ) -> Result<(Value, String, Vec<String>)> {
+        let booking = match subject {
+            DocSubject::Booking(id) => Some(self.booking_card(actor, id).await?),
+            DocSubject::Client(_) if kind.for_booking() => return Err(Error::NotFound("booking")),
+            DocSubject::Client(_) => None,
+        };
+        let client_id = match (&booking, subject) {
+            (Some(card), _) => card.booking.client_id,
+            (None, DocSubject::Client(id)) => id,
+            (None, DocSubject::Booking(_)) => return Err(Error::NotFound("booking")),
+        };
+        let client = self.client_for(actor, client_id, Access::Read).await?;
+        let docs = self.open_documents(actor, client_id).await?;
+        let mut conn = self.store.conn().await?;
+        let agency = store::agency(&mut conn)
+            .await?
+            .and_then(|s| serde_json::from_str::<AgencyRequisites>(&s.data).ok())
+            .ok_or(Error::Conflict(Conflict::AgencyRequisitesMissing))?;
+        let address = store::client_address(&mut conn, client_id).await?;
+        let mut missing = Vec::new();
+        if context::document_line(&docs).is_none() {
+            missing.push(text::get("documents", "missing_document").to_owned());
+        }
+        if address.is_none() {
+            missing.push(text::get("documents", "missing_address").to_owned());
+        }
+        let mut ctx = json!({
+            "agency": context::agency(&agency),
+            "client": context::client(&client, &docs, address.as_deref()),
+        });
+        let date = match &booking {
+            Some(card) => card.booking.created_at,
+            None => client.created_at,
+        };
+        let date = context::day(date.with_timezone(&client.time_zone).date_naive());
+        let mut title = kind.title_ru().to_owned();
+        if let Some(card) = booking.filter(|_| kind.for_booking()) {
+            let b = &card.booking;
+            let tour = crate::store::tours::get(&mut conn, b.tour_id).await?.ok_or(Error::NotFound("tour"))?;
+            let registry = store::operator(&mut conn, tour.operator_id)
+                .await?
+                .and_then(|s| serde_json::from_str::<OperatorRegistry>(&s.data).ok())
+                .ok_or(Error::Conflict(Conflict::OperatorRegistryMissing))?;
+            let route = crate::store::tours::route(&mut conn, b.tour_id).await?;
+            let services = crate::store::tours::services(&mut conn, b.tour_id).await?;
+            let hotels = crate::store::tours::hotels(&mut conn, b.tour_id).await?;
+            let (operator, security) = context::operator(&registry);
+            let trip = context::Trip {
+                booking: b,
+                tour: &tour,
+                route: &route,
+                services: &services,
+                hotels: &hotels,
+                rooms: &card.rooms,
+                schedule: &card.schedule,
+            };
+            context::merge(&mut ctx, context::trip(&trip));
+            context::merge(&mut ctx, json!({"operator": operator, "security": security}));
+            let travellers = self.traveller_rows(&card.travellers, client_id, &docs, &mut missing);
+            context::merge(&mut ctx, json!({"travellers": travellers}));
+            title = text::fill("documents", "contract_title", &[("number", &b.id), ("date", &date)]);
+        }
+        let number = match subject {
+            DocSubject::Booking(id) => id.to_string(),
+            DocSubject::Client(id) => id.to_string(),
+        };
+        context::merge(&mut ctx, json!({"document": {"number": number, "date": date, "city": agency.city}}));
+        Ok((ctx, title, missing))
+    }
+
+    /// The travellers' table: each with their document where one is on file. Until travellers'
+    /// own passports are kept, only the client's is known.
+    fn traveller_rows(
+        &self,
+        travellers: &[crate::services::Traveller],
+        client: ClientId,
+        docs: &crate::services::Documents,
+        missing: &mut Vec<String>,
+    ) -> Vec<Value> {
+        travellers
+            .iter()
+            .enumerate()
+            .map(|(n, t)| {
+                let document = if t.client_id == Some(client) { context::document_line(docs) } else { None };
+                if document.is_none() && t.client_id != Some(client) {
+                    missing.push(text::fill("documents", "missing_traveller_document", &[("name", &t.full_name)]));
+                }
+                json!({
+                    "n": n + 1,
+                    "full_name": t.full_name,
+                    "birth_date": context::day(t.birth_date),
+                    "document": document.unwrap_or_else(context::blank),
+                })
+            })
+            .collect()
+    }
+}
