@@ -125,6 +125,14 @@ keyed_enum! {
         AgencyRequisites = "agency.requisites",
         OperatorRegistry = "operator.registry",
         ClientAddress = "client.address",
+        // Travellers and their documents.
+        BookingTravellerEdit = "booking.traveller.edit",
+        BookingTravellerRemove = "booking.traveller.remove",
+        DocumentPutBirthCertificate = "document.put.birth_certificate",
+        /// A companion's documents decrypted for a person to read.
+        DocumentReadTraveller = "document.read.traveller",
+        /// The travellers' documents decrypted inside the CRM to compute their warnings.
+        DocumentCheck = "document.check",
     }
 }
 
@@ -175,6 +183,7 @@ impl AuditAction {
             DocKind::InternalPassport => AuditAction::DocumentPutInternalPassport,
             DocKind::ForeignPassport => AuditAction::DocumentPutForeignPassport,
             DocKind::PaymentDetails => AuditAction::DocumentPutPaymentDetails,
+            DocKind::BirthCertificate => AuditAction::DocumentPutBirthCertificate,
         }
     }
 
@@ -330,6 +339,7 @@ keyed_enum! {
         Version = "version",
         Inn = "inn",
         RegistryNumber = "registry_number",
+        Traveller = "traveller",
     }
 }
 
@@ -506,6 +516,11 @@ mod tests {
             "agency.requisites",
             "operator.registry",
             "client.address",
+            // Travellers and their documents.
+            "booking.traveller.edit",
+            "booking.traveller.remove",
+            "document.read.traveller",
+            "document.check",
         ];
         let mut built: Vec<(String, AuditAction)> = Vec::new();
         for s in BookingStatus::ALL {

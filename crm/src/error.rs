@@ -74,6 +74,12 @@ pub enum Conflict {
     AgencyRequisitesMissing,
     #[error("the tour operator's registry data are not entered")]
     OperatorRegistryMissing,
+    #[error("all {count} travellers of the booking are listed")]
+    TravellersFull { count: i64 },
+    #[error("the booking is cancelled")]
+    BookingClosed,
+    #[error("the client who booked stays a traveller")]
+    ClientTravellerStays,
 }
 
 impl Error {
@@ -117,6 +123,9 @@ impl Conflict {
             Conflict::MasterKeyWaiting => text::get("conflict", "master_key_waiting").to_owned(),
             Conflict::AgencyRequisitesMissing => text::get("conflict", "agency_requisites_missing").to_owned(),
             Conflict::OperatorRegistryMissing => text::get("conflict", "operator_registry_missing").to_owned(),
+            Conflict::TravellersFull { count } => text::fill("conflict", "travellers_full", &[("count", count)]),
+            Conflict::BookingClosed => text::get("conflict", "booking_closed").to_owned(),
+            Conflict::ClientTravellerStays => text::get("conflict", "client_traveller_stays").to_owned(),
         }
     }
 }

@@ -28,7 +28,8 @@ id_type!(
     HotelId,
     RoomId,
     BroadcastId,
-    OutboxId
+    OutboxId,
+    TravellerId
 );
 
 // A document issued for signing (contract, consents): its own block, beside the others.

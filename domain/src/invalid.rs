@@ -99,6 +99,10 @@ keyed_enum! {
         RegistryNumber = "registry_number",
         SecurityKindUnknown = "security_kind_unknown",
         AddressTooShort = "address_too_short",
+        // Travellers' documents.
+        DivisionCode = "division_code",
+        BirthCertificateSeries = "birth_certificate_series",
+        BirthCertificateNumber = "birth_certificate_number",
     }
 }
 

@@ -19,11 +19,12 @@ mod ledger;
 mod local_time;
 mod money;
 mod name;
-mod passport;
+pub mod passport;
 mod phone;
 mod role;
 mod tag;
 mod tour;
+pub mod translit;
 
 pub use birth_date::{BirthDate, format_ru_date, format_ru_range, parse_ru_date};
 pub use booking::{BookingStatus, Cause, IllegalMove};
@@ -33,7 +34,7 @@ pub use hotel::{CancellationRule, CancellationTerms, MAX_FREE_DAYS, MealPlan, Pe
 pub use ids::IssuedDocumentId;
 pub use ids::{
     BookingId, BroadcastId, ClientId, DepartureId, HotelId, InteractionId, OperationId, OutboxId, RoomId, StaffId,
-    TourId,
+    TourId, TravellerId,
 };
 pub use interaction::{Direction, InteractionKind};
 pub use invalid::Invalid;
@@ -41,7 +42,11 @@ pub use ledger::{Counterparty, OperationKind, PaymentMethod, format_percent_bp, 
 pub use local_time::{format_local_datetime, parse_local_datetime};
 pub use money::{Currency, Money};
 pub use name::{PersonName, first_name_of};
-pub use passport::{ForeignPassport, InternalPassport, LatinName, PaymentDetails};
+pub use passport::fields::{DocField, FieldError, check_field, document_fields, parse_document};
+pub use passport::{
+    BirthCertificate, CHILD_AGE, DocKind, DocWarning, ForeignPassport, InternalPassport, LatinName, PaymentDetails,
+    TravellerDocument, foreign_passport_warnings, is_abroad, needed_documents,
+};
 pub use phone::{Phone, format_phone};
 pub use role::Role;
 pub use tag::TagName;

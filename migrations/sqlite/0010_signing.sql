@@ -14,6 +14,8 @@ CREATE TABLE issued_documents (
     -- SHA-256 (hex) of the PDF and of the HTML issued; the stored copy must still hash to these.
     sha256 TEXT NOT NULL,
     html_sha256 TEXT NOT NULL,
+    -- What the document lacked when rendered (left blank for the client to enter): not signable.
+    missing TEXT NOT NULL,
     issued_by TEXT NOT NULL,
     issued_at TEXT NOT NULL,
     expires_at TEXT NOT NULL,

@@ -139,7 +139,7 @@ each_backend!(documents_open_only_for_the_admin_and_the_own_agent_and_are_audite
         "613729",
         chrono::NaiveDate::from_ymd_opt(2010, 1, 15).unwrap(),
         "ОВД Тверского района",
-        None,
+        Some("770-001"),
         crate::helpers::t0().date_naive(),
     )
     .unwrap();
@@ -185,9 +185,15 @@ each_backend!(the_accountant_sees_no_document_data_on_any_page, |app| {
     )
     .unwrap();
     app.crm.put_foreign_passport(&Actor::System, client.id, &foreign).await.unwrap();
-    let internal =
-        crm::domain::InternalPassport::parse("4508", "613729", day(2010, 1, 15), "ОВД Тверского района", None, today)
-            .unwrap();
+    let internal = crm::domain::InternalPassport::parse(
+        "4508",
+        "613729",
+        day(2010, 1, 15),
+        "ОВД Тверского района",
+        Some("770-001"),
+        today,
+    )
+    .unwrap();
     app.crm.put_internal_passport(&Actor::System, client.id, &internal).await.unwrap();
     let (_, departure) = app.published_tour(&operator).await;
     let booking = app.booking(&anna, &client, departure).await;

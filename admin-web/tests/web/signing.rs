@@ -10,7 +10,7 @@ use chrono::Duration;
 use crm::Actor;
 use crm::crypto::hmac_sha256;
 use crm::domain::{BookingStatus, IssuedDocumentId, Role};
-use crm::services::{IssuedKind, RenderedForSigning};
+use crm::services::{DocKind, DocSubject};
 use testkit::{Backend, ClaimOne};
 
 const TOKEN: &str = "4242:signing-test-token";
@@ -42,20 +42,27 @@ struct Issued {
 async fn issued(app: &TestApp) -> Issued {
     let oleg = app.staff("oleg", Role::Operator).await;
     let anna = app.staff("anna", Role::Agent).await;
+    let boss = Actor::staff(app.staff("boss", Role::Admin).await.id, Role::Admin);
+    app.crm.save_agency_requisites(&boss, &testkit::agency()).await.unwrap();
+    app.crm.save_operator_registry(&boss, oleg.id, &testkit::registry()).await.unwrap();
     let mut new = new_client("Иванова Мария Петровна", "+7 912 345-67-89");
     new.telegram_id = Some(TELEGRAM_ID);
     let agent = Actor::staff(anna.id, Role::Agent);
     let client = app.crm.register_client(&agent, new).await.unwrap();
+    let passport = crm::domain::InternalPassport::parse(
+        "45 08",
+        "613729",
+        chrono::NaiveDate::from_ymd_opt(2010, 1, 15).unwrap(),
+        "ОВД Тверского района",
+        Some("770-001"),
+        app.crm.today(),
+    )
+    .unwrap();
+    app.crm.put_internal_passport(&agent, client.id, &passport).await.unwrap();
+    app.crm.set_client_address(&agent, client.id, "630132, г. Новосибирск, ул. Дачная, д. 3").await.unwrap();
     let (_, dep) = app.published_tour(&oleg).await;
     let booking = app.booking(&anna, &client, dep).await;
-    let doc = RenderedForSigning {
-        kind: IssuedKind::Contract,
-        template_version: "contract/1".into(),
-        title: format!("Договор по брони №{booking}"),
-        html: "<h2>Договор</h2><p>Туроператор ООО «Алтай Тур», реестровый номер РТО 000123.</p>".into(),
-        pdf: b"%PDF-1.7 test contract".to_vec(),
-    };
-    let line = app.crm.issue_rendered(&agent, client.id, Some(booking), doc).await.unwrap();
+    let line = app.crm.issue_document(&agent, DocKind::Contract, DocSubject::Booking(booking)).await.unwrap();
     // The document's own message leaves the outbox (the bot would send it).
     while app.crm.claim_outgoing(&Actor::System).await.unwrap().is_some() {}
     Issued { id: line.document.id, booking }
@@ -95,7 +102,7 @@ async fn a_client_signs_the_contract_in_the_mini_app() {
         let init = init_data(TOKEN, TELEGRAM_ID, app.now_s() - 30);
         let page = app.mini_app(&format!("{base}/view"), &init, &[]).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        assert!(page.body.contains("РТО 000123"), "the document is shown");
+        assert!(page.body.contains("РТО 012345"), "the document is shown");
         assert!(page.body.contains("Соглашение об использовании простой электронной подписи"));
 
         let page = app.mini_app(&format!("{base}/code"), &init, &[]).await;
@@ -142,7 +149,7 @@ async fn forged_stale_and_other_users_init_data_are_refused() {
         let page = app.mini_app(&view, &forged, &[]).await;
         assert_eq!(page.status, StatusCode::FORBIDDEN);
         assert!(page.body.contains("не прошли проверку подлинности"), "{}", page.body);
-        assert!(!page.body.contains("РТО 000123"));
+        assert!(!page.body.contains("РТО 012345"));
 
         // A valid copy with the user swapped: the hash no longer matches.
         let swapped = init_data(TOKEN, TELEGRAM_ID, now).replace("5550001", "5550002");
@@ -170,7 +177,7 @@ async fn forged_stale_and_other_users_init_data_are_refused() {
             let page = app.mini_app(&format!("/sign/{}/{step}", doc.id), &intruder, &[("code", "123456")]).await;
             assert_eq!(page.status, StatusCode::FORBIDDEN, "{step}: {}", page.body);
             assert!(page.body.contains("выдан другому клиенту"), "{step}: {}", page.body);
-            assert!(!page.body.contains("РТО 000123"), "{step}");
+            assert!(!page.body.contains("РТО 012345"), "{step}");
         }
         let status = app.crm.booking_card(&Actor::System, doc.booking).await.unwrap().booking.status;
         assert_eq!(status, BookingStatus::ContractPending);

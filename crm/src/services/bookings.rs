@@ -3,7 +3,6 @@
 //! that price; it then moves only along the status table of `domain::booking`.
 
 use super::Crm;
-use super::clients::check_access;
 use super::scope::{Access, Scope};
 use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{
@@ -289,23 +288,5 @@ impl Crm {
         let paid = crate::store::operations::booking_sum(conn, b.id, ClientPayment).await?;
         let refunded = crate::store::operations::booking_sum(conn, b.id, ClientRefund).await?;
         Ok((penalty, (paid - refunded - penalty).max(0)))
-    }
-
-    /// Adds a companion's name and birth date to a booking (up to its number of travellers).
-    pub async fn add_traveller(&self, actor: &Actor, id: BookingId, t: NewTraveller) -> Result<Vec<Traveller>> {
-        let b = self.booking_for(actor, id, true).await?;
-        let client = crate::store::clients::get(&mut *self.store.conn().await?, b.client_id)
-            .await?
-            .ok_or(Error::NotFound("client"))?;
-        check_access(actor, &client, Access::Write)?;
-        let mut tx = self.audited(actor).await?;
-        let listed = store::travellers(&mut tx, id).await?;
-        if i64::try_from(listed.len()).unwrap_or(i64::MAX) >= b.travellers_count {
-            return Err(Error::Invalid(Invalid::TravellersCount));
-        }
-        store::add_traveller(&mut tx, id, None, t.full_name.as_str(), t.birth_date.date()).await?;
-        let all = store::travellers(&mut tx, id).await?;
-        tx.commit(Entry::new(AuditAction::BookingTravellerAdd, AuditObject::Booking(id))).await?;
-        Ok(all)
     }
 }

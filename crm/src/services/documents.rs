@@ -1,21 +1,38 @@
-//! Passports and payment details: validated, sealed with the current data key, stored; opened
-//! only for the admin, the client's own agent, the client or the system, each opening audited.
-//! The accountant and operators never see them.
+//! Passports, birth certificates and payment details: validated, sealed with the current data
+//! key, stored; opened only for the admin, the client's own agent, the client or the system,
+//! each opening audited. The accountant and operators never see them. A client's documents are
+//! theirs ([`Owner::Client`]), also when they travel; a companion's are sealed under the
+//! traveller ([`Owner::Traveller`], see `travellers`).
 
 use super::Crm;
 use super::clients::Access;
 use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
-use crate::domain::{ClientId, ForeignPassport, InternalPassport, PaymentDetails, Role};
+use crate::domain::TravellerDocument;
+use crate::domain::{BirthCertificate, ClientId, ForeignPassport, InternalPassport, PaymentDetails, Role};
+use crate::store::Conn;
 use crate::store::documents::{self as store, DocKind, Owner};
 use crate::{Actor, Error, Result};
+use chrono::NaiveDate;
 use serde::{Serialize, de::DeserializeOwned};
 
-/// A client's documents, decrypted.
+/// A client's or a traveller's documents, decrypted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Documents {
     pub internal_passport: Option<InternalPassport>,
     pub foreign_passport: Option<ForeignPassport>,
     pub payment_details: Option<PaymentDetails>,
+    pub birth_certificate: Option<BirthCertificate>,
+}
+
+impl Documents {
+    /// The identity documents on file, each as one value.
+    pub fn identity(&self) -> Vec<TravellerDocument> {
+        let mut out = Vec::new();
+        out.extend(self.internal_passport.clone().map(TravellerDocument::InternalPassport));
+        out.extend(self.foreign_passport.clone().map(TravellerDocument::ForeignPassport));
+        out.extend(self.birth_certificate.clone().map(TravellerDocument::BirthCertificate));
+        out
+    }
 }
 
 /// Whether the actor may see anything of a client's personal documents: their contents, which
@@ -25,56 +42,90 @@ pub(crate) fn sees_documents(actor: &Actor) -> bool {
     !matches!(actor.role(), Some(Role::Accountant | Role::Operator))
 }
 
-fn may_open(actor: &Actor) -> Result<()> {
+pub(crate) fn may_open(actor: &Actor) -> Result<()> {
     if sees_documents(actor) { Ok(()) } else { Err(Error::Forbidden("personal documents are not for this role")) }
 }
 
+/// The document as sealed: its JSON.
+pub(crate) fn plain_of<T: Serialize>(doc: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(doc).map_err(|_| Error::Crypto(crate::crypto::CryptoError::Encrypt))
+}
+
+/// What a sealed write also records in clear: the client's foreign passport expiry, for the
+/// «passport expires in 6 months» reminder.
+pub(crate) type ClientExpiry = Option<(ClientId, NaiveDate)>;
+
 impl Crm {
     pub async fn put_internal_passport(&self, actor: &Actor, client: ClientId, p: &InternalPassport) -> Result<()> {
-        self.put_document(actor, client, DocKind::InternalPassport, p).await
+        self.put_document(actor, client, DocKind::InternalPassport, p, None).await
     }
 
     /// Also keeps the expiry date in clear, for the «passport expires in 6 months» reminder.
     pub async fn put_foreign_passport(&self, actor: &Actor, client: ClientId, p: &ForeignPassport) -> Result<()> {
-        self.put_document(actor, client, DocKind::ForeignPassport, p).await?;
-        let mut conn = self.store.conn().await?;
-        crate::store::clients::set_foreign_passport_expiry(&mut conn, client, Some(p.expires_on)).await?;
-        Ok(())
+        self.put_document(actor, client, DocKind::ForeignPassport, p, Some((client, p.expires_on))).await
+    }
+
+    pub async fn put_birth_certificate(&self, actor: &Actor, client: ClientId, c: &BirthCertificate) -> Result<()> {
+        self.put_document(actor, client, DocKind::BirthCertificate, c, None).await
     }
 
     pub async fn put_payment_details(&self, actor: &Actor, client: ClientId, d: &PaymentDetails) -> Result<()> {
-        self.put_document(actor, client, DocKind::PaymentDetails, d).await
+        self.put_document(actor, client, DocKind::PaymentDetails, d, None).await
     }
 
-    async fn put_document<T: Serialize>(&self, actor: &Actor, client: ClientId, kind: DocKind, doc: &T) -> Result<()> {
+    async fn put_document<T: Serialize>(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        kind: DocKind,
+        doc: &T,
+        expiry: ClientExpiry,
+    ) -> Result<()> {
         may_open(actor)?;
         self.client_for(actor, client, Access::Write).await?;
-        let owner = Owner::Client(client.0);
-        let plain = serde_json::to_vec(doc).map_err(|_| crate::crypto::CryptoError::Encrypt)?;
-        match self.store_document(actor, client, owner, kind, &plain).await {
+        let entry = Entry::new(AuditAction::document_put(kind), AuditObject::Client(client));
+        self.seal_and_store(actor, Owner::Client(client.0), kind, &plain_of(doc)?, entry, expiry).await
+    }
+
+    /// Seals `plain` for `owner` and stores it with its audit entry in one transaction. The
+    /// caller has checked who may write.
+    pub(crate) async fn seal_and_store(
+        &self,
+        actor: &Actor,
+        owner: Owner,
+        kind: DocKind,
+        plain: &[u8],
+        entry: Entry,
+        expiry: ClientExpiry,
+    ) -> Result<()> {
+        match self.store_sealed(actor, owner, kind, plain, entry.clone(), expiry).await {
             // Another process (`tourcrm keys rotate`) deleted the key this one still sealed
             // with: load the new keyring and seal again.
             Err(Error::Db(sqlx::Error::Database(e))) if e.is_foreign_key_violation() => {
                 self.reload_keyring().await?;
-                self.store_document(actor, client, owner, kind, &plain).await
+                self.store_sealed(actor, owner, kind, plain, entry, expiry).await
             }
             other => other,
         }
     }
 
-    async fn store_document(
+    async fn store_sealed(
         &self,
         actor: &Actor,
-        client: ClientId,
         owner: Owner,
         kind: DocKind,
         plain: &[u8],
+        entry: Entry,
+        expiry: ClientExpiry,
     ) -> Result<()> {
         let sealed = self.keyring().seal(&owner.aad(kind), plain)?;
         let mut tx = self.audited(actor).await?;
         let now = tx.now();
         store::put(&mut tx, owner, kind, &sealed, now).await?;
-        tx.commit(Entry::new(AuditAction::document_put(kind), AuditObject::Client(client))).await
+        if let Some((client, expires_on)) = expiry {
+            crate::store::clients::set_foreign_passport_expiry(&mut tx, client, Some(expires_on)).await?;
+        }
+        tx.commit(entry).await
     }
 
     /// Decrypts a client's documents for the card's «Показать» action or a contract. The read
@@ -82,36 +133,57 @@ impl Crm {
     pub async fn open_documents(&self, actor: &Actor, client: ClientId) -> Result<Documents> {
         may_open(actor)?;
         self.client_for(actor, client, Access::Read).await?;
-        let owner = Owner::Client(client.0);
+        let entry = Entry::new(AuditAction::DocumentRead, AuditObject::Client(client));
+        self.open_owner(actor, Owner::Client(client.0), &DocKind::ALL, entry).await
+    }
+
+    /// Opens the documents of `kinds` an owner has, and audits the reading with `entry` (which
+    /// documents were opened added to it) before returning them. The caller has checked who
+    /// may read.
+    pub(crate) async fn open_owner(
+        &self,
+        actor: &Actor,
+        owner: Owner,
+        kinds: &[DocKind],
+        entry: Entry,
+    ) -> Result<Documents> {
         let mut conn = self.store.conn().await?;
         let mut out = Documents::default();
         let mut opened = Vec::new();
-        for kind in [DocKind::InternalPassport, DocKind::ForeignPassport, DocKind::PaymentDetails] {
-            if let Some(sealed) = store::get(&mut conn, owner, kind).await? {
-                let plain = match self.keyring().open(&owner.aad(kind), &sealed) {
-                    // Another process (`tourcrm keys rotate`) made a key this one has not loaded yet.
-                    Err(crate::crypto::CryptoError::UnknownKey(_)) => {
-                        self.reload_keyring().await?;
-                        self.keyring().open(&owner.aad(kind), &sealed)?
-                    }
-                    other => other?,
-                };
+        for &kind in kinds {
+            if let Some(plain) = self.open_one(&mut conn, owner, kind).await? {
                 opened.push(kind.title_ru());
                 match kind {
                     DocKind::InternalPassport => out.internal_passport = Some(decode(&plain)?),
                     DocKind::ForeignPassport => out.foreign_passport = Some(decode(&plain)?),
                     DocKind::PaymentDetails => out.payment_details = Some(decode(&plain)?),
+                    DocKind::BirthCertificate => out.birth_certificate = Some(decode(&plain)?),
                 }
             }
         }
         drop(conn);
         let opened = (!opened.is_empty()).then(|| opened.join(", "));
-        let entry = Entry::new(AuditAction::DocumentRead, AuditObject::Client(client));
         self.audit(actor, &entry.with_some(AuditField::Documents, opened)).await?;
         Ok(out)
     }
+
+    /// One document decrypted, or `None` when there is none. Not audited: the callers are.
+    pub(crate) async fn open_one(&self, conn: &mut Conn, owner: Owner, kind: DocKind) -> Result<Option<Vec<u8>>> {
+        let Some(sealed) = store::get(conn, owner, kind).await? else {
+            return Ok(None);
+        };
+        let plain = match self.keyring().open(&owner.aad(kind), &sealed) {
+            // Another process (`tourcrm keys rotate`) made a key this one has not loaded yet.
+            Err(crate::crypto::CryptoError::UnknownKey(_)) => {
+                self.reload_keyring().await?;
+                self.keyring().open(&owner.aad(kind), &sealed)?
+            }
+            other => other?,
+        };
+        Ok(Some(plain))
+    }
 }
 
-fn decode<T: DeserializeOwned>(plain: &[u8]) -> Result<T> {
+pub(crate) fn decode<T: DeserializeOwned>(plain: &[u8]) -> Result<T> {
     serde_json::from_slice(plain).map_err(|_| Error::Crypto(crate::crypto::CryptoError::Malformed))
 }

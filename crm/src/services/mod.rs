@@ -20,6 +20,7 @@ mod pricing;
 mod scope;
 mod staff;
 mod tours;
+mod travellers;
 mod web_sessions;
 // Issuing documents for signing and their electronic signature.
 mod signing;
@@ -56,12 +57,13 @@ pub use paperwork::{DocSubject, DocTemplate, OperatorEntry};
 pub use staff::INVITE_TTL_DAYS;
 pub use staff::{NewStaffInput, StaffCreated, StaffName};
 pub use tours::{LinkableHotel, MAX_ROUTE_DAY, TourCard, TourInput, tour_editable_by};
+pub use travellers::{DocState, TravellerEntry, TravellerList};
 pub use web_sessions::{PanelSession, SESSION_IDLE_HOURS, SessionStarted, SignIn};
 // Signing: the documents issued to clients and the evidence of their signature.
-pub use crate::store::signing::{Channel, DocumentState, IssuedDocument, IssuedKind, Signature};
+pub use crate::store::signing::{Channel, DocumentState, IssuedDocument, Signature};
 pub use signing::{
     AGREEMENT_VERSION, CODE_MAX_ATTEMPTS, CODE_RESEND_SECONDS, CODE_TTL_MINUTES, DocumentLine, Evidence,
-    RenderedForSigning, SIGN_WINDOW_DAYS, SigningRefusal, SigningView, signature_agreement,
+    SIGN_WINDOW_DAYS, SigningRefusal, SigningView, signature_agreement,
 };
 
 use crate::audit::{AuditAction, AuditField, AuditObject, Entry};

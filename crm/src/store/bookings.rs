@@ -4,7 +4,7 @@ use super::Conn;
 use super::filter::Where;
 use super::time::{date, parse_date, parse_ts, ts};
 use crate::domain::{
-    BookingId, BookingStatus, ClientId, Currency, DepartureId, HotelId, Money, RoomId, StaffId, TourId,
+    BookingId, BookingStatus, ClientId, Currency, DepartureId, HotelId, Money, RoomId, StaffId, TourId, TravellerId,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::FromRow;
@@ -276,7 +276,7 @@ pub async fn set_cancellation_figures(
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Traveller {
-    pub id: i64,
+    pub id: TravellerId,
     pub client_id: Option<ClientId>,
     pub full_name: String,
     pub birth_date: NaiveDate,
@@ -288,17 +288,18 @@ pub async fn add_traveller(
     client: Option<ClientId>,
     full_name: &str,
     birth_date: NaiveDate,
-) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
+) -> sqlx::Result<TravellerId> {
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO booking_travellers (booking_id, client_id, full_name, birth_date, position)
-         VALUES ($1, $2, $3, $4, (SELECT COUNT(*) FROM booking_travellers WHERE booking_id = $1)) RETURNING id",
+         VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(position) + 1, 0) FROM booking_travellers WHERE booking_id = $1)) RETURNING id",
     )
     .bind(booking.0)
     .bind(client.map(|c| c.0))
     .bind(full_name)
     .bind(date(birth_date))
     .fetch_one(conn)
-    .await
+    .await?;
+    Ok(TravellerId(id))
 }
 
 pub async fn travellers(conn: &mut Conn, booking: BookingId) -> sqlx::Result<Vec<Traveller>> {
@@ -310,7 +311,7 @@ pub async fn travellers(conn: &mut Conn, booking: BookingId) -> sqlx::Result<Vec
     .await?;
     rows.into_iter()
         .map(|(id, c, full_name, b)| {
-            Ok(Traveller { id, client_id: c.map(ClientId), full_name, birth_date: parse_date(&b)? })
+            Ok(Traveller { id: TravellerId(id), client_id: c.map(ClientId), full_name, birth_date: parse_date(&b)? })
         })
         .collect()
 }

@@ -4,26 +4,12 @@
 use super::Conn;
 use super::time::ts;
 use crate::crypto::Sealed;
-use crate::text::{self, keyed_enum};
 use chrono::{DateTime, Utc};
 
-keyed_enum! {
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-    #[serde(rename_all = "snake_case")]
-    pub enum DocKind: as_str {
-        InternalPassport = "internal_passport",
-        ForeignPassport = "foreign_passport",
-        PaymentDetails = "payment_details",
-    }
-}
+// The kinds are domain vocabulary (the bot's dialogues name them too).
+pub use crate::domain::DocKind;
 
-impl DocKind {
-    pub fn title_ru(self) -> &'static str {
-        text::get("document_kind", self.as_str())
-    }
-}
-
-/// Whose document it is: a client now, a booking's traveller later.
+/// Whose document it is: a client (also when they travel), or a companion on a booking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Owner {
     Client(i64),
@@ -122,12 +108,7 @@ pub async fn not_under_key(conn: &mut Conn, current_key: &str, limit: i64) -> sq
     let bad = |what: &str| sqlx::Error::Decode(format!("secure_documents: bad {what}").into());
     rows.into_iter()
         .map(|(id, ok, oid, kind, env)| {
-            let kind = match kind.as_str() {
-                "internal_passport" => DocKind::InternalPassport,
-                "foreign_passport" => DocKind::ForeignPassport,
-                "payment_details" => DocKind::PaymentDetails,
-                _ => return Err(bad("doc_kind")),
-            };
+            let kind = DocKind::from_code(&kind).ok_or_else(|| bad("doc_kind"))?;
             Ok(StaleDocument {
                 id,
                 owner: Owner::from_parts(&ok, oid).ok_or_else(|| bad("owner_kind"))?,
@@ -148,4 +129,15 @@ pub async fn reseal(conn: &mut Conn, id: i64, old: &Sealed, new: &Sealed) -> sql
         .execute(conn)
         .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Deletes every document of an owner (a companion removed from a booking).
+pub async fn delete_all(conn: &mut Conn, owner: Owner) -> sqlx::Result<()> {
+    let (owner_kind, owner_id) = owner.parts();
+    sqlx::query("DELETE FROM secure_documents WHERE owner_kind = $1 AND owner_id = $2")
+        .bind(owner_kind)
+        .bind(owner_id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -38,6 +38,7 @@ pub(crate) mod paperwork;
 pub(crate) mod staff;
 pub mod time;
 pub(crate) mod tours;
+pub(crate) mod travellers;
 pub(crate) mod web_sessions;
 // Documents issued for signing and their evidence.
 pub mod signing;

@@ -7,26 +7,10 @@ use super::Conn;
 use super::time::{parse_ts, parse_ts_opt, ts};
 use crate::crypto::Sealed;
 use crate::domain::{BookingId, ClientId, IssuedDocumentId};
+use crate::paperwork::DocKind;
 use crate::text::{self, keyed_enum};
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
-
-keyed_enum! {
-    /// What was issued: the tour contract, or one of the two consents.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-    #[serde(rename_all = "snake_case")]
-    pub enum IssuedKind: as_str {
-        Contract = "contract",
-        PdConsent = "pd_consent",
-        MarketingConsent = "marketing_consent",
-    }
-}
-
-impl IssuedKind {
-    pub fn title_ru(self) -> &'static str {
-        text::get("issued_kind", self.as_str())
-    }
-}
 
 keyed_enum! {
     /// Where an issued document stands: the one table of its lifecycle is
@@ -67,13 +51,16 @@ keyed_enum! {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct IssuedDocument {
     pub id: IssuedDocumentId,
-    pub kind: IssuedKind,
+    #[serde(serialize_with = "kind_code")]
+    pub kind: DocKind,
     pub client_id: ClientId,
     pub booking_id: Option<BookingId>,
     pub title: String,
     pub template_version: String,
     pub sha256: String,
     pub html_sha256: String,
+    /// What the document lacked when rendered (left blank), `; `-separated; empty when complete.
+    pub missing: String,
     pub issued_by: String,
     pub issued_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -81,6 +68,10 @@ pub struct IssuedDocument {
     pub opened_at: Option<DateTime<Utc>>,
     pub signed_at: Option<DateTime<Utc>>,
     pub superseded_at: Option<DateTime<Utc>>,
+}
+
+fn kind_code<S: serde::Serializer>(kind: &DocKind, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(kind.code())
 }
 
 impl IssuedDocument {
@@ -111,6 +102,7 @@ struct Row {
     template_version: String,
     sha256: String,
     html_sha256: String,
+    missing: String,
     issued_by: String,
     issued_at: String,
     expires_at: String,
@@ -124,7 +116,7 @@ impl Row {
     fn into_document(self) -> sqlx::Result<IssuedDocument> {
         Ok(IssuedDocument {
             id: IssuedDocumentId(self.id),
-            kind: IssuedKind::from_code(&self.kind)
+            kind: DocKind::from_code(&self.kind)
                 .ok_or_else(|| sqlx::Error::Decode(format!("issued_documents: bad kind {:?}", self.kind).into()))?,
             client_id: ClientId(self.client_id),
             booking_id: self.booking_id.map(BookingId),
@@ -132,6 +124,7 @@ impl Row {
             template_version: self.template_version,
             sha256: self.sha256,
             html_sha256: self.html_sha256,
+            missing: self.missing,
             issued_by: self.issued_by,
             issued_at: parse_ts(&self.issued_at)?,
             expires_at: parse_ts(&self.expires_at)?,
@@ -144,20 +137,21 @@ impl Row {
 }
 
 const SELECT: &str = "SELECT d.id, d.kind, d.client_id, d.booking_id, d.title, d.template_version, d.sha256, \
-    d.html_sha256, d.issued_by, d.issued_at, d.expires_at, d.supersedes, \
+    d.html_sha256, d.missing, d.issued_by, d.issued_at, d.expires_at, d.supersedes, \
     (SELECT MIN(e.at) FROM document_events e WHERE e.document_id = d.id AND e.event = 'opened') AS opened_at, \
     (SELECT MIN(e.at) FROM document_events e WHERE e.document_id = d.id AND e.event = 'signed') AS signed_at, \
     (SELECT MIN(e.at) FROM document_events e WHERE e.document_id = d.id AND e.event = 'superseded') AS superseded_at \
     FROM issued_documents d";
 
 pub struct NewDocument<'a> {
-    pub kind: IssuedKind,
+    pub kind: DocKind,
     pub client_id: ClientId,
     pub booking_id: Option<BookingId>,
     pub title: &'a str,
     pub template_version: &'a str,
     pub sha256: &'a str,
     pub html_sha256: &'a str,
+    pub missing: &'a str,
     pub issued_by: &'a str,
     pub issued_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -167,16 +161,17 @@ pub struct NewDocument<'a> {
 pub async fn insert(conn: &mut Conn, d: &NewDocument<'_>) -> sqlx::Result<IssuedDocumentId> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO issued_documents (kind, client_id, booking_id, title, template_version, sha256, html_sha256, \
-         issued_by, issued_at, expires_at, supersedes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-         RETURNING id",
+         missing, issued_by, issued_at, expires_at, supersedes) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
-    .bind(d.kind.as_str())
+    .bind(d.kind.code())
     .bind(d.client_id.0)
     .bind(d.booking_id.map(|b| b.0))
     .bind(d.title)
     .bind(d.template_version)
     .bind(d.sha256)
     .bind(d.html_sha256)
+    .bind(d.missing)
     .bind(d.issued_by)
     .bind(ts(d.issued_at))
     .bind(ts(d.expires_at))
@@ -275,7 +270,7 @@ pub async fn of_client(conn: &mut Conn, client: ClientId) -> sqlx::Result<Vec<Is
 /// The documents of this kind and subject that have not ended (neither signed nor superseded).
 pub async fn open_of(
     conn: &mut Conn,
-    kind: IssuedKind,
+    kind: DocKind,
     client: ClientId,
     booking: Option<BookingId>,
 ) -> sqlx::Result<Vec<IssuedDocument>> {
@@ -284,7 +279,7 @@ pub async fn open_of(
          AND NOT EXISTS (SELECT 1 FROM document_events e WHERE e.document_id = d.id \
          AND e.event IN ('signed', 'superseded')) ORDER BY d.id"
     ))
-    .bind(kind.as_str())
+    .bind(kind.code())
     .bind(client.0)
     .bind(booking.map_or(0, |b| b.0))
     .fetch_all(&mut *conn)

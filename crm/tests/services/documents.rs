@@ -12,7 +12,7 @@ use crm::{Actor, Error};
 
 const SECRETS: [&str; 4] = [SERIES, INTERNAL_NUMBER, FOREIGN_NUMBER, CARD_NUMBER];
 
-fn contains(haystack: &[u8], needle: &str) -> bool {
+pub(crate) fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
@@ -21,12 +21,13 @@ fn all_documents() -> Documents {
         internal_passport: Some(internal_passport()),
         foreign_passport: Some(foreign_passport()),
         payment_details: Some(card()),
+        birth_certificate: None,
     }
 }
 
 /// Every byte the database holds that could carry a document: the SQLite file and its WAL, or
 /// on PostgreSQL the envelopes and every other column of the tables near them, as text.
-async fn stored_bytes(app: &TestApp) -> Vec<Vec<u8>> {
+pub(crate) async fn stored_bytes(app: &TestApp) -> Vec<Vec<u8>> {
     if let Some(file) = app.db.sqlite_file() {
         let mut out = vec![std::fs::read(file).unwrap()];
         if let Ok(wal) = std::fs::read(format!("{}-wal", file.display())) {
@@ -41,6 +42,7 @@ async fn stored_bytes(app: &TestApp) -> Vec<Vec<u8>> {
     for sql in [
         "SELECT (to_jsonb(d) - 'envelope')::text FROM secure_documents d",
         "SELECT to_jsonb(c)::text FROM clients c",
+        "SELECT to_jsonb(t)::text FROM booking_travellers t",
         "SELECT to_jsonb(a)::text FROM audit_log a",
     ] {
         let rows: Vec<String> = sqlx::query_scalar(sql).fetch_all(pool).await.unwrap();

@@ -24,3 +24,4 @@ mod search;
 mod signing;
 mod staff;
 mod templates;
+mod travellers;

@@ -3,29 +3,20 @@
 //! stored copy or the evidence is caught.
 
 use crate::each_backend;
-use crate::helpers::{TestApp, new_client};
+use crate::helpers::{TestApp, internal_passport, new_client};
+use crate::paperwork::{agency, pdf_text, registry};
 use crate::sales::request;
 use chrono::Duration;
 use crm::domain::{BookingId, BookingStatus, IssuedDocumentId, Role};
 use crm::services::notify::OutgoingMessage;
-use crm::services::{
-    CODE_MAX_ATTEMPTS, Client, DocumentState, Evidence, IssuedKind, RenderedForSigning, SigningRefusal,
-};
+use crm::services::{CODE_MAX_ATTEMPTS, Client, DocKind, DocSubject, DocumentState, Evidence, SigningRefusal};
 use crm::{Actor, Error};
 use testkit::ClaimOne;
 
 const TELEGRAM_ID: i64 = 700_100;
 
-/// A contract as the documents' templates would render it for this booking.
-fn contract(booking: BookingId, text: &str) -> RenderedForSigning {
-    RenderedForSigning {
-        kind: IssuedKind::Contract,
-        template_version: "contract/3".into(),
-        title: format!("Договор о реализации туристского продукта по брони №{booking}"),
-        html: format!("<h1>Договор по брони №{booking}</h1><p>{text}</p>"),
-        pdf: format!("%PDF-1.7 договор {booking} {text}").into_bytes(),
-    }
-}
+/// The operator's registry number, as the contract states it.
+const REGISTRY: &str = "РТО 012345";
 
 struct Setup {
     agent: Actor,
@@ -35,20 +26,34 @@ struct Setup {
 
 impl TestApp {
     async fn booked(&self, phone: &str, telegram_id: i64) -> Setup {
+        self.booked_with(phone, telegram_id, true).await
+    }
+
+    async fn booked_with(&self, phone: &str, telegram_id: i64, with_passport: bool) -> Setup {
         // Staff names take letters only: the id spelt in letters keeps each setup's staff apart.
         let tag: String = telegram_id.to_string().chars().map(|d| (b'a' + d as u8 - b'0') as char).collect();
-        let operator = self.actor(&format!("op{tag}"), Role::Operator).await;
+        let operator = self.staff(&format!("op{tag}"), Role::Operator).await;
+        let admin = self.actor(&format!("ad{tag}"), Role::Admin).await;
         let agent = self.actor(&format!("ag{tag}"), Role::Agent).await;
+        // What the contract needs besides the booking: the agency's requisites, the operator's
+        // registry data, the client's passport and address.
+        self.crm.save_agency_requisites(&admin, &agency()).await.unwrap();
+        self.crm.save_operator_registry(&admin, operator.id, &registry()).await.unwrap();
         let mut new = new_client("Иванова Мария Петровна", phone);
         new.telegram_id = Some(telegram_id);
         let client = self.crm.register_client(&agent, new).await.unwrap();
+        if with_passport {
+            self.crm.put_internal_passport(&agent, client.id, &internal_passport()).await.unwrap();
+        }
+        self.crm.set_client_address(&agent, client.id, "630132, г. Новосибирск, ул. Дачная, д. 3").await.unwrap();
+        let operator = Actor::staff(operator.id, Role::Operator);
         let (_, dep) = self.published_tour(&operator, 10).await;
         let card = self.crm.create_booking(&agent, request(&client, dep, 1)).await.unwrap();
         Setup { agent, client, booking: card.booking.id }
     }
 
-    async fn issue(&self, s: &Setup, text: &str) -> IssuedDocumentId {
-        let line = self.crm.issue_rendered(&s.agent, s.client.id, Some(s.booking), contract(s.booking, text)).await;
+    async fn issue(&self, s: &Setup) -> IssuedDocumentId {
+        let line = self.crm.issue_document(&s.agent, DocKind::Contract, DocSubject::Booking(s.booking)).await;
         line.unwrap().document.id
     }
 
@@ -89,7 +94,7 @@ fn refusal<T: std::fmt::Debug>(r: crm::Result<T>) -> SigningRefusal {
 each_backend!(a_contract_is_issued_read_and_signed_with_the_code_and_the_booking_moves, |app| {
     let s = app.booked("+79120000001", TELEGRAM_ID).await;
     let client = Actor::Client(s.client.id);
-    let id = app.issue(&s, "Оператор: ООО «Алтай Тур», реестровый номер РТО 000123").await;
+    let id = app.issue(&s).await;
 
     // The client gets the document through the outbox, its PDF attached and checked.
     let msgs = app.outgoing().await;
@@ -97,10 +102,13 @@ each_backend!(a_contract_is_issued_read_and_signed_with_the_code_and_the_booking
     assert_eq!(doc_msg.chat_id, TELEGRAM_ID);
     let attached = doc_msg.document.as_ref().unwrap();
     assert_eq!(attached.id, id);
-    assert!(String::from_utf8_lossy(&attached.pdf).contains("РТО 000123"));
+    // The copy sent is the PDF the template renders for this booking, byte for byte.
+    let rendered = app.crm.render_document(&s.agent, DocKind::Contract, DocSubject::Booking(s.booking)).await.unwrap();
+    assert_eq!(crm::crypto::sha256_hex(&attached.pdf), rendered.sha256);
+    assert!(rendered.missing.is_empty(), "{:?}", rendered.missing);
 
     let view = app.crm.open_for_signing(&client, id).await.unwrap();
-    assert!(view.html.contains("РТО 000123"));
+    assert!(view.html.contains(REGISTRY));
     assert!(view.agreement_needed);
     assert_eq!(view.document.state, DocumentState::Opened);
     assert_eq!(refusal(app.crm.send_signing_code(&client, id).await), SigningRefusal::AgreementRequired);
@@ -145,7 +153,7 @@ each_backend!(a_contract_is_issued_read_and_signed_with_the_code_and_the_booking
     assert_eq!(ev.telegram_id, TELEGRAM_ID);
     assert_eq!(ev.phone, s.client.phone);
     assert_eq!(ev.attempts, 2);
-    assert_eq!(ev.template_version, "contract/3");
+    assert_eq!(ev.template_version, "1");
     assert_eq!(ev.sha256, signed.document.sha256);
     assert_eq!(ev.ip.as_deref(), Some("203.0.113.7"));
     assert_eq!(ev.user_agent.as_deref(), Some("TelegramBot WebView"));
@@ -163,7 +171,10 @@ each_backend!(a_contract_is_issued_read_and_signed_with_the_code_and_the_booking
     let admin = app.actor("root", Role::Admin).await;
     for who in [&client, &s.agent, &admin] {
         let (_, pdf) = app.crm.document_pdf(who, id).await.unwrap();
-        assert!(String::from_utf8_lossy(&pdf).contains("РТО 000123"));
+        assert_eq!(crm::crypto::sha256_hex(&pdf), ev.sha256);
+        if let Some(text) = pdf_text(&pdf) {
+            assert!(text.contains(REGISTRY), "{text}");
+        }
     }
     let accountant = app.actor("buh", Role::Accountant).await;
     assert!(matches!(app.crm.document_pdf(&accountant, id).await, Err(Error::Forbidden(_))));
@@ -173,13 +184,13 @@ each_backend!(a_contract_is_issued_read_and_signed_with_the_code_and_the_booking
     assert_eq!(listed[0].state, DocumentState::Signed);
     assert_eq!(app.crm.client_documents(&s.agent, s.client.id).await.unwrap().len(), 1);
     // A signed contract is never reissued.
-    let again = app.crm.issue_rendered(&s.agent, s.client.id, Some(s.booking), contract(s.booking, "другой")).await;
+    let again = app.crm.issue_document(&s.agent, DocKind::Contract, DocSubject::Booking(s.booking)).await;
     assert!(matches!(again, Err(Error::Signing(SigningRefusal::BookingMoved | SigningRefusal::AlreadySigned))));
 });
 
 each_backend!(only_the_client_it_was_issued_to_signs_it, |app| {
     let s = app.booked("+79120000002", TELEGRAM_ID).await;
-    let id = app.issue(&s, "текст").await;
+    let id = app.issue(&s).await;
     let other = app.client("+79120000003", Some(&s.agent)).await;
     let intruder = Actor::Client(other.id);
     assert_eq!(refusal(app.crm.open_for_signing(&intruder, id).await), SigningRefusal::NotYours);
@@ -195,7 +206,7 @@ each_backend!(only_the_client_it_was_issued_to_signs_it, |app| {
     let stranger_agent = app.actor("boris", Role::Agent).await;
     assert!(matches!(app.crm.document_pdf(&stranger_agent, id).await, Err(Error::Forbidden(_))));
     assert!(matches!(
-        app.crm.issue_rendered(&stranger_agent, s.client.id, Some(s.booking), contract(s.booking, "x")).await,
+        app.crm.issue_document(&stranger_agent, DocKind::Contract, DocSubject::Booking(s.booking)).await,
         Err(Error::Forbidden(_))
     ));
 });
@@ -212,7 +223,7 @@ async fn ready_to_sign(app: &TestApp, s: &Setup, id: IssuedDocumentId) -> String
 each_backend!(a_code_expires_after_ten_minutes_and_a_new_one_works, |app| {
     let s = app.booked("+79120000004", TELEGRAM_ID).await;
     let client = Actor::Client(s.client.id);
-    let id = app.issue(&s, "текст").await;
+    let id = app.issue(&s).await;
     let code = ready_to_sign(&app, &s, id).await;
     assert_eq!(refusal(app.crm.send_signing_code(&client, id).await), SigningRefusal::CodeTooSoon);
     app.clock.advance(Duration::minutes(10));
@@ -237,7 +248,7 @@ each_backend!(a_code_expires_after_ten_minutes_and_a_new_one_works, |app| {
 each_backend!(five_wrong_codes_spend_the_code_and_even_the_right_one_is_refused, |app| {
     let s = app.booked("+79120000005", TELEGRAM_ID).await;
     let client = Actor::Client(s.client.id);
-    let id = app.issue(&s, "текст").await;
+    let id = app.issue(&s).await;
     let code = ready_to_sign(&app, &s, id).await;
     // Guesses that are surely wrong: codes other than the one sent.
     let guesses: Vec<String> =
@@ -262,7 +273,7 @@ each_backend!(five_wrong_codes_spend_the_code_and_even_the_right_one_is_refused,
 each_backend!(a_changed_copy_is_refused_and_nothing_is_signed, |app| {
     let s = app.booked("+79120000006", TELEGRAM_ID).await;
     let client = Actor::Client(s.client.id);
-    let id = app.issue(&s, "первый текст").await;
+    let id = app.issue(&s).await;
     let code = ready_to_sign(&app, &s, id).await;
     let pool = app.crm.store().pool();
 
@@ -292,7 +303,7 @@ each_backend!(a_changed_copy_is_refused_and_nothing_is_signed, |app| {
 
     // Another document's copy put in its place: sealed for another row, it does not open.
     let s2 = app.booked("+79120000007", TELEGRAM_ID + 1).await;
-    let other = app.issue(&s2, "второй текст").await;
+    let other = app.issue(&s2).await;
     sqlx::query(
         "UPDATE document_copies SET pdf = (SELECT pdf FROM document_copies WHERE document_id = $1), \
          html = (SELECT html FROM document_copies WHERE document_id = $1) WHERE document_id = $2",
@@ -325,7 +336,7 @@ each_backend!(a_changed_copy_is_refused_and_nothing_is_signed, |app| {
 each_backend!(the_evidence_cannot_be_edited_or_deleted, |app| {
     let s = app.booked("+79120000008", TELEGRAM_ID).await;
     let client = Actor::Client(s.client.id);
-    let id = app.issue(&s, "текст").await;
+    let id = app.issue(&s).await;
     let code = ready_to_sign(&app, &s, id).await;
     app.crm.sign_with_code(&client, id, &code, &Evidence::chat()).await.unwrap();
     let pool = app.crm.store().pool();
@@ -350,8 +361,8 @@ each_backend!(the_evidence_cannot_be_edited_or_deleted, |app| {
 each_backend!(reissuing_supersedes_the_unsigned_copy_and_its_message_is_not_sent, |app| {
     let s = app.booked("+79120000009", TELEGRAM_ID).await;
     let client = Actor::Client(s.client.id);
-    let first = app.issue(&s, "цена 50 000").await;
-    let second = app.issue(&s, "цена 45 000").await;
+    let first = app.issue(&s).await;
+    let second = app.issue(&s).await;
     let docs = app.crm.booking_documents(&s.agent, s.booking).await.unwrap();
     let state_of = |id: IssuedDocumentId| docs.iter().find(|d| d.document.id == id).unwrap().state;
     assert_eq!(state_of(first), DocumentState::Superseded);
@@ -369,7 +380,7 @@ each_backend!(reissuing_supersedes_the_unsigned_copy_and_its_message_is_not_sent
 each_backend!(a_document_not_signed_in_time_expires, |app| {
     let s = app.booked("+79120000010", TELEGRAM_ID).await;
     let client = Actor::Client(s.client.id);
-    let id = app.issue(&s, "текст").await;
+    let id = app.issue(&s).await;
     app.crm.accept_signature_agreement(&client, &Evidence::chat()).await.unwrap();
     app.clock.advance(Duration::days(crm::services::SIGN_WINDOW_DAYS));
     assert_eq!(
@@ -377,4 +388,25 @@ each_backend!(a_document_not_signed_in_time_expires, |app| {
         SigningRefusal::NotSignable(DocumentState::Expired)
     );
     assert_eq!(app.crm.issued_document(&s.agent, id).await.unwrap().state, DocumentState::Expired);
+});
+
+each_backend!(missing_passport_data_is_entered_by_the_client_and_the_document_made_anew, |app| {
+    let s = app.booked_with("+79120000011", TELEGRAM_ID, false).await;
+    let client = Actor::Client(s.client.id);
+    let first = app.issue(&s).await;
+    let line = app.crm.issued_document(&client, first).await.unwrap();
+    assert!(!line.document.missing.is_empty(), "the passport is missing");
+    app.crm.accept_signature_agreement(&client, &Evidence::chat()).await.unwrap();
+    assert_eq!(refusal(app.crm.send_signing_code(&client, first).await), SigningRefusal::DataMissing);
+    // The client enters their passport (a wrong series is refused by its type before), and
+    // the contract is made anew with it.
+    app.crm.put_internal_passport(&client, s.client.id, &internal_passport()).await.unwrap();
+    let second = app.crm.reissue_completed(&client, first).await.unwrap();
+    assert!(second.document.missing.is_empty(), "{}", second.document.missing);
+    assert_eq!(second.document.supersedes, Some(first));
+    assert_eq!(app.crm.issued_document(&client, first).await.unwrap().state, DocumentState::Superseded);
+    app.crm.send_signing_code(&client, second.document.id).await.unwrap();
+    let code = app.code_sent().await;
+    app.crm.sign_with_code(&client, second.document.id, &code, &Evidence::chat()).await.unwrap();
+    assert_eq!(app.status(&s).await, BookingStatus::ContractSigned);
 });

@@ -7,9 +7,10 @@ use super::{AGREEMENT_VERSION, DocumentLine, Evidence, SigningRefusal, signer};
 use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
 use crate::crypto::{hmac_sha256, same_secret};
 use crate::domain::{BookingStatus, Cause, IssuedDocumentId};
+use crate::paperwork::DocKind;
 use crate::services::Crm;
 use crate::store::outbox::{self, NewMessage, OutboxStatus};
-use crate::store::signing::{self as store, Event, IssuedKind, Signature};
+use crate::store::signing::{self as store, Event, Signature};
 use crate::{Actor, Conflict, Error, Result, text};
 use rand::Rng;
 
@@ -33,6 +34,9 @@ impl Crm {
         let state = doc.state(now);
         if !state.signable() {
             return Err(Error::Signing(SigningRefusal::NotSignable(state)));
+        }
+        if !doc.missing.is_empty() {
+            return Err(Error::Signing(SigningRefusal::DataMissing));
         }
         let mut conn = self.store.conn().await?;
         if !store::agreement_accepted(&mut conn, client_id, AGREEMENT_VERSION).await? {
@@ -97,6 +101,9 @@ impl Crm {
         if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
             return Err(Error::Signing(SigningRefusal::CodeFormat));
         }
+        if !doc.missing.is_empty() {
+            return Err(Error::Signing(SigningRefusal::DataMissing));
+        }
         let mut conn = self.store.conn().await?;
         if !store::agreement_accepted(&mut conn, client_id, AGREEMENT_VERSION).await? {
             return Err(Error::Signing(SigningRefusal::AgreementRequired));
@@ -104,7 +111,7 @@ impl Crm {
         let client = crate::store::clients::get(&mut conn, client_id).await?.ok_or(Error::NotFound("client"))?;
         let Some(telegram_id) = client.telegram_id else { return Err(Error::Signing(SigningRefusal::NoTelegram)) };
         let booking = match (doc.kind, doc.booking_id) {
-            (IssuedKind::Contract, Some(b)) => {
+            (DocKind::Contract, Some(b)) => {
                 let b = crate::store::bookings::get(&mut conn, b).await?.ok_or(Error::NotFound("booking"))?;
                 if b.status.check_move(BookingStatus::ContractSigned, Cause::Manual).is_err() {
                     return Err(Error::Signing(SigningRefusal::BookingMoved));

@@ -13,7 +13,7 @@ mod code;
 mod issue;
 
 pub use code::{CODE_MAX_ATTEMPTS, CODE_RESEND_SECONDS, CODE_TTL_MINUTES};
-pub use issue::{RenderedForSigning, SIGN_WINDOW_DAYS};
+pub use issue::SIGN_WINDOW_DAYS;
 
 use super::Crm;
 use super::clients::Access;
@@ -84,6 +84,8 @@ pub enum SigningRefusal {
     BookingMoved,
     #[error("a signed contract cannot be reissued")]
     AlreadySigned,
+    #[error("the document lacks data the client enters first")]
+    DataMissing,
 }
 
 impl SigningRefusal {
@@ -104,6 +106,7 @@ impl SigningRefusal {
             SigningRefusal::NoTelegram => text::get("signing_refusal", "no_telegram").to_owned(),
             SigningRefusal::BookingMoved => text::get("signing_refusal", "booking_moved").to_owned(),
             SigningRefusal::AlreadySigned => text::get("signing_refusal", "already_signed").to_owned(),
+            SigningRefusal::DataMissing => text::get("signing_refusal", "data_missing").to_owned(),
         }
     }
 }

@@ -1,24 +1,20 @@
 //! Identity documents and payment details: the personal data that is only ever stored
 //! encrypted (see `crypto`). These types validate; they never touch the database themselves.
+//! Each field has its own check in [`fields`], which the constructors here, the panel's forms
+//! and the bot's step-by-step entry all use, so every front-end refuses a field with the same
+//! reason.
+
+pub mod fields;
+mod kind;
+mod warnings;
 
 use super::Invalid;
 use chrono::NaiveDate;
+use fields::{digits_only, issue_date, required_text};
 use serde::{Deserialize, Serialize};
 
-fn digits_only(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace() && *c != '-').collect()
-}
-
-fn required_text(s: &str, max: usize) -> Result<String, Invalid> {
-    let t = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if t.is_empty() {
-        return Err(Invalid::IssuerEmpty);
-    }
-    if t.chars().count() > max {
-        return Err(Invalid::TextTooLong);
-    }
-    Ok(t)
-}
+pub use kind::{CHILD_AGE, DocKind, is_abroad, needed_documents};
+pub use warnings::{DocWarning, foreign_passport_warnings};
 
 /// The internal Russian passport («паспорт РФ»): series of 4 digits, number of 6.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,7 +23,8 @@ pub struct InternalPassport {
     pub number: String,
     pub issued_on: NaiveDate,
     pub issuer: String,
-    /// «Код подразделения», e.g. `770-001`; optional.
+    /// «Код подразделения», `NNN-NNN`. Required on entry; `None` only in documents stored
+    /// before it was.
     pub division_code: Option<String>,
 }
 
@@ -40,19 +37,13 @@ impl InternalPassport {
         division_code: Option<&str>,
         today: NaiveDate,
     ) -> Result<Self, Invalid> {
-        let series = digits_only(series);
-        if series.len() != 4 || !series.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Invalid::PassportSeries);
-        }
-        let number = digits_only(number);
-        if number.len() != 6 || !number.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Invalid::PassportNumber);
-        }
-        if issued_on > today {
-            return Err(Invalid::IssueDateFuture);
-        }
-        let division_code = division_code.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-        Ok(InternalPassport { series, number, issued_on, issuer: required_text(issuer, 300)?, division_code })
+        Ok(InternalPassport {
+            series: fields::internal_series(series)?,
+            number: fields::internal_number(number)?,
+            issued_on: issue_date(issued_on, today)?,
+            issuer: fields::issuer(issuer)?,
+            division_code: Some(fields::division_code(division_code.unwrap_or_default())?),
+        })
     }
 }
 
@@ -97,13 +88,8 @@ impl ForeignPassport {
         latin_name: &str,
         today: NaiveDate,
     ) -> Result<Self, Invalid> {
-        let number = digits_only(number).replace('№', "");
-        if number.len() != 9 || !number.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Invalid::ForeignPassportNumber);
-        }
-        if issued_on > today {
-            return Err(Invalid::IssueDateFuture);
-        }
+        let number = fields::foreign_number(number)?;
+        let issued_on = issue_date(issued_on, today)?;
         if expires_on <= issued_on {
             return Err(Invalid::ExpiryBeforeIssue);
         }
@@ -111,9 +97,55 @@ impl ForeignPassport {
             number,
             issued_on,
             expires_on,
-            issuer: required_text(issuer, 300)?,
+            issuer: fields::issuer(issuer)?,
             latin_name: LatinName::parse(latin_name)?,
         })
+    }
+}
+
+/// A child's birth certificate («свидетельство о рождении», Russian form since 1990s): a series
+/// of a Roman numeral and two Cyrillic letters (`IV-МЮ`) and a number of 6 digits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BirthCertificate {
+    pub series: String,
+    pub number: String,
+    pub issued_on: NaiveDate,
+    pub issuer: String,
+}
+
+impl BirthCertificate {
+    pub fn parse(
+        series: &str,
+        number: &str,
+        issued_on: NaiveDate,
+        issuer: &str,
+        today: NaiveDate,
+    ) -> Result<Self, Invalid> {
+        Ok(BirthCertificate {
+            series: fields::birth_certificate_series(series)?,
+            number: fields::birth_certificate_number(number)?,
+            issued_on: issue_date(issued_on, today)?,
+            issuer: fields::issuer(issuer)?,
+        })
+    }
+}
+
+/// One identity document of a traveller, whichever kind it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TravellerDocument {
+    InternalPassport(InternalPassport),
+    ForeignPassport(ForeignPassport),
+    BirthCertificate(BirthCertificate),
+}
+
+impl TravellerDocument {
+    pub fn kind(&self) -> DocKind {
+        match self {
+            TravellerDocument::InternalPassport(_) => DocKind::InternalPassport,
+            TravellerDocument::ForeignPassport(_) => DocKind::ForeignPassport,
+            TravellerDocument::BirthCertificate(_) => DocKind::BirthCertificate,
+        }
     }
 }
 
@@ -179,8 +211,15 @@ mod tests {
     #[test]
     fn internal_passport_is_checked() {
         let today = d(2026, 11, 25);
-        let p = InternalPassport::parse("45 08", "123456", d(2010, 1, 1), "ОВД Тверского района", None, today).unwrap();
+        let p =
+            InternalPassport::parse("45 08", "123456", d(2010, 1, 1), "ОВД Тверского района", Some("770001"), today)
+                .unwrap();
         assert_eq!(p.series, "4508");
+        assert_eq!(p.division_code.as_deref(), Some("770-001"));
+        assert_eq!(
+            InternalPassport::parse("4508", "123456", d(2010, 1, 1), "ОВД", None, today),
+            Err(Invalid::DivisionCode)
+        );
         assert_eq!(
             InternalPassport::parse("450", "123456", d(2010, 1, 1), "x", None, today),
             Err(Invalid::PassportSeries)
