@@ -119,7 +119,9 @@ pub async fn show_tour(ctx: &Ctx, client: ClientId, id: i64) -> Result<Event, Bo
 
 async fn item(ctx: &Ctx, actor: &Actor, b: &Booking) -> Result<BookingItem, BotError> {
     let (_, due) = ctx.crm.booking_balance(actor, b.id).await?;
-    Ok(crate::staff_effects::item(b, due))
+    let mut item = crate::staff_effects::item(b, due);
+    item.documents = crate::staff_effects::document_items(ctx.crm.booking_documents(actor, b.id).await?);
+    Ok(item)
 }
 
 pub async fn book(ctx: &Ctx, bot: &TgBot, client: ClientId, departure: i64, travellers: u8) -> Result<Event, BotError> {

@@ -57,6 +57,13 @@ pub enum Callback {
     /// Admin: blacklist or un-blacklist a client.
     Blacklist(i64),
     Unblacklist(i64),
+    /// Signing a document in the chat (the client): start, accept the signature agreement, a
+    /// new code. The PDF of a document (the client, staff). Staff: issue a booking's contract.
+    Sign(i64),
+    SignAccept(i64),
+    SignCode(i64),
+    DocumentPdf(i64),
+    IssueContract(i64),
 }
 
 impl Callback {
@@ -90,6 +97,11 @@ impl Callback {
             Callback::PayMethod(m) => format!("pm:{}", m.as_str()),
             Callback::Blacklist(id) => format!("bl:{id}"),
             Callback::Unblacklist(id) => format!("ub:{id}"),
+            Callback::Sign(id) => format!("sg:{id}"),
+            Callback::SignAccept(id) => format!("sa:{id}"),
+            Callback::SignCode(id) => format!("sq:{id}"),
+            Callback::DocumentPdf(id) => format!("dp:{id}"),
+            Callback::IssueContract(id) => format!("ic:{id}"),
         }
     }
 
@@ -147,6 +159,11 @@ impl Callback {
             ("pm", _) => Callback::PayMethod(pay_method(code(arg)?)?),
             ("bl", _) => Callback::Blacklist(id()?),
             ("ub", _) => Callback::Unblacklist(id()?),
+            ("sg", _) => Callback::Sign(id()?),
+            ("sa", _) => Callback::SignAccept(id()?),
+            ("sq", _) => Callback::SignCode(id()?),
+            ("dp", _) => Callback::DocumentPdf(id()?),
+            ("ic", _) => Callback::IssueContract(id()?),
             _ => return None,
         })
     }
@@ -245,6 +262,13 @@ mod tests {
             .chain(NOTE_KINDS.map(|k| Callback::Note(id, k)))
             .chain(PAY_METHODS.map(Callback::PayMethod))
             .chain([Callback::Unblacklist(id), Callback::Month(999_999), Callback::City(u16::MAX)])
+            .chain([
+                Callback::Sign(id),
+                Callback::SignAccept(id),
+                Callback::SignCode(id),
+                Callback::DocumentPdf(id),
+                Callback::IssueContract(id),
+            ])
             .map(|c| c.encode())
             .max_by_key(String::len)
             .unwrap();

@@ -85,6 +85,7 @@ pub fn card_reply(c: &ClientCardView, is_admin: bool) -> Reply {
     for b in &c.bookings {
         rows.push(vec![booking_button(b)]);
     }
+    rows.extend(crate::client::account::document_buttons(&c.documents, false));
     if is_admin {
         rows.push(vec![if c.blacklisted.is_some() {
             btn("unblacklist", Callback::Unblacklist(c.id))
@@ -108,6 +109,10 @@ pub fn booking_reply(b: &StaffBookingView) -> Reply {
     if b.accepts_payments {
         rows.push(vec![btn("pay", Callback::Pay(b.booking.id))]);
     }
+    if b.can_issue_contract {
+        rows.push(vec![btn("issue_contract", Callback::IssueContract(b.booking.id))]);
+    }
+    rows.extend(crate::client::account::document_buttons(&b.booking.documents, false));
     rows.push(vec![btn("open_client", Callback::Client(b.client_id))]);
     Reply::text("staff_booking_card")
         .var("b", serde_json::to_value(b).unwrap_or_default())

@@ -187,6 +187,7 @@ fn every_label_renders() {
         total: "1".into(),
         due: "1".into(),
         travellers: 2,
+        documents: vec![],
     };
     let card = ClientCardView {
         id: 5,
@@ -199,6 +200,7 @@ fn every_label_renders() {
         bookings: vec![booking.clone()],
         history: vec![],
         telegram: true,
+        documents: vec![],
     };
     let staff_booking = StaffBookingView {
         booking: booking.clone(),
@@ -207,6 +209,7 @@ fn every_label_renders() {
         paid: "0".into(),
         moves: vec![(crm::domain::BookingStatus::ContractSigned, "договор подписан".into())],
         accepts_payments: true,
+        can_issue_contract: true,
     };
     let cases = [
         (State::Idle, Who::Stranger, Event::Start(dialogues::StartPayload::None)),

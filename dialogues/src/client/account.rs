@@ -10,7 +10,28 @@ use domain::{City, KNOWN_CITIES};
 
 pub fn bookings_reply(items: &[crate::views::BookingItem]) -> Reply {
     let template = if items.is_empty() { "bookings_none" } else { "bookings_list" };
-    Reply::text(template).var("items", serde_json::to_value(items).unwrap_or_default())
+    let documents: Vec<_> = items.iter().flat_map(|b| b.documents.iter().cloned()).collect();
+    Reply::text(template)
+        .var("items", serde_json::to_value(items).unwrap_or_default())
+        .keyboard(Keyboard::Inline(document_buttons(&documents, true)))
+}
+
+/// A button per document: «Подписать» for one the client may still sign (only the client
+/// signs), «PDF» for a signed one; nothing for the others.
+pub fn document_buttons(documents: &[crate::views::DocumentItem], signer: bool) -> Vec<Vec<Button>> {
+    documents
+        .iter()
+        .filter_map(|d| {
+            let label = |key: &str| Label::new(key).var("title", d.title.as_str());
+            if signer && d.signable {
+                Some(vec![Button::new(label("sign"), Callback::Sign(d.id))])
+            } else if d.signed {
+                Some(vec![Button::new(label("document_pdf"), Callback::DocumentPdf(d.id))])
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 pub fn settings_reply(s: &crate::views::Settings) -> Reply {

@@ -140,6 +140,7 @@ fn browsing_pages_filters_and_opens_a_card() {
         total: "100 000 ₽".into(),
         due: "100 000 ₽".into(),
         travellers: 2,
+        documents: vec![],
     };
     let (st, eff) = run(st, Event::Outcome(Outcome::Booked(item)));
     assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["book_done"]));

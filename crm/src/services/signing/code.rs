@@ -210,3 +210,22 @@ impl Crm {
         self.issued_document(actor, id).await
     }
 }
+
+impl Crm {
+    /// The client's document whose code is waiting to be typed in the chat (the newest, if
+    /// several): a six-digit message from the client is taken as its code.
+    pub async fn document_awaiting_code(&self, actor: &Actor) -> Result<Option<IssuedDocumentId>> {
+        let client = signer(actor)?;
+        let now = self.now();
+        let mut conn = self.store.conn().await?;
+        for doc in store::of_client(&mut conn, client).await? {
+            if !doc.state(now).signable() {
+                continue;
+            }
+            if store::active_code(&mut conn, doc.id).await?.is_some_and(|c| c.expires_at > now) {
+                return Ok(Some(doc.id));
+            }
+        }
+        Ok(None)
+    }
+}
