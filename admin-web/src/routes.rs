@@ -3,7 +3,8 @@
 
 use crate::AppState;
 use crate::{
-    assets, audit, auth, bookings, broadcasts, clients, dashboard, health, hotels, notifications, outbox, staff, tours,
+    assets, audit, auth, bookings, broadcasts, clients, dashboard, health, hotels, notifications, outbox, signing,
+    staff, tours,
 };
 use axum::routing::{MethodFilter, MethodRouter, on};
 
@@ -96,6 +97,9 @@ pub enum Page {
     BookingList,
     BookingCard,
     BookingStatus,
+    // Signing.
+    BookingContract,
+    DocumentPdf,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -189,6 +193,8 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/bookings", SignedIn, Page::BookingList),
     r("GET", "/bookings/{id}", SignedIn, Page::BookingCard),
     r("POST", "/bookings/{id}/status", SignedIn, Page::BookingStatus),
+    r("POST", "/bookings/{id}/contract", SignedIn, Page::BookingContract),
+    r("GET", "/documents/{id}/pdf", SignedIn, Page::DocumentPdf),
 ];
 
 /// Agents work in the bot; in the panel they read their own clients and bookings (DESIGN.md).
@@ -197,7 +203,7 @@ pub const ROUTES: &[Route] = &[
 /// service logs). The services would allow agents more; this is the panel's own narrowing,
 /// checked by the guard for every signed-in route.
 pub fn agent_may_use(route: &Route) -> bool {
-    route.method == "GET" || route.page == Page::ClientDocuments
+    route.method == "GET" || route.page == Page::ClientDocuments || route.page == Page::BookingContract
 }
 
 /// The route for a matched path and method, for the guard. axum answers a HEAD with the GET
@@ -286,6 +292,8 @@ pub fn mount(route: &Route) -> MethodRouter<AppState> {
         Page::BookingList => on(m, bookings::list),
         Page::BookingCard => on(m, bookings::card::show),
         Page::BookingStatus => on(m, bookings::card::change_status),
+        Page::BookingContract => on(m, signing::panel::issue_contract),
+        Page::DocumentPdf => on(m, signing::panel::pdf),
     }
 }
 

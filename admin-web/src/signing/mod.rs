@@ -6,6 +6,7 @@
 //! launch URL and posts it with each form; every answer is the signing panel, rendered anew.
 
 pub mod init_data;
+pub mod panel;
 
 use crate::AppState;
 use crate::views;

@@ -136,6 +136,8 @@ const EXPECTED: &[Entry] = &[
     ("GET", "/bookings", STAFF, &[]),
     ("GET", "/bookings/{id}", STAFF, &[]),
     ("POST", "/bookings/{id}/status", ADMIN, &[("to", "contract_signed"), ("reason", "Договор подписан в офисе")]),
+    ("POST", "/bookings/{id}/contract", ADMIN | AGENT, &[]),
+    ("GET", "/documents/{id}/pdf", ADMIN | AGENT, &[]),
 ];
 
 const TOUR_FORM: &[(&str, &str)] = &[
@@ -178,10 +180,12 @@ struct Fixture {
     /// A season of that room, apart from the one the walk adds.
     season_id: i64,
     manager_id: i64,
+    /// The booking's contract, issued for signing.
+    document_id: i64,
 }
 
 async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
-    let (_, admin) = app.signed_in("boss", Role::Admin).await;
+    let (boss, admin) = app.signed_in("boss", Role::Admin).await;
     let (operator_staff, operator) = app.signed_in("oper", Role::Operator).await;
     let (agent_staff, agent) = app.signed_in("agent", Role::Agent).await;
     let (_, accountant) = app.signed_in("buh", Role::Accountant).await;
@@ -199,6 +203,18 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
     app.crm.put_foreign_passport(&crm::Actor::System, client.id, &passport).await.unwrap();
     let (tour, departure) = app.published_tour(&operator_staff).await;
     let booking = app.booking(&agent_staff, &client, departure).await;
+    let boss = crm::Actor::staff(boss.id, Role::Admin);
+    app.crm.save_agency_requisites(&boss, &testkit::agency()).await.unwrap();
+    app.crm.save_operator_registry(&boss, operator_staff.id, &testkit::registry()).await.unwrap();
+    let contract = crm::services::DocSubject::Booking(booking);
+    let document_id = app
+        .crm
+        .issue_document(&crm::Actor::System, crm::services::DocKind::Contract, contract)
+        .await
+        .unwrap()
+        .document
+        .id
+        .0;
     app.subscriber("Подписчикова Анна", "+7 912 444-55-66", "Москва", 7001).await;
     let broadcast_id = app.running_broadcast(tour).await;
     let message_id = app.message_of_unknown_fate().await;
@@ -220,6 +236,7 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
         room_id: room_id.0,
         season_id,
         manager_id,
+        document_id,
     };
     let browsers =
         vec![(ADMIN, admin), (OPERATOR, operator), (AGENT, agent), (ACCOUNTANT, accountant), (16, Browser::default())];
@@ -237,6 +254,7 @@ fn concrete(path: &str, f: &Fixture) -> String {
         ("/broadcasts/", f.broadcast_id),
         ("/outbox/", f.message_id),
         ("/clients/", f.client_id),
+        ("/documents/", f.document_id),
     ]
     .into_iter()
     .find_map(|(prefix, id)| path.starts_with(prefix).then_some(id))
