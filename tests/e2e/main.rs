@@ -18,5 +18,6 @@ mod demo;
 mod keys;
 mod panel_browser;
 mod serve;
+mod signing;
 mod subscribers;
 mod webdriver;
