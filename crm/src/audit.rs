@@ -521,6 +521,12 @@ mod tests {
             "booking.traveller.remove",
             "document.read.traveller",
             "document.check",
+            // Signing.
+            "document.issue",
+            "document.download",
+            "document.sign",
+            "document.sign_refused",
+            "document.es_agreement",
         ];
         let mut built: Vec<(String, AuditAction)> = Vec::new();
         for s in BookingStatus::ALL {
