@@ -55,6 +55,9 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     if let Some(token) = &config.telegram_token {
         state = state.with_bot_token(secrecy::ExposeSecret::expose_secret(token));
     }
+    if let Some(redis) = bot.as_ref().and_then(|b| b.redis.clone()) {
+        state = state.with_redis(admin_web::health::Probe::new(move || redis.is_up()));
+    }
     let mut app = admin_web::router(state);
     // Webhook mode: Telegram's updates arrive on the same server, outside the panel's
     // sign-in (the bot's route checks X-Telegram-Bot-Api-Secret-Token instead, in constant time).

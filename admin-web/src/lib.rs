@@ -15,7 +15,7 @@ mod clients;
 mod dashboard;
 mod error;
 mod guard;
-mod health;
+pub mod health;
 mod hotels;
 mod notifications;
 mod outbox;
@@ -43,24 +43,31 @@ pub struct AppState {
     /// The key the signing Mini App checks Telegram's `initData` with (from the bot token);
     /// without it the Mini App's routes are off.
     pub mini_app: Option<signing::init_data::MiniAppKey>,
+    /// With the bot's dialogue state in Redis: whether Redis answers, for `/healthz`.
+    pub redis: Option<health::Probe>,
 }
 
 impl AppState {
     /// Plain http, no bot username: what tests and a local start use.
     pub fn new(crm: Crm) -> AppState {
-        AppState { crm, secure_cookies: false, bot_username: None, mini_app: None }
+        AppState { crm, secure_cookies: false, bot_username: None, mini_app: None, redis: None }
     }
 
     /// Settings from the public URL (`https://…` makes cookies `Secure`) and the bot's name.
     pub fn configured(crm: Crm, public_url: Option<&str>, bot_username: Option<String>) -> AppState {
         let secure_cookies = public_url.is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"));
-        AppState { crm, secure_cookies, bot_username, mini_app: None }
+        AppState { crm, secure_cookies, bot_username, mini_app: None, redis: None }
     }
 
     /// Turns on the signing Mini App, whose `initData` is checked with this bot's token.
     pub fn with_bot_token(mut self, token: &str) -> AppState {
         self.mini_app = Some(signing::init_data::MiniAppKey::from_bot_token(token));
         self
+    }
+
+    /// `/healthz` also reports Redis, as `probe` sees it.
+    pub fn with_redis(self, probe: health::Probe) -> AppState {
+        AppState { redis: Some(probe), ..self }
     }
 }
 

@@ -118,7 +118,8 @@ pub async fn send(ctx: &Ctx, bot: &TgBot, chat: ChatId, reply: &Reply) -> Result
     if let Some(m) = markup::reply_markup(&ctx.texts.keyboard(&reply.keyboard)) {
         req = req.reply_markup(m);
     }
-    req.await?;
+    // A 5xx or a dropped connection is tried again with backoff (see `retry`).
+    crate::retry::with_backoff("reply", || req.send_ref()).await?;
     Ok(())
 }
 
@@ -133,6 +134,11 @@ async fn register(ctx: &Ctx, telegram_id: i64, user: &teloxide::types::User, c: 
     let first_name = full_name.first_name().to_owned();
     let registered = Event::Outcome(Outcome::Registered { first_name });
     let actor = Actor::Telegram(telegram_id);
+    // A repeated effect (the update came again after a crash, see `polling`): this account
+    // registered already. Checked first, since its own phone would now read as taken.
+    if ctx.crm.client_by_telegram(&actor, telegram_id).await?.is_some() {
+        return Ok(registered);
+    }
     let new = NewClient {
         full_name,
         phone: phone.clone(),

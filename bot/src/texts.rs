@@ -173,6 +173,7 @@ impl Texts {
             "tours_ask_month.tera",
             "tours_list.tera",
             "tours_none.tera",
+            "try_again.tera",
             "use_menu.tera",
             // Signing documents in the chat (src/signing.rs).
             "button_sign.tera",
