@@ -51,6 +51,10 @@ pub async fn run(config: Config) -> Result<(), StartError> {
 
     let mut state =
         admin_web::AppState::configured(crm.clone(), config.public_url.as_deref(), config.bot_username.clone());
+    // The signing Mini App checks Telegram's initData with the bot's token.
+    if let Some(token) = &config.telegram_token {
+        state = state.with_bot_token(secrecy::ExposeSecret::expose_secret(token));
+    }
     if let Some(redis) = bot.as_ref().and_then(|b| b.redis.clone()) {
         state = state.with_redis(admin_web::health::Probe::new(move || redis.is_up()));
     }

@@ -123,6 +123,7 @@ pub fn bot_settings(config: &Config) -> Option<bot::BotSettings> {
         global_rate: config.bot_rate,
         webhook_url: config.webhook_url.clone(),
         webhook_secret: config.webhook_secret.as_ref().map(|s| s.expose_secret().to_owned()),
+        public_url: config.public_url.clone(),
     })
 }
 

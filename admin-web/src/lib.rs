@@ -21,6 +21,8 @@ mod hotels;
 mod notifications;
 mod outbox;
 mod routes;
+// The Telegram Mini App where clients sign documents (public, `initData`-checked).
+pub mod signing;
 mod staff;
 mod tours;
 mod views;
@@ -39,6 +41,9 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The bot's username for staff invite links (`https://t.me/<bot>?start=staff_<token>`).
     pub bot_username: Option<String>,
+    /// The key the signing Mini App checks Telegram's `initData` with (from the bot token);
+    /// without it the Mini App's routes are off.
+    pub mini_app: Option<signing::init_data::MiniAppKey>,
     /// With the bot's dialogue state in Redis: whether Redis answers, for `/healthz`.
     pub redis: Option<health::Probe>,
 }
@@ -46,13 +51,19 @@ pub struct AppState {
 impl AppState {
     /// Plain http, no bot username: what tests and a local start use.
     pub fn new(crm: Crm) -> AppState {
-        AppState { crm, secure_cookies: false, bot_username: None, redis: None }
+        AppState { crm, secure_cookies: false, bot_username: None, mini_app: None, redis: None }
     }
 
     /// Settings from the public URL (`https://…` makes cookies `Secure`) and the bot's name.
     pub fn configured(crm: Crm, public_url: Option<&str>, bot_username: Option<String>) -> AppState {
         let secure_cookies = public_url.is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"));
-        AppState { crm, secure_cookies, bot_username, redis: None }
+        AppState { crm, secure_cookies, bot_username, mini_app: None, redis: None }
+    }
+
+    /// Turns on the signing Mini App, whose `initData` is checked with this bot's token.
+    pub fn with_bot_token(mut self, token: &str) -> AppState {
+        self.mini_app = Some(signing::init_data::MiniAppKey::from_bot_token(token));
+        self
     }
 
     /// `/healthz` also reports Redis, as `probe` sees it.
@@ -67,9 +78,11 @@ pub fn router(state: AppState) -> Router {
     for route in ROUTES {
         app = app.route(route.path, routes::mount(route));
     }
+    let mini_app = signing::router(&state);
     app.route_layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
-        .fallback(error::not_found)
         .layer(axum::middleware::map_response(guard::security_headers))
+        .merge(mini_app)
+        .fallback(error::not_found)
         .with_state(state)
 }
 

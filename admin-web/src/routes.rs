@@ -4,6 +4,7 @@
 use crate::AppState;
 use crate::{
     assets, audit, auth, bookings, broadcasts, clients, dashboard, documents, health, hotels, notifications, outbox,
+    signing,
     staff, tours,
 };
 use axum::routing::{MethodFilter, MethodRouter, on};
@@ -115,6 +116,9 @@ pub enum Page {
     DocumentTemplateSave,
     DocumentTemplatePreview,
     BookingContractPdf,
+    // Signing.
+    BookingContract,
+    DocumentPdf,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -224,6 +228,8 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/documents/{kind}", SignedIn, Page::DocumentTemplateForm),
     r("POST", "/documents/{kind}", SignedIn, Page::DocumentTemplateSave),
     r("POST", "/documents/{kind}/preview", SignedIn, Page::DocumentTemplatePreview),
+    r("POST", "/bookings/{id}/contract", SignedIn, Page::BookingContract),
+    r("GET", "/documents/{id}/pdf", SignedIn, Page::DocumentPdf),
 ];
 
 /// Agents work in the bot; in the panel they read their own clients and bookings (DESIGN.md).
@@ -244,6 +250,7 @@ pub fn agent_may_use(route: &Route) -> bool {
                 | Page::TravellerDocument
                 | Page::TravellerDocumentsOpen
                 | Page::ClientPaymentDetails
+                | Page::BookingContract
         )
 }
 
@@ -349,6 +356,8 @@ pub fn mount(route: &Route) -> MethodRouter<AppState> {
         Page::DocumentTemplateForm => on(m, documents::edit),
         Page::DocumentTemplateSave => on(m, documents::save),
         Page::DocumentTemplatePreview => on(m, documents::preview),
+        Page::BookingContract => on(m, signing::panel::issue_contract),
+        Page::DocumentPdf => on(m, signing::panel::pdf),
     }
 }
 

@@ -57,6 +57,10 @@ static TEMPLATES: LazyLock<Result<tera::Tera, String>> = LazyLock::new(|| {
         "documents/edit.html",
         "documents/agency.html",
         "documents/operator.html",
+        // The signing Mini App (src/signing).
+        "sign/shell.html",
+        "sign/panel.html",
+        "sign/refused.html",
     ])
     .map_err(|e| format!("{e:?}"))?;
     tera.register_function("interaction_kind", interaction_kind);

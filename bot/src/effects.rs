@@ -132,7 +132,9 @@ pub async fn show_tour(ctx: &Ctx, actor: &Actor, id: i64) -> Result<Event, BotEr
 
 async fn item(ctx: &Ctx, actor: &Actor, b: &Booking) -> Result<BookingItem, BotError> {
     let (_, due) = ctx.crm.booking_balance(actor, b.id).await?;
-    Ok(crate::staff_effects::item(b, due))
+    let mut item = crate::staff_effects::item(b, due);
+    item.documents = crate::staff_effects::document_items(ctx.crm.booking_documents(actor, b.id).await?);
+    Ok(item)
 }
 
 /// The request a client makes from the bot: priced for the breakdown and then booked alike.

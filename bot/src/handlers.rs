@@ -23,6 +23,12 @@ async fn on_message(bot: TgBot, msg: Message, ctx: Ctx) -> HandlerResult {
     if let Event::Start(StartPayload::StaffInvite(token)) = &event {
         return redeem_invite(&ctx, &bot, msg.chat.id, user, token).await;
     }
+    // A signing code typed in the chat, while one is waiting.
+    if let Event::Text(text) = &event
+        && crate::signing::on_text(&ctx, &bot, msg.chat.id, user, text).await?
+    {
+        return Ok(());
+    }
     let done = conversation::handle(&ctx, &bot, msg.chat.id, user, event).await;
     answered(&ctx, &bot, msg.chat.id, done).await
 }
@@ -45,6 +51,7 @@ async fn on_callback(bot: TgBot, q: CallbackQuery, ctx: Ctx) -> HandlerResult {
     }
     let chat_id = chat.id;
     match q.data.as_deref().and_then(Callback::decode) {
+        Some(cb) if crate::signing::on_callback(&ctx, &bot, chat_id, &q.from, cb).await? => Ok(()),
         Some(cb) => {
             let done = conversation::handle(&ctx, &bot, chat_id, &q.from, Event::Callback(cb)).await;
             answered(&ctx, &bot, chat_id, done).await

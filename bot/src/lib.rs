@@ -15,9 +15,12 @@ mod conversation;
 mod effects;
 mod handlers;
 mod markup;
+// Signing documents in the chat.
 pub mod outbox;
 mod polling;
 mod retry;
+// Signing documents in the chat.
+mod signing;
 mod staff_effects;
 pub mod state;
 mod texts;
@@ -76,6 +79,18 @@ pub struct BotSettings {
     /// The `X-Telegram-Bot-Api-Secret-Token` to require; generated per start when absent
     /// (set it when several instances share one webhook).
     pub webhook_secret: Option<String>,
+    /// The panel's public address (`TOURCRM_PUBLIC_URL`): when it is https, documents to sign
+    /// open as a Telegram Mini App served there; otherwise they come as a PDF in the chat.
+    pub public_url: Option<String>,
+}
+
+impl BotSettings {
+    /// Where the Mini App of a document lives, when the public address is https (Telegram
+    /// opens Mini Apps over https only).
+    pub fn mini_app_url(&self, document: crm::domain::IssuedDocumentId) -> Option<String> {
+        let base = self.public_url.as_deref()?.trim().trim_end_matches('/');
+        base.to_ascii_lowercase().starts_with("https://").then(|| format!("{base}/sign/{document}"))
+    }
 }
 
 impl std::fmt::Debug for BotSettings {

@@ -24,6 +24,7 @@ use dialogues::{Button, Callback, Keyboard};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile, WebAppInfo};
 use teloxide::{ApiError, RequestError};
 use tokio::sync::{Semaphore, watch};
 
@@ -48,6 +49,11 @@ pub struct OutboxSender {
     /// The labels of «Подробнее» and «Отписаться».
     more: String,
     unsubscribe: String,
+    /// Documents to sign: where their Mini App lives (`None`: the PDF comes in the chat) and
+    /// the buttons' labels.
+    settings: crate::BotSettings,
+    open_sign: String,
+    sign_in_chat: String,
 }
 
 impl OutboxSender {
@@ -59,6 +65,9 @@ impl OutboxSender {
             budget,
             more: texts.render("button_more.tera", &none),
             unsubscribe: texts.render("button_unsubscribe.tera", &none),
+            settings: settings.clone(),
+            open_sign: texts.render("button_open_sign.tera", &none),
+            sign_in_chat: texts.render("button_sign_in_chat.tera", &none),
         })
     }
 
@@ -149,6 +158,60 @@ impl OutboxSender {
         freeze: &Mutex<Option<tokio::time::Instant>>,
         sent: &SentBatch,
     ) {
+        let sys = &Actor::System;
+        let result = match &msg.document {
+            Some(doc) => self.send_document(&msg, doc).await,
+            None => self.send_text(&msg).await,
+        };
+        let result = match result {
+            Ok(message_id) => {
+                if let Ok(mut batch) = sent.lock() {
+                    batch.push((msg.id, Some(message_id)));
+                }
+                return;
+            }
+            Err(e) => e,
+        };
+        let result = match result {
+            RequestError::RetryAfter(s) => {
+                // Telegram's flood control is for the whole bot: everyone waits.
+                let until = tokio::time::Instant::now() + s.duration();
+                if let Ok(mut f) = freeze.lock() {
+                    *f = Some(f.map_or(until, |cur| cur.max(until)));
+                }
+                tracing::warn!(retry_after = s.seconds(), "outbox: Telegram asked to slow down");
+                let reason = text::get("outbox_reason", "flood_control");
+                crm.outgoing_retry(sys, msg.id, crm.now() + s.chrono_duration(), reason).await
+            }
+            // Telegram's 5xx or a proxy's error page: not carried out, so sent again later.
+            e if crate::retry::fate(&e) == crate::retry::Fate::NotSent => {
+                tracing::warn!(error = %e, id = %msg.id, "outbox: Telegram failed the request; trying again later");
+                let at = crm.now() + chrono::Duration::from_std(NETWORK_BACKOFF).unwrap_or_default();
+                crm.outgoing_retry(sys, msg.id, at, text::get("outbox_reason", "no_connection")).await
+            }
+            RequestError::Api(e) => crm.outgoing_closed(sys, msg.id, OutboxStatus::Failed, &refusal_ru(&e)).await,
+            RequestError::MigrateToChatId(_) => {
+                let reason = text::get("outbox_reason", "chat_migrated");
+                crm.outgoing_closed(sys, msg.id, OutboxStatus::Failed, reason).await
+            }
+            RequestError::Network(e) if e.is_connect() => {
+                let at = crm.now() + chrono::Duration::from_std(NETWORK_BACKOFF).unwrap_or_default();
+                crm.outgoing_retry(sys, msg.id, at, text::get("outbox_reason", "no_connection")).await
+            }
+            e => {
+                tracing::warn!(error = %e, id = %msg.id, "outbox: delivery unknown");
+                let reason = text::fill("outbox_reason", "no_answer", &[("error", &e)]);
+                crm.outgoing_closed(sys, msg.id, OutboxStatus::Unknown, &reason).await
+            }
+        };
+        if let Err(e) = result {
+            tracing::error!(error = %e, id = %msg.id, "outbox: recording the answer failed");
+        }
+    }
+}
+
+impl OutboxSender {
+    async fn send_text(&self, msg: &crm::services::notify::OutgoingMessage) -> Result<i64, RequestError> {
         let mut buttons = Vec::new();
         if let Some(tour) = msg.tour_id {
             buttons.push(vec![Button { label: self.more.clone(), callback: Callback::Tour(tour) }]);
@@ -162,48 +225,31 @@ impl OutboxSender {
         {
             request = request.reply_markup(markup);
         }
-        let sys = &Actor::System;
-        let result = match request.await {
-            Ok(m) => {
-                if let Ok(mut batch) = sent.lock() {
-                    batch.push((msg.id, Some(i64::from(m.id.0))));
-                }
-                return;
+        Ok(i64::from(request.await?.id.0))
+    }
+
+    /// A document to sign: a button opening its Mini App when the panel is public over https,
+    /// otherwise the PDF itself; either way with «Подписать в чате».
+    async fn send_document(
+        &self,
+        msg: &crm::services::notify::OutgoingMessage,
+        doc: &crm::services::notify::OutgoingDocument,
+    ) -> Result<i64, RequestError> {
+        let in_chat = InlineKeyboardButton::callback(self.sign_in_chat.clone(), Callback::Sign(doc.id.0).encode());
+        let chat = ChatId(msg.chat_id);
+        let sent = match self.settings.mini_app_url(doc.id).and_then(|u| reqwest::Url::parse(&u).ok()) {
+            Some(url) => {
+                let open = InlineKeyboardButton::web_app(self.open_sign.clone(), WebAppInfo { url });
+                let markup = InlineKeyboardMarkup::new(vec![vec![open], vec![in_chat]]);
+                self.bot.send_message(chat, &msg.body).reply_markup(markup).await?
             }
-            Err(RequestError::RetryAfter(s)) => {
-                // Telegram's flood control is for the whole bot: everyone waits.
-                let until = tokio::time::Instant::now() + s.duration();
-                if let Ok(mut f) = freeze.lock() {
-                    *f = Some(f.map_or(until, |cur| cur.max(until)));
-                }
-                tracing::warn!(retry_after = s.seconds(), "outbox: Telegram asked to slow down");
-                let reason = text::get("outbox_reason", "flood_control");
-                crm.outgoing_retry(sys, msg.id, crm.now() + s.chrono_duration(), reason).await
-            }
-            // Telegram's 5xx or a proxy's error page: not carried out, so sent again later.
-            Err(e) if crate::retry::fate(&e) == crate::retry::Fate::NotSent => {
-                tracing::warn!(error = %e, id = %msg.id, "outbox: Telegram failed the request; trying again later");
-                let at = crm.now() + chrono::Duration::from_std(NETWORK_BACKOFF).unwrap_or_default();
-                crm.outgoing_retry(sys, msg.id, at, text::get("outbox_reason", "no_connection")).await
-            }
-            Err(RequestError::Api(e)) => crm.outgoing_closed(sys, msg.id, OutboxStatus::Failed, &refusal_ru(&e)).await,
-            Err(RequestError::MigrateToChatId(_)) => {
-                let reason = text::get("outbox_reason", "chat_migrated");
-                crm.outgoing_closed(sys, msg.id, OutboxStatus::Failed, reason).await
-            }
-            Err(RequestError::Network(e)) if e.is_connect() => {
-                let at = crm.now() + chrono::Duration::from_std(NETWORK_BACKOFF).unwrap_or_default();
-                crm.outgoing_retry(sys, msg.id, at, text::get("outbox_reason", "no_connection")).await
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, id = %msg.id, "outbox: delivery unknown");
-                let reason = text::fill("outbox_reason", "no_answer", &[("error", &e)]);
-                crm.outgoing_closed(sys, msg.id, OutboxStatus::Unknown, &reason).await
+            None => {
+                let file = InputFile::memory(doc.pdf.clone()).file_name(format!("document-{}.pdf", doc.id));
+                let markup = InlineKeyboardMarkup::new(vec![vec![in_chat]]);
+                self.bot.send_document(chat, file).caption(&msg.body).reply_markup(markup).await?
             }
         };
-        if let Err(e) = result {
-            tracing::error!(error = %e, id = %msg.id, "outbox: recording the answer failed");
-        }
+        Ok(i64::from(sent.id.0))
     }
 }
 

@@ -62,7 +62,22 @@ pub(crate) fn item(b: &Booking, due: Money) -> BookingItem {
         due: due.to_string(),
         travellers: b.travellers_count,
         client: b.client_name.clone(),
+        documents: Vec::new(),
     }
+}
+
+/// Documents as the bot lists them.
+pub(crate) fn document_items(lines: Vec<crm::services::DocumentLine>) -> Vec<dialogues::views::DocumentItem> {
+    lines
+        .into_iter()
+        .map(|l| dialogues::views::DocumentItem {
+            id: l.document.id.0,
+            signable: l.state.signable(),
+            signed: l.state == crm::services::DocumentState::Signed,
+            state: l.state_title.to_owned(),
+            title: l.document.title,
+        })
+        .collect()
 }
 
 pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: Role, effect: Effect) -> Result<Event, BotError> {
@@ -203,7 +218,9 @@ async fn client_card(ctx: &Ctx, actor: &Actor, id: ClientId) -> Result<Event, Bo
     let mut items = Vec::new();
     for b in &bookings {
         let (_, due) = ctx.crm.booking_balance(actor, b.id).await?;
-        items.push(item(b, due));
+        let mut i = item(b, due);
+        i.documents = document_items(ctx.crm.booking_documents(actor, b.id).await?);
+        items.push(i);
     }
     let history = match ctx.crm.client_history(actor, id, 5).await {
         Ok(h) => {
@@ -235,6 +252,7 @@ async fn client_card(ctx: &Ctx, actor: &Actor, id: ClientId) -> Result<Event, Bo
         bookings: items,
         history,
         telegram: c.telegram_id.is_some(),
+        documents: document_items(ctx.crm.client_documents(actor, id).await?),
     })))
 }
 
@@ -252,8 +270,16 @@ async fn booking_card(ctx: &Ctx, actor: &Actor, id: BookingId) -> Result<Event, 
         Err(e) => return refused(ctx, e),
     };
     let moves = card.manual_moves.iter().map(|m| (*m, m.title_ru().to_owned())).collect();
+    let mut booking = item(&card.booking, card.due);
+    booking.documents = document_items(ctx.crm.booking_documents(actor, id).await?);
+    // A contract is issued while the booking waits for it and none is signed (crm decides
+    // again when the button is pressed).
+    let can_issue_contract = card.booking.status == crm::domain::BookingStatus::ContractPending
+        && !booking.documents.iter().any(|d| d.signed)
+        && !matches!(actor.role(), Some(Role::Accountant | Role::Operator));
     Ok(Event::Outcome(Outcome::StaffBooking(StaffBookingView {
-        booking: item(&card.booking, card.due),
+        booking,
+        can_issue_contract,
         client_id: card.booking.client_id.0,
         client: card.booking.client_name.clone(),
         paid: card.paid.to_string(),

@@ -232,6 +232,20 @@ impl Texts {
             "staff_refund_field_ask.tera",
             "staff_refund_summary.tera",
             "staff_done_refund.tera",
+            // Signing documents in the chat (src/signing.rs).
+            "button_sign.tera",
+            "button_document_pdf.tera",
+            "button_issue_contract.tera",
+            "button_sign_accept.tera",
+            "button_sign_code.tera",
+            "button_sign_in_chat.tera",
+            "button_open_sign.tera",
+            "sign_agreement.tera",
+            "sign_code_sent.tera",
+            "sign_done.tera",
+            "sign_refused.tera",
+            "sign_missing.tera",
+            "staff_contract_issued.tera",
         ])?;
         let fallback = tera.render("render_failed.tera", &tera::Context::new())?.trim().to_owned();
         let mut menu = HashMap::new();

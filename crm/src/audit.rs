@@ -114,6 +114,12 @@ keyed_enum! {
         KeysResealed = "keys.resealed",
         KeysMasterRotate = "keys.master_rotate",
         KeysMasterInPlace = "keys.master_in_place",
+        // Signing: documents issued, read, signed, refused; the signature agreement.
+        DocumentIssue = "document.issue",
+        DocumentDownload = "document.download",
+        DocumentSign = "document.sign",
+        DocumentSignRefused = "document.sign_refused",
+        SignatureAgreementAccepted = "document.es_agreement",
         // Documents: templates, requisites, registry data, addresses.
         DocumentTemplateSave = "document_template.save",
         AgencyRequisites = "agency.requisites",
@@ -329,6 +335,8 @@ keyed_enum! {
         DeletedKeys = "deleted_keys",
         DataKeys = "data_keys",
         FullName = "full_name",
+        // Signing.
+        Sha256 = "sha256",
         Version = "version",
         Inn = "inn",
         RegistryNumber = "registry_number",
@@ -514,6 +522,12 @@ mod tests {
             "booking.traveller.remove",
             "document.read.traveller",
             "document.check",
+            // Signing.
+            "document.issue",
+            "document.download",
+            "document.sign",
+            "document.sign_refused",
+            "document.es_agreement",
         ];
         let mut built: Vec<(String, AuditAction)> = Vec::new();
         for s in BookingStatus::ALL {

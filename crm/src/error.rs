@@ -36,6 +36,9 @@ pub enum Error {
     Db(#[from] sqlx::Error),
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A signing step refused (a wrong or expired code, a changed document…); worded for the client.
+    #[error("signing: {0}")]
+    Signing(crate::services::SigningRefusal),
 }
 
 /// Conflicts a user can be told about in their own words.
@@ -88,6 +91,7 @@ impl Error {
             Error::IllegalMove(m) => Some(m.message_ru()),
             Error::Conflict(c) => Some(c.message_ru()),
             Error::Invalid(i) => Some(i.message_ru().to_owned()),
+            Error::Signing(s) => Some(s.message_ru()),
             Error::InvalidField { field, why } => Some(format!("«{field}»: {}", why.message_ru())),
             _ => None,
         }

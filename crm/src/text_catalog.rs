@@ -13,6 +13,7 @@ mod tests {
     use crate::notify::{BroadcastKind, NotificationKind};
     use crate::store::documents::DocKind;
     use crate::store::outbox::OutboxStatus;
+    use crate::store::signing::DocumentState;
     use crate::text::get;
     use std::collections::BTreeSet;
     use std::collections::HashMap;
@@ -42,6 +43,7 @@ mod tests {
             ("audit_entity", codes(AuditEntity::ALL, AuditEntity::code)),
             ("audit_field", codes(AuditField::ALL, AuditField::code)),
             ("document_kind", codes(DocKind::ALL, DocKind::as_str)),
+            ("document_state", codes(DocumentState::ALL, DocumentState::as_str)),
             ("doc_kind", codes(crate::paperwork::DocKind::ALL, crate::paperwork::DocKind::code)),
             ("doc_term", codes(crate::paperwork::Term::ALL, crate::paperwork::Term::code)),
             (

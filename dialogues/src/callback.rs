@@ -71,6 +71,13 @@ pub enum Callback {
     /// Staff: enter a client's refund details; to a card (`true`) or an account.
     Refund(i64),
     RefundTo(i64, bool),
+    /// Signing a document in the chat (the client): start, accept the signature agreement, a
+    /// new code. The PDF of a document (the client, staff). Staff: issue a booking's contract.
+    Sign(i64),
+    SignAccept(i64),
+    SignCode(i64),
+    DocumentPdf(i64),
+    IssueContract(i64),
 }
 
 impl Callback {
@@ -113,6 +120,11 @@ impl Callback {
             Callback::DocKind(id, k) => format!("dk:{id}:{}", k.as_str()),
             Callback::Refund(id) => format!("rf:{id}"),
             Callback::RefundTo(id, card) => format!("rb:{id}:{}", if *card { "card" } else { "account" }),
+            Callback::Sign(id) => format!("sg:{id}"),
+            Callback::SignAccept(id) => format!("sa:{id}"),
+            Callback::SignCode(id) => format!("sq:{id}"),
+            Callback::DocumentPdf(id) => format!("dp:{id}"),
+            Callback::IssueContract(id) => format!("ic:{id}"),
         }
     }
 
@@ -185,6 +197,11 @@ impl Callback {
             ("dk", _) => with_code().and_then(|(id, k)| {
                 Some(Callback::DocKind(id, DocKind::from_code(k).filter(|k| DocKind::IDENTITY.contains(k))?))
             })?,
+            ("sg", _) => Callback::Sign(id()?),
+            ("sa", _) => Callback::SignAccept(id()?),
+            ("sq", _) => Callback::SignCode(id()?),
+            ("dp", _) => Callback::DocumentPdf(id()?),
+            ("ic", _) => Callback::IssueContract(id()?),
             _ => return None,
         })
     }
@@ -303,6 +320,13 @@ mod tests {
             .chain(PAY_METHODS.map(Callback::PayMethod))
             .chain(DocKind::IDENTITY.map(|k| Callback::DocKind(id, k)))
             .chain([Callback::Unblacklist(id), Callback::Month(999_999), Callback::City(u16::MAX)])
+            .chain([
+                Callback::Sign(id),
+                Callback::SignAccept(id),
+                Callback::SignCode(id),
+                Callback::DocumentPdf(id),
+                Callback::IssueContract(id),
+            ])
             .map(|c| c.encode())
             .max_by_key(String::len)
             .unwrap();

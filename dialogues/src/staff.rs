@@ -112,6 +112,7 @@ pub fn card_reply(c: &ClientCardView, is_admin: bool) -> Reply {
     for b in &c.bookings {
         rows.push(vec![booking_button(b, false)]);
     }
+    rows.extend(crate::client::account::document_buttons(&c.documents, false));
     if is_admin {
         rows.push(vec![if c.blacklisted.is_some() {
             btn("unblacklist", Callback::Unblacklist(c.id))
@@ -136,6 +137,10 @@ pub fn booking_reply(b: &StaffBookingView) -> Reply {
         rows.push(vec![btn("pay", Callback::Pay(b.booking.id))]);
     }
     rows.push(vec![btn("travellers", Callback::Travellers(b.booking.id))]);
+    if b.can_issue_contract {
+        rows.push(vec![btn("issue_contract", Callback::IssueContract(b.booking.id))]);
+    }
+    rows.extend(crate::client::account::document_buttons(&b.booking.documents, false));
     rows.push(vec![btn("open_client", Callback::Client(b.client_id))]);
     Reply::text("staff_booking_card")
         .var("b", serde_json::to_value(b).unwrap_or_default())

@@ -81,6 +81,21 @@ pub struct BookingItem {
     /// The client's name (staff lists show it).
     #[serde(default)]
     pub client: String,
+    /// The booking's documents issued for signing (the contract), newest first.
+    #[serde(default)]
+    pub documents: Vec<DocumentItem>,
+}
+
+/// A document issued for signing, as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentItem {
+    pub id: i64,
+    pub title: String,
+    /// «выдан», «открыт», «подписан», «истёк», «заменён новым».
+    pub state: String,
+    /// The client may still sign it.
+    pub signable: bool,
+    pub signed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,6 +126,9 @@ pub struct ClientCardView {
     /// The latest interactions, already one line each.
     pub history: Vec<String>,
     pub telegram: bool,
+    /// Every document issued to the client (contracts and consents) with its state.
+    #[serde(default)]
+    pub documents: Vec<DocumentItem>,
 }
 
 /// One identity document of a traveller: needed for the trip, on file.
@@ -152,6 +170,9 @@ pub struct StaffBookingView {
     /// (status, its title) of each allowed manual move.
     pub moves: Vec<(BookingStatus, String)>,
     pub accepts_payments: bool,
+    /// A contract may be issued (or reissued) for signing now.
+    #[serde(default)]
+    pub can_issue_contract: bool,
 }
 
 // The client's bookings, their payments and the price of a request before it is made.

@@ -31,3 +31,6 @@ id_type!(
     OutboxId,
     TravellerId
 );
+
+// A document issued for signing (contract, consents): its own block, beside the others.
+id_type!(IssuedDocumentId);

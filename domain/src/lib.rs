@@ -31,6 +31,7 @@ pub use booking::{BookingStatus, Cause, IllegalMove};
 pub use city::{City, DEFAULT_TZ, KNOWN_CITIES};
 pub use contact::{Email, IntlPhone};
 pub use hotel::{CancellationRule, CancellationTerms, MAX_FREE_DAYS, MealPlan, PenaltyKind, Stars};
+pub use ids::IssuedDocumentId;
 pub use ids::{
     BookingId, BroadcastId, ClientId, DepartureId, HotelId, InteractionId, OperationId, OutboxId, RoomId, StaffId,
     TourId, TravellerId,

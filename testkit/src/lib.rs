@@ -20,12 +20,14 @@ mod app;
 mod backend;
 mod clock;
 mod outbox;
+mod paperwork;
 mod servers;
 
 pub use app::{ADDRESS, TestCrm, new_client, open_crm};
 pub use backend::{Backend, TestDb, backends, database_url, redis_url, unique_suffix};
 pub use clock::{FixedClock, t0};
 pub use outbox::ClaimOne;
+pub use paperwork::{agency, registry};
 pub use servers::{PostgresServer, RedisServer};
 
 /// Runs an async test body once per configured backend ([`backends`]), each time over a fresh

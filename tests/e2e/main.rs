@@ -20,5 +20,6 @@ mod faults;
 mod keys;
 mod panel_browser;
 mod serve;
+mod signing;
 mod subscribers;
 mod webdriver;

@@ -66,6 +66,7 @@ pub(super) async fn render_card(
     let names = staff_names(&state.crm, session).await?;
     let who = |a: &str| views::actor_name(a, &names);
     let b = &card.booking;
+    let booking_status = b.status;
     let booking = json!({
         "id": b.id.0,
         "client_id": b.client_id.0,
@@ -161,6 +162,13 @@ pub(super) async fn render_card(
     ctx.insert("history", &history);
     ctx.insert("moves", &moves);
     ctx.insert("may_move", &Capability::MoveBookings.allows(actor));
+    let documents = state.crm.booking_documents(actor, id).await?;
+    // Offered while the booking waits for its contract and none is signed; crm decides again.
+    let may_issue = booking_status == BookingStatus::ContractPending
+        && !documents.iter().any(|d| d.state == crm::services::DocumentState::Signed)
+        && matches!(actor.role(), Some(crm::domain::Role::Admin | crm::domain::Role::Agent));
+    ctx.insert("documents", &crate::signing::panel::rows(&documents));
+    ctx.insert("may_issue_contract", &may_issue);
     ctx.insert("errors", &refusal.errors);
     ctx.insert("values", &refusal.values);
     Ok((status, views::render("bookings/card.html", &ctx)?).into_response())

@@ -97,6 +97,8 @@ async fn render_card(
     // The service leaves the documents out for a role that sees none (the accountant).
     let documents_visible = card.documents_on_file.is_some();
     ctx.insert("documents_visible", &documents_visible);
+    let issued = crm.client_documents(actor, id).await?;
+    ctx.insert("issued_documents", &crate::signing::panel::rows(&issued));
     ctx.insert("documents_on_file", &card.documents_on_file.unwrap_or_default());
     ctx.insert("blacklist_history", &blacklist_history);
     ctx.insert("consent_history", &consent_history);

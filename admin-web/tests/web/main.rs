@@ -15,6 +15,7 @@ mod hotels;
 mod notifications;
 mod requests;
 mod routes;
+mod signing;
 mod staff;
 mod tours;
 mod travellers;

@@ -181,6 +181,8 @@ const EXPECTED: &[Entry] = &[
         ADMIN,
         &[("source", "<p>{{ client.full_name }}</p>"), ("subject", "{booking}")],
     ),
+    ("POST", "/bookings/{id}/contract", ADMIN | AGENT, &[]),
+    ("GET", "/documents/{id}/pdf", ADMIN | AGENT, &[]),
 ];
 
 const TOUR_FORM: &[(&str, &str)] = &[
@@ -227,10 +229,12 @@ struct Fixture {
     manager_id: i64,
     /// The operator's staff id (its registry data page).
     operator_id: i64,
+    /// The booking's contract, issued for signing.
+    document_id: i64,
 }
 
 async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
-    let (_, admin) = app.signed_in("boss", Role::Admin).await;
+    let (boss, admin) = app.signed_in("boss", Role::Admin).await;
     let (operator_staff, operator) = app.signed_in("oper", Role::Operator).await;
     let (agent_staff, agent) = app.signed_in("agent", Role::Agent).await;
     let (_, accountant) = app.signed_in("buh", Role::Accountant).await;
@@ -248,6 +252,18 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
     app.crm.put_foreign_passport(&crm::Actor::System, client.id, &passport).await.unwrap();
     let (tour, departure) = app.published_tour(&operator_staff).await;
     let booking = app.booking(&agent_staff, &client, departure).await;
+    let boss = crm::Actor::staff(boss.id, Role::Admin);
+    app.crm.save_agency_requisites(&boss, &testkit::agency()).await.unwrap();
+    app.crm.save_operator_registry(&boss, operator_staff.id, &testkit::registry()).await.unwrap();
+    let contract = crm::services::DocSubject::Booking(booking);
+    let document_id = app
+        .crm
+        .issue_document(&crm::Actor::System, crm::services::DocKind::Contract, contract)
+        .await
+        .unwrap()
+        .document
+        .id
+        .0;
     app.subscriber("Подписчикова Анна", "+7 912 444-55-66", "Москва", 7001).await;
     let broadcast_id = app.running_broadcast(tour).await;
     let message_id = app.message_of_unknown_fate().await;
@@ -271,6 +287,7 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
         season_id,
         manager_id,
         operator_id: operator_staff.id.0,
+        document_id,
     };
     let browsers =
         vec![(ADMIN, admin), (OPERATOR, operator), (AGENT, agent), (ACCOUNTANT, accountant), (16, Browser::default())];
@@ -290,6 +307,7 @@ fn concrete(path: &str, f: &Fixture) -> String {
         ("/broadcasts/", f.broadcast_id),
         ("/outbox/", f.message_id),
         ("/clients/", f.client_id),
+        ("/documents/", f.document_id),
     ]
     .into_iter()
     .find_map(|(prefix, id)| path.starts_with(prefix).then_some(id))

@@ -295,6 +295,7 @@ fn every_label_renders() {
         due: "1".into(),
         travellers: 2,
         client: "Иванова Мария".into(),
+        documents: vec![],
     };
     let card = ClientCardView {
         id: 5,
@@ -307,6 +308,7 @@ fn every_label_renders() {
         bookings: vec![booking.clone()],
         history: vec![],
         telegram: true,
+        documents: vec![],
     };
     let staff_booking = StaffBookingView {
         booking: booking.clone(),
@@ -315,6 +317,7 @@ fn every_label_renders() {
         paid: "0".into(),
         moves: vec![(crm::domain::BookingStatus::ContractSigned, "договор подписан".into())],
         accepts_payments: true,
+        can_issue_contract: true,
     };
     let cases = [
         (State::Idle, Who::Stranger, Event::Start(dialogues::StartPayload::None)),

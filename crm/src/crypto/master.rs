@@ -13,6 +13,9 @@ use std::path::Path;
 
 pub struct MasterKey {
     cipher: Aes256Gcm,
+    /// A key derived for keyed hashes (one-time codes): never the master key itself, so a MAC
+    /// and a ciphertext never share a key.
+    mac_key: [u8; 32],
 }
 
 impl std::fmt::Debug for MasterKey {
@@ -32,7 +35,8 @@ impl MasterKey {
             return Err(CryptoError::BadMasterKey);
         }
         let cipher = Aes256Gcm::new_from_slice(bytes).map_err(|_| CryptoError::BadMasterKey)?;
-        Ok(MasterKey { cipher })
+        let mac_key = super::mac::hmac_sha256(bytes, b"tourcrm/mac-key/v1");
+        Ok(MasterKey { cipher, mac_key })
     }
 
     /// A fresh random key, base64-encoded (what the key file holds).
@@ -76,6 +80,11 @@ impl MasterKey {
         Self::from_base64(text)?;
         private_fs::replace(path, text.as_bytes())
             .map_err(|e| CryptoError::KeyFile { path: path.display().to_string(), reason: e.to_string() })
+    }
+
+    /// The server secret of keyed hashes (see `mac_key`).
+    pub(crate) fn mac_key(&self) -> &[u8; 32] {
+        &self.mac_key
     }
 
     pub(crate) fn wrap(&self, key_id: &str, data_key: &[u8]) -> Result<Vec<u8>, CryptoError> {

@@ -11,11 +11,13 @@
 mod compare;
 pub mod envelope;
 mod keyring;
+mod mac;
 mod master;
 
 pub use compare::same_secret;
 pub use envelope::Sealed;
 pub use keyring::{DataKey, Keyring};
+pub use mac::{hmac_sha256, sha256_hex};
 pub use master::MasterKey;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -127,6 +127,11 @@ impl Crm {
                 }
             }
         }
+        resealed +=
+            self.reseal_document_copies(&ring, &current, stop_after.map(|n| n.saturating_sub(resealed))).await?;
+        if stop_after.is_some_and(|n| resealed >= n) {
+            return Ok(RotationReport { new_key: current, resealed, deleted: Vec::new() });
+        }
         let deleted = self.delete_unused_keys().await?;
         // One audit row per run, not per record: re-sealing decrypts records but shows them to
         // nobody. The scheduler calls this every minute: only real work goes to the audit log.
@@ -137,6 +142,35 @@ impl Crm {
             self.audit(actor, &entry).await?;
         }
         Ok(RotationReport { new_key: current, resealed, deleted })
+    }
+
+    /// The issued documents' copies (signing): the same plaintext under the current key. Their
+    /// hashes are of the plaintext, so the evidence still holds.
+    async fn reseal_document_copies(
+        &self,
+        ring: &crate::crypto::Keyring,
+        current: &str,
+        stop_after: Option<usize>,
+    ) -> Result<usize> {
+        use crate::store::signing::{copies_not_under_key, copy_aad, reseal_copy};
+        let mut resealed = 0;
+        loop {
+            let mut conn = self.store.conn().await?;
+            let batch = copies_not_under_key(&mut conn, current, BATCH).await?;
+            if batch.is_empty() {
+                return Ok(resealed);
+            }
+            for (id, pdf, html) in batch {
+                if stop_after.is_some_and(|n| resealed >= n) {
+                    return Ok(resealed);
+                }
+                let fresh_pdf = ring.seal(&copy_aad(id, "pdf"), &ring.open(&copy_aad(id, "pdf"), &pdf)?)?;
+                let fresh_html = ring.seal(&copy_aad(id, "html"), &ring.open(&copy_aad(id, "html"), &html)?)?;
+                if reseal_copy(&mut conn, id, &pdf, &fresh_pdf, &fresh_html).await? {
+                    resealed += 1;
+                }
+            }
+        }
     }
 
     /// Deletes the old data keys that no record uses. Each goes in its own statement, which

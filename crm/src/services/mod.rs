@@ -25,6 +25,8 @@ mod staff;
 mod tours;
 mod travellers;
 mod web_sessions;
+// Issuing documents for signing and their electronic signature.
+mod signing;
 
 // The rows and filters of the store that front-ends read and pass: the services are the one seam
 // between front-ends and storage, so these are named here, not through `crate::store`.
@@ -64,6 +66,12 @@ pub use staff::{NewStaffInput, StaffCreated, StaffName};
 pub use tours::{LinkableHotel, MAX_ROUTE_DAY, TourCard, TourInput, tour_editable_by};
 pub use travellers::{DocState, TravellerEntry, TravellerList};
 pub use web_sessions::{PanelSession, SESSION_IDLE_HOURS, SessionStarted, SignIn};
+// Signing: the documents issued to clients and the evidence of their signature.
+pub use crate::store::signing::{Channel, DocumentState, IssuedDocument, Signature};
+pub use signing::{
+    AGREEMENT_VERSION, CODE_MAX_ATTEMPTS, CODE_RESEND_SECONDS, CODE_TTL_MINUTES, DocumentLine, Evidence,
+    SIGN_WINDOW_DAYS, SigningRefusal, SigningView, signature_agreement,
+};
 
 use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
 use crate::clock::Clock;

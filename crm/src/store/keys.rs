@@ -49,7 +49,9 @@ pub async fn activate(conn: &mut Conn, id: &str) -> sqlx::Result<()> {
 pub async fn unused(conn: &mut Conn) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar(
         "SELECT id FROM data_keys
-         WHERE state <> 'active' AND NOT EXISTS (SELECT 1 FROM secure_documents d WHERE d.key_id = data_keys.id)
+         WHERE state <> 'active'
+           AND NOT EXISTS (SELECT 1 FROM secure_documents d WHERE d.key_id = data_keys.id)
+           AND NOT EXISTS (SELECT 1 FROM document_copies c WHERE c.key_id = data_keys.id)
          ORDER BY created_at, id",
     )
     .fetch_all(conn)
@@ -62,7 +64,8 @@ pub async fn delete_if_unused(conn: &mut Conn, id: &str) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "DELETE FROM data_keys
          WHERE id = $1 AND state <> 'active'
-           AND NOT EXISTS (SELECT 1 FROM secure_documents d WHERE d.key_id = data_keys.id)",
+           AND NOT EXISTS (SELECT 1 FROM secure_documents d WHERE d.key_id = data_keys.id)
+           AND NOT EXISTS (SELECT 1 FROM document_copies c WHERE c.key_id = data_keys.id)",
     )
     .bind(id)
     .execute(conn)

@@ -41,6 +41,8 @@ pub mod time;
 pub(crate) mod tours;
 pub(crate) mod travellers;
 pub(crate) mod web_sessions;
+// Documents issued for signing and their evidence.
+pub mod signing;
 
 use crate::Result;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -8,7 +8,8 @@
 use super::filter::Where;
 use super::time::{parse_ts, parse_ts_opt, ts};
 use super::{Conn, flag};
-use crate::domain::{BroadcastId, ClientId, OutboxId};
+use crate::crypto::Sealed;
+use crate::domain::{BroadcastId, ClientId, IssuedDocumentId, OutboxId};
 use crate::text::{self, keyed_enum};
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
@@ -79,6 +80,32 @@ pub async fn insert(conn: &mut Conn, m: &NewMessage, now: DateTime<Utc>) -> sqlx
     Ok(done.rows_affected() == 1)
 }
 
+/// Adds a message that carries a document (sent as a file or opened in the Mini App) or whose
+/// text must not lie in clear (`sealed_body`, a one-time code; `m.body` then says what it is).
+pub async fn insert_extended(
+    conn: &mut Conn,
+    m: &NewMessage,
+    document_id: Option<IssuedDocumentId>,
+    sealed_body: Option<&Sealed>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    if !insert(conn, m, now).await? {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE outbox SET document_id = $1, sealed_body = $2 WHERE dedup_key = $3")
+        .bind(document_id.map(|d| d.0))
+        .bind(sealed_body.map(|s| s.as_bytes().to_vec()))
+        .bind(&m.dedup_key)
+        .execute(&mut *conn)
+        .await?;
+    Ok(true)
+}
+
+/// Associated data of a sealed body: it opens only as the body of its own message.
+pub fn sealed_aad(dedup_key: &str) -> Vec<u8> {
+    format!("tourcrm/outbox/{dedup_key}").into_bytes()
+}
+
 /// The next due pending message with what decides whether it may go.
 #[derive(Debug, Clone)]
 pub struct Candidate {
@@ -89,27 +116,45 @@ pub struct Candidate {
     pub telegram_id: Option<i64>,
     pub blacklisted: i64,
     pub marketing_consent: i64,
+    pub dedup_key: String,
+    pub document_id: Option<IssuedDocumentId>,
+    pub sealed_body: Option<Vec<u8>>,
 }
 
-type CandidateRow = (i64, String, Option<i64>, i64, Option<i64>, i64, i64);
+#[derive(FromRow)]
+struct CandidateRow {
+    id: i64,
+    body: String,
+    tour_id: Option<i64>,
+    advertising: i64,
+    telegram_id: Option<i64>,
+    blacklisted: i64,
+    marketing_consent: i64,
+    dedup_key: String,
+    document_id: Option<i64>,
+    sealed_body: Option<Vec<u8>>,
+}
 
 pub async fn next_due(conn: &mut Conn, now: DateTime<Utc>) -> sqlx::Result<Option<Candidate>> {
     let row: Option<CandidateRow> = sqlx::query_as(
-        "SELECT o.id, o.body, o.tour_id, o.advertising, c.telegram_id, c.blacklisted, c.marketing_consent \
-         FROM outbox o JOIN clients c ON c.id = o.client_id \
+        "SELECT o.id, o.body, o.tour_id, o.advertising, c.telegram_id, c.blacklisted, c.marketing_consent, \
+         o.dedup_key, o.document_id, o.sealed_body FROM outbox o JOIN clients c ON c.id = o.client_id \
          WHERE o.status = 'pending' AND o.not_before <= $1 ORDER BY o.priority, o.not_before, o.id LIMIT 1",
     )
     .bind(ts(now))
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(row.map(|(id, body, tour_id, advertising, telegram_id, blacklisted, marketing_consent)| Candidate {
-        id: OutboxId(id),
-        body,
-        tour_id,
-        advertising,
-        telegram_id,
-        blacklisted,
-        marketing_consent,
+    Ok(row.map(|r: CandidateRow| Candidate {
+        id: OutboxId(r.id),
+        body: r.body,
+        tour_id: r.tour_id,
+        advertising: r.advertising,
+        telegram_id: r.telegram_id,
+        blacklisted: r.blacklisted,
+        marketing_consent: r.marketing_consent,
+        dedup_key: r.dedup_key,
+        document_id: r.document_id.map(IssuedDocumentId),
+        sealed_body: r.sealed_body,
     }))
 }
 

@@ -24,6 +24,7 @@ mod roles;
 mod sales;
 mod schema;
 mod search;
+mod signing;
 mod staff;
 mod templates;
 mod travellers;

@@ -8,44 +8,12 @@ use crate::sales::request;
 use chrono::NaiveDate;
 use crm::domain::{BirthDate, InternalPassport, Invalid, PersonName, Role, StaffId, TravellerDocument};
 use crm::services::{
-    AgencyRequisites, AuditFilter, DocKind, DocSubject, NewTraveller, OperatorRegistry, RenderedDocument, SecurityKind,
+    AgencyRequisites, AuditFilter, DocKind, DocSubject, NewTraveller, OperatorRegistry, RenderedDocument,
 };
 use crm::{Actor, Conflict, Error};
 
-pub fn agency() -> AgencyRequisites {
-    AgencyRequisites {
-        legal_form: "ООО".into(),
-        name: "Солнечный берег".into(),
-        inn: "7707083893".into(),
-        ogrn: "1027700132195".into(),
-        address: "630099, г. Новосибирск, ул. Ленина, д. 12, офис 5".into(),
-        city: "Новосибирск".into(),
-        phone: "+7 383 200-00-00".into(),
-        email: "office@sunshore.example".into(),
-        bank_account: "40702810938000000001".into(),
-        bik: "044525225".into(),
-        bank_name: "ПАО Сбербанк".into(),
-        corr_account: "30101810400000000225".into(),
-        director: "генерального директора Петрова Петра Петровича, действующего на основании устава".into(),
-    }
-}
-
-pub fn registry() -> OperatorRegistry {
-    OperatorRegistry {
-        full_name: "Общество с ограниченной ответственностью «Горизонт Тур»".into(),
-        address: "119019, г. Москва, ул. Арбат, д. 1".into(),
-        inn: "7714698320".into(),
-        registry_number: "РТО 012345".into(),
-        security_kind: SecurityKind::Guarantee,
-        security_amount: 50_000_000 * 100,
-        security_number: "БГ-2027/118".into(),
-        security_date: NaiveDate::from_ymd_opt(2026, 12, 1),
-        security_from: NaiveDate::from_ymd_opt(2027, 1, 1),
-        security_until: NaiveDate::from_ymd_opt(2027, 12, 31),
-        guarantor_name: "АО «Надёжный банк»".into(),
-        guarantor_address: "125009, г. Москва, ул. Тверская, д. 7".into(),
-    }
-}
+// Shared with the panel's and the end-to-end tests (signing needs documents too).
+pub use testkit::{agency, registry};
 
 /// What a document's PDF says, read by `pdftotext` (poppler-utils), with spacing normalised;
 /// `None` where it is not installed, except under CI, which must have it.

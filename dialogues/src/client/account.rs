@@ -23,11 +23,13 @@ use serde::{Deserialize, Serialize};
 
 pub fn bookings_reply(items: &[crate::views::MyBookingView]) -> Reply {
     let template = if items.is_empty() { "bookings_none" } else { "bookings_list" };
-    let rows: Vec<Vec<Button>> = items
-        .iter()
-        .filter(|b| b.may_cancel)
-        .map(|b| vec![Button::new(Label::new("ask_cancel").var("id", b.booking.id), Callback::AskCancel(b.booking.id))])
-        .collect();
+    let mut rows: Vec<Vec<Button>> = Vec::new();
+    for b in items {
+        rows.extend(document_buttons(&b.booking.documents, true));
+        if b.may_cancel {
+            rows.push(vec![Button::new(Label::new("ask_cancel").var("id", b.booking.id), Callback::AskCancel(b.booking.id))]);
+        }
+    }
     let reply = Reply::text(template).var("items", serde_json::to_value(items).unwrap_or_default());
     if rows.is_empty() { reply } else { reply.keyboard(Keyboard::Inline(rows)) }
 }
@@ -114,6 +116,24 @@ pub fn cancel_request(r: CancelRequest, event: Event) -> Option<(State, Vec<Effe
         }
         _ => return None,
     })
+}
+
+/// A button per document: «Подписать» for one the client may still sign (only the client
+/// signs), «PDF» for a signed one; nothing for the others.
+pub fn document_buttons(documents: &[crate::views::DocumentItem], signer: bool) -> Vec<Vec<Button>> {
+    documents
+        .iter()
+        .filter_map(|d| {
+            let label = |key: &str| Label::new(key).var("title", d.title.as_str());
+            if signer && d.signable {
+                Some(vec![Button::new(label("sign"), Callback::Sign(d.id))])
+            } else if d.signed {
+                Some(vec![Button::new(label("document_pdf"), Callback::DocumentPdf(d.id))])
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 pub fn settings_reply(s: &crate::views::Settings) -> Reply {

@@ -157,6 +157,7 @@ fn browsing_pages_filters_and_opens_a_card() {
         due: "100 000 ₽".into(),
         travellers: 2,
         client: "Иванова Мария".into(),
+        documents: vec![],
     };
     let (st, eff) = run(st, Event::Outcome(Outcome::Booked(item)));
     assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["book_done"]));

@@ -83,6 +83,7 @@ fn outcome() -> impl Strategy<Value = Outcome> {
         due: "".into(),
         travellers: 2,
         client: "Иванова Мария".into(),
+        documents: vec![],
     };
     let view = TourView {
         id: 1,

@@ -164,6 +164,7 @@ fn cards_offer_each_note_kind_the_allowed_moves_and_only_an_admin_the_blacklist(
         bookings: vec![],
         history: vec![],
         telegram: true,
+        documents: vec![],
     };
     for (role, blacklist) in [(Role::Agent, false), (Role::Operator, false), (Role::Admin, true)] {
         let who = Who::Staff { id: 3, role, name: "Смирнова Анна".into() };
@@ -183,6 +184,7 @@ fn cards_offer_each_note_kind_the_allowed_moves_and_only_an_admin_the_blacklist(
         due: "50 000 ₽".into(),
         travellers: 1,
         client: "Иванова Мария".into(),
+        documents: vec![],
     };
     let view = StaffBookingView {
         booking,
@@ -194,6 +196,7 @@ fn cards_offer_each_note_kind_the_allowed_moves_and_only_an_admin_the_blacklist(
             (BookingStatus::CancellationRequested, "запрос отмены бронирования".into()),
         ],
         accepts_payments: false,
+        can_issue_contract: false,
     };
     let (_, eff) = run(State::Staff(None), Event::Outcome(Outcome::StaffBooking(view)));
     assert_eq!(

@@ -21,6 +21,22 @@ pub struct OutgoingMessage {
     pub tour_id: Option<i64>,
     /// Carries «Отписаться».
     pub advertising: bool,
+    /// A document to sign: sent as its PDF, or as a button opening the Mini App.
+    pub document: Option<OutgoingDocument>,
+}
+
+/// A document an outgoing message brings, its copy checked against the hash recorded at issue.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OutgoingDocument {
+    pub id: crate::domain::IssuedDocumentId,
+    pub title: String,
+    pub pdf: Vec<u8>,
+}
+
+impl std::fmt::Debug for OutgoingDocument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutgoingDocument").field("id", &self.id).field("pdf_bytes", &self.pdf.len()).finish()
+    }
 }
 
 /// How many undeliverable rows one claim may pass over before it yields.
@@ -37,6 +53,18 @@ impl Crm {
     /// moment, not when queued.
     pub async fn claim_outgoing_batch(&self, actor: &Actor, max: usize) -> Result<Vec<OutgoingMessage>> {
         system(actor)?;
+        // A batch whose every message was a document that ended meanwhile is no answer: an
+        // empty batch means «nothing due».
+        loop {
+            let (ready, dropped) = self.claim_batch_once(max).await?;
+            if !ready.is_empty() || dropped == 0 {
+                return Ok(ready);
+            }
+        }
+    }
+
+    /// One claim; also how many claimed messages were closed instead (their document ended).
+    async fn claim_batch_once(&self, max: usize) -> Result<(Vec<OutgoingMessage>, usize)> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let mut out = Vec::new();
@@ -60,15 +88,31 @@ impl Crm {
                 )),
                 Some(_) => None,
             };
+            // A body kept sealed (a one-time code) is opened only now, for the request.
+            let (body, refusal) = match (&c.sealed_body, refusal) {
+                (Some(sealed), None) => match self.open_sealed_body(&c.dedup_key, sealed) {
+                    Some(body) => (body, None),
+                    None => (
+                        c.body.clone(),
+                        Some((OutboxStatus::Failed, text::get("outbox_reason", "sealed_unreadable").to_owned())),
+                    ),
+                },
+                (_, refusal) => (c.body.clone(), refusal),
+            };
             match (refusal, c.telegram_id) {
                 (None, Some(chat_id)) => {
                     if store::claim(&mut tx, c.id, chat_id, now).await? {
                         out.push(OutgoingMessage {
                             id: c.id,
                             chat_id,
-                            body: c.body,
+                            body,
                             tour_id: c.tour_id,
                             advertising: c.advertising != 0,
+                            document: c.document_id.map(|id| OutgoingDocument {
+                                id,
+                                title: String::new(),
+                                pdf: Vec::new(),
+                            }),
                         });
                     }
                 }
@@ -82,7 +126,37 @@ impl Crm {
             }
         }
         tx.commit().await?;
-        Ok(out)
+        // The documents are loaded after the claim's transaction (the copy is opened through
+        // another connection); one that ended meanwhile or no longer matches its hash is not sent.
+        let mut ready = Vec::with_capacity(out.len());
+        let claimed = out.len();
+        for mut msg in out {
+            if let Some(doc) = msg.document.take() {
+                match self.document_for_delivery(doc.id).await {
+                    Ok(Ok(doc)) => msg.document = Some(doc),
+                    Ok(Err(reason)) => {
+                        store::finish(&mut *self.store.conn().await?, msg.id, OutboxStatus::Skipped, &reason, now)
+                            .await?;
+                        continue;
+                    }
+                    Err(e) => {
+                        let reason = e.refusal_ru().unwrap_or_else(|| e.to_string());
+                        store::finish(&mut *self.store.conn().await?, msg.id, OutboxStatus::Failed, &reason, now)
+                            .await?;
+                        continue;
+                    }
+                }
+            }
+            ready.push(msg);
+        }
+        let dropped = claimed - ready.len();
+        Ok((ready, dropped))
+    }
+
+    fn open_sealed_body(&self, dedup_key: &str, sealed: &[u8]) -> Option<String> {
+        let sealed = crate::crypto::Sealed::from_bytes(sealed.to_vec()).ok()?;
+        let plain = self.keyring().open(&store::sealed_aad(dedup_key), &sealed).ok()?;
+        String::from_utf8(plain).ok()
     }
 
     /// Telegram accepted the messages (`message_id` as it answered); one transaction for a batch.

@@ -1,0 +1,256 @@
+//! The Telegram Mini App where a client reads and signs a document: public routes, outside the
+//! panel's sign-in. Each request carries the Mini App's `initData`, verified with the bot's
+//! token ([`init_data`]); the Telegram user it names acts as themself (`Actor::Telegram` →
+//! their client), and the services decide the rest (only the client a document was issued to
+//! reads and signs it). The page is a shell plus one script that reads `initData` from the
+//! launch URL and posts it with each form; every answer is the signing panel, rendered anew.
+
+pub mod init_data;
+pub mod panel;
+
+use crate::AppState;
+use crate::views;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use crm::domain::IssuedDocumentId;
+use crm::services::{Evidence, SigningView};
+use crm::{Actor, Error, text};
+use init_data::{InitDataError, MiniAppKey};
+use std::net::SocketAddr;
+
+const SCRIPT: &str = include_str!("../../../templates/web/sign/sign.js");
+
+/// The Mini App's routes; none without the bot token to check `initData` with.
+pub fn router(state: &AppState) -> Router<AppState> {
+    if state.mini_app.is_none() {
+        return Router::new();
+    }
+    Router::new()
+        .route("/sign/app.js", get(script))
+        .route("/sign/{id}", get(shell))
+        .route("/sign/{id}/view", post(view))
+        .route("/sign/{id}/agreement", post(agreement))
+        .route("/sign/{id}/code", post(code))
+        .route("/sign/{id}/sign", post(sign))
+        .layer(axum::middleware::map_response(headers))
+}
+
+/// The panel's headers, but framing allowed to Telegram's web client, which opens Mini Apps in
+/// a frame (the apps open them in a web view).
+async fn headers(mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; form-action 'self'; \
+             frame-ancestors https://web.telegram.org",
+        ),
+    );
+    resp
+}
+
+async fn script() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT)
+}
+
+fn parse_id(id: &str) -> Option<IssuedDocumentId> {
+    id.parse::<i64>().ok().filter(|n| *n > 0).map(IssuedDocumentId)
+}
+
+async fn shell(Path(id): Path<String>) -> Response {
+    let Some(id) = parse_id(&id) else { return StatusCode::NOT_FOUND.into_response() };
+    let mut ctx = tera::Context::new();
+    ctx.insert("id", &id.0);
+    match views::render("sign/shell.html", &ctx) {
+        Ok(html) => html.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct SignForm {
+    #[serde(default)]
+    init_data: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// What one request did, for the panel's message line.
+enum Outcome {
+    Shown,
+    Done(&'static str),
+    Refused(String),
+}
+
+async fn view(
+    state: State<AppState>,
+    id: Path<String>,
+    h: HeaderMap,
+    ext: axum::http::Extensions,
+    form: axum::Form<SignForm>,
+) -> Response {
+    act(state, id, h, ext, form, Step::View).await
+}
+
+async fn agreement(
+    state: State<AppState>,
+    id: Path<String>,
+    h: HeaderMap,
+    ext: axum::http::Extensions,
+    form: axum::Form<SignForm>,
+) -> Response {
+    act(state, id, h, ext, form, Step::Agreement).await
+}
+
+async fn code(
+    state: State<AppState>,
+    id: Path<String>,
+    h: HeaderMap,
+    ext: axum::http::Extensions,
+    form: axum::Form<SignForm>,
+) -> Response {
+    act(state, id, h, ext, form, Step::Code).await
+}
+
+async fn sign(
+    state: State<AppState>,
+    id: Path<String>,
+    h: HeaderMap,
+    ext: axum::http::Extensions,
+    form: axum::Form<SignForm>,
+) -> Response {
+    act(state, id, h, ext, form, Step::Sign).await
+}
+
+#[derive(Clone, Copy)]
+enum Step {
+    View,
+    Agreement,
+    Code,
+    Sign,
+}
+
+async fn act(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ext: axum::http::Extensions,
+    axum::Form(form): axum::Form<SignForm>,
+    step: Step,
+) -> Response {
+    let Some(id) = parse_id(&id) else { return StatusCode::NOT_FOUND.into_response() };
+    let Some(key) = &state.mini_app else { return StatusCode::NOT_FOUND.into_response() };
+    let actor = match client_of(&state, key, &form.init_data).await {
+        Ok(a) => a,
+        Err((status, message)) => return refusal(status, &message),
+    };
+    let ip = ext.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let evidence = Evidence::mini_app(ip, agent);
+    let crm = &state.crm;
+    let done = match step {
+        Step::View => Ok(Outcome::Shown),
+        Step::Agreement => crm
+            .accept_signature_agreement(&actor, &evidence)
+            .await
+            .map(|()| Outcome::Done(text::get("mini_app", "agreement_accepted"))),
+        Step::Code => {
+            crm.send_signing_code(&actor, id).await.map(|()| Outcome::Done(text::get("mini_app", "code_sent")))
+        }
+        Step::Sign => crm
+            .sign_with_code(&actor, id, &form.code, &evidence)
+            .await
+            .map(|_| Outcome::Done(text::get("mini_app", "signed"))),
+    };
+    let outcome = match done {
+        Ok(o) => o,
+        Err(e) => match refusal_of(&e) {
+            Some(message) => Outcome::Refused(message),
+            None => return failure(&e),
+        },
+    };
+    match crm.open_for_signing(&actor, id).await {
+        Ok(view) => panel(&view, &outcome, &form.init_data),
+        Err(e) => match refusal_of(&e) {
+            Some(message) => refusal(status_of(&e), &message),
+            None => failure(&e),
+        },
+    }
+}
+
+/// The client the verified `initData` names.
+async fn client_of(state: &AppState, key: &MiniAppKey, init_data: &str) -> Result<Actor, (StatusCode, String)> {
+    let telegram_id = init_data::verify(key, init_data, state.crm.now())
+        .map_err(|e: InitDataError| (StatusCode::FORBIDDEN, e.message_ru().to_owned()))?;
+    match state.crm.client_by_telegram(&Actor::Telegram(telegram_id), telegram_id).await {
+        Ok(Some(client)) => Ok(Actor::Client(client.id)),
+        Ok(None) => Err((StatusCode::FORBIDDEN, text::get("mini_app", "not_a_client").to_owned())),
+        Err(e) => Err((StatusCode::INTERNAL_SERVER_ERROR, failure_text(&e))),
+    }
+}
+
+fn refusal_of(e: &Error) -> Option<String> {
+    match e {
+        Error::Forbidden(_) => Some(text::get("mini_app", "forbidden").to_owned()),
+        Error::NotFound(_) => Some(text::get("mini_app", "not_found").to_owned()),
+        other => other.refusal_ru(),
+    }
+}
+
+fn status_of(e: &Error) -> StatusCode {
+    match e {
+        Error::Forbidden(_) | Error::Signing(crm::services::SigningRefusal::NotYours) => StatusCode::FORBIDDEN,
+        Error::NotFound(_) => StatusCode::NOT_FOUND,
+        _ => StatusCode::CONFLICT,
+    }
+}
+
+fn failure_text(e: &Error) -> String {
+    tracing::error!(error = %e, "mini app: request failed");
+    text::get("mini_app", "internal").to_owned()
+}
+
+fn failure(e: &Error) -> Response {
+    refusal(StatusCode::INTERNAL_SERVER_ERROR, &failure_text(e))
+}
+
+/// A refusal with nothing else to show (the request was not the document's client's).
+fn refusal(status: StatusCode, message: &str) -> Response {
+    let mut ctx = tera::Context::new();
+    ctx.insert("message", message);
+    match views::render("sign/refused.html", &ctx) {
+        Ok(html) => (status, html).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+fn panel(view: &SigningView, outcome: &Outcome, init_data: &str) -> Response {
+    let mut ctx = tera::Context::new();
+    ctx.insert("v", view);
+    ctx.insert("id", &view.document.document.id.0);
+    // The document's own HTML as issued: rendered by the documents' templates, not typed by
+    // anyone here, so it is inserted as it is.
+    ctx.insert("document_html", &view.html);
+    ctx.insert("agreement_html", view.agreement_html);
+    ctx.insert("signable", &view.document.state.signable());
+    ctx.insert("init_data", init_data);
+    ctx.insert("signed_at", &view.document.document.signed_at.map(views::when).unwrap_or_default());
+    let (ok, message) = match outcome {
+        Outcome::Shown => (true, String::new()),
+        Outcome::Done(m) => (true, (*m).to_owned()),
+        Outcome::Refused(m) => (false, m.clone()),
+    };
+    ctx.insert("ok", &ok);
+    ctx.insert("message", &message);
+    let status = if ok { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    match views::render("sign/panel.html", &ctx) {
+        Ok(html) => (status, html).into_response(),
+        Err(e) => e.into_response(),
+    }
+}

@@ -1,0 +1,190 @@
+//! The signing Mini App over HTTP: `initData` computed here with the bot token as Telegram
+//! does; forged, stale and other users' data refused; the whole signing through the page.
+
+use crate::each_backend;
+use crate::helpers::{ADDRESS, Browser, TestApp, new_client, spawn_with};
+use admin_web::AppState;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::Duration;
+use crm::Actor;
+use crm::crypto::hmac_sha256;
+use crm::domain::{BookingStatus, IssuedDocumentId, Role};
+use crm::services::{DocKind, DocSubject};
+use testkit::{Backend, ClaimOne};
+
+const TOKEN: &str = "4242:signing-test-token";
+const TELEGRAM_ID: i64 = 5_550_001;
+
+/// `initData` as Telegram signs it for `user` at `auth_date` (seconds).
+fn init_data(token: &str, user: i64, auth_date: i64) -> String {
+    let mut fields = vec![
+        ("auth_date".to_owned(), auth_date.to_string()),
+        ("query_id".to_owned(), "AAHdF6IQAAAAAN0XohDhrOrc".to_owned()),
+        ("user".to_owned(), format!(r#"{{"id":{user},"first_name":"Мария","language_code":"ru"}}"#)),
+    ];
+    // The data-check-string: every field but the hash, sorted, `key=value` lines.
+    let check = fields.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n");
+    let secret = hmac_sha256(b"WebAppData", token.as_bytes());
+    fields.push(("hash".to_owned(), hex::encode(hmac_sha256(&secret, check.as_bytes()))));
+    serde_urlencoded::to_string(&fields).unwrap()
+}
+
+async fn spawn(backend: Backend) -> TestApp {
+    spawn_with(backend, |crm| AppState::new(crm).with_bot_token(TOKEN)).await
+}
+
+struct Issued {
+    id: IssuedDocumentId,
+    booking: crm::domain::BookingId,
+}
+
+async fn issued(app: &TestApp) -> Issued {
+    let oleg = app.staff("oleg", Role::Operator).await;
+    let anna = app.staff("anna", Role::Agent).await;
+    let boss = Actor::staff(app.staff("boss", Role::Admin).await.id, Role::Admin);
+    app.crm.save_agency_requisites(&boss, &testkit::agency()).await.unwrap();
+    app.crm.save_operator_registry(&boss, oleg.id, &testkit::registry()).await.unwrap();
+    let mut new = new_client("Иванова Мария Петровна", "+7 912 345-67-89");
+    new.telegram_id = Some(TELEGRAM_ID);
+    let agent = Actor::staff(anna.id, Role::Agent);
+    let client = app.crm.register_client(&agent, new).await.unwrap();
+    let passport = crm::domain::InternalPassport::parse(
+        "45 08",
+        "613729",
+        chrono::NaiveDate::from_ymd_opt(2010, 1, 15).unwrap(),
+        "ОВД Тверского района",
+        Some("770-001"),
+        app.crm.today(),
+    )
+    .unwrap();
+    app.crm.put_internal_passport(&agent, client.id, &passport).await.unwrap();
+    app.crm.set_client_address(&agent, client.id, "630132, г. Новосибирск, ул. Дачная, д. 3").await.unwrap();
+    let (_, dep) = app.published_tour(&oleg).await;
+    let booking = app.booking(&anna, &client, dep).await;
+    let line = app.crm.issue_document(&agent, DocKind::Contract, DocSubject::Booking(booking)).await.unwrap();
+    // The document's own message leaves the outbox (the bot would send it).
+    while app.crm.claim_outgoing(&Actor::System).await.unwrap().is_some() {}
+    Issued { id: line.document.id, booking }
+}
+
+impl TestApp {
+    async fn mini_app(&self, path: &str, init: &str, extra: &[(&str, &str)]) -> crate::helpers::Page {
+        let mut form = vec![("init_data", init)];
+        form.extend_from_slice(extra);
+        let body = serde_urlencoded::to_string(&form).unwrap();
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::USER_AGENT, "Mozilla/5.0 Telegram-Android/11.2")
+            .extension(axum::extract::ConnectInfo(std::net::SocketAddr::new(ADDRESS, 40_000)))
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    fn now_s(&self) -> i64 {
+        self.crm.now().timestamp()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_signs_the_contract_in_the_mini_app() {
+    for backend in testkit::backends() {
+        let app = spawn(backend).await;
+        let doc = issued(&app).await;
+        let base = format!("/sign/{}", doc.id);
+
+        let shell = app.get(&Browser::default(), &base).await;
+        assert_eq!(shell.status, StatusCode::OK);
+        assert!(shell.body.contains("/sign/app.js"), "{}", shell.body);
+        assert_eq!(app.get(&Browser::default(), "/sign/app.js").await.status, StatusCode::OK);
+
+        let init = init_data(TOKEN, TELEGRAM_ID, app.now_s() - 30);
+        let page = app.mini_app(&format!("{base}/view"), &init, &[]).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("РТО 012345"), "the document is shown");
+        assert!(page.body.contains("Соглашение об использовании простой электронной подписи"));
+
+        let page = app.mini_app(&format!("{base}/code"), &init, &[]).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.body.contains("Сначала примите соглашение"), "{}", page.body);
+
+        let page = app.mini_app(&format!("{base}/agreement"), &init, &[]).await;
+        assert!(page.body.contains("Соглашение принято"), "{}", page.body);
+        let page = app.mini_app(&format!("{base}/code"), &init, &[]).await;
+        assert!(page.body.contains("Код отправлен"), "{}", page.body);
+        let sent = app.crm.claim_outgoing(&Actor::System).await.unwrap().expect("the code's message");
+        assert_eq!(sent.chat_id, TELEGRAM_ID);
+        let code: String = sent.body.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).unwrap().into();
+
+        let wrong = if code == "999999" { "000000" } else { "999999" };
+        let page = app.mini_app(&format!("{base}/sign"), &init, &[("code", wrong)]).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.body.contains("Код неверный. Осталось попыток: 4"), "{}", page.body);
+        let status = app.crm.booking_card(&Actor::System, doc.booking).await.unwrap().booking.status;
+        assert_eq!(status, BookingStatus::ContractPending);
+
+        let page = app.mini_app(&format!("{base}/sign"), &init, &[("code", &code)]).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("Документ подписан"), "{}", page.body);
+        let status = app.crm.booking_card(&Actor::System, doc.booking).await.unwrap().booking.status;
+        assert_eq!(status, BookingStatus::ContractSigned, "{}", app.backend);
+        let ev = app.crm.document_signature(&Actor::System, doc.id).await.unwrap().unwrap();
+        assert_eq!(ev.telegram_id, TELEGRAM_ID);
+        assert_eq!(ev.ip.as_deref(), Some(ADDRESS.to_string().as_str()));
+        assert_eq!(ev.user_agent.as_deref(), Some("Mozilla/5.0 Telegram-Android/11.2"));
+        assert_eq!(ev.channel, crm::services::Channel::MiniApp);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_stale_and_other_users_init_data_are_refused() {
+    for backend in testkit::backends() {
+        let app = spawn(backend).await;
+        let doc = issued(&app).await;
+        let view = format!("/sign/{}/view", doc.id);
+        let now = app.now_s();
+
+        let forged = init_data("4242:another-bots-token", TELEGRAM_ID, now);
+        let page = app.mini_app(&view, &forged, &[]).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN);
+        assert!(page.body.contains("не прошли проверку подлинности"), "{}", page.body);
+        assert!(!page.body.contains("РТО 012345"));
+
+        // A valid copy with the user swapped: the hash no longer matches.
+        let swapped = init_data(TOKEN, TELEGRAM_ID, now).replace("5550001", "5550002");
+        assert_eq!(app.mini_app(&view, &swapped, &[]).await.status, StatusCode::FORBIDDEN);
+
+        let stale = init_data(TOKEN, TELEGRAM_ID, now - Duration::hours(2).num_seconds());
+        let page = app.mini_app(&view, &stale, &[]).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN);
+        assert!(page.body.contains("открыта слишком давно"), "{}", page.body);
+
+        let page = app.mini_app(&view, "", &[]).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN);
+        assert!(page.body.contains("открыта не из Telegram"), "{}", page.body);
+
+        // A Telegram user who is nobody's client, then another client.
+        let stranger = init_data(TOKEN, 7_770_001, now);
+        let page = app.mini_app(&view, &stranger, &[]).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN);
+        assert!(page.body.contains("не зарегистрирован"), "{}", page.body);
+        let mut other = new_client("Петров Пётр Петрович", "+7 912 000-00-01");
+        other.telegram_id = Some(7_770_002);
+        app.crm.register_client(&Actor::System, other).await.unwrap();
+        let intruder = init_data(TOKEN, 7_770_002, now);
+        for step in ["view", "agreement", "code", "sign"] {
+            let page = app.mini_app(&format!("/sign/{}/{step}", doc.id), &intruder, &[("code", "123456")]).await;
+            assert_eq!(page.status, StatusCode::FORBIDDEN, "{step}: {}", page.body);
+            assert!(page.body.contains("выдан другому клиенту"), "{step}: {}", page.body);
+            assert!(!page.body.contains("РТО 012345"), "{step}");
+        }
+        let status = app.crm.booking_card(&Actor::System, doc.booking).await.unwrap().booking.status;
+        assert_eq!(status, BookingStatus::ContractPending);
+    }
+}
+
+each_backend!(without_a_bot_token_there_is_no_mini_app, |app| {
+    let page = app.get(&Browser::default(), "/sign/1").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+});

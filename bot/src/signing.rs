@@ -1,0 +1,197 @@
+//! Signing documents in the chat, for clients without the Mini App (or who prefer the chat):
+//! the buttons under a document («Подписать», «Принимаю соглашение», «Прислать новый код»),
+//! a six-digit message taken as the code while one is waiting, the PDF of a document, and the
+//! agent's «Выдать договор на подпись». Every rule is crm's; this only words the answers.
+
+use crate::BotError;
+use crate::conversation::{self, Ctx, TgBot, who};
+use crm::domain::{BookingId, IssuedDocumentId};
+use crm::services::{CODE_TTL_MINUTES, DocKind, DocSubject, Evidence, SigningRefusal, signature_agreement};
+use crm::{Actor, Error};
+use dialogues::{Button, Callback, Keyboard, Label, Reply, Who};
+use teloxide::prelude::*;
+use teloxide::types::InputFile;
+
+/// Handles the signing buttons; `false` for any other callback (the dialogues take it).
+pub async fn on_callback(
+    ctx: &Ctx,
+    bot: &TgBot,
+    chat: ChatId,
+    user: &teloxide::types::User,
+    cb: Callback,
+) -> Result<bool, BotError> {
+    let (Callback::Sign(id)
+    | Callback::SignAccept(id)
+    | Callback::SignCode(id)
+    | Callback::DocumentPdf(id)
+    | Callback::IssueContract(id)) = cb
+    else {
+        return Ok(false);
+    };
+    let Some(actor) = actor_of(ctx, user).await? else {
+        conversation::send(ctx, bot, chat, &Reply::text("register_first")).await?;
+        return Ok(true);
+    };
+    let doc = IssuedDocumentId(id);
+    let reply = match cb {
+        Callback::Sign(_) => start(ctx, &actor, doc).await,
+        Callback::SignAccept(_) => match ctx.crm.accept_signature_agreement(&actor, &Evidence::chat()).await {
+            Ok(()) => send_code(ctx, &actor, doc).await,
+            Err(e) => Err(e),
+        },
+        Callback::SignCode(_) => send_code(ctx, &actor, doc).await,
+        Callback::DocumentPdf(_) => match ctx.crm.document_pdf(&actor, doc).await {
+            Ok((line, pdf)) => {
+                ctx.budget.until_chat_ready(chat.0).await;
+                ctx.budget.until_ready().await;
+                let file = InputFile::memory(pdf).file_name(format!("document-{id}.pdf"));
+                bot.send_document(chat, file).caption(line.document.title).await?;
+                return Ok(true);
+            }
+            Err(e) => Err(e),
+        },
+        Callback::IssueContract(_) => {
+            match ctx.crm.issue_document(&actor, DocKind::Contract, DocSubject::Booking(BookingId(id))).await {
+                Ok(line) => Ok(Reply::text("staff_contract_issued")
+                    .var("title", line.document.title)
+                    .var("missing", line.document.missing)),
+                Err(e) => Err(e),
+            }
+        }
+        _ => return Ok(false),
+    };
+    answer(ctx, bot, chat, doc, reply).await?;
+    Ok(true)
+}
+
+/// A six-digit message from a client with a code waiting is that code; `false` otherwise.
+pub async fn on_text(
+    ctx: &Ctx,
+    bot: &TgBot,
+    chat: ChatId,
+    user: &teloxide::types::User,
+    text: &str,
+) -> Result<bool, BotError> {
+    let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if digits.len() != 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(false);
+    }
+    let Some(actor @ Actor::Client(_)) = actor_of(ctx, user).await? else { return Ok(false) };
+    let Some(doc) = ctx.crm.document_awaiting_code(&actor).await? else { return Ok(false) };
+    let reply = ctx
+        .crm
+        .sign_with_code(&actor, doc, &digits, &Evidence::chat())
+        .await
+        .map(|line| Reply::text("sign_done").var("title", line.document.title));
+    answer(ctx, bot, chat, doc, reply).await?;
+    Ok(true)
+}
+
+async fn actor_of(ctx: &Ctx, user: &teloxide::types::User) -> Result<Option<Actor>, BotError> {
+    let telegram_id = i64::try_from(user.id.0).unwrap_or(i64::MAX);
+    Ok(match who(&ctx.crm, telegram_id).await? {
+        Who::Client { id, .. } => Some(Actor::Client(crm::domain::ClientId(id))),
+        Who::Staff { id, role, .. } => Some(Actor::staff(crm::domain::StaffId(id), role)),
+        Who::Stranger | Who::Blacklisted => None,
+    })
+}
+
+/// «Подписать»: what the document still needs, in order — its missing data, the agreement,
+/// then a code.
+async fn start(ctx: &Ctx, actor: &Actor, doc: IssuedDocumentId) -> crm::Result<Reply> {
+    let view = ctx.crm.open_for_signing(actor, doc).await?;
+    let state = view.document.state;
+    if !state.signable() {
+        return Err(Error::Signing(SigningRefusal::NotSignable(state)));
+    }
+    if !view.document.document.missing.is_empty() {
+        return Ok(Reply::text("sign_missing")
+            .var("title", view.document.document.title)
+            .var("missing", view.document.document.missing));
+    }
+    if view.agreement_needed {
+        let (version, html, _) = signature_agreement();
+        return Ok(Reply::text("sign_agreement").var("version", version).var("text", plain(html)).keyboard(
+            Keyboard::Inline(vec![vec![Button::new(Label::new("sign_accept"), Callback::SignAccept(doc.0))]]),
+        ));
+    }
+    send_code(ctx, actor, doc).await
+}
+
+async fn send_code(ctx: &Ctx, actor: &Actor, doc: IssuedDocumentId) -> crm::Result<Reply> {
+    ctx.crm.send_signing_code(actor, doc).await?;
+    Ok(Reply::text("sign_code_sent").var("minutes", CODE_TTL_MINUTES))
+}
+
+/// The answer, or the refusal in the client's words (with «Прислать новый код» where a new
+/// code is what helps).
+async fn answer(
+    ctx: &Ctx,
+    bot: &TgBot,
+    chat: ChatId,
+    doc: IssuedDocumentId,
+    r: crm::Result<Reply>,
+) -> Result<(), BotError> {
+    let reply = match r {
+        Ok(reply) => reply,
+        Err(Error::Forbidden(_)) => Reply::text("staff_refused_forbidden"),
+        Err(Error::NotFound(_)) => Reply::text("staff_refused_not_found"),
+        Err(e) => {
+            let Some(reason) = e.refusal_ru() else { return Err(e.into()) };
+            let new_code = matches!(
+                e,
+                Error::Signing(SigningRefusal::CodeExpired | SigningRefusal::CodeExhausted | SigningRefusal::NoCode)
+            );
+            let reply = Reply::text("sign_refused").var("reason", reason);
+            if new_code {
+                reply.keyboard(Keyboard::Inline(vec![vec![Button::new(
+                    Label::new("sign_code"),
+                    Callback::SignCode(doc.0),
+                )]]))
+            } else {
+                reply
+            }
+        }
+    };
+    conversation::send(ctx, bot, chat, &reply).await
+}
+
+/// The agreement's HTML as chat text: tags dropped, paragraphs and items on lines of their own.
+fn plain(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    let mut tag = String::new();
+    for c in html.chars() {
+        match (in_tag, c) {
+            (false, '<') => {
+                in_tag = true;
+                tag.clear();
+            }
+            (true, '>') => {
+                in_tag = false;
+                let name = tag.trim_start_matches('/').split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+                if name == "li" && !tag.starts_with('/') {
+                    out.push_str("\n• ");
+                } else if matches!(name.as_str(), "p" | "h1" | "h2" | "h3" | "ol" | "ul" | "section") {
+                    out.push('\n');
+                }
+            }
+            (true, c) => tag.push(c),
+            (false, c) => out.push(c),
+        }
+    }
+    let lines: Vec<&str> = out.lines().map(str::trim).filter(|l| !l.is_empty() && *l != "•").collect();
+    lines.join("\n").replace("&nbsp;", " ").replace("&laquo;", "«").replace("&raquo;", "»")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_agreement_reads_as_chat_text() {
+        let (_, html, _) = crm::services::signature_agreement();
+        let text = super::plain(html);
+        assert!(text.starts_with("Соглашение об использовании простой электронной подписи"), "{text}");
+        assert!(text.contains("\n• Настоящее соглашение"), "{text}");
+        assert!(!text.contains('<'), "{text}");
+    }
+}
