@@ -41,9 +41,6 @@ impl AppError {
             }
             AppError::Crm(E::Conflict(c)) => (StatusCode::CONFLICT, "conflict", c.message_ru()),
             AppError::Crm(E::Signing(s)) => (StatusCode::CONFLICT, "conflict", s.message_ru()),
-            AppError::Crm(e @ E::InvalidField { .. }) => {
-                (StatusCode::BAD_REQUEST, "invalid", e.refusal_ru().unwrap_or_default())
-            }
             AppError::Crm(E::Template(t)) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", t.0.clone()),
             AppError::Crm(E::IllegalMove(_)) => (StatusCode::CONFLICT, "illegal_move", String::new()),
             AppError::Crm(E::LoginLocked { until }) => (StatusCode::TOO_MANY_REQUESTS, "locked", views::when(*until)),

@@ -4,8 +4,7 @@
 use crate::AppState;
 use crate::{
     assets, audit, auth, bookings, broadcasts, clients, dashboard, documents, health, hotels, notifications, outbox,
-    signing,
-    staff, tours,
+    signing, staff, tours,
 };
 use axum::routing::{MethodFilter, MethodRouter, on};
 

@@ -227,6 +227,7 @@ fn my_bookings_say_what_is_paid_and_due_and_offer_to_cancel() {
         due: "70 000 ₽".into(),
         travellers: 2,
         client: "Иванова Мария".into(),
+        documents: vec![],
     };
     let open = MyBookingView {
         booking: item(17, "частичная оплата"),

@@ -27,7 +27,10 @@ pub fn bookings_reply(items: &[crate::views::MyBookingView]) -> Reply {
     for b in items {
         rows.extend(document_buttons(&b.booking.documents, true));
         if b.may_cancel {
-            rows.push(vec![Button::new(Label::new("ask_cancel").var("id", b.booking.id), Callback::AskCancel(b.booking.id))]);
+            rows.push(vec![Button::new(
+                Label::new("ask_cancel").var("id", b.booking.id),
+                Callback::AskCancel(b.booking.id),
+            )]);
         }
     }
     let reply = Reply::text(template).var("items", serde_json::to_value(items).unwrap_or_default());

@@ -290,6 +290,7 @@ fn my_booking(id: i64, may_cancel: bool) -> MyBookingView {
             due: "100 000 ₽".into(),
             travellers: 2,
             client: String::new(),
+            documents: vec![],
         },
         paid: "0 ₽".into(),
         next_due: None,

@@ -65,12 +65,14 @@ fn the_booking_card_leads_to_the_travellers_and_a_traveller_to_the_kinds() {
             due: "100 000,00 ₽".into(),
             travellers: 2,
             client: "Иванова Мария".into(),
+            documents: vec![],
         },
         client_id: 5,
         client: "Иванова Мария".into(),
         paid: "0,00 ₽".into(),
         moves: vec![],
         accepts_payments: false,
+        can_issue_contract: false,
     };
     let (_, eff) = run(State::Staff(None), Event::Outcome(Outcome::StaffBooking(view)));
     assert!(callbacks(&eff).contains(&Callback::Travellers(17)));
@@ -213,6 +215,7 @@ fn refund_details_are_entered_from_the_client_card_field_by_field() {
         bookings: vec![],
         history: vec![],
         telegram: true,
+        documents: vec![],
     };
     let (_, eff) = run(State::Staff(None), Event::Outcome(Outcome::StaffClient(card)));
     assert!(callbacks(&eff).contains(&Callback::Refund(5)));

@@ -272,6 +272,7 @@ fn the_card_offers_writing_only_to_a_client_in_the_bot() {
         bookings: vec![],
         history: vec![],
         telegram: true,
+        documents: vec![],
     };
     let (_, eff) = run(State::Staff(None), Event::Outcome(Outcome::StaffClient(card.clone())));
     assert!(callbacks(&eff).contains(&Callback::ReplyTo(5)));
