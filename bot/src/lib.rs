@@ -1,11 +1,13 @@
 //! The Telegram transport: updates in, `dialogues` stepped, effects run through `crm`,
 //! messages rendered from `templates/bot/` out.
 //!
-//! Long polling, through teloxide's `Throttle` adaptor: at most one message a second per
-//! chat and the configured global rate, which replies share with the outbox sender through
-//! one [`SendBudget`], and a 429 answer is obeyed (it waits `retry_after` and
-//! sends again), so nothing is dropped. Dialogue state lives in the database, or in Redis
-//! when configured.
+//! Long polling (or a webhook). A reply leaves as soon as it is rendered unless a limit of
+//! Telegram's really applies: replies and the outbox sender share one [`SendBudget`] (a short
+//! burst then one a second per person, 20 a minute per group, the configured rate overall,
+//! replies ahead of the outbox), and a 429 answer pauses the chat or the bot for `retry_after`
+//! and the message is sent again, so nothing is dropped. teloxide's `Throttle` is not used: it
+//! releases sends on a 250 ms tick and caps private chats at 20 a minute. Dialogue state lives
+//! in the database, or in Redis when configured.
 
 #![forbid(unsafe_code)]
 
@@ -22,7 +24,6 @@ mod update;
 mod webhook;
 
 use crm::Crm;
-use teloxide::adaptors::throttle::{Limits, Settings, Throttle};
 use teloxide::dispatching::ShutdownToken;
 use teloxide::prelude::*;
 use teloxide::types::BotCommand;
@@ -92,11 +93,6 @@ impl BotSettings {
             None => bot,
         })
     }
-
-    fn throttled(&self) -> Result<Throttle<Bot>, BotError> {
-        let limits = Limits { messages_per_sec_overall: self.global_rate.max(1), ..Limits::default() };
-        Ok(Throttle::spawn_with_settings(self.bot()?, Settings::default().limits(limits)))
-    }
 }
 
 /// The bot's own username (`getMe`), for invite deep links.
@@ -130,7 +126,7 @@ const COMMANDS: [&str; 7] = ["start", "tours", "bookings", "settings", "help", "
 /// constant time, see the `webhook` module).
 /// Replies draw from `budget`, which the outbox sender shares.
 pub async fn start(settings: &BotSettings, crm: Crm, budget: SendBudget) -> Result<RunningBot, BotError> {
-    let bot = settings.throttled()?;
+    let bot = settings.bot()?;
     let texts = std::sync::Arc::new(Texts::load()?);
     let states = open_state_storage(&crm, settings.redis_url.as_deref(), &settings.redis_prefix).await?;
     let commands =

@@ -18,6 +18,7 @@ mod permissions;
 mod pricing;
 mod scope;
 mod staff;
+mod telegram_accounts;
 mod tours;
 mod web_sessions;
 
@@ -48,6 +49,7 @@ pub use lockout::{LOCKOUT_MINUTES, MAX_FAILURES};
 pub use permissions::Capability;
 pub use staff::INVITE_TTL_DAYS;
 pub use staff::{NewStaffInput, StaffCreated, StaffName};
+pub use telegram_accounts::TelegramAccount;
 pub use tours::{LinkableHotel, MAX_ROUTE_DAY, TourCard, TourInput, tour_editable_by};
 pub use web_sessions::{PanelSession, SESSION_IDLE_HOURS, SessionStarted, SignIn};
 

@@ -35,6 +35,7 @@ pub(crate) mod notifications;
 pub(crate) mod operations;
 pub mod outbox;
 pub(crate) mod staff;
+pub(crate) mod telegram_accounts;
 pub mod time;
 pub(crate) mod tours;
 pub(crate) mod web_sessions;

@@ -21,4 +21,5 @@ mod sales;
 mod schema;
 mod search;
 mod staff;
+mod telegram_accounts;
 mod templates;
