@@ -4,8 +4,8 @@
 //! Notifications and broadcasts run only in the instance that holds the leadership (a
 //! PostgreSQL advisory lock; always granted on SQLite): it queues what is due into the outbox
 //! and runs the outbox sender when the bot is configured. An instance that loses the lock (its
-//! connection died) stops sending; another takes over at its next tick and first marks the
-//! messages the old leader left in doubt as `unknown`.
+//! connection died) stops sending; whichever instance takes the lock next (this one again, once
+//! the database is back) first marks the messages left in doubt as `unknown`, then sends.
 
 use crm::notify::Daytime;
 use crm::store::Leadership;
@@ -27,7 +27,9 @@ pub struct Settings {
 pub async fn run(crm: Crm, settings: Settings, mut stop: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(settings.tick);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut sender = settings.sender;
+    // Kept, not consumed: after losing the lead (its connection died with the database) and
+    // taking it again, this instance sends again.
+    let sender = settings.sender.map(std::sync::Arc::new);
     let mut lead: Option<Leadership> = None;
     let mut sending: Option<(watch::Sender<bool>, tokio::task::JoinHandle<()>)> = None;
     loop {
@@ -56,7 +58,7 @@ pub async fn run(crm: Crm, settings: Settings, mut stop: watch::Receiver<bool>) 
             continue;
         }
         if sending.is_none()
-            && let Some(s) = sender.take()
+            && let Some(s) = sender.clone()
         {
             // Whatever a dead leader left `sending` is in doubt: never resend it by itself.
             if let Err(e) = crm.recover_outbox(&Actor::System).await {

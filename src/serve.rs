@@ -49,11 +49,12 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let jobs = scheduler::Settings { tick: config.scheduler_tick, daytime: config.notify_hours, sender };
     let scheduler = tokio::spawn(scheduler::run(crm.clone(), jobs, stop_rx));
 
-    let mut app = admin_web::router(admin_web::AppState::configured(
-        crm.clone(),
-        config.public_url.as_deref(),
-        config.bot_username.clone(),
-    ));
+    let mut state =
+        admin_web::AppState::configured(crm.clone(), config.public_url.as_deref(), config.bot_username.clone());
+    if let Some(redis) = bot.as_ref().and_then(|b| b.redis.clone()) {
+        state = state.with_redis(admin_web::health::Probe::new(move || redis.is_up()));
+    }
+    let mut app = admin_web::router(state);
     // Webhook mode: Telegram's updates arrive on the same server, outside the panel's
     // sign-in (the bot's route checks X-Telegram-Bot-Api-Secret-Token instead, in constant time).
     if let Some(hook) = bot.as_mut().and_then(|b| b.webhook.take()) {

@@ -15,7 +15,7 @@ mod clients;
 mod dashboard;
 mod error;
 mod guard;
-mod health;
+pub mod health;
 mod hotels;
 mod notifications;
 mod outbox;
@@ -38,18 +38,25 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The bot's username for staff invite links (`https://t.me/<bot>?start=staff_<token>`).
     pub bot_username: Option<String>,
+    /// With the bot's dialogue state in Redis: whether Redis answers, for `/healthz`.
+    pub redis: Option<health::Probe>,
 }
 
 impl AppState {
     /// Plain http, no bot username: what tests and a local start use.
     pub fn new(crm: Crm) -> AppState {
-        AppState { crm, secure_cookies: false, bot_username: None }
+        AppState { crm, secure_cookies: false, bot_username: None, redis: None }
     }
 
     /// Settings from the public URL (`https://…` makes cookies `Secure`) and the bot's name.
     pub fn configured(crm: Crm, public_url: Option<&str>, bot_username: Option<String>) -> AppState {
         let secure_cookies = public_url.is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"));
-        AppState { crm, secure_cookies, bot_username }
+        AppState { crm, secure_cookies, bot_username, redis: None }
+    }
+
+    /// `/healthz` also reports Redis, as `probe` sees it.
+    pub fn with_redis(self, probe: health::Probe) -> AppState {
+        AppState { redis: Some(probe), ..self }
     }
 }
 

@@ -136,7 +136,9 @@ pub async fn send(ctx: &Ctx, bot: &TgBot, chat: ChatId, reply: &Reply) -> Result
     }
     loop {
         ctx.budget.reply_turn(chat.0).await;
-        match req.send_ref().await {
+        // A 5xx or a dropped connection is tried again with backoff (see `retry`); a 429 pauses
+        // what the budget judges it names, and the same message waits its next turn.
+        match crate::retry::with_backoff("reply", || req.send_ref()).await {
             Err(RequestError::RetryAfter(after)) => {
                 let paused = ctx.budget.flood(chat.0, after.duration());
                 tracing::warn!(chat = chat.0, retry_after = after.seconds(), ?paused, "Telegram asked to slow down");
@@ -157,6 +159,11 @@ async fn register(ctx: &Ctx, telegram_id: i64, user: &teloxide::types::User, c: 
     let first_name = full_name.first_name().to_owned();
     let registered = Event::Outcome(Outcome::Registered { first_name });
     let actor = Actor::Telegram(telegram_id);
+    // A repeated effect (the update came again after a crash, see `polling`): this account
+    // registered already. Checked first, since its own phone would now read as taken.
+    if ctx.crm.client_by_telegram(&actor, telegram_id).await?.is_some() {
+        return Ok(registered);
+    }
     let new = NewClient {
         full_name,
         phone: phone.clone(),

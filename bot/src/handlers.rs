@@ -23,7 +23,17 @@ async fn on_message(bot: TgBot, msg: Message, ctx: Ctx) -> HandlerResult {
     if let Event::Start(StartPayload::StaffInvite(token)) = &event {
         return redeem_invite(&ctx, &bot, msg.chat.id, user, token).await;
     }
-    conversation::handle(&ctx, &bot, msg.chat.id, user, event).await
+    let done = conversation::handle(&ctx, &bot, msg.chat.id, user, event).await;
+    answered(&ctx, &bot, msg.chat.id, done).await
+}
+
+/// A failed update (the database or Redis away, a send that did not go) still gets an answer:
+/// the user is asked to repeat in a minute, rather than meeting silence. What failed changed
+/// nothing half-way (the services write in transactions), so repeating is safe.
+async fn answered(ctx: &Ctx, bot: &TgBot, chat: ChatId, done: HandlerResult) -> HandlerResult {
+    let Err(e) = done else { return Ok(()) };
+    tracing::error!(chat = chat.0, error = %e, "update failed; the user is asked to repeat it");
+    conversation::send(ctx, bot, chat, &Reply::text("try_again")).await
 }
 
 async fn on_callback(bot: TgBot, q: CallbackQuery, ctx: Ctx) -> HandlerResult {
@@ -35,7 +45,10 @@ async fn on_callback(bot: TgBot, q: CallbackQuery, ctx: Ctx) -> HandlerResult {
     }
     let chat_id = chat.id;
     match q.data.as_deref().and_then(Callback::decode) {
-        Some(cb) => conversation::handle(&ctx, &bot, chat_id, &q.from, Event::Callback(cb)).await,
+        Some(cb) => {
+            let done = conversation::handle(&ctx, &bot, chat_id, &q.from, Event::Callback(cb)).await;
+            answered(&ctx, &bot, chat_id, done).await
+        }
         None => conversation::send(&ctx, &bot, chat_id, &Reply::text("button_expired")).await,
     }
 }

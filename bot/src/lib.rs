@@ -1,13 +1,14 @@
 //! The Telegram transport: updates in, `dialogues` stepped, effects run through `crm`,
 //! messages rendered from `templates/bot/` out.
 //!
-//! Long polling (or a webhook). A reply leaves as soon as it is rendered unless a limit of
-//! Telegram's really applies: replies and the outbox sender share one [`SendBudget`] (a short
-//! burst then one a second per person, 20 a minute per group, the configured rate overall,
-//! replies ahead of the outbox), and a 429 answer pauses the chat or the bot for `retry_after`
-//! and the message is sent again, so nothing is dropped. teloxide's `Throttle` is not used: it
-//! releases sends on a 250 ms tick and caps private chats at 20 a minute. Dialogue state lives
-//! in the database, or in Redis when configured.
+//! Long polling of our own that confirms an update only once it was handled (`polling`), or a
+//! webhook. A reply leaves as soon as it is rendered unless a limit of Telegram's really
+//! applies: replies and the outbox sender share one [`SendBudget`] (a short burst then one a
+//! second per person, 20 a minute per group, the configured rate overall, replies ahead of the
+//! outbox), and a 429 answer pauses the chat or the bot for `retry_after` and the message is
+//! sent again, so nothing is dropped. teloxide's `Throttle` is not used: it releases sends on a
+//! 250 ms tick and caps private chats at 20 a minute. Dialogue state lives in the database, or
+//! in Redis when configured.
 
 #![forbid(unsafe_code)]
 
@@ -17,6 +18,8 @@ mod effects;
 mod handlers;
 mod markup;
 pub mod outbox;
+mod polling;
+mod retry;
 mod staff_effects;
 pub mod state;
 mod texts;
@@ -30,7 +33,7 @@ use teloxide::types::BotCommand;
 use teloxide::update_listeners::webhooks;
 
 pub use budget::SendBudget;
-pub use state::open_state_storage;
+pub use state::{RedisHealth, open_state_storage};
 pub use texts::Texts;
 
 #[derive(Debug, thiserror::Error)]
@@ -101,18 +104,34 @@ pub async fn username(settings: &BotSettings) -> Result<Option<String>, BotError
     Ok(me.user.username.clone())
 }
 
+/// How a running bot is stopped: our own long polling by its flag, the webhook's dispatcher by
+/// teloxide's token.
+enum Stop {
+    Polling(tokio::sync::watch::Sender<bool>),
+    Dispatcher(ShutdownToken),
+}
+
 /// A running bot: stop it with [`RunningBot::stop`].
 pub struct RunningBot {
-    token: ShutdownToken,
+    token: Stop,
     task: tokio::task::JoinHandle<()>,
     /// In webhook mode, the route Telegram posts updates to, to mount in the panel's server.
     pub webhook: Option<axum::Router>,
+    /// With dialogue state in Redis: whether Redis answers (the health check reports it).
+    pub redis: Option<RedisHealth>,
 }
 
 impl RunningBot {
     pub async fn stop(self) {
-        if let Ok(done) = self.token.shutdown() {
-            done.await;
+        match self.token {
+            Stop::Polling(stop) => {
+                let _ = stop.send(true);
+            }
+            Stop::Dispatcher(token) => {
+                if let Ok(done) = token.shutdown() {
+                    done.await;
+                }
+            }
         }
         let _ = self.task.await;
     }
@@ -128,7 +147,7 @@ const COMMANDS: [&str; 7] = ["start", "tours", "bookings", "settings", "help", "
 pub async fn start(settings: &BotSettings, crm: Crm, budget: SendBudget) -> Result<RunningBot, BotError> {
     let bot = settings.bot()?;
     let texts = std::sync::Arc::new(Texts::load()?);
-    let states = open_state_storage(&crm, settings.redis_url.as_deref(), &settings.redis_prefix).await?;
+    let (states, redis) = open_state_storage(&crm, settings.redis_url.as_deref(), &settings.redis_prefix).await?;
     let commands =
         COMMANDS.map(|c| BotCommand::new(c, texts.render(&format!("command_{c}.tera"), &serde_json::Map::new())));
     if let Err(e) = bot.set_my_commands(commands).await {
@@ -136,18 +155,21 @@ pub async fn start(settings: &BotSettings, crm: Crm, budget: SendBudget) -> Resu
         tracing::warn!(error = %e, "setMyCommands failed");
     }
     let ctx = conversation::Ctx { crm, texts, states, budget };
-    let mut dispatcher = Dispatcher::builder(bot, handlers::schema())
-        .dependencies(dptree::deps![ctx])
-        .default_handler(|_| async {})
-        .error_handler(LoggingErrorHandler::with_custom_text("bot update failed"))
-        .build();
-    let token = dispatcher.shutdown_token();
     match &settings.webhook_url {
+        // Our own polling: an update is confirmed only once handled (see `polling`).
         None => {
-            let task = tokio::spawn(async move { dispatcher.dispatch().await });
-            Ok(RunningBot { token, task, webhook: None })
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let handler = std::sync::Arc::new(handlers::schema());
+            let task = tokio::spawn(polling::run(bot, ctx, handler, stopped));
+            Ok(RunningBot { token: Stop::Polling(stop), task, webhook: None, redis })
         }
         Some(url) => {
+            let mut dispatcher = Dispatcher::builder(bot, handlers::schema())
+                .dependencies(dptree::deps![ctx])
+                .default_handler(|_| async {})
+                .error_handler(LoggingErrorHandler::with_custom_text("bot update failed"))
+                .build();
+            let token = Stop::Dispatcher(dispatcher.shutdown_token());
             let url = reqwest::Url::parse(url).map_err(|_| BotError::WebhookUrl)?;
             // The address is unused: the route is served by the panel's own server.
             let mut options = webhooks::Options::new(([127, 0, 0, 1], 0).into(), url);
@@ -165,7 +187,7 @@ pub async fn start(settings: &BotSettings, crm: Crm, budget: SendBudget) -> Resu
                     .await;
                 stopped.await;
             });
-            Ok(RunningBot { token, task, webhook: Some(router) })
+            Ok(RunningBot { token, task, webhook: Some(router), redis })
         }
     }
 }

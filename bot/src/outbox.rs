@@ -6,9 +6,10 @@
 //! limiter let it go, right before its request, and marked with Telegram's answer right after.
 //! Only a crash between the two leaves a row in doubt; the next start marks it `unknown` and
 //! does not resend it (see `crm::services::notify::outbox`). Errors are sorted by what they
-//! say about delivery: Telegram's refusals (blocked, chat not found) and 429 are answers — the
-//! message did not go; a refused connection never reached Telegram — it is retried; a timeout
-//! or a broken answer may have been delivered — `unknown`.
+//! say about delivery (`crate::retry::fate`): Telegram's refusals (blocked, chat not found) and
+//! 429 are answers — the message did not go; a refused connection never reached Telegram and a
+//! 5xx was not carried out — it is retried; a timeout or a broken answer may have been
+//! delivered — `unknown`.
 //!
 //! It keeps no queue in memory beyond the few rows it claimed: a queue would widen the window
 //! of doubt at a crash to the whole queue, and would hold replies up behind a broadcast.
@@ -61,7 +62,8 @@ impl OutboxSender {
     }
 
     /// Sends until `stop` turns true, then waits for the requests in flight and records them.
-    pub async fn run(self, crm: Crm, mut stop: watch::Receiver<bool>) {
+    /// Shared (`Arc`), so a scheduler that lost and regained the lead runs it again.
+    pub async fn run(self: Arc<Self>, crm: Crm, mut stop: watch::Receiver<bool>) {
         let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
         let sent: SentBatch = Arc::default();
         // At high rates messages are claimed a few at a time (one transaction for several); at
@@ -69,7 +71,7 @@ impl OutboxSender {
         // in doubt at a crash.
         let batch = (self.budget.rate().get() as usize / 100).clamp(1, 16);
         let mut claimed = std::collections::VecDeque::new();
-        let this = Arc::new(self);
+        let this = self;
         let mut flushed = tokio::time::Instant::now();
         loop {
             if *stop.borrow() {
@@ -158,6 +160,12 @@ impl OutboxSender {
                 tracing::warn!(retry_after = s.seconds(), ?paused, "outbox: Telegram asked to slow down");
                 let reason = text::get("outbox_reason", "flood_control");
                 crm.outgoing_retry(sys, msg.id, crm.now() + s.chrono_duration(), reason).await
+            }
+            // Telegram's 5xx or a proxy's error page: not carried out, so sent again later.
+            Err(e) if crate::retry::fate(&e) == crate::retry::Fate::NotSent => {
+                tracing::warn!(error = %e, id = %msg.id, "outbox: Telegram failed the request; trying again later");
+                let at = crm.now() + chrono::Duration::from_std(NETWORK_BACKOFF).unwrap_or_default();
+                crm.outgoing_retry(sys, msg.id, at, text::get("outbox_reason", "no_connection")).await
             }
             Err(RequestError::Api(e)) => crm.outgoing_closed(sys, msg.id, OutboxStatus::Failed, &refusal_ru(&e)).await,
             Err(RequestError::MigrateToChatId(_)) => {

@@ -173,6 +173,7 @@ impl Texts {
             "tours_ask_month.tera",
             "tours_list.tera",
             "tours_none.tera",
+            "try_again.tera",
             "use_menu.tera",
         ])?;
         let fallback = tera.render("render_failed.tera", &tera::Context::new())?.trim().to_owned();

@@ -60,4 +60,65 @@ mod tests {
         let typed = Event::Text("хочу в тур".into());
         assert_eq!(menu_event(typed.clone(), &client, &texts), typed);
     }
+
+    /// Webhook and long-polling bodies: whatever JSON arrives, parsing it and reading the message
+    /// never panics, and a text always becomes a start, a command or a text (never lost).
+    mod bodies {
+        use super::*;
+        use proptest::prelude::*;
+        use serde_json::json;
+        use teloxide::types::{Update, UpdateKind};
+
+        fn body(text: Option<String>, contact: Option<(String, Option<i64>)>, from: Option<i64>) -> serde_json::Value {
+            let mut message = json!({
+                "message_id": 1, "date": 1_700_000_000,
+                "chat": {"id": 42, "type": "private", "first_name": "Мария"},
+            });
+            if let Some(id) = from {
+                message["from"] = json!({"id": id, "is_bot": false, "first_name": "Мария"});
+            }
+            if let Some(t) = text {
+                message["text"] = json!(t);
+            }
+            if let Some((phone, user_id)) = contact {
+                message["contact"] = json!({"phone_number": phone, "first_name": "Мария", "user_id": user_id});
+            }
+            json!({"update_id": 7, "message": message})
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+            #[test]
+            fn any_message_body_reads_as_an_event(
+                // A message carries a text or a contact (or something else), never both.
+                (text, contact) in prop_oneof![
+                    prop_oneof![any::<String>(), "/[a-z@_ ]{0,20}.{0,10}"].prop_map(|t| (Some(t), None)),
+                    (".{0,20}", proptest::option::of(any::<i64>())).prop_map(|c| (None, Some(c))),
+                    Just((None, None)),
+                ],
+                from in proptest::option::of(1..i64::MAX),
+            ) {
+                let raw = body(text.clone(), contact, from).to_string();
+                let Ok(update) = serde_json::from_str::<Update>(&raw) else { return Ok(()) };
+                if let UpdateKind::Message(msg) = update.kind {
+                    let event = message_event(&msg);
+                    if let Some(t) = text {
+                        let kept = matches!(&event, Event::Start(_) | Event::Command(_))
+                            || event == Event::Text(t.clone());
+                        prop_assert!(kept, "{t:?} became {event:?}");
+                    }
+                }
+            }
+
+            #[test]
+            fn any_bytes_are_refused_or_read(raw in prop_oneof![any::<String>(), "\\{\"update_id\":[0-9]{1,5},.{0,40}\\}"]) {
+                if let Ok(update) = serde_json::from_str::<Update>(&raw)
+                    && let UpdateKind::Message(msg) = update.kind
+                {
+                    let _ = message_event(&msg);
+                }
+            }
+        }
+    }
 }

@@ -178,7 +178,8 @@ async fn redis_storage() {
 async fn without_redis_the_database_is_used() {
     let Home::Db { db, master } = sqlite().await else { unreachable!() };
     let crm = crm_on(&db, &master).await;
-    let s = bot::open_state_storage::<Step>(&crm, None, "tourcrm:").await.unwrap();
+    let (s, health) = bot::open_state_storage::<Step>(&crm, None, "tourcrm:").await.unwrap();
+    assert!(health.is_none());
     put(&s, ChatId(10), phone("Ольга")).await;
     let stored = crm.chat_state(&Actor::System, 10).await.unwrap().unwrap();
     assert_eq!(serde_json::from_str::<Step>(&stored).unwrap(), phone("Ольга"));
@@ -189,7 +190,8 @@ async fn with_redis_url_redis_is_used() {
     let Some(url) = redis_url() else { return };
     let Home::Db { db, master } = sqlite().await else { unreachable!() };
     let crm = crm_on(&db, &master).await;
-    let s = bot::open_state_storage::<Step>(&crm, Some(&url), "tourcrm:").await.unwrap();
+    let (s, health) = bot::open_state_storage::<Step>(&crm, Some(&url), "tourcrm:").await.unwrap();
+    assert!(health.unwrap().is_up());
     // The production prefix, so a random chat id keeps clear of real chats; removed at the end.
     let chat = ChatId(-(i64::try_from(rand_u64() >> 2).unwrap()) - 1);
     put(&s, chat, Step::AskName).await;
@@ -208,4 +210,64 @@ async fn unreachable_redis_is_an_error_at_open() {
     let err = RedisStorage::open("redis://127.0.0.1:1", DEFAULT_PREFIX).await.unwrap_err();
     assert!(matches!(err, StateError::Redis(_)), "{err}");
     assert!(started.elapsed() < std::time::Duration::from_secs(30), "open gave up in {:?}", started.elapsed());
+}
+
+/// Redis stops and comes back empty: every call is still answered (from the database meanwhile,
+/// each within a few seconds), the health flag follows, and the states written during the
+/// outage are handed back to Redis and leave the database.
+#[tokio::test]
+async fn while_redis_is_away_states_go_to_the_database_and_come_back() {
+    let Some(mut redis) = testkit::RedisServer::start() else { return };
+    let Home::Db { db, master } = sqlite().await else { unreachable!() };
+    let crm = crm_on(&db, &master).await;
+    let (s, health) = bot::open_state_storage::<Step>(&crm, Some(&redis.url()), "t:").await.unwrap();
+    let health = health.unwrap();
+    put(&s, ChatId(1), Step::AskName).await;
+    assert!(health.is_up());
+    assert_eq!(crm.chat_state(&Actor::System, 1).await.unwrap(), None, "in Redis, not the database");
+
+    redis.kill();
+    let started = std::time::Instant::now();
+    // Chat 1's state lived only in Redis: it is gone, and the chat starts over.
+    assert_eq!(get(&s, ChatId(1)).await, None);
+    put(&s, ChatId(2), phone("Мария")).await;
+    assert_eq!(get(&s, ChatId(2)).await, Some(phone("Мария")));
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "calls waited {:?}", started.elapsed());
+    assert!(!health.is_up());
+    assert!(crm.chat_state(&Actor::System, 2).await.unwrap().is_some(), "kept in the database");
+
+    redis.restart();
+    wait_up(&health).await;
+    assert_eq!(crm.chat_state(&Actor::System, 2).await.unwrap(), None, "handed over to Redis");
+    assert_eq!(get(&s, ChatId(2)).await, Some(phone("Мария")), "and read from there");
+    let mut conn = redis::Client::open(redis.url()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let stored: Option<String> = redis::AsyncCommands::get(&mut conn, "t:dialogue:2").await.unwrap();
+    assert_eq!(stored.as_deref(), Some(r#"{"AskPhone":{"name":"Мария"}}"#));
+}
+
+/// A bot started while Redis is down starts on the database and moves to Redis when it answers.
+#[tokio::test]
+async fn a_bot_started_without_redis_moves_to_it_when_it_answers() {
+    let Some(mut redis) = testkit::RedisServer::start() else { return };
+    redis.kill();
+    let Home::Db { db, master } = sqlite().await else { unreachable!() };
+    let crm = crm_on(&db, &master).await;
+    let (s, health) = bot::open_state_storage::<Step>(&crm, Some(&redis.url()), "t:").await.unwrap();
+    let health = health.unwrap();
+    assert!(!health.is_up());
+    put(&s, ChatId(3), Step::AskName).await;
+    redis.restart();
+    wait_up(&health).await;
+    assert_eq!(crm.chat_state(&Actor::System, 3).await.unwrap(), None);
+    assert_eq!(get(&s, ChatId(3)).await, Some(Step::AskName));
+    // A URL that is not one stays an error at start.
+    assert!(bot::open_state_storage::<Step>(&crm, Some("http://x"), "t:").await.is_err());
+}
+
+async fn wait_up(health: &bot::RedisHealth) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !health.is_up() {
+        assert!(std::time::Instant::now() < deadline, "Redis was not used again within 10 s");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }

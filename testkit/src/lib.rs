@@ -8,6 +8,7 @@
 //! - [`TestCrm`]: a `Crm` over a fresh database on that clock; [`each_backend!`] runs a test
 //!   body once per backend.
 //! - [`ClaimOne`]: the sender's claim, one message at a time, as tests read the outbox.
+//! - [`RedisServer`], [`PostgresServer`]: servers of a test's own, to kill and restart.
 //!
 //! Each test crate keeps only its own helpers (the panel's browser, the end-to-end tests' fake
 //! Telegram).
@@ -19,11 +20,13 @@ mod app;
 mod backend;
 mod clock;
 mod outbox;
+mod servers;
 
 pub use app::{ADDRESS, TestCrm, new_client, open_crm};
 pub use backend::{Backend, TestDb, backends, database_url, redis_url, unique_suffix};
 pub use clock::{FixedClock, t0};
 pub use outbox::ClaimOne;
+pub use servers::{PostgresServer, RedisServer};
 
 /// Runs an async test body once per configured backend ([`backends`]), each time over a fresh
 /// database. The test crate provides the app: `crate::helpers::spawn(Backend)` (and, for the

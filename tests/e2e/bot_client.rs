@@ -29,6 +29,12 @@ impl World {
         World { fake: FakeTelegram::start().await, sb, redis }
     }
 
+    /// On a database of the test's own (e.g. a PostgreSQL server it restarts), state in it.
+    pub async fn on_database(database_url: String) -> World {
+        let sb = Sandbox { dir: tempfile::tempdir().unwrap(), database_url };
+        World { fake: FakeTelegram::start().await, sb, redis: None }
+    }
+
     pub async fn serve(&self) -> Server {
         self.serve_with(&[]).await
     }

@@ -22,7 +22,7 @@ const FIRST_CHAT: i64 = 700_000;
 const RATE: &str = "40";
 
 /// Local daytime around now in Moscow, so the test runs at any hour.
-fn hours_around_now() -> String {
+pub(crate) fn hours_around_now() -> String {
     let h = Utc::now().with_timezone(&crm::domain::DEFAULT_TZ).hour();
     format!("{:02}:00-{:02}:00", (h + 22) % 24, (h + 2) % 24)
 }

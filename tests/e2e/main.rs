@@ -14,6 +14,7 @@ mod broadcast;
 mod cli;
 mod config;
 mod demo;
+mod faults;
 #[cfg(unix)]
 mod keys;
 mod panel_browser;

@@ -10,9 +10,11 @@
 //! instead of the chat being stuck on an error.
 
 mod db;
+mod fallback;
 mod redis;
 
 pub use self::db::DbStorage;
+pub use self::fallback::{FallbackStorage, RedisHealth};
 pub use self::redis::{DEFAULT_PREFIX, RedisStorage};
 
 use crate::BotError;
@@ -39,24 +41,31 @@ pub enum StateError {
     Redis(#[from] ::redis::RedisError),
     #[error("dialogue state does not serialise: {0}")]
     Encode(#[from] serde_json::Error),
+    #[error("dialogue state in Redis: no answer in time")]
+    Timeout,
 }
 
 /// Opens the dialogue storage the configuration asks for: Redis when a URL is given (shared by
-/// several bot instances), otherwise the CRM database. Fails when Redis does not answer, so a
-/// misconfigured URL shows at start rather than on the first message.
+/// several bot instances), with the CRM database as its fallback while Redis is away (see
+/// [`FallbackStorage`]; the [`RedisHealth`] tells the health check), otherwise the database.
+/// A URL that does not parse fails here; a server that does not answer is only a warning.
 /// `redis_prefix` namespaces the keys (`<prefix>dialogue:<chat>`), so several agencies or test
 /// runs can share one Redis.
 pub async fn open_state_storage<D>(
     crm: &crm::Crm,
     redis_url: Option<&str>,
     redis_prefix: &str,
-) -> Result<Arc<ErasedStorage<D>>, BotError>
+) -> Result<(Arc<ErasedStorage<D>>, Option<RedisHealth>), BotError>
 where
-    D: Serialize + DeserializeOwned + Send + 'static,
+    D: Serialize + DeserializeOwned + Send + Clone + 'static,
 {
     Ok(match redis_url {
-        Some(url) => RedisStorage::open(url, &format!("{redis_prefix}dialogue:")).await?.erase(),
-        None => DbStorage::new(crm.clone()).erase(),
+        Some(url) => {
+            let storage = FallbackStorage::open(crm.clone(), url, &format!("{redis_prefix}dialogue:")).await?;
+            let health = storage.health();
+            (storage.erase(), Some(health))
+        }
+        None => (DbStorage::new(crm.clone()).erase(), None),
     })
 }
 

@@ -14,6 +14,9 @@ use teloxide::types::ChatId;
 /// The key prefix in production; tests pass their own so runs on a shared server don't collide.
 pub const DEFAULT_PREFIX: &str = "tourcrm:dialogue:";
 
+/// How long one Redis call may take, connecting included; a dialogue step needs a few calls.
+pub(super) const CALL_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// A [`Storage`] on Redis through a [`ConnectionManager`], which reconnects by itself after the
 /// server restarts or the connection drops.
 #[derive(Clone)]
@@ -33,14 +36,33 @@ impl RedisStorage {
     /// Connects now (an unreachable server is an error here, not on the first message).
     pub async fn open(url: &str, prefix: &str) -> Result<Arc<RedisStorage>, StateError> {
         let client = ::redis::Client::open(url)?;
-        // Bounded waits: a dialogue step should fail and be retried by the user rather than hang
-        // the update while Redis is away.
+        Self::connect(client, prefix).await
+    }
+
+    /// Connects with an already parsed client (the fallback storage reconnects with it).
+    pub(super) async fn connect(client: ::redis::Client, prefix: &str) -> Result<Arc<RedisStorage>, StateError> {
+        // Short bounded waits: an update must not wait on a dead connection. A call that gets no
+        // answer in time fails, and the fallback storage turns to the database.
         let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(5)))
-            .set_response_timeout(Some(Duration::from_secs(5)))
-            .set_number_of_retries(3);
+            .set_connection_timeout(Some(CALL_TIMEOUT))
+            .set_response_timeout(Some(CALL_TIMEOUT))
+            .set_number_of_retries(1);
         let conn = ConnectionManager::new_with_config(client, config).await?;
         Ok(Arc::new(RedisStorage { conn, prefix: prefix.to_owned() }))
+    }
+
+    /// Writes a state's stored text as it is (handing the database's states over to Redis).
+    pub(super) async fn put_text(&self, chat_id: i64, text: &str) -> Result<(), StateError> {
+        let mut conn = self.conn.clone();
+        let () = conn.set(self.key(ChatId(chat_id)), text).await?;
+        Ok(())
+    }
+
+    /// Whether Redis answers a PING.
+    pub(super) async fn ping(&self) -> Result<(), StateError> {
+        let mut conn = self.conn.clone();
+        let _: String = ::redis::cmd("PING").query_async(&mut conn).await?;
+        Ok(())
     }
 
     fn key(&self, chat_id: ChatId) -> String {

@@ -28,4 +28,18 @@ impl Crm {
         let mut conn = self.store.conn().await?;
         Ok(store::remove(&mut conn, chat_id).await?)
     }
+
+    /// Every stored state (chat, text), oldest first.
+    pub async fn all_chat_states(&self, actor: &Actor) -> Result<Vec<(i64, String)>> {
+        actor.require(&[], WHAT)?;
+        let mut conn = self.store.conn().await?;
+        Ok(store::all(&mut conn).await?)
+    }
+
+    /// Deletes the state of `chat_id` if it is still `state`; answers whether it was.
+    pub async fn remove_chat_state_if(&self, actor: &Actor, chat_id: i64, state: &str) -> Result<bool> {
+        actor.require(&[], WHAT)?;
+        let mut conn = self.store.conn().await?;
+        Ok(store::remove_if(&mut conn, chat_id, state).await?)
+    }
 }

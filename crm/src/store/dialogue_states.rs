@@ -31,3 +31,20 @@ pub async fn remove(conn: &mut Conn, chat_id: i64) -> sqlx::Result<bool> {
     let done = sqlx::query("DELETE FROM dialogue_states WHERE chat_id = $1").bind(chat_id).execute(conn).await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// Every stored state, oldest first: what the bot wrote here while Redis was away, to hand back
+/// to Redis when it returns.
+pub async fn all(conn: &mut Conn) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT chat_id, state FROM dialogue_states ORDER BY updated_at, chat_id").fetch_all(conn).await
+}
+
+/// Deletes the state of `chat_id` only while it still reads `state`: a handed-over state is
+/// removed, a newer one written meanwhile is kept.
+pub async fn remove_if(conn: &mut Conn, chat_id: i64, state: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query("DELETE FROM dialogue_states WHERE chat_id = $1 AND state = $2")
+        .bind(chat_id)
+        .bind(state)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}

@@ -104,7 +104,9 @@ impl Store {
         };
         let pool = AnyPoolOptions::new()
             .max_connections(max)
-            .acquire_timeout(Duration::from_secs(10))
+            // A database that went away fails a request within 5 s (the bot then asks the user
+            // to repeat) rather than holding it; the pool reconnects by itself when it returns.
+            .acquire_timeout(Duration::from_secs(5))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

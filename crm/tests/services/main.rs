@@ -13,6 +13,7 @@ mod documents;
 mod hotels;
 mod interactions;
 mod keys;
+mod ledger_props;
 mod lockout;
 mod notifications;
 mod packages;

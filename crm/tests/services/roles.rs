@@ -71,6 +71,8 @@ const TABLE: &[(&str, &[Who])] = &[
     ("chat_state", &[System]),
     ("put_chat_state", &[System]),
     ("remove_chat_state", &[System]),
+    ("all_chat_states", &[System]),
+    ("remove_chat_state_if", &[System]),
 ];
 
 const TELEGRAM_ID: i64 = 777_000_111;
@@ -192,6 +194,8 @@ async fn call(app: &TestApp, w: &World, function: &str, who: Who) -> crm::Result
         "chat_state" => crm.chat_state(a, TELEGRAM_ID).await.map(drop),
         "put_chat_state" => crm.put_chat_state(a, TELEGRAM_ID, "\"AskName\"").await,
         "remove_chat_state" => crm.remove_chat_state(a, TELEGRAM_ID).await.map(drop),
+        "all_chat_states" => crm.all_chat_states(a).await.map(drop),
+        "remove_chat_state_if" => crm.remove_chat_state_if(a, TELEGRAM_ID, "\"AskName\"").await.map(drop),
         other => panic!("no call for {other}"),
     }
 }

@@ -224,7 +224,13 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
             Event::Outcome(Outcome::RegistrationRefused { .. }) => {
                 (State::Idle, vec![Effect::Reply(Reply::text("reg_failed").keyboard(Keyboard::Remove))])
             }
-            _ => stay(r, ask(&Step::Submitting)),
+            // A message while still submitting means the registration was cut short (the process
+            // died between saving this step and registering, or the update comes again after a
+            // restart): submit again. Registering is idempotent for its own Telegram account.
+            _ => {
+                let collected = r.collected.clone();
+                (State::Registration(r), vec![Effect::Reply(ask(&Step::Submitting)), Effect::Register(collected)])
+            }
         },
     }
 }

@@ -5,5 +5,6 @@
 
 mod client_menu;
 mod compat;
+mod props;
 mod registration;
 mod staff;

@@ -67,6 +67,12 @@ fn a_stranger_registers_step_by_step() {
     assert!(c.personal_data_consent && !c.marketing_consent);
     assert_eq!(reg_step(&state), Some(Step::Submitting));
 
+    // Cut short (a crash before the answer came): the next update submits again, same data.
+    let (state, again) = step(state, &Who::Stranger, Event::Callback(Callback::No), today());
+    assert_eq!(templates(&again), ["reg_wait", "<register>"]);
+    assert!(matches!(&again[1], Effect::Register(same) if same == c), "{again:?}");
+    assert_eq!(reg_step(&state), Some(Step::Submitting));
+
     let (state, effects) =
         step(state, &Who::Stranger, Event::Outcome(Outcome::Registered { first_name: "Мария".into() }), today());
     assert_eq!(state, State::Idle);

@@ -11,12 +11,14 @@
 
 #![allow(dead_code)]
 
+mod faults;
 mod json;
 mod parse;
 mod selftest;
 mod server;
 mod updates;
 
+pub use faults::{Calls, Fault};
 pub use json::BOT_USERNAME;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
@@ -110,6 +112,9 @@ struct State {
     commands: Value,
     webhook_url: String,
     counter: u64,
+    /// Failures on command (see `faults`): kind of call, how many more, how.
+    faults: Vec<(faults::Calls, u32, faults::Fault)>,
+    faults_served: u32,
 }
 
 impl State {

@@ -56,6 +56,11 @@ async fn handle(
             return (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
         }
     }
+    // Taken with the lock released: a closed connection unwinds out of this handler.
+    let fault = shared.state.lock().unwrap().take_fault(&m);
+    if let Some(fault) = fault {
+        return super::faults::answer(fault).await;
+    }
     if m == "getupdates" {
         return reply(shared.get_updates(&params).await);
     }
@@ -71,7 +76,7 @@ async fn handle(
     reply(answer)
 }
 
-fn is_send(m: &str) -> bool {
+pub(super) fn is_send(m: &str) -> bool {
     matches!(m, "sendmessage" | "sendphoto" | "senddocument") || m.starts_with("editmessage")
 }
 

@@ -1,0 +1,203 @@
+//! Long polling that confirms an update only after it was handled.
+//!
+//! Telegram forgets every update below the `offset` of the next `getUpdates`; teloxide's own
+//! polling moves the offset past a batch as soon as it has received it, so the updates being
+//! handled when the process dies (a crash, a kill, a failed deploy) are lost: their senders meet
+//! silence. Here the offset never passes an update still in flight: it is the lowest update
+//! being handled, or the one after the last seen. Telegram hands the in-flight updates back with
+//! each poll; they are recognised (`seen`) and skipped, so nothing is handled twice while the
+//! process lives, and after a restart the updates that were in flight come again. Handling one
+//! twice across a restart is safe by design: the state is saved before effects run and the
+//! effects repeat idempotently (registration recognises its own account).
+//!
+//! Updates of one chat are handled in order, one at a time (a worker per chat, which ends when
+//! the chat is quiet); chats run side by side. A failing `getUpdates` (Telegram's 5xx, a dropped
+//! connection) is retried with backoff from the same offset, so an outage loses nothing.
+
+use crate::BotError;
+use crate::conversation::{Ctx, TgBot};
+use std::collections::{BTreeSet, HashMap};
+use std::ops::ControlFlow;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use teloxide::prelude::*;
+use teloxide::types::Me;
+use tokio::sync::{Notify, mpsc, watch};
+
+/// How long one `getUpdates` waits for news.
+const POLL_TIMEOUT: u32 = 10;
+/// A chat's worker ends after this long without updates.
+const WORKER_IDLE: Duration = Duration::from_secs(60);
+/// While only updates in flight come back, wait this long (or for one to finish) before asking
+/// again, rather than spinning on them.
+const IN_FLIGHT_PAUSE: Duration = Duration::from_millis(50);
+/// Backoff after a failed `getUpdates`: doubling from 0.25 s up to 8 s.
+const MAX_BACKOFF: Duration = Duration::from_secs(8);
+
+type Handler = Arc<teloxide::dispatching::UpdateHandler<BotError>>;
+
+/// The ids of the updates being handled, and a wake-up when one finishes.
+#[derive(Default)]
+struct InFlight {
+    ids: Mutex<BTreeSet<u32>>,
+    finished: Notify,
+}
+
+impl InFlight {
+    fn lowest(&self) -> Option<u32> {
+        self.ids.lock().ok().and_then(|ids| ids.first().copied())
+    }
+
+    fn finish(&self, id: u32) {
+        if let Ok(mut ids) = self.ids.lock() {
+            ids.remove(&id);
+        }
+        self.finished.notify_waiters();
+    }
+
+    fn is_empty(&self) -> bool {
+        self.ids.lock().map(|ids| ids.is_empty()).unwrap_or(true)
+    }
+}
+
+/// Polls until `stop` turns true; then lets the updates in flight finish (the caller bounds
+/// the wait) and confirms them.
+pub(crate) async fn run(bot: TgBot, ctx: Ctx, handler: Handler, mut stop: watch::Receiver<bool>) {
+    if let Err(e) = bot.delete_webhook().await {
+        tracing::warn!(error = %e, "deleteWebhook failed; polling anyway");
+    }
+    let me = match bot.get_me().await {
+        Ok(me) => me,
+        Err(e) => {
+            tracing::error!(error = %e, "getMe failed; the bot does not poll");
+            return;
+        }
+    };
+    let in_flight = Arc::new(InFlight::default());
+    let mut workers: HashMap<i64, mpsc::UnboundedSender<Update>> = HashMap::new();
+    // The id after the last update handed to a worker: the offset when nothing is in flight.
+    let mut next: Option<u32> = None;
+    let mut backoff = Duration::ZERO;
+    while !*stop.borrow() {
+        let offset = in_flight.lowest().or(next);
+        let mut request = bot.get_updates().timeout(POLL_TIMEOUT);
+        if let Some(offset) = offset {
+            // Update ids are below 2^31 (Telegram's offset is a signed 32-bit number).
+            request = request.offset(offset as i32);
+        }
+        let updates = tokio::select! {
+            answer = request.send() => answer,
+            _ = stop.changed() => break,
+        };
+        let updates = match updates {
+            Ok(updates) => {
+                backoff = Duration::ZERO;
+                updates
+            }
+            Err(e) => {
+                backoff = (backoff * 2).clamp(Duration::from_millis(250), MAX_BACKOFF);
+                tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "getUpdates failed");
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff) => {}
+                    _ = stop.changed() => {}
+                }
+                continue;
+            }
+        };
+        let mut news = false;
+        for update in updates {
+            let id = update.id.0;
+            if next.is_some_and(|n| id < n) {
+                continue; // in flight already
+            }
+            news = true;
+            next = Some(id.saturating_add(1));
+            if let Ok(mut ids) = in_flight.ids.lock() {
+                ids.insert(id);
+            }
+            let chat = update.chat().map(|c| c.id.0);
+            let job = Job { bot: bot.clone(), ctx: ctx.clone(), handler: handler.clone(), me: me.clone() };
+            match chat {
+                Some(chat) => send_to_chat(&mut workers, chat, update, job, &in_flight),
+                None => {
+                    let in_flight = in_flight.clone();
+                    tokio::spawn(async move {
+                        job.handle(update).await;
+                        in_flight.finish(id);
+                    });
+                }
+            }
+        }
+        if !news && !in_flight.is_empty() {
+            let finished = in_flight.finished.notified();
+            tokio::select! {
+                _ = finished => {}
+                _ = tokio::time::sleep(IN_FLIGHT_PAUSE) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+    drop(workers);
+    // Stopping: wait for the updates in flight, then confirm them so they don't come again.
+    while !in_flight.is_empty() {
+        let finished = in_flight.finished.notified();
+        let _ = tokio::time::timeout(Duration::from_millis(100), finished).await;
+    }
+    if let Some(offset) = next {
+        let _ = bot.get_updates().offset(offset as i32).limit(1).timeout(0).await;
+    }
+}
+
+#[derive(Clone)]
+struct Job {
+    bot: TgBot,
+    ctx: Ctx,
+    handler: Handler,
+    me: Me,
+}
+
+impl Job {
+    async fn handle(&self, update: Update) {
+        let deps = dptree::deps![self.bot.clone(), self.ctx.clone(), self.me.clone(), update];
+        match self.handler.dispatch(deps).await {
+            ControlFlow::Break(Err(e)) => tracing::error!(error = %e, "bot update failed"),
+            ControlFlow::Break(Ok(())) | ControlFlow::Continue(_) => {}
+        }
+    }
+}
+
+/// Hands the update to its chat's worker, starting one when the chat has none (or it ended).
+fn send_to_chat(
+    workers: &mut HashMap<i64, mpsc::UnboundedSender<Update>>,
+    chat: i64,
+    update: Update,
+    job: Job,
+    in_flight: &Arc<InFlight>,
+) {
+    let update = match workers.get(&chat) {
+        Some(tx) => match tx.send(update) {
+            Ok(()) => return,
+            Err(mpsc::error::SendError(update)) => update,
+        },
+        None => update,
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel::<Update>();
+    let _ = tx.send(update);
+    workers.insert(chat, tx);
+    workers.retain(|_, tx| !tx.is_closed());
+    let in_flight = in_flight.clone();
+    tokio::spawn(async move {
+        while let Ok(Some(update)) = tokio::time::timeout(WORKER_IDLE, rx.recv()).await {
+            let id = update.id.0;
+            job.handle(update).await;
+            in_flight.finish(id);
+        }
+        // Quiet for a while (or stopping): updates sent meanwhile are still handled here.
+        rx.close();
+        while let Some(update) = rx.recv().await {
+            let id = update.id.0;
+            job.handle(update).await;
+            in_flight.finish(id);
+        }
+    });
+}
