@@ -1,23 +1,117 @@
-//! The whole update path, measured: the real `tourcrm` binary long-polls the fake Telegram
-//! Bot API of the e2e tests; each of N users sends `/start` and the bot answers with the first
-//! registration question (a state read, a dialogue step, a state write, a template render and
-//! a `sendMessage`). Prints updates per second and latency percentiles; asserts nothing.
+//! The whole update path, measured: the real `tourcrm` binary long-polls the fake Telegram Bot
+//! API of the e2e tests, which enforces Telegram's limits (the overall rate, and per chat: see
+//! `fake_telegram::PRIVATE_MAX`) by answering 429 as Telegram does. Simulated clients walk the
+//! registration (four texts and three button presses, each answered by the bot) under the loads
+//! of issue #16, and then:
+//! - a reply's latency while a broadcast to 10 000 clients uses the whole rate;
+//! - one client pressing a tour's button every second (`BENCH_PRESS_SECS`, default 120).
 //!
-//! `cargo bench --bench update_path` (env `BENCH_USERS`, default 500).
+//! For each load it prints the reply latency (from the update queued to the reply accepted)
+//! p50/p95/p99/max, updates per second, the server's CPU time per update (utime + stime of the
+//! whole process from `/proc`), its resident memory (now and the peak so far) and the 429s the
+//! fake answered; and the idle memory after start and after the loads. Asserts nothing.
+//!
+//! `cargo bench --bench update_path` (env `BENCH_RATE`, the configured rate and the fake's
+//! overall limit, default 1000; `BENCH_LOADS`, a comma-separated subset of
+//! `light,fifty_think,fifty_fast,thousand,broadcast,button`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code, unused_imports)]
 
+#[path = "common/catalog.rs"]
+mod catalog;
+#[path = "common/clients.rs"]
+mod clients;
+#[path = "common/driver.rs"]
+mod driver;
 #[path = "../tests/e2e/fake_telegram/mod.rs"]
 mod fake_telegram;
+#[path = "common/procstat.rs"]
+mod procstat;
 
-use fake_telegram::{FakeTelegram, TEST_TOKEN};
+use crm::Actor;
+use crm::notify::BroadcastKind;
+use crm::services::AudienceFilter;
+use crm::services::notify::BroadcastInput;
+use driver::{Input, Outcome, Pace, Step};
+use fake_telegram::{FakeTelegram, FakeUser, TEST_TOKEN};
+use procstat::Proc;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The broadcast's audience: seeded clients, every other one agreeing to marketing.
+const SEEDED: usize = 20_000;
+
+struct Bench {
+    fake: FakeTelegram,
+    proc: Proc,
+    /// Chat ids of simulated clients: each load takes fresh ones, so every client is new.
+    next_chat: i64,
+}
+
+impl Bench {
+    fn users(&mut self, n: usize) -> Vec<FakeUser> {
+        (0..n)
+            .map(|_| {
+                self.next_chat += 1;
+                self.fake.user(self.next_chat, "Мария", None)
+            })
+            .collect()
+    }
+
+    /// Registrations of `n` new clients, the i-th starting at `spread * i / n`.
+    fn registrations(&mut self, n: usize, spread: Duration) -> Vec<(FakeUser, Vec<Step>, Duration)> {
+        self.users(n)
+            .into_iter()
+            .enumerate()
+            .map(|(i, u)| {
+                let phone = format!("+7913{:07}", u.id % 10_000_000);
+                (u, driver::registration(&phone), spread * u32::try_from(i).unwrap() / u32::try_from(n).unwrap())
+            })
+            .collect()
+    }
+
+    /// Runs a load and prints its line.
+    async fn measure(&self, name: &str, clients: Vec<(FakeUser, Vec<Step>, Duration)>, pace: Pace) -> Outcome {
+        let cpu = self.proc.cpu();
+        let rejected = self.fake.rejected_429();
+        let out = driver::run(&self.fake, clients, pace).await;
+        let cpu = self.proc.cpu().saturating_sub(cpu);
+        self.report(name, &out, cpu, self.fake.rejected_429() - rejected);
+        out
+    }
+
+    fn report(&self, name: &str, out: &Outcome, cpu: Duration, rejected: u32) {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let n = out.updates().max(1);
+        println!(
+            "| {name} | {} | {:.1} / {:.1} / {:.1} / {:.1} | {:.0} | {:.3} | {:.1} / {:.1} | {rejected} |{}",
+            out.updates(),
+            ms(out.quantile(0.5)),
+            ms(out.quantile(0.95)),
+            ms(out.quantile(0.99)),
+            ms(out.quantile(1.0)),
+            out.updates() as f64 / out.wall.as_secs_f64().max(1e-9),
+            ms(cpu) / n as f64,
+            self.proc.rss_mib(),
+            self.proc.peak_rss_mib(),
+            if out.wrong + out.extra > 0 {
+                format!(" {} unexpected replies, {} extra messages", out.wrong, out.extra)
+            } else {
+                String::new()
+            },
+        );
+    }
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let users: i64 = std::env::var("BENCH_USERS").ok().and_then(|v| v.parse().ok()).unwrap_or(500);
+    let rate: usize = std::env::var("BENCH_RATE").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let press_secs: u32 = std::env::var("BENCH_PRESS_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(120);
+    let loads = std::env::var("BENCH_LOADS").unwrap_or_default();
+    let wanted = |l: &str| loads.is_empty() || loads.split(',').any(|x| x.trim() == l);
     let fake = FakeTelegram::start().await;
+    fake.limit_rate(rate);
+    fake.limit_chat_rates();
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_tourcrm"))
@@ -27,59 +121,122 @@ async fn main() {
         .env("TOURCRM_HTTP_ADDR", format!("127.0.0.1:{port}"))
         .env("TELOXIDE_TOKEN", TEST_TOKEN)
         .env("TELOXIDE_API_URL", fake.api_url())
-        .env("TOURCRM_BOT_RATE", "1000")
+        .env("TOURCRM_BOT_RATE", rate.to_string())
+        .env("TOURCRM_SCHEDULER_TICK", "1")
+        // Every local hour but one minute: the broadcast goes out whatever the time of the run.
+        .env("TOURCRM_NOTIFY_HOURS", "00:00-23:59")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    // Wait until the bot polls.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while fake.calls("getUpdates").is_empty() && Instant::now() < deadline {
+    let key_file = dir.path().join("data/master.key");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while fake.calls("getUpdates").is_empty() || !key_file.exists() {
+        assert!(Instant::now() < deadline, "the server did not start");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    // Warm-up: one conversation.
-    let warm = fake.user(1, "Разогрев", None);
-    fake.push_text(&warm, "/start");
-    fake.wait_for_message(1, |_| true, Duration::from_secs(30)).await;
+    let proc = Proc::new(child.id());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle_start = proc.rss_mib();
+    let url = format!("sqlite://{}", dir.path().join("data/tourcrm.db").display());
+    let store = crm::store::Store::open(&url).await.unwrap();
+    let key = crm::crypto::MasterKey::from_base64(&std::fs::read_to_string(&key_file).unwrap()).unwrap();
+    let crm = crm::Crm::new(store, key, std::sync::Arc::new(crm::clock::SystemClock)).await.unwrap();
+    let tour = catalog::published_tour(&crm).await;
 
-    let started = Instant::now();
-    let mut pushed = Vec::with_capacity(users as usize);
-    for i in 0..users {
-        let u = fake.user(10_000 + i, "Клиент", None);
-        fake.push_text(&u, "/start");
-        pushed.push((u.id, Instant::now()));
-    }
-    let mut latencies = Vec::with_capacity(users as usize);
-    for (chat, at) in &pushed {
-        fake.wait_for_message(*chat, |_| true, Duration::from_secs(120)).await;
-        // The reply's arrival is observed on polling the fake; record when we saw it.
-        latencies.push(at.elapsed());
-    }
-    let total = started.elapsed();
-    latencies.sort();
-    let p = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize];
-    println!("update path: {users} updates (one /start per user) through the real binary and the fake Bot API");
-    println!("  throughput: {:.0} updates/s (all answered in {:?})", users as f64 / total.as_secs_f64(), total);
+    let mut b = Bench { fake, proc, next_chat: 50_000_000 };
+    // Warm-up: one registration (templates, statements, connections).
+    let warm = b.registrations(1, Duration::ZERO);
+    driver::run(&b.fake, warm, Pace::AfterReply(Duration::ZERO)).await;
+
+    println!("update path: the real binary, the fake Bot API enforcing Telegram's limits; overall rate {rate}/s");
+    println!("idle RSS after start: {idle_start:.1} MiB");
+    println!();
     println!(
-        "  latency from push to reply seen: p50 {:?}  p90 {:?}  p99 {:?}  max {:?}",
-        p(0.5),
-        p(0.9),
-        p(0.99),
-        p(1.0)
+        "| load | updates | latency p50 / p95 / p99 / max, ms | updates/s | CPU ms/update | RSS now / peak, MiB | 429s |"
     );
-    // One at a time: the latency of a single update on an idle bot.
-    let mut single = Vec::new();
-    for i in 0..50 {
-        let u = fake.user(900_000 + i, "Клиент", None);
-        let t = Instant::now();
-        fake.push_text(&u, "/start");
-        fake.wait_for_message(u.id, |_| true, Duration::from_secs(30)).await;
-        single.push(t.elapsed());
+    println!("|---|---|---|---|---|---|---|");
+    let second = Pace::AfterReply(Duration::from_secs(1));
+    if wanted("light") {
+        let clients = b.registrations(200, Duration::from_secs(20));
+        b.measure("200 clients over 20 s, answering 1 s after a reply", clients, second).await;
     }
-    single.sort();
-    let q = |x: f64| single[((single.len() - 1) as f64 * x) as usize];
-    println!("  one at a time (50 updates): p50 {:?}  p99 {:?}", q(0.5), q(0.99));
+    if wanted("fifty_think") {
+        let clients = b.registrations(50, Duration::ZERO);
+        b.measure("50 clients at once, answering 1 s after a reply", clients, second).await;
+    }
+    if wanted("fifty_fast") {
+        let clients = b.registrations(50, Duration::ZERO);
+        b.measure("50 clients at once, answering at once", clients, Pace::AfterReply(Duration::ZERO)).await;
+    }
+    if wanted("thousand") {
+        let clients = b.registrations(1000, Duration::ZERO);
+        b.measure("1 000 clients at once, answering at once", clients, Pace::AfterReply(Duration::ZERO)).await;
+    }
+    if wanted("broadcast") {
+        broadcast(&mut b, &crm, tour).await;
+    }
+    if wanted("button") {
+        let user = b.users(1).remove(0);
+        let phone = format!("+7913{:07}", user.id % 10_000_000);
+        let registered =
+            driver::run(&b.fake, vec![(user.clone(), driver::registration(&phone), Duration::ZERO)], second);
+        registered.await;
+        let mut script = vec![Step { input: Input::Text("🌍 Туры".into()), expect: "Алтай" }];
+        let press = Step { input: Input::PressOnFirst(format!("t:{}", tour.0)), expect: "Алтай" };
+        script.extend(std::iter::repeat_n(press, press_secs as usize));
+        let name = format!("one client pressing a tour's button every second for {press_secs} s");
+        b.measure(&name, vec![(user, script, Duration::ZERO)], Pace::Every(Duration::from_secs(1))).await;
+    }
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    println!();
+    println!("idle RSS after the loads: {:.1} MiB (peak {:.1} MiB)", b.proc.rss_mib(), b.proc.peak_rss_mib());
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// A broadcast to 10 000 clients at the whole rate; meanwhile a new client writes `/start`
+/// every 200 ms, and the latency of each answer is measured.
+async fn broadcast(b: &mut Bench, crm: &crm::Crm, tour: crm::domain::TourId) {
+    clients::seed(crm, SEEDED, None).await;
+    let audience = SEEDED / 2;
+    let sent_before = b.fake.total_sent();
+    let input = BroadcastInput {
+        kind: BroadcastKind::NewTour,
+        title: "Бенчмарк".into(),
+        template: BroadcastKind::NewTour.default_template().into(),
+        tour_id: Some(tour),
+        audience: AudienceFilter::default(),
+        send_at: None,
+    };
+    crm.create_broadcast(&Actor::System, input).await.unwrap();
+    // Wait until the broadcast is under way (the scheduler expands it into the outbox first).
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while b.fake.total_sent() < sent_before + 200 {
+        assert!(Instant::now() < deadline, "the broadcast did not start");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let started = Instant::now();
+    let probes: Vec<_> = b
+        .users(40)
+        .into_iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let step = Step { input: Input::Text("/start".into()), expect: "Как вас зовут" };
+            (u, vec![step], Duration::from_millis(200) * u32::try_from(i).unwrap())
+        })
+        .collect();
+    let out = b.measure("a reply during a broadcast to 10 000 clients", probes, Pace::AfterReply(Duration::ZERO)).await;
+    let during = b.fake.total_sent() - sent_before - out.updates();
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while b.fake.total_sent() < sent_before + audience + out.updates() {
+        assert!(Instant::now() < deadline, "the broadcast did not finish");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "|   (the broadcast: {during} of {audience} delivered while the probes ran; all in {:.1} s from the first probe) |||||||",
+        secs
+    );
 }

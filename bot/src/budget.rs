@@ -1,24 +1,145 @@
-//! The bot's one sending budget: Telegram counts every message of a bot against one limit
-//! (about 30 a second), whether it answers someone or delivers a broadcast. Replies and the
-//! outbox sender draw from this one limiter, so together they never exceed the configured rate
-//! and a broadcast gets the whole rate when nobody is talking to the bot.
+//! The bot's one sending budget, shaped like the limits Telegram applies, and nothing more:
 //!
-//! Each chat also gets at most one message a second from both together (Telegram's per-chat
-//! limit): a reply and a reminder to one chat do not go in the same second.
+//! - **Over all chats**, the configured rate (Telegram allows about 30 a second). Replies and
+//!   the outbox sender draw from this one limiter, so together they never exceed it, and a
+//!   broadcast gets the whole rate when nobody is talking to the bot.
+//! - **Per private chat**, a short burst ([`PRIVATE`]: three at once) and then one a second; no
+//!   per-minute cap. **Per group or channel**, at most 20 a minute ([`GROUP`]).
+//! - **Replies first:** while a reply waits for a slot of the overall rate, the outbox takes
+//!   none, so a person who writes during a broadcast to 10 000 clients waits for one slot, not
+//!   behind the broadcast.
+//! - **A 429** pauses exactly what Telegram limited ([`SendBudget::flood`]): the chat, when we
+//!   had already sent it a burst; the whole bot, when it hit a chat we had left at rest (so the
+//!   overall limit is what was exceeded). The message is sent again after the pause, never dropped.
 //!
-//! The quota is a GCRA with a small burst (a fiftieth of the rate) and the rest as the
-//! sustained rate: timers fire a little late, and a burst absorbs that without ever letting
-//! more than the rate through in any one second.
+//! There is no queue and no tick: a sender asks for its turn and goes at once when no limit
+//! applies; otherwise it sleeps exactly until the limit allows it. Each limit is a GCRA
+//! (a token bucket kept as one "theoretical arrival time"), on tokio's clock, so tests run it
+//! in paused time.
 
-use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
+use tokio::sync::Notify;
+use tokio::time::Instant;
+
+/// A limit: `burst` messages at once, then one every `interval`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub burst: u32,
+    pub interval: Duration,
+}
+
+/// A private chat: a few at once (a reply and a notification together), then one a second.
+pub const PRIVATE: Limit = Limit { burst: 3, interval: Duration::from_secs(1) };
+/// A group or channel: 20 a minute — a burst of 3 and one per 60/17 s never puts more than 20
+/// into any minute.
+pub const GROUP: Limit = Limit { burst: 3, interval: Duration::from_micros(60_000_000 / 17) };
+
+/// Chats whose limits are at rest are forgotten after this many turns, so the map holds only
+/// chats written to in the last few seconds.
+const PRUNE_EVERY: u32 = 4096;
+
+/// One GCRA: `tat` is when the bucket would be full again.
+#[derive(Debug, Clone, Copy)]
+struct Gcra {
+    limit: Limit,
+    tat: Instant,
+}
+
+impl Gcra {
+    fn new(limit: Limit, now: Instant) -> Gcra {
+        Gcra { limit, tat: now }
+    }
+
+    /// How long until one more may go (zero: now).
+    fn wait(&self, now: Instant) -> Duration {
+        let tolerance = self.limit.interval * self.limit.burst.saturating_sub(1);
+        self.tat.saturating_duration_since(now).saturating_sub(tolerance)
+    }
+
+    fn take(&mut self, now: Instant) {
+        self.tat = self.tat.max(now) + self.limit.interval;
+    }
+
+    fn at_rest(&self, now: Instant) -> bool {
+        self.tat <= now
+    }
+}
+
+#[derive(Debug)]
+struct Chat {
+    gcra: Gcra,
+    paused_until: Option<Instant>,
+    /// Whether the last message went to a chat at rest (its first of a burst): a 429 for it
+    /// cannot be the chat's own limit.
+    last_from_rest: bool,
+}
+
+impl Chat {
+    fn wait(&self, now: Instant) -> Duration {
+        let paused = self.paused_until.map_or(Duration::ZERO, |u| u.saturating_duration_since(now));
+        paused.max(self.gcra.wait(now))
+    }
+}
+
+#[derive(Debug)]
+struct State {
+    global: Gcra,
+    paused_until: Option<Instant>,
+    chats: HashMap<i64, Chat>,
+    /// Replies whose chat may be written to and who wait only for the overall rate.
+    replies_waiting: usize,
+    turns: u32,
+}
+
+impl State {
+    fn global_wait(&self, now: Instant) -> Duration {
+        let paused = self.paused_until.map_or(Duration::ZERO, |u| u.saturating_duration_since(now));
+        paused.max(self.global.wait(now))
+    }
+
+    fn chat_wait(&self, chat: i64, now: Instant) -> Duration {
+        self.chats.get(&chat).map_or(Duration::ZERO, |c| c.wait(now))
+    }
+
+    fn take_chat(&mut self, chat: i64, now: Instant) {
+        let c = self.chats.entry(chat).or_insert_with(|| Chat {
+            gcra: Gcra::new(limit_of(chat), now),
+            paused_until: None,
+            last_from_rest: true,
+        });
+        c.last_from_rest = c.gcra.at_rest(now);
+        c.gcra.take(now);
+        self.turns = self.turns.wrapping_add(1);
+        if self.turns.is_multiple_of(PRUNE_EVERY) {
+            self.chats.retain(|_, c| !c.gcra.at_rest(now) || c.paused_until.is_some_and(|u| u > now));
+        }
+    }
+}
+
+/// The limit Telegram applies to a chat: positive ids are people, negative ones groups and channels.
+pub fn limit_of(chat: i64) -> Limit {
+    if chat > 0 { PRIVATE } else { GROUP }
+}
+
+/// What a 429 paused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paused {
+    Chat,
+    Bot,
+}
 
 #[derive(Clone)]
 pub struct SendBudget {
-    limiter: Arc<DefaultDirectRateLimiter>,
-    per_chat: Arc<DefaultKeyedRateLimiter<i64>>,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    state: Mutex<State>,
+    /// Woken when the last waiting reply took its turn (the outbox may go on).
+    replies_gone: Notify,
     rate: NonZeroU32,
 }
 
@@ -26,101 +147,166 @@ impl SendBudget {
     /// A budget of `rate` messages a second over all chats (at least one).
     pub fn new(rate: u32) -> SendBudget {
         let rate = NonZeroU32::new(rate).unwrap_or(NonZeroU32::MIN);
-        let per_chat = Arc::new(RateLimiter::keyed(Quota::per_second(NonZeroU32::MIN)));
-        SendBudget { limiter: Arc::new(RateLimiter::direct(quota(rate))), per_chat, rate }
+        let state = State {
+            global: Gcra::new(overall(rate), Instant::now()),
+            paused_until: None,
+            chats: HashMap::new(),
+            replies_waiting: 0,
+            turns: 0,
+        };
+        SendBudget { inner: Arc::new(Inner { state: Mutex::new(state), replies_gone: Notify::new(), rate }) }
     }
 
     /// Messages a second over all chats.
     pub fn rate(&self) -> NonZeroU32 {
-        self.rate
+        self.inner.rate
     }
 
-    /// Waits until one more message may go.
-    pub async fn until_ready(&self) {
-        self.limiter.until_ready().await;
+    fn state(&self) -> MutexGuard<'_, State> {
+        // The state stays consistent under a panic elsewhere (every change is one assignment).
+        self.inner.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Waits until `chat` may get one more message (a reply waits its turn).
-    pub async fn until_chat_ready(&self, chat: i64) {
-        self.per_chat.until_key_ready(&chat).await;
+    /// Waits until a reply to `chat` may go and takes its turn: the chat's own limit first,
+    /// then a slot of the overall rate, ahead of the outbox.
+    pub async fn reply_turn(&self, chat: i64) {
+        let mut waiting = WaitingReply { budget: self, counted: false };
+        loop {
+            let wait = {
+                let mut s = self.state();
+                let now = Instant::now();
+                let chat_wait = s.chat_wait(chat, now);
+                if !chat_wait.is_zero() {
+                    // Waiting for its own chat, a reply does not hold up the outbox.
+                    waiting.uncount(&mut s);
+                    chat_wait
+                } else {
+                    waiting.count(&mut s);
+                    let global = s.global_wait(now);
+                    if global.is_zero() {
+                        s.global.take(now);
+                        s.take_chat(chat, now);
+                        waiting.uncount(&mut s);
+                        return;
+                    }
+                    global
+                }
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Waits until the outbox may send one more message: a slot of the overall rate that no
+    /// reply is waiting for. The chat's turn is taken separately ([`Self::take_chat_turn`]).
+    pub async fn bulk_turn(&self) {
+        loop {
+            let replies_gone = self.inner.replies_gone.notified();
+            tokio::pin!(replies_gone);
+            let wait = {
+                let mut s = self.state();
+                let now = Instant::now();
+                if s.replies_waiting > 0 {
+                    // Registered before the lock is released, so the wake-up cannot be missed.
+                    replies_gone.as_mut().enable();
+                    None
+                } else {
+                    let wait = s.global_wait(now);
+                    if wait.is_zero() {
+                        s.global.take(now);
+                        return;
+                    }
+                    Some(wait)
+                }
+            };
+            match wait {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => replies_gone.await,
+            }
+        }
     }
 
     /// Takes `chat`'s turn now, or says how long until it comes (the outbox then puts the
     /// message back rather than hold a sending slot).
     pub fn take_chat_turn(&self, chat: i64) -> Result<(), Duration> {
-        self.per_chat
-            .check_key(&chat)
-            .map_err(|not_until| not_until.wait_time_from(governor::clock::Clock::now(self.per_chat.clock())))
+        let mut s = self.state();
+        let now = Instant::now();
+        let wait = s.chat_wait(chat, now);
+        if !wait.is_zero() {
+            return Err(wait);
+        }
+        s.take_chat(chat, now);
+        Ok(())
+    }
+
+    /// Telegram answered a message to `chat` with 429 `retry_after`: pauses the chat when it
+    /// had had a burst from us (its own limit), otherwise the whole bot (the overall limit).
+    pub fn flood(&self, chat: i64, retry_after: Duration) -> Paused {
+        let mut s = self.state();
+        let until = Instant::now() + retry_after;
+        let later = |cur: Option<Instant>| Some(cur.map_or(until, |c| c.max(until)));
+        match s.chats.get_mut(&chat) {
+            Some(c) if !c.last_from_rest => {
+                c.paused_until = later(c.paused_until);
+                Paused::Chat
+            }
+            _ => {
+                s.paused_until = later(s.paused_until);
+                Paused::Bot
+            }
+        }
     }
 }
 
-/// The global limit as a GCRA quota that never lets more than `rate` messages into any
-/// second: a small burst (a fiftieth of the rate) absorbs the timer's millisecond granularity,
-/// and the sustained rate is lowered by the same amount, since a window can hold the burst
-/// plus a second's worth of the sustained rate.
-fn quota(rate: NonZeroU32) -> Quota {
+/// The count of replies waiting for the overall rate, kept right if the waiting future is dropped.
+struct WaitingReply<'a> {
+    budget: &'a SendBudget,
+    counted: bool,
+}
+
+impl WaitingReply<'_> {
+    fn count(&mut self, s: &mut State) {
+        if !self.counted {
+            s.replies_waiting += 1;
+            self.counted = true;
+        }
+    }
+
+    fn uncount(&mut self, s: &mut State) {
+        if self.counted {
+            s.replies_waiting -= 1;
+            self.counted = false;
+            if s.replies_waiting == 0 {
+                self.budget.inner.replies_gone.notify_waiters();
+            }
+        }
+    }
+}
+
+impl Drop for WaitingReply<'_> {
+    fn drop(&mut self) {
+        if self.counted {
+            let budget = self.budget;
+            let mut s = budget.state();
+            self.uncount(&mut s);
+        }
+    }
+}
+
+/// The overall limit as a GCRA that never lets more than `rate` messages into any second: a
+/// small burst (a fiftieth of the rate) absorbs the timer's millisecond granularity, and the
+/// sustained rate is lowered by the same amount, since a second can hold the burst plus a
+/// second's worth of the sustained rate.
+fn overall(rate: NonZeroU32) -> Limit {
     let burst = (rate.get() / 50).max(1);
-    let sustained = NonZeroU32::new(rate.get() - burst).unwrap_or(NonZeroU32::MIN);
-    Quota::per_second(sustained).allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN))
+    let sustained = (rate.get() - burst).max(1);
+    Limit { burst, interval: Duration::from_secs(1) / sustained }
 }
 
 impl std::fmt::Debug for SendBudget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SendBudget").field("rate", &self.rate).finish_non_exhaustive()
+        f.debug_struct("SendBudget").field("rate", &self.inner.rate).finish_non_exhaustive()
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::{Duration, Instant};
-
-    /// Two senders sharing one budget get no more than the rate between them.
-    #[tokio::test]
-    async fn two_senders_share_one_rate() {
-        let budget = SendBudget::new(100);
-        let started = Instant::now();
-        let sender = |b: SendBudget| async move {
-            let mut sent = 0;
-            while started.elapsed() < Duration::from_millis(500) {
-                b.until_ready().await;
-                sent += 1;
-            }
-            sent
-        };
-        let (a, b) = tokio::join!(sender(budget.clone()), sender(budget.clone()));
-        // Half a second at 100/s: about 50 in all (+ the burst and the last wait), never 100.
-        assert!(a + b <= 55, "{a} + {b}");
-        assert!(a > 0 && b > 0, "both get a share: {a} + {b}");
-    }
-
-    /// A chat's turn is shared: once one sender took it, the other waits about a second.
-    #[tokio::test]
-    async fn one_message_a_second_per_chat_from_both_senders() {
-        let budget = SendBudget::new(100);
-        assert!(budget.take_chat_turn(7).is_ok());
-        let wait = budget.take_chat_turn(7).unwrap_err();
-        assert!(wait > Duration::from_millis(500) && wait <= Duration::from_secs(1), "{wait:?}");
-        assert!(budget.take_chat_turn(8).is_ok(), "other chats are not held up");
-    }
-
-    /// Counts what the quota lets through in one second from a standing start, with a clock of
-    /// our own (no sleeping): never more than the rate.
-    #[test]
-    fn no_second_holds_more_than_the_rate() {
-        use governor::clock::FakeRelativeClock;
-        for rate in [1u32, 25, 30, 1000] {
-            let clock = FakeRelativeClock::default();
-            let limiter = RateLimiter::direct_with_clock(quota(NonZeroU32::new(rate).unwrap()), clock.clone());
-            let mut passed = 0;
-            for _ in 0..1000 {
-                if limiter.check().is_ok() {
-                    passed += 1;
-                }
-                clock.advance(Duration::from_micros(999));
-            }
-            assert!(passed <= rate, "rate {rate}: {passed} in a second");
-            assert!(passed * 100 >= rate * 90 || rate < 30, "rate {rate}: only {passed}");
-        }
-    }
-}
+mod tests;

@@ -4,18 +4,20 @@
 use crate::{BotError, Texts, effects, markup, staff_effects, update};
 use crm::domain::ClientId;
 use crm::domain::PersonName;
-use crm::services::NewClient;
+use crm::services::{NewClient, TelegramAccount};
 use crm::{Actor, Conflict, Crm, Error};
 use dialogues::client::registration::{Collected, LinkCard};
 use dialogues::event::Outcome;
 use dialogues::{Effect, Event, Reply, State, Who};
 use std::collections::VecDeque;
 use std::sync::Arc;
-use teloxide::adaptors::Throttle;
+use teloxide::RequestError;
 use teloxide::dispatching::dialogue::ErasedStorage;
 use teloxide::prelude::*;
+use teloxide::requests::Request;
 
-pub type TgBot = Throttle<Bot>;
+/// The bot replies go through: plain teloxide, paced by [`crate::SendBudget`] in [`send`].
+pub type TgBot = Bot;
 
 /// What every handler needs.
 #[derive(Clone)]
@@ -30,13 +32,16 @@ pub struct Ctx {
 /// A step never runs more data effects than this for one update (a loop guard).
 const MAX_ROUNDS: usize = 8;
 
+/// Who is writing: one look-up per update (staff and client together).
 pub async fn who(crm: &Crm, telegram_id: i64) -> Result<Who, crm::Error> {
-    if let Some(s) = crm.staff_by_telegram(telegram_id).await? {
-        return Ok(Who::Staff { id: s.id.0, role: s.role, name: s.name });
-    }
-    Ok(match crm.client_by_telegram(&Actor::Telegram(telegram_id), telegram_id).await? {
-        Some(c) if c.is_blacklisted() => Who::Blacklisted,
-        Some(c) => Who::Client { id: c.id.0, first_name: first_name(&c.full_name), marketing: c.marketing_consent },
+    Ok(match crm.telegram_account(&Actor::Telegram(telegram_id), telegram_id).await? {
+        Some(TelegramAccount::Staff { id, role, name }) => Who::Staff { id: id.0, role, name },
+        Some(TelegramAccount::Client { blacklisted: true, .. }) => Who::Blacklisted,
+        Some(TelegramAccount::Client { id, full_name, marketing_consent, .. }) => Who::Client {
+            id: id.0,
+            first_name: first_name(&full_name),
+            marketing: marketing_consent,
+        },
         None => Who::Stranger,
     })
 }
@@ -57,7 +62,9 @@ pub async fn handle(
     {
         return send(ctx, bot, chat, &staff_effects::not_your_role(need)).await;
     }
-    let mut state = ctx.states.clone().get_dialogue(chat).await.map_err(BotError::state)?.unwrap_or_default();
+    // What the store holds (no state reads as the default, so an idle chat is never written).
+    let mut saved = ctx.states.clone().get_dialogue(chat).await.map_err(BotError::state)?.unwrap_or_default();
+    let mut state = saved.clone();
     let mut events = VecDeque::from([event]);
     let mut rounds = 0;
     while let Some(event) = events.pop_front() {
@@ -68,9 +75,13 @@ pub async fn handle(
         }
         let (next, effects) = dialogues::step(state, &who, event, ctx.crm.today());
         state = next;
-        // The state is saved before effects run: if the process dies mid-way, the chat resumes
-        // from here and data effects are repeated idempotently (see `register`).
-        ctx.states.clone().update_dialogue(chat, state.clone()).await.map_err(BotError::state)?;
+        // Saved before anything is shown or changed: if the process dies mid-way, the chat
+        // resumes from here and data effects are repeated idempotently (see `register`). Reads
+        // are harmless to repeat, so a step that only reads saves nothing yet: one write per
+        // update in the common case (a read, then the reply showing it).
+        if effects.iter().any(|e| !e.reads_only()) {
+            save(ctx, chat, &state, &mut saved).await?;
+        }
         for effect in effects {
             if let Effect::Reply(reply) = &effect {
                 send(ctx, bot, chat, reply).await?;
@@ -144,19 +155,37 @@ pub async fn handle(
             events.push_back(answer);
         }
     }
+    save(ctx, chat, &state, &mut saved).await
+}
+
+/// Writes `state` unless the store already holds it.
+async fn save(ctx: &Ctx, chat: ChatId, state: &State, saved: &mut State) -> Result<(), BotError> {
+    if state != saved {
+        ctx.states.clone().update_dialogue(chat, state.clone()).await.map_err(BotError::state)?;
+        state.clone_into(saved);
+    }
     Ok(())
 }
 
+/// Sends a reply as soon as Telegram's limits allow (see [`crate::SendBudget`]); a 429 pauses
+/// what it names and the same message is sent again, so a reply is never dropped.
 pub async fn send(ctx: &Ctx, bot: &TgBot, chat: ChatId, reply: &Reply) -> Result<(), BotError> {
-    ctx.budget.until_chat_ready(chat.0).await;
-    ctx.budget.until_ready().await;
     let mut req = bot.send_message(chat, ctx.texts.message(reply));
     if let Some(m) = markup::reply_markup(&ctx.texts.keyboard(&reply.keyboard)) {
         req = req.reply_markup(m);
     }
-    // A 5xx or a dropped connection is tried again with backoff (see `retry`).
-    crate::retry::with_backoff("reply", || req.send_ref()).await?;
-    Ok(())
+    loop {
+        ctx.budget.reply_turn(chat.0).await;
+        // A 5xx or a dropped connection is tried again with backoff (see `retry`); a 429 pauses
+        // what the budget judges it names, and the same message waits its next turn.
+        match crate::retry::with_backoff("reply", || req.send_ref()).await {
+            Err(RequestError::RetryAfter(after)) => {
+                let paused = ctx.budget.flood(chat.0, after.duration());
+                tracing::warn!(chat = chat.0, retry_after = after.seconds(), ?paused, "Telegram asked to slow down");
+            }
+            sent => return sent.map(drop).map_err(BotError::from),
+        }
+    }
 }
 
 /// Registers the client, or recognises that this Telegram account already did (a repeated

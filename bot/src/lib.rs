@@ -2,11 +2,13 @@
 //! messages rendered from `templates/bot/` out.
 //!
 //! Long polling of our own that confirms an update only once it was handled (`polling`), or a
-//! webhook; sends through teloxide's `Throttle` adaptor: at most one message a second per
-//! chat and the configured global rate, which replies share with the outbox sender through
-//! one [`SendBudget`], and a 429 answer is obeyed (it waits `retry_after` and
-//! sends again), so nothing is dropped. Dialogue state lives in the database, or in Redis
-//! when configured.
+//! webhook. A reply leaves as soon as it is rendered unless a limit of Telegram's really
+//! applies: replies and the outbox sender share one [`SendBudget`] (a short burst then one a
+//! second per person, 20 a minute per group, the configured rate overall, replies ahead of the
+//! outbox), and a 429 answer pauses the chat or the bot for `retry_after` and the message is
+//! sent again, so nothing is dropped. teloxide's `Throttle` is not used: it releases sends on a
+//! 250 ms tick and caps private chats at 20 a minute. Dialogue state lives in the database, or
+//! in Redis when configured.
 
 #![forbid(unsafe_code)]
 
@@ -28,7 +30,6 @@ mod update;
 mod webhook;
 
 use crm::Crm;
-use teloxide::adaptors::throttle::{Limits, Settings, Throttle};
 use teloxide::dispatching::ShutdownToken;
 use teloxide::prelude::*;
 use teloxide::types::BotCommand;
@@ -110,11 +111,6 @@ impl BotSettings {
             None => bot,
         })
     }
-
-    fn throttled(&self) -> Result<Throttle<Bot>, BotError> {
-        let limits = Limits { messages_per_sec_overall: self.global_rate.max(1), ..Limits::default() };
-        Ok(Throttle::spawn_with_settings(self.bot()?, Settings::default().limits(limits)))
-    }
 }
 
 /// The bot's own username (`getMe`), for invite deep links.
@@ -164,7 +160,7 @@ const COMMANDS: [&str; 7] = ["start", "tours", "bookings", "settings", "help", "
 /// constant time, see the `webhook` module).
 /// Replies draw from `budget`, which the outbox sender shares.
 pub async fn start(settings: &BotSettings, crm: Crm, budget: SendBudget) -> Result<RunningBot, BotError> {
-    let bot = settings.throttled()?;
+    let bot = settings.bot()?;
     let phone = crm.agency_phone().map(|p| crm::domain::format_phone(p.as_str()));
     let texts = std::sync::Arc::new(Texts::load()?.with_agency_phone(phone));
     let (states, redis) = open_state_storage(&crm, settings.redis_url.as_deref(), &settings.redis_prefix).await?;

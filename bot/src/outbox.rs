@@ -1,6 +1,6 @@
-//! The outbox sender: delivers what the scheduler queued (notifications, broadcasts) at the
-//! configured rate — a global rate and at most one message a second per chat — obeying
-//! Telegram's 429 `retry_after` for the whole bot.
+//! The outbox sender: delivers what the scheduler queued (notifications, broadcasts) within
+//! the limits of the [`SendBudget`] it shares with the replies (which go first), obeying
+//! Telegram's 429 `retry_after` for the chat or the whole bot, as the budget judges.
 //!
 //! Exactly once, as far as it can be known: a row is claimed (`sending`) only after the rate
 //! limiter let it go, right before its request, and marked with Telegram's answer right after.
@@ -11,9 +11,8 @@
 //! 5xx was not carried out — it is retried; a timeout or a broken answer may have been
 //! delivered — `unknown`.
 //!
-//! It is not sent through teloxide's `Throttle` (which the replies use): that queue releases
-//! requests on a 250 ms tick and holds up to a second's worth of them in memory, which would
-//! widen the window of doubt at a crash to the whole queue.
+//! It keeps no queue in memory beyond the few rows it claimed: a queue would widen the window
+//! of doubt at a crash to the whole queue, and would hold replies up behind a broadcast.
 
 use crate::markup::reply_markup;
 use crate::{SendBudget, Texts};
@@ -75,7 +74,6 @@ impl OutboxSender {
     /// Shared (`Arc`), so a scheduler that lost and regained the lead runs it again.
     pub async fn run(self: Arc<Self>, crm: Crm, mut stop: watch::Receiver<bool>) {
         let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
-        let freeze = Arc::new(Mutex::new(None::<tokio::time::Instant>));
         let sent: SentBatch = Arc::default();
         // At high rates messages are claimed a few at a time (one transaction for several); at
         // the default 25/s one by one. Either way only what is claimed and not yet answered can be
@@ -92,16 +90,8 @@ impl OutboxSender {
                 flush(&crm, &sent).await;
                 flushed = tokio::time::Instant::now();
             }
-            let frozen = freeze.lock().map(|f| *f).unwrap_or(None);
-            if let Some(until) = frozen.filter(|u| *u > tokio::time::Instant::now()) {
-                tokio::select! {
-                    _ = tokio::time::sleep_until(until) => {}
-                    _ = stop.changed() => {}
-                }
-                continue;
-            }
             tokio::select! {
-                _ = this.budget.until_ready() => {}
+                _ = this.budget.bulk_turn() => {}
                 _ = stop.changed() => continue,
             }
             let Ok(permit) = in_flight.clone().acquire_owned().await else { break };
@@ -134,9 +124,9 @@ impl OutboxSender {
                 }
                 continue;
             }
-            let (this, crm, freeze, sent) = (this.clone(), crm.clone(), freeze.clone(), sent.clone());
+            let (this, crm, sent) = (this.clone(), crm.clone(), sent.clone());
             tokio::spawn(async move {
-                this.deliver(&crm, msg, &freeze, &sent).await;
+                this.deliver(&crm, msg, &sent).await;
                 drop(permit);
             });
         }
@@ -155,7 +145,6 @@ impl OutboxSender {
         &self,
         crm: &Crm,
         msg: crm::services::notify::OutgoingMessage,
-        freeze: &Mutex<Option<tokio::time::Instant>>,
         sent: &SentBatch,
     ) {
         let sys = &Actor::System;
@@ -174,12 +163,9 @@ impl OutboxSender {
         };
         let result = match result {
             RequestError::RetryAfter(s) => {
-                // Telegram's flood control is for the whole bot: everyone waits.
-                let until = tokio::time::Instant::now() + s.duration();
-                if let Ok(mut f) = freeze.lock() {
-                    *f = Some(f.map_or(until, |cur| cur.max(until)));
-                }
-                tracing::warn!(retry_after = s.seconds(), "outbox: Telegram asked to slow down");
+                // The chat or the whole bot waits, as the budget judges; the row goes back to the queue.
+                let paused = self.budget.flood(msg.chat_id, s.duration());
+                tracing::warn!(retry_after = s.seconds(), ?paused, "outbox: Telegram asked to slow down");
                 let reason = text::get("outbox_reason", "flood_control");
                 crm.outgoing_retry(sys, msg.id, crm.now() + s.chrono_duration(), reason).await
             }

@@ -123,6 +123,36 @@ pub enum Effect {
     },
 }
 
+impl Effect {
+    /// Whether the effect only reads: running it twice (after a restart) changes nothing and
+    /// shows nobody anything. The transport need not save the dialogue's state before it.
+    pub fn reads_only(&self) -> bool {
+        match self {
+            Effect::FindTours { .. }
+            | Effect::ShowTour(_)
+            | Effect::MyBookings
+            | Effect::ShowSettings
+            | Effect::StaffClients { .. }
+            | Effect::StaffClientCard(_)
+            | Effect::StaffBookings { .. }
+            | Effect::StaffBookingCard(_) => true,
+            Effect::Reply(_)
+            | Effect::Register(_)
+            | Effect::Book { .. }
+            | Effect::RelayToAgent(_)
+            | Effect::SetMarketing(_)
+            | Effect::SetCity(_)
+            | Effect::MessageClient { .. }
+            | Effect::LogNote { .. }
+            | Effect::TagClient { .. }
+            | Effect::MoveBooking { .. }
+            | Effect::RecordPayment { .. }
+            | Effect::SetBlacklist { .. }
+            | Effect::StaffRegister(_) => false,
+        }
+    }
+}
+
 /// A message: a template of `templates/bot/` with its variables, and a keyboard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reply {

@@ -37,6 +37,7 @@ pub mod outbox;
 pub(crate) mod paperwork;
 pub(crate) mod staff;
 pub(crate) mod starts;
+pub(crate) mod telegram_accounts;
 pub mod time;
 pub(crate) mod tours;
 pub(crate) mod travellers;

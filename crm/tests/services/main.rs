@@ -26,5 +26,6 @@ mod schema;
 mod search;
 mod signing;
 mod staff;
+mod telegram_accounts;
 mod templates;
 mod travellers;

@@ -51,6 +51,8 @@ pub struct SentMessage {
     pub reply_markup: Option<Value>,
     /// The whole request body (files appear as `{"file_name", "size"}`).
     pub body: Value,
+    /// When the fake accepted it (benchmarks measure reply latency to here).
+    pub at: std::time::Instant,
 }
 
 impl SentMessage {
@@ -102,6 +104,9 @@ struct State {
     /// Telegram's flood control, when set: sends beyond this many in the last second get 429.
     rate_limit: Option<usize>,
     recent_sends: std::collections::VecDeque<std::time::Instant>,
+    /// Telegram's per-chat flood control, when on ([`FakeTelegram::limit_chat_rates`]).
+    chat_limits: bool,
+    recent_by_chat: HashMap<i64, std::collections::VecDeque<std::time::Instant>>,
     retry_after: u32,
     rejected_429: u32,
     commands: Value,
@@ -124,6 +129,27 @@ impl State {
             return true;
         }
         self.recent_sends.push_back(now);
+        false
+    }
+
+    /// Whether one more send to `chat_id` now would exceed Telegram's per-chat limits as we model
+    /// them (and counts it if not): a person gets at most [`PRIVATE_MAX`] messages in any
+    /// [`PRIVATE_WINDOW`], a group or channel at most 20 a minute.
+    fn over_chat_limit(&mut self, chat_id: i64) -> bool {
+        if !self.chat_limits {
+            return false;
+        }
+        let (max, window) =
+            if chat_id > 0 { (PRIVATE_MAX, PRIVATE_WINDOW) } else { (20, std::time::Duration::from_secs(60)) };
+        let now = std::time::Instant::now();
+        let recent = self.recent_by_chat.entry(chat_id).or_default();
+        while recent.front().is_some_and(|t| now.duration_since(*t) >= window) {
+            recent.pop_front();
+        }
+        if recent.len() >= max {
+            return true;
+        }
+        recent.push_back(now);
         false
     }
 
@@ -181,6 +207,11 @@ impl FakeTelegram {
         self.shared.state.lock().unwrap()
     }
 }
+
+/// Telegram publishes no exact per-person limit ("about one message a second, short bursts
+/// allowed"); the fake refuses a sixth message within two seconds.
+pub const PRIVATE_MAX: usize = 5;
+pub const PRIVATE_WINDOW: Duration = Duration::from_secs(2);
 
 /// How long a test waits for the bot by default.
 pub const WAIT: Duration = Duration::from_secs(10);

@@ -41,7 +41,7 @@ async fn handle(
         let mut s = shared.state.lock().unwrap();
         s.bot_id = bot_id;
         s.calls.push((method.clone(), params.clone()));
-        if is_send(&m) && s.over_rate_limit() {
+        if is_send(&m) && (s.over_rate_limit() || int(&params, "chat_id").is_some_and(|c| s.over_chat_limit(c))) {
             s.fail_429 += 1;
             s.retry_after = 1;
         }
@@ -218,6 +218,7 @@ fn send(s: &mut State, m: &str, p: &Value) -> Answer {
         text: text.or(caption),
         reply_markup: p.get("reply_markup").cloned(),
         body: p.clone(),
+        at: std::time::Instant::now(),
     });
     Ok(msg)
 }
@@ -262,7 +263,8 @@ fn edit(s: &mut State, m: &str, p: &Value) -> Answer {
     s.messages.insert((chat_id, message_id), new.clone());
     let text = new["text"].as_str().or(new["caption"].as_str()).map(str::to_owned);
     let reply_markup = p.get("reply_markup").cloned();
-    s.sent.push(SentMessage { method: method_name(m), chat_id, message_id, text, reply_markup, body: p.clone() });
+    let at = std::time::Instant::now();
+    s.sent.push(SentMessage { method: method_name(m), chat_id, message_id, text, reply_markup, body: p.clone(), at });
     Ok(new)
 }
 

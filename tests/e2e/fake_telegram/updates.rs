@@ -183,6 +183,17 @@ impl FakeTelegram {
         self.state().sent.len()
     }
 
+    /// The deliveries from the `from`-th on (to anyone), for a driver that follows them all.
+    pub fn sent_from(&self, from: usize) -> Vec<SentMessage> {
+        self.state().sent.get(from..).map(<[SentMessage]>::to_vec).unwrap_or_default()
+    }
+
+    /// Enforce Telegram's per-chat flood control as modelled in [`super::PRIVATE_MAX`]: a send
+    /// beyond it gets 429 (`retry_after` 1).
+    pub fn limit_chat_rates(&self) {
+        self.state().chat_limits = true;
+    }
+
     /// Enforce Telegram's flood control: more than `per_second` sends in any second get 429.
     pub fn limit_rate(&self, per_second: usize) {
         self.state().rate_limit = Some(per_second);
