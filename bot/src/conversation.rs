@@ -37,11 +37,9 @@ pub async fn who(crm: &Crm, telegram_id: i64) -> Result<Who, crm::Error> {
     Ok(match crm.telegram_account(&Actor::Telegram(telegram_id), telegram_id).await? {
         Some(TelegramAccount::Staff { id, role, name }) => Who::Staff { id: id.0, role, name },
         Some(TelegramAccount::Client { blacklisted: true, .. }) => Who::Blacklisted,
-        Some(TelegramAccount::Client { id, full_name, marketing_consent, .. }) => Who::Client {
-            id: id.0,
-            first_name: first_name(&full_name),
-            marketing: marketing_consent,
-        },
+        Some(TelegramAccount::Client { id, full_name, marketing_consent, .. }) => {
+            Who::Client { id: id.0, first_name: first_name(&full_name), marketing: marketing_consent }
+        }
         None => Who::Stranger,
     })
 }

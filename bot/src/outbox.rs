@@ -141,12 +141,7 @@ impl OutboxSender {
         flush(&crm, &sent).await;
     }
 
-    async fn deliver(
-        &self,
-        crm: &Crm,
-        msg: crm::services::notify::OutgoingMessage,
-        sent: &SentBatch,
-    ) {
+    async fn deliver(&self, crm: &Crm, msg: crm::services::notify::OutgoingMessage, sent: &SentBatch) {
         let sys = &Actor::System;
         let result = match &msg.document {
             Some(doc) => self.send_document(&msg, doc).await,

@@ -42,8 +42,7 @@ pub async fn on_callback(
         Callback::SignCode(_) => send_code(ctx, &actor, doc).await,
         Callback::DocumentPdf(_) => match ctx.crm.document_pdf(&actor, doc).await {
             Ok((line, pdf)) => {
-                ctx.budget.until_chat_ready(chat.0).await;
-                ctx.budget.until_ready().await;
+                ctx.budget.reply_turn(chat.0).await;
                 let file = InputFile::memory(pdf).file_name(format!("document-{id}.pdf"));
                 bot.send_document(chat, file).caption(line.document.title).await?;
                 return Ok(true);

@@ -148,7 +148,15 @@ impl Effect {
             | Effect::MoveBooking { .. }
             | Effect::RecordPayment { .. }
             | Effect::SetBlacklist { .. }
-            | Effect::StaffRegister(_) => false,
+            | Effect::StaffRegister(_)
+            // Conservative: the state is saved before them (an extra write at most).
+            | Effect::RecordStart(_)
+            | Effect::CheckPhone { .. }
+            | Effect::Quote { .. }
+            | Effect::RequestCancel { .. }
+            | Effect::StaffTravellers(_)
+            | Effect::PutTravellerDocument { .. }
+            | Effect::PutPaymentDetails { .. } => false,
         }
     }
 }
