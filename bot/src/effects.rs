@@ -55,7 +55,7 @@ pub async fn find_tours(ctx: &Ctx, actor: &Actor, filter: &TourFilter, page: u32
         let card = ctx.crm.tour_card(actor, t.id).await?;
         let next = card.departures.iter().find(|d| d.starts_on > today && d.seats_left() > 0);
         // The list says «от»: the least one person pays on any departure, accommodation included.
-        let prices = ctx.crm.departure_prices(&actor, t.id).await?;
+        let prices = ctx.crm.departure_prices(actor, t.id).await?;
         let least = prices.iter().map(|p| p.per_person).min_by_key(|m| m.minor).unwrap_or(t.price);
         items.push(TourItem {
             id: t.id.0,
