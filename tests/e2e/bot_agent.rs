@@ -157,7 +157,8 @@ async fn the_agents_notice_opens_the_booking_and_the_client_and_a_logged_call_le
     let list = w.say(&maria, "🌍 Туры", "Алтай").await;
     let card = w.press(&maria, &list, &format!("t:{tour_id}"), "Маршрут").await;
     let ask = w.press(&maria, &card, &format!("d:{dep_id}"), "Сколько человек").await;
-    w.press(&maria, &ask, "k:1", "Заявка на бронирование").await;
+    let quote = w.press(&maria, &ask, "k:1", "Стоимость брони").await;
+    w.press(&maria, &quote, "y", "Заявка на бронирование").await;
     let client = crm.client_by_telegram(&Actor::System, maria.id).await.unwrap().unwrap();
     let booking = crm.list_bookings(&Actor::System, Default::default()).await.unwrap()[0].clone();
 
@@ -204,7 +205,8 @@ async fn passport_entry(w: World) {
     let list = w.say(&maria, "🌍 Туры", "Алтай").await;
     let card = w.press(&maria, &list, &format!("t:{tour_id}"), "Маршрут").await;
     let ask = w.press(&maria, &card, &format!("d:{dep_id}"), "Сколько человек").await;
-    w.press(&maria, &ask, "k:1", "Заявка на бронирование").await;
+    let quote = w.press(&maria, &ask, "k:1", "Стоимость брони").await;
+    w.press(&maria, &quote, "y", "Заявка на бронирование").await;
     let booking = crm.list_bookings(&Actor::System, Default::default()).await.unwrap()[0].clone();
     let me = crm.travellers(&Actor::System, booking.id).await.unwrap().travellers[0].traveller.id;
 

@@ -53,14 +53,16 @@ async fn redis_going_away_mid_dialogue_leaves_nobody_unanswered() {
     let server = w.serve_with(&[("TOURCRM_REDIS_URL", &url)]).await;
     assert_eq!(health(&server).await.1["redis"], "ok");
     let maria = w.fake.user(700_001, "Мария", None);
-    w.say(&maria, "/start", "Как вас зовут").await;
+    w.say(&maria, "/start", "Здравствуйте").await;
+    w.say(&maria, "📝 Зарегистрироваться", "Как вас зовут").await;
 
     redis.kill();
     // Her step lived in Redis and is gone: she is answered all the same (from the start).
     any_answer(&w, &maria, "Иванова Мария").await;
     // A second client goes through while Redis is away: the database keeps the step.
     let petr = w.fake.user(700_002, "Пётр", None);
-    w.say(&petr, "/start", "Как вас зовут").await;
+    w.say(&petr, "/start", "Здравствуйте").await;
+    w.say(&petr, "📝 Зарегистрироваться", "Как вас зовут").await;
     w.say(&petr, "Петров Пётр", "номером телефона").await;
     let down = wait_health(&server, |_, b| b["redis"] == "down").await;
     assert_eq!(down["status"], "degraded");
@@ -70,7 +72,8 @@ async fn redis_going_away_mid_dialogue_leaves_nobody_unanswered() {
     // His step came back with Redis, and a newcomer is answered too.
     w.say(&petr, "+7 913 000-00-01", "Дата рождения").await;
     let ivan = w.fake.user(700_003, "Иван", None);
-    w.say(&ivan, "/start", "Как вас зовут").await;
+    w.say(&ivan, "/start", "Здравствуйте").await;
+    w.say(&ivan, "📝 Зарегистрироваться", "Как вас зовут").await;
 
     let (_, log) = server.stop();
     let warns = log.lines().filter(|l| l.contains("WARN") && l.contains("Redis does not answer")).count();
@@ -85,7 +88,8 @@ async fn a_database_restart_is_answered_with_try_again_and_the_pool_reconnects()
     let w = World::on_database(pg.url()).await;
     let server = w.serve().await;
     let olga = w.fake.user(700_011, "Ольга", None);
-    w.say(&olga, "/start", "Как вас зовут").await;
+    w.say(&olga, "/start", "Здравствуйте").await;
+    w.say(&olga, "📝 Зарегистрироваться", "Как вас зовут").await;
 
     pg.kill();
     // Nothing can be read or written: she is asked to repeat, not left in silence.
@@ -117,7 +121,8 @@ async fn the_bot_api_failing_loses_and_duplicates_nothing() {
     let anna = w.fake.user(700_021, "Анна", None);
     // A poll that breaks: the update stays unconfirmed and comes again.
     w.fake.fail_next(Calls::Polls, 1, Fault::CloseConnection);
-    w.say(&anna, "/start", "Как вас зовут").await;
+    w.say(&anna, "/start", "Здравствуйте").await;
+    w.say(&anna, "📝 Зарегистрироваться", "Как вас зовут").await;
     // Replies whose connection breaks, then a 500: sent again until they go, once.
     w.fake.fail_next(Calls::Sends, 2, Fault::CloseConnection);
     w.say(&anna, "Кузнецова Анна", "номером телефона").await;
@@ -155,7 +160,8 @@ async fn a_registration_killed_before_its_answer_is_whole_once_and_answered_afte
     let server = w.serve().await;
     let crm = w.crm().await;
     let ira = w.fake.user(700_031, "Ирина", None);
-    w.say(&ira, "/start", "Как вас зовут").await;
+    w.say(&ira, "/start", "Здравствуйте").await;
+    w.say(&ira, "📝 Зарегистрироваться", "Как вас зовут").await;
     w.say(&ira, "Соколова Ирина", "номером телефона").await;
     w.say(&ira, "+7 913 000-00-04", "Дата рождения").await;
     let cities = w.say(&ira, "05.03.1990", "вылетаете").await;
@@ -273,7 +279,8 @@ async fn a_locked_sqlite_file_is_answered_with_try_again_and_changes_nothing() {
     let w = World::on(Backend::Sqlite).await;
     let _server = w.serve().await;
     let vera = w.fake.user(700_051, "Вера", None);
-    w.say(&vera, "/start", "Как вас зовут").await;
+    w.say(&vera, "/start", "Здравствуйте").await;
+    w.say(&vera, "📝 Зарегистрироваться", "Как вас зовут").await;
 
     let mut other = sqlx::sqlite::SqliteConnection::connect(&w.sb.database_url).await.unwrap();
     sqlx::query("BEGIN EXCLUSIVE").execute(&mut other).await.unwrap();

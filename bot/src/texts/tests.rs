@@ -424,7 +424,7 @@ fn the_travellers_and_the_passport_entry_are_worded() {
     assert!(list[0].0.contains("Туристы брони №17 (1 из 2)"), "{}", list[0].0);
     assert!(list[0].0.contains("❗ загранпаспорт — нужен, не внесён"), "{}", list[0].0);
     assert!(list[0].0.contains("⚠️ Загранпаспорт действует до 01.06.2027"));
-    assert_eq!(list[0].1, [vec!["Щукин Юрий".to_owned()], vec!["📋 К брони".to_owned()]]);
+    assert_eq!(list[0].1, [vec!["Щукин Юрий".to_owned()], vec!["📄 Открыть бронь".to_owned()]]);
     let kinds = rendered(&t, State::Staff(None), &agent, Event::Callback(Callback::Traveller(21)));
     assert_eq!(kinds[0].1.concat(), ["паспорт РФ", "загранпаспорт", "свидетельство о рождении"]);
     // Every field of every kind has its own question (not only its label).

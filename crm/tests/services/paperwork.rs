@@ -92,7 +92,7 @@ each_backend!(the_contract_states_every_essential_term_from_the_booking, |app| {
         "БГ-2027/118",
         "от 01.12.2026",
         "с 01.01.2027 по 31.12.2027",
-        "50 000 000,00 ₽",
+        "50 000 000 ₽",
         "АО «Надёжный банк»",
         "125009, г. Москва, ул. Тверская, д. 7",
         // The agent.
@@ -106,7 +106,7 @@ each_backend!(the_contract_states_every_essential_term_from_the_booking, |app| {
         "Иванов Пётр Сергеевич",
         "14.02.1985",
         // The price in rubles and the payment schedule.
-        "100 000,00 ₽",
+        "100 000 ₽",
         "Предоплата",
         "Доплата",
         // The tour's properties: route, programme, services, extras.
@@ -156,7 +156,7 @@ each_backend!(the_contract_states_every_essential_term_from_the_booking, |app| {
             "Иванова Мария Петровна",
             "Иванов Пётр Сергеевич",
             "РТО 012345",
-            "100 000,00",
+            "100 000",
             "Горизонт Тур",
             "Страница 1 из",
         ] {

@@ -240,7 +240,7 @@ fn a_stranger_browses_then_registers_to_book_and_the_booking_goes_on() {
     // The next update comes from a client: the count books that departure.
     let client = Who::Client { id: 1, first_name: "Мария".into(), marketing: false };
     let (_, e) = step(s, &client, Event::Callback(Callback::Count(2)), today());
-    assert_eq!(e, [Effect::Book { departure_id: 7, travellers: 2 }]);
+    assert_eq!(e, [Effect::Quote { departure_id: 7, travellers: 2 }]);
 }
 
 #[test]

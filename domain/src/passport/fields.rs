@@ -288,7 +288,7 @@ mod tests {
             (DocKind::InternalPassport, Number, "12345", Invalid::PassportNumber),
             (DocKind::InternalPassport, DivisionCode, "77-001", Invalid::DivisionCode),
             (DocKind::InternalPassport, Issuer, "  ", Invalid::IssuerEmpty),
-            (DocKind::InternalPassport, IssuedOn, "31.02.2010", Invalid::DateFormat),
+            (DocKind::InternalPassport, IssuedOn, "31.02.2010", Invalid::NoSuchDate),
             (DocKind::InternalPassport, IssuedOn, "01.01.2027", Invalid::IssueDateFuture),
             (DocKind::ForeignPassport, Number, "75 123456", Invalid::ForeignPassportNumber),
             (DocKind::ForeignPassport, LatinName, "Иванова Мария", Invalid::LatinName),
