@@ -197,6 +197,8 @@ enum Entered {
         complete: bool,
     },
     Refused(RefusedDocument),
+    /// Not one the document lacks (entered meanwhile, or not needed for the trip).
+    NotMissing,
 }
 
 /// The client enters a traveller's identity document the document lacks (`traveller`, `kind`
@@ -221,6 +223,10 @@ async fn documents(
                 text::get("mini_app_documents", "saved")
             };
             show(&state, &actor, next, &Outcome::Done(message), &init, None).await
+        }
+        Ok(Entered::NotMissing) => {
+            let outcome = Outcome::Refused(text::get("mini_app_documents", "not_missing").to_owned());
+            show(&state, &actor, id, &outcome, &init, None).await
         }
         Ok(Entered::Refused(refused)) => {
             let outcome = Outcome::Refused(text::get("mini_app_documents", "fix_fields").to_owned());
@@ -260,7 +266,7 @@ async fn enter_document(
         return Err(Error::Invalid(crm::domain::Invalid::KindUnknown));
     };
     if !missing.contains(&(traveller, kind)) {
-        return Err(Error::NotFound("missing document"));
+        return Ok(Entered::NotMissing);
     }
     let value = |f: DocField| form.get(f.code()).map(String::as_str).unwrap_or_default();
     let doc = match parse_document(kind, value, crm.today()) {

@@ -280,6 +280,13 @@ async fn the_client_enters_the_missing_passport_and_the_contract_is_made_anew() 
         assert!(page.body.contains(&format!("/sign/{}/agreement", anew.document.id)), "the page shows the new copy");
         assert!(page.body.contains("613729"), "the new copy holds the passport: {}", page.body);
 
+        // Sent again (a second tap): nothing more is saved or made.
+        let again = app.mini_app(&format!("/sign/{}/documents", anew.document.id), &init, &right).await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", again.body);
+        assert!(again.body.contains("уже внесён или не нужен"), "{}", again.body);
+        assert_eq!(app.crm.audit_log(&Actor::System, &puts).await.unwrap().len(), 1);
+        assert_eq!(app.crm.booking_documents(&Actor::System, doc.booking).await.unwrap().len(), 2);
+
         // The new copy is signed as usual.
         let next = format!("/sign/{}", anew.document.id);
         app.mini_app(&format!("{next}/agreement"), &init, &[]).await;
