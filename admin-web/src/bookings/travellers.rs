@@ -131,6 +131,24 @@ fn field_hint(kind: DocKind, field: DocField) -> &'static str {
     }
 }
 
+/// The fields of one identity document's form (for `m::field`): label, hint, and for a
+/// refused form each field's reason and the typed value. The panel's traveller page and the
+/// signing Mini App show the same form.
+pub(crate) fn document_fields_json(
+    kind: DocKind,
+    refused: Option<(&[FieldError], &HashMap<String, String>)>,
+) -> Vec<Value> {
+    kind.fields()
+        .iter()
+        .map(|f| {
+            let error =
+                refused.and_then(|(errors, _)| errors.iter().find(|(ef, _)| ef == f)).map(|(_, why)| why.message_ru());
+            let value = refused.and_then(|(_, values)| values.get(f.code())).cloned();
+            json!({"name": f.code(), "label": f.title_ru(), "hint": field_hint(kind, *f), "error": error, "value": value})
+        })
+        .collect()
+}
+
 /// One form per identity document: needed ones first, each with its fields, the refused
 /// one with its input and reasons.
 fn document_forms(
@@ -144,17 +162,8 @@ fn document_forms(
         .map(|kind| {
             let state = e.documents.iter().find(|d| d.kind == kind);
             let refused_here = refused.as_ref().filter(|(k, _, _)| *k == kind);
-            let fields: Vec<Value> = kind
-                .fields()
-                .iter()
-                .map(|f| {
-                    let error = refused_here
-                        .and_then(|(_, errors, _)| errors.iter().find(|(ef, _)| ef == f))
-                        .map(|(_, why)| why.message_ru());
-                    let value = refused_here.and_then(|(_, _, values)| values.get(f.code())).cloned();
-                    json!({"name": f.code(), "label": f.title_ru(), "hint": field_hint(kind, *f), "error": error, "value": value})
-                })
-                .collect();
+            let fields =
+                document_fields_json(kind, refused_here.map(|(_, errors, values)| (errors.as_slice(), values)));
             json!({
                 "kind": kind.as_str(),
                 "title": kind.title_ru(),

@@ -15,10 +15,11 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use crm::domain::IssuedDocumentId;
+use crm::domain::{DocField, DocKind as IdKind, FieldError, IssuedDocumentId, TravellerId, parse_document};
 use crm::services::{Evidence, SigningView};
 use crm::{Actor, Error, text};
 use init_data::{InitDataError, MiniAppKey};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 
 const SCRIPT: &str = include_str!("../../../templates/web/sign/sign.js");
@@ -35,6 +36,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/sign/{id}/agreement", post(agreement))
         .route("/sign/{id}/code", post(code))
         .route("/sign/{id}/sign", post(sign))
+        .route("/sign/{id}/documents", post(documents))
         .layer(axum::middleware::map_response(headers))
 }
 
@@ -175,13 +177,168 @@ async fn act(
             None => return failure(&e),
         },
     };
-    match crm.open_for_signing(&actor, id).await {
-        Ok(view) => panel(&view, &outcome, &form.init_data),
+    show(&state, &actor, id, &outcome, &form.init_data, None).await
+}
+
+/// A traveller's identity document refused field by field: the form shown again with the
+/// reasons and what was typed.
+struct RefusedDocument {
+    traveller: TravellerId,
+    kind: IdKind,
+    errors: Vec<FieldError>,
+    values: HashMap<String, String>,
+}
+
+/// What entering a missing document did.
+enum Entered {
+    /// Saved; the document to show next (made anew once nothing is missing).
+    Saved {
+        show: IssuedDocumentId,
+        complete: bool,
+    },
+    Refused(RefusedDocument),
+    /// Not one the document lacks (entered meanwhile, or not needed for the trip).
+    NotMissing,
+}
+
+/// The client enters a traveller's identity document the document lacks (`traveller`, `kind`
+/// and the fields, as the panel's traveller page posts them).
+async fn documents(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Response {
+    let Some(id) = parse_id(&id) else { return StatusCode::NOT_FOUND.into_response() };
+    let Some(key) = &state.mini_app else { return StatusCode::NOT_FOUND.into_response() };
+    let init = form.get("init_data").cloned().unwrap_or_default();
+    let actor = match client_of(&state, key, &init).await {
+        Ok(a) => a,
+        Err((status, message)) => return refusal(status, &message),
+    };
+    match enter_document(&state, &actor, id, &form).await {
+        Ok(Entered::Saved { show: next, complete }) => {
+            let message = if complete {
+                text::get("mini_app_documents", "completed")
+            } else {
+                text::get("mini_app_documents", "saved")
+            };
+            show(&state, &actor, next, &Outcome::Done(message), &init, None).await
+        }
+        Ok(Entered::NotMissing) => {
+            let outcome = Outcome::Refused(text::get("mini_app_documents", "not_missing").to_owned());
+            show(&state, &actor, id, &outcome, &init, None).await
+        }
+        Ok(Entered::Refused(refused)) => {
+            let outcome = Outcome::Refused(text::get("mini_app_documents", "fix_fields").to_owned());
+            show(&state, &actor, id, &outcome, &init, Some(&refused)).await
+        }
         Err(e) => match refusal_of(&e) {
-            Some(message) => refusal(status_of(&e), &message),
+            Some(message) => {
+                if matches!(e, Error::Signing(crm::services::SigningRefusal::NotYours)) {
+                    return refusal(StatusCode::FORBIDDEN, &message);
+                }
+                show(&state, &actor, id, &Outcome::Refused(message), &init, None).await
+            }
             None => failure(&e),
         },
     }
+}
+
+/// Checks that the document is the client's, still signable, and lacks this very document,
+/// then saves it (sealed and audited by the service) and, when it was the last one missing,
+/// makes the document anew. Each step is its own transaction; a refused form changes nothing.
+async fn enter_document(
+    state: &AppState,
+    actor: &Actor,
+    id: IssuedDocumentId,
+    form: &HashMap<String, String>,
+) -> Result<Entered, Error> {
+    let crm = &state.crm;
+    let line = crm.issued_document(actor, id).await?;
+    if !line.state.signable() {
+        return Err(Error::Signing(crm::services::SigningRefusal::NotSignable(line.state)));
+    }
+    let booking = line.document.booking_id.ok_or(Error::NotFound("booking"))?;
+    let traveller = form.get("traveller").and_then(|t| t.parse::<i64>().ok()).map(TravellerId);
+    let kind = form.get("kind").and_then(|k| IdKind::from_code(k));
+    let missing = crm.missing_documents(actor, booking).await?;
+    let (Some(traveller), Some(kind)) = (traveller, kind) else {
+        return Err(Error::Invalid(crm::domain::Invalid::KindUnknown));
+    };
+    if !missing.contains(&(traveller, kind)) {
+        return Ok(Entered::NotMissing);
+    }
+    let value = |f: DocField| form.get(f.code()).map(String::as_str).unwrap_or_default();
+    let doc = match parse_document(kind, value, crm.today()) {
+        Ok(doc) => doc,
+        Err(errors) => {
+            return Ok(Entered::Refused(RefusedDocument { traveller, kind, errors, values: form.clone() }));
+        }
+    };
+    crm.put_traveller_document(actor, traveller, &doc).await?;
+    if !crm.missing_documents(actor, booking).await?.is_empty() {
+        return Ok(Entered::Saved { show: id, complete: false });
+    }
+    let anew = crm.reissue_completed(actor, id).await?;
+    Ok(Entered::Saved { show: anew.document.id, complete: true })
+}
+
+/// The signing panel of a document after a step, with the forms for what it still lacks.
+async fn show(
+    state: &AppState,
+    actor: &Actor,
+    id: IssuedDocumentId,
+    outcome: &Outcome,
+    init_data: &str,
+    refused: Option<&RefusedDocument>,
+) -> Response {
+    let crm = &state.crm;
+    let view = match crm.open_for_signing(actor, id).await {
+        Ok(view) => view,
+        Err(e) => {
+            return match refusal_of(&e) {
+                Some(message) => refusal(status_of(&e), &message),
+                None => failure(&e),
+            };
+        }
+    };
+    let forms = match missing_forms(state, actor, &view, refused).await {
+        Ok(forms) => forms,
+        Err(e) => return failure(&e),
+    };
+    panel(&view, outcome, init_data, &forms)
+}
+
+/// One form per (traveller, identity document) the document lacks; none when it lacks
+/// nothing the client can enter here.
+async fn missing_forms(
+    state: &AppState,
+    actor: &Actor,
+    view: &SigningView,
+    refused: Option<&RefusedDocument>,
+) -> Result<Vec<serde_json::Value>, Error> {
+    let doc = &view.document;
+    let (false, true, Some(booking)) = (doc.document.missing.is_empty(), doc.state.signable(), doc.document.booking_id)
+    else {
+        return Ok(Vec::new());
+    };
+    let list = state.crm.travellers(actor, booking).await?;
+    let mut forms = Vec::new();
+    for e in &list.travellers {
+        for kind in e.missing() {
+            let here = refused.filter(|r| r.traveller == e.traveller.id && r.kind == kind);
+            let fields =
+                crate::bookings::travellers::document_fields_json(kind, here.map(|r| (r.errors.as_slice(), &r.values)));
+            forms.push(serde_json::json!({
+                "traveller": e.traveller.id.0,
+                "name": e.traveller.full_name,
+                "kind": kind.as_str(),
+                "title": kind.title_ru(),
+                "fields": fields,
+            }));
+        }
+    }
+    Ok(forms)
 }
 
 /// The client the verified `initData` names.
@@ -230,8 +387,9 @@ fn refusal(status: StatusCode, message: &str) -> Response {
     }
 }
 
-fn panel(view: &SigningView, outcome: &Outcome, init_data: &str) -> Response {
+fn panel(view: &SigningView, outcome: &Outcome, init_data: &str, forms: &[serde_json::Value]) -> Response {
     let mut ctx = tera::Context::new();
+    ctx.insert("forms", forms);
     ctx.insert("v", view);
     ctx.insert("id", &view.document.document.id.0);
     // The document's own HTML as issued: rendered by the documents' templates, not typed by

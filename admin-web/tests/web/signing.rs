@@ -40,6 +40,11 @@ struct Issued {
 }
 
 async fn issued(app: &TestApp) -> Issued {
+    issued_with(app, true).await
+}
+
+/// A contract issued to the client, with or without their passport on file.
+async fn issued_with(app: &TestApp, passport: bool) -> Issued {
     let oleg = app.staff("oleg", Role::Operator).await;
     let anna = app.staff("anna", Role::Agent).await;
     let boss = Actor::staff(app.staff("boss", Role::Admin).await.id, Role::Admin);
@@ -49,16 +54,9 @@ async fn issued(app: &TestApp) -> Issued {
     new.telegram_id = Some(TELEGRAM_ID);
     let agent = Actor::staff(anna.id, Role::Agent);
     let client = app.crm.register_client(&agent, new).await.unwrap();
-    let passport = crm::domain::InternalPassport::parse(
-        "45 08",
-        "613729",
-        chrono::NaiveDate::from_ymd_opt(2010, 1, 15).unwrap(),
-        "ОВД Тверского района",
-        Some("770-001"),
-        app.crm.today(),
-    )
-    .unwrap();
-    app.crm.put_internal_passport(&agent, client.id, &passport).await.unwrap();
+    if passport {
+        app.crm.put_internal_passport(&agent, client.id, &passport_of(app)).await.unwrap();
+    }
     app.crm.set_client_address(&agent, client.id, "630132, г. Новосибирск, ул. Дачная, д. 3").await.unwrap();
     let (_, dep) = app.published_tour(&oleg).await;
     let booking = app.booking(&anna, &client, dep).await;
@@ -66,6 +64,18 @@ async fn issued(app: &TestApp) -> Issued {
     // The document's own message leaves the outbox (the bot would send it).
     while app.crm.claim_outgoing(&Actor::System).await.unwrap().is_some() {}
     Issued { id: line.document.id, booking }
+}
+
+fn passport_of(app: &TestApp) -> crm::domain::InternalPassport {
+    crm::domain::InternalPassport::parse(
+        "45 08",
+        "613729",
+        chrono::NaiveDate::from_ymd_opt(2010, 1, 15).unwrap(),
+        "ОВД Тверского района",
+        Some("770-001"),
+        app.crm.today(),
+    )
+    .unwrap()
 }
 
 impl TestApp {
@@ -188,3 +198,99 @@ each_backend!(without_a_bot_token_there_is_no_mini_app, |app| {
     let page = app.get(&Browser::default(), "/sign/1").await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
 });
+
+/// The passport fields as the Mini App's form posts them.
+const PASSPORT_FORM: [(&str, &str); 6] = [
+    ("kind", "internal_passport"),
+    ("series", "45 08"),
+    ("number", "613729"),
+    ("issued_on", "15.01.2010"),
+    ("issuer", "ОВД Тверского района"),
+    ("division_code", "770-001"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_enters_the_missing_passport_and_the_contract_is_made_anew() {
+    for backend in testkit::backends() {
+        let app = spawn(backend).await;
+        let doc = issued_with(&app, false).await;
+        let base = format!("/sign/{}", doc.id);
+        let init = init_data(TOKEN, TELEGRAM_ID, app.now_s() - 30);
+        let puts = crm::services::AuditFilter {
+            action: Some("document.put.internal_passport".into()),
+            limit: 10,
+            ..Default::default()
+        };
+
+        let page = app.mini_app(&format!("{base}/view"), &init, &[]).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("Внесите недостающие данные"), "{}", page.body);
+        assert!(page.body.contains("Иванова Мария Петровна: паспорт"), "{}", page.body);
+        let traveller = app.crm.missing_documents(&Actor::System, doc.booking).await.unwrap()[0].0;
+        let t = traveller.0.to_string();
+
+        // A wrong series and number: both marked, the rest kept, nothing saved.
+        let mut wrong: Vec<(&str, &str)> = vec![("traveller", &t)];
+        wrong.extend(PASSPORT_FORM.iter().map(|&(k, v)| match k {
+            "series" => (k, "45 0"),
+            "number" => (k, "61372A"),
+            _ => (k, v),
+        }));
+        let page = app.mini_app(&format!("{base}/documents"), &init, &wrong).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
+        assert!(page.body.contains("Серия паспорта РФ — 4 цифры."), "{}", page.body);
+        assert!(page.body.contains("Номер паспорта РФ — 6 цифр."), "{}", page.body);
+        assert!(page.body.contains("value=\"ОВД Тверского района\""), "the right fields are kept");
+        assert!(page.body.contains("value=\"61372A\""), "the wrong ones too");
+        assert_eq!(app.crm.missing_documents(&Actor::System, doc.booking).await.unwrap().len(), 1, "nothing saved");
+        assert_eq!(app.crm.audit_log(&Actor::System, &puts).await.unwrap().len(), 0);
+
+        // Another Telegram client, and forged data, change nothing.
+        let mut other = new_client("Петров Пётр Петрович", "+7 912 000-00-01");
+        other.telegram_id = Some(7_770_002);
+        app.crm.register_client(&Actor::System, other).await.unwrap();
+        let mut right: Vec<(&str, &str)> = vec![("traveller", &t)];
+        right.extend(PASSPORT_FORM);
+        let intruder = init_data(TOKEN, 7_770_002, app.now_s());
+        let page = app.mini_app(&format!("{base}/documents"), &intruder, &right).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+        assert!(page.body.contains("выдан другому клиенту"), "{}", page.body);
+        let forged = init_data("4242:another-bots-token", TELEGRAM_ID, app.now_s());
+        let page = app.mini_app(&format!("{base}/documents"), &forged, &right).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+        assert_eq!(app.crm.missing_documents(&Actor::System, doc.booking).await.unwrap().len(), 1, "nothing saved");
+        assert_eq!(app.crm.booking_documents(&Actor::System, doc.booking).await.unwrap().len(), 1);
+
+        // The right passport: sealed, audited, and the contract made anew with it.
+        let page = app.mini_app(&format!("{base}/documents"), &init, &right).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("документ составлен заново"), "{}", page.body);
+        assert!(!page.body.contains("Внесите недостающие данные"), "{}", page.body);
+        assert!(app.crm.missing_documents(&Actor::System, doc.booking).await.unwrap().is_empty());
+        assert_eq!(app.crm.audit_log(&Actor::System, &puts).await.unwrap().len(), 1);
+        let opened = app.crm.open_traveller_documents(&Actor::System, traveller).await.unwrap();
+        assert_eq!(opened.identity().len(), 1, "the passport is on file");
+        let docs = app.crm.booking_documents(&Actor::System, doc.booking).await.unwrap();
+        assert_eq!(docs.len(), 2);
+        let anew = docs.iter().find(|d| d.document.id != doc.id).unwrap();
+        assert!(anew.document.missing.is_empty(), "{}", anew.document.missing);
+        assert_eq!(anew.document.supersedes, Some(doc.id));
+        let old = docs.iter().find(|d| d.document.id == doc.id).unwrap();
+        assert_eq!(old.state, crm::services::DocumentState::Superseded);
+        assert!(page.body.contains(&format!("/sign/{}/agreement", anew.document.id)), "the page shows the new copy");
+        assert!(page.body.contains("613729"), "the new copy holds the passport: {}", page.body);
+
+        // Sent again (a second tap): nothing more is saved or made.
+        let again = app.mini_app(&format!("/sign/{}/documents", anew.document.id), &init, &right).await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", again.body);
+        assert!(again.body.contains("уже внесён или не нужен"), "{}", again.body);
+        assert_eq!(app.crm.audit_log(&Actor::System, &puts).await.unwrap().len(), 1);
+        assert_eq!(app.crm.booking_documents(&Actor::System, doc.booking).await.unwrap().len(), 2);
+
+        // The new copy is signed as usual.
+        let next = format!("/sign/{}", anew.document.id);
+        app.mini_app(&format!("{next}/agreement"), &init, &[]).await;
+        let page = app.mini_app(&format!("{next}/code"), &init, &[]).await;
+        assert!(page.body.contains("Код отправлен"), "{}", page.body);
+    }
+}
