@@ -52,6 +52,7 @@ pub(crate) fn request(client: &Client, departure: DepartureId, travellers: i64) 
         companions: vec![],
         rooms: vec![],
         notes: String::new(),
+        request_key: None,
     }
 }
 
