@@ -85,7 +85,20 @@ impl Crm {
         if let Some(card) = self.booking_by_request_key(actor, &req).await? {
             return Ok(card);
         }
-        let (client, quote) = self.prepare_booking(actor, &req).await?;
+        match self.book_new(actor, &req).await {
+            Ok(id) => self.booking_card(actor, id).await,
+            // A concurrent copy of this request committed since the look-up above (this one
+            // then found no seats or hit the key's unique index, and its transaction, seats
+            // included, rolled back): the booking that copy made answers.
+            Err(e) => match self.booking_by_request_key(actor, &req).await? {
+                Some(card) => Ok(card),
+                None => Err(e),
+            },
+        }
+    }
+
+    async fn book_new(&self, actor: &Actor, req: &BookingRequest) -> Result<BookingId> {
+        let (client, quote) = self.prepare_booking(actor, req).await?;
         let Quote { tour, departure, rooms, rooms_total, total, schedule, .. } = quote;
         let rooms_total = rooms_total.minor;
         let per_person = tour.price.minor;
@@ -130,19 +143,7 @@ impl Crm {
                 request_key: req.request_key.as_deref(),
             },
         )
-        .await;
-        let id = match id {
-            Ok(id) => id,
-            Err(e) => {
-                // The same key committed by a concurrent request since the look-up above:
-                // this transaction (and the seats it took) rolls back, and that booking answers.
-                drop(tx);
-                if let Some(card) = self.booking_by_request_key(actor, &req).await? {
-                    return Ok(card);
-                }
-                return Err(e.into());
-            }
-        };
+        .await?;
         store::record_status(
             &mut tx,
             id,
@@ -182,7 +183,7 @@ impl Crm {
             .with(AuditField::Departure, format_ru_range(departure.starts_on, departure.ends_on))
             .with(AuditField::Amount, Money::new(total, tour.price.currency));
         tx.commit(entry).await?;
-        self.booking_card(actor, id).await
+        Ok(id)
     }
 
     /// The booking already made under the request's key, if any; a key another client used is
