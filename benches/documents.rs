@@ -77,6 +77,7 @@ async fn main() {
         }],
         rooms: vec![],
         notes: String::new(),
+        request_key: None,
     };
     let booking = crm.create_booking(&sys, request).await.unwrap().booking.id;
     let subject = DocSubject::Booking(booking);

@@ -125,8 +125,8 @@ pub async fn handle(
             };
             let client = ClientId(*id);
             let answer = match effect {
-                Effect::Book { departure_id, travellers } => {
-                    effects::book(ctx, bot, client, departure_id, travellers).await?
+                Effect::Book { departure_id, travellers, request_key } => {
+                    effects::book(ctx, bot, client, departure_id, travellers, request_key).await?
                 }
                 Effect::MyBookings => effects::my_bookings(ctx, client).await?,
                 Effect::Quote { departure_id, travellers } => {

@@ -147,6 +147,7 @@ fn request(ctx: &Ctx, client: ClientId, departure: i64, travellers: u8) -> Booki
         companions: vec![],
         rooms: vec![],
         notes: ctx.texts.message(&Reply::text("booking_note")),
+        request_key: None,
     }
 }
 
@@ -191,12 +192,20 @@ pub async fn quote(ctx: &Ctx, client: ClientId, departure: i64, travellers: u8) 
         total: q.total.to_string(),
         total_per_person: Money::new((q.total.minor + n - 1) / n, cur).to_string(),
         schedule: instalments(&q.schedule, 0),
+        request_key: Some(BookingRequest::new_key()),
     })))
 }
 
-pub async fn book(ctx: &Ctx, bot: &TgBot, client: ClientId, departure: i64, travellers: u8) -> Result<Event, BotError> {
+pub async fn book(
+    ctx: &Ctx,
+    bot: &TgBot,
+    client: ClientId,
+    departure: i64,
+    travellers: u8,
+    request_key: Option<String>,
+) -> Result<Event, BotError> {
     let actor = Actor::Client(client);
-    let req = request(ctx, client, departure, travellers);
+    let req = BookingRequest { request_key, ..request(ctx, client, departure, travellers) };
     let card = match ctx.crm.create_booking(&actor, req).await {
         Ok(c) => c,
         Err(e) => return Ok(Event::Outcome(Outcome::BookingRefused { reason: refusal(ctx, e)? })),

@@ -32,6 +32,8 @@ pub enum Effect {
     Book {
         departure_id: i64,
         travellers: u8,
+        /// Makes the request once however often it is repeated (see `Confirm::request_key`).
+        request_key: Option<String>,
     },
     /// The client's bookings; answered by `Outcome::Bookings`.
     MyBookings,

@@ -223,5 +223,8 @@ pub struct QuoteView {
     pub total: String,
     /// The total divided among the travellers, rounded up to a kopeck.
     pub total_per_person: String,
+    /// The key the booking of this quote will carry (see `Confirm::request_key`).
+    #[serde(default)]
+    pub request_key: Option<String>,
     pub schedule: Vec<InstalmentView>,
 }

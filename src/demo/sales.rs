@@ -257,6 +257,7 @@ async fn book(
             companions,
             rooms,
             notes: String::new(),
+            request_key: None,
         };
         match crm.create_booking(agent, req).await {
             Err(Error::Conflict(Conflict::NoSeatsLeft { .. })) => continue,

@@ -88,6 +88,7 @@ async fn signs(w: World) {
         companions: vec![],
         rooms: vec![],
         notes: String::new(),
+        request_key: None,
     };
     let booking = crm.create_booking(&agent_actor, req).await.unwrap().booking.id;
 

@@ -56,6 +56,7 @@ impl TestApp {
             companions: vec![],
             rooms: vec![],
             notes: String::new(),
+            request_key: None,
         };
         self.crm.create_booking(&actor(agent), req).await.unwrap().booking.id
     }

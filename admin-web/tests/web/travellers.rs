@@ -28,6 +28,7 @@ impl TestApp {
             companions: vec![],
             rooms: vec![],
             notes: String::new(),
+            request_key: None,
         };
         self.crm.create_booking(&Actor::staff(agent.id, Role::Agent), req).await.unwrap().booking.id
     }

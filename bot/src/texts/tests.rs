@@ -203,6 +203,7 @@ fn the_price_is_broken_down_before_booking() {
         rooms_total: "85 000 ₽".into(),
         total: "165 000 ₽".into(),
         total_per_person: "82 500 ₽".into(),
+        request_key: None,
         schedule: vec![instalment("49 500 ₽", "28.11.2026", false), instalment("115 500 ₽", "23.12.2026", false)],
     };
     let draft = State::Booking(dialogues::client::catalog::BookingDraft { departure_id: 11, browse: None });

@@ -39,6 +39,16 @@ pub struct BookingRequest {
     /// Rooms chosen; empty means the tour's default rooms, enough for everyone.
     pub rooms: Vec<RoomChoice>,
     pub notes: String,
+    /// Names this request: a request repeated with a key already used by the same client
+    /// (a replayed update after a crash) returns the booking it made instead of booking again.
+    pub request_key: Option<String>,
+}
+
+impl BookingRequest {
+    /// A fresh request key, unguessable so no one can claim another's booking by its key.
+    pub fn new_key() -> String {
+        super::passwords::invite_token()
+    }
 }
 
 /// Everything the booking card shows.
@@ -72,7 +82,23 @@ pub(crate) fn check_booking_access(actor: &Actor, b: &Booking, write: bool) -> R
 
 impl Crm {
     pub async fn create_booking(&self, actor: &Actor, req: BookingRequest) -> Result<BookingCard> {
-        let (client, quote) = self.prepare_booking(actor, &req).await?;
+        if let Some(card) = self.booking_by_request_key(actor, &req).await? {
+            return Ok(card);
+        }
+        match self.book_new(actor, &req).await {
+            Ok(id) => self.booking_card(actor, id).await,
+            // A concurrent copy of this request committed since the look-up above (this one
+            // then found no seats or hit the key's unique index, and its transaction, seats
+            // included, rolled back): the booking that copy made answers.
+            Err(e) => match self.booking_by_request_key(actor, &req).await? {
+                Some(card) => Ok(card),
+                None => Err(e),
+            },
+        }
+    }
+
+    async fn book_new(&self, actor: &Actor, req: &BookingRequest) -> Result<BookingId> {
+        let (client, quote) = self.prepare_booking(actor, req).await?;
         let Quote { tour, departure, rooms, rooms_total, total, schedule, .. } = quote;
         let rooms_total = rooms_total.minor;
         let per_person = tour.price.minor;
@@ -114,6 +140,7 @@ impl Crm {
                 notes: req.notes.trim(),
                 created_by: &actor_name,
                 now,
+                request_key: req.request_key.as_deref(),
             },
         )
         .await?;
@@ -156,7 +183,19 @@ impl Crm {
             .with(AuditField::Departure, format_ru_range(departure.starts_on, departure.ends_on))
             .with(AuditField::Amount, Money::new(total, tour.price.currency));
         tx.commit(entry).await?;
-        self.booking_card(actor, id).await
+        Ok(id)
+    }
+
+    /// The booking already made under the request's key, if any; a key another client used is
+    /// refused rather than answered with their booking.
+    async fn booking_by_request_key(&self, actor: &Actor, req: &BookingRequest) -> Result<Option<BookingCard>> {
+        let Some(key) = req.request_key.as_deref() else { return Ok(None) };
+        let found = store::by_request_key(&mut *self.store.conn().await?, key).await?;
+        match found {
+            None => Ok(None),
+            Some((id, client)) if client == req.client_id => Ok(Some(self.booking_card(actor, id).await?)),
+            Some(_) => Err(Error::Forbidden("this request key belongs to another client")),
+        }
     }
 
     pub(crate) async fn booking_for(&self, actor: &Actor, id: BookingId, write: bool) -> Result<Booking> {

@@ -158,6 +158,7 @@ impl Crm {
                     companions: vec![],
                     rooms: vec![],
                     notes: String::new(),
+                    request_key: None,
                 };
                 let priced = match self.price_rooms(&mut conn, &tour, d.starts_on, &req).await {
                     Ok(p) => p,

@@ -120,14 +120,15 @@ pub struct NewBookingRow<'a> {
     pub notes: &'a str,
     pub created_by: &'a str,
     pub now: DateTime<Utc>,
+    pub request_key: Option<&'a str>,
 }
 
 pub async fn insert(conn: &mut Conn, b: &NewBookingRow<'_>) -> sqlx::Result<BookingId> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO bookings (client_id, tour_id, departure_id, agent_id, status, travellers_count,
                                tour_price_per_person, rooms_total, total, currency, commission_bp, notes, created_by,
-                               created_at, updated_at)
-         VALUES ($1, $2, $3, $4, 'contract_pending', $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+                               created_at, updated_at, request_key)
+         VALUES ($1, $2, $3, $4, 'contract_pending', $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING id",
     )
     .bind(b.client_id.0)
     .bind(b.tour_id.0)
@@ -142,9 +143,19 @@ pub async fn insert(conn: &mut Conn, b: &NewBookingRow<'_>) -> sqlx::Result<Book
     .bind(b.notes)
     .bind(b.created_by)
     .bind(ts(b.now))
+    .bind(b.request_key)
     .fetch_one(conn)
     .await?;
     Ok(BookingId(id))
+}
+
+/// The booking made under a request key, with its client.
+pub async fn by_request_key(conn: &mut Conn, key: &str) -> sqlx::Result<Option<(BookingId, ClientId)>> {
+    let row: Option<(i64, i64)> = sqlx::query_as("SELECT id, client_id FROM bookings WHERE request_key = $1")
+        .bind(key)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|(b, c)| (BookingId(b), ClientId(c))))
 }
 
 pub async fn get(conn: &mut Conn, id: BookingId) -> sqlx::Result<Option<Booking>> {

@@ -90,6 +90,7 @@ impl Package {
             companions: vec![],
             rooms,
             notes: String::new(),
+            request_key: None,
         };
         app.crm.create_booking(&self.agent, req).await
     }
@@ -199,6 +200,7 @@ each_backend!(chosen_rooms_are_priced_and_checked, |app| {
         companions: vec![],
         rooms,
         notes: String::new(),
+        request_key: None,
     };
     let card = crm.create_booking(&p.agent, req(vec![])).await.unwrap();
     let stays: Vec<_> = card.rooms.iter().map(|r| (r.hotel_id, r.check_in, r.nights, r.total.minor)).collect();
@@ -221,6 +223,7 @@ each_backend!(missing_seasons_and_foreign_currencies_are_refused, |app| {
         companions: vec![],
         rooms: vec![],
         notes: String::new(),
+        request_key: None,
     };
     assert_eq!(invalid(crm.create_booking(&p.agent, req.clone()).await), Invalid::NoPriceForDate);
     // A season added later makes the same request bookable.
@@ -249,6 +252,7 @@ each_backend!(missing_seasons_and_foreign_currencies_are_refused, |app| {
         companions: vec![],
         rooms: vec![],
         notes: String::new(),
+        request_key: None,
     };
     assert_eq!(invalid(crm.create_booking(&p.agent, req).await), Invalid::CurrencyMismatch);
 });

@@ -52,6 +52,7 @@ pub(crate) fn request(client: &Client, departure: DepartureId, travellers: i64) 
         companions: vec![],
         rooms: vec![],
         notes: String::new(),
+        request_key: None,
     }
 }
 
@@ -373,3 +374,33 @@ fn a_tour_input_names_each_bad_field_with_its_reason() {
     assert_eq!(problems[1].1, crm::domain::Invalid::CountryEmpty, "an empty country is named as such");
     assert!(excursion("Алтай", 1).problems().is_empty());
 }
+
+each_backend!(a_booking_request_repeated_with_its_key_books_once, |app| {
+    let operator = app.actor("oleg", Role::Operator).await;
+    let agent = app.actor("anna", Role::Agent).await;
+    let (tour, dep) = app.published_tour(&operator, 5).await;
+    let c1 = app.client("+79120000001", Some(&agent)).await;
+    let c2 = app.crm.register_client(&agent, new_client("Петров Пётр", "+79120000002")).await.unwrap();
+    let keyed = |c: &Client, key: &str| BookingRequest { request_key: Some(key.into()), ..request(c, dep, 2) };
+    let seats_left = || async { app.crm.tour_card(&agent, tour).await.unwrap().departures[0].seats_left() };
+    // The client's own «да» replayed after a crash: the booking it made answers, seats once.
+    let me = Actor::Client(c1.id);
+    let first = app.crm.create_booking(&me, keyed(&c1, "q-1")).await.unwrap().booking.id;
+    let again = app.crm.create_booking(&me, keyed(&c1, "q-1")).await.unwrap().booking.id;
+    assert_eq!(first, again);
+    assert_eq!(seats_left().await, 3);
+    // Both copies at once (a replay racing the original): still one booking.
+    let (r1, r2) =
+        tokio::join!(app.crm.create_booking(&me, keyed(&c1, "q-2")), app.crm.create_booking(&me, keyed(&c1, "q-2")));
+    let (r1, r2) = (r1.unwrap().booking.id, r2.unwrap().booking.id);
+    assert_eq!(r1, r2, "{}", app.backend);
+    assert_eq!(seats_left().await, 1);
+    // Another client's request cannot reuse a key to reach someone else's booking.
+    let theirs = app.crm.create_booking(&agent, BookingRequest { travellers_count: 1, ..keyed(&c2, "q-1") }).await;
+    assert!(matches!(theirs, Err(Error::Forbidden(_))), "{theirs:?}");
+    assert_eq!(seats_left().await, 1);
+    assert_ne!(first, r1, "a new key is a new booking");
+    // Without a key each request is a booking of its own, as before.
+    app.crm.create_booking(&agent, BookingRequest { travellers_count: 1, ..request(&c2, dep, 1) }).await.unwrap();
+    assert_eq!(seats_left().await, 0);
+});

@@ -54,6 +54,11 @@ pub struct Confirm {
     pub departure_id: i64,
     pub travellers: u8,
     pub browse: Option<Browse>,
+    /// Saved with the state before «да» books, so the same «да» replayed after a crash (or
+    /// pressed again) asks with the same key and gets the booking already made. None in
+    /// states saved before keys existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_key: Option<String>,
 }
 
 pub const PAGE_SIZE: u32 = 5;
@@ -241,7 +246,12 @@ pub fn book(draft: BookingDraft, event: Event) -> Option<(State, Vec<Effect>)> {
         },
         Event::Outcome(Outcome::Quote(q)) => {
             let travellers = u8::try_from(q.travellers).unwrap_or(1);
-            let confirm = Confirm { departure_id: draft.departure_id, travellers, browse: draft.browse };
+            let confirm = Confirm {
+                departure_id: draft.departure_id,
+                travellers,
+                browse: draft.browse,
+                request_key: q.request_key.clone(),
+            };
             (State::ConfirmBooking(confirm), vec![Effect::Reply(quote_reply(&q))])
         }
         Event::Outcome(Outcome::Booked(item)) => (
@@ -293,7 +303,11 @@ pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
     };
     match answer {
         Some(true) => {
-            let effect = Effect::Book { departure_id: c.departure_id, travellers: c.travellers };
+            let effect = Effect::Book {
+                departure_id: c.departure_id,
+                travellers: c.travellers,
+                request_key: c.request_key.clone(),
+            };
             return Some((State::ConfirmBooking(c), vec![effect]));
         }
         Some(false) => {

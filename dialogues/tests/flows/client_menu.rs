@@ -144,10 +144,12 @@ fn browsing_pages_filters_and_opens_a_card() {
     let (st, eff) = run(st, Event::Callback(Callback::Count(2)));
     assert_eq!(eff, [Effect::Quote { departure_id: 11, travellers: 2 }]);
     let (st, eff) = run(st, Event::Outcome(Outcome::Quote(quote(2))));
-    assert_eq!(st, State::ConfirmBooking(Confirm { departure_id: 11, travellers: 2, browse: Some(browse_of(&st)) }));
+    let confirm =
+        Confirm { departure_id: 11, travellers: 2, browse: Some(browse_of(&st)), request_key: Some("q-1".into()) };
+    assert_eq!(st, State::ConfirmBooking(confirm));
     assert_eq!(reply_templates(&eff), ["book_quote"]);
     let (st, eff) = run(st, Event::Callback(Callback::Yes));
-    assert_eq!(eff, [Effect::Book { departure_id: 11, travellers: 2 }]);
+    assert_eq!(eff, [Effect::Book { departure_id: 11, travellers: 2, request_key: Some("q-1".into()) }]);
     let item = BookingItem {
         id: 17,
         tour: "Алтай".into(),
@@ -236,6 +238,7 @@ fn quote(travellers: i64) -> QuoteView {
         rooms_total: "0 ₽".into(),
         total: "100 000 ₽".into(),
         total_per_person: "50 000 ₽".into(),
+        request_key: Some("q-1".into()),
         schedule: vec![InstalmentView { amount: "100 000 ₽".into(), due_on: "26.11.2026".into(), paid: false }],
     }
 }
@@ -250,7 +253,9 @@ fn browse_of(st: &State) -> Browse {
 
 #[test]
 fn a_priced_request_is_booked_only_when_confirmed() {
-    let confirm = State::ConfirmBooking(Confirm { departure_id: 11, travellers: 2, browse: None });
+    let key = Some("q-1".to_owned());
+    let confirm =
+        State::ConfirmBooking(Confirm { departure_id: 11, travellers: 2, browse: None, request_key: key.clone() });
     // «нет» (a button or typed) drops it; nothing is booked.
     for no in [Event::Callback(Callback::No), Event::Text("Нет".into())] {
         let (st, eff) = run(confirm.clone(), no);
@@ -258,7 +263,14 @@ fn a_priced_request_is_booked_only_when_confirmed() {
     }
     // A typed «да» books it, as the button does.
     let (st, eff) = run(confirm.clone(), Event::Text("да".into()));
-    assert_eq!((st, &eff[..]), (confirm.clone(), &[Effect::Book { departure_id: 11, travellers: 2 }][..]));
+    let book = Effect::Book { departure_id: 11, travellers: 2, request_key: key };
+    assert_eq!((st.clone(), &eff[..]), (confirm.clone(), &[book.clone()][..]));
+    // The state saved before the booking still holds the key: the same «да» replayed after a
+    // crash (or pressed again) asks with the same key, so the CRM answers with the one booking.
+    for again in [Event::Text("да".into()), Event::Callback(Callback::Yes)] {
+        let (st, eff) = run(st.clone(), again);
+        assert_eq!((st, &eff[..]), (confirm.clone(), &[book.clone()][..]));
+    }
     // Another count is priced again; anything else is answered and changes nothing.
     let (st, eff) = run(confirm.clone(), Event::Text("3".into()));
     assert!(matches!(st, State::Booking(BookingDraft { departure_id: 11, .. })));

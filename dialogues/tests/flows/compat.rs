@@ -115,7 +115,16 @@ fn states() -> Vec<(&'static str, State)> {
         ),
         (
             r#"{"ConfirmBooking":{"departure_id":42,"travellers":2,"browse":null}}"#,
-            State::ConfirmBooking(Confirm { departure_id: 42, travellers: 2, browse: None }),
+            State::ConfirmBooking(Confirm { departure_id: 42, travellers: 2, browse: None, request_key: None }),
+        ),
+        (
+            r#"{"ConfirmBooking":{"departure_id":42,"travellers":2,"browse":null,"request_key":"q-1"}}"#,
+            State::ConfirmBooking(Confirm {
+                departure_id: 42,
+                travellers: 2,
+                browse: None,
+                request_key: Some("q-1".into()),
+            }),
         ),
         (
             r#"{"CancelRequest":{"booking":17,"reason":null}}"#,

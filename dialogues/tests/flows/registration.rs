@@ -237,7 +237,7 @@ fn a_stranger_browses_then_registers_to_book_and_the_booking_goes_on() {
     let (s, e) = step(s, &Who::Stranger, registered, today());
     assert_eq!(s, State::Booking(BookingDraft { departure_id: 7, browse: None }));
     assert_eq!(templates(&e), ["reg_done", "book_ask_count"]);
-    // The next update comes from a client: the count books that departure.
+    // The next update comes from a client: the count prices that departure.
     let client = Who::Client { id: 1, first_name: "Мария".into(), marketing: false };
     let (_, e) = step(s, &client, Event::Callback(Callback::Count(2)), today());
     assert_eq!(e, [Effect::Quote { departure_id: 7, travellers: 2 }]);
