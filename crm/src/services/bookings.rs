@@ -156,6 +156,11 @@ impl Crm {
             .with(AuditField::Departure, format_ru_range(departure.starts_on, departure.ends_on))
             .with(AuditField::Amount, Money::new(total, tour.price.currency));
         tx.commit(entry).await?;
+        // The consent is issued at registration or at the first booking, whichever comes
+        // first. The booking stands whatever happens to it: a failure is logged, not returned.
+        if let Err(e) = self.ensure_consent(&Actor::System, client.id).await {
+            tracing::error!(client = client.id.0, booking = id.0, error = %e, "consent not issued at booking");
+        }
         self.booking_card(actor, id).await
     }
 
