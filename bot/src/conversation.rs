@@ -218,7 +218,10 @@ async fn register(ctx: &Ctx, telegram_id: i64, user: &teloxide::types::User, c: 
         agent_id: None,
     };
     Ok(match ctx.crm.register_client(&actor, new).await {
-        Ok(_) => registered,
+        Ok(client) => {
+            issue_consents(ctx, &actor, client.id).await;
+            registered
+        }
         // A card took this phone after it was checked: the phone is asked again (and checked).
         Err(Error::Conflict(Conflict::PhoneTaken(_))) => refused("phone_taken"),
         // A repeated effect after a restart: this account is already registered.
@@ -257,7 +260,10 @@ async fn link_card(
         .await;
     let refused = Event::Outcome(Outcome::RegistrationRefused { reason: "phone_taken".into() });
     Ok(match linked {
-        Ok(client) => Event::Outcome(Outcome::Registered { first_name: first_name(&client.full_name) }),
+        Ok(client) => {
+            issue_consents(ctx, actor, client.id).await;
+            Event::Outcome(Outcome::Registered { first_name: first_name(&client.full_name) })
+        }
         // Linked already by a repeated effect after a restart: the same answer. Otherwise the
         // card was linked or removed meanwhile, and the phone is asked again.
         Err(Error::Conflict(_) | Error::NotFound(_)) => match ctx.crm.client_by_telegram(actor, telegram_id).await? {
@@ -267,6 +273,14 @@ async fn link_card(
         Err(Error::Invalid(reason)) => Event::Outcome(Outcome::RegistrationRefused { reason: reason.code().into() }),
         Err(e) => return Err(e.into()),
     })
+}
+
+/// Issues the consents for signing now that the client registered (issue #13: at registration
+/// or the first booking). The registration stands whatever happens: a failure is logged.
+async fn issue_consents(ctx: &Ctx, actor: &Actor, client: crm::domain::ClientId) {
+    if let Err(e) = ctx.crm.ensure_consent(actor, client).await {
+        tracing::error!(client = client.0, error = %e, "consent not issued at registration");
+    }
 }
 
 /// The given name of a full name as stored (the whole of it when it does not parse).

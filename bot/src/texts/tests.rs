@@ -458,3 +458,14 @@ fn the_travellers_and_the_passport_entry_are_worded() {
     );
     assert_eq!(done, "Сохранено: загранпаспорт (данные зашифрованы).\n⚠️ Имя латиницей «X» отличается");
 }
+
+/// The registration's consent answers record the version and hash of the question text
+/// (`crm::services::ShownText`): it must be exactly what the bot shows.
+#[test]
+fn the_consent_questions_shown_are_the_texts_whose_hash_is_recorded() {
+    let t = Texts::load().unwrap();
+    let pd = crm::services::ShownText::personal_data();
+    assert_eq!(t.render("reg_ask_pd_consent.tera", &serde_json::json!({})), pd.text);
+    let mk = crm::services::ShownText::marketing();
+    assert_eq!(t.render("reg_ask_marketing.tera", &serde_json::json!({})), mk.text);
+}

@@ -86,7 +86,14 @@ impl Crm {
             return Ok(card);
         }
         match self.book_new(actor, &req).await {
-            Ok(id) => self.booking_card(actor, id).await,
+            Ok(id) => {
+                // The consent is issued at registration or at the first booking, whichever
+                // comes first. The booking stands whatever happens to it: a failure is logged.
+                if let Err(e) = self.ensure_consent(&Actor::System, req.client_id).await {
+                    tracing::error!(client = req.client_id.0, booking = id.0, error = %e, "consent not issued at booking");
+                }
+                self.booking_card(actor, id).await
+            }
             // A concurrent copy of this request committed since the look-up above (this one
             // then found no seats or hit the key's unique index, and its transaction, seats
             // included, rolled back): the booking that copy made answers.

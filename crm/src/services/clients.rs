@@ -4,6 +4,7 @@
 use super::Crm;
 use super::documents::sees_documents;
 use super::scope::Scope;
+use super::signing::ShownText;
 use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{BirthDate, City, ClientId, Invalid, PersonName, Phone, Role, StaffId, TagName};
 use crate::store::clients::{
@@ -43,6 +44,10 @@ pub struct ClientCard {
 pub(crate) use super::scope::Access;
 
 /// DESIGN.md's role table for one client record ([`Scope`]).
+fn shown_pair(shown: &Option<ShownText>) -> Option<(&str, &str)> {
+    shown.as_ref().map(|s| (s.version.as_str(), s.sha256.as_str()))
+}
+
 pub(crate) fn check_access(actor: &Actor, client: &Client, access: Access) -> Result<()> {
     if Scope::of(actor, access).client(client) { Ok(()) } else { Err(Error::Forbidden("this client is not yours")) }
 }
@@ -122,11 +127,17 @@ impl Crm {
             }
             other => other.on_unique(Conflict::TelegramTaken),
         })?;
+        // The client's own registration answered the bot's questions: the texts shown go with
+        // the answers. Staff registering a client showed them nothing of ours.
+        let own = matches!(actor, Actor::Telegram(_));
         if new.personal_data_consent {
-            store::set_consent(&mut tx, id, ConsentKind::PersonalData, true, &actor_name, now).await?;
+            let shown = own.then(ShownText::personal_data);
+            store::set_consent(&mut tx, id, ConsentKind::PersonalData, true, &actor_name, shown_pair(&shown), now)
+                .await?;
         }
         if new.marketing_consent {
-            store::set_consent(&mut tx, id, ConsentKind::Marketing, true, &actor_name, now).await?;
+            let shown = own.then(ShownText::marketing);
+            store::set_consent(&mut tx, id, ConsentKind::Marketing, true, &actor_name, shown_pair(&shown), now).await?;
         }
         let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
         tx.commit(
@@ -240,7 +251,7 @@ impl Crm {
         self.client_for(actor, id, Access::Write).await?;
         let mut tx = self.audited(actor).await?;
         let now = tx.now();
-        let changed = store::set_consent(&mut tx, id, kind, granted, &actor.audit_name(), now).await?;
+        let changed = store::set_consent(&mut tx, id, kind, granted, &actor.audit_name(), None, now).await?;
         if changed {
             tx.commit(Entry::new(AuditAction::consent(kind, granted), AuditObject::Client(id))).await?;
         } else {
@@ -342,10 +353,15 @@ impl Crm {
             .map_err(|e| Error::from(e).on_unique(Conflict::TelegramTaken))?;
         let name = actor.audit_name();
         if personal_data_consent {
-            store::set_consent(&mut tx, client.id, ConsentKind::PersonalData, true, &name, now).await?;
+            // Linking is the client's own registration: the question shown goes with the answer.
+            let shown = ShownText::personal_data();
+            let shown = Some((shown.version.as_str(), shown.sha256.as_str()));
+            store::set_consent(&mut tx, client.id, ConsentKind::PersonalData, true, &name, shown, now).await?;
         }
         if marketing_consent {
-            store::set_consent(&mut tx, client.id, ConsentKind::Marketing, true, &name, now).await?;
+            let shown = ShownText::marketing();
+            let shown = Some((shown.version.as_str(), shown.sha256.as_str()));
+            store::set_consent(&mut tx, client.id, ConsentKind::Marketing, true, &name, shown, now).await?;
         }
         // The name on record was shown to the client to confirm or correct: either answer goes
         // to the client's history, so the agent sees who the card now answers to.

@@ -72,7 +72,7 @@ pub use web_sessions::{PanelSession, SESSION_IDLE_HOURS, SessionStarted, SignIn}
 pub use crate::store::signing::{Channel, DocumentState, IssuedDocument, Signature};
 pub use signing::{
     AGREEMENT_VERSION, CODE_MAX_ATTEMPTS, CODE_RESEND_SECONDS, CODE_TTL_MINUTES, DocumentLine, Evidence,
-    SIGN_WINDOW_DAYS, SigningRefusal, SigningView, signature_agreement,
+    SIGN_WINDOW_DAYS, ShownText, SigningRefusal, SigningView, signature_agreement,
 };
 
 use crate::audit::{AuditAction, AuditField, AuditObject, Entry};

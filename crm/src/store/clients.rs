@@ -305,13 +305,16 @@ impl ConsentKind {
     }
 }
 
-/// Records a consent change; returns false when the state was already as asked.
+/// Records a consent change; returns false when the state was already as asked. `shown` is the
+/// `(version, sha256)` of the question text the client answered, when the answer was given to
+/// one (the registration's yes/no).
 pub async fn set_consent(
     conn: &mut Conn,
     id: ClientId,
     kind: ConsentKind,
     granted: bool,
     actor: &str,
+    shown: Option<(&str, &str)>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
     let done = match kind {
@@ -342,14 +345,19 @@ pub async fn set_consent(
     if done.rows_affected() == 0 {
         return Ok(false);
     }
-    sqlx::query("INSERT INTO consent_events (client_id, kind, granted, actor, at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id.0)
-        .bind(kind.as_str())
-        .bind(flag(granted))
-        .bind(actor)
-        .bind(ts(now))
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO consent_events (client_id, kind, granted, actor, at, text_version, text_sha256)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id.0)
+    .bind(kind.as_str())
+    .bind(flag(granted))
+    .bind(actor)
+    .bind(ts(now))
+    .bind(shown.map(|s| s.0))
+    .bind(shown.map(|s| s.1))
+    .execute(conn)
+    .await?;
     Ok(true)
 }
 
@@ -359,16 +367,23 @@ pub struct ConsentEvent {
     pub granted: bool,
     pub actor: String,
     pub at: DateTime<Utc>,
+    /// The version and SHA-256 of the question text answered, when there was one.
+    pub text_version: Option<String>,
+    pub text_sha256: Option<String>,
 }
 
 pub async fn consent_history(conn: &mut Conn, id: ClientId) -> sqlx::Result<Vec<ConsentEvent>> {
-    let rows: Vec<(String, i64, String, String)> =
-        sqlx::query_as("SELECT kind, granted, actor, at FROM consent_events WHERE client_id = $1 ORDER BY id")
-            .bind(id.0)
-            .fetch_all(conn)
-            .await?;
+    type Row = (String, i64, String, String, Option<String>, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT kind, granted, actor, at, text_version, text_sha256 FROM consent_events WHERE client_id = $1 ORDER BY id",
+    )
+    .bind(id.0)
+    .fetch_all(conn)
+    .await?;
     rows.into_iter()
-        .map(|(kind, g, actor, at)| Ok(ConsentEvent { kind, granted: g != 0, actor, at: parse_ts(&at)? }))
+        .map(|(kind, g, actor, at, text_version, text_sha256)| {
+            Ok(ConsentEvent { kind, granted: g != 0, actor, at: parse_ts(&at)?, text_version, text_sha256 })
+        })
         .collect()
 }
 

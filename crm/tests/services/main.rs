@@ -10,6 +10,7 @@ use testkit::each_backend;
 mod audit;
 mod client_bookings;
 mod clients;
+mod consents;
 mod contact;
 mod documents;
 mod hotels;

@@ -10,9 +10,11 @@
 //! document was issued to sign it.
 
 mod code;
+mod consent;
 mod issue;
 
 pub use code::{CODE_MAX_ATTEMPTS, CODE_RESEND_SECONDS, CODE_TTL_MINUTES};
+pub use consent::ShownText;
 pub use issue::SIGN_WINDOW_DAYS;
 
 use super::Crm;

@@ -1,0 +1,101 @@
+//! Consents issued for signing "at registration or at the first booking, whichever comes
+//! first" (issue #13): the personal-data consent always, the marketing consent when the client
+//! opted in. And the registration's own yes/no question: the text shown and its fingerprint,
+//! recorded with each answer for clients who never open a Mini App.
+
+use super::DocumentLine;
+use crate::crypto::sha256_hex;
+use crate::domain::ClientId;
+use crate::paperwork::DocKind;
+use crate::services::Crm;
+use crate::services::clients::Access;
+use crate::services::paperwork::DocSubject;
+use crate::store::signing as store;
+use crate::{Actor, Conflict, Error, Result};
+
+const PD_QUESTION: &str = include_str!("../../../../templates/bot/reg_ask_pd_consent.tera");
+const MARKETING_QUESTION: &str = include_str!("../../../../templates/bot/reg_ask_marketing.tera");
+
+/// A consent question as the registration showed it: its text (the template has no variables,
+/// so the bot's rendering is the trimmed file — a bot test holds them equal), its SHA-256, and
+/// a version. The version is derived from the hash rather than kept as a constant, so a changed
+/// text can never be recorded under the old version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShownText {
+    pub text: &'static str,
+    pub version: String,
+    pub sha256: String,
+}
+
+impl ShownText {
+    fn of(name: &str, raw: &'static str) -> ShownText {
+        let text = raw.trim();
+        let sha256 = sha256_hex(text.as_bytes());
+        ShownText { text, version: format!("{name}@{}", &sha256[..12]), sha256 }
+    }
+
+    /// The personal-data question (`templates/bot/reg_ask_pd_consent.tera`).
+    pub fn personal_data() -> ShownText {
+        ShownText::of("reg_ask_pd_consent", PD_QUESTION)
+    }
+
+    /// The marketing question (`templates/bot/reg_ask_marketing.tera`).
+    pub fn marketing() -> ShownText {
+        ShownText::of("reg_ask_marketing", MARKETING_QUESTION)
+    }
+}
+
+impl Crm {
+    /// Issues the client's consents for signing unless they have them already: the
+    /// personal-data consent, and the marketing one when the client opted in. A consent counts
+    /// as present while one is signed or still signable (issued or opened, not expired); so a
+    /// second call issues nothing. The system issues them, on behalf of the client's own
+    /// registration or a booking. Without the agency's requisites a consent cannot name its
+    /// operator: nothing is issued, a warning is logged, and the caller carries on.
+    pub async fn ensure_consent(&self, actor: &Actor, client: ClientId) -> Result<Vec<DocumentLine>> {
+        let card = match actor {
+            // The client's own registration: their card, reached by their Telegram account.
+            Actor::Telegram(tid) => {
+                let card = crate::store::clients::get(&mut *self.store.conn().await?, client)
+                    .await?
+                    .ok_or(Error::NotFound("client"))?;
+                if card.telegram_id != Some(*tid) {
+                    return Err(Error::Forbidden("this client is not yours"));
+                }
+                card
+            }
+            _ => self.client_for(actor, client, Access::Read).await?,
+        };
+        let mut kinds = vec![DocKind::PersonalDataConsent];
+        if card.marketing_consent {
+            kinds.push(DocKind::MarketingConsent);
+        }
+        let now = self.now();
+        let existing = store::of_client(&mut *self.store.conn().await?, client).await?;
+        let mut issued = Vec::new();
+        for kind in kinds {
+            if existing.iter().any(|d| {
+                d.kind == kind && {
+                    let st = d.state(now);
+                    st.signable() || st == crate::store::signing::DocumentState::Signed
+                }
+            }) {
+                continue;
+            }
+            match self.issue_document(&Actor::System, kind, DocSubject::Client(client)).await {
+                Ok(line) => issued.push(line),
+                Err(Error::Conflict(Conflict::AgencyRequisitesMissing | Conflict::OperatorRegistryMissing)) => {
+                    tracing::warn!(
+                        client = client.0,
+                        kind = kind.code(),
+                        "consent not issued: the agency's requisites are not entered, and a consent \
+                         cannot be rendered without the operator's name and address"
+                    );
+                    break;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(issued)
+    }
+}
