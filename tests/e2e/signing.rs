@@ -99,7 +99,7 @@ async fn signs(w: World) {
     w.press(&anna, &card, &format!("ic:{booking}"), "выдан клиенту на подпись").await;
 
     // The client gets the PDF itself (no https address), with «Подписать в чате».
-    let doc_msg = next(&w, &maria, seen, "sendDocument", "готов").await;
+    let doc_msg = next(&w, &maria, seen, "sendDocument", "«Договор о реализации").await;
     let sign = doc_msg.callback_data().into_iter().find(|d| d.starts_with("sg:")).expect("«Подписать в чате»");
     let doc_id: i64 = sign[3..].parse().unwrap();
     let agreement = w.press(&maria, &doc_msg, &sign, "соглашение об использовании простой электронной подписи").await;
@@ -135,7 +135,21 @@ async fn signs(w: World) {
         .await
         .unwrap();
     let seen = 0;
-    let msg = next(&w, &maria, seen, "sendMessage", &consent.document.title).await;
+    // The consent issued by itself at registration may be delivered first: wait for this one.
+    let want = format!("https://crm.example/sign/{}", consent.document.id);
+    let msg = w
+        .fake
+        .wait_for_new_message(
+            maria.id,
+            seen,
+            |m| {
+                m.method == "sendMessage"
+                    && m.reply_markup.as_ref().and_then(|r| r["inline_keyboard"][0][0]["web_app"]["url"].as_str())
+                        == Some(want.as_str())
+            },
+            WAIT,
+        )
+        .await;
     let url = msg
         .reply_markup
         .as_ref()
