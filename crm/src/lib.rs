@@ -14,6 +14,7 @@ pub mod private_fs;
 pub mod sandbox;
 pub mod services;
 pub mod store;
+pub mod tabular;
 #[cfg(test)]
 mod text_catalog;
 

@@ -107,6 +107,20 @@ impl Money {
     }
 }
 
+impl Money {
+    /// `425 000,00 ₽`: the kopecks always shown, as accounting documents and the finance pages
+    /// write money (the plain `Display` drops «,00» as price lists do).
+    pub fn accounting(&self) -> String {
+        let plain = self.to_string();
+        if self.minor % 100 != 0 {
+            return plain;
+        }
+        let symbol = self.currency.symbol();
+        let number = plain.trim_end_matches(symbol).trim_end_matches('\u{a0}');
+        format!("{number},00\u{a0}{symbol}")
+    }
+}
+
 impl fmt::Display for Money {
     /// `212 500 ₽`, `212 500,50 ₽`: Russian grouping and decimal comma, and no «,00» when the
     /// kopecks are zero, as Russian price lists write it.
@@ -153,5 +167,13 @@ mod tests {
         assert_eq!(Money::new(21_250_050, Currency::RUB).to_string(), "212\u{a0}500,50\u{a0}₽");
         assert_eq!(Money::new(-150_000, Currency::RUB).to_string(), "-1\u{a0}500\u{a0}₽");
         assert_eq!(Money::new(0, Currency::RUB).to_string(), "0\u{a0}₽");
+    }
+
+    #[test]
+    fn accounting_always_shows_kopecks() {
+        assert_eq!(Money::new(42_500_000, Currency::RUB).accounting(), "425\u{a0}000,00\u{a0}₽");
+        assert_eq!(Money::new(21_250_050, Currency::RUB).accounting(), "212\u{a0}500,50\u{a0}₽");
+        assert_eq!(Money::new(-150_000, Currency::RUB).accounting(), "-1\u{a0}500,00\u{a0}₽");
+        assert_eq!(Money::new(0, Currency::EUR).accounting(), "0,00\u{a0}€");
     }
 }
