@@ -80,6 +80,13 @@ pub enum Conflict {
     BookingClosed,
     #[error("the client who booked stays a traveller")]
     ClientTravellerStays,
+    // Online payments.
+    #[error("online payment is not connected")]
+    OnlinePaymentsOff,
+    #[error("the payment provider did not answer")]
+    PaymentProviderUnavailable,
+    #[error("the payment provider refused the request")]
+    PaymentProviderRefused,
 }
 
 impl Error {
@@ -123,6 +130,9 @@ impl Conflict {
             Conflict::TravellersFull { count } => text::fill("conflict", "travellers_full", &[("count", count)]),
             Conflict::BookingClosed => text::get("conflict", "booking_closed").to_owned(),
             Conflict::ClientTravellerStays => text::get("conflict", "client_traveller_stays").to_owned(),
+            Conflict::OnlinePaymentsOff => text::get("conflict", "online_payments_off").to_owned(),
+            Conflict::PaymentProviderUnavailable => text::get("conflict", "payment_provider_unavailable").to_owned(),
+            Conflict::PaymentProviderRefused => text::get("conflict", "payment_provider_refused").to_owned(),
         }
     }
 }

@@ -28,6 +28,8 @@ mod travellers;
 mod web_sessions;
 // Issuing documents for signing and their electronic signature.
 mod signing;
+// Online payments through a provider (YooKassa): links, webhooks, reconciliation, refunds.
+pub mod payments;
 
 // The rows and filters of the store that front-ends read and pass: the services are the one seam
 // between front-ends and storage, so these are named here, not through `crate::store`.
@@ -97,6 +99,8 @@ pub struct Crm {
     password_checks: Arc<AtomicU64>,
     /// The agency's phone for clients (see `contact`).
     agency_phone: Option<crate::domain::Phone>,
+    /// The online payment provider; `None`: online payment is off.
+    payments: Option<Arc<payments::OnlinePayments>>,
 }
 
 impl std::fmt::Debug for Crm {
@@ -125,6 +129,7 @@ impl Crm {
             addresses: Arc::default(),
             password_checks: Arc::default(),
             agency_phone: None,
+            payments: None,
         })
     }
 

@@ -32,6 +32,8 @@ pub mod keys;
 mod like;
 pub(crate) mod login_failures;
 pub(crate) mod notifications;
+// Online payments, provider events applied, the accountant's flags.
+pub(crate) mod online_payments;
 pub(crate) mod operations;
 pub mod outbox;
 pub(crate) mod paperwork;
