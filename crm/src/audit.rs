@@ -139,6 +139,10 @@ keyed_enum! {
         DocumentReadTraveller = "document.read.traveller",
         /// The travellers' documents decrypted inside the CRM to compute their warnings.
         DocumentCheck = "document.check",
+        // Telegram Payments: an invoice sent, a charge Telegram reported, one set aside.
+        TelegramInvoiceIssue = "payment.telegram.invoice",
+        TelegramPaymentReceived = "payment.telegram.received",
+        TelegramPaymentUnapplied = "payment.telegram.unapplied",
     }
 }
 
@@ -347,6 +351,9 @@ keyed_enum! {
         Inn = "inn",
         RegistryNumber = "registry_number",
         Traveller = "traveller",
+        // Telegram Payments.
+        Invoice = "invoice",
+        ChargeId = "charge_id",
     }
 }
 

@@ -87,6 +87,11 @@ pub enum Conflict {
     PaymentProviderUnavailable,
     #[error("the payment provider refused the request")]
     PaymentProviderRefused,
+    // Telegram Payments.
+    #[error("Telegram Payments are off: TOURCRM_TELEGRAM_PAYMENT_TOKEN is not set")]
+    TelegramPaymentsOff,
+    #[error("the amount is too large for one Telegram invoice")]
+    TelegramAmountTooLarge,
 }
 
 impl Error {
@@ -133,6 +138,8 @@ impl Conflict {
             Conflict::OnlinePaymentsOff => text::get("conflict", "online_payments_off").to_owned(),
             Conflict::PaymentProviderUnavailable => text::get("conflict", "payment_provider_unavailable").to_owned(),
             Conflict::PaymentProviderRefused => text::get("conflict", "payment_provider_refused").to_owned(),
+            Conflict::TelegramPaymentsOff => text::get("conflict", "telegram_payments_off").to_owned(),
+            Conflict::TelegramAmountTooLarge => text::get("conflict", "telegram_amount_too_large").to_owned(),
         }
     }
 }

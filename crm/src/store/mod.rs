@@ -46,6 +46,8 @@ pub(crate) mod travellers;
 pub(crate) mod web_sessions;
 // Documents issued for signing and their evidence.
 pub mod signing;
+// Telegram Payments: invoices and the charges Telegram reported.
+pub(crate) mod telegram_payments;
 
 use crate::Result;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
