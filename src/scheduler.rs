@@ -68,6 +68,7 @@ pub async fn run(crm: Crm, settings: Settings, mut stop: watch::Receiver<bool>) 
             sending = Some((tx, tokio::spawn(s.run(crm.clone(), rx))));
         }
         notify(&crm, settings.daytime).await;
+        reconcile_payments(&crm).await;
     }
     if let Some((stop_sender, task)) = sending {
         let _ = stop_sender.send(true);
@@ -101,6 +102,26 @@ async fn notify(crm: &Crm, daytime: Daytime) {
         Ok(n) if n > 0 => tracing::info!(messages = n, "scheduler: broadcast queued"),
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "scheduler: queueing broadcasts failed"),
+    }
+}
+
+/// Online payments whose notification never came (or whose creation got no answer) are asked
+/// of the provider again; idempotent, so one instance at a time is only about load.
+async fn reconcile_payments(crm: &Crm) {
+    if !crm.online_payments_enabled() {
+        return;
+    }
+    match crm.reconcile_online_payments(&Actor::System).await {
+        Ok(r) if r.settled > 0 || r.failed > 0 => {
+            tracing::info!(
+                looked_at = r.looked_at,
+                settled = r.settled,
+                failed = r.failed,
+                "scheduler: online payments reconciled"
+            );
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "scheduler: reconciling online payments failed"),
     }
 }
 

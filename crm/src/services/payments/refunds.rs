@@ -3,7 +3,7 @@
 
 use super::{Crm, OnlinePayment, OnlinePaymentStatus, PaymentFlag, ProviderError, RefundStatus, new_key};
 use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
-use crate::domain::{Invalid, Role};
+use crate::domain::Invalid;
 use crate::store::online_payments as store;
 use crate::{Actor, Conflict, Error, Result};
 
@@ -16,7 +16,7 @@ pub struct PaymentsOverview {
 }
 
 fn finance(actor: &Actor) -> Result<()> {
-    actor.require(&[Role::Admin, Role::Accountant], "online payments are the accountant's")
+    crate::services::Capability::OnlinePayments.check(actor)
 }
 
 fn reason_of(reason: &str) -> Result<String> {
