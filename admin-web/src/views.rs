@@ -47,6 +47,7 @@ static TEMPLATES: LazyLock<Result<tera::Tera, String>> = LazyLock::new(|| {
         "broadcasts/new.html",
         "broadcasts/card.html",
         "outbox.html",
+        "payments.html",
         "audit.html",
         "tours/list.html",
         "tours/form.html",

@@ -108,7 +108,7 @@ async fn the_accountant_returns_a_payment_for_a_cancelled_booking_from_the_page(
         let page = app.get(&buh, "/payments").await;
         assert!(page.body.contains("Отметок нет") && page.body.contains("возвращён"), "{}", page.body);
         // Agents do not see it.
-        let (_, agent) = app.signed_in("agent2", Role::Agent).await;
+        let (_, agent) = app.signed_in("boris", Role::Agent).await;
         assert_eq!(app.get(&agent, "/payments").await.status, StatusCode::FORBIDDEN);
     }
 }
