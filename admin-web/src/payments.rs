@@ -56,7 +56,7 @@ pub async fn list(
                 "payment_id": f.online_payment_id,
                 "booking_id": p.map(|p| p.booking_id.0),
                 "amount": p.map(|p| p.amount.accounting()),
-                "kind": f.kind,
+                "kind": crm::services::payments::flag_kind_title(&f.kind),
                 "detail": f.detail,
                 "created_at": views::when(f.created_at),
                 "may_refund": p.is_some_and(|p| p.status == crm::services::payments::OnlinePaymentStatus::RefundDue),

@@ -26,7 +26,7 @@ pub use provider::{
     ProviderStatus, Receipt, RefundStatus,
 };
 pub use reconcile::ReconcileReport;
-pub use refunds::PaymentsOverview;
+pub use refunds::{PaymentsOverview, flag_kind_title};
 pub use status::OnlinePaymentStatus;
 pub use yookassa::{YooKassa, YooKassaCredentials};
 

@@ -5,7 +5,7 @@ use super::{Crm, OnlinePayment, OnlinePaymentStatus, PaymentFlag, ProviderError,
 use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::Invalid;
 use crate::store::online_payments as store;
-use crate::{Actor, Conflict, Error, Result};
+use crate::{Actor, Conflict, Error, Result, text};
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PaymentsOverview {
@@ -13,6 +13,14 @@ pub struct PaymentsOverview {
     pub payments: Vec<OnlinePayment>,
     /// Flags still open, newest first.
     pub flags: Vec<PaymentFlag>,
+}
+
+/// A flag's kind as the accountant reads it.
+pub fn flag_kind_title(kind: &str) -> &'static str {
+    match kind {
+        "amount_mismatch" => text::get("payment_flag_kind", "amount_mismatch"),
+        _ => text::get("payment_flag_kind", "refund_due"),
+    }
 }
 
 fn finance(actor: &Actor) -> Result<()> {
