@@ -420,8 +420,6 @@ mod tests {
             ("TOURCRM_WEBHOOK_URL", "tg.example.com/hook"),
             ("TOURCRM_WEBHOOK_SECRET", "has spaces"),
             ("TOURCRM_AGENCY_PHONE", "звоните нам"),
-            ("TOURCRM_YOOKASSA_SHOP_ID", "506751"),
-            ("TOURCRM_YOOKASSA_SECRET_KEY", "test_secret_key_1"),
         ];
         for (var, value) in cases {
             let err = load(&[(var, value)]).unwrap_err();
@@ -433,6 +431,12 @@ mod tests {
     #[test]
     fn yookassa_is_off_without_its_shop_and_checked_with_it() {
         assert!(load(&[]).unwrap().yookassa.is_none());
+        // One without the other names the one missing.
+        assert_eq!(load(&[("TOURCRM_YOOKASSA_SHOP_ID", "506751")]).unwrap_err().var, "TOURCRM_YOOKASSA_SECRET_KEY");
+        assert_eq!(
+            load(&[("TOURCRM_YOOKASSA_SECRET_KEY", "test_abcdefgh")]).unwrap_err().var,
+            "TOURCRM_YOOKASSA_SHOP_ID"
+        );
         let shop = [
             ("TOURCRM_YOOKASSA_SHOP_ID", "506751"),
             ("TOURCRM_YOOKASSA_SECRET_KEY", "test_Fh8hUAVVBGUGbjmlzba6TB0iyUbos"),
