@@ -47,6 +47,20 @@ pub struct Config {
     pub agency_phone: Option<crm::domain::Phone>,
     /// Telegram Payments' provider token from @BotFather; without it the method is off.
     pub telegram_payment_token: Option<SecretString>,
+    /// Online payments through YooKassa; `None`: online payment is off.
+    pub yookassa: Option<YooKassaConfig>,
+}
+
+/// `TOURCRM_YOOKASSA_*`: the shop, its secret key and how notifications and receipts work.
+#[derive(Debug)]
+pub struct YooKassaConfig {
+    pub shop_id: String,
+    pub secret_key: SecretString,
+    pub api_url: String,
+    pub webhook_allow: Vec<ipnet::IpNet>,
+    /// The VAT code of 54-FZ receipts when receipts are on.
+    pub receipts: Option<u8>,
+    pub return_url: String,
 }
 
 #[derive(Debug)]
@@ -78,6 +92,13 @@ struct FileConfig {
     scheduler_tick: Option<String>,
     agency_phone: Option<String>,
     telegram_payment_token: Option<String>,
+    yookassa_shop_id: Option<String>,
+    yookassa_secret_key: Option<String>,
+    yookassa_api_url: Option<String>,
+    yookassa_webhook_allow: Option<String>,
+    yookassa_receipts: Option<String>,
+    yookassa_vat_code: Option<String>,
+    yookassa_return_url: Option<String>,
 }
 
 /// Where settings come from; tests pass their own.
@@ -199,8 +220,10 @@ impl Config {
         if let Some(t) = &telegram_payment_token {
             check_payment_token(t)?;
         }
+        let yookassa = yookassa(&pick_file(env, &file), bot_username.as_deref(), public_url.as_deref())?;
         Ok(Config {
             telegram_payment_token: telegram_payment_token.map(SecretString::from),
+            yookassa,
             agency_phone,
             notify_hours,
             scheduler_tick,
@@ -219,6 +242,90 @@ impl Config {
             public_url,
         })
     }
+}
+
+/// Looks a `TOURCRM_YOOKASSA_*` variable up in the environment, then in the file.
+fn pick_file<'a>(env: &'a dyn Source, file: &'a FileConfig) -> impl Fn(&str) -> Option<String> + 'a {
+    move |var: &str| {
+        env.var(var).or_else(|| match var {
+            "TOURCRM_YOOKASSA_SHOP_ID" => file.yookassa_shop_id.clone(),
+            "TOURCRM_YOOKASSA_SECRET_KEY" => file.yookassa_secret_key.clone(),
+            "TOURCRM_YOOKASSA_API_URL" => file.yookassa_api_url.clone(),
+            "TOURCRM_YOOKASSA_WEBHOOK_ALLOW" => file.yookassa_webhook_allow.clone(),
+            "TOURCRM_YOOKASSA_RECEIPTS" => file.yookassa_receipts.clone(),
+            "TOURCRM_YOOKASSA_VAT_CODE" => file.yookassa_vat_code.clone(),
+            "TOURCRM_YOOKASSA_RETURN_URL" => file.yookassa_return_url.clone(),
+            _ => None,
+        })
+    }
+}
+
+fn yookassa(
+    pick: &dyn Fn(&str) -> Option<String>,
+    bot_username: Option<&str>,
+    public_url: Option<&str>,
+) -> Result<Option<YooKassaConfig>, ConfigError> {
+    use crm::services::payments::OnlinePayments;
+    let (shop_id, secret_key) = match (pick("TOURCRM_YOOKASSA_SHOP_ID"), pick("TOURCRM_YOOKASSA_SECRET_KEY")) {
+        (None, None) => return Ok(None),
+        (Some(_), None) => return Err(bad("TOURCRM_YOOKASSA_SECRET_KEY", "is needed with TOURCRM_YOOKASSA_SHOP_ID")),
+        (None, Some(_)) => return Err(bad("TOURCRM_YOOKASSA_SHOP_ID", "is needed with TOURCRM_YOOKASSA_SECRET_KEY")),
+        (Some(id), Some(key)) => (id.trim().to_owned(), key.trim().to_owned()),
+    };
+    if shop_id.is_empty() || !shop_id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad("TOURCRM_YOOKASSA_SHOP_ID", "the shop's number from the YooKassa dashboard, digits only"));
+    }
+    if key_is_odd(&secret_key) {
+        return Err(bad("TOURCRM_YOOKASSA_SECRET_KEY", "a secret key from the YooKassa dashboard (live_… or test_…)"));
+    }
+    let api_url = pick("TOURCRM_YOOKASSA_API_URL").unwrap_or_else(|| "https://api.yookassa.ru".into());
+    check_http_url("TOURCRM_YOOKASSA_API_URL", &api_url)?;
+    let webhook_allow = match pick("TOURCRM_YOOKASSA_WEBHOOK_ALLOW") {
+        Some(list) => OnlinePayments::parse_allow_list(&list).map_err(|entry| {
+            bad("TOURCRM_YOOKASSA_WEBHOOK_ALLOW", format!("addresses or CIDRs separated by commas; not one: '{entry}'"))
+        })?,
+        None => OnlinePayments::yookassa_sources(),
+    };
+    let receipts_on = match pick("TOURCRM_YOOKASSA_RECEIPTS").as_deref().map(str::trim) {
+        None | Some("off") => false,
+        Some("on") => true,
+        Some(_) => return Err(bad("TOURCRM_YOOKASSA_RECEIPTS", "on or off")),
+    };
+    let vat_code = match pick("TOURCRM_YOOKASSA_VAT_CODE") {
+        Some(v) => v
+            .trim()
+            .parse::<u8>()
+            .ok()
+            .filter(|v| (1..=12).contains(v))
+            .ok_or_else(|| bad("TOURCRM_YOOKASSA_VAT_CODE", "YooKassa's vat_code, 1 to 12 (1 = без НДС)"))?,
+        None => 1,
+    };
+    let return_url = match (pick("TOURCRM_YOOKASSA_RETURN_URL"), bot_username, public_url) {
+        (Some(u), _, _) => {
+            check_http_url("TOURCRM_YOOKASSA_RETURN_URL", &u)?;
+            u
+        }
+        (None, Some(bot), _) => format!("https://t.me/{bot}"),
+        (None, None, Some(public)) => public.to_owned(),
+        (None, None, None) => {
+            return Err(bad(
+                "TOURCRM_YOOKASSA_RETURN_URL",
+                "where YooKassa sends the client back: set it, TOURCRM_BOT_USERNAME or TOURCRM_PUBLIC_URL",
+            ));
+        }
+    };
+    Ok(Some(YooKassaConfig {
+        shop_id,
+        secret_key: SecretString::from(secret_key),
+        api_url,
+        webhook_allow,
+        receipts: receipts_on.then_some(vat_code),
+        return_url,
+    }))
+}
+
+fn key_is_odd(k: &str) -> bool {
+    k.len() < 8 || k.len() > 256 || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn read_file_config(env: &dyn Source) -> Result<FileConfig, ConfigError> {
@@ -346,6 +453,45 @@ mod tests {
             let err = load(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, *var);
             assert!(!err.to_string().contains("c2hvcnQ="), "secret leaked: {err}");
+        }
+    }
+
+    #[test]
+    fn yookassa_is_off_without_its_shop_and_checked_with_it() {
+        assert!(load(&[]).unwrap().yookassa.is_none());
+        // One without the other names the one missing.
+        assert_eq!(load(&[("TOURCRM_YOOKASSA_SHOP_ID", "506751")]).unwrap_err().var, "TOURCRM_YOOKASSA_SECRET_KEY");
+        assert_eq!(
+            load(&[("TOURCRM_YOOKASSA_SECRET_KEY", "test_abcdefgh")]).unwrap_err().var,
+            "TOURCRM_YOOKASSA_SHOP_ID"
+        );
+        let shop = [
+            ("TOURCRM_YOOKASSA_SHOP_ID", "506751"),
+            ("TOURCRM_YOOKASSA_SECRET_KEY", "test_Fh8hUAVVBGUGbjmlzba6TB0iyUbos"),
+            ("TOURCRM_BOT_USERNAME", "my_agency_bot"),
+        ];
+        let y = load(&shop).unwrap().yookassa.unwrap();
+        assert_eq!(y.api_url, "https://api.yookassa.ru");
+        assert_eq!(y.return_url, "https://t.me/my_agency_bot");
+        assert_eq!(y.webhook_allow.len(), 7);
+        assert_eq!(y.receipts, None);
+        assert!(!format!("{y:?}").contains("Fh8hUAVV"), "the secret key never reaches a log");
+        let mut on = shop.to_vec();
+        on.extend([("TOURCRM_YOOKASSA_RECEIPTS", "on"), ("TOURCRM_YOOKASSA_VAT_CODE", "4")]);
+        on.push(("TOURCRM_YOOKASSA_WEBHOOK_ALLOW", "127.0.0.1, 10.0.0.0/8"));
+        let y = load(&on).unwrap().yookassa.unwrap();
+        assert_eq!((y.receipts, y.webhook_allow.len()), (Some(4), 2));
+        for (var, value) in [
+            ("TOURCRM_YOOKASSA_WEBHOOK_ALLOW", "yookassa.ru"),
+            ("TOURCRM_YOOKASSA_RECEIPTS", "yes"),
+            ("TOURCRM_YOOKASSA_VAT_CODE", "20"),
+            ("TOURCRM_YOOKASSA_API_URL", "api.yookassa.ru"),
+            ("TOURCRM_YOOKASSA_SHOP_ID", "shop"),
+        ] {
+            let mut v = shop.to_vec();
+            v.retain(|(k, _)| *k != var);
+            v.push((var, value));
+            assert_eq!(load(&v).unwrap_err().var, var);
         }
     }
 

@@ -69,6 +69,7 @@ pub async fn run(crm: Crm, settings: Settings, mut stop: watch::Receiver<bool>) 
         }
         notify(&crm, settings.daytime).await;
         settle_payments(&crm).await;
+        reconcile_payments(&crm).await;
     }
     if let Some((stop_sender, task)) = sending {
         let _ = stop_sender.send(true);
@@ -111,6 +112,26 @@ async fn settle_payments(crm: &Crm) {
         Ok(n) if n > 0 => tracing::info!(charges = n, "scheduler: Telegram payments settled"),
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "scheduler: settling Telegram payments failed"),
+    }
+}
+
+/// Online payments whose notification never came (or whose creation got no answer) are asked
+/// of the provider again; idempotent, so one instance at a time is only about load.
+async fn reconcile_payments(crm: &Crm) {
+    if !crm.online_payments_enabled() {
+        return;
+    }
+    match crm.reconcile_online_payments(&Actor::System).await {
+        Ok(r) if r.settled > 0 || r.failed > 0 => {
+            tracing::info!(
+                looked_at = r.looked_at,
+                settled = r.settled,
+                failed = r.failed,
+                "scheduler: online payments reconciled"
+            );
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "scheduler: reconciling online payments failed"),
     }
 }
 

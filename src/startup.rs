@@ -114,7 +114,32 @@ pub async fn open_crm(config: &Config) -> Result<Crm, StartError> {
     Ok(Crm::new(store, key, Arc::new(SystemClock))
         .await?
         .with_agency_phone(config.agency_phone.clone())
-        .with_telegram_payment_token(config.telegram_payment_token.clone()))
+        .with_telegram_payment_token(config.telegram_payment_token.clone())
+        .with_online_payments(online_payments(config)?))
+}
+
+/// YooKassa when its shop is configured; otherwise online payment is off, and the log says so once.
+fn online_payments(config: &Config) -> Result<Option<crm::services::payments::OnlinePayments>, StartError> {
+    use crm::services::payments::{OnlinePayments, YooKassa, YooKassaCredentials};
+    let Some(y) = &config.yookassa else {
+        tracing::info!(
+            "online payment is off: set TOURCRM_YOOKASSA_SHOP_ID and TOURCRM_YOOKASSA_SECRET_KEY to take payments through YooKassa"
+        );
+        return Ok(None);
+    };
+    let creds = YooKassaCredentials {
+        shop_id: y.shop_id.clone(),
+        secret_key: y.secret_key.clone(),
+        api_url: y.api_url.clone(),
+    };
+    let provider = YooKassa::new(creds).map_err(|e| StartError::Other(format!("YooKassa client: {e}")))?;
+    tracing::info!(shop = %y.shop_id, api = %y.api_url, receipts = y.receipts.is_some(), "online payment through YooKassa is on; notifications at /webhooks/yookassa");
+    Ok(Some(OnlinePayments {
+        provider: Arc::new(provider),
+        return_url: y.return_url.clone(),
+        receipts: y.receipts,
+        webhook_allow: y.webhook_allow.clone(),
+    }))
 }
 
 pub fn bot_settings(config: &Config) -> Option<bot::BotSettings> {

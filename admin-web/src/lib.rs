@@ -22,6 +22,8 @@ pub mod health;
 mod hotels;
 mod notifications;
 mod outbox;
+// Online payments: the accountant's page and YooKassa's notifications.
+mod payments;
 mod routes;
 // The Telegram Mini App where clients sign documents (public, `initData`-checked).
 pub mod signing;

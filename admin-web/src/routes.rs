@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::{
     assets, audit, auth, bookings, broadcasts, clients, dashboard, documents, health, hotels, notifications, outbox,
-    signing, staff, tours,
+    payments, signing, staff, tours,
 };
 use axum::routing::{MethodFilter, MethodRouter, on};
 
@@ -118,6 +118,11 @@ pub enum Page {
     // Signing.
     BookingContract,
     DocumentPdf,
+    // Online payments: the accountant's page and the provider's notifications.
+    PaymentList,
+    PaymentRefund,
+    PaymentResolve,
+    YooKassaWebhook,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -229,6 +234,12 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/documents/{kind}/preview", SignedIn, Page::DocumentTemplatePreview),
     r("POST", "/bookings/{id}/contract", SignedIn, Page::BookingContract),
     r("GET", "/documents/{id}/pdf", SignedIn, Page::DocumentPdf),
+    r("GET", "/payments", SignedIn, Page::PaymentList),
+    r("POST", "/payments/{id}/refund", SignedIn, Page::PaymentRefund),
+    r("POST", "/payments/{id}/resolve", SignedIn, Page::PaymentResolve),
+    // No session and no CSRF token: YooKassa posts here; the source address is checked and the
+    // payment re-fetched from YooKassa (crm::services::payments).
+    r("POST", "/webhooks/yookassa", Open, Page::YooKassaWebhook),
 ];
 
 /// Agents work in the bot; in the panel they read their own clients and bookings (DESIGN.md).
@@ -357,6 +368,10 @@ pub fn mount(route: &Route) -> MethodRouter<AppState> {
         Page::DocumentTemplatePreview => on(m, documents::preview),
         Page::BookingContract => on(m, signing::panel::issue_contract),
         Page::DocumentPdf => on(m, signing::panel::pdf),
+        Page::PaymentList => on(m, payments::list),
+        Page::PaymentRefund => on(m, payments::refund),
+        Page::PaymentResolve => on(m, payments::resolve),
+        Page::YooKassaWebhook => on(m, payments::yookassa_webhook),
     }
 }
 

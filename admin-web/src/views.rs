@@ -47,6 +47,7 @@ static TEMPLATES: LazyLock<Result<tera::Tera, String>> = LazyLock::new(|| {
         "broadcasts/new.html",
         "broadcasts/card.html",
         "outbox.html",
+        "payments.html",
         "audit.html",
         "tours/list.html",
         "tours/form.html",
@@ -121,6 +122,7 @@ pub fn page(session: &PanelSession, section: &str) -> tera::Context {
             "bookings": Capability::ListBookings.allows(a),
             "templates": Capability::ManageTemplates.allows(a),
             "broadcasts": Capability::Broadcasts.allows(a),
+            "online_payments": Capability::OnlinePayments.allows(a),
         }),
     );
     ctx.insert("csrf", &session.csrf_token);

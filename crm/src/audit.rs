@@ -541,6 +541,13 @@ mod tests {
             "document.sign",
             "document.sign_refused",
             "document.es_agreement",
+            // Online payments.
+            "online_payment.create",
+            "online_payment.canceled",
+            "online_payment.flagged",
+            "online_payment.refund_asked",
+            "online_payment.refunded",
+            "online_payment.flag_resolved",
         ];
         let mut built: Vec<(String, AuditAction)> = Vec::new();
         for s in BookingStatus::ALL {

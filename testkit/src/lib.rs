@@ -9,6 +9,7 @@
 //!   body once per backend.
 //! - [`ClaimOne`]: the sender's claim, one message at a time, as tests read the outbox.
 //! - [`RedisServer`], [`PostgresServer`]: servers of a test's own, to kill and restart.
+//! - [`FakeYooKassa`]: a local YooKassa API v3 that speaks its JSON; [`online_payments`] aims a `Crm` at it.
 //!
 //! Each test crate keeps only its own helpers (the panel's browser, the end-to-end tests' fake
 //! Telegram).
@@ -22,6 +23,7 @@ mod clock;
 mod outbox;
 mod paperwork;
 mod servers;
+mod yookassa;
 
 pub use app::{ADDRESS, TestCrm, new_client, open_crm};
 pub use backend::{Backend, TestDb, backends, database_url, redis_url, unique_suffix};
@@ -29,6 +31,24 @@ pub use clock::{FixedClock, t0};
 pub use outbox::ClaimOne;
 pub use paperwork::{agency, registry};
 pub use servers::{PostgresServer, RedisServer};
+pub use yookassa::{FakeYooKassa, SECRET_KEY as YOOKASSA_SECRET_KEY, SHOP_ID as YOOKASSA_SHOP_ID, Seen};
+
+/// Online payments through `fake`, with receipts (VAT code 1) and notifications allowed from
+/// `allow` (CIDRs).
+pub fn online_payments(fake: &FakeYooKassa, allow: &[&str]) -> crm::services::payments::OnlinePayments {
+    use crm::services::payments::{OnlinePayments, YooKassa, YooKassaCredentials};
+    let creds = YooKassaCredentials {
+        shop_id: YOOKASSA_SHOP_ID.into(),
+        secret_key: YOOKASSA_SECRET_KEY.to_owned().into(),
+        api_url: fake.url.clone(),
+    };
+    OnlinePayments {
+        provider: std::sync::Arc::new(YooKassa::new(creds).unwrap()),
+        return_url: "https://t.me/test_agency_bot".into(),
+        receipts: Some(1),
+        webhook_allow: allow.iter().map(|a| a.parse().unwrap()).collect(),
+    }
+}
 
 /// Runs an async test body once per configured backend ([`backends`]), each time over a fresh
 /// database. The test crate provides the app: `crate::helpers::spawn(Backend)` (and, for the

@@ -183,6 +183,12 @@ const EXPECTED: &[Entry] = &[
     ),
     ("POST", "/bookings/{id}/contract", ADMIN | AGENT, &[]),
     ("GET", "/documents/{id}/pdf", ADMIN | AGENT, &[]),
+    ("GET", "/payments", ADMIN | ACCOUNTANT, &[]),
+    // No online payment in the fixture: the accountant's forms answer 404/409, not a refusal.
+    ("POST", "/payments/{id}/refund", ADMIN | ACCOUNTANT, &[("reason", "Бронь аннулирована")]),
+    ("POST", "/payments/{id}/resolve", ADMIN | ACCOUNTANT, &[("reason", "Внесено вручную")]),
+    // YooKassa's notifications: no session, no CSRF token (online payment is off here: 404).
+    ("POST", "/webhooks/yookassa", EVERYONE, &[]),
 ];
 
 const TOUR_FORM: &[(&str, &str)] = &[

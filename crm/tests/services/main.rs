@@ -19,6 +19,7 @@ mod keys;
 mod ledger_props;
 mod lockout;
 mod notifications;
+mod online_payments;
 mod packages;
 mod paperwork;
 mod roles;

@@ -26,7 +26,7 @@ pub use provider::{
     ProviderStatus, Receipt, RefundStatus,
 };
 pub use reconcile::ReconcileReport;
-pub use refunds::PaymentsOverview;
+pub use refunds::{PaymentsOverview, flag_kind_title};
 pub use status::OnlinePaymentStatus;
 pub use yookassa::{YooKassa, YooKassaCredentials};
 
@@ -69,6 +69,21 @@ impl OnlinePayments {
     pub fn yookassa_sources() -> Vec<ipnet::IpNet> {
         YOOKASSA_WEBHOOK_SOURCES.iter().filter_map(|s| s.parse().ok()).collect()
     }
+
+    /// An allow list as configured: CIDRs or single addresses, separated by commas or spaces.
+    /// `Err` names the entry that is neither.
+    pub fn parse_allow_list(s: &str) -> std::result::Result<Vec<ipnet::IpNet>, String> {
+        let list: Vec<ipnet::IpNet> = s
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|e| !e.is_empty())
+            .map(|e| {
+                e.parse::<ipnet::IpNet>()
+                    .or_else(|_| e.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| e.chars().take(50).collect::<String>())
+            })
+            .collect::<std::result::Result<_, _>>()?;
+        if list.is_empty() { Err(String::new()) } else { Ok(list) }
+    }
 }
 
 pub struct OnlinePaymentRequest {
@@ -105,6 +120,21 @@ impl TryFrom<OnlinePaymentRow> for OnlinePayment {
             created_at: r.created_at,
             provider_payment_id: r.provider_payment_id,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_lists_take_ranges_and_single_addresses() {
+        let list = OnlinePayments::parse_allow_list("185.71.76.0/27, 77.75.156.11 2a02:5180::/32").unwrap();
+        assert_eq!(list.len(), 3);
+        assert!(list[1].contains(&"77.75.156.11".parse::<std::net::IpAddr>().unwrap()));
+        assert!(OnlinePayments::parse_allow_list("10.0.0.0/33").is_err());
+        assert!(OnlinePayments::parse_allow_list(" , ").is_err());
+        assert_eq!(OnlinePayments::yookassa_sources().len(), YOOKASSA_WEBHOOK_SOURCES.len());
     }
 }
 

@@ -3,9 +3,9 @@
 
 use super::{Crm, OnlinePayment, OnlinePaymentStatus, PaymentFlag, ProviderError, RefundStatus, new_key};
 use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
-use crate::domain::{Invalid, Role};
+use crate::domain::Invalid;
 use crate::store::online_payments as store;
-use crate::{Actor, Conflict, Error, Result};
+use crate::{Actor, Conflict, Error, Result, text};
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PaymentsOverview {
@@ -15,8 +15,16 @@ pub struct PaymentsOverview {
     pub flags: Vec<PaymentFlag>,
 }
 
+/// A flag's kind as the accountant reads it.
+pub fn flag_kind_title(kind: &str) -> &'static str {
+    match kind {
+        "amount_mismatch" => text::get("payment_flag_kind", "amount_mismatch"),
+        _ => text::get("payment_flag_kind", "refund_due"),
+    }
+}
+
 fn finance(actor: &Actor) -> Result<()> {
-    actor.require(&[Role::Admin, Role::Accountant], "online payments are the accountant's")
+    crate::services::Capability::OnlinePayments.check(actor)
 }
 
 fn reason_of(reason: &str) -> Result<String> {
