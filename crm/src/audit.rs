@@ -535,6 +535,10 @@ mod tests {
             "document.sign",
             "document.sign_refused",
             "document.es_agreement",
+            // Telegram Payments.
+            "payment.telegram.invoice",
+            "payment.telegram.received",
+            "payment.telegram.unapplied",
         ];
         let mut built: Vec<(String, AuditAction)> = Vec::new();
         for s in BookingStatus::ALL {
