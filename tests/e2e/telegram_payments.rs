@@ -5,14 +5,18 @@
 //! receipt; an invoice for a booking cancelled meanwhile is refused at the pre-checkout.
 
 use crate::bot_client::{World, published_tour, register};
-use crate::fake_telegram::{FakeUser, WAIT};
+use crate::fake_telegram::{FakeUser, TEST_TOKEN, WAIT};
 use crm::Actor;
-use crm::domain::{BookingStatus, OperationKind, Role};
+use crm::domain::{BookingStatus, Currency, Money, OperationKind, Role};
 use crm::services::{BookingRequest, NewStaffInput, OperationFilter};
 use std::time::Duration;
 use testkit::backends;
 
 const PROVIDER_TOKEN: &str = "381764678:TEST:100500";
+
+fn rub(r: i64) -> Money {
+    Money::new(r * 100, Currency::RUB)
+}
 
 #[tokio::test]
 async fn an_agent_sends_an_invoice_the_client_pays_it_in_telegram_and_the_booking_moves() {
@@ -115,8 +119,36 @@ async fn pays(w: World) {
     assert_eq!(ops[0].external_id.as_deref(), Some("tg-e2e-1"));
     assert!(ops[0].note.contains("2f1e-tg-e2e-1"), "the provider's charge id is kept: {}", ops[0].note);
 
+    // An invoice sent into the chat (`sendInvoice`, what the client's «Оплатить» uses): paid
+    // with its own button.
+    let settings = bot::BotSettings {
+        token: TEST_TOKEN.into(),
+        api_url: Some(w.fake.api_url()),
+        redis_url: None,
+        redis_prefix: "tourcrm:".into(),
+        global_rate: 25,
+        webhook_url: None,
+        webhook_secret: None,
+        public_url: None,
+    };
+    let payments = crm.clone().with_telegram_payment_token(Some(PROVIDER_TOKEN.into()));
+    let own = payments.telegram_invoice(&Actor::Client(client.id), booking, rub(5_000)).await.unwrap();
+    let sent = bot::payments::send_invoice(&settings.bot().unwrap(), teloxide::types::ChatId(maria.id), &own)
+        .await
+        .expect("sendInvoice accepted");
+    let shown = sent.invoice().expect("the message carries the invoice");
+    assert_eq!((shown.currency.as_str(), shown.total_amount), ("RUB", 500_000));
+    let inv = w.fake.invoices().last().cloned().unwrap();
+    assert_eq!((inv.link.as_deref(), inv.provider_token.as_str()), (None, PROVIDER_TOKEN));
+    let q = w.fake.push_pre_checkout(&maria, &inv, inv.total_amount);
+    assert_eq!(w.fake.pre_checkout_answer(&q, WAIT).await, (true, None));
+    let seen = w.fake.count_sent(maria.id);
+    w.fake.push_successful_payment(&maria, &inv, "tg-e2e-2");
+    w.fake.wait_for_new_message(maria.id, seen, |m| m.text().contains("получили вашу оплату"), WAIT).await;
+    assert_eq!(crm.booking_card(&Actor::System, booking).await.unwrap().paid.minor, 2_500_000);
+
     // An invoice for the rest, then the client asks to cancel: Telegram is told no.
-    let rest = invoice_from_card(&w, &anna, booking.0, "30000").await;
+    let rest = invoice_from_card(&w, &anna, booking.0, "25000").await;
     crm.change_booking_status(&agent_actor, booking, BookingStatus::CancellationRequested, "клиент передумал")
         .await
         .unwrap();
