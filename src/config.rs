@@ -431,6 +431,11 @@ mod tests {
         assert!(c.agency_phone.is_none());
         let c = load(&[("TOURCRM_AGENCY_PHONE", "8 (495) 123-45-67")]).unwrap();
         assert_eq!(c.agency_phone.map(|p| p.as_str().to_owned()).as_deref(), Some("+74951234567"));
+        assert!(c.telegram_payment_token.is_none(), "Telegram Payments are off by default");
+        let c = load(&[("TOURCRM_TELEGRAM_PAYMENT_TOKEN", "381764678:TEST:100500")]).unwrap();
+        let token = c.telegram_payment_token.as_ref().map(secrecy::ExposeSecret::expose_secret);
+        assert_eq!(token, Some("381764678:TEST:100500"));
+        assert!(!format!("{c:?}").contains("100500"), "the provider token is never printed");
     }
 
     #[test]
@@ -448,6 +453,9 @@ mod tests {
             ("TOURCRM_WEBHOOK_URL", "tg.example.com/hook"),
             ("TOURCRM_WEBHOOK_SECRET", "has spaces"),
             ("TOURCRM_AGENCY_PHONE", "звоните нам"),
+            ("TOURCRM_TELEGRAM_PAYMENT_TOKEN", "123456:AAbbccddeeffgghhiijjkk"),
+            ("TOURCRM_TELEGRAM_PAYMENT_TOKEN", "381764678:PROD:abc"),
+            ("TOURCRM_TELEGRAM_PAYMENT_TOKEN", "381764678:TEST:"),
         ];
         for (var, value) in cases {
             let err = load(&[(var, value)]).unwrap_err();

@@ -5,9 +5,12 @@
 
 use crate::BotError;
 use crate::conversation::{self, Ctx, TgBot};
-use crm::Actor;
+use crate::staff_effects::{done, refused};
+use crm::domain::{BookingId, Money};
 use crm::services::{ChargeOutcome, CheckoutQuery, TelegramCharge, TelegramInvoice};
-use dialogues::Reply;
+use crm::{Actor, text};
+use dialogues::event::Outcome;
+use dialogues::{Callback, Event, Reply};
 use secrecy::ExposeSecret;
 use teloxide::RequestError;
 use teloxide::payloads::{CreateInvoiceLinkSetters, SendInvoiceSetters};
@@ -109,5 +112,43 @@ pub async fn on_successful_payment(
             tracing::error!(error = %e, charge = %charge.telegram_charge_id, "a Telegram payment was not recorded");
             conversation::send(ctx, bot, chat, &Reply::text("payment_kept").var("reason", "")).await
         }
+    }
+}
+
+/// The agent's «Счёт в Telegram»: an invoice for `amount_minor` of the booking, made a link by
+/// Telegram and sent to the client through the outbox (exactly once, in the client's turn).
+pub(crate) async fn send_invoice_link(
+    ctx: &Ctx,
+    bot: &TgBot,
+    actor: &Actor,
+    booking: BookingId,
+    amount_minor: i64,
+) -> Result<Event, BotError> {
+    let currency = match ctx.crm.booking_card(actor, booking).await {
+        Ok(c) => c.booking.total.currency,
+        Err(e) => return refused(ctx, e),
+    };
+    let invoice = match ctx.crm.telegram_invoice(actor, booking, Money::new(amount_minor, currency)).await {
+        Ok(i) => i,
+        Err(e) => return refused(ctx, e),
+    };
+    let link = match crate::retry::with_backoff("createInvoiceLink", || invoice_link(bot, &invoice)).await {
+        Ok(link) => link,
+        // Telegram's refusal (the provider's limits on an amount, a revoked token) is the
+        // agent's to read; the invoice row stays unused.
+        Err(RequestError::Api(e)) => {
+            tracing::warn!(error = %e, "createInvoiceLink refused");
+            let reason = text::fill("telegram_payments", "telegram_refused", &[("error", &e)]);
+            return Ok(Event::Outcome(Outcome::Refused(reason)));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    match ctx.crm.queue_invoice_link(actor, invoice.id, &link).await {
+        Ok(amount) => Ok(done(
+            ctx,
+            Reply::text("staff_done_invoice").var("amount", amount.to_string()).var("booking", booking.0),
+            Some(Callback::Booking(booking.0)),
+        )),
+        Err(e) => refused(ctx, e),
     }
 }

@@ -17,7 +17,7 @@ use dialogues::{Callback, Effect, Event, Reply};
 use teloxide::prelude::*;
 
 /// A staff action's success, worded by a template (`staff_done_*`), with the card it was on.
-fn done(ctx: &Ctx, message: Reply, back: Option<Callback>) -> Event {
+pub(crate) fn done(ctx: &Ctx, message: Reply, back: Option<Callback>) -> Event {
     Event::Outcome(Outcome::Done { message: ctx.texts.message(&message), back })
 }
 
@@ -30,7 +30,7 @@ fn refusal(ctx: &Ctx, reason: Reply) -> Event {
 }
 
 /// A refusal in the user's words; anything that is not the user's doing stays an error.
-fn refused(ctx: &Ctx, e: Error) -> Result<Event, BotError> {
+pub(crate) fn refused(ctx: &Ctx, e: Error) -> Result<Event, BotError> {
     match e {
         Error::Forbidden(_) => Ok(refusal(ctx, Reply::text("staff_refused_forbidden"))),
         Error::NotFound(_) => Ok(refusal(ctx, Reply::text("staff_refused_not_found"))),
@@ -175,6 +175,9 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: Role, effect: Effe
                 Some(Callback::Booking(booking))
             ))
         }
+        Effect::SendTelegramInvoice { booking, amount_minor } => {
+            crate::payments::send_invoice_link(ctx, bot, &actor, BookingId(booking), amount_minor).await
+        }
         Effect::SetBlacklist { client, on, reason } => {
             let what = Reply::text(if on { "staff_done_blacklisted" } else { "staff_done_unblacklisted" });
             attempt!(ctx, crm.set_blacklist(&actor, ClientId(client), on, &reason), |_| done(
@@ -285,6 +288,7 @@ async fn booking_card(ctx: &Ctx, actor: &Actor, id: BookingId) -> Result<Event, 
         paid: card.paid.to_string(),
         moves,
         accepts_payments: card.booking.status.accepts_payments(),
+        telegram_payments: ctx.crm.telegram_payments_enabled(),
     })))
 }
 
@@ -369,7 +373,7 @@ pub fn needs(event: &Event) -> Option<crm::services::Capability> {
         | Event::Callback(Callback::ReplyTo(_) | Callback::Note(..) | Callback::Tag(_)) => {
             Some(Capability::WorkClientsInBot)
         }
-        Event::Callback(Callback::Pay(_)) => Some(Capability::RecordPayments),
+        Event::Callback(Callback::Pay(_) | Callback::TelegramInvoice(_)) => Some(Capability::RecordPayments),
         Event::Callback(Callback::Blacklist(_) | Callback::Unblacklist(_)) => Some(Capability::Blacklist),
         _ => None,
     }

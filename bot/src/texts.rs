@@ -232,6 +232,11 @@ impl Texts {
             "staff_refund_field_ask.tera",
             "staff_refund_summary.tera",
             "staff_done_refund.tera",
+            // Telegram Payments (src/payments.rs, the agent's «Счёт в Telegram»).
+            "button_telegram_invoice.tera",
+            "staff_invoice_amount_ask.tera",
+            "staff_done_invoice.tera",
+            "payment_kept.tera",
             // Signing documents in the chat (src/signing.rs).
             "button_sign.tera",
             "button_document_pdf.tera",

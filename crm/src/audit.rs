@@ -548,6 +548,10 @@ mod tests {
             "online_payment.refund_asked",
             "online_payment.refunded",
             "online_payment.flag_resolved",
+            // Telegram Payments.
+            "payment.telegram.invoice",
+            "payment.telegram.received",
+            "payment.telegram.unapplied",
         ];
         let mut built: Vec<(String, AuditAction)> = Vec::new();
         for s in BookingStatus::ALL {

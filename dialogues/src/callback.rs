@@ -78,6 +78,8 @@ pub enum Callback {
     SignCode(i64),
     DocumentPdf(i64),
     IssueContract(i64),
+    /// Staff: send the client an invoice to pay in Telegram for a booking (an amount follows).
+    TelegramInvoice(i64),
 }
 
 impl Callback {
@@ -125,6 +127,7 @@ impl Callback {
             Callback::SignCode(id) => format!("sq:{id}"),
             Callback::DocumentPdf(id) => format!("dp:{id}"),
             Callback::IssueContract(id) => format!("ic:{id}"),
+            Callback::TelegramInvoice(id) => format!("ti:{id}"),
         }
     }
 
@@ -197,6 +200,7 @@ impl Callback {
             ("dk", _) => with_code().and_then(|(id, k)| {
                 Some(Callback::DocKind(id, DocKind::from_code(k).filter(|k| DocKind::IDENTITY.contains(k))?))
             })?,
+            ("ti", _) => Callback::TelegramInvoice(id()?),
             ("sg", _) => Callback::Sign(id()?),
             ("sa", _) => Callback::SignAccept(id()?),
             ("sq", _) => Callback::SignCode(id()?),
@@ -250,6 +254,7 @@ mod tests {
             Callback::Refund(17),
             Callback::RefundTo(17, true),
             Callback::RefundTo(17, false),
+            Callback::TelegramInvoice(18),
         ]
         .into_iter()
         .chain(NOTE_KINDS.map(|k| Callback::Note(8, k)))
@@ -302,6 +307,8 @@ mod tests {
             "tr:0",
             "rb:17:cash",
             "rb:17",
+            "ti:0",
+            "ti:",
             &"c".repeat(65),
         ] {
             assert_eq!(Callback::decode(bad), None, "{bad:?}");

@@ -99,6 +99,11 @@ pub enum Effect {
         method: PaymentMethod,
         amount_minor: i64,
     },
+    /// An invoice for this amount of the booking, to pay in Telegram, sent to its client.
+    SendTelegramInvoice {
+        booking: i64,
+        amount_minor: i64,
+    },
     SetBlacklist {
         client: i64,
         on: bool,
@@ -149,6 +154,7 @@ impl Effect {
             | Effect::TagClient { .. }
             | Effect::MoveBooking { .. }
             | Effect::RecordPayment { .. }
+            | Effect::SendTelegramInvoice { .. }
             | Effect::SetBlacklist { .. }
             | Effect::StaffRegister(_)
             // Conservative: the state is saved before them (an extra write at most).

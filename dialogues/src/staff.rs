@@ -67,6 +67,8 @@ pub enum Awaiting {
     Document(crate::documents::DocEntry),
     /// A client's refund details, field by field (`refund`).
     Refund(crate::refund::RefundEntry),
+    /// The amount of a Telegram invoice for this booking.
+    InvoiceAmount(i64),
 }
 
 pub fn menu() -> Keyboard {
@@ -135,6 +137,9 @@ pub fn booking_reply(b: &StaffBookingView) -> Reply {
         .collect();
     if b.accepts_payments {
         rows.push(vec![btn("pay", Callback::Pay(b.booking.id))]);
+    }
+    if b.accepts_payments && b.telegram_payments {
+        rows.push(vec![btn("telegram_invoice", Callback::TelegramInvoice(b.booking.id))]);
     }
     rows.push(vec![btn("travellers", Callback::Travellers(b.booking.id))]);
     if b.can_issue_contract {
@@ -220,6 +225,18 @@ pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDa
                 Reply::text("invalid").var("reason", e.message_ru()),
             ),
         },
+        // Like a payment's amount: a refused one is answered there, the next text is another.
+        Awaiting::InvoiceAmount(booking) => match Money::parse(&text, Currency::RUB) {
+            Ok(m) if m.minor > 0 => (
+                State::Staff(Some(Awaiting::InvoiceAmount(booking))),
+                vec![Effect::SendTelegramInvoice { booking, amount_minor: m.minor }],
+            ),
+            Ok(_) => reply(State::Staff(Some(Awaiting::InvoiceAmount(booking))), Reply::text("staff_amount_invalid")),
+            Err(e) => reply(
+                State::Staff(Some(Awaiting::InvoiceAmount(booking))),
+                Reply::text("invalid").var("reason", e.message_ru()),
+            ),
+        },
         Awaiting::PaymentMethod(b) => reply(
             State::Staff(Some(Awaiting::PaymentMethod(b))),
             Reply::text("staff_choose_method").keyboard(methods()),
@@ -252,6 +269,7 @@ fn button(cb: Callback) -> Option<(State, Vec<Effect>)> {
             State::Staff(Some(Awaiting::PaymentMethod(id))),
             Reply::text("staff_choose_method").keyboard(methods()),
         ),
+        Callback::TelegramInvoice(id) => wait(Awaiting::InvoiceAmount(id), "staff_invoice_amount_ask"),
         Callback::Blacklist(id) => wait(Awaiting::BlacklistReason { client: id, on: true }, "staff_blacklist_ask"),
         Callback::Unblacklist(id) => wait(Awaiting::BlacklistReason { client: id, on: false }, "staff_unblacklist_ask"),
         Callback::Travellers(id) => idle(Effect::StaffTravellers(id)),
@@ -318,7 +336,7 @@ fn outcome(here: State, o: &Outcome, is_admin: bool) -> (State, Vec<Effect>) {
             reply(State::Staff(None), r)
         }
         Outcome::Refused(reason) => match here {
-            State::Staff(Some(a @ Awaiting::PaymentAmount { .. })) => {
+            State::Staff(Some(a @ (Awaiting::PaymentAmount { .. } | Awaiting::InvoiceAmount(_)))) => {
                 reply(State::Staff(Some(a)), Reply::text("staff_amount_refused").var("reason", reason.as_str()))
             }
             _ => reply(State::Staff(None), Reply::text("staff_refused").var("reason", reason.as_str())),

@@ -173,6 +173,9 @@ pub struct StaffBookingView {
     /// A contract may be issued (or reissued) for signing now.
     #[serde(default)]
     pub can_issue_contract: bool,
+    /// Invoices to pay in Telegram can be sent (Telegram Payments configured).
+    #[serde(default)]
+    pub telegram_payments: bool,
 }
 
 // The client's bookings, their payments and the price of a request before it is made.

@@ -22,4 +22,6 @@ mod panel_browser;
 mod serve;
 mod signing;
 mod subscribers;
+// Telegram Payments through the fake Bot API.
+mod telegram_payments;
 mod webdriver;

@@ -320,6 +320,7 @@ fn every_label_renders() {
         moves: vec![(crm::domain::BookingStatus::ContractSigned, "договор подписан".into())],
         accepts_payments: true,
         can_issue_contract: true,
+        telegram_payments: true,
     };
     let cases = [
         (State::Idle, Who::Stranger, Event::Start(dialogues::StartPayload::None)),

@@ -29,5 +29,6 @@ mod search;
 mod signing;
 mod staff;
 mod telegram_accounts;
+mod telegram_payments;
 mod templates;
 mod travellers;

@@ -66,6 +66,7 @@ fn buttons() -> Vec<(&'static str, Callback)> {
         ("rf:5", Callback::Refund(5)),
         ("rb:5:card", Callback::RefundTo(5, true)),
         ("rb:5:account", Callback::RefundTo(5, false)),
+        ("ti:17", Callback::TelegramInvoice(17)),
     ]
 }
 
@@ -155,6 +156,7 @@ fn states() -> Vec<(&'static str, State)> {
         (r#"{"Staff":{"MoveReason":{"booking":17,"to":"cancellation_requested"}}}"#, move_to(CancellationRequested)),
         (r#"{"Staff":{"MoveReason":{"booking":17,"to":"cancelled"}}}"#, move_to(Cancelled)),
         (r#"{"Staff":{"PaymentMethod":17}}"#, staff(Awaiting::PaymentMethod(17))),
+        (r#"{"Staff":{"InvoiceAmount":17}}"#, staff(Awaiting::InvoiceAmount(17))),
         (r#"{"Staff":{"PaymentAmount":{"booking":17,"method":"cash"}}}"#, amount(PaymentMethod::Cash)),
         (r#"{"Staff":{"PaymentAmount":{"booking":17,"method":"bank_transfer"}}}"#, amount(PaymentMethod::BankTransfer)),
         (

@@ -67,6 +67,30 @@ fn buttons_ask_and_texts_complete_each_action() {
 }
 
 #[test]
+fn a_telegram_invoice_asks_a_valid_amount_and_stays_on_it_until_sent() {
+    let (st, eff) = run(State::Staff(None), Event::Callback(Callback::TelegramInvoice(9)));
+    let on_amount = State::Staff(Some(Awaiting::InvoiceAmount(9)));
+    assert_eq!((st.clone(), templates(&eff)), (on_amount.clone(), vec!["staff_invoice_amount_ask"]));
+    for bad in ["ноль", "-5", "0", "15000,505"] {
+        let (s2, eff) = run(st.clone(), text(bad));
+        assert_eq!(s2, on_amount, "{bad}");
+        assert_eq!(eff.len(), 1, "{bad}");
+        assert!(matches!(eff[0], Effect::Reply(_)), "{bad}: {eff:?}");
+    }
+    let (st, eff) = run(st, text("20 000"));
+    assert_eq!(
+        (st.clone(), eff),
+        (on_amount.clone(), vec![Effect::SendTelegramInvoice { booking: 9, amount_minor: 2_000_000 }])
+    );
+    // Refused (over the balance, payments off): said, and the next text is another amount.
+    let refused = Event::Outcome(Outcome::Refused("Сумма больше остатка к оплате (10 000 ₽).".into()));
+    let (st, eff) = run(st, refused);
+    assert_eq!((st.clone(), templates(&eff)), (on_amount.clone(), vec!["staff_amount_refused"]));
+    let (st, eff) = run(st, Event::Outcome(Outcome::Done { message: "Счёт отправлен.".into(), back: None }));
+    assert_eq!((st, templates(&eff)), (State::Staff(None), vec!["staff_done"]));
+}
+
+#[test]
 fn a_payment_asks_the_method_then_a_valid_amount() {
     let (st, eff) = run(State::Staff(None), Event::Callback(Callback::Pay(9)));
     assert_eq!(
@@ -197,8 +221,9 @@ fn cards_offer_each_note_kind_the_allowed_moves_and_only_an_admin_the_blacklist(
         ],
         accepts_payments: false,
         can_issue_contract: false,
+        telegram_payments: true,
     };
-    let (_, eff) = run(State::Staff(None), Event::Outcome(Outcome::StaffBooking(view)));
+    let (_, eff) = run(State::Staff(None), Event::Outcome(Outcome::StaffBooking(view.clone())));
     assert_eq!(
         callbacks(&eff),
         [
@@ -213,6 +238,15 @@ fn cards_offer_each_note_kind_the_allowed_moves_and_only_an_admin_the_blacklist(
         callbacks(&eff),
         [Callback::PayMethod(PaymentMethod::Cash), Callback::PayMethod(PaymentMethod::BankTransfer)]
     );
+    // A booking that takes payments: «Записать оплату», and «Счёт в Telegram» only when
+    // Telegram Payments are configured.
+    let payable = StaffBookingView { accepts_payments: true, ..view };
+    let (_, eff) = run(State::Staff(None), Event::Outcome(Outcome::StaffBooking(payable.clone())));
+    let offered = callbacks(&eff);
+    assert!(offered.contains(&Callback::Pay(17)) && offered.contains(&Callback::TelegramInvoice(17)), "{offered:?}");
+    let off = StaffBookingView { telegram_payments: false, ..payable };
+    let (_, eff) = run(State::Staff(None), Event::Outcome(Outcome::StaffBooking(off)));
+    assert!(!callbacks(&eff).contains(&Callback::TelegramInvoice(17)));
 }
 
 /// A cut list says so and offers the next page; a searched one asks to refine instead.

@@ -14,12 +14,15 @@
 mod faults;
 mod json;
 mod parse;
+// Telegram Payments: invoices, pre-checkout queries, successful payments.
+mod payments;
 mod selftest;
 mod server;
 mod updates;
 
 pub use faults::{Calls, Fault};
 pub use json::BOT_USERNAME;
+pub use payments::FakeInvoice;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
@@ -115,6 +118,10 @@ struct State {
     /// Failures on command (see `faults`): kind of call, how many more, how.
     faults: Vec<(faults::Calls, u32, faults::Fault)>,
     faults_served: u32,
+    /// Telegram Payments: the invoices the bot made, and each pre-checkout query pushed with
+    /// the bot's answer once it came.
+    invoices: Vec<payments::FakeInvoice>,
+    checkouts: HashMap<String, Option<(bool, Option<String>)>>,
 }
 
 impl State {

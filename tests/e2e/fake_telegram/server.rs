@@ -77,7 +77,7 @@ async fn handle(
 }
 
 pub(super) fn is_send(m: &str) -> bool {
-    matches!(m, "sendmessage" | "sendphoto" | "senddocument") || m.starts_with("editmessage")
+    matches!(m, "sendmessage" | "sendphoto" | "senddocument" | "sendinvoice") || m.starts_with("editmessage")
 }
 
 fn reply(answer: Answer) -> Response {
@@ -139,7 +139,7 @@ fn method_call(s: &mut State, m: &str, p: &Value) -> Answer {
             let id = chat_id(p)?;
             Ok(json::chat_full_info(id, s.users.get(&id)))
         }
-        _ => Err((404, "Not Found: method not found".into())),
+        _ => super::payments::method_call(s, m, p).unwrap_or_else(|| Err((404, "Not Found: method not found".into()))),
     }
 }
 

@@ -27,7 +27,7 @@ impl FakeTelegram {
     }
 
     /// A new message from `user` in chat `chat_id`, built by `fill`; stored so it can be edited.
-    fn push_message(&self, chat_id: i64, user: &FakeUser, fill: impl FnOnce(&mut Value)) -> i64 {
+    pub(super) fn push_message(&self, chat_id: i64, user: &FakeUser, fill: impl FnOnce(&mut Value)) -> i64 {
         let msg = {
             let mut s = self.state();
             let message_id = s.next_message_id(chat_id);

@@ -21,6 +21,7 @@ use super::Crm;
 use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{BookingId, Money, OperationKind, Role};
 use crate::store::operations as ops_store;
+use crate::store::outbox::{self, NewMessage, OutboxStatus};
 use crate::store::telegram_payments as store;
 use crate::{Actor, Conflict, Error, Result, text};
 use payload::Payload;
@@ -67,6 +68,15 @@ impl std::fmt::Debug for TelegramInvoice {
     }
 }
 
+/// The client pays for an own booking; the agency sends invoices through the booking's agent or
+/// an admin. The accountant and operators do not bill clients.
+fn may_invoice(actor: &Actor) -> Result<()> {
+    match actor {
+        Actor::Client(_) | Actor::System | Actor::Staff { role: Role::Agent | Role::Admin, .. } => Ok(()),
+        _ => Err(Error::Forbidden("invoices are sent by the client's agent or an admin")),
+    }
+}
+
 /// Cut to at most `max` characters (Telegram counts characters, not bytes).
 fn clip(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -99,11 +109,7 @@ impl Crm {
             .as_ref()
             .clone();
         let b = self.booking_for(actor, booking, false).await?;
-        // The client pays for an own booking; the agency sends invoices through the booking's
-        // agent or an admin. The accountant and operators do not bill clients.
-        if !matches!(actor, Actor::Client(_) | Actor::System | Actor::Staff { role: Role::Agent | Role::Admin, .. }) {
-            return Err(Error::Forbidden("invoices are sent by the client's agent or an admin"));
-        }
+        may_invoice(actor)?;
         if amount.minor <= 0 {
             return Err(Error::Invalid(crate::domain::Invalid::AmountZero));
         }
@@ -155,6 +161,45 @@ impl Crm {
             }],
             provider_token: token,
         })
+    }
+
+    /// Queues the message that brings the client `link` (Telegram's `createInvoiceLink` of
+    /// `invoice`): through the outbox, so it is sent once and in the client's turn. The invoice's
+    /// amount, for the sender's confirmation.
+    pub async fn queue_invoice_link(&self, actor: &Actor, invoice: i64, link: &str) -> Result<Money> {
+        let inv = store::invoice(&mut *self.store.conn().await?, invoice)
+            .await?
+            .ok_or(Error::NotFound("telegram invoice"))?;
+        let b = self.booking_for(actor, inv.booking_id, false).await?;
+        may_invoice(actor)?;
+        // The link comes from Telegram; anything else would be sent to a client as a payment link.
+        let link = link.trim();
+        if !link.starts_with("https://t.me/") || link.len() > 512 || link.chars().any(char::is_whitespace) {
+            return Err(Error::NotFound("telegram invoice link"));
+        }
+        let mut tx = self.audited(actor).await?;
+        let now = tx.now();
+        let id_s = b.id.0.to_string();
+        let body = text::fill(
+            "telegram_payments",
+            "invoice_message",
+            &[("amount", &inv.amount), ("id", &id_s), ("tour", &b.tour_title), ("link", &link)],
+        );
+        let message = NewMessage {
+            dedup_key: format!("telegram_invoice:{invoice}"),
+            kind: "telegram_invoice".to_owned(),
+            client_id: b.client_id,
+            broadcast_id: None,
+            tour_id: None,
+            advertising: false,
+            body,
+            not_before: now,
+            status: OutboxStatus::Pending,
+        };
+        outbox::insert(&mut tx, &message, now).await?;
+        // The invoice itself is in the log; its message is in the outbox.
+        tx.commit_unrecorded().await?;
+        Ok(inv.amount)
     }
 
     /// The answer to Telegram's `pre_checkout_query`: `Ok(())` to let the payment go, or the
