@@ -80,6 +80,13 @@ pub enum Conflict {
     BookingClosed,
     #[error("the client who booked stays a traveller")]
     ClientTravellerStays,
+    // Paying from the chat.
+    #[error("nothing is due on the booking")]
+    NothingDue,
+    #[error("the contract is not signed yet")]
+    ContractNotSigned,
+    #[error("the payment is below the minimum ({min})")]
+    PaymentTooSmall { min: crate::domain::Money },
 }
 
 impl Error {
@@ -123,6 +130,9 @@ impl Conflict {
             Conflict::TravellersFull { count } => text::fill("conflict", "travellers_full", &[("count", count)]),
             Conflict::BookingClosed => text::get("conflict", "booking_closed").to_owned(),
             Conflict::ClientTravellerStays => text::get("conflict", "client_traveller_stays").to_owned(),
+            Conflict::NothingDue => text::get("conflict", "nothing_due").to_owned(),
+            Conflict::ContractNotSigned => text::get("conflict", "contract_not_signed").to_owned(),
+            Conflict::PaymentTooSmall { min } => text::fill("payable", "too_small", &[("min", min)]),
         }
     }
 }

@@ -9,6 +9,7 @@
 //!   body once per backend.
 //! - [`ClaimOne`]: the sender's claim, one message at a time, as tests read the outbox.
 //! - [`RedisServer`], [`PostgresServer`]: servers of a test's own, to kill and restart.
+//! - [`qr_text`]: a QR code image read back by zbar.
 //!
 //! Each test crate keeps only its own helpers (the panel's browser, the end-to-end tests' fake
 //! Telegram).
@@ -21,6 +22,7 @@ mod backend;
 mod clock;
 mod outbox;
 mod paperwork;
+mod qr;
 mod servers;
 
 pub use app::{ADDRESS, TestCrm, new_client, open_crm};
@@ -28,6 +30,7 @@ pub use backend::{Backend, TestDb, backends, database_url, redis_url, unique_suf
 pub use clock::{FixedClock, t0};
 pub use outbox::ClaimOne;
 pub use paperwork::{agency, registry};
+pub use qr::qr_text;
 pub use servers::{PostgresServer, RedisServer};
 
 /// Runs an async test body once per configured backend ([`backends`]), each time over a fresh
