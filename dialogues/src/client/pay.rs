@@ -12,7 +12,8 @@
 //! client: 90000
 //! bot:    Сумма больше остатка к оплате: не больше 85 000 ₽. Напишите сумму от 1 ₽ до 85 000 ₽…
 //! client: 20000
-//! bot:    К оплате 20 000 ₽. Как удобнее оплатить? [Банковский перевод (QR)]
+//! bot:    К оплате 20 000 ₽. Как удобнее оплатить?
+//!         [💳 Банковской картой] [⚡ СБП] [Оплатить в Telegram] [Банковский перевод (QR)]
 //! client: [Банковский перевод (QR)]
 //! bot:    (a QR code) Перевод 20 000 ₽ по брони №17 … Назначение: Оплата по брони №17, …
 //! ```
@@ -29,15 +30,24 @@ use serde::{Deserialize, Serialize};
 /// A way to pay that the transport can offer. A button carries its code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PayVia {
+    /// A bank card on the payment provider's page (which also offers its other ways).
+    Card,
+    /// The Faster Payments System: the provider's link opens the client's bank app.
+    Sbp,
+    /// A Telegram Payments invoice in the chat.
+    Telegram,
     /// A bank transfer by the GOST QR code to the agency's account.
     BankQr,
 }
 
 impl PayVia {
-    pub const ALL: [PayVia; 1] = [PayVia::BankQr];
+    pub const ALL: [PayVia; 4] = [PayVia::Card, PayVia::Sbp, PayVia::Telegram, PayVia::BankQr];
 
     pub fn code(self) -> &'static str {
         match self {
+            PayVia::Card => "card",
+            PayVia::Sbp => "sbp",
+            PayVia::Telegram => "tg",
             PayVia::BankQr => "bank",
         }
     }
@@ -48,6 +58,9 @@ impl PayVia {
 
     fn label(self) -> Label {
         Label::new(match self {
+            PayVia::Card => "pay_via_card",
+            PayVia::Sbp => "pay_via_sbp",
+            PayVia::Telegram => "pay_via_telegram",
             PayVia::BankQr => "pay_via_bank",
         })
     }

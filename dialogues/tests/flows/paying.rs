@@ -96,12 +96,17 @@ fn a_typed_amount_is_checked_and_a_wrong_one_asked_again() {
 
 #[test]
 fn with_several_ways_the_client_picks_one_and_only_an_offered_one() {
-    let two = State::Pay(Pay { choices: choices(vec![PayVia::BankQr, PayVia::BankQr]), amount: None });
+    let two = State::Pay(Pay { choices: choices(vec![PayVia::Card, PayVia::BankQr]), amount: None });
     let (st, eff) = run(two, Event::Text("20000".into()));
     assert_eq!(reply(&eff).0, "pay_method");
     let State::Pay(p) = &st else { panic!("{st:?}") };
     assert_eq!(p.amount, Some(2_000_000));
     assert_eq!(run(st.clone(), Event::Callback(Callback::PayVia(PayVia::BankQr))).1, offer(2_000_000));
+    let card = vec![Effect::PayOffer { booking: 17, amount_minor: 2_000_000, via: PayVia::Card }];
+    assert_eq!(run(st.clone(), Event::Callback(Callback::PayVia(PayVia::Card))).1, card);
+    // A way pressed that this payment does not offer (an older message's) is not taken.
+    let (_, eff) = run(st.clone(), Event::Callback(Callback::PayVia(PayVia::Telegram)));
+    assert!(!eff.iter().any(|e| matches!(e, Effect::PayOffer { .. })), "{eff:?}");
     // Typing instead of pressing shows the ways again.
     assert_eq!(reply(&run(st, Event::Text("картой".into())).1).0, "pay_method");
     // A way the agency does not offer is not taken.
