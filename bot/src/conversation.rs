@@ -1,7 +1,7 @@
 //! One update's trip through the dialogues: find out who is writing, load the chat's state,
 //! step, run the effects through `crm` (feeding data answers back as events), save the state.
 
-use crate::{BotError, Texts, effects, markup, staff_effects, update};
+use crate::{BotError, Texts, effects, markup, paying, staff_effects, update};
 use crm::domain::ClientId;
 use crm::domain::PersonName;
 use crm::services::{NewClient, TelegramAccount};
@@ -139,6 +139,10 @@ pub async fn handle(
                 Effect::ShowSettings => effects::show_settings(ctx, client).await?,
                 Effect::SetMarketing(on) => effects::set_marketing(ctx, client, on).await?,
                 Effect::SetCity(city) => effects::set_city(ctx, client, city).await?,
+                Effect::PaymentChoices(booking) => paying::choices(ctx, client, booking).await?,
+                Effect::PayOffer { booking, amount_minor, via } => {
+                    paying::offer(ctx, bot, chat, client, booking, amount_minor, via).await?
+                }
                 Effect::Reply(_)
                 | Effect::Register(_)
                 | Effect::FindTours { .. }

@@ -272,6 +272,7 @@ pub async fn my_bookings(ctx: &Ctx, client: ClientId) -> Result<Event, BotError>
             next_due,
             schedule,
             may_cancel: card.booking.status.check_move(BookingStatus::CancellationRequested, Cause::Manual).is_ok(),
+            may_pay: card.booking.status.accepts_payments() && card.due.minor > 0,
         });
     }
     Ok(Event::Outcome(Outcome::Bookings(items)))

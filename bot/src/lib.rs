@@ -17,6 +17,8 @@ mod conversation;
 mod effects;
 mod handlers;
 mod markup;
+// Paying from the chat: the choices and the payment message.
+mod paying;
 // Signing documents in the chat.
 pub mod outbox;
 // Telegram Payments: invoices, pre-checkout, successful payments.

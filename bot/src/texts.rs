@@ -251,6 +251,24 @@ impl Texts {
             "sign_refused.tera",
             "sign_missing.tera",
             "staff_contract_issued.tera",
+            // Paying from the chat.
+            "button_pay_booking.tera",
+            "button_pay_next.tera",
+            "button_pay_rest.tera",
+            "button_pay_other.tera",
+            "button_pay_via_bank.tera",
+            "button_pay_via_card.tera",
+            "button_pay_via_sbp.tera",
+            "button_pay_via_telegram.tera",
+            "button_pay_link.tera",
+            "pay_link_caption.tera",
+            "pay_amount.tera",
+            "pay_ask_amount.tera",
+            "pay_amount_invalid.tera",
+            "pay_method.tera",
+            "pay_no_methods.tera",
+            "pay_refused.tera",
+            "pay_bank_caption.tera",
         ])?;
         let fallback = tera.render("render_failed.tera", &tera::Context::new())?.trim().to_owned();
         let mut menu = HashMap::new();

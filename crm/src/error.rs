@@ -92,6 +92,13 @@ pub enum Conflict {
     TelegramPaymentsOff,
     #[error("the amount is too large for one Telegram invoice")]
     TelegramAmountTooLarge,
+    // Paying from the chat.
+    #[error("nothing is due on the booking")]
+    NothingDue,
+    #[error("the contract is not signed yet")]
+    ContractNotSigned,
+    #[error("the payment is below the minimum ({min})")]
+    PaymentTooSmall { min: crate::domain::Money },
 }
 
 impl Error {
@@ -140,6 +147,9 @@ impl Conflict {
             Conflict::PaymentProviderRefused => text::get("conflict", "payment_provider_refused").to_owned(),
             Conflict::TelegramPaymentsOff => text::get("conflict", "telegram_payments_off").to_owned(),
             Conflict::TelegramAmountTooLarge => text::get("conflict", "telegram_amount_too_large").to_owned(),
+            Conflict::NothingDue => text::get("conflict", "nothing_due").to_owned(),
+            Conflict::ContractNotSigned => text::get("conflict", "contract_not_signed").to_owned(),
+            Conflict::PaymentTooSmall { min } => text::fill("payable", "too_small", &[("min", min)]),
         }
     }
 }

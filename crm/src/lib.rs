@@ -5,12 +5,14 @@
 
 pub mod actor;
 pub mod audit;
+pub mod bank_transfer;
 pub mod clock;
 pub mod crypto;
 pub mod error;
 pub mod notify;
 pub mod paperwork;
 pub mod private_fs;
+pub mod qr;
 pub mod sandbox;
 pub mod services;
 pub mod store;

@@ -80,6 +80,13 @@ pub enum Callback {
     IssueContract(i64),
     /// Staff: send the client an invoice to pay in Telegram for a booking (an amount follows).
     TelegramInvoice(i64),
+    /// Client: pay this booking; the next instalment, the rest, another amount (typed); this
+    /// way to pay. The amounts are the dialogue's, from crm, never the button's.
+    PayBooking(i64),
+    PayNext,
+    PayRest,
+    PayOther,
+    PayVia(crate::client::pay::PayVia),
 }
 
 impl Callback {
@@ -128,6 +135,11 @@ impl Callback {
             Callback::DocumentPdf(id) => format!("dp:{id}"),
             Callback::IssueContract(id) => format!("ic:{id}"),
             Callback::TelegramInvoice(id) => format!("ti:{id}"),
+            Callback::PayBooking(id) => format!("pb:{id}"),
+            Callback::PayNext => "pn".into(),
+            Callback::PayRest => "pr".into(),
+            Callback::PayOther => "po".into(),
+            Callback::PayVia(v) => format!("pv:{}", v.code()),
         }
     }
 
@@ -206,6 +218,11 @@ impl Callback {
             ("sq", _) => Callback::SignCode(id()?),
             ("dp", _) => Callback::DocumentPdf(id()?),
             ("ic", _) => Callback::IssueContract(id()?),
+            ("pb", _) => Callback::PayBooking(id()?),
+            ("pn", None) => Callback::PayNext,
+            ("pr", None) => Callback::PayRest,
+            ("po", None) => Callback::PayOther,
+            ("pv", _) => Callback::PayVia(crate::client::pay::PayVia::from_code(code(arg)?)?),
             _ => return None,
         })
     }
@@ -255,12 +272,17 @@ mod tests {
             Callback::RefundTo(17, true),
             Callback::RefundTo(17, false),
             Callback::TelegramInvoice(18),
+            Callback::PayBooking(18),
+            Callback::PayNext,
+            Callback::PayRest,
+            Callback::PayOther,
         ]
         .into_iter()
         .chain(NOTE_KINDS.map(|k| Callback::Note(8, k)))
         .chain(BookingStatus::ALL.map(|s| Callback::Move(10, s)))
         .chain(PAY_METHODS.map(Callback::PayMethod))
-        .chain(DocKind::IDENTITY.map(|k| Callback::DocKind(16, k)));
+        .chain(DocKind::IDENTITY.map(|k| Callback::DocKind(16, k)))
+        .chain(crate::client::pay::PayVia::ALL.map(Callback::PayVia));
         for c in all {
             assert_eq!(Callback::decode(&c.encode()), Some(c));
         }
@@ -309,6 +331,10 @@ mod tests {
             "rb:17",
             "ti:0",
             "ti:",
+            "pb:0",
+            "pn:1",
+            "pv:",
+            "pv:cash",
             &"c".repeat(65),
         ] {
             assert_eq!(Callback::decode(bad), None, "{bad:?}");

@@ -58,6 +58,17 @@ pub enum Effect {
     SetMarketing(bool),
     /// Answered by `Outcome::CityChanged`.
     SetCity(domain::City),
+    /// What the client may pay on a booking; answered by `Outcome::PayChoices` or
+    /// `Outcome::PayRefused`.
+    PaymentChoices(i64),
+    /// Send the client the payment of `amount_minor` for a booking `via` a way to pay (the
+    /// transport sends the message itself); answered by `Outcome::PayOffered` or
+    /// `Outcome::PayRefused`.
+    PayOffer {
+        booking: i64,
+        amount_minor: i64,
+        via: crate::client::pay::PayVia,
+    },
 
     // Staff effects, run with the staff member as the actor.
     /// Own clients (all for an admin), optionally searched; answered by `Outcome::StaffClients`.
@@ -142,7 +153,8 @@ impl Effect {
             | Effect::StaffClients { .. }
             | Effect::StaffClientCard(_)
             | Effect::StaffBookings { .. }
-            | Effect::StaffBookingCard(_) => true,
+            | Effect::StaffBookingCard(_)
+            | Effect::PaymentChoices(_) => true,
             Effect::Reply(_)
             | Effect::Register(_)
             | Effect::Book { .. }
@@ -164,7 +176,8 @@ impl Effect {
             | Effect::RequestCancel { .. }
             | Effect::StaffTravellers(_)
             | Effect::PutTravellerDocument { .. }
-            | Effect::PutPaymentDetails { .. } => false,
+            | Effect::PutPaymentDetails { .. }
+            | Effect::PayOffer { .. } => false,
         }
     }
 }

@@ -146,6 +146,14 @@ pub enum Outcome {
     },
     /// A staff action was refused; the reason is in the user's words (rendered by the transport).
     Refused(String),
+    /// What the client may pay on a booking (`Effect::PaymentChoices`).
+    PayChoices(crate::views::PayChoicesView),
+    /// The payment message was sent (`Effect::PayOffer`).
+    PayOffered,
+    /// Paying is refused; the reason is in the user's words.
+    PayRefused {
+        reason: String,
+    },
 }
 
 /// The longest text the bot reads; longer messages are answered, not processed.

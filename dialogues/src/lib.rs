@@ -45,6 +45,8 @@ pub enum State {
     ConfirmBooking(client::catalog::Confirm),
     /// Asking to cancel a booking: the reason, then the confirmation.
     CancelRequest(client::account::CancelRequest),
+    /// Paying a booking: the amount, then the way.
+    Pay(client::pay::Pay),
     /// Texts go to the client's agent.
     AgentChat,
     /// Waiting for a new departure city.

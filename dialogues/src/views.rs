@@ -199,6 +199,24 @@ pub struct MyBookingView {
     pub schedule: Vec<InstalmentView>,
     /// The client may ask to cancel it (the status table allows the move).
     pub may_cancel: bool,
+    /// The client may pay it now (its contract is signed and a balance is due).
+    #[serde(default)]
+    pub may_pay: bool,
+}
+
+/// What a client may pay on a booking now (from `Crm::payment_choices`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayChoicesView {
+    pub booking: i64,
+    pub tour: String,
+    /// The balance due, worded.
+    pub due: String,
+    /// The next instalment when it is less than the balance (`paid` is false).
+    pub next: Option<InstalmentView>,
+    pub next_minor: Option<i64>,
+    pub range: domain::PayableRange,
+    /// The ways to pay the agency has on; none: the client is told to ask the agent.
+    pub methods: Vec<crate::client::pay::PayVia>,
 }
 
 /// A room of a quoted booking.

@@ -20,6 +20,7 @@ mod local_time;
 mod money;
 mod name;
 pub mod passport;
+mod payable;
 mod phone;
 mod role;
 mod tag;
@@ -47,6 +48,7 @@ pub use passport::{
     BirthCertificate, CHILD_AGE, DocKind, DocWarning, ForeignPassport, InternalPassport, LatinName, PaymentDetails,
     RefundField, TravellerDocument, foreign_passport_warnings, is_abroad, needed_documents, refund_details,
 };
+pub use payable::{AmountRefusal, MIN_PAYMENT_MINOR, PayableRange};
 pub use phone::{Phone, format_phone};
 pub use role::Role;
 pub use tag::TagName;

@@ -10,6 +10,7 @@
 //! - [`ClaimOne`]: the sender's claim, one message at a time, as tests read the outbox.
 //! - [`RedisServer`], [`PostgresServer`]: servers of a test's own, to kill and restart.
 //! - [`FakeYooKassa`]: a local YooKassa API v3 that speaks its JSON; [`online_payments`] aims a `Crm` at it.
+//! - [`qr_text`]: a QR code image read back by zbar.
 //!
 //! Each test crate keeps only its own helpers (the panel's browser, the end-to-end tests' fake
 //! Telegram).
@@ -22,6 +23,7 @@ mod backend;
 mod clock;
 mod outbox;
 mod paperwork;
+mod qr;
 mod servers;
 mod yookassa;
 
@@ -30,6 +32,7 @@ pub use backend::{Backend, TestDb, backends, database_url, redis_url, unique_suf
 pub use clock::{FixedClock, t0};
 pub use outbox::ClaimOne;
 pub use paperwork::{agency, registry};
+pub use qr::qr_text;
 pub use servers::{PostgresServer, RedisServer};
 pub use yookassa::{FakeYooKassa, SECRET_KEY as YOOKASSA_SECRET_KEY, SHOP_ID as YOOKASSA_SHOP_ID, Seen};
 

@@ -19,6 +19,7 @@ mod faults;
 #[cfg(unix)]
 mod keys;
 mod panel_browser;
+mod paying;
 mod serve;
 mod signing;
 mod subscribers;

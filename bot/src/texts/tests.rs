@@ -236,6 +236,7 @@ fn my_bookings_say_what_is_paid_and_due_and_offer_to_cancel() {
         next_due: Some(instalment("70 000 ₽", "28.12.2026", false)),
         schedule: vec![instalment("30 000 ₽", "28.11.2026", true), instalment("70 000 ₽", "28.12.2026", false)],
         may_cancel: true,
+        may_pay: true,
     };
     let gone = MyBookingView {
         booking: item(9, "бронь аннулирована"),
@@ -243,6 +244,7 @@ fn my_bookings_say_what_is_paid_and_due_and_offer_to_cancel() {
         next_due: None,
         schedule: vec![instalment("100 000 ₽", "01.12.2026", false)],
         may_cancel: false,
+        may_pay: false,
     };
     let out = rendered(&t, State::Idle, &client(), Event::Outcome(Outcome::Bookings(vec![open, gone])));
     let (text, rows) = &out[0];
@@ -256,7 +258,7 @@ fn my_bookings_say_what_is_paid_and_due_and_offer_to_cancel() {
     );
     assert!(text.contains("график: 30 000 ₽ до 28.11.2026 ✓; 70 000 ₽ до 28.12.2026\n"), "{text}");
     assert!(text.contains("№9 · Алтай") && !text.contains("100 000 ₽ до 01.12.2026"), "{text}");
-    assert_eq!(rows, &[vec!["❌ Запросить отмену №17".to_owned()]]);
+    assert_eq!(rows, &[vec!["💳 Оплатить №17".to_owned()], vec!["❌ Запросить отмену №17".to_owned()]]);
     let out = rendered(&t, State::Idle, &client(), Event::Callback(Callback::AskCancel(17)));
     assert!(out[0].0.starts_with("Напишите одним сообщением, почему вы хотите отменить бронь №17."), "{}", out[0].0);
     let asked = State::CancelRequest(dialogues::client::account::CancelRequest { booking: 17, reason: None });

@@ -18,6 +18,8 @@ mod lockout;
 pub mod notify;
 mod paperwork;
 mod passwords;
+// Paying from the chat: the amounts a client may pay and the bank-transfer QR.
+mod pay_offer;
 mod permissions;
 mod pricing;
 mod scope;
@@ -66,6 +68,7 @@ pub use pricing::{DeparturePrice, MAX_TRAVELLERS, Quote};
 pub use crate::paperwork::requisites::{AgencyRequisites, OperatorRegistry, RequisiteField, SecurityKind};
 pub use crate::paperwork::{DocKind, RenderedDocument, Term};
 pub use paperwork::{DocSubject, DocTemplate, OperatorEntry};
+pub use pay_offer::{BankTransferOffer, PaymentChoices};
 pub use staff::INVITE_TTL_DAYS;
 pub use staff::{NewStaffInput, StaffCreated, StaffName};
 pub use telegram_accounts::TelegramAccount;

@@ -22,6 +22,7 @@ mod notifications;
 mod online_payments;
 mod packages;
 mod paperwork;
+mod pay_offer;
 mod roles;
 mod sales;
 mod schema;

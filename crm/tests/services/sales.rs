@@ -56,7 +56,7 @@ pub(crate) fn request(client: &Client, departure: DepartureId, travellers: i64) 
     }
 }
 
-fn pay(booking: crm::domain::BookingId, rub: i64) -> PaymentInput {
+pub fn pay(booking: crm::domain::BookingId, rub: i64) -> PaymentInput {
     PaymentInput {
         booking_id: booking,
         amount: Money::new(rub * 100, Currency::RUB),

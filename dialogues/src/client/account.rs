@@ -26,6 +26,12 @@ pub fn bookings_reply(items: &[crate::views::MyBookingView]) -> Reply {
     let mut rows: Vec<Vec<Button>> = Vec::new();
     for b in items {
         rows.extend(document_buttons(&b.booking.documents, true));
+        if b.may_pay {
+            rows.push(vec![Button::new(
+                Label::new("pay_booking").var("id", b.booking.id),
+                Callback::PayBooking(b.booking.id),
+            )]);
+        }
         if b.may_cancel {
             rows.push(vec![Button::new(
                 Label::new("ask_cancel").var("id", b.booking.id),

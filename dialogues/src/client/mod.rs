@@ -4,6 +4,7 @@
 pub mod account;
 pub mod catalog;
 pub mod guest;
+pub mod pay;
 pub mod registration;
 
 use crate::State;
@@ -40,6 +41,9 @@ pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, 
     if let Some(out) = account::common_outcome(state.clone(), &event) {
         return out;
     }
+    if let Some(out) = pay::outcome(&event) {
+        return out;
+    }
     let unhandled = |state: State, event: Event| match (state, event) {
         // A tour button outside the catalog (a broadcast's «Подробнее»): open the tour there.
         (_, Event::Callback(Callback::Tour(id))) => (
@@ -70,6 +74,10 @@ pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, 
             Some(out) => out,
             None => unhandled(State::CancelRequest(r), event),
         },
+        State::Pay(p) => match pay::step(p.clone(), event.clone()) {
+            Some(out) => out,
+            None => unhandled(State::Pay(p), event),
+        },
         State::AgentChat => account::agent_chat(event.clone()).unwrap_or_else(|| unhandled(State::AgentChat, event)),
         State::AwaitingCity => {
             account::awaiting_city(event.clone()).unwrap_or_else(|| unhandled(State::AwaitingCity, event))
@@ -92,6 +100,7 @@ fn navigation(event: &Event, marketing: bool) -> Option<(State, Vec<Effect>)> {
         Event::Menu(MenuItem::Settings) | Event::Command(Command::Settings) => idle(Effect::ShowSettings),
         Event::Callback(Callback::ChangeCity) => Some((State::AwaitingCity, vec![Effect::Reply(account::ask_city())])),
         Event::Callback(Callback::AskCancel(booking)) => Some(account::ask_cancel(*booking)),
+        Event::Callback(Callback::PayBooking(booking)) => Some((State::Idle, vec![pay::start(*booking)])),
         Event::Callback(Callback::ToggleMarketing) => idle(Effect::SetMarketing(!marketing)),
         Event::Command(Command::Stop) | Event::Callback(Callback::Unsubscribe) => idle(Effect::SetMarketing(false)),
         _ => None,

@@ -308,6 +308,7 @@ fn my_booking(id: i64, may_cancel: bool) -> MyBookingView {
         next_due: None,
         schedule: vec![],
         may_cancel,
+        may_pay: false,
     }
 }
 

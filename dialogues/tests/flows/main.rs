@@ -6,6 +6,7 @@
 mod client_menu;
 mod compat;
 mod documents;
+mod paying;
 mod props;
 mod registration;
 mod staff;

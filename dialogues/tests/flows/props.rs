@@ -113,6 +113,7 @@ fn outcome() -> impl Strategy<Value = Outcome> {
         next_due: None,
         schedule: vec![],
         may_cancel: true,
+        may_pay: true,
     };
     prop_oneof![
         Just(Outcome::Registered { first_name: "Мария".into() }),

@@ -52,7 +52,7 @@ pub struct SentMessage {
     pub text: Option<String>,
     /// The `reply_markup` exactly as the bot sent it (inline or reply keyboard, or removal).
     pub reply_markup: Option<Value>,
-    /// The whole request body (files appear as `{"file_name", "size"}`).
+    /// The whole request body (files appear as `{"file_name", "size", "hex"}`).
     pub body: Value,
     /// When the fake accepted it (benchmarks measure reply latency to here).
     pub at: std::time::Instant,
@@ -61,6 +61,12 @@ pub struct SentMessage {
 impl SentMessage {
     pub fn text(&self) -> &str {
         self.text.as_deref().unwrap_or("")
+    }
+
+    /// The bytes of the file sent as `field` (`photo`, `document`).
+    pub fn file(&self, field: &str) -> Option<Vec<u8>> {
+        let hex = self.body[field]["hex"].as_str()?;
+        (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok()).collect()
     }
 
     /// The `callback_data` of every inline button, row by row.

@@ -55,7 +55,8 @@ fn field_value(v: &str) -> Value {
     Value::String(v.to_owned())
 }
 
-/// Parts of a multipart body: text fields by name, files as `{"file_name", "size"}`; a field
+/// Parts of a multipart body: text fields by name, files as `{"file_name", "size", "hex"}` (the
+/// content, so a test can read a sent photo back); a field
 /// `attach://<name>` is replaced by the file part it refers to.
 fn multipart(body: &[u8], boundary: &str) -> Map<String, Value> {
     let mut fields = Map::new();
@@ -70,7 +71,10 @@ fn multipart(body: &[u8], boundary: &str) -> Map<String, Value> {
         let (head, content) = (String::from_utf8_lossy(&part[..split_at]).into_owned(), &part[split_at + 4..]);
         let name = disposition_param(&head, "name").unwrap_or_default();
         let value = match disposition_param(&head, "filename") {
-            Some(file_name) => json!({"file_name": file_name, "size": content.len()}),
+            Some(file_name) => {
+                let hex: String = content.iter().map(|b| format!("{b:02x}")).collect();
+                json!({"file_name": file_name, "size": content.len(), "hex": hex})
+            }
             None => field_value(&String::from_utf8_lossy(content)),
         };
         fields.insert(name, value);

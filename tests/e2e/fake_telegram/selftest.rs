@@ -65,7 +65,7 @@ async fn the_fake_answers_in_the_bot_api_wire_format() {
     assert_eq!(r["result"]["document"]["file_name"], "contract.pdf", "{r}");
     assert_eq!(
         fake.calls("sendDocument")[0],
-        json!({"chat_id": "7", "document": {"file_name": "contract.pdf", "size": 8}})
+        json!({"chat_id": "7", "document": {"file_name": "contract.pdf", "size": 8, "hex": "255044462d312e34"}})
     );
 
     // A 429 is Telegram's shape and delivers nothing.

@@ -4,10 +4,11 @@
 //! due, the local daytime whether it may be written now. Runs as [`Actor::System`].
 
 use super::{merge, person_context, render_for};
-use crate::domain::{Currency, HotelId, Money, TourId, TourStatus, format_ru_date, format_ru_range};
+use crate::domain::{BookingId, Currency, HotelId, Money, TourId, TourStatus, format_ru_date, format_ru_range};
 use crate::notify::{Daytime, NotificationKind, local_date, occurrence_key};
 use crate::sandbox::Template;
 use crate::services::Crm;
+use crate::services::payments::{OnlineMethod, OnlinePaymentRequest};
 use crate::store::notifications::{self as store, Person};
 use crate::store::outbox::{self, NewMessage, OutboxStatus};
 use crate::store::tours::TourFilter;
@@ -43,6 +44,7 @@ fn tz_of(p: &Person) -> Tz {
 
 /// One run's shared state: the moment, the compiled templates, the outbox connection.
 struct Run<'a> {
+    crm: &'a Crm,
     now: DateTime<Utc>,
     daytime: Daytime,
     conn: &'a mut Conn,
@@ -99,7 +101,7 @@ impl Crm {
         actor.require(&[], "only the scheduler queues notifications")?;
         let settings = self.effective_settings().await?;
         let mut conn = self.store.conn().await?;
-        let mut run = Run { now: self.now(), daytime, conn: &mut conn, report: ScheduleReport::default() };
+        let mut run = Run { crm: self, now: self.now(), daytime, conn: &mut conn, report: ScheduleReport::default() };
         for s in settings.iter().filter(|s| s.enabled) {
             let template = match Template::compile(&s.template) {
                 Ok(t) => t,
@@ -167,6 +169,12 @@ async fn trips(run: &mut Run<'_>, kind: NotificationKind, template: &Template, l
         if kind == NotificationKind::PaymentDue && amount_due == 0 {
             continue;
         }
+        let link = match kind {
+            NotificationKind::PaymentDue => {
+                run.payment_link(BookingId(row.booking_id), &row.currency, amount_due).await
+            }
+            _ => None,
+        };
         let (starts, ends) = (row.starts_on, row.ends_on);
         let money = |minor| Currency::parse(&row.currency).map(|c| Money::new(minor, c).to_string());
         let mut ctx = person_context(&row.person);
@@ -184,7 +192,7 @@ async fn trips(run: &mut Run<'_>, kind: NotificationKind, template: &Template, l
                     "total": money(row.total)?,
                     "amount_due": money(amount_due)?,
                     "due_date": format_ru_date(event),
-                    "payment_link": "",
+                    "payment_link": link.unwrap_or_default(),
                 },
             }),
         );
@@ -192,6 +200,29 @@ async fn trips(run: &mut Run<'_>, kind: NotificationKind, template: &Template, l
         run.enqueue(kind, template, &row.person, key, ctx).await?;
     }
     Ok(())
+}
+
+impl Run<'_> {
+    /// The provider's link for paying what this reminder asks, when online payment is on.
+    /// Asked only for an occurrence about to be queued (the store's query leaves out those
+    /// already in the outbox), so a run does not call the provider again for a reminder it
+    /// sent; a pending payment of the same amount is handed out again by
+    /// `create_online_payment`. A provider that does not answer costs the link, not the
+    /// reminder.
+    async fn payment_link(&self, booking: BookingId, currency: &str, minor: i64) -> Option<String> {
+        if !self.crm.online_payments_enabled() {
+            return None;
+        }
+        let amount = Money::new(minor, Currency::parse(currency).ok()?);
+        let req = OnlinePaymentRequest { booking_id: booking, amount, method: OnlineMethod::Card };
+        match self.crm.create_online_payment(&Actor::System, req).await {
+            Ok(p) => p.confirmation_url,
+            Err(e) => {
+                tracing::warn!(booking = booking.0, error = %e, "payment reminder without a link");
+                None
+            }
+        }
+    }
 }
 
 /// Every day of the window with the birth dates (`MM-DD`) celebrated on it: 29 February

@@ -1,0 +1,180 @@
+//! Paying a booking from the chat: the amount, then the way to pay; the transport then sends
+//! the payment itself (a QR code and what to transfer). The amounts and their bounds come
+//! from `crm` (`Crm::payment_choices`); a typed amount is checked here at once with the same
+//! `PayableRange` crm checks again, so a wrong one is answered and asked again.
+//!
+//! ```text
+//! client: [💳 Оплатить №17]
+//! bot:    Бронь №17 «Алтай». Осталось оплатить 85 000 ₽. Сколько оплатите сейчас?
+//!         [15 000 ₽ до 28.11.2026] [Весь остаток 85 000 ₽] [Другая сумма]
+//! client: [Другая сумма]
+//! bot:    Напишите сумму от 1 ₽ до 85 000 ₽, например 15000 или 15000,50.
+//! client: 90000
+//! bot:    Сумма больше остатка к оплате: не больше 85 000 ₽. Напишите сумму от 1 ₽ до 85 000 ₽…
+//! client: 20000
+//! bot:    К оплате 20 000 ₽. Как удобнее оплатить?
+//!         [💳 Банковской картой] [⚡ СБП] [Оплатить в Telegram] [Банковский перевод (QR)]
+//! client: [Банковский перевод (QR)]
+//! bot:    (a QR code) Перевод 20 000 ₽ по брони №17 … Назначение: Оплата по брони №17, …
+//! ```
+
+use crate::State;
+use crate::callback::Callback;
+use crate::effect::{Button, Effect, Keyboard, Reply};
+use crate::event::{Event, Outcome};
+use crate::label::Label;
+use crate::views::PayChoicesView;
+use domain::Money;
+use serde::{Deserialize, Serialize};
+
+/// A way to pay that the transport can offer. A button carries its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PayVia {
+    /// A bank card on the payment provider's page (which also offers its other ways).
+    Card,
+    /// The Faster Payments System: the provider's link opens the client's bank app.
+    Sbp,
+    /// A Telegram Payments invoice in the chat.
+    Telegram,
+    /// A bank transfer by the GOST QR code to the agency's account.
+    BankQr,
+}
+
+impl PayVia {
+    pub const ALL: [PayVia; 4] = [PayVia::Card, PayVia::Sbp, PayVia::Telegram, PayVia::BankQr];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            PayVia::Card => "card",
+            PayVia::Sbp => "sbp",
+            PayVia::Telegram => "tg",
+            PayVia::BankQr => "bank",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<PayVia> {
+        Self::ALL.into_iter().find(|v| v.code() == code)
+    }
+
+    fn label(self) -> Label {
+        Label::new(match self {
+            PayVia::Card => "pay_via_card",
+            PayVia::Sbp => "pay_via_sbp",
+            PayVia::Telegram => "pay_via_telegram",
+            PayVia::BankQr => "pay_via_bank",
+        })
+    }
+}
+
+/// A payment being chosen for one booking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pay {
+    pub choices: PayChoicesView,
+    /// The amount once chosen (minor units); `None` while it is being chosen.
+    pub amount: Option<i64>,
+}
+
+/// «Оплатить» on a booking: its choices are asked from crm.
+pub fn start(booking: i64) -> Effect {
+    Effect::PaymentChoices(booking)
+}
+
+/// The answers to [`Effect::PaymentChoices`] and [`Effect::PayOffer`], in any state.
+pub fn outcome(event: &Event) -> Option<(State, Vec<Effect>)> {
+    match event {
+        Event::Outcome(Outcome::PayChoices(choices)) if choices.methods.is_empty() => {
+            Some((State::Idle, vec![Effect::Reply(Reply::text("pay_no_methods").var("booking", choices.booking))]))
+        }
+        Event::Outcome(Outcome::PayChoices(choices)) => {
+            let pay = Pay { choices: choices.clone(), amount: None };
+            let reply = ask_amount(&pay.choices);
+            Some((State::Pay(pay), vec![Effect::Reply(reply)]))
+        }
+        Event::Outcome(Outcome::PayRefused { reason }) => Some((
+            State::Idle,
+            vec![Effect::Reply(
+                Reply::text("pay_refused").var("reason", reason.as_str()).keyboard(super::client_menu()),
+            )],
+        )),
+        // The transport has sent the payment message itself (a photo with its caption).
+        Event::Outcome(Outcome::PayOffered) => Some((State::Idle, vec![])),
+        _ => None,
+    }
+}
+
+fn ask_amount(c: &PayChoicesView) -> Reply {
+    let mut rows = Vec::new();
+    if let Some(next) = &c.next {
+        rows.push(vec![Button::new(
+            Label::new("pay_next").var("amount", next.amount.as_str()).var("due_on", next.due_on.as_str()),
+            Callback::PayNext,
+        )]);
+    }
+    rows.push(vec![Button::new(Label::new("pay_rest").var("amount", c.due.as_str()), Callback::PayRest)]);
+    rows.push(vec![Button::new(Label::new("pay_other"), Callback::PayOther)]);
+    Reply::text("pay_amount")
+        .var("booking", c.booking)
+        .var("tour", c.tour.as_str())
+        .var("due", c.due.as_str())
+        .keyboard(Keyboard::Inline(rows))
+}
+
+fn ask_typed(c: &PayChoicesView) -> Reply {
+    Reply::text("pay_ask_amount").var("min", c.range.min.to_string()).var("max", c.range.max.to_string())
+}
+
+/// The amount is chosen: the ways to pay, or straight to the only one.
+fn chosen(pay: Pay, minor: i64) -> (State, Vec<Effect>) {
+    let booking = pay.choices.booking;
+    let methods = pay.choices.methods.clone();
+    let pay = Pay { amount: Some(minor), ..pay };
+    if let [only] = methods.as_slice() {
+        return (State::Pay(pay), vec![Effect::PayOffer { booking, amount_minor: minor, via: *only }]);
+    }
+    let amount = Money::new(minor, pay.choices.range.max.currency).to_string();
+    let rows = methods.iter().map(|v| vec![Button::new(v.label(), Callback::PayVia(*v))]).collect();
+    let reply = Reply::text("pay_method").var("amount", amount).keyboard(Keyboard::Inline(rows));
+    (State::Pay(pay), vec![Effect::Reply(reply)])
+}
+
+/// Steps while a payment is being chosen. `None` means "not mine".
+pub fn step(pay: Pay, event: Event) -> Option<(State, Vec<Effect>)> {
+    let c = &pay.choices;
+    Some(match (pay.amount, event) {
+        (_, Event::Callback(Callback::PayNext)) => match c.next_minor {
+            Some(minor) => chosen(pay, minor),
+            None => {
+                let reply = ask_amount(c);
+                (State::Pay(pay), vec![Effect::Reply(reply)])
+            }
+        },
+        (_, Event::Callback(Callback::PayRest)) => {
+            let due = c.range.max.minor;
+            chosen(pay, due)
+        }
+        (_, Event::Callback(Callback::PayOther)) => {
+            let reply = ask_typed(c);
+            (State::Pay(Pay { amount: None, ..pay }), vec![Effect::Reply(reply)])
+        }
+        (None, Event::Text(t)) => match c.range.parse(&t) {
+            Ok(amount) => chosen(pay, amount.minor),
+            Err(refusal) => {
+                let reply = Reply::text("pay_amount_invalid")
+                    .var("reason", refusal.message_ru())
+                    .var("min", c.range.min.to_string())
+                    .var("max", c.range.max.to_string());
+                (State::Pay(pay), vec![Effect::Reply(reply)])
+            }
+        },
+        (None, Event::Unsupported | Event::Contact { .. }) => {
+            let reply = ask_typed(c);
+            (State::Pay(pay), vec![Effect::Reply(reply)])
+        }
+        (Some(minor), Event::Callback(Callback::PayVia(via))) if c.methods.contains(&via) => {
+            let booking = c.booking;
+            (State::Pay(pay), vec![Effect::PayOffer { booking, amount_minor: minor, via }])
+        }
+        (Some(minor), Event::Text(_) | Event::Unsupported | Event::Contact { .. }) => chosen(pay, minor),
+        _ => return None,
+    })
+}
