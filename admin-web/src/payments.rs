@@ -5,7 +5,7 @@
 use crate::error::parse_id;
 use crate::guard::Current;
 use crate::{AppError, AppState, views};
-use axum::body::Bytes;
+
 use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -106,7 +106,7 @@ pub async fn resolve(
 /// off, 5xx when it could not be recorded — YooKassa then sends it again.
 pub async fn yookassa_webhook(State(state): State<AppState>, req: Request) -> Response {
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let Ok(body) = axum::body::to_bytes(req.into_body(), 64 * 1024).await.map(Bytes::from) else {
+    let Ok(body) = axum::body::to_bytes(req.into_body(), 64 * 1024).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
     let Some(peer) = peer else {

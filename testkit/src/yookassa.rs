@@ -154,7 +154,7 @@ fn gate(
     method: &'static str,
     path: String,
     body: &Value,
-) -> Result<Option<String>, Response> {
+) -> Result<Option<String>, Box<Response>> {
     let mut s = inner.lock().unwrap_or_else(|e| e.into_inner());
     let key = headers.get("Idempotence-Key").and_then(|v| v.to_str().ok()).map(str::to_owned);
     s.seen.push(Seen { method, path, idempotence_key: key.clone(), body: body.clone() });
@@ -162,11 +162,15 @@ fn gate(
     let expected =
         format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{SHOP_ID}:{SECRET_KEY}")));
     if headers.get("Authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
-        return Err(error(StatusCode::UNAUTHORIZED, "invalid_credentials", "Basic authentication failed"));
+        return Err(Box::new(error(StatusCode::UNAUTHORIZED, "invalid_credentials", "Basic authentication failed")));
     }
     if s.fail_before > 0 {
         s.fail_before -= 1;
-        return Err(error(StatusCode::INTERNAL_SERVER_ERROR, "internal_server_error", "Internal server error"));
+        return Err(Box::new(error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_server_error",
+            "Internal server error",
+        )));
     }
     Ok(key)
 }
@@ -185,7 +189,7 @@ async fn create_payment(State(inner): Shared, headers: HeaderMap, Json(body): Js
     let key = match gate(&inner, &headers, "POST", "/v3/payments".into(), &body) {
         Ok(Some(k)) => k,
         Ok(None) => return error(StatusCode::BAD_REQUEST, "invalid_request", "Idempotence key is missing"),
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let object = {
         let mut s = inner.lock().unwrap_or_else(|e| e.into_inner());
@@ -231,7 +235,7 @@ async fn create_payment(State(inner): Shared, headers: HeaderMap, Json(body): Js
 
 async fn get_payment(State(inner): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
     if let Err(r) = gate(&inner, &headers, "GET", format!("/v3/payments/{id}"), &Value::Null) {
-        return r;
+        return *r;
     }
     let found = inner.lock().unwrap_or_else(|e| e.into_inner()).payments.get(&id).cloned();
     match found {
@@ -244,7 +248,7 @@ async fn create_refund(State(inner): Shared, headers: HeaderMap, Json(body): Jso
     let key = match gate(&inner, &headers, "POST", "/v3/refunds".into(), &body) {
         Ok(Some(k)) => k,
         Ok(None) => return error(StatusCode::BAD_REQUEST, "invalid_request", "Idempotence key is missing"),
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let object = {
         let mut s = inner.lock().unwrap_or_else(|e| e.into_inner());
@@ -279,7 +283,7 @@ async fn create_refund(State(inner): Shared, headers: HeaderMap, Json(body): Jso
 
 async fn get_refund(State(inner): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
     if let Err(r) = gate(&inner, &headers, "GET", format!("/v3/refunds/{id}"), &Value::Null) {
-        return r;
+        return *r;
     }
     let found = inner.lock().unwrap_or_else(|e| e.into_inner()).refunds.get(&id).cloned();
     match found {

@@ -123,21 +123,6 @@ impl TryFrom<OnlinePaymentRow> for OnlinePayment {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn allow_lists_take_ranges_and_single_addresses() {
-        let list = OnlinePayments::parse_allow_list("185.71.76.0/27, 77.75.156.11 2a02:5180::/32").unwrap();
-        assert_eq!(list.len(), 3);
-        assert!(list[1].contains(&"77.75.156.11".parse::<std::net::IpAddr>().unwrap()));
-        assert!(OnlinePayments::parse_allow_list("10.0.0.0/33").is_err());
-        assert!(OnlinePayments::parse_allow_list(" , ").is_err());
-        assert_eq!(OnlinePayments::yookassa_sources().len(), YOOKASSA_WEBHOOK_SOURCES.len());
-    }
-}
-
 /// A fresh idempotence key: 128 random bits in hex (YooKassa takes up to 64 characters).
 fn new_key() -> String {
     use rand::RngCore;
@@ -291,5 +276,20 @@ impl Crm {
             self.apply_payment(created).await?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_lists_take_ranges_and_single_addresses() {
+        let list = OnlinePayments::parse_allow_list("185.71.76.0/27, 77.75.156.11 2a02:5180::/32").unwrap();
+        assert_eq!(list.len(), 3);
+        assert!(list[1].contains(&"77.75.156.11".parse::<std::net::IpAddr>().unwrap()));
+        assert!(OnlinePayments::parse_allow_list("10.0.0.0/33").is_err());
+        assert!(OnlinePayments::parse_allow_list(" , ").is_err());
+        assert_eq!(OnlinePayments::yookassa_sources().len(), YOOKASSA_WEBHOOK_SOURCES.len());
     }
 }
