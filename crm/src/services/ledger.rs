@@ -297,7 +297,7 @@ impl Crm {
         )
         .await
         .map_err(|e| Error::from(e).on_unique(Conflict::NoChange("this document is already recorded")))?;
-        Ok(store::get(tx, id).await?.ok_or(Error::NotFound("operation"))?)
+        store::get(tx, id).await?.ok_or(Error::NotFound("operation"))
     }
 
     /// Corrects a mistaken operation with its negation. A reversed client payment moves the
