@@ -171,7 +171,7 @@ async fn trips(run: &mut Run<'_>, kind: NotificationKind, template: &Template, l
         }
         let link = match kind {
             NotificationKind::PaymentDue => {
-                run.payment_link(BookingId(row.booking_id), &row.currency, amount_due).await
+                payment_link(run.crm, BookingId(row.booking_id), &row.currency, amount_due).await
             }
             _ => None,
         };
@@ -202,25 +202,23 @@ async fn trips(run: &mut Run<'_>, kind: NotificationKind, template: &Template, l
     Ok(())
 }
 
-impl Run<'_> {
-    /// The provider's link for paying what this reminder asks, when online payment is on.
-    /// Asked only for an occurrence about to be queued (the store's query leaves out those
-    /// already in the outbox), so a run does not call the provider again for a reminder it
-    /// sent; a pending payment of the same amount is handed out again by
-    /// `create_online_payment`. A provider that does not answer costs the link, not the
-    /// reminder.
-    async fn payment_link(&self, booking: BookingId, currency: &str, minor: i64) -> Option<String> {
-        if !self.crm.online_payments_enabled() {
-            return None;
-        }
-        let amount = Money::new(minor, Currency::parse(currency).ok()?);
-        let req = OnlinePaymentRequest { booking_id: booking, amount, method: OnlineMethod::Card };
-        match self.crm.create_online_payment(&Actor::System, req).await {
-            Ok(p) => p.confirmation_url,
-            Err(e) => {
-                tracing::warn!(booking = booking.0, error = %e, "payment reminder without a link");
-                None
-            }
+/// The provider's link for paying what this reminder asks, when online payment is on.
+/// Asked only for an occurrence about to be queued (the store's query leaves out those
+/// already in the outbox), so a run does not call the provider again for a reminder it sent;
+/// a pending payment of the same amount is handed out again by `create_online_payment`. A
+/// provider that does not answer costs the link, not the reminder. A free function: holding
+/// no reference to the run's connection across the call keeps the scheduler's future `Send`.
+async fn payment_link(crm: &Crm, booking: BookingId, currency: &str, minor: i64) -> Option<String> {
+    if !crm.online_payments_enabled() {
+        return None;
+    }
+    let amount = Money::new(minor, Currency::parse(currency).ok()?);
+    let req = OnlinePaymentRequest { booking_id: booking, amount, method: OnlineMethod::Card };
+    match crm.create_online_payment(&Actor::System, req).await {
+        Ok(p) => p.confirmation_url,
+        Err(e) => {
+            tracing::warn!(booking = booking.0, error = %e, "payment reminder without a link");
+            None
         }
     }
 }
