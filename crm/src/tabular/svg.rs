@@ -112,15 +112,15 @@ impl Axis {
     }
 }
 
-/// 1, 2 or 5 times a power of ten, at least `raw`.
+/// 1, 2 or 5 times a power of ten, the nearest to `raw`: some five ticks, every one round.
 fn round_step(raw: f64) -> f64 {
     let magnitude = 10f64.powf(raw.log10().floor());
     let residual = raw / magnitude;
-    let nice = if residual <= 1.0 {
+    let nice = if residual < 1.5 {
         1.0
-    } else if residual <= 2.0 {
+    } else if residual < 3.0 {
         2.0
-    } else if residual <= 5.0 {
+    } else if residual < 7.0 {
         5.0
     } else {
         10.0
@@ -396,7 +396,7 @@ mod tests {
     fn steps_are_round() {
         assert_eq!(round_step(0.9), 1.0);
         assert_eq!(round_step(1.7), 2.0);
-        assert_eq!(round_step(240_000.0), 500_000.0);
+        assert_eq!(round_step(240_000.0), 200_000.0);
         assert_eq!(round_step(0.03), 0.05);
         assert_eq!(round_step(7.0), 10.0);
     }
