@@ -8,7 +8,7 @@
 //! A few hundred lines of our own rather than a plotting crate: the charts are two simple kinds,
 //! and the Russian axis labels, truncation and escaping would have to be ours anyway.
 
-use super::cells::{grouped, percent_number};
+use super::cells::{decimal, grouped, percent_number};
 use super::{Chart, ChartKind, ChartUnit};
 use crate::domain::Currency;
 use crate::text;
@@ -361,13 +361,6 @@ fn axis_label(value: f64, step: f64, unit: ChartUnit) -> String {
 /// How many decimals tell ticks `step` apart: none for 1 or more, one for 0.2, two for 0.05.
 fn decimals_for(step: f64) -> usize {
     if step >= 1.0 { 0 } else { ((-step.log10()).ceil() as usize).min(3) }
-}
-
-/// `1,25` with a decimal comma, trailing zeros dropped.
-fn decimal(value: f64, decimals: usize) -> String {
-    let text = format!("{value:.decimals$}");
-    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
-    text.replace('.', ",")
 }
 
 /// Text safe inside an element and inside a quoted attribute.

@@ -51,23 +51,34 @@ fn sample() -> Table {
 /// (`shown` false) or as its cells show them; `None` where it is not installed, except under
 /// CI, which must have it (`.ci/run` installs it).
 fn libreoffice_csv(xlsx: &[u8], shown: bool) -> Option<Vec<Vec<String>>> {
+    libreoffice("export.xlsx", xlsx, None, shown)
+}
+
+/// `input` (named `name`) opened by LibreOffice, with `import` as its filter options when
+/// given, and saved as comma-separated UTF-8.
+fn libreoffice(name: &str, input: &[u8], import: Option<&str>, shown: bool) -> Option<Vec<Vec<String>>> {
     let Some(program) = ["soffice", "libreoffice"].into_iter().find(|p| on_path(p)) else {
         assert!(std::env::var_os("CI").is_none(), "CI must have LibreOffice (libreoffice-calc-nogui)");
-        eprintln!("LibreOffice is not installed: the XLSX is not read back (apt-get install libreoffice-calc-nogui)");
+        eprintln!("LibreOffice is not installed: {name} is not read back (apt-get install libreoffice-calc-nogui)");
         return None;
     };
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("export.xlsx");
-    std::fs::write(&file, xlsx).unwrap();
+    let file = dir.path().join(name);
+    std::fs::write(&file, input).unwrap();
     // Comma-separated, quoted with ", UTF-8 (76), from the first line; token 9 is "save cell
     // contents as shown".
     let filter = format!("csv:Text - txt - csv (StarCalc):44,34,76,1,,1033,false,true,{shown},false,false");
     // A profile of its own: two conversions at once must not share one, and none is left in $HOME.
     let profile = format!("-env:UserInstallation=file://{}", dir.path().join("profile").display());
-    let mut child = Command::new(program)
-        .arg(profile)
-        .args(["--headless", "--norestore", "--convert-to", &filter, "--outdir"])
-        .arg(dir.path())
+    let out = dir.path().join("out");
+    let mut command = Command::new(program);
+    command.arg(profile).args(["--headless", "--norestore"]);
+    if let Some(import) = import {
+        command.arg(format!("--infilter=Text - txt - csv (StarCalc):{import}"));
+    }
+    let mut child = command
+        .args(["--convert-to", &filter, "--outdir"])
+        .arg(&out)
         .arg(&file)
         // Its own locale decides the separators of what it shows: pinned, so the test reads the same everywhere.
         .env("LC_ALL", "C.UTF-8")
@@ -79,16 +90,17 @@ fn libreoffice_csv(xlsx: &[u8], shown: bool) -> Option<Vec<Vec<String>>> {
     let deadline = Instant::now() + Duration::from_secs(180);
     loop {
         if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "LibreOffice failed to convert the XLSX: {status}");
+            assert!(status.success(), "LibreOffice failed to convert {name}: {status}");
             break;
         }
         if Instant::now() > deadline {
             let _ = child.kill();
-            panic!("LibreOffice did not convert the XLSX within 180 s");
+            panic!("LibreOffice did not convert {name} within 180 s");
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    let csv = std::fs::read(dir.path().join("export.csv")).expect("LibreOffice wrote the CSV");
+    let stem = Path::new(name).file_stem().unwrap();
+    let csv = std::fs::read(out.join(stem).with_extension("csv")).expect("LibreOffice wrote the CSV");
     let mut reader = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(csv.as_slice());
     Some(reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect())
 }
@@ -117,6 +129,24 @@ fn the_xlsx_reads_back_in_libreoffice_with_its_figures_and_cyrillic() {
     assert_eq!(shown[1], ["«Пегас Туристик»", "05.12.2026", "05.12.2026 14:30", "12", "425,000.00 ₽", "12.5%"]);
     assert_eq!(shown[2][4], "-1,500.50 ₽");
     assert_eq!(shown[3][4], "423,499.50 ₽");
+}
+
+#[test]
+fn the_csv_opens_in_a_russian_spreadsheet_as_numbers_and_dates() {
+    // `;`-separated UTF-8 read with the Russian locale (1049), as a Russian Excel or LibreOffice
+    // opens it, then saved with the values as they are: numbers and dates, not texts.
+    let Some(values) = libreoffice("export.csv", &to_csv(&sample()), Some("59,34,76,1,,1049"), false) else { return };
+    assert_eq!(values[0], ["Туроператор", "Дата", "Оплачено", "Брони", "Выручка", "Конверсия"]);
+    assert_eq!(values[1][0], "«Пегас Туристик»");
+    // A date and a moment read as such are written back in the export's (US) form.
+    assert_eq!(values[1][1], "12/05/2026");
+    assert_eq!(values[1][2], "12/05/2026 14:30:00");
+    assert_eq!(values[1][3], "12");
+    assert_eq!(values[1][4], "425000");
+    assert_eq!(values[1][5], "12.5%");
+    assert_eq!(values[2][0], "'=1+1", "the defused formula stays text");
+    assert_eq!(values[2][4], "-1500.5");
+    assert_eq!(values[3][..5], ["Итого", "", "", "13", "423499.5"]);
 }
 
 #[test]
