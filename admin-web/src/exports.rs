@@ -111,6 +111,7 @@ fn ascii_stem(stem: &str) -> String {
         match c {
             'a'..='z' | 'A'..='Z' | '0'..='9' | '-' | '_' | '.' => out.push(c),
             ' ' | '–' | '—' => out.push('_'),
+            '№' => out.push_str("No"),
             c if c.is_ascii() => {}
             c => {
                 let latin = translit::latin_of(&c.to_string());

@@ -99,6 +99,8 @@ pub enum Page {
     BookingStatus,
     // Travellers of a booking and their documents.
     BookingTravellerAdd,
+    // A booking's operations as a table, chart and CSV/XLSX (the exports' demonstration).
+    BookingStatement,
     TravellerCard,
     TravellerUpdate,
     TravellerRemove,
@@ -217,6 +219,7 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/bookings/{id}", SignedIn, Page::BookingCard),
     r("POST", "/bookings/{id}/status", SignedIn, Page::BookingStatus),
     r("POST", "/bookings/{id}/travellers", SignedIn, Page::BookingTravellerAdd),
+    r("GET", "/bookings/{id}/operations", SignedIn, Page::BookingStatement),
     r("GET", "/travellers/{id}", SignedIn, Page::TravellerCard),
     r("POST", "/travellers/{id}", SignedIn, Page::TravellerUpdate),
     r("POST", "/travellers/{id}/remove", SignedIn, Page::TravellerRemove),
@@ -351,6 +354,7 @@ pub fn mount(route: &Route) -> MethodRouter<AppState> {
         Page::BookingCard => on(m, bookings::card::show),
         Page::BookingStatus => on(m, bookings::card::change_status),
         Page::BookingTravellerAdd => on(m, bookings::travellers::add),
+        Page::BookingStatement => on(m, bookings::statement::show),
         Page::TravellerCard => on(m, bookings::travellers::show),
         Page::TravellerUpdate => on(m, bookings::travellers::update),
         Page::TravellerRemove => on(m, bookings::travellers::remove),

@@ -54,6 +54,7 @@ static TEMPLATES: LazyLock<Result<tera::Tera, String>> = LazyLock::new(|| {
         "tours/card.html",
         "bookings/list.html",
         "bookings/card.html",
+        "bookings/statement.html",
         "documents/list.html",
         "documents/edit.html",
         "documents/agency.html",

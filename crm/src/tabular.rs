@@ -111,3 +111,5 @@ pub struct Series {
     /// One value per label; `None` where there is nothing to draw.
     pub values: Vec<Option<f64>>,
 }
+#[cfg(test)]
+mod tests;

@@ -132,6 +132,18 @@ impl TestApp {
         self.send(req.body(Body::empty()).unwrap()).await
     }
 
+    /// A GET whose answer is a file: its status, headers and bytes as they are.
+    pub async fn download(&self, b: &Browser, path: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let mut req = Request::get(path).extension(b.peer());
+        if let Some(c) = b.cookie_header() {
+            req = req.header(header::COOKIE, c);
+        }
+        let res = self.app.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        let (status, headers) = (res.status(), res.headers().clone());
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap();
+        (status, headers, bytes.to_vec())
+    }
+
     /// A HEAD request: what a GET answers, without the body.
     pub async fn head(&self, b: &Browser, path: &str) -> Page {
         let mut req = Request::head(path);

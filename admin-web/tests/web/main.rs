@@ -11,6 +11,7 @@ mod auth;
 mod bookings;
 mod clients;
 mod documents;
+mod exports;
 mod hotels;
 mod notifications;
 mod payments;

@@ -138,6 +138,7 @@ const EXPECTED: &[Entry] = &[
     ("POST", "/bookings/{id}/status", ADMIN, &[("to", "contract_signed"), ("reason", "Договор подписан в офисе")]),
     // The fixture's booking has one seat, the client's: a new companion is refused (409), the
     // client stays (409); both are answers, not refusals of the role.
+    ("GET", "/bookings/{id}/operations", ADMIN | AGENT | ACCOUNTANT, &[]),
     ("POST", "/bookings/{id}/travellers", ADMIN | AGENT, &[("full_name", "Петров Пётр"), ("birth_date", "01.02.1980")]),
     ("GET", "/travellers/{id}", ADMIN | AGENT, &[]),
     (

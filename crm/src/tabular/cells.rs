@@ -108,9 +108,14 @@ pub fn grouped(n: i64) -> String {
 /// A share as a percent number with at most `decimals` decimals, trailing zeros dropped:
 /// 0.125 → `12,5`, 0.4 → `40`, 1/3 → `33,3` (one decimal).
 pub fn percent_number(share: f64, decimals: usize) -> String {
-    let text = format!("{:.*}", decimals, share * 100.0);
+    decimal(share * 100.0, decimals)
+}
+
+/// `1,25` with a decimal comma and at most `decimals` decimals, trailing zeros dropped.
+pub fn decimal(value: f64, decimals: usize) -> String {
+    let text = format!("{value:.decimals$}");
     let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
-    // `-0` from rounding a tiny negative share reads as a glitch.
+    // `-0` from rounding a tiny negative value reads as a glitch.
     let text = if text == "-0" { "0" } else { text };
     text.replace('.', ",")
 }

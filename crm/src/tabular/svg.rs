@@ -8,7 +8,7 @@
 //! A few hundred lines of our own rather than a plotting crate: the charts are two simple kinds,
 //! and the Russian axis labels, truncation and escaping would have to be ours anyway.
 
-use super::cells::{grouped, percent_number};
+use super::cells::{decimal, grouped, percent_number};
 use super::{Chart, ChartKind, ChartUnit};
 use crate::domain::Currency;
 use crate::text;
@@ -112,15 +112,15 @@ impl Axis {
     }
 }
 
-/// 1, 2 or 5 times a power of ten, at least `raw`.
+/// 1, 2 or 5 times a power of ten, the nearest to `raw`: some five ticks, every one round.
 fn round_step(raw: f64) -> f64 {
     let magnitude = 10f64.powf(raw.log10().floor());
     let residual = raw / magnitude;
-    let nice = if residual <= 1.0 {
+    let nice = if residual < 1.5 {
         1.0
-    } else if residual <= 2.0 {
+    } else if residual < 3.0 {
         2.0
-    } else if residual <= 5.0 {
+    } else if residual < 7.0 {
         5.0
     } else {
         10.0
@@ -363,13 +363,6 @@ fn decimals_for(step: f64) -> usize {
     if step >= 1.0 { 0 } else { ((-step.log10()).ceil() as usize).min(3) }
 }
 
-/// `1,25` with a decimal comma, trailing zeros dropped.
-fn decimal(value: f64, decimals: usize) -> String {
-    let text = format!("{value:.decimals$}");
-    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
-    text.replace('.', ",")
-}
-
 /// Text safe inside an element and inside a quoted attribute.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -396,7 +389,7 @@ mod tests {
     fn steps_are_round() {
         assert_eq!(round_step(0.9), 1.0);
         assert_eq!(round_step(1.7), 2.0);
-        assert_eq!(round_step(240_000.0), 500_000.0);
+        assert_eq!(round_step(240_000.0), 200_000.0);
         assert_eq!(round_step(0.03), 0.05);
         assert_eq!(round_step(7.0), 10.0);
     }
