@@ -341,6 +341,8 @@ keyed_enum! {
         Inn = "inn",
         RegistryNumber = "registry_number",
         Traveller = "traveller",
+        // Commission rates (issue #15).
+        AppliesFrom = "applies_from",
     }
 }
 

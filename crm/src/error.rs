@@ -80,6 +80,11 @@ pub enum Conflict {
     BookingClosed,
     #[error("the client who booked stays a traveller")]
     ClientTravellerStays,
+    // The accountant's operations.
+    #[error("the payout exceeds the commission owed ({owed})")]
+    CommissionOverOwed { owed: crate::domain::Money },
+    #[error("bank document {number} is already recorded as operation {operation}")]
+    DocumentRecorded { number: String, operation: i64 },
 }
 
 impl Error {
@@ -123,6 +128,12 @@ impl Conflict {
             Conflict::TravellersFull { count } => text::fill("conflict", "travellers_full", &[("count", count)]),
             Conflict::BookingClosed => text::get("conflict", "booking_closed").to_owned(),
             Conflict::ClientTravellerStays => text::get("conflict", "client_traveller_stays").to_owned(),
+            Conflict::CommissionOverOwed { owed } => {
+                text::fill("conflict", "commission_over_owed", &[("owed", &owed.accounting())])
+            }
+            Conflict::DocumentRecorded { number, operation } => {
+                text::fill("conflict", "document_recorded", &[("number", number), ("operation", operation)])
+            }
         }
     }
 }

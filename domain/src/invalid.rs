@@ -113,6 +113,11 @@ keyed_enum! {
         BirthCertificateNumber = "birth_certificate_number",
         PaymentHolder = "payment_holder",
         BankEmpty = "bank_empty",
+        // The accountant's operations and commission rates (issue #15).
+        PayeeUnknown = "payee_unknown",
+        BookingNumberMissing = "booking_number_missing",
+        DocumentNumberRequired = "document_number_required",
+        AppliesFromPast = "applies_from_past",
     }
 }
 

@@ -193,8 +193,33 @@ impl Crm {
         Ok(target)
     }
 
-    /// Refunds, commission payouts, payments to hotels and operators: the accountant's.
+    /// Refunds, commission payouts, payments to hotels and operators: the accountant's. A
+    /// commission payout over what the agent is owed is refused (see
+    /// [`Crm::record_operation_over_owed`]).
     pub async fn record_operation(&self, actor: &Actor, input: OperationInput) -> Result<Operation> {
+        self.record_operation_with(actor, input, None).await
+    }
+
+    /// A commission payout beyond what is owed (an advance), which the accountant confirmed
+    /// with a reason; the reason is kept in the operation's note and the audit log.
+    pub async fn record_operation_over_owed(
+        &self,
+        actor: &Actor,
+        input: OperationInput,
+        reason: &str,
+    ) -> Result<Operation> {
+        if reason.trim().is_empty() {
+            return Err(Error::Invalid(Invalid::ReasonRequired));
+        }
+        self.record_operation_with(actor, input, Some(reason.trim())).await
+    }
+
+    async fn record_operation_with(
+        &self,
+        actor: &Actor,
+        input: OperationInput,
+        over_owed: Option<&str>,
+    ) -> Result<Operation> {
         finance(actor)?;
         if input.kind == OperationKind::ClientPayment {
             return self
@@ -244,6 +269,13 @@ impl Crm {
             }
             _ => input.counterparty_id,
         };
+        // Who is paid must exist and be of the kind paid; an agent is paid what is owed.
+        super::desk::check_payee(&mut tx, input.kind, counterparty, input.amount, over_owed).await?;
+        let note = match over_owed {
+            Some(why) if note.is_empty() => clean_note(why)?,
+            Some(why) => clean_note(&format!("{note}. {why}"))?,
+            None => note,
+        };
         let id = store::insert(
             &mut tx,
             &NewOperation {
@@ -264,7 +296,8 @@ impl Crm {
         let op = store::get(&mut tx, id).await?.ok_or(Error::NotFound("operation"))?;
         let entry = Entry::new(AuditAction::ledger(input.kind), AuditObject::Operation(id))
             .with(AuditField::Amount, input.amount)
-            .with_some(AuditField::Booking, input.booking_id.map(audit::number));
+            .with_some(AuditField::Booking, input.booking_id.map(audit::number))
+            .with_some(AuditField::Reason, over_owed);
         tx.commit(entry).await?;
         Ok(op)
     }

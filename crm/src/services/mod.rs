@@ -6,6 +6,9 @@ mod audit;
 mod booking_events;
 mod bookings;
 mod clients;
+// The accountant's desk and commission rates (issue #15).
+mod commissions;
+mod desk;
 mod contact;
 mod dialogue_states;
 mod documents;
@@ -45,6 +48,10 @@ pub use address_limits::ADDRESS_MAX_FAILURES;
 pub use booking_events::BookingListeners;
 pub use bookings::{BookingCard, BookingRequest, NewTraveller, RoomChoice};
 pub use clients::{ClientCard, NewClient, source_title_ru};
+// The accountant's desk and commission rates (issue #15).
+pub use crate::store::commissions::{RateChange, RateOf};
+pub use commissions::{CommissionRates, RateLine};
+pub use desk::{CommissionBalance, Payee, Payees, TransferMatch, booking_number_in};
 pub use contact::ClientMessage;
 pub use documents::Documents;
 pub use hotels::{

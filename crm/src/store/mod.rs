@@ -21,6 +21,8 @@
 // stamp).
 pub(crate) mod audit;
 pub(crate) mod bookings;
+// Commission rates and their history (issue #15).
+pub(crate) mod commissions;
 pub mod clients;
 pub(crate) mod departures;
 pub(crate) mod dialogue_states;
