@@ -97,7 +97,9 @@ pub(super) async fn check_payee(
             let agent = staff_of(conn, counterparty, Role::Agent).await?;
             let owed = balance(conn, agent, amount.currency).await?.owed;
             if amount.minor > owed.minor && over_owed.is_none() {
-                return Err(Error::Conflict(Conflict::CommissionOverOwed { owed: Money::new(owed.minor.max(0), owed.currency) }));
+                return Err(Error::Conflict(Conflict::CommissionOverOwed {
+                    owed: Money::new(owed.minor.max(0), owed.currency),
+                }));
             }
         }
         _ => {}
@@ -190,7 +192,8 @@ impl Crm {
             return Err(Error::Invalid(Invalid::FieldTooLong));
         }
         let external_id = format!("{BANK_DOCUMENT}{document}");
-        let recorded = |operation: i64| Error::Conflict(Conflict::DocumentRecorded { number: document.to_owned(), operation });
+        let recorded =
+            |operation: i64| Error::Conflict(Conflict::DocumentRecorded { number: document.to_owned(), operation });
         if let Some(op) = store::by_external_id(&mut *self.store.conn().await?, &external_id).await? {
             return Err(recorded(op.id.0));
         }

@@ -8,8 +8,9 @@ mod bookings;
 mod clients;
 // The accountant's desk and commission rates (issue #15).
 mod commissions;
-mod desk;
 mod contact;
+mod day_figures;
+mod desk;
 mod dialogue_states;
 mod documents;
 mod hotels;
@@ -51,8 +52,9 @@ pub use clients::{ClientCard, NewClient, source_title_ru};
 // The accountant's desk and commission rates (issue #15).
 pub use crate::store::commissions::{RateChange, RateOf};
 pub use commissions::{CommissionRates, RateLine};
-pub use desk::{CommissionBalance, Payee, Payees, TransferMatch, booking_number_in};
 pub use contact::ClientMessage;
+pub use day_figures::{DUE_DAYS, DayFigures, DuePayment, SeatsLeft};
+pub use desk::{CommissionBalance, Payee, Payees, TransferMatch, booking_number_in};
 pub use documents::Documents;
 pub use hotels::{
     AgreementInput, CorrespondenceInput, FieldProblem, HotelCard, HotelInput, ManagerInput, RoomInput, RoomWithSeasons,

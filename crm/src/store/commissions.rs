@@ -102,7 +102,8 @@ pub async fn in_force(conn: &mut Conn, of: RateOf, on: NaiveDate) -> sqlx::Resul
         RateOf::Agent(a) => ("agent_id", a.0),
         RateOf::Tour(t) => ("tour_id", t.0),
     };
-    let sql = format!("{SELECT} WHERE {column} = $1 AND applies_from <= $2 ORDER BY applies_from DESC, id DESC LIMIT 1");
+    let sql =
+        format!("{SELECT} WHERE {column} = $1 AND applies_from <= $2 ORDER BY applies_from DESC, id DESC LIMIT 1");
     let row: Option<Row> = sqlx::query_as(&sql).bind(id).bind(date(on)).fetch_optional(conn).await?;
     row.map(Row::into_change).transpose()
 }
