@@ -12,6 +12,8 @@ mod auth;
 mod bookings;
 mod broadcasts;
 mod clients;
+// The accountant's desk and commission rates (issue #15).
+mod commissions;
 mod dashboard;
 mod documents;
 mod error;
@@ -19,6 +21,7 @@ mod guard;
 pub mod health;
 mod hotels;
 mod notifications;
+mod operations;
 mod outbox;
 mod routes;
 // The Telegram Mini App where clients sign documents (public, `initData`-checked).

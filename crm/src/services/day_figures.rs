@@ -42,7 +42,7 @@ pub enum DayFigures {
 }
 
 /// The agency's day `day` as UTC instants [start, next start).
-fn day_bounds(day: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+pub fn agency_day_bounds(day: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
     let start = |d: NaiveDate| {
         let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
         // Moscow has no daylight saving, so midnight always exists once.
@@ -99,7 +99,7 @@ impl Crm {
 
     pub async fn day_figures(&self, actor: &Actor) -> Result<DayFigures> {
         let today = self.agency_today();
-        let (from, until) = day_bounds(today);
+        let (from, until) = agency_day_bounds(today);
         let mut conn = self.store.conn().await?;
         let conn = &mut *conn;
         Ok(match Scope::of(actor, Access::Read) {
@@ -148,7 +148,7 @@ mod tests {
 
     #[test]
     fn the_agency_day_is_moscow_midnight_to_midnight() {
-        let (from, until) = day_bounds(NaiveDate::from_ymd_opt(2026, 12, 3).unwrap_or_default());
+        let (from, until) = agency_day_bounds(NaiveDate::from_ymd_opt(2026, 12, 3).unwrap_or_default());
         assert_eq!(from.to_rfc3339(), "2026-12-02T21:00:00+00:00");
         assert_eq!(until.to_rfc3339(), "2026-12-03T21:00:00+00:00");
     }

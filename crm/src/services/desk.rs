@@ -63,6 +63,16 @@ pub fn booking_number_in(purpose: &str) -> Option<BookingId> {
     t.match_indices('№').find_map(|(i, m)| digits(t[i + m.len()..].trim_start()))
 }
 
+/// The external id a bank document number is kept under.
+pub fn bank_document_id(number: &str) -> String {
+    format!("{BANK_DOCUMENT}{}", number.trim())
+}
+
+/// The bank document number of an external id (a provider's id is shown as it is).
+pub fn document_number(external_id: &str) -> &str {
+    external_id.strip_prefix(BANK_DOCUMENT).unwrap_or(external_id)
+}
+
 fn finance(actor: &Actor) -> Result<()> {
     actor.require(&[Role::Admin, Role::Accountant], "the ledger is the accountant's")
 }
@@ -191,7 +201,7 @@ impl Crm {
         if document.chars().count() > 64 {
             return Err(Error::Invalid(Invalid::FieldTooLong));
         }
-        let external_id = format!("{BANK_DOCUMENT}{document}");
+        let external_id = bank_document_id(document);
         let recorded =
             |operation: i64| Error::Conflict(Conflict::DocumentRecorded { number: document.to_owned(), operation });
         if let Some(op) = store::by_external_id(&mut *self.store.conn().await?, &external_id).await? {

@@ -271,6 +271,14 @@ impl Crm {
         };
         // Who is paid must exist and be of the kind paid; an agent is paid what is owed.
         super::desk::check_payee(&mut tx, input.kind, counterparty, input.amount, over_owed).await?;
+        if let Some(ext) = &input.external_id
+            && let Some(op) = store::by_external_id(&mut tx, ext).await?
+        {
+            return Err(Error::Conflict(Conflict::DocumentRecorded {
+                number: super::desk::document_number(ext).to_owned(),
+                operation: op.id.0,
+            }));
+        }
         let note = match over_owed {
             Some(why) if note.is_empty() => clean_note(why)?,
             Some(why) => clean_note(&format!("{note}. {why}"))?,

@@ -53,8 +53,8 @@ pub use clients::{ClientCard, NewClient, source_title_ru};
 pub use crate::store::commissions::{RateChange, RateOf};
 pub use commissions::{CommissionRates, RateLine};
 pub use contact::ClientMessage;
-pub use day_figures::{DUE_DAYS, DayFigures, DuePayment, SeatsLeft};
-pub use desk::{CommissionBalance, Payee, Payees, TransferMatch, booking_number_in};
+pub use day_figures::{DUE_DAYS, DayFigures, DuePayment, SeatsLeft, agency_day_bounds};
+pub use desk::{CommissionBalance, Payee, Payees, TransferMatch, bank_document_id, booking_number_in, document_number};
 pub use documents::Documents;
 pub use hotels::{
     AgreementInput, CorrespondenceInput, FieldProblem, HotelCard, HotelInput, ManagerInput, RoomInput, RoomWithSeasons,

@@ -42,6 +42,11 @@ pub enum Capability {
     WorkClientsInBot,
     /// Recording a client's cash or transfer payment (`record_client_payment`).
     RecordPayments,
+    // The accountant's desk (issue #15).
+    /// The statement of operations and the operations' forms; reading commission rates.
+    Finance,
+    /// Changing commission rates.
+    ManageCommissions,
 }
 
 impl Capability {
@@ -60,6 +65,8 @@ impl Capability {
             Capability::ViewTours => &[Role::Admin, Role::Operator, Role::Agent],
             Capability::WorkClientsInBot => &[Role::Admin, Role::Agent],
             Capability::RecordPayments => &[Role::Admin, Role::Agent, Role::Accountant],
+            Capability::Finance => &[Role::Admin, Role::Accountant],
+            Capability::ManageCommissions => &[Role::Admin],
             Capability::ViewHotels | Capability::ListBookings => {
                 &[Role::Admin, Role::Operator, Role::Agent, Role::Accountant]
             }
