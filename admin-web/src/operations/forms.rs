@@ -136,6 +136,11 @@ async fn page(
                     "advance": (b.owed.minor < 0).then(|| Money::new(-b.owed.minor, b.owed.currency).accounting())}),
         );
     }
+    let methods: Vec<_> = [PaymentMethod::BankTransfer, PaymentMethod::Cash]
+        .iter()
+        .map(|m| json!({"value": m.as_str(), "title": m.title_ru()}))
+        .collect();
+    ctx.insert("methods", &methods);
     ctx.insert("desk", desk.code());
     ctx.insert("action", desk.path());
     ctx.insert("kind_title", desk.kind().title_ru());
