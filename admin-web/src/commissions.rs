@@ -34,6 +34,8 @@ fn key(of: RateOf) -> String {
 fn line(l: &RateLine) -> Value {
     json!({
         "key": key(l.of),
+        "kind": match l.of { RateOf::Agent(_) => "agents", RateOf::Tour(_) => "tours" },
+        "id": match l.of { RateOf::Agent(a) => a.0, RateOf::Tour(t) => t.0 },
         "name": l.name,
         "rate": rate(l.current_bp, l.of),
         "typed": l.current_bp.map(format_percent_bp).unwrap_or_default(),

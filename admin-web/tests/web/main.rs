@@ -13,6 +13,8 @@ mod clients;
 mod documents;
 mod hotels;
 mod notifications;
+// The accountant's desk, commission rates, the start page's figures (issue #15).
+mod operations;
 mod requests;
 mod routes;
 mod signing;
