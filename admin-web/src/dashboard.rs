@@ -71,8 +71,9 @@ pub async fn dashboard(
         ctx.insert("outbox_failed", &failed);
     }
     ctx.insert("figures", &figures(&state.crm.day_figures(&session.actor).await?));
-    ctx.insert("due_days", &DUE_DAYS);
-    ctx.insert("today", &views::day(state.crm.agency_today()));
+    let today = state.crm.agency_today();
+    ctx.insert("today", &views::day(today));
+    ctx.insert("due_until", &views::day(today + chrono::Days::new(DUE_DAYS)));
     ctx.insert("password_changed", &q.password_changed.is_some());
     ctx.insert("session_expires", &views::when(session.expires_at));
     views::render("dashboard.html", &ctx)

@@ -45,6 +45,15 @@ impl Desk {
         }
     }
 
+    fn title(self) -> &'static str {
+        match self {
+            Desk::Hotel => text::get("web", "desk_hotel"),
+            Desk::Operator => text::get("web", "desk_operator"),
+            Desk::Commission => text::get("web", "desk_commission"),
+            Desk::Refund => text::get("web", "desk_refund"),
+        }
+    }
+
     fn code(self) -> &'static str {
         match self {
             Desk::Hotel => "hotel",
@@ -143,7 +152,7 @@ async fn page(
     ctx.insert("methods", &methods);
     ctx.insert("desk", desk.code());
     ctx.insert("action", desk.path());
-    ctx.insert("kind_title", desk.kind().title_ru());
+    ctx.insert("title", desk.title());
     ctx.insert("payees", payee_list(&payees, desk));
     ctx.insert("form", form);
     ctx.insert("errors", errors);

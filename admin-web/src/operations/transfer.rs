@@ -125,6 +125,8 @@ pub async fn record(
                 crm::Error::Conflict(Conflict::DocumentRecorded { .. }) => "document",
                 crm::Error::Invalid(Invalid::DocumentNumberRequired | Invalid::FieldTooLong) => "document",
                 crm::Error::Invalid(Invalid::TextTooLong) => "purpose",
+                // The booking itself does not take payments (a contract not signed, cancelled).
+                crm::Error::Conflict(Conflict::PaymentsNotAccepted(_)) => "purpose",
                 crm::Error::Invalid(_) | crm::Error::Conflict(_) => "amount",
                 _ => return Err(e.into()),
             };
