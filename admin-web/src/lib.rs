@@ -12,6 +12,8 @@ mod auth;
 mod bookings;
 mod broadcasts;
 mod clients;
+// The accountant's desk and commission rates (issue #15).
+mod commissions;
 mod dashboard;
 mod documents;
 mod error;
@@ -21,6 +23,7 @@ mod guard;
 pub mod health;
 mod hotels;
 mod notifications;
+mod operations;
 mod outbox;
 // Online payments: the accountant's page and YooKassa's notifications.
 mod payments;

@@ -6,6 +6,8 @@ use crate::{
     assets, audit, auth, bookings, broadcasts, clients, dashboard, documents, health, hotels, notifications, outbox,
     payments, signing, staff, tours,
 };
+// The accountant's desk and commission rates (issue #15).
+use crate::{commissions, operations};
 use axum::routing::{MethodFilter, MethodRouter, on};
 
 /// What the guard demands before a handler runs.
@@ -125,6 +127,23 @@ pub enum Page {
     PaymentRefund,
     PaymentResolve,
     YooKassaWebhook,
+    // The accountant's desk and commission rates (issue #15).
+    OperationList,
+    OperationReverse,
+    OperationHotelForm,
+    OperationHotel,
+    OperationOperatorForm,
+    OperationOperator,
+    OperationCommissionForm,
+    OperationCommission,
+    OperationRefundForm,
+    OperationRefund,
+    OperationTransferForm,
+    OperationTransferCheck,
+    OperationTransfer,
+    CommissionRates,
+    CommissionAgent,
+    CommissionTour,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -243,6 +262,23 @@ pub const ROUTES: &[Route] = &[
     // No session and no CSRF token: YooKassa posts here; the source address is checked and the
     // payment re-fetched from YooKassa (crm::services::payments).
     r("POST", "/webhooks/yookassa", Open, Page::YooKassaWebhook),
+    // The accountant's desk and commission rates (issue #15).
+    r("GET", "/operations", SignedIn, Page::OperationList),
+    r("POST", "/operations/{id}/reverse", SignedIn, Page::OperationReverse),
+    r("GET", "/operations/hotel", SignedIn, Page::OperationHotelForm),
+    r("POST", "/operations/hotel", SignedIn, Page::OperationHotel),
+    r("GET", "/operations/operator", SignedIn, Page::OperationOperatorForm),
+    r("POST", "/operations/operator", SignedIn, Page::OperationOperator),
+    r("GET", "/operations/commission", SignedIn, Page::OperationCommissionForm),
+    r("POST", "/operations/commission", SignedIn, Page::OperationCommission),
+    r("GET", "/operations/refund", SignedIn, Page::OperationRefundForm),
+    r("POST", "/operations/refund", SignedIn, Page::OperationRefund),
+    r("GET", "/operations/transfer", SignedIn, Page::OperationTransferForm),
+    r("POST", "/operations/transfer/check", SignedIn, Page::OperationTransferCheck),
+    r("POST", "/operations/transfer", SignedIn, Page::OperationTransfer),
+    r("GET", "/commissions", SignedIn, Page::CommissionRates),
+    r("POST", "/commissions/agents/{id}", SignedIn, Page::CommissionAgent),
+    r("POST", "/commissions/tours/{id}", SignedIn, Page::CommissionTour),
 ];
 
 /// Agents work in the bot; in the panel they read their own clients and bookings (DESIGN.md).
@@ -376,6 +412,23 @@ pub fn mount(route: &Route) -> MethodRouter<AppState> {
         Page::PaymentRefund => on(m, payments::refund),
         Page::PaymentResolve => on(m, payments::resolve),
         Page::YooKassaWebhook => on(m, payments::yookassa_webhook),
+        // The accountant's desk and commission rates (issue #15).
+        Page::OperationList => on(m, operations::list),
+        Page::OperationReverse => on(m, operations::reverse),
+        Page::OperationHotelForm => on(m, operations::forms::hotel_form),
+        Page::OperationHotel => on(m, operations::forms::hotel_save),
+        Page::OperationOperatorForm => on(m, operations::forms::operator_form),
+        Page::OperationOperator => on(m, operations::forms::operator_save),
+        Page::OperationCommissionForm => on(m, operations::forms::commission_form),
+        Page::OperationCommission => on(m, operations::forms::commission_save),
+        Page::OperationRefundForm => on(m, operations::forms::refund_form),
+        Page::OperationRefund => on(m, operations::forms::refund_save),
+        Page::OperationTransferForm => on(m, operations::transfer::form),
+        Page::OperationTransferCheck => on(m, operations::transfer::check),
+        Page::OperationTransfer => on(m, operations::transfer::record),
+        Page::CommissionRates => on(m, commissions::show),
+        Page::CommissionAgent => on(m, commissions::agent),
+        Page::CommissionTour => on(m, commissions::tour),
     }
 }
 

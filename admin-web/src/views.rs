@@ -65,6 +65,11 @@ static TEMPLATES: LazyLock<Result<tera::Tera, String>> = LazyLock::new(|| {
         "sign/shell.html",
         "sign/panel.html",
         "sign/refused.html",
+        // The accountant's desk and commission rates (issue #15).
+        "operations/list.html",
+        "operations/form.html",
+        "operations/transfer.html",
+        "commissions.html",
     ])
     .map_err(|e| format!("{e:?}"))?;
     tera.register_function("interaction_kind", interaction_kind);
@@ -124,6 +129,7 @@ pub fn page(session: &PanelSession, section: &str) -> tera::Context {
             "templates": Capability::ManageTemplates.allows(a),
             "broadcasts": Capability::Broadcasts.allows(a),
             "online_payments": Capability::OnlinePayments.allows(a),
+            "finance": Capability::Finance.allows(a),
         }),
     );
     ctx.insert("csrf", &session.csrf_token);

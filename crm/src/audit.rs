@@ -354,6 +354,8 @@ keyed_enum! {
         // Telegram Payments.
         Invoice = "invoice",
         ChargeId = "charge_id",
+        // Commission rates (issue #15).
+        AppliesFrom = "applies_from",
     }
 }
 

@@ -99,6 +99,11 @@ pub enum Conflict {
     ContractNotSigned,
     #[error("the payment is below the minimum ({min})")]
     PaymentTooSmall { min: crate::domain::Money },
+    // The accountant's operations.
+    #[error("the payout exceeds the commission owed ({owed})")]
+    CommissionOverOwed { owed: crate::domain::Money },
+    #[error("bank document {number} is already recorded as operation {operation}")]
+    DocumentRecorded { number: String, operation: i64 },
 }
 
 impl Error {
@@ -150,6 +155,12 @@ impl Conflict {
             Conflict::NothingDue => text::get("conflict", "nothing_due").to_owned(),
             Conflict::ContractNotSigned => text::get("conflict", "contract_not_signed").to_owned(),
             Conflict::PaymentTooSmall { min } => text::fill("payable", "too_small", &[("min", min)]),
+            Conflict::CommissionOverOwed { owed } => {
+                text::fill("conflict", "commission_over_owed", &[("owed", &owed.accounting())])
+            }
+            Conflict::DocumentRecorded { number, operation } => {
+                text::fill("conflict", "document_recorded", &[("number", number), ("operation", operation)])
+            }
         }
     }
 }

@@ -115,6 +115,11 @@ keyed_enum! {
         BankEmpty = "bank_empty",
         /// A report's `?format=` other than csv or xlsx.
         ExportFormat = "export_format",
+        // The accountant's operations and commission rates (issue #15).
+        PayeeUnknown = "payee_unknown",
+        BookingNumberMissing = "booking_number_missing",
+        DocumentNumberRequired = "document_number_required",
+        AppliesFromPast = "applies_from_past",
     }
 }
 

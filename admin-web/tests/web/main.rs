@@ -15,6 +15,8 @@ mod exports;
 mod hotels;
 mod notifications;
 mod payments;
+// The accountant's desk, commission rates, the start page's figures (issue #15).
+mod operations;
 mod requests;
 mod routes;
 mod signing;

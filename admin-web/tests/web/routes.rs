@@ -17,6 +17,8 @@ const STAFF: u8 = ADMIN | OPERATOR | AGENT | ACCOUNTANT;
 const HOTELIERS: u8 = ADMIN | OPERATOR;
 /// Anyone, signed in or not.
 const EVERYONE: u8 = 16 | STAFF;
+/// The ledger's people: every finance route refuses agents and operators.
+const FINANCE: u8 = ADMIN | ACCOUNTANT;
 
 /// (method, path, who may use it, the form a test request sends).
 type Entry = (&'static str, &'static str, u8, &'static [(&'static str, &'static str)]);
@@ -190,6 +192,23 @@ const EXPECTED: &[Entry] = &[
     ("POST", "/payments/{id}/resolve", ADMIN | ACCOUNTANT, &[("reason", "Внесено вручную")]),
     // YooKassa's notifications: no session, no CSRF token (online payment is off here: 404).
     ("POST", "/webhooks/yookassa", EVERYONE, &[]),
+    // The accountant's desk and commission rates (issue #15).
+    ("GET", "/operations", FINANCE, &[]),
+    ("POST", "/operations/{id}/reverse", FINANCE, &[("reason", "Ошибка ввода")]),
+    ("GET", "/operations/hotel", FINANCE, &[]),
+    ("POST", "/operations/hotel", FINANCE, &[("payee", "{hotel}"), ("amount", "10 000"), ("method", "bank_transfer")]),
+    ("GET", "/operations/operator", FINANCE, &[]),
+    ("POST", "/operations/operator", FINANCE, &[("payee", "{operator}"), ("amount", "5000"), ("method", "cash")]),
+    ("GET", "/operations/commission", FINANCE, &[]),
+    ("POST", "/operations/commission", FINANCE, &[("payee", "{agent}"), ("amount", "100")]),
+    ("GET", "/operations/refund", FINANCE, &[]),
+    ("POST", "/operations/refund", FINANCE, &[("booking", "{booking_id}"), ("amount", "1")]),
+    ("GET", "/operations/transfer", FINANCE, &[]),
+    ("POST", "/operations/transfer/check", FINANCE, &[("purpose", "Оплата по брони №{booking_id}, без НДС")]),
+    ("POST", "/operations/transfer", FINANCE, &[("booking", "{booking_id}"), ("amount", "1000"), ("document", "77")]),
+    ("GET", "/commissions", FINANCE, &[]),
+    ("POST", "/commissions/agents/{id}", ADMIN, &[("rate", "7,5")]),
+    ("POST", "/commissions/tours/{id}", ADMIN, &[("rate", "10"), ("from", "")]),
 ];
 
 const TOUR_FORM: &[(&str, &str)] = &[
@@ -238,6 +257,9 @@ struct Fixture {
     operator_id: i64,
     /// The booking's contract, issued for signing.
     document_id: i64,
+    /// The agent's staff id and a hotel payment to reverse.
+    agent_id: i64,
+    operation_id: i64,
 }
 
 async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
@@ -279,6 +301,16 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
     let price = crm::domain::Money::new(900_000, crm::domain::Currency::RUB);
     let season = crm::services::SeasonInput { starts_on: day(9), ends_on: day(10), price_per_night: price };
     let season_id = app.crm.add_season(&crm::Actor::System, room_id, season).await.unwrap().id;
+    let paid_hotel = crm::services::OperationInput {
+        kind: crm::domain::OperationKind::HotelPayment,
+        booking_id: None,
+        amount: price,
+        counterparty_id: Some(hotel_id.0),
+        method: crm::domain::PaymentMethod::BankTransfer,
+        external_id: None,
+        note: String::new(),
+    };
+    let operation_id = app.crm.record_operation(&crm::Actor::System, paid_hotel).await.unwrap().id.0;
     let f = Fixture {
         client_id: client.id.0,
         client_phone: client.phone.clone(),
@@ -295,6 +327,8 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
         manager_id,
         operator_id: operator_staff.id.0,
         document_id,
+        agent_id: agent_staff.id.0,
+        operation_id,
     };
     let browsers =
         vec![(ADMIN, admin), (OPERATOR, operator), (AGENT, agent), (ACCOUNTANT, accountant), (16, Browser::default())];
@@ -303,6 +337,9 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<(u8, Browser)>) {
 
 fn concrete(path: &str, f: &Fixture) -> String {
     let id = [
+        ("/commissions/agents/", f.agent_id),
+        ("/commissions/tours/", f.tour_id),
+        ("/operations/", f.operation_id),
         ("/documents/operators/", f.operator_id),
         ("/staff/", f.victim_id),
         ("/hotels/rooms/", f.room_id),
@@ -325,7 +362,15 @@ fn concrete(path: &str, f: &Fixture) -> String {
 
 /// A form with the fixture's row ids put in for their placeholders.
 fn concrete_form(form: &[(&'static str, &'static str)], f: &Fixture) -> Vec<(&'static str, String)> {
-    let ids = [("{tour_id}", f.tour_id), ("{departure}", f.departure_id), ("{season}", f.season_id)];
+    let ids = [
+        ("{tour_id}", f.tour_id),
+        ("{departure}", f.departure_id),
+        ("{season}", f.season_id),
+        ("{hotel}", f.hotel_id),
+        ("{operator}", f.operator_id),
+        ("{agent}", f.agent_id),
+        ("{booking_id}", f.booking_id),
+    ];
     let booking = format!("b{}", f.booking_id);
     form.iter()
         .map(|(k, v)| {
@@ -415,5 +460,7 @@ async fn the_navigation_shows_only_what_the_role_may_use() {
         assert_eq!(nav.contains("href=\"/broadcasts\""), who & (ADMIN | OPERATOR) != 0, "role {who}: {nav}");
         assert_eq!(nav.contains("href=\"/notifications\""), who == ADMIN, "role {who}: {nav}");
         assert_eq!(nav.contains("href=\"/outbox\""), who == ADMIN, "role {who}: {nav}");
+        assert_eq!(nav.contains("href=\"/operations\""), who & FINANCE != 0, "role {who}: {nav}");
+        assert_eq!(nav.contains("href=\"/commissions\""), who & FINANCE != 0, "role {who}: {nav}");
     }
 }

@@ -112,11 +112,7 @@ impl Crm {
         let total = total.minor;
         let mut conn = self.store.conn().await?;
         let agent = super::contact::responsible_agent(&mut conn, &client).await?;
-        let commission_bp = match (tour.commission_bp, agent) {
-            (Some(bp), _) => bp,
-            (None, Some(a)) => crate::store::staff::commission(&mut conn, a).await?.unwrap_or(0),
-            (None, None) => 0,
-        };
+        let commission_bp = super::commissions::booking_rate(&mut conn, tour.id, agent, self.agency_today()).await?;
         drop(conn);
         let actor_name = actor.audit_name();
         let mut tx = self.audited(actor).await?;

@@ -212,8 +212,33 @@ impl Crm {
         Ok(target)
     }
 
-    /// Refunds, commission payouts, payments to hotels and operators: the accountant's.
+    /// Refunds, commission payouts, payments to hotels and operators: the accountant's. A
+    /// commission payout over what the agent is owed is refused (see
+    /// [`Crm::record_operation_over_owed`]).
     pub async fn record_operation(&self, actor: &Actor, input: OperationInput) -> Result<Operation> {
+        self.record_operation_with(actor, input, None).await
+    }
+
+    /// A commission payout beyond what is owed (an advance), which the accountant confirmed
+    /// with a reason; the reason is kept in the operation's note and the audit log.
+    pub async fn record_operation_over_owed(
+        &self,
+        actor: &Actor,
+        input: OperationInput,
+        reason: &str,
+    ) -> Result<Operation> {
+        if reason.trim().is_empty() {
+            return Err(Error::Invalid(Invalid::ReasonRequired));
+        }
+        self.record_operation_with(actor, input, Some(reason.trim())).await
+    }
+
+    async fn record_operation_with(
+        &self,
+        actor: &Actor,
+        input: OperationInput,
+        over_owed: Option<&str>,
+    ) -> Result<Operation> {
         finance(actor)?;
         if input.kind == OperationKind::ClientPayment {
             return self
@@ -236,22 +261,25 @@ impl Crm {
         }
         let actor_name = actor.audit_name();
         let mut tx = self.audited(actor).await?;
-        let op = self.operation_in(&mut tx, &actor_name, &input, &note).await?;
+        let op = self.operation_in(&mut tx, &actor_name, &input, &note, over_owed).await?;
         let entry = Entry::new(AuditAction::ledger(input.kind), AuditObject::Operation(op.id))
             .with(AuditField::Amount, input.amount)
-            .with_some(AuditField::Booking, input.booking_id.map(audit::number));
+            .with_some(AuditField::Booking, input.booking_id.map(audit::number))
+            .with_some(AuditField::Reason, over_owed);
         tx.commit(entry).await?;
         Ok(op)
     }
 
     /// An operation other than a client payment, inside the caller's transaction (the
-    /// accountant's record above, a provider's refund applied by `payments`).
+    /// accountant's record above, a provider's refund applied by `payments`). `over_owed` is
+    /// the accountant's reason for paying an agent more than owed, kept in the note.
     pub(crate) async fn operation_in(
         &self,
         tx: &mut Audited,
         actor_name: &str,
         input: &OperationInput,
         note: &str,
+        over_owed: Option<&str>,
     ) -> Result<Operation> {
         let now = tx.now();
         let booking = match input.booking_id {
@@ -280,6 +308,21 @@ impl Crm {
             }
             _ => input.counterparty_id,
         };
+        // Who is paid must exist and be of the kind paid; an agent is paid what is owed.
+        super::desk::check_payee(tx, input.kind, counterparty, input.amount, over_owed).await?;
+        if let Some(ext) = &input.external_id
+            && let Some(op) = store::by_external_id(tx, ext).await?
+        {
+            return Err(Error::Conflict(Conflict::DocumentRecorded {
+                number: super::desk::document_number(ext).to_owned(),
+                operation: op.id.0,
+            }));
+        }
+        let note = match over_owed {
+            Some(why) if note.is_empty() => clean_note(why)?,
+            Some(why) => clean_note(&format!("{note}. {why}"))?,
+            None => note.to_owned(),
+        };
         let id = store::insert(
             tx,
             &NewOperation {
@@ -290,7 +333,7 @@ impl Crm {
                 counterparty_id: counterparty,
                 method: input.method,
                 external_id: input.external_id.as_deref(),
-                note,
+                note: &note,
                 recorded_by: actor_name,
                 reverses: None,
             },

@@ -6,7 +6,11 @@ mod audit;
 mod booking_events;
 mod bookings;
 mod clients;
+// The accountant's desk and commission rates (issue #15).
+mod commissions;
 mod contact;
+mod day_figures;
+mod desk;
 mod dialogue_states;
 mod documents;
 mod hotels;
@@ -51,7 +55,12 @@ pub use address_limits::ADDRESS_MAX_FAILURES;
 pub use booking_events::BookingListeners;
 pub use bookings::{BookingCard, BookingRequest, NewTraveller, RoomChoice};
 pub use clients::{ClientCard, NewClient, source_title_ru};
+// The accountant's desk and commission rates (issue #15).
+pub use crate::store::commissions::{RateChange, RateOf};
+pub use commissions::{CommissionRates, RateLine};
 pub use contact::ClientMessage;
+pub use day_figures::{DUE_DAYS, DayFigures, DuePayment, SeatsLeft, agency_day_bounds};
+pub use desk::{CommissionBalance, Payee, Payees, TransferMatch, bank_document_id, booking_number_in, document_number};
 pub use documents::Documents;
 pub use hotels::{
     AgreementInput, CorrespondenceInput, FieldProblem, HotelCard, HotelInput, ManagerInput, RoomInput, RoomWithSeasons,

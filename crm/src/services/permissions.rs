@@ -44,6 +44,11 @@ pub enum Capability {
     RecordPayments,
     /// Online payments: the list, flags to resolve, refunds through the provider.
     OnlinePayments,
+    // The accountant's desk (issue #15).
+    /// The statement of operations and the operations' forms; reading commission rates.
+    Finance,
+    /// Changing commission rates.
+    ManageCommissions,
 }
 
 impl Capability {
@@ -63,6 +68,8 @@ impl Capability {
             Capability::WorkClientsInBot => &[Role::Admin, Role::Agent],
             Capability::RecordPayments => &[Role::Admin, Role::Agent, Role::Accountant],
             Capability::OnlinePayments => &[Role::Admin, Role::Accountant],
+            Capability::Finance => &[Role::Admin, Role::Accountant],
+            Capability::ManageCommissions => &[Role::Admin],
             Capability::ViewHotels | Capability::ListBookings => {
                 &[Role::Admin, Role::Operator, Role::Agent, Role::Accountant]
             }

@@ -4,7 +4,7 @@
 use super::Crm;
 use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{
-    DepartureId, HotelId, Invalid, Money, Role, StaffId, TourId, TourKind, TourService, TourStatus, format_ru_range,
+    DepartureId, HotelId, Invalid, Money, Role, TourId, TourKind, TourService, TourStatus, format_ru_range,
 };
 use crate::store::hotels::{Hotel, HotelFilter, Room};
 use crate::store::tours::{
@@ -391,34 +391,6 @@ impl Crm {
             return Err(Error::Conflict(Conflict::DepartureHasBookings));
         }
         tx.commit(departure_entry(AuditAction::TourDepartureRemove, &d)).await
-    }
-
-    /// The tour's commission override (basis points), or `None` to use each agent's rate.
-    pub async fn set_tour_commission(&self, actor: &Actor, id: TourId, bp: Option<i64>) -> Result<()> {
-        actor.require(&[Role::Admin], "commission rates are the admin's")?;
-        if bp.is_some_and(|b| !(0..=10_000).contains(&b)) {
-            return Err(Error::Invalid(Invalid::CommissionRange));
-        }
-        let mut tx = self.audited(actor).await?;
-        if !store::set_commission(&mut tx, id, bp).await? {
-            return Err(Error::NotFound("tour"));
-        }
-        let entry = Entry::new(AuditAction::TourCommission, AuditObject::Tour(id));
-        tx.commit(entry.with(AuditField::Commission, audit::tour_commission(bp))).await
-    }
-
-    /// An agent's default commission rate (basis points).
-    pub async fn set_agent_commission(&self, actor: &Actor, agent: StaffId, bp: Option<i64>) -> Result<()> {
-        actor.require(&[Role::Admin], "commission rates are the admin's")?;
-        if bp.is_some_and(|b| !(0..=10_000).contains(&b)) {
-            return Err(Error::Invalid(Invalid::CommissionRange));
-        }
-        let mut tx = self.audited(actor).await?;
-        if !crate::store::staff::set_commission(&mut tx, agent, bp).await? {
-            return Err(Error::NotFound("staff"));
-        }
-        let entry = Entry::new(AuditAction::StaffCommission, AuditObject::Staff(agent));
-        tx.commit(entry.with(AuditField::Commission, audit::agent_commission(bp))).await
     }
 }
 

@@ -21,10 +21,13 @@
 // stamp).
 pub(crate) mod audit;
 pub(crate) mod bookings;
+// Commission rates and their history (issue #15).
 pub mod clients;
+pub(crate) mod commissions;
 pub(crate) mod departures;
 pub(crate) mod dialogue_states;
 pub(crate) mod documents;
+pub(crate) mod figures;
 mod filter;
 pub mod hotels;
 pub(crate) mod interactions;

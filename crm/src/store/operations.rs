@@ -3,7 +3,7 @@
 use super::Conn;
 use super::filter::Where;
 use super::time::{parse_ts, ts};
-use crate::domain::{BookingId, Currency, Money, OperationId, OperationKind, PaymentMethod};
+use crate::domain::{BookingId, Counterparty, Currency, Money, OperationId, OperationKind, PaymentMethod};
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
@@ -23,6 +23,9 @@ pub struct Operation {
     pub reverses: Option<OperationId>,
     /// Set when a later operation reverses this one.
     pub reversed_by: Option<OperationId>,
+    /// Who the counterparty is, for the statement: the client's, agent's, operator's or
+    /// hotel's name at the time of reading.
+    pub counterparty_name: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -41,11 +44,17 @@ struct Row {
     recorded_by: String,
     reverses_id: Option<i64>,
     reversed_by: Option<i64>,
+    counterparty_name: Option<String>,
 }
 
 const SELECT: &str = "SELECT o.id, o.at, o.kind, o.amount, o.currency, o.booking_id, o.counterparty_kind,
         o.counterparty_id, o.method, o.external_id, o.note, o.recorded_by, o.reverses_id,
-        (SELECT r.id FROM operations r WHERE r.reverses_id = o.id) AS reversed_by
+        (SELECT r.id FROM operations r WHERE r.reverses_id = o.id) AS reversed_by,
+        CASE o.counterparty_kind
+            WHEN 'client' THEN (SELECT c.full_name FROM clients c WHERE c.id = o.counterparty_id)
+            WHEN 'hotel' THEN (SELECT h.name FROM hotels h WHERE h.id = o.counterparty_id)
+            ELSE (SELECT s.name FROM staff s WHERE s.id = o.counterparty_id)
+        END AS counterparty_name
      FROM operations o";
 
 fn bad(what: &str) -> sqlx::Error {
@@ -68,6 +77,7 @@ impl Row {
             recorded_by: self.recorded_by,
             reverses: self.reverses_id.map(OperationId),
             reversed_by: self.reversed_by.map(OperationId),
+            counterparty_name: self.counterparty_name,
         })
     }
 }
@@ -129,6 +139,8 @@ pub struct OperationFilter {
     pub from: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
     pub before_id: Option<OperationId>,
+    /// Only operations with this agent, client, hotel or operator.
+    pub counterparty: Option<(Counterparty, i64)>,
     pub limit: i64,
 }
 
@@ -139,7 +151,9 @@ pub async fn list(conn: &mut Conn, f: &OperationFilter) -> sqlx::Result<Vec<Oper
         .and_some("o.booking_id IN (SELECT b.id FROM bookings b WHERE b.agent_id = ?)", f.agent_id)
         .and_some("o.at >= ?", f.from.map(ts))
         .and_some("o.at < ?", f.until.map(ts))
-        .and_some("o.id < ?", f.before_id.map(|o| o.0));
+        .and_some("o.id < ?", f.before_id.map(|o| o.0))
+        .and_some("o.counterparty_kind = ?", f.counterparty.map(|(k, _)| k.as_str()))
+        .and_some("o.counterparty_id = ?", f.counterparty.map(|(_, id)| id));
     let sql = format!("{SELECT} {} ORDER BY o.id DESC LIMIT {}", w.sql(), f.limit.clamp(1, 1000));
     let rows: Vec<Row> = w.bind(sqlx::query_as(&sql)).fetch_all(conn).await?;
     rows.into_iter().map(Row::into_operation).collect()
@@ -176,4 +190,24 @@ pub async fn totals(
             Ok((kind, Money::new(sum, Currency::parse(&c).map_err(|_| bad("currency"))?)))
         })
         .collect()
+}
+
+/// The sum of one kind of operation with one counterparty in one currency, reversals included:
+/// what an agent was accrued or paid.
+pub async fn counterparty_sum(
+    conn: &mut Conn,
+    kind: OperationKind,
+    counterparty_id: i64,
+    currency: Currency,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM operations
+         WHERE kind = $1 AND counterparty_kind = $2 AND counterparty_id = $3 AND currency = $4",
+    )
+    .bind(kind.as_str())
+    .bind(kind.counterparty().as_str())
+    .bind(counterparty_id)
+    .bind(currency.code())
+    .fetch_one(conn)
+    .await
 }

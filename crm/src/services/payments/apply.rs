@@ -235,7 +235,7 @@ impl Crm {
                 note: row.refund_reason.clone().unwrap_or_default(),
             };
             let note = input.note.clone();
-            self.operation_in(&mut tx, &name, &input, &note).await?;
+            self.operation_in(&mut tx, &name, &input, &note, None).await?;
         }
         store::resolve_flags(&mut tx, row.id, &name, &row.refund_reason.clone().unwrap_or_default(), now).await?;
         let entry = Entry::new(AuditAction::OnlinePaymentRefunded, AuditObject::Booking(row.booking_id))
