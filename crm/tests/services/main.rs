@@ -21,6 +21,7 @@ mod lockout;
 mod notifications;
 mod packages;
 mod paperwork;
+mod report_reconcile;
 mod roles;
 mod sales;
 mod schema;
