@@ -20,6 +20,8 @@ pub mod health;
 mod hotels;
 mod notifications;
 mod outbox;
+// The financial reports.
+mod reports;
 mod routes;
 // The Telegram Mini App where clients sign documents (public, `initData`-checked).
 pub mod signing;

@@ -6,6 +6,8 @@ use crate::{
     assets, audit, auth, bookings, broadcasts, clients, dashboard, documents, health, hotels, notifications, outbox,
     signing, staff, tours,
 };
+// The financial reports.
+use crate::reports;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
 /// What the guard demands before a handler runs.
@@ -118,6 +120,9 @@ pub enum Page {
     // Signing.
     BookingContract,
     DocumentPdf,
+    // The financial reports.
+    ReportList,
+    Report,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -229,6 +234,9 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/documents/{kind}/preview", SignedIn, Page::DocumentTemplatePreview),
     r("POST", "/bookings/{id}/contract", SignedIn, Page::BookingContract),
     r("GET", "/documents/{id}/pdf", SignedIn, Page::DocumentPdf),
+    // The financial reports.
+    r("GET", "/reports", SignedIn, Page::ReportList),
+    r("GET", "/reports/{name}", SignedIn, Page::Report),
 ];
 
 /// Agents work in the bot; in the panel they read their own clients and bookings (DESIGN.md).
@@ -357,6 +365,9 @@ pub fn mount(route: &Route) -> MethodRouter<AppState> {
         Page::DocumentTemplatePreview => on(m, documents::preview),
         Page::BookingContract => on(m, signing::panel::issue_contract),
         Page::DocumentPdf => on(m, signing::panel::pdf),
+        // The financial reports.
+        Page::ReportList => on(m, reports::index),
+        Page::Report => on(m, reports::show),
     }
 }
 

@@ -13,6 +13,7 @@ mod clients;
 mod documents;
 mod hotels;
 mod notifications;
+mod reports;
 mod requests;
 mod routes;
 mod signing;

@@ -42,6 +42,8 @@ pub enum Capability {
     WorkClientsInBot,
     /// Recording a client's cash or transfer payment (`record_client_payment`).
     RecordPayments,
+    /// The financial reports (`services::reports`): the accountant's and the admins'.
+    FinancialReports,
 }
 
 impl Capability {
@@ -60,6 +62,7 @@ impl Capability {
             Capability::ViewTours => &[Role::Admin, Role::Operator, Role::Agent],
             Capability::WorkClientsInBot => &[Role::Admin, Role::Agent],
             Capability::RecordPayments => &[Role::Admin, Role::Agent, Role::Accountant],
+            Capability::FinancialReports => &[Role::Admin, Role::Accountant],
             Capability::ViewHotels | Capability::ListBookings => {
                 &[Role::Admin, Role::Operator, Role::Agent, Role::Accountant]
             }

@@ -17,7 +17,7 @@ mod sold;
 mod statement;
 
 use super::Crm;
-use crate::domain::{AGENCY_TZ, Currency, Invalid, Money, OperationId, Role, StaffId, parse_ru_date};
+use crate::domain::{AGENCY_TZ, Currency, Invalid, Money, OperationId, StaffId, parse_ru_date};
 use crate::store::reports::{self as store, ReportQuery};
 use crate::tabular::{Chart, Table};
 use crate::text::{self, keyed_enum};
@@ -210,7 +210,7 @@ pub struct ReportChoices {
 }
 
 fn finance(actor: &Actor) -> Result<()> {
-    actor.require(&[Role::Admin, Role::Accountant], "the reports are the accountant's")
+    super::Capability::FinancialReports.check(actor)
 }
 
 /// Money of a report's currency.
