@@ -4,14 +4,14 @@
 //! `crm::tabular::Table` from `crm::services::reports`; this module only writes them out.
 //! A wrong filter is answered on the page itself, with the form as it was typed.
 
+use crate::exports::{ExportFormat, TableView, export_response};
 use crate::guard::Current;
 use crate::{AppError, AppState, views};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use crm::domain::{Currency, Invalid, OperationId, StaffId};
-use crm::services::{Capability, FilterField, Grouping, Period, Report, ReportFilter, ReportName};
-use crm::tabular::{Cell, ColumnKind, Table};
+use crm::services::{Capability, FilterField, Grouping, Period, ReportFilter, ReportName, STATEMENT_EXPORT_MAX};
 use crm::text;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -99,6 +99,7 @@ pub async fn show(
     Current(session): Current,
     Path(code): Path<String>,
     Query(q): Query<ReportQuery>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
     let crm = &state.crm;
     // The choices are read first: they refuse a role that may not see the reports, whatever
@@ -119,11 +120,19 @@ pub async fn show(
     ctx.insert("report", &json!({"code": name.code(), "title": name.title_ru(), "filters": filters}));
     ctx.insert("choices", &choices);
     ctx.insert("currencies", &CURRENCIES);
-    let outcome = match q.filter(crm.now()) {
-        Ok(filter) => crm.report(&session.actor, name, &filter).await.map(|r| (r, filter)),
-        Err(invalid) => Err(crm::Error::Invalid(invalid)),
+    let format = ExportFormat::from_query(Some(&q.format));
+    let outcome = match (q.filter(crm.now()), format) {
+        (Ok(mut filter), Ok(format)) => {
+            if format.is_some() {
+                // A file takes the whole statement of the period (up to its limit), not a page.
+                filter.limit = STATEMENT_EXPORT_MAX;
+            }
+            crm.report(&session.actor, name, &filter).await.map(|r| (r, filter, format))
+        }
+        (Err(invalid), _) => Err(crm::Error::Invalid(invalid)),
+        (_, Err(e)) => Err(e),
     };
-    let (report, filter) = match outcome {
+    let (report, filter, format) = match outcome {
         Ok(done) => done,
         Err(crm::Error::Invalid(invalid)) => {
             ctx.insert("query", &q);
@@ -133,6 +142,9 @@ pub async fn show(
         }
         Err(e) => return Err(e.into()),
     };
+    if let Some(format) = format {
+        return Ok(export_response(&report.table, format));
+    }
     // The form shows the period actually used (the current month when the dates were left empty).
     let shown = ReportQuery {
         from: report.period.first.format("%d.%m.%Y").to_string(),
@@ -155,59 +167,8 @@ pub async fn show(
     });
     ctx.insert("query", &shown);
     ctx.insert("period", &report.period.title_ru());
-    ctx.insert("table", &table_view(&report.table));
+    ctx.insert("table", &TableView::new(&report.table, raw.as_deref()).with_chart(&report.chart));
     ctx.insert("notes", &report.notes);
     ctx.insert("next", &next);
-    ctx.insert("chart", &chart_view(&report));
     Ok(views::render("reports/show.html", &ctx)?.into_response())
-}
-
-/// The table as the page writes it: headings, each cell's text and whether it is a number
-/// (right-aligned), and the totals row.
-fn table_view(t: &Table) -> Value {
-    let numeric = |k: ColumnKind| matches!(k, ColumnKind::Count | ColumnKind::Money | ColumnKind::Percent);
-    let row = |cells: &[Cell]| -> Vec<Value> {
-        cells
-            .iter()
-            .zip(&t.columns)
-            .map(|(c, col)| json!({"text": cell_text(c), "num": numeric(col.kind), "label": col.title}))
-            .collect()
-    };
-    json!({
-        "columns": t.columns.iter().map(|c| json!({"title": c.title, "num": numeric(c.kind)})).collect::<Vec<_>>(),
-        "rows": t.rows.iter().map(|r| row(r)).collect::<Vec<_>>(),
-        "totals": t.totals.as_ref().map(|r| row(r)),
-    })
-}
-
-/// A cell as people read it: money with kopecks («425 000,00 ₽»), times on the agency's clock.
-fn cell_text(c: &Cell) -> String {
-    match c {
-        Cell::Text(s) => s.clone(),
-        Cell::Count(n) => grouped(*n),
-        Cell::Money(m) => m.accounting(),
-        Cell::Date(d) => views::day(*d),
-        Cell::DateTime(t) => views::when(*t),
-        Cell::Percent(Some(p)) => format!("{:.1} %", p * 100.0).replace('.', ","),
-        Cell::Percent(None) => "—".to_owned(),
-        Cell::Empty => String::new(),
-    }
-}
-
-/// `12 345`: thousands apart by a no-break space, as Russian writes numbers.
-fn grouped(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + 4);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('\u{a0}');
-        }
-        out.push(ch);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
-
-/// The chart's data for the page (drawn by the exports' SVG helper once it is on main).
-fn chart_view(r: &Report) -> Value {
-    json!({"title": r.chart.title, "labels": r.chart.labels.len()})
 }

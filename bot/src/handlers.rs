@@ -15,10 +15,16 @@ pub fn schema() -> teloxide::dispatching::UpdateHandler<crate::BotError> {
             Update::filter_message().filter(|m: Message| m.chat.is_private() && m.from.is_some()).endpoint(on_message),
         )
         .branch(Update::filter_callback_query().endpoint(on_callback))
+        // Telegram Payments: the last check before the money goes (answered within 10 s).
+        .branch(Update::filter_pre_checkout_query().endpoint(crate::payments::on_pre_checkout))
 }
 
 async fn on_message(bot: TgBot, msg: Message, ctx: Ctx) -> HandlerResult {
     let Some(user) = msg.from.as_ref() else { return Ok(()) };
+    // The money arrived: recorded before anything else reads this message.
+    if let Some(paid) = msg.successful_payment() {
+        return crate::payments::on_successful_payment(&ctx, &bot, msg.chat.id, user, paid).await;
+    }
     let event = message_event(&msg);
     if let Event::Start(StartPayload::StaffInvite(token)) = &event {
         return redeem_invite(&ctx, &bot, msg.chat.id, user, token).await;

@@ -118,6 +118,8 @@ keyed_enum! {
         PeriodTooLong = "period_too_long",
         /// A report filter naming an operator, agent or destination that does not exist.
         ReportFilterUnknown = "report_filter_unknown",
+        /// A report's `?format=` other than csv or xlsx.
+        ExportFormat = "export_format",
     }
 }
 

@@ -40,7 +40,7 @@ each_backend!(the_accountant_reads_every_report_with_its_totals, |app| {
 
     let statement = app.get(&accountant, &format!("/reports/statement{query}")).await;
     assert_eq!(statement.status, StatusCode::OK);
-    for shown in ["Платёж клиента", "Клиентова Ольга", "ПКО-17", "аванс", "Сотрудник agent", "Наличные"]
+    for shown in ["оплата от клиента", "Клиентова Ольга", "ПКО-17", "аванс", "Сотрудник agent", "наличные"]
     {
         assert!(statement.body.contains(shown), "the statement shows {shown}: {}", statement.body);
     }
@@ -54,6 +54,14 @@ each_backend!(the_accountant_reads_every_report_with_its_totals, |app| {
         assert_eq!(page.status, StatusCode::OK, "{name:?}");
         assert!(page.body.contains("Итого"), "{name:?}");
     }
+    // The same table taken away: the statement's file has the payment and the totals.
+    let csv = app.get(&accountant, &format!("/reports/statement{query}&format=csv")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.contains("ПКО-17") && csv.body.contains("Итого"), "{}", csv.body);
+    let xlsx = app.get(&accountant, &format!("/reports/revenue{query}&format=xlsx")).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    let pdf = app.get(&accountant, &format!("/reports/revenue{query}&format=pdf")).await;
+    assert_eq!(pdf.status, StatusCode::BAD_REQUEST);
     // Empty dates are the current month on the agency's clock.
     let month = app.get(&accountant, "/reports/revenue").await;
     assert!(month.body.contains("value=\"01."), "{}", month.body);

@@ -30,6 +30,10 @@ mod travellers;
 mod web_sessions;
 // Issuing documents for signing and their electronic signature.
 mod signing;
+// Online payments through a provider (YooKassa): links, webhooks, reconciliation, refunds.
+pub mod payments;
+// Telegram Payments: invoices in the chat, pre-checkout, successful payments.
+mod telegram_payments;
 
 // The rows and filters of the store that front-ends read and pass: the services are the one seam
 // between front-ends and storage, so these are named here, not through `crate::store`.
@@ -61,7 +65,10 @@ pub use lockout::{LOCKOUT_MINUTES, MAX_FAILURES};
 pub use permissions::Capability;
 pub use pricing::{DeparturePrice, MAX_TRAVELLERS, Quote};
 // The financial reports.
-pub use reports::{FilterField, Grouping, Period, Report, ReportChoices, ReportFilter, ReportName};
+pub use reports::{
+    FilterField, Grouping, Period, Report, ReportChoices, ReportFilter, ReportName, STATEMENT_EXPORT_MAX,
+    STATEMENT_PAGE,
+};
 // Documents made from templates.
 pub use crate::paperwork::requisites::{AgencyRequisites, OperatorRegistry, RequisiteField, SecurityKind};
 pub use crate::paperwork::{DocKind, RenderedDocument, Term};
@@ -77,6 +84,11 @@ pub use crate::store::signing::{Channel, DocumentState, IssuedDocument, Signatur
 pub use signing::{
     AGREEMENT_VERSION, CODE_MAX_ATTEMPTS, CODE_RESEND_SECONDS, CODE_TTL_MINUTES, DocumentLine, Evidence,
     SIGN_WINDOW_DAYS, ShownText, SigningRefusal, SigningView, signature_agreement,
+};
+// Telegram Payments.
+pub use telegram_payments::{
+    CHECKOUT_DEADLINE, ChargeOutcome, CheckoutQuery, CheckoutRefusal, INVOICE_TTL_DAYS, InvoicePrice, TelegramCharge,
+    TelegramInvoice,
 };
 
 use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
@@ -101,6 +113,10 @@ pub struct Crm {
     password_checks: Arc<AtomicU64>,
     /// The agency's phone for clients (see `contact`).
     agency_phone: Option<crate::domain::Phone>,
+    /// The online payment provider; `None`: online payment is off.
+    payments: Option<Arc<payments::OnlinePayments>>,
+    /// The provider token of Telegram Payments (`TOURCRM_TELEGRAM_PAYMENT_TOKEN`); `None`: off.
+    telegram_payment_token: Option<Arc<secrecy::SecretString>>,
 }
 
 impl std::fmt::Debug for Crm {
@@ -129,6 +145,8 @@ impl Crm {
             addresses: Arc::default(),
             password_checks: Arc::default(),
             agency_phone: None,
+            payments: None,
+            telegram_payment_token: None,
         })
     }
 
