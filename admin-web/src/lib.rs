@@ -27,6 +27,8 @@ mod operations;
 mod outbox;
 // Online payments: the accountant's page and YooKassa's notifications.
 mod payments;
+// The financial reports.
+mod reports;
 mod routes;
 // The Telegram Mini App where clients sign documents (public, `initData`-checked).
 pub mod signing;

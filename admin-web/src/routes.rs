@@ -8,6 +8,8 @@ use crate::{
 };
 // The accountant's desk and commission rates (issue #15).
 use crate::{commissions, operations};
+// The financial reports.
+use crate::reports;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
 /// What the guard demands before a handler runs.
@@ -144,6 +146,9 @@ pub enum Page {
     CommissionRates,
     CommissionAgent,
     CommissionTour,
+    // The financial reports.
+    ReportList,
+    Report,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -279,6 +284,9 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/commissions", SignedIn, Page::CommissionRates),
     r("POST", "/commissions/agents/{id}", SignedIn, Page::CommissionAgent),
     r("POST", "/commissions/tours/{id}", SignedIn, Page::CommissionTour),
+    // The financial reports.
+    r("GET", "/reports", SignedIn, Page::ReportList),
+    r("GET", "/reports/{name}", SignedIn, Page::Report),
 ];
 
 /// Agents work in the bot; in the panel they read their own clients and bookings (DESIGN.md).
@@ -429,6 +437,9 @@ pub fn mount(route: &Route) -> MethodRouter<AppState> {
         Page::CommissionRates => on(m, commissions::show),
         Page::CommissionAgent => on(m, commissions::agent),
         Page::CommissionTour => on(m, commissions::tour),
+        // The financial reports.
+        Page::ReportList => on(m, reports::index),
+        Page::Report => on(m, reports::show),
     }
 }
 

@@ -130,6 +130,7 @@ pub fn page(session: &PanelSession, section: &str) -> tera::Context {
             "broadcasts": Capability::Broadcasts.allows(a),
             "online_payments": Capability::OnlinePayments.allows(a),
             "finance": Capability::Finance.allows(a),
+            "reports": Capability::FinancialReports.allows(a),
         }),
     );
     ctx.insert("csrf", &session.csrf_token);

@@ -113,6 +113,11 @@ keyed_enum! {
         BirthCertificateNumber = "birth_certificate_number",
         PaymentHolder = "payment_holder",
         BankEmpty = "bank_empty",
+        // The financial reports' filters.
+        /// A report's period longer than the reports allow.
+        PeriodTooLong = "period_too_long",
+        /// A report filter naming an operator, agent or destination that does not exist.
+        ReportFilterUnknown = "report_filter_unknown",
         /// A report's `?format=` other than csv or xlsx.
         ExportFormat = "export_format",
         // The accountant's operations and commission rates (issue #15).

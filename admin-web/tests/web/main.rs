@@ -17,6 +17,7 @@ mod notifications;
 mod payments;
 // The accountant's desk, commission rates, the start page's figures (issue #15).
 mod operations;
+mod reports;
 mod requests;
 mod routes;
 mod signing;

@@ -209,6 +209,9 @@ const EXPECTED: &[Entry] = &[
     ("GET", "/commissions", FINANCE, &[]),
     ("POST", "/commissions/agents/{id}", ADMIN, &[("rate", "7,5")]),
     ("POST", "/commissions/tours/{id}", ADMIN, &[("rate", "10"), ("from", "")]),
+    // The financial reports.
+    ("GET", "/reports", ADMIN | ACCOUNTANT, &[]),
+    ("GET", "/reports/{name}", ADMIN | ACCOUNTANT, &[]),
 ];
 
 const TOUR_FORM: &[(&str, &str)] = &[
@@ -357,7 +360,7 @@ fn concrete(path: &str, f: &Fixture) -> String {
     .find_map(|(prefix, id)| path.starts_with(prefix).then_some(id))
     .unwrap_or(f.client_id);
     let kind = if path.starts_with("/documents/") { "contract" } else { "birthday_greeting" };
-    path.replace("{id}", &id.to_string()).replace("{kind}", kind)
+    path.replace("{id}", &id.to_string()).replace("{kind}", kind).replace("{name}", "statement")
 }
 
 /// A form with the fixture's row ids put in for their placeholders.
@@ -462,5 +465,6 @@ async fn the_navigation_shows_only_what_the_role_may_use() {
         assert_eq!(nav.contains("href=\"/outbox\""), who == ADMIN, "role {who}: {nav}");
         assert_eq!(nav.contains("href=\"/operations\""), who & FINANCE != 0, "role {who}: {nav}");
         assert_eq!(nav.contains("href=\"/commissions\""), who & FINANCE != 0, "role {who}: {nav}");
+        assert_eq!(nav.contains("href=\"/reports\""), who & (ADMIN | ACCOUNTANT) != 0, "role {who}: {nav}");
     }
 }

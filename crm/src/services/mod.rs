@@ -26,6 +26,8 @@ mod passwords;
 mod pay_offer;
 mod permissions;
 mod pricing;
+// The financial reports.
+pub mod reports;
 mod scope;
 mod staff;
 mod telegram_accounts;
@@ -73,6 +75,11 @@ pub use linking::PhoneOnRecord;
 pub use lockout::{LOCKOUT_MINUTES, MAX_FAILURES};
 pub use permissions::Capability;
 pub use pricing::{DeparturePrice, MAX_TRAVELLERS, Quote};
+// The financial reports.
+pub use reports::{
+    FilterField, Grouping, Period, Report, ReportChoices, ReportFilter, ReportName, STATEMENT_EXPORT_MAX,
+    STATEMENT_PAGE,
+};
 // Documents made from templates.
 pub use crate::paperwork::requisites::{AgencyRequisites, OperatorRegistry, RequisiteField, SecurityKind};
 pub use crate::paperwork::{DocKind, RenderedDocument, Term};

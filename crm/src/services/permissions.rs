@@ -49,6 +49,8 @@ pub enum Capability {
     Finance,
     /// Changing commission rates.
     ManageCommissions,
+    /// The financial reports (`services::reports`): the accountant's and the admins'.
+    FinancialReports,
 }
 
 impl Capability {
@@ -70,6 +72,7 @@ impl Capability {
             Capability::OnlinePayments => &[Role::Admin, Role::Accountant],
             Capability::Finance => &[Role::Admin, Role::Accountant],
             Capability::ManageCommissions => &[Role::Admin],
+            Capability::FinancialReports => &[Role::Admin, Role::Accountant],
             Capability::ViewHotels | Capability::ListBookings => {
                 &[Role::Admin, Role::Operator, Role::Agent, Role::Accountant]
             }

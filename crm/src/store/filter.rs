@@ -13,7 +13,7 @@
 
 use sqlx::Any;
 use sqlx::any::AnyArguments;
-use sqlx::query::QueryAs;
+use sqlx::query::{Query, QueryAs};
 
 /// A bound value of a condition.
 pub(crate) enum Arg {
@@ -94,6 +94,13 @@ impl Where {
         self
     }
 
+    /// Binds `value` without a condition and returns its placeholder, for a value the query uses
+    /// outside its WHERE (in a `SELECT`'s `CASE`). Call it after the conditions.
+    pub(crate) fn placeholder(&mut self, value: impl Into<Arg>) -> String {
+        self.args.push(value.into());
+        format!("${}", self.args.len())
+    }
+
     /// `WHERE …`, or nothing when no condition is set.
     pub(crate) fn sql(&self) -> String {
         if self.conds.is_empty() { String::new() } else { format!("WHERE {}", self.conds.join(" AND ")) }
@@ -104,6 +111,17 @@ impl Where {
         self,
         mut q: QueryAs<'q, Any, O, AnyArguments<'q>>,
     ) -> QueryAs<'q, Any, O, AnyArguments<'q>> {
+        for a in self.args {
+            q = match a {
+                Arg::Int(v) => q.bind(v),
+                Arg::Text(v) => q.bind(v),
+            };
+        }
+        q
+    }
+
+    /// [`Where::bind`] for a query read by column (its rows' shape varies, as `EXPLAIN`'s do).
+    pub(crate) fn bind_query<'q>(self, mut q: Query<'q, Any, AnyArguments<'q>>) -> Query<'q, Any, AnyArguments<'q>> {
         for a in self.args {
             q = match a {
                 Arg::Int(v) => q.bind(v),

@@ -23,6 +23,7 @@ mod online_payments;
 mod packages;
 mod paperwork;
 mod pay_offer;
+mod report_reconcile;
 mod roles;
 mod sales;
 mod schema;

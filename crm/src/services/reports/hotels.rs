@@ -1,0 +1,56 @@
+//! Hotel expenses: what the agency paid each hotel in the period (reversals deducted).
+
+use super::{Report, ReportName, major, money, shell};
+use crate::domain::Currency;
+use crate::store::Conn;
+use crate::store::reports::{self as store, ReportQuery};
+use crate::tabular::{Cell, Chart, ChartKind, ChartUnit, Column, ColumnKind, Series, Table};
+use crate::{Result, text};
+
+pub(super) async fn build(conn: &mut Conn, q: &ReportQuery, c: Currency) -> Result<Report> {
+    let rows = store::hotel_expenses(conn, q).await?;
+    let col = |key, kind| Column::new(text::get("report_column", key), kind);
+    let mut table = Table::new(
+        "",
+        vec![
+            col("hotel", ColumnKind::Text),
+            col("place", ColumnKind::Text),
+            col("hotel_payments", ColumnKind::Count),
+            col("expenses", ColumnKind::Money),
+        ],
+    );
+    let mut chart = Chart {
+        title: text::get("report_chart", "hotel_expenses").to_owned(),
+        kind: ChartKind::Bars,
+        unit: ChartUnit::Rubles,
+        labels: Vec::new(),
+        series: vec![Series { name: text::get("report_column", "expenses").to_owned(), values: Vec::new() }],
+    };
+    let (mut count, mut total) = (0, 0);
+    for r in &rows {
+        let name = r.hotel.clone().unwrap_or_else(|| text::get("reports", "no_hotel").to_owned());
+        let place = match (&r.country, &r.city) {
+            (Some(country), Some(city)) => format!("{country}, {city}"),
+            _ => String::new(),
+        };
+        table.rows.push(vec![
+            Cell::Text(name.clone()),
+            Cell::Text(place),
+            Cell::Count(r.payments),
+            Cell::Money(money(r.amount, c)),
+        ]);
+        chart.labels.push(name);
+        chart.series[0].values.push(major(r.amount));
+        count += r.payments;
+        total += r.amount;
+    }
+    table.totals = Some(vec![
+        Cell::Text(text::get("reports", "totals").to_owned()),
+        Cell::Empty,
+        Cell::Count(count),
+        Cell::Money(money(total, c)),
+    ]);
+    let mut report = shell(ReportName::HotelExpenses, table, chart);
+    report.notes.push(text::get("report_note", "hotel_expenses").to_owned());
+    Ok(report)
+}

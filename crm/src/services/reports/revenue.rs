@@ -1,0 +1,56 @@
+//! Revenue per tour operator: what clients paid, less what was refunded to them, in the period,
+//! on bookings of each operator's tours; and how many bookings that money came from.
+
+use super::{Report, ReportName, major, money, shell};
+use crate::domain::Currency;
+use crate::store::Conn;
+use crate::store::reports::{self as store, ReportQuery};
+use crate::tabular::{Cell, Chart, ChartKind, ChartUnit, Column, ColumnKind, Series, Table};
+use crate::{Result, text};
+
+pub(super) async fn build(conn: &mut Conn, q: &ReportQuery, c: Currency) -> Result<Report> {
+    let rows = store::revenue_by_operator(conn, q).await?;
+    let col = |key, kind| Column::new(text::get("report_column", key), kind);
+    let mut table = Table::new(
+        "",
+        vec![
+            col("operator", ColumnKind::Text),
+            col("bookings", ColumnKind::Count),
+            col("payments", ColumnKind::Money),
+            col("refunds", ColumnKind::Money),
+            col("revenue", ColumnKind::Money),
+        ],
+    );
+    let mut chart = Chart {
+        title: text::get("report_chart", "revenue").to_owned(),
+        kind: ChartKind::Bars,
+        unit: ChartUnit::Rubles,
+        labels: Vec::new(),
+        series: vec![Series { name: text::get("report_column", "revenue").to_owned(), values: Vec::new() }],
+    };
+    let (mut bookings, mut paid, mut refunded) = (0, 0, 0);
+    for r in &rows {
+        table.rows.push(vec![
+            Cell::Text(r.operator.clone()),
+            Cell::Count(r.bookings),
+            Cell::Money(money(r.payments, c)),
+            Cell::Money(money(r.refunds, c)),
+            Cell::Money(money(r.payments - r.refunds, c)),
+        ]);
+        chart.labels.push(r.operator.clone());
+        chart.series[0].values.push(major(r.payments - r.refunds));
+        bookings += r.bookings;
+        paid += r.payments;
+        refunded += r.refunds;
+    }
+    table.totals = Some(vec![
+        Cell::Text(text::get("reports", "totals").to_owned()),
+        Cell::Count(bookings),
+        Cell::Money(money(paid, c)),
+        Cell::Money(money(refunded, c)),
+        Cell::Money(money(paid - refunded, c)),
+    ]);
+    let mut report = shell(ReportName::Revenue, table, chart);
+    report.notes.push(text::get("report_note", "revenue").to_owned());
+    Ok(report)
+}
