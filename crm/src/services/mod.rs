@@ -28,6 +28,9 @@ mod travellers;
 mod web_sessions;
 // Issuing documents for signing and their electronic signature.
 mod signing;
+// The KPIs (social funnel, average check) and the channel facts they read.
+mod kpi;
+mod social;
 
 // The rows and filters of the store that front-ends read and pass: the services are the one seam
 // between front-ends and storage, so these are named here, not through `crate::store`.
@@ -70,10 +73,14 @@ pub use travellers::{DocState, TravellerEntry, TravellerList};
 pub use web_sessions::{PanelSession, SESSION_IDLE_HOURS, SessionStarted, SignIn};
 // Signing: the documents issued to clients and the evidence of their signature.
 pub use crate::store::signing::{Channel, DocumentState, IssuedDocument, Signature};
+// The KPIs and the channel's posts, reactions and deep-link starts.
+pub use kpi::attribution::WINDOW_DAYS as ATTRIBUTION_WINDOW_DAYS;
+pub use kpi::{AverageCheck, KpiPeriod, KpiSummary, SOLD, SocialFunnel};
 pub use signing::{
     AGREEMENT_VERSION, CODE_MAX_ATTEMPTS, CODE_RESEND_SECONDS, CODE_TTL_MINUTES, DocumentLine, Evidence,
     SIGN_WINDOW_DAYS, ShownText, SigningRefusal, SigningView, signature_agreement,
 };
+pub use social::{ChannelPost, DeepLink, PAYLOAD_MAX, ReactionCount};
 
 use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
 use crate::clock::Clock;

@@ -42,6 +42,9 @@ pub enum Capability {
     WorkClientsInBot,
     /// Recording a client's cash or transfer payment (`record_client_payment`).
     RecordPayments,
+    /// The KPIs (social funnel, average check): the admin's marketing figures and the
+    /// accountant's sales figures; never agents' or operators' (issue #15).
+    Kpi,
 }
 
 impl Capability {
@@ -60,6 +63,7 @@ impl Capability {
             Capability::ViewTours => &[Role::Admin, Role::Operator, Role::Agent],
             Capability::WorkClientsInBot => &[Role::Admin, Role::Agent],
             Capability::RecordPayments => &[Role::Admin, Role::Agent, Role::Accountant],
+            Capability::Kpi => &[Role::Admin, Role::Accountant],
             Capability::ViewHotels | Capability::ListBookings => {
                 &[Role::Admin, Role::Operator, Role::Agent, Role::Accountant]
             }

@@ -35,6 +35,7 @@ pub(crate) mod notifications;
 pub(crate) mod operations;
 pub mod outbox;
 pub(crate) mod paperwork;
+pub(crate) mod social;
 pub(crate) mod staff;
 pub(crate) mod starts;
 pub(crate) mod telegram_accounts;
