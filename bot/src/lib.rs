@@ -13,6 +13,8 @@
 #![forbid(unsafe_code)]
 
 mod budget;
+// The agency's channel: posts, their deep links and reaction counts.
+mod channel;
 mod conversation;
 mod effects;
 mod handlers;
@@ -188,7 +190,7 @@ pub async fn start(settings: &BotSettings, crm: Crm, budget: SendBudget) -> Resu
             let token = Stop::Dispatcher(dispatcher.shutdown_token());
             let url = reqwest::Url::parse(url).map_err(|_| BotError::WebhookUrl)?;
             // The address is unused: the route is served by the panel's own server.
-            let mut options = webhooks::Options::new(([127, 0, 0, 1], 0).into(), url);
+            let mut options = webhooks::Options::new(([127, 0, 0, 1], 0).into(), url.clone());
             if let Some(secret) = &settings.webhook_secret {
                 options = options.secret_token(secret.clone());
             }
@@ -196,6 +198,14 @@ pub async fn start(settings: &BotSettings, crm: Crm, budget: SendBudget) -> Resu
             // our own constant-time check in front of teloxide's route knows it.
             let secret = options.get_or_gen_secret_token().to_owned();
             let (listener, stopped, router) = webhooks::axum_to_router(settings.bot()?, options).await?;
+            // teloxide's setWebhook does not pass `allowed_updates`, and Telegram sends reaction
+            // counts only when they are listed: registered again, with the same secret.
+            settings
+                .bot()?
+                .set_webhook(url)
+                .secret_token(secret.clone())
+                .allowed_updates(handlers::ALLOWED_UPDATES)
+                .await?;
             let router = webhook::guarded(router, &secret);
             let task = tokio::spawn(async move {
                 dispatcher
