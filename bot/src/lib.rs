@@ -197,15 +197,24 @@ pub async fn start(settings: &BotSettings, crm: Crm, budget: SendBudget) -> Resu
             // The secret teloxide registers with Telegram (generated here when none is set), so
             // our own constant-time check in front of teloxide's route knows it.
             let secret = options.get_or_gen_secret_token().to_owned();
-            let (listener, stopped, router) = webhooks::axum_to_router(settings.bot()?, options).await?;
-            // teloxide's setWebhook does not pass `allowed_updates`, and Telegram sends reaction
-            // counts only when they are listed: registered again, with the same secret.
+            // Registered here rather than by teloxide's `axum_to_router`, whose setWebhook does
+            // not pass `allowed_updates`: Telegram sends reaction counts only when listed.
             settings
                 .bot()?
                 .set_webhook(url)
                 .secret_token(secret.clone())
                 .allowed_updates(handlers::ALLOWED_UPDATES)
+                .drop_pending_updates(false)
                 .await?;
+            let (listener, stop_flag, router) = webhooks::axum_no_setup(options);
+            // As teloxide's own setup does: the webhook is removed when the bot stops.
+            let unhook = settings.bot()?;
+            let stopped = async move {
+                stop_flag.await;
+                if let Err(e) = unhook.delete_webhook().await {
+                    tracing::warn!(error = %e, "deleteWebhook failed on stop");
+                }
+            };
             let router = webhook::guarded(router, &secret);
             let task = tokio::spawn(async move {
                 dispatcher

@@ -21,5 +21,6 @@ mod keys;
 mod panel_browser;
 mod serve;
 mod signing;
+mod social_funnel;
 mod subscribers;
 mod webdriver;
