@@ -45,6 +45,8 @@ pub struct Config {
     pub scheduler_tick: std::time::Duration,
     /// The agency's phone, told to clients who need a person now.
     pub agency_phone: Option<crm::domain::Phone>,
+    /// Telegram Payments' provider token from @BotFather; without it the method is off.
+    pub telegram_payment_token: Option<SecretString>,
 }
 
 #[derive(Debug)]
@@ -75,6 +77,7 @@ struct FileConfig {
     notify_hours: Option<String>,
     scheduler_tick: Option<String>,
     agency_phone: Option<String>,
+    telegram_payment_token: Option<String>,
 }
 
 /// Where settings come from; tests pass their own.
@@ -192,7 +195,12 @@ impl Config {
             ),
             None => None,
         };
+        let telegram_payment_token = pick("TOURCRM_TELEGRAM_PAYMENT_TOKEN", &file.telegram_payment_token);
+        if let Some(t) = &telegram_payment_token {
+            check_payment_token(t)?;
+        }
         Ok(Config {
+            telegram_payment_token: telegram_payment_token.map(SecretString::from),
             agency_phone,
             notify_hours,
             scheduler_tick,
@@ -242,6 +250,26 @@ fn check_database_url(url: &str) -> Result<(), ConfigError> {
             let shown = if scheme.is_empty() || scheme.len() > 20 { "none".to_owned() } else { format!("'{scheme}'") };
             Err(bad("DATABASE_URL", format!("unknown scheme {shown}: use sqlite://path or postgres://user@host/db")))
         }
+    }
+}
+
+/// Provider tokens from @BotFather look like `381764678:TEST:12345` or `390540012:LIVE:…`.
+fn check_payment_token(t: &str) -> Result<(), ConfigError> {
+    let mut parts = t.trim().splitn(3, ':');
+    let ok = matches!(
+        (parts.next(), parts.next(), parts.next()),
+        (Some(id), Some(mode), Some(rest))
+            if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())
+                && (mode == "TEST" || mode == "LIVE")
+                && !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_graphic())
+    );
+    if ok {
+        Ok(())
+    } else {
+        Err(bad(
+            "TOURCRM_TELEGRAM_PAYMENT_TOKEN",
+            "does not look like a payment provider token from @BotFather (123456:TEST:… or 123456:LIVE:…)",
+        ))
     }
 }
 

@@ -68,6 +68,7 @@ pub async fn run(crm: Crm, settings: Settings, mut stop: watch::Receiver<bool>) 
             sending = Some((tx, tokio::spawn(s.run(crm.clone(), rx))));
         }
         notify(&crm, settings.daytime).await;
+        settle_payments(&crm).await;
     }
     if let Some((stop_sender, task)) = sending {
         let _ = stop_sender.send(true);
@@ -101,6 +102,15 @@ async fn notify(crm: &Crm, daytime: Daytime) {
         Ok(n) if n > 0 => tracing::info!(messages = n, "scheduler: broadcast queued"),
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "scheduler: queueing broadcasts failed"),
+    }
+}
+
+/// Telegram payments that a crash left recorded but not applied to their booking.
+async fn settle_payments(crm: &Crm) {
+    match crm.settle_telegram_charges(&Actor::System).await {
+        Ok(n) if n > 0 => tracing::info!(charges = n, "scheduler: Telegram payments settled"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "scheduler: settling Telegram payments failed"),
     }
 }
 

@@ -18,6 +18,11 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     );
     let crm = startup::open_crm(&config).await?;
     first_admin(&crm).await?;
+    if !crm.telegram_payments_enabled() {
+        tracing::info!(
+            "Telegram Payments are off: set TOURCRM_TELEGRAM_PAYMENT_TOKEN (a payment provider token from @BotFather) to turn them on"
+        );
+    }
 
     let listener = tokio::net::TcpListener::bind(config.http_addr)
         .await

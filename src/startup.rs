@@ -111,7 +111,10 @@ pub fn master_key(config: &Config) -> Result<MasterKey, StartError> {
 pub async fn open_crm(config: &Config) -> Result<Crm, StartError> {
     let key = master_key(config)?;
     let store = open_store(config).await?;
-    Ok(Crm::new(store, key, Arc::new(SystemClock)).await?.with_agency_phone(config.agency_phone.clone()))
+    Ok(Crm::new(store, key, Arc::new(SystemClock))
+        .await?
+        .with_agency_phone(config.agency_phone.clone())
+        .with_telegram_payment_token(config.telegram_payment_token.clone()))
 }
 
 pub fn bot_settings(config: &Config) -> Option<bot::BotSettings> {

@@ -15,6 +15,8 @@ mod clients;
 mod dashboard;
 mod documents;
 mod error;
+// Report tables shown, drawn and downloaded (CSV, XLSX): one helper for every report route.
+pub mod exports;
 mod guard;
 pub mod health;
 mod hotels;

@@ -57,6 +57,8 @@ static TEMPLATES: LazyLock<Result<tera::Tera, String>> = LazyLock::new(|| {
         "documents/edit.html",
         "documents/agency.html",
         "documents/operator.html",
+        // Report and KPI tables with their charts and downloads (src/exports.rs).
+        "tabular.html",
         // The signing Mini App (src/signing).
         "sign/shell.html",
         "sign/panel.html",

@@ -12,9 +12,10 @@ use teloxide::types::AllowedUpdate;
 /// Every kind of update the tree below handles, asked for explicitly in `getUpdates` and
 /// `setWebhook`: Telegram sends `message_reaction_count` only when it is listed, and keeps the
 /// last list given, so a kind the tree handles must be here.
-pub(crate) const ALLOWED_UPDATES: [AllowedUpdate; 5] = [
+pub(crate) const ALLOWED_UPDATES: [AllowedUpdate; 6] = [
     AllowedUpdate::Message,
     AllowedUpdate::CallbackQuery,
+    AllowedUpdate::PreCheckoutQuery,
     AllowedUpdate::ChannelPost,
     AllowedUpdate::EditedChannelPost,
     AllowedUpdate::MessageReactionCount,
@@ -31,10 +32,16 @@ pub fn schema() -> teloxide::dispatching::UpdateHandler<crate::BotError> {
         .branch(Update::filter_channel_post().endpoint(crate::channel::on_post))
         .branch(Update::filter_edited_channel_post().endpoint(crate::channel::on_post))
         .branch(Update::filter_message_reaction_count_updated().endpoint(crate::channel::on_reactions))
+        // Telegram Payments: the last check before the money goes (answered within 10 s).
+        .branch(Update::filter_pre_checkout_query().endpoint(crate::payments::on_pre_checkout))
 }
 
 async fn on_message(bot: TgBot, msg: Message, ctx: Ctx) -> HandlerResult {
     let Some(user) = msg.from.as_ref() else { return Ok(()) };
+    // The money arrived: recorded before anything else reads this message.
+    if let Some(paid) = msg.successful_payment() {
+        return crate::payments::on_successful_payment(&ctx, &bot, msg.chat.id, user, paid).await;
+    }
     let event = message_event(&msg);
     if let Some(payload) = start_argument(&msg)
         && !matches!(event, Event::Start(StartPayload::StaffInvite(_)))

@@ -21,6 +21,8 @@ mod handlers;
 mod markup;
 // Signing documents in the chat.
 pub mod outbox;
+// Telegram Payments: invoices, pre-checkout, successful payments.
+pub mod payments;
 mod polling;
 mod retry;
 // Signing documents in the chat.

@@ -64,6 +64,12 @@ keyed_enum! {
         LedgerHotelPayment = "ledger.hotel_payment",
         LedgerOperatorPayment = "ledger.operator_payment",
         LedgerReverse = "ledger.reverse",
+        OnlinePaymentCreate = "online_payment.create",
+        OnlinePaymentCanceled = "online_payment.canceled",
+        OnlinePaymentFlagged = "online_payment.flagged",
+        OnlinePaymentRefundAsked = "online_payment.refund_asked",
+        OnlinePaymentRefunded = "online_payment.refunded",
+        OnlinePaymentFlagResolved = "online_payment.flag_resolved",
         TourCreate = "tour.create",
         TourUpdate = "tour.update",
         TourDraft = "tour.draft",
@@ -133,6 +139,10 @@ keyed_enum! {
         DocumentReadTraveller = "document.read.traveller",
         /// The travellers' documents decrypted inside the CRM to compute their warnings.
         DocumentCheck = "document.check",
+        // Telegram Payments: an invoice sent, a charge Telegram reported, one set aside.
+        TelegramInvoiceIssue = "payment.telegram.invoice",
+        TelegramPaymentReceived = "payment.telegram.received",
+        TelegramPaymentUnapplied = "payment.telegram.unapplied",
     }
 }
 
@@ -341,6 +351,9 @@ keyed_enum! {
         Inn = "inn",
         RegistryNumber = "registry_number",
         Traveller = "traveller",
+        // Telegram Payments.
+        Invoice = "invoice",
+        ChargeId = "charge_id",
     }
 }
 

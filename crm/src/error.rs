@@ -80,6 +80,18 @@ pub enum Conflict {
     BookingClosed,
     #[error("the client who booked stays a traveller")]
     ClientTravellerStays,
+    // Online payments.
+    #[error("online payment is not connected")]
+    OnlinePaymentsOff,
+    #[error("the payment provider did not answer")]
+    PaymentProviderUnavailable,
+    #[error("the payment provider refused the request")]
+    PaymentProviderRefused,
+    // Telegram Payments.
+    #[error("Telegram Payments are off: TOURCRM_TELEGRAM_PAYMENT_TOKEN is not set")]
+    TelegramPaymentsOff,
+    #[error("the amount is too large for one Telegram invoice")]
+    TelegramAmountTooLarge,
 }
 
 impl Error {
@@ -123,6 +135,11 @@ impl Conflict {
             Conflict::TravellersFull { count } => text::fill("conflict", "travellers_full", &[("count", count)]),
             Conflict::BookingClosed => text::get("conflict", "booking_closed").to_owned(),
             Conflict::ClientTravellerStays => text::get("conflict", "client_traveller_stays").to_owned(),
+            Conflict::OnlinePaymentsOff => text::get("conflict", "online_payments_off").to_owned(),
+            Conflict::PaymentProviderUnavailable => text::get("conflict", "payment_provider_unavailable").to_owned(),
+            Conflict::PaymentProviderRefused => text::get("conflict", "payment_provider_refused").to_owned(),
+            Conflict::TelegramPaymentsOff => text::get("conflict", "telegram_payments_off").to_owned(),
+            Conflict::TelegramAmountTooLarge => text::get("conflict", "telegram_amount_too_large").to_owned(),
         }
     }
 }

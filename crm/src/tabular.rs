@@ -9,6 +9,16 @@ use crate::domain::Money;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+mod cells;
+mod csv;
+mod svg;
+mod xlsx;
+
+pub use cells::{defuse_formula, plain_money};
+pub use csv::to_csv;
+pub use svg::chart_svg;
+pub use xlsx::{ExportError, sheet_name, to_xlsx};
+
 /// One report's table: a title (the sheet name, the file name's stem), its columns, its rows and
 /// an optional totals row under them.
 #[derive(Debug, Clone, Serialize)]

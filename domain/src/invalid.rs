@@ -113,6 +113,8 @@ keyed_enum! {
         BirthCertificateNumber = "birth_certificate_number",
         PaymentHolder = "payment_holder",
         BankEmpty = "bank_empty",
+        /// A report's `?format=` other than csv or xlsx.
+        ExportFormat = "export_format",
     }
 }
 

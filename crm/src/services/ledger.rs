@@ -4,6 +4,7 @@
 //! moves the booking's status and accrues the agent's commission when it is paid in full.
 
 use super::Crm;
+use super::audit::Audited;
 use super::bookings::check_booking_access;
 use super::scope::{Access, Scope};
 use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
@@ -77,30 +78,52 @@ impl Crm {
         }
         let actor_name = actor.audit_name();
         let mut tx = self.audited(actor).await?;
+        let outcome = self.client_payment_in(&mut tx, &actor_name, &p, &note).await?;
+        if outcome.duplicate {
+            return Ok(outcome);
+        }
+        let entry = Entry::new(AuditAction::LedgerClientPayment, AuditObject::Booking(p.booking_id))
+            .with(AuditField::Amount, p.amount)
+            .with(AuditField::Operation, audit::number(outcome.operation.id));
+        tx.commit(entry).await?;
+        Ok(outcome)
+    }
+
+    /// The one path of a client payment into the ledger, inside the caller's transaction (the
+    /// panel's and the bot's record above, a provider's payment applied by `payments`): the
+    /// same provider id twice returns the first operation; the booking's status is read again
+    /// here, moves with the payment, and the client's «оплата получена» message is queued.
+    pub(crate) async fn client_payment_in(
+        &self,
+        tx: &mut Audited,
+        actor_name: &str,
+        p: &PaymentInput,
+        note: &str,
+    ) -> Result<PaymentOutcome> {
         let now = tx.now();
         if let Some(ext) = &p.external_id
-            && let Some(existing) = store::by_external_id(&mut tx, ext).await?
+            && let Some(existing) = store::by_external_id(tx, ext).await?
         {
             // The same document on another booking is a mistake, not a retry: say so rather
             // than hand back an operation of a booking the actor may not even see.
             if existing.booking_id != Some(p.booking_id) || existing.kind != OperationKind::ClientPayment {
                 return Err(Error::Conflict(Conflict::NoChange("this payment is already recorded")));
             }
-            let b = bookings_store::get(&mut tx, p.booking_id).await?.ok_or(Error::NotFound("booking"))?;
+            let b = bookings_store::get(tx, p.booking_id).await?.ok_or(Error::NotFound("booking"))?;
             return Ok(PaymentOutcome { operation: existing, status: b.status, duplicate: true });
         }
         // Read again inside the transaction: the status may have moved since the check above.
-        let b = bookings_store::get(&mut tx, p.booking_id).await?.ok_or(Error::NotFound("booking"))?;
+        let b = bookings_store::get(tx, p.booking_id).await?.ok_or(Error::NotFound("booking"))?;
         if !b.status.accepts_payments() {
             return Err(Error::Conflict(Conflict::PaymentsNotAccepted(b.status.title_ru())));
         }
-        let paid = store::booking_sum(&mut tx, b.id, OperationKind::ClientPayment).await?;
+        let paid = store::booking_sum(tx, b.id, OperationKind::ClientPayment).await?;
         let due = b.total.minor - paid;
         if p.amount.minor > due {
             return Err(Error::Conflict(Conflict::Overpayment { due: Money::new(due, b.total.currency) }));
         }
         let op_id = store::insert(
-            &mut tx,
+            tx,
             &NewOperation {
                 at: now,
                 kind: OperationKind::ClientPayment,
@@ -109,8 +132,8 @@ impl Crm {
                 counterparty_id: Some(b.client_id.0),
                 method: p.method,
                 external_id: p.external_id.as_deref(),
-                note: &note,
-                recorded_by: &actor_name,
+                note,
+                recorded_by: actor_name,
                 reverses: None,
             },
         )
@@ -118,16 +141,16 @@ impl Crm {
         .map_err(|e| Error::from(e).on_unique(Conflict::NoChange("this payment is already recorded")))?;
         let status = self
             .follow_payments(
-                &mut tx,
+                tx,
                 &b,
                 paid + p.amount.minor,
-                &actor_name,
+                actor_name,
                 text::get("booking_history", "payment_received"),
             )
             .await?;
-        let operation = store::get(&mut tx, op_id).await?.ok_or(Error::NotFound("operation"))?;
+        let operation = store::get(tx, op_id).await?.ok_or(Error::NotFound("operation"))?;
         let paid_now = paid + p.amount.minor;
-        let schedule = bookings_store::schedule(&mut tx, b.id).await?;
+        let schedule = bookings_store::schedule(tx, b.id).await?;
         let cur = b.total.currency;
         let news = super::notify::status::PaymentNews {
             operation_id: op_id.0,
@@ -137,11 +160,7 @@ impl Crm {
             status,
             next: next_instalment(&schedule, paid_now),
         };
-        super::notify::status::announce_payment(&mut tx, &b, &news, now).await?;
-        let entry = Entry::new(AuditAction::LedgerClientPayment, AuditObject::Booking(b.id))
-            .with(AuditField::Amount, p.amount)
-            .with(AuditField::Operation, audit::number(op_id));
-        tx.commit(entry).await?;
+        super::notify::status::announce_payment(tx, &b, &news, now).await?;
         Ok(PaymentOutcome { operation, status, duplicate: false })
     }
 
@@ -217,9 +236,26 @@ impl Crm {
         }
         let actor_name = actor.audit_name();
         let mut tx = self.audited(actor).await?;
+        let op = self.operation_in(&mut tx, &actor_name, &input, &note).await?;
+        let entry = Entry::new(AuditAction::ledger(input.kind), AuditObject::Operation(op.id))
+            .with(AuditField::Amount, input.amount)
+            .with_some(AuditField::Booking, input.booking_id.map(audit::number));
+        tx.commit(entry).await?;
+        Ok(op)
+    }
+
+    /// An operation other than a client payment, inside the caller's transaction (the
+    /// accountant's record above, a provider's refund applied by `payments`).
+    pub(crate) async fn operation_in(
+        &self,
+        tx: &mut Audited,
+        actor_name: &str,
+        input: &OperationInput,
+        note: &str,
+    ) -> Result<Operation> {
         let now = tx.now();
         let booking = match input.booking_id {
-            Some(id) => Some(bookings_store::get(&mut tx, id).await?.ok_or(Error::NotFound("booking"))?),
+            Some(id) => Some(bookings_store::get(tx, id).await?.ok_or(Error::NotFound("booking"))?),
             None => None,
         };
         if let Some(b) = &booking
@@ -229,8 +265,8 @@ impl Crm {
         }
         let counterparty = match (input.kind, &booking) {
             (OperationKind::ClientRefund, Some(b)) => {
-                let paid = store::booking_sum(&mut tx, b.id, OperationKind::ClientPayment).await?;
-                let refunded = store::booking_sum(&mut tx, b.id, OperationKind::ClientRefund).await?;
+                let paid = store::booking_sum(tx, b.id, OperationKind::ClientPayment).await?;
+                let refunded = store::booking_sum(tx, b.id, OperationKind::ClientRefund).await?;
                 if input.amount.minor > paid - refunded {
                     return Err(Error::Conflict(Conflict::Overpayment {
                         due: Money::new(paid - refunded, b.total.currency),
@@ -245,7 +281,7 @@ impl Crm {
             _ => input.counterparty_id,
         };
         let id = store::insert(
-            &mut tx,
+            tx,
             &NewOperation {
                 at: now,
                 kind: input.kind,
@@ -254,19 +290,14 @@ impl Crm {
                 counterparty_id: counterparty,
                 method: input.method,
                 external_id: input.external_id.as_deref(),
-                note: &note,
-                recorded_by: &actor_name,
+                note,
+                recorded_by: actor_name,
                 reverses: None,
             },
         )
         .await
         .map_err(|e| Error::from(e).on_unique(Conflict::NoChange("this document is already recorded")))?;
-        let op = store::get(&mut tx, id).await?.ok_or(Error::NotFound("operation"))?;
-        let entry = Entry::new(AuditAction::ledger(input.kind), AuditObject::Operation(id))
-            .with(AuditField::Amount, input.amount)
-            .with_some(AuditField::Booking, input.booking_id.map(audit::number));
-        tx.commit(entry).await?;
-        Ok(op)
+        Ok(store::get(tx, id).await?.ok_or(Error::NotFound("operation"))?)
     }
 
     /// Corrects a mistaken operation with its negation. A reversed client payment moves the

@@ -31,6 +31,10 @@ mod signing;
 // The KPIs (social funnel, average check) and the channel facts they read.
 mod kpi;
 mod social;
+// Online payments through a provider (YooKassa): links, webhooks, reconciliation, refunds.
+pub mod payments;
+// Telegram Payments: invoices in the chat, pre-checkout, successful payments.
+mod telegram_payments;
 
 // The rows and filters of the store that front-ends read and pass: the services are the one seam
 // between front-ends and storage, so these are named here, not through `crate::store`.
@@ -81,6 +85,11 @@ pub use signing::{
     SIGN_WINDOW_DAYS, ShownText, SigningRefusal, SigningView, signature_agreement,
 };
 pub use social::{ChannelPost, DeepLink, PAYLOAD_MAX, ReactionCount};
+// Telegram Payments.
+pub use telegram_payments::{
+    CHECKOUT_DEADLINE, ChargeOutcome, CheckoutQuery, CheckoutRefusal, INVOICE_TTL_DAYS, InvoicePrice, TelegramCharge,
+    TelegramInvoice,
+};
 
 use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
 use crate::clock::Clock;
@@ -104,6 +113,10 @@ pub struct Crm {
     password_checks: Arc<AtomicU64>,
     /// The agency's phone for clients (see `contact`).
     agency_phone: Option<crate::domain::Phone>,
+    /// The online payment provider; `None`: online payment is off.
+    payments: Option<Arc<payments::OnlinePayments>>,
+    /// The provider token of Telegram Payments (`TOURCRM_TELEGRAM_PAYMENT_TOKEN`); `None`: off.
+    telegram_payment_token: Option<Arc<secrecy::SecretString>>,
 }
 
 impl std::fmt::Debug for Crm {
@@ -132,6 +145,8 @@ impl Crm {
             addresses: Arc::default(),
             password_checks: Arc::default(),
             agency_phone: None,
+            payments: None,
+            telegram_payment_token: None,
         })
     }
 

@@ -32,6 +32,8 @@ pub mod keys;
 mod like;
 pub(crate) mod login_failures;
 pub(crate) mod notifications;
+// Online payments, provider events applied, the accountant's flags.
+pub(crate) mod online_payments;
 pub(crate) mod operations;
 pub mod outbox;
 pub(crate) mod paperwork;
@@ -45,6 +47,8 @@ pub(crate) mod travellers;
 pub(crate) mod web_sessions;
 // Documents issued for signing and their evidence.
 pub mod signing;
+// Telegram Payments: invoices and the charges Telegram reported.
+pub(crate) mod telegram_payments;
 
 use crate::Result;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -1,0 +1,113 @@
+//! Telegram Payments in the chat: the invoice sent (`sendInvoice`) or made a link
+//! (`createInvoiceLink`), Telegram's `pre_checkout_query` answered, and `successful_payment`
+//! handed to `crm`. Every rule is crm's (`Crm::telegram_invoice`, `telegram_checkout`,
+//! `telegram_payment_received`); this only speaks the Bot API.
+
+use crate::BotError;
+use crate::conversation::{self, Ctx, TgBot};
+use crm::Actor;
+use crm::services::{ChargeOutcome, CheckoutQuery, TelegramCharge, TelegramInvoice};
+use dialogues::Reply;
+use secrecy::ExposeSecret;
+use teloxide::RequestError;
+use teloxide::payloads::{CreateInvoiceLinkSetters, SendInvoiceSetters};
+use teloxide::prelude::*;
+use teloxide::types::{LabeledPrice, PreCheckoutQuery, SuccessfulPayment};
+
+fn prices(invoice: &TelegramInvoice) -> Vec<LabeledPrice> {
+    invoice.prices.iter().map(|p| LabeledPrice { label: p.label.clone(), amount: p.amount }).collect()
+}
+
+/// Sends `invoice` into `chat` as a message with Telegram's «Оплатить» button. The caller has
+/// its turn of the sending budget (see [`crate::SendBudget`]); payflow's dialogue calls this
+/// from its method step.
+pub async fn send_invoice(bot: &TgBot, chat: ChatId, invoice: &TelegramInvoice) -> Result<Message, RequestError> {
+    bot.send_invoice(
+        chat,
+        invoice.title.clone(),
+        invoice.description.clone(),
+        invoice.payload.clone(),
+        invoice.currency.clone(),
+        prices(invoice),
+    )
+    .provider_token(invoice.provider_token.expose_secret())
+    .await
+}
+
+/// A `https://t.me/$…` link that opens `invoice` for whoever follows it: what an agent passes
+/// to a client outside the bot's own chat, or through the outbox.
+pub async fn invoice_link(bot: &TgBot, invoice: &TelegramInvoice) -> Result<String, RequestError> {
+    bot.create_invoice_link(
+        invoice.title.clone(),
+        invoice.description.clone(),
+        invoice.payload.clone(),
+        invoice.currency.clone(),
+        prices(invoice),
+    )
+    .provider_token(invoice.provider_token.expose_secret())
+    .await
+}
+
+/// Answers Telegram's question «may this payment go?» — first and fast: crm's checks read only
+/// and give up at `CHECKOUT_DEADLINE`, well within Telegram's 10 s.
+pub async fn on_pre_checkout(bot: TgBot, q: PreCheckoutQuery, ctx: Ctx) -> Result<(), BotError> {
+    let query = CheckoutQuery {
+        payload: q.invoice_payload.clone(),
+        currency: q.currency.clone(),
+        total_amount: q.total_amount,
+        payer_telegram_id: i64::try_from(q.from.id.0).unwrap_or(i64::MAX),
+    };
+    let answer = ctx.crm.telegram_checkout(&Actor::System, &query).await;
+    let request = match &answer {
+        Ok(()) => bot.answer_pre_checkout_query(q.id.clone(), true),
+        Err(refusal) => {
+            tracing::info!(?refusal, "pre-checkout refused");
+            bot.answer_pre_checkout_query(q.id.clone(), false).error_message(refusal.message_ru())
+        }
+    };
+    request.await?;
+    Ok(())
+}
+
+/// A `successful_payment` message: recorded through crm (applied once however often it comes).
+/// The receipt reaches the client through the outbox, queued with the payment; a payment kept
+/// for the accountant is told here.
+pub async fn on_successful_payment(
+    ctx: &Ctx,
+    bot: &TgBot,
+    chat: ChatId,
+    payer: &teloxide::types::User,
+    p: &SuccessfulPayment,
+) -> Result<(), BotError> {
+    let charge = TelegramCharge {
+        payload: p.invoice_payload.clone(),
+        currency: p.currency.clone(),
+        total_amount: p.total_amount,
+        telegram_charge_id: p.telegram_payment_charge_id.0.clone(),
+        provider_charge_id: p.provider_payment_charge_id.clone(),
+        payer_telegram_id: i64::try_from(payer.id.0).unwrap_or(i64::MAX),
+    };
+    // Telegram reports a payment once: a database that blinks is waited for (about 15 s)
+    // rather than losing the report.
+    let mut pause = std::time::Duration::from_millis(500);
+    let recorded = loop {
+        match ctx.crm.telegram_payment_received(&Actor::System, &charge).await {
+            Err(crm::Error::Db(e)) if pause <= std::time::Duration::from_secs(8) => {
+                tracing::warn!(error = %e, "recording a Telegram payment failed; trying again");
+                tokio::time::sleep(pause).await;
+                pause *= 2;
+            }
+            other => break other,
+        }
+    };
+    match recorded {
+        Ok(ChargeOutcome::Applied(_)) => Ok(()),
+        Ok(ChargeOutcome::Unapplied { reason }) => {
+            conversation::send(ctx, bot, chat, &Reply::text("payment_kept").var("reason", reason)).await
+        }
+        Err(e) => {
+            tracing::error!(error = %e, charge = %charge.telegram_charge_id, "a Telegram payment was not recorded");
+            conversation::send(ctx, bot, chat, &Reply::text("payment_kept").var("reason", "")).await
+        }
+    }
+}
