@@ -24,6 +24,10 @@ pub async fn dashboard(
         ctx.insert("outbox_unknown", &unknown);
         ctx.insert("outbox_failed", &failed);
     }
+    // The admin's KPI block (`dashboard_kpi.html`).
+    if let Some(kpi) = crate::kpi::summary(&state, &session).await? {
+        ctx.insert("kpi", &kpi);
+    }
     ctx.insert("password_changed", &q.password_changed.is_some());
     ctx.insert("session_expires", &views::when(session.expires_at));
     views::render("dashboard.html", &ctx)

@@ -6,6 +6,7 @@ use crate::{
     assets, audit, auth, bookings, broadcasts, clients, dashboard, documents, health, hotels, notifications, outbox,
     signing, staff, tours,
 };
+use crate::kpi;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
 /// What the guard demands before a handler runs.
@@ -118,6 +119,8 @@ pub enum Page {
     // Signing.
     BookingContract,
     DocumentPdf,
+    // The KPIs (social funnel, average check).
+    Kpi,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -229,6 +232,7 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/documents/{kind}/preview", SignedIn, Page::DocumentTemplatePreview),
     r("POST", "/bookings/{id}/contract", SignedIn, Page::BookingContract),
     r("GET", "/documents/{id}/pdf", SignedIn, Page::DocumentPdf),
+    r("GET", "/kpi", SignedIn, Page::Kpi),
 ];
 
 /// Agents work in the bot; in the panel they read their own clients and bookings (DESIGN.md).
@@ -357,6 +361,7 @@ pub fn mount(route: &Route) -> MethodRouter<AppState> {
         Page::DocumentTemplatePreview => on(m, documents::preview),
         Page::BookingContract => on(m, signing::panel::issue_contract),
         Page::DocumentPdf => on(m, signing::panel::pdf),
+        Page::Kpi => on(m, kpi::show),
     }
 }
 

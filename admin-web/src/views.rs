@@ -121,6 +121,7 @@ pub fn page(session: &PanelSession, section: &str) -> tera::Context {
             "bookings": Capability::ListBookings.allows(a),
             "templates": Capability::ManageTemplates.allows(a),
             "broadcasts": Capability::Broadcasts.allows(a),
+            "kpi": Capability::Kpi.allows(a),
         }),
     );
     ctx.insert("csrf", &session.csrf_token);

@@ -115,6 +115,8 @@ keyed_enum! {
         BankEmpty = "bank_empty",
         /// A report's `?format=` other than csv or xlsx.
         ExportFormat = "export_format",
+        /// A KPI page's `?table=` that names none of its tables.
+        KpiTable = "kpi_table",
     }
 }
 

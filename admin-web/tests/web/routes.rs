@@ -183,6 +183,7 @@ const EXPECTED: &[Entry] = &[
     ),
     ("POST", "/bookings/{id}/contract", ADMIN | AGENT, &[]),
     ("GET", "/documents/{id}/pdf", ADMIN | AGENT, &[]),
+    ("GET", "/kpi", ADMIN | ACCOUNTANT, &[]),
 ];
 
 const TOUR_FORM: &[(&str, &str)] = &[
