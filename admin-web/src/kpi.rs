@@ -81,10 +81,13 @@ pub async fn show(
         .map(|(name, table, chart)| {
             let query = views::query_string(&[("from", &from), ("to", &to), ("table", name)]);
             let view = TableView::new(table, Some(query.trim_start_matches('?')));
-            (*name, match chart {
-                Some(c) if !table.rows.is_empty() => view.with_chart(c),
-                _ => view,
-            })
+            (
+                *name,
+                match chart {
+                    Some(c) if !table.rows.is_empty() => view.with_chart(c),
+                    _ => view,
+                },
+            )
         })
         .collect();
     let mut ctx = views::page(&session, "kpi");

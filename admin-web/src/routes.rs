@@ -2,11 +2,11 @@
 //! test walks it, so a route cannot exist without being tested for every role.
 
 use crate::AppState;
+use crate::kpi;
 use crate::{
     assets, audit, auth, bookings, broadcasts, clients, dashboard, documents, health, hotels, notifications, outbox,
     signing, staff, tours,
 };
-use crate::kpi;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
 /// What the guard demands before a handler runs.

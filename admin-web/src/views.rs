@@ -63,6 +63,9 @@ static TEMPLATES: LazyLock<Result<tera::Tera, String>> = LazyLock::new(|| {
         "sign/shell.html",
         "sign/panel.html",
         "sign/refused.html",
+        // The KPIs page and the admin's start page block (src/kpi.rs).
+        "kpi.html",
+        "dashboard_kpi.html",
     ])
     .map_err(|e| format!("{e:?}"))?;
     tera.register_function("interaction_kind", interaction_kind);

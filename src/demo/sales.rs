@@ -269,7 +269,13 @@ pub(crate) async fn book(
     Err(Error::Conflict(Conflict::NoSeatsLeft { left: 0 }))
 }
 
-pub(crate) async fn pay(crm: &Crm, actor: &Actor, booking: BookingId, minor: i64, method: PaymentMethod) -> crm::Result<()> {
+pub(crate) async fn pay(
+    crm: &Crm,
+    actor: &Actor,
+    booking: BookingId,
+    minor: i64,
+    method: PaymentMethod,
+) -> crm::Result<()> {
     if minor <= 0 {
         return Ok(());
     }

@@ -240,7 +240,7 @@ fn post_name(p: &PostRow) -> String {
     if first_line.is_empty() {
         return text::fill("kpi", "post_of", &[("date", &p.posted_at.format("%d.%m.%Y").to_string())]);
     }
-    let short: String = first_line.chars().take(60).collect();
+    let short: String = first_line.chars().take(40).collect();
     if short.chars().count() < first_line.chars().count() { format!("{short}…") } else { short }
 }
 
