@@ -74,6 +74,10 @@ pub async fn dashboard(
     let today = state.crm.agency_today();
     ctx.insert("today", &views::day(today));
     ctx.insert("due_until", &views::day(today + chrono::Days::new(DUE_DAYS)));
+    // The admin's KPI block (`dashboard_kpi.html`).
+    if let Some(kpi) = crate::kpi::summary(&state, &session).await? {
+        ctx.insert("kpi", &kpi);
+    }
     ctx.insert("password_changed", &q.password_changed.is_some());
     ctx.insert("session_expires", &views::when(session.expires_at));
     views::render("dashboard.html", &ctx)

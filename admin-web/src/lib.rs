@@ -22,6 +22,8 @@ pub mod exports;
 mod guard;
 pub mod health;
 mod hotels;
+// The KPIs page and the admin's start page block.
+mod kpi;
 mod notifications;
 mod operations;
 mod outbox;

@@ -2,6 +2,7 @@
 //! test walks it, so a route cannot exist without being tested for every role.
 
 use crate::AppState;
+use crate::kpi;
 use crate::{
     assets, audit, auth, bookings, broadcasts, clients, dashboard, documents, health, hotels, notifications, outbox,
     payments, signing, staff, tours,
@@ -149,6 +150,8 @@ pub enum Page {
     // The financial reports.
     ReportList,
     Report,
+    // The KPIs (social funnel, average check).
+    Kpi,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -287,6 +290,7 @@ pub const ROUTES: &[Route] = &[
     // The financial reports.
     r("GET", "/reports", SignedIn, Page::ReportList),
     r("GET", "/reports/{name}", SignedIn, Page::Report),
+    r("GET", "/kpi", SignedIn, Page::Kpi),
 ];
 
 /// Agents work in the bot; in the panel they read their own clients and bookings (DESIGN.md).
@@ -440,6 +444,7 @@ pub fn mount(route: &Route) -> MethodRouter<AppState> {
         // The financial reports.
         Page::ReportList => on(m, reports::index),
         Page::Report => on(m, reports::show),
+        Page::Kpi => on(m, kpi::show),
     }
 }
 

@@ -70,6 +70,9 @@ static TEMPLATES: LazyLock<Result<tera::Tera, String>> = LazyLock::new(|| {
         "operations/form.html",
         "operations/transfer.html",
         "commissions.html",
+        // The KPIs page and the admin's start page block (src/kpi.rs).
+        "kpi.html",
+        "dashboard_kpi.html",
     ])
     .map_err(|e| format!("{e:?}"))?;
     tera.register_function("interaction_kind", interaction_kind);
@@ -131,6 +134,7 @@ pub fn page(session: &PanelSession, section: &str) -> tera::Context {
             "online_payments": Capability::OnlinePayments.allows(a),
             "finance": Capability::Finance.allows(a),
             "reports": Capability::FinancialReports.allows(a),
+            "kpi": Capability::Kpi.allows(a),
         }),
     );
     ctx.insert("csrf", &session.csrf_token);

@@ -1,11 +1,25 @@
-//! The update handler tree. Private chats only: the bot never acts in groups. Edited messages,
-//! channel posts and everything else fall to the default handler and are ignored.
+//! The update handler tree. Private chats only: the bot never acts in groups. The agency's
+//! channel posts and their reaction counts are recorded for the KPIs (`channel`), silently.
+//! Edited private messages and everything else fall to the default handler and are ignored.
 
 use crate::conversation::{self, Ctx, TgBot};
-use crate::update::message_event;
+use crate::update::{message_event, start_argument};
 use crm::{Actor, Conflict, Error};
 use dialogues::{Callback, Event, Reply, StartPayload};
 use teloxide::prelude::*;
+use teloxide::types::AllowedUpdate;
+
+/// Every kind of update the tree below handles, asked for explicitly in `getUpdates` and
+/// `setWebhook`: Telegram sends `message_reaction_count` only when it is listed, and keeps the
+/// last list given, so a kind the tree handles must be here.
+pub(crate) const ALLOWED_UPDATES: [AllowedUpdate; 6] = [
+    AllowedUpdate::Message,
+    AllowedUpdate::CallbackQuery,
+    AllowedUpdate::PreCheckoutQuery,
+    AllowedUpdate::ChannelPost,
+    AllowedUpdate::EditedChannelPost,
+    AllowedUpdate::MessageReactionCount,
+];
 
 type HandlerResult = Result<(), crate::BotError>;
 
@@ -15,6 +29,9 @@ pub fn schema() -> teloxide::dispatching::UpdateHandler<crate::BotError> {
             Update::filter_message().filter(|m: Message| m.chat.is_private() && m.from.is_some()).endpoint(on_message),
         )
         .branch(Update::filter_callback_query().endpoint(on_callback))
+        .branch(Update::filter_channel_post().endpoint(crate::channel::on_post))
+        .branch(Update::filter_edited_channel_post().endpoint(crate::channel::on_post))
+        .branch(Update::filter_message_reaction_count_updated().endpoint(crate::channel::on_reactions))
         // Telegram Payments: the last check before the money goes (answered within 10 s).
         .branch(Update::filter_pre_checkout_query().endpoint(crate::payments::on_pre_checkout))
 }
@@ -26,6 +43,11 @@ async fn on_message(bot: TgBot, msg: Message, ctx: Ctx) -> HandlerResult {
         return crate::payments::on_successful_payment(&ctx, &bot, msg.chat.id, user, paid).await;
     }
     let event = message_event(&msg);
+    if let Some(payload) = start_argument(&msg)
+        && !matches!(event, Event::Start(StartPayload::StaffInvite(_)))
+    {
+        record_start(&ctx, user, &msg, payload).await;
+    }
     if let Event::Start(StartPayload::StaffInvite(token)) = &event {
         return redeem_invite(&ctx, &bot, msg.chat.id, user, token).await;
     }
@@ -37,6 +59,16 @@ async fn on_message(bot: TgBot, msg: Message, ctx: Ctx) -> HandlerResult {
     }
     let done = conversation::handle(&ctx, &bot, msg.chat.id, user, event).await;
     answered(&ctx, &bot, msg.chat.id, done).await
+}
+
+/// Records a deep-link start for the KPIs. A failure is logged and the start goes on: the
+/// person's `/start` matters more than its count.
+async fn record_start(ctx: &Ctx, user: &teloxide::types::User, msg: &Message, payload: &str) {
+    let telegram_id = i64::try_from(user.id.0).unwrap_or(i64::MAX);
+    let recorded = ctx.crm.record_deep_link_start(&Actor::Telegram(telegram_id), i64::from(msg.id.0), payload).await;
+    if let Err(e) = recorded {
+        tracing::error!(error = %e, "recording a deep-link start failed");
+    }
 }
 
 /// A failed update (the database or Redis away, a send that did not go) still gets an answer:

@@ -13,6 +13,8 @@
 #![forbid(unsafe_code)]
 
 mod budget;
+// The agency's channel: posts, their deep links and reaction counts.
+mod channel;
 mod conversation;
 mod effects;
 mod handlers;
@@ -192,14 +194,31 @@ pub async fn start(settings: &BotSettings, crm: Crm, budget: SendBudget) -> Resu
             let token = Stop::Dispatcher(dispatcher.shutdown_token());
             let url = reqwest::Url::parse(url).map_err(|_| BotError::WebhookUrl)?;
             // The address is unused: the route is served by the panel's own server.
-            let mut options = webhooks::Options::new(([127, 0, 0, 1], 0).into(), url);
+            let mut options = webhooks::Options::new(([127, 0, 0, 1], 0).into(), url.clone());
             if let Some(secret) = &settings.webhook_secret {
                 options = options.secret_token(secret.clone());
             }
             // The secret teloxide registers with Telegram (generated here when none is set), so
             // our own constant-time check in front of teloxide's route knows it.
             let secret = options.get_or_gen_secret_token().to_owned();
-            let (listener, stopped, router) = webhooks::axum_to_router(settings.bot()?, options).await?;
+            // Registered here rather than by teloxide's `axum_to_router`, whose setWebhook does
+            // not pass `allowed_updates`: Telegram sends reaction counts only when listed.
+            settings
+                .bot()?
+                .set_webhook(url)
+                .secret_token(secret.clone())
+                .allowed_updates(handlers::ALLOWED_UPDATES)
+                .drop_pending_updates(false)
+                .await?;
+            let (listener, stop_flag, router) = webhooks::axum_no_setup(options);
+            // As teloxide's own setup does: the webhook is removed when the bot stops.
+            let unhook = settings.bot()?;
+            let stopped = async move {
+                stop_flag.await;
+                if let Err(e) = unhook.delete_webhook().await {
+                    tracing::warn!(error = %e, "deleteWebhook failed on stop");
+                }
+            };
             let router = webhook::guarded(router, &secret);
             let task = tokio::spawn(async move {
                 dispatcher

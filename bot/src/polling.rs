@@ -80,7 +80,7 @@ pub(crate) async fn run(bot: TgBot, ctx: Ctx, handler: Handler, mut stop: watch:
     let mut backoff = Duration::ZERO;
     while !*stop.borrow() {
         let offset = in_flight.lowest().or(next);
-        let mut request = bot.get_updates().timeout(POLL_TIMEOUT);
+        let mut request = bot.get_updates().timeout(POLL_TIMEOUT).allowed_updates(crate::handlers::ALLOWED_UPDATES);
         if let Some(offset) = offset {
             // Update ids are below 2^31 (Telegram's offset is a signed 32-bit number).
             request = request.offset(offset as i32);

@@ -29,6 +29,16 @@ pub fn message_event(msg: &Message) -> Event {
     Event::Unsupported
 }
 
+/// The argument of a `/start <argument>` message, as typed or sent by a deep link (untrusted:
+/// the CRM parses it); `None` for any other message or a bare `/start`.
+pub fn start_argument(msg: &Message) -> Option<&str> {
+    let rest = msg.text()?.trim().strip_prefix('/')?;
+    let (word, arg) = rest.split_once(char::is_whitespace)?;
+    let word = word.split('@').next().unwrap_or(word);
+    let arg = arg.trim();
+    (word.eq_ignore_ascii_case("start") && !arg.is_empty()).then_some(arg)
+}
+
 /// A pressed reply-keyboard button comes back as a text with its label: when the text is the
 /// label of an item of the writer's own menu, the dialogue gets that item, not the words.
 pub fn menu_event(event: Event, who: &Who, texts: &Texts) -> Event {

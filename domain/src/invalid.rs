@@ -125,6 +125,8 @@ keyed_enum! {
         BookingNumberMissing = "booking_number_missing",
         DocumentNumberRequired = "document_number_required",
         AppliesFromPast = "applies_from_past",
+        /// A KPI page's `?table=` that names none of its tables.
+        KpiTable = "kpi_table",
     }
 }
 

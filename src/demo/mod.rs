@@ -13,6 +13,7 @@ mod ledger;
 mod paperwork;
 mod people;
 mod sales;
+mod social;
 
 use crm::domain::{ClientId, Role, StaffId};
 use crm::services::{ClientFilter, HotelFilter, NewStaffInput, TourFilter};

@@ -108,6 +108,8 @@ pub(crate) async fn build(
             _ => {}
         }
     }
+    // People from the channel's posts and other networks (the KPIs' funnel).
+    super::social::build(crm, cast, made, rng, summary).await?;
     ledger::suppliers(crm, cast, made, &paid).await?;
     ledger::commissions(crm, cast).await?;
     blacklist(crm, cast, summary).await?;
@@ -218,7 +220,7 @@ async fn log(
 
 /// Books a departure for the client; `near` takes the first package departure inside its
 /// hotel's paid-cancellation window (15–20 days away).
-async fn book(
+pub(crate) async fn book(
     crm: &Crm,
     made: &Made,
     client: crm::domain::ClientId,
@@ -267,7 +269,13 @@ async fn book(
     Err(Error::Conflict(Conflict::NoSeatsLeft { left: 0 }))
 }
 
-async fn pay(crm: &Crm, actor: &Actor, booking: BookingId, minor: i64, method: PaymentMethod) -> crm::Result<()> {
+pub(crate) async fn pay(
+    crm: &Crm,
+    actor: &Actor,
+    booking: BookingId,
+    minor: i64,
+    method: PaymentMethod,
+) -> crm::Result<()> {
     if minor <= 0 {
         return Ok(());
     }

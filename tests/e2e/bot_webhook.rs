@@ -28,6 +28,11 @@ async fn webhook_updates_are_accepted_only_with_the_secret_token() {
     assert_eq!(set.len(), 1, "{:?}", fake.methods_called());
     assert_eq!(set[0]["url"], hook.as_str());
     assert_eq!(set[0]["secret_token"], "s3cret-token_1");
+    // Reaction counts come only when asked for (the social funnel needs them).
+    let allowed = set[0]["allowed_updates"].as_array().cloned().unwrap_or_default();
+    for kind in ["message", "callback_query", "channel_post", "edited_channel_post", "message_reaction_count"] {
+        assert!(allowed.iter().any(|k| k == kind), "{kind} not in {allowed:?}");
+    }
     assert!(fake.calls("getUpdates").is_empty(), "no long polling in webhook mode");
 
     let update = |id: i64, text: &str| {

@@ -22,6 +22,7 @@ mod panel_browser;
 mod paying;
 mod serve;
 mod signing;
+mod social_funnel;
 mod subscribers;
 // Telegram Payments through the fake Bot API.
 mod telegram_payments;

@@ -212,6 +212,7 @@ const EXPECTED: &[Entry] = &[
     // The financial reports.
     ("GET", "/reports", ADMIN | ACCOUNTANT, &[]),
     ("GET", "/reports/{name}", ADMIN | ACCOUNTANT, &[]),
+    ("GET", "/kpi", ADMIN | ACCOUNTANT, &[]),
 ];
 
 const TOUR_FORM: &[(&str, &str)] = &[

@@ -36,6 +36,9 @@ mod travellers;
 mod web_sessions;
 // Issuing documents for signing and their electronic signature.
 mod signing;
+// The KPIs (social funnel, average check) and the channel facts they read.
+mod kpi;
+mod social;
 // Online payments through a provider (YooKassa): links, webhooks, reconciliation, refunds.
 pub mod payments;
 // Telegram Payments: invoices in the chat, pre-checkout, successful payments.
@@ -93,10 +96,14 @@ pub use travellers::{DocState, TravellerEntry, TravellerList};
 pub use web_sessions::{PanelSession, SESSION_IDLE_HOURS, SessionStarted, SignIn};
 // Signing: the documents issued to clients and the evidence of their signature.
 pub use crate::store::signing::{Channel, DocumentState, IssuedDocument, Signature};
+// The KPIs and the channel's posts, reactions and deep-link starts.
+pub use kpi::attribution::WINDOW_DAYS as ATTRIBUTION_WINDOW_DAYS;
+pub use kpi::{AverageCheck, KpiPeriod, KpiSummary, SOLD, SocialFunnel};
 pub use signing::{
     AGREEMENT_VERSION, CODE_MAX_ATTEMPTS, CODE_RESEND_SECONDS, CODE_TTL_MINUTES, DocumentLine, Evidence,
     SIGN_WINDOW_DAYS, ShownText, SigningRefusal, SigningView, signature_agreement,
 };
+pub use social::{ChannelPost, DeepLink, PAYLOAD_MAX, ReactionCount};
 // Telegram Payments.
 pub use telegram_payments::{
     CHECKOUT_DEADLINE, ChargeOutcome, CheckoutQuery, CheckoutRefusal, INVOICE_TTL_DAYS, InvoicePrice, TelegramCharge,

@@ -51,6 +51,9 @@ pub enum Capability {
     ManageCommissions,
     /// The financial reports (`services::reports`): the accountant's and the admins'.
     FinancialReports,
+    /// The KPIs (social funnel, average check): the admin's marketing figures and the
+    /// accountant's sales figures; never agents' or operators' (issue #15).
+    Kpi,
 }
 
 impl Capability {
@@ -73,6 +76,7 @@ impl Capability {
             Capability::Finance => &[Role::Admin, Role::Accountant],
             Capability::ManageCommissions => &[Role::Admin],
             Capability::FinancialReports => &[Role::Admin, Role::Accountant],
+            Capability::Kpi => &[Role::Admin, Role::Accountant],
             Capability::ViewHotels | Capability::ListBookings => {
                 &[Role::Admin, Role::Operator, Role::Agent, Role::Accountant]
             }

@@ -42,6 +42,7 @@ pub mod outbox;
 pub(crate) mod paperwork;
 // The financial reports' aggregates (public for the benchmark's EXPLAIN).
 pub mod reports;
+pub(crate) mod social;
 pub(crate) mod staff;
 pub(crate) mod starts;
 pub(crate) mod telegram_accounts;

@@ -16,6 +16,7 @@ mod documents;
 mod hotels;
 mod interactions;
 mod keys;
+mod kpi;
 mod ledger_props;
 mod lockout;
 mod notifications;

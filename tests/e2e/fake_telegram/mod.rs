@@ -11,6 +11,8 @@
 
 #![allow(dead_code)]
 
+// The agency's channel: posts, edits, reaction counts.
+mod channel;
 mod faults;
 mod json;
 mod parse;
@@ -20,6 +22,7 @@ mod selftest;
 mod server;
 mod updates;
 
+pub use channel::PostLink;
 pub use faults::{Calls, Fault};
 pub use json::BOT_USERNAME;
 pub use payments::FakeInvoice;
@@ -128,6 +131,24 @@ struct State {
     /// the bot's answer once it came.
     invoices: Vec<payments::FakeInvoice>,
     checkouts: HashMap<String, Option<(bool, Option<String>)>>,
+    /// The last `allowed_updates` the bot gave (`None`: never; Telegram's default then).
+    allowed_updates: Option<Vec<String>>,
+}
+
+/// Update kinds Telegram sends only when `allowed_updates` lists them.
+const OPT_IN_UPDATES: [&str; 3] = ["chat_member", "message_reaction", "message_reaction_count"];
+
+impl State {
+    /// Whether Telegram would send this update, given the bot's last `allowed_updates`.
+    fn allowed(&self, update: &Value) -> bool {
+        let Some(kind) = update.as_object().and_then(|o| o.keys().find(|k| *k != "update_id")) else {
+            return true;
+        };
+        match &self.allowed_updates {
+            Some(list) if !list.is_empty() => list.iter().any(|k| k == kind),
+            _ => !OPT_IN_UPDATES.contains(&kind.as_str()),
+        }
+    }
 }
 
 impl State {

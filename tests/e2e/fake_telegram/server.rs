@@ -289,6 +289,10 @@ impl Shared {
             notified.as_mut().enable();
             {
                 let mut s = self.state.lock().unwrap();
+                // Telegram keeps the last list given; an update of a kind not asked for is dropped.
+                if let Some(list) = p.get("allowed_updates").and_then(Value::as_array) {
+                    s.allowed_updates = Some(list.iter().filter_map(|k| k.as_str().map(str::to_owned)).collect());
+                }
                 if !s.webhook_url.is_empty() {
                     return Err((409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first".into()));
                 }
@@ -299,6 +303,10 @@ impl Shared {
                 } else if offset > 0 {
                     s.pending.retain(|u| u["update_id"].as_i64().unwrap() >= offset);
                     s.acked_offset = s.acked_offset.max(offset);
+                }
+                let dropped: Vec<Value> = s.pending.iter().filter(|u| !s.allowed(u)).cloned().collect();
+                if !dropped.is_empty() {
+                    s.pending.retain(|u| !dropped.contains(u));
                 }
                 let out: Vec<Value> = s.pending.iter().take(limit).cloned().collect();
                 if !out.is_empty() || Instant::now() >= deadline {
