@@ -4,7 +4,11 @@
 //! registration (four texts and three button presses, each answered by the bot) under the loads
 //! of issue #16, and then:
 //! - a reply's latency while a broadcast to 10 000 clients uses the whole rate;
-//! - one client pressing a tour's button every second (`BENCH_PRESS_SECS`, default 120).
+//! - one client pressing a tour's button every second (`BENCH_PRESS_SECS`, default 120);
+//! - one update of each common kind measured alone (`kinds`): a registration step answered with
+//!   a text, a tour's button pressed (its card shown), `/start` of a known client — each
+//!   `BENCH_KIND_UPDATES` times (default 100, after as many unmeasured to warm the connections'
+//!   statement caches), by different clients at once.
 //!
 //! For each load it prints the reply latency (from the update queued to the reply accepted)
 //! p50/p95/p99/max, updates per second, the server's CPU time per update (utime + stime of the
@@ -13,10 +17,18 @@
 //!
 //! `cargo bench --bench update_path` (env `BENCH_RATE`, the configured rate and the fake's
 //! overall limit, default 1000; `BENCH_LOADS`, a comma-separated subset of
-//! `light,fifty_think,fifty_fast,thousand,broadcast,button`).
+//! `light,fifty_think,fifty_fast,thousand,broadcast,button,kinds`).
+//!
+//! `BENCH_CALLGRIND=<dir>` runs the server under valgrind's callgrind and counts the
+//! instructions of each kind of update (the whole process, net of what it does idle in the same
+//! time), with a dump per kind in `<dir>` for `callgrind_annotate --inclusive=yes`; only the
+//! `kinds` load runs then unless `BENCH_LOADS` says otherwise (times under valgrind mean nothing).
+//! `BENCH_SERVER_BIN` runs another build of the server (a copy kept from before a change).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code, unused_imports)]
 
+#[path = "common/callgrind.rs"]
+mod callgrind;
 #[path = "common/catalog.rs"]
 mod catalog;
 #[path = "common/clients.rs"]
@@ -28,6 +40,7 @@ mod fake_telegram;
 #[path = "common/procstat.rs"]
 mod procstat;
 
+use callgrind::Callgrind;
 use crm::Actor;
 use crm::notify::BroadcastKind;
 use crm::services::AudienceFilter;
@@ -44,6 +57,8 @@ const SEEDED: usize = 20_000;
 struct Bench {
     fake: FakeTelegram,
     proc: Proc,
+    /// Counting the server's instructions (`BENCH_CALLGRIND`).
+    callgrind: Option<Callgrind>,
     /// Chat ids of simulated clients: each load takes fresh ones, so every client is new.
     next_chat: i64,
 }
@@ -107,14 +122,28 @@ impl Bench {
 async fn main() {
     let rate: usize = std::env::var("BENCH_RATE").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
     let press_secs: u32 = std::env::var("BENCH_PRESS_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(120);
-    let loads = std::env::var("BENCH_LOADS").unwrap_or_default();
+    let kind_updates: usize = std::env::var("BENCH_KIND_UPDATES").ok().and_then(|v| v.parse().ok()).unwrap_or(100);
+    let callgrind_dir = std::env::var_os("BENCH_CALLGRIND").map(std::path::PathBuf::from);
+    let loads = std::env::var("BENCH_LOADS")
+        .unwrap_or_else(|_| if callgrind_dir.is_some() { "kinds".into() } else { String::new() });
     let wanted = |l: &str| loads.is_empty() || loads.split(',').any(|x| x.trim() == l);
     let fake = FakeTelegram::start().await;
     fake.limit_rate(rate);
     fake.limit_chat_rates();
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tourcrm"))
+    // `BENCH_SERVER_BIN` measures another build of the server (a copy kept from before a change).
+    let bin = std::env::var_os("BENCH_SERVER_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_BIN_EXE_tourcrm")));
+    let mut server = match &callgrind_dir {
+        Some(d) => {
+            std::fs::create_dir_all(d).unwrap();
+            Callgrind::command(&bin, d)
+        }
+        None => Command::new(&bin),
+    };
+    let mut child = server
         .arg("serve")
         .current_dir(dir.path())
         .env("TOURCRM_DATA_DIR", dir.path().join("data"))
@@ -131,7 +160,8 @@ async fn main() {
         .spawn()
         .unwrap();
     let key_file = dir.path().join("data/master.key");
-    let deadline = Instant::now() + Duration::from_secs(60);
+    // Valgrind starts the server many times slower.
+    let deadline = Instant::now() + Duration::from_secs(if callgrind_dir.is_some() { 600 } else { 60 });
     while fake.calls("getUpdates").is_empty() || !key_file.exists() {
         assert!(Instant::now() < deadline, "the server did not start");
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -145,7 +175,8 @@ async fn main() {
     let crm = crm::Crm::new(store, key, std::sync::Arc::new(crm::clock::SystemClock)).await.unwrap();
     let tour = catalog::published_tour(&crm).await;
 
-    let mut b = Bench { fake, proc, next_chat: 50_000_000 };
+    let callgrind = callgrind_dir.as_deref().map(|d| Callgrind::new(child.id(), d));
+    let mut b = Bench { fake, proc, callgrind, next_chat: 50_000_000 };
     // Warm-up: one registration (templates, statements, connections).
     let warm = b.registrations(1, Duration::ZERO);
     driver::run(&b.fake, warm, Pace::AfterReply(Duration::ZERO)).await;
@@ -188,6 +219,9 @@ async fn main() {
         script.extend(std::iter::repeat_n(press, press_secs as usize));
         let name = format!("one client pressing a tour's button every second for {press_secs} s");
         b.measure(&name, vec![(user, script, Duration::ZERO)], Pace::Every(Duration::from_secs(1))).await;
+    }
+    if wanted("kinds") {
+        kinds(&mut b, tour, kind_updates).await;
     }
     tokio::time::sleep(Duration::from_secs(5)).await;
     println!();
@@ -239,4 +273,107 @@ async fn broadcast(b: &mut Bench, crm: &crm::Crm, tour: crm::domain::TourId) {
         "|   (the broadcast: {during} of {audience} delivered while the probes ran; all in {:.1} s from the first probe) |||||||",
         secs
     );
+}
+
+/// One kind of update measured alone: `warm` unmeasured first (the pool's connections prepare
+/// their statements), then `measured`; both sent by their clients at once.
+struct Kind {
+    name: &'static str,
+    warm: Vec<(FakeUser, Vec<Step>, Duration)>,
+    measured: Vec<(FakeUser, Vec<Step>, Duration)>,
+}
+
+/// A registration step answered with a text, a tour's button pressed, `/start` of a known
+/// client: CPU time per update from `/proc`, or under callgrind instructions per update.
+async fn kinds(b: &mut Bench, tour: crm::domain::TourId, n: usize) {
+    let now = Pace::AfterReply(Duration::ZERO);
+    let at_once = |users: &[FakeUser], step: &dyn Fn(&FakeUser) -> Step| -> Vec<(FakeUser, Vec<Step>, Duration)> {
+        users.iter().map(|u| (u.clone(), vec![step(u)], Duration::ZERO)).collect()
+    };
+    let text =
+        |t: &'static str, expect: &'static str| move |_: &FakeUser| Step { input: Input::Text(t.into()), expect };
+    // New clients at the registration's first question, and registered ones with the tour list.
+    let fresh = b.users(2 * n);
+    driver::run(&b.fake, at_once(&fresh[..], &text("/start", "Как вас зовут")), now).await;
+    let registrations = b.registrations(n, Duration::ZERO);
+    let known: Vec<FakeUser> = registrations.iter().map(|(u, ..)| u.clone()).collect();
+    driver::run(&b.fake, registrations, now).await;
+    driver::run(&b.fake, at_once(&known[..], &text("🌍 Туры", "Алтай")), now).await;
+    let lists: std::collections::HashMap<i64, i64> =
+        known.iter().map(|u| (u.id, b.fake.sent_to(u.id).last().expect("the tour list").message_id)).collect();
+    let press = |u: &FakeUser| Step {
+        input: Input::PressOnMessage(lists[&u.id], format!("t:{}", tour.0)),
+        expect: "Алтай",
+    };
+    let kinds = [
+        Kind {
+            name: "a registration step answered with a text (the name)",
+            warm: at_once(&fresh[..n], &text("Иванова Мария", "номером телефона")),
+            measured: at_once(&fresh[n..], &text("Иванова Мария", "номером телефона")),
+        },
+        Kind {
+            name: "a tour's button pressed (its card shown)",
+            warm: at_once(&known[..], &press),
+            measured: at_once(&known[..], &press),
+        },
+        Kind {
+            name: "/start of a known client",
+            warm: at_once(&known[..], &text("/start", "чем займёмся")),
+            measured: at_once(&known[..], &text("/start", "чем займёмся")),
+        },
+    ];
+    // Idle (polling, the outbox looking for work): subtracted from the kinds' counts.
+    let idle = match &b.callgrind {
+        Some(cg) => {
+            let (c, ()) = cg.measure("idle", tokio::time::sleep(Duration::from_secs(5))).await;
+            println!();
+            println!(
+                "callgrind: idle {:.0} instructions/s (over {:.1} s), dump {}",
+                c.instructions as f64 / c.wall.as_secs_f64(),
+                c.wall.as_secs_f64(),
+                c.file.display()
+            );
+            c.instructions as f64 / c.wall.as_secs_f64()
+        }
+        None => 0.0,
+    };
+    println!();
+    println!("| update, measured alone | updates | CPU ms/update | instructions/update (net of idle) |");
+    println!("|---|---|---|---|");
+    for kind in kinds {
+        // Each chat's reply budget refills (a burst of three), so no reply waits for it.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        driver::run(&b.fake, kind.warm, now).await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let cpu = b.proc.cpu();
+        let label: String = kind.name.split(['(', ' ']).filter(|w| !w.is_empty()).take(4).collect::<Vec<_>>().join("_");
+        let label: String = label.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let (counted, out) = match &b.callgrind {
+            Some(cg) => {
+                let (c, out) = cg.measure(&label, driver::run(&b.fake, kind.measured, now)).await;
+                (Some(c), out)
+            }
+            None => (None, driver::run(&b.fake, kind.measured, now).await),
+        };
+        let cpu = b.proc.cpu().saturating_sub(cpu);
+        let updates = out.updates().max(1) as f64;
+        let (cpu, instructions) = match counted {
+            Some(c) => (
+                "—".to_owned(),
+                format!(
+                    "{:.0} ({:.0} raw; {})",
+                    (c.instructions as f64 - idle * c.wall.as_secs_f64()) / updates,
+                    c.instructions as f64 / updates,
+                    c.file.display()
+                ),
+            ),
+            None => (format!("{:.3}", cpu.as_secs_f64() * 1000.0 / updates), "—".to_owned()),
+        };
+        let wrong = if out.wrong + out.extra > 0 {
+            format!(" {} unexpected replies, {} extra messages", out.wrong, out.extra)
+        } else {
+            String::new()
+        };
+        println!("| {} | {} | {cpu} | {instructions} |{wrong}", kind.name, out.updates());
+    }
 }

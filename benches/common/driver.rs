@@ -21,6 +21,8 @@ pub enum Input {
     Press(String),
     /// Presses it under the bot's first reply to the client (a list the client keeps using).
     PressOnFirst(String),
+    /// Presses it under this message of the bot's (one sent in an earlier run).
+    PressOnMessage(i64, String),
 }
 
 /// One step: the input and a piece of the reply's text that shows the bot understood it.
@@ -129,6 +131,7 @@ pub async fn run(fake: &FakeTelegram, clients: Vec<(FakeUser, Vec<Step>, Duratio
                 Input::Text(t) => fake.push_text(&c.user, t),
                 Input::Press(d) => fake.push_callback(&c.user, c.last_reply.expect("a message to press on"), d),
                 Input::PressOnFirst(d) => fake.push_callback(&c.user, c.first_reply.expect("a message to press on"), d),
+                Input::PressOnMessage(m, d) => fake.push_callback(&c.user, *m, d),
             };
             c.pushed = Some(Instant::now());
             first_push.get_or_insert(now);

@@ -16,6 +16,11 @@ pub struct Texts {
     menu: HashMap<String, MenuItem>,
     /// The agency's phone, as clients see it: every text may name it (`agency_phone`).
     agency_phone: Option<String>,
+    /// What each template renders to without variables, rendered once: most buttons and many
+    /// questions take none, and a tera render builds a context from JSON and walks the template
+    /// for every message. Used only when a reply or label has no variables, so the text is the
+    /// one a render would give (bot templates read no clock: a tera `now()` would freeze here).
+    plain: HashMap<String, String>,
 }
 
 macro_rules! bot_templates {
@@ -277,13 +282,34 @@ impl Texts {
             let text = tera.render(&label_template(&label), &tera::Context::from_serialize(&label.vars)?)?;
             menu.insert(text.trim().to_owned(), item);
         }
-        Ok(Texts { tera, fallback, menu, agency_phone: None })
+        let mut texts = Texts { tera, fallback, menu, agency_phone: None, plain: HashMap::new() };
+        texts.prerender();
+        Ok(texts)
     }
 
     /// The same texts naming the agency's phone where a person is needed.
     pub fn with_agency_phone(mut self, phone: Option<String>) -> Texts {
         self.agency_phone = phone;
+        self.prerender();
         self
+    }
+
+    /// Fills `plain`: every template that renders without variables (the others need theirs).
+    fn prerender(&mut self) {
+        let mut plain = HashMap::new();
+        for name in self.tera.get_template_names() {
+            if let Ok(text) = self.render_with(name, tera::Context::new()) {
+                plain.insert(name.to_owned(), text);
+            }
+        }
+        self.plain = plain;
+    }
+
+    fn render_with(&self, name: &str, mut c: tera::Context) -> Result<String, tera::Error> {
+        if let Some(phone) = &self.agency_phone {
+            c.insert("agency_phone", phone);
+        }
+        Ok(self.tera.render(name, &c)?.trim().to_owned())
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -293,14 +319,8 @@ impl Texts {
     /// Renders a template; a rendering error is logged and yields a neutral apology rather
     /// than leaving the user without an answer.
     pub fn render(&self, name: &str, ctx: &impl Serialize) -> String {
-        let result = tera::Context::from_serialize(ctx).and_then(|mut c| {
-            if let Some(phone) = &self.agency_phone {
-                c.insert("agency_phone", phone);
-            }
-            self.tera.render(name, &c)
-        });
-        match result {
-            Ok(text) => text.trim().to_owned(),
+        match tera::Context::from_serialize(ctx).and_then(|c| self.render_with(name, c)) {
+            Ok(text) => text,
             Err(e) => {
                 tracing::error!(template = name, error = %e, "bot template failed");
                 self.fallback.clone()
@@ -310,11 +330,19 @@ impl Texts {
 
     /// A message's text (without its keyboard).
     pub fn message(&self, reply: &Reply) -> String {
-        self.render(&format!("{}.tera", reply.template), &reply.vars)
+        self.render_vars(&format!("{}.tera", reply.template), &reply.vars)
     }
 
     pub fn label(&self, label: &Label) -> String {
-        self.render(&label_template(label), &label.vars)
+        self.render_vars(&label_template(label), &label.vars)
+    }
+
+    /// [`Texts::render`], taken from `plain` when there are no variables.
+    fn render_vars(&self, name: &str, vars: &serde_json::Map<String, serde_json::Value>) -> String {
+        match self.plain.get(name) {
+            Some(text) if vars.is_empty() => text.clone(),
+            _ => self.render(name, vars),
+        }
     }
 
     /// The keyboard with its labels rendered.

@@ -62,6 +62,9 @@ use std::time::Duration;
 
 pub use sqlx::AnyConnection as Conn;
 
+/// A pooled connection idle this long is pinged before it is handed out (see `connect`).
+const PING_IDLE_AFTER: Duration = Duration::from_secs(1);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -122,6 +125,21 @@ impl Store {
             // A database that went away fails a request within 5 s (the bot then asks the user
             // to repeat) rather than holding it; the pool reconnects by itself when it returns.
             .acquire_timeout(Duration::from_secs(5))
+            // sqlx pings a connection when it is released and, by default, again when it is
+            // acquired: a round trip to PostgreSQL, a hand-off to SQLite's worker thread, for
+            // each of the few queries of a bot update. The release ping already proves the
+            // connection was alive a moment ago, so only one that sat idle long enough for the
+            // server to have gone away since (a restart) is pinged before use; a dead one is
+            // dropped and another taken, as before.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_IDLE_AFTER {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
