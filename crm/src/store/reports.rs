@@ -97,10 +97,13 @@ pub struct CommissionRow {
     pub owed: i64,
 }
 
+/// A commission row as read: agent id, name, accrued, paid, owed.
+type CommissionTuple = (Option<i64>, Option<String>, i64, i64, i64);
+
 /// Per agent: commission accrued and paid in the period, and what is owed at its end.
 pub async fn commissions(conn: &mut Conn, q: &ReportQuery) -> sqlx::Result<Vec<CommissionRow>> {
     let (sql, w) = commissions_sql(q);
-    let rows: Vec<(Option<i64>, Option<String>, i64, i64, i64)> = w.bind(sqlx::query_as(&sql)).fetch_all(conn).await?;
+    let rows: Vec<CommissionTuple> = w.bind(sqlx::query_as(&sql)).fetch_all(conn).await?;
     Ok(rows
         .into_iter()
         .map(|(agent_id, agent, accrued, paid, owed)| CommissionRow { agent_id, agent, accrued, paid, owed })
@@ -137,11 +140,13 @@ pub struct HotelRow {
     pub amount: i64,
 }
 
+/// A hotel row as read: hotel id, name, country, city, payments, amount.
+type HotelTuple = (Option<i64>, Option<String>, Option<String>, Option<String>, i64, i64);
+
 /// Payments to each hotel in the period.
 pub async fn hotel_expenses(conn: &mut Conn, q: &ReportQuery) -> sqlx::Result<Vec<HotelRow>> {
     let (sql, w) = hotels_sql(q);
-    let rows: Vec<(Option<i64>, Option<String>, Option<String>, Option<String>, i64, i64)> =
-        w.bind(sqlx::query_as(&sql)).fetch_all(conn).await?;
+    let rows: Vec<HotelTuple> = w.bind(sqlx::query_as(&sql)).fetch_all(conn).await?;
     Ok(rows
         .into_iter()
         .map(|(hotel_id, hotel, country, city, payments, amount)| HotelRow {

@@ -37,7 +37,7 @@ pub struct TelegramCharge {
 #[derive(Debug, Clone)]
 pub enum ChargeOutcome {
     /// In the ledger (`duplicate` when this report had been applied before).
-    Applied(PaymentOutcome),
+    Applied(Box<PaymentOutcome>),
     /// Kept but not applied: the reason, in Russian, for the payer and the accountant.
     Unapplied { reason: String },
 }
@@ -171,7 +171,7 @@ impl Crm {
                     store::settle_charge(&mut tx, charge.id, Some(outcome.operation.id), "").await?;
                     store::mark_invoice_paid(&mut tx, invoice.id).await?;
                     tx.commit_unrecorded().await?;
-                    return Ok(ChargeOutcome::Applied(outcome));
+                    return Ok(ChargeOutcome::Applied(Box::new(outcome)));
                 }
                 Err(e) => match e.refusal_ru() {
                     Some(reason) => reason,
@@ -200,6 +200,6 @@ impl Crm {
         let operation = ops_store::get(&mut conn, op_id).await?.ok_or(Error::NotFound("operation"))?;
         let booking = operation.booking_id.ok_or(Error::NotFound("booking"))?;
         let status = bookings_store::get(&mut conn, booking).await?.ok_or(Error::NotFound("booking"))?.status;
-        Ok(ChargeOutcome::Applied(PaymentOutcome { operation, status, duplicate: true }))
+        Ok(ChargeOutcome::Applied(Box::new(PaymentOutcome { operation, status, duplicate: true })))
     }
 }
