@@ -73,6 +73,9 @@ static TEMPLATES: LazyLock<Result<tera::Tera, String>> = LazyLock::new(|| {
         // The KPIs page and the admin's start page block (src/kpi.rs).
         "kpi.html",
         "dashboard_kpi.html",
+        // The financial reports (src/reports.rs).
+        "reports/index.html",
+        "reports/show.html",
     ])
     .map_err(|e| format!("{e:?}"))?;
     tera.register_function("interaction_kind", interaction_kind);

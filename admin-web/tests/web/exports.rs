@@ -29,11 +29,12 @@ each_backend!(a_booking_statement_is_a_table_a_chart_and_two_downloads, |app| {
         note: "=HYPERLINK(\"http://evil\") <b>".into(),
     };
     app.crm.record_client_payment(&buh_actor, payment).await.unwrap();
+    let (hotel_id, _, _) = crate::hotels::hotel_with_room_and_manager(&app).await;
     let hotel = OperationInput {
         kind: OperationKind::HotelPayment,
         booking_id: Some(id),
         amount: Money::new(1_250_050, Currency::RUB),
-        counterparty_id: None,
+        counterparty_id: Some(hotel_id.0),
         method: PaymentMethod::BankTransfer,
         external_id: None,
         note: "Отель «Алтай»".into(),
