@@ -110,7 +110,7 @@ impl Bench {
             self.proc.rss_mib(),
             self.proc.peak_rss_mib(),
             if out.wrong + out.extra > 0 {
-                format!(" {} unexpected replies, {} extra messages", out.wrong, out.extra)
+                format!(" {} unexpected replies (first: {:?}), {} extra messages", out.wrong, out.first_wrong, out.extra)
             } else {
                 String::new()
             },
@@ -370,7 +370,7 @@ async fn kinds(b: &mut Bench, tour: crm::domain::TourId, n: usize) {
             None => (format!("{:.3}", cpu.as_secs_f64() * 1000.0 / updates), "—".to_owned()),
         };
         let wrong = if out.wrong + out.extra > 0 {
-            format!(" {} unexpected replies, {} extra messages", out.wrong, out.extra)
+            format!(" {} unexpected replies (first: {:?}), {} extra messages", out.wrong, out.first_wrong, out.extra)
         } else {
             String::new()
         };

@@ -72,6 +72,8 @@ pub struct Outcome {
     pub latencies: Vec<Duration>,
     /// Replies whose text was not what the step expected (the bot did not do the work measured).
     pub wrong: usize,
+    /// The first such reply, to tell what the bot did instead.
+    pub first_wrong: Option<String>,
     /// Messages to the clients beyond one reply per step.
     pub extra: usize,
     /// From the first push to the last reply.
@@ -149,6 +151,7 @@ pub async fn run(fake: &FakeTelegram, clients: Vec<(FakeUser, Vec<Step>, Duratio
             out.latencies.push(m.at.saturating_duration_since(pushed));
             if !m.text().contains(c.script[c.step].expect) {
                 out.wrong += 1;
+                out.first_wrong.get_or_insert_with(|| m.text().to_owned());
             }
             c.first_reply.get_or_insert(m.message_id);
             c.last_reply = Some(m.message_id);

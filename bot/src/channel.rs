@@ -16,7 +16,7 @@ use teloxide::types::{
 type HandlerResult = Result<(), crate::BotError>;
 
 /// A channel post, new or edited.
-pub(crate) async fn on_post(msg: Message, me: Me, ctx: Ctx) -> HandlerResult {
+pub(crate) async fn on_post(msg: Message, me: &Me, ctx: &Ctx) -> HandlerResult {
     if !msg.chat.is_channel() {
         return Ok(());
     }
@@ -34,7 +34,7 @@ pub(crate) async fn on_post(msg: Message, me: Me, ctx: Ctx) -> HandlerResult {
 }
 
 /// A post's reaction counts changed.
-pub(crate) async fn on_reactions(update: MessageReactionCountUpdated, ctx: Ctx) -> HandlerResult {
+pub(crate) async fn on_reactions(update: MessageReactionCountUpdated, ctx: &Ctx) -> HandlerResult {
     let counts: Vec<ReactionCount> = update
         .reactions
         .iter()

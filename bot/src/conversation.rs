@@ -13,6 +13,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use teloxide::RequestError;
 use teloxide::dispatching::dialogue::ErasedStorage;
+use teloxide::payloads::SendMessage;
 use teloxide::prelude::*;
 use teloxide::requests::Request;
 
@@ -25,6 +26,9 @@ pub struct Ctx {
     pub crm: Crm,
     pub texts: Arc<Texts>,
     pub states: Arc<ErasedStorage<State>>,
+    /// Whether `states` is the CRM's database (no Redis configured): then who is writing and
+    /// the chat's state are read in one query (see [`who_and_state`]).
+    pub states_in_db: bool,
     /// The sending rate replies share with the outbox.
     pub budget: crate::SendBudget,
 }
@@ -34,14 +38,30 @@ const MAX_ROUNDS: usize = 8;
 
 /// Who is writing: one look-up per update (staff and client together).
 pub async fn who(crm: &Crm, telegram_id: i64) -> Result<Who, crm::Error> {
-    Ok(match crm.telegram_account(&Actor::Telegram(telegram_id), telegram_id).await? {
+    Ok(who_of(crm.telegram_account(&Actor::Telegram(telegram_id), telegram_id).await?))
+}
+
+fn who_of(account: Option<TelegramAccount>) -> Who {
+    match account {
         Some(TelegramAccount::Staff { id, role, name }) => Who::Staff { id: id.0, role, name },
         Some(TelegramAccount::Client { blacklisted: true, .. }) => Who::Blacklisted,
         Some(TelegramAccount::Client { id, full_name, marketing_consent, .. }) => {
             Who::Client { id: id.0, first_name: first_name(&full_name), marketing: marketing_consent }
         }
         None => Who::Stranger,
-    })
+    }
+}
+
+/// Who is writing and what the store holds for the chat (no state reads as the default, so an
+/// idle chat is never written). With the states in the database that is one query (a private
+/// chat's id is its person's Telegram id); with Redis the look-up and the read go side by side.
+async fn who_and_state(ctx: &Ctx, telegram_id: i64, chat: ChatId) -> Result<(Who, State), BotError> {
+    if ctx.states_in_db && chat.0 == telegram_id {
+        let (account, text) = ctx.crm.telegram_account_and_chat_state(&Actor::System, telegram_id, chat.0).await?;
+        return Ok((who_of(account), crate::state::decode(chat, text).unwrap_or_default()));
+    }
+    let (who, state) = tokio::join!(who(&ctx.crm, telegram_id), ctx.states.clone().get_dialogue(chat));
+    Ok((who?, state.map_err(BotError::state)?.unwrap_or_default()))
 }
 
 pub async fn handle(
@@ -52,7 +72,7 @@ pub async fn handle(
     event: Event,
 ) -> Result<(), BotError> {
     let telegram_id = i64::try_from(user.id.0).unwrap_or(i64::MAX);
-    let who = who(&ctx.crm, telegram_id).await?;
+    let (who, mut saved) = who_and_state(ctx, telegram_id, chat).await?;
     let event = update::menu_event(event, &who, &ctx.texts);
     if let Who::Staff { id, role, .. } = &who
         && let Some(need) = staff_effects::needs(&event)
@@ -60,8 +80,6 @@ pub async fn handle(
     {
         return send(ctx, bot, chat, &staff_effects::not_your_role(need)).await;
     }
-    // What the store holds (no state reads as the default, so an idle chat is never written).
-    let mut saved = ctx.states.clone().get_dialogue(chat).await.map_err(BotError::state)?.unwrap_or_default();
     let mut state = saved.clone();
     let mut events = VecDeque::from([event]);
     let mut rounds = 0;
@@ -172,10 +190,9 @@ async fn save(ctx: &Ctx, chat: ChatId, state: &State, saved: &mut State) -> Resu
 /// Sends a reply as soon as Telegram's limits allow (see [`crate::SendBudget`]); a 429 pauses
 /// what it names and the same message is sent again, so a reply is never dropped.
 pub async fn send(ctx: &Ctx, bot: &TgBot, chat: ChatId, reply: &Reply) -> Result<(), BotError> {
-    let mut req = bot.send_message(chat, ctx.texts.message(reply));
-    if let Some(m) = markup::reply_markup(&ctx.texts.keyboard(&reply.keyboard)) {
-        req = req.reply_markup(m);
-    }
+    let mut payload = SendMessage::new(chat, ctx.texts.message(reply));
+    payload.reply_markup = markup::reply_markup(&ctx.texts.keyboard(&reply.keyboard));
+    let req = crate::sent::text(bot, payload);
     loop {
         ctx.budget.reply_turn(chat.0).await;
         // A 5xx or a dropped connection is tried again with backoff (see `retry`); a 429 pauses

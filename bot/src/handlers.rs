@@ -1,13 +1,13 @@
-//! The update handler tree. Private chats only: the bot never acts in groups. The agency's
+//! Where each update goes. Private chats only: the bot never acts in groups. The agency's
 //! channel posts and their reaction counts are recorded for the KPIs (`channel`), silently.
-//! Edited private messages and everything else fall to the default handler and are ignored.
+//! Edited private messages and everything else are ignored.
 
 use crate::conversation::{self, Ctx, TgBot};
 use crate::update::{message_event, start_argument};
 use crm::{Actor, Conflict, Error};
 use dialogues::{Callback, Event, Reply, StartPayload};
 use teloxide::prelude::*;
-use teloxide::types::AllowedUpdate;
+use teloxide::types::{AllowedUpdate, Me, UpdateKind};
 
 /// Every kind of update the tree below handles, asked for explicitly in `getUpdates` and
 /// `setWebhook`: Telegram sends `message_reaction_count` only when it is listed, and keeps the
@@ -23,42 +23,53 @@ pub(crate) const ALLOWED_UPDATES: [AllowedUpdate; 6] = [
 
 type HandlerResult = Result<(), crate::BotError>;
 
-pub fn schema() -> teloxide::dispatching::UpdateHandler<crate::BotError> {
-    dptree::entry()
-        .branch(
-            Update::filter_message().filter(|m: Message| m.chat.is_private() && m.from.is_some()).endpoint(on_message),
-        )
-        .branch(Update::filter_callback_query().endpoint(on_callback))
-        .branch(Update::filter_channel_post().endpoint(crate::channel::on_post))
-        .branch(Update::filter_edited_channel_post().endpoint(crate::channel::on_post))
-        .branch(Update::filter_message_reaction_count_updated().endpoint(crate::channel::on_reactions))
+/// Hands an update to its handler. A plain `match` rather than a dptree of filters: the tree
+/// tried its branches one by one and cloned the message into each filter and endpoint (a
+/// `Message` is dozens of fields and strings), on every update. Polling calls this directly;
+/// the webhook's dispatcher has it as its one endpoint ([`schema`]).
+pub(crate) async fn route(bot: &TgBot, update: Update, me: &Me, ctx: &Ctx) -> HandlerResult {
+    match update.kind {
+        UpdateKind::Message(msg) if msg.chat.is_private() && msg.from.is_some() => on_message(bot, msg, ctx).await,
+        UpdateKind::CallbackQuery(q) => on_callback(bot, q, ctx).await,
+        UpdateKind::ChannelPost(post) | UpdateKind::EditedChannelPost(post) => {
+            crate::channel::on_post(post, me, ctx).await
+        }
+        UpdateKind::MessageReactionCount(counts) => crate::channel::on_reactions(counts, ctx).await,
         // Telegram Payments: the last check before the money goes (answered within 10 s).
-        .branch(Update::filter_pre_checkout_query().endpoint(crate::payments::on_pre_checkout))
+        UpdateKind::PreCheckoutQuery(q) => crate::payments::on_pre_checkout(bot, q, ctx).await,
+        // Group messages, edited private messages and the rest: ignored.
+        _ => Ok(()),
+    }
 }
 
-async fn on_message(bot: TgBot, msg: Message, ctx: Ctx) -> HandlerResult {
+/// The webhook dispatcher's handler: [`route`] for every update.
+pub fn schema() -> teloxide::dispatching::UpdateHandler<crate::BotError> {
+    dptree::endpoint(|bot: TgBot, update: Update, me: Me, ctx: Ctx| async move { route(&bot, update, &me, &ctx).await })
+}
+
+async fn on_message(bot: &TgBot, msg: Message, ctx: &Ctx) -> HandlerResult {
     let Some(user) = msg.from.as_ref() else { return Ok(()) };
     // The money arrived: recorded before anything else reads this message.
     if let Some(paid) = msg.successful_payment() {
-        return crate::payments::on_successful_payment(&ctx, &bot, msg.chat.id, user, paid).await;
+        return crate::payments::on_successful_payment(ctx, bot, msg.chat.id, user, paid).await;
     }
     let event = message_event(&msg);
     if let Some(payload) = start_argument(&msg)
         && !matches!(event, Event::Start(StartPayload::StaffInvite(_)))
     {
-        record_start(&ctx, user, &msg, payload).await;
+        record_start(ctx, user, &msg, payload).await;
     }
     if let Event::Start(StartPayload::StaffInvite(token)) = &event {
-        return redeem_invite(&ctx, &bot, msg.chat.id, user, token).await;
+        return redeem_invite(ctx, bot, msg.chat.id, user, token).await;
     }
     // A signing code typed in the chat, while one is waiting.
     if let Event::Text(text) = &event
-        && crate::signing::on_text(&ctx, &bot, msg.chat.id, user, text).await?
+        && crate::signing::on_text(ctx, bot, msg.chat.id, user, text).await?
     {
         return Ok(());
     }
-    let done = conversation::handle(&ctx, &bot, msg.chat.id, user, event).await;
-    answered(&ctx, &bot, msg.chat.id, done).await
+    let done = conversation::handle(ctx, bot, msg.chat.id, user, event).await;
+    answered(ctx, bot, msg.chat.id, done).await
 }
 
 /// Records a deep-link start for the KPIs. A failure is logged and the start goes on: the
@@ -80,7 +91,7 @@ async fn answered(ctx: &Ctx, bot: &TgBot, chat: ChatId, done: HandlerResult) -> 
     conversation::send(ctx, bot, chat, &Reply::text("try_again")).await
 }
 
-async fn on_callback(bot: TgBot, q: CallbackQuery, ctx: Ctx) -> HandlerResult {
+async fn on_callback(bot: &TgBot, q: CallbackQuery, ctx: &Ctx) -> HandlerResult {
     // Always answer, so the button stops spinning.
     bot.answer_callback_query(q.id.clone()).await?;
     let Some(chat) = q.message.as_ref().map(|m| m.chat()) else { return Ok(()) };
@@ -89,12 +100,12 @@ async fn on_callback(bot: TgBot, q: CallbackQuery, ctx: Ctx) -> HandlerResult {
     }
     let chat_id = chat.id;
     match q.data.as_deref().and_then(Callback::decode) {
-        Some(cb) if crate::signing::on_callback(&ctx, &bot, chat_id, &q.from, cb).await? => Ok(()),
+        Some(cb) if crate::signing::on_callback(ctx, bot, chat_id, &q.from, cb).await? => Ok(()),
         Some(cb) => {
-            let done = conversation::handle(&ctx, &bot, chat_id, &q.from, Event::Callback(cb)).await;
-            answered(&ctx, &bot, chat_id, done).await
+            let done = conversation::handle(ctx, bot, chat_id, &q.from, Event::Callback(cb)).await;
+            answered(ctx, bot, chat_id, done).await
         }
-        None => conversation::send(&ctx, &bot, chat_id, &Reply::text("button_expired")).await,
+        None => conversation::send(ctx, bot, chat_id, &Reply::text("button_expired")).await,
     }
 }
 

@@ -27,6 +27,8 @@ pub mod outbox;
 pub mod payments;
 mod polling;
 mod retry;
+// sendMessage read back as the sent message's id only.
+mod sent;
 // Signing documents in the chat.
 mod signing;
 mod staff_effects;
@@ -176,13 +178,12 @@ pub async fn start(settings: &BotSettings, crm: Crm, budget: SendBudget) -> Resu
         // The menu is a convenience: a bot that cannot set it still works.
         tracing::warn!(error = %e, "setMyCommands failed");
     }
-    let ctx = conversation::Ctx { crm, texts, states, budget };
+    let ctx = conversation::Ctx { crm, texts, states, states_in_db: settings.redis_url.is_none(), budget };
     match &settings.webhook_url {
         // Our own polling: an update is confirmed only once handled (see `polling`).
         None => {
             let (stop, stopped) = tokio::sync::watch::channel(false);
-            let handler = std::sync::Arc::new(handlers::schema());
-            let task = tokio::spawn(polling::run(bot, ctx, handler, stopped));
+            let task = tokio::spawn(polling::run(bot, ctx, stopped));
             Ok(RunningBot { token: Stop::Polling(stop), task, webhook: None, redis })
         }
         Some(url) => {

@@ -23,6 +23,7 @@ use dialogues::{Button, Callback, Keyboard};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use teloxide::prelude::*;
+use teloxide::payloads::SendMessage;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile, WebAppInfo};
 use teloxide::{ApiError, RequestError};
 use tokio::sync::{Semaphore, watch};
@@ -200,13 +201,10 @@ impl OutboxSender {
         if msg.advertising {
             buttons.push(vec![Button { label: self.unsubscribe.clone(), callback: Callback::Unsubscribe }]);
         }
-        let mut request = self.bot.send_message(ChatId(msg.chat_id), &msg.body);
-        if let Some(markup) =
-            reply_markup(&Keyboard::Inline(buttons)).filter(|_| msg.tour_id.is_some() || msg.advertising)
-        {
-            request = request.reply_markup(markup);
-        }
-        Ok(i64::from(request.await?.id.0))
+        let mut payload = SendMessage::new(ChatId(msg.chat_id), &msg.body);
+        payload.reply_markup =
+            reply_markup(&Keyboard::Inline(buttons)).filter(|_| msg.tour_id.is_some() || msg.advertising);
+        Ok(i64::from(crate::sent::text(&self.bot, payload).await?.message_id))
     }
 
     /// A document to sign: a button opening its Mini App when the panel is public over https,

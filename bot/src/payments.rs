@@ -53,7 +53,7 @@ pub async fn invoice_link(bot: &TgBot, invoice: &TelegramInvoice) -> Result<Stri
 
 /// Answers Telegram's question «may this payment go?» — first and fast: crm's checks read only
 /// and give up at `CHECKOUT_DEADLINE`, well within Telegram's 10 s.
-pub async fn on_pre_checkout(bot: TgBot, q: PreCheckoutQuery, ctx: Ctx) -> Result<(), BotError> {
+pub async fn on_pre_checkout(bot: &TgBot, q: PreCheckoutQuery, ctx: &Ctx) -> Result<(), BotError> {
     let query = CheckoutQuery {
         payload: q.invoice_payload.clone(),
         currency: q.currency.clone(),

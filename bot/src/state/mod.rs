@@ -76,7 +76,7 @@ fn encode<D: Serialize>(dialogue: &D) -> Result<String, StateError> {
 /// The stored text as a dialogue, or `None` (with a warning) when it no longer parses.
 /// Bytes rather than text, so a value that is not even UTF-8 (written by something else into a
 /// Redis key) also restarts the dialogue instead of failing every update of the chat.
-fn decode<D: DeserializeOwned>(chat_id: ChatId, text: Option<impl AsRef<[u8]>>) -> Option<D> {
+pub(crate) fn decode<D: DeserializeOwned>(chat_id: ChatId, text: Option<impl AsRef<[u8]>>) -> Option<D> {
     let text = text?;
     match serde_json::from_slice(text.as_ref()) {
         Ok(d) => Some(d),

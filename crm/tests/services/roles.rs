@@ -48,6 +48,7 @@ const TABLE: &[(&str, &[Who])] = &[
     ("client_card", &[System, Admin, AgentOwner, Accountant, ClientSelf]),
     ("client_by_telegram", &[System, Telegram]),
     ("telegram_account", &[System, Telegram]),
+    ("telegram_account_and_chat_state", &[System]),
     ("list_clients", &[System, Admin, AgentOwner, AgentOther, Accountant]),
     ("set_blacklist", ADMIN),
     ("set_marketing_consent", OWNERS),
@@ -172,6 +173,9 @@ async fn call(app: &TestApp, w: &World, function: &str, who: Who) -> crm::Result
         "client_card" => crm.client_card(a, c).await.map(drop),
         "client_by_telegram" => crm.client_by_telegram(a, TELEGRAM_ID).await.map(drop),
         "telegram_account" => crm.telegram_account(a, TELEGRAM_ID).await.map(drop),
+        "telegram_account_and_chat_state" => {
+            crm.telegram_account_and_chat_state(a, TELEGRAM_ID, TELEGRAM_ID).await.map(drop)
+        }
         "list_clients" => crm.list_clients(a, crm::Crm::search_filter("")).await.map(drop),
         "set_blacklist" => crm.set_blacklist(a, c, n.is_multiple_of(2), "проверка ролей").await.map(drop),
         "set_marketing_consent" => crm.set_marketing_consent(a, c, n.is_multiple_of(2)).await.map(drop),

@@ -1,4 +1,4 @@
-//! The bot's one look-up per update: who a Telegram account is.
+//! The bot's one look-up per update: who a Telegram account is (with the chat's dialogue state).
 
 use crate::each_backend;
 use crate::helpers::new_client;
@@ -39,4 +39,37 @@ each_backend!(a_telegram_account_is_staff_client_blacklisted_or_nobody_in_one_lo
 
     let other = app.crm.telegram_account(&Actor::Telegram(4343), 4242).await;
     assert!(matches!(other, Err(Error::Forbidden(_))), "{other:?}");
+});
+
+each_backend!(the_account_and_the_chat_state_are_read_together_as_apart, |app| {
+    let sys = &Actor::System;
+    let together = |telegram_id: i64| {
+        let crm = app.crm.clone();
+        async move { crm.telegram_account_and_chat_state(&Actor::System, telegram_id, telegram_id).await.unwrap() }
+    };
+    // A stranger without a dialogue, then with one.
+    assert_eq!(together(4242).await, (None, None), "{}", app.backend);
+    app.crm.put_chat_state(sys, 4242, "\"AskName\"").await.unwrap();
+    assert_eq!(together(4242).await, (None, Some("\"AskName\"".to_owned())), "{}", app.backend);
+
+    // A client, and the same person as an active employee (staff first), as the look-up alone.
+    let mut new = new_client("Орлова Ольга Игоревна", "+7 912 345-67-89");
+    new.telegram_id = Some(4242);
+    app.crm.register_client(sys, new).await.unwrap();
+    let alone = app.crm.telegram_account(sys, 4242).await.unwrap();
+    assert!(matches!(alone, Some(TelegramAccount::Client { .. })), "{alone:?}");
+    assert_eq!(together(4242).await, (alone, Some("\"AskName\"".to_owned())), "{}", app.backend);
+    let input = NewStaffInput { login: "olga", name: "Орлова Ольга", role: Role::Agent };
+    let created = app.crm.add_staff(sys, input).await.unwrap();
+    app.crm.redeem_invite(&Actor::Telegram(4242), &created.invite_token, None).await.unwrap();
+    app.crm.remove_chat_state(sys, 4242).await.unwrap();
+    let alone = app.crm.telegram_account(sys, 4242).await.unwrap();
+    assert!(matches!(alone, Some(TelegramAccount::Staff { .. })), "{alone:?}");
+    assert_eq!(together(4242).await, (alone, None), "{}", app.backend);
+    // Another chat's state is not this one's.
+    app.crm.put_chat_state(sys, 4343, "\"AskName\"").await.unwrap();
+    assert_eq!(together(4242).await.1, None, "{}", app.backend);
+
+    let refused = app.crm.telegram_account_and_chat_state(&Actor::Telegram(4242), 4242, 4242).await;
+    assert!(matches!(refused, Err(Error::Forbidden(_))), "{refused:?}");
 });
