@@ -1,8 +1,8 @@
 //! The whole update path, measured: the real `tourcrm` binary long-polls the fake Telegram Bot
 //! API of the e2e tests, which enforces Telegram's limits (the overall rate, and per chat: see
 //! `fake_telegram::PRIVATE_MAX`) by answering 429 as Telegram does. Simulated clients walk the
-//! registration (four texts and three button presses, each answered by the bot) under the loads
-//! of issue #16, and then:
+//! registration (`/start`, the guest menu's «Зарегистрироваться», four texts and three button
+//! presses, each answered by the bot) under the loads of issue #16, and then:
 //! - a reply's latency while a broadcast to 10 000 clients uses the whole rate;
 //! - one client pressing a tour's button every second (`BENCH_PRESS_SECS`, default 120);
 //! - one update of each common kind measured alone (`kinds`): a registration step answered with
@@ -110,7 +110,10 @@ impl Bench {
             self.proc.rss_mib(),
             self.proc.peak_rss_mib(),
             if out.wrong + out.extra > 0 {
-                format!(" {} unexpected replies (first: {:?}), {} extra messages", out.wrong, out.first_wrong, out.extra)
+                format!(
+                    " {} unexpected replies (first: {:?}), {} extra messages",
+                    out.wrong, out.first_wrong, out.extra
+                )
             } else {
                 String::new()
             },
@@ -257,7 +260,7 @@ async fn broadcast(b: &mut Bench, crm: &crm::Crm, tour: crm::domain::TourId) {
         .into_iter()
         .enumerate()
         .map(|(i, u)| {
-            let step = Step { input: Input::Text("/start".into()), expect: "Как вас зовут" };
+            let step = Step { input: Input::Text("/start".into()), expect: "без регистрации" };
             (u, vec![step], Duration::from_millis(200) * u32::try_from(i).unwrap())
         })
         .collect();
@@ -294,7 +297,8 @@ async fn kinds(b: &mut Bench, tour: crm::domain::TourId, n: usize) {
         |t: &'static str, expect: &'static str| move |_: &FakeUser| Step { input: Input::Text(t.into()), expect };
     // New clients at the registration's first question, and registered ones with the tour list.
     let fresh = b.users(2 * n);
-    driver::run(&b.fake, at_once(&fresh[..], &text("/start", "Как вас зовут")), now).await;
+    driver::run(&b.fake, at_once(&fresh[..], &text("/start", "без регистрации")), now).await;
+    driver::run(&b.fake, at_once(&fresh[..], &text("📝 Зарегистрироваться", "Как вас зовут")), now).await;
     let registrations = b.registrations(n, Duration::ZERO);
     let known: Vec<FakeUser> = registrations.iter().map(|(u, ..)| u.clone()).collect();
     driver::run(&b.fake, registrations, now).await;

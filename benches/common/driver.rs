@@ -46,7 +46,9 @@ pub fn registration(phone: &str) -> Vec<Step> {
     let text = |t: &str, expect| Step { input: Input::Text(t.to_owned()), expect };
     let press = |d: &str, expect| Step { input: Input::Press(d.to_owned()), expect };
     vec![
-        text("/start", "Как вас зовут"),
+        // A stranger browses first (the guest menu); registering is one menu button away.
+        text("/start", "без регистрации"),
+        text("📝 Зарегистрироваться", "Как вас зовут"),
         text("Иванова Мария", "номером телефона"),
         text(phone, "Дата рождения"),
         text("05.03.1990", "вылетаете"),

@@ -19,6 +19,8 @@ mod conversation;
 mod effects;
 mod handlers;
 mod markup;
+// A getUpdates answer, each update parsed only when new.
+mod new_updates;
 // Paying from the chat: the choices and the payment message.
 mod paying;
 // Signing documents in the chat.

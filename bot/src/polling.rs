@@ -15,6 +15,7 @@
 //! connection) is retried with backoff from the same offset, so an outage loses nothing.
 
 use crate::conversation::{Ctx, TgBot};
+use crate::new_updates;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -81,13 +82,10 @@ pub(crate) async fn run(bot: TgBot, ctx: Ctx, mut stop: watch::Receiver<bool>) {
     let mut backoff = Duration::ZERO;
     while !*stop.borrow() {
         let offset = in_flight.lowest().or(next);
-        let mut request = bot.get_updates().timeout(POLL_TIMEOUT).allowed_updates(crate::handlers::ALLOWED_UPDATES);
-        if let Some(offset) = offset {
-            // Update ids are below 2^31 (Telegram's offset is a signed 32-bit number).
-            request = request.offset(offset as i32);
-        }
+        // Updates in flight come back with each answer: only those after `next` are parsed.
+        let request = new_updates::poll(&bot, offset, POLL_TIMEOUT, &crate::handlers::ALLOWED_UPDATES, next);
         let updates = tokio::select! {
-            answer = request.send() => answer,
+            answer = request => answer,
             _ = stop.changed() => break,
         };
         let updates = match updates {
@@ -105,12 +103,13 @@ pub(crate) async fn run(bot: TgBot, ctx: Ctx, mut stop: watch::Receiver<bool>) {
                 continue;
             }
         };
-        for update in updates {
-            let id = update.id.0;
+        for polled in updates {
+            let id = polled.id;
             if next.is_some_and(|n| id < n) {
                 continue; // in flight already
             }
             next = Some(id.saturating_add(1));
+            let Some(update) = polled.update else { continue }; // did not parse: skipped
             if let Ok(mut ids) = in_flight.ids.lock() {
                 ids.insert(id);
             }

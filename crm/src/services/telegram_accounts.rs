@@ -53,7 +53,14 @@ fn may_look_up(actor: &Actor, telegram_id: i64) -> Result<()> {
 }
 
 /// An account's row as the account.
-fn account(is_staff: i64, id: i64, name: String, role: &str, blacklisted: i64, marketing: i64) -> Result<TelegramAccount> {
+fn account(
+    is_staff: i64,
+    id: i64,
+    name: String,
+    role: &str,
+    blacklisted: i64,
+    marketing: i64,
+) -> Result<TelegramAccount> {
     Ok(if is_staff != 0 {
         let role = Role::parse(role).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
         TelegramAccount::Staff { id: StaffId(id), role, name }

@@ -51,15 +51,13 @@ pub struct WithState {
 /// starts with, so one round trip instead of two. One row always (the one-row `one` joined with
 /// the account, if any).
 pub async fn get_with_state(conn: &mut Conn, telegram_id: i64, chat_id: i64) -> sqlx::Result<WithState> {
-    sqlx::query_as(
-        concat!(
-            "SELECT a.is_staff, a.id, a.name, a.role, a.blacklisted, a.marketing,
+    sqlx::query_as(concat!(
+        "SELECT a.is_staff, a.id, a.name, a.role, a.blacklisted, a.marketing,
                     (SELECT state FROM dialogue_states WHERE chat_id = $2) AS state
                FROM (SELECT 1 AS one) AS one LEFT JOIN (",
-            account_sql!(),
-            ") AS a ON 1 = 1"
-        ),
-    )
+        account_sql!(),
+        ") AS a ON 1 = 1"
+    ))
     .bind(telegram_id)
     .bind(chat_id)
     .fetch_one(conn)
