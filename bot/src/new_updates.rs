@@ -63,7 +63,7 @@ pub async fn poll(
     if let Ok(mut path) = url.path_segments_mut() {
         path.pop_if_empty().push(&format!("bot{}", bot.token())).push("getUpdates");
     }
-    let text = bot
+    let body = bot
         .client()
         .post(url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -72,13 +72,14 @@ pub async fn poll(
         .timeout(Duration::from_secs(u64::from(timeout) + 10))
         .send()
         .await?
-        .text()
+        // Bytes, not `text()`: that would check the whole answer's UTF-8 once more first.
+        .bytes()
         .await?;
-    read(&text, seen_below)
+    read(&body, seen_below)
 }
 
-fn read(text: &str, seen_below: Option<u32>) -> Result<Vec<Polled>, PollError> {
-    let answer: Answer<'_> = serde_json::from_str(text)?;
+fn read(body: &[u8], seen_below: Option<u32>) -> Result<Vec<Polled>, PollError> {
+    let answer: Answer<'_> = serde_json::from_slice(body)?;
     if !answer.ok {
         return Err(PollError::Refused(answer.description.unwrap_or_default()));
     }
@@ -117,21 +118,21 @@ mod tests {
     #[test]
     fn only_updates_not_seen_are_parsed() {
         let text = format!(r#"{{"ok":true,"result":[{},{}]}}"#, message(7, "a"), message(8, "b"));
-        let polled = read(&text, Some(8)).unwrap();
+        let polled = read(text.as_bytes(), Some(8)).unwrap();
         assert_eq!(polled.iter().map(|p| p.id).collect::<Vec<_>>(), [7, 8]);
         assert!(polled[0].update.is_none());
         let new = polled[1].update.as_ref().unwrap();
         assert_eq!(new.id.0, 8);
         assert!(matches!(&new.kind, teloxide::types::UpdateKind::Message(m) if m.text() == Some("b")));
-        assert!(read(&text, None).unwrap().iter().all(|p| p.update.is_some()));
+        assert!(read(text.as_bytes(), None).unwrap().iter().all(|p| p.update.is_some()));
     }
 
     #[test]
     fn a_refusal_and_an_update_that_does_not_parse() {
-        let refused = read(r#"{"ok":false,"error_code":409,"description":"Conflict"}"#, None);
+        let refused = read(br#"{"ok":false,"error_code":409,"description":"Conflict"}"#, None);
         assert!(matches!(refused, Err(PollError::Refused(d)) if d == "Conflict"));
-        let polled = read(r#"{"ok":true,"result":[{"update_id":9,"message":{"message_id":"x"}}]}"#, None).unwrap();
+        let polled = read(br#"{"ok":true,"result":[{"update_id":9,"message":{"message_id":"x"}}]}"#, None).unwrap();
         assert_eq!((polled[0].id, polled[0].update.is_none()), (9, true));
-        assert!(read("<html>", None).is_err());
+        assert!(read(b"<html>", None).is_err());
     }
 }
