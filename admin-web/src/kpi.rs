@@ -7,6 +7,7 @@ use crate::exports::{ExportFormat, TableView, export_response};
 use crate::guard::Current;
 use crate::{AppError, AppState, views};
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use crm::domain::Invalid;
@@ -47,7 +48,21 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let format = ExportFormat::from_query(q.format.as_deref())?;
     let now = state.crm.now();
-    let period = Period::parse(&q.from, &q.to, now).map_err(crm::Error::Invalid)?;
+    let mut ctx = views::page(&session, "kpi");
+    ctx.insert("window_days", &ATTRIBUTION_WINDOW_DAYS);
+    ctx.insert("sold", &crm::services::SOLD.iter().map(|s| s.title_ru()).collect::<Vec<_>>());
+    quick_periods(&mut ctx, now, state.crm.agency_today());
+    let period = match Period::parse(&q.from, &q.to, now) {
+        Ok(p) => p,
+        // A wrong date is answered on the page, the form keeping what was typed.
+        Err(invalid) if format.is_none() => {
+            ctx.insert("from", q.from.trim());
+            ctx.insert("to", q.to.trim());
+            ctx.insert("error", invalid.message_ru());
+            return Ok((StatusCode::BAD_REQUEST, views::render("kpi.html", &ctx)?).into_response());
+        }
+        Err(invalid) => return Err(crm::Error::Invalid(invalid).into()),
+    };
     let funnel = state.crm.social_funnel(&session.actor, period).await?;
     let check = state.crm.average_check(&session.actor, period).await?;
     let tables = tables(&funnel, &check);
@@ -72,22 +87,23 @@ pub async fn show(
             )
         })
         .collect();
-    let mut ctx = views::page(&session, "kpi");
     ctx.insert("from", &from);
     ctx.insert("to", &to);
     ctx.insert("tables", &views.into_iter().collect::<std::collections::BTreeMap<_, _>>());
-    ctx.insert("window_days", &ATTRIBUTION_WINDOW_DAYS);
-    ctx.insert("sold", &crm::services::SOLD.iter().map(|s| s.title_ru()).collect::<Vec<_>>());
+    Ok(views::render("kpi.html", &ctx)?.into_response())
+}
+
+/// The links «Этот месяц», «Прошлый месяц», «С начала года» on the agency's clock.
+fn quick_periods(ctx: &mut tera::Context, now: chrono::DateTime<chrono::Utc>, today: NaiveDate) {
     let month = Period::month_of(now);
     let before = month.first.pred_opt().unwrap_or(month.first);
     let last = Period { first: before.with_day(1).unwrap_or(before), last: before };
     let year_start = NaiveDate::from_ymd_opt(month.first.year(), 1, 1).unwrap_or(month.first);
-    let year = Period { first: year_start, last: state.crm.agency_today() };
+    let year = Period { first: year_start, last: today };
     let quick = |p: Period| views::query_string(&[("from", &views::day(p.first)), ("to", &views::day(p.last))]);
     ctx.insert("this_month_href", &quick(month));
     ctx.insert("last_month_href", &quick(last));
     ctx.insert("year_href", &quick(year));
-    Ok(views::render("kpi.html", &ctx)?.into_response())
 }
 
 /// The admin's start page block (`dashboard_kpi.html`): `None` for other roles.
