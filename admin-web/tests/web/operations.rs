@@ -296,6 +296,9 @@ each_backend!(each_role_sees_its_figures_of_the_day, |app| {
         assert!(page.body.contains("<strong>2</strong><span>броней за сегодня"), "{}", page.body);
         assert!(page.body.contains(&rub("15 000,00")), "money in and due: {}", page.body);
         assert!(page.body.contains("сообщений не доставлено"));
+        // The month's KPIs: the admin's, once; not the accountant's start page.
+        let kpi_blocks = page.body.matches("Показатели месяца").count();
+        assert_eq!(kpi_blocks, usize::from(std::ptr::eq(who, &admin)), "{}", page.body);
     }
     let page = app.get(&agent, "/").await;
     assert!(page.body.contains("<strong>1</strong><span>ваших броней за сегодня"), "{}", page.body);
