@@ -20,6 +20,7 @@ mod faults;
 mod keys;
 mod panel_browser;
 mod paying;
+mod paying_online;
 mod serve;
 mod signing;
 mod social_funnel;
