@@ -4,11 +4,11 @@
 //! never trusted) puts the money in the ledger once, however often it comes, moves the booking
 //! to «полная оплата» and the client gets the receipt message.
 
-use crate::bot_client::{World, published_tour, register};
+use crate::bot_client::{World, book_one, published_tour, register};
 use crate::fake_telegram::{BOT_USERNAME, FakeUser, SentMessage, WAIT};
 use crm::Actor;
-use crm::domain::{BookingStatus, DepartureId, OperationKind};
-use crm::services::{BookingRequest, OperationFilter};
+use crm::domain::{BookingStatus, OperationKind};
+use crm::services::OperationFilter;
 use testkit::{FakeYooKassa, YOOKASSA_SECRET_KEY as SECRET_KEY, YOOKASSA_SHOP_ID as SHOP_ID};
 use testkit::{backends, qr_text};
 
@@ -48,17 +48,7 @@ async fn pays_online(w: World) {
     let maria = w.fake.user(600_301, "Мария", Some("maria_online"));
     register(&w, &maria, "+79123450301").await;
     let client = crm.client_by_telegram(&Actor::System, maria.id).await.unwrap().unwrap();
-    let req = BookingRequest {
-        client_id: client.id,
-        departure_id: DepartureId(dep),
-        travellers_count: 1,
-        client_travels: true,
-        companions: vec![],
-        rooms: vec![],
-        notes: String::new(),
-        request_key: None,
-    };
-    let b = crm.create_booking(&Actor::System, req).await.unwrap().booking;
+    let b = book_one(&crm, &Actor::System, client.id, dep).await.booking;
     crm.change_booking_status(&Actor::System, b.id, BookingStatus::ContractSigned, "подписан").await.unwrap();
 
     let mine = w.say(&maria, "/bookings", "Ваши брони").await;
