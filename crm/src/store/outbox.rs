@@ -9,7 +9,7 @@ use super::filter::Where;
 use super::time::{parse_ts, parse_ts_opt, ts};
 use super::{Conn, flag};
 use crate::crypto::Sealed;
-use crate::domain::{BroadcastId, ClientId, IssuedDocumentId, OutboxId};
+use crate::domain::{BroadcastId, ClientId, IssuedDocumentId, OutboxId, StaffId};
 use crate::text::{self, keyed_enum};
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
@@ -101,6 +101,25 @@ pub async fn insert_extended(
     Ok(true)
 }
 
+/// Adds a note for a staff member about the client of `m` (who stays `m.client_id`); `true`
+/// when added.
+pub async fn insert_for_staff(
+    conn: &mut Conn,
+    m: &NewMessage,
+    staff: StaffId,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    if !insert(conn, m, now).await? {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE outbox SET staff_id = $1 WHERE dedup_key = $2")
+        .bind(staff.0)
+        .bind(&m.dedup_key)
+        .execute(&mut *conn)
+        .await?;
+    Ok(true)
+}
+
 /// Associated data of a sealed body: it opens only as the body of its own message.
 pub fn sealed_aad(dedup_key: &str) -> Vec<u8> {
     format!("tourcrm/outbox/{dedup_key}").into_bytes()
@@ -137,8 +156,14 @@ struct CandidateRow {
 
 pub async fn next_due(conn: &mut Conn, now: DateTime<Utc>) -> sqlx::Result<Option<Candidate>> {
     let row: Option<CandidateRow> = sqlx::query_as(
-        "SELECT o.id, o.body, o.tour_id, o.advertising, c.telegram_id, c.blacklisted, c.marketing_consent, \
+        // A staff note (`staff_id`) goes to that staff member's Telegram; the client it is
+        // about being blacklisted or unsubscribed does not hold it back.
+        "SELECT o.id, o.body, o.tour_id, o.advertising, \
+         CASE WHEN o.staff_id IS NULL THEN c.telegram_id ELSE s.telegram_id END AS telegram_id, \
+         CAST(CASE WHEN o.staff_id IS NULL THEN c.blacklisted ELSE 0 END AS BIGINT) AS blacklisted, \
+         CAST(CASE WHEN o.staff_id IS NULL THEN c.marketing_consent ELSE 1 END AS BIGINT) AS marketing_consent, \
          o.dedup_key, o.document_id, o.sealed_body FROM outbox o JOIN clients c ON c.id = o.client_id \
+         LEFT JOIN staff s ON s.id = o.staff_id AND s.active = 1 \
          WHERE o.status = 'pending' AND o.not_before <= $1 ORDER BY o.priority, o.not_before, o.id LIMIT 1",
     )
     .bind(ts(now))
