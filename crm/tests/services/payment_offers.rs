@@ -66,7 +66,7 @@ each_backend!(another_agents_booking_and_other_roles_are_refused, |app| {
     let shop = app.shop().await;
     let other = app.actor("boris", Role::Agent).await;
     let accountant = app.actor("buh", Role::Accountant).await;
-    let operator = app.actor("oleg", Role::Operator).await;
+    let operator = app.actor("ostap", Role::Operator).await;
     for who in [&other, &accountant, &operator, &shop.client] {
         let r = shop.crm.send_payment_offer(who, shop.booking, rub(1_000), PayWay::Card).await;
         assert!(matches!(r, Err(Error::Forbidden(_))), "{}: {who:?} → {r:?}", app.backend);
@@ -121,7 +121,7 @@ each_backend!(without_online_payment_only_the_transfer_is_offered, |app| {
 
 each_backend!(a_client_outside_telegram_is_a_refusal_not_a_silent_drop, |app| {
     let shop = app.shop().await;
-    let operator = app.actor("oleg2", Role::Operator).await;
+    let operator = app.actor("ostap", Role::Operator).await;
     let offline =
         shop.crm.register_client(&shop.agent, new_client("Петров Пётр Петрович", "+79123450000")).await.unwrap();
     let (_, dep) = app.published_tour(&operator, 10).await;
