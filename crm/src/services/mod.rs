@@ -99,7 +99,7 @@ pub use web_sessions::{PanelSession, SESSION_IDLE_HOURS, SessionStarted, SignIn}
 pub use crate::store::signing::{Channel, DocumentState, IssuedDocument, Signature};
 // The KPIs and the channel's posts, reactions and deep-link starts.
 pub use kpi::attribution::WINDOW_DAYS as ATTRIBUTION_WINDOW_DAYS;
-pub use kpi::{AverageCheck, KpiPeriod, KpiSummary, SOLD, SocialFunnel};
+pub use kpi::{AverageCheck, KpiSummary, SOLD, SocialFunnel};
 pub use signing::{
     AGREEMENT_VERSION, CODE_MAX_ATTEMPTS, CODE_RESEND_SECONDS, CODE_TTL_MINUTES, DocumentLine, Evidence,
     SIGN_WINDOW_DAYS, ShownText, SigningRefusal, SigningView, signature_agreement,
