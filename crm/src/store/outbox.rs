@@ -55,6 +55,24 @@ pub struct NewMessage {
     pub status: OutboxStatus,
 }
 
+impl NewMessage {
+    /// A service message to one client, due now: no broadcast, no tour, not advertising (a
+    /// document, a code, an invoice, a payment).
+    pub fn service(dedup_key: String, kind: &str, client_id: ClientId, body: String, now: DateTime<Utc>) -> NewMessage {
+        NewMessage {
+            dedup_key,
+            kind: kind.to_owned(),
+            client_id,
+            broadcast_id: None,
+            tour_id: None,
+            advertising: false,
+            body,
+            not_before: now,
+            status: OutboxStatus::Pending,
+        }
+    }
+}
+
 /// Adds the message unless its occurrence is already there; `true` when added.
 pub async fn insert(conn: &mut Conn, m: &NewMessage, now: DateTime<Utc>) -> sqlx::Result<bool> {
     let done = sqlx::query(

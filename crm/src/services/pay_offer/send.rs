@@ -18,7 +18,7 @@ use crate::domain::{BookingId, ClientId, Money};
 use crate::services::Crm;
 use crate::services::payments::{OnlineMethod, OnlinePaymentRequest};
 use crate::services::permissions::Capability;
-use crate::store::outbox::{self, NewMessage, OutboxStatus, PaymentAttachment};
+use crate::store::outbox::{self, NewMessage, PaymentAttachment};
 use crate::text::{self, keyed_enum};
 use crate::{Actor, Conflict, Error, Result};
 
@@ -137,17 +137,7 @@ impl Crm {
         };
         let mut tx = self.audited(actor).await?;
         let now = tx.now();
-        let message = NewMessage {
-            dedup_key,
-            kind: "payment_offer".to_owned(),
-            client_id: client,
-            broadcast_id: None,
-            tour_id: None,
-            advertising: false,
-            body,
-            not_before: now,
-            status: OutboxStatus::Pending,
-        };
+        let message = NewMessage::service(dedup_key, "payment_offer", client, body, now);
         let queued = outbox::insert_payment(&mut tx, &message, &attachment, now).await?;
         if queued {
             let entry = Entry::new(AuditAction::PaymentOfferSent, AuditObject::Booking(b))
