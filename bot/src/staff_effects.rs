@@ -476,6 +476,8 @@ mod tests {
             (register, true, false, false, true),
             (Event::Callback(Callback::Note(5, crm::domain::InteractionKind::Call)), true, false, false, true),
             (pay, true, true, false, true),
+            // A payment sent to the client: the booking's agent or an admin, not the accountant.
+            (Event::Callback(Callback::SendPayment(7)), true, false, false, true),
             (blacklist, false, false, false, true),
             (Event::Callback(Callback::Client(5)), true, true, true, true),
         ] {

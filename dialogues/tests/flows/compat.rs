@@ -95,19 +95,7 @@ fn browse() -> Browse {
 
 /// A payment an agent is sending: the amount chosen, the ways the agency sends.
 fn send_pay() -> State {
-    let choices = dialogues::views::PayChoicesView {
-        booking: 17,
-        tour: "Алтай".into(),
-        due: "85 000 ₽".into(),
-        next: Some(dialogues::views::InstalmentView {
-            amount: "15 000 ₽".into(),
-            due_on: "28.11.2026".into(),
-            paid: false,
-        }),
-        next_minor: Some(1_500_000),
-        range: domain::PayableRange::for_due(domain::Money::new(8_500_000, domain::Currency::RUB)),
-        methods: vec![PayVia::Card, PayVia::Sbp, PayVia::BankQr],
-    };
+    let choices = crate::paying::choices(vec![PayVia::Card, PayVia::Sbp, PayVia::BankQr]);
     staff(Awaiting::SendPay(Pay { choices, amount: Some(1_500_000) }))
 }
 

@@ -2,29 +2,17 @@
 //! own amount and way steps in the staff state (worded for sending), then the payment sent and
 //! confirmed; every kind of wrong input keeps the step; nothing without a way that is on.
 
+use crate::paying::choices;
 use chrono::NaiveDate;
 use dialogues::client::pay::{Pay, PayVia};
 use dialogues::event::Outcome;
 use dialogues::staff::Awaiting;
-use dialogues::views::{InstalmentView, PayChoicesView};
 use dialogues::{Callback, Effect, Event, State, Who, step};
-use domain::{Currency, Money, PayableRange, Role};
+use domain::Role;
 
 fn run(state: State, event: Event) -> (State, Vec<Effect>) {
     let who = Who::Staff { id: 3, role: Role::Agent, name: "Смирнова Анна".into() };
     step(state, &who, event, NaiveDate::from_ymd_opt(2026, 11, 25).unwrap())
-}
-
-fn choices(methods: Vec<PayVia>) -> PayChoicesView {
-    PayChoicesView {
-        booking: 17,
-        tour: "Алтай".into(),
-        due: "85 000 ₽".into(),
-        next: Some(InstalmentView { amount: "15 000 ₽".into(), due_on: "28.11.2026".into(), paid: false }),
-        next_minor: Some(1_500_000),
-        range: PayableRange::for_due(Money::new(8_500_000, Currency::RUB)),
-        methods,
-    }
 }
 
 const WAYS: [PayVia; 3] = [PayVia::Card, PayVia::Sbp, PayVia::BankQr];
