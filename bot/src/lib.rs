@@ -21,6 +21,8 @@ mod handlers;
 mod markup;
 // Paying from the chat: the choices and the payment message.
 mod paying;
+// The agent sends the client a payment from the booking card.
+mod payment_offers;
 // Signing documents in the chat.
 pub mod outbox;
 // Telegram Payments: invoices, pre-checkout, successful payments.

@@ -143,6 +143,8 @@ keyed_enum! {
         TelegramInvoiceIssue = "payment.telegram.invoice",
         TelegramPaymentReceived = "payment.telegram.received",
         TelegramPaymentUnapplied = "payment.telegram.unapplied",
+        // A payment link or a bank-transfer QR sent to the client from the booking card.
+        PaymentOfferSent = "payment.offer.sent",
     }
 }
 
@@ -356,6 +358,8 @@ keyed_enum! {
         ChargeId = "charge_id",
         // Commission rates (issue #15).
         AppliesFrom = "applies_from",
+        // A payment sent to the client.
+        PayWay = "pay_way",
     }
 }
 
@@ -554,6 +558,7 @@ mod tests {
             "payment.telegram.invoice",
             "payment.telegram.received",
             "payment.telegram.unapplied",
+            "payment.offer.sent",
         ];
         let mut built: Vec<(String, AuditAction)> = Vec::new();
         for s in BookingStatus::ALL {

@@ -6,6 +6,8 @@
 mod fake_telegram;
 mod helpers;
 
+// The agent's «Ссылка на оплату» through the fake Bot API and the fake YooKassa.
+mod agent_payment;
 mod bot_agent;
 mod bot_client;
 mod bot_guest;

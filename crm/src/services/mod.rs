@@ -22,7 +22,8 @@ mod lockout;
 pub mod notify;
 mod paperwork;
 mod passwords;
-// Paying from the chat: the amounts a client may pay and the bank-transfer QR.
+// Paying from the chat: the amounts a client may pay, the bank-transfer QR, and the payment an
+// agent sends the client from the booking card.
 mod pay_offer;
 mod permissions;
 mod pricing;
@@ -87,7 +88,7 @@ pub use reports::{
 pub use crate::paperwork::requisites::{AgencyRequisites, OperatorRegistry, RequisiteField, SecurityKind};
 pub use crate::paperwork::{DocKind, RenderedDocument, Term};
 pub use paperwork::{DocSubject, DocTemplate, OperatorEntry};
-pub use pay_offer::{BankTransferOffer, PaymentChoices};
+pub use pay_offer::{BankTransferOffer, OfferChoices, PayWay, PaymentChoices, SentPayment};
 pub use staff::INVITE_TTL_DAYS;
 pub use staff::{NewStaffInput, StaffCreated, StaffName};
 pub use telegram_accounts::TelegramAccount;

@@ -26,16 +26,16 @@ fn rub(r: i64) -> Money {
 
 /// A CRM with online payments through a fresh fake, a client (on Telegram) with a booking of
 /// 100 000 ₽ whose contract is signed, and the booking's agent.
-struct Shop {
-    crm: Crm,
-    fake: FakeYooKassa,
-    agent: Actor,
-    client: Actor,
-    booking: BookingId,
+pub(crate) struct Shop {
+    pub(crate) crm: Crm,
+    pub(crate) fake: FakeYooKassa,
+    pub(crate) agent: Actor,
+    pub(crate) client: Actor,
+    pub(crate) booking: BookingId,
 }
 
 impl TestApp {
-    async fn shop(&self) -> Shop {
+    pub(crate) async fn shop(&self) -> Shop {
         let fake = FakeYooKassa::start().await;
         let crm = self.crm.clone().with_online_payments(Some(testkit::online_payments(&fake, &["185.71.76.0/27"])));
         let operator = self.actor("oleg", Role::Operator).await;

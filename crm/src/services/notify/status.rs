@@ -89,17 +89,8 @@ pub(crate) async fn note_agent_of_payment(
             ("status", &p.status.title_ru()),
         ],
     );
-    let msg = NewMessage {
-        dedup_key: format!("payment_note:{}:{}", booking.id.0, p.operation_id),
-        kind: "payment_note".to_owned(),
-        client_id: booking.client_id,
-        broadcast_id: None,
-        tour_id: None,
-        advertising: false,
-        body,
-        not_before: now,
-        status: OutboxStatus::Pending,
-    };
+    let key = format!("payment_note:{}:{}", booking.id.0, p.operation_id);
+    let msg = NewMessage::service(key, "payment_note", booking.client_id, body, now);
     outbox::insert_for_staff(conn, &msg, agent, now).await?;
     Ok(())
 }
