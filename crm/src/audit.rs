@@ -47,6 +47,7 @@ keyed_enum! {
         DocumentPutInternalPassport = "document.put.internal_passport",
         DocumentPutForeignPassport = "document.put.foreign_passport",
         DocumentPutPaymentDetails = "document.put.payment_details",
+        DocumentPutAddress = "document.put.address",
         /// A decryption: reading personal documents is audited like a change.
         DocumentRead = "document.read",
         BookingCreate = "booking.create",
@@ -195,6 +196,7 @@ impl AuditAction {
             DocKind::InternalPassport => AuditAction::DocumentPutInternalPassport,
             DocKind::ForeignPassport => AuditAction::DocumentPutForeignPassport,
             DocKind::PaymentDetails => AuditAction::DocumentPutPaymentDetails,
+            DocKind::Address => AuditAction::DocumentPutAddress,
             DocKind::BirthCertificate => AuditAction::DocumentPutBirthCertificate,
         }
     }
