@@ -266,6 +266,9 @@ each_backend!(addresses_kept_in_clear_by_an_earlier_version_are_sealed, |app| {
     assert_eq!(app.crm.seal_clear_addresses().await.unwrap(), 0, "a second start finds nothing");
     let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM client_addresses").fetch_one(pool).await.unwrap();
     assert_eq!(left, 0);
+    // Gone from the file too (SQLite overwrites what it deletes and the log is emptied).
+    let chunks = stored_bytes(&app).await;
+    assert!(!chunks.iter().any(|b| contains(b, "Дачная")), "{}: the clear address lingers", app.backend);
     let address = app.crm.client_address(&agent, old.id).await.unwrap();
     assert_eq!(address.as_deref(), Some("630132, г. Новосибирск, ул. Дачная, д. 3"));
     let kept = app.crm.client_address(&agent, retyped.id).await.unwrap();

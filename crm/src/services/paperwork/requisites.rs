@@ -119,10 +119,13 @@ impl Crm {
     /// the clear rows, each in one transaction; run at every start, a no-op once done. An
     /// address already sealed meanwhile (typed again) wins over the old clear one.
     pub async fn seal_clear_addresses(&self) -> Result<usize> {
-        let mut sealed = 0;
+        let (mut sealed, mut removed) = (0, 0);
         loop {
             let rows = store::clear_addresses(&mut *self.store.conn().await?, 100).await?;
             if rows.is_empty() {
+                if removed > 0 {
+                    self.store.truncate_wal().await?;
+                }
                 return Ok(sealed);
             }
             for (client, address) in rows {
@@ -137,6 +140,7 @@ impl Crm {
                     sealed += 1;
                 }
                 store::delete_clear_address(&mut *self.store.conn().await?, client).await?;
+                removed += 1;
             }
         }
     }
