@@ -34,7 +34,7 @@ const IN_FLIGHT_PAUSE: Duration = Duration::from_millis(50);
 /// Backoff after a failed `getUpdates`: doubling from 0.25 s up to 8 s.
 const MAX_BACKOFF: Duration = Duration::from_secs(8);
 
-type Handler = Arc<teloxide::dispatching::UpdateHandler<BotError>>;
+pub(crate) type Handler = Arc<teloxide::dispatching::UpdateHandler<BotError>>;
 
 /// The ids of the updates being handled, and a wake-up when one finishes.
 #[derive(Default)]
@@ -148,16 +148,17 @@ pub(crate) async fn run(bot: TgBot, ctx: Ctx, handler: Handler, mut stop: watch:
     }
 }
 
+/// What handling one update takes: the same for long polling and the webhook.
 #[derive(Clone)]
-struct Job {
-    bot: TgBot,
-    ctx: Ctx,
-    handler: Handler,
-    me: Me,
+pub(crate) struct Job {
+    pub(crate) bot: TgBot,
+    pub(crate) ctx: Ctx,
+    pub(crate) handler: Handler,
+    pub(crate) me: Me,
 }
 
 impl Job {
-    async fn handle(&self, update: Update) {
+    pub(crate) async fn handle(&self, update: Update) {
         let deps = dptree::deps![self.bot.clone(), self.ctx.clone(), self.me.clone(), update];
         match self.handler.dispatch(deps).await {
             ControlFlow::Break(Err(e)) => tracing::error!(error = %e, "bot update failed"),

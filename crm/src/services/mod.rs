@@ -22,6 +22,8 @@ mod lockout;
 pub mod notify;
 mod paperwork;
 mod passwords;
+/// 32 random characters of `[A-Za-z0-9_-]` (an invite's token, a webhook's secret).
+pub use passwords::invite_token as random_token;
 // Paying from the chat: the amounts a client may pay, the bank-transfer QR, and the payment an
 // agent sends the client from the booking card.
 mod pay_offer;
