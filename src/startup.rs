@@ -111,11 +111,17 @@ pub fn master_key(config: &Config) -> Result<MasterKey, StartError> {
 pub async fn open_crm(config: &Config) -> Result<Crm, StartError> {
     let key = master_key(config)?;
     let store = open_store(config).await?;
-    Ok(Crm::new(store, key, Arc::new(SystemClock))
+    let crm = Crm::new(store, key, Arc::new(SystemClock))
         .await?
         .with_agency_phone(config.agency_phone.clone())
         .with_telegram_payment_token(config.telegram_payment_token.clone())
-        .with_online_payments(online_payments(config)?))
+        .with_online_payments(online_payments(config)?);
+    // Addresses an earlier version kept in clear are sealed before anything reads them.
+    let sealed = crm.seal_clear_addresses().await?;
+    if sealed > 0 {
+        tracing::info!(sealed, "client addresses kept in clear by an earlier version are now encrypted");
+    }
+    Ok(crm)
 }
 
 /// YooKassa when its shop is configured; otherwise online payment is off, and the log says so once.

@@ -7,10 +7,11 @@ use crate::exports::{ExportFormat, TableView, export_response};
 use crate::guard::Current;
 use crate::{AppError, AppState, views};
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use crm::domain::Invalid;
-use crm::services::{ATTRIBUTION_WINDOW_DAYS, KpiPeriod, PanelSession};
+use crm::services::{ATTRIBUTION_WINDOW_DAYS, PanelSession, Period};
 use crm::tabular::{Chart, Table};
 use serde::Deserialize;
 
@@ -23,24 +24,6 @@ pub struct KpiQuery {
     format: Option<String>,
     #[serde(default)]
     table: String,
-}
-
-/// A day from a date field (`2026-11-30`) or typed the Russian way (`30.11.2026`).
-fn day(raw: &str) -> Result<Option<NaiveDate>, Invalid> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(raw, "%d.%m.%Y"))
-        .map(Some)
-        .map_err(|_| Invalid::DateFormat)
-}
-
-/// The period asked for; this month when nothing is given.
-fn period(q: &KpiQuery, today: NaiveDate) -> Result<KpiPeriod, Invalid> {
-    let month = KpiPeriod::month_of(today);
-    KpiPeriod::new(day(&q.from)?.unwrap_or(month.from), day(&q.to)?.unwrap_or(month.to))
 }
 
 /// The tables of the page, each with its name in `?table=` and its chart.
@@ -64,8 +47,22 @@ pub async fn show(
     Query(q): Query<KpiQuery>,
 ) -> Result<Response, AppError> {
     let format = ExportFormat::from_query(q.format.as_deref())?;
-    let today = state.crm.today();
-    let period = period(&q, today).map_err(crm::Error::Invalid)?;
+    let now = state.crm.now();
+    let mut ctx = views::page(&session, "kpi");
+    ctx.insert("window_days", &ATTRIBUTION_WINDOW_DAYS);
+    ctx.insert("sold", &crm::services::SOLD.iter().map(|s| s.title_ru()).collect::<Vec<_>>());
+    quick_periods(&mut ctx, now, state.crm.agency_today());
+    let period = match Period::parse(&q.from, &q.to, now) {
+        Ok(p) => p,
+        // A wrong date is answered on the page, the form keeping what was typed.
+        Err(invalid) if format.is_none() => {
+            ctx.insert("from", q.from.trim());
+            ctx.insert("to", q.to.trim());
+            ctx.insert("error", invalid.message_ru());
+            return Ok((StatusCode::BAD_REQUEST, views::render("kpi.html", &ctx)?).into_response());
+        }
+        Err(invalid) => return Err(crm::Error::Invalid(invalid).into()),
+    };
     let funnel = state.crm.social_funnel(&session.actor, period).await?;
     let check = state.crm.average_check(&session.actor, period).await?;
     let tables = tables(&funnel, &check);
@@ -74,8 +71,8 @@ pub async fn show(
             tables.iter().find(|(name, ..)| *name == q.table.trim()).ok_or(crm::Error::Invalid(Invalid::KpiTable))?;
         return Ok(export_response(table, format));
     }
-    let from = period.from.format("%Y-%m-%d").to_string();
-    let to = period.to.format("%Y-%m-%d").to_string();
+    let from = views::day(period.first);
+    let to = views::day(period.last);
     let views: Vec<(&str, TableView)> = tables
         .iter()
         .map(|(name, table, chart)| {
@@ -90,22 +87,23 @@ pub async fn show(
             )
         })
         .collect();
-    let mut ctx = views::page(&session, "kpi");
     ctx.insert("from", &from);
     ctx.insert("to", &to);
-    ctx.insert("shown_from", &views::day(period.from));
-    ctx.insert("shown_to", &views::day(period.to));
     ctx.insert("tables", &views.into_iter().collect::<std::collections::BTreeMap<_, _>>());
-    ctx.insert("window_days", &ATTRIBUTION_WINDOW_DAYS);
-    ctx.insert("sold", &crm::services::SOLD.iter().map(|s| s.title_ru()).collect::<Vec<_>>());
-    let month = KpiPeriod::month_of(today);
-    let last = KpiPeriod::month_of(month.from.checked_sub_months(Months::new(1)).unwrap_or(month.from));
-    let year_from = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
-    let quick = |p: KpiPeriod| views::query_string(&[("from", &p.from.to_string()), ("to", &p.to.to_string())]);
+    Ok(views::render("kpi.html", &ctx)?.into_response())
+}
+
+/// The links «Этот месяц», «Прошлый месяц», «С начала года» on the agency's clock.
+fn quick_periods(ctx: &mut tera::Context, now: chrono::DateTime<chrono::Utc>, today: NaiveDate) {
+    let month = Period::month_of(now);
+    let before = month.first.pred_opt().unwrap_or(month.first);
+    let last = Period { first: before.with_day(1).unwrap_or(before), last: before };
+    let year_start = NaiveDate::from_ymd_opt(month.first.year(), 1, 1).unwrap_or(month.first);
+    let year = Period { first: year_start, last: today };
+    let quick = |p: Period| views::query_string(&[("from", &views::day(p.first)), ("to", &views::day(p.last))]);
     ctx.insert("this_month_href", &quick(month));
     ctx.insert("last_month_href", &quick(last));
-    ctx.insert("year_href", &quick(KpiPeriod { from: year_from, to: today }));
-    Ok(views::render("kpi.html", &ctx)?.into_response())
+    ctx.insert("year_href", &quick(year));
 }
 
 /// The admin's start page block (`dashboard_kpi.html`): `None` for other roles.

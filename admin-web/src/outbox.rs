@@ -10,6 +10,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use crm::domain::{BroadcastId, OutboxId};
 use crm::notify::{BroadcastKind, NotificationKind};
 use crm::services::{OutboxFilter, OutboxStatus};
+use crm::text;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -37,7 +38,14 @@ fn kind_title(kind: &str) -> &str {
     NotificationKind::parse(kind)
         .map(|k| k.title_ru())
         .or_else(|| BroadcastKind::parse(kind).map(|k| k.title_ru()))
-        .unwrap_or(kind)
+        .unwrap_or(match kind {
+            "document" => text::get("outbox_kind", "document"),
+            "sign_code" => text::get("outbox_kind", "sign_code"),
+            "telegram_invoice" => text::get("outbox_kind", "telegram_invoice"),
+            "payment_note" => text::get("outbox_kind", "payment_note"),
+            "payment_offer" => text::get("outbox_kind", "payment_offer"),
+            other => other,
+        })
 }
 
 pub async fn list(

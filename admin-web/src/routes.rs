@@ -102,6 +102,8 @@ pub enum Page {
     BookingList,
     BookingCard,
     BookingStatus,
+    // A payment link or the transfer QR sent to the client from the card.
+    BookingPaymentOffer,
     // Travellers of a booking and their documents.
     BookingTravellerAdd,
     // A booking's operations as a table, chart and CSV/XLSX (the exports' demonstration).
@@ -245,6 +247,7 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/bookings", SignedIn, Page::BookingList),
     r("GET", "/bookings/{id}", SignedIn, Page::BookingCard),
     r("POST", "/bookings/{id}/status", SignedIn, Page::BookingStatus),
+    r("POST", "/bookings/{id}/payment-offer", SignedIn, Page::BookingPaymentOffer),
     r("POST", "/bookings/{id}/travellers", SignedIn, Page::BookingTravellerAdd),
     r("GET", "/bookings/{id}/operations", SignedIn, Page::BookingStatement),
     r("GET", "/travellers/{id}", SignedIn, Page::TravellerCard),
@@ -297,7 +300,8 @@ pub const ROUTES: &[Route] = &[
 /// So besides signing in and out and their password (routes of other guards), the forms they
 /// may send are the audited «Показать» of their own client's documents and the paperwork of a
 /// sale: their bookings' travellers, the travellers' documents and the client's refund
-/// details (issue #13: entered by the agent in the bot or the panel). The services would allow
+/// details (issue #13: entered by the agent in the bot or the panel), and a payment sent to
+/// their booking's client (issue #14, as from the bot's booking card). The services would allow
 /// agents more; this is the panel's own narrowing, checked by the guard for every signed-in
 /// route.
 pub fn agent_may_use(route: &Route) -> bool {
@@ -312,6 +316,7 @@ pub fn agent_may_use(route: &Route) -> bool {
                 | Page::TravellerDocumentsOpen
                 | Page::ClientPaymentDetails
                 | Page::BookingContract
+                | Page::BookingPaymentOffer
         )
 }
 
@@ -401,6 +406,7 @@ pub fn mount(route: &Route) -> MethodRouter<AppState> {
         Page::BookingList => on(m, bookings::list),
         Page::BookingCard => on(m, bookings::card::show),
         Page::BookingStatus => on(m, bookings::card::change_status),
+        Page::BookingPaymentOffer => on(m, bookings::payment_offer::send),
         Page::BookingTravellerAdd => on(m, bookings::travellers::add),
         Page::BookingStatement => on(m, bookings::statement::show),
         Page::TravellerCard => on(m, bookings::travellers::show),

@@ -25,8 +25,8 @@ type HandlerResult = Result<(), crate::BotError>;
 
 /// Hands an update to its handler. A plain `match` rather than a dptree of filters: the tree
 /// tried its branches one by one and cloned the message into each filter and endpoint (a
-/// `Message` is dozens of fields and strings), on every update. Polling calls this directly;
-/// the webhook's dispatcher has it as its one endpoint ([`schema`]).
+/// `Message` is dozens of fields and strings), on every update. Long polling and the webhook
+/// both call it (`polling::Job`).
 pub(crate) async fn route(bot: &TgBot, update: Update, me: &Me, ctx: &Ctx) -> HandlerResult {
     match update.kind {
         UpdateKind::Message(msg) if msg.chat.is_private() && msg.from.is_some() => on_message(bot, msg, ctx).await,
@@ -40,11 +40,6 @@ pub(crate) async fn route(bot: &TgBot, update: Update, me: &Me, ctx: &Ctx) -> Ha
         // Group messages, edited private messages and the rest: ignored.
         _ => Ok(()),
     }
-}
-
-/// The webhook dispatcher's handler: [`route`] for every update.
-pub fn schema() -> teloxide::dispatching::UpdateHandler<crate::BotError> {
-    dptree::endpoint(|bot: TgBot, update: Update, me: Me, ctx: Ctx| async move { route(&bot, update, &me, &ctx).await })
 }
 
 async fn on_message(bot: &TgBot, msg: Message, ctx: &Ctx) -> HandlerResult {

@@ -23,6 +23,8 @@ mod markup;
 mod new_updates;
 // Paying from the chat: the choices and the payment message.
 mod paying;
+// The agent sends the client a payment from the booking card.
+mod payment_offers;
 // Signing documents in the chat.
 pub mod outbox;
 // Telegram Payments: invoices, pre-checkout, successful payments.
@@ -40,10 +42,8 @@ mod update;
 mod webhook;
 
 use crm::Crm;
-use teloxide::dispatching::ShutdownToken;
 use teloxide::prelude::*;
 use teloxide::types::BotCommand;
-use teloxide::update_listeners::webhooks;
 
 pub use budget::SendBudget;
 pub use state::{RedisHealth, open_state_storage};
@@ -129,16 +129,10 @@ pub async fn username(settings: &BotSettings) -> Result<Option<String>, BotError
     Ok(me.user.username.clone())
 }
 
-/// How a running bot is stopped: our own long polling by its flag, the webhook's dispatcher by
-/// teloxide's token.
-enum Stop {
-    Polling(tokio::sync::watch::Sender<bool>),
-    Dispatcher(ShutdownToken),
-}
-
 /// A running bot: stop it with [`RunningBot::stop`].
 pub struct RunningBot {
-    token: Stop,
+    /// Turned true to stop: polling ends, the webhook answers 503 and is removed.
+    stop: tokio::sync::watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
     /// In webhook mode, the route Telegram posts updates to, to mount in the panel's server.
     pub webhook: Option<axum::Router>,
@@ -148,16 +142,7 @@ pub struct RunningBot {
 
 impl RunningBot {
     pub async fn stop(self) {
-        match self.token {
-            Stop::Polling(stop) => {
-                let _ = stop.send(true);
-            }
-            Stop::Dispatcher(token) => {
-                if let Ok(done) = token.shutdown() {
-                    done.await;
-                }
-            }
-        }
+        let _ = self.stop.send(true);
         let _ = self.task.await;
     }
 }
@@ -186,50 +171,37 @@ pub async fn start(settings: &BotSettings, crm: Crm, budget: SendBudget) -> Resu
         None => {
             let (stop, stopped) = tokio::sync::watch::channel(false);
             let task = tokio::spawn(polling::run(bot, ctx, stopped));
-            Ok(RunningBot { token: Stop::Polling(stop), task, webhook: None, redis })
+            Ok(RunningBot { stop, task, webhook: None, redis })
         }
         Some(url) => {
-            let mut dispatcher = Dispatcher::builder(bot, handlers::schema())
-                .dependencies(dptree::deps![ctx])
-                .default_handler(|_| async {})
-                .error_handler(LoggingErrorHandler::with_custom_text("bot update failed"))
-                .build();
-            let token = Stop::Dispatcher(dispatcher.shutdown_token());
             let url = reqwest::Url::parse(url).map_err(|_| BotError::WebhookUrl)?;
-            // The address is unused: the route is served by the panel's own server.
-            let mut options = webhooks::Options::new(([127, 0, 0, 1], 0).into(), url.clone());
-            if let Some(secret) = &settings.webhook_secret {
-                options = options.secret_token(secret.clone());
-            }
-            // The secret teloxide registers with Telegram (generated here when none is set), so
-            // our own constant-time check in front of teloxide's route knows it.
-            let secret = options.get_or_gen_secret_token().to_owned();
-            // Registered here rather than by teloxide's `axum_to_router`, whose setWebhook does
-            // not pass `allowed_updates`: Telegram sends reaction counts only when listed.
-            settings
-                .bot()?
-                .set_webhook(url)
+            // The secret Telegram must send: configured, or random per start.
+            let secret = match &settings.webhook_secret {
+                Some(secret) => secret.clone(),
+                None => crm::services::random_token(),
+            };
+            bot.set_webhook(url.clone())
                 .secret_token(secret.clone())
                 .allowed_updates(handlers::ALLOWED_UPDATES)
                 .drop_pending_updates(false)
                 .await?;
-            let (listener, stop_flag, router) = webhooks::axum_no_setup(options);
-            // As teloxide's own setup does: the webhook is removed when the bot stops.
-            let unhook = settings.bot()?;
-            let stopped = async move {
-                stop_flag.await;
-                if let Err(e) = unhook.delete_webhook().await {
+            let me = bot.get_me().await?;
+            let job = polling::Job { bot: bot.clone(), ctx, me };
+            let (stop, mut stopping) = tokio::sync::watch::channel(false);
+            let router = webhook::router(url.path(), job, &secret, stopping.clone());
+            // When the bot stops the webhook is removed, so Telegram keeps the updates until the
+            // next start instead of posting them to nobody.
+            let task = tokio::spawn(async move {
+                while !*stopping.borrow() {
+                    if stopping.changed().await.is_err() {
+                        break;
+                    }
+                }
+                if let Err(e) = bot.delete_webhook().await {
                     tracing::warn!(error = %e, "deleteWebhook failed on stop");
                 }
-            };
-            let router = webhook::guarded(router, &secret);
-            let task = tokio::spawn(async move {
-                dispatcher
-                    .dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("webhook listener failed"))
-                    .await;
-                stopped.await;
             });
-            Ok(RunningBot { token, task, webhook: Some(router), redis })
+            Ok(RunningBot { stop, task, webhook: Some(router), redis })
         }
     }
 }

@@ -144,9 +144,20 @@ impl OutboxSender {
 
     async fn deliver(&self, crm: &Crm, msg: crm::services::notify::OutgoingMessage, sent: &SentBatch) {
         let sys = &Actor::System;
-        let result = match &msg.document {
-            Some(doc) => self.send_document(&msg, doc).await,
-            None => self.send_text(&msg).await,
+        let result = match (&msg.document, &msg.payment) {
+            (Some(doc), _) => self.send_document(&msg, doc).await,
+            (None, Some(payment)) => match payment_photo(&msg, payment) {
+                Some((photo, markup)) => self.send_payment(&msg, photo, markup).await,
+                None => {
+                    // crm checked both when it queued them; a row edited since is not sent.
+                    let reason = text::get("outbox_reason", "payment_unusable");
+                    if let Err(e) = crm.outgoing_closed(sys, msg.id, OutboxStatus::Failed, reason).await {
+                        tracing::error!(error = %e, id = %msg.id, "outbox: recording the answer failed");
+                    }
+                    return;
+                }
+            },
+            (None, None) => self.send_text(&msg).await,
         };
         let result = match result {
             Ok(message_id) => {
@@ -207,6 +218,20 @@ impl OutboxSender {
         Ok(i64::from(crate::sent::text(&self.bot, payload).await?.message_id))
     }
 
+    /// A payment: the QR code as a photo with the body as its caption (and the link's button).
+    async fn send_payment(
+        &self,
+        msg: &crm::services::notify::OutgoingMessage,
+        photo: InputFile,
+        markup: Option<InlineKeyboardMarkup>,
+    ) -> Result<i64, RequestError> {
+        let mut request = self.bot.send_photo(ChatId(msg.chat_id), photo).caption(&msg.body);
+        if let Some(markup) = markup {
+            request = request.reply_markup(markup);
+        }
+        Ok(i64::from(request.await?.id.0))
+    }
+
     /// A document to sign: a button opening its Mini App when the panel is public over https,
     /// otherwise the PDF itself; either way with «Подписать в чате».
     async fn send_document(
@@ -230,6 +255,23 @@ impl OutboxSender {
         };
         Ok(i64::from(sent.id.0))
     }
+}
+
+/// A payment's QR code drawn from the text it encodes, and its URL button; `None` when either
+/// is unusable.
+fn payment_photo(
+    msg: &crm::services::notify::OutgoingMessage,
+    payment: &crm::services::notify::OutgoingPayment,
+) -> Option<(InputFile, Option<InlineKeyboardMarkup>)> {
+    let png = crm::qr::png(&payment.qr_payload).ok()?;
+    let markup = match &payment.button {
+        Some((label, url)) => {
+            let url = reqwest::Url::parse(url).ok()?;
+            Some(InlineKeyboardMarkup::new([[InlineKeyboardButton::url(label.clone(), url)]]))
+        }
+        None => None,
+    };
+    Some((InputFile::memory(png).file_name(format!("oplata-{}.png", msg.id)), markup))
 }
 
 /// Writes the marks of the messages Telegram accepted; a failed write keeps them for the next

@@ -6,12 +6,12 @@ use crate::BotError;
 use crate::conversation::{Ctx, TgBot};
 use crm::domain::{BookingId, ClientId, Money, format_ru_date};
 use crm::services::payments::{OnlineMethod, OnlinePayment, OnlinePaymentRequest};
-use crm::services::{BankTransferOffer, PaymentChoices};
+use crm::services::{BankTransferOffer, PayWay, PaymentChoices};
 use crm::{Actor, Error};
 use dialogues::client::pay::PayVia;
 use dialogues::event::Outcome;
 use dialogues::views::{InstalmentView, PayChoicesView};
-use dialogues::{Event, Label, Reply};
+use dialogues::{Event, Reply};
 use teloxide::RequestError;
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile};
@@ -24,20 +24,28 @@ pub async fn choices(ctx: &Ctx, client: ClientId, booking: i64) -> Result<Event,
     }
 }
 
-/// The choices worded, with the ways to pay that are on: the provider's (card, СБП) when
-/// online payment is configured, Telegram's invoice when its token is, the transfer when the
-/// requisites are entered.
+/// The choices worded, with the ways to pay that are on: crm's (the provider's card and СБП,
+/// the transfer), and Telegram's invoice before the transfer when its token is set.
 fn view(ctx: &Ctx, c: &PaymentChoices) -> PayChoicesView {
-    let mut methods = Vec::new();
-    if ctx.crm.online_payments_enabled() {
-        methods.extend([PayVia::Card, PayVia::Sbp]);
-    }
+    let mut methods: Vec<PayVia> = ctx.crm.pay_ways(c).into_iter().map(via).collect();
     if ctx.crm.telegram_payments_enabled() {
-        methods.push(PayVia::Telegram);
+        let at = methods.iter().position(|m| *m == PayVia::BankQr).unwrap_or(methods.len());
+        methods.insert(at, PayVia::Telegram);
     }
-    if c.bank_transfer {
-        methods.push(PayVia::BankQr);
+    choices_view(c, methods)
+}
+
+/// A way crm sends as the dialogue's button.
+pub(crate) fn via(way: PayWay) -> PayVia {
+    match way {
+        PayWay::Card => PayVia::Card,
+        PayWay::Sbp => PayVia::Sbp,
+        PayWay::BankQr => PayVia::BankQr,
     }
+}
+
+/// The choices as the dialogue shows them, with these ways.
+pub(crate) fn choices_view(c: &PaymentChoices, methods: Vec<PayVia>) -> PayChoicesView {
     PayChoicesView {
         booking: c.booking.0,
         tour: c.tour_title.clone(),
@@ -109,17 +117,9 @@ pub async fn send_payment_link(ctx: &Ctx, bot: &TgBot, chat: ChatId, payment: &O
     let link =
         reqwest::Url::parse(url).map_err(|_| BotError::Crm(Error::Conflict(crm::Conflict::PaymentProviderRefused)))?;
     let png = crm::qr::png(url).map_err(|e| BotError::Crm(e.into()))?;
-    let amount = payment.amount.to_string();
-    let caption = ctx.texts.message(
-        &Reply::text("pay_link_caption")
-            .var("amount", amount.as_str())
-            .var("booking", payment.booking_id.0)
-            .var("sbp", payment.method == OnlineMethod::Sbp),
-    );
-    let button = ctx.texts.label(&Label::new("pay_link").var("amount", amount.as_str()));
-    let markup = InlineKeyboardMarkup::new([[InlineKeyboardButton::url(button, link)]]);
+    let markup = InlineKeyboardMarkup::new([[InlineKeyboardButton::url(payment.button_ru(), link)]]);
     let photo = InputFile::memory(png).file_name(format!("oplata-{}.png", payment.booking_id.0));
-    send_photo(ctx, bot, chat, photo, caption, Some(markup)).await
+    send_photo(ctx, bot, chat, photo, payment.caption_ru(), Some(markup)).await
 }
 
 /// The bank-transfer QR code as a photo, the requisites and the purpose in its caption.
@@ -129,20 +129,8 @@ pub async fn send_bank_transfer(
     chat: ChatId,
     offer: &BankTransferOffer,
 ) -> Result<(), BotError> {
-    let caption = ctx.texts.message(
-        &Reply::text("pay_bank_caption")
-            .var("amount", offer.amount.to_string())
-            .var("booking", offer.booking.0)
-            .var("payee", offer.payee.as_str())
-            .var("inn", offer.inn.as_str())
-            .var("account", offer.account.as_str())
-            .var("bank_name", offer.bank_name.as_str())
-            .var("bik", offer.bik.as_str())
-            .var("corr_account", offer.corr_account.as_str())
-            .var("purpose", offer.purpose.as_str()),
-    );
     let photo = InputFile::memory(offer.png.clone()).file_name(format!("oplata-{}.png", offer.booking.0));
-    send_photo(ctx, bot, chat, photo, caption, None).await
+    send_photo(ctx, bot, chat, photo, offer.caption_ru(), None).await
 }
 
 /// A photo with its caption (and buttons), paced and retried like every reply.

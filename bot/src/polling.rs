@@ -153,14 +153,15 @@ pub(crate) async fn run(bot: TgBot, ctx: Ctx, mut stop: watch::Receiver<bool>) {
     }
 }
 
-struct Job {
-    bot: TgBot,
-    ctx: Ctx,
-    me: Me,
+/// What handling one update takes: the same for long polling and the webhook.
+pub(crate) struct Job {
+    pub(crate) bot: TgBot,
+    pub(crate) ctx: Ctx,
+    pub(crate) me: Me,
 }
 
 impl Job {
-    async fn handle(&self, update: Update) {
+    pub(crate) async fn handle(&self, update: Update) {
         let handled = crate::handlers::route(&self.bot, update, &self.me, &self.ctx).await;
         if let Err(e) = handled {
             tracing::error!(error = %e, "bot update failed");

@@ -175,6 +175,10 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: Role, effect: Effe
                 Some(Callback::Booking(booking))
             ))
         }
+        Effect::PaymentChoices(booking) => crate::payment_offers::choices(ctx, &actor, booking).await,
+        Effect::PayOffer { booking, amount_minor, via } => {
+            crate::payment_offers::send(ctx, &actor, booking, amount_minor, via).await
+        }
         Effect::SendTelegramInvoice { booking, amount_minor } => {
             crate::payments::send_invoice_link(ctx, bot, &actor, BookingId(booking), amount_minor).await
         }
@@ -289,6 +293,8 @@ async fn booking_card(ctx: &Ctx, actor: &Actor, id: BookingId) -> Result<Event, 
         moves,
         accepts_payments: card.booking.status.accepts_payments(),
         telegram_payments: ctx.crm.telegram_payments_enabled(),
+        // Whether a way is on and the client can get it is asked when the button is pressed.
+        send_payment: crm::services::Capability::SendPayments.allows(actor),
     })))
 }
 
@@ -374,6 +380,7 @@ pub fn needs(event: &Event) -> Option<crm::services::Capability> {
             Some(Capability::WorkClientsInBot)
         }
         Event::Callback(Callback::Pay(_) | Callback::TelegramInvoice(_)) => Some(Capability::RecordPayments),
+        Event::Callback(Callback::SendPayment(_)) => Some(Capability::SendPayments),
         Event::Callback(Callback::Blacklist(_) | Callback::Unblacklist(_)) => Some(Capability::Blacklist),
         _ => None,
     }
@@ -469,6 +476,8 @@ mod tests {
             (register, true, false, false, true),
             (Event::Callback(Callback::Note(5, crm::domain::InteractionKind::Call)), true, false, false, true),
             (pay, true, true, false, true),
+            // A payment sent to the client: the booking's agent or an admin, not the accountant.
+            (Event::Callback(Callback::SendPayment(7)), true, false, false, true),
             (blacklist, false, false, false, true),
             (Event::Callback(Callback::Client(5)), true, true, true, true),
         ] {

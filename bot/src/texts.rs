@@ -265,15 +265,16 @@ impl Texts {
             "button_pay_via_card.tera",
             "button_pay_via_sbp.tera",
             "button_pay_via_telegram.tera",
-            "button_pay_link.tera",
-            "pay_link_caption.tera",
             "pay_amount.tera",
             "pay_ask_amount.tera",
             "pay_amount_invalid.tera",
             "pay_method.tera",
             "pay_no_methods.tera",
             "pay_refused.tera",
-            "pay_bank_caption.tera",
+            // The agent sends the client a payment (src/payment_offers.rs).
+            "button_send_payment.tera",
+            "staff_pay_no_ways.tera",
+            "staff_done_pay_sent.tera",
         ])?;
         let fallback = tera.render("render_failed.tera", &tera::Context::new())?.trim().to_owned();
         let mut menu = HashMap::new();

@@ -1,18 +1,73 @@
-//! Webhook mode's own check of the `X-Telegram-Bot-Api-Secret-Token` header. teloxide's route
-//! compares the header with `!=`, which stops at the first differing byte: its timing tells an
-//! attacker how much of a guess was right. So the route is wrapped: a request without exactly
-//! the secret (compared in constant time) gets 401 here and never reaches teloxide, so no
-//! forged update is handled; teloxide's own check still runs after ours.
+//! Webhook mode's route. Like our long polling (`polling`), an update is confirmed only once
+//! handled: Telegram takes the 200 as «delivered» and never sends that update again, so the
+//! answer waits for the handler; a process that dies meanwhile leaves the update unanswered and
+//! Telegram delivers it again (handling one twice is safe by design, see `polling`). Updates of
+//! one chat are handled one at a time in the order they came; chats run side by side. While the
+//! bot stops, a new update is answered 503 so that Telegram keeps it for later.
+//!
+//! The `X-Telegram-Bot-Api-Secret-Token` header is compared in constant time (a `!=` would stop
+//! at the first differing byte, and its timing would tell how much of a guess was right): a
+//! request without exactly the secret gets 401 and no forged update is handled.
 
-use axum::extract::Request;
+use crate::polling::Job;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use teloxide::types::Update;
+use tokio::sync::watch;
+
+struct Receiver {
+    job: Job,
+    /// One lock a chat, so that its updates are handled in order; dropped when unused.
+    chats: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+    stopping: watch::Receiver<bool>,
+}
+
+impl Receiver {
+    fn chat_lock(&self, chat: i64) -> Arc<tokio::sync::Mutex<()>> {
+        let mut chats = self.chats.lock().unwrap_or_else(|e| e.into_inner());
+        // Locks nobody holds or waits for are dropped, so the map stays as small as the traffic.
+        if chats.len() > 1_000 {
+            chats.retain(|_, lock| Arc::strong_count(lock) > 1);
+        }
+        chats.entry(chat).or_default().clone()
+    }
+}
+
+/// The route Telegram posts updates to (`path` of the webhook URL), behind the secret check.
+pub(crate) fn router(path: &str, job: Job, secret: &str, stopping: watch::Receiver<bool>) -> axum::Router {
+    let receiver = Arc::new(Receiver { job, chats: Mutex::new(HashMap::new()), stopping });
+    let route = axum::Router::new().route(path, axum::routing::post(receive)).with_state(receiver);
+    guarded(route, secret)
+}
+
+async fn receive(State(r): State<Arc<Receiver>>, body: axum::body::Bytes) -> StatusCode {
+    if *r.stopping.borrow() {
+        return StatusCode::SERVICE_UNAVAILABLE;
+    }
+    let update: Update = match serde_json::from_slice(&body) {
+        Ok(update) => update,
+        Err(e) => {
+            // Not an update: sending it again would not make it one.
+            tracing::warn!(error = %e, "webhook body is not a Telegram update");
+            return StatusCode::OK;
+        }
+    };
+    let lock = update.chat().map(|c| r.chat_lock(c.id.0));
+    let _in_order = match &lock {
+        Some(lock) => Some(lock.lock().await),
+        None => None,
+    };
+    r.job.handle(update).await;
+    StatusCode::OK
+}
 
 const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
 
-/// teloxide's webhook router behind the constant-time check of `secret`.
+/// A router behind the constant-time check of `secret`.
 pub(crate) fn guarded(router: axum::Router, secret: &str) -> axum::Router {
     let secret: Arc<[u8]> = secret.as_bytes().into();
     router.route_layer(axum::middleware::from_fn(move |req: Request, next: Next| {
@@ -41,7 +96,7 @@ mod tests {
 
     const SECRET: &str = "s3cret-token_1";
 
-    /// A stand-in for teloxide's route that counts the updates it handles.
+    /// A stand-in for the update route that counts the updates it handles.
     fn app(handled: Arc<AtomicUsize>) -> axum::Router {
         let route = axum::Router::new().route(
             "/hook",

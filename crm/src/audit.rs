@@ -47,6 +47,7 @@ keyed_enum! {
         DocumentPutInternalPassport = "document.put.internal_passport",
         DocumentPutForeignPassport = "document.put.foreign_passport",
         DocumentPutPaymentDetails = "document.put.payment_details",
+        DocumentPutAddress = "document.put.address",
         /// A decryption: reading personal documents is audited like a change.
         DocumentRead = "document.read",
         BookingCreate = "booking.create",
@@ -143,6 +144,8 @@ keyed_enum! {
         TelegramInvoiceIssue = "payment.telegram.invoice",
         TelegramPaymentReceived = "payment.telegram.received",
         TelegramPaymentUnapplied = "payment.telegram.unapplied",
+        // A payment link or a bank-transfer QR sent to the client from the booking card.
+        PaymentOfferSent = "payment.offer.sent",
     }
 }
 
@@ -193,6 +196,7 @@ impl AuditAction {
             DocKind::InternalPassport => AuditAction::DocumentPutInternalPassport,
             DocKind::ForeignPassport => AuditAction::DocumentPutForeignPassport,
             DocKind::PaymentDetails => AuditAction::DocumentPutPaymentDetails,
+            DocKind::Address => AuditAction::DocumentPutAddress,
             DocKind::BirthCertificate => AuditAction::DocumentPutBirthCertificate,
         }
     }
@@ -356,6 +360,8 @@ keyed_enum! {
         ChargeId = "charge_id",
         // Commission rates (issue #15).
         AppliesFrom = "applies_from",
+        // A payment sent to the client.
+        PayWay = "pay_way",
     }
 }
 
@@ -554,6 +560,7 @@ mod tests {
             "payment.telegram.invoice",
             "payment.telegram.received",
             "payment.telegram.unapplied",
+            "payment.offer.sent",
         ];
         let mut built: Vec<(String, AuditAction)> = Vec::new();
         for s in BookingStatus::ALL {

@@ -33,11 +33,16 @@ pub fn purpose(booking: BookingId, client_name: &str) -> String {
     text::fill("bank_transfer", "purpose", &[("booking", &booking.0), ("payer", &short.trim_end())])
 }
 
-/// The booking a transfer's purpose names by «№<id>», if it names one; the first such number
-/// counts. Banks keep the purpose as typed, so spaces after the sign are allowed.
+/// The booking a transfer's purpose names by «№<id>», if it names one; the first «№» followed
+/// by a number counts («Счёт №, по брони №9» is 9). Banks keep the purpose as typed, so spaces
+/// after the sign are allowed.
 pub fn booking_in_purpose(purpose: &str) -> Option<BookingId> {
-    let (_, after) = purpose.split_once('№')?;
-    let digits: String = after.trim_start().chars().take_while(char::is_ascii_digit).collect();
+    purpose.match_indices('№').find_map(|(i, sign)| leading_number(purpose[i + sign.len()..].trim_start()))
+}
+
+/// A positive booking number at the start of `s`.
+pub fn leading_number(s: &str) -> Option<BookingId> {
+    let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
     digits.parse::<i64>().ok().filter(|id| *id > 0).map(BookingId)
 }
 

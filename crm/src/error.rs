@@ -99,6 +99,8 @@ pub enum Conflict {
     ContractNotSigned,
     #[error("the payment is below the minimum ({min})")]
     PaymentTooSmall { min: crate::domain::Money },
+    #[error("the client has no Telegram to send a payment to")]
+    ClientWithoutTelegram,
     // The accountant's operations.
     #[error("the payout exceeds the commission owed ({owed})")]
     CommissionOverOwed { owed: crate::domain::Money },
@@ -155,6 +157,7 @@ impl Conflict {
             Conflict::NothingDue => text::get("conflict", "nothing_due").to_owned(),
             Conflict::ContractNotSigned => text::get("conflict", "contract_not_signed").to_owned(),
             Conflict::PaymentTooSmall { min } => text::fill("payable", "too_small", &[("min", min)]),
+            Conflict::ClientWithoutTelegram => text::get("conflict", "client_without_telegram").to_owned(),
             Conflict::CommissionOverOwed { owed } => {
                 text::fill("conflict", "commission_over_owed", &[("owed", &owed.accounting())])
             }

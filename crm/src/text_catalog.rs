@@ -55,6 +55,7 @@ mod tests {
             ),
             ("doc_field", codes(crate::domain::DocField::ALL, crate::domain::DocField::code)),
             ("refund_field", codes(crate::domain::RefundField::ALL, crate::domain::RefundField::code)),
+            ("pay_way", codes(crate::services::PayWay::ALL, crate::services::PayWay::code)),
             (
                 "report_name",
                 codes(crate::services::reports::ReportName::ALL, crate::services::reports::ReportName::code),

@@ -87,6 +87,9 @@ pub enum Callback {
     PayRest,
     PayOther,
     PayVia(crate::client::pay::PayVia),
+    /// Staff: send the client a payment (a link or the transfer QR) for this booking; the
+    /// amount and the way follow with the client's own buttons.
+    SendPayment(i64),
 }
 
 impl Callback {
@@ -140,6 +143,7 @@ impl Callback {
             Callback::PayRest => "pr".into(),
             Callback::PayOther => "po".into(),
             Callback::PayVia(v) => format!("pv:{}", v.code()),
+            Callback::SendPayment(id) => format!("sp:{id}"),
         }
     }
 
@@ -223,6 +227,7 @@ impl Callback {
             ("pr", None) => Callback::PayRest,
             ("po", None) => Callback::PayOther,
             ("pv", _) => Callback::PayVia(crate::client::pay::PayVia::from_code(code(arg)?)?),
+            ("sp", _) => Callback::SendPayment(id()?),
             _ => return None,
         })
     }
@@ -276,6 +281,7 @@ mod tests {
             Callback::PayNext,
             Callback::PayRest,
             Callback::PayOther,
+            Callback::SendPayment(19),
         ]
         .into_iter()
         .chain(NOTE_KINDS.map(|k| Callback::Note(8, k)))
@@ -335,6 +341,8 @@ mod tests {
             "pn:1",
             "pv:",
             "pv:cash",
+            "sp:0",
+            "sp:",
             &"c".repeat(65),
         ] {
             assert_eq!(Callback::decode(bad), None, "{bad:?}");
@@ -359,6 +367,7 @@ mod tests {
                 Callback::SignCode(id),
                 Callback::DocumentPdf(id),
                 Callback::IssueContract(id),
+                Callback::SendPayment(id),
             ])
             .map(|c| c.encode())
             .max_by_key(String::len)

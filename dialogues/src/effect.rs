@@ -59,11 +59,13 @@ pub enum Effect {
     /// Answered by `Outcome::CityChanged`.
     SetCity(domain::City),
     /// What the client may pay on a booking; answered by `Outcome::PayChoices` or
-    /// `Outcome::PayRefused`.
+    /// `Outcome::PayRefused`. Asked by staff, the ways are those the agency sends from the
+    /// booking card (no Telegram invoice: that is its own button).
     PaymentChoices(i64),
     /// Send the client the payment of `amount_minor` for a booking `via` a way to pay (the
     /// transport sends the message itself); answered by `Outcome::PayOffered` or
-    /// `Outcome::PayRefused`.
+    /// `Outcome::PayRefused`. Asked by staff, the payment goes to the booking's client through
+    /// the outbox, answered by `Outcome::Done` or `Outcome::Refused`.
     PayOffer {
         booking: i64,
         amount_minor: i64,

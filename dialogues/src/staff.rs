@@ -13,9 +13,17 @@
 //! bot:   Причина / комментарий?
 //! agent: подписан в офисе
 //! bot:   Статус брони №17: договор подписан.
+//! agent: [🔗 Ссылка на оплату]
+//! bot:   Бронь №17 «Алтай». Осталось оплатить 85 000 ₽. Сколько оплатите сейчас?
+//!        [15 000 ₽ до 28.11.2026] [Весь остаток 85 000 ₽] [Другая сумма]
+//! agent: [Весь остаток 85 000 ₽]
+//! bot:   К оплате 85 000 ₽. Как удобнее оплатить? [💳 Банковской картой] [⚡ СБП] [Банковский перевод (QR)]
+//! agent: [⚡ СБП]
+//! bot:   Отправлено клиенту: ссылка на оплату через СБП, 85 000 ₽ по брони №17.
 //! ```
 
 use crate::callback::Callback;
+use crate::client::pay::{self, Pay};
 use crate::client::registration::Collected;
 use crate::effect::{Button, Effect, Keyboard, Reply};
 use crate::event::{Command, Event, MAX_TEXT, Outcome};
@@ -69,6 +77,8 @@ pub enum Awaiting {
     Refund(crate::refund::RefundEntry),
     /// The amount of a Telegram invoice for this booking.
     InvoiceAmount(i64),
+    /// A payment to send the client: its amount, then its way (the client's own steps).
+    SendPay(crate::client::pay::Pay),
 }
 
 pub fn menu() -> Keyboard {
@@ -138,8 +148,15 @@ pub fn booking_reply(b: &StaffBookingView) -> Reply {
     if b.accepts_payments {
         rows.push(vec![btn("pay", Callback::Pay(b.booking.id))]);
     }
-    if b.accepts_payments && b.telegram_payments {
-        rows.push(vec![btn("telegram_invoice", Callback::TelegramInvoice(b.booking.id))]);
+    // «Ссылка на оплату» beside «Счёт в Telegram»: both send the client a way to pay.
+    let send = [
+        (b.accepts_payments && b.telegram_payments)
+            .then(|| btn("telegram_invoice", Callback::TelegramInvoice(b.booking.id))),
+        (b.accepts_payments && b.send_payment).then(|| btn("send_payment", Callback::SendPayment(b.booking.id))),
+    ];
+    let send: Vec<Button> = send.into_iter().flatten().collect();
+    if !send.is_empty() {
+        rows.push(send);
     }
     rows.push(vec![btn("travellers", Callback::Travellers(b.booking.id))]);
     if b.can_issue_contract {
@@ -194,6 +211,7 @@ pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDa
     let a = match a {
         Awaiting::Document(entry) => return crate::documents::step(entry, typed, yes_no, today),
         Awaiting::Refund(entry) => return crate::refund::step(entry, typed, yes_no),
+        Awaiting::SendPay(pay) => return send_pay(pay, event),
         other => other,
     };
     if let (Awaiting::PaymentMethod(booking), Event::Callback(Callback::PayMethod(method))) = (&a, &event) {
@@ -246,7 +264,26 @@ pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDa
         // Answered above, before a text is required.
         Awaiting::Document(entry) => crate::documents::step(entry, Some(&text), None, today),
         Awaiting::Refund(entry) => crate::refund::step(entry, Some(&text), None),
+        Awaiting::SendPay(pay) => send_pay(pay, Event::Text(text)),
     }
+}
+
+/// A payment being chosen for the client: the client's own steps, in the staff state.
+fn send_pay(pay: Pay, event: Event) -> (State, Vec<Effect>) {
+    match pay::advance(pay.clone(), event) {
+        Some(next) => for_agent(next),
+        None => reply(State::Staff(Some(Awaiting::SendPay(pay))), Reply::text("staff_text_expected")),
+    }
+}
+
+/// The client's steps worded for the agent who sends the payment (`to_client`), in the staff
+/// state.
+fn for_agent(next: pay::Next) -> (State, Vec<Effect>) {
+    let next = match next {
+        pay::Next::Ask(p, r) => pay::Next::Ask(p, r.var("to_client", true)),
+        offer => offer,
+    };
+    next.into_step(|p| State::Staff(Some(Awaiting::SendPay(p))))
 }
 
 fn methods() -> Keyboard {
@@ -270,6 +307,7 @@ fn button(cb: Callback) -> Option<(State, Vec<Effect>)> {
             Reply::text("staff_choose_method").keyboard(methods()),
         ),
         Callback::TelegramInvoice(id) => wait(Awaiting::InvoiceAmount(id), "staff_invoice_amount_ask"),
+        Callback::SendPayment(id) => idle(Effect::PaymentChoices(id)),
         Callback::Blacklist(id) => wait(Awaiting::BlacklistReason { client: id, on: true }, "staff_blacklist_ask"),
         Callback::Unblacklist(id) => wait(Awaiting::BlacklistReason { client: id, on: false }, "staff_unblacklist_ask"),
         Callback::Travellers(id) => idle(Effect::StaffTravellers(id)),
@@ -320,6 +358,13 @@ fn outcome(here: State, o: &Outcome, is_admin: bool) -> (State, Vec<Effect>) {
             reply(State::Staff(None), r.keyboard(Keyboard::Inline(rows)))
         }
         Outcome::StaffBooking(b) => reply(State::Staff(None), booking_reply(b)),
+        Outcome::PayChoices(choices) => match pay::begin(choices) {
+            Some(next) => for_agent(next),
+            None => reply(State::Staff(None), Reply::text("staff_pay_no_ways").var("booking", choices.booking)),
+        },
+        Outcome::PayRefused { reason } => {
+            reply(State::Staff(None), Reply::text("staff_refused").var("reason", reason.as_str()))
+        }
         Outcome::StaffTravellers(v) => reply(State::Staff(None), crate::documents::travellers_reply(v)),
         Outcome::Done { message, back } => {
             let r = Reply::text("staff_done").var("message", message.as_str());

@@ -176,6 +176,10 @@ pub struct StaffBookingView {
     /// Invoices to pay in Telegram can be sent (Telegram Payments configured).
     #[serde(default)]
     pub telegram_payments: bool,
+    /// A payment link or the transfer QR can be sent to the client now (a way is on, the
+    /// client is in Telegram, this staff member may).
+    #[serde(default)]
+    pub send_payment: bool,
 }
 
 // The client's bookings, their payments and the price of a request before it is made.

@@ -76,6 +76,26 @@ pub async fn open_crm(sb: &Sandbox) -> crm::Crm {
     testkit::open_crm(&sb.database_url, &key, std::sync::Arc::new(crm::clock::SystemClock)).await.unwrap()
 }
 
+/// A one-traveller booking (the client travels) of `client` on the departure `dep`, by `actor`.
+pub async fn book_one(
+    crm: &crm::Crm,
+    actor: &Actor,
+    client: crm::domain::ClientId,
+    dep: i64,
+) -> crm::services::BookingCard {
+    let req = crm::services::BookingRequest {
+        client_id: client,
+        departure_id: crm::domain::DepartureId(dep),
+        travellers_count: 1,
+        client_travels: true,
+        companions: vec![],
+        rooms: vec![],
+        notes: String::new(),
+        request_key: None,
+    };
+    crm.create_booking(actor, req).await.unwrap()
+}
+
 /// An operator's published excursion tour with one departure in a month.
 pub async fn published_tour(crm: &crm::Crm) -> (i64, i64) {
     let op = crm

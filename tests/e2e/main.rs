@@ -6,6 +6,8 @@
 mod fake_telegram;
 mod helpers;
 
+// The agent's «Ссылка на оплату» through the fake Bot API and the fake YooKassa.
+mod agent_payment;
 mod bot_agent;
 mod bot_client;
 mod bot_guest;
@@ -20,6 +22,7 @@ mod faults;
 mod keys;
 mod panel_browser;
 mod paying;
+mod paying_online;
 mod serve;
 mod signing;
 mod social_funnel;

@@ -3,11 +3,11 @@
 //! checked) → the bank-transfer QR code arrives as a photo whose caption names the requisites
 //! and the purpose, and which a real QR reader reads back as the GOST payload.
 
-use crate::bot_client::{World, published_tour, register};
+use crate::bot_client::{World, book_one, published_tour, register};
 use crate::fake_telegram::{FakeUser, SentMessage, WAIT};
 use crm::Actor;
-use crm::domain::{BookingStatus, DepartureId, Role};
-use crm::services::{BookingRequest, NewStaffInput};
+use crm::domain::{BookingStatus, Role};
+use crm::services::NewStaffInput;
 use testkit::{backends, qr_text};
 
 #[tokio::test]
@@ -33,17 +33,7 @@ async fn pays(w: World) {
     let maria = w.fake.user(600_201, "Мария", Some("maria"));
     register(&w, &maria, "+79123456789").await;
     let client = crm.client_by_telegram(&Actor::System, maria.id).await.unwrap().unwrap();
-    let req = BookingRequest {
-        client_id: client.id,
-        departure_id: DepartureId(dep),
-        travellers_count: 1,
-        client_travels: true,
-        companions: vec![],
-        rooms: vec![],
-        notes: String::new(),
-        request_key: None,
-    };
-    let b = crm.create_booking(&Actor::System, req).await.unwrap().booking.id;
+    let b = book_one(&crm, &Actor::System, client.id, dep).await.booking.id;
     let pay = format!("pb:{}", b.0);
 
     // Before the contract is signed there is nothing to press.

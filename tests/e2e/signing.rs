@@ -8,7 +8,7 @@ use crate::bot_client::{World, published_tour, register};
 use crate::fake_telegram::{FakeUser, SentMessage, TEST_TOKEN, WAIT};
 use crm::Actor;
 use crm::domain::{BookingStatus, Role};
-use crm::services::{BookingRequest, NewStaffInput};
+use crm::services::NewStaffInput;
 use testkit::backends;
 
 #[tokio::test]
@@ -80,17 +80,7 @@ async fn signs(w: World) {
     .unwrap();
     crm.put_internal_passport(&Actor::System, client.id, &passport).await.unwrap();
     crm.set_client_address(&Actor::System, client.id, "630132, г. Новосибирск, ул. Дачная, д. 3").await.unwrap();
-    let req = BookingRequest {
-        client_id: client.id,
-        departure_id: crm::domain::DepartureId(dep_id),
-        travellers_count: 1,
-        client_travels: true,
-        companions: vec![],
-        rooms: vec![],
-        notes: String::new(),
-        request_key: None,
-    };
-    let booking = crm.create_booking(&agent_actor, req).await.unwrap().booking.id;
+    let booking = crate::bot_client::book_one(&crm, &agent_actor, client.id, dep_id).await.booking.id;
 
     // The agent issues the contract from the booking card in the bot.
     let list = w.say(&anna, "📋 Брони", "выберите").await;

@@ -8,7 +8,7 @@ use crate::fake_telegram::{BOT_USERNAME, FakeUser, PostLink, WAIT};
 use chrono::Duration;
 use crm::Actor;
 use crm::domain::{BookingStatus, Currency, Money, PaymentMethod, Role};
-use crm::services::{KpiPeriod, NewStaffInput, PaymentInput};
+use crm::services::{NewStaffInput, PaymentInput, Period};
 use crm::tabular::{Cell, Table};
 use testkit::backends;
 
@@ -115,7 +115,7 @@ async fn funnel(w: World) {
     w.say(&noise, "/start post_7abc", "без регистрации").await;
 
     let today = crm.today();
-    let period = KpiPeriod::new(today - Duration::days(1), today).unwrap();
+    let period = Period::new(today - Duration::days(1), today).unwrap();
     let funnel = crm.social_funnel(&accountant, period).await.unwrap();
     let post_row = row(&funnel.by_post, 1, "post_7");
     assert_eq!(post_row[0], Cell::Text("Алтай в сентябре — 49 000 ₽ 🔥".into()), "named by its edited text");

@@ -8,7 +8,7 @@ use crate::bot_client::{World, published_tour, register};
 use crate::fake_telegram::{FakeUser, TEST_TOKEN, WAIT};
 use crm::Actor;
 use crm::domain::{BookingStatus, Currency, Money, OperationKind, Role};
-use crm::services::{BookingRequest, NewStaffInput, OperationFilter};
+use crm::services::{NewStaffInput, OperationFilter};
 use std::time::Duration;
 use testkit::backends;
 
@@ -64,17 +64,7 @@ async fn pays(w: World) {
     let client = crm.client_by_telegram(&Actor::System, maria.id).await.unwrap().unwrap();
     let agent_actor = Actor::staff(agent.staff.id, Role::Agent);
     crm.assign_agent(&admin, client.id, agent.staff.id).await.unwrap();
-    let request = || BookingRequest {
-        client_id: client.id,
-        departure_id: crm::domain::DepartureId(dep_id),
-        travellers_count: 1,
-        client_travels: true,
-        companions: vec![],
-        rooms: vec![],
-        notes: String::new(),
-        request_key: None,
-    };
-    let booking = crm.create_booking(&agent_actor, request()).await.unwrap().booking.id;
+    let booking = crate::bot_client::book_one(&crm, &agent_actor, client.id, dep_id).await.booking.id;
     crm.change_booking_status(&agent_actor, booking, BookingStatus::ContractSigned, "подписан в офисе").await.unwrap();
 
     // The agent sends an invoice of 20 000 ₽; the client gets its link through the outbox.

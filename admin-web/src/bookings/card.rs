@@ -1,13 +1,14 @@
 //! The booking card: client, tour and departure, travellers, rooms, the price, the payment
 //! schedule with what is paid and left, the ledger operations, the status history (who, when,
-//! why) and — for the admin — the status change along the moves the status table allows.
+//! why) and — for the admin — the status change along the moves the status table allows; for
+//! the booking's agent and admins, a payment to send the client (`payment_offer`).
 
 use crate::clients::staff_names;
 use crate::error::parse_id;
 use crate::guard::Current;
 use crate::{AppError, AppState, views};
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use crm::domain::{BookingId, BookingStatus, Money};
@@ -17,12 +18,14 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
-/// A refused form of the card (status change, new companion): the reason beside its field and
-/// the input kept.
+/// A refused form of the card (status change, new companion, a payment to send): the reason
+/// beside its field and the input kept.
 #[derive(Default)]
 pub(super) struct Refusal {
     pub errors: HashMap<&'static str, String>,
     pub values: HashMap<&'static str, String>,
+    /// The payment was just sent to the client (the card after the form's redirect).
+    pub payment_sent: bool,
 }
 
 /// Each installment with how much of it the payments so far cover, earliest first.
@@ -169,18 +172,29 @@ pub(super) async fn render_card(
         && matches!(actor.role(), Some(crm::domain::Role::Admin | crm::domain::Role::Agent));
     ctx.insert("documents", &crate::signing::panel::rows(&documents));
     ctx.insert("may_issue_contract", &may_issue);
+    ctx.insert("pay_offer", &super::payment_offer::form(state, actor, id, booking_status).await?);
+    ctx.insert("payment_sent", &refusal.payment_sent);
     ctx.insert("errors", &refusal.errors);
     ctx.insert("values", &refusal.values);
     Ok((status, views::render("bookings/card.html", &ctx)?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct CardQuery {
+    /// Set by the redirect after a payment was sent to the client.
+    #[serde(default)]
+    sent: Option<String>,
 }
 
 pub async fn show(
     State(state): State<AppState>,
     Current(session): Current,
     Path(id): Path<String>,
+    Query(q): Query<CardQuery>,
 ) -> Result<Response, AppError> {
     let id = BookingId(parse_id(&id)?);
-    render_card(&state, &session, id, Refusal::default(), StatusCode::OK).await
+    let shown = Refusal { payment_sent: q.sent.is_some(), ..Default::default() };
+    render_card(&state, &session, id, shown, StatusCode::OK).await
 }
 
 #[derive(Deserialize, Default)]
@@ -214,6 +228,7 @@ pub async fn change_status(
     let refusal = Refusal {
         errors: HashMap::from([(field, reason)]),
         values: HashMap::from([("to", f.to.clone()), ("reason", f.reason.clone())]),
+        ..Default::default()
     };
     render_card(&state, &session, id, refusal, status).await
 }

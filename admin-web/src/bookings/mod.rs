@@ -3,6 +3,7 @@
 //! operators those of their tours, admins and the accountant all.
 
 pub mod card;
+pub mod payment_offer;
 pub mod statement;
 pub mod travellers;
 

@@ -101,7 +101,7 @@ pub async fn add(
             Err(e) => return Err(e.into()),
         },
     };
-    render_card(&state, &session, id, Refusal { errors, values: form.kept() }, status).await
+    render_card(&state, &session, id, Refusal { errors, values: form.kept(), ..Default::default() }, status).await
 }
 
 /// What a refused form of the traveller's page sends back.

@@ -45,7 +45,8 @@ fn page(
             "found",
             &json!({"id": b.id.0, "client": b.client_name, "tour": b.tour_title,
                     "starts_on": views::day(b.starts_on), "status": b.status.title_ru(),
-                    "total": b.total.accounting(), "paid": m.paid.accounting(), "due": m.due.accounting()}),
+                    "total": b.total.accounting(), "paid": m.paid.accounting(), "due": m.due.accounting(),
+                    "accepts_payments": b.status.accepts_payments()}),
         );
     }
     ctx.insert("form", form);

@@ -32,10 +32,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/sign/app.js", get(script))
         .route("/sign/{id}", get(shell))
-        .route("/sign/{id}/view", post(view))
-        .route("/sign/{id}/agreement", post(agreement))
-        .route("/sign/{id}/code", post(code))
-        .route("/sign/{id}/sign", post(sign))
+        // view, agreement, code, sign: one handler, the step named by the path.
+        .route("/sign/{id}/{step}", post(act))
         .route("/sign/{id}/documents", post(documents))
         .layer(axum::middleware::map_response(headers))
 }
@@ -90,46 +88,6 @@ enum Outcome {
     Refused(String),
 }
 
-async fn view(
-    state: State<AppState>,
-    id: Path<String>,
-    h: HeaderMap,
-    ext: axum::http::Extensions,
-    form: axum::Form<SignForm>,
-) -> Response {
-    act(state, id, h, ext, form, Step::View).await
-}
-
-async fn agreement(
-    state: State<AppState>,
-    id: Path<String>,
-    h: HeaderMap,
-    ext: axum::http::Extensions,
-    form: axum::Form<SignForm>,
-) -> Response {
-    act(state, id, h, ext, form, Step::Agreement).await
-}
-
-async fn code(
-    state: State<AppState>,
-    id: Path<String>,
-    h: HeaderMap,
-    ext: axum::http::Extensions,
-    form: axum::Form<SignForm>,
-) -> Response {
-    act(state, id, h, ext, form, Step::Code).await
-}
-
-async fn sign(
-    state: State<AppState>,
-    id: Path<String>,
-    h: HeaderMap,
-    ext: axum::http::Extensions,
-    form: axum::Form<SignForm>,
-) -> Response {
-    act(state, id, h, ext, form, Step::Sign).await
-}
-
 #[derive(Clone, Copy)]
 enum Step {
     View,
@@ -138,15 +96,29 @@ enum Step {
     Sign,
 }
 
+impl Step {
+    /// The step a path names; any other is not found, like an unknown route.
+    fn from_path(step: &str) -> Option<Step> {
+        match step {
+            "view" => Some(Step::View),
+            "agreement" => Some(Step::Agreement),
+            "code" => Some(Step::Code),
+            "sign" => Some(Step::Sign),
+            _ => None,
+        }
+    }
+}
+
 async fn act(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path((id, step)): Path<(String, String)>,
     headers: HeaderMap,
     ext: axum::http::Extensions,
     axum::Form(form): axum::Form<SignForm>,
-    step: Step,
 ) -> Response {
-    let Some(id) = parse_id(&id) else { return StatusCode::NOT_FOUND.into_response() };
+    let (Some(id), Some(step)) = (parse_id(&id), Step::from_path(&step)) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
     let Some(key) = &state.mini_app else { return StatusCode::NOT_FOUND.into_response() };
     let actor = match client_of(&state, key, &form.init_data).await {
         Ok(a) => a,

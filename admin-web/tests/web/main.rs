@@ -14,6 +14,7 @@ mod documents;
 mod exports;
 mod hotels;
 mod notifications;
+mod payment_offers;
 mod payments;
 // The accountant's desk, commission rates, the start page's figures (issue #15).
 mod operations;

@@ -60,6 +60,13 @@ each_backend!(a_bank_transfer_is_matched_by_its_purpose_recorded_once_and_revers
     for shown in ["Иванова Мария", "Алтай: золотые горы", &rub("50 000,00"), &rub("0,00")] {
         assert!(found.body.contains(shown), "{shown}: {}", found.body);
     }
+    assert!(!found.body.contains("оплата не принимается"), "a signed contract takes payments");
+    let (oleg2, anna2) = (app.staff("olegb", Role::Operator).await, app.staff("annab", Role::Agent).await);
+    let (_, dep2) = app.published_tour(&oleg2).await;
+    let petrov = app.client("Петров Пётр", "+7 912 000-11-22", Some(&anna2)).await;
+    let unsigned = app.booking(&anna2, &petrov, dep2).await;
+    let unsigned = app.post(&buh, "/operations/transfer/check", &[("purpose", &format!("№{unsigned}"))]).await;
+    assert!(unsigned.body.contains("В статусе «заключение договора» оплата не принимается"), "{}", unsigned.body);
     let lost = app.post(&buh, "/operations/transfer/check", &[("purpose", "Оплата за тур")]).await;
     assert_eq!(lost.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(lost.body.contains("Не нашёл номер брони"), "{}", lost.body);
@@ -296,6 +303,9 @@ each_backend!(each_role_sees_its_figures_of_the_day, |app| {
         assert!(page.body.contains("<strong>2</strong><span>броней за сегодня"), "{}", page.body);
         assert!(page.body.contains(&rub("15 000,00")), "money in and due: {}", page.body);
         assert!(page.body.contains("сообщений не доставлено"));
+        // The month's KPIs: the admin's, once; not the accountant's start page.
+        let kpi_blocks = page.body.matches("Показатели месяца").count();
+        assert_eq!(kpi_blocks, usize::from(std::ptr::eq(who, &admin)), "{}", page.body);
     }
     let page = app.get(&agent, "/").await;
     assert!(page.body.contains("<strong>1</strong><span>ваших броней за сегодня"), "{}", page.body);

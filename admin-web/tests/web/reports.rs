@@ -117,3 +117,27 @@ each_backend!(agents_and_operators_are_refused_every_report, |app| {
         }
     }
 });
+
+// The KPI page takes its period the reports' way: days typed дд.мм.гггг on the agency's clock,
+// a wrong one answered on the page with the form keeping what was typed.
+each_backend!(the_kpi_page_reads_its_period_like_the_reports, |app| {
+    let (_, accountant) = app.signed_in("buh", Role::Accountant).await;
+    let day = app.crm.agency_today().format("%d.%m.%Y").to_string();
+    let page = app.get(&accountant, &format!("/kpi?from={day}&to={day}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", app.backend);
+    assert!(page.body.contains(&format!("value=\"{day}\"")), "the period as typed");
+    assert!(page.body.contains("Воронка по постам") && page.body.contains("Средний чек по направлениям"));
+    let month = app.get(&accountant, "/kpi").await;
+    assert!(month.body.contains("value=\"01."), "empty dates are this month: {}", month.body);
+    for (query, says) in
+        [("?from=31.02.2026", "такого дня нет"), ("?from=10.03.2026&to=01.03.2026", "раньше даты начала")]
+    {
+        let page = app.get(&accountant, &format!("/kpi{query}")).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(page.body.to_lowercase().contains(says), "{query}: {}", page.body);
+        assert!(page.body.contains("<form") && !page.body.contains("Воронка по постам"), "{query}");
+    }
+    let csv = app.get(&accountant, &format!("/kpi?from={day}&to={day}&format=csv&table=check_months")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.contains("Средний чек"), "{}", csv.body);
+});

@@ -138,6 +138,8 @@ const EXPECTED: &[Entry] = &[
     ("GET", "/bookings", STAFF, &[]),
     ("GET", "/bookings/{id}", STAFF, &[]),
     ("POST", "/bookings/{id}/status", ADMIN, &[("to", "contract_signed"), ("reason", "Договор подписан в офисе")]),
+    // The fixture's booking waits for its contract: the payment is refused (409), for the role allowed.
+    ("POST", "/bookings/{id}/payment-offer", ADMIN | AGENT, &[("amount", "1000"), ("way", "bank_qr")]),
     // The fixture's booking has one seat, the client's: a new companion is refused (409), the
     // client stays (409); both are answers, not refusals of the role.
     ("GET", "/bookings/{id}/operations", ADMIN | AGENT | ACCOUNTANT, &[]),

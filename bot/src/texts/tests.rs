@@ -323,6 +323,7 @@ fn every_label_renders() {
         accepts_payments: true,
         can_issue_contract: true,
         telegram_payments: true,
+        send_payment: true,
     };
     let cases = [
         (State::Idle, Who::Stranger, Event::Start(dialogues::StartPayload::None)),
@@ -364,7 +365,22 @@ fn every_label_renders() {
                 searched: false,
             }),
         ),
-        (State::Staff(None), agent, Event::Callback(Callback::Pay(17))),
+        (State::Staff(None), agent.clone(), Event::Callback(Callback::Pay(17))),
+        // The agent's «Ссылка на оплату»: the amount and the ways worded for sending.
+        (State::Staff(None), agent.clone(), Event::Outcome(Outcome::PayChoices(pay_choices()))),
+        (
+            State::Staff(Some(dialogues::staff::Awaiting::SendPay(dialogues::client::pay::Pay {
+                choices: pay_choices(),
+                amount: None,
+            }))),
+            agent.clone(),
+            Event::Callback(Callback::PayRest),
+        ),
+        (
+            State::Staff(None),
+            agent,
+            Event::Outcome(Outcome::PayChoices(dialogues::views::PayChoicesView { methods: vec![], ..pay_choices() })),
+        ),
     ];
     let mut labels = 0;
     for (state, who, event) in cases {
@@ -471,4 +487,18 @@ fn the_consent_questions_shown_are_the_texts_whose_hash_is_recorded() {
     assert_eq!(t.render("reg_ask_pd_consent.tera", &serde_json::json!({})), pd.text);
     let mk = crm::services::ShownText::marketing();
     assert_eq!(t.render("reg_ask_marketing.tera", &serde_json::json!({})), mk.text);
+}
+
+/// What a booking's client may pay, with the ways an agent sends.
+fn pay_choices() -> dialogues::views::PayChoicesView {
+    use dialogues::client::pay::PayVia;
+    dialogues::views::PayChoicesView {
+        booking: 17,
+        tour: "Алтай".into(),
+        due: "85 000 ₽".into(),
+        next: None,
+        next_minor: None,
+        range: crm::domain::PayableRange::for_due(crm::domain::Money::new(8_500_000, crm::domain::Currency::RUB)),
+        methods: vec![PayVia::Card, PayVia::Sbp, PayVia::BankQr],
+    }
 }

@@ -50,17 +50,12 @@ pub struct TransferMatch {
 
 /// The booking number in a payment's purpose: the digits after «№» (as our payment QR writes
 /// «Оплата по брони №<id>, …»), or the whole input when it is only a number.
-// Until the payment QR's own parser lands on main (payflow); then this folds into it.
 pub fn booking_number_in(purpose: &str) -> Option<BookingId> {
     let t = purpose.trim();
-    let digits = |s: &str| -> Option<BookingId> {
-        let n: String = s.chars().take_while(char::is_ascii_digit).collect();
-        n.parse::<i64>().ok().filter(|n| *n > 0).map(BookingId)
-    };
     if !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()) {
-        return digits(t);
+        return crate::bank_transfer::leading_number(t);
     }
-    t.match_indices('№').find_map(|(i, m)| digits(t[i + m.len()..].trim_start()))
+    crate::bank_transfer::booking_in_purpose(t)
 }
 
 /// The external id a bank document number is kept under.

@@ -22,6 +22,8 @@ pub struct Documents {
     pub foreign_passport: Option<ForeignPassport>,
     pub payment_details: Option<PaymentDetails>,
     pub birth_certificate: Option<BirthCertificate>,
+    /// The client's address as the documents state it.
+    pub address: Option<String>,
 }
 
 impl Documents {
@@ -158,6 +160,7 @@ impl Crm {
                     DocKind::ForeignPassport => out.foreign_passport = Some(decode(&plain)?),
                     DocKind::PaymentDetails => out.payment_details = Some(decode(&plain)?),
                     DocKind::BirthCertificate => out.birth_certificate = Some(decode(&plain)?),
+                    DocKind::Address => out.address = Some(decode(&plain)?),
                 }
             }
         }

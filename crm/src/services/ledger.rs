@@ -161,6 +161,9 @@ impl Crm {
             next: next_instalment(&schedule, paid_now),
         };
         super::notify::status::announce_payment(tx, &b, &news, now).await?;
+        if p.method == PaymentMethod::Online {
+            super::notify::status::note_agent_of_payment(tx, &b, &news, now).await?;
+        }
         Ok(PaymentOutcome { operation, status, duplicate: false })
     }
 

@@ -22,7 +22,10 @@ mod lockout;
 pub mod notify;
 mod paperwork;
 mod passwords;
-// Paying from the chat: the amounts a client may pay and the bank-transfer QR.
+/// 32 random characters of `[A-Za-z0-9_-]` (an invite's token, a webhook's secret).
+pub use passwords::invite_token as random_token;
+// Paying from the chat: the amounts a client may pay, the bank-transfer QR, and the payment an
+// agent sends the client from the booking card.
 mod pay_offer;
 mod permissions;
 mod pricing;
@@ -87,7 +90,7 @@ pub use reports::{
 pub use crate::paperwork::requisites::{AgencyRequisites, OperatorRegistry, RequisiteField, SecurityKind};
 pub use crate::paperwork::{DocKind, RenderedDocument, Term};
 pub use paperwork::{DocSubject, DocTemplate, OperatorEntry};
-pub use pay_offer::{BankTransferOffer, PaymentChoices};
+pub use pay_offer::{BankTransferOffer, OfferChoices, PayWay, PaymentChoices, SentPayment};
 pub use staff::INVITE_TTL_DAYS;
 pub use staff::{NewStaffInput, StaffCreated, StaffName};
 pub use telegram_accounts::TelegramAccount;
@@ -98,7 +101,7 @@ pub use web_sessions::{PanelSession, SESSION_IDLE_HOURS, SessionStarted, SignIn}
 pub use crate::store::signing::{Channel, DocumentState, IssuedDocument, Signature};
 // The KPIs and the channel's posts, reactions and deep-link starts.
 pub use kpi::attribution::WINDOW_DAYS as ATTRIBUTION_WINDOW_DAYS;
-pub use kpi::{AverageCheck, KpiPeriod, KpiSummary, SOLD, SocialFunnel};
+pub use kpi::{AverageCheck, KpiSummary, SOLD, SocialFunnel};
 pub use signing::{
     AGREEMENT_VERSION, CODE_MAX_ATTEMPTS, CODE_RESEND_SECONDS, CODE_TTL_MINUTES, DocumentLine, Evidence,
     SIGN_WINDOW_DAYS, ShownText, SigningRefusal, SigningView, signature_agreement,

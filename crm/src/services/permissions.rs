@@ -42,6 +42,9 @@ pub enum Capability {
     WorkClientsInBot,
     /// Recording a client's cash or transfer payment (`record_client_payment`).
     RecordPayments,
+    /// Sending the client a payment link or the transfer QR from the booking card
+    /// (`send_payment_offer`): the booking's agent or an admin, as for a payment link.
+    SendPayments,
     /// Online payments: the list, flags to resolve, refunds through the provider.
     OnlinePayments,
     // The accountant's desk (issue #15).
@@ -70,7 +73,7 @@ impl Capability {
                 &[Role::Admin, Role::Operator]
             }
             Capability::ViewTours => &[Role::Admin, Role::Operator, Role::Agent],
-            Capability::WorkClientsInBot => &[Role::Admin, Role::Agent],
+            Capability::WorkClientsInBot | Capability::SendPayments => &[Role::Admin, Role::Agent],
             Capability::RecordPayments => &[Role::Admin, Role::Agent, Role::Accountant],
             Capability::OnlinePayments => &[Role::Admin, Role::Accountant],
             Capability::Finance => &[Role::Admin, Role::Accountant],

@@ -149,6 +149,10 @@ impl Store {
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        // Deleted rows are overwritten, not left in free pages: personal data
+                        // removed (an address moved out of clear, a withdrawn consent's data)
+                        // must not linger in the file.
+                        conn.execute("PRAGMA secure_delete = ON").await?;
                     }
                     Ok(())
                 })
@@ -217,6 +221,15 @@ impl Store {
     }
 
     /// Answers whether the database responds, for `/healthz`.
+    /// SQLite: moves the write-ahead log into the database and empties it, so pages overwritten
+    /// by a secure delete leave no older copy in the log. Nothing to do on PostgreSQL.
+    pub async fn truncate_wal(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

@@ -9,7 +9,7 @@ use super::filter::Where;
 use super::time::{parse_ts, parse_ts_opt, ts};
 use super::{Conn, flag};
 use crate::crypto::Sealed;
-use crate::domain::{BroadcastId, ClientId, IssuedDocumentId, OutboxId};
+use crate::domain::{BroadcastId, ClientId, IssuedDocumentId, OutboxId, StaffId};
 use crate::text::{self, keyed_enum};
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
@@ -53,6 +53,24 @@ pub struct NewMessage {
     pub body: String,
     pub not_before: DateTime<Utc>,
     pub status: OutboxStatus,
+}
+
+impl NewMessage {
+    /// A service message to one client, due now: no broadcast, no tour, not advertising (a
+    /// document, a code, an invoice, a payment).
+    pub fn service(dedup_key: String, kind: &str, client_id: ClientId, body: String, now: DateTime<Utc>) -> NewMessage {
+        NewMessage {
+            dedup_key,
+            kind: kind.to_owned(),
+            client_id,
+            broadcast_id: None,
+            tour_id: None,
+            advertising: false,
+            body,
+            not_before: now,
+            status: OutboxStatus::Pending,
+        }
+    }
 }
 
 /// Adds the message unless its occurrence is already there; `true` when added.
@@ -101,6 +119,56 @@ pub async fn insert_extended(
     Ok(true)
 }
 
+/// What a payment message carries besides its caption (the body): the text its QR code encodes
+/// and, for a payment link, the button that opens it. The image is drawn at send time, so the
+/// row stays small and the panel shows what the code says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentAttachment {
+    pub qr_payload: String,
+    /// `(label, url)` of an inline URL button.
+    pub button: Option<(String, String)>,
+}
+
+/// Adds a payment message (a QR code photo with the body as its caption); `true` when added.
+pub async fn insert_payment(
+    conn: &mut Conn,
+    m: &NewMessage,
+    payment: &PaymentAttachment,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    if !insert(conn, m, now).await? {
+        return Ok(false);
+    }
+    let (label, url) = payment.button.as_ref().map(|(l, u)| (l.as_str(), u.as_str())).unzip();
+    sqlx::query("UPDATE outbox SET qr_payload = $1, button_label = $2, button_url = $3 WHERE dedup_key = $4")
+        .bind(&payment.qr_payload)
+        .bind(label)
+        .bind(url)
+        .bind(&m.dedup_key)
+        .execute(&mut *conn)
+        .await?;
+    Ok(true)
+}
+
+/// Adds a note for a staff member about the client of `m` (who stays `m.client_id`); `true`
+/// when added.
+pub async fn insert_for_staff(
+    conn: &mut Conn,
+    m: &NewMessage,
+    staff: StaffId,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    if !insert(conn, m, now).await? {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE outbox SET staff_id = $1 WHERE dedup_key = $2")
+        .bind(staff.0)
+        .bind(&m.dedup_key)
+        .execute(&mut *conn)
+        .await?;
+    Ok(true)
+}
+
 /// Associated data of a sealed body: it opens only as the body of its own message.
 pub fn sealed_aad(dedup_key: &str) -> Vec<u8> {
     format!("tourcrm/outbox/{dedup_key}").into_bytes()
@@ -119,6 +187,7 @@ pub struct Candidate {
     pub dedup_key: String,
     pub document_id: Option<IssuedDocumentId>,
     pub sealed_body: Option<Vec<u8>>,
+    pub payment: Option<PaymentAttachment>,
 }
 
 #[derive(FromRow)]
@@ -133,12 +202,22 @@ struct CandidateRow {
     dedup_key: String,
     document_id: Option<i64>,
     sealed_body: Option<Vec<u8>>,
+    qr_payload: Option<String>,
+    button_label: Option<String>,
+    button_url: Option<String>,
 }
 
 pub async fn next_due(conn: &mut Conn, now: DateTime<Utc>) -> sqlx::Result<Option<Candidate>> {
     let row: Option<CandidateRow> = sqlx::query_as(
-        "SELECT o.id, o.body, o.tour_id, o.advertising, c.telegram_id, c.blacklisted, c.marketing_consent, \
-         o.dedup_key, o.document_id, o.sealed_body FROM outbox o JOIN clients c ON c.id = o.client_id \
+        // A staff note (`staff_id`) goes to that staff member's Telegram; the client it is
+        // about being blacklisted or unsubscribed does not hold it back.
+        "SELECT o.id, o.body, o.tour_id, o.advertising, \
+         CASE WHEN o.staff_id IS NULL THEN c.telegram_id ELSE s.telegram_id END AS telegram_id, \
+         CAST(CASE WHEN o.staff_id IS NULL THEN c.blacklisted ELSE 0 END AS BIGINT) AS blacklisted, \
+         CAST(CASE WHEN o.staff_id IS NULL THEN c.marketing_consent ELSE 1 END AS BIGINT) AS marketing_consent, \
+         o.dedup_key, o.document_id, o.sealed_body, o.qr_payload, o.button_label, o.button_url \
+         FROM outbox o JOIN clients c ON c.id = o.client_id \
+         LEFT JOIN staff s ON s.id = o.staff_id AND s.active = 1 \
          WHERE o.status = 'pending' AND o.not_before <= $1 ORDER BY o.priority, o.not_before, o.id LIMIT 1",
     )
     .bind(ts(now))
@@ -155,6 +234,9 @@ pub async fn next_due(conn: &mut Conn, now: DateTime<Utc>) -> sqlx::Result<Optio
         dedup_key: r.dedup_key,
         document_id: r.document_id.map(IssuedDocumentId),
         sealed_body: r.sealed_body,
+        payment: r
+            .qr_payload
+            .map(|qr_payload| PaymentAttachment { qr_payload, button: r.button_label.zip(r.button_url) }),
     }))
 }
 

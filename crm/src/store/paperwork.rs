@@ -163,30 +163,18 @@ pub async fn put_operator(
     Ok(())
 }
 
-pub async fn client_address(conn: &mut Conn, client: ClientId) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT address FROM client_addresses WHERE client_id = $1")
-        .bind(client.0)
-        .fetch_optional(&mut *conn)
-        .await
+/// Addresses an earlier version kept in clear, to be sealed (`Crm::seal_clear_addresses`).
+pub async fn clear_addresses(conn: &mut Conn, limit: i64) -> sqlx::Result<Vec<(ClientId, String)>> {
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT client_id, address FROM client_addresses ORDER BY client_id LIMIT $1")
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(rows.into_iter().map(|(id, a)| (ClientId(id), a)).collect())
 }
 
-pub async fn put_client_address(
-    conn: &mut Conn,
-    client: ClientId,
-    address: &str,
-    by: &str,
-    now: DateTime<Utc>,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO client_addresses (client_id, address, updated_by, updated_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (client_id) DO UPDATE SET address = excluded.address, updated_by = excluded.updated_by, \
-         updated_at = excluded.updated_at",
-    )
-    .bind(client.0)
-    .bind(address)
-    .bind(by)
-    .bind(ts(now))
-    .execute(&mut *conn)
-    .await?;
+/// Removes a clear address once it is sealed.
+pub async fn delete_clear_address(conn: &mut Conn, client: ClientId) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM client_addresses WHERE client_id = $1").bind(client.0).execute(&mut *conn).await?;
     Ok(())
 }

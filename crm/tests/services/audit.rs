@@ -73,5 +73,5 @@ each_backend!(details_are_written_as_people_read_them, |app| {
         .iter()
         .map(|e| e.detail(AuditField::Commission).unwrap_or_default())
         .collect();
-    assert_eq!(rates, ["по ставке агента", "12,5 %"]);
+    assert_eq!(rates, ["12,5 % → по ставке агента", "по ставке агента → 12,5 %"]);
 });

@@ -22,6 +22,7 @@ fn all_documents() -> Documents {
         foreign_passport: Some(foreign_passport()),
         payment_details: Some(card()),
         birth_certificate: None,
+        address: None,
     }
 }
 
@@ -44,6 +45,7 @@ pub(crate) async fn stored_bytes(app: &TestApp) -> Vec<Vec<u8>> {
         "SELECT to_jsonb(c)::text FROM clients c",
         "SELECT to_jsonb(t)::text FROM booking_travellers t",
         "SELECT to_jsonb(a)::text FROM audit_log a",
+        "SELECT to_jsonb(a)::text FROM client_addresses a",
     ] {
         let rows: Vec<String> = sqlx::query_scalar(sql).fetch_all(pool).await.unwrap();
         out.extend(rows.into_iter().map(String::into_bytes));
@@ -62,7 +64,9 @@ each_backend!(passports_and_card_numbers_never_reach_the_database_in_clear, |app
     app.crm.put_foreign_passport(&agent, c.id, &foreign_passport()).await.unwrap();
     app.crm.put_internal_passport(&agent, c.id, &internal_passport()).await.unwrap();
     app.crm.put_payment_details(&agent, c.id, &card()).await.unwrap();
+    app.crm.set_client_address(&agent, c.id, "630132, г. Новосибирск, ул. Дачная, д. 3").await.unwrap();
     let chunks = stored_bytes(&app).await;
+    assert!(!chunks.iter().any(|b| contains(b, "Дачная")), "{}: the address is stored in clear", app.backend);
     // The scan does see what is stored in clear: the phone.
     assert!(chunks.iter().any(|b| contains(b, "+79123456789")), "{}: the scan sees nothing", app.backend);
     for secret in SECRETS {
@@ -238,4 +242,35 @@ each_backend!(the_accountant_sees_no_document_data_in_any_view, |app| {
     assert_eq!(card.documents_on_file, None);
     assert_eq!(card.client.foreign_passport_expires_on, None);
     assert!(matches!(app.crm.open_documents(&accountant, c.id).await, Err(Error::Forbidden(_))));
+});
+
+// An address an earlier version kept in clear is sealed at start and the clear row removed;
+// one typed again meanwhile (already sealed) is kept, not overwritten by the old one.
+each_backend!(addresses_kept_in_clear_by_an_earlier_version_are_sealed, |app| {
+    let agent = app.actor("anna", Role::Agent).await;
+    let old = app.client("+7 912 345-67-89", Some(&agent)).await;
+    let retyped = app.client("+7 912 345-67-90", Some(&agent)).await;
+    app.crm.set_client_address(&agent, retyped.id, "630132, г. Новосибирск, ул. Новая, д. 1").await.unwrap();
+    let pool = app.crm.store().pool();
+    for (client, address) in
+        [(old.id, "630132, г. Новосибирск, ул. Дачная, д. 3"), (retyped.id, "старый адрес в открытом виде")]
+    {
+        sqlx::query("INSERT INTO client_addresses (client_id, address, updated_by, updated_at) VALUES ($1, $2, 'v1', '2026-01-01T00:00:00.000000Z')")
+            .bind(client.0)
+            .bind(address)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    assert_eq!(app.crm.seal_clear_addresses().await.unwrap(), 1, "{}", app.backend);
+    assert_eq!(app.crm.seal_clear_addresses().await.unwrap(), 0, "a second start finds nothing");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM client_addresses").fetch_one(pool).await.unwrap();
+    assert_eq!(left, 0);
+    // Gone from the file too (SQLite overwrites what it deletes and the log is emptied).
+    let chunks = stored_bytes(&app).await;
+    assert!(!chunks.iter().any(|b| contains(b, "Дачная")), "{}: the clear address lingers", app.backend);
+    let address = app.crm.client_address(&agent, old.id).await.unwrap();
+    assert_eq!(address.as_deref(), Some("630132, г. Новосибирск, ул. Дачная, д. 3"));
+    let kept = app.crm.client_address(&agent, retyped.id).await.unwrap();
+    assert_eq!(kept.as_deref(), Some("630132, г. Новосибирск, ул. Новая, д. 1"));
 });

@@ -6,7 +6,7 @@ use crate::helpers::new_client;
 use crate::sales::{excursion, request};
 use chrono::Duration;
 use crm::domain::{BookingStatus, Currency, Invalid, Money, PaymentMethod, Role};
-use crm::services::{ChannelPost, KpiPeriod, NewClient, PaymentInput, ReactionCount};
+use crm::services::{ChannelPost, NewClient, PaymentInput, Period, ReactionCount};
 use crm::tabular::{Cell, Table};
 use crm::{Actor, Error};
 
@@ -62,7 +62,7 @@ each_backend!(the_average_check_counts_sold_bookings_per_destination_operator_an
     app.crm.change_booking_status(&agent, b6, BookingStatus::CancellationRequested, "передумали").await.unwrap();
     app.crm.change_booking_status(&admin, b6, BookingStatus::Cancelled, "отменено").await.unwrap();
 
-    let month = KpiPeriod::month_of(app.crm.today());
+    let month = Period::month_of(app.crm.now());
     let check = app.crm.average_check(&accountant, month).await.unwrap();
     assert_eq!(row(&check.by_destination, "Россия")[1..], [Cell::Count(2), rub(150_000), rub(75_000)]);
     assert_eq!(row(&check.by_destination, "Турция")[1..], [Cell::Count(1), rub(80_000), rub(80_000)]);
@@ -78,7 +78,7 @@ each_backend!(the_average_check_counts_sold_bookings_per_destination_operator_an
     app.clock.advance(Duration::days(31));
     let b7 = book(kapp, 1).await.unwrap().booking.id;
     sign(b7).await.unwrap();
-    let both = KpiPeriod::new(month.from, app.crm.today()).unwrap();
+    let both = Period::new(month.first, app.crm.today()).unwrap();
     let check = app.crm.average_check(&admin, both).await.unwrap();
     assert_eq!(check.by_month.rows.len(), 2, "{:#?}", check.by_month.rows);
     let Cell::Percent(Some(change)) = check.by_month.rows[1][4] else { panic!("{:?}", check.by_month.rows[1]) };
@@ -93,7 +93,7 @@ each_backend!(the_average_check_counts_sold_bookings_per_destination_operator_an
         assert!(matches!(app.crm.social_funnel(who, month).await, Err(Error::Forbidden(_))));
         assert!(matches!(app.crm.kpi_summary(who).await, Err(Error::Forbidden(_))));
     }
-    assert_eq!(KpiPeriod::new(month.to, month.from), Err(Invalid::DatesOrder));
+    assert_eq!(Period::new(month.last, month.first), Err(Invalid::DatesOrder));
 });
 
 fn from_telegram(phone: &str, telegram_id: i64) -> NewClient {
@@ -147,7 +147,7 @@ each_backend!(a_client_counts_for_the_first_start_within_thirty_days_before_regi
     };
     app.crm.record_client_payment(&admin, pay).await.unwrap();
 
-    let period = KpiPeriod::new(from, app.crm.today()).unwrap();
+    let period = Period::new(from, app.crm.today()).unwrap();
     let funnel = app.crm.social_funnel(&admin, period).await.unwrap();
     let counts_of = |t: &Table, col: usize, key: &str| -> Vec<i64> {
         let r = t.rows.iter().find(|r| matches!(&r[col], Cell::Text(k) if k == key)).unwrap_or_else(|| {
@@ -168,7 +168,7 @@ each_backend!(a_client_counts_for_the_first_start_within_thirty_days_before_regi
     assert_eq!(counts_of(&funnel.by_destination, 0, "Россия"), vec![1, 1]);
 
     // A period before anything happened is empty, not an error.
-    let before = KpiPeriod::new(from - Duration::days(60), from - Duration::days(31)).unwrap();
+    let before = Period::new(from - Duration::days(60), from - Duration::days(31)).unwrap();
     let empty = app.crm.social_funnel(&admin, before).await.unwrap();
     assert!(empty.by_post.rows.is_empty() && empty.by_source.rows.is_empty(), "{:#?}", empty.by_post.rows);
 });

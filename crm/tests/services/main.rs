@@ -24,6 +24,7 @@ mod online_payments;
 mod packages;
 mod paperwork;
 mod pay_offer;
+mod payment_offers;
 mod report_reconcile;
 mod roles;
 mod sales;

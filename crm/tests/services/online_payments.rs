@@ -26,16 +26,16 @@ fn rub(r: i64) -> Money {
 
 /// A CRM with online payments through a fresh fake, a client (on Telegram) with a booking of
 /// 100 000 ₽ whose contract is signed, and the booking's agent.
-struct Shop {
-    crm: Crm,
-    fake: FakeYooKassa,
-    agent: Actor,
-    client: Actor,
-    booking: BookingId,
+pub(crate) struct Shop {
+    pub(crate) crm: Crm,
+    pub(crate) fake: FakeYooKassa,
+    pub(crate) agent: Actor,
+    pub(crate) client: Actor,
+    pub(crate) booking: BookingId,
 }
 
 impl TestApp {
-    async fn shop(&self) -> Shop {
+    pub(crate) async fn shop(&self) -> Shop {
         let fake = FakeYooKassa::start().await;
         let crm = self.crm.clone().with_online_payments(Some(testkit::online_payments(&fake, &["185.71.76.0/27"])));
         let operator = self.actor("oleg", Role::Operator).await;
@@ -371,4 +371,38 @@ each_backend!(a_payment_created_but_whose_answer_was_lost_is_healed_by_reconcili
     shop.crm.reconcile_online_payments(&Actor::System).await.unwrap();
     assert_eq!(shop.paid().await, rub(10_000).minor);
     assert_eq!(shop.status().await, BookingStatus::PartiallyPaid);
+});
+
+each_backend!(the_agent_hears_once_in_telegram_when_a_client_pays_online, |app| {
+    let shop = app.shop().await;
+    let Actor::Staff { id: anna, .. } = shop.agent else { panic!("the agent is staff") };
+    let admin = app.actor("boss", Role::Admin).await;
+    let token = shop.crm.new_invite(&admin, anna).await.unwrap();
+    shop.crm.redeem_invite(&Actor::Telegram(888_001), &token, None).await.unwrap();
+    // A payment the agent typed in is not noted to them: they know.
+    let cash = crm::services::PaymentInput {
+        booking_id: shop.booking,
+        amount: rub(1_000),
+        method: crm::domain::PaymentMethod::Cash,
+        external_id: None,
+        note: String::new(),
+    };
+    shop.crm.record_client_payment(&shop.agent, cash).await.unwrap();
+
+    let p = shop.pay(29_000, OnlineMethod::Card).await.unwrap();
+    let pid = p.provider_payment_id.unwrap();
+    shop.fake.succeed(&pid);
+    for _ in 0..2 {
+        shop.notify("payment.succeeded", &pid).await.unwrap();
+    }
+    let sent = shop.crm.claim_outgoing_batch(&Actor::System, 20).await.unwrap();
+    let to_agent: Vec<_> = sent.iter().filter(|m| m.chat_id == 888_001).collect();
+    assert_eq!(to_agent.len(), 1, "{sent:?}");
+    let note = to_agent[0].body.replace('\u{a0}', " ");
+    assert!(note.contains("Иванова Мария Петровна оплатил(а) онлайн 29 000 ₽"), "{note}");
+    assert!(note.contains("Оплачено 30 000 ₽ из 100 000 ₽"), "{note}");
+    assert!(!to_agent[0].advertising);
+    // The client's own «оплата получена» for both payments still goes to the client.
+    let receipts = sent.iter().filter(|m| m.chat_id == 777_001 && m.body.contains("получили вашу оплату"));
+    assert_eq!(receipts.count(), 2, "{sent:?}");
 });

@@ -17,6 +17,9 @@
 //! client: [Банковский перевод (QR)]
 //! bot:    (a QR code) Перевод 20 000 ₽ по брони №17 … Назначение: Оплата по брони №17, …
 //! ```
+//!
+//! An agent sends the same to the client from the booking card with the same steps ([`advance`],
+//! wrapped in the staff dialogue's state); only the ways differ, as the transport lists them.
 
 use crate::State;
 use crate::callback::Callback;
@@ -79,17 +82,44 @@ pub fn start(booking: i64) -> Effect {
     Effect::PaymentChoices(booking)
 }
 
+/// Where choosing a payment goes next, whoever chooses it: the client for themself
+/// ([`State::Pay`]) or their agent for them (`staff::Awaiting::SendPay`). Each wraps it in its
+/// own state; the steps are the same.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Next {
+    /// Still choosing: this is asked.
+    Ask(Pay, Reply),
+    /// Chosen: [`Effect::PayOffer`] is run (the payment is sent), the choice kept meanwhile.
+    Offer(Pay, Effect),
+}
+
+impl Next {
+    /// The state and effects, with `wrap` making the chooser's state of a payment being chosen.
+    pub fn into_step(self, wrap: impl FnOnce(Pay) -> State) -> (State, Vec<Effect>) {
+        match self {
+            Next::Ask(pay, reply) => (wrap(pay), vec![Effect::Reply(reply)]),
+            Next::Offer(pay, effect) => (wrap(pay), vec![effect]),
+        }
+    }
+}
+
+/// The choices have come: the amount is asked; `None` when no way to pay is on.
+pub fn begin(choices: &PayChoicesView) -> Option<Next> {
+    if choices.methods.is_empty() {
+        return None;
+    }
+    let pay = Pay { choices: choices.clone(), amount: None };
+    let reply = ask_amount(&pay.choices);
+    Some(Next::Ask(pay, reply))
+}
+
 /// The answers to [`Effect::PaymentChoices`] and [`Effect::PayOffer`], in any state.
 pub fn outcome(event: &Event) -> Option<(State, Vec<Effect>)> {
     match event {
-        Event::Outcome(Outcome::PayChoices(choices)) if choices.methods.is_empty() => {
-            Some((State::Idle, vec![Effect::Reply(Reply::text("pay_no_methods").var("booking", choices.booking))]))
-        }
-        Event::Outcome(Outcome::PayChoices(choices)) => {
-            let pay = Pay { choices: choices.clone(), amount: None };
-            let reply = ask_amount(&pay.choices);
-            Some((State::Pay(pay), vec![Effect::Reply(reply)]))
-        }
+        Event::Outcome(Outcome::PayChoices(choices)) => Some(match begin(choices) {
+            Some(next) => next.into_step(State::Pay),
+            None => (State::Idle, vec![Effect::Reply(Reply::text("pay_no_methods").var("booking", choices.booking))]),
+        }),
         Event::Outcome(Outcome::PayRefused { reason }) => Some((
             State::Idle,
             vec![Effect::Reply(
@@ -124,28 +154,33 @@ fn ask_typed(c: &PayChoicesView) -> Reply {
 }
 
 /// The amount is chosen: the ways to pay, or straight to the only one.
-fn chosen(pay: Pay, minor: i64) -> (State, Vec<Effect>) {
+fn chosen(pay: Pay, minor: i64) -> Next {
     let booking = pay.choices.booking;
     let methods = pay.choices.methods.clone();
     let pay = Pay { amount: Some(minor), ..pay };
     if let [only] = methods.as_slice() {
-        return (State::Pay(pay), vec![Effect::PayOffer { booking, amount_minor: minor, via: *only }]);
+        return Next::Offer(pay, Effect::PayOffer { booking, amount_minor: minor, via: *only });
     }
     let amount = Money::new(minor, pay.choices.range.max.currency).to_string();
     let rows = methods.iter().map(|v| vec![Button::new(v.label(), Callback::PayVia(*v))]).collect();
     let reply = Reply::text("pay_method").var("amount", amount).keyboard(Keyboard::Inline(rows));
-    (State::Pay(pay), vec![Effect::Reply(reply)])
+    Next::Ask(pay, reply)
 }
 
-/// Steps while a payment is being chosen. `None` means "not mine".
+/// Steps the client's payment being chosen. `None` means "not mine".
 pub fn step(pay: Pay, event: Event) -> Option<(State, Vec<Effect>)> {
+    Some(advance(pay, event)?.into_step(State::Pay))
+}
+
+/// One step of choosing a payment, whoever chooses. `None` means "not mine".
+pub fn advance(pay: Pay, event: Event) -> Option<Next> {
     let c = &pay.choices;
     Some(match (pay.amount, event) {
         (_, Event::Callback(Callback::PayNext)) => match c.next_minor {
             Some(minor) => chosen(pay, minor),
             None => {
                 let reply = ask_amount(c);
-                (State::Pay(pay), vec![Effect::Reply(reply)])
+                Next::Ask(pay, reply)
             }
         },
         (_, Event::Callback(Callback::PayRest)) => {
@@ -154,7 +189,7 @@ pub fn step(pay: Pay, event: Event) -> Option<(State, Vec<Effect>)> {
         }
         (_, Event::Callback(Callback::PayOther)) => {
             let reply = ask_typed(c);
-            (State::Pay(Pay { amount: None, ..pay }), vec![Effect::Reply(reply)])
+            Next::Ask(Pay { amount: None, ..pay }, reply)
         }
         (None, Event::Text(t)) => match c.range.parse(&t) {
             Ok(amount) => chosen(pay, amount.minor),
@@ -163,16 +198,16 @@ pub fn step(pay: Pay, event: Event) -> Option<(State, Vec<Effect>)> {
                     .var("reason", refusal.message_ru())
                     .var("min", c.range.min.to_string())
                     .var("max", c.range.max.to_string());
-                (State::Pay(pay), vec![Effect::Reply(reply)])
+                Next::Ask(pay, reply)
             }
         },
         (None, Event::Unsupported | Event::Contact { .. }) => {
             let reply = ask_typed(c);
-            (State::Pay(pay), vec![Effect::Reply(reply)])
+            Next::Ask(pay, reply)
         }
         (Some(minor), Event::Callback(Callback::PayVia(via))) if c.methods.contains(&via) => {
             let booking = c.booking;
-            (State::Pay(pay), vec![Effect::PayOffer { booking, amount_minor: minor, via }])
+            Next::Offer(pay, Effect::PayOffer { booking, amount_minor: minor, via })
         }
         (Some(minor), Event::Text(_) | Event::Unsupported | Event::Contact { .. }) => chosen(pay, minor),
         _ => return None,

@@ -11,6 +11,7 @@
 use chrono::NaiveDate;
 use dialogues::client::account::CancelRequest;
 use dialogues::client::catalog::{BookingDraft, Browse, Confirm, TourFilter};
+use dialogues::client::pay::{Pay, PayVia};
 use dialogues::client::registration::{Collected, Registration, Step};
 use dialogues::staff::{Awaiting, NOTE_KINDS, PAY_METHODS};
 use dialogues::{Callback, State};
@@ -67,6 +68,7 @@ fn buttons() -> Vec<(&'static str, Callback)> {
         ("rb:5:card", Callback::RefundTo(5, true)),
         ("rb:5:account", Callback::RefundTo(5, false)),
         ("ti:17", Callback::TelegramInvoice(17)),
+        ("sp:17", Callback::SendPayment(17)),
     ]
 }
 
@@ -89,6 +91,12 @@ fn browse() -> Browse {
     let filter =
         TourFilter { destination: Some("Алтай".into()), month: Some(202701), budget_k: Some(100), hot: true };
     Browse { filter, page: 2, awaiting_destination: false }
+}
+
+/// A payment an agent is sending: the amount chosen, the ways the agency sends.
+fn send_pay() -> State {
+    let choices = crate::paying::choices(vec![PayVia::Card, PayVia::Sbp, PayVia::BankQr]);
+    staff(Awaiting::SendPay(Pay { choices, amount: Some(1_500_000) }))
 }
 
 fn staff(a: Awaiting) -> State {
@@ -157,6 +165,10 @@ fn states() -> Vec<(&'static str, State)> {
         (r#"{"Staff":{"MoveReason":{"booking":17,"to":"cancelled"}}}"#, move_to(Cancelled)),
         (r#"{"Staff":{"PaymentMethod":17}}"#, staff(Awaiting::PaymentMethod(17))),
         (r#"{"Staff":{"InvoiceAmount":17}}"#, staff(Awaiting::InvoiceAmount(17))),
+        (
+            r#"{"Staff":{"SendPay":{"choices":{"booking":17,"tour":"Алтай","due":"85 000 ₽","next":{"amount":"15 000 ₽","due_on":"28.11.2026","paid":false},"next_minor":1500000,"range":{"min":{"minor":100,"currency":"RUB"},"max":{"minor":8500000,"currency":"RUB"}},"methods":["Card","Sbp","BankQr"]},"amount":1500000}}}"#,
+            send_pay(),
+        ),
         (r#"{"Staff":{"PaymentAmount":{"booking":17,"method":"cash"}}}"#, amount(PaymentMethod::Cash)),
         (r#"{"Staff":{"PaymentAmount":{"booking":17,"method":"bank_transfer"}}}"#, amount(PaymentMethod::BankTransfer)),
         (

@@ -74,6 +74,7 @@ fn the_booking_card_leads_to_the_travellers_and_a_traveller_to_the_kinds() {
         accepts_payments: false,
         can_issue_contract: false,
         telegram_payments: false,
+        send_payment: false,
     };
     let (_, eff) = run(State::Staff(None), Event::Outcome(Outcome::StaffBooking(view)));
     assert!(callbacks(&eff).contains(&Callback::Travellers(17)));

@@ -9,4 +9,5 @@ mod documents;
 mod paying;
 mod props;
 mod registration;
+mod send_payment;
 mod staff;

@@ -14,7 +14,8 @@ fn run(state: State, event: Event) -> (State, Vec<Effect>) {
     step(state, &who, event, NaiveDate::from_ymd_opt(2026, 11, 25).unwrap())
 }
 
-fn choices(methods: Vec<PayVia>) -> PayChoicesView {
+/// Booking 17: 85 000 ₽ due, 15 000 ₽ of it next, with these ways (also the agent's tests').
+pub(crate) fn choices(methods: Vec<PayVia>) -> PayChoicesView {
     PayChoicesView {
         booking: 17,
         tour: "Алтай".into(),

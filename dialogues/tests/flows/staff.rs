@@ -222,6 +222,7 @@ fn cards_offer_each_note_kind_the_allowed_moves_and_only_an_admin_the_blacklist(
         accepts_payments: false,
         can_issue_contract: false,
         telegram_payments: true,
+        send_payment: true,
     };
     let (_, eff) = run(State::Staff(None), Event::Outcome(Outcome::StaffBooking(view.clone())));
     assert_eq!(
@@ -244,9 +245,12 @@ fn cards_offer_each_note_kind_the_allowed_moves_and_only_an_admin_the_blacklist(
     let (_, eff) = run(State::Staff(None), Event::Outcome(Outcome::StaffBooking(payable.clone())));
     let offered = callbacks(&eff);
     assert!(offered.contains(&Callback::Pay(17)) && offered.contains(&Callback::TelegramInvoice(17)), "{offered:?}");
-    let off = StaffBookingView { telegram_payments: false, ..payable };
+    // «Ссылка на оплату» beside it, for whoever may send one.
+    assert!(offered.contains(&Callback::SendPayment(17)), "{offered:?}");
+    let off = StaffBookingView { telegram_payments: false, send_payment: false, ..payable };
     let (_, eff) = run(State::Staff(None), Event::Outcome(Outcome::StaffBooking(off)));
     assert!(!callbacks(&eff).contains(&Callback::TelegramInvoice(17)));
+    assert!(!callbacks(&eff).contains(&Callback::SendPayment(17)));
 }
 
 /// A cut list says so and offers the next page; a searched one asks to refine instead.

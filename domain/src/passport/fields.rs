@@ -39,7 +39,7 @@ impl DocKind {
             DocKind::InternalPassport => &[Series, Number, IssuedOn, Issuer, DivisionCode],
             DocKind::ForeignPassport => &[Number, LatinName, IssuedOn, ExpiresOn, Issuer],
             DocKind::BirthCertificate => &[Series, Number, IssuedOn, Issuer],
-            DocKind::PaymentDetails => &[],
+            DocKind::PaymentDetails | DocKind::Address => &[],
         }
     }
 }
@@ -189,7 +189,7 @@ pub fn parse_document<'a>(
         .iter()
         .filter_map(|f| check_field(kind, *f, value(*f), today).err().map(|why| (*f, why)))
         .collect();
-    if kind == DocKind::PaymentDetails {
+    if matches!(kind, DocKind::PaymentDetails | DocKind::Address) {
         errors.push((DocField::Number, Invalid::KindUnknown));
     }
     if !errors.is_empty() {
@@ -224,7 +224,7 @@ pub fn parse_document<'a>(
             today,
         )
         .map(TravellerDocument::BirthCertificate),
-        DocKind::PaymentDetails => Err(Invalid::KindUnknown),
+        DocKind::PaymentDetails | DocKind::Address => Err(Invalid::KindUnknown),
     };
     built.map_err(|why| {
         let field = if why == Invalid::ExpiryBeforeIssue { DocField::ExpiresOn } else { DocField::Number };

@@ -10,6 +10,8 @@ keyed_enum! {
         ForeignPassport = "foreign_passport",
         PaymentDetails = "payment_details",
         BirthCertificate = "birth_certificate",
+        /// The client's address as the contract and the consent state it (152-FZ art. 9).
+        Address = "address",
     }
 }
 

@@ -1,9 +1,10 @@
 //! The average check: the sum of the totals of sold bookings over their count, grouped in SQL
 //! (destination, operator, month and currency) so it stays one query per table at any size.
 
-use super::{AverageCheck, KpiPeriod, codes};
+use super::{AverageCheck, codes};
 use crate::Result;
 use crate::domain::{BookingStatus, Currency, Money};
+use crate::services::Period;
 use crate::store::Conn;
 use crate::store::social::{self, CheckKey};
 use crate::tabular::{Cell, Chart, ChartKind, ChartUnit, Column, ColumnKind, Series, Table};
@@ -38,8 +39,7 @@ fn average(sum: i64, count: i64) -> i64 {
 }
 
 async fn groups(conn: &mut Conn, key: CheckKey, from: NaiveDate, to: NaiveDate) -> Result<Vec<Group>> {
-    let period = KpiPeriod { from, to };
-    let (start, end) = period.bounds();
+    let (start, end) = Period { first: from, last: to }.bounds();
     let rows = social::sold_grouped(conn, key, &codes(&SOLD), start, end).await?;
     rows.into_iter()
         .map(|(key, currency, count, sum)| {
@@ -116,14 +116,14 @@ fn rubles(minor: i64) -> f64 {
     minor as f64 / 100.0
 }
 
-pub(super) async fn build(conn: &mut Conn, period: KpiPeriod) -> Result<AverageCheck> {
-    let destinations = groups(conn, CheckKey::Destination, period.from, period.to).await?;
-    let operators = groups(conn, CheckKey::Operator, period.from, period.to).await?;
+pub(super) async fn build(conn: &mut Conn, period: Period) -> Result<AverageCheck> {
+    let destinations = groups(conn, CheckKey::Destination, period.first, period.last).await?;
+    let operators = groups(conn, CheckKey::Operator, period.first, period.last).await?;
     // The month before the period too, for the first month's change.
-    let first_month = period.from.with_day(1).unwrap_or(period.from);
+    let first_month = period.first.with_day(1).unwrap_or(period.first);
     let before_start = first_month.checked_sub_months(Months::new(1)).unwrap_or(first_month);
-    let months = groups(conn, CheckKey::Month, before_start, period.to).await?;
-    let shown_from = format!("{:04}-{:02}", period.from.year(), period.from.month());
+    let months = groups(conn, CheckKey::Month, before_start, period.last).await?;
+    let shown_from = format!("{:04}-{:02}", period.first.year(), period.first.month());
 
     let by_destination =
         table(text::get("kpi", "check_by_destination_title"), text::get("kpi", "destination"), &destinations);
@@ -171,11 +171,11 @@ pub(super) async fn build(conn: &mut Conn, period: KpiPeriod) -> Result<AverageC
 /// This month's and last month's average check in roubles (as «425 000,00 ₽»), and the change.
 pub(super) async fn this_and_last_month(
     conn: &mut Conn,
-    month: KpiPeriod,
+    month: Period,
 ) -> Result<(Option<String>, Option<String>, Option<f64>)> {
-    let last_from = month.from.checked_sub_months(Months::new(1)).unwrap_or(month.from);
-    let rows = groups(conn, CheckKey::Month, last_from, month.to).await?;
-    let this_key = format!("{:04}-{:02}", month.from.year(), month.from.month());
+    let last_from = month.first.checked_sub_months(Months::new(1)).unwrap_or(month.first);
+    let rows = groups(conn, CheckKey::Month, last_from, month.last).await?;
+    let this_key = format!("{:04}-{:02}", month.first.year(), month.first.month());
     let pick = |this: bool| {
         rows.iter().find(|g| g.currency == Currency::RUB && (g.key == this_key) == this).map(Group::average)
     };

@@ -11,49 +11,18 @@
 //!   [`SOLD`] — a signed contract or money received; a booking still awaiting its contract or
 //!   being cancelled is not a sale.
 //!
-//! Periods are calendar days in UTC, both ends included.
+//! Periods are the reports' [`Period`]: calendar days on the agency's clock, both ends included.
 
 pub mod attribution;
 mod check;
 mod funnel;
 
-use super::{Capability, Crm};
-use crate::domain::{BookingStatus, Invalid};
+use super::{Capability, Crm, Period};
+use crate::domain::BookingStatus;
 use crate::tabular::{Cell, Chart, Table};
 use crate::{Actor, Result};
-use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 
 pub use check::SOLD;
-
-/// A period of calendar days, both ends included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct KpiPeriod {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-}
-
-impl KpiPeriod {
-    pub fn new(from: NaiveDate, to: NaiveDate) -> std::result::Result<KpiPeriod, Invalid> {
-        if from > to {
-            return Err(Invalid::DatesOrder);
-        }
-        Ok(KpiPeriod { from, to })
-    }
-
-    /// The calendar month of `day`.
-    pub fn month_of(day: NaiveDate) -> KpiPeriod {
-        let from = day.with_day(1).unwrap_or(day);
-        let to = from.checked_add_months(Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(day);
-        KpiPeriod { from, to }
-    }
-
-    /// `[start, end)` in UTC.
-    fn bounds(&self) -> (DateTime<Utc>, DateTime<Utc>) {
-        let start = self.from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-        let end = self.to.succ_opt().unwrap_or(self.to).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-        (start, end)
-    }
-}
 
 /// The social funnel of a period.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -88,14 +57,14 @@ pub struct KpiSummary {
 }
 
 impl Crm {
-    pub async fn social_funnel(&self, actor: &Actor, period: KpiPeriod) -> Result<SocialFunnel> {
+    pub async fn social_funnel(&self, actor: &Actor, period: Period) -> Result<SocialFunnel> {
         Capability::Kpi.check(actor)?;
         let (from, to) = period.bounds();
         let mut conn = self.store.conn().await?;
         funnel::build(&mut conn, from, to).await
     }
 
-    pub async fn average_check(&self, actor: &Actor, period: KpiPeriod) -> Result<AverageCheck> {
+    pub async fn average_check(&self, actor: &Actor, period: Period) -> Result<AverageCheck> {
         Capability::Kpi.check(actor)?;
         let mut conn = self.store.conn().await?;
         check::build(&mut conn, period).await
@@ -103,7 +72,7 @@ impl Crm {
 
     pub async fn kpi_summary(&self, actor: &Actor) -> Result<KpiSummary> {
         Capability::Kpi.check(actor)?;
-        let month = KpiPeriod::month_of(self.today());
+        let month = Period::month_of(self.now());
         let funnel = self.social_funnel(actor, month).await?;
         let mut top_posts: Vec<(String, i64, i64, Option<f64>)> = funnel
             .by_post

@@ -15,7 +15,7 @@ use crate::text;
 use serde_json::{Value, json};
 
 pub use broadcasts::{BroadcastCard, BroadcastInput};
-pub use outbox::{OutgoingDocument, OutgoingMessage};
+pub use outbox::{OutgoingDocument, OutgoingMessage, OutgoingPayment};
 pub use schedule::ScheduleReport;
 pub use settings::NotificationSetting;
 

@@ -7,6 +7,7 @@ use crate::audit::{AuditAction, AuditObject, Entry};
 use crate::domain::{OutboxId, Role};
 use crate::sandbox::TextLimit;
 use crate::services::Crm;
+pub use crate::store::outbox::PaymentAttachment as OutgoingPayment;
 use crate::store::outbox::{self as store, OutboxEntry, OutboxFilter, OutboxStatus};
 use crate::{Actor, Error, Result, text};
 use chrono::{DateTime, Utc};
@@ -23,6 +24,9 @@ pub struct OutgoingMessage {
     pub advertising: bool,
     /// A document to sign: sent as its PDF, or as a button opening the Mini App.
     pub document: Option<OutgoingDocument>,
+    /// A payment: the body is the caption of a photo of this QR code (drawn by the sender),
+    /// with a URL button for a link.
+    pub payment: Option<OutgoingPayment>,
 }
 
 /// A document an outgoing message brings, its copy checked against the hash recorded at issue.
@@ -72,6 +76,8 @@ impl Crm {
         while out.len() < max && skipped < SKIPS_PER_CLAIM {
             let Some(c) = store::next_due(&mut tx, now).await? else { break };
             let length = TextLimit::length(&c.body);
+            // A payment goes as a photo, whose caption Telegram keeps shorter than a message.
+            let limit = if c.payment.is_some() { TextLimit::Caption } else { TextLimit::Message };
             let refusal = match c.telegram_id {
                 _ if c.blacklisted != 0 => {
                     Some((OutboxStatus::Skipped, text::get("outbox_reason", "client_blacklisted").to_owned()))
@@ -82,9 +88,9 @@ impl Crm {
                 None => Some((OutboxStatus::Skipped, text::get("outbox_reason", "no_telegram").to_owned())),
                 // Never cut or split silently: Telegram would refuse it, and half a message
                 // can say the wrong thing. The admin reads why and edits the template.
-                Some(_) if length > TextLimit::Message.max() => Some((
+                Some(_) if length > limit.max() => Some((
                     OutboxStatus::Failed,
-                    text::fill("outbox_reason", "too_long", &[("length", &length), ("max", &TextLimit::Message.max())]),
+                    text::fill("outbox_reason", "too_long", &[("length", &length), ("max", &limit.max())]),
                 )),
                 Some(_) => None,
             };
@@ -113,6 +119,7 @@ impl Crm {
                                 title: String::new(),
                                 pdf: Vec::new(),
                             }),
+                            payment: c.payment.clone(),
                         });
                     }
                 }

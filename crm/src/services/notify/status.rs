@@ -65,6 +65,36 @@ pub(crate) async fn announce_payment(
     queue(conn, NotificationKind::PaymentReceived, booking, extra, p.operation_id, now).await
 }
 
+/// Queues the agent's note that money the client paid online (YooKassa, Telegram Payments)
+/// landed on their booking: nobody at the agency typed it in, so the agent would not know.
+/// Staff-typed payments are not noted: the person who typed it knows. In the payment's own
+/// transaction, keyed by the operation, like the client's message.
+pub(crate) async fn note_agent_of_payment(
+    conn: &mut Conn,
+    booking: &Booking,
+    p: &PaymentNews,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Some(agent) = booking.agent_id else { return Ok(()) };
+    let body = crate::text::fill(
+        "staff_note",
+        "payment_landed",
+        &[
+            ("client", &booking.client_name),
+            ("amount", &p.amount),
+            ("booking", &booking.id.0),
+            ("tour", &booking.tour_title),
+            ("paid", &p.paid),
+            ("total", &booking.total),
+            ("status", &p.status.title_ru()),
+        ],
+    );
+    let key = format!("payment_note:{}:{}", booking.id.0, p.operation_id);
+    let msg = NewMessage::service(key, "payment_note", booking.client_id, body, now);
+    outbox::insert_for_staff(conn, &msg, agent, now).await?;
+    Ok(())
+}
+
 /// One event message about a booking: the kind's template (skipped when the admin switched it
 /// off) with the booking's common variables plus `extra` under `booking`.
 async fn queue(

@@ -213,7 +213,7 @@ impl Crm {
             .await?
             .and_then(|s| serde_json::from_str::<AgencyRequisites>(&s.data).ok())
             .ok_or(Error::Conflict(Conflict::AgencyRequisitesMissing))?;
-        let address = store::client_address(&mut conn, client_id).await?;
+        let address = docs.address.clone();
         let tour = match &booking {
             Some(card) => {
                 Some(crate::store::tours::get(&mut conn, card.booking.tour_id).await?.ok_or(Error::NotFound("tour"))?)

@@ -4,11 +4,12 @@
 
 use super::admin;
 use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
-use crate::domain::{ClientId, Role, StaffId};
+use crate::domain::{ClientId, DocKind, Role, StaffId};
 use crate::paperwork::requisites::{AgencyRequisites, FieldProblem, OperatorRegistry};
 use crate::services::Crm;
 use crate::services::Staff;
 use crate::services::clients::Access;
+use crate::store::documents::Owner;
 use crate::store::paperwork as store;
 use crate::{Actor, Error, Result};
 
@@ -100,16 +101,47 @@ impl Crm {
         if clean.chars().count() > MAX_ADDRESS {
             return Err(crate::domain::Invalid::FieldTooLong.into());
         }
-        let mut tx = self.audited(actor).await?;
-        let now = tx.now();
-        store::put_client_address(&mut tx, client, &clean, &actor.audit_name(), now).await?;
-        tx.commit(Entry::new(AuditAction::ClientAddress, AuditObject::Client(client))).await?;
+        // Personal data: sealed like the passports, never stored in clear.
+        let entry = Entry::new(AuditAction::document_put(DocKind::Address), AuditObject::Client(client));
+        let plain = crate::services::documents::plain_of(&clean)?;
+        self.seal_and_store(actor, Owner::Client(client.0), DocKind::Address, &plain, entry, None).await?;
         Ok(clean)
     }
 
-    /// The address on file, for whoever reads the client.
+    /// The address on file, for whoever reads the client; the reading is audited.
     pub async fn client_address(&self, actor: &Actor, client: ClientId) -> Result<Option<String>> {
         self.client_for(actor, client, Access::Read).await?;
-        Ok(store::client_address(&mut *self.store.conn().await?, client).await?)
+        let entry = Entry::new(AuditAction::DocumentRead, AuditObject::Client(client));
+        Ok(self.open_owner(actor, Owner::Client(client.0), &[DocKind::Address], entry).await?.address)
+    }
+
+    /// Seals the addresses an earlier version kept in clear (`client_addresses`) and deletes
+    /// the clear rows, each in one transaction; run at every start, a no-op once done. An
+    /// address already sealed meanwhile (typed again) wins over the old clear one.
+    pub async fn seal_clear_addresses(&self) -> Result<usize> {
+        let (mut sealed, mut removed) = (0, 0);
+        loop {
+            let rows = store::clear_addresses(&mut *self.store.conn().await?, 100).await?;
+            if rows.is_empty() {
+                if removed > 0 {
+                    self.store.truncate_wal().await?;
+                }
+                return Ok(sealed);
+            }
+            for (client, address) in rows {
+                let owner = Owner::Client(client.0);
+                let mut conn = self.store.conn().await?;
+                let exists = crate::store::documents::get(&mut conn, owner, DocKind::Address).await?.is_some();
+                drop(conn);
+                if !exists {
+                    let entry = Entry::new(AuditAction::document_put(DocKind::Address), AuditObject::Client(client));
+                    let plain = crate::services::documents::plain_of(&address)?;
+                    self.seal_and_store(&Actor::System, owner, DocKind::Address, &plain, entry, None).await?;
+                    sealed += 1;
+                }
+                store::delete_clear_address(&mut *self.store.conn().await?, client).await?;
+                removed += 1;
+            }
+        }
     }
 }

@@ -10,23 +10,26 @@ use crate::{Result, text};
 
 pub(super) async fn build(conn: &mut Conn, q: &ReportQuery, c: Currency) -> Result<Report> {
     let rows = store::commissions(conn, q).await?;
-    let col = |key, kind| Column::new(text::get("report_column", key), kind);
     let mut table = Table::new(
         "",
         vec![
-            col("agent", ColumnKind::Text),
-            col("accrued", ColumnKind::Money),
-            col("paid", ColumnKind::Money),
-            col("owed", ColumnKind::Money),
+            Column::new(text::get("report_column", "agent"), ColumnKind::Text),
+            Column::new(text::get("report_column", "accrued"), ColumnKind::Money),
+            Column::new(text::get("report_column", "paid"), ColumnKind::Money),
+            Column::new(text::get("report_column", "owed"), ColumnKind::Money),
         ],
     );
-    let series = |key| Series { name: text::get("report_column", key).to_owned(), values: Vec::new() };
+    let series = |name: &str| Series { name: name.to_owned(), values: Vec::new() };
     let mut chart = Chart {
         title: text::get("report_chart", "commissions").to_owned(),
         kind: ChartKind::Bars,
         unit: ChartUnit::Rubles,
         labels: Vec::new(),
-        series: vec![series("accrued"), series("paid"), series("owed")],
+        series: vec![
+            series(text::get("report_column", "accrued")),
+            series(text::get("report_column", "paid")),
+            series(text::get("report_column", "owed")),
+        ],
     };
     let (mut accrued, mut paid, mut owed) = (0, 0, 0);
     for r in &rows {

@@ -9,14 +9,13 @@ use crate::{Result, text};
 
 pub(super) async fn build(conn: &mut Conn, q: &ReportQuery, c: Currency) -> Result<Report> {
     let rows = store::hotel_expenses(conn, q).await?;
-    let col = |key, kind| Column::new(text::get("report_column", key), kind);
     let mut table = Table::new(
         "",
         vec![
-            col("hotel", ColumnKind::Text),
-            col("place", ColumnKind::Text),
-            col("hotel_payments", ColumnKind::Count),
-            col("expenses", ColumnKind::Money),
+            Column::new(text::get("report_column", "hotel"), ColumnKind::Text),
+            Column::new(text::get("report_column", "place"), ColumnKind::Text),
+            Column::new(text::get("report_column", "hotel_payments"), ColumnKind::Count),
+            Column::new(text::get("report_column", "expenses"), ColumnKind::Money),
         ],
     );
     let mut chart = Chart {

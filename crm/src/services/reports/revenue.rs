@@ -10,15 +10,14 @@ use crate::{Result, text};
 
 pub(super) async fn build(conn: &mut Conn, q: &ReportQuery, c: Currency) -> Result<Report> {
     let rows = store::revenue_by_operator(conn, q).await?;
-    let col = |key, kind| Column::new(text::get("report_column", key), kind);
     let mut table = Table::new(
         "",
         vec![
-            col("operator", ColumnKind::Text),
-            col("bookings", ColumnKind::Count),
-            col("payments", ColumnKind::Money),
-            col("refunds", ColumnKind::Money),
-            col("revenue", ColumnKind::Money),
+            Column::new(text::get("report_column", "operator"), ColumnKind::Text),
+            Column::new(text::get("report_column", "bookings"), ColumnKind::Count),
+            Column::new(text::get("report_column", "payments"), ColumnKind::Money),
+            Column::new(text::get("report_column", "refunds"), ColumnKind::Money),
+            Column::new(text::get("report_column", "revenue"), ColumnKind::Money),
         ],
     );
     let mut chart = Chart {

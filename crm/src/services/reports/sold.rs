@@ -14,16 +14,15 @@ use crate::{Result, text};
 
 pub(super) async fn build(conn: &mut Conn, q: &ReportQuery, c: Currency, grouping: Grouping) -> Result<Report> {
     let rows = store::tours_sold(conn, q).await?;
-    let col = |key, kind| Column::new(text::get("report_column", key), kind);
     let mut columns = Vec::new();
     if grouping == Grouping::Tour {
-        columns.push(col("tour", ColumnKind::Text));
+        columns.push(Column::new(text::get("report_column", "tour"), ColumnKind::Text));
     }
     columns.extend([
-        col("destination", ColumnKind::Text),
-        col("bookings", ColumnKind::Count),
-        col("travellers", ColumnKind::Count),
-        col("contracts_sum", ColumnKind::Money),
+        Column::new(text::get("report_column", "destination"), ColumnKind::Text),
+        Column::new(text::get("report_column", "bookings"), ColumnKind::Count),
+        Column::new(text::get("report_column", "travellers"), ColumnKind::Count),
+        Column::new(text::get("report_column", "contracts_sum"), ColumnKind::Money),
     ]);
     let mut table = Table::new("", columns);
     // Per destination: the tours' rows summed (a few hundred tours at most, already grouped).

@@ -42,21 +42,20 @@ pub(super) async fn build(
     let more = rows.len() as i64 > limit;
     let rows = &rows[..rows.len().min(limit as usize)];
 
-    let col = |key, kind| Column::new(text::get("report_column", key), kind);
     let mut table = Table::new(
         "",
         vec![
-            col("at", ColumnKind::DateTime),
-            col("kind", ColumnKind::Text),
-            col("booking", ColumnKind::Text),
-            col("counterparty", ColumnKind::Text),
-            col("method", ColumnKind::Text),
-            col("external_id", ColumnKind::Text),
-            col("note", ColumnKind::Text),
-            col("recorded_by", ColumnKind::Text),
-            col("amount", ColumnKind::Money),
-            col("cash", ColumnKind::Money),
-            col("balance", ColumnKind::Money),
+            Column::new(text::get("report_column", "at"), ColumnKind::DateTime),
+            Column::new(text::get("report_column", "kind"), ColumnKind::Text),
+            Column::new(text::get("report_column", "booking"), ColumnKind::Text),
+            Column::new(text::get("report_column", "counterparty"), ColumnKind::Text),
+            Column::new(text::get("report_column", "method"), ColumnKind::Text),
+            Column::new(text::get("report_column", "external_id"), ColumnKind::Text),
+            Column::new(text::get("report_column", "note"), ColumnKind::Text),
+            Column::new(text::get("report_column", "recorded_by"), ColumnKind::Text),
+            Column::new(text::get("report_column", "amount"), ColumnKind::Money),
+            Column::new(text::get("report_column", "cash"), ColumnKind::Money),
+            Column::new(text::get("report_column", "balance"), ColumnKind::Money),
         ],
     );
     let mut chart = Chart {

@@ -9,7 +9,7 @@ use crate::crypto::{hmac_sha256, same_secret};
 use crate::domain::{BookingStatus, Cause, IssuedDocumentId};
 use crate::paperwork::DocKind;
 use crate::services::Crm;
-use crate::store::outbox::{self, NewMessage, OutboxStatus};
+use crate::store::outbox::{self, NewMessage};
 use crate::store::signing::{self as store, Event, Signature};
 use crate::{Actor, Conflict, Error, Result, text};
 use rand::Rng;
@@ -64,18 +64,9 @@ impl Crm {
             &[("code", &code), ("title", &doc.title), ("minutes", &CODE_TTL_MINUTES)],
         );
         let sealed = self.keyring().seal(&outbox::sealed_aad(&dedup_key), body.as_bytes())?;
-        let message = NewMessage {
-            dedup_key,
-            kind: "sign_code".to_owned(),
-            client_id,
-            broadcast_id: None,
-            tour_id: None,
-            advertising: false,
-            // What the panel's outbox page shows: the code itself travels sealed.
-            body: text::fill("signing", "code_message_hidden", &[("title", &doc.title)]),
-            not_before: now,
-            status: OutboxStatus::Pending,
-        };
+        // What the panel's outbox page shows: the code itself travels sealed.
+        let shown = text::fill("signing", "code_message_hidden", &[("title", &doc.title)]);
+        let message = NewMessage::service(dedup_key, "sign_code", client_id, shown, now);
         outbox::insert_extended(&mut tx, &message, None, Some(&sealed), now).await?;
         // Sending a code changes no record of the log's: the evidence keeps its hash and time.
         tx.commit_unrecorded().await

@@ -11,7 +11,7 @@ use crate::paperwork::{DocKind, RenderedDocument};
 use crate::services::Crm;
 use crate::services::clients::Access;
 use crate::services::paperwork::DocSubject;
-use crate::store::outbox::{self, NewMessage, OutboxStatus};
+use crate::store::outbox::{self, NewMessage};
 use crate::store::signing::{self as store, Event, NewDocument};
 use crate::{Actor, Error, Result, text};
 
@@ -93,17 +93,8 @@ impl Crm {
         let pdf = ring.seal(&store::copy_aad(id, "pdf"), &doc.pdf)?;
         let html = ring.seal(&store::copy_aad(id, "html"), doc.html.as_bytes())?;
         store::put_copy(&mut tx, id, &pdf, &html).await?;
-        let message = NewMessage {
-            dedup_key: format!("document:{id}"),
-            kind: "document".to_owned(),
-            client_id: client,
-            broadcast_id: None,
-            tour_id: None,
-            advertising: false,
-            body: text::fill("signing", "document_sent", &[("title", &doc.title)]),
-            not_before: now,
-            status: OutboxStatus::Pending,
-        };
+        let body = text::fill("signing", "document_sent", &[("title", &doc.title)]);
+        let message = NewMessage::service(format!("document:{id}"), "document", client, body, now);
         outbox::insert_extended(&mut tx, &message, Some(id), None, now).await?;
         let object = match booking {
             Some(b) => AuditObject::Booking(b),

@@ -21,7 +21,7 @@ use super::Crm;
 use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{BookingId, Money, OperationKind, Role};
 use crate::store::operations as ops_store;
-use crate::store::outbox::{self, NewMessage, OutboxStatus};
+use crate::store::outbox::{self, NewMessage};
 use crate::store::telegram_payments as store;
 use crate::{Actor, Conflict, Error, Result, text};
 use payload::Payload;
@@ -185,17 +185,8 @@ impl Crm {
             "invoice_message",
             &[("amount", &inv.amount), ("id", &id_s), ("tour", &b.tour_title), ("link", &link)],
         );
-        let message = NewMessage {
-            dedup_key: format!("telegram_invoice:{invoice}"),
-            kind: "telegram_invoice".to_owned(),
-            client_id: b.client_id,
-            broadcast_id: None,
-            tour_id: None,
-            advertising: false,
-            body,
-            not_before: now,
-            status: OutboxStatus::Pending,
-        };
+        let message =
+            NewMessage::service(format!("telegram_invoice:{invoice}"), "telegram_invoice", b.client_id, body, now);
         outbox::insert(&mut tx, &message, now).await?;
         // The invoice itself is in the log; its message is in the outbox.
         tx.commit_unrecorded().await?;

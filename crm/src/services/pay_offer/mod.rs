@@ -3,6 +3,13 @@
 //! due, the next instalment of the schedule offered first. Both front-ends (the client's «Оплатить»,
 //! the agent's «Отправить ссылку на оплату») ask here, so they cannot offer different things.
 //! Nothing here moves money: a payment lands through the ledger (`ledger.rs`).
+//! `send.rs` is the agent's side: the same payment queued to the client through the outbox;
+//! `captions.rs` words what the client reads beside the QR code, for both sides.
+
+mod captions;
+mod send;
+
+pub use send::{OfferChoices, PayWay, SentPayment};
 
 use super::Crm;
 use super::ledger::next_instalment;
