@@ -54,6 +54,8 @@ pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, 
             }),
             vec![Effect::ShowTour(id)],
         ),
+        // `/start` and `/menu` lead back to the main menu from wherever the client was.
+        (_, event @ (Event::Start(_) | Event::Command(Command::Menu))) => idle(who, event),
         (State::Idle, event) => idle(who, event),
         (other, _) => (other, vec![Effect::Reply(Reply::text("use_menu").keyboard(client_menu()))]),
     };

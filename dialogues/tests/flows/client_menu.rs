@@ -354,3 +354,21 @@ fn a_cancellation_is_asked_with_a_reason_and_sent_only_when_confirmed() {
     let (st, eff) = run(confirming, Event::Menu(MenuItem::MyBookings));
     assert_eq!((st, &eff[..]), (State::Idle, &[Effect::MyBookings][..]));
 }
+
+#[test]
+fn start_and_menu_lead_back_to_the_main_menu_from_any_state() {
+    let states = [
+        State::Idle,
+        browse(),
+        State::AgentChat,
+        State::AwaitingCity,
+        State::Booking(BookingDraft { departure_id: 1, browse: None }),
+    ];
+    for s in states {
+        for event in [Event::Start(dialogues::StartPayload::None), Event::Command(Command::Menu)] {
+            let (st, eff) = run(s.clone(), event.clone());
+            assert_eq!(st, State::Idle, "{s:?} {event:?}");
+            assert_eq!(reply_templates(&eff), ["main_menu"], "{s:?} {event:?}");
+        }
+    }
+}
