@@ -133,15 +133,21 @@ pub async fn published_tour(crm: &crm::Crm) -> (i64, i64) {
 
 pub async fn register(w: &World, user: &FakeUser, phone: &str) {
     w.say(user, "/start post_42", "без регистрации").await;
+    register_as(w, user, "Иванова Мария", phone).await;
+}
+
+/// The registration from the guest menu's button on: `full_name` is «Фамилия Имя».
+pub async fn register_as(w: &World, user: &FakeUser, full_name: &str, phone: &str) {
     w.say(user, "📝 Зарегистрироваться", "Как вас зовут").await;
-    w.say(user, "Иванова Мария", "номером телефона").await;
+    w.say(user, full_name, "номером телефона").await;
     let seen = w.fake.count_sent(user.id);
     w.fake.push_contact(user, phone, Some(user.id));
     w.fake.wait_for_new_message(user.id, seen, |m| m.text().contains("Дата рождения"), WAIT).await;
     let cities = w.say(user, "05.03.1990", "вылетаете").await;
     let consent = w.press(user, &cities, "c:0", "согласие").await;
     let marketing = w.press(user, &consent, "y", "подборки").await;
-    w.press(user, &marketing, "n", "Готово, Мария").await;
+    let first_name = full_name.split_whitespace().nth(1).unwrap_or(full_name);
+    w.press(user, &marketing, "n", &format!("Готово, {first_name}")).await;
 }
 
 #[tokio::test]

@@ -3,8 +3,8 @@
 //! a stranger starts the bot from the link, registers and books in the bot; the accountant
 //! records the payment through the ledger. The funnel then shows one at each step.
 
-use crate::bot_client::{World, published_tour};
-use crate::fake_telegram::{BOT_USERNAME, FakeUser, PostLink, WAIT};
+use crate::bot_client::{World, published_tour, register_as};
+use crate::fake_telegram::{BOT_USERNAME, PostLink, WAIT};
 use chrono::Duration;
 use crm::Actor;
 use crm::domain::{BookingStatus, Currency, Money, PaymentMethod, Role};
@@ -39,18 +39,6 @@ fn shares(cells: &[Cell]) -> Vec<Option<f64>> {
     cells.iter().filter_map(|c| if let Cell::Percent(p) = c { Some(*p) } else { None }).collect()
 }
 
-async fn registers(w: &World, user: &FakeUser, phone: &str) {
-    w.say(user, "📝 Зарегистрироваться", "Как вас зовут").await;
-    w.say(user, "Соцсетева Вера", "номером телефона").await;
-    let seen = w.fake.count_sent(user.id);
-    w.fake.push_contact(user, phone, Some(user.id));
-    w.fake.wait_for_new_message(user.id, seen, |m| m.text().contains("Дата рождения"), WAIT).await;
-    let cities = w.say(user, "05.03.1990", "вылетаете").await;
-    let consent = w.press(user, &cities, "c:0", "согласие").await;
-    let marketing = w.press(user, &consent, "y", "подборки").await;
-    w.press(user, &marketing, "n", "Готово, Вера").await;
-}
-
 async fn funnel(w: World) {
     let _server = w.serve().await;
     let crm = w.crm().await;
@@ -83,7 +71,7 @@ async fn funnel(w: World) {
     // A stranger comes from the post, registers, books; the accountant records the payment.
     let vera = w.fake.user(640_001, "Вера", None);
     w.say(&vera, "/start post_7", "без регистрации").await;
-    registers(&w, &vera, "+79130000099").await;
+    register_as(&w, &vera, "Соцсетева Вера", "+79130000099").await;
     let list = w.say(&vera, "🌍 Туры", "Алтай: золотые горы").await;
     let card = w.press(&vera, &list, &format!("t:{tour_id}"), "Маршрут").await;
     let ask = w.press(&vera, &card, &format!("d:{dep_id}"), "Сколько человек").await;
