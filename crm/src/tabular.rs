@@ -111,5 +111,10 @@ pub struct Series {
     /// One value per label; `None` where there is nothing to draw.
     pub values: Vec<Option<f64>>,
 }
+
+/// Kopecks (or any minor unit) as the major units a [`ChartUnit::Rubles`] chart draws.
+pub fn chart_money(minor: i64) -> Option<f64> {
+    Some(minor as f64 / 100.0)
+}
 #[cfg(test)]
 mod tests;

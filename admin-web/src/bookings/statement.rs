@@ -140,7 +140,7 @@ fn per_kind(id: BookingId, operations: &[Operation]) -> Option<Chart> {
         labels: kinds.iter().map(|k| k.title_ru().to_owned()).collect(),
         series: vec![Series {
             name: String::new(),
-            values: kinds.iter().map(|k| Some(net(*k) as f64 / 100.0)).collect(),
+            values: kinds.iter().map(|k| crm::tabular::chart_money(net(*k))).collect(),
         }],
     })
 }

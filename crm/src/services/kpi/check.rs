@@ -112,10 +112,6 @@ fn change(now: i64, before: Option<i64>) -> Option<f64> {
     before.filter(|b| *b != 0).map(|b| now as f64 / b as f64 - 1.0)
 }
 
-fn rubles(minor: i64) -> f64 {
-    minor as f64 / 100.0
-}
-
 pub(super) async fn build(conn: &mut Conn, period: Period) -> Result<AverageCheck> {
     let destinations = groups(conn, CheckKey::Destination, period.first, period.last).await?;
     let operators = groups(conn, CheckKey::Operator, period.first, period.last).await?;
@@ -147,7 +143,10 @@ pub(super) async fn build(conn: &mut Conn, period: Period) -> Result<AverageChec
 
     // Charts in roubles only: a second currency would need an axis of its own.
     let rub = |gs: &[&Group]| -> (Vec<String>, Vec<Option<f64>>) {
-        gs.iter().filter(|g| g.currency == Currency::RUB).map(|g| (g.key.clone(), Some(rubles(g.average())))).unzip()
+        gs.iter()
+            .filter(|g| g.currency == Currency::RUB)
+            .map(|g| (g.key.clone(), crate::tabular::chart_money(g.average())))
+            .unzip()
     };
     let (labels, values) = rub(&destinations.iter().collect::<Vec<_>>());
     let destination_chart = Chart {

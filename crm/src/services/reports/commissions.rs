@@ -1,11 +1,11 @@
 //! Agents' commissions: accrued and paid in the period per agent, and what the agency still
 //! owes each at the period's end (everything accrued less everything paid, up to that end).
 
-use super::{Report, ReportName, major, money, shell};
+use super::{Report, ReportName, money, shell};
 use crate::domain::Currency;
 use crate::store::Conn;
 use crate::store::reports::{self as store, ReportQuery};
-use crate::tabular::{Cell, Chart, ChartKind, ChartUnit, Column, ColumnKind, Series, Table};
+use crate::tabular::{Cell, Chart, ChartKind, ChartUnit, Column, ColumnKind, Series, Table, chart_money};
 use crate::{Result, text};
 
 pub(super) async fn build(conn: &mut Conn, q: &ReportQuery, c: Currency) -> Result<Report> {
@@ -42,7 +42,7 @@ pub(super) async fn build(conn: &mut Conn, q: &ReportQuery, c: Currency) -> Resu
         ]);
         chart.labels.push(name);
         for (s, v) in chart.series.iter_mut().zip([r.accrued, r.paid, r.owed]) {
-            s.values.push(major(v));
+            s.values.push(chart_money(v));
         }
         accrued += r.accrued;
         paid += r.paid;

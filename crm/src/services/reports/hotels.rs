@@ -1,10 +1,10 @@
 //! Hotel expenses: what the agency paid each hotel in the period (reversals deducted).
 
-use super::{Report, ReportName, major, money, shell};
+use super::{Report, ReportName, money, shell};
 use crate::domain::Currency;
 use crate::store::Conn;
 use crate::store::reports::{self as store, ReportQuery};
-use crate::tabular::{Cell, Chart, ChartKind, ChartUnit, Column, ColumnKind, Series, Table};
+use crate::tabular::{Cell, Chart, ChartKind, ChartUnit, Column, ColumnKind, Series, Table, chart_money};
 use crate::{Result, text};
 
 pub(super) async fn build(conn: &mut Conn, q: &ReportQuery, c: Currency) -> Result<Report> {
@@ -39,7 +39,7 @@ pub(super) async fn build(conn: &mut Conn, q: &ReportQuery, c: Currency) -> Resu
             Cell::Money(money(r.amount, c)),
         ]);
         chart.labels.push(name);
-        chart.series[0].values.push(major(r.amount));
+        chart.series[0].values.push(chart_money(r.amount));
         count += r.payments;
         total += r.amount;
     }

@@ -218,11 +218,6 @@ pub(super) fn money(minor: i64, currency: Currency) -> Money {
     Money::new(minor, currency)
 }
 
-/// Kopecks as roubles (or any major unit) for a chart's axis.
-pub(super) fn major(minor: i64) -> Option<f64> {
-    Some(minor as f64 / 100.0)
-}
-
 impl Crm {
     /// One report over a period with its filters. The filters must name an existing operator,
     /// agent and destination (a typo is an answer, not an empty report).

@@ -1,11 +1,11 @@
 //! Revenue per tour operator: what clients paid, less what was refunded to them, in the period,
 //! on bookings of each operator's tours; and how many bookings that money came from.
 
-use super::{Report, ReportName, major, money, shell};
+use super::{Report, ReportName, money, shell};
 use crate::domain::Currency;
 use crate::store::Conn;
 use crate::store::reports::{self as store, ReportQuery};
-use crate::tabular::{Cell, Chart, ChartKind, ChartUnit, Column, ColumnKind, Series, Table};
+use crate::tabular::{Cell, Chart, ChartKind, ChartUnit, Column, ColumnKind, Series, Table, chart_money};
 use crate::{Result, text};
 
 pub(super) async fn build(conn: &mut Conn, q: &ReportQuery, c: Currency) -> Result<Report> {
@@ -37,7 +37,7 @@ pub(super) async fn build(conn: &mut Conn, q: &ReportQuery, c: Currency) -> Resu
             Cell::Money(money(r.payments - r.refunds, c)),
         ]);
         chart.labels.push(r.operator.clone());
-        chart.series[0].values.push(major(r.payments - r.refunds));
+        chart.series[0].values.push(chart_money(r.payments - r.refunds));
         bookings += r.bookings;
         paid += r.payments;
         refunded += r.refunds;

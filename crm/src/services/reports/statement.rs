@@ -3,12 +3,12 @@
 //! than a page, so it is read a page at a time: the balance before the page, the period's
 //! totals and its closing balance are sums the database makes; only the page's rows are read.
 
-use super::{Report, ReportName, major, money, shell};
+use super::{Report, ReportName, money, shell};
 use crate::domain::{AGENCY_TZ, Currency, OperationId, PaymentMethod};
 use crate::store::Conn;
 use crate::store::operations as ops_store;
 use crate::store::reports::{self as store, Cursor, ReportQuery, StatementRow};
-use crate::tabular::{Cell, Chart, ChartKind, ChartUnit, Column, ColumnKind, Series, Table};
+use crate::tabular::{Cell, Chart, ChartKind, ChartUnit, Column, ColumnKind, Series, Table, chart_money};
 use crate::{Error, Result, text};
 
 /// Rows on one page of the statement.
@@ -72,11 +72,11 @@ pub(super) async fn build(
         let day = r.at.with_timezone(&AGENCY_TZ).format("%d.%m").to_string();
         if chart.labels.last() == Some(&day) {
             if let Some(v) = chart.series[0].values.last_mut() {
-                *v = major(balance);
+                *v = chart_money(balance);
             }
         } else {
             chart.labels.push(day);
-            chart.series[0].values.push(major(balance));
+            chart.series[0].values.push(chart_money(balance));
         }
     }
     table.totals = Some(vec![
