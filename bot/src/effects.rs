@@ -6,7 +6,7 @@ use crate::conversation::{Ctx, TgBot};
 use chrono::{Duration, NaiveDate};
 use crm::domain::{BookingId, BookingStatus, Cause, ClientId, DepartureId, Money, TourId};
 use crm::domain::{format_ru_date, format_ru_range};
-use crm::services::{Booking, BookingRequest, Installment, TourFilter as CrmTourFilter};
+use crm::services::{Booking, BookingRequest, Installment, TourFilter as CrmTourFilter, TourOffer};
 use crm::{Actor, Error};
 use dialogues::client::catalog::{PAGE_SIZE, TourFilter};
 use dialogues::event::{Outcome, PhoneCheck};
@@ -52,10 +52,9 @@ pub async fn find_tours(ctx: &Ctx, actor: &Actor, filter: &TourFilter, page: u32
     let has_more = tours.len() > start + PAGE_SIZE as usize;
     let mut items = Vec::new();
     for t in tours.into_iter().skip(start).take(PAGE_SIZE as usize) {
-        let card = ctx.crm.tour_card(actor, t.id).await?;
+        let TourOffer { card, prices } = ctx.crm.tour_offer(actor, t.id).await?;
         let next = card.departures.iter().find(|d| d.starts_on > today && d.seats_left() > 0);
         // The list says «от»: the least one person pays on any departure, accommodation included.
-        let prices = ctx.crm.departure_prices(actor, t.id).await?;
         let least = prices.iter().map(|p| p.per_person).min_by_key(|m| m.minor).unwrap_or(t.price);
         items.push(TourItem {
             id: t.id.0,
@@ -75,13 +74,12 @@ fn place(country: &str, region: &str) -> String {
 
 pub async fn show_tour(ctx: &Ctx, actor: &Actor, id: i64) -> Result<Event, BotError> {
     let today = ctx.crm.today();
-    let card = match ctx.crm.tour_card(actor, TourId(id)).await {
-        Ok(c) => c,
+    let TourOffer { card, prices } = match ctx.crm.tour_offer(actor, TourId(id)).await {
+        Ok(offer) => offer,
         Err(Error::NotFound(_) | Error::Forbidden(_)) => return Ok(Event::Outcome(Outcome::NotFound)),
         Err(e) => return Err(e.into()),
     };
     let t = &card.tour;
-    let prices = ctx.crm.departure_prices(actor, TourId(id)).await?;
     let price_of = |d: DepartureId| prices.iter().find(|p| p.departure_id == d);
     let least = prices.iter().map(|p| p.per_person.minor).min();
     // «от» when one person's price is not the same on every departure and party size.

@@ -11,7 +11,10 @@ use serde_json::value::RawValue;
 use std::time::Duration;
 use teloxide::Bot;
 use teloxide::payloads::GetUpdates;
-use teloxide::types::{AllowedUpdate, Update};
+use teloxide::types::{
+    AllowedUpdate, CallbackQuery, CallbackQueryId, Chat, InaccessibleMessage, MaybeInaccessibleMessage, Message,
+    MessageId, MessageReactionCountUpdated, PreCheckoutQuery, Update, UpdateId, UpdateKind, User,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PollError {
@@ -90,7 +93,7 @@ fn read(body: &[u8], seen_below: Option<u32>) -> Result<Vec<Polled>, PollError> 
             polled.push(Polled { id, update: None });
             continue;
         }
-        let update = match serde_json::from_str::<Update>(raw.get()) {
+        let update = match parse(raw.get().as_bytes()) {
             Ok(update) => Some(update),
             Err(e) => {
                 // Skipped, not retried forever: the offset moves past it like any other.
@@ -101,6 +104,96 @@ fn read(body: &[u8], seen_below: Option<u32>) -> Result<Vec<Polled>, PollError> 
         polled.push(Polled { id, update });
     }
     Ok(polled)
+}
+
+/// One update, as long polling and the webhook both read it.
+///
+/// The kinds the bot handles (`handlers::ALLOWED_UPDATES`) are read straight into their types;
+/// teloxide's `Update` would first copy the whole update into serde's buffered form (its kind is
+/// a flattened field) and then parse it from there. A pressed button's message is read only as
+/// far as the handler needs it, its chat and id: Telegram echoes the whole message with its
+/// keyboard (a tour list is kilobytes), and it was the largest part of a button's cost.
+/// Anything else — another kind, or a kind that does not fit its type — goes through
+/// teloxide's parser as before (which reads an unknown or malformed kind as `UpdateKind::Error`).
+pub(crate) fn parse(raw: &[u8]) -> serde_json::Result<Update> {
+    if let Some(update) = serde_json::from_slice::<Known>(raw).ok().and_then(Known::update) {
+        return Ok(update);
+    }
+    serde_json::from_slice(raw)
+}
+
+/// The kinds of update the bot handles; fields Telegram adds are skipped unread.
+#[derive(Deserialize)]
+struct Known {
+    update_id: u32,
+    message: Option<Message>,
+    callback_query: Option<Pressed>,
+    pre_checkout_query: Option<PreCheckoutQuery>,
+    channel_post: Option<Message>,
+    edited_channel_post: Option<Message>,
+    message_reaction_count: Option<MessageReactionCountUpdated>,
+}
+
+impl Known {
+    fn update(self) -> Option<Update> {
+        let Known {
+            update_id,
+            message,
+            callback_query,
+            pre_checkout_query,
+            channel_post,
+            edited_channel_post,
+            message_reaction_count,
+        } = self;
+        let kind = message
+            .map(UpdateKind::Message)
+            .or_else(|| callback_query.map(|q| UpdateKind::CallbackQuery(q.into())))
+            .or_else(|| pre_checkout_query.map(UpdateKind::PreCheckoutQuery))
+            .or_else(|| channel_post.map(UpdateKind::ChannelPost))
+            .or_else(|| edited_channel_post.map(UpdateKind::EditedChannelPost))
+            .or_else(|| message_reaction_count.map(UpdateKind::MessageReactionCount))?;
+        Some(Update { id: UpdateId(update_id), kind })
+    }
+}
+
+/// A pressed button: the query, and of its message only the chat and the id.
+#[derive(Deserialize)]
+struct Pressed {
+    id: CallbackQueryId,
+    from: User,
+    message: Option<PressedOn>,
+    inline_message_id: Option<String>,
+    #[serde(default)]
+    chat_instance: String,
+    data: Option<String>,
+    game_short_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct PressedOn {
+    message_id: i32,
+    chat: Chat,
+}
+
+impl From<Pressed> for CallbackQuery {
+    fn from(p: Pressed) -> CallbackQuery {
+        // The message's text and keyboard are not read: to the handler it is a message in a chat.
+        let message = p.message.map(|m| {
+            MaybeInaccessibleMessage::Inaccessible(InaccessibleMessage {
+                chat: m.chat,
+                message_id: MessageId(m.message_id),
+            })
+        });
+        CallbackQuery {
+            id: p.id,
+            from: p.from,
+            message,
+            inline_message_id: p.inline_message_id,
+            chat_instance: p.chat_instance,
+            data: p.data,
+            game_short_name: p.game_short_name,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -138,5 +231,48 @@ mod tests {
         let kind = polled[0].update.as_ref().map(|u| &u.kind);
         assert!(matches!(kind, None | Some(teloxide::types::UpdateKind::Error(_))), "{kind:?}");
         assert!(read(b"<html>", None).is_err());
+    }
+
+    /// A pressed button with its whole message echoed, as Telegram sends it.
+    const PRESSED: &str = r#"{"update_id":11,"callback_query":{"id":"4382","chat_instance":"-77",
+        "from":{"id":42,"is_bot":false,"first_name":"Мария","language_code":"ru"},"data":"t:7",
+        "message":{"message_id":5,"date":1700000000,"text":"Туры","chat":{"id":42,"type":"private","first_name":"Мария"},
+          "from":{"id":1,"is_bot":true,"first_name":"Бот","username":"tour_bot"},
+          "reply_markup":{"inline_keyboard":[[{"text":"Алтай","callback_data":"t:7"}]]}}}}"#;
+
+    #[test]
+    fn a_pressed_button_keeps_what_the_handler_reads() {
+        let lean = parse(PRESSED.as_bytes()).unwrap();
+        let full: Update = serde_json::from_str(PRESSED).unwrap();
+        let (UpdateKind::CallbackQuery(lean_q), UpdateKind::CallbackQuery(full_q)) = (&lean.kind, &full.kind) else {
+            panic!("{lean:?}");
+        };
+        assert_eq!(lean.id, full.id);
+        assert_eq!((&lean_q.id, &lean_q.from, &lean_q.data), (&full_q.id, &full_q.from, &full_q.data));
+        assert_eq!(lean_q.chat_instance, full_q.chat_instance);
+        let (lean_m, full_m) = (lean_q.message.as_ref().unwrap(), full_q.message.as_ref().unwrap());
+        assert_eq!((lean_m.chat(), lean_m.id()), (full_m.chat(), full_m.id()));
+        assert_eq!(lean.chat(), full.chat());
+    }
+
+    #[test]
+    fn every_other_kind_reads_as_teloxide_reads_it() {
+        let bodies = [
+            message(7, "Иванова Мария"),
+            r#"{"update_id":12,"message":{"message_id":3,"date":1700000000,"chat":{"id":42,"type":"private","first_name":"М"},
+               "from":{"id":42,"is_bot":false,"first_name":"М"},"contact":{"phone_number":"+79161234567","first_name":"М","user_id":42}}}"#.into(),
+            r#"{"update_id":13,"channel_post":{"message_id":9,"date":1700000000,"chat":{"id":-100,"type":"channel","title":"Агентство"},"text":"Горящий тур"}}"#.into(),
+            r#"{"update_id":14,"message_reaction_count":{"chat":{"id":-100,"type":"channel","title":"Агентство"},"message_id":9,"date":1700000000,
+               "reactions":[{"type":{"type":"emoji","emoji":"👍"},"total_count":3}]}}"#.into(),
+            r#"{"update_id":15,"pre_checkout_query":{"id":"q1","from":{"id":42,"is_bot":false,"first_name":"М"},"currency":"RUB",
+               "total_amount":1000,"invoice_payload":"p"}}"#.into(),
+            // A kind the bot does not handle, and one that does not fit its type.
+            r#"{"update_id":16,"edited_message":{"message_id":3,"date":1700000000,"chat":{"id":42,"type":"private","first_name":"М"},"text":"x"}}"#.into(),
+            r#"{"update_id":17,"message":{"message_id":"x"}}"#.into(),
+        ];
+        for body in bodies {
+            let full: Update = serde_json::from_str(&body).unwrap();
+            assert_eq!(parse(body.as_bytes()).unwrap(), full, "{body}");
+        }
     }
 }

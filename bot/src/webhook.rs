@@ -48,7 +48,7 @@ async fn receive(State(r): State<Arc<Receiver>>, body: axum::body::Bytes) -> Sta
     if *r.stopping.borrow() {
         return StatusCode::SERVICE_UNAVAILABLE;
     }
-    let update: Update = match serde_json::from_slice(&body) {
+    let update: Update = match crate::new_updates::parse(&body) {
         Ok(update) => update,
         Err(e) => {
             // Not an update: sending it again would not make it one.

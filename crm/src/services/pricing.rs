@@ -7,6 +7,7 @@
 use super::Crm;
 use super::bookings::{BookingRequest, RoomChoice};
 use super::scope::Access;
+use super::tours::TourCard;
 use crate::domain::{ClientId, DepartureId, HotelId, Invalid, Money, Role, TourId, TourKind, TourStatus};
 use crate::store::bookings::{BookedRoom, Installment};
 use crate::store::clients::Client;
@@ -105,7 +106,8 @@ impl Crm {
         if departure.starts_on <= self.today() {
             return Err(Error::Conflict(Conflict::DepartureStarted));
         }
-        let priced = self.price_rooms(&mut conn, &tour, departure.starts_on, req).await?;
+        let links = tours::hotels(&mut conn, tour.id).await?;
+        let priced = self.price_rooms(&mut conn, &tour, &links, departure.starts_on, req).await?;
         let total = booking_total(tour.price.minor, req.travellers_count, priced.rooms_total)?;
         let cur = tour.price.currency;
         let quote = Quote {
@@ -132,20 +134,24 @@ impl Crm {
     /// a booking is, and the least share per person is shown. A departure some night of which
     /// has no room price is left out: it cannot be booked until the hotel's season is entered.
     pub async fn departure_prices(&self, actor: &Actor, id: TourId) -> Result<Vec<DeparturePrice>> {
-        let tour = self.tour_for(actor, id).await?;
-        let mut conn = self.store.conn().await?;
+        Ok(self.tour_offer(actor, id).await?.prices)
+    }
+
+    /// [`Crm::departure_prices`] of a card already read (and so already allowed to the actor).
+    pub(crate) async fn card_prices(&self, conn: &mut Conn, card: &TourCard) -> Result<Vec<DeparturePrice>> {
+        let tour = &card.tour;
         let mut largest_room = 1;
         if tour.kind == TourKind::Package {
-            for l in tours::hotels(&mut conn, id).await? {
+            for l in &card.hotels {
                 if let Some(room) = l.room_id {
-                    let room = crate::store::hotels::room(&mut conn, room).await?.ok_or(Error::NotFound("room"))?;
+                    let room = crate::store::hotels::room(conn, room).await?.ok_or(Error::NotFound("room"))?;
                     largest_room = largest_room.max(room.capacity.min(MAX_TRAVELLERS));
                 }
             }
         }
         let today = self.today();
         let mut out = Vec::new();
-        for d in tours::departures(&mut conn, id).await?.into_iter().filter(|d| d.starts_on > today) {
+        for d in card.departures.iter().filter(|d| d.starts_on > today) {
             // (total, travellers) of the cheapest share so far, and whether any share differs.
             let mut best: Option<(i64, i64)> = None;
             let mut shares = std::collections::BTreeSet::new();
@@ -160,7 +166,7 @@ impl Crm {
                     notes: String::new(),
                     request_key: None,
                 };
-                let priced = match self.price_rooms(&mut conn, &tour, d.starts_on, &req).await {
+                let priced = match self.price_rooms(conn, tour, &card.hotels, d.starts_on, &req).await {
                     Ok(p) => p,
                     Err(Error::Invalid(Invalid::NoPriceForDate)) => {
                         best = None;
@@ -187,19 +193,20 @@ impl Crm {
         Ok(out)
     }
 
-    /// Prices the rooms: each night at the season price of that night.
+    /// Prices the rooms: each night at the season price of that night. `links` are the tour's
+    /// hotels, in the order of the stay.
     pub(crate) async fn price_rooms(
         &self,
         conn: &mut Conn,
         tour: &tours::Tour,
+        links: &[tours::TourHotel],
         starts_on: NaiveDate,
         req: &BookingRequest,
     ) -> Result<Priced> {
-        let links = tours::hotels(conn, tour.id).await?;
         let mut choices = req.rooms.clone();
         if choices.is_empty() && tour.kind == TourKind::Package {
             // The tour's default rooms, as many as the travellers need.
-            for l in &links {
+            for l in links {
                 if let Some(room_id) = l.room_id {
                     let room = crate::store::hotels::room(conn, room_id).await?.ok_or(Error::NotFound("room"))?;
                     let rooms = (req.travellers_count + room.capacity - 1) / room.capacity.max(1);
@@ -218,7 +225,7 @@ impl Crm {
             let (offset, link) = {
                 let mut offset = 0;
                 let mut found = None;
-                for l in &links {
+                for l in links {
                     if l.hotel_id == room.hotel_id {
                         found = Some(l.clone());
                         break;

@@ -40,6 +40,26 @@ pub struct TourCard {
     pub departures: Vec<Departure>,
 }
 
+/// A tour card with the prices a client is shown: [`Crm::tour_offer`].
+#[derive(Debug, Clone)]
+pub struct TourOffer {
+    pub card: TourCard,
+    pub prices: Vec<crate::services::DeparturePrice>,
+}
+
+/// The card of a tour `actor` may see, on `conn`.
+async fn card_on(conn: &mut crate::store::Conn, actor: &Actor, id: TourId) -> Result<TourCard> {
+    let tour = store::get(conn, id).await?.ok_or(Error::NotFound("tour"))?;
+    may_see(actor, &tour)?;
+    Ok(TourCard {
+        route: store::route(conn, id).await?,
+        services: store::services(conn, id).await?,
+        hotels: store::hotels(conn, id).await?,
+        departures: store::departures(conn, id).await?,
+        tour,
+    })
+}
+
 fn text(s: &str, max: usize, empty: Invalid) -> Result<String, Invalid> {
     let t = s.trim();
     if t.is_empty() {
@@ -275,15 +295,17 @@ impl Crm {
     }
 
     pub async fn tour_card(&self, actor: &Actor, id: TourId) -> Result<TourCard> {
-        let tour = self.tour_for(actor, id).await?;
         let mut conn = self.store.conn().await?;
-        Ok(TourCard {
-            route: store::route(&mut conn, id).await?,
-            services: store::services(&mut conn, id).await?,
-            hotels: store::hotels(&mut conn, id).await?,
-            departures: store::departures(&mut conn, id).await?,
-            tour,
-        })
+        card_on(&mut conn, actor, id).await
+    }
+
+    /// A tour as the catalog offers it: the card and what one person pays on each departure,
+    /// read on one connection (the bot shows both on every card and list item).
+    pub async fn tour_offer(&self, actor: &Actor, id: TourId) -> Result<TourOffer> {
+        let mut conn = self.store.conn().await?;
+        let card = card_on(&mut conn, actor, id).await?;
+        let prices = self.card_prices(&mut conn, &card).await?;
+        Ok(TourOffer { card, prices })
     }
 
     /// The departures from `from` on of the tours a list shows, by tour and date, so the list
