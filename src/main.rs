@@ -1,12 +1,13 @@
 //! `tourcrm`: the one binary. A small CLI over the libraries: serve (panel, bot, scheduler),
 //! migrate, staff, keys, demo-data.
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 mod bench;
 mod cli;
 mod config;
 mod demo;
+mod malloc;
 mod scheduler;
 mod serve;
 mod startup;
@@ -15,6 +16,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    malloc::tune();
     let args = cli::Cli::parse();
     startup::init_tracing(matches!(args.command, None | Some(cli::Command::Serve)));
     let config = match config::Config::load(&config::Env) {
