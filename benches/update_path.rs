@@ -22,7 +22,8 @@
 //! `BENCH_CALLGRIND=<dir>` runs the server under valgrind's callgrind and counts the
 //! instructions of each kind of update (the whole process, net of what it does idle in the same
 //! time), with a dump per kind in `<dir>` for `callgrind_annotate --inclusive=yes`; only the
-//! `kinds` load runs then unless `BENCH_LOADS` says otherwise (times under valgrind mean nothing).
+//! `kinds` load runs then unless `BENCH_LOADS` says otherwise (times under valgrind mean nothing);
+//! a load named in `BENCH_LOADS` is counted whole, with its dump.
 //! `BENCH_SERVER_BIN` runs another build of the server (a copy kept from before a change).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code, unused_imports)]
@@ -89,9 +90,22 @@ impl Bench {
     async fn measure(&self, name: &str, clients: Vec<(FakeUser, Vec<Step>, Duration)>, pace: Pace) -> Outcome {
         let cpu = self.proc.cpu();
         let rejected = self.fake.rejected_429();
-        let out = driver::run(&self.fake, clients, pace).await;
+        let run = driver::run(&self.fake, clients, pace);
+        let (counted, out) = match &self.callgrind {
+            Some(cg) => {
+                let label: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).take(24).collect();
+                let (c, out) = cg.measure(&label, run).await;
+                (Some(c), out)
+            }
+            None => (None, run.await),
+        };
         let cpu = self.proc.cpu().saturating_sub(cpu);
         self.report(name, &out, cpu, self.fake.rejected_429() - rejected);
+        if let Some(c) = counted {
+            // Under valgrind only the instructions mean anything (the whole process, idle included).
+            let per_update = c.instructions as f64 / out.updates().max(1) as f64;
+            println!("|   (callgrind: {per_update:.0} instructions/update; {}) |||||||", c.file.display());
+        }
         out
     }
 

@@ -173,8 +173,12 @@ impl Crm {
         template: &DocTemplate,
         subject: DocSubject,
     ) -> Result<RenderedDocument> {
+        // The data first: without the agency's requisites (a registration's consent before they
+        // are entered) there is nothing to render, and compiling a document's template costs
+        // about as much as the rest of a registration step.
+        let (ctx, title, missing) = self.document_context(actor, template.kind, subject).await?;
         let compiled = paperwork::compile(template.kind, &template.source).map_err(Error::Template)?;
-        self.render_compiled(actor, template.kind, &compiled, template.version, subject).await
+        paperwork::render(template.kind, &compiled, template.version, title, &ctx, missing).map_err(Error::Template)
     }
 
     async fn render_compiled(
