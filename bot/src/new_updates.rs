@@ -111,8 +111,8 @@ fn read(body: &[u8], seen_below: Option<u32>) -> Result<Vec<Polled>, PollError> 
 
 /// The id of an update that starts `{"update_id":<digits>,` — as Telegram writes every update
 /// — read without scanning the rest: the updates in flight come back with every answer, and
-/// reading each one's id from its whole text again was a sixth of a pressed button's cost. Any
-/// other shape is read by `Head` (`None` here).
+/// reading each one's id through `Head` scanned its whole text once more. Any other shape is
+/// read by `Head` (`None` here).
 fn leading_id(raw: &str) -> Option<u32> {
     let rest = raw.strip_prefix(r#"{"update_id":"#)?;
     let digits = rest.find(|c: char| !c.is_ascii_digit())?;
