@@ -1,4 +1,4 @@
-//! What the tour card's per-person prices cost (`Crm::departure_prices`): a package with two
+//! What the tour card's per-person prices cost (`Crm::tour_offer`): a package with two
 //! hotels of 7 nights each whose default rooms take 4 people (so 4 party sizes are priced per
 //! departure, night by night, as a booking is) and 6 departures. The bot's catalog page asks this
 //! for each of its 5 tours, the card for its one. Prints the timings; asserts nothing.
@@ -71,11 +71,11 @@ async fn main() {
     crm.publish_tour(&operator, tour).await.unwrap();
 
     let client = Actor::System;
-    crm.departure_prices(&client, tour).await.unwrap();
+    crm.tour_offer(&client, tour).await.unwrap();
     let mut times = Vec::new();
     for _ in 0..30 {
         let t = Instant::now();
-        let prices = crm.departure_prices(&client, tour).await.unwrap();
+        let prices = crm.tour_offer(&client, tour).await.unwrap().prices;
         times.push(t.elapsed());
         assert_eq!(prices.len(), 6);
     }

@@ -15,8 +15,10 @@
 //! queue carries boxed updates (a tokio channel allocates its slots 32 at a time, and an
 //! `Update` is kilobytes, so a quiet chat held ~60 KB) and the handling future is boxed only
 //! while it runs (the handler's state machine is ~25 KB). With 1 000 chats at once that was
-//! 88 MB of the peak heap, kept until the workers ended. A failing `getUpdates` (Telegram's 5xx, a dropped
-//! connection) is retried with backoff from the same offset, so an outage loses nothing.
+//! 88 MB of the peak heap, kept until the workers ended.
+//!
+//! A failing `getUpdates` (Telegram's 5xx, a dropped connection) is retried with backoff from
+//! the same offset, so an outage loses nothing.
 
 use crate::conversation::{Ctx, TgBot};
 use crate::new_updates;

@@ -1,14 +1,14 @@
 //! Pricing of a booking: the rooms night by night at each night's season price, and the
 //! payment schedule (deposit and balance, or one payment when departure is near). One path
 //! prices everything a client is shown and charged: [`Crm::quote_booking`] (the breakdown the
-//! client confirms), [`Crm::departure_prices`] (the tour card's per-person prices) and
+//! client confirms), [`Crm::tour_offer`] (the tour card's per-person prices) and
 //! `create_booking` all go through `prepare_booking` → `price_rooms`.
 
 use super::Crm;
 use super::bookings::{BookingRequest, RoomChoice};
 use super::scope::Access;
 use super::tours::TourCard;
-use crate::domain::{ClientId, DepartureId, HotelId, Invalid, Money, Role, TourId, TourKind, TourStatus};
+use crate::domain::{ClientId, DepartureId, HotelId, Invalid, Money, Role, TourKind, TourStatus};
 use crate::store::bookings::{BookedRoom, Installment};
 use crate::store::clients::Client;
 use crate::store::tours::{Departure, Tour};
@@ -129,15 +129,11 @@ impl Crm {
         Ok(self.prepare_booking(actor, req).await?.1)
     }
 
-    /// What one person pays on each departure of a tour from tomorrow on (tour and
+    /// What one person pays on each departure of the card's tour from tomorrow on (tour and
     /// accommodation): the party sizes from one to the largest default room are priced the way
     /// a booking is, and the least share per person is shown. A departure some night of which
     /// has no room price is left out: it cannot be booked until the hotel's season is entered.
-    pub async fn departure_prices(&self, actor: &Actor, id: TourId) -> Result<Vec<DeparturePrice>> {
-        Ok(self.tour_offer(actor, id).await?.prices)
-    }
-
-    /// [`Crm::departure_prices`] of a card already read (and so already allowed to the actor).
+    /// The card was read for the actor, so the actor may see it ([`Crm::tour_offer`]).
     pub(crate) async fn card_prices(&self, conn: &mut Conn, card: &TourCard) -> Result<Vec<DeparturePrice>> {
         let tour = &card.tour;
         let mut largest_room = 1;

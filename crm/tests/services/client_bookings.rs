@@ -44,7 +44,7 @@ each_backend!(the_price_on_the_card_is_the_price_booked, |app| {
 
     // The card: one person pays 40 000 ₽ and half the room (70 000 ₽ for two) — «от» 75 000 ₽,
     // as one alone pays 110 000 ₽. The April departure has no room price: not offered.
-    let prices = app.crm.departure_prices(&me, tour).await.unwrap();
+    let prices = app.crm.tour_offer(&me, tour).await.unwrap().prices;
     assert_eq!(prices.len(), 1, "{prices:?}");
     let card = prices[0];
     assert_eq!((card.departure_id, card.per_person, card.travellers, card.varies), (dep, rub(75_000_00), 2, true));
@@ -76,7 +76,7 @@ each_backend!(the_price_on_the_card_is_the_price_booked, |app| {
 
     // An excursion without rooms: the tour's own price, the same for everyone.
     let (excursion, _) = app.published_tour(&operator, 10).await;
-    let prices = app.crm.departure_prices(&me, excursion).await.unwrap();
+    let prices = app.crm.tour_offer(&me, excursion).await.unwrap().prices;
     assert_eq!((prices[0].per_person, prices[0].varies), (rub(50_000_00), false));
 });
 
