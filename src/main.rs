@@ -31,7 +31,7 @@ fn main() -> ExitCode {
         eprintln!("tourcrm: {}", startup::describe(&e));
         return ExitCode::from(startup::exit_code(&e));
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match startup::runtime() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("tourcrm: cannot start the async runtime: {e}");

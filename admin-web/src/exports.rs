@@ -47,24 +47,33 @@ impl ExportFormat {
     }
 }
 
-/// The table as a file to download, named after its title.
-pub fn export_response(table: &Table, format: ExportFormat) -> Response {
-    let body = match format {
-        ExportFormat::Csv => tabular::to_csv(table),
-        ExportFormat::Xlsx => match tabular::to_xlsx(table) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                return match e.message_ru() {
-                    Some(why) => error_page(StatusCode::BAD_REQUEST, "invalid", why),
-                    None => {
-                        tracing::error!(error = %e, title = %table.title, "an XLSX export failed");
-                        error_page(StatusCode::INTERNAL_SERVER_ERROR, "internal", "")
-                    }
-                };
-            }
-        },
-    };
+/// The table as a file to download, named after its title. Encoded on the blocking pool: a
+/// long statement as XLSX holds a core for a while, and the async worker serves everyone (see
+/// `crm::heavy`).
+pub async fn export_response(table: Table, format: ExportFormat) -> Response {
     let disposition = content_disposition(&table.title, format.extension());
+    let title = table.title.clone();
+    let encoded = crm::heavy::run(move || match format {
+        ExportFormat::Csv => Ok(tabular::to_csv(&table)),
+        ExportFormat::Xlsx => tabular::to_xlsx(&table),
+    })
+    .await;
+    let body = match encoded {
+        Some(Ok(bytes)) => bytes,
+        Some(Err(e)) => {
+            return match e.message_ru() {
+                Some(why) => error_page(StatusCode::BAD_REQUEST, "invalid", why),
+                None => {
+                    tracing::error!(error = %e, %title, "an XLSX export failed");
+                    error_page(StatusCode::INTERNAL_SERVER_ERROR, "internal", "")
+                }
+            };
+        }
+        None => {
+            tracing::error!(%title, "an export panicked");
+            return error_page(StatusCode::INTERNAL_SERVER_ERROR, "internal", "");
+        }
+    };
     let mut resp = (StatusCode::OK, body).into_response();
     let headers = resp.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()));

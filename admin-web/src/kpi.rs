@@ -67,9 +67,11 @@ pub async fn show(
     let check = state.crm.average_check(&session.actor, period).await?;
     let tables = tables(&funnel, &check);
     if let Some(format) = format {
-        let (_, table, _) =
-            tables.iter().find(|(name, ..)| *name == q.table.trim()).ok_or(crm::Error::Invalid(Invalid::KpiTable))?;
-        return Ok(export_response(table, format));
+        let (_, table, _) = tables
+            .into_iter()
+            .find(|(name, ..)| *name == q.table.trim())
+            .ok_or(crm::Error::Invalid(Invalid::KpiTable))?;
+        return Ok(export_response(table.clone(), format).await);
     }
     let from = views::day(period.first);
     let to = views::day(period.last);

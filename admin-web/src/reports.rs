@@ -143,7 +143,7 @@ pub async fn show(
         Err(e) => return Err(e.into()),
     };
     if let Some(format) = format {
-        return Ok(export_response(&report.table, format));
+        return Ok(export_response(report.table, format).await);
     }
     // The form shows the period actually used (the current month when the dates were left empty).
     let shown = ReportQuery {

@@ -9,6 +9,7 @@ pub mod bank_transfer;
 pub mod clock;
 pub mod crypto;
 pub mod error;
+pub mod heavy;
 pub mod notify;
 pub mod paperwork;
 pub mod private_fs;

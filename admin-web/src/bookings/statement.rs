@@ -41,7 +41,7 @@ pub async fn show(
     let names = staff_names(&state.crm, &session).await?;
     let table = statement(id, &operations, &names);
     if let Some(format) = format {
-        return Ok(export_response(&table, format));
+        return Ok(export_response(table, format).await);
     }
     let mut view = TableView::new(&table, raw.as_deref());
     if let Some(chart) = per_kind(id, &operations) {

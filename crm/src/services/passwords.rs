@@ -7,8 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use std::sync::{Arc, LazyLock};
-use tokio::sync::Semaphore;
+use crate::heavy;
 
 /// Letters and digits that cannot be misread (no 0/O, 1/l/I).
 const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -31,31 +30,10 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// At most this many argon2 runs at once. Each takes a core and about 19 MiB for tens of
-/// milliseconds: they run on tokio's blocking pool so the async workers keep answering (a flood
-/// of sign-ins computed on the workers once slowed `/healthz` twentyfold), and these slots keep
-/// a flood from growing that pool to hundreds of threads and gigabytes. The rest wait here,
-/// holding no thread.
-static SLOTS: LazyLock<Arc<Semaphore>> =
-    LazyLock::new(|| Arc::new(Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))));
-
-/// Runs `work` on the blocking pool once a slot is free. The slot goes with the work, so a
-/// request that gives up waiting does not free it before the work ends. `None` if the work
-/// panicked.
-async fn off_the_workers<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-    let slot = SLOTS.clone().acquire_owned().await.ok()?;
-    tokio::task::spawn_blocking(move || {
-        let _slot = slot;
-        work()
-    })
-    .await
-    .ok()
-}
-
 /// The argon2id hash of a new password (computed off the async workers).
 pub async fn hash(password: &str) -> Result<String, crate::crypto::CryptoError> {
     let password = password.to_owned();
-    off_the_workers(move || hash_now(&password)).await.unwrap_or(Err(crate::crypto::CryptoError::Encrypt))
+    heavy::run(move || hash_now(&password)).await.unwrap_or(Err(crate::crypto::CryptoError::Encrypt))
 }
 
 /// Whether `password` matches the stored hash (computed off the async workers). `None`, an
@@ -63,7 +41,7 @@ pub async fn hash(password: &str) -> Result<String, crate::crypto::CryptoError> 
 /// so timing does not tell which logins exist.
 pub async fn verify(password: &str, stored: Option<&str>) -> bool {
     let (password, stored) = (password.to_owned(), stored.map(str::to_owned));
-    off_the_workers(move || match stored {
+    heavy::run(move || match stored {
         Some(hash) => verify_now(&password, &hash),
         None => {
             let _ = verify_now(&password, dummy_hash());
@@ -108,27 +86,6 @@ mod tests {
         assert!(!verify("wrong", Some(&h)).await);
         assert!(!verify(&p, Some("garbage")).await);
         assert!(!verify(&p, None).await, "an unknown login never matches");
-    }
-
-    #[tokio::test(flavor = "current_thread")]
-    async fn argon2_runs_off_the_async_worker_and_at_most_a_core_each() {
-        let worker = std::thread::current().id();
-        assert_ne!(off_the_workers(move || std::thread::current().id()).await, Some(worker));
-        let running = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let peak = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let slots = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let mut works = tokio::task::JoinSet::new();
-        for _ in 0..3 * slots {
-            let (running, peak) = (running.clone(), peak.clone());
-            works.spawn(off_the_workers(move || {
-                let now = running.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-                peak.fetch_max(now, std::sync::atomic::Ordering::SeqCst);
-                std::thread::sleep(std::time::Duration::from_millis(20));
-                running.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
-            }));
-        }
-        works.join_all().await;
-        assert!(peak.load(std::sync::atomic::Ordering::SeqCst) <= slots, "more argon2 runs at once than slots");
     }
 
     #[test]

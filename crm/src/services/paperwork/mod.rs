@@ -14,7 +14,8 @@ use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{BookingId, ClientId, Role};
 use crate::paperwork::requisites::{AgencyRequisites, OperatorRegistry};
 use crate::paperwork::{self, DocKind, RenderedDocument};
-use crate::sandbox::Template;
+use crate::heavy;
+use crate::sandbox::{Template, TemplateError};
 use crate::store::paperwork::{self as store, TemplateVersion};
 use crate::text;
 use crate::{Actor, Conflict, Error, Result};
@@ -55,6 +56,21 @@ impl DocTemplate {
             created_at: Some(v.created_at),
         }
     }
+}
+
+/// A document's HTML and PDF, made on the blocking pool: laying out a contract's PDF, subsetting
+/// its font and compressing it holds a core for milliseconds (see [`heavy`]).
+async fn render_off_workers(
+    kind: DocKind,
+    compiled: Template,
+    version: i64,
+    title: String,
+    ctx: Value,
+    missing: Vec<String>,
+) -> Result<RenderedDocument> {
+    let rendered = heavy::run(move || paperwork::render(kind, &compiled, version, title, &ctx, missing)).await;
+    // `None`: the rendering panicked (a bug, logged by the panic hook); the request fails whole.
+    rendered.unwrap_or_else(|| Err(TemplateError(text::get("documents", "render_failed").to_owned()))).map_err(Error::Template)
 }
 
 fn admin(actor: &Actor) -> Result<()> {
@@ -114,7 +130,7 @@ impl Crm {
         admin(actor)?;
         let compiled = paperwork::compile(kind, source).map_err(Error::Template)?;
         let next = self.template_in_force(kind).await?.version + 1;
-        self.render_compiled(actor, kind, &compiled, next, subject).await
+        self.render_compiled(actor, kind, compiled, next, subject).await
     }
 
     /// Saves a new version of a kind's template once it renders for `subject` (the booking or
@@ -178,19 +194,19 @@ impl Crm {
         // about as much as the rest of a registration step.
         let (ctx, title, missing) = self.document_context(actor, template.kind, subject).await?;
         let compiled = paperwork::compile(template.kind, &template.source).map_err(Error::Template)?;
-        paperwork::render(template.kind, &compiled, template.version, title, &ctx, missing).map_err(Error::Template)
+        render_off_workers(template.kind, compiled, template.version, title, ctx, missing).await
     }
 
     async fn render_compiled(
         &self,
         actor: &Actor,
         kind: DocKind,
-        compiled: &Template,
+        compiled: Template,
         version: i64,
         subject: DocSubject,
     ) -> Result<RenderedDocument> {
         let (ctx, title, missing) = self.document_context(actor, kind, subject).await?;
-        paperwork::render(kind, compiled, version, title, &ctx, missing).map_err(Error::Template)
+        render_off_workers(kind, compiled, version, title, ctx, missing).await
     }
 
     /// The variables of a document, its title and what it lacks.
