@@ -43,6 +43,8 @@ pub struct Config {
     pub notify_hours: crm::notify::Daytime,
     /// How often the scheduler looks for due work.
     pub scheduler_tick: std::time::Duration,
+    /// The async runtime's worker threads (see `startup::runtime`).
+    pub worker_threads: usize,
     /// The agency's phone, told to clients who need a person now.
     pub agency_phone: Option<crm::domain::Phone>,
     /// Telegram Payments' provider token from @BotFather; without it the method is off.
@@ -90,6 +92,7 @@ struct FileConfig {
     public_url: Option<String>,
     notify_hours: Option<String>,
     scheduler_tick: Option<String>,
+    worker_threads: Option<String>,
     agency_phone: Option<String>,
     telegram_payment_token: Option<String>,
     yookassa_shop_id: Option<String>,
@@ -209,6 +212,15 @@ impl Config {
                 .ok_or_else(|| bad("TOURCRM_SCHEDULER_TICK", "seconds, a whole number from 1 to 3600"))?,
             None => std::time::Duration::from_secs(60),
         };
+        let worker_threads = match pick("TOURCRM_WORKER_THREADS", &file.worker_threads) {
+            Some(n) => n
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=64).contains(n))
+                .ok_or_else(|| bad("TOURCRM_WORKER_THREADS", "a whole number from 1 to 64"))?,
+            None => 1,
+        };
         let agency_phone = match pick("TOURCRM_AGENCY_PHONE", &file.agency_phone) {
             Some(p) => Some(
                 crm::domain::Phone::parse(&p)
@@ -227,6 +239,7 @@ impl Config {
             agency_phone,
             notify_hours,
             scheduler_tick,
+            worker_threads,
             data_dir,
             database_url,
             http_addr,
@@ -429,6 +442,8 @@ mod tests {
         assert!(c.telegram_token.is_none());
         assert!(matches!(&c.master_key, MasterKeySource::File(p) if p == Path::new("./data/master.key")));
         assert!(c.agency_phone.is_none());
+        assert_eq!(c.worker_threads, 1);
+        assert_eq!(load(&[("TOURCRM_WORKER_THREADS", " 2 ")]).unwrap().worker_threads, 2);
         let c = load(&[("TOURCRM_AGENCY_PHONE", "8 (495) 123-45-67")]).unwrap();
         assert_eq!(c.agency_phone.map(|p| p.as_str().to_owned()).as_deref(), Some("+74951234567"));
         assert!(c.telegram_payment_token.is_none(), "Telegram Payments are off by default");
@@ -456,6 +471,9 @@ mod tests {
             ("TOURCRM_TELEGRAM_PAYMENT_TOKEN", "123456:AAbbccddeeffgghhiijjkk"),
             ("TOURCRM_TELEGRAM_PAYMENT_TOKEN", "381764678:PROD:abc"),
             ("TOURCRM_TELEGRAM_PAYMENT_TOKEN", "381764678:TEST:"),
+            ("TOURCRM_WORKER_THREADS", "0"),
+            ("TOURCRM_WORKER_THREADS", "two"),
+            ("TOURCRM_WORKER_THREADS", "1000"),
         ];
         for (var, value) in cases {
             let err = load(&[(var, value)]).unwrap_err();

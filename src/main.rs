@@ -31,7 +31,7 @@ fn main() -> ExitCode {
         eprintln!("tourcrm: {}", startup::describe(&e));
         return ExitCode::from(startup::exit_code(&e));
     }
-    let runtime = match startup::runtime() {
+    let runtime = match startup::runtime(config.worker_threads) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("tourcrm: cannot start the async runtime: {e}");

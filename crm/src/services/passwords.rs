@@ -1,13 +1,13 @@
 //! Panel passwords (argon2id, computed off the async workers) and one-time secrets (passwords,
 //! invite tokens).
 
+use crate::heavy;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use crate::heavy;
 
 /// Letters and digits that cannot be misread (no 0/O, 1/l/I).
 const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";

@@ -12,9 +12,9 @@ use super::Crm;
 use super::clients::Access;
 use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{BookingId, ClientId, Role};
+use crate::heavy;
 use crate::paperwork::requisites::{AgencyRequisites, OperatorRegistry};
 use crate::paperwork::{self, DocKind, RenderedDocument};
-use crate::heavy;
 use crate::sandbox::{Template, TemplateError};
 use crate::store::paperwork::{self as store, TemplateVersion};
 use crate::text;
@@ -70,7 +70,9 @@ async fn render_off_workers(
 ) -> Result<RenderedDocument> {
     let rendered = heavy::run(move || paperwork::render(kind, &compiled, version, title, &ctx, missing)).await;
     // `None`: the rendering panicked (a bug, logged by the panic hook); the request fails whole.
-    rendered.unwrap_or_else(|| Err(TemplateError(text::get("documents", "render_failed").to_owned()))).map_err(Error::Template)
+    rendered
+        .unwrap_or_else(|| Err(TemplateError(text::get("documents", "render_failed").to_owned())))
+        .map_err(Error::Template)
 }
 
 fn admin(actor: &Actor) -> Result<()> {
