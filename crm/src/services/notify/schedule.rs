@@ -18,6 +18,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// What one run wrote.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -42,7 +43,30 @@ fn tz_of(p: &Person) -> Tz {
     p.time_zone.parse().unwrap_or(crate::domain::DEFAULT_TZ)
 }
 
-/// One run's shared state: the moment, the compiled templates, the outbox connection.
+/// A kind's template, compiled at its first due occurrence: most runs find nothing due, and
+/// compiling every kind's template on every run cost more than the rest of an empty run.
+struct KindTemplate<'a> {
+    kind: NotificationKind,
+    source: &'a str,
+    compiled: OnceLock<Option<Template>>,
+}
+
+impl KindTemplate<'_> {
+    /// `None` when it does not compile: saved templates are checked, so that is a default broken
+    /// by a release; its occurrences wait (unqueued) for a fixed one.
+    fn get(&self) -> Option<&Template> {
+        let compiled = self.compiled.get_or_init(|| {
+            Template::compile(self.source)
+                .inspect_err(|e| {
+                    tracing::error!(kind = self.kind.as_str(), error = %e, "notification template does not compile");
+                })
+                .ok()
+        });
+        compiled.as_ref()
+    }
+}
+
+/// One run's shared state: the moment, the outbox connection, what it wrote.
 struct Run<'a> {
     crm: &'a Crm,
     now: DateTime<Utc>,
@@ -57,11 +81,12 @@ impl Run<'_> {
     async fn enqueue(
         &mut self,
         kind: NotificationKind,
-        template: &Template,
+        template: &KindTemplate<'_>,
         person: &Person,
         key: String,
         ctx: Value,
     ) -> Result<()> {
+        let Some(template) = template.get() else { return Ok(()) };
         let (body, status) = match render_for(template, &ctx) {
             Ok(body) => (body, OutboxStatus::Pending),
             Err(reason) => {
@@ -103,14 +128,7 @@ impl Crm {
         let mut conn = self.store.conn().await?;
         let mut run = Run { crm: self, now: self.now(), daytime, conn: &mut conn, report: ScheduleReport::default() };
         for s in settings.iter().filter(|s| s.enabled) {
-            let template = match Template::compile(&s.template) {
-                Ok(t) => t,
-                Err(e) => {
-                    // Saved templates are checked, so this is a default broken by a release.
-                    tracing::error!(kind = s.kind.as_str(), error = %e, "notification template does not compile");
-                    continue;
-                }
-            };
+            let template = KindTemplate { kind: s.kind, source: &s.template, compiled: OnceLock::new() };
             match s.kind {
                 NotificationKind::PassportExpiring => passports(&mut run, &template, s.lead_days).await?,
                 NotificationKind::DepartureTomorrow => trips(&mut run, s.kind, &template, s.lead_days).await?,
@@ -132,7 +150,7 @@ fn window(now: DateTime<Utc>, from_days: i64, to_days: i64) -> (NaiveDate, Naive
     (today + Duration::days(from_days - 1), today + Duration::days(to_days + 1))
 }
 
-async fn passports(run: &mut Run<'_>, template: &Template, lead: i64) -> Result<()> {
+async fn passports(run: &mut Run<'_>, template: &KindTemplate<'_>, lead: i64) -> Result<()> {
     let kind = NotificationKind::PassportExpiring;
     let (from, until) = window(run.now, 0, lead);
     for row in store::passports_expiring(run.conn, from, until).await? {
@@ -150,7 +168,7 @@ async fn passports(run: &mut Run<'_>, template: &Template, lead: i64) -> Result<
 }
 
 /// Departure and payment reminders: both are about a booking's trip.
-async fn trips(run: &mut Run<'_>, kind: NotificationKind, template: &Template, lead: i64) -> Result<()> {
+async fn trips(run: &mut Run<'_>, kind: NotificationKind, template: &KindTemplate<'_>, lead: i64) -> Result<()> {
     let rows = if kind == NotificationKind::DepartureTomorrow {
         let (from, until) = window(run.now, lead, lead);
         store::departures(run.conn, from, until).await?
@@ -167,6 +185,10 @@ async fn trips(run: &mut Run<'_>, kind: NotificationKind, template: &Template, l
         // What is due by this instalment and not yet paid; nothing to remind of otherwise.
         let amount_due = (row.scheduled_to_date.min(row.total) - row.paid).max(0);
         if kind == NotificationKind::PaymentDue && amount_due == 0 {
+            continue;
+        }
+        // A template that does not compile queues nothing: no payment link is asked for it.
+        if template.get().is_none() {
             continue;
         }
         let link = match kind {
@@ -238,7 +260,7 @@ fn month_days(from: NaiveDate, until: NaiveDate) -> Vec<(String, NaiveDate)> {
     out
 }
 
-async fn birthdays(run: &mut Run<'_>, kind: NotificationKind, template: &Template, lead: i64) -> Result<()> {
+async fn birthdays(run: &mut Run<'_>, kind: NotificationKind, template: &KindTemplate<'_>, lead: i64) -> Result<()> {
     let (from, until) = window(run.now, 0, lead);
     let rows = store::birthdays(run.conn, kind.as_str(), &month_days(from, until), kind.is_advertising()).await?;
     let mut offers = OfferPicker::default();
