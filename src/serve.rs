@@ -34,8 +34,9 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         Some(settings) => {
             // One sending rate for replies and the outbox together.
             let budget = bot::SendBudget::new(settings.global_rate);
-            sender = Some(bot::outbox::OutboxSender::new(&settings, budget.clone())?);
-            let running = bot::start(&settings, crm.clone(), budget).await?;
+            let texts = bot::texts(&crm)?;
+            sender = Some(bot::outbox::OutboxSender::new(&settings, budget.clone(), &texts)?);
+            let running = bot::start(&settings, crm.clone(), budget, texts).await?;
             tracing::info!(
                 api = settings.api_url.as_deref().unwrap_or("https://api.telegram.org"),
                 "Telegram bot started ({}); dialogue state in {}",

@@ -147,6 +147,13 @@ impl RunningBot {
     }
 }
 
+/// The bot's texts, compiled once for the replies and the outbox's buttons, with the agency's
+/// phone (told to clients who need a person now).
+pub fn texts(crm: &Crm) -> Result<std::sync::Arc<Texts>, BotError> {
+    let phone = crm.agency_phone().map(|p| crm::domain::format_phone(p.as_str()));
+    Ok(std::sync::Arc::new(Texts::load()?.with_agency_phone(phone)))
+}
+
 /// The commands in Telegram's command menu, in order; each described by `command_{name}.tera`.
 const COMMANDS: [&str; 7] = ["start", "tours", "bookings", "settings", "help", "cancel", "stop"];
 
@@ -154,10 +161,13 @@ const COMMANDS: [&str; 7] = ["start", "tours", "bookings", "settings", "help", "
 /// webhook (whose route the caller mounts in its HTTP server; it checks the secret header in
 /// constant time, see the `webhook` module).
 /// Replies draw from `budget`, which the outbox sender shares.
-pub async fn start(settings: &BotSettings, crm: Crm, budget: SendBudget) -> Result<RunningBot, BotError> {
+pub async fn start(
+    settings: &BotSettings,
+    crm: Crm,
+    budget: SendBudget,
+    texts: std::sync::Arc<Texts>,
+) -> Result<RunningBot, BotError> {
     let bot = settings.bot()?;
-    let phone = crm.agency_phone().map(|p| crm::domain::format_phone(p.as_str()));
-    let texts = std::sync::Arc::new(Texts::load()?.with_agency_phone(phone));
     let (states, redis) = open_state_storage(&crm, settings.redis_url.as_deref(), &settings.redis_prefix).await?;
     let commands =
         COMMANDS.map(|c| BotCommand::new(c, texts.render(&format!("command_{c}.tera"), &serde_json::Map::new())));

@@ -57,8 +57,11 @@ pub struct OutboxSender {
 }
 
 impl OutboxSender {
-    pub fn new(settings: &crate::BotSettings, budget: SendBudget) -> Result<OutboxSender, crate::BotError> {
-        let texts = Texts::load()?;
+    pub fn new(
+        settings: &crate::BotSettings,
+        budget: SendBudget,
+        texts: &Texts,
+    ) -> Result<OutboxSender, crate::BotError> {
         let none = serde_json::json!({});
         Ok(OutboxSender {
             bot: settings.bot()?,
