@@ -20,6 +20,16 @@ fn bad(var: &'static str, reason: impl Into<String>) -> ConfigError {
     ConfigError { var, reason: reason.into() }
 }
 
+/// A whole number within `range` (spaces around it allowed), or `var`'s error saying `what`.
+fn whole<T: std::str::FromStr + PartialOrd>(
+    var: &'static str,
+    value: &str,
+    range: std::ops::RangeInclusive<T>,
+    what: &str,
+) -> Result<T, ConfigError> {
+    value.trim().parse::<T>().ok().filter(|n| range.contains(n)).ok_or_else(|| bad(var, what))
+}
+
 #[derive(Debug)]
 pub struct Config {
     pub data_dir: PathBuf,
@@ -164,12 +174,7 @@ impl Config {
             return Err(bad("TOURCRM_REDIS_PREFIX", "up to 64 characters without spaces, e.g. tourcrm:"));
         }
         let bot_rate = match pick("TOURCRM_BOT_RATE", &file.bot_rate) {
-            Some(r) => r
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|r| (1..=1000).contains(r))
-                .ok_or_else(|| bad("TOURCRM_BOT_RATE", "messages per second, a whole number from 1 to 1000"))?,
+            Some(r) => whole("TOURCRM_BOT_RATE", &r, 1..=1000, "messages per second, a whole number from 1 to 1000")?,
             None => 25,
         };
         let webhook_url = pick("TOURCRM_WEBHOOK_URL", &file.webhook_url);
@@ -203,22 +208,16 @@ impl Config {
             None => crm::notify::Daytime::default(),
         };
         let scheduler_tick = match pick("TOURCRM_SCHEDULER_TICK", &file.scheduler_tick) {
-            Some(t) => t
-                .trim()
-                .parse::<u64>()
-                .ok()
-                .filter(|t| (1..=3600).contains(t))
-                .map(std::time::Duration::from_secs)
-                .ok_or_else(|| bad("TOURCRM_SCHEDULER_TICK", "seconds, a whole number from 1 to 3600"))?,
+            Some(t) => std::time::Duration::from_secs(whole(
+                "TOURCRM_SCHEDULER_TICK",
+                &t,
+                1..=3600,
+                "seconds, a whole number from 1 to 3600",
+            )?),
             None => std::time::Duration::from_secs(60),
         };
         let worker_threads = match pick("TOURCRM_WORKER_THREADS", &file.worker_threads) {
-            Some(n) => n
-                .trim()
-                .parse::<usize>()
-                .ok()
-                .filter(|n| (1..=64).contains(n))
-                .ok_or_else(|| bad("TOURCRM_WORKER_THREADS", "a whole number from 1 to 64"))?,
+            Some(n) => whole("TOURCRM_WORKER_THREADS", &n, 1..=64, "a whole number from 1 to 64")?,
             None => 1,
         };
         let agency_phone = match pick("TOURCRM_AGENCY_PHONE", &file.agency_phone) {
@@ -305,12 +304,7 @@ fn yookassa(
         Some(_) => return Err(bad("TOURCRM_YOOKASSA_RECEIPTS", "on or off")),
     };
     let vat_code = match pick("TOURCRM_YOOKASSA_VAT_CODE") {
-        Some(v) => v
-            .trim()
-            .parse::<u8>()
-            .ok()
-            .filter(|v| (1..=12).contains(v))
-            .ok_or_else(|| bad("TOURCRM_YOOKASSA_VAT_CODE", "YooKassa's vat_code, 1 to 12 (1 = без НДС)"))?,
+        Some(v) => whole("TOURCRM_YOOKASSA_VAT_CODE", &v, 1..=12, "YooKassa's vat_code, 1 to 12 (1 = без НДС)")?,
         None => 1,
     };
     let return_url = match (pick("TOURCRM_YOOKASSA_RETURN_URL"), bot_username, public_url) {
