@@ -7,7 +7,7 @@ use crate::paperwork::agency;
 use crate::sales::request;
 use crm::domain::Role;
 use crm::services::notify::OutgoingMessage;
-use crm::services::{DocKind, ShownText};
+use crm::services::{AuditFilter, DocKind, ShownText};
 use crm::{Actor, Conflict};
 use testkit::ClaimOne;
 
@@ -103,6 +103,9 @@ each_backend!(without_requisites_nothing_is_issued_and_nothing_fails, |app| {
     // The reason is the missing requisites: issuing directly says so.
     let direct = app.crm.issue_document(&Actor::System, DocKind::PersonalDataConsent, client_subject(&client)).await;
     assert!(matches!(direct, Err(crm::Error::Conflict(Conflict::AgencyRequisitesMissing))), "{direct:?}");
+    // Nothing could be made, so the client's documents were not opened (nor their reading audited).
+    let filter = AuditFilter { action: Some("document.read".into()), limit: 10, ..Default::default() };
+    assert!(app.crm.audit_log(&Actor::System, &filter).await.unwrap().is_empty(), "{}", app.backend);
     let agent = Actor::Client(client.id);
     let operator = app.actor("consentop", Role::Operator).await;
     let (_, dep) = app.published_tour(&operator, 10).await;

@@ -229,12 +229,15 @@ impl Crm {
             (None, DocSubject::Booking(_)) => return Err(Error::NotFound("booking")),
         };
         let client = self.client_for(actor, client_id, Access::Read).await?;
-        let docs = self.open_documents(actor, client_id).await?;
-        let mut conn = self.store.conn().await?;
-        let agency = store::agency(&mut conn)
+        // The agency's requisites before the client's documents: without them no document can be
+        // made (a registration's consent in an agency that has not entered them), and the
+        // documents would be decrypted, and their reading audited, for nothing.
+        let agency = store::agency(&mut *self.store.conn().await?)
             .await?
             .and_then(|s| serde_json::from_str::<AgencyRequisites>(&s.data).ok())
             .ok_or(Error::Conflict(Conflict::AgencyRequisitesMissing))?;
+        let docs = self.open_documents(actor, client_id).await?;
+        let mut conn = self.store.conn().await?;
         let address = docs.address.clone();
         let tour = match &booking {
             Some(card) => {
