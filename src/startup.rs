@@ -27,7 +27,7 @@ pub enum StartError {
 /// The async runtime with `workers` threads (`TOURCRM_WORKER_THREADS`, one by default). What runs
 /// on it waits on the network and the database (SQLite's queries run on sqlx's own threads;
 /// CPU-heavy work goes to the blocking pool, see `crm::heavy`), so a second worker mostly woke up
-/// to find nothing to do: measured with the update-path bench on 2 cores, one worker spent 20–40 %
+/// to find nothing to do: measured with the update-path bench on 2 cores, one worker spent 15–30 %
 /// less CPU per update under every load, at the same or better latencies.
 pub fn runtime(workers: usize) -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().build()
