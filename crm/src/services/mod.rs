@@ -190,8 +190,11 @@ impl Crm {
         self.clock.now()
     }
 
+    /// Today on the agency's clock (Moscow), the calendar its reports' periods are days of: the
+    /// UTC date lagged it by a day from 00:00 to 03:00 Moscow time, so «today» then was yesterday
+    /// (a period ending «today» ended three hours ago, a departure of today was still bookable).
     pub fn today(&self) -> chrono::NaiveDate {
-        self.now().date_naive()
+        self.now().with_timezone(&crate::domain::AGENCY_TZ).date_naive()
     }
 
     fn keyring(&self) -> Arc<Keyring> {
