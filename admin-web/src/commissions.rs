@@ -81,7 +81,7 @@ async fn page(
     ctx.insert("tours", &rates.tours.iter().map(line).collect::<Vec<_>>());
     ctx.insert("history", &history);
     ctx.insert("may_edit", &Capability::ManageCommissions.allows(&session.actor));
-    ctx.insert("today", &views::day(state.crm.agency_today()));
+    ctx.insert("today", &views::day(state.crm.today()));
     ctx.insert(
         "refused",
         &refused
@@ -118,7 +118,7 @@ async fn change(state: AppState, session: PanelSession, of: RateOf, form: RateFi
         },
     };
     let from = match form.from.trim() {
-        "" => state.crm.agency_today(),
+        "" => state.crm.today(),
         typed => match parse_ru_date(typed) {
             Ok(d) => d,
             Err(e) => return refuse(e.message_ru().to_owned()).await,

@@ -71,7 +71,7 @@ pub async fn dashboard(
         ctx.insert("outbox_failed", &failed);
     }
     ctx.insert("figures", &figures(&state.crm.day_figures(&session.actor).await?));
-    let today = state.crm.agency_today();
+    let today = state.crm.today();
     ctx.insert("today", &views::day(today));
     ctx.insert("due_until", &views::day(today + chrono::Days::new(DUE_DAYS)));
     // The admin's KPI block (`dashboard_kpi.html`).

@@ -51,7 +51,7 @@ pub async fn show(
     let mut ctx = views::page(&session, "kpi");
     ctx.insert("window_days", &ATTRIBUTION_WINDOW_DAYS);
     ctx.insert("sold", &crm::services::SOLD.iter().map(|s| s.title_ru()).collect::<Vec<_>>());
-    quick_periods(&mut ctx, now, state.crm.agency_today());
+    quick_periods(&mut ctx, now, state.crm.today());
     let period = match Period::parse(&q.from, &q.to, now) {
         Ok(p) => p,
         // A wrong date is answered on the page, the form keeping what was typed.

@@ -1,6 +1,6 @@
 //! CPU-heavy work (password hashing, a document's PDF, a spreadsheet) off the async workers.
 //!
-//! The process runs one async worker by default (see `tourcrm`'s `main`): the bot's replies,
+//! The process runs one async worker by default (see `tourcrm`'s `startup::runtime`): the bot's replies,
 //! the panel's pages and the database's answers all pass through it, so work that holds a core
 //! for milliseconds runs on tokio's blocking pool instead, where it delays nobody's reply.
 

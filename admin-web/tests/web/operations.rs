@@ -242,7 +242,7 @@ each_backend!(a_tour_override_wins_over_the_agent_rate_and_every_change_is_in_th
     assert_eq!(book("+7 913 000-00-01").await, 1_200, "the tour's override wins");
     assert!(app.post(&admin, &tour_url, &[("rate", "")]).await.redirects_to("/commissions"));
     assert_eq!(book("+7 913 000-00-02").await, 750, "without an override, the agent's rate");
-    let later = (app.crm.agency_today() + Duration::days(10)).format("%d.%m.%Y").to_string();
+    let later = (app.crm.today() + Duration::days(10)).format("%d.%m.%Y").to_string();
     assert!(app.post(&admin, &agent_url, &[("rate", "9"), ("from", &later)]).await.redirects_to("/commissions"));
     assert_eq!(book("+7 913 000-00-03").await, 750, "a change applies from its day");
     app.clock.advance(chrono::Duration::days(10));

@@ -122,7 +122,7 @@ each_backend!(agents_and_operators_are_refused_every_report, |app| {
 // a wrong one answered on the page with the form keeping what was typed.
 each_backend!(the_kpi_page_reads_its_period_like_the_reports, |app| {
     let (_, accountant) = app.signed_in("buh", Role::Accountant).await;
-    let day = app.crm.agency_today().format("%d.%m.%Y").to_string();
+    let day = app.crm.today().format("%d.%m.%Y").to_string();
     let page = app.get(&accountant, &format!("/kpi?from={day}&to={day}")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", app.backend);
     assert!(page.body.contains(&format!("value=\"{day}\"")), "the period as typed");

@@ -112,7 +112,7 @@ impl Crm {
         let total = total.minor;
         let mut conn = self.store.conn().await?;
         let agent = super::contact::responsible_agent(&mut conn, &client).await?;
-        let commission_bp = super::commissions::booking_rate(&mut conn, tour.id, agent, self.agency_today()).await?;
+        let commission_bp = super::commissions::booking_rate(&mut conn, tour.id, agent, self.today()).await?;
         drop(conn);
         let actor_name = actor.audit_name();
         let mut tx = self.audited(actor).await?;

@@ -71,7 +71,7 @@ impl Crm {
         if bp.is_some_and(|b| !(0..=10_000).contains(&b)) {
             return Err(Error::Invalid(Invalid::CommissionRange));
         }
-        let today = self.agency_today();
+        let today = self.today();
         if applies_from < today {
             return Err(Error::Invalid(Invalid::AppliesFromPast));
         }
@@ -115,19 +115,19 @@ impl Crm {
 
     /// A tour's override from today; `None` to follow each agent's rate.
     pub async fn set_tour_commission(&self, actor: &Actor, id: TourId, bp: Option<i64>) -> Result<()> {
-        self.change_commission(actor, RateOf::Tour(id), bp, self.agency_today()).await.map(|_| ())
+        self.change_commission(actor, RateOf::Tour(id), bp, self.today()).await.map(|_| ())
     }
 
     /// An agent's default rate from today.
     pub async fn set_agent_commission(&self, actor: &Actor, agent: StaffId, bp: Option<i64>) -> Result<()> {
-        self.change_commission(actor, RateOf::Agent(agent), bp, self.agency_today()).await.map(|_| ())
+        self.change_commission(actor, RateOf::Agent(agent), bp, self.today()).await.map(|_| ())
     }
 
     /// Every agent's and every tour's rate today, what is scheduled, and the history. The
     /// admin edits them; the accountant reads them.
     pub async fn commission_rates(&self, actor: &Actor) -> Result<CommissionRates> {
         actor.require(&[Role::Admin, Role::Accountant], "commission rates are the admin's and the accountant's")?;
-        let today = self.agency_today();
+        let today = self.today();
         let mut conn = self.store.conn().await?;
         let line = async |conn: &mut Conn, of: RateOf, name: String| -> Result<RateLine> {
             let current_bp = rate_on(conn, of, today).await?;

@@ -92,13 +92,8 @@ async fn due_payments(conn: &mut Conn, today: NaiveDate, agent: Option<i64>) -> 
 }
 
 impl Crm {
-    /// The agency's calendar day now.
-    pub fn agency_today(&self) -> NaiveDate {
-        self.now().with_timezone(&AGENCY_TZ).date_naive()
-    }
-
     pub async fn day_figures(&self, actor: &Actor) -> Result<DayFigures> {
-        let today = self.agency_today();
+        let today = self.today();
         let (from, until) = agency_day_bounds(today);
         let mut conn = self.store.conn().await?;
         let conn = &mut *conn;

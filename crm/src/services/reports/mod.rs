@@ -18,11 +18,12 @@ mod statement;
 
 use super::Crm;
 use crate::domain::{AGENCY_TZ, Currency, Invalid, Money, OperationId, StaffId, parse_ru_date};
+use crate::services::day_figures::agency_day_bounds;
 use crate::store::reports::{self as store, ReportQuery};
 use crate::tabular::{Chart, Table};
 use crate::text::{self, keyed_enum};
 use crate::{Actor, Error, Result};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 pub use statement::{STATEMENT_EXPORT_MAX, STATEMENT_PAGE};
 
@@ -110,7 +111,7 @@ impl Period {
 
     /// The period's bounds as instants: `[00:00 of the first day, 00:00 of the day after the last)`.
     pub fn bounds(self) -> (DateTime<Utc>, DateTime<Utc>) {
-        (midnight(self.first), midnight(self.last + Duration::days(1)))
+        (agency_day_bounds(self.first).0, agency_day_bounds(self.last).1)
     }
 
     /// `01.03.2026 — 31.03.2026`.
@@ -121,18 +122,6 @@ impl Period {
             &[("first", &self.first.format("%d.%m.%Y")), ("last", &self.last.format("%d.%m.%Y"))],
         )
     }
-}
-
-/// The first instant of a day on the agency's clock (Moscow has had no DST gap since 2014; a
-/// day that began in a gap would start at its first existing minute).
-fn midnight(day: NaiveDate) -> DateTime<Utc> {
-    let local = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-    AGENCY_TZ
-        .from_local_datetime(&local)
-        .earliest()
-        .or_else(|| AGENCY_TZ.from_local_datetime(&(local + Duration::hours(1))).earliest())
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| Utc.from_utc_datetime(&local))
 }
 
 /// Tours sold: one row per tour, or per destination.
@@ -270,6 +259,7 @@ pub(super) fn shell(name: ReportName, table: Table, chart: Chart) -> Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
