@@ -49,6 +49,9 @@ pub enum State {
     Pay(client::pay::Pay),
     /// Texts go to the client's agent.
     AgentChat,
+    /// A registered client wrote at the menu and was asked whether to pass it to their agent:
+    /// what they wrote, and what they add before answering, kept until they do.
+    RelayOffer { texts: Vec<String> },
     /// Waiting for a new departure city.
     AwaitingCity,
     /// A staff member's working menu, and what their next text means.

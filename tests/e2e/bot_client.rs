@@ -209,6 +209,14 @@ async fn client_books(w: World) {
     let history = crm.client_history(&Actor::System, client.id, 10).await.unwrap();
     assert!(history.iter().any(|i| i.body == "Нужна ли виза?"));
 
+    // A question typed at the menu is offered to the agent, with what follows it, and passed
+    // on as one message when the client presses the button.
+    w.say(&maria, "/menu", "Мария").await;
+    w.say(&maria, "а когда вылет?", "Передать ему ваше сообщение?").await;
+    let offer = w.say(&maria, "и можно с собакой?", "Передать ему ваши сообщения (2)?").await;
+    w.press(&maria, &offer, "y", "Ответит ваш агент, Смирнова Анна").await;
+    w.fake.wait_for_message(anna.id, |m| m.text().contains("а когда вылет?\nи можно с собакой?"), WAIT).await;
+
     // /stop withdraws marketing consent at once.
     crm.set_marketing_consent(&Actor::System, client.id, true).await.unwrap();
     w.say(&maria, "/stop", "отписались").await;

@@ -16,7 +16,7 @@
 use crate::State;
 use crate::callback::Callback;
 use crate::effect::{Button, Effect, Keyboard, Reply};
-use crate::event::{Event, Outcome};
+use crate::event::{Event, MAX_TEXT, Outcome};
 use crate::label::Label;
 use domain::{City, KNOWN_CITIES};
 use serde::{Deserialize, Serialize};
@@ -172,6 +172,38 @@ pub fn agent_chat(event: Event) -> Option<(State, Vec<Effect>)> {
         }
         Event::Unsupported | Event::Contact { .. } => {
             (State::AgentChat, vec![Effect::Reply(Reply::text("agent_text_only"))])
+        }
+        _ => return None,
+    })
+}
+
+/// A registered client's text at the menu is most often a question for a person («а когда
+/// вылет?»): rather than point at the buttons, offer to pass it to their agent, kept meanwhile.
+pub fn offer_relay(texts: Vec<String>) -> (State, Vec<Effect>) {
+    let reply = Reply::text("relay_offer").var("parts", texts.len()).keyboard(yes_no("relay_send", "relay_keep"));
+    (State::RelayOffer { texts }, vec![Effect::Reply(reply)])
+}
+
+/// The answer to [`offer_relay`]: pass it on (the chat with the agent stays open, as after
+/// «Написать агенту»), keep it, or more text to pass with it. `None` means "not mine".
+pub fn relay_offer(mut texts: Vec<String>, event: Event) -> Option<(State, Vec<Effect>)> {
+    Some(match event {
+        Event::Callback(Callback::Yes) => (State::AgentChat, vec![Effect::RelayToAgent(texts.join("\n"))]),
+        Event::Callback(Callback::No) => {
+            (State::Idle, vec![Effect::Reply(Reply::text("relay_kept").keyboard(super::client_menu()))])
+        }
+        Event::Text(more) => {
+            // The agent gets it as one message, which Telegram caps.
+            let kept: usize = texts.iter().map(|t| t.chars().count() + 1).sum();
+            if kept + more.chars().count() > MAX_TEXT {
+                let reply = Reply::text("relay_offer_full").keyboard(yes_no("relay_send", "relay_keep"));
+                return Some((State::RelayOffer { texts }, vec![Effect::Reply(reply)]));
+            }
+            texts.push(more);
+            offer_relay(texts)
+        }
+        Event::Unsupported | Event::Contact { .. } => {
+            (State::RelayOffer { texts }, vec![Effect::Reply(Reply::text("agent_text_only"))])
         }
         _ => return None,
     })

@@ -213,8 +213,61 @@ fn stray_buttons_and_texts_are_answered_and_change_nothing() {
             assert_eq!(eff.len(), 1, "{s:?} + {e:?}: {eff:?}");
         }
     }
-    let (st, eff) = run(State::Idle, Event::Text("привет".into()));
-    assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["use_menu"]));
+}
+
+fn offer(texts: &[&str]) -> State {
+    State::RelayOffer { texts: texts.iter().map(|t| t.to_string()).collect() }
+}
+
+/// A question typed at the menu is offered to the agent (kept, with what follows it) instead of
+/// a pointer to the buttons; passed on only when the client says so.
+#[test]
+fn a_text_at_the_menu_is_offered_to_the_agent() {
+    let (st, eff) = run(State::Idle, Event::Text("а когда вылет?".into()));
+    assert_eq!((st.clone(), reply_templates(&eff)), (offer(&["а когда вылет?"]), vec!["relay_offer"]));
+    let Effect::Reply(r) = &eff[0] else { unreachable!() };
+    assert!(matches!(r.keyboard, dialogues::Keyboard::Inline(_)), "{r:?}");
+
+    // A chatty client adds to it before answering: one message goes to the agent.
+    let (st, eff) = run(st, Event::Text("и можно с собакой?".into()));
+    assert_eq!(
+        (st.clone(), reply_templates(&eff)),
+        (offer(&["а когда вылет?", "и можно с собакой?"]), vec!["relay_offer"])
+    );
+    let (st, eff) = run(st, Event::Callback(Callback::Yes));
+    assert_eq!(
+        (st, &eff[..]),
+        (State::AgentChat, &[Effect::RelayToAgent("а когда вылет?\nи можно с собакой?".into())][..])
+    );
+
+    // Declined: nothing is sent, the menu is back.
+    let (st, eff) = run(offer(&["привет"]), Event::Callback(Callback::No));
+    assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["relay_kept"]));
+    assert!(!eff.iter().any(|e| matches!(e, Effect::RelayToAgent(_))));
+
+    // A photo is not text: said so, the offer stays.
+    let (st, eff) = run(offer(&["привет"]), Event::Unsupported);
+    assert_eq!((st, reply_templates(&eff)), (offer(&["привет"]), vec!["agent_text_only"]));
+
+    // The menu and other buttons leave the offer, as they leave anything.
+    let (st, eff) = run(offer(&["привет"]), Event::Menu(MenuItem::MyBookings));
+    assert_eq!((st, &eff[..]), (State::Idle, &[Effect::MyBookings][..]));
+    let (st, eff) = run(offer(&["привет"]), Event::Callback(Callback::Count(2)));
+    assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["button_expired"]));
+    let (st, eff) = run(offer(&["привет"]), Event::Command(Command::Cancel));
+    assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["cancelled"]));
+}
+
+/// The agent gets the kept texts as one message, which Telegram caps at 4096 characters: what
+/// would pass it is not added, and the client is told to send what is kept.
+#[test]
+fn the_offer_keeps_no_more_than_one_message_holds() {
+    let long = "д".repeat(3000);
+    let (st, _) = run(State::Idle, Event::Text(long.clone()));
+    let (st, eff) = run(st, Event::Text("ещё".repeat(400)));
+    assert_eq!((st.clone(), reply_templates(&eff)), (offer(&[&long]), vec!["relay_offer_full"]));
+    let (st, eff) = run(st, Event::Text("ок".into()));
+    assert_eq!((st, reply_templates(&eff)), (offer(&[&long, "ок"]), vec!["relay_offer"]));
 }
 
 #[test]

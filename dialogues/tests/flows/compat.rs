@@ -144,6 +144,12 @@ fn states() -> Vec<(&'static str, State)> {
             State::CancelRequest(CancelRequest { booking: 17, reason: Some("заболел".into()) }),
         ),
         (r#""AgentChat""#, State::AgentChat),
+        (
+            r#"{"RelayOffer":{"texts":["а когда вылет?","и можно с собакой?"]}}"#,
+            State::RelayOffer {
+                texts: vec!["а когда вылет?".into(), "и можно с собакой?".into()]
+            },
+        ),
         (r#""AwaitingCity""#, State::AwaitingCity),
         (
             r#"{"Declined":{"told_on":"2026-11-25"}}"#,
