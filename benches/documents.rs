@@ -1,7 +1,8 @@
 //! The cost of a document: the tour sale contract for a booking of two, rendered to HTML and a
 //! PDF with its font subset. Prints the time per contract through the service (reading the
 //! booking, opening and auditing the passports, rendering) and for the rendering alone (the
-//! sandbox's HTML, the layout and the PDF), with the PDF's size; asserts nothing.
+//! sandbox's HTML, the layout and the PDF), with the PDF's size, and a payment's QR code;
+//! asserts nothing.
 //!
 //! `cargo bench --bench documents` (env `BENCH_DOCUMENTS`, default 200).
 
@@ -99,4 +100,28 @@ async fn main() {
     }
     let per = started.elapsed() / n;
     println!("documents: contract rendered (HTML, layout, PDF with the font subset): {per:?} each over {n}");
+
+    // The QR codes a payment is sent with: a provider's link, and the bank transfer's payload
+    // (the longest the bot draws).
+    let link = "https://yoomoney.ru/checkout/payments/v2/contract?orderId=2e8c1f2a-000f-5000-9000-1b68e7b15f3f";
+    let purpose = crm::bank_transfer::purpose(booking, "Иванова Мария Петровна");
+    let transfer = crm::bank_transfer::payload(
+        &requisites,
+        &purpose,
+        crm::domain::Money::new(10_150_000, crm::domain::Currency::RUB),
+    )
+    .unwrap();
+    for (what, payload) in [("a payment link", link), ("a bank transfer", transfer.as_str())] {
+        let started = Instant::now();
+        let mut bytes = 0;
+        for _ in 0..n {
+            bytes += crm::qr::png(payload).unwrap().len();
+        }
+        let per = started.elapsed() / n;
+        println!(
+            "documents: QR code of {what} ({} bytes): {per:?} each over {n} ({} bytes PNG)",
+            payload.len(),
+            bytes / n as usize
+        );
+    }
 }
