@@ -61,9 +61,15 @@ async fn main() {
     let operator = crm.operator_registry(&sys).await.unwrap().remove(0).operator.id;
     crm.save_operator_registry(&sys, operator, &registry).await.unwrap();
     let client = crm.register_client(&sys, new_client("Иванова Мария Петровна", "+79123456789")).await.unwrap();
-    let passport =
-        InternalPassport::parse("4508", "613729", day(2010, 1, 15).unwrap(), "ОВД Тверского района", None, crm.today())
-            .unwrap();
+    let passport = InternalPassport::parse(
+        "4508",
+        "613729",
+        day(2010, 1, 15).unwrap(),
+        "ОВД Тверского района",
+        Some("770-001"),
+        crm.today(),
+    )
+    .unwrap();
     crm.put_internal_passport(&sys, client.id, &passport).await.unwrap();
     crm.set_client_address(&sys, client.id, "630132, г. Новосибирск, ул. Дачная, д. 3, кв. 14").await.unwrap();
     let departure = crm.tour_card(&sys, tour).await.unwrap().departures[0].id;
