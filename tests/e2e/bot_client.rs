@@ -213,7 +213,7 @@ async fn client_books(w: World) {
     // on as one message when the client presses the button.
     w.say(&maria, "/menu", "Мария").await;
     w.say(&maria, "а когда вылет?", "Передать ему ваше сообщение?").await;
-    let offer = w.say(&maria, "и можно с собакой?", "Передать ему ваши сообщения (2)?").await;
+    let offer = w.say(&maria, "и можно с собакой?", "Передать агенту ваши сообщения (2)?").await;
     w.press(&maria, &offer, "y", "Ответит ваш агент, Смирнова Анна").await;
     w.fake.wait_for_message(anna.id, |m| m.text().contains("а когда вылет?\nи можно с собакой?"), WAIT).await;
 
