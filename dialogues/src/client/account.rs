@@ -180,8 +180,12 @@ pub fn agent_chat(event: Event) -> Option<(State, Vec<Effect>)> {
 /// A registered client's text at the menu is most often a question for a person («а когда
 /// вылет?»): rather than point at the buttons, offer to pass it to their agent, kept meanwhile.
 pub fn offer_relay(texts: Vec<String>) -> (State, Vec<Effect>) {
-    let reply = Reply::text("relay_offer").var("parts", texts.len()).keyboard(yes_no("relay_send", "relay_keep"));
+    let reply = Reply::text("relay_offer").var("parts", texts.len()).keyboard(relay_buttons());
     (State::RelayOffer { texts }, vec![Effect::Reply(reply)])
+}
+
+fn relay_buttons() -> Keyboard {
+    yes_no("relay_send", "relay_keep")
 }
 
 /// The answer to [`offer_relay`]: pass it on (the chat with the agent stays open, as after
@@ -193,10 +197,11 @@ pub fn relay_offer(mut texts: Vec<String>, event: Event) -> Option<(State, Vec<E
             (State::Idle, vec![Effect::Reply(Reply::text("relay_kept").keyboard(super::client_menu()))])
         }
         Event::Text(more) => {
-            // The agent gets it as one message, which Telegram caps.
+            // The agent gets it as one message, which Telegram caps: what would not fit is not
+            // kept, and the client is told so.
             let kept: usize = texts.iter().map(|t| t.chars().count() + 1).sum();
             if kept + more.chars().count() > MAX_TEXT {
-                let reply = Reply::text("relay_offer_full").keyboard(yes_no("relay_send", "relay_keep"));
+                let reply = Reply::text("relay_offer_full").keyboard(relay_buttons());
                 return Some((State::RelayOffer { texts }, vec![Effect::Reply(reply)]));
             }
             texts.push(more);
