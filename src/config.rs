@@ -55,6 +55,8 @@ pub struct Config {
     pub scheduler_tick: std::time::Duration,
     /// The async runtime's worker threads (see `startup::runtime`).
     pub worker_threads: usize,
+    /// The core `serve` keeps its threads on (see `affinity`).
+    pub core: CoreChoice,
     /// The agency's phone, told to clients who need a person now.
     pub agency_phone: Option<crm::domain::Phone>,
     /// Telegram Payments' provider token from @BotFather; without it the method is off.
@@ -73,6 +75,17 @@ pub struct YooKassaConfig {
     /// The VAT code of 54-FZ receipts when receipts are on.
     pub receipts: Option<u8>,
     pub return_url: String,
+}
+
+/// Which core `serve` keeps its threads on (`TOURCRM_CORE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoreChoice {
+    /// The core the process starts on, when it may use more than one and runs one async worker.
+    Auto,
+    /// Wherever the kernel puts each thread.
+    Off,
+    /// This core, numbered as in /proc/cpuinfo.
+    Core(usize),
 }
 
 #[derive(Debug)]
@@ -103,6 +116,7 @@ struct FileConfig {
     notify_hours: Option<String>,
     scheduler_tick: Option<String>,
     worker_threads: Option<String>,
+    core: Option<String>,
     agency_phone: Option<String>,
     telegram_payment_token: Option<String>,
     yookassa_shop_id: Option<String>,
@@ -220,6 +234,11 @@ impl Config {
             Some(n) => whole("TOURCRM_WORKER_THREADS", &n, 1..=64, "a whole number from 1 to 64")?,
             None => 1,
         };
+        let core = match pick("TOURCRM_CORE", &file.core).as_deref().map(str::trim) {
+            None | Some("auto") => CoreChoice::Auto,
+            Some("off") => CoreChoice::Off,
+            Some(n) => CoreChoice::Core(whole("TOURCRM_CORE", n, 0..=1023, "auto, off or a core's number (0, 1, …)")?),
+        };
         let agency_phone = match pick("TOURCRM_AGENCY_PHONE", &file.agency_phone) {
             Some(p) => Some(
                 crm::domain::Phone::parse(&p)
@@ -239,6 +258,7 @@ impl Config {
             notify_hours,
             scheduler_tick,
             worker_threads,
+            core,
             data_dir,
             database_url,
             http_addr,
@@ -438,6 +458,9 @@ mod tests {
         assert!(c.agency_phone.is_none());
         assert_eq!(c.worker_threads, 1);
         assert_eq!(load(&[("TOURCRM_WORKER_THREADS", " 2 ")]).unwrap().worker_threads, 2);
+        assert_eq!(c.core, CoreChoice::Auto);
+        assert_eq!(load(&[("TOURCRM_CORE", "off")]).unwrap().core, CoreChoice::Off);
+        assert_eq!(load(&[("TOURCRM_CORE", " 1 ")]).unwrap().core, CoreChoice::Core(1));
         let c = load(&[("TOURCRM_AGENCY_PHONE", "8 (495) 123-45-67")]).unwrap();
         assert_eq!(c.agency_phone.map(|p| p.as_str().to_owned()).as_deref(), Some("+74951234567"));
         assert!(c.telegram_payment_token.is_none(), "Telegram Payments are off by default");
@@ -468,6 +491,9 @@ mod tests {
             ("TOURCRM_WORKER_THREADS", "0"),
             ("TOURCRM_WORKER_THREADS", "two"),
             ("TOURCRM_WORKER_THREADS", "1000"),
+            ("TOURCRM_CORE", "first"),
+            ("TOURCRM_CORE", "-1"),
+            ("TOURCRM_CORE", "5000"),
         ];
         for (var, value) in cases {
             let err = load(&[(var, value)]).unwrap_err();

@@ -3,6 +3,8 @@
 
 #![deny(unsafe_code)]
 
+#[cfg(target_os = "linux")]
+mod affinity;
 mod bench;
 mod cli;
 mod config;
@@ -18,7 +20,8 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     malloc::tune();
     let args = cli::Cli::parse();
-    startup::init_tracing(matches!(args.command, None | Some(cli::Command::Serve)));
+    let serving = matches!(args.command, None | Some(cli::Command::Serve));
+    startup::init_tracing(serving);
     let config = match config::Config::load(&config::Env) {
         Ok(c) => c,
         Err(e) => {
@@ -31,11 +34,11 @@ fn main() -> ExitCode {
         eprintln!("tourcrm: {}", startup::describe(&e));
         return ExitCode::from(startup::exit_code(&e));
     }
-    let runtime = match startup::runtime(config.worker_threads) {
+    let runtime = match startup::runtime(&config, serving) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("tourcrm: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
+            eprintln!("tourcrm: {}", startup::describe(&e));
+            return ExitCode::from(startup::exit_code(&e));
         }
     };
     match runtime.block_on(cli::run(args, config)) {

@@ -24,13 +24,30 @@ pub enum StartError {
     Refused(String),
 }
 
-/// The async runtime with `workers` threads (`TOURCRM_WORKER_THREADS`, one by default). What runs
-/// on it waits on the network and the database (SQLite's queries run on sqlx's own threads;
-/// CPU-heavy work goes to the blocking pool, see `crm::heavy`), so a second worker mostly woke up
-/// to find nothing to do: measured with the update-path bench on 2 cores, one worker spent 15–30 %
-/// less CPU per update under every load, at the same or better latencies.
-pub fn runtime(workers: usize) -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().build()
+/// The async runtime with `TOURCRM_WORKER_THREADS` workers (one by default). What runs on it
+/// waits on the network and the database (SQLite's queries run on sqlx's own threads; CPU-heavy
+/// work goes to the blocking pool, see `crm::heavy`), so a second worker mostly woke up to find
+/// nothing to do: measured with the update-path bench on 2 cores, one worker spent 15–30 % less
+/// CPU per update under every load, at the same or better latencies. `serving`: the threads
+/// that answer are kept on one core (`TOURCRM_CORE`, see `affinity`); a core the process may not
+/// use is a configuration error (exit code 2).
+pub fn runtime(config: &Config, serving: bool) -> Result<tokio::runtime::Runtime, StartError> {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.worker_threads(config.worker_threads).enable_all();
+    #[cfg(target_os = "linux")]
+    if serving {
+        let pinned = crate::affinity::Pinning::pin_current(config.core, config.worker_threads)
+            .map_err(|e| StartError::Refused(format!("configuration error: TOURCRM_CORE: {e}")))?;
+        if let Some(pinning) = pinned {
+            tracing::info!(core = pinning.core(), "the serving threads stay on one core (TOURCRM_CORE)");
+            let pinning = Arc::new(pinning);
+            let start = pinning.clone();
+            builder.on_thread_start(move || start.on_thread_start()).on_thread_park(move || pinning.on_worker_park());
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = serving;
+    Ok(builder.build()?)
 }
 
 /// `serve` logs its progress; one-shot commands print their result and log only problems.

@@ -11,6 +11,9 @@ async fn a_bad_setting_stops_the_start_with_exit_code_2_and_one_line_naming_it()
         ("TOURCRM_MASTER_KEY", secret_key),
         ("TELOXIDE_TOKEN", "not-a-token"),
         ("TOURCRM_REDIS_URL", "127.0.0.1:6379"),
+        ("TOURCRM_CORE", "first"),
+        // A core this machine does not have: refused before anything starts.
+        ("TOURCRM_CORE", "1023"),
     ];
     for (var, value) in cases {
         let out = sb.run(&["serve"], &[(var, value)]);
