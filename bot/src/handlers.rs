@@ -113,7 +113,11 @@ async fn redeem_invite(
 ) -> HandlerResult {
     let telegram_id = i64::try_from(user.id.0).unwrap_or(i64::MAX);
     let reply = match ctx.crm.redeem_invite(&Actor::Telegram(telegram_id), token, user.username.as_deref()).await {
-        Ok(staff) => Reply::text("staff_bound").var("name", staff.name).var("role", staff.role.title_ru()),
+        // With the work menu at once: the next step is one of its buttons.
+        Ok(staff) => Reply::text("staff_bound")
+            .var("name", staff.name)
+            .var("role", staff.role.title_ru())
+            .keyboard(dialogues::staff::menu()),
         Err(Error::Conflict(Conflict::TelegramTaken)) => Reply::text("staff_already_bound"),
         Err(Error::NotFound(_)) => Reply::text("staff_invite_invalid"),
         Err(e) => {

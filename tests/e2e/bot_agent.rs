@@ -27,7 +27,10 @@ async fn agent_works(w: World) {
     let boris = add("boris", "Борисов Борис").await;
     let anna_tg = w.fake.user(500_001, "Анна", None);
     let boris_tg = w.fake.user(500_002, "Борис", None);
-    w.say(&anna_tg, &format!("/start staff_{}", anna.invite_token), "Смирнова Анна").await;
+    let bound = w.say(&anna_tg, &format!("/start staff_{}", anna.invite_token), "Смирнова Анна").await;
+    // The work menu comes with the confirmation: nothing to guess before the first button.
+    let menu = bound.reply_markup.as_ref().map(|m| m.to_string()).unwrap_or_default();
+    assert!(menu.contains("Мои клиенты") && menu.contains("Заявки"), "no work menu: {menu}");
     w.say(&boris_tg, &format!("/start staff_{}", boris.invite_token), "Борисов Борис").await;
 
     // The client registers and books; the request goes to the agent with fewer bookings (Анна,

@@ -68,36 +68,48 @@ fn libreoffice(name: &str, input: &[u8], import: Option<&str>, shown: bool) -> O
     // Comma-separated, quoted with ", UTF-8 (76), from the first line; token 9 is "save cell
     // contents as shown".
     let filter = format!("csv:Text - txt - csv (StarCalc):44,34,76,1,,1033,false,true,{shown},false,false");
-    // A profile of its own: two conversions at once must not share one, and none is left in $HOME.
-    let profile = format!("-env:UserInstallation=file://{}", dir.path().join("profile").display());
     let out = dir.path().join("out");
-    let mut command = Command::new(program);
-    command.arg(profile).args(["--headless", "--norestore"]);
-    if let Some(import) = import {
-        command.arg(format!("--infilter=Text - txt - csv (StarCalc):{import}"));
-    }
-    let mut child = command
-        .args(["--convert-to", &filter, "--outdir"])
-        .arg(&out)
-        .arg(&file)
-        // Its own locale decides the separators of what it shows: pinned, so the test reads the same everywhere.
-        .env("LC_ALL", "C.UTF-8")
-        .env("LANG", "C.UTF-8")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(180);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
+    // LibreOffice's first start on a fresh machine has aborted (SIGABRT, exit 134) now and then
+    // while it set up its profile, and converted the same file when run again: one more try,
+    // with a new profile, for a run that died of a signal; a conversion that fails twice, or
+    // fails with an error of its own, fails the test.
+    for attempt in 1..=2 {
+        // A profile of its own: two conversions at once must not share one, and none is left in $HOME.
+        let profile =
+            format!("-env:UserInstallation=file://{}", dir.path().join(format!("profile{attempt}")).display());
+        let mut command = Command::new(program);
+        command.arg(profile).args(["--headless", "--norestore"]);
+        if let Some(import) = import {
+            command.arg(format!("--infilter=Text - txt - csv (StarCalc):{import}"));
+        }
+        let mut child = command
+            .args(["--convert-to", &filter, "--outdir"])
+            .arg(&out)
+            .arg(&file)
+            // Its own locale decides the separators of what it shows: pinned, so the test reads the same everywhere.
+            .env("LC_ALL", "C.UTF-8")
+            .env("LANG", "C.UTF-8")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(180);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("LibreOffice did not convert {name} within 180 s");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        let died = std::os::unix::process::ExitStatusExt::signal(&status).is_some() || status.code() == Some(134);
+        if status.success() || !died || attempt == 2 {
             assert!(status.success(), "LibreOffice failed to convert {name}: {status}");
             break;
         }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("LibreOffice did not convert {name} within 180 s");
-        }
-        std::thread::sleep(Duration::from_millis(100));
+        eprintln!("LibreOffice died converting {name} ({status}); once more with a new profile");
     }
     let stem = Path::new(name).file_stem().unwrap();
     let csv = std::fs::read(out.join(stem).with_extension("csv")).expect("LibreOffice wrote the CSV");
