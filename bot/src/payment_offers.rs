@@ -1,7 +1,8 @@
 //! The agent's «Ссылка на оплату» on a booking card: the client's own amounts with the ways the
 //! agency sends (a YooKassa link by card or СБП, the bank-transfer QR), then the payment queued
 //! to the client by crm (`Crm::send_payment_offer`) — the outbox's sender delivers it as a QR
-//! code photo. Every rule is crm's; this only words the answers.
+//! code photo; for a client outside Telegram, to the agent's own chat to forward. Every rule is
+//! crm's; this only words the answers.
 
 use crate::BotError;
 use crate::conversation::Ctx;
@@ -53,7 +54,8 @@ pub async fn send(
                 .var("way", sent.way.title_ru())
                 .var("amount", sent.amount.to_string())
                 .var("booking", booking)
-                .var("again", !sent.queued),
+                .var("again", !sent.queued)
+                .var("forwarded", sent.forwarded),
             Some(Callback::Booking(booking)),
         )),
         Err(e) => refused(ctx, e),

@@ -1,7 +1,8 @@
 //! The agent's «Ссылка на оплату» end to end: the real binary, the fake Bot API and the fake
 //! YooKassa. From the booking card in the bot the agent picks the amount and the way; the
 //! client gets, through the outbox, a QR code photo — with a URL button for a YooKassa link —
-//! and a real QR reader reads the code back as exactly the link, or the GOST payload.
+//! and a real QR reader reads the code back as exactly the link, or the GOST payload. For a
+//! client who does not use the bot, the photo comes to the agent's own chat to forward.
 
 use crate::bot_client::{World, published_tour, register};
 use crate::fake_telegram::{FakeUser, SentMessage, WAIT};
@@ -98,7 +99,7 @@ async fn sends(w: World) {
         notes: String::new(),
         request_key: None,
     };
-    let b = crm.create_booking(&agent_actor, request).await.unwrap().booking.id;
+    let b = crm.create_booking(&agent_actor, request.clone()).await.unwrap().booking.id;
     crm.change_booking_status(&agent_actor, b, BookingStatus::ContractSigned, "подписан в офисе").await.unwrap();
 
     // The rest by СБП: a YooKassa link as a button and as the QR code, the same link.
@@ -134,5 +135,20 @@ async fn sends(w: World) {
             )
         );
     }
+
+    // A client who does not use the bot: the photo comes to the agent's own chat, to forward.
+    let offline = crm.register_client(&agent_actor, testkit::new_client("Петров Пётр", "+79123450000")).await.unwrap();
+    let request = BookingRequest { client_id: offline.id, ..request };
+    let b = crm.create_booking(&agent_actor, request).await.unwrap().booking.id;
+    crm.change_booking_status(&agent_actor, b, BookingStatus::ContractSigned, "подписан в офисе").await.unwrap();
+    let list = w.say(&anna, "📋 Брони", "выберите").await;
+    let card = w.press(&anna, &list, &format!("bk:{}", b.0), "Бронь №").await;
+    let amounts = w.press(&anna, &card, &format!("sp:{}", b.0), "отправить клиенту").await;
+    let ways = w.press(&anna, &amounts, "pr", "Как отправить клиенту").await;
+    let seen = w.fake.count_sent(anna.id);
+    let done = w.press(&anna, &ways, "pv:bank", "перешлите его клиенту").await;
+    assert!(done.text().contains(&format!("№{}", b.0)), "{}", done.text());
+    let photo = w.fake.wait_for_new_message(anna.id, seen, |m| m.method == "sendPhoto", WAIT).await;
+    assert!(photo.text().contains(&format!("Оплата по брони №{}, Петров П.", b.0)), "{}", photo.text());
     drop(server);
 }

@@ -67,7 +67,7 @@ each_backend!(the_agent_sends_the_transfer_qr_from_the_card_and_a_refusal_keeps_
     assert!(payments[0].qr_payload.ends_with("|Sum=1500000"), "{}", payments[0].qr_payload);
 });
 
-each_backend!(a_client_outside_telegram_is_named_on_the_card, |app| {
+each_backend!(a_client_outside_telegram_is_named_on_the_card_and_the_offer_goes_to_the_agents_telegram, |app| {
     let (oleg, _) = app.signed_in("oleg", Role::Operator).await;
     let (anna, agent) = app.signed_in("anna", Role::Agent).await;
     let client = app.client("Петров Пётр", "+7 912 000-11-22", Some(&anna)).await;
@@ -80,4 +80,25 @@ each_backend!(a_client_outside_telegram_is_named_on_the_card, |app| {
         app.post(&agent, &format!("/bookings/{id}/payment-offer"), &[("amount", "1000"), ("way", "bank_qr")]).await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
     assert!(refused.body.contains("Клиент не пользуется ботом"), "{}", refused.body);
+
+    // With the agent's own Telegram bound, the offer comes there to forward, and the card says so.
+    let (boss, _) = app.signed_in("boss", Role::Admin).await;
+    let boss = Actor::staff(boss.id, Role::Admin);
+    app.crm.save_agency_requisites(&boss, &testkit::agency()).await.unwrap();
+    let token = app.crm.new_invite(&boss, anna.id).await.unwrap();
+    app.crm.redeem_invite(&Actor::Telegram(777_300), &token, None).await.unwrap();
+    let page = app.get(&agent, &format!("/bookings/{id}")).await;
+    assert!(page.body.contains("Получить для клиента") && page.body.contains("придут в ваш Telegram"), "{}", page.body);
+    let sent =
+        app.post(&agent, &format!("/bookings/{id}/payment-offer"), &[("amount", "1000"), ("way", "bank_qr")]).await;
+    assert!(sent.redirects_to(&format!("/bookings/{id}?sent=1#pay-offer")), "{}", app.backend);
+    let page = app.get(&agent, &format!("/bookings/{id}?sent=1")).await;
+    assert!(page.body.contains("Отправлено вам"), "{}", app.backend);
+    let mut chats = Vec::new();
+    while let Some(m) = app.crm.claim_outgoing(&Actor::System).await.unwrap() {
+        if m.payment.is_some() {
+            chats.push(m.chat_id);
+        }
+    }
+    assert_eq!(chats, [777_300], "{}: to the agent's own chat", app.backend);
 });

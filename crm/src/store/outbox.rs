@@ -134,6 +134,7 @@ pub async fn insert_payment(
     conn: &mut Conn,
     m: &NewMessage,
     payment: &PaymentAttachment,
+    to_staff: Option<StaffId>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
     if !insert(conn, m, now).await? {
@@ -147,6 +148,9 @@ pub async fn insert_payment(
         .bind(&m.dedup_key)
         .execute(&mut *conn)
         .await?;
+    if let Some(staff) = to_staff {
+        address_to_staff(conn, &m.dedup_key, staff).await?;
+    }
     Ok(true)
 }
 
@@ -161,12 +165,18 @@ pub async fn insert_for_staff(
     if !insert(conn, m, now).await? {
         return Ok(false);
     }
+    address_to_staff(conn, &m.dedup_key, staff).await?;
+    Ok(true)
+}
+
+/// The message goes to that staff member's Telegram instead of its client's.
+async fn address_to_staff(conn: &mut Conn, dedup_key: &str, staff: StaffId) -> sqlx::Result<()> {
     sqlx::query("UPDATE outbox SET staff_id = $1 WHERE dedup_key = $2")
         .bind(staff.0)
-        .bind(&m.dedup_key)
-        .execute(&mut *conn)
+        .bind(dedup_key)
+        .execute(conn)
         .await?;
-    Ok(true)
+    Ok(())
 }
 
 /// Associated data of a sealed body: it opens only as the body of its own message.

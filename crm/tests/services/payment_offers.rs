@@ -119,7 +119,7 @@ each_backend!(without_online_payment_only_the_transfer_is_offered, |app| {
     assert!(payment_messages(&off).await.is_empty(), "{}", app.backend);
 });
 
-each_backend!(a_client_outside_telegram_is_a_refusal_not_a_silent_drop, |app| {
+each_backend!(a_client_outside_telegram_is_refused_to_a_sender_without_telegram_not_dropped, |app| {
     let shop = app.shop().await;
     let operator = app.actor("ostap", Role::Operator).await;
     let offline =
@@ -131,4 +131,37 @@ each_backend!(a_client_outside_telegram_is_a_refusal_not_a_silent_drop, |app| {
     assert!(matches!(r, Err(Error::Conflict(Conflict::ClientWithoutTelegram))), "{}: {r:?}", app.backend);
     assert!(Error::Conflict(Conflict::ClientWithoutTelegram).refusal_ru().unwrap().contains("не пользуется ботом"));
     assert_eq!(shop.fake.payments_made(), 0);
+    assert!(payment_messages(&shop.crm).await.is_empty(), "{}", app.backend);
+});
+
+each_backend!(a_client_outside_telegram_gets_the_offer_through_the_agents_own_chat, |app| {
+    let shop = app.shop().await;
+    let operator = app.actor("ostap", Role::Operator).await;
+    let admin = app.actor("boss", Role::Admin).await;
+    let Actor::Staff { id: anna, .. } = shop.agent else { panic!("the agent is staff") };
+    let token = shop.crm.new_invite(&admin, anna).await.unwrap();
+    shop.crm.redeem_invite(&Actor::Telegram(888_001), &token, None).await.unwrap();
+    let offline =
+        shop.crm.register_client(&shop.agent, new_client("Петров Пётр Петрович", "+79123450000")).await.unwrap();
+    let (_, dep) = app.published_tour(&operator, 10).await;
+    let b = shop.crm.create_booking(&shop.agent, request(&offline, dep, 1)).await.unwrap().booking.id;
+    shop.crm.change_booking_status(&shop.agent, b, BookingStatus::ContractSigned, "подписан").await.unwrap();
+
+    let offer = shop.crm.payment_offer_choices(&shop.agent, b).await.unwrap();
+    assert_eq!(offer.forward_by, Some(anna), "{}", app.backend);
+    let sent = shop.crm.send_payment_offer(&shop.agent, b, rub(1_000), PayWay::Card).await.unwrap();
+    assert!(sent.queued && sent.forwarded, "{}: {sent:?}", app.backend);
+    // Pressed again: the same message, not a second one.
+    let again = shop.crm.send_payment_offer(&shop.agent, b, rub(1_000), PayWay::Card).await.unwrap();
+    assert!(!again.queued && again.forwarded, "{}: {again:?}", app.backend);
+    let msgs = payment_messages(&shop.crm).await;
+    let [m] = msgs.as_slice() else { panic!("{}: one message, not {msgs:?}", app.backend) };
+    assert_eq!(m.chat_id, 888_001, "{}: to the agent's own chat", app.backend);
+    // Written to the client as ever: the agent forwards it as it is.
+    assert!(m.body.contains(&format!("брони №{}", b.0)), "{}", m.body);
+    assert!(m.payment.as_ref().unwrap().button.as_ref().unwrap().0.starts_with("Оплатить 1"), "{m:?}");
+
+    // The admin without a Telegram of their own hears the refusal instead.
+    let r = shop.crm.payment_offer_choices(&admin, b).await;
+    assert!(matches!(r, Err(Error::Conflict(Conflict::ClientWithoutTelegram))), "{}: {r:?}", app.backend);
 });

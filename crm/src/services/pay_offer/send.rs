@@ -11,10 +11,14 @@
 //! the provider's answer and our queueing, finds the same payment and so the same key. A
 //! transfer has no row of its own: its offer is the booking, the amount and what was paid by
 //! then, on one day.
+//!
+//! **A client outside Telegram.** The bot cannot write to them, so the offer goes to the
+//! Telegram of the staff member who sends it, to forward (the QR code photo with its caption
+//! and button, written to the client as ever); without a Telegram of their own it is refused.
 
 use super::PaymentChoices;
 use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
-use crate::domain::{BookingId, ClientId, Money};
+use crate::domain::{BookingId, ClientId, Money, StaffId};
 use crate::services::Crm;
 use crate::services::payments::{OnlineMethod, OnlinePaymentRequest};
 use crate::services::permissions::Capability;
@@ -55,8 +59,11 @@ impl PayWay {
 pub struct OfferChoices {
     pub choices: PaymentChoices,
     pub ways: Vec<PayWay>,
-    /// Who gets it: the booking's client.
+    /// Whose payment it is: the booking's client.
     pub client: ClientId,
+    /// The client does not use the bot: the offer goes to this staff member's Telegram (the
+    /// sender's own) to forward.
+    pub forward_by: Option<StaffId>,
 }
 
 /// A payment handed to the outbox.
@@ -67,6 +74,8 @@ pub struct SentPayment {
     pub way: PayWay,
     /// `false`: the same offer was queued before, and this one is that message.
     pub queued: bool,
+    /// Queued to the sender's own Telegram to forward: the client does not use the bot.
+    pub forwarded: bool,
 }
 
 impl Crm {
@@ -87,15 +96,16 @@ impl Crm {
         let client = crate::store::clients::get(&mut *self.store.conn().await?, b.client_id)
             .await?
             .ok_or(Error::NotFound("client"))?;
-        // The outbox would skip these messages at sending; the agent hears it now instead.
-        if client.telegram_id.is_none() {
-            return Err(Error::Conflict(Conflict::ClientWithoutTelegram));
-        }
         if client.is_blacklisted() {
             return Err(Error::Conflict(Conflict::Blacklisted));
         }
+        // The outbox would skip a message to nobody: the sender forwards it, or hears it now.
+        let forward_by = match client.telegram_id {
+            Some(_) => None,
+            None => Some(self.forwarder(actor).await?.ok_or(Error::Conflict(Conflict::ClientWithoutTelegram))?),
+        };
         let ways = self.pay_ways(&choices);
-        Ok(OfferChoices { choices, ways, client: client.id })
+        Ok(OfferChoices { choices, ways, client: client.id, forward_by })
     }
 
     /// Sends the client of `booking` a payment of `amount` the `way` chosen, through the
@@ -109,7 +119,7 @@ impl Crm {
         amount: Money,
         way: PayWay,
     ) -> Result<SentPayment> {
-        let OfferChoices { choices, client, .. } = self.payment_offer_choices(actor, booking).await?;
+        let OfferChoices { choices, client, forward_by, .. } = self.payment_offer_choices(actor, booking).await?;
         choices.range.check(amount)?;
         let b = choices.booking;
         let (dedup_key, body, attachment) = match way.online() {
@@ -135,10 +145,15 @@ impl Crm {
                 (key, offer.caption_ru(), PaymentAttachment { qr_payload: offer.payload, button: None })
             }
         };
+        // Another message than the client's own, should they start using the bot the same day.
+        let dedup_key = match forward_by {
+            Some(staff) => format!("{dedup_key}:forward:{}", staff.0),
+            None => dedup_key,
+        };
         let mut tx = self.audited(actor).await?;
         let now = tx.now();
         let message = NewMessage::service(dedup_key, "payment_offer", client, body, now);
-        let queued = outbox::insert_payment(&mut tx, &message, &attachment, now).await?;
+        let queued = outbox::insert_payment(&mut tx, &message, &attachment, forward_by, now).await?;
         if queued {
             let entry = Entry::new(AuditAction::PaymentOfferSent, AuditObject::Booking(b))
                 .with(AuditField::Amount, amount)
@@ -148,6 +163,13 @@ impl Crm {
             // A second press of the same offer: nothing new happened.
             tx.commit_unrecorded().await?;
         }
-        Ok(SentPayment { booking: b, amount, way, queued })
+        Ok(SentPayment { booking: b, amount, way, queued, forwarded: forward_by.is_some() })
+    }
+
+    /// The staff member acting, when their Telegram is bound (they can forward an offer).
+    async fn forwarder(&self, actor: &Actor) -> Result<Option<StaffId>> {
+        let Some(id) = actor.staff_id() else { return Ok(None) };
+        let staff = crate::store::staff::get(&mut *self.store.conn().await?, id).await?;
+        Ok(staff.filter(|s| s.telegram_id.is_some()).map(|s| s.id))
     }
 }
