@@ -502,3 +502,20 @@ fn pay_choices() -> dialogues::views::PayChoicesView {
         methods: vec![PayVia::Card, PayVia::Sbp, PayVia::BankQr],
     }
 }
+
+/// A staff action's outcome is shown through `staff_done.tera`, which puts the ✅ in front: the
+/// outcome's own text must not bring another («✅ ✅ Отправлено клиенту» once did).
+#[test]
+fn a_staff_outcome_has_one_check_mark() {
+    let dir = std::path::Path::new("../templates/bot");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if name.starts_with("staff_done_") {
+            seen += 1;
+            let text = std::fs::read_to_string(dir.join(&name)).unwrap();
+            assert!(!text.trim_start().starts_with('✅'), "{name} brings its own ✅");
+        }
+    }
+    assert!(seen > 5, "the outcomes' templates were not found in {}", dir.display());
+}
