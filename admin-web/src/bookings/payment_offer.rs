@@ -51,6 +51,8 @@ pub(super) async fn form(
         "next": c.next.map(|(amount, on)| json!({"amount": amount.to_string(), "due_on": format_ru_date(on)})),
         "min": c.range.min.to_string(),
         "max": c.range.max.to_string(),
+        // A link way is on: the message brings an «Оплатить» button besides the QR code.
+        "links": offer.ways.iter().any(|w| *w != PayWay::BankQr),
         // The client does not use the bot: it goes to the sender's Telegram to forward.
         "forward": offer.forward_by.is_some(),
     }))

@@ -89,6 +89,8 @@ each_backend!(a_client_outside_telegram_is_named_on_the_card_and_the_offer_goes_
     app.crm.redeem_invite(&Actor::Telegram(777_300), &token, None).await.unwrap();
     let page = app.get(&agent, &format!("/bookings/{id}")).await;
     assert!(page.body.contains("Получить для клиента") && page.body.contains("придут в ваш Telegram"), "{}", page.body);
+    // The «Оплатить» button is promised only when a link is one of the ways.
+    assert_eq!(page.body.contains("кнопка «Оплатить»"), app.crm.online_payments_enabled(), "{}", app.backend);
     let sent =
         app.post(&agent, &format!("/bookings/{id}/payment-offer"), &[("amount", "1000"), ("way", "bank_qr")]).await;
     assert!(sent.redirects_to(&format!("/bookings/{id}?sent=1#pay-offer")), "{}", app.backend);
