@@ -362,6 +362,7 @@ keyed_enum! {
         AppliesFrom = "applies_from",
         // A payment sent to the client.
         PayWay = "pay_way",
+        Delivery = "delivery",
     }
 }
 

@@ -157,9 +157,15 @@ each_backend!(a_client_outside_telegram_gets_the_offer_through_the_agents_own_ch
     let msgs = payment_messages(&shop.crm).await;
     let [m] = msgs.as_slice() else { panic!("{}: one message, not {msgs:?}", app.backend) };
     assert_eq!(m.chat_id, 888_001, "{}: to the agent's own chat", app.backend);
-    // Written to the client as ever: the agent forwards it as it is.
+    // Written to the client as ever: the agent forwards it as it is; the link also written
+    // out, for forwarding by mail or another messenger.
+    let (label, url) = m.payment.as_ref().unwrap().button.clone().unwrap();
     assert!(m.body.contains(&format!("брони №{}", b.0)), "{}", m.body);
-    assert!(m.payment.as_ref().unwrap().button.as_ref().unwrap().0.starts_with("Оплатить 1"), "{m:?}");
+    assert!(label.starts_with("Оплатить 1"), "{m:?}");
+    assert!(m.body.ends_with(&format!("Ссылка на оплату: {url}")), "{}", m.body);
+    let log = app.crm.audit_log(&admin, &AuditFilter { limit: 50, ..Default::default() }).await.unwrap();
+    let sent = log.iter().find(|e| e.action == "payment.offer.sent").expect("the offer audited");
+    assert!(sent.details.as_deref().unwrap_or_default().contains("чтобы переслать клиенту"), "{sent:?}");
 
     // The admin without a Telegram of their own hears the refusal instead.
     let r = shop.crm.payment_offer_choices(&admin, b).await;

@@ -145,10 +145,17 @@ impl Crm {
                 (key, offer.caption_ru(), PaymentAttachment { qr_payload: offer.payload, button: None })
             }
         };
-        // Another message than the client's own, should they start using the bot the same day.
-        let dedup_key = match forward_by {
-            Some(staff) => format!("{dedup_key}:forward:{}", staff.0),
-            None => dedup_key,
+        // Another message than the client's own, should they start using the bot the same day;
+        // a link written out, for the agent who forwards it by mail or another messenger.
+        let (dedup_key, body) = match (forward_by, &attachment.button) {
+            (None, _) => (dedup_key, body),
+            (Some(staff), button) => (
+                format!("{dedup_key}:forward:{}", staff.0),
+                match button {
+                    Some((_, url)) => format!("{body}\n{}", text::fill("pay_offer", "link_line", &[("url", url)])),
+                    None => body,
+                },
+            ),
         };
         let mut tx = self.audited(actor).await?;
         let now = tx.now();
@@ -158,6 +165,10 @@ impl Crm {
             let entry = Entry::new(AuditAction::PaymentOfferSent, AuditObject::Booking(b))
                 .with(AuditField::Amount, amount)
                 .with(AuditField::PayWay, way.title_ru());
+            let entry = match forward_by {
+                Some(_) => entry.with(AuditField::Delivery, text::get("pay_offer", "forwarded")),
+                None => entry,
+            };
             tx.commit(entry).await?;
         } else {
             // A second press of the same offer: nothing new happened.
