@@ -228,6 +228,62 @@ pub fn step(mut br: Browse, event: Event, today: NaiveDate) -> Option<(State, Ve
     })
 }
 
+/// How many travellers a client's answer names, the way people write it: «2», «нас 3», «двое»,
+/// «вдвоём», «я одна». `None` when it names none, or more than one count («2 взрослых и 1
+/// ребёнок»: the client is asked for the total rather than the bot adding it up).
+pub fn travellers_count(text: &str) -> Option<u8> {
+    const WORDS: &[(&str, u8)] = &[
+        ("один", 1),
+        ("одна", 1),
+        ("одного", 1),
+        ("сам", 1),
+        ("сама", 1),
+        ("два", 2),
+        ("две", 2),
+        ("двое", 2),
+        ("вдвоем", 2),
+        ("три", 3),
+        ("трое", 3),
+        ("втроем", 3),
+        ("четыре", 4),
+        ("четверо", 4),
+        ("вчетвером", 4),
+        ("пять", 5),
+        ("пятеро", 5),
+        ("впятером", 5),
+        ("шесть", 6),
+        ("шестеро", 6),
+        ("вшестером", 6),
+        ("семь", 7),
+        ("семеро", 7),
+        ("всемером", 7),
+        ("восемь", 8),
+        ("восьмером", 8),
+        ("девять", 9),
+        ("десять", 10),
+    ];
+    let lower = text.to_lowercase().replace('ё', "е");
+    // «-2» is no count, and «2-3» or «2–3» is a range: asked again.
+    let chars: Vec<char> = lower.chars().collect();
+    if chars.windows(2).any(|w| matches!(w[0], '-' | '–' | '—' | '−') && w[1].is_ascii_digit()) {
+        return None;
+    }
+    let counts: Vec<u8> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .filter_map(|w| match w.parse::<u8>() {
+            Ok(n) => Some(Some(n)),
+            // A number too long for a count («100500»), or with letters glued on («2х»).
+            Err(_) if w.chars().any(|c| c.is_ascii_digit()) => Some(None),
+            Err(_) => WORDS.iter().find(|(word, _)| *word == w).map(|(_, n)| Some(*n)),
+        })
+        .collect::<Option<Vec<u8>>>()?;
+    match counts.as_slice() {
+        [n] => Some(*n),
+        _ => None,
+    }
+}
+
 /// Steps of a booking request (how many travellers).
 pub fn book(draft: BookingDraft, event: Event) -> Option<(State, Vec<Effect>)> {
     let ask =
@@ -237,8 +293,8 @@ pub fn book(draft: BookingDraft, event: Event) -> Option<(State, Vec<Effect>)> {
             let id = draft.departure_id;
             (State::Booking(draft), vec![Effect::Quote { departure_id: id, travellers: n }])
         }
-        Event::Text(t) => match t.trim().parse::<u8>() {
-            Ok(n) if (1..=30).contains(&n) => {
+        Event::Text(t) => match travellers_count(&t) {
+            Some(n) if (1..=30).contains(&n) => {
                 let id = draft.departure_id;
                 (State::Booking(draft), vec![Effect::Quote { departure_id: id, travellers: n }])
             }

@@ -134,9 +134,17 @@ fn browsing_pages_filters_and_opens_a_card() {
     let (st, eff) = run(st, Event::Callback(Callback::Depart(11)));
     assert!(matches!(st, State::Booking(BookingDraft { departure_id: 11, .. })));
     assert_eq!(reply_templates(&eff), ["book_ask_count"]);
-    for bad in ["0", "много", "31", "-2"] {
+    for bad in
+        ["0", "много", "31", "-2", "2 взрослых и 1 ребёнок", "2х", "100500", "двое или трое", "2-3", "2–3 человека"]
+    {
         let (s2, eff) = run(st.clone(), Event::Text(bad.into()));
         assert_eq!((s2, reply_templates(&eff)), (st.clone(), vec!["book_count_invalid"]), "{bad}");
+    }
+    // As people write it: a number among words, or the number in words.
+    for (said, n) in [("двое", 2), ("Нас 3 человека", 3), ("вдвоём", 2), ("я одна", 1), ("Четверо.", 4), (" 5 ", 5)]
+    {
+        let (_, eff) = run(st.clone(), Event::Text(said.into()));
+        assert_eq!(eff, [Effect::Quote { departure_id: 11, travellers: n }], "{said}");
     }
     let (s2, eff) = run(st.clone(), Event::Unsupported);
     assert_eq!((s2, reply_templates(&eff)), (st.clone(), vec!["book_ask_count"]));
