@@ -149,7 +149,7 @@ impl OutboxSender {
         let sys = &Actor::System;
         let result = match (&msg.document, &msg.payment) {
             (Some(doc), _) => self.send_document(&msg, doc).await,
-            (None, Some(payment)) => match payment_photo(&msg, payment) {
+            (None, Some(payment)) => match payment_photo(&msg, payment).await {
                 Some((photo, markup)) => self.send_payment(&msg, photo, markup).await,
                 None => {
                     // crm checked both when it queued them; a row edited since is not sent.
@@ -260,13 +260,13 @@ impl OutboxSender {
     }
 }
 
-/// A payment's QR code drawn from the text it encodes, and its URL button; `None` when either
-/// is unusable.
-fn payment_photo(
+/// A payment's QR code drawn from the text it encodes (off the async worker), and its URL
+/// button; `None` when either is unusable.
+async fn payment_photo(
     msg: &crm::services::notify::OutgoingMessage,
     payment: &crm::services::notify::OutgoingPayment,
 ) -> Option<(InputFile, Option<InlineKeyboardMarkup>)> {
-    let png = crm::qr::png(&payment.qr_payload).ok()?;
+    let png = crm::qr::png_off_worker(payment.qr_payload.clone()).await?.ok()?;
     let markup = match &payment.button {
         Some((label, url)) => {
             let url = reqwest::Url::parse(url).ok()?;

@@ -11,9 +11,26 @@ const QUIET_ZONE: usize = 4;
 /// The image's side aimed at, in pixels.
 const TARGET_PX: usize = 480;
 
+/// Whether the payload fits a QR code, without drawing it (what is queued to be drawn later,
+/// by the outbox's sender, is checked with this).
+pub fn fits(payload: &str) -> Result<(), Invalid> {
+    encode(payload).map(|_| ())
+}
+
+/// [`png`] on the blocking pool (`crate::heavy`): drawing and compressing one takes 1–2 ms,
+/// which on the one async worker would hold every reply behind it. `None`: the drawing
+/// panicked (a bug, logged by the panic hook).
+pub async fn png_off_worker(payload: String) -> Option<Result<Vec<u8>, Invalid>> {
+    crate::heavy::run(move || png(&payload)).await
+}
+
+fn encode(payload: &str) -> Result<QrCode, Invalid> {
+    QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M).map_err(|_| Invalid::TextTooLong)
+}
+
 /// The payload as a black-on-white QR code PNG; refused when it does not fit any QR version.
 pub fn png(payload: &str) -> Result<Vec<u8>, Invalid> {
-    let code = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M).map_err(|_| Invalid::TextTooLong)?;
+    let code = encode(payload)?;
     let modules = code.width();
     let colors = code.to_colors();
     let side_modules = modules + 2 * QUIET_ZONE;
@@ -57,6 +74,8 @@ mod tests {
 
     #[test]
     fn a_payload_longer_than_any_qr_code_is_refused() {
+        assert_eq!(fits(&"x".repeat(3000)), Err(Invalid::TextTooLong));
+        assert_eq!(fits("https://yoomoney.ru/checkout"), Ok(()));
         assert_eq!(png(&"x".repeat(3000)), Err(Invalid::TextTooLong));
     }
 }

@@ -131,7 +131,7 @@ impl Crm {
                 let url =
                     payment.confirmation_url.clone().ok_or(Error::Conflict(Conflict::PaymentProviderUnavailable))?;
                 // The sender draws it later and must not meet one that does not fit.
-                crate::qr::png(&url)?;
+                crate::qr::fits(&url)?;
                 let button = Some((payment.button_ru(), url.clone()));
                 (
                     format!("pay_offer:online:{}", payment.id),
