@@ -20,7 +20,7 @@ use std::cell::Cell;
 /// The serving threads' core and the cores the process was given.
 #[derive(Debug, Clone)]
 pub struct Pinning {
-    core: CpuSet,
+    core: usize,
     given: CpuSet,
 }
 
@@ -39,18 +39,16 @@ impl Pinning {
                 return Err(format!("core {n} is not one this process may run on ({})", list(&given)));
             }
         };
-        let mut one = CpuSet::new();
-        one.set(core);
-        if let Err(e) = sched_setaffinity(None, &one) {
+        if let Err(e) = sched_setaffinity(None, &only(core)) {
             tracing::warn!(core, "cannot keep the serving threads on one core: {e}");
             return Ok(None);
         }
-        Ok(Some(Pinning { core: one, given }))
+        Ok(Some(Pinning { core, given }))
     }
 
     /// The core, for the log.
     pub fn core(&self) -> usize {
-        (0..CpuSet::MAX_CPU).find(|&c| self.core.is_set(c)).unwrap_or(0)
+        self.core
     }
 
     /// A thread tokio starts: the process's cores again (the blocking pool's heavy work runs
@@ -64,12 +62,19 @@ impl Pinning {
         thread_local! { static PINNED: Cell<bool> = const { Cell::new(false) } }
         if !PINNED.get() {
             PINNED.set(true);
-            let _ = sched_setaffinity(None, &self.core);
+            let _ = sched_setaffinity(None, &only(self.core));
         }
     }
 }
 
-/// `0-3,6` style, as the kernel lists cores.
+/// The set of one core.
+fn only(core: usize) -> CpuSet {
+    let mut one = CpuSet::new();
+    one.set(core);
+    one
+}
+
+/// `0,1,6` style, the cores one by one.
 fn list(set: &CpuSet) -> String {
     let cores: Vec<String> = (0..CpuSet::MAX_CPU).filter(|&c| set.is_set(c)).map(|c| c.to_string()).collect();
     cores.join(",")

@@ -52,7 +52,7 @@ pub(super) async fn form(
         "min": c.range.min.to_string(),
         "max": c.range.max.to_string(),
         // A link way is on: the message brings an «Оплатить» button besides the QR code.
-        "links": offer.ways.iter().any(|w| *w != PayWay::BankQr),
+        "links": offer.ways.iter().any(|w| w.is_link()),
         // The client does not use the bot: it goes to the sender's Telegram to forward.
         "forward": offer.forward_by.is_some(),
     }))

@@ -110,11 +110,10 @@ impl Crm {
     pub async fn booking_listeners(&self, actor: &Actor, id: BookingId) -> Result<BookingListeners> {
         let b = self.booking_for(actor, id, false).await?;
         let all = crate::store::staff::list(&mut *self.store.conn().await?).await?;
-        let reachable = |s: &Staff| s.active && s.telegram_id.is_some();
-        let agent = b.agent_id.and_then(|a| all.iter().find(|s| s.id == a && reachable(s)).cloned());
+        let agent = b.agent_id.and_then(|a| all.iter().find(|s| s.id == a && s.reachable()).cloned());
         let duty = all
             .into_iter()
-            .filter(|s| reachable(s) && matches!(s.role, Role::Agent | Role::Admin) && Some(s.id) != b.agent_id)
+            .filter(|s| s.reachable() && matches!(s.role, Role::Agent | Role::Admin) && Some(s.id) != b.agent_id)
             .collect();
         Ok(BookingListeners { agent, duty })
     }

@@ -20,6 +20,13 @@ pub struct Staff {
     pub created_at: DateTime<Utc>,
 }
 
+impl Staff {
+    /// The bot can write to them: active and bound to Telegram (the outbox skips anyone else).
+    pub fn reachable(&self) -> bool {
+        self.active && self.telegram_id.is_some()
+    }
+}
+
 #[derive(FromRow)]
 struct Row {
     id: i64,

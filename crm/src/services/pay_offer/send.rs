@@ -44,6 +44,11 @@ impl PayWay {
         text::get("pay_way", self.code())
     }
 
+    /// A provider's link (with its «Оплатить» button), not the transfer's QR code.
+    pub fn is_link(self) -> bool {
+        self.online().is_some()
+    }
+
     fn online(self) -> Option<OnlineMethod> {
         match self {
             PayWay::Card => Some(OnlineMethod::Card),
@@ -149,12 +154,10 @@ impl Crm {
         // a link written out, for the agent who forwards it by mail or another messenger.
         let (dedup_key, body) = match (forward_by, &attachment.button) {
             (None, _) => (dedup_key, body),
-            (Some(staff), button) => (
+            (Some(staff), None) => (format!("{dedup_key}:forward:{}", staff.0), body),
+            (Some(staff), Some((_, url))) => (
                 format!("{dedup_key}:forward:{}", staff.0),
-                match button {
-                    Some((_, url)) => format!("{body}\n{}", text::fill("pay_offer", "link_line", &[("url", url)])),
-                    None => body,
-                },
+                format!("{body}\n{}", text::fill("pay_offer", "link_line", &[("url", url)])),
             ),
         };
         let mut tx = self.audited(actor).await?;
@@ -181,6 +184,6 @@ impl Crm {
     async fn forwarder(&self, actor: &Actor) -> Result<Option<StaffId>> {
         let Some(id) = actor.staff_id() else { return Ok(None) };
         let staff = crate::store::staff::get(&mut *self.store.conn().await?, id).await?;
-        Ok(staff.filter(|s| s.telegram_id.is_some()).map(|s| s.id))
+        Ok(staff.filter(|s| s.reachable()).map(|s| s.id))
     }
 }
