@@ -46,7 +46,7 @@ impl AppError {
             AppError::Crm(E::LoginLocked { until }) => (StatusCode::TOO_MANY_REQUESTS, "locked", views::when(*until)),
             AppError::Csrf => (StatusCode::FORBIDDEN, "csrf", String::new()),
             AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", String::new()),
-            AppError::Crm(E::Crypto(_) | E::Db(_) | E::Migrate(_)) | AppError::Template(_) => {
+            AppError::Crm(E::Crypto(_) | E::Db(_) | E::Migrate(_) | E::Internal(_)) | AppError::Template(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", String::new())
             }
             AppError::SignIn { .. } => (StatusCode::SEE_OTHER, "", String::new()),

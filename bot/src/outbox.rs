@@ -266,7 +266,7 @@ async fn payment_photo(
     msg: &crm::services::notify::OutgoingMessage,
     payment: &crm::services::notify::OutgoingPayment,
 ) -> Option<(InputFile, Option<InlineKeyboardMarkup>)> {
-    let png = crm::qr::png_off_worker(payment.qr_payload.clone()).await?.ok()?;
+    let png = crm::qr::png_off_worker(payment.qr_payload.clone()).await.ok()?;
     let markup = match &payment.button {
         Some((label, url)) => {
             let url = reqwest::Url::parse(url).ok()?;

@@ -116,7 +116,7 @@ pub async fn send_payment_link(ctx: &Ctx, bot: &TgBot, chat: ChatId, payment: &O
     };
     let link =
         reqwest::Url::parse(url).map_err(|_| BotError::Crm(Error::Conflict(crm::Conflict::PaymentProviderRefused)))?;
-    let png = crm::qr::png(url).map_err(|e| BotError::Crm(e.into()))?;
+    let png = crm::qr::png_off_worker(url.to_owned()).await?;
     let markup = InlineKeyboardMarkup::new([[InlineKeyboardButton::url(payment.button_ru(), link)]]);
     let photo = InputFile::memory(png).file_name(format!("oplata-{}.png", payment.booking_id.0));
     send_photo(ctx, bot, chat, photo, payment.caption_ru(), Some(markup)).await

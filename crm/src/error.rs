@@ -36,6 +36,10 @@ pub enum Error {
     Db(#[from] sqlx::Error),
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Work run off the async worker (`crate::heavy`) panicked: a bug, logged by the panic
+    /// hook; the request fails whole and the user is asked to try again.
+    #[error("internal error: {0}")]
+    Internal(&'static str),
     /// A signing step refused (a wrong or expired code, a changed document…); worded for the client.
     #[error("signing: {0}")]
     Signing(crate::services::SigningRefusal),

@@ -18,10 +18,13 @@ pub fn fits(payload: &str) -> Result<(), Invalid> {
 }
 
 /// [`png`] on the blocking pool (`crate::heavy`): drawing and compressing one takes 1–2 ms,
-/// which on the one async worker would hold every reply behind it. `None`: the drawing
-/// panicked (a bug, logged by the panic hook).
-pub async fn png_off_worker(payload: String) -> Option<Result<Vec<u8>, Invalid>> {
-    crate::heavy::run(move || png(&payload)).await
+/// which on the one async worker would hold every reply behind it. Every QR code the bot or
+/// the panel sends is drawn here.
+pub async fn png_off_worker(payload: String) -> crate::Result<Vec<u8>> {
+    match crate::heavy::run(move || png(&payload)).await {
+        Some(drawn) => Ok(drawn?),
+        None => Err(crate::Error::Internal("drawing a QR code panicked")),
+    }
 }
 
 fn encode(payload: &str) -> Result<QrCode, Invalid> {

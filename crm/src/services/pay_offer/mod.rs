@@ -113,7 +113,7 @@ impl Crm {
         let b = self.booking_to_pay(actor, booking).await?;
         let purpose = bank_transfer::purpose(b.id, &b.client_name);
         let payload = bank_transfer::payload(&requisites, &purpose, amount)?;
-        let png = crate::qr::png(&payload)?;
+        let png = crate::qr::png_off_worker(payload.clone()).await?;
         Ok(BankTransferOffer {
             booking: b.id,
             amount,
