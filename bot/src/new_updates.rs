@@ -5,9 +5,15 @@
 //! first copy the whole answer into serde's buffered form, its envelope being an untagged
 //! enum). Parsing updates is most of what the bot spends on them, so here the answer's updates
 //! stay raw JSON text, only their `update_id` is read, and only those not seen yet are parsed.
+//!
+//! Even left raw, the updates in flight were still scanned once per answer to find where each
+//! ends: with 50 chats answering at once that was a third of the bot's instructions. The text
+//! of each update seen is kept ([`Seen`]) until the offset passes it, so an answer that starts
+//! with those same bytes is recognised by comparing them, and only what follows is parsed.
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use std::collections::VecDeque;
 use std::time::Duration;
 use teloxide::Bot;
 use teloxide::payloads::GetUpdates;
@@ -48,6 +54,29 @@ pub struct Polled {
     pub update: Option<Update>,
 }
 
+/// The text of the updates handed out and not yet confirmed, in id order: the head of the next
+/// answers, as long as the offset stays below them.
+#[derive(Default)]
+pub struct Seen {
+    updates: VecDeque<(u32, Box<[u8]>)>,
+}
+
+impl Seen {
+    /// Forgets the updates below `offset`: Telegram does not send them again.
+    fn confirmed_below(&mut self, offset: Option<u32>) {
+        let Some(offset) = offset else { return };
+        while self.updates.front().is_some_and(|(id, _)| *id < offset) {
+            self.updates.pop_front();
+        }
+    }
+
+    fn remember(&mut self, id: u32, raw: &str) {
+        if self.updates.back().is_none_or(|(last, _)| *last < id) {
+            self.updates.push_back((id, raw.as_bytes().into()));
+        }
+    }
+}
+
 /// Long-polls for the updates from `offset` on (waiting up to `timeout` seconds for one);
 /// those with ids below `seen_below` come back without being parsed.
 pub async fn poll(
@@ -56,7 +85,9 @@ pub async fn poll(
     timeout: u32,
     allowed: &[AllowedUpdate],
     seen_below: Option<u32>,
+    seen: &mut Seen,
 ) -> Result<Vec<Polled>, PollError> {
+    seen.confirmed_below(offset);
     let mut payload = GetUpdates::new();
     // Update ids are below 2^31 (Telegram's offset is a signed 32-bit number).
     payload.offset = offset.map(|o| o as i32);
@@ -78,15 +109,19 @@ pub async fn poll(
         // Bytes, not `text()`: that would check the whole answer's UTF-8 once more first.
         .bytes()
         .await?;
-    read(&body, seen_below)
+    read(&body, seen_below, seen)
 }
 
-fn read(body: &[u8], seen_below: Option<u32>) -> Result<Vec<Polled>, PollError> {
-    let answer: Answer<'_> = serde_json::from_slice(body)?;
+fn read(body: &[u8], seen_below: Option<u32>, seen: &mut Seen) -> Result<Vec<Polled>, PollError> {
+    let (mut polled, rest) = skip_seen(body, seen);
+    let answer: Answer<'_> = match &rest {
+        Some(rest) => Answer { ok: true, result: serde_json::from_slice(rest)?, description: None },
+        None => serde_json::from_slice(body)?,
+    };
     if !answer.ok {
         return Err(PollError::Refused(answer.description.unwrap_or_default()));
     }
-    let mut polled = Vec::with_capacity(answer.result.len());
+    polled.reserve(answer.result.len());
     for raw in answer.result {
         let id = match leading_id(raw.get()) {
             Some(id) => id,
@@ -96,6 +131,7 @@ fn read(body: &[u8], seen_below: Option<u32>) -> Result<Vec<Polled>, PollError> 
             polled.push(Polled { id, update: None });
             continue;
         }
+        seen.remember(id, raw.get());
         let update = match parse(raw.get().as_bytes()) {
             Ok(update) => Some(update),
             Err(e) => {
@@ -107,6 +143,39 @@ fn read(body: &[u8], seen_below: Option<u32>) -> Result<Vec<Polled>, PollError> 
         polled.push(Polled { id, update });
     }
     Ok(polled)
+}
+
+/// The answer's leading updates that are byte for byte the ones in `seen`, and the rest of its
+/// updates as a JSON array to parse (`None`: nothing recognised, the whole answer is parsed).
+/// Only Telegram's compact envelope is taken apart here; any other shape is left to serde.
+fn skip_seen(body: &[u8], seen: &Seen) -> (Vec<Polled>, Option<Vec<u8>>) {
+    const HEAD: &[u8] = br#"{"ok":true,"result":["#;
+    // Sized once: a `Polled` holds a whole `Update` inline, so growing the list copies kilobytes.
+    let mut skipped = Vec::with_capacity(seen.updates.len());
+    let Some(updates) = body.strip_prefix(HEAD).and_then(|b| b.strip_suffix(b"]}")) else {
+        return (skipped, None);
+    };
+    let mut at = 0;
+    for (id, raw) in &seen.updates {
+        let Some(after) = updates[at..].strip_prefix(&raw[..]) else { break };
+        match after.first() {
+            Some(b',') => at += raw.len() + 1,
+            None => at += raw.len(),
+            Some(_) => break,
+        }
+        skipped.push(Polled { id: *id, update: None });
+        if at >= updates.len() {
+            break;
+        }
+    }
+    if skipped.is_empty() {
+        return (skipped, None);
+    }
+    let mut rest = Vec::with_capacity(updates.len() - at.min(updates.len()) + 2);
+    rest.push(b'[');
+    rest.extend_from_slice(&updates[at.min(updates.len())..]);
+    rest.push(b']');
+    (skipped, Some(rest))
 }
 
 /// The id of an update that starts `{"update_id":<digits>,` — as Telegram writes every update
@@ -227,26 +296,75 @@ mod tests {
     #[test]
     fn only_updates_not_seen_are_parsed() {
         let text = format!(r#"{{"ok":true,"result":[{},{}]}}"#, message(7, "a"), message(8, "b"));
-        let polled = read(text.as_bytes(), Some(8)).unwrap();
+        let polled = read(text.as_bytes(), Some(8), &mut Seen::default()).unwrap();
         assert_eq!(polled.iter().map(|p| p.id).collect::<Vec<_>>(), [7, 8]);
         assert!(polled[0].update.is_none());
         let new = polled[1].update.as_ref().unwrap();
         assert_eq!(new.id.0, 8);
         assert!(matches!(&new.kind, teloxide::types::UpdateKind::Message(m) if m.text() == Some("b")));
-        assert!(read(text.as_bytes(), None).unwrap().iter().all(|p| p.update.is_some()));
+        assert!(read(text.as_bytes(), None, &mut Seen::default()).unwrap().iter().all(|p| p.update.is_some()));
+    }
+
+    /// What `read` gives, as (id, parsed text or `None`) pairs.
+    fn ids_and_texts(polled: &[Polled]) -> Vec<(u32, Option<String>)> {
+        let text = |u: &Update| match &u.kind {
+            UpdateKind::Message(m) => m.text().map(str::to_owned),
+            _ => None,
+        };
+        polled.iter().map(|p| (p.id, p.update.as_ref().and_then(text))).collect()
+    }
+
+    #[test]
+    fn updates_coming_back_are_recognised_by_their_bytes_and_only_new_ones_parsed() {
+        let mut seen = Seen::default();
+        let (a, b, c) = (message(7, "a"), message(8, "b"), message(9, "c"));
+        let first = format!(r#"{{"ok":true,"result":[{a},{b}]}}"#);
+        assert_eq!(ids_and_texts(&read(first.as_bytes(), None, &mut seen).unwrap()), [(7, Some("a".into())), (8, Some("b".into()))]);
+        // Both still in flight, and a new one: the two are skipped by comparison, not parsed.
+        let again = format!(r#"{{"ok":true,"result":[{a},{b},{c}]}}"#);
+        let (skipped, rest) = skip_seen(again.as_bytes(), &seen);
+        assert_eq!(skipped.iter().map(|p| p.id).collect::<Vec<_>>(), [7, 8]);
+        assert_eq!(rest.as_deref(), Some(format!("[{c}]").as_bytes()));
+        let polled = read(again.as_bytes(), Some(9), &mut seen).unwrap();
+        assert_eq!(ids_and_texts(&polled), [(7, None), (8, None), (9, Some("c".into()))]);
+        // 7 confirmed; 8 and 9 come back with nothing new.
+        seen.confirmed_below(Some(8));
+        let same = format!(r#"{{"ok":true,"result":[{b},{c}]}}"#);
+        assert_eq!(ids_and_texts(&read(same.as_bytes(), Some(10), &mut seen).unwrap()), [(8, None), (9, None)]);
+    }
+
+    #[test]
+    fn an_answer_that_differs_from_what_was_seen_is_parsed_whole() {
+        let mut seen = Seen::default();
+        let (a, b) = (message(7, "a"), message(8, "b"));
+        read(format!(r#"{{"ok":true,"result":[{a}]}}"#).as_bytes(), None, &mut seen).unwrap();
+        // The same update written otherwise (spaces), another first, or another envelope: the
+        // ids and parsing are as without `seen`.
+        let spaced = format!(r#"{{"ok":true,"result":[{},{b}]}}"#, a.replace(':', ": "));
+        let other_first = format!(r#"{{"ok":true,"result":[{b}]}}"#);
+        let envelope = format!(r#"{{"result":[{a},{b}],"ok":true}}"#);
+        for body in [spaced, other_first, envelope] {
+            assert!(skip_seen(body.as_bytes(), &seen).1.is_none(), "{body}");
+            let with = read(body.as_bytes(), Some(8), &mut Seen { updates: seen.updates.clone() }).unwrap();
+            let without = read(body.as_bytes(), Some(8), &mut Seen::default()).unwrap();
+            assert_eq!(ids_and_texts(&with), ids_and_texts(&without), "{body}");
+        }
+        // A longer update that merely starts with the seen text is not taken for it.
+        let longer = format!(r#"{{"ok":true,"result":[{}x]}}"#, a);
+        assert!(skip_seen(longer.as_bytes(), &seen).1.is_none());
     }
 
     #[test]
     fn a_refusal_and_an_update_that_does_not_parse() {
-        let refused = read(br#"{"ok":false,"error_code":409,"description":"Conflict"}"#, None);
+        let refused = read(br#"{"ok":false,"error_code":409,"description":"Conflict"}"#, None, &mut Seen::default());
         assert!(matches!(refused, Err(PollError::Refused(d)) if d == "Conflict"));
         // teloxide reads a kind it cannot parse as `UpdateKind::Error` (the router ignores it);
         // either way the id is known, so the offset moves past it.
-        let polled = read(br#"{"ok":true,"result":[{"update_id":9,"message":{"message_id":"x"}}]}"#, None).unwrap();
+        let polled = read(br#"{"ok":true,"result":[{"update_id":9,"message":{"message_id":"x"}}]}"#, None, &mut Seen::default()).unwrap();
         assert_eq!(polled[0].id, 9);
         let kind = polled[0].update.as_ref().map(|u| &u.kind);
         assert!(matches!(kind, None | Some(teloxide::types::UpdateKind::Error(_))), "{kind:?}");
-        assert!(read(b"<html>", None).is_err());
+        assert!(read(b"<html>", None, &mut Seen::default()).is_err());
     }
 
     /// A pressed button with its whole message echoed, as Telegram sends it.
@@ -307,6 +425,6 @@ mod tests {
             assert_eq!(leading_id(other), None, "{other}");
         }
         let spaced = r#"{"ok":true,"result":[{ "update_id" : 12, "message":{"message_id":1,"date":0,"chat":{"id":1,"type":"private"}}}]}"#;
-        assert_eq!(read(spaced.as_bytes(), None).unwrap()[0].id, 12);
+        assert_eq!(read(spaced.as_bytes(), None, &mut Seen::default()).unwrap()[0].id, 12);
     }
 }

@@ -85,11 +85,13 @@ pub(crate) async fn run(bot: TgBot, ctx: Ctx, mut stop: watch::Receiver<bool>) {
     let mut workers: HashMap<i64, mpsc::UnboundedSender<Box<Update>>> = HashMap::new();
     // The id after the last update handed to a worker: the offset when nothing is in flight.
     let mut next: Option<u32> = None;
+    // The text of the updates handed out, to recognise them when they come back (see `new_updates`).
+    let mut seen = new_updates::Seen::default();
     let mut backoff = Duration::ZERO;
     while !*stop.borrow() {
         let offset = in_flight.lowest().or(next);
         // Updates in flight come back with each answer: only those after `next` are parsed.
-        let request = new_updates::poll(&bot, offset, POLL_TIMEOUT, &crate::handlers::ALLOWED_UPDATES, next);
+        let request = new_updates::poll(&bot, offset, POLL_TIMEOUT, &crate::handlers::ALLOWED_UPDATES, next, &mut seen);
         let updates = tokio::select! {
             answer = request => answer,
             _ = stop.changed() => break,

@@ -62,7 +62,10 @@ async fn handle(
         return super::faults::answer(fault).await;
     }
     if m == "getupdates" {
-        return reply(shared.get_updates(&params).await);
+        return match shared.get_updates(&params).await {
+            Ok(Value::Array(updates)) => updates_answer(&updates),
+            other => reply(other),
+        };
     }
     let (answer, delivered) = {
         let mut s = shared.state.lock().unwrap();
@@ -74,6 +77,24 @@ async fn handle(
         shared.sent.notify_waiters();
     }
     reply(answer)
+}
+
+/// A `getUpdates` answer as Telegram writes it: compact, each update's `update_id` first (this
+/// fake keeps updates as JSON values, whose keys serialize sorted, which would put it last).
+fn updates_answer(updates: &[Value]) -> Response {
+    let mut body = String::from(r#"{"ok":true,"result":["#);
+    for (i, update) in updates.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(&format!(r#"{{"update_id":{}"#, update["update_id"]));
+        for (key, value) in update.as_object().into_iter().flatten().filter(|(k, _)| *k != "update_id") {
+            body.push_str(&format!(",{}:{value}", Value::String(key.clone())));
+        }
+        body.push('}');
+    }
+    body.push_str("]}");
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 pub(super) fn is_send(m: &str) -> bool {
