@@ -11,8 +11,8 @@
 //!   statement caches), by different clients at once.
 //!
 //! For each load it prints the reply latency (from the update queued to the reply accepted)
-//! p50/p95/p99/max, updates per second, the server's CPU time per update (utime + stime of the
-//! whole process from `/proc`), its resident memory (now and the peak so far) and the 429s the
+//! p50/p95/p99/max, updates per second, the server's CPU time per update (all its threads' time on a
+//! CPU, from `/proc`), its resident memory (now and the peak so far) and the 429s the
 //! fake answered; and the idle memory after start and after the loads. Asserts nothing.
 //!
 //! `cargo bench --bench update_path` (env `BENCH_RATE`, the configured rate and the fake's
@@ -24,7 +24,8 @@
 //! time), with a dump per kind in `<dir>` for `callgrind_annotate --inclusive=yes`; only the
 //! `kinds` load runs then unless `BENCH_LOADS` says otherwise (times under valgrind mean nothing);
 //! a load named in `BENCH_LOADS` is counted whole, with its dump.
-//! `BENCH_SERVER_BIN` runs another build of the server (a copy kept from before a change).
+//! `BENCH_SERVER_BIN` runs another build of the server (a copy kept from before a change), or
+//! `examples/echo_floor.rs`: what the same loads cost a bot that does no work at all.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code, unused_imports)]
 
@@ -88,7 +89,7 @@ impl Bench {
 
     /// Runs a load and prints its line.
     async fn measure(&self, name: &str, clients: Vec<(FakeUser, Vec<Step>, Duration)>, pace: Pace) -> Outcome {
-        let cpu = self.proc.cpu();
+        let cpu = self.proc.cpu_mark();
         let rejected = self.fake.rejected_429();
         let run = driver::run(&self.fake, clients, pace);
         let (counted, out) = match &self.callgrind {
@@ -99,7 +100,7 @@ impl Bench {
             }
             None => (None, run.await),
         };
-        let cpu = self.proc.cpu().saturating_sub(cpu);
+        let cpu = self.proc.cpu_since(&cpu);
         self.report(name, &out, cpu, self.fake.rejected_429() - rejected);
         if let Some(c) = counted {
             // Under valgrind only the instructions mean anything (the whole process, idle included).
@@ -160,8 +161,12 @@ async fn main() {
         }
         None => Command::new(&bin),
     };
+    // The key is handed over rather than read back from the server's key file: a server under
+    // measurement need not be tourcrm (`examples/echo_floor.rs`, the floor of the path).
+    let master_key = crm::crypto::MasterKey::generate_base64();
     let mut child = server
         .arg("serve")
+        .env("TOURCRM_MASTER_KEY", &master_key)
         .current_dir(dir.path())
         .env("TOURCRM_DATA_DIR", dir.path().join("data"))
         .env("TOURCRM_HTTP_ADDR", format!("127.0.0.1:{port}"))
@@ -178,19 +183,20 @@ async fn main() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let key_file = dir.path().join("data/master.key");
     // Valgrind starts the server many times slower.
     let deadline = Instant::now() + Duration::from_secs(if callgrind_dir.is_some() { 600 } else { 60 });
-    while fake.calls("getUpdates").is_empty() || !key_file.exists() {
+    while fake.calls("getUpdates").is_empty() {
         assert!(Instant::now() < deadline, "the server did not start");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let proc = Proc::new(child.id());
     tokio::time::sleep(Duration::from_secs(2)).await;
     let idle_start = proc.rss_mib();
+    // tourcrm made its data directory before polling; the echo floor has none.
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
     let url = format!("sqlite://{}", dir.path().join("data/tourcrm.db").display());
     let store = crm::store::Store::open(&url).await.unwrap();
-    let key = crm::crypto::MasterKey::from_base64(&std::fs::read_to_string(&key_file).unwrap()).unwrap();
+    let key = crm::crypto::MasterKey::from_base64(&master_key).unwrap();
     let crm = crm::Crm::new(store, key, std::sync::Arc::new(crm::clock::SystemClock)).await.unwrap();
     let tour = catalog::published_tour(&crm).await;
 
@@ -369,7 +375,7 @@ async fn kinds(b: &mut Bench, tour: crm::domain::TourId, n: usize) {
         tokio::time::sleep(Duration::from_secs(3)).await;
         driver::run(&b.fake, kind.warm, now).await;
         tokio::time::sleep(Duration::from_secs(3)).await;
-        let cpu = b.proc.cpu();
+        let cpu = b.proc.cpu_mark();
         let label: String = kind.name.split(['(', ' ']).filter(|w| !w.is_empty()).take(4).collect::<Vec<_>>().join("_");
         let label: String = label.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
         let (counted, out) = match &b.callgrind {
@@ -379,7 +385,7 @@ async fn kinds(b: &mut Bench, tour: crm::domain::TourId, n: usize) {
             }
             None => (None, driver::run(&b.fake, kind.measured, now).await),
         };
-        let cpu = b.proc.cpu().saturating_sub(cpu);
+        let cpu = b.proc.cpu_since(&cpu);
         let updates = out.updates().max(1) as f64;
         let (cpu, instructions) = match counted {
             Some(c) => (
