@@ -50,7 +50,8 @@ impl Proc {
     /// are the answer when the two differ by more than their own rounding.
     pub fn cpu_since(&self, mark: &CpuMark) -> Duration {
         let now = self.cpu_mark();
-        let ns: u64 = now.threads.iter().map(|(t, ns)| ns.saturating_sub(mark.threads.get(t).copied().unwrap_or(0))).sum();
+        let ns: u64 =
+            now.threads.iter().map(|(t, ns)| ns.saturating_sub(mark.threads.get(t).copied().unwrap_or(0))).sum();
         let precise = Duration::from_nanos(ns);
         let ticks = now.ticks.saturating_sub(mark.ticks);
         let ended = !mark.threads.keys().all(|t| now.threads.contains_key(t));

@@ -319,7 +319,10 @@ mod tests {
         let mut seen = Seen::default();
         let (a, b, c) = (message(7, "a"), message(8, "b"), message(9, "c"));
         let first = format!(r#"{{"ok":true,"result":[{a},{b}]}}"#);
-        assert_eq!(ids_and_texts(&read(first.as_bytes(), None, &mut seen).unwrap()), [(7, Some("a".into())), (8, Some("b".into()))]);
+        assert_eq!(
+            ids_and_texts(&read(first.as_bytes(), None, &mut seen).unwrap()),
+            [(7, Some("a".into())), (8, Some("b".into()))]
+        );
         // Both still in flight, and a new one: the two are skipped by comparison, not parsed.
         let again = format!(r#"{{"ok":true,"result":[{a},{b},{c}]}}"#);
         let (skipped, rest) = skip_seen(again.as_bytes(), &seen);
@@ -360,7 +363,9 @@ mod tests {
         assert!(matches!(refused, Err(PollError::Refused(d)) if d == "Conflict"));
         // teloxide reads a kind it cannot parse as `UpdateKind::Error` (the router ignores it);
         // either way the id is known, so the offset moves past it.
-        let polled = read(br#"{"ok":true,"result":[{"update_id":9,"message":{"message_id":"x"}}]}"#, None, &mut Seen::default()).unwrap();
+        let polled =
+            read(br#"{"ok":true,"result":[{"update_id":9,"message":{"message_id":"x"}}]}"#, None, &mut Seen::default())
+                .unwrap();
         assert_eq!(polled[0].id, 9);
         let kind = polled[0].update.as_ref().map(|u| &u.kind);
         assert!(matches!(kind, None | Some(teloxide::types::UpdateKind::Error(_))), "{kind:?}");
