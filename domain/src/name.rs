@@ -57,7 +57,8 @@ pub fn first_name_of(full_name: &str) -> &str {
     full_name.split(' ').nth(1).unwrap_or(full_name)
 }
 
-/// Lower-case with `ё` folded to `е`, the way people search Russian names.
+/// Lower-case with `ё` folded to `е`, the way people type and search Russian words: names,
+/// countries, a count of travellers.
 pub fn search_key(s: &str) -> String {
     s.to_lowercase().replace('ё', "е")
 }

@@ -260,7 +260,7 @@ pub fn travellers_count(text: &str) -> Option<u8> {
         ("девять", 9),
         ("десять", 10),
     ];
-    let lower = text.to_lowercase().replace('ё', "е");
+    let lower = domain::search_key(text);
     // «-2» is no count, and «2-3» or «2–3» is a range: asked again.
     let chars: Vec<char> = lower.chars().collect();
     if chars.windows(2).any(|w| matches!(w[0], '-' | '–' | '—' | '−') && w[1].is_ascii_digit()) {

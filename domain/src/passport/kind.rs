@@ -30,7 +30,7 @@ pub const CHILD_AGE: u32 = 14;
 
 /// Whether a tour's country (as the operator typed it) is abroad: anything but Russia.
 pub fn is_abroad(country: &str) -> bool {
-    let c = country.trim().to_lowercase().replace('ё', "е");
+    let c = crate::search_key(country.trim());
     !matches!(c.as_str(), "россия" | "рф" | "российская федерация" | "russia" | "russian federation")
 }
 
