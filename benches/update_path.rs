@@ -164,7 +164,7 @@ async fn main() {
     // The key is handed over rather than read back from the server's key file: a server under
     // measurement need not be tourcrm (`examples/echo_floor.rs`, the floor of the path).
     let master_key = crm::crypto::MasterKey::generate_base64();
-    let mut child = server
+    let child = server
         .arg("serve")
         .env("TOURCRM_MASTER_KEY", &master_key)
         .current_dir(dir.path())
@@ -182,6 +182,7 @@ async fn main() {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
+        .map(Server)
         .unwrap();
     // Valgrind starts the server many times slower.
     let deadline = Instant::now() + Duration::from_secs(if callgrind_dir.is_some() { 600 } else { 60 });
@@ -189,7 +190,7 @@ async fn main() {
         assert!(Instant::now() < deadline, "the server did not start");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let proc = Proc::new(child.id());
+    let proc = Proc::new(child.0.id());
     tokio::time::sleep(Duration::from_secs(2)).await;
     let idle_start = proc.rss_mib();
     // tourcrm made its data directory before polling; the echo floor has none.
@@ -200,7 +201,7 @@ async fn main() {
     let crm = crm::Crm::new(store, key, std::sync::Arc::new(crm::clock::SystemClock)).await.unwrap();
     let tour = catalog::published_tour(&crm).await;
 
-    let callgrind = callgrind_dir.as_deref().map(|d| Callgrind::new(child.id(), d));
+    let callgrind = callgrind_dir.as_deref().map(|d| Callgrind::new(child.0.id(), d));
     let mut b = Bench { fake, proc, callgrind, next_chat: 50_000_000 };
     // Warm-up: one registration (templates, statements, connections).
     let warm = b.registrations(1, Duration::ZERO);
@@ -251,8 +252,19 @@ async fn main() {
     tokio::time::sleep(Duration::from_secs(5)).await;
     println!();
     println!("idle RSS after the loads: {:.1} MiB (peak {:.1} MiB)", b.proc.rss_mib(), b.proc.peak_rss_mib());
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(child);
+}
+
+/// The server under measurement, stopped when the bench ends — by a panic too: a failed run
+/// left it polling a fake that was gone, and it took the updates of the next run's fake (or hit
+/// its panel) when that one got the same port.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// A broadcast to 10 000 clients at the whole rate; meanwhile a new client writes `/start`

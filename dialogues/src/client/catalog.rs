@@ -286,18 +286,22 @@ pub fn travellers_count(text: &str) -> Option<u8> {
 pub fn book(draft: BookingDraft, event: Event) -> Option<(State, Vec<Effect>)> {
     let ask =
         |d: BookingDraft, t: &str| (State::Booking(d), vec![Effect::Reply(Reply::text(t).keyboard(count_buttons()))]);
-    Some(match event {
-        Event::Callback(Callback::Count(n)) => {
-            let id = draft.departure_id;
-            (State::Booking(draft), vec![Effect::Quote { departure_id: id, travellers: n }])
-        }
-        Event::Text(t) => match travellers_count(&t) {
-            Some(n) if (1..=30).contains(&n) => {
+    // A count pressed (its callback is read within 1–30 already) or typed: one way to the quote.
+    let count = match &event {
+        Event::Callback(Callback::Count(n)) => Some(Some(*n)),
+        Event::Text(t) => Some(travellers_count(t)),
+        _ => None,
+    };
+    if let Some(count) = count {
+        return Some(match count.filter(|n| (1..=30).contains(n)) {
+            Some(n) => {
                 let id = draft.departure_id;
                 (State::Booking(draft), vec![Effect::Quote { departure_id: id, travellers: n }])
             }
-            _ => ask(draft, "book_count_invalid"),
-        },
+            None => ask(draft, "book_count_invalid"),
+        });
+    }
+    Some(match event {
         Event::Outcome(Outcome::Quote(q)) => {
             let travellers = u8::try_from(q.travellers).unwrap_or(1);
             let confirm = Confirm {
