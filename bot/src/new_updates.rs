@@ -164,16 +164,14 @@ fn skip_seen(body: &[u8], seen: &Seen) -> (Vec<Polled>, Option<Vec<u8>>) {
             Some(_) => break,
         }
         skipped.push(Polled { id: *id, update: None });
-        if at >= updates.len() {
-            break;
-        }
     }
     if skipped.is_empty() {
         return (skipped, None);
     }
-    let mut rest = Vec::with_capacity(updates.len() - at.min(updates.len()) + 2);
+    // `at` is within `updates`: it moved only past bytes that were there.
+    let mut rest = Vec::with_capacity(updates.len() - at + 2);
     rest.push(b'[');
-    rest.extend_from_slice(&updates[at.min(updates.len())..]);
+    rest.extend_from_slice(&updates[at..]);
     rest.push(b']');
     (skipped, Some(rest))
 }
