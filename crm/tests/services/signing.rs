@@ -30,6 +30,11 @@ impl TestApp {
     }
 
     async fn booked_with(&self, phone: &str, telegram_id: i64, with_passport: bool) -> Setup {
+        self.booked_for(phone, telegram_id, with_passport, 1).await
+    }
+
+    /// A booking for `travellers` people, of whom only the client is entered.
+    async fn booked_for(&self, phone: &str, telegram_id: i64, with_passport: bool, travellers: i64) -> Setup {
         // Staff names take letters only: the id spelt in letters keeps each setup's staff apart.
         let tag: String = telegram_id.to_string().chars().map(|d| (b'a' + d as u8 - b'0') as char).collect();
         let operator = self.staff(&format!("op{tag}"), Role::Operator).await;
@@ -48,7 +53,7 @@ impl TestApp {
         self.crm.set_client_address(&agent, client.id, "630132, г. Новосибирск, ул. Дачная, д. 3").await.unwrap();
         let operator = Actor::staff(operator.id, Role::Operator);
         let (_, dep) = self.published_tour(&operator, 10).await;
-        let card = self.crm.create_booking(&agent, request(&client, dep, 1)).await.unwrap();
+        let card = self.crm.create_booking(&agent, request(&client, dep, travellers)).await.unwrap();
         // The first booking issued the personal-data consent: its message is not what these
         // tests follow.
         self.outgoing().await;
@@ -394,6 +399,29 @@ each_backend!(a_document_not_signed_in_time_expires, |app| {
         SigningRefusal::NotSignable(DocumentState::Expired)
     );
     assert_eq!(app.crm.issued_document(&s.agent, id).await.unwrap().state, DocumentState::Expired);
+});
+
+each_backend!(a_contract_for_more_travellers_than_entered_cannot_be_signed_until_the_agent_adds_them, |app| {
+    let s = app.booked_for("+79120000012", TELEGRAM_ID, true, 2).await;
+    let client = Actor::Client(s.client.id);
+    let first = app.issue(&s).await;
+    let line = app.crm.issued_document(&s.agent, first).await.unwrap();
+    assert!(line.document.missing.contains("внесены 1 из 2"), "{}", line.document.missing);
+    app.crm.accept_signature_agreement(&client, &Evidence::chat()).await.unwrap();
+    assert_eq!(refusal(app.crm.send_signing_code(&client, first).await), SigningRefusal::DataMissing);
+    // The agent adds the companion and issues the contract again: it names both travellers.
+    let companion = crm::services::NewTraveller {
+        full_name: crm::domain::PersonName::parse("Иванов Сергей Олегович").unwrap(),
+        birth_date: crm::domain::BirthDate::parse("10.10.1988", app.crm.today()).unwrap(),
+    };
+    app.crm.add_traveller(&s.agent, s.booking, companion).await.unwrap();
+    let second = app.issue(&s).await;
+    let line = app.crm.issued_document(&s.agent, second).await.unwrap();
+    assert!(!line.document.missing.contains("сведения о туристах"), "{}", line.document.missing);
+    let pdf = app.crm.document_pdf(&s.agent, second).await.unwrap().1;
+    if let Some(text) = pdf_text(&pdf) {
+        assert!(text.contains("Иванов Сергей Олегович"), "the companion is in the contract: {text}");
+    }
 });
 
 each_backend!(missing_passport_data_is_entered_by_the_client_and_the_document_made_anew, |app| {

@@ -288,6 +288,14 @@ impl Crm {
             context::merge(&mut ctx, json!({"operator": operator, "security": security}));
             drop(conn);
             let travellers = self.traveller_rows(actor, b, &card.travellers, &docs, abroad).await?;
+            // The contract names every traveller it is made for: one not entered yet is missing
+            // like a document, so it cannot be signed for fewer people than it is priced for.
+            let entered = i64::try_from(card.travellers.len()).unwrap_or(i64::MAX);
+            if entered < b.travellers_count {
+                let values: &[(&str, &dyn std::fmt::Display)] =
+                    &[("entered", &entered), ("count", &b.travellers_count)];
+                missing.push(text::fill("documents", "missing_travellers", values));
+            }
             for (id, doc) in self.missing_documents(actor, b.id).await? {
                 let name = card.travellers.iter().find(|t| t.id == id).map_or("", |t| t.full_name.as_str());
                 let values: &[(&str, &dyn std::fmt::Display)] = &[("name", &name), ("document", &doc.title_ru())];
