@@ -6,7 +6,7 @@ use crate::conversation::{Ctx, TgBot, send};
 use crm::domain::{
     BookingId, BookingStatus, ClientId, Direction, DocField, DocKind, InteractionKind, Money, Role, TravellerId,
 };
-use crm::services::{Booking, BookingFilter, NewClient, NewInteractionInput, PaymentInput};
+use crm::services::{Booking, BookingFilter, NewClient, NewInteractionInput, NewTraveller, PaymentInput};
 use crm::{Actor, Error};
 use dialogues::client::registration::Collected;
 use dialogues::event::Outcome;
@@ -192,6 +192,21 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: Role, effect: Effe
         }
         Effect::StaffRegister(c) => register(ctx, &actor, c).await,
         Effect::StaffTravellers(id) => travellers(ctx, &actor, BookingId(id)).await,
+        Effect::AddTraveller { booking, full_name, birth_date } => {
+            // Checked again as any entry is: a stale or crafted state is refused, not stored.
+            let today = ctx.crm.today();
+            let checked = crm::domain::PersonName::parse(&full_name).and_then(|full_name| {
+                let birth = crm::domain::format_ru_date(birth_date);
+                Ok(NewTraveller { full_name, birth_date: crm::domain::BirthDate::parse(&birth, today)? })
+            });
+            match checked {
+                Ok(t) => match ctx.crm.add_traveller(&actor, BookingId(booking), t).await {
+                    Ok(_) => travellers(ctx, &actor, BookingId(booking)).await,
+                    Err(e) => refused(ctx, e),
+                },
+                Err(why) => Ok(Event::Outcome(Outcome::Refused(why.message_ru().to_owned()))),
+            }
+        }
         Effect::PutTravellerDocument { traveller, kind, fields } => {
             put_document(ctx, &actor, TravellerId(traveller), kind, &fields).await
         }

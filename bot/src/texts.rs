@@ -226,6 +226,9 @@ impl Texts {
             // Travellers and their documents.
             "button_travellers.tera",
             "button_traveller.tera",
+            "button_add_traveller.tera",
+            "staff_traveller_name_ask.tera",
+            "staff_traveller_birth_ask.tera",
             "button_doc_kind.tera",
             "button_doc_save.tera",
             "button_doc_restart.tera",

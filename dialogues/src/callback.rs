@@ -67,6 +67,8 @@ pub enum Callback {
     /// document (one of [`DocKind::IDENTITY`]) of a traveller.
     Travellers(i64),
     Traveller(i64),
+    /// Staff: add a companion to this booking (a name and a birth date follow).
+    AddTraveller(i64),
     DocKind(i64, DocKind),
     /// Staff: enter a client's refund details; to a card (`true`) or an account.
     Refund(i64),
@@ -128,6 +130,7 @@ impl Callback {
             Callback::MoreRequests(id) => format!("mr:{id}"),
             Callback::AskCancel(id) => format!("xc:{id}"),
             Callback::Travellers(id) => format!("tr:{id}"),
+            Callback::AddTraveller(id) => format!("ta:{id}"),
             Callback::Traveller(id) => format!("tv:{id}"),
             Callback::DocKind(id, k) => format!("dk:{id}:{}", k.as_str()),
             Callback::Refund(id) => format!("rf:{id}"),
@@ -212,6 +215,7 @@ impl Callback {
                 _ => None,
             })?,
             ("tr", _) => Callback::Travellers(id()?),
+            ("ta", _) => Callback::AddTraveller(id()?),
             ("tv", _) => Callback::Traveller(id()?),
             ("dk", _) => with_code().and_then(|(id, k)| {
                 Some(Callback::DocKind(id, DocKind::from_code(k).filter(|k| DocKind::IDENTITY.contains(k))?))
@@ -273,6 +277,7 @@ mod tests {
             Callback::AskCancel(17),
             Callback::Travellers(14),
             Callback::Traveller(15),
+            Callback::AddTraveller(16),
             Callback::Refund(17),
             Callback::RefundTo(17, true),
             Callback::RefundTo(17, false),

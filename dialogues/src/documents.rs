@@ -17,6 +17,9 @@
 //! agent: [Да]
 //! bot:   Загранпаспорт сохранён. ⚠ Загранпаспорт действует до …
 //! ```
+//!
+//! While fewer travellers are entered than booked, the list also offers «➕ Добавить туриста»:
+//! the name as in the passport, then the birth date (`staff::Awaiting::TravellerName`).
 
 use crate::State;
 use crate::callback::Callback;
@@ -102,6 +105,11 @@ pub fn travellers_reply(v: &TravellersView) -> Reply {
         .travellers
         .iter()
         .map(|t| vec![Button::new(Label::new("traveller").var("name", t.name.as_str()), Callback::Traveller(t.id))])
+        // Companions up to the booked count: crm refuses one more (the price is per person).
+        .chain(
+            (i64::try_from(v.travellers.len()).unwrap_or(i64::MAX) < v.travellers_count)
+                .then(|| vec![Button::new(Label::new("add_traveller"), Callback::AddTraveller(v.booking))]),
+        )
         .chain(std::iter::once(vec![Button::new(Label::new("open_booking"), Callback::Booking(v.booking))]))
         .collect();
     Reply::text("staff_travellers")

@@ -2,6 +2,7 @@
 
 use crate::callback::Callback;
 use crate::label::Label;
+use chrono::NaiveDate;
 use domain::{BookingStatus, InteractionKind, PaymentMethod};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -126,6 +127,13 @@ pub enum Effect {
     /// A booking's travellers with their documents; answered by `Outcome::StaffTravellers` or
     /// `Outcome::Refused`.
     StaffTravellers(i64),
+    /// Add a companion to a booking, with the name and birth date the dialogue checked (the
+    /// transport checks them again); answered by `Outcome::StaffTravellers` or `Outcome::Refused`.
+    AddTraveller {
+        booking: i64,
+        full_name: String,
+        birth_date: NaiveDate,
+    },
     /// Save a traveller's document from its fields as the dialogue checked them (the transport
     /// builds it with the same checks); answered by `Outcome::Done` (with the warnings) or
     /// `Outcome::Refused`.
@@ -177,6 +185,7 @@ impl Effect {
             | Effect::Quote { .. }
             | Effect::RequestCancel { .. }
             | Effect::StaffTravellers(_)
+            | Effect::AddTraveller { .. }
             | Effect::PutTravellerDocument { .. }
             | Effect::PutPaymentDetails { .. }
             | Effect::PayOffer { .. } => false,

@@ -71,6 +71,13 @@ pub enum Awaiting {
         on: bool,
     },
     NewClient(Collected),
+    /// A companion for this booking: the name as in the passport, then (`TravellerBirth`,
+    /// the name checked) the birth date.
+    TravellerName(i64),
+    TravellerBirth {
+        booking: i64,
+        full_name: String,
+    },
     /// A traveller's identity document, field by field (`documents`).
     Document(crate::documents::DocEntry),
     /// A client's refund details, field by field (`refund`).
@@ -261,6 +268,23 @@ pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDa
         ),
         Awaiting::BlacklistReason { client, on } => idle(Effect::SetBlacklist { client, on, reason: text }),
         Awaiting::NewClient(c) => new_client(c, &text, today),
+        Awaiting::TravellerName(booking) => match PersonName::parse(&text) {
+            Ok(n) => wait(
+                Awaiting::TravellerBirth { booking, full_name: n.as_str().to_owned() },
+                "staff_traveller_birth_ask",
+            ),
+            Err(e) => reply(
+                State::Staff(Some(Awaiting::TravellerName(booking))),
+                Reply::text("invalid").var("reason", e.message_ru()),
+            ),
+        },
+        Awaiting::TravellerBirth { booking, full_name } => match BirthDate::parse(&text, today) {
+            Ok(d) => idle(Effect::AddTraveller { booking, full_name, birth_date: d.date() }),
+            Err(e) => reply(
+                State::Staff(Some(Awaiting::TravellerBirth { booking, full_name })),
+                Reply::text("invalid").var("reason", e.message_ru()),
+            ),
+        },
         // Answered above, before a text is required.
         Awaiting::Document(entry) => crate::documents::step(entry, Some(&text), None, today),
         Awaiting::Refund(entry) => crate::refund::step(entry, Some(&text), None),
@@ -312,6 +336,7 @@ fn button(cb: Callback) -> Option<(State, Vec<Effect>)> {
         Callback::Unblacklist(id) => wait(Awaiting::BlacklistReason { client: id, on: false }, "staff_unblacklist_ask"),
         Callback::Travellers(id) => idle(Effect::StaffTravellers(id)),
         Callback::Traveller(id) => crate::documents::choose_kind(id),
+        Callback::AddTraveller(id) => wait(Awaiting::TravellerName(id), "staff_traveller_name_ask"),
         Callback::DocKind(id, kind) => crate::documents::start(id, kind),
         Callback::Refund(id) => crate::refund::choose(id),
         Callback::RefundTo(id, by_card) => crate::refund::start(id, by_card),

@@ -233,6 +233,51 @@ async fn passport_entry(w: World) {
 }
 
 #[tokio::test]
+async fn an_agent_adds_a_companion_to_a_booking_in_the_bot() {
+    for backend in backends() {
+        companion_entry(World::on(backend).await).await;
+    }
+}
+
+async fn companion_entry(w: World) {
+    let _server = w.serve().await;
+    let crm = w.crm().await;
+    let (tour_id, dep_id) = published_tour(&crm).await;
+    let anna = crm
+        .add_staff(&Actor::System, NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent })
+        .await
+        .unwrap();
+    let anna_tg = w.fake.user(500_001, "Анна", None);
+    w.say(&anna_tg, &format!("/start staff_{}", anna.invite_token), "Смирнова Анна").await;
+    let maria = w.fake.user(600_001, "Мария", None);
+    register(&w, &maria, "+79123456789").await;
+    let list = w.say(&maria, "🌍 Туры", "Алтай").await;
+    let card = w.press(&maria, &list, &format!("t:{tour_id}"), "Маршрут").await;
+    let ask = w.press(&maria, &card, &format!("d:{dep_id}"), "Сколько человек").await;
+    let quote = w.press(&maria, &ask, "k:2", "Стоимость брони").await;
+    w.press(&maria, &quote, "y", "Заявка на бронирование").await;
+    let booking = crm.list_bookings(&Actor::System, Default::default()).await.unwrap()[0].clone();
+
+    let bookings = w.say(&anna_tg, "📋 Брони", "Брони").await;
+    let bcard = w.press(&anna_tg, &bookings, &format!("bk:{}", booking.id), "Бронь №").await;
+    let list = w.press(&anna_tg, &bcard, &format!("tr:{}", booking.id), "Туристы брони").await;
+    assert!(list.text().contains("(1 из 2)"), "{}", list.text());
+    let add = format!("ta:{}", booking.id);
+    assert!(list.callback_data().contains(&add), "{:?}", list.callback_data());
+    w.press(&anna_tg, &list, &add, "Новый турист брони").await;
+    // A wrong name and an impossible date are answered and change nothing.
+    w.say(&anna_tg, "Иванов", "фамилию и имя").await;
+    w.say(&anna_tg, "Иванов Пётр Сергеевич", "Дата рождения туриста").await;
+    w.say(&anna_tg, "31.02.2015", "Такого дня нет").await;
+    assert_eq!(crm.travellers(&Actor::System, booking.id).await.unwrap().travellers.len(), 1);
+    let list = w.say(&anna_tg, "01.02.2015", "(2 из 2)").await;
+    assert!(list.text().contains("Иванов Пётр Сергеевич, 01.02.2015"), "{}", list.text());
+    assert!(!list.callback_data().contains(&add), "no third traveller: {:?}", list.callback_data());
+    let all = crm.travellers(&Actor::System, booking.id).await.unwrap().travellers;
+    assert_eq!(all[1].traveller.full_name, "Иванов Пётр Сергеевич");
+}
+
+#[tokio::test]
 async fn an_agent_enters_a_clients_refund_details_in_the_bot() {
     for backend in backends() {
         refund_entry(World::on(backend).await).await;

@@ -444,7 +444,11 @@ fn the_travellers_and_the_passport_entry_are_worded() {
     assert!(list[0].0.contains("Туристы брони №17 (1 из 2)"), "{}", list[0].0);
     assert!(list[0].0.contains("❗ загранпаспорт — нужен, не внесён"), "{}", list[0].0);
     assert!(list[0].0.contains("⚠️ Загранпаспорт действует до 01.06.2027"));
-    assert_eq!(list[0].1, [vec!["Щукин Юрий".to_owned()], vec!["📄 Открыть бронь".to_owned()]]);
+    assert!(list[0].0.contains("или добавьте следующего: «➕ Добавить туриста»"), "{}", list[0].0);
+    let buttons = ["Щукин Юрий", "➕ Добавить туриста", "📄 Открыть бронь"].map(|b| vec![b.to_owned()]);
+    assert_eq!(list[0].1, buttons);
+    let name = rendered(&t, State::Staff(None), &agent, Event::Callback(Callback::AddTraveller(17)));
+    assert!(name[0].0.starts_with("Новый турист брони: фамилия, имя и отчество"), "{}", name[0].0);
     let kinds = rendered(&t, State::Staff(None), &agent, Event::Callback(Callback::Traveller(21)));
     assert_eq!(kinds[0].1.concat(), ["паспорт РФ", "загранпаспорт", "свидетельство о рождении"]);
     // Every field of every kind has its own question (not only its label).

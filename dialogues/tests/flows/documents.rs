@@ -94,13 +94,30 @@ fn the_booking_card_leads_to_the_travellers_and_a_traveller_to_the_kinds() {
     };
     let (_, eff) = run(State::Staff(None), Event::Outcome(Outcome::StaffTravellers(list)));
     assert_eq!(said(&eff), ["staff_travellers"]);
-    assert_eq!(callbacks(&eff), [Callback::Traveller(21), Callback::Booking(17)]);
+    // One of two entered: the second can be added.
+    assert_eq!(callbacks(&eff), [Callback::Traveller(21), Callback::AddTraveller(17), Callback::Booking(17)]);
     let (_, eff) = run(State::Staff(None), Event::Callback(Callback::Traveller(21)));
     assert_eq!(said(&eff), ["staff_doc_choose"]);
     assert_eq!(callbacks(&eff), DocKind::IDENTITY.map(|k| Callback::DocKind(21, k)));
     let (st, eff) = run(State::Staff(None), Event::Callback(Callback::DocKind(21, DocKind::ForeignPassport)));
     assert_eq!(st, entering(DocKind::ForeignPassport));
     assert_eq!(said(&eff), ["staff_doc_field_ask:number"]);
+}
+
+#[test]
+fn a_companion_is_added_by_name_then_birth_date_each_checked() {
+    let (st, eff) = run(State::Staff(None), Event::Callback(Callback::AddTraveller(17)));
+    assert_eq!(said(&eff), ["staff_traveller_name_ask"]);
+    let (st, eff) = run(st, text("Щукин"));
+    assert_eq!(said(&eff), ["invalid"], "one word is not a name");
+    let (st, eff) = run(st, text("  Щукин   Юрий "));
+    assert_eq!(said(&eff), ["staff_traveller_birth_ask"]);
+    let (st, eff) = run(st, text("01.02.2030"));
+    assert_eq!(said(&eff), ["invalid"], "born in the future");
+    let (st, eff) = run(st, text("01.02.1985"));
+    assert_eq!(st, State::Staff(None));
+    let born = NaiveDate::from_ymd_opt(1985, 2, 1).unwrap();
+    assert_eq!(eff, [Effect::AddTraveller { booking: 17, full_name: "Щукин Юрий".into(), birth_date: born }]);
 }
 
 /// (typed wrong, typed right, the field, as it is kept).
