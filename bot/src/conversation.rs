@@ -29,6 +29,9 @@ pub struct Ctx {
     /// Whether `states` is the CRM's database (no Redis configured): then who is writing and
     /// the chat's state are read in one query (see [`who_and_state`]).
     pub states_in_db: bool,
+    /// Whether documents open as a Mini App (see [`crate::BotSettings::mini_apps`]): only
+    /// then can the bot send a client there to enter what a document lacks.
+    pub mini_apps: bool,
     /// The sending rate replies share with the outbox.
     pub budget: crate::SendBudget,
 }

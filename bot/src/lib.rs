@@ -99,8 +99,16 @@ impl BotSettings {
     /// Where the Mini App of a document lives, when the public address is https (Telegram
     /// opens Mini Apps over https only).
     pub fn mini_app_url(&self, document: crm::domain::IssuedDocumentId) -> Option<String> {
-        let base = self.public_url.as_deref()?.trim().trim_end_matches('/');
-        base.to_ascii_lowercase().starts_with("https://").then(|| format!("{base}/sign/{document}"))
+        self.mini_apps().then(|| format!("{}/sign/{document}", self.public_base()))
+    }
+
+    /// Whether documents open as a Mini App, where the client can enter what one lacks.
+    pub fn mini_apps(&self) -> bool {
+        self.public_base().to_ascii_lowercase().starts_with("https://")
+    }
+
+    fn public_base(&self) -> &str {
+        self.public_url.as_deref().unwrap_or_default().trim().trim_end_matches('/')
     }
 }
 
@@ -175,7 +183,14 @@ pub async fn start(
         // The menu is a convenience: a bot that cannot set it still works.
         tracing::warn!(error = %e, "setMyCommands failed");
     }
-    let ctx = conversation::Ctx { crm, texts, states, states_in_db: settings.redis_url.is_none(), budget };
+    let ctx = conversation::Ctx {
+        crm,
+        texts,
+        states,
+        states_in_db: settings.redis_url.is_none(),
+        mini_apps: settings.mini_apps(),
+        budget,
+    };
     match &settings.webhook_url {
         // Our own polling: an update is confirmed only once handled (see `polling`).
         None => {

@@ -106,6 +106,7 @@ async fn start(ctx: &Ctx, actor: &Actor, doc: IssuedDocumentId) -> crm::Result<R
     if !view.document.document.missing.is_empty() {
         return Ok(Reply::text("sign_missing")
             .var("title", view.document.document.title)
+            .var("mini_app", ctx.mini_apps)
             .var("missing", view.document.document.missing));
     }
     if view.agreement_needed {

@@ -523,3 +523,22 @@ fn a_staff_outcome_has_one_check_mark() {
     }
     assert!(seen > 5, "the outcomes' templates were not found in {}", dir.display());
 }
+
+#[test]
+fn what_a_document_lacks_is_sent_where_the_client_can_enter_it() {
+    let t = Texts::load().unwrap();
+    let lacks = |mini_app: bool| {
+        t.message(
+            &Reply::text("sign_missing")
+                .var("title", "Договор № 28")
+                .var("missing", "адрес клиента")
+                .var("mini_app", mini_app),
+        )
+    };
+    let page = lacks(true);
+    assert!(page.contains("не хватает данных: адрес клиента. Внесите их на странице документа"), "{page}");
+    // Without the Mini App there is no such button under the document: the agent enters them.
+    let chat = lacks(false);
+    assert!(chat.contains("Сообщите их агенту через «💬 Написать агенту»"), "{chat}");
+    assert!(!chat.contains("Открыть и подписать"), "{chat}");
+}
