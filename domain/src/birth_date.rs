@@ -53,13 +53,17 @@ pub fn format_ru_range(from: NaiveDate, until: NaiveDate) -> String {
     }
 }
 
-/// Parses `дд.мм.гггг` (also with `/` or `-` as separators, and ISO `гггг-мм-дд`). The one date
+/// Parses `дд.мм.гггг` (also with `/` or `-` as separators, and ISO `гггг-мм-дд`), and a date
+/// as people write it in words: `14 марта 1990`, `14 мар 1990 г.`, `14 03 1990`. The one date
 /// parser of every front-end: a well-formed day the calendar lacks (31.02, 29.02 of a common
 /// year, month 13) is `NoSuchDate`, not a format error, so the person checks the day, not the dots.
 pub fn parse_ru_date(input: &str) -> Result<NaiveDate, Invalid> {
     let s = input.trim();
     if let Some((y, m, d)) = iso_parts(s) {
         return NaiveDate::from_ymd_opt(y, m, d).ok_or(Invalid::NoSuchDate);
+    }
+    if s.contains(char::is_whitespace) {
+        return in_words(s);
     }
     let normalised: String = s.chars().map(|c| if c == '/' || c == '-' { '.' } else { c }).collect();
     let parts: Vec<&str> = normalised.split('.').collect();
@@ -70,6 +74,54 @@ pub fn parse_ru_date(input: &str) -> Result<NaiveDate, Invalid> {
     let (d, m) = (num(parts[0])?, num(parts[1])?);
     let y = parts[2].parse::<i32>().map_err(|_| Invalid::DateFormat)?;
     NaiveDate::from_ymd_opt(y, m, d).ok_or(Invalid::NoSuchDate)
+}
+
+/// Russian month names as people write them: the name, its genitive (`14 марта`) and the
+/// usual abbreviations; nothing else, so a typo is asked again rather than guessed.
+const MONTHS: [&[&str]; 12] = [
+    &["январь", "января", "янв"],
+    &["февраль", "февраля", "фев", "февр"],
+    &["март", "марта", "мар"],
+    &["апрель", "апреля", "апр"],
+    &["май", "мая"],
+    &["июнь", "июня", "июн"],
+    &["июль", "июля", "июл"],
+    &["август", "августа", "авг"],
+    &["сентябрь", "сентября", "сен", "сент"],
+    &["октябрь", "октября", "окт"],
+    &["ноябрь", "ноября", "ноя", "нояб"],
+    &["декабрь", "декабря", "дек"],
+];
+
+/// `14 марта 1990`, `14 март 1990 г.`, `14 03 1990`: day, month (a number or a name), a
+/// four-digit year, an optional «г.» or «года» after it.
+fn in_words(s: &str) -> Result<NaiveDate, Invalid> {
+    let lower = s.to_lowercase();
+    let mut words: Vec<&str> = lower.split_whitespace().collect();
+    if matches!(words.last(), Some(&("г" | "г." | "года" | "год"))) {
+        words.pop();
+    }
+    let [d, m, y] = words[..] else { return Err(Invalid::DateFormat) };
+    let y = y.strip_suffix("г.").or_else(|| y.strip_suffix('г')).unwrap_or(y);
+    let digits = |p: &str, max: usize| {
+        let ok = !p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit());
+        ok.then(|| p.parse::<u32>().ok()).flatten()
+    };
+    let month = match digits(m, 2) {
+        Some(n) => n,
+        None => month_by_name(m).ok_or(Invalid::DateFormat)?,
+    };
+    let (Some(day), Some(year)) = (digits(d, 2), digits(y, 4).filter(|_| y.len() == 4)) else {
+        return Err(Invalid::DateFormat);
+    };
+    let year = i32::try_from(year).map_err(|_| Invalid::DateFormat)?;
+    NaiveDate::from_ymd_opt(year, month, day).ok_or(Invalid::NoSuchDate)
+}
+
+fn month_by_name(word: &str) -> Option<u32> {
+    let word = word.strip_suffix('.').unwrap_or(word);
+    let n = MONTHS.iter().position(|forms| forms.contains(&word))?;
+    u32::try_from(n + 1).ok()
 }
 
 /// `гггг-мм-дд` split into numbers (what a date input or a stored date holds), or `None`.
@@ -122,5 +174,22 @@ mod tests {
             assert_eq!(parse_ru_date(input), Err(Invalid::DateFormat), "{input:?}");
         }
         assert_eq!(parse_ru_date("29.02.2024"), Ok(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()));
+    }
+
+    #[test]
+    fn a_date_in_words_is_read_as_people_write_it() {
+        let d = |y, m, day| Ok(NaiveDate::from_ymd_opt(y, m, day).unwrap());
+        assert_eq!(parse_ru_date("14 марта 1990"), d(1990, 3, 14));
+        assert_eq!(parse_ru_date(" 14  Март 1990 г. "), d(1990, 3, 14));
+        assert_eq!(parse_ru_date("1 мая 1985 года"), d(1985, 5, 1));
+        assert_eq!(parse_ru_date("1 май 1985г."), d(1985, 5, 1));
+        assert_eq!(parse_ru_date("05 дек. 2001"), d(2001, 12, 5));
+        assert_eq!(parse_ru_date("5 сентября 2001"), d(2001, 9, 5));
+        assert_eq!(parse_ru_date("14 03 1990"), d(1990, 3, 14));
+        assert_eq!(parse_ru_date("30 февраля 1990"), Err(Invalid::NoSuchDate));
+        for input in ["14 мартобря 1990", "14 ма 1990", "14 марта 90", "марта 14 1990", "14 марта", "1 2 3 4"]
+        {
+            assert_eq!(parse_ru_date(input), Err(Invalid::DateFormat), "{input:?}");
+        }
     }
 }

@@ -42,6 +42,23 @@ pub const KNOWN_CITIES: &[(&str, &str)] = &[
     ("Петропавловск-Камчатский", "Asia/Kamchatka"),
 ];
 
+/// What people call these cities in a chat, each to a name of [`KNOWN_CITIES`] (compared
+/// like the names: case-insensitively, `ё` = `е`).
+const SHORT_NAMES: &[(&str, &str)] = &[
+    ("Мск", "Москва"),
+    ("СПб", "Санкт-Петербург"),
+    ("Питер", "Санкт-Петербург"),
+    ("Петербург", "Санкт-Петербург"),
+    ("Нижний", "Нижний Новгород"),
+    ("НН", "Нижний Новгород"),
+    ("Ростов", "Ростов-на-Дону"),
+    ("Минводы", "Минеральные Воды"),
+    ("Екб", "Екатеринбург"),
+    ("Новосиб", "Новосибирск"),
+    ("Нск", "Новосибирск"),
+    ("Петропавловск", "Петропавловск-Камчатский"),
+];
+
 pub const DEFAULT_TZ: Tz = chrono_tz::Europe::Moscow;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,8 +82,10 @@ impl City {
             return Err(Invalid::CityEmpty);
         }
         let key = super::name::search_key(&name);
+        let same = |n: &str| super::name::search_key(n) == key;
+        let meant = SHORT_NAMES.iter().find(|(short, _)| same(short)).map(|(_, full)| *full);
         for (known, zone) in KNOWN_CITIES {
-            if super::name::search_key(known) == key {
+            if meant.map_or_else(|| same(known), |full| full == *known) {
                 return Ok(City { name: (*known).to_owned(), tz: parse_tz(zone) });
             }
         }
@@ -121,6 +140,19 @@ mod tests {
         assert_eq!(other.name(), "Усть-Кут");
         assert_eq!(other.tz(), DEFAULT_TZ);
         assert!(!other.is_known());
+    }
+
+    #[test]
+    fn what_people_call_a_city_in_a_chat_is_that_city() {
+        for (typed, meant) in [("екб", "Екатеринбург"), ("Питер", "Санкт-Петербург"), ("спб", "Санкт-Петербург")]
+        {
+            let c = City::parse(typed).unwrap();
+            assert_eq!((c.name(), c.is_known()), (meant, true), "{typed}");
+        }
+        assert_eq!(City::parse("ЕКБ").unwrap().tz(), chrono_tz::Asia::Yekaterinburg);
+        for (_, full) in SHORT_NAMES {
+            assert!(KNOWN_CITIES.iter().any(|(n, _)| n == full), "{full} is a known city");
+        }
     }
 
     #[test]
