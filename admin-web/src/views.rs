@@ -114,6 +114,7 @@ pub fn page(session: &PanelSession, section: &str) -> tera::Context {
         &serde_json::json!({
             "id": session.staff.id.0,
             "name": session.staff.name,
+            "short_name": crm::domain::surname_and_initials(&session.staff.name),
             "login": session.staff.login,
             "role": session.staff.role.as_str(),
             "role_title": session.staff.role.title_ru(),

@@ -23,7 +23,7 @@ const MAX_SUM_DIGITS: usize = 18;
 /// The payer's name is shortened when the whole would pass the standard's 210 characters; the
 /// number, which the accountant's matching needs, always stays.
 pub fn purpose(booking: BookingId, client_name: &str) -> String {
-    let payer = surname_and_initials(client_name);
+    let payer = crate::domain::surname_and_initials(client_name);
     let full = text::fill("bank_transfer", "purpose", &[("booking", &booking.0), ("payer", &payer)]);
     if full.chars().count() <= MAX_PURPOSE {
         return full;
@@ -44,14 +44,6 @@ pub fn booking_in_purpose(purpose: &str) -> Option<BookingId> {
 pub fn leading_number(s: &str) -> Option<BookingId> {
     let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
     digits.parse::<i64>().ok().filter(|id| *id > 0).map(BookingId)
-}
-
-/// «Иванов Иван Иванович» → «Иванов И.И.»: how payment documents name a person.
-pub fn surname_and_initials(full_name: &str) -> String {
-    let mut words = full_name.split_whitespace();
-    let Some(surname) = words.next() else { return String::new() };
-    let initials: String = words.filter_map(|w| w.chars().next()).map(|c| format!("{c}.")).collect();
-    if initials.is_empty() { surname.to_owned() } else { format!("{surname} {initials}") }
 }
 
 /// The GOST payload of a transfer of `amount` to the agency with `purpose`. Refused for a

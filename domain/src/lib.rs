@@ -42,7 +42,7 @@ pub use invalid::Invalid;
 pub use ledger::{Counterparty, OperationKind, PaymentMethod, format_percent_bp, parse_percent_bp, share_bp};
 pub use local_time::{AGENCY_TZ, format_agency_time, format_local_datetime, parse_local_datetime, zone_title_ru};
 pub use money::{Currency, Money};
-pub use name::{PersonName, first_name_of, search_key};
+pub use name::{PersonName, first_name_of, search_key, surname_and_initials};
 pub use passport::fields::{DocField, FieldError, check_field, document_fields, parse_document};
 pub use passport::{
     BirthCertificate, CHILD_AGE, DocKind, DocWarning, ForeignPassport, InternalPassport, LatinName, PaymentDetails,

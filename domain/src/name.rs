@@ -57,6 +57,15 @@ pub fn first_name_of(full_name: &str) -> &str {
     full_name.split(' ').nth(1).unwrap_or(full_name)
 }
 
+/// «Иванов Иван Иванович» → «Иванов И.И.»: how payment documents name a person, and the panel
+/// its signed-in staff member where the menu needs the room.
+pub fn surname_and_initials(full_name: &str) -> String {
+    let mut words = full_name.split_whitespace();
+    let Some(surname) = words.next() else { return String::new() };
+    let initials: String = words.filter_map(|w| w.chars().next()).map(|c| format!("{c}.")).collect();
+    if initials.is_empty() { surname.to_owned() } else { format!("{surname} {initials}") }
+}
+
 /// Lower-case with `ё` folded to `е`, the way people type and search Russian words: names,
 /// countries, a count of travellers.
 pub fn search_key(s: &str) -> String {
