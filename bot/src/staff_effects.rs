@@ -441,6 +441,7 @@ async fn travellers(ctx: &Ctx, actor: &Actor, id: BookingId) -> Result<Event, Bo
         booking: id.0,
         travellers_count: list.travellers_count,
         travellers,
+        can_add: list.can_add,
     })))
 }
 
@@ -461,13 +462,16 @@ async fn put_document(
             return Ok(Event::Outcome(Outcome::Refused(reason.to_owned())));
         }
     };
-    attempt!(ctx, ctx.crm.put_traveller_document(actor, id, &doc), |warnings: Vec<crm::domain::DocWarning>| done(
-        ctx,
-        Reply::text("staff_done_document")
-            .var("kind", kind.title_ru())
-            .var("warnings", warnings.iter().map(|w| w.message_ru()).collect::<Vec<_>>()),
-        None
-    ))
+    let warnings = match ctx.crm.put_traveller_document(actor, id, &doc).await {
+        Ok(w) => w,
+        Err(e) => return refused(ctx, e),
+    };
+    // Back to the list: the next traveller's document is what an agent usually enters next.
+    let back = ctx.crm.traveller_booking(actor, id).await.ok().map(|b| Callback::Travellers(b.0));
+    let saved = Reply::text("staff_done_document")
+        .var("kind", kind.title_ru())
+        .var("warnings", warnings.iter().map(|w| w.message_ru()).collect::<Vec<_>>());
+    Ok(done(ctx, saved, back))
 }
 
 #[cfg(test)]

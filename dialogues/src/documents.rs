@@ -106,10 +106,7 @@ pub fn travellers_reply(v: &TravellersView) -> Reply {
         .iter()
         .map(|t| vec![Button::new(Label::new("traveller").var("name", t.name.as_str()), Callback::Traveller(t.id))])
         // Companions up to the booked count: crm refuses one more (the price is per person).
-        .chain(
-            (i64::try_from(v.travellers.len()).unwrap_or(i64::MAX) < v.travellers_count)
-                .then(|| vec![Button::new(Label::new("add_traveller"), Callback::AddTraveller(v.booking))]),
-        )
+        .chain(v.can_add.then(|| vec![Button::new(Label::new("add_traveller"), Callback::AddTraveller(v.booking))]))
         .chain(std::iter::once(vec![Button::new(Label::new("open_booking"), Callback::Booking(v.booking))]))
         .collect();
     Reply::text("staff_travellers")

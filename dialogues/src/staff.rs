@@ -397,6 +397,7 @@ fn outcome(here: State, o: &Outcome, is_admin: bool) -> (State, Vec<Effect>) {
             let back = match back {
                 Some(cb @ Callback::Client(_)) => Some(btn("open_client", *cb)),
                 Some(cb @ Callback::Booking(_)) => Some(btn("open_booking", *cb)),
+                Some(cb @ Callback::Travellers(_)) => Some(btn("travellers", *cb)),
                 _ => None,
             };
             let r = match back {

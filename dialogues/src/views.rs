@@ -158,6 +158,8 @@ pub struct TravellersView {
     pub booking: i64,
     pub travellers_count: i64,
     pub travellers: Vec<TravellerLine>,
+    /// Whether one more companion fits (crm's `TravellerList::can_add`).
+    pub can_add: bool,
 }
 
 /// A booking as staff see it, with the moves they may make.

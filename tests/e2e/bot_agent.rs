@@ -226,7 +226,9 @@ async fn passport_entry(w: World) {
     w.say(&anna_tg, "ОВД Тверского района", "Код подразделения").await;
     let summary = w.say(&anna_tg, "770001", "Проверьте").await;
     assert!(summary.text().contains("Код подразделения: 770-001"), "{}", summary.text());
-    w.press(&anna_tg, &summary, "y", "Сохранено: паспорт РФ").await;
+    let saved = w.press(&anna_tg, &summary, "y", "Сохранено: паспорт РФ").await;
+    // Back to the list, where the next traveller's document is entered.
+    assert_eq!(saved.callback_data(), [format!("tr:{}", booking.id)]);
     let opened = crm.open_documents(&Actor::System, booking.client_id).await.unwrap();
     assert_eq!(opened.internal_passport.map(|p| p.number).as_deref(), Some("613729"));
     assert!(crm.missing_documents(&Actor::System, booking.id).await.unwrap().is_empty());

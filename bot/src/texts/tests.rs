@@ -426,6 +426,7 @@ fn the_travellers_and_the_passport_entry_are_worded() {
     let view = TravellersView {
         booking: 17,
         travellers_count: 2,
+        can_add: true,
         travellers: vec![TravellerLine {
             id: 21,
             name: "Щукин Юрий".into(),

@@ -171,6 +171,13 @@ impl Crm {
         self.travellers(actor, b.id).await
     }
 
+    /// The booking a traveller is on (the bot's way back to the list after a document).
+    pub async fn traveller_booking(&self, actor: &Actor, id: TravellerId) -> Result<BookingId> {
+        let (b, _) = self.booking_of_traveller(id).await?;
+        check_documents_access(actor, &b, Access::Read)?;
+        Ok(b.id)
+    }
+
     /// Adds a companion (up to the booking's number of travellers: the price is per person, so
     /// one more needs a new booking).
     pub async fn add_traveller(&self, actor: &Actor, booking: BookingId, t: NewTraveller) -> Result<Traveller> {

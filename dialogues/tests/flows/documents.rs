@@ -83,6 +83,7 @@ fn the_booking_card_leads_to_the_travellers_and_a_traveller_to_the_kinds() {
     let list = TravellersView {
         booking: 17,
         travellers_count: 2,
+        can_add: true,
         travellers: vec![TravellerLine {
             id: 21,
             name: "Щукин Юрий".into(),
