@@ -11,11 +11,12 @@ use dialogues::event::Outcome;
 use dialogues::{Effect, Event, Reply, State, Who};
 use std::collections::VecDeque;
 use std::sync::Arc;
-use teloxide::RequestError;
 use teloxide::dispatching::dialogue::ErasedStorage;
-use teloxide::payloads::SendMessage;
+use teloxide::payloads::{EditMessageText, SendMessage};
 use teloxide::prelude::*;
-use teloxide::requests::Request;
+use teloxide::requests::{JsonRequest, Payload, Request};
+use teloxide::types::{MessageId, ReplyMarkup};
+use teloxide::{ApiError, RequestError};
 
 /// The bot replies go through: plain teloxide, paced by [`crate::SendBudget`] in [`send`].
 pub type TgBot = Bot;
@@ -67,12 +68,15 @@ async fn who_and_state(ctx: &Ctx, telegram_id: i64, chat: ChatId) -> Result<(Who
     Ok((who?, state.map_err(BotError::state)?.unwrap_or_default()))
 }
 
+/// `pressed`: the bot's message whose button refines a list ([`dialogues::Callback::refines_list`]);
+/// the update's first answer with buttons of its own takes that message's place.
 pub async fn handle(
     ctx: &Ctx,
     bot: &TgBot,
     chat: ChatId,
     user: &teloxide::types::User,
     event: Event,
+    pressed: Option<MessageId>,
 ) -> Result<(), BotError> {
     let telegram_id = i64::try_from(user.id.0).unwrap_or(i64::MAX);
     let (who, mut saved) = who_and_state(ctx, telegram_id, chat).await?;
@@ -84,6 +88,7 @@ pub async fn handle(
         return send(ctx, bot, chat, &staff_effects::not_your_role(need)).await;
     }
     let mut state = saved.clone();
+    let mut in_place = pressed;
     let mut events = VecDeque::from([event]);
     let mut rounds = 0;
     while let Some(event) = events.pop_front() {
@@ -103,7 +108,12 @@ pub async fn handle(
         }
         for effect in effects {
             if let Effect::Reply(reply) = &effect {
-                send(ctx, bot, chat, reply).await?;
+                // Only an answer with inline buttons replaces the list (a button gone stale
+                // is answered below it, with the menu).
+                match in_place.take_if(|_| matches!(reply.keyboard, dialogues::Keyboard::Inline(_))) {
+                    Some(id) => replace(ctx, bot, chat, id, reply).await?,
+                    None => send(ctx, bot, chat, reply).await?,
+                }
                 continue;
             }
             if let Effect::Register(collected) = effect {
@@ -195,17 +205,44 @@ async fn save(ctx: &Ctx, chat: ChatId, state: &State, saved: &mut State) -> Resu
 pub async fn send(ctx: &Ctx, bot: &TgBot, chat: ChatId, reply: &Reply) -> Result<(), BotError> {
     let mut payload = SendMessage::new(chat, ctx.texts.message(reply));
     payload.reply_markup = markup::reply_markup(&ctx.texts.keyboard(&reply.keyboard));
-    let req = crate::sent::text(bot, payload);
+    within_limits(ctx, chat, &crate::sent::text(bot, payload)).await.map(drop).map_err(BotError::from)
+}
+
+/// Shows `reply` in place of the bot's message `id`. Where Telegram will not edit it (a photo,
+/// a message gone or too old), the reply is sent as a new message; the same text and buttons
+/// again (`message is not modified`) is already what the client sees.
+async fn replace(ctx: &Ctx, bot: &TgBot, chat: ChatId, id: MessageId, reply: &Reply) -> Result<(), BotError> {
+    let Some(ReplyMarkup::InlineKeyboard(markup)) = markup::reply_markup(&ctx.texts.keyboard(&reply.keyboard)) else {
+        return send(ctx, bot, chat, reply).await;
+    };
+    let mut payload = EditMessageText::new(chat, id, ctx.texts.message(reply));
+    payload.reply_markup = Some(markup);
+    match within_limits(ctx, chat, &crate::sent::edit(bot, payload)).await {
+        Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(()),
+        Err(RequestError::Api(e)) => {
+            tracing::debug!(chat = chat.0, error = %e, "the list could not be edited; sent anew");
+            send(ctx, bot, chat, reply).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Makes a request to a chat as soon as Telegram's limits allow: a 5xx or a dropped connection
+/// is tried again with backoff (see `retry`); a 429 pauses what the budget judges it names,
+/// and the same request waits its next turn.
+async fn within_limits<P>(ctx: &Ctx, chat: ChatId, req: &JsonRequest<P>) -> Result<P::Output, RequestError>
+where
+    P: Payload + serde::Serialize + 'static,
+    P::Output: serde::de::DeserializeOwned,
+{
     loop {
         ctx.budget.reply_turn(chat.0).await;
-        // A 5xx or a dropped connection is tried again with backoff (see `retry`); a 429 pauses
-        // what the budget judges it names, and the same message waits its next turn.
         match crate::retry::with_backoff("reply", || req.send_ref()).await {
             Err(RequestError::RetryAfter(after)) => {
                 let paused = ctx.budget.flood(chat.0, after.duration());
                 tracing::warn!(chat = chat.0, retry_after = after.seconds(), ?paused, "Telegram asked to slow down");
             }
-            sent => return sent.map(drop).map_err(BotError::from),
+            done => return done,
         }
     }
 }

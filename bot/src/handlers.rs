@@ -63,7 +63,7 @@ async fn on_message(bot: &TgBot, msg: Message, ctx: &Ctx) -> HandlerResult {
     {
         return Ok(());
     }
-    let done = conversation::handle(ctx, bot, msg.chat.id, user, event).await;
+    let done = conversation::handle(ctx, bot, msg.chat.id, user, event, None).await;
     answered(ctx, bot, msg.chat.id, done).await
 }
 
@@ -97,7 +97,8 @@ async fn on_callback(bot: &TgBot, q: CallbackQuery, ctx: &Ctx) -> HandlerResult 
     match q.data.as_deref().and_then(Callback::decode) {
         Some(cb) if crate::signing::on_callback(ctx, bot, chat_id, &q.from, cb).await? => Ok(()),
         Some(cb) => {
-            let done = conversation::handle(ctx, bot, chat_id, &q.from, Event::Callback(cb)).await;
+            let pressed = q.message.as_ref().filter(|_| cb.refines_list()).map(|m| m.id());
+            let done = conversation::handle(ctx, bot, chat_id, &q.from, Event::Callback(cb), pressed).await;
             answered(ctx, bot, chat_id, done).await
         }
         None => conversation::send(ctx, bot, chat_id, &Reply::text("button_expired")).await,

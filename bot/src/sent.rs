@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use teloxide::Bot;
-use teloxide::payloads::SendMessage;
+use teloxide::payloads::{EditMessageText, SendMessage};
 use teloxide::requests::{JsonRequest, Payload};
 
 /// What the bot reads of a message Telegram accepted.
@@ -27,6 +27,21 @@ impl Payload for SendText {
 /// The request for `payload`: send it with `.await` or `send_ref()`, as teloxide's own.
 pub fn text(bot: &Bot, payload: SendMessage) -> JsonRequest<SendText> {
     JsonRequest::new(bot.clone(), SendText(payload))
+}
+
+/// teloxide's `editMessageText` payload, answered with [`Sent`] like a send.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct EditText(pub EditMessageText);
+
+impl Payload for EditText {
+    type Output = Sent;
+    const NAME: &'static str = <EditMessageText as Payload>::NAME;
+}
+
+/// The request for an edit of `payload`'s message.
+pub fn edit(bot: &Bot, payload: EditMessageText) -> JsonRequest<EditText> {
+    JsonRequest::new(bot.clone(), EditText(payload))
 }
 
 #[cfg(test)]

@@ -95,6 +95,22 @@ pub enum Callback {
 }
 
 impl Callback {
+    /// A press that shows the tour list another way (another page, a filter, the question
+    /// choosing one): its answer takes the pressed message's place rather than adding one, so
+    /// browsing leaves one list in the chat, not a message per page.
+    pub fn refines_list(&self) -> bool {
+        matches!(
+            self,
+            Callback::Page(_)
+                | Callback::AskMonth
+                | Callback::Month(_)
+                | Callback::AskBudget
+                | Callback::Budget(_)
+                | Callback::Hot
+                | Callback::ClearFilters
+        )
+    }
+
     pub fn encode(&self) -> String {
         match self {
             Callback::City(i) => format!("c:{i}"),
@@ -240,6 +256,20 @@ impl Callback {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_lists_own_buttons_refine_it_in_place() {
+        for c in [Callback::Page(2), Callback::Hot, Callback::ClearFilters, Callback::AskMonth, Callback::Month(202701)]
+        {
+            assert!(c.refines_list(), "{c:?}");
+        }
+        // A tour's card, a booking, a payment: answers of their own, below the list.
+        for c in
+            [Callback::Tour(1), Callback::Depart(2), Callback::Yes, Callback::PayBooking(3), Callback::MoreClients(4)]
+        {
+            assert!(!c.refines_list(), "{c:?}");
+        }
+    }
 
     #[test]
     fn callbacks_round_trip_and_garbage_is_refused() {

@@ -102,13 +102,17 @@ pub async fn published_tour(crm: &crm::Crm) -> (i64, i64) {
         .add_staff(&Actor::System, NewStaffInput { login: "oleg", name: "Орлов Олег", role: Role::Operator })
         .await
         .unwrap();
-    let operator = Actor::staff(op.staff.id, Role::Operator);
+    publish_tour_as(crm, &Actor::staff(op.staff.id, Role::Operator), "Алтай: золотые горы").await
+}
+
+/// A published excursion tour titled `title` with one departure in 30 days: (tour, departure).
+pub async fn publish_tour_as(crm: &crm::Crm, operator: &Actor, title: &str) -> (i64, i64) {
     let card = crm
         .create_tour(
-            &operator,
+            operator,
             TourInput {
                 kind: TourKind::Excursion,
-                title: "Алтай: золотые горы".into(),
+                title: title.into(),
                 description: "Авторский тур с гидом".into(),
                 country: "Россия".into(),
                 region: "Алтай".into(),
@@ -126,8 +130,8 @@ pub async fn published_tour(crm: &crm::Crm) -> (i64, i64) {
         .await
         .unwrap();
     let start = crm.today() + Duration::days(30);
-    let dep = crm.add_departure(&operator, card.tour.id, start, start + Duration::days(6), 10).await.unwrap();
-    crm.publish_tour(&operator, card.tour.id).await.unwrap();
+    let dep = crm.add_departure(operator, card.tour.id, start, start + Duration::days(6), 10).await.unwrap();
+    crm.publish_tour(operator, card.tour.id).await.unwrap();
     (card.tour.id.0, dep.id.0)
 }
 
@@ -222,6 +226,46 @@ async fn client_books(w: World) {
     w.say(&maria, "/stop", "отписались").await;
     assert!(!crm.get_client(&Actor::System, client.id).await.unwrap().marketing_consent);
     drop(server);
+}
+
+#[tokio::test]
+async fn browsing_the_tours_keeps_one_list_in_the_chat() {
+    for backend in backends() {
+        one_list(World::on(backend).await).await;
+    }
+}
+
+async fn one_list(w: World) {
+    let _server = w.serve().await;
+    let crm = w.crm().await;
+    let op = crm
+        .add_staff(&Actor::System, NewStaffInput { login: "oleg", name: "Орлов Олег", role: Role::Operator })
+        .await
+        .unwrap();
+    let operator = Actor::staff(op.staff.id, Role::Operator);
+    for n in 1..=7 {
+        publish_tour_as(&crm, &operator, &format!("Алтай, тур {n}")).await;
+    }
+    let maria = w.fake.user(600_001, "Мария", None);
+    let list = w.say(&maria, "🌍 Туры", "страница 1").await;
+    // The next page, a filter and back: each takes the list's place, nothing is added.
+    let next = w.press(&maria, &list, "p:1", "страница 2").await;
+    assert_eq!((next.method.as_str(), next.message_id), ("editMessageText", list.message_id));
+    assert!(next.text().contains("Алтай, тур 1") && !next.text().contains("Алтай, тур 7"), "{}", next.text());
+    let hot = w.press(&maria, &next, "fh", "не нашлось").await;
+    assert_eq!((hot.method.as_str(), hot.message_id), ("editMessageText", list.message_id));
+    let all = w.press(&maria, &hot, "fx", "страница 1").await;
+    assert_eq!((all.method.as_str(), all.message_id), ("editMessageText", list.message_id));
+    // A list Telegram will not edit (deleted from the chat meanwhile) is sent anew.
+    let seen = w.fake.count_sent(maria.id);
+    w.fake.push_callback(&maria, list.message_id, "p:1");
+    w.fake.delete_message(maria.id, list.message_id);
+    let anew = w.fake.wait_for_new_message(maria.id, seen, |m| m.text().contains("страница 2"), WAIT).await;
+    assert_eq!(anew.method, "sendMessage");
+    // Opening a tour keeps the list: the card is a message of its own.
+    let tour = anew.callback_data().into_iter().find(|d| d.starts_with("t:")).unwrap();
+    let card = w.press(&maria, &anew, &tour, "Маршрут").await;
+    assert_eq!(card.method, "sendMessage");
 }
 
 #[tokio::test]

@@ -86,6 +86,12 @@ impl FakeTelegram {
         self.push_update("edited_message", msg)
     }
 
+    /// The user deletes a message from their chat: Telegram forgets it (an edit of it is then
+    /// «message to edit not found»).
+    pub fn delete_message(&self, chat_id: i64, message_id: i64) {
+        self.state().messages.remove(&(chat_id, message_id));
+    }
+
     /// A press of an inline button under the bot's message `message_id` in the user's chat;
     /// the callback embeds that message as Telegram does.
     pub fn push_callback(&self, user: &FakeUser, message_id: i64, data: &str) -> i64 {
