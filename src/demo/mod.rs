@@ -16,7 +16,7 @@ mod sales;
 mod social;
 
 use crm::domain::{ClientId, Role, StaffId};
-use crm::services::{ClientFilter, HotelFilter, NewStaffInput, TourFilter};
+use crm::services::{ClientFilter, HotelFilter, NewStaffInput, OutboxFilter, OutboxStatus, TourFilter};
 use crm::{Actor, Conflict, Crm, Error};
 
 /// One line for the console when the database already holds an agency's work.
@@ -119,7 +119,31 @@ pub async fn fill(crm: &Crm) -> crm::Result<Summary> {
     paperwork::build(crm, &cast.admin, &cast.operators).await?;
     let made = catalog::build(crm, &cast, &mut rng, &mut summary).await?;
     sales::build(crm, &mut cast, &made, &mut rng, &mut summary).await?;
+    quiet_history(crm, &cast.admin).await?;
     Ok(summary)
+}
+
+/// The demo's payments, status changes and documents are history: their messages to the
+/// clients would have gone when they happened. Left pending, the first start would send them —
+/// to Telegram ids the demo made up, which may be real people's. They are closed as skipped
+/// (the outbox page shows why); broadcasts the demo schedules stay as they are.
+async fn quiet_history(crm: &Crm, admin: &Actor) -> crm::Result<()> {
+    let reason = crm::text::get("outbox_reason", "demo_history");
+    loop {
+        let filter = OutboxFilter {
+            status: Some(OutboxStatus::Pending),
+            notifications_only: true,
+            limit: 200,
+            ..Default::default()
+        };
+        let pending = crm.outbox_entries(admin, filter).await?;
+        if pending.is_empty() {
+            return Ok(());
+        }
+        for m in pending {
+            crm.outgoing_closed(&Actor::System, m.id, OutboxStatus::Skipped, reason).await?;
+        }
+    }
 }
 
 /// The first admin is kept if there is one; otherwise the demo creates it as `serve` would,

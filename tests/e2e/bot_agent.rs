@@ -2,7 +2,7 @@
 //! booking, and crafted buttons that try to reach another agent's client.
 
 use crate::bot_client::{World, published_tour, register};
-use crate::fake_telegram::WAIT;
+use crate::fake_telegram::{FakeUser, WAIT};
 use crm::Actor;
 use crm::domain::{BookingStatus, Currency, Money, Role};
 use crm::services::NewStaffInput;
@@ -193,10 +193,10 @@ async fn an_agent_enters_the_clients_passport_field_by_field_in_the_bot() {
     }
 }
 
-async fn passport_entry(w: World) {
-    let _server = w.serve().await;
-    let crm = w.crm().await;
-    let (tour_id, dep_id) = published_tour(&crm).await;
+/// An agent in the bot, and a client who booked `travellers` places in the bot: the agent's
+/// Telegram user and the booking.
+async fn agent_and_booking(w: &World, crm: &crm::Crm, travellers: u8) -> (FakeUser, crm::services::Booking) {
+    let (tour_id, dep_id) = published_tour(crm).await;
     let anna = crm
         .add_staff(&Actor::System, NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent })
         .await
@@ -204,13 +204,19 @@ async fn passport_entry(w: World) {
     let anna_tg = w.fake.user(500_001, "Анна", None);
     w.say(&anna_tg, &format!("/start staff_{}", anna.invite_token), "Смирнова Анна").await;
     let maria = w.fake.user(600_001, "Мария", None);
-    register(&w, &maria, "+79123456789").await;
+    register(w, &maria, "+79123456789").await;
     let list = w.say(&maria, "🌍 Туры", "Алтай").await;
     let card = w.press(&maria, &list, &format!("t:{tour_id}"), "Маршрут").await;
     let ask = w.press(&maria, &card, &format!("d:{dep_id}"), "Сколько человек").await;
-    let quote = w.press(&maria, &ask, "k:1", "Стоимость брони").await;
+    let quote = w.press(&maria, &ask, &format!("k:{travellers}"), "Стоимость брони").await;
     w.press(&maria, &quote, "y", "Заявка на бронирование").await;
-    let booking = crm.list_bookings(&Actor::System, Default::default()).await.unwrap()[0].clone();
+    (anna_tg, crm.list_bookings(&Actor::System, Default::default()).await.unwrap()[0].clone())
+}
+
+async fn passport_entry(w: World) {
+    let _server = w.serve().await;
+    let crm = w.crm().await;
+    let (anna_tg, booking) = agent_and_booking(&w, &crm, 1).await;
     let me = crm.travellers(&Actor::System, booking.id).await.unwrap().travellers[0].traveller.id;
 
     let bookings = w.say(&anna_tg, "📋 Брони", "Брони").await;
@@ -244,21 +250,7 @@ async fn an_agent_adds_a_companion_to_a_booking_in_the_bot() {
 async fn companion_entry(w: World) {
     let _server = w.serve().await;
     let crm = w.crm().await;
-    let (tour_id, dep_id) = published_tour(&crm).await;
-    let anna = crm
-        .add_staff(&Actor::System, NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent })
-        .await
-        .unwrap();
-    let anna_tg = w.fake.user(500_001, "Анна", None);
-    w.say(&anna_tg, &format!("/start staff_{}", anna.invite_token), "Смирнова Анна").await;
-    let maria = w.fake.user(600_001, "Мария", None);
-    register(&w, &maria, "+79123456789").await;
-    let list = w.say(&maria, "🌍 Туры", "Алтай").await;
-    let card = w.press(&maria, &list, &format!("t:{tour_id}"), "Маршрут").await;
-    let ask = w.press(&maria, &card, &format!("d:{dep_id}"), "Сколько человек").await;
-    let quote = w.press(&maria, &ask, "k:2", "Стоимость брони").await;
-    w.press(&maria, &quote, "y", "Заявка на бронирование").await;
-    let booking = crm.list_bookings(&Actor::System, Default::default()).await.unwrap()[0].clone();
+    let (anna_tg, booking) = agent_and_booking(&w, &crm, 2).await;
 
     let bookings = w.say(&anna_tg, "📋 Брони", "Брони").await;
     let bcard = w.press(&anna_tg, &bookings, &format!("bk:{}", booking.id), "Бронь №").await;
