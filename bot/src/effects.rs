@@ -25,37 +25,71 @@ fn month_range(yyyymm: u32) -> Option<(NaiveDate, NaiveDate)> {
     Some((from, until))
 }
 
+/// The tours a client asked for, a page of them. The list and its filter speak of one price:
+/// what one person really pays, accommodation included, on a departure the list may show (in
+/// the chosen month, with a seat) — the budget is checked against it, not the tour's own price
+/// without the hotel, and «ближайший заезд» is the first such departure.
 pub async fn find_tours(ctx: &Ctx, actor: &Actor, filter: &TourFilter, page: u32) -> Result<Event, BotError> {
     let today = ctx.crm.today();
     let (departs_from, departs_until) = match filter.month.and_then(month_range) {
-        Some((from, until)) => (Some(from.max(today + Duration::days(1))), Some(until)),
+        Some((from, until)) => (from.max(today + Duration::days(1)), Some(until)),
         // Only tours that can still be booked: a departure after today with a seat.
-        None => (Some(today + Duration::days(1)), None),
+        None => (today + Duration::days(1), None),
     };
-    let wanted = i64::from((page + 1) * PAGE_SIZE + 1);
+    let budget = filter.budget_k.map(|k| i64::from(k) * 1000 * 100);
+    let start = usize::try_from(page * PAGE_SIZE).unwrap_or(usize::MAX);
+    let page_size = PAGE_SIZE as usize;
+    // The tour's own price never exceeds what a person pays with the hotel, so the store may
+    // drop what is over budget by it; what is left is checked against the real price below,
+    // so more candidates than a page are read when a budget is set.
+    let wanted = if budget.is_some() { 200 } else { i64::try_from(start + page_size + 1).unwrap_or(200) };
     let tours = ctx
         .crm
         .list_tours(
             actor,
             CrmTourFilter {
                 text: filter.destination.clone(),
-                departs_from,
+                departs_from: Some(departs_from),
                 departs_until,
-                max_price: filter.budget_k.map(|k| i64::from(k) * 1000 * 100),
+                max_price: budget,
                 hot_on: filter.hot.then_some(today),
                 limit: wanted,
                 ..Default::default()
             },
         )
         .await?;
-    let start = usize::try_from(page * PAGE_SIZE).unwrap_or(usize::MAX);
-    let has_more = tours.len() > start + PAGE_SIZE as usize;
+    let mut matched = 0;
+    let mut has_more = false;
     let mut items = Vec::new();
-    for t in tours.into_iter().skip(start).take(PAGE_SIZE as usize) {
+    for t in tours {
+        if budget.is_none() && matched < start {
+            // Nothing to check on a page before this one: counted, not priced.
+            matched += 1;
+            continue;
+        }
         let TourOffer { card, prices } = ctx.crm.tour_offer(actor, t.id).await?;
-        let next = card.departures.iter().find(|d| d.starts_on > today && d.seats_left() > 0);
-        // The list says «от»: the least one person pays on any departure, accommodation included.
-        let least = prices.iter().map(|p| p.per_person).min_by_key(|m| m.minor).unwrap_or(t.price);
+        let shown = |d: &&crm::services::Departure| {
+            d.starts_on >= departs_from && departs_until.is_none_or(|u| d.starts_on < u) && d.seats_left() > 0
+        };
+        let next = card.departures.iter().find(shown);
+        // The list says «от»: the least one person pays on a departure it shows.
+        let least = prices
+            .iter()
+            .filter(|p| card.departures.iter().filter(shown).any(|d| d.id == p.departure_id))
+            .map(|p| p.per_person)
+            .min_by_key(|m| m.minor)
+            .unwrap_or(t.price);
+        if budget.is_some_and(|b| least.minor > b) {
+            continue;
+        }
+        matched += 1;
+        if matched <= start {
+            continue;
+        }
+        if items.len() == page_size {
+            has_more = true;
+            break;
+        }
         items.push(TourItem {
             id: t.id.0,
             title: t.title.clone(),

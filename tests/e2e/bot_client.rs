@@ -269,6 +269,82 @@ async fn one_list(w: World) {
 }
 
 #[tokio::test]
+async fn the_budget_filter_checks_what_a_person_pays_with_the_hotel() {
+    for backend in backends() {
+        budget(World::on(backend).await).await;
+    }
+}
+
+/// A package at 40 000 ₽ a person plus a room for two at 10 000 ₽ a night for 7 nights: one
+/// person pays 75 000 ₽ at the least, though the tour's own price is under 50 000 ₽.
+async fn budget(w: World) {
+    use crm::domain::{MealPlan, Stars};
+    use crm::services::{HotelInput, RoomInput, SeasonInput, TourHotelLink};
+    let _server = w.serve().await;
+    let crm = w.crm().await;
+    published_tour(&crm).await;
+    let op = crm
+        .add_staff(&Actor::System, NewStaffInput { login: "irina", name: "Ковалёва Ирина", role: Role::Operator })
+        .await
+        .unwrap();
+    let operator = Actor::staff(op.staff.id, Role::Operator);
+    let hotel = HotelInput {
+        name: "Rixos Sungate".into(),
+        country: "Турция".into(),
+        city: "Кемер".into(),
+        address: "Kemer".into(),
+        stars: Some(Stars::new(5).unwrap()),
+        description: String::new(),
+    };
+    let h = crm.create_hotel(&operator, hotel).await.unwrap();
+    let room =
+        RoomInput { room_type: "Standard".into(), capacity: 2, meal_plan: MealPlan::AI, description: String::new() };
+    let room = crm.add_room(&operator, h.id, room).await.unwrap().id;
+    let (today, rub) = (crm.today(), |r: i64| Money::new(r * 100, Currency::RUB));
+    let season = SeasonInput { starts_on: today, ends_on: today + Duration::days(365), price_per_night: rub(10_000) };
+    crm.add_season(&operator, room, season).await.unwrap();
+    let input = TourInput {
+        kind: TourKind::Package,
+        title: "Турция, Кемер".into(),
+        description: "Неделя у моря".into(),
+        country: "Турция".into(),
+        region: "Кемер".into(),
+        departure_city: "Москва".into(),
+        price: rub(40_000),
+        route: vec![RoutePoint { day_number: 1, place: "Кемер".into(), description: "Заселение".into() }],
+        services: vec![(TourService::Flight, true)],
+        hotels: vec![TourHotelLink { hotel_id: h.id, room_id: Some(room), nights: 7 }],
+        hot: None,
+        early_booking: None,
+    };
+    let tour = crm.create_tour(&operator, input).await.unwrap().tour.id;
+    let start = today + Duration::days(40);
+    crm.add_departure(&operator, tour, start, start + Duration::days(7), 10).await.unwrap();
+    let later = today + Duration::days(100);
+    crm.add_departure(&operator, tour, later, later + Duration::days(7), 10).await.unwrap();
+    crm.publish_tour(&operator, tour).await.unwrap();
+
+    let maria = w.fake.user(600_001, "Мария", None);
+    // Prices are written with no-break spaces in the thousands.
+    let plain = |m: &SentMessage| m.text().replace(['\u{a0}', '\u{202f}'], " ");
+    let list = w.say(&maria, "🌍 Туры", "страница 1").await;
+    assert!(plain(&list).contains("Турция, Кемер — Турция, Кемер\n   от 75 000 ₽"), "{}", list.text());
+    let ask = w.press(&maria, &list, "fb", "Бюджет").await;
+    let within = w.press(&maria, &ask, "b:50", "на человека), страница 1").await;
+    assert!(within.text().contains("Алтай: золотые горы"), "{}", within.text());
+    assert!(!within.text().contains("Кемер"), "75 000 ₽ a person is over 50 000 ₽: {}", within.text());
+    let ask = w.press(&maria, &within, "fb", "Бюджет").await;
+    let within = w.press(&maria, &ask, "b:100", "на человека), страница 1").await;
+    assert!(plain(&within).contains("Кемер\n   от 75 000 ₽"), "{}", within.text());
+    // In a chosen month the list names that month's departure, not the first one.
+    let ask = w.press(&maria, &within, "fm", "месяц").await;
+    let month = format!("m:{}", later.format("%Y%m"));
+    let in_month = w.press(&maria, &ask, &month, "месяц: ").await;
+    let dates = crm::domain::format_ru_range(later, later + Duration::days(7));
+    assert!(in_month.text().contains(&format!("ближайший заезд {dates}")), "{}", in_month.text());
+}
+
+#[tokio::test]
 async fn a_restart_in_the_middle_of_registration_resumes_it() {
     for backend in backends() {
         restart_resumes(World::on(backend).await).await;
