@@ -48,6 +48,10 @@ each_backend!(the_price_on_the_card_is_the_price_booked, |app| {
     assert_eq!(prices.len(), 1, "{prices:?}");
     let card = prices[0];
     assert_eq!((card.departure_id, card.per_person, card.travellers, card.varies), (dep, rub(75_000_00), 2, true));
+    // A broadcast about the tour says the same «от», the hotel included.
+    let hot = crm::notify::BroadcastKind::HotTour;
+    let text = app.crm.preview_broadcast(&operator, hot, hot.default_template(), Some(tour)).await.unwrap();
+    assert!(text.contains(&format!("Цена от {} за человека", rub(75_000_00))), "{text}");
 
     // The breakdown before booking, by the same path, and the booking made from the card's numbers.
     let quote = app.crm.quote_booking(&me, &request(&client, dep, card.travellers)).await.unwrap();

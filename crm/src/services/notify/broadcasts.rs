@@ -9,10 +9,10 @@ use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{BroadcastId, Invalid, Role, TagName, TourId, TourStatus, format_ru_date, format_ru_range};
 use crate::notify::{BroadcastKind, Daytime, templates};
 use crate::sandbox::Template;
-use crate::services::Crm;
+use crate::services::{Crm, TourOffer};
+use crate::store::Conn;
 use crate::store::notifications::{self as store, AudienceFilter, BroadcastRow, NewBroadcast};
 use crate::store::outbox::{self, NewMessage, OutboxStatus};
-use crate::store::{Conn, departures, tours};
 use crate::{Actor, Error, Result};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
@@ -56,25 +56,30 @@ fn composer(actor: &Actor) -> Result<()> {
 /// The rows of a broadcast expanded per round; each round is one transaction.
 const EXPAND_CHUNK: i64 = 1000;
 
-/// A published tour's variables, as the broadcast templates use them.
-async fn tour_context(conn: &mut Conn, id: TourId, today: chrono::NaiveDate) -> Result<Value> {
-    let t = tours::get(conn, id).await?.ok_or(Error::NotFound("tour"))?;
+/// A published tour's variables, as the broadcast templates use them. The price is the tour
+/// card's and the bot list's «от»: the least one person pays with the accommodation
+/// (`Crm::tour_offer`), never the tour's own price without the hotel.
+async fn tour_context(crm: &Crm, id: TourId) -> Result<Value> {
+    let TourOffer { card, prices } = crm.tour_offer(&Actor::System, id).await?;
+    let t = card.tour;
     if t.status != TourStatus::Published {
         return Err(Error::Conflict(crate::Conflict::TourNotBookable));
     }
-    let next = departures::departures(conn, id)
-        .await?
-        .into_iter()
-        .find(|d| d.starts_on >= today && d.seats_left() > 0)
+    let today = crm.today();
+    let next = card
+        .departures
+        .iter()
+        .find(|d| d.starts_on > today && d.seats_left() > 0)
         .map(|d| format_ru_range(d.starts_on, d.ends_on))
         .unwrap_or_default();
+    let least = prices.iter().map(|p| p.per_person).min_by_key(|m| m.minor).unwrap_or(t.price);
     Ok(json!({"tour": {
         "id": t.id.0,
         "title": t.title,
         "country": t.country,
         "region": t.region,
         "departure_city": t.departure_city,
-        "price": t.price.to_string(),
+        "price": least.to_string(),
         "dates": next,
         "hot_until": t.hot.map(|(_, u)| format_ru_date(u)).unwrap_or_default(),
         "early_until": t.early_booking.map(|(_, u)| format_ru_date(u)).unwrap_or_default(),
@@ -105,7 +110,7 @@ impl Crm {
         composer(actor)?;
         let mut ctx = kind.sample_context();
         match tour_id {
-            Some(id) => merge(&mut ctx, tour_context(&mut *self.store.conn().await?, id, self.today()).await?),
+            Some(id) => merge(&mut ctx, tour_context(self, id).await?),
             // The recipients get no `tour` then, so the check must not pass on the sample's.
             None => {
                 if let Value::Object(vars) = &mut ctx {
@@ -277,7 +282,7 @@ impl Crm {
         let now = self.now();
         let mut tour = json!({});
         if let Some(id) = b.tour_id {
-            match tour_context(&mut *self.store.conn().await?, TourId(id), self.today()).await {
+            match tour_context(self, TourId(id)).await {
                 Ok(t) => tour = t,
                 // The tour was archived after composing: cancel rather than advertise it.
                 Err(e) => {
