@@ -114,6 +114,7 @@ pub enum Page {
     TravellerDocument,
     TravellerDocumentsOpen,
     ClientPaymentDetails,
+    ClientAddress,
     // Documents: templates, requisites, a booking's contract.
     DocumentList,
     DocumentRequisitesForm,
@@ -256,6 +257,7 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/travellers/{id}/documents", SignedIn, Page::TravellerDocument),
     r("POST", "/travellers/{id}/documents/open", SignedIn, Page::TravellerDocumentsOpen),
     r("POST", "/clients/{id}/payment-details", SignedIn, Page::ClientPaymentDetails),
+    r("POST", "/clients/{id}/address", SignedIn, Page::ClientAddress),
     r("GET", "/bookings/{id}/contract.pdf", SignedIn, Page::BookingContractPdf),
     r("GET", "/documents", SignedIn, Page::DocumentList),
     r("GET", "/documents/requisites", SignedIn, Page::DocumentRequisitesForm),
@@ -299,8 +301,9 @@ pub const ROUTES: &[Route] = &[
 /// Agents work in the bot; in the panel they read their own clients and bookings (DESIGN.md).
 /// So besides signing in and out and their password (routes of other guards), the forms they
 /// may send are the audited «Показать» of their own client's documents and the paperwork of a
-/// sale: their bookings' travellers, the travellers' documents and the client's refund
-/// details (issue #13: entered by the agent in the bot or the panel), and a payment sent to
+/// sale: their bookings' travellers, the travellers' documents, the client's refund
+/// details (issue #13: entered by the agent in the bot or the panel) and address (the contract
+/// and the consent state it), and a payment sent to
 /// their booking's client (issue #14, as from the bot's booking card). The services would allow
 /// agents more; this is the panel's own narrowing, checked by the guard for every signed-in
 /// route.
@@ -315,6 +318,7 @@ pub fn agent_may_use(route: &Route) -> bool {
                 | Page::TravellerDocument
                 | Page::TravellerDocumentsOpen
                 | Page::ClientPaymentDetails
+                | Page::ClientAddress
                 | Page::BookingContract
                 | Page::BookingPaymentOffer
         )
@@ -415,6 +419,7 @@ pub fn mount(route: &Route) -> MethodRouter<AppState> {
         Page::TravellerDocument => on(m, bookings::travellers::put_document),
         Page::TravellerDocumentsOpen => on(m, bookings::travellers::open_documents),
         Page::ClientPaymentDetails => on(m, clients::card::payment_details),
+        Page::ClientAddress => on(m, clients::card::address),
         Page::BookingContractPdf => on(m, documents::contract_pdf),
         Page::DocumentList => on(m, documents::list),
         Page::DocumentRequisitesForm => on(m, documents::requisites::agency_form),

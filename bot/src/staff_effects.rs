@@ -192,6 +192,13 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: Role, effect: Effe
         }
         Effect::StaffRegister(c) => register(ctx, &actor, c).await,
         Effect::StaffTravellers(id) => travellers(ctx, &actor, BookingId(id)).await,
+        Effect::SetAddress { client, address } => {
+            attempt!(ctx, crm.set_client_address(&actor, ClientId(client), &address), |_| done(
+                ctx,
+                Reply::text("staff_done_address"),
+                Some(Callback::Client(client))
+            ))
+        }
         Effect::AddTraveller { booking, full_name, birth_date } => {
             // Checked again as any entry is: a stale or crafted state is refused, not stored.
             let today = ctx.crm.today();
@@ -391,7 +398,7 @@ pub fn needs(event: &Event) -> Option<crm::services::Capability> {
     use dialogues::MenuItem;
     match event {
         Event::Menu(MenuItem::StaffNewClient)
-        | Event::Callback(Callback::ReplyTo(_) | Callback::Note(..) | Callback::Tag(_)) => {
+        | Event::Callback(Callback::ReplyTo(_) | Callback::Note(..) | Callback::Tag(_) | Callback::Address(_)) => {
             Some(Capability::WorkClientsInBot)
         }
         Event::Callback(Callback::Pay(_) | Callback::TelegramInvoice(_)) => Some(Capability::RecordPayments),

@@ -245,6 +245,10 @@ impl Texts {
             "staff_refund_field_ask.tera",
             "staff_refund_summary.tera",
             "staff_done_refund.tera",
+            "button_address.tera",
+            "staff_address_ask.tera",
+            "staff_address_refused.tera",
+            "staff_done_address.tera",
             // Telegram Payments (src/payments.rs, the agent's «Счёт в Telegram»).
             "button_telegram_invoice.tera",
             "staff_invoice_amount_ask.tera",

@@ -72,6 +72,8 @@ pub enum Callback {
     DocKind(i64, DocKind),
     /// Staff: enter a client's refund details; to a card (`true`) or an account.
     Refund(i64),
+    /// Staff: enter a client's address for the documents (a text follows).
+    Address(i64),
     RefundTo(i64, bool),
     /// Signing a document in the chat (the client): start, accept the signature agreement, a
     /// new code. The PDF of a document (the client, staff). Staff: issue a booking's contract.
@@ -146,6 +148,7 @@ impl Callback {
             Callback::MoreRequests(id) => format!("mr:{id}"),
             Callback::AskCancel(id) => format!("xc:{id}"),
             Callback::Travellers(id) => format!("tr:{id}"),
+            Callback::Address(id) => format!("ad:{id}"),
             Callback::AddTraveller(id) => format!("ta:{id}"),
             Callback::Traveller(id) => format!("tv:{id}"),
             Callback::DocKind(id, k) => format!("dk:{id}:{}", k.as_str()),
@@ -231,6 +234,7 @@ impl Callback {
                 _ => None,
             })?,
             ("tr", _) => Callback::Travellers(id()?),
+            ("ad", _) => Callback::Address(id()?),
             ("ta", _) => Callback::AddTraveller(id()?),
             ("tv", _) => Callback::Traveller(id()?),
             ("dk", _) => with_code().and_then(|(id, k)| {
@@ -308,6 +312,7 @@ mod tests {
             Callback::Travellers(14),
             Callback::Traveller(15),
             Callback::AddTraveller(16),
+            Callback::Address(16),
             Callback::Refund(17),
             Callback::RefundTo(17, true),
             Callback::RefundTo(17, false),

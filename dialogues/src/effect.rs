@@ -127,6 +127,12 @@ pub enum Effect {
     /// A booking's travellers with their documents; answered by `Outcome::StaffTravellers` or
     /// `Outcome::Refused`.
     StaffTravellers(i64),
+    /// Save the client's address for the documents; answered by `Outcome::Done` or
+    /// `Outcome::Refused`.
+    SetAddress {
+        client: i64,
+        address: String,
+    },
     /// Add a companion to a booking, with the name and birth date the dialogue checked (the
     /// transport checks them again); answered by `Outcome::StaffTravellers` or `Outcome::Refused`.
     AddTraveller {
@@ -186,6 +192,7 @@ impl Effect {
             | Effect::RequestCancel { .. }
             | Effect::StaffTravellers(_)
             | Effect::AddTraveller { .. }
+            | Effect::SetAddress { .. }
             | Effect::PutTravellerDocument { .. }
             | Effect::PutPaymentDetails { .. }
             | Effect::PayOffer { .. } => false,

@@ -78,6 +78,8 @@ pub enum Awaiting {
         booking: i64,
         full_name: String,
     },
+    /// The client's address for the contract and the consent.
+    Address(i64),
     /// A traveller's identity document, field by field (`documents`).
     Document(crate::documents::DocEntry),
     /// A client's refund details, field by field (`refund`).
@@ -127,7 +129,7 @@ pub fn card_reply(c: &ClientCardView, is_admin: bool) -> Reply {
     }
     let mut rows = vec![first];
     rows.push(NOTE_KINDS.map(|k| btn(&format!("note_{}", k.as_str()), Callback::Note(c.id, k))).to_vec());
-    rows.push(vec![btn("refund", Callback::Refund(c.id))]);
+    rows.push(vec![btn("refund", Callback::Refund(c.id)), btn("address", Callback::Address(c.id))]);
     for b in &c.bookings {
         rows.push(vec![booking_button(b, false)]);
     }
@@ -268,6 +270,11 @@ pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDa
         ),
         Awaiting::BlacklistReason { client, on } => idle(Effect::SetBlacklist { client, on, reason: text }),
         Awaiting::NewClient(c) => new_client(c, &text, today),
+        // Checked by crm (what it takes in the panel too): a refusal is answered here and
+        // the next text is another try.
+        Awaiting::Address(client) => {
+            (State::Staff(Some(Awaiting::Address(client))), vec![Effect::SetAddress { client, address: text }])
+        }
         Awaiting::TravellerName(booking) => match PersonName::parse(&text) {
             Ok(n) => wait(
                 Awaiting::TravellerBirth { booking, full_name: n.as_str().to_owned() },
@@ -337,6 +344,7 @@ fn button(cb: Callback) -> Option<(State, Vec<Effect>)> {
         Callback::Travellers(id) => idle(Effect::StaffTravellers(id)),
         Callback::Traveller(id) => crate::documents::choose_kind(id),
         Callback::AddTraveller(id) => wait(Awaiting::TravellerName(id), "staff_traveller_name_ask"),
+        Callback::Address(id) => wait(Awaiting::Address(id), "staff_address_ask"),
         Callback::DocKind(id, kind) => crate::documents::start(id, kind),
         Callback::Refund(id) => crate::refund::choose(id),
         Callback::RefundTo(id, by_card) => crate::refund::start(id, by_card),
@@ -407,6 +415,9 @@ fn outcome(here: State, o: &Outcome, is_admin: bool) -> (State, Vec<Effect>) {
             reply(State::Staff(None), r)
         }
         Outcome::Refused(reason) => match here {
+            State::Staff(Some(a @ Awaiting::Address(_))) => {
+                reply(State::Staff(Some(a)), Reply::text("staff_address_refused").var("reason", reason.as_str()))
+            }
             State::Staff(Some(a @ (Awaiting::PaymentAmount { .. } | Awaiting::InvoiceAmount(_)))) => {
                 reply(State::Staff(Some(a)), Reply::text("staff_amount_refused").var("reason", reason.as_str()))
             }

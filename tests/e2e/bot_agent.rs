@@ -272,14 +272,13 @@ async fn companion_entry(w: World) {
 }
 
 #[tokio::test]
-async fn an_agent_enters_a_clients_refund_details_in_the_bot() {
+async fn an_agent_enters_a_clients_refund_details_and_address_in_the_bot() {
     for backend in backends() {
         refund_entry(World::on(backend).await).await;
     }
 }
 
-// A test of its own: Telegram's per-chat limit (20 a minute) would hold the agent's replies
-// back after the passport's messages.
+/// The refund details and the address, both entered from the client's card.
 async fn refund_entry(w: World) {
     let _server = w.serve().await;
     let crm = w.crm().await;
@@ -304,4 +303,11 @@ async fn refund_entry(w: World) {
         opened.payment_details,
         Some(crm::domain::PaymentDetails::card("4276100012345671", "MARIIA IVANOVA").unwrap())
     );
+    // The address the contract and the consent state: a short one is refused and asked again.
+    w.press(&anna_tg, &card, &format!("ad:{}", client.id), "Адрес клиента для договора").await;
+    w.say(&anna_tg, "Москва", "Укажите адрес полностью").await;
+    let saved = w.say(&anna_tg, "630132, г. Новосибирск, ул. Дачная, д. 3, кв. 14", "Адрес сохранён").await;
+    assert_eq!(saved.callback_data(), [format!("cl:{}", client.id)]);
+    let opened = crm.open_documents(&Actor::System, client.id).await.unwrap();
+    assert_eq!(opened.address.as_deref(), Some("630132, г. Новосибирск, ул. Дачная, д. 3, кв. 14"));
 }

@@ -288,6 +288,25 @@ pub async fn payment_details(
     answer(&state, &session, id, result, "payment", &kept, "documents").await
 }
 
+#[derive(Deserialize, Default)]
+pub struct AddressForm {
+    #[serde(default)]
+    address: String,
+}
+
+/// The client's address, which the contract and the personal-data consent state: sealed like a
+/// passport. A document issued before it lacks it until it is issued again.
+pub async fn address(
+    State(state): State<AppState>,
+    Current(session): Current,
+    Path(id): Path<String>,
+    Form(form): Form<AddressForm>,
+) -> Result<Response, AppError> {
+    let id = ClientId(parse_id(&id)?);
+    let result = state.crm.set_client_address(&session.actor, id, &form.address).await.map(drop);
+    answer(&state, &session, id, result, "address", &[("address", &form.address)], "documents").await
+}
+
 /// «Показать»: decrypts the documents (the service checks the role and writes the audit
 /// record first) and shows them on a page of their own that is never cached.
 pub async fn documents(
@@ -309,5 +328,6 @@ pub async fn documents(
     ctx.insert("internal", &internal);
     ctx.insert("foreign", &foreign);
     ctx.insert("payment", &docs.payment_details);
+    ctx.insert("address", &docs.address);
     Ok(views::render("clients/documents.html", &ctx)?.into_response())
 }

@@ -172,6 +172,7 @@ const EXPECTED: &[Entry] = &[
         ADMIN | AGENT,
         &[("method", "card"), ("card_number", "4276 1000 1234 5671"), ("holder", "OLGA KLIENTOVA")],
     ),
+    ("POST", "/clients/{id}/address", ADMIN | AGENT, &[("address", "630132, г. Новосибирск, ул. Дачная, д. 3")]),
     ("GET", "/bookings/{id}/contract.pdf", ADMIN | AGENT, &[]),
     ("GET", "/documents", ADMIN, &[]),
     ("GET", "/documents/requisites", ADMIN, &[]),

@@ -134,3 +134,28 @@ each_backend!(refund_details_are_entered_on_the_client_card, |app| {
     let docs = app.crm.open_documents(&Actor::System, client.id).await.unwrap();
     assert!(matches!(docs.payment_details, Some(crm::domain::PaymentDetails::Account { .. })));
 });
+
+each_backend!(the_clients_address_for_the_documents_is_entered_on_the_card, |app| {
+    let (anna, agent) = app.signed_in("anna", Role::Agent).await;
+    let (_, other) = app.signed_in("olga", Role::Agent).await;
+    let client = app.client("Иванова Мария", "+7 912 345-67-89", Some(&anna)).await;
+    let card = app.get(&agent, &format!("/clients/{}", client.id)).await.body;
+    // None on file yet: the form is open, for the contract needs it.
+    assert!(card.contains("<details open id=\"address\">"), "{card}");
+    let path = format!("/clients/{}/address", client.id);
+    let bad = app.post(&agent, &path, &[("address", "Москва")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Укажите адрес полностью") && bad.body.contains("value=\"Москва\""));
+    assert_eq!(app.crm.open_documents(&Actor::System, client.id).await.unwrap().address, None, "nothing kept");
+    // Another agent's client: refused, nothing kept.
+    let address = [("address", "630132, г. Новосибирск, ул. Дачная, д. 3, кв. 14")];
+    assert_eq!(app.post(&other, &path, &address).await.status, StatusCode::FORBIDDEN);
+    assert!(app.post(&agent, &path, &address).await.redirects_to(&format!("/clients/{}#documents", client.id)));
+    let docs = app.crm.open_documents(&Actor::System, client.id).await.unwrap();
+    assert_eq!(docs.address.as_deref(), Some("630132, г. Новосибирск, ул. Дачная, д. 3, кв. 14"));
+    let card = app.get(&agent, &format!("/clients/{}", client.id)).await.body;
+    assert!(card.contains("<li>Адрес</li>") && card.contains("Адрес для договора и согласия: заменить"), "{card}");
+    assert!(!card.contains("<details open id=\"address\">"), "on file: the form is folded");
+    let shown = app.post(&agent, &format!("/clients/{}/documents", client.id), &[]).await.body;
+    assert!(shown.contains("ул. Дачная, д. 3, кв. 14"), "{shown}");
+});
