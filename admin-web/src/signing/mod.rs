@@ -84,7 +84,7 @@ struct SignForm {
 /// What one request did, for the panel's message line.
 enum Outcome {
     Shown,
-    Done(&'static str),
+    Done(String),
     Refused(String),
 }
 
@@ -133,14 +133,15 @@ async fn act(
         Step::Agreement => crm
             .accept_signature_agreement(&actor, &evidence)
             .await
-            .map(|()| Outcome::Done(text::get("mini_app", "agreement_accepted"))),
-        Step::Code => {
-            crm.send_signing_code(&actor, id).await.map(|()| Outcome::Done(text::get("mini_app", "code_sent")))
-        }
+            .map(|()| Outcome::Done(text::get("mini_app", "agreement_accepted").to_owned())),
+        Step::Code => crm
+            .send_signing_code(&actor, id)
+            .await
+            .map(|()| Outcome::Done(text::get("mini_app", "code_sent").to_owned())),
         Step::Sign => crm
             .sign_with_code(&actor, id, &form.code, &evidence)
             .await
-            .map(|_| Outcome::Done(text::get("mini_app", "signed"))),
+            .map(|_| Outcome::Done(text::get("mini_app", "signed").to_owned())),
     };
     let outcome = match done {
         Ok(o) => o,
@@ -161,14 +162,22 @@ struct RefusedDocument {
     values: HashMap<String, String>,
 }
 
+/// A refused form, shown again with what was typed and why.
+enum Refused {
+    Document(RefusedDocument),
+    Address { typed: String, reason: String },
+}
+
 /// What entering a missing document did.
 enum Entered {
-    /// Saved; the document to show next (made anew once nothing is missing).
+    /// Saved; the document to show next (made anew once nothing the client enters here is
+    /// missing) and what it still lacks that only the agent can enter.
     Saved {
         show: IssuedDocumentId,
         complete: bool,
+        rest: String,
     },
-    Refused(RefusedDocument),
+    Refused(Refused),
     /// Not one the document lacks (entered meanwhile, or not needed for the trip).
     NotMissing,
 }
@@ -188,11 +197,11 @@ async fn documents(
         Err((status, message)) => return refusal(status, &message),
     };
     match enter_document(&state, &actor, id, &form).await {
-        Ok(Entered::Saved { show: next, complete }) => {
-            let message = if complete {
-                text::get("mini_app_documents", "completed")
-            } else {
-                text::get("mini_app_documents", "saved")
+        Ok(Entered::Saved { show: next, complete, rest }) => {
+            let message = match (complete, rest.is_empty()) {
+                (false, _) => text::get("mini_app_documents", "saved").to_owned(),
+                (true, true) => text::get("mini_app_documents", "completed").to_owned(),
+                (true, false) => text::fill("mini_app_documents", "rest_by_agent", &[("missing", &rest)]),
             };
             show(&state, &actor, next, &Outcome::Done(message), &init, None).await
         }
@@ -216,9 +225,10 @@ async fn documents(
     }
 }
 
-/// Checks that the document is the client's, still signable, and lacks this very document,
-/// then saves it (sealed and audited by the service) and, when it was the last one missing,
-/// makes the document anew. Each step is its own transaction; a refused form changes nothing.
+/// Checks that the document is the client's, still signable, and lacks this very document
+/// (a traveller's identity document, or the client's address), then saves it (sealed and
+/// audited by the service) and, when nothing the client enters here is missing any more, makes
+/// the document anew. Each step is its own transaction; a refused form changes nothing.
 async fn enter_document(
     state: &AppState,
     actor: &Actor,
@@ -230,29 +240,49 @@ async fn enter_document(
     if !line.state.signable() {
         return Err(Error::Signing(crm::services::SigningRefusal::NotSignable(line.state)));
     }
-    let booking = line.document.booking_id.ok_or(Error::NotFound("booking"))?;
-    let traveller = form.get("traveller").and_then(|t| t.parse::<i64>().ok()).map(TravellerId);
-    let kind = form.get("kind").and_then(|k| IdKind::from_code(k));
-    let missing = crm.missing_documents(actor, booking).await?;
-    let (Some(traveller), Some(kind)) = (traveller, kind) else {
-        return Err(Error::Invalid(crm::domain::Invalid::KindUnknown));
-    };
-    if !missing.contains(&(traveller, kind)) {
-        return Ok(Entered::NotMissing);
-    }
-    let value = |f: DocField| form.get(f.code()).map(String::as_str).unwrap_or_default();
-    let doc = match parse_document(kind, value, crm.today()) {
-        Ok(doc) => doc,
-        Err(errors) => {
-            return Ok(Entered::Refused(RefusedDocument { traveller, kind, errors, values: form.clone() }));
+    let client = line.document.client_id;
+    if form.get("kind").is_some_and(|k| k == IdKind::Address.as_str()) {
+        if crm.client_has_address(actor, client).await? {
+            return Ok(Entered::NotMissing);
         }
+        let typed = form.get("address").cloned().unwrap_or_default();
+        match crm.set_client_address(actor, client, &typed).await {
+            Ok(_) => {}
+            Err(Error::Invalid(why)) => {
+                return Ok(Entered::Refused(Refused::Address { typed, reason: why.message_ru().to_owned() }));
+            }
+            Err(e) => return Err(e),
+        }
+    } else {
+        let booking = line.document.booking_id.ok_or(Error::NotFound("booking"))?;
+        let traveller = form.get("traveller").and_then(|t| t.parse::<i64>().ok()).map(TravellerId);
+        let kind = form.get("kind").and_then(|k| IdKind::from_code(k));
+        let missing = crm.missing_documents(actor, booking).await?;
+        let (Some(traveller), Some(kind)) = (traveller, kind) else {
+            return Err(Error::Invalid(crm::domain::Invalid::KindUnknown));
+        };
+        if !missing.contains(&(traveller, kind)) {
+            return Ok(Entered::NotMissing);
+        }
+        let value = |f: DocField| form.get(f.code()).map(String::as_str).unwrap_or_default();
+        let doc = match parse_document(kind, value, crm.today()) {
+            Ok(doc) => doc,
+            Err(errors) => {
+                let refused = RefusedDocument { traveller, kind, errors, values: form.clone() };
+                return Ok(Entered::Refused(Refused::Document(refused)));
+            }
+        };
+        crm.put_traveller_document(actor, traveller, &doc).await?;
+    }
+    let documents_missing = match line.document.booking_id {
+        Some(b) => !crm.missing_documents(actor, b).await?.is_empty(),
+        None => false,
     };
-    crm.put_traveller_document(actor, traveller, &doc).await?;
-    if !crm.missing_documents(actor, booking).await?.is_empty() {
-        return Ok(Entered::Saved { show: id, complete: false });
+    if documents_missing || !crm.client_has_address(actor, client).await? {
+        return Ok(Entered::Saved { show: id, complete: false, rest: String::new() });
     }
     let anew = crm.reissue_completed(actor, id).await?;
-    Ok(Entered::Saved { show: anew.document.id, complete: true })
+    Ok(Entered::Saved { show: anew.document.id, complete: true, rest: anew.document.missing })
 }
 
 /// The signing panel of a document after a step, with the forms for what it still lacks.
@@ -262,7 +292,7 @@ async fn show(
     id: IssuedDocumentId,
     outcome: &Outcome,
     init_data: &str,
-    refused: Option<&RefusedDocument>,
+    refused: Option<&Refused>,
 ) -> Response {
     let crm = &state.crm;
     let view = match crm.open_for_signing(actor, id).await {
@@ -281,21 +311,44 @@ async fn show(
     panel(&view, outcome, init_data, &forms)
 }
 
-/// One form per (traveller, identity document) the document lacks; none when it lacks
-/// nothing the client can enter here.
+/// One form per (traveller, identity document) the document lacks, and one for the client's
+/// address while none is on file; none when it lacks nothing the client can enter here.
 async fn missing_forms(
     state: &AppState,
     actor: &Actor,
     view: &SigningView,
-    refused: Option<&RefusedDocument>,
+    refused: Option<&Refused>,
 ) -> Result<Vec<serde_json::Value>, Error> {
     let doc = &view.document;
-    let (false, true, Some(booking)) = (doc.document.missing.is_empty(), doc.state.signable(), doc.document.booking_id)
-    else {
+    if doc.document.missing.is_empty() || !doc.state.signable() {
         return Ok(Vec::new());
+    }
+    let mut forms = Vec::new();
+    if !state.crm.client_has_address(actor, doc.document.client_id).await? {
+        let (typed, reason) = match refused {
+            Some(Refused::Address { typed, reason }) => (Some(typed.as_str()), Some(reason.as_str())),
+            _ => (None, None),
+        };
+        forms.push(serde_json::json!({
+            "traveller": "",
+            "name": text::get("mini_app_documents", "address_owner"),
+            "kind": IdKind::Address.as_str(),
+            "title": text::get("mini_app_documents", "address_title"),
+            "fields": [{
+                "name": "address",
+                "label": text::get("mini_app_documents", "address_label"),
+                "hint": text::get("mini_app_documents", "address_hint"),
+                "value": typed,
+                "error": reason,
+            }],
+        }));
+    }
+    let Some(booking) = doc.document.booking_id else { return Ok(forms) };
+    let refused = match refused {
+        Some(Refused::Document(r)) => Some(r),
+        _ => None,
     };
     let list = state.crm.travellers(actor, booking).await?;
-    let mut forms = Vec::new();
     for e in &list.travellers {
         for kind in e.missing() {
             let here = refused.filter(|r| r.traveller == e.traveller.id && r.kind == kind);
@@ -373,7 +426,7 @@ fn panel(view: &SigningView, outcome: &Outcome, init_data: &str, forms: &[serde_
     ctx.insert("signed_at", &view.document.document.signed_at.map(views::when).unwrap_or_default());
     let (ok, message) = match outcome {
         Outcome::Shown => (true, String::new()),
-        Outcome::Done(m) => (true, (*m).to_owned()),
+        Outcome::Done(m) => (true, m.clone()),
         Outcome::Refused(m) => (false, m.clone()),
     };
     ctx.insert("ok", &ok);

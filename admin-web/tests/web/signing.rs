@@ -45,6 +45,11 @@ async fn issued(app: &TestApp) -> Issued {
 
 /// A contract issued to the client, with or without their passport on file.
 async fn issued_with(app: &TestApp, passport: bool) -> Issued {
+    issued_lacking(app, passport, true).await
+}
+
+/// A contract issued to the client, with or without their passport and address on file.
+async fn issued_lacking(app: &TestApp, passport: bool, address: bool) -> Issued {
     let oleg = app.staff("oleg", Role::Operator).await;
     let anna = app.staff("anna", Role::Agent).await;
     let boss = Actor::staff(app.staff("boss", Role::Admin).await.id, Role::Admin);
@@ -57,7 +62,9 @@ async fn issued_with(app: &TestApp, passport: bool) -> Issued {
     if passport {
         app.crm.put_internal_passport(&agent, client.id, &passport_of(app)).await.unwrap();
     }
-    app.crm.set_client_address(&agent, client.id, "630132, г. Новосибирск, ул. Дачная, д. 3").await.unwrap();
+    if address {
+        app.crm.set_client_address(&agent, client.id, "630132, г. Новосибирск, ул. Дачная, д. 3").await.unwrap();
+    }
     let (_, dep) = app.published_tour(&oleg).await;
     let booking = app.booking(&anna, &client, dep).await;
     let line = app.crm.issue_document(&agent, DocKind::Contract, DocSubject::Booking(booking)).await.unwrap();
@@ -292,5 +299,48 @@ async fn the_client_enters_the_missing_passport_and_the_contract_is_made_anew() 
         app.mini_app(&format!("{next}/agreement"), &init, &[]).await;
         let page = app.mini_app(&format!("{next}/code"), &init, &[]).await;
         assert!(page.body.contains("Код отправлен"), "{}", page.body);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_enters_the_missing_address_and_passport_and_the_contract_is_made_anew_once() {
+    for backend in testkit::backends() {
+        let app = spawn(backend).await;
+        let doc = issued_lacking(&app, false, false).await;
+        let base = format!("/sign/{}", doc.id);
+        let init = init_data(TOKEN, TELEGRAM_ID, app.now_s() - 30);
+        let page = app.mini_app(&format!("{base}/view"), &init, &[]).await;
+        assert!(page.body.contains("Ваш адрес: для договора и согласия"), "{}", page.body);
+        assert!(page.body.contains("Иванова Мария Петровна: паспорт"), "{}", page.body);
+
+        // A short address: refused with its reason and what was typed, nothing kept.
+        let page =
+            app.mini_app(&format!("{base}/documents"), &init, &[("kind", "address"), ("address", "Москва")]).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
+        assert!(page.body.contains("Укажите адрес полностью") && page.body.contains("value=\"Москва\""));
+        let client = app.crm.booking_card(&Actor::System, doc.booking).await.unwrap().booking.client_id;
+        assert!(!app.crm.client_has_address(&Actor::System, client).await.unwrap());
+
+        // The address: kept; the passport is still missing, so the document is not made yet.
+        let address = [("kind", "address"), ("address", "630132, г. Новосибирск, ул. Дачная, д. 3")];
+        let page = app.mini_app(&format!("{base}/documents"), &init, &address).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("Внесите оставшиеся"), "{}", page.body);
+        assert!(!page.body.contains("Ваш адрес:"), "the address form is gone: {}", page.body);
+        assert_eq!(app.crm.booking_documents(&Actor::System, doc.booking).await.unwrap().len(), 1);
+        let again = app.mini_app(&format!("{base}/documents"), &init, &address).await;
+        assert!(again.body.contains("уже внесён или не нужен"), "{}", again.body);
+
+        // The passport, the last thing missing: the contract is made anew, complete, once.
+        let t = app.crm.missing_documents(&Actor::System, doc.booking).await.unwrap()[0].0.0.to_string();
+        let mut passport: Vec<(&str, &str)> = vec![("traveller", &t)];
+        passport.extend(PASSPORT_FORM);
+        let page = app.mini_app(&format!("{base}/documents"), &init, &passport).await;
+        assert!(page.body.contains("документ составлен заново"), "{}", page.body);
+        let docs = app.crm.booking_documents(&Actor::System, doc.booking).await.unwrap();
+        assert_eq!(docs.len(), 2);
+        let anew = docs.iter().find(|d| d.document.id != doc.id).unwrap();
+        assert!(anew.document.missing.is_empty(), "{}", anew.document.missing);
+        assert!(page.body.contains("ул. Дачная, д. 3"), "the new copy holds the address");
     }
 }
