@@ -53,7 +53,8 @@ pub async fn on_callback(
             match ctx.crm.issue_document(&actor, DocKind::Contract, DocSubject::Booking(BookingId(id))).await {
                 Ok(line) => Ok(Reply::text("staff_contract_issued")
                     .var("title", line.document.title)
-                    .var("missing", line.document.missing)),
+                    .var("missing", line.document.missing)
+                    .var("mini_app", ctx.mini_apps)),
                 Err(e) => Err(e),
             }
         }

@@ -543,3 +543,21 @@ fn what_a_document_lacks_is_sent_where_the_client_can_enter_it() {
     assert!(chat.contains("Сообщите их агенту через «💬 Написать агенту»"), "{chat}");
     assert!(!chat.contains("Открыть и подписать"), "{chat}");
 }
+
+#[test]
+fn the_agent_is_told_who_enters_what_an_issued_contract_lacks() {
+    let t = Texts::load().unwrap();
+    let issued = |missing: &str, mini_app: bool| {
+        t.message(
+            &Reply::text("staff_contract_issued")
+                .var("title", "Договор № 28")
+                .var("missing", missing)
+                .var("mini_app", mini_app),
+        )
+    };
+    assert_eq!(issued("", false), "📝 Документ «Договор № 28» выдан клиенту на подпись.");
+    let chat = issued("адрес клиента", false);
+    assert!(chat.contains("В нём не хватает: адрес клиента.") && chat.contains("«🏠 Адрес»"), "{chat}");
+    assert!(!chat.contains("клиент может внести"), "no page to enter it on: {chat}");
+    assert!(issued("адрес клиента", true).contains("свой адрес клиент может внести сам"));
+}
