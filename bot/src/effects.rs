@@ -67,18 +67,13 @@ pub async fn find_tours(ctx: &Ctx, actor: &Actor, filter: &TourFilter, page: u32
             matched += 1;
             continue;
         }
-        let TourOffer { card, prices } = ctx.crm.tour_offer(actor, t.id).await?;
-        let shown = |d: &&crm::services::Departure| {
+        let offer = ctx.crm.tour_offer(actor, t.id).await?;
+        let shown = |d: &crm::services::Departure| {
             d.starts_on >= departs_from && departs_until.is_none_or(|u| d.starts_on < u) && d.seats_left() > 0
         };
-        let next = card.departures.iter().find(shown);
+        let next = offer.card.departures.iter().find(|d| shown(d));
         // The list says «от»: the least one person pays on a departure it shows.
-        let least = prices
-            .iter()
-            .filter(|p| card.departures.iter().filter(shown).any(|d| d.id == p.departure_id))
-            .map(|p| p.per_person)
-            .min_by_key(|m| m.minor)
-            .unwrap_or(t.price);
+        let least = offer.least_per_person(shown);
         if budget.is_some_and(|b| least.minor > b) {
             continue;
         }
@@ -108,23 +103,24 @@ fn place(country: &str, region: &str) -> String {
 
 pub async fn show_tour(ctx: &Ctx, actor: &Actor, id: i64) -> Result<Event, BotError> {
     let today = ctx.crm.today();
-    let TourOffer { card, prices } = match ctx.crm.tour_offer(actor, TourId(id)).await {
+    let offer = match ctx.crm.tour_offer(actor, TourId(id)).await {
         Ok(offer) => offer,
         Err(Error::NotFound(_) | Error::Forbidden(_)) => return Ok(Event::Outcome(Outcome::NotFound)),
         Err(e) => return Err(e.into()),
     };
+    let least = offer.least_per_person(|_| true);
+    let TourOffer { card, prices } = offer;
     let t = &card.tour;
     let price_of = |d: DepartureId| prices.iter().find(|p| p.departure_id == d);
-    let least = prices.iter().map(|p| p.per_person.minor).min();
     // «от» when one person's price is not the same on every departure and party size.
-    let price_from = prices.iter().any(|p| p.varies) || prices.iter().any(|p| Some(p.per_person.minor) != least);
+    let price_from = prices.iter().any(|p| p.varies || p.per_person != least);
     let view = TourView {
         id: t.id.0,
         title: t.title.clone(),
         kind: t.kind.title_ru().to_owned(),
         place: place(&t.country, &t.region),
         description: t.description.clone(),
-        price: least.map(|m| Money::new(m, t.price.currency)).unwrap_or(t.price).to_string(),
+        price: least.to_string(),
         price_from,
         route: card
             .route

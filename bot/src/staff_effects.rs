@@ -201,10 +201,8 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: Role, effect: Effe
         }
         Effect::AddTraveller { booking, full_name, birth_date } => {
             // Checked again as any entry is: a stale or crafted state is refused, not stored.
-            let today = ctx.crm.today();
             let checked = crm::domain::PersonName::parse(&full_name).and_then(|full_name| {
-                let birth = crm::domain::format_ru_date(birth_date);
-                Ok(NewTraveller { full_name, birth_date: crm::domain::BirthDate::parse(&birth, today)? })
+                Ok(NewTraveller { full_name, birth_date: crm::domain::BirthDate::new(birth_date, ctx.crm.today())? })
             });
             match checked {
                 Ok(t) => match ctx.crm.add_traveller(&actor, BookingId(booking), t).await {

@@ -81,11 +81,12 @@ impl City {
         if !name.chars().all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '.' | '\'')) {
             return Err(Invalid::CityEmpty);
         }
-        let key = super::name::search_key(&name);
-        let same = |n: &str| super::name::search_key(n) == key;
-        let meant = SHORT_NAMES.iter().find(|(short, _)| same(short)).map(|(_, full)| *full);
+        let typed = super::name::search_key(&name);
+        // A chat name stands for its city's full name, then compared like any name.
+        let short = SHORT_NAMES.iter().find(|(short, _)| super::name::search_key(short) == typed);
+        let key = short.map_or(typed, |(_, full)| super::name::search_key(full));
         for (known, zone) in KNOWN_CITIES {
-            if meant.map_or_else(|| same(known), |full| full == *known) {
+            if super::name::search_key(known) == key {
                 return Ok(City { name: (*known).to_owned(), tz: parse_tz(zone) });
             }
         }

@@ -241,7 +241,8 @@ async fn enter_document(
         return Err(Error::Signing(crm::services::SigningRefusal::NotSignable(line.state)));
     }
     let client = line.document.client_id;
-    if form.get("kind").is_some_and(|k| k == IdKind::Address.as_str()) {
+    let entering_address = form.get("kind").is_some_and(|k| k == IdKind::Address.as_str());
+    if entering_address {
         if crm.client_has_address(actor, client).await? {
             return Ok(Entered::NotMissing);
         }
@@ -278,7 +279,9 @@ async fn enter_document(
         Some(b) => !crm.missing_documents(actor, b).await?.is_empty(),
         None => false,
     };
-    if documents_missing || !crm.client_has_address(actor, client).await? {
+    // The address was just saved, or is asked for (not opened).
+    let has_address = entering_address || crm.client_has_address(actor, client).await?;
+    if documents_missing || !has_address {
         return Ok(Entered::Saved { show: id, complete: false, rest: String::new() });
     }
     let anew = crm.reissue_completed(actor, id).await?;

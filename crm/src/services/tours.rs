@@ -47,6 +47,20 @@ pub struct TourOffer {
     pub prices: Vec<crate::services::DeparturePrice>,
 }
 
+impl TourOffer {
+    /// The «от» the tour is offered at wherever a client sees it (the card, the bot's list and
+    /// its budget filter, a broadcast): the least one person pays, accommodation included, on
+    /// the departures `shown` picks; the tour's own price where none of them is priced.
+    pub fn least_per_person(&self, shown: impl Fn(&Departure) -> bool) -> crate::domain::Money {
+        self.prices
+            .iter()
+            .filter(|p| self.card.departures.iter().any(|d| d.id == p.departure_id && shown(d)))
+            .map(|p| p.per_person)
+            .min_by_key(|m| m.minor)
+            .unwrap_or(self.card.tour.price)
+    }
+}
+
 /// The card of a tour `actor` may see, on `conn`.
 async fn card_on(conn: &mut crate::store::Conn, actor: &Actor, id: TourId) -> Result<TourCard> {
     let tour = store::get(conn, id).await?.ok_or(Error::NotFound("tour"))?;

@@ -60,7 +60,9 @@ const EXPAND_CHUNK: i64 = 1000;
 /// card's and the bot list's «от»: the least one person pays with the accommodation
 /// (`Crm::tour_offer`), never the tour's own price without the hotel.
 async fn tour_context(crm: &Crm, id: TourId) -> Result<Value> {
-    let TourOffer { card, prices } = crm.tour_offer(&Actor::System, id).await?;
+    let offer = crm.tour_offer(&Actor::System, id).await?;
+    let least = offer.least_per_person(|_| true);
+    let TourOffer { card, .. } = offer;
     let t = card.tour;
     if t.status != TourStatus::Published {
         return Err(Error::Conflict(crate::Conflict::TourNotBookable));
@@ -72,7 +74,6 @@ async fn tour_context(crm: &Crm, id: TourId) -> Result<Value> {
         .find(|d| d.starts_on > today && d.seats_left() > 0)
         .map(|d| format_ru_range(d.starts_on, d.ends_on))
         .unwrap_or_default();
-    let least = prices.iter().map(|p| p.per_person).min_by_key(|m| m.minor).unwrap_or(t.price);
     Ok(json!({"tour": {
         "id": t.id.0,
         "title": t.title,
