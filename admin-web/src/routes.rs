@@ -115,6 +115,7 @@ pub enum Page {
     TravellerDocumentsOpen,
     ClientPaymentDetails,
     ClientAddress,
+    ClientIdentity,
     // Documents: templates, requisites, a booking's contract.
     DocumentList,
     DocumentRequisitesForm,
@@ -258,6 +259,7 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/travellers/{id}/documents/open", SignedIn, Page::TravellerDocumentsOpen),
     r("POST", "/clients/{id}/payment-details", SignedIn, Page::ClientPaymentDetails),
     r("POST", "/clients/{id}/address", SignedIn, Page::ClientAddress),
+    r("POST", "/clients/{id}/identity", SignedIn, Page::ClientIdentity),
     r("GET", "/bookings/{id}/contract.pdf", SignedIn, Page::BookingContractPdf),
     r("GET", "/documents", SignedIn, Page::DocumentList),
     r("GET", "/documents/requisites", SignedIn, Page::DocumentRequisitesForm),
@@ -302,8 +304,8 @@ pub const ROUTES: &[Route] = &[
 /// So besides signing in and out and their password (routes of other guards), the forms they
 /// may send are the audited «Показать» of their own client's documents and the paperwork of a
 /// sale: their bookings' travellers, the travellers' documents, the client's refund
-/// details (issue #13: entered by the agent in the bot or the panel) and address (the contract
-/// and the consent state it), and a payment sent to
+/// details (issue #13: entered by the agent in the bot or the panel), address and own identity
+/// document (the contract and the consent state them), and a payment sent to
 /// their booking's client (issue #14, as from the bot's booking card). The services would allow
 /// agents more; this is the panel's own narrowing, checked by the guard for every signed-in
 /// route.
@@ -319,6 +321,7 @@ pub fn agent_may_use(route: &Route) -> bool {
                 | Page::TravellerDocumentsOpen
                 | Page::ClientPaymentDetails
                 | Page::ClientAddress
+                | Page::ClientIdentity
                 | Page::BookingContract
                 | Page::BookingPaymentOffer
         )
@@ -420,6 +423,7 @@ pub fn mount(route: &Route) -> MethodRouter<AppState> {
         Page::TravellerDocumentsOpen => on(m, bookings::travellers::open_documents),
         Page::ClientPaymentDetails => on(m, clients::card::payment_details),
         Page::ClientAddress => on(m, clients::card::address),
+        Page::ClientIdentity => on(m, clients::card::identity),
         Page::BookingContractPdf => on(m, documents::contract_pdf),
         Page::DocumentList => on(m, documents::list),
         Page::DocumentRequisitesForm => on(m, documents::requisites::agency_form),

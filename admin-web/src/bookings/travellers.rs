@@ -263,6 +263,22 @@ pub async fn remove(
     }
 }
 
+/// An identity document as a form posts it (`kind` and its fields), of one of `kinds`: the
+/// document, or the kind with every wrong field's reason. A kind not offered is refused whole.
+pub(crate) fn identity_from_form(
+    form: &HashMap<String, String>,
+    kinds: &[DocKind],
+    today: chrono::NaiveDate,
+) -> Result<Result<TravellerDocument, (DocKind, Vec<FieldError>)>, AppError> {
+    let kind = form
+        .get("kind")
+        .and_then(|k| DocKind::from_code(k))
+        .filter(|k| kinds.contains(k))
+        .ok_or(AppError::Crm(crm::Error::Invalid(crm::domain::Invalid::KindUnknown)))?;
+    let value = |f: DocField| form.get(f.code()).map(String::as_str).unwrap_or_default();
+    Ok(parse_document(kind, value, today).map_err(|errors| (kind, errors)))
+}
+
 /// One identity document: every wrong field is marked and the input kept; a right one is
 /// sealed and the page shows its warnings.
 pub async fn put_document(
@@ -272,13 +288,7 @@ pub async fn put_document(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let id = TravellerId(parse_id(&id)?);
-    let kind = form
-        .get("kind")
-        .and_then(|k| DocKind::from_code(k))
-        .filter(|k| DocKind::IDENTITY.contains(k))
-        .ok_or(AppError::Crm(crm::Error::Invalid(crm::domain::Invalid::KindUnknown)))?;
-    let value = |f: DocField| form.get(f.code()).map(String::as_str).unwrap_or_default();
-    let (status, refusal) = match parse_document(kind, value, state.crm.today()) {
+    let (status, refusal) = match identity_from_form(&form, &DocKind::IDENTITY, state.crm.today())? {
         Ok(doc) => match state.crm.put_traveller_document(&session.actor, id, &doc).await {
             Ok(_) => return Ok(Redirect::to(&format!("/travellers/{id}#documents")).into_response()),
             Err(crm::Error::Conflict(c)) => {
@@ -286,7 +296,7 @@ pub async fn put_document(
             }
             Err(e) => return Err(e.into()),
         },
-        Err(errors) => (
+        Err((kind, errors)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             PageRefusal { document: Some((kind, errors, form.clone())), ..Default::default() },
         ),

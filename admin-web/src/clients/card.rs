@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use crm::Crm;
-use crm::domain::{ClientId, Direction, InteractionKind, PaymentDetails};
+use crm::domain::{ClientId, Direction, DocKind, FieldError, InteractionKind, PaymentDetails};
 use crm::services::{BookingFilter, Capability, NewInteractionInput, PanelSession};
 use serde::Deserialize;
 use serde_json::json;
@@ -22,6 +22,33 @@ use std::collections::HashMap;
 struct Refusal {
     errors: HashMap<&'static str, String>,
     values: HashMap<&'static str, String>,
+    /// The identity document form that was refused: its kind, its fields' reasons and values.
+    document: Option<(DocKind, Vec<FieldError>, HashMap<String, String>)>,
+}
+
+/// The client's own identity documents the card takes (a companion's are entered on the
+/// booking's travellers page).
+const CARD_IDENTITY: [DocKind; 2] = [DocKind::InternalPassport, DocKind::ForeignPassport];
+
+/// A form per identity document the card takes: open while the client has none (the contract
+/// and the consent name one) or when it was refused.
+fn identity_forms(
+    on_file: &[String],
+    refused: &Option<(DocKind, Vec<FieldError>, HashMap<String, String>)>,
+) -> Vec<serde_json::Value> {
+    let none = !DocKind::IDENTITY.iter().any(|k| on_file.iter().any(|f| f == k.as_str()));
+    CARD_IDENTITY
+        .iter()
+        .map(|&kind| {
+            let here = refused.as_ref().filter(|(k, _, _)| *k == kind);
+            json!({
+                "kind": kind.as_str(),
+                "on_file": on_file.iter().any(|f| f == kind.as_str()),
+                "open": here.is_some() || (none && kind == DocKind::InternalPassport),
+                "fields": crate::bookings::travellers::document_fields_json(kind, here.map(|(_, e, v)| (e.as_slice(), v))),
+            })
+        })
+        .collect()
 }
 
 async fn render_card(
@@ -99,7 +126,9 @@ async fn render_card(
     ctx.insert("documents_visible", &documents_visible);
     let issued = crm.client_documents(actor, id).await?;
     ctx.insert("issued_documents", &crate::signing::panel::rows(&issued));
-    ctx.insert("documents_on_file", &card.documents_on_file.unwrap_or_default());
+    let on_file = card.documents_on_file.unwrap_or_default();
+    ctx.insert("identity_forms", &identity_forms(&on_file, &refusal.document));
+    ctx.insert("documents_on_file", &on_file);
     ctx.insert("blacklist_history", &blacklist_history);
     ctx.insert("consent_history", &consent_history);
     ctx.insert("history_visible", &history.is_some());
@@ -161,6 +190,7 @@ async fn answer(
             let refusal = Refusal {
                 errors: HashMap::from([(field, reason.message_ru().to_owned())]),
                 values: kept.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
+                document: None,
             };
             render_card(&state.crm, session, id, refusal, StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -305,6 +335,28 @@ pub async fn address(
     let id = ClientId(parse_id(&id)?);
     let result = state.crm.set_client_address(&session.actor, id, &form.address).await.map(drop);
     answer(&state, &session, id, result, "address", &[("address", &form.address)], "documents").await
+}
+
+/// The client's own passport, entered on the card: what the consent names (it has no
+/// travellers page), and the client's document for every contract. Every wrong field is marked
+/// and the input kept; a document issued before it lacks it until it is issued again.
+pub async fn identity(
+    State(state): State<AppState>,
+    Current(session): Current,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let id = ClientId(parse_id(&id)?);
+    match crate::bookings::travellers::identity_from_form(&form, &CARD_IDENTITY, state.crm.today())? {
+        Ok(doc) => {
+            state.crm.put_client_document(&session.actor, id, &doc).await?;
+            Ok(Redirect::to(&format!("/clients/{id}#documents")).into_response())
+        }
+        Err((kind, errors)) => {
+            let refusal = Refusal { document: Some((kind, errors, form)), ..Default::default() };
+            render_card(&state.crm, &session, id, refusal, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
 }
 
 /// «Показать»: decrypts the documents (the service checks the role and writes the audit

@@ -153,10 +153,11 @@ async fn act(
     show(&state, &actor, id, &outcome, &form.init_data, None).await
 }
 
-/// A traveller's identity document refused field by field: the form shown again with the
-/// reasons and what was typed.
+/// An identity document refused field by field: the form shown again with the reasons and
+/// what was typed.
 struct RefusedDocument {
-    traveller: TravellerId,
+    /// `None`: the client's own, for a document without travellers (the consent).
+    traveller: Option<TravellerId>,
     kind: IdKind,
     errors: Vec<FieldError>,
     values: HashMap<String, String>,
@@ -226,9 +227,10 @@ async fn documents(
 }
 
 /// Checks that the document is the client's, still signable, and lacks this very document
-/// (a traveller's identity document, or the client's address), then saves it (sealed and
-/// audited by the service) and, when nothing the client enters here is missing any more, makes
-/// the document anew. Each step is its own transaction; a refused form changes nothing.
+/// (a traveller's identity document; for a consent, which has no travellers, the client's own;
+/// or the client's address), then saves it (sealed and audited by the service) and, when
+/// nothing the client enters here is missing any more, makes the document anew. Each step is
+/// its own transaction; a refused form changes nothing.
 async fn enter_document(
     state: &AppState,
     actor: &Actor,
@@ -241,52 +243,66 @@ async fn enter_document(
         return Err(Error::Signing(crm::services::SigningRefusal::NotSignable(line.state)));
     }
     let client = line.document.client_id;
-    let entering_address = form.get("kind").is_some_and(|k| k == IdKind::Address.as_str());
-    if entering_address {
-        if crm.client_has_address(actor, client).await? {
-            return Ok(Entered::NotMissing);
-        }
-        let typed = form.get("address").cloned().unwrap_or_default();
-        match crm.set_client_address(actor, client, &typed).await {
-            Ok(_) => {}
-            Err(Error::Invalid(why)) => {
-                return Ok(Entered::Refused(Refused::Address { typed, reason: why.message_ru().to_owned() }));
-            }
-            Err(e) => return Err(e),
-        }
-    } else {
-        let booking = line.document.booking_id.ok_or(Error::NotFound("booking"))?;
-        let traveller = form.get("traveller").and_then(|t| t.parse::<i64>().ok()).map(TravellerId);
-        let kind = form.get("kind").and_then(|k| IdKind::from_code(k));
-        let missing = crm.missing_documents(actor, booking).await?;
-        let (Some(traveller), Some(kind)) = (traveller, kind) else {
-            return Err(Error::Invalid(crm::domain::Invalid::KindUnknown));
-        };
-        if !missing.contains(&(traveller, kind)) {
-            return Ok(Entered::NotMissing);
-        }
-        let value = |f: DocField| form.get(f.code()).map(String::as_str).unwrap_or_default();
-        let doc = match parse_document(kind, value, crm.today()) {
-            Ok(doc) => doc,
-            Err(errors) => {
-                let refused = RefusedDocument { traveller, kind, errors, values: form.clone() };
-                return Ok(Entered::Refused(Refused::Document(refused)));
-            }
-        };
-        crm.put_traveller_document(actor, traveller, &doc).await?;
-    }
-    let documents_missing = match line.document.booking_id {
-        Some(b) => !crm.missing_documents(actor, b).await?.is_empty(),
-        None => false,
+    let booking = line.document.booking_id;
+    let mut on_file = crm.client_document_kinds(actor, client).await?;
+    let kind = form.get("kind").and_then(|k| IdKind::from_code(k)).ok_or(crm::domain::Invalid::KindUnknown)?;
+    let value = |f: DocField| form.get(f.code()).map(String::as_str).unwrap_or_default();
+    let refused = |traveller, errors| {
+        Entered::Refused(Refused::Document(RefusedDocument { traveller, kind, errors, values: form.clone() }))
     };
-    // The address was just saved, or is asked for (not opened).
-    let has_address = entering_address || crm.client_has_address(actor, client).await?;
-    if documents_missing || !has_address {
+    match (kind, booking) {
+        (IdKind::Address, _) => {
+            if on_file.address() {
+                return Ok(Entered::NotMissing);
+            }
+            let typed = form.get("address").cloned().unwrap_or_default();
+            match crm.set_client_address(actor, client, &typed).await {
+                Ok(_) => {}
+                Err(Error::Invalid(why)) => {
+                    return Ok(Entered::Refused(Refused::Address { typed, reason: why.message_ru().to_owned() }));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        (_, None) => {
+            if kind != CLIENT_IDENTITY || on_file.identity() {
+                return Ok(Entered::NotMissing);
+            }
+            match parse_document(kind, value, crm.today()) {
+                Ok(doc) => crm.put_client_document(actor, client, &doc).await?,
+                Err(errors) => return Ok(refused(None, errors)),
+            }
+        }
+        (_, Some(booking)) => {
+            let traveller = form.get("traveller").and_then(|t| t.parse::<i64>().ok()).map(TravellerId);
+            let Some(traveller) = traveller else { return Err(crm::domain::Invalid::KindUnknown.into()) };
+            if !crm.missing_documents(actor, booking).await?.contains(&(traveller, kind)) {
+                return Ok(Entered::NotMissing);
+            }
+            match parse_document(kind, value, crm.today()) {
+                Ok(doc) => crm.put_traveller_document(actor, traveller, &doc).await?,
+                Err(errors) => return Ok(refused(Some(traveller), errors)),
+            };
+        }
+    }
+    // What was just saved is on file now (not read again).
+    on_file.0.push(kind);
+    let complete = on_file.address()
+        && match booking {
+            Some(b) => crm.missing_documents(actor, b).await?.is_empty(),
+            None => on_file.identity(),
+        };
+    if !complete {
         return Ok(Entered::Saved { show: id, complete: false, rest: String::new() });
     }
     let anew = crm.reissue_completed(actor, id).await?;
     Ok(Entered::Saved { show: anew.document.id, complete: true, rest: anew.document.missing })
 }
+
+/// The identity document a client enters for themself where a document has no travellers (the
+/// consent): the internal passport, which nearly every client has; another is entered by the
+/// agent on the client card.
+const CLIENT_IDENTITY: IdKind = IdKind::InternalPassport;
 
 /// The signing panel of a document after a step, with the forms for what it still lacks.
 async fn show(
@@ -314,8 +330,9 @@ async fn show(
     panel(&view, outcome, init_data, &forms)
 }
 
-/// One form per (traveller, identity document) the document lacks, and one for the client's
-/// address while none is on file; none when it lacks nothing the client can enter here.
+/// One form per (traveller, identity document) the document lacks (for a consent, the client's
+/// own), and one for the client's address while none is on file; none when it lacks nothing the
+/// client can enter here.
 async fn missing_forms(
     state: &AppState,
     actor: &Actor,
@@ -326,8 +343,9 @@ async fn missing_forms(
     if doc.document.missing.is_empty() || !doc.state.signable() {
         return Ok(Vec::new());
     }
+    let on_file = state.crm.client_document_kinds(actor, doc.document.client_id).await?;
     let mut forms = Vec::new();
-    if !state.crm.client_has_address(actor, doc.document.client_id).await? {
+    if !on_file.address() {
         let (typed, reason) = match refused {
             Some(Refused::Address { typed, reason }) => (Some(typed.as_str()), Some(reason.as_str())),
             _ => (None, None),
@@ -346,23 +364,35 @@ async fn missing_forms(
             }],
         }));
     }
-    let Some(booking) = doc.document.booking_id else { return Ok(forms) };
     let refused = match refused {
         Some(Refused::Document(r)) => Some(r),
         _ => None,
     };
+    let fields = |traveller: Option<TravellerId>, kind: IdKind| {
+        let here = refused.filter(|r| r.traveller == traveller && r.kind == kind);
+        crate::bookings::travellers::document_fields_json(kind, here.map(|r| (r.errors.as_slice(), &r.values)))
+    };
+    let Some(booking) = doc.document.booking_id else {
+        if !on_file.identity() {
+            forms.push(serde_json::json!({
+                "traveller": "",
+                "name": text::get("mini_app_documents", "identity_owner"),
+                "kind": CLIENT_IDENTITY.as_str(),
+                "title": CLIENT_IDENTITY.title_ru(),
+                "fields": fields(None, CLIENT_IDENTITY),
+            }));
+        }
+        return Ok(forms);
+    };
     let list = state.crm.travellers(actor, booking).await?;
     for e in &list.travellers {
         for kind in e.missing() {
-            let here = refused.filter(|r| r.traveller == e.traveller.id && r.kind == kind);
-            let fields =
-                crate::bookings::travellers::document_fields_json(kind, here.map(|r| (r.errors.as_slice(), &r.values)));
             forms.push(serde_json::json!({
                 "traveller": e.traveller.id.0,
                 "name": e.traveller.full_name,
                 "kind": kind.as_str(),
                 "title": kind.title_ru(),
-                "fields": fields,
+                "fields": fields(Some(e.traveller.id), kind),
             }));
         }
     }

@@ -319,7 +319,7 @@ async fn the_client_enters_the_missing_address_and_passport_and_the_contract_is_
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
         assert!(page.body.contains("Укажите адрес полностью") && page.body.contains("value=\"Москва\""));
         let client = app.crm.booking_card(&Actor::System, doc.booking).await.unwrap().booking.client_id;
-        assert!(!app.crm.client_has_address(&Actor::System, client).await.unwrap());
+        assert!(!app.crm.client_document_kinds(&Actor::System, client).await.unwrap().address());
 
         // The address: kept; the passport is still missing, so the document is not made yet.
         let address = [("kind", "address"), ("address", "630132, г. Новосибирск, ул. Дачная, д. 3")];
@@ -342,5 +342,74 @@ async fn the_client_enters_the_missing_address_and_passport_and_the_contract_is_
         let anew = docs.iter().find(|d| d.document.id != doc.id).unwrap();
         assert!(anew.document.missing.is_empty(), "{}", anew.document.missing);
         assert!(page.body.contains("ул. Дачная, д. 3"), "the new copy holds the address");
+    }
+}
+
+/// A consent has no travellers: the client enters their own passport and address for it, a
+/// wrong field or a document not asked for changes nothing, and once both are on file the
+/// consent is made anew — and the client's marketing consent, which lacked the same, with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_enters_their_own_passport_and_address_for_the_consents() {
+    for backend in testkit::backends() {
+        let app = spawn(backend).await;
+        let anna = app.staff("anna", Role::Agent).await;
+        let boss = Actor::staff(app.staff("boss", Role::Admin).await.id, Role::Admin);
+        app.crm.save_agency_requisites(&boss, &testkit::agency()).await.unwrap();
+        let mut new = new_client("Иванова Мария Петровна", "+7 912 345-67-89");
+        new.telegram_id = Some(TELEGRAM_ID);
+        new.marketing_consent = true;
+        let agent = Actor::staff(anna.id, Role::Agent);
+        let client = app.crm.register_client(&agent, new).await.unwrap().id;
+        app.crm.ensure_consent(&agent, client).await.unwrap();
+        while app.crm.claim_outgoing(&Actor::System).await.unwrap().is_some() {}
+        let consents = app.crm.client_documents(&Actor::System, client).await.unwrap();
+        assert_eq!(consents.len(), 2, "the personal-data and the marketing consent");
+        assert!(consents.iter().all(|d| !d.document.missing.is_empty()), "both lack the passport and the address");
+        let pd = consents.iter().find(|d| d.document.kind == DocKind::PersonalDataConsent).unwrap().document.id;
+        let base = format!("/sign/{pd}");
+        let init = init_data(TOKEN, TELEGRAM_ID, app.now_s() - 30);
+
+        let page = app.mini_app(&format!("{base}/view"), &init, &[]).await;
+        assert!(page.body.contains("Ваш документ: паспорт РФ"), "{}", page.body);
+        assert!(page.body.contains("Ваш адрес: для договора и согласия"), "{}", page.body);
+
+        // A wrong series: marked, the input kept, nothing saved.
+        let wrong: Vec<(&str, &str)> =
+            PASSPORT_FORM.iter().map(|&(k, v)| if k == "series" { (k, "45 0") } else { (k, v) }).collect();
+        let page = app.mini_app(&format!("{base}/documents"), &init, &wrong).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
+        assert!(page.body.contains("Серия паспорта РФ — 4 цифры."), "{}", page.body);
+        assert!(page.body.contains("value=\"ОВД Тверского района\""), "the right fields are kept");
+        assert!(!app.crm.client_document_kinds(&Actor::System, client).await.unwrap().identity(), "nothing saved");
+
+        // A document the consent does not ask the client for: nothing saved.
+        let foreign = [("kind", "foreign_passport"), ("number", "751234567")];
+        let page = app.mini_app(&format!("{base}/documents"), &init, &foreign).await;
+        assert!(page.body.contains("уже внесён или не нужен"), "{}", page.body);
+        assert!(!app.crm.client_document_kinds(&Actor::System, client).await.unwrap().identity(), "nothing saved");
+
+        // The passport: kept; the address is still missing, so nothing is made yet.
+        let page = app.mini_app(&format!("{base}/documents"), &init, &PASSPORT_FORM).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("Внесите оставшиеся"), "{}", page.body);
+        assert!(!page.body.contains("Ваш документ:"), "the passport form is gone: {}", page.body);
+        assert!(app.crm.client_document_kinds(&Actor::System, client).await.unwrap().identity());
+        assert_eq!(app.crm.client_documents(&Actor::System, client).await.unwrap().len(), 2);
+        let again = app.mini_app(&format!("{base}/documents"), &init, &PASSPORT_FORM).await;
+        assert!(again.body.contains("уже внесён или не нужен"), "{}", again.body);
+
+        // The address, the last thing missing: both consents made anew, complete, once each.
+        let address = [("kind", "address"), ("address", "630132, г. Новосибирск, ул. Дачная, д. 3")];
+        let page = app.mini_app(&format!("{base}/documents"), &init, &address).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("документ составлен заново"), "{}", page.body);
+        assert!(page.body.contains("613729") && page.body.contains("ул. Дачная, д. 3"), "{}", page.body);
+        let docs = app.crm.client_documents(&Actor::System, client).await.unwrap();
+        assert_eq!(docs.len(), 4, "two new copies");
+        let open: Vec<_> = docs.iter().filter(|d| d.state.signable()).collect();
+        assert_eq!(open.len(), 2);
+        assert!(open.iter().all(|d| d.document.missing.is_empty() && d.document.supersedes.is_some()));
+        assert!(open.iter().any(|d| d.document.kind == DocKind::PersonalDataConsent));
+        assert!(open.iter().any(|d| d.document.kind == DocKind::MarketingConsent));
     }
 }

@@ -159,3 +159,42 @@ each_backend!(the_clients_address_for_the_documents_is_entered_on_the_card, |app
     let shown = app.post(&agent, &format!("/clients/{}/documents", client.id), &[]).await.body;
     assert!(shown.contains("ул. Дачная, д. 3, кв. 14"), "{shown}");
 });
+
+each_backend!(the_clients_own_passport_is_entered_on_the_card, |app| {
+    let (anna, agent) = app.signed_in("anna", Role::Agent).await;
+    let (_, other) = app.signed_in("olga", Role::Agent).await;
+    let (_, accountant) = app.signed_in("vera", Role::Accountant).await;
+    let client = app.client("Иванова Мария", "+7 912 345-67-89", Some(&anna)).await;
+    let card = app.get(&agent, &format!("/clients/{}", client.id)).await.body;
+    // No identity document on file: the passport's form is open (the consent names one).
+    assert!(card.contains("<details open id=\"doc-internal_passport\">"), "{card}");
+    assert!(card.contains("<details id=\"doc-foreign_passport\">"), "{card}");
+    let path = format!("/clients/{}/identity", client.id);
+    let form = |series: &'static str| {
+        vec![
+            ("kind", "internal_passport"),
+            ("series", series),
+            ("number", "613729"),
+            ("issued_on", "15.01.2010"),
+            ("issuer", "ОВД Тверского района"),
+            ("division_code", "770-001"),
+        ]
+    };
+    // A wrong field: marked, the input kept, nothing sealed.
+    let bad = app.post(&agent, &path, &form("45 0")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Серия паспорта РФ — 4 цифры.") && bad.body.contains("value=\"ОВД Тверского района\""));
+    // A kind the card does not take, another agent's client, the accountant: refused.
+    let certificate = [("kind", "birth_certificate"), ("series", "IV-МЮ"), ("number", "123456")];
+    assert_ne!(app.post(&agent, &path, &certificate).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.post(&other, &path, &form("45 08")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post(&accountant, &path, &form("45 08")).await.status, StatusCode::FORBIDDEN);
+    assert!(!app.crm.client_document_kinds(&Actor::System, client.id).await.unwrap().identity(), "nothing kept");
+    // The right one: sealed as the client's own, the form folded.
+    assert!(app.post(&agent, &path, &form("45 08")).await.redirects_to(&format!("/clients/{}#documents", client.id)));
+    let docs = app.crm.open_documents(&Actor::System, client.id).await.unwrap();
+    assert_eq!(docs.internal_passport.map(|p| p.number), Some("613729".to_owned()));
+    let card = app.get(&agent, &format!("/clients/{}", client.id)).await.body;
+    assert!(card.contains("<li>Паспорт РФ</li>") && card.contains("Паспорт РФ клиента: заменить"), "{card}");
+    assert!(!card.contains("<details open id=\"doc-internal_passport\">"), "on file: the form is folded");
+});

@@ -37,6 +37,21 @@ impl Documents {
     }
 }
 
+/// The kinds of a client's documents on file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OnFile(pub Vec<DocKind>);
+
+impl OnFile {
+    pub fn address(&self) -> bool {
+        self.0.contains(&DocKind::Address)
+    }
+
+    /// Any document that proves who the client is (the consent names one).
+    pub fn identity(&self) -> bool {
+        DocKind::IDENTITY.iter().any(|k| self.0.contains(k))
+    }
+}
+
 /// Whether the actor may see anything of a client's personal documents: their contents, which
 /// of them are on file, the foreign passport's expiry. The accountant and operators never do
 /// (README: «never personal documents»), whatever page or report they read.
@@ -73,6 +88,25 @@ impl Crm {
 
     pub async fn put_payment_details(&self, actor: &Actor, client: ClientId, d: &PaymentDetails) -> Result<()> {
         self.put_document(actor, client, DocKind::PaymentDetails, d, None).await
+    }
+
+    /// The client's own identity document, whichever kind it is: what the client card and the
+    /// signing Mini App (a consent, which has no travellers) enter.
+    pub async fn put_client_document(&self, actor: &Actor, client: ClientId, doc: &TravellerDocument) -> Result<()> {
+        match doc {
+            TravellerDocument::InternalPassport(p) => self.put_internal_passport(actor, client, p).await,
+            TravellerDocument::ForeignPassport(p) => self.put_foreign_passport(actor, client, p).await,
+            TravellerDocument::BirthCertificate(c) => self.put_birth_certificate(actor, client, c).await,
+        }
+    }
+
+    /// Which of the client's own documents are on file, without opening any (nothing personal is
+    /// read, so nothing is audited): what the signing page asks before offering a form.
+    pub async fn client_document_kinds(&self, actor: &Actor, client: ClientId) -> Result<OnFile> {
+        may_open(actor)?;
+        self.client_for(actor, client, Access::Read).await?;
+        let kinds = store::kinds_of(&mut *self.store.conn().await?, Owner::Client(client.0)).await?;
+        Ok(OnFile(kinds.iter().filter_map(|k| DocKind::from_code(k)).collect()))
     }
 
     async fn put_document<T: Serialize>(

@@ -69,7 +69,7 @@ pub use commissions::{CommissionRates, RateLine};
 pub use contact::ClientMessage;
 pub use day_figures::{DUE_DAYS, DayFigures, DuePayment, SeatsLeft, agency_day_bounds};
 pub use desk::{CommissionBalance, Payee, Payees, TransferMatch, bank_document_id, booking_number_in, document_number};
-pub use documents::Documents;
+pub use documents::{Documents, OnFile};
 pub use hotels::{
     AgreementInput, CorrespondenceInput, FieldProblem, HotelCard, HotelInput, ManagerInput, RoomInput, RoomWithSeasons,
     SeasonInput,

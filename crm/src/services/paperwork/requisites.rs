@@ -108,14 +108,6 @@ impl Crm {
         Ok(clean)
     }
 
-    /// Whether an address is on file, without opening it (nothing personal is read, so nothing
-    /// is audited): what the signing page asks before offering the address form.
-    pub async fn client_has_address(&self, actor: &Actor, client: ClientId) -> Result<bool> {
-        self.client_for(actor, client, Access::Read).await?;
-        let kinds = crate::store::documents::kinds_of(&mut *self.store.conn().await?, Owner::Client(client.0)).await?;
-        Ok(kinds.iter().any(|k| k == DocKind::Address.as_str()))
-    }
-
     /// The address on file, for whoever reads the client; the reading is audited.
     pub async fn client_address(&self, actor: &Actor, client: ClientId) -> Result<Option<String>> {
         self.client_for(actor, client, Access::Read).await?;

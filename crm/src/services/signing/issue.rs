@@ -111,17 +111,26 @@ impl Crm {
 
     /// The client entered what the document lacked (passport data while signing): the same
     /// document is issued anew with it, superseding the incomplete copy. The client's own
-    /// request, carried out by the system.
+    /// request, carried out by the system. A consent states only the client's own data, the
+    /// same in each: the client's other consents that lacked it are made anew too.
     pub async fn reissue_completed(&self, actor: &Actor, id: crate::domain::IssuedDocumentId) -> Result<DocumentLine> {
         let doc = self.issued_for(actor, id).await?;
-        let state = doc.state(self.now());
+        let now = self.now();
+        let state = doc.state(now);
         if !state.signable() {
             return Err(Error::Signing(SigningRefusal::NotSignable(state)));
         }
-        let subject = match doc.booking_id {
-            Some(b) => DocSubject::Booking(b),
-            None => DocSubject::Client(doc.client_id),
+        let Some(booking) = doc.booking_id else {
+            let anew = self.issue_document(&Actor::System, doc.kind, DocSubject::Client(doc.client_id)).await?;
+            let others = store::of_client(&mut *self.store.conn().await?, doc.client_id).await?;
+            for other in others {
+                let lacking = other.booking_id.is_none() && !other.missing.is_empty() && other.state(now).signable();
+                if lacking && other.id != doc.id {
+                    self.issue_document(&Actor::System, other.kind, DocSubject::Client(doc.client_id)).await?;
+                }
+            }
+            return Ok(anew);
         };
-        self.issue_document(&Actor::System, doc.kind, subject).await
+        self.issue_document(&Actor::System, doc.kind, DocSubject::Booking(booking)).await
     }
 }
