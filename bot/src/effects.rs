@@ -283,7 +283,8 @@ async fn notify_agent(ctx: &Ctx, bot: &TgBot, b: &Booking) {
     }
 }
 
-/// «Мои брони»: each booking with what is paid, the schedule and what is due next.
+/// «Мои брони»: each booking with what is paid, the schedule, what is due next and its
+/// documents; then the client's own documents.
 pub async fn my_bookings(ctx: &Ctx, client: ClientId) -> Result<Event, BotError> {
     let actor = Actor::Client(client);
     let list = ctx.crm.list_bookings(&actor, crm::services::BookingFilter { limit: 20, ..Default::default() }).await?;
@@ -294,8 +295,10 @@ pub async fn my_bookings(ctx: &Ctx, client: ClientId) -> Result<Event, BotError>
         let next_due = crm::services::next_instalment(&card.schedule, card.paid.minor)
             .filter(|_| card.booking.status.is_active())
             .map(|(amount, on)| InstalmentView { amount: amount.to_string(), due_on: format_ru_date(on), paid: false });
+        let mut booking = crate::staff_effects::item(&card.booking, card.due);
+        booking.documents = for_the_client(ctx.crm.booking_documents(&actor, b.id).await?);
         items.push(MyBookingView {
-            booking: crate::staff_effects::item(&card.booking, card.due),
+            booking,
             paid: card.paid.to_string(),
             next_due,
             schedule,
@@ -303,7 +306,16 @@ pub async fn my_bookings(ctx: &Ctx, client: ClientId) -> Result<Event, BotError>
             may_pay: card.booking.status.accepts_payments() && card.due.minor > 0,
         });
     }
-    Ok(Event::Outcome(Outcome::Bookings(items)))
+    // The client's own documents (the consents): those of a booking are listed with it.
+    let own = ctx.crm.client_documents(&actor, client).await?.into_iter().filter(|d| d.document.booking_id.is_none());
+    let documents = for_the_client(own.collect());
+    Ok(Event::Outcome(Outcome::Bookings { items, documents }))
+}
+
+/// What the client can still do something with: sign it, or download it signed (copies
+/// superseded or expired unsigned are history, kept on the staff's cards).
+fn for_the_client(lines: Vec<crm::services::DocumentLine>) -> Vec<dialogues::views::DocumentItem> {
+    crate::staff_effects::document_items(lines).into_iter().filter(|d| d.signable || d.signed).collect()
 }
 
 /// The client asks to cancel a booking: the move goes through crm (history, the client's

@@ -94,7 +94,12 @@ pub enum Outcome {
     BookingRefused {
         reason: String,
     },
-    Bookings(Vec<crate::views::MyBookingView>),
+    /// «Мои брони»: the client's bookings, and their own documents (the consents) that may
+    /// still be signed or are signed.
+    Bookings {
+        items: Vec<crate::views::MyBookingView>,
+        documents: Vec<crate::views::DocumentItem>,
+    },
     Quote(crate::views::QuoteView),
     /// The request is recorded; `agent` is who will answer (`None`: the agency's staff).
     CancelRequested {

@@ -106,9 +106,15 @@ async fn signs(w: World) {
     let ev = crm.document_signature(&Actor::System, crm::domain::IssuedDocumentId(doc_id)).await.unwrap().unwrap();
     assert_eq!((ev.telegram_id, ev.attempts), (maria.id, 2));
 
-    // «Мои брони»: the document signed, its PDF on request.
+    // «Мои брони»: the contract signed under its booking, its PDF on request; the consent issued
+    // at registration, still to sign, under the client's own documents.
     let mine = w.say(&maria, "/bookings", "Ваши брони").await;
-    assert!(mine.text().contains("подписан"), "{}", mine.text());
+    let text = mine.text();
+    assert!(text.contains("📄 Договор о реализации туристского продукта") && text.contains("— подписан"), "{text}");
+    assert!(text.contains("📄 Ваши документы:\n   Согласие на обработку персональных данных — "), "{text}");
+    let offered = mine.callback_data();
+    assert!(offered.contains(&format!("dp:{doc_id}")), "the signed contract's PDF: {offered:?}");
+    assert!(offered.iter().any(|d| d.starts_with("sg:")), "the consent to sign: {offered:?}");
     let seen = w.fake.count_sent(maria.id);
     w.fake.push_callback(&maria, mine.message_id, &format!("dp:{doc_id}"));
     next(&w, &maria, seen, "sendDocument", "Договор").await;

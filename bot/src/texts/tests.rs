@@ -246,7 +246,12 @@ fn my_bookings_say_what_is_paid_and_due_and_offer_to_cancel() {
         may_cancel: false,
         may_pay: false,
     };
-    let out = rendered(&t, State::Idle, &client(), Event::Outcome(Outcome::Bookings(vec![open, gone])));
+    let out = rendered(
+        &t,
+        State::Idle,
+        &client(),
+        Event::Outcome(Outcome::Bookings { items: vec![open, gone], documents: vec![] }),
+    );
     let (text, rows) = &out[0];
     assert!(
         text.contains("№17 · Алтай, 12.01–18.01.2027\n   путешественников: 2; статус: частичная оплата\n"),
@@ -259,6 +264,21 @@ fn my_bookings_say_what_is_paid_and_due_and_offer_to_cancel() {
     assert!(text.contains("график: 30 000 ₽ до 28.11.2026 ✓; 70 000 ₽ до 28.12.2026\n"), "{text}");
     assert!(text.contains("№9 · Алтай") && !text.contains("100 000 ₽ до 01.12.2026"), "{text}");
     assert_eq!(rows, &[vec!["💳 Оплатить №17".to_owned()], vec!["❌ Запросить отмену №17".to_owned()]]);
+    // No booking yet, a consent to sign: listed under the client's own documents, with its button.
+    let consent = dialogues::views::DocumentItem {
+        id: 5,
+        title: "Согласие на обработку персональных данных".into(),
+        state: "выдан".into(),
+        signable: true,
+        signed: false,
+    };
+    let none = Event::Outcome(Outcome::Bookings { items: vec![], documents: vec![consent] });
+    let out = rendered(&t, State::Idle, &client(), none);
+    let (text, rows) = &out[0];
+    assert!(text.starts_with("У вас пока нет бронирований."), "{text}");
+    assert!(text.ends_with("\n\n📄 Ваши документы:\n   Согласие на обработку персональных данных — выдан"), "{text}");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0][0].contains("Согласие на обработку персональных данных"), "{rows:?}");
     let out = rendered(&t, State::Idle, &client(), Event::Callback(Callback::AskCancel(17)));
     assert!(out[0].0.starts_with("Напишите одним сообщением, почему вы хотите отменить бронь №17."), "{}", out[0].0);
     let asked = State::CancelRequest(dialogues::client::account::CancelRequest { booking: 17, reason: None });

@@ -21,9 +21,9 @@ use crate::label::Label;
 use domain::{City, KNOWN_CITIES};
 use serde::{Deserialize, Serialize};
 
-pub fn bookings_reply(items: &[crate::views::MyBookingView]) -> Reply {
+pub fn bookings_reply(items: &[crate::views::MyBookingView], documents: &[crate::views::DocumentItem]) -> Reply {
     let template = if items.is_empty() { "bookings_none" } else { "bookings_list" };
-    let mut rows: Vec<Vec<Button>> = Vec::new();
+    let mut rows: Vec<Vec<Button>> = document_buttons(documents, true);
     for b in items {
         rows.extend(document_buttons(&b.booking.documents, true));
         if b.may_pay {
@@ -39,7 +39,9 @@ pub fn bookings_reply(items: &[crate::views::MyBookingView]) -> Reply {
             )]);
         }
     }
-    let reply = Reply::text(template).var("items", serde_json::to_value(items).unwrap_or_default());
+    let reply = Reply::text(template)
+        .var("items", serde_json::to_value(items).unwrap_or_default())
+        .var("documents", serde_json::to_value(documents).unwrap_or_default());
     if rows.is_empty() { reply } else { reply.keyboard(Keyboard::Inline(rows)) }
 }
 
@@ -245,7 +247,9 @@ pub fn ask_city() -> Reply {
 pub fn common_outcome(state: State, event: &Event) -> Option<(State, Vec<Effect>)> {
     match event {
         Event::Outcome(Outcome::Settings(s)) => Some((state, vec![Effect::Reply(settings_reply(s))])),
-        Event::Outcome(Outcome::Bookings(items)) => Some((state, vec![Effect::Reply(bookings_reply(items))])),
+        Event::Outcome(Outcome::Bookings { items, documents }) => {
+            Some((state, vec![Effect::Reply(bookings_reply(items, documents))]))
+        }
         Event::Outcome(Outcome::MarketingChanged(on)) => {
             let t = if *on { "marketing_on" } else { "marketing_off" };
             Some((state, vec![Effect::Reply(Reply::text(t))]))

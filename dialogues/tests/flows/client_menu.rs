@@ -375,8 +375,13 @@ fn my_booking(id: i64, may_cancel: bool) -> MyBookingView {
 
 #[test]
 fn a_cancellation_is_asked_with_a_reason_and_sent_only_when_confirmed() {
-    let (_, eff) =
-        run(State::Idle, Event::Outcome(Outcome::Bookings(vec![my_booking(17, true), my_booking(9, false)])));
+    let (_, eff) = run(
+        State::Idle,
+        Event::Outcome(Outcome::Bookings {
+            items: vec![my_booking(17, true), my_booking(9, false)],
+            documents: vec![],
+        }),
+    );
     let Effect::Reply(r) = &eff[0] else { panic!() };
     let dialogues::Keyboard::Inline(rows) = &r.keyboard else { panic!("{r:?}") };
     let offered: Vec<Callback> = rows.iter().flatten().map(|b| b.callback).collect();

@@ -128,10 +128,10 @@ fn outcome() -> impl Strategy<Value = Outcome> {
         Just(Outcome::NotFound),
         Just(Outcome::Booked(booking.clone())),
         Just(Outcome::BookingRefused { reason: "мест нет".into() }),
-        Just(Outcome::Bookings(vec![mine])),
+        Just(Outcome::Bookings { items: vec![mine], documents: vec![] }),
         Just(Outcome::CancelRequested { booking: 17, agent: None }),
         Just(Outcome::CancelRefused { reason: "нельзя".into() }),
-        Just(Outcome::Bookings(vec![])),
+        Just(Outcome::Bookings { items: vec![], documents: vec![] }),
         (any::<bool>(), any::<bool>()).prop_map(|(newly_assigned, in_chat)| Outcome::Relayed {
             agent: "Смирнова Анна".into(),
             newly_assigned,
