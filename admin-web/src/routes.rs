@@ -116,6 +116,7 @@ pub enum Page {
     ClientPaymentDetails,
     ClientAddress,
     ClientIdentity,
+    ClientConsents,
     // Documents: templates, requisites, a booking's contract.
     DocumentList,
     DocumentRequisitesForm,
@@ -260,6 +261,7 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/clients/{id}/payment-details", SignedIn, Page::ClientPaymentDetails),
     r("POST", "/clients/{id}/address", SignedIn, Page::ClientAddress),
     r("POST", "/clients/{id}/identity", SignedIn, Page::ClientIdentity),
+    r("POST", "/clients/{id}/consents", SignedIn, Page::ClientConsents),
     r("GET", "/bookings/{id}/contract.pdf", SignedIn, Page::BookingContractPdf),
     r("GET", "/documents", SignedIn, Page::DocumentList),
     r("GET", "/documents/requisites", SignedIn, Page::DocumentRequisitesForm),
@@ -305,7 +307,7 @@ pub const ROUTES: &[Route] = &[
 /// may send are the audited «Показать» of their own client's documents and the paperwork of a
 /// sale: their bookings' travellers, the travellers' documents, the client's refund
 /// details (issue #13: entered by the agent in the bot or the panel), address and own identity
-/// document (the contract and the consent state them), and a payment sent to
+/// document (the contract and the consent state them) and the consents issued anew, and a payment sent to
 /// their booking's client (issue #14, as from the bot's booking card). The services would allow
 /// agents more; this is the panel's own narrowing, checked by the guard for every signed-in
 /// route.
@@ -322,6 +324,7 @@ pub fn agent_may_use(route: &Route) -> bool {
                 | Page::ClientPaymentDetails
                 | Page::ClientAddress
                 | Page::ClientIdentity
+                | Page::ClientConsents
                 | Page::BookingContract
                 | Page::BookingPaymentOffer
         )
@@ -424,6 +427,7 @@ pub fn mount(route: &Route) -> MethodRouter<AppState> {
         Page::ClientPaymentDetails => on(m, clients::card::payment_details),
         Page::ClientAddress => on(m, clients::card::address),
         Page::ClientIdentity => on(m, clients::card::identity),
+        Page::ClientConsents => on(m, clients::card::issue_consents),
         Page::BookingContractPdf => on(m, documents::contract_pdf),
         Page::DocumentList => on(m, documents::list),
         Page::DocumentRequisitesForm => on(m, documents::requisites::agency_form),

@@ -12,7 +12,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use crm::Crm;
 use crm::domain::{ClientId, Direction, DocKind, FieldError, InteractionKind, PaymentDetails};
-use crm::services::{BookingFilter, Capability, NewInteractionInput, PanelSession};
+use crm::services::{
+    BookingFilter, Capability, DocKind as SignedKind, DocumentState, NewInteractionInput, PanelSession,
+};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -126,6 +128,12 @@ async fn render_card(
     ctx.insert("documents_visible", &documents_visible);
     let issued = crm.client_documents(actor, id).await?;
     ctx.insert("issued_documents", &crate::signing::panel::rows(&issued));
+    // A consent the client needs and has not signed: staff may issue it (again, once the data
+    // it lacked is on the card).
+    let signed = |kind| issued.iter().any(|l| l.document.kind == kind && l.state == DocumentState::Signed);
+    let consents_to_issue = documents_visible
+        && (!signed(SignedKind::PersonalDataConsent) || (c.marketing_consent && !signed(SignedKind::MarketingConsent)));
+    ctx.insert("consents_to_issue", &consents_to_issue);
     let on_file = card.documents_on_file.unwrap_or_default();
     ctx.insert("identity_forms", &identity_forms(&on_file, &refusal.document));
     ctx.insert("documents_on_file", &on_file);
@@ -357,6 +365,18 @@ pub async fn identity(
             render_card(&state.crm, &session, id, refusal, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
+}
+
+/// «Выдать согласие на подпись»: the consents the client has not signed, made anew from what
+/// the card holds now; the client gets them in Telegram.
+pub async fn issue_consents(
+    State(state): State<AppState>,
+    Current(session): Current,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = ClientId(parse_id(&id)?);
+    state.crm.reissue_consents(&session.actor, id).await?;
+    Ok(Redirect::to(&format!("/clients/{id}#issued")).into_response())
 }
 
 /// «Показать»: decrypts the documents (the service checks the role and writes the audit

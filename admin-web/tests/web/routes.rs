@@ -173,6 +173,7 @@ const EXPECTED: &[Entry] = &[
         &[("method", "card"), ("card_number", "4276 1000 1234 5671"), ("holder", "OLGA KLIENTOVA")],
     ),
     ("POST", "/clients/{id}/address", ADMIN | AGENT, &[("address", "630132, г. Новосибирск, ул. Дачная, д. 3")]),
+    ("POST", "/clients/{id}/consents", ADMIN | AGENT, &[]),
     (
         "POST",
         "/clients/{id}/identity",

@@ -45,6 +45,14 @@ impl ShownText {
     }
 }
 
+/// Which consents an issue skips: ensuring skips those signed or still signable; staff issuing
+/// again (after entering what they lacked) skip only those signed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Skip {
+    Present,
+    Signed,
+}
+
 impl Crm {
     /// Issues the client's consents for signing unless they have them already: the
     /// personal-data consent, and the marketing one when the client opted in. A consent counts
@@ -66,34 +74,50 @@ impl Crm {
             }
             _ => self.client_for(actor, client, Access::Read).await?,
         };
+        match self.issue_consents(&Actor::System, &card, Skip::Present).await {
+            Err(Error::Conflict(Conflict::AgencyRequisitesMissing | Conflict::OperatorRegistryMissing)) => {
+                tracing::warn!(
+                    client = client.0,
+                    "consent not issued: the agency's requisites are not entered, and a consent \
+                     cannot be rendered without the operator's name and address"
+                );
+                Ok(Vec::new())
+            }
+            other => other,
+        }
+    }
+
+    /// Staff issue the client's consents anew from what is on file now (the card's «Выдать
+    /// согласие на подпись» after entering the passport or the address a copy lacked): each
+    /// one the client needs and has not signed, superseding an unsigned copy. Staff who may
+    /// change the client (agent: own) issue; a refusal (no requisites) is the caller's to show.
+    pub async fn reissue_consents(&self, actor: &Actor, client: ClientId) -> Result<Vec<DocumentLine>> {
+        let card = self.client_for(actor, client, Access::Write).await?;
+        self.issue_consents(actor, &card, Skip::Signed).await
+    }
+
+    async fn issue_consents(
+        &self,
+        actor: &Actor,
+        card: &crate::services::Client,
+        skip: Skip,
+    ) -> Result<Vec<DocumentLine>> {
         let mut kinds = vec![DocKind::PersonalDataConsent];
         if card.marketing_consent {
             kinds.push(DocKind::MarketingConsent);
         }
         let now = self.now();
-        let existing = store::of_client(&mut *self.store.conn().await?, client).await?;
+        let existing = store::of_client(&mut *self.store.conn().await?, card.id).await?;
         let mut issued = Vec::new();
         for kind in kinds {
-            if existing.iter().any(|d| {
-                d.kind == kind && {
-                    let st = d.state(now);
-                    st.signable() || st == crate::store::signing::DocumentState::Signed
-                }
-            }) {
-                continue;
-            }
-            match self.issue_document(&Actor::System, kind, DocSubject::Client(client)).await {
-                Ok(line) => issued.push(line),
-                Err(Error::Conflict(Conflict::AgencyRequisitesMissing | Conflict::OperatorRegistryMissing)) => {
-                    tracing::warn!(
-                        client = client.0,
-                        kind = kind.code(),
-                        "consent not issued: the agency's requisites are not entered, and a consent \
-                         cannot be rendered without the operator's name and address"
-                    );
-                    break;
-                }
-                Err(e) => return Err(e),
+            let skipped = existing.iter().any(|d| {
+                let state = d.state(now);
+                d.kind == kind
+                    && (state == crate::store::signing::DocumentState::Signed
+                        || (skip == Skip::Present && state.signable()))
+            });
+            if !skipped {
+                issued.push(self.issue_document(actor, kind, DocSubject::Client(card.id)).await?);
             }
         }
         Ok(issued)
