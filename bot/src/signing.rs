@@ -1,11 +1,11 @@
 //! Signing documents in the chat, for clients without the Mini App (or who prefer the chat):
 //! the buttons under a document («Подписать», «Принимаю соглашение», «Прислать новый код»),
 //! a six-digit message taken as the code while one is waiting, the PDF of a document, and the
-//! agent's «Выдать договор на подпись». Every rule is crm's; this only words the answers.
+//! agent's «Выдать договор на подпись» and «Выдать согласие на подпись». Every rule is crm's; this only words the answers.
 
 use crate::BotError;
 use crate::conversation::{self, Ctx, TgBot, who};
-use crm::domain::{BookingId, IssuedDocumentId};
+use crm::domain::{BookingId, ClientId, IssuedDocumentId};
 use crm::services::{CODE_TTL_MINUTES, DocKind, DocSubject, Evidence, SigningRefusal, signature_agreement};
 use crm::{Actor, Error};
 use dialogues::{Button, Callback, Keyboard, Label, Reply, Who};
@@ -24,7 +24,8 @@ pub async fn on_callback(
     | Callback::SignAccept(id)
     | Callback::SignCode(id)
     | Callback::DocumentPdf(id)
-    | Callback::IssueContract(id)) = cb
+    | Callback::IssueContract(id)
+    | Callback::IssueConsents(id)) = cb
     else {
         return Ok(false);
     };
@@ -58,6 +59,17 @@ pub async fn on_callback(
                 Err(e) => Err(e),
             }
         }
+        Callback::IssueConsents(_) => ctx.crm.reissue_consents(&actor, ClientId(id)).await.map(|issued| {
+            let docs: Vec<_> = issued
+                .iter()
+                .map(|l| serde_json::json!({"title": l.document.title, "missing": l.document.missing}))
+                .collect();
+            let lacking = issued.iter().any(|l| !l.document.missing.is_empty());
+            Reply::text("staff_consents_issued")
+                .var("documents", docs)
+                .var("lacking", lacking)
+                .var("mini_app", ctx.mini_apps)
+        }),
         _ => return Ok(false),
     };
     answer(ctx, bot, chat, doc, reply).await?;

@@ -268,6 +268,8 @@ async fn client_card(ctx: &Ctx, actor: &Actor, id: ClientId) -> Result<Event, Bo
         Err(e) => return Err(e.into()),
     };
     let c = card.client;
+    let documents = ctx.crm.client_documents(actor, id).await?;
+    let consent_unsigned = crm::services::consent_unsigned(&c, &documents);
     Ok(Event::Outcome(Outcome::StaffClient(ClientCardView {
         id: c.id.0,
         name: c.full_name,
@@ -279,7 +281,8 @@ async fn client_card(ctx: &Ctx, actor: &Actor, id: ClientId) -> Result<Event, Bo
         bookings: items,
         history,
         telegram: c.telegram_id.is_some(),
-        documents: document_items(ctx.crm.client_documents(actor, id).await?),
+        documents: document_items(documents),
+        consent_unsigned,
     })))
 }
 

@@ -268,6 +268,8 @@ impl Texts {
             "sign_refused.tera",
             "sign_missing.tera",
             "staff_contract_issued.tera",
+            "button_issue_consents.tera",
+            "staff_consents_issued.tera",
             // Paying from the chat.
             "button_pay_booking.tera",
             "button_pay_next.tera",

@@ -82,6 +82,8 @@ pub enum Callback {
     SignCode(i64),
     DocumentPdf(i64),
     IssueContract(i64),
+    /// Staff: issue the client's unsigned consents anew (client id).
+    IssueConsents(i64),
     /// Staff: send the client an invoice to pay in Telegram for a booking (an amount follows).
     TelegramInvoice(i64),
     /// Client: pay this booking; the next instalment, the rest, another amount (typed); this
@@ -159,6 +161,7 @@ impl Callback {
             Callback::SignCode(id) => format!("sq:{id}"),
             Callback::DocumentPdf(id) => format!("dp:{id}"),
             Callback::IssueContract(id) => format!("ic:{id}"),
+            Callback::IssueConsents(id) => format!("cs:{id}"),
             Callback::TelegramInvoice(id) => format!("ti:{id}"),
             Callback::PayBooking(id) => format!("pb:{id}"),
             Callback::PayNext => "pn".into(),
@@ -246,6 +249,7 @@ impl Callback {
             ("sq", _) => Callback::SignCode(id()?),
             ("dp", _) => Callback::DocumentPdf(id()?),
             ("ic", _) => Callback::IssueContract(id()?),
+            ("cs", _) => Callback::IssueConsents(id()?),
             ("pb", _) => Callback::PayBooking(id()?),
             ("pn", None) => Callback::PayNext,
             ("pr", None) => Callback::PayRest,
@@ -407,6 +411,7 @@ mod tests {
                 Callback::SignCode(id),
                 Callback::DocumentPdf(id),
                 Callback::IssueContract(id),
+                Callback::IssueConsents(id),
                 Callback::SendPayment(id),
             ])
             .map(|c| c.encode())

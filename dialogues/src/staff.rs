@@ -134,6 +134,9 @@ pub fn card_reply(c: &ClientCardView, is_admin: bool) -> Reply {
         rows.push(vec![booking_button(b, false)]);
     }
     rows.extend(crate::client::account::document_buttons(&c.documents, false));
+    if c.consent_unsigned {
+        rows.push(vec![btn("issue_consents", Callback::IssueConsents(c.id))]);
+    }
     if is_admin {
         rows.push(vec![if c.blacklisted.is_some() {
             btn("unblacklist", Callback::Unblacklist(c.id))

@@ -129,6 +129,9 @@ pub struct ClientCardView {
     /// Every document issued to the client (contracts and consents) with its state.
     #[serde(default)]
     pub documents: Vec<DocumentItem>,
+    /// A consent the client is asked to sign is not signed: «Выдать согласие на подпись».
+    #[serde(default)]
+    pub consent_unsigned: bool,
 }
 
 /// One identity document of a traveller: needed for the trip, on file.

@@ -12,9 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use crm::Crm;
 use crm::domain::{ClientId, Direction, DocKind, FieldError, InteractionKind, PaymentDetails};
-use crm::services::{
-    BookingFilter, Capability, DocKind as SignedKind, DocumentState, NewInteractionInput, PanelSession,
-};
+use crm::services::{BookingFilter, Capability, NewInteractionInput, PanelSession};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -128,11 +126,8 @@ async fn render_card(
     ctx.insert("documents_visible", &documents_visible);
     let issued = crm.client_documents(actor, id).await?;
     ctx.insert("issued_documents", &crate::signing::panel::rows(&issued));
-    // A consent the client needs and has not signed: staff may issue it (again, once the data
-    // it lacked is on the card).
-    let signed = |kind| issued.iter().any(|l| l.document.kind == kind && l.state == DocumentState::Signed);
-    let consents_to_issue = documents_visible
-        && (!signed(SignedKind::PersonalDataConsent) || (c.marketing_consent && !signed(SignedKind::MarketingConsent)));
+    // Staff may issue (again, once the data it lacked is on the card) a consent not signed.
+    let consents_to_issue = documents_visible && crm::services::consent_unsigned(c, &issued);
     ctx.insert("consents_to_issue", &consents_to_issue);
     let on_file = card.documents_on_file.unwrap_or_default();
     ctx.insert("identity_forms", &identity_forms(&on_file, &refusal.document));

@@ -333,6 +333,7 @@ fn every_label_renders() {
         history: vec![],
         telegram: true,
         documents: vec![],
+        consent_unsigned: true,
     };
     let staff_booking = StaffBookingView {
         booking: booking.clone(),
@@ -580,4 +581,28 @@ fn the_agent_is_told_who_enters_what_an_issued_contract_lacks() {
     assert!(chat.contains("В нём не хватает: адрес клиента.") && chat.contains("«🏠 Адрес»"), "{chat}");
     assert!(!chat.contains("клиент может внести"), "no page to enter it on: {chat}");
     assert!(issued("адрес клиента", true).contains("свой адрес клиент может внести сам"));
+}
+
+#[test]
+fn the_agent_is_told_which_consents_went_out_and_what_they_lack() {
+    let t = Texts::load().unwrap();
+    let issued = |documents: serde_json::Value, lacking: bool, mini_app: bool| {
+        t.message(
+            &Reply::text("staff_consents_issued")
+                .var("documents", documents)
+                .var("lacking", lacking)
+                .var("mini_app", mini_app),
+        )
+    };
+    let complete = serde_json::json!([{"title": "Согласие на обработку персональных данных", "missing": ""}]);
+    assert_eq!(
+        issued(complete, false, true),
+        "📝 Выданы клиенту на подпись:\n• «Согласие на обработку персональных данных»"
+    );
+    let lacking = serde_json::json!([{"title": "Согласие на получение рекламы", "missing": "адрес клиента"}]);
+    let text = issued(lacking.clone(), true, false);
+    assert!(text.contains("• «Согласие на получение рекламы» — не хватает: адрес клиента\n"), "{text}");
+    assert!(text.contains("«🏠 Адрес»") && !text.contains("клиент может внести сам"), "{text}");
+    assert!(issued(lacking, true, true).contains("клиент может внести сам, открыв согласие"));
+    assert_eq!(issued(serde_json::json!([]), false, true), "Все согласия клиента уже подписаны.");
 }

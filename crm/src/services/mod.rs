@@ -104,7 +104,7 @@ pub use kpi::attribution::WINDOW_DAYS as ATTRIBUTION_WINDOW_DAYS;
 pub use kpi::{AverageCheck, KpiSummary, SOLD, SocialFunnel};
 pub use signing::{
     AGREEMENT_VERSION, CODE_MAX_ATTEMPTS, CODE_RESEND_SECONDS, CODE_TTL_MINUTES, DocumentLine, Evidence,
-    SIGN_WINDOW_DAYS, ShownText, SigningRefusal, SigningView, signature_agreement,
+    SIGN_WINDOW_DAYS, ShownText, SigningRefusal, SigningView, consent_unsigned, signature_agreement,
 };
 pub use social::{ChannelPost, DeepLink, PAYLOAD_MAX, ReactionCount};
 // Telegram Payments.

@@ -45,6 +45,24 @@ impl ShownText {
     }
 }
 
+/// The consents a client is asked to sign: the personal-data one always, the marketing one
+/// while they agree to it.
+fn needed(client: &crate::services::Client) -> Vec<DocKind> {
+    let mut kinds = vec![DocKind::PersonalDataConsent];
+    if client.marketing_consent {
+        kinds.push(DocKind::MarketingConsent);
+    }
+    kinds
+}
+
+/// Whether a consent the client is asked to sign is not signed among `documents` (theirs):
+/// what the cards offer «Выдать согласие на подпись» for.
+pub fn consent_unsigned(client: &crate::services::Client, documents: &[DocumentLine]) -> bool {
+    needed(client).into_iter().any(|kind| {
+        !documents.iter().any(|l| l.document.kind == kind && l.state == crate::store::signing::DocumentState::Signed)
+    })
+}
+
 /// Which consents an issue skips: ensuring skips those signed or still signable; staff issuing
 /// again (after entering what they lacked) skip only those signed.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -102,14 +120,10 @@ impl Crm {
         card: &crate::services::Client,
         skip: Skip,
     ) -> Result<Vec<DocumentLine>> {
-        let mut kinds = vec![DocKind::PersonalDataConsent];
-        if card.marketing_consent {
-            kinds.push(DocKind::MarketingConsent);
-        }
         let now = self.now();
         let existing = store::of_client(&mut *self.store.conn().await?, card.id).await?;
         let mut issued = Vec::new();
-        for kind in kinds {
+        for kind in needed(card) {
             let skipped = existing.iter().any(|d| {
                 let state = d.state(now);
                 d.kind == kind

@@ -14,7 +14,7 @@ mod consent;
 mod issue;
 
 pub use code::{CODE_MAX_ATTEMPTS, CODE_RESEND_SECONDS, CODE_TTL_MINUTES};
-pub use consent::ShownText;
+pub use consent::{ShownText, consent_unsigned};
 pub use issue::SIGN_WINDOW_DAYS;
 
 use super::Crm;
