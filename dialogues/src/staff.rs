@@ -212,7 +212,14 @@ pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDa
         _ => {}
     }
     let Some(a) = awaiting else {
-        return reply(State::Staff(None), Reply::text("staff_menu").keyboard(menu()));
+        // A name or a phone typed at the menu is what the agent is looking for: the search,
+        // without pressing «Мои клиенты» → «Поиск» first.
+        return match &event {
+            Event::Text(t) if t.trim().chars().count() >= 2 => {
+                idle(Effect::StaffClients { query: Some(t.trim().to_owned()), before: None })
+            }
+            _ => reply(State::Staff(None), Reply::text("staff_menu").keyboard(menu())),
+        };
     };
     let yes_no = match &event {
         Event::Callback(Callback::Yes) => Some(true),

@@ -320,3 +320,20 @@ fn the_card_offers_writing_only_to_a_client_in_the_bot() {
     let (_, eff) = run(State::Staff(None), Event::Outcome(Outcome::StaffClient(card)));
     assert!(!callbacks(&eff).contains(&Callback::ReplyTo(5)));
 }
+
+#[test]
+fn a_name_or_phone_typed_at_the_menu_searches_the_clients() {
+    let (st, eff) = run(State::Staff(None), text("  Соколова "));
+    assert_eq!(
+        (st, eff),
+        (State::Staff(None), vec![Effect::StaffClients { query: Some("Соколова".into()), before: None }])
+    );
+    let (st, eff) = run(State::Staff(None), text("913 555"));
+    assert_eq!(eff, vec![Effect::StaffClients { query: Some("913 555".into()), before: None }]);
+    assert_eq!(st, State::Staff(None));
+    // One letter, a sticker: the menu again.
+    for e in [text("а"), Event::Unsupported] {
+        let (st, eff) = run(State::Staff(None), e);
+        assert_eq!((st, templates(&eff)), (State::Staff(None), vec!["staff_menu"]));
+    }
+}
