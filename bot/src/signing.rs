@@ -65,10 +65,12 @@ pub async fn on_callback(
                 .map(|l| serde_json::json!({"title": l.document.title, "missing": l.document.missing}))
                 .collect();
             let lacking = issued.iter().any(|l| !l.document.missing.is_empty());
+            let back = Button::new(Label::new("open_client"), Callback::Client(id));
             Reply::text("staff_consents_issued")
                 .var("documents", docs)
                 .var("lacking", lacking)
                 .var("mini_app", ctx.mini_apps)
+                .keyboard(Keyboard::Inline(vec![vec![back]]))
         }),
         _ => return Ok(false),
     };

@@ -66,10 +66,12 @@ pub(crate) fn item(b: &Booking, due: Money) -> BookingItem {
     }
 }
 
-/// Documents as the bot lists them.
+/// Documents as the bot lists them: a copy superseded by a newer one is history, left to the
+/// panel's cards (in a chat it only lengthens the card).
 pub(crate) fn document_items(lines: Vec<crm::services::DocumentLine>) -> Vec<dialogues::views::DocumentItem> {
     lines
         .into_iter()
+        .filter(|l| l.state != crm::services::DocumentState::Superseded)
         .map(|l| dialogues::views::DocumentItem {
             id: l.document.id.0,
             signable: l.state.signable(),
