@@ -424,14 +424,20 @@ pub async fn check_phone(
     phone: &crm::domain::Phone,
     verified: bool,
 ) -> Result<Event, BotError> {
+    Ok(Event::Outcome(Outcome::PhoneChecked(phone_check(ctx.crm.phone_on_record(actor, phone, verified).await?))))
+}
+
+/// crm's answer about a phone, as the dialogues take it (a stranger's or staff's).
+pub(crate) fn phone_check(on_record: crm::services::PhoneOnRecord) -> PhoneCheck {
     use crm::services::PhoneOnRecord;
-    Ok(Event::Outcome(Outcome::PhoneChecked(match ctx.crm.phone_on_record(actor, phone, verified).await? {
+    match on_record {
         PhoneOnRecord::Free => PhoneCheck::Free,
         PhoneOnRecord::Linkable { full_name } => PhoneCheck::OnRecord { full_name },
         PhoneOnRecord::Unconfirmed => PhoneCheck::Unconfirmed,
         PhoneOnRecord::Taken => PhoneCheck::Taken,
         PhoneOnRecord::Declined => PhoneCheck::Declined,
-    })))
+        PhoneOnRecord::Card { client, full_name } => PhoneCheck::Card { client: client.0, full_name },
+    }
 }
 
 pub async fn show_settings(ctx: &Ctx, client: ClientId) -> Result<Event, BotError> {

@@ -55,7 +55,8 @@ pub async fn on_callback(
                 Ok(line) => Ok(Reply::text("staff_contract_issued")
                     .var("title", line.document.title)
                     .var("missing", line.document.missing)
-                    .var("mini_app", ctx.mini_apps)),
+                    .var("mini_app", ctx.mini_apps)
+                    .keyboard(back("open_booking", Callback::Booking(id)))),
                 Err(e) => Err(e),
             }
         }
@@ -65,17 +66,21 @@ pub async fn on_callback(
                 .map(|l| serde_json::json!({"title": l.document.title, "missing": l.document.missing}))
                 .collect();
             let lacking = issued.iter().any(|l| !l.document.missing.is_empty());
-            let back = Button::new(Label::new("open_client"), Callback::Client(id));
             Reply::text("staff_consents_issued")
                 .var("documents", docs)
                 .var("lacking", lacking)
                 .var("mini_app", ctx.mini_apps)
-                .keyboard(Keyboard::Inline(vec![vec![back]]))
+                .keyboard(back("open_client", Callback::Client(id)))
         }),
         _ => return Ok(false),
     };
     answer(ctx, bot, chat, doc, reply).await?;
     Ok(true)
+}
+
+/// The way back to the card an agent's action was on.
+fn back(label: &str, to: Callback) -> Keyboard {
+    Keyboard::Inline(vec![vec![Button::new(Label::new(label), to)]])
 }
 
 /// A six-digit message from a client with a code waiting is that code; `false` otherwise.

@@ -230,6 +230,10 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: Role, effect: Effe
                 Err(why) => Ok(Event::Outcome(Outcome::Refused(why.message_ru().to_owned()))),
             }
         }
+        Effect::CheckPhone { phone, verified } => match crm.phone_on_record(&actor, &phone, verified).await {
+            Ok(on_record) => Ok(Event::Outcome(Outcome::PhoneChecked(crate::effects::phone_check(on_record)))),
+            Err(e) => refused(ctx, e),
+        },
         other => {
             tracing::warn!(?other, "a client effect in a staff dialogue; ignored");
             Ok(Event::Outcome(Outcome::Done { message: String::new(), back: None }))

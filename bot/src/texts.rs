@@ -164,6 +164,8 @@ impl Texts {
             "staff_menu.tera",
             "staff_message_ask.tera",
             "staff_new_client_birth_date.tera",
+            "staff_phone_on_card.tera",
+            "staff_phone_taken.tera",
             "staff_new_client_city.tera",
             "staff_new_client_name.tera",
             "staff_new_client_phone.tera",

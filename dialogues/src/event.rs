@@ -178,4 +178,6 @@ pub enum PhoneCheck {
     Taken,
     /// The client's own phone is on a blacklisted card: declined with the day's one line.
     Declined,
+    /// Staff registering a client: the card of a client they may open has it.
+    Card { client: i64, full_name: String },
 }

@@ -26,7 +26,7 @@ use crate::callback::Callback;
 use crate::client::pay::{self, Pay};
 use crate::client::registration::Collected;
 use crate::effect::{Button, Effect, Keyboard, Reply};
-use crate::event::{Command, Event, MAX_TEXT, Outcome};
+use crate::event::{Command, Event, MAX_TEXT, Outcome, PhoneCheck};
 use crate::label::{Label, MenuItem};
 use crate::views::{BookingItem, ClientCardView, StaffBookingView};
 use crate::{StartPayload, State};
@@ -385,6 +385,7 @@ fn outcome(here: State, o: &Outcome, is_admin: bool) -> (State, Vec<Effect>) {
             reply(State::Staff(None), r.keyboard(Keyboard::Inline(rows)))
         }
         Outcome::StaffClient(card) => reply(State::Staff(None), card_reply(card, is_admin)),
+        Outcome::PhoneChecked(check) => phone_checked(here, check),
         Outcome::StaffBookings { items, requests_only, more, next_page } => {
             let mut rows: Vec<Vec<Button>> = items.iter().map(|b| vec![booking_button(b, true)]).collect();
             if let Some(before) = more {
@@ -440,6 +441,25 @@ fn outcome(here: State, o: &Outcome, is_admin: bool) -> (State, Vec<Effect>) {
     }
 }
 
+/// The phone of a client being registered, checked: free, the birth date is next; on a card,
+/// the phone is asked again, with the card when the agent may open it (the client is already
+/// theirs) — rather than refusing after every step is typed.
+fn phone_checked(here: State, check: &PhoneCheck) -> (State, Vec<Effect>) {
+    let State::Staff(Some(Awaiting::NewClient(mut c))) = here else { return (here, Vec::new()) };
+    if c.phone.is_none() || c.birth_date.is_some() {
+        return (State::Staff(Some(Awaiting::NewClient(c))), Vec::new());
+    }
+    let answer = match check {
+        PhoneCheck::Free => return wait(Awaiting::NewClient(c), "staff_new_client_birth_date"),
+        PhoneCheck::Card { client, full_name } => Reply::text("staff_phone_on_card")
+            .var("name", full_name.as_str())
+            .keyboard(Keyboard::Inline(vec![vec![btn("open_client", Callback::Client(*client))]])),
+        _ => Reply::text("staff_phone_taken"),
+    };
+    c.phone = None;
+    reply(State::Staff(Some(Awaiting::NewClient(c))), answer)
+}
+
 /// Registering a client on their behalf: the same steps and checks as self-registration,
 /// without the consents (those the client gives themself, in the bot or when signing).
 fn new_client(mut c: Collected, text: &str, today: NaiveDate) -> (State, Vec<Effect>) {
@@ -457,9 +477,10 @@ fn new_client(mut c: Collected, text: &str, today: NaiveDate) -> (State, Vec<Eff
     }
     if c.phone.is_none() {
         return match Phone::parse(text) {
+            // Whose it is, before the rest is typed (see `phone_checked`).
             Ok(p) => {
-                c.phone = Some(p);
-                wait(Awaiting::NewClient(c), "staff_new_client_birth_date")
+                c.phone = Some(p.clone());
+                (State::Staff(Some(Awaiting::NewClient(c))), vec![Effect::CheckPhone { phone: p, verified: false }])
             }
             Err(e) => again(c, e),
         };

@@ -311,3 +311,59 @@ async fn refund_entry(w: World) {
     let opened = crm.open_documents(&Actor::System, client.id).await.unwrap();
     assert_eq!(opened.address.as_deref(), Some("630132, г. Новосибирск, ул. Дачная, д. 3, кв. 14"));
 }
+
+#[tokio::test]
+async fn an_agent_registering_a_client_hears_of_a_phone_on_a_card_at_once_and_finds_clients_by_typing() {
+    for backend in backends() {
+        registering(World::on(backend).await).await;
+    }
+}
+
+async fn registering(w: World) {
+    let _server = w.serve().await;
+    let crm = w.crm().await;
+    let add = |login: &'static str, name: &'static str| {
+        let crm = crm.clone();
+        async move { crm.add_staff(&Actor::System, NewStaffInput { login, name, role: Role::Agent }).await.unwrap() }
+    };
+    let anna = add("anna", "Смирнова Анна").await;
+    let boris = add("boris", "Борисов Борис").await;
+    let new = |name: &str, phone: &str| crm::services::NewClient {
+        full_name: crm::domain::PersonName::parse(name).unwrap(),
+        phone: crm::domain::Phone::parse(phone).unwrap(),
+        birth_date: crm::domain::BirthDate::parse("05.03.1990", crm.today()).unwrap(),
+        city: crm::domain::City::parse("Томск").unwrap(),
+        telegram_id: None,
+        telegram_username: None,
+        source: None,
+        personal_data_consent: false,
+        marketing_consent: false,
+        agent_id: None,
+    };
+    let annas = Actor::staff(anna.staff.id, Role::Agent);
+    let mine = crm.register_client(&annas, new("Иванова Мария", "+79123456789")).await.unwrap();
+    let boris_actor = Actor::staff(boris.staff.id, Role::Agent);
+    crm.register_client(&boris_actor, new("Петров Пётр", "+79120000001")).await.unwrap();
+    let anna_tg = w.fake.user(500_011, "Анна", None);
+    w.say(&anna_tg, &format!("/start staff_{}", anna.invite_token), "Смирнова Анна").await;
+
+    // A name typed at the menu finds the agent's client.
+    let found = w.say(&anna_tg, "иванова", "Найдено: 1").await;
+    assert!(found.callback_data().contains(&format!("cl:{}", mine.id)), "{:?}", found.callback_data());
+
+    w.say(&anna_tg, "➕ Новый клиент", "ФИО клиента").await;
+    w.say(&anna_tg, "Сидорова Анна", "Телефон клиента").await;
+    // Her own client's phone: the card, and the phone asked again.
+    let on_card = w.say(&anna_tg, "8 912 345-67-89", "уже в карточке клиента: Иванова Мария").await;
+    assert_eq!(on_card.callback_data(), [format!("cl:{}", mine.id)]);
+    // Another agent's client: only that it is taken, nothing of the card.
+    let taken = w.say(&anna_tg, "+7 912 000-00-01", "закреплён за другим агентом").await;
+    assert!(!taken.text().contains("Петров"), "{}", taken.text());
+    // A free phone: the registration goes on, the name kept.
+    w.say(&anna_tg, "+7 912 555-00-02", "Дата рождения клиента").await;
+    w.say(&anna_tg, "14 марта 1990", "Город вылета клиента").await;
+    w.say(&anna_tg, "Томск", "Сидорова Анна").await;
+    let found = crm.list_clients(&Actor::System, crm::Crm::search_filter("Сидорова")).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!((found[0].phone.as_str(), found[0].agent_id), ("+79125550002", Some(anna.staff.id)));
+}

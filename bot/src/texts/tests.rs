@@ -114,7 +114,7 @@ fn the_catalog_reads_as_before() {
         "{text}"
     );
     let expected: Vec<Vec<&str>> = vec![
-        vec!["🔥 Алтай — 50 000 ₽"],
+        vec!["🔥 Алтай — от 50 000 ₽"],
         vec!["◀ Назад", "Дальше ▶"],
         vec!["📍 Направление", "📅 Месяц"],
         vec!["💰 Бюджет", "🔥 Горящие ✓"],

@@ -4,7 +4,9 @@
 //! link a card an agent made or explain a taken number before anything else is asked.
 
 use super::Crm;
-use crate::domain::{PersonName, Phone};
+use super::clients::Access;
+use super::scope::Scope;
+use crate::domain::{ClientId, PersonName, Phone, Role};
 use crate::store::Conn;
 use crate::store::clients::{self as clients_store, Client};
 use crate::store::interactions::{self as interactions_store, NewInteraction};
@@ -29,6 +31,8 @@ pub enum PhoneOnRecord {
     /// The sender's own verified phone is on a blacklisted card: it is theirs, and the bot
     /// declines politely (pointing to the agency's phone) rather than registering them.
     Declined,
+    /// Staff registering a client: the card of a client they may open has it.
+    Card { client: ClientId, full_name: String },
 }
 
 impl Crm {
@@ -43,15 +47,23 @@ impl Crm {
         Ok(())
     }
 
-    /// Whether `phone` is on record, for a newcomer registering in the bot. `verified`: the
-    /// phone came from the sender's own shared contact (Telegram vouches for it).
+    /// Whether `phone` is on record, for a newcomer registering in the bot, or for staff
+    /// registering a client (asked at the phone step, before the rest is typed: the card when
+    /// they may open it, otherwise only that it is taken, as registering would refuse).
+    /// `verified`: the phone came from the sender's own shared contact (Telegram vouches for it).
     pub async fn phone_on_record(&self, actor: &Actor, phone: &Phone, verified: bool) -> Result<PhoneOnRecord> {
-        if !matches!(actor, Actor::Telegram(_)) {
-            return Err(Error::Forbidden("a phone is checked for a registering Telegram account"));
-        }
+        let staff = match actor {
+            Actor::Telegram(_) => false,
+            Actor::Staff { role: Role::Admin | Role::Agent, .. } => true,
+            _ => return Err(Error::Forbidden("a phone is checked for a registering client")),
+        };
         let found = clients_store::by_phone(&mut *self.store.conn().await?, phone.as_str()).await?;
         Ok(match found {
             None => PhoneOnRecord::Free,
+            Some(c) if staff && Scope::of(actor, Access::Read).client(&c) => {
+                PhoneOnRecord::Card { client: c.id, full_name: c.full_name }
+            }
+            Some(_) if staff => PhoneOnRecord::Taken,
             Some(c) if c.telegram_id.is_some() => PhoneOnRecord::Taken,
             Some(c) if verified && c.is_blacklisted() => PhoneOnRecord::Declined,
             Some(c) if verified => PhoneOnRecord::Linkable { full_name: c.full_name },

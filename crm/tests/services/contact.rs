@@ -71,7 +71,15 @@ each_backend!(a_phone_on_record_is_told_apart_and_a_linked_card_takes_the_correc
     assert_eq!(app.crm.phone_on_record(&tg, &phone("+79123456789"), false).await.unwrap(), PhoneOnRecord::Unconfirmed);
     assert_eq!(app.crm.phone_on_record(&tg, &phone(&used.phone), true).await.unwrap(), PhoneOnRecord::Taken);
     assert_eq!(app.crm.phone_on_record(&tg, &phone("+79000000000"), true).await.unwrap(), PhoneOnRecord::Free);
-    assert!(matches!(app.crm.phone_on_record(&anna, &phone("+79000000000"), true).await, Err(Error::Forbidden(_))));
+    // Staff registering a client: their own client's card; another agent's only as taken.
+    let mine = PhoneOnRecord::Card { client: card.id, full_name: card.full_name.clone() };
+    assert_eq!(app.crm.phone_on_record(&anna, &phone("+79123456789"), false).await.unwrap(), mine);
+    let olga = app.actor("olga", Role::Agent).await;
+    assert_eq!(app.crm.phone_on_record(&olga, &phone("+79123456789"), false).await.unwrap(), PhoneOnRecord::Taken);
+    assert_eq!(app.crm.phone_on_record(&olga, &phone("+79000000000"), false).await.unwrap(), PhoneOnRecord::Free);
+    let accountant = app.actor("vera", Role::Accountant).await;
+    let refused = app.crm.phone_on_record(&accountant, &phone("+79000000000"), false).await;
+    assert!(matches!(refused, Err(Error::Forbidden(_))), "{refused:?}");
 
     let corrected = PersonName::parse("Иванова Марья Петровна").unwrap();
     let linked = app

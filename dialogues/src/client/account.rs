@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 pub fn bookings_reply(items: &[crate::views::MyBookingView], documents: &[crate::views::DocumentItem]) -> Reply {
     let template = if items.is_empty() { "bookings_none" } else { "bookings_list" };
-    let mut rows: Vec<Vec<Button>> = document_buttons(documents, true);
+    let mut rows: Vec<Vec<Button>> = Vec::new();
     for b in items {
         rows.extend(document_buttons(&b.booking.documents, true));
         if b.may_pay {
@@ -39,6 +39,8 @@ pub fn bookings_reply(items: &[crate::views::MyBookingView], documents: &[crate:
             )]);
         }
     }
+    // The client's own documents after the bookings, as the text lists them.
+    rows.extend(document_buttons(documents, true));
     let reply = Reply::text(template)
         .var("items", serde_json::to_value(items).unwrap_or_default())
         .var("documents", serde_json::to_value(documents).unwrap_or_default());

@@ -333,7 +333,8 @@ fn phone_checked(mut r: Registration, check: PhoneCheck) -> (State, Vec<Effect>)
         PhoneCheck::Declined => {
             (State::Idle, vec![Effect::Reply(Reply::text("blacklisted_line").keyboard(super::guest::menu()))])
         }
-        PhoneCheck::Taken => {
+        // A staff member's answer (`Card`) never comes to a stranger; as taken, if it did.
+        PhoneCheck::Taken | PhoneCheck::Card { .. } => {
             r.collected.phone = None;
             r.step = Step::Phone;
             stay(r, Reply::text("reg_phone_taken").keyboard(share_phone()))

@@ -2,7 +2,7 @@
 //! pending action, and wrong input keeps it.
 
 use chrono::NaiveDate;
-use dialogues::event::Outcome;
+use dialogues::event::{Outcome, PhoneCheck};
 use dialogues::staff::Awaiting;
 use dialogues::views::{BookingItem, ClientCardView, StaffBookingView};
 use dialogues::{Callback, Command, Effect, Event, Keyboard, MenuItem, State, Who, step};
@@ -145,7 +145,12 @@ fn registering_a_client_on_their_behalf_checks_like_self_registration() {
     let (st, _) = run(st, text("Иванова Мария"));
     let (st, eff) = run(st, text("123"));
     assert_eq!(templates(&eff), ["invalid"]);
-    let (st, _) = run(st, text("89123456789"));
+    // The phone is checked before the rest is typed.
+    let (st, eff) = run(st, text("89123456789"));
+    let phone = domain::Phone::parse("89123456789").unwrap();
+    assert_eq!(eff, vec![Effect::CheckPhone { phone, verified: false }]);
+    let (st, eff) = run(st, Event::Outcome(Outcome::PhoneChecked(PhoneCheck::Free)));
+    assert_eq!(templates(&eff), ["staff_new_client_birth_date"]);
     let (st, eff) = run(st, text("31.02.1990"));
     assert_eq!(templates(&eff), ["invalid"]);
     let (st, _) = run(st, text("05.03.1990"));
@@ -336,4 +341,27 @@ fn a_name_or_phone_typed_at_the_menu_searches_the_clients() {
         let (st, eff) = run(State::Staff(None), e);
         assert_eq!((st, templates(&eff)), (State::Staff(None), vec!["staff_menu"]));
     }
+}
+
+#[test]
+fn a_phone_already_on_a_card_is_asked_again_with_the_card_when_it_is_the_agents() {
+    let (st, _) = run(State::Staff(None), Event::Menu(MenuItem::StaffNewClient));
+    let (st, _) = run(st, text("Иванова Мария"));
+    let (asked, _) = run(st, text("+7 912 345-67-89"));
+    // The agent's own client: the card is offered, the phone asked again, the name kept.
+    let mine = PhoneCheck::Card { client: 5, full_name: "Иванова Мария Петровна".into() };
+    let (st, eff) = run(asked.clone(), Event::Outcome(Outcome::PhoneChecked(mine)));
+    assert_eq!(templates(&eff), ["staff_phone_on_card"]);
+    assert_eq!(callbacks(&eff), [Callback::Client(5)]);
+    let State::Staff(Some(Awaiting::NewClient(c))) = &st else { panic!("{st:?}") };
+    assert!(c.phone.is_none() && c.full_name.is_some(), "{c:?}");
+    let (_, eff) = run(st.clone(), text("+7 912 000-00-01"));
+    assert!(matches!(eff[..], [Effect::CheckPhone { .. }]), "{eff:?}");
+    let (st2, eff) = run(st, Event::Callback(Callback::Client(5)));
+    assert_eq!((st2, eff), (State::Staff(None), vec![Effect::StaffClientCard(5)]));
+    // Another agent's client: only that it is taken.
+    let (st, eff) = run(asked, Event::Outcome(Outcome::PhoneChecked(PhoneCheck::Taken)));
+    assert_eq!(templates(&eff), ["staff_phone_taken"]);
+    let State::Staff(Some(Awaiting::NewClient(c))) = &st else { panic!("{st:?}") };
+    assert!(c.phone.is_none());
 }
