@@ -222,3 +222,13 @@ impl TestApp {
         self.crm.register_client(&actor, new_client(name, phone)).await.unwrap()
     }
 }
+
+/// An internal passport as the panel's and the Mini App's forms post it.
+pub const PASSPORT_FORM: [(&str, &str); 6] = [
+    ("kind", "internal_passport"),
+    ("series", "45 08"),
+    ("number", "613729"),
+    ("issued_on", "15.01.2010"),
+    ("issuer", "ОВД Тверского района"),
+    ("division_code", "770-001"),
+];

@@ -2,7 +2,7 @@
 //! does; forged, stale and other users' data refused; the whole signing through the page.
 
 use crate::each_backend;
-use crate::helpers::{ADDRESS, Browser, TestApp, new_client, spawn_with};
+use crate::helpers::{ADDRESS, Browser, PASSPORT_FORM, TestApp, new_client, spawn_with};
 use admin_web::AppState;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -207,14 +207,6 @@ each_backend!(without_a_bot_token_there_is_no_mini_app, |app| {
 });
 
 /// The passport fields as the Mini App's form posts them.
-const PASSPORT_FORM: [(&str, &str); 6] = [
-    ("kind", "internal_passport"),
-    ("series", "45 08"),
-    ("number", "613729"),
-    ("issued_on", "15.01.2010"),
-    ("issuer", "ОВД Тверского района"),
-    ("division_code", "770-001"),
-];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_client_enters_the_missing_passport_and_the_contract_is_made_anew() {

@@ -3,7 +3,7 @@
 //! and nothing of it for the accountant.
 
 use crate::each_backend;
-use crate::helpers::TestApp;
+use crate::helpers::{PASSPORT_FORM, TestApp};
 use axum::http::StatusCode;
 use chrono::Duration;
 use crm::Actor;
@@ -171,14 +171,7 @@ each_backend!(the_clients_own_passport_is_entered_on_the_card, |app| {
     assert!(card.contains("<details id=\"doc-foreign_passport\">"), "{card}");
     let path = format!("/clients/{}/identity", client.id);
     let form = |series: &'static str| {
-        vec![
-            ("kind", "internal_passport"),
-            ("series", series),
-            ("number", "613729"),
-            ("issued_on", "15.01.2010"),
-            ("issuer", "ОВД Тверского района"),
-            ("division_code", "770-001"),
-        ]
+        PASSPORT_FORM.iter().map(|&(k, v)| if k == "series" { (k, series) } else { (k, v) }).collect::<Vec<_>>()
     };
     // A wrong field: marked, the input kept, nothing sealed.
     let bad = app.post(&agent, &path, &form("45 0")).await;
@@ -213,15 +206,7 @@ each_backend!(consents_lacking_the_passport_are_issued_again_from_the_card, |app
     assert!(card.contains("Выдать согласие на подпись"), "{card}");
     // The agent enters what it lacked, then issues it again: one new copy, complete, the old
     // one superseded. Another agent may not.
-    let passport = [
-        ("kind", "internal_passport"),
-        ("series", "4508"),
-        ("number", "613729"),
-        ("issued_on", "15.01.2010"),
-        ("issuer", "ОВД Тверского района"),
-        ("division_code", "770-001"),
-    ];
-    app.post(&agent, &format!("/clients/{}/identity", client.id), &passport).await;
+    app.post(&agent, &format!("/clients/{}/identity", client.id), &PASSPORT_FORM).await;
     let address = [("address", "630132, г. Новосибирск, ул. Дачная, д. 3, кв. 14")];
     app.post(&agent, &format!("/clients/{}/address", client.id), &address).await;
     let path = format!("/clients/{}/consents", client.id);
