@@ -285,8 +285,11 @@ async fn enter_document(
             };
         }
     }
-    // What was just saved is on file now (not read again).
-    on_file.0.push(kind);
+    // What was just saved to the client's own record is on file now (not read again); a
+    // traveller's document counts through the booking's missing documents below.
+    if kind == IdKind::Address || booking.is_none() {
+        on_file.0.push(kind);
+    }
     let complete = on_file.address()
         && match booking {
             Some(b) => crm.missing_documents(actor, b).await?.is_empty(),
