@@ -79,7 +79,7 @@ pub async fn handle(
     pressed: Option<MessageId>,
 ) -> Result<(), BotError> {
     let telegram_id = i64::try_from(user.id.0).unwrap_or(i64::MAX);
-    let (who, mut saved) = who_and_state(ctx, telegram_id, chat).await?;
+    let (mut who, mut saved) = who_and_state(ctx, telegram_id, chat).await?;
     let event = update::menu_event(event, &who, &ctx.texts);
     if let Who::Staff { id, role, .. } = &who
         && let Some(need) = staff_effects::needs(&event)
@@ -117,7 +117,13 @@ pub async fn handle(
                 continue;
             }
             if let Effect::Register(collected) = effect {
-                events.push_back(register(ctx, telegram_id, user, collected).await?);
+                let outcome = register(ctx, telegram_id, user, collected).await?;
+                // Registered: the rest of this update acts for the new client (a question kept
+                // through the registration goes to their agent now).
+                if matches!(outcome, Event::Outcome(Outcome::Registered { .. })) {
+                    who = self::who(&ctx.crm, telegram_id).await?;
+                }
+                events.push_back(outcome);
                 continue;
             }
             if let Who::Staff { id, role, .. } = &who {

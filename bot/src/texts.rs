@@ -92,6 +92,7 @@ impl Texts {
             "button_pd_consent_yes.tera",
             "button_relay_keep.tera",
             "button_relay_send.tera",
+            "button_relay_register.tera",
             "button_reply_to_client.tera",
             "button_search_clients.tera",
             "button_share_phone.tera",

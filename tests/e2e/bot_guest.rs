@@ -107,3 +107,45 @@ async fn message_reaches_agent(w: World) {
     let client = crm.get_client(&Actor::System, client.id).await.unwrap();
     assert_eq!(client.agent_id, Some(agent.staff.id));
 }
+
+#[tokio::test]
+async fn a_strangers_question_is_kept_through_the_registration_and_reaches_the_agent() {
+    for backend in backends() {
+        question_kept(World::on(backend).await).await;
+    }
+}
+
+async fn question_kept(w: World) {
+    let _server = w.serve().await;
+    let crm = w.crm().await;
+    let agent = crm
+        .add_staff(&Actor::System, NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent })
+        .await
+        .unwrap();
+    let anna = w.fake.user(500_021, "Анна", None);
+    w.say(&anna, &format!("/start staff_{}", agent.invite_token), "Смирнова Анна").await;
+
+    let oleg = w.fake.user(640_021, "Олег", None);
+    w.say(&oleg, "/start", "без регистрации").await;
+    w.say(&oleg, "Здравствуйте, хочу в Турцию в мае", "нужна короткая регистрация").await;
+    let offer = w.say(&oleg, "на двоих, до 150 тысяч", "Передать агенту ваши сообщения (2)?").await;
+    w.press(&oleg, &offer, "y", "кому отвечать").await;
+    w.say(&oleg, "Соколов Олег", "номером телефона").await;
+    let seen = w.fake.count_sent(oleg.id);
+    w.fake.push_contact(&oleg, "+79135550021", Some(oleg.id));
+    w.fake.wait_for_new_message(oleg.id, seen, |m| m.text().contains("Дата рождения"), WAIT).await;
+    let cities = w.say(&oleg, "05.03.1990", "вылетаете").await;
+    let consent = w.press(&oleg, &cities, "c:0", "согласие").await;
+    let marketing = w.press(&oleg, &consent, "y", "подборки").await;
+    // Registered: the kept question goes to the agent, and the client is told who answers.
+    let seen = w.fake.count_sent(oleg.id);
+    w.fake.push_callback(&oleg, marketing.message_id, "n");
+    w.fake.wait_for_new_message(oleg.id, seen, |m| m.text().contains("Смирнова Анна"), WAIT).await;
+    let relayed = w.fake.wait_for_message(anna.id, |m| m.text().contains("хочу в Турцию в мае"), WAIT).await;
+    assert!(relayed.text().contains("на двоих, до 150 тысяч"), "{}", relayed.text());
+    let client = crm.client_by_telegram(&Actor::System, oleg.id).await.unwrap().unwrap();
+    assert_eq!(client.agent_id, Some(agent.staff.id));
+    let history = crm.client_history(&Actor::System, client.id, 10).await.unwrap();
+    let asked = history.iter().filter(|i| i.body.contains("хочу в Турцию в мае")).count();
+    assert_eq!(asked, 1, "kept once: {history:?}");
+}

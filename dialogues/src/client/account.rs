@@ -181,35 +181,44 @@ pub fn agent_chat(event: Event) -> Option<(State, Vec<Effect>)> {
     })
 }
 
-/// A registered client's text at the menu is most often a question for a person («а когда
-/// вылет?»): rather than point at the buttons, offer to pass it to their agent, kept meanwhile.
-pub fn offer_relay(texts: Vec<String>) -> (State, Vec<Effect>) {
-    let reply = Reply::text("relay_offer").var("parts", texts.len()).keyboard(relay_buttons());
+/// A text at the menu is most often a question for a person («а когда вылет?»): rather than
+/// point at the buttons, offer to pass it to the agent, kept meanwhile. A stranger registers
+/// first (the agent must know whom to answer), and the question goes once they have.
+pub fn offer_relay(texts: Vec<String>, registered: bool) -> (State, Vec<Effect>) {
+    let reply = Reply::text("relay_offer")
+        .var("parts", texts.len())
+        .var("registered", registered)
+        .keyboard(relay_buttons(registered));
     (State::RelayOffer { texts }, vec![Effect::Reply(reply)])
 }
 
-fn relay_buttons() -> Keyboard {
-    yes_no("relay_send", "relay_keep")
+fn relay_buttons(registered: bool) -> Keyboard {
+    yes_no(if registered { "relay_send" } else { "relay_register" }, "relay_keep")
 }
 
 /// The answer to [`offer_relay`]: pass it on (the chat with the agent stays open, as after
-/// «Написать агенту»), keep it, or more text to pass with it. `None` means "not mine".
-pub fn relay_offer(mut texts: Vec<String>, event: Event) -> Option<(State, Vec<Effect>)> {
+/// «Написать агенту»; a stranger registers first), keep it, or more text to pass with it.
+/// `None` means "not mine".
+pub fn relay_offer(mut texts: Vec<String>, registered: bool, event: Event) -> Option<(State, Vec<Effect>)> {
+    let menu = || if registered { super::client_menu() } else { super::guest::menu() };
     Some(match event {
-        Event::Callback(Callback::Yes) => (State::AgentChat, vec![Effect::RelayToAgent(texts.join("\n"))]),
-        Event::Callback(Callback::No) => {
-            (State::Idle, vec![Effect::Reply(Reply::text("relay_kept").keyboard(super::client_menu()))])
+        Event::Callback(Callback::Yes) if registered => {
+            (State::AgentChat, vec![Effect::RelayToAgent(texts.join("\n"))])
         }
+        Event::Callback(Callback::Yes) => {
+            super::registration::begin(Some(super::registration::Resume::Relay(texts.join("\n"))))
+        }
+        Event::Callback(Callback::No) => (State::Idle, vec![Effect::Reply(Reply::text("relay_kept").keyboard(menu()))]),
         Event::Text(more) => {
             // The agent gets it as one message, which Telegram caps: what would not fit is not
             // kept, and the client is told so.
             let kept: usize = texts.iter().map(|t| t.chars().count() + 1).sum();
             if kept + more.chars().count() > MAX_TEXT {
-                let reply = Reply::text("relay_offer_full").keyboard(relay_buttons());
+                let reply = Reply::text("relay_offer_full").keyboard(relay_buttons(registered));
                 return Some((State::RelayOffer { texts }, vec![Effect::Reply(reply)]));
             }
             texts.push(more);
-            offer_relay(texts)
+            offer_relay(texts, registered)
         }
         Event::Unsupported | Event::Contact { .. } => {
             (State::RelayOffer { texts }, vec![Effect::Reply(Reply::text("agent_text_only"))])

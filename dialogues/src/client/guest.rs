@@ -1,6 +1,7 @@
 //! A stranger (not registered yet) looks around: the catalog and tour cards are open to them;
-//! booking a departure or writing to an agent asks them to register first, and the
-//! conversation continues there afterwards ([`Resume`]).
+//! booking a departure or writing to an agent — also a question typed at the menu, kept
+//! meanwhile — asks them to register first, and the conversation continues there afterwards
+//! ([`Resume`]).
 //!
 //! ```text
 //! stranger: /start post_42
@@ -42,9 +43,13 @@ pub fn step(state: State, event: Event, today: NaiveDate) -> (State, Vec<Effect>
         Event::Command(Command::Stop) => return say("guest_nothing_to_stop"),
         _ => {}
     }
-    if let State::Browse(b) = state
-        && let Some(out) = catalog::step(b, event.clone(), today)
-    {
+    let answered = match state {
+        State::Browse(b) => catalog::step(b, event.clone(), today),
+        // Anything but an answer to the offer leaves it, as from the menu.
+        State::RelayOffer { texts } => super::account::relay_offer(texts, false, event.clone()),
+        _ => None,
+    };
+    if let Some(out) = answered {
         return out;
     }
     match event {
@@ -60,6 +65,8 @@ pub fn step(state: State, event: Event, today: NaiveDate) -> (State, Vec<Effect>
             vec![Effect::ShowTour(id)],
         ),
         Event::Callback(_) => say("button_expired"),
+        // A question for a person: kept, and offered to the agent after a short registration.
+        Event::Text(text) => super::account::offer_relay(vec![text], false),
         _ => say("guest_use_menu"),
     }
 }

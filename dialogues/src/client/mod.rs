@@ -83,7 +83,7 @@ pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, 
         State::AgentChat => account::agent_chat(event.clone()).unwrap_or_else(|| unhandled(State::AgentChat, event)),
         // Anything but an answer to the offer leaves it, as from the menu.
         State::RelayOffer { texts } => {
-            account::relay_offer(texts, event.clone()).unwrap_or_else(|| unhandled(State::Idle, event))
+            account::relay_offer(texts, true, event.clone()).unwrap_or_else(|| unhandled(State::Idle, event))
         }
         State::AwaitingCity => {
             account::awaiting_city(event.clone()).unwrap_or_else(|| unhandled(State::AwaitingCity, event))
@@ -125,7 +125,7 @@ fn idle(who: &Who, event: Event) -> (State, Vec<Effect>) {
             Event::Callback(_) => {
                 (State::Idle, vec![Effect::Reply(Reply::text("button_expired").keyboard(client_menu()))])
             }
-            Event::Text(text) => account::offer_relay(vec![text]),
+            Event::Text(text) => account::offer_relay(vec![text], true),
             _ => (State::Idle, vec![Effect::Reply(Reply::text("use_menu").keyboard(client_menu()))]),
         },
         _ => (State::Idle, vec![]),

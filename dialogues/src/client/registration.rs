@@ -79,12 +79,14 @@ pub struct LinkCard {
 }
 
 /// Where the conversation goes on once the stranger has registered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Resume {
     /// The departure they pressed: ask how many travellers.
     Book(i64),
     /// «Написать агенту»: open the chat with the agent.
     WriteAgent,
+    /// A question typed before registering: pass it to the agent, and the chat stays open.
+    Relay(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,7 +106,7 @@ pub const CITY_BUTTONS: usize = 8;
 pub fn begin(then: Option<Resume>) -> (State, Vec<Effect>) {
     let why = match then {
         Some(Resume::Book(_)) => "book",
-        Some(Resume::WriteAgent) => "agent",
+        Some(Resume::WriteAgent | Resume::Relay(_)) => "agent",
         None => "",
     };
     let r = Registration { step: Step::Name, collected: Collected::default(), then };
@@ -354,5 +356,6 @@ fn registered(then: Option<Resume>, first_name: String) -> (State, Vec<Effect>) 
         Some(Resume::WriteAgent) => {
             (State::AgentChat, vec![done, Effect::Reply(Reply::text("agent_chat_open").keyboard(super::client_menu()))])
         }
+        Some(Resume::Relay(text)) => (State::AgentChat, vec![done, Effect::RelayToAgent(text)]),
     }
 }

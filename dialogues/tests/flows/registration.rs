@@ -192,7 +192,7 @@ fn a_stranger_is_welcomed_and_the_source_is_kept() {
     let (s, e) = step(State::Idle, &Who::Stranger, Event::Start(StartPayload::Source("post_7".into())), today());
     assert_eq!((s, templates(&e)), (State::Idle, vec!["<RecordStart>".to_owned(), "guest_welcome".to_owned()]));
     assert_eq!(e[0], Effect::RecordStart("post_7".into()));
-    for other in [text("привет"), Event::Unsupported, Event::Start(StartPayload::None)] {
+    for other in [Event::Unsupported, Event::Start(StartPayload::None)] {
         let (s, e) = step(State::Idle, &Who::Stranger, other.clone(), today());
         assert_eq!(s, State::Idle, "{other:?} starts nothing");
         assert!(
@@ -253,6 +253,34 @@ fn writing_to_an_agent_asks_a_stranger_to_register_and_opens_the_chat_after() {
     let registered = Event::Outcome(Outcome::Registered { first_name: "Мария".into() });
     let (s, e) = step(s, &Who::Stranger, registered, today());
     assert_eq!((s, templates(&e)), (State::AgentChat, vec!["reg_done".to_owned(), "agent_chat_open".to_owned()]));
+}
+
+/// A stranger's question at the menu is not answered with a pointer to the buttons: it is
+/// kept (with what they add), and passed to the agent once they register — or not at all.
+#[test]
+fn a_strangers_question_is_kept_through_the_registration_and_passed_to_the_agent() {
+    let (s, e) = step(State::Idle, &Who::Stranger, text("Хочу в Турцию в мае"), today());
+    assert_eq!(templates(&e), ["relay_offer"]);
+    let Effect::Reply(offer) = &e[0] else { panic!("{e:?}") };
+    assert_eq!(offer.vars["registered"], serde_json::json!(false));
+    let (s, _) = step(s, &Who::Stranger, text("на двоих"), today());
+    assert_eq!(s, State::RelayOffer { texts: vec!["Хочу в Турцию в мае".into(), "на двоих".into()] });
+    // «Не нужно»: nothing kept, the guest menu.
+    let (kept, e) = step(s.clone(), &Who::Stranger, Event::Callback(Callback::No), today());
+    assert_eq!((kept, templates(&e)), (State::Idle, vec!["relay_kept".to_owned()]));
+    // A menu button leaves the offer.
+    let (tours, _) = step(s.clone(), &Who::Stranger, Event::Menu(MenuItem::Tours), today());
+    assert!(matches!(tours, State::Browse(_)), "{tours:?}");
+    // «Зарегистрироваться и передать»: the registration, then the question goes, the chat open.
+    let (s, e) = step(s, &Who::Stranger, Event::Callback(Callback::Yes), today());
+    let State::Registration(r) = &s else { panic!("{s:?}") };
+    assert_eq!(r.then, Some(Resume::Relay("Хочу в Турцию в мае\nна двоих".into())));
+    assert_eq!(templates(&e), ["reg_welcome"]);
+    let (s, _) = play_from(s, registration_events());
+    let registered = Event::Outcome(Outcome::Registered { first_name: "Мария".into() });
+    let (s, e) = step(s, &Who::Stranger, registered, today());
+    assert_eq!(s, State::AgentChat);
+    assert_eq!(e[1], Effect::RelayToAgent("Хочу в Турцию в мае\nна двоих".into()));
 }
 
 fn at_phone_step() -> State {
