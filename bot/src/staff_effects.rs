@@ -215,7 +215,10 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: Role, effect: Effe
             }
         }
         Effect::PutTravellerDocument { traveller, kind, fields } => {
-            put_document(ctx, &actor, TravellerId(traveller), kind, &fields).await
+            put_document(ctx, &actor, Whose::Traveller(TravellerId(traveller)), kind, &fields).await
+        }
+        Effect::PutClientDocument { client, kind, fields } => {
+            put_document(ctx, &actor, Whose::Client(ClientId(client)), kind, &fields).await
         }
         Effect::PutPaymentDetails { client, by_card, fields } => {
             let value = |f: crm::domain::RefundField| {
@@ -405,9 +408,14 @@ pub fn needs(event: &Event) -> Option<crm::services::Capability> {
     use dialogues::MenuItem;
     match event {
         Event::Menu(MenuItem::StaffNewClient)
-        | Event::Callback(Callback::ReplyTo(_) | Callback::Note(..) | Callback::Tag(_) | Callback::Address(_)) => {
-            Some(Capability::WorkClientsInBot)
-        }
+        | Event::Callback(
+            Callback::ReplyTo(_)
+            | Callback::Note(..)
+            | Callback::Tag(_)
+            | Callback::Address(_)
+            | Callback::ClientDocuments(_)
+            | Callback::ClientDocKind(..),
+        ) => Some(Capability::WorkClientsInBot),
         Event::Callback(Callback::Pay(_) | Callback::TelegramInvoice(_)) => Some(Capability::RecordPayments),
         Event::Callback(Callback::SendPayment(_)) => Some(Capability::SendPayments),
         Event::Callback(Callback::Blacklist(_) | Callback::Unblacklist(_)) => Some(Capability::Blacklist),
@@ -461,10 +469,16 @@ async fn travellers(ctx: &Ctx, actor: &Actor, id: BookingId) -> Result<Event, Bo
 
 /// Builds the document from the fields the dialogue collected, with the same checks as every
 /// entry (a stale or crafted state is refused here, not stored), and saves it.
+/// Whose identity document the bot saves: a booking's traveller's, or the client's own.
+enum Whose {
+    Traveller(TravellerId),
+    Client(ClientId),
+}
+
 async fn put_document(
     ctx: &Ctx,
     actor: &Actor,
-    id: TravellerId,
+    whose: Whose,
     kind: DocKind,
     fields: &[(DocField, String)],
 ) -> Result<Event, BotError> {
@@ -476,12 +490,17 @@ async fn put_document(
             return Ok(Event::Outcome(Outcome::Refused(reason.to_owned())));
         }
     };
-    let warnings = match ctx.crm.put_traveller_document(actor, id, &doc).await {
-        Ok(w) => w,
-        Err(e) => return refused(ctx, e),
+    let (warnings, back) = match whose {
+        Whose::Traveller(id) => match ctx.crm.put_traveller_document(actor, id, &doc).await {
+            // Back to the list: the next traveller's document is what an agent usually enters next.
+            Ok(w) => (w, ctx.crm.traveller_booking(actor, id).await.ok().map(|b| Callback::Travellers(b.0))),
+            Err(e) => return refused(ctx, e),
+        },
+        Whose::Client(id) => match ctx.crm.put_client_document(actor, id, &doc).await {
+            Ok(()) => (Vec::new(), Some(Callback::Client(id.0))),
+            Err(e) => return refused(ctx, e),
+        },
     };
-    // Back to the list: the next traveller's document is what an agent usually enters next.
-    let back = ctx.crm.traveller_booking(actor, id).await.ok().map(|b| Callback::Travellers(b.0));
     let saved = Reply::text("staff_done_document")
         .var("kind", kind.title_ru())
         .var("warnings", warnings.iter().map(|w| w.message_ru()).collect::<Vec<_>>());

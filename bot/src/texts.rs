@@ -249,6 +249,7 @@ impl Texts {
             "staff_refund_summary.tera",
             "staff_done_refund.tera",
             "button_address.tera",
+            "button_client_documents.tera",
             "staff_address_ask.tera",
             "staff_address_refused.tera",
             "staff_done_address.tera",

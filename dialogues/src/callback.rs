@@ -70,6 +70,10 @@ pub enum Callback {
     /// Staff: add a companion to this booking (a name and a birth date follow).
     AddTraveller(i64),
     DocKind(i64, DocKind),
+    /// Staff: the client's own identity document (choose which; enter this one, one of
+    /// [`DocKind::CLIENT_CARD`]).
+    ClientDocuments(i64),
+    ClientDocKind(i64, DocKind),
     /// Staff: enter a client's refund details; to a card (`true`) or an account.
     Refund(i64),
     /// Staff: enter a client's address for the documents (a text follows).
@@ -154,6 +158,8 @@ impl Callback {
             Callback::AddTraveller(id) => format!("ta:{id}"),
             Callback::Traveller(id) => format!("tv:{id}"),
             Callback::DocKind(id, k) => format!("dk:{id}:{}", k.as_str()),
+            Callback::ClientDocuments(id) => format!("cd:{id}"),
+            Callback::ClientDocKind(id, k) => format!("ck:{id}:{}", k.as_str()),
             Callback::Refund(id) => format!("rf:{id}"),
             Callback::RefundTo(id, card) => format!("rb:{id}:{}", if *card { "card" } else { "account" }),
             Callback::Sign(id) => format!("sg:{id}"),
@@ -242,6 +248,10 @@ impl Callback {
             ("tv", _) => Callback::Traveller(id()?),
             ("dk", _) => with_code().and_then(|(id, k)| {
                 Some(Callback::DocKind(id, DocKind::from_code(k).filter(|k| DocKind::IDENTITY.contains(k))?))
+            })?,
+            ("cd", _) => Callback::ClientDocuments(id()?),
+            ("ck", _) => with_code().and_then(|(id, k)| {
+                Some(Callback::ClientDocKind(id, DocKind::from_code(k).filter(|k| DocKind::CLIENT_CARD.contains(k))?))
             })?,
             ("ti", _) => Callback::TelegramInvoice(id()?),
             ("sg", _) => Callback::Sign(id()?),
@@ -332,6 +342,8 @@ mod tests {
         .chain(BookingStatus::ALL.map(|s| Callback::Move(10, s)))
         .chain(PAY_METHODS.map(Callback::PayMethod))
         .chain(DocKind::IDENTITY.map(|k| Callback::DocKind(16, k)))
+        .chain(DocKind::CLIENT_CARD.map(|k| Callback::ClientDocKind(17, k)))
+        .chain([Callback::ClientDocuments(18)])
         .chain(crate::client::pay::PayVia::ALL.map(Callback::PayVia));
         for c in all {
             assert_eq!(Callback::decode(&c.encode()), Some(c));
@@ -404,6 +416,7 @@ mod tests {
             .chain(NOTE_KINDS.map(|k| Callback::Note(id, k)))
             .chain(PAY_METHODS.map(Callback::PayMethod))
             .chain(DocKind::IDENTITY.map(|k| Callback::DocKind(id, k)))
+            .chain(DocKind::CLIENT_CARD.map(|k| Callback::ClientDocKind(id, k)))
             .chain([Callback::Unblacklist(id), Callback::Month(999_999), Callback::City(u16::MAX)])
             .chain([
                 Callback::Sign(id),

@@ -36,6 +36,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocEntry {
     pub traveller: i64,
+    /// The client's own document, entered from the client card (`traveller` is then 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<i64>,
     pub kind: DocKind,
     pub values: Vec<(DocField, String)>,
     pub confirming: bool,
@@ -43,7 +46,12 @@ pub struct DocEntry {
 
 impl DocEntry {
     pub fn new(traveller: i64, kind: DocKind) -> DocEntry {
-        DocEntry { traveller, kind, values: Vec::new(), confirming: false }
+        DocEntry { traveller, client: None, kind, values: Vec::new(), confirming: false }
+    }
+
+    /// The same document entered again from its first field.
+    fn fresh(&self) -> DocEntry {
+        DocEntry { client: self.client, ..DocEntry::new(self.traveller, self.kind) }
     }
 
     /// The next field to ask, in the kind's order.
@@ -82,16 +90,33 @@ fn summary(mut entry: DocEntry) -> (State, Vec<Effect>) {
 
 /// The question after the list: which document of this traveller to enter.
 pub fn choose_kind(traveller: i64) -> (State, Vec<Effect>) {
-    let rows = DocKind::IDENTITY
-        .iter()
-        .map(|k| vec![Button::new(Label::new("doc_kind").var("title", k.title_ru()), Callback::DocKind(traveller, *k))])
+    choose(DocKind::IDENTITY.map(|k| (k, Callback::DocKind(traveller, k))).to_vec())
+}
+
+/// «🪪 Паспорт клиента» on the client card: which of the client's own documents to enter.
+pub fn choose_client_kind(client: i64) -> (State, Vec<Effect>) {
+    choose(DocKind::CLIENT_CARD.map(|k| (k, Callback::ClientDocKind(client, k))).to_vec())
+}
+
+fn choose(kinds: Vec<(DocKind, Callback)>) -> (State, Vec<Effect>) {
+    let rows = kinds
+        .into_iter()
+        .map(|(k, cb)| vec![Button::new(Label::new("doc_kind").var("title", k.title_ru()), cb)])
         .collect();
     (State::Staff(None), vec![Effect::Reply(Reply::text("staff_doc_choose").keyboard(Keyboard::Inline(rows)))])
 }
 
 /// A document kind chosen: the first field is asked.
 pub fn start(traveller: i64, kind: DocKind) -> (State, Vec<Effect>) {
-    let entry = DocEntry::new(traveller, kind);
+    begin(DocEntry::new(traveller, kind))
+}
+
+/// One of the client's own documents chosen on the client card.
+pub fn start_client(client: i64, kind: DocKind) -> (State, Vec<Effect>) {
+    begin(DocEntry { client: Some(client), ..DocEntry::new(0, kind) })
+}
+
+fn begin(entry: DocEntry) -> (State, Vec<Effect>) {
     match entry.next_field() {
         Some(f) => ask(entry, f, None),
         // Payment details are not an identity document (a crafted button).
@@ -121,7 +146,7 @@ pub fn step(entry: DocEntry, event_text: Option<&str>, yes_no: Option<bool>, tod
         return match answer {
             Some(true) => confirm(entry, today),
             Some(false) => {
-                let fresh = DocEntry::new(entry.traveller, entry.kind);
+                let fresh = entry.fresh();
                 let first = fresh.next_field().unwrap_or(DocField::Number);
                 ask(fresh, first, Some(Reply::text("staff_doc_restarted")))
             }
@@ -154,10 +179,15 @@ pub fn step(entry: DocEntry, event_text: Option<&str>, yes_no: Option<bool>, tod
 /// issue); a field it refuses is asked again, otherwise the document is saved.
 fn confirm(entry: DocEntry, today: NaiveDate) -> (State, Vec<Effect>) {
     match parse_document(entry.kind, |f| entry.value(f), today) {
-        Ok(_) => (
-            State::Staff(None),
-            vec![Effect::PutTravellerDocument { traveller: entry.traveller, kind: entry.kind, fields: entry.values }],
-        ),
+        Ok(_) => {
+            let put = match entry.client {
+                Some(client) => Effect::PutClientDocument { client, kind: entry.kind, fields: entry.values },
+                None => {
+                    Effect::PutTravellerDocument { traveller: entry.traveller, kind: entry.kind, fields: entry.values }
+                }
+            };
+            (State::Staff(None), vec![put])
+        }
         Err(errors) => {
             let (field, why) = errors[0];
             let mut entry = entry;

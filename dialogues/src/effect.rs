@@ -148,6 +148,12 @@ pub enum Effect {
         kind: domain::DocKind,
         fields: Vec<(domain::DocField, String)>,
     },
+    /// Save the client's own identity document the same way (from the client card).
+    PutClientDocument {
+        client: i64,
+        kind: domain::DocKind,
+        fields: Vec<(domain::DocField, String)>,
+    },
     /// Save a client's refund details (to a card, or to an account) from the fields the dialogue
     /// checked; answered by `Outcome::Done` or `Outcome::Refused`.
     PutPaymentDetails {
@@ -194,6 +200,7 @@ impl Effect {
             | Effect::AddTraveller { .. }
             | Effect::SetAddress { .. }
             | Effect::PutTravellerDocument { .. }
+            | Effect::PutClientDocument { .. }
             | Effect::PutPaymentDetails { .. }
             | Effect::PayOffer { .. } => false,
         }

@@ -130,6 +130,7 @@ pub fn card_reply(c: &ClientCardView, is_admin: bool) -> Reply {
     let mut rows = vec![first];
     rows.push(NOTE_KINDS.map(|k| btn(&format!("note_{}", k.as_str()), Callback::Note(c.id, k))).to_vec());
     rows.push(vec![btn("refund", Callback::Refund(c.id)), btn("address", Callback::Address(c.id))]);
+    rows.push(vec![btn("client_documents", Callback::ClientDocuments(c.id))]);
     for b in &c.bookings {
         rows.push(vec![booking_button(b, false)]);
     }
@@ -356,6 +357,8 @@ fn button(cb: Callback) -> Option<(State, Vec<Effect>)> {
         Callback::AddTraveller(id) => wait(Awaiting::TravellerName(id), "staff_traveller_name_ask"),
         Callback::Address(id) => wait(Awaiting::Address(id), "staff_address_ask"),
         Callback::DocKind(id, kind) => crate::documents::start(id, kind),
+        Callback::ClientDocuments(id) => crate::documents::choose_client_kind(id),
+        Callback::ClientDocKind(id, kind) => crate::documents::start_client(id, kind),
         Callback::Refund(id) => crate::refund::choose(id),
         Callback::RefundTo(id, by_card) => crate::refund::start(id, by_card),
         _ => return None,

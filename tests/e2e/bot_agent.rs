@@ -310,6 +310,19 @@ async fn refund_entry(w: World) {
     assert_eq!(saved.callback_data(), [format!("cl:{}", client.id)]);
     let opened = crm.open_documents(&Actor::System, client.id).await.unwrap();
     assert_eq!(opened.address.as_deref(), Some("630132, г. Новосибирск, ул. Дачная, д. 3, кв. 14"));
+    // The client's own passport, without a booking: field by field, saved as the client's.
+    let kinds = w.press(&anna_tg, &card, &format!("cd:{}", client.id), "Какой документ").await;
+    w.press(&anna_tg, &kinds, &format!("ck:{}:internal_passport", client.id), "Серия").await;
+    w.say(&anna_tg, "45 0", "Серия паспорта РФ — 4 цифры.").await;
+    w.say(&anna_tg, "45 08", "Номер").await;
+    w.say(&anna_tg, "613729", "Дата выдачи").await;
+    w.say(&anna_tg, "15.01.2010", "Кем выдан").await;
+    w.say(&anna_tg, "ОВД Тверского района", "Код подразделения").await;
+    let summary = w.say(&anna_tg, "770001", "Проверьте").await;
+    let saved = w.press(&anna_tg, &summary, "y", "Сохранено: паспорт РФ").await;
+    assert_eq!(saved.callback_data(), [format!("cl:{}", client.id)]);
+    let opened = crm.open_documents(&Actor::System, client.id).await.unwrap();
+    assert_eq!(opened.internal_passport.map(|p| p.number).as_deref(), Some("613729"));
 }
 
 #[tokio::test]

@@ -26,10 +26,6 @@ struct Refusal {
     document: Option<(DocKind, Vec<FieldError>, HashMap<String, String>)>,
 }
 
-/// The client's own identity documents the card takes (a companion's are entered on the
-/// booking's travellers page).
-const CARD_IDENTITY: [DocKind; 2] = [DocKind::InternalPassport, DocKind::ForeignPassport];
-
 /// A form per identity document the card takes: open while the client has none (the contract
 /// and the consent name one) or when it was refused.
 fn identity_forms(
@@ -37,7 +33,7 @@ fn identity_forms(
     refused: &Option<(DocKind, Vec<FieldError>, HashMap<String, String>)>,
 ) -> Vec<serde_json::Value> {
     let none = !DocKind::IDENTITY.iter().any(|k| on_file.iter().any(|f| f == k.as_str()));
-    CARD_IDENTITY
+    DocKind::CLIENT_CARD
         .iter()
         .map(|&kind| {
             let here = refused.as_ref().filter(|(k, _, _)| *k == kind);
@@ -350,7 +346,7 @@ pub async fn identity(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let id = ClientId(parse_id(&id)?);
-    match crate::bookings::travellers::identity_from_form(&form, &CARD_IDENTITY, state.crm.today())? {
+    match crate::bookings::travellers::identity_from_form(&form, &DocKind::CLIENT_CARD, state.crm.today())? {
         Ok(doc) => {
             state.crm.put_client_document(&session.actor, id, &doc).await?;
             Ok(Redirect::to(&format!("/clients/{id}#documents")).into_response())

@@ -64,6 +64,9 @@ fn buttons() -> Vec<(&'static str, Callback)> {
         ("dk:21:internal_passport", Callback::DocKind(21, domain::DocKind::InternalPassport)),
         ("dk:21:foreign_passport", Callback::DocKind(21, domain::DocKind::ForeignPassport)),
         ("dk:21:birth_certificate", Callback::DocKind(21, domain::DocKind::BirthCertificate)),
+        ("cd:5", Callback::ClientDocuments(5)),
+        ("ck:5:internal_passport", Callback::ClientDocKind(5, domain::DocKind::InternalPassport)),
+        ("ck:5:foreign_passport", Callback::ClientDocKind(5, domain::DocKind::ForeignPassport)),
         ("rf:5", Callback::Refund(5)),
         ("rb:5:card", Callback::RefundTo(5, true)),
         ("rb:5:account", Callback::RefundTo(5, false)),
@@ -189,11 +192,22 @@ fn states() -> Vec<(&'static str, State)> {
             r#"{"Staff":{"Document":{"traveller":21,"kind":"foreign_passport","values":[["number","751234567"],["latin_name","IVANOVA MARIIA"]],"confirming":false}}}"#,
             staff(Awaiting::Document(dialogues::documents::DocEntry {
                 traveller: 21,
+                client: None,
                 kind: domain::DocKind::ForeignPassport,
                 values: vec![
                     (domain::DocField::Number, "751234567".into()),
                     (domain::DocField::LatinName, "IVANOVA MARIIA".into()),
                 ],
+                confirming: false,
+            })),
+        ),
+        (
+            r#"{"Staff":{"Document":{"traveller":0,"client":5,"kind":"internal_passport","values":[["series","4508"]],"confirming":false}}}"#,
+            staff(Awaiting::Document(dialogues::documents::DocEntry {
+                traveller: 0,
+                client: Some(5),
+                kind: domain::DocKind::InternalPassport,
+                values: vec![(domain::DocField::Series, "4508".into())],
                 confirming: false,
             })),
         ),

@@ -286,3 +286,32 @@ fn refund_details_are_entered_from_the_client_card_field_by_field() {
         );
     }
 }
+
+/// The client's own passport from the client card: the same fields, checks and summary, then
+/// the effect that saves it as the client's (not a traveller's).
+#[test]
+fn the_clients_own_passport_is_entered_from_the_client_card() {
+    let (_, eff) = run(State::Staff(None), Event::Callback(Callback::ClientDocuments(5)));
+    assert_eq!(said(&eff), ["staff_doc_choose"]);
+    assert_eq!(callbacks(&eff), DocKind::CLIENT_CARD.map(|k| Callback::ClientDocKind(5, k)));
+    let (st, eff) = run(State::Staff(None), Event::Callback(Callback::ClientDocKind(5, DocKind::InternalPassport)));
+    assert_eq!(said(&eff), ["staff_doc_field_ask:series"]);
+    let (st, eff) = run(st, text("45 0"));
+    assert_eq!(said(&eff), ["invalid", "staff_doc_field_ask:series"]);
+    let mut st = st;
+    for answer in ["45 08", "613729", "15.01.2010", "ОВД Тверского района"] {
+        st = run(st, text(answer)).0;
+    }
+    let (st, eff) = run(st, text("770001"));
+    assert_eq!(said(&eff), ["staff_doc_summary"]);
+    // «Заново» keeps whose it is.
+    let (again, _) = run(st.clone(), Event::Callback(Callback::No));
+    let State::Staff(Some(Awaiting::Document(entry))) = &again else { panic!("{again:?}") };
+    assert_eq!(entry.client, Some(5));
+    let (st, eff) = run(st, Event::Callback(Callback::Yes));
+    assert_eq!(st, State::Staff(None));
+    let [Effect::PutClientDocument { client: 5, kind: DocKind::InternalPassport, fields }] = &eff[..] else {
+        panic!("{eff:?}")
+    };
+    assert_eq!(fields.len(), 5);
+}

@@ -22,6 +22,10 @@ impl DocKind {
 
     /// The identity documents a traveller may have entered (payment details are the client's).
     pub const IDENTITY: [DocKind; 3] = [DocKind::InternalPassport, DocKind::ForeignPassport, DocKind::BirthCertificate];
+
+    /// The client's own identity documents staff enter on the client card (the contract and the
+    /// consents name one); a companion's are entered on the booking's travellers.
+    pub const CLIENT_CARD: [DocKind; 2] = [DocKind::InternalPassport, DocKind::ForeignPassport];
 }
 
 /// Below this age on the departure day a Russian child has no internal passport, only a birth
