@@ -292,6 +292,9 @@ async fn client_card(ctx: &Ctx, actor: &Actor, id: ClientId) -> Result<Event, Bo
         telegram: c.telegram_id.is_some(),
         documents: document_items(documents),
         consent_unsigned,
+        on_file: card.documents_on_file.map(|kinds| {
+            kinds.iter().filter_map(|k| crm::domain::DocKind::from_code(k)).map(|k| k.title_ru().to_owned()).collect()
+        }),
     })))
 }
 

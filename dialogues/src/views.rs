@@ -132,6 +132,10 @@ pub struct ClientCardView {
     /// A consent the client is asked to sign is not signed: «Выдать согласие на подпись».
     #[serde(default)]
     pub consent_unsigned: bool,
+    /// The client's own documents on file (their titles), for staff who see documents
+    /// (`None` for the others): what a contract or a consent still needs is entered here.
+    #[serde(default)]
+    pub on_file: Option<Vec<String>>,
 }
 
 /// One identity document of a traveller: needed for the trip, on file.

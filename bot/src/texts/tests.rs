@@ -334,6 +334,7 @@ fn every_label_renders() {
         telegram: true,
         documents: vec![],
         consent_unsigned: true,
+        on_file: Some(vec![]),
     };
     let staff_booking = StaffBookingView {
         booking: booking.clone(),
@@ -605,4 +606,35 @@ fn the_agent_is_told_which_consents_went_out_and_what_they_lack() {
     assert!(text.contains("«🏠 Адрес»") && !text.contains("клиент может внести сам"), "{text}");
     assert!(issued(lacking, true, true).contains("клиент может внести сам, открыв согласие"));
     assert_eq!(issued(serde_json::json!([]), false, true), "Все согласия клиента уже подписаны.");
+}
+
+#[test]
+fn the_staff_client_card_says_which_of_the_clients_own_documents_are_on_file() {
+    let t = Texts::load().unwrap();
+    let agent = Who::Staff { id: 3, role: crm::domain::Role::Agent, name: "Смирнова Анна".into() };
+    let card = |on_file: Option<Vec<String>>| ClientCardView {
+        id: 5,
+        name: "Иванова Мария".into(),
+        phone: "+7 912 345-67-89".into(),
+        city: "Томск".into(),
+        birth_date: String::new(),
+        tags: vec![],
+        blacklisted: None,
+        bookings: vec![],
+        history: vec![],
+        telegram: true,
+        documents: vec![],
+        consent_unsigned: false,
+        on_file,
+    };
+    let shown = |on_file| {
+        let out = rendered(&t, State::Staff(None), &agent, Event::Outcome(Outcome::StaffClient(card(on_file))));
+        out[0].0.clone()
+    };
+    let some = shown(Some(vec!["паспорт РФ".into(), "адрес".into()]));
+    assert!(some.ends_with("\n🪪 Внесено: паспорт РФ, адрес"), "{some}");
+    let none = shown(Some(vec![]));
+    assert!(none.ends_with("\n🪪 Паспорт и адрес не внесены — они нужны для договора и согласия."), "{none}");
+    // A role that sees no documents is told nothing of them.
+    assert!(!shown(None).contains("🪪"));
 }

@@ -237,6 +237,7 @@ fn refund_details_are_entered_from_the_client_card_field_by_field() {
         telegram: true,
         documents: vec![],
         consent_unsigned: false,
+        on_file: None,
     };
     let (_, eff) = run(State::Staff(None), Event::Outcome(Outcome::StaffClient(card)));
     assert!(callbacks(&eff).contains(&Callback::Refund(5)));

@@ -195,6 +195,7 @@ fn cards_offer_each_note_kind_the_allowed_moves_and_only_an_admin_the_blacklist(
         telegram: true,
         documents: vec![],
         consent_unsigned: false,
+        on_file: None,
     };
     for (role, blacklist) in [(Role::Agent, false), (Role::Operator, false), (Role::Admin, true)] {
         let who = Who::Staff { id: 3, role, name: "Смирнова Анна".into() };
@@ -318,6 +319,7 @@ fn the_card_offers_writing_only_to_a_client_in_the_bot() {
         telegram: true,
         documents: vec![],
         consent_unsigned: false,
+        on_file: None,
     };
     let (_, eff) = run(State::Staff(None), Event::Outcome(Outcome::StaffClient(card.clone())));
     assert!(callbacks(&eff).contains(&Callback::ReplyTo(5)));
