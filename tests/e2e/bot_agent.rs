@@ -341,22 +341,10 @@ async fn registering(w: World) {
     };
     let anna = add("anna", "Смирнова Анна").await;
     let boris = add("boris", "Борисов Борис").await;
-    let new = |name: &str, phone: &str| crm::services::NewClient {
-        full_name: crm::domain::PersonName::parse(name).unwrap(),
-        phone: crm::domain::Phone::parse(phone).unwrap(),
-        birth_date: crm::domain::BirthDate::parse("05.03.1990", crm.today()).unwrap(),
-        city: crm::domain::City::parse("Томск").unwrap(),
-        telegram_id: None,
-        telegram_username: None,
-        source: None,
-        personal_data_consent: false,
-        marketing_consent: false,
-        agent_id: None,
-    };
     let annas = Actor::staff(anna.staff.id, Role::Agent);
-    let mine = crm.register_client(&annas, new("Иванова Мария", "+79123456789")).await.unwrap();
+    let mine = crm.register_client(&annas, testkit::new_client("Иванова Мария", "+79123456789")).await.unwrap();
     let boris_actor = Actor::staff(boris.staff.id, Role::Agent);
-    crm.register_client(&boris_actor, new("Петров Пётр", "+79120000001")).await.unwrap();
+    crm.register_client(&boris_actor, testkit::new_client("Петров Пётр", "+79120000001")).await.unwrap();
     let anna_tg = w.fake.user(500_011, "Анна", None);
     w.say(&anna_tg, &format!("/start staff_{}", anna.invite_token), "Смирнова Анна").await;
 

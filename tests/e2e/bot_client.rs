@@ -143,6 +143,12 @@ pub async fn register(w: &World, user: &FakeUser, phone: &str) {
 /// The registration from the guest menu's button on: `full_name` is «Фамилия Имя».
 pub async fn register_as(w: &World, user: &FakeUser, full_name: &str, phone: &str) {
     w.say(user, "📝 Зарегистрироваться", "Как вас зовут").await;
+    answer_registration(w, user, full_name, phone).await;
+}
+
+/// The registration's answers once the name is asked, up to the greeting: the phone shared as
+/// a contact, no marketing.
+pub async fn answer_registration(w: &World, user: &FakeUser, full_name: &str, phone: &str) {
     w.say(user, full_name, "номером телефона").await;
     let seen = w.fake.count_sent(user.id);
     w.fake.push_contact(user, phone, Some(user.id));

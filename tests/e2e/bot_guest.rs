@@ -1,7 +1,7 @@
 //! A stranger looks around before registering, and a client's message always reaches a person:
 //! the real binary, a fresh database, the fake Telegram.
 
-use crate::bot_client::{World, published_tour};
+use crate::bot_client::{World, answer_registration, published_tour};
 use crate::fake_telegram::WAIT;
 use crm::Actor;
 use crm::domain::Role;
@@ -130,17 +130,9 @@ async fn question_kept(w: World) {
     w.say(&oleg, "Здравствуйте, хочу в Турцию в мае", "нужна короткая регистрация").await;
     let offer = w.say(&oleg, "на двоих, до 150 тысяч", "Передать агенту ваши сообщения (2)?").await;
     w.press(&oleg, &offer, "y", "кому отвечать").await;
-    w.say(&oleg, "Соколов Олег", "номером телефона").await;
-    let seen = w.fake.count_sent(oleg.id);
-    w.fake.push_contact(&oleg, "+79135550021", Some(oleg.id));
-    w.fake.wait_for_new_message(oleg.id, seen, |m| m.text().contains("Дата рождения"), WAIT).await;
-    let cities = w.say(&oleg, "05.03.1990", "вылетаете").await;
-    let consent = w.press(&oleg, &cities, "c:0", "согласие").await;
-    let marketing = w.press(&oleg, &consent, "y", "подборки").await;
     // Registered: the kept question goes to the agent, and the client is told who answers.
-    let seen = w.fake.count_sent(oleg.id);
-    w.fake.push_callback(&oleg, marketing.message_id, "n");
-    w.fake.wait_for_new_message(oleg.id, seen, |m| m.text().contains("Смирнова Анна"), WAIT).await;
+    answer_registration(&w, &oleg, "Соколов Олег", "+79135550021").await;
+    w.fake.wait_for_message(oleg.id, |m| m.text().contains("Ваш агент — Смирнова Анна"), WAIT).await;
     let relayed = w.fake.wait_for_message(anna.id, |m| m.text().contains("хочу в Турцию в мае"), WAIT).await;
     assert!(relayed.text().contains("на двоих, до 150 тысяч"), "{}", relayed.text());
     let client = crm.client_by_telegram(&Actor::System, oleg.id).await.unwrap().unwrap();

@@ -32,7 +32,7 @@ fn identity_forms(
     on_file: &[String],
     refused: &Option<(DocKind, Vec<FieldError>, HashMap<String, String>)>,
 ) -> Vec<serde_json::Value> {
-    let none = !DocKind::IDENTITY.iter().any(|k| on_file.iter().any(|f| f == k.as_str()));
+    let none = !crm::services::OnFile(on_file.iter().filter_map(|k| DocKind::from_code(k)).collect()).identity();
     DocKind::CLIENT_CARD
         .iter()
         .map(|&kind| {
