@@ -6,7 +6,9 @@ use crate::conversation::{Ctx, TgBot, send};
 use crm::domain::{
     BookingId, BookingStatus, ClientId, Direction, DocField, DocKind, InteractionKind, Money, Role, TravellerId,
 };
-use crm::services::{Booking, BookingFilter, NewClient, NewInteractionInput, NewTraveller, PaymentInput};
+use crm::services::{
+    Booking, BookingFilter, DocumentSaved, NewClient, NewInteractionInput, NewTraveller, PaymentInput,
+};
 use crm::{Actor, Error};
 use dialogues::client::registration::Collected;
 use dialogues::event::Outcome;
@@ -195,9 +197,9 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: Role, effect: Effe
         Effect::StaffRegister(c) => register(ctx, &actor, c).await,
         Effect::StaffTravellers(id) => travellers(ctx, &actor, BookingId(id)).await,
         Effect::SetAddress { client, address } => {
-            attempt!(ctx, crm.set_client_address(&actor, ClientId(client), &address), |_| done(
+            attempt!(ctx, crm.set_client_address(&actor, ClientId(client), &address), |remade: Vec<_>| done(
                 ctx,
-                Reply::text("staff_done_address"),
+                Reply::text("staff_done_address").var("remade", titles(&remade)),
                 Some(Callback::Client(client))
             ))
         }
@@ -470,6 +472,11 @@ async fn travellers(ctx: &Ctx, actor: &Actor, id: BookingId) -> Result<Event, Bo
     })))
 }
 
+/// The titles of documents made anew by a change of their data, for the staff's «сохранено».
+fn titles(remade: &[crm::services::DocumentLine]) -> Vec<String> {
+    remade.iter().map(|d| d.document.title.clone()).collect()
+}
+
 /// Builds the document from the fields the dialogue collected, with the same checks as every
 /// entry (a stale or crafted state is refused here, not stored), and saves it.
 /// Whose identity document the bot saves: a booking's traveller's, or the client's own.
@@ -493,20 +500,21 @@ async fn put_document(
             return Ok(Event::Outcome(Outcome::Refused(reason.to_owned())));
         }
     };
-    let (warnings, back) = match whose {
+    let (saved, back) = match whose {
         Whose::Traveller(id) => match ctx.crm.put_traveller_document(actor, id, &doc).await {
             // Back to the list: the next traveller's document is what an agent usually enters next.
-            Ok(w) => (w, ctx.crm.traveller_booking(actor, id).await.ok().map(|b| Callback::Travellers(b.0))),
+            Ok(s) => (s, ctx.crm.traveller_booking(actor, id).await.ok().map(|b| Callback::Travellers(b.0))),
             Err(e) => return refused(ctx, e),
         },
         Whose::Client(id) => match ctx.crm.put_client_document(actor, id, &doc).await {
-            Ok(()) => (Vec::new(), Some(Callback::Client(id.0))),
+            Ok(remade) => (DocumentSaved { warnings: Vec::new(), remade }, Some(Callback::Client(id.0))),
             Err(e) => return refused(ctx, e),
         },
     };
     let saved = Reply::text("staff_done_document")
         .var("kind", kind.title_ru())
-        .var("warnings", warnings.iter().map(|w| w.message_ru()).collect::<Vec<_>>());
+        .var("warnings", saved.warnings.iter().map(|w| w.message_ru()).collect::<Vec<_>>())
+        .var("remade", titles(&saved.remade));
     Ok(done(ctx, saved, back))
 }
 

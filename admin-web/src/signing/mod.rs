@@ -150,6 +150,11 @@ async fn act(
             None => return failure(&e),
         },
     };
+    // A copy whose data changed was made anew and refused: the page shows the new one.
+    let id = match (&outcome, crm.current_copy(&actor, id).await) {
+        (Outcome::Refused(_), Ok(now)) => now.document.id,
+        _ => id,
+    };
     show(&state, &actor, id, &outcome, &form.init_data, None).await
 }
 
@@ -269,7 +274,7 @@ async fn enter_document(
                 return Ok(Entered::NotMissing);
             }
             match parse_document(kind, value, crm.today()) {
-                Ok(doc) => crm.put_client_document(actor, client, &doc).await?,
+                Ok(doc) => drop(crm.put_client_document(actor, client, &doc).await?),
                 Err(errors) => return Ok(refused(None, errors)),
             }
         }
@@ -298,7 +303,9 @@ async fn enter_document(
     if !complete {
         return Ok(Entered::Saved { show: id, complete: false, rest: String::new() });
     }
-    let anew = crm.reissue_completed(actor, id).await?;
+    // Saving what was missing made the document anew (the service remakes a copy whose data
+    // changed): the page follows to that copy.
+    let anew = crm.current_copy(actor, id).await?;
     Ok(Entered::Saved { show: anew.document.id, complete: true, rest: anew.document.missing })
 }
 

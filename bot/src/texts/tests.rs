@@ -500,9 +500,14 @@ fn the_travellers_and_the_passport_entry_are_worded() {
     let done = t.message(
         &Reply::text("staff_done_document")
             .var("kind", "загранпаспорт")
-            .var("warnings", vec!["Имя латиницей «X» отличается"]),
+            .var("warnings", vec!["Имя латиницей «X» отличается"])
+            .var("remade", vec!["Договор № 7 от 01.06.2026"]),
     );
-    assert_eq!(done, "Сохранено: загранпаспорт (данные зашифрованы).\n⚠️ Имя латиницей «X» отличается");
+    assert_eq!(
+        done,
+        "Сохранено: загранпаспорт (данные зашифрованы).\n⚠️ Имя латиницей «X» отличается\n\
+         📄 Документ «Договор № 7 от 01.06.2026» составлен заново с новыми данными и отправлен клиенту на подпись."
+    );
 }
 
 /// The registration's consent answers record the version and hash of the question text

@@ -6,6 +6,7 @@
 
 use super::Crm;
 use super::clients::Access;
+use super::signing::DocumentLine;
 use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::TravellerDocument;
 use crate::domain::{BirthCertificate, ClientId, ForeignPassport, InternalPassport, PaymentDetails, Role};
@@ -73,31 +74,66 @@ pub(crate) fn plain_of<T: Serialize>(doc: &T) -> Result<Vec<u8>> {
 pub(crate) type ClientExpiry = Option<(ClientId, NaiveDate)>;
 
 impl Crm {
-    pub async fn put_internal_passport(&self, actor: &Actor, client: ClientId, p: &InternalPassport) -> Result<()> {
-        self.put_document(actor, client, DocKind::InternalPassport, p, None).await
+    /// Each identity put returns the client's documents made anew because they stated the
+    /// previous data (see `signing::stale`).
+    pub async fn put_internal_passport(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        p: &InternalPassport,
+    ) -> Result<Vec<DocumentLine>> {
+        self.put_identity(actor, client, DocKind::InternalPassport, p, None).await
     }
 
     /// Also keeps the expiry date in clear, for the «passport expires in 6 months» reminder.
-    pub async fn put_foreign_passport(&self, actor: &Actor, client: ClientId, p: &ForeignPassport) -> Result<()> {
-        self.put_document(actor, client, DocKind::ForeignPassport, p, Some((client, p.expires_on))).await
+    pub async fn put_foreign_passport(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        p: &ForeignPassport,
+    ) -> Result<Vec<DocumentLine>> {
+        self.put_identity(actor, client, DocKind::ForeignPassport, p, Some((client, p.expires_on))).await
     }
 
-    pub async fn put_birth_certificate(&self, actor: &Actor, client: ClientId, c: &BirthCertificate) -> Result<()> {
-        self.put_document(actor, client, DocKind::BirthCertificate, c, None).await
+    pub async fn put_birth_certificate(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        c: &BirthCertificate,
+    ) -> Result<Vec<DocumentLine>> {
+        self.put_identity(actor, client, DocKind::BirthCertificate, c, None).await
     }
 
+    /// The card's payment details, which no document states.
     pub async fn put_payment_details(&self, actor: &Actor, client: ClientId, d: &PaymentDetails) -> Result<()> {
         self.put_document(actor, client, DocKind::PaymentDetails, d, None).await
     }
 
     /// The client's own identity document, whichever kind it is: what the client card and the
     /// signing Mini App (a consent, which has no travellers) enter.
-    pub async fn put_client_document(&self, actor: &Actor, client: ClientId, doc: &TravellerDocument) -> Result<()> {
+    pub async fn put_client_document(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        doc: &TravellerDocument,
+    ) -> Result<Vec<DocumentLine>> {
         match doc {
             TravellerDocument::InternalPassport(p) => self.put_internal_passport(actor, client, p).await,
             TravellerDocument::ForeignPassport(p) => self.put_foreign_passport(actor, client, p).await,
             TravellerDocument::BirthCertificate(c) => self.put_birth_certificate(actor, client, c).await,
         }
+    }
+
+    async fn put_identity<T: Serialize>(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        kind: DocKind,
+        doc: &T,
+        expiry: ClientExpiry,
+    ) -> Result<Vec<DocumentLine>> {
+        self.put_document(actor, client, kind, doc, expiry).await?;
+        self.remake_stale(client).await
     }
 
     /// Which of the client's own documents are on file, without opening any (nothing personal is

@@ -95,7 +95,7 @@ pub use staff::INVITE_TTL_DAYS;
 pub use staff::{NewStaffInput, StaffCreated, StaffName};
 pub use telegram_accounts::TelegramAccount;
 pub use tours::{LinkableHotel, MAX_ROUTE_DAY, TourCard, TourInput, TourOffer, tour_editable_by};
-pub use travellers::{DocState, TravellerEntry, TravellerList};
+pub use travellers::{DocState, DocumentSaved, TravellerEntry, TravellerList};
 pub use web_sessions::{PanelSession, SESSION_IDLE_HOURS, SessionStarted, SignIn};
 // Signing: the documents issued to clients and the evidence of their signature.
 pub use crate::store::signing::{Channel, DocumentState, IssuedDocument, Signature};

@@ -54,6 +54,15 @@ impl TravellerEntry {
     }
 }
 
+/// A traveller's identity document saved: what to tell about it, and the client's documents
+/// made anew because they stated the previous data (see `signing::stale`).
+#[derive(Debug)]
+pub struct DocumentSaved {
+    /// About the document, never stopping it from being saved.
+    pub warnings: Vec<DocWarning>,
+    pub remade: Vec<crate::services::DocumentLine>,
+}
+
 /// A booking's travellers with the state of their documents.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct TravellerList {
@@ -195,6 +204,7 @@ impl Crm {
         let entry = Entry::new(AuditAction::BookingTravellerAdd, AuditObject::Booking(booking))
             .with(AuditField::Traveller, &added.full_name);
         tx.commit(entry).await?;
+        self.remake_stale(b.client_id).await?;
         Ok(added)
     }
 
@@ -213,6 +223,7 @@ impl Crm {
         let entry = Entry::new(AuditAction::BookingTravellerEdit, AuditObject::Booking(b.id))
             .with(AuditField::Traveller, format!("{} → {}", before.full_name, after.full_name));
         tx.commit(entry).await?;
+        self.remake_stale(b.client_id).await?;
         Ok(after)
     }
 
@@ -229,7 +240,8 @@ impl Crm {
         store::delete(&mut tx, id).await?;
         let entry = Entry::new(AuditAction::BookingTravellerRemove, AuditObject::Booking(b.id))
             .with(AuditField::Traveller, &t.full_name);
-        tx.commit(entry).await
+        tx.commit(entry).await?;
+        self.remake_stale(b.client_id).await.map(drop)
     }
 
     /// Stores (or replaces) one identity document of a traveller and returns the warnings
@@ -240,7 +252,7 @@ impl Crm {
         actor: &Actor,
         id: TravellerId,
         doc: &TravellerDocument,
-    ) -> Result<Vec<DocWarning>> {
+    ) -> Result<DocumentSaved> {
         let (b, t) = self.booking_of_traveller(id).await?;
         check_documents_access(actor, &b, Access::Write)?;
         open_for_changes(&b)?;
@@ -267,13 +279,15 @@ impl Crm {
             TravellerDocument::BirthCertificate(c) => plain_of(c)?,
         };
         self.seal_and_store(actor, owner, kind, &plain, entry, expiry).await?;
-        Ok(match doc {
+        let remade = self.remake_stale(b.client_id).await?;
+        let warnings = match doc {
             TravellerDocument::ForeignPassport(p) => {
                 let abroad = self.is_abroad(&mut *self.store.conn().await?, &b).await?;
                 warnings_for(p, &t, b.ends_on, abroad)
             }
             _ => Vec::new(),
-        })
+        };
+        Ok(DocumentSaved { warnings, remade })
     }
 
     /// Decrypts a traveller's identity documents («Показать»), audited before they are returned.

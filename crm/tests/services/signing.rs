@@ -435,7 +435,7 @@ each_backend!(missing_passport_data_is_entered_by_the_client_and_the_document_ma
     // The client enters their passport (a wrong series is refused by its type before), and
     // the contract is made anew with it.
     app.crm.put_internal_passport(&client, s.client.id, &internal_passport()).await.unwrap();
-    let second = app.crm.reissue_completed(&client, first).await.unwrap();
+    let second = app.crm.current_copy(&client, first).await.unwrap();
     assert!(second.document.missing.is_empty(), "{}", second.document.missing);
     assert_eq!(second.document.supersedes, Some(first));
     assert_eq!(app.crm.issued_document(&client, first).await.unwrap().state, DocumentState::Superseded);
@@ -443,4 +443,88 @@ each_backend!(missing_passport_data_is_entered_by_the_client_and_the_document_ma
     let code = app.code_sent().await;
     app.crm.sign_with_code(&client, second.document.id, &code, &Evidence::chat()).await.unwrap();
     assert_eq!(app.status(&s).await, BookingStatus::ContractSigned);
+});
+
+/// The client's passport as corrected by the agent: another number.
+fn corrected_passport() -> crm::domain::InternalPassport {
+    let issued = chrono::NaiveDate::from_ymd_opt(2010, 1, 15).unwrap();
+    let today = crate::helpers::t0().date_naive();
+    crm::domain::InternalPassport::parse("45 08", "765432", issued, "ОВД Тверского района", Some("770-001"), today)
+        .unwrap()
+}
+
+each_backend!(a_copy_whose_data_the_agent_corrects_is_made_anew_and_the_old_one_cannot_be_signed, |app| {
+    let s = app.booked("+79120000013", TELEGRAM_ID).await;
+    let client = Actor::Client(s.client.id);
+    let first = app.issue(&s).await;
+    app.outgoing().await;
+    // A typo in the passport found after the contract was sent: the agent corrects it.
+    app.crm.put_internal_passport(&s.agent, s.client.id, &corrected_passport()).await.unwrap();
+    let now = app.crm.current_copy(&client, first).await.unwrap();
+    assert_ne!(now.document.id, first, "{}", app.backend);
+    assert_eq!(now.document.supersedes, Some(first));
+    assert!(now.document.missing.is_empty(), "{}", now.document.missing);
+    assert_eq!(app.crm.issued_document(&client, first).await.unwrap().state, DocumentState::Superseded);
+    let pdf = app.crm.document_pdf(&s.agent, now.document.id).await.unwrap().1;
+    if let Some(text) = pdf_text(&pdf) {
+        assert!(text.contains("765432"), "the corrected number is in the contract: {text}");
+    }
+    // The client is told the copy was made anew (the consent, which states the passport too,
+    // is made anew with it).
+    let sent = app.outgoing().await;
+    let contract = sent.iter().find(|m| m.document.as_ref().is_some_and(|d| d.id == now.document.id));
+    assert!(contract.expect("the new copy is sent").body.contains("составлен заново"), "{sent:?}");
+    app.crm.accept_signature_agreement(&client, &Evidence::chat()).await.unwrap();
+    assert_eq!(
+        refusal(app.crm.send_signing_code(&client, first).await),
+        SigningRefusal::NotSignable(DocumentState::Superseded)
+    );
+    // Saving the same passport again changes nothing the copy states: no new copy.
+    app.crm.put_internal_passport(&s.agent, s.client.id, &corrected_passport()).await.unwrap();
+    assert_eq!(app.crm.current_copy(&client, first).await.unwrap().document.id, now.document.id);
+    assert!(app.outgoing().await.is_empty());
+});
+
+each_backend!(a_copy_made_stale_where_nothing_remakes_it_is_refused_at_signing_and_made_anew, |app| {
+    let s = app.booked("+79120000014", TELEGRAM_ID).await;
+    let client = Actor::Client(s.client.id);
+    let first = app.issue(&s).await;
+    app.crm.accept_signature_agreement(&client, &Evidence::chat()).await.unwrap();
+    app.crm.send_signing_code(&client, first).await.unwrap();
+    let code = app.code_sent().await;
+    // The agency moves office after the code was sent: the contract states the old address.
+    let admin = app.actor("movesoffice", Role::Admin).await;
+    let moved = crm::services::AgencyRequisites {
+        address: "630091, г. Новосибирск, Красный проспект, д. 50".into(),
+        ..agency()
+    };
+    app.crm.save_agency_requisites(&admin, &moved).await.unwrap();
+    let e = app.crm.sign_with_code(&client, first, &code, &Evidence::chat()).await;
+    assert_eq!(refusal(e), SigningRefusal::Outdated, "{}", app.backend);
+    assert_eq!(app.signatures().await, 0);
+    assert_eq!(app.status(&s).await, BookingStatus::ContractPending);
+    let now = app.crm.current_copy(&client, first).await.unwrap();
+    assert_ne!(now.document.id, first);
+    assert!(app.outgoing().await.iter().any(|m| m.document.as_ref().is_some_and(|d| d.id == now.document.id)));
+    // The new copy states the new address and is signed.
+    app.crm.send_signing_code(&client, now.document.id).await.unwrap();
+    let code = app.code_sent().await;
+    app.crm.sign_with_code(&client, now.document.id, &code, &Evidence::chat()).await.unwrap();
+    assert_eq!(app.status(&s).await, BookingStatus::ContractSigned);
+});
+
+each_backend!(a_copy_that_lacked_data_and_still_lacks_some_is_not_made_anew_for_each_piece, |app| {
+    let s = app.booked_for("+79120000015", TELEGRAM_ID, false, 2).await;
+    let client = Actor::Client(s.client.id);
+    let first = app.issue(&s).await;
+    // The companion is added: the contract still lacks their passport and the client's.
+    let companion = crm::services::NewTraveller {
+        full_name: crm::domain::PersonName::parse("Иванов Сергей Олегович").unwrap(),
+        birth_date: crm::domain::BirthDate::parse("10.10.1988", app.crm.today()).unwrap(),
+    };
+    app.crm.add_traveller(&s.agent, s.booking, companion).await.unwrap();
+    assert_eq!(app.crm.current_copy(&client, first).await.unwrap().document.id, first, "{}", app.backend);
+    // The client's passport: the companion's is still missing, so still the same copy.
+    app.crm.put_internal_passport(&client, s.client.id, &internal_passport()).await.unwrap();
+    assert_eq!(app.crm.current_copy(&client, first).await.unwrap().document.id, first);
 });

@@ -91,8 +91,14 @@ impl Crm {
         Ok(clean)
     }
 
-    /// A client's address for the documents (152-FZ asks the consent to state it).
-    pub async fn set_client_address(&self, actor: &Actor, client: ClientId, address: &str) -> Result<String> {
+    /// A client's address for the documents (152-FZ asks the consent to state it). Returns the
+    /// client's documents made anew because they stated the previous one (see `signing::stale`).
+    pub async fn set_client_address(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        address: &str,
+    ) -> Result<Vec<crate::services::DocumentLine>> {
         self.client_for(actor, client, Access::Write).await?;
         let clean = address.split_whitespace().collect::<Vec<_>>().join(" ");
         if clean.split_whitespace().count() < 3 || clean.chars().count() < 15 {
@@ -105,7 +111,7 @@ impl Crm {
         let entry = Entry::new(AuditAction::document_put(DocKind::Address), AuditObject::Client(client));
         let plain = crate::services::documents::plain_of(&clean)?;
         self.seal_and_store(actor, Owner::Client(client.0), DocKind::Address, &plain, entry, None).await?;
-        Ok(clean)
+        self.remake_stale(client).await
     }
 
     /// The address on file, for whoever reads the client; the reading is audited.

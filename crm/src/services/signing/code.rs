@@ -52,6 +52,8 @@ impl Crm {
             return Err(Error::Signing(SigningRefusal::CodeTooSoon));
         }
         drop(conn);
+        // No code for a copy whose data changed since: the client gets the new copy instead.
+        self.refuse_stale(&doc).await?;
         let code = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
         let hash = self.code_hash(id, &code);
         let mut tx = self.audited(actor).await?;
@@ -117,6 +119,8 @@ impl Crm {
             self.audit_refusal(actor, &doc, &e).await?;
             return Err(e);
         }
+        // And it must still state what is on file (see `stale`).
+        self.refuse_stale(&doc).await?;
 
         let mut tx = self.audited(actor).await?;
         let Some(active) = store::active_code(&mut tx, id).await? else {

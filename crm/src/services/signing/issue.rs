@@ -93,7 +93,14 @@ impl Crm {
         let pdf = ring.seal(&store::copy_aad(id, "pdf"), &doc.pdf)?;
         let html = ring.seal(&store::copy_aad(id, "html"), doc.html.as_bytes())?;
         store::put_copy(&mut tx, id, &pdf, &html).await?;
-        let body = text::fill("signing", "document_sent", &[("title", &doc.title)]);
+        // A copy that replaces an unsigned one says so: the client may be reading the old one.
+        let body = {
+            let title: &[(&str, &dyn std::fmt::Display)] = &[("title", &doc.title)];
+            match previous {
+                Some(_) => text::fill("signing", "document_replaced", title),
+                None => text::fill("signing", "document_sent", title),
+            }
+        };
         let message = NewMessage::service(format!("document:{id}"), "document", client, body, now);
         outbox::insert_extended(&mut tx, &message, Some(id), None, now).await?;
         let object = match booking {
@@ -107,30 +114,5 @@ impl Crm {
         tx.commit(entry).await?;
         let line = store::get(&mut *self.store.conn().await?, id).await?.ok_or(Error::NotFound("document"))?;
         Ok(DocumentLine::new(line, self.now()))
-    }
-
-    /// The client entered what the document lacked (passport data while signing): the same
-    /// document is issued anew with it, superseding the incomplete copy. The client's own
-    /// request, carried out by the system. A consent states only the client's own data, the
-    /// same in each: the client's other consents that lacked it are made anew too.
-    pub async fn reissue_completed(&self, actor: &Actor, id: crate::domain::IssuedDocumentId) -> Result<DocumentLine> {
-        let doc = self.issued_for(actor, id).await?;
-        let now = self.now();
-        let state = doc.state(now);
-        if !state.signable() {
-            return Err(Error::Signing(SigningRefusal::NotSignable(state)));
-        }
-        let Some(booking) = doc.booking_id else {
-            let anew = self.issue_document(&Actor::System, doc.kind, DocSubject::Client(doc.client_id)).await?;
-            let others = store::of_client(&mut *self.store.conn().await?, doc.client_id).await?;
-            for other in others {
-                let lacking = other.booking_id.is_none() && !other.missing.is_empty() && other.state(now).signable();
-                if lacking && other.id != doc.id {
-                    self.issue_document(&Actor::System, other.kind, DocSubject::Client(doc.client_id)).await?;
-                }
-            }
-            return Ok(anew);
-        };
-        self.issue_document(&Actor::System, doc.kind, DocSubject::Booking(booking)).await
     }
 }

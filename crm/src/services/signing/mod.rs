@@ -12,6 +12,7 @@
 mod code;
 mod consent;
 mod issue;
+mod stale;
 
 pub use code::{CODE_MAX_ATTEMPTS, CODE_RESEND_SECONDS, CODE_TTL_MINUTES};
 pub use consent::{ShownText, consent_unsigned};
@@ -88,6 +89,8 @@ pub enum SigningRefusal {
     AlreadySigned,
     #[error("the document lacks data the client enters first")]
     DataMissing,
+    #[error("the data the document states changed since it was issued")]
+    Outdated,
 }
 
 impl SigningRefusal {
@@ -109,6 +112,7 @@ impl SigningRefusal {
             SigningRefusal::BookingMoved => text::get("signing_refusal", "booking_moved").to_owned(),
             SigningRefusal::AlreadySigned => text::get("signing_refusal", "already_signed").to_owned(),
             SigningRefusal::DataMissing => text::get("signing_refusal", "data_missing").to_owned(),
+            SigningRefusal::Outdated => text::get("signing_refusal", "outdated").to_owned(),
         }
     }
 }
