@@ -82,7 +82,7 @@ impl Crm {
         client: ClientId,
         p: &InternalPassport,
     ) -> Result<Vec<DocumentLine>> {
-        self.put_identity(actor, client, DocKind::InternalPassport, p, None).await
+        self.put_document(actor, client, DocKind::InternalPassport, p, None).await
     }
 
     /// Also keeps the expiry date in clear, for the «passport expires in 6 months» reminder.
@@ -92,21 +92,12 @@ impl Crm {
         client: ClientId,
         p: &ForeignPassport,
     ) -> Result<Vec<DocumentLine>> {
-        self.put_identity(actor, client, DocKind::ForeignPassport, p, Some((client, p.expires_on))).await
-    }
-
-    pub async fn put_birth_certificate(
-        &self,
-        actor: &Actor,
-        client: ClientId,
-        c: &BirthCertificate,
-    ) -> Result<Vec<DocumentLine>> {
-        self.put_identity(actor, client, DocKind::BirthCertificate, c, None).await
+        self.put_document(actor, client, DocKind::ForeignPassport, p, Some((client, p.expires_on))).await
     }
 
     /// The card's payment details, which no document states.
     pub async fn put_payment_details(&self, actor: &Actor, client: ClientId, d: &PaymentDetails) -> Result<()> {
-        self.put_document(actor, client, DocKind::PaymentDetails, d, None).await
+        self.put_document(actor, client, DocKind::PaymentDetails, d, None).await.map(drop)
     }
 
     /// The client's own identity document, whichever kind it is: what the client card and the
@@ -120,20 +111,10 @@ impl Crm {
         match doc {
             TravellerDocument::InternalPassport(p) => self.put_internal_passport(actor, client, p).await,
             TravellerDocument::ForeignPassport(p) => self.put_foreign_passport(actor, client, p).await,
-            TravellerDocument::BirthCertificate(c) => self.put_birth_certificate(actor, client, c).await,
+            TravellerDocument::BirthCertificate(c) => {
+                self.put_document(actor, client, DocKind::BirthCertificate, c, None).await
+            }
         }
-    }
-
-    async fn put_identity<T: Serialize>(
-        &self,
-        actor: &Actor,
-        client: ClientId,
-        kind: DocKind,
-        doc: &T,
-        expiry: ClientExpiry,
-    ) -> Result<Vec<DocumentLine>> {
-        self.put_document(actor, client, kind, doc, expiry).await?;
-        self.remake_stale(client).await
     }
 
     /// Which of the client's own documents are on file, without opening any (nothing personal is
@@ -152,11 +133,16 @@ impl Crm {
         kind: DocKind,
         doc: &T,
         expiry: ClientExpiry,
-    ) -> Result<()> {
+    ) -> Result<Vec<DocumentLine>> {
         may_open(actor)?;
         self.client_for(actor, client, Access::Write).await?;
         let entry = Entry::new(AuditAction::document_put(kind), AuditObject::Client(client));
-        self.seal_and_store(actor, Owner::Client(client.0), kind, &plain_of(doc)?, entry, expiry).await
+        self.seal_and_store(actor, Owner::Client(client.0), kind, &plain_of(doc)?, entry, expiry).await?;
+        // No document states the payment details; any other may.
+        if kind == DocKind::PaymentDetails {
+            return Ok(Vec::new());
+        }
+        self.remake_stale(client).await
     }
 
     /// Seals `plain` for `owner` and stores it with its audit entry in one transaction. The
