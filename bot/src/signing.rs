@@ -6,7 +6,9 @@
 use crate::BotError;
 use crate::conversation::{self, Ctx, TgBot, who};
 use crm::domain::{BookingId, ClientId, IssuedDocumentId};
-use crm::services::{CODE_TTL_MINUTES, DocKind, DocSubject, Evidence, SigningRefusal, signature_agreement};
+use crm::services::{
+    CODE_TTL_MINUTES, DocKind, DocSubject, DocumentState, Evidence, SigningRefusal, signature_agreement,
+};
 use crm::{Actor, Error};
 use dialogues::{Button, Callback, Keyboard, Label, Reply, Who};
 use teloxide::prelude::*;
@@ -74,7 +76,7 @@ pub async fn on_callback(
         }),
         _ => return Ok(false),
     };
-    answer(ctx, bot, chat, doc, reply).await?;
+    answer(ctx, bot, chat, &actor, doc, reply).await?;
     Ok(true)
 }
 
@@ -102,7 +104,7 @@ pub async fn on_text(
         .sign_with_code(&actor, doc, &digits, &Evidence::chat())
         .await
         .map(|line| Reply::text("sign_done").var("title", line.document.title));
-    answer(ctx, bot, chat, doc, reply).await?;
+    answer(ctx, bot, chat, &actor, doc, reply).await?;
     Ok(true)
 }
 
@@ -144,11 +146,12 @@ async fn send_code(ctx: &Ctx, actor: &Actor, doc: IssuedDocumentId) -> crm::Resu
 }
 
 /// The answer, or the refusal in the client's words (with «Прислать новый код» where a new
-/// code is what helps).
+/// code is what helps, and the new copy's «Подписать» where the document was made anew).
 async fn answer(
     ctx: &Ctx,
     bot: &TgBot,
     chat: ChatId,
+    actor: &Actor,
     doc: IssuedDocumentId,
     r: crm::Result<Reply>,
 ) -> Result<(), BotError> {
@@ -163,11 +166,22 @@ async fn answer(
                 Error::Signing(SigningRefusal::CodeExpired | SigningRefusal::CodeExhausted | SigningRefusal::NoCode)
             );
             let reply = Reply::text("sign_refused").var("reason", reason);
+            let replaced = matches!(
+                e,
+                Error::Signing(SigningRefusal::Outdated | SigningRefusal::NotSignable(DocumentState::Superseded))
+            );
             if new_code {
                 reply.keyboard(Keyboard::Inline(vec![vec![Button::new(
                     Label::new("sign_code"),
                     Callback::SignCode(doc.0),
                 )]]))
+            } else if replaced
+                && let Ok(now) = ctx.crm.current_copy(actor, doc).await
+                && now.document.id != doc
+                && now.state.signable()
+            {
+                let sign = Label::new("sign").var("title", now.document.title);
+                reply.keyboard(Keyboard::Inline(vec![vec![Button::new(sign, Callback::Sign(now.document.id.0))]]))
             } else {
                 reply
             }

@@ -150,10 +150,13 @@ async fn act(
             None => return failure(&e),
         },
     };
-    // A copy whose data changed was made anew and refused: the page shows the new one.
-    let id = match (&outcome, crm.current_copy(&actor, id).await) {
-        (Outcome::Refused(_), Ok(now)) => now.document.id,
-        _ => id,
+    // A copy made anew (its data changed, or it was issued again) is neither shown nor signed:
+    // the page shows the new one, and says so.
+    let (id, outcome) = match (outcome, crm.current_copy(&actor, id).await) {
+        (Outcome::Refused(_) | Outcome::Shown, Ok(now)) if now.document.id != id => {
+            (now.document.id, Outcome::Refused(text::get("mini_app", "replaced").to_owned()))
+        }
+        (outcome, _) => (id, outcome),
     };
     show(&state, &actor, id, &outcome, &form.init_data, None).await
 }

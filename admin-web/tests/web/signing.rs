@@ -405,3 +405,36 @@ async fn the_client_enters_their_own_passport_and_address_for_the_consents() {
         assert!(open.iter().any(|d| d.document.kind == DocKind::MarketingConsent));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_opened_on_a_copy_made_anew_shows_the_new_copy() {
+    for backend in testkit::backends() {
+        let app = spawn(backend).await;
+        let doc = issued(&app).await;
+        let init = init_data(TOKEN, TELEGRAM_ID, app.now_s() - 30);
+        // The agent corrects the passport after the contract was sent: it is made anew.
+        let client = app.crm.issued_document(&Actor::System, doc.id).await.unwrap().document.client_id;
+        let corrected = crm::domain::InternalPassport::parse(
+            "45 08",
+            "765432",
+            chrono::NaiveDate::from_ymd_opt(2010, 1, 15).unwrap(),
+            "ОВД Тверского района",
+            Some("770-001"),
+            app.crm.today(),
+        )
+        .unwrap();
+        let remade = app.crm.put_internal_passport(&Actor::System, client, &corrected).await.unwrap();
+        let anew = remade.iter().find(|d| d.document.kind == DocKind::Contract).expect("the contract made anew");
+        // The old message's button (the page of the old copy) shows the new copy, and says so;
+        // asking for a code on the old copy does the same and sends none.
+        for step in ["view", "code"] {
+            let page = app.mini_app(&format!("/sign/{}/{step}", doc.id), &init, &[]).await;
+            assert!(page.body.contains("заменён новым экземпляром"), "{}: {}", app.backend, page.body);
+            assert!(page.body.contains(&format!("/sign/{}/agreement", anew.document.id)), "{}", page.body);
+            assert!(page.body.contains("765432"), "the new copy states the corrected number");
+        }
+        while let Some(m) = app.crm.claim_outgoing(&Actor::System).await.unwrap() {
+            assert!(!m.body.contains("Код для подписания"), "no code for the old copy: {}", m.body);
+        }
+    }
+}

@@ -19,7 +19,7 @@ use crate::crypto::sha256_hex;
 use crate::domain::{ClientId, IssuedDocumentId};
 use crate::services::Crm;
 use crate::services::paperwork::DocSubject;
-use crate::store::signing::{self as store, IssuedDocument};
+use crate::store::signing::{self as store, DocumentState, IssuedDocument};
 use crate::{Actor, Error, Result};
 
 /// What rendering an issued copy again from the data on file tells.
@@ -60,7 +60,9 @@ impl Crm {
     /// operator's registry entry removed) is left as it is; signing refuses it if stale.
     pub(crate) async fn remake_stale(&self, client: ClientId) -> Result<Vec<DocumentLine>> {
         let now = self.now();
-        let docs = store::of_client(&mut *self.store.conn().await?, client).await?;
+        let mut docs = store::of_client(&mut *self.store.conn().await?, client).await?;
+        // In the order they were issued, so the client gets the new copies in the same order.
+        docs.sort_by_key(|d| d.id.0);
         let mut remade = Vec::new();
         for doc in docs.into_iter().filter(|d| d.state(now).signable()) {
             let complete = match self.freshness(&doc).await {
@@ -96,10 +98,14 @@ impl Crm {
         Err(Error::Signing(SigningRefusal::Outdated))
     }
 
-    /// The copy of a document to show and sign now: the document itself, or the copy that
-    /// replaced it when its data changed (a page opened on the old copy follows to the new one).
+    /// The copy of a document to show and sign now: the document itself, or, once it was
+    /// superseded, the open copy that replaced it (a page or a button of the old copy leads to
+    /// the new one). A signed or expired document is itself.
     pub async fn current_copy(&self, actor: &Actor, id: IssuedDocumentId) -> Result<DocumentLine> {
         let doc = self.issued_for(actor, id).await?;
+        if doc.state(self.now()) != DocumentState::Superseded {
+            return Ok(DocumentLine::new(doc, self.now()));
+        }
         let mut conn = self.store.conn().await?;
         let newest = store::open_of(&mut conn, doc.kind, doc.client_id, doc.booking_id).await?.pop();
         drop(conn);
