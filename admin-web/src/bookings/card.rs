@@ -170,7 +170,7 @@ pub(super) async fn render_card(
     let may_issue = booking_status == BookingStatus::ContractPending
         && !documents.iter().any(|d| d.state == crm::services::DocumentState::Signed)
         && matches!(actor.role(), Some(crm::domain::Role::Admin | crm::domain::Role::Agent));
-    ctx.insert("documents", &crate::signing::panel::rows(&documents));
+    ctx.insert("documents", &crate::signing::panel::rows(&documents, &names));
     ctx.insert("may_issue_contract", &may_issue);
     ctx.insert("pay_offer", &super::payment_offer::form(state, actor, id, booking_status).await?);
     ctx.insert("payment_sent", &refusal.payment_sent);

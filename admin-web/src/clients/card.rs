@@ -121,7 +121,7 @@ async fn render_card(
     let documents_visible = card.documents_on_file.is_some();
     ctx.insert("documents_visible", &documents_visible);
     let issued = crm.client_documents(actor, id).await?;
-    ctx.insert("issued_documents", &crate::signing::panel::rows(&issued));
+    ctx.insert("issued_documents", &crate::signing::panel::rows(&issued, &names));
     // Staff may issue (again, once the data it lacked is on the card) a consent not signed.
     let consents_to_issue = documents_visible && crm::services::consent_unsigned(c, &issued);
     ctx.insert("consents_to_issue", &consents_to_issue);

@@ -12,8 +12,8 @@ use crm::domain::{BookingId, IssuedDocumentId};
 use crm::services::{DocKind, DocSubject, DocumentLine};
 use serde_json::{Value, json};
 
-/// Documents as the cards' tables show them.
-pub fn rows(lines: &[DocumentLine]) -> Vec<Value> {
+/// Documents as the cards' tables show them; who issued each by name (`names`: the staff's).
+pub fn rows(lines: &[DocumentLine], names: &std::collections::HashMap<i64, String>) -> Vec<Value> {
     lines
         .iter()
         .map(|l| {
@@ -31,7 +31,7 @@ pub fn rows(lines: &[DocumentLine]) -> Vec<Value> {
                 "expires_at": views::when(d.expires_at),
                 "signed_at": d.signed_at.map(views::when),
                 "missing": d.missing,
-                "issued_by": d.issued_by,
+                "issued_by": views::actor_name(&d.issued_by, names),
             })
         })
         .collect()
