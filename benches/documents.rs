@@ -1,8 +1,9 @@
 //! The cost of a document: the tour sale contract for a booking of two, rendered to HTML and a
 //! PDF with its font subset. Prints the time per contract through the service (reading the
 //! booking, opening and auditing the passports, rendering) and for the rendering alone (the
-//! sandbox's HTML, the layout and the PDF), with the PDF's size, and a payment's QR code;
-//! asserts nothing.
+//! sandbox's HTML, the layout and the PDF), with the PDF's size; a passport saved while the
+//! client's documents are open for signing (each checked, and made anew when it changed); and a
+//! payment's QR code. Asserts nothing about time.
 //!
 //! `cargo bench --bench documents` (env `BENCH_DOCUMENTS`, default 200).
 
@@ -106,6 +107,27 @@ async fn main() {
     }
     let per = started.elapsed() / n;
     println!("documents: contract rendered (HTML, layout, PDF with the font subset): {per:?} each over {n}");
+
+    // Saving the client's passport checks each of the client's unsigned copies against the data
+    // (`signing::stale`): rendered again and compared, made anew where it changed.
+    crm.issue_document(&agent, DocKind::Contract, subject).await.unwrap();
+    let open = crm.client_documents(&agent, client.id).await.unwrap().iter().filter(|d| d.state.signable()).count();
+    let started = Instant::now();
+    for _ in 0..n {
+        let remade = crm.put_internal_passport(&agent, client.id, &passport).await.unwrap();
+        assert!(remade.is_empty());
+    }
+    let per = started.elapsed() / n;
+    println!("documents: the same passport saved again, {open} open copies checked, none made anew: {per:?} each");
+    let corrected = InternalPassport { number: "613730".into(), ..passport.clone() };
+    let started = Instant::now();
+    for i in 0..n {
+        let now = if i % 2 == 0 { &corrected } else { &passport };
+        let remade = crm.put_internal_passport(&agent, client.id, now).await.unwrap();
+        assert!(!remade.is_empty());
+    }
+    let per = started.elapsed() / n;
+    println!("documents: a corrected passport saved, {open} open copies checked and made anew: {per:?} each");
 
     // The QR codes a payment is sent with: a provider's link, and the bank transfer's payload
     // (the longest the bot draws).

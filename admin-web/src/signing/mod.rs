@@ -273,7 +273,7 @@ async fn enter_document(
             }
         }
         (_, None) => {
-            if kind != CLIENT_IDENTITY || on_file.identity() {
+            if !IdKind::CLIENT_CARD.contains(&kind) || on_file.identity() {
                 return Ok(Entered::NotMissing);
             }
             match parse_document(kind, value, crm.today()) {
@@ -311,11 +311,6 @@ async fn enter_document(
     let anew = crm.current_copy(actor, id).await?;
     Ok(Entered::Saved { show: anew.document.id, complete: true, rest: anew.document.missing })
 }
-
-/// The identity document a client enters for themself where a document has no travellers (the
-/// consent): the internal passport, which nearly every client has; another is entered by the
-/// agent on the client card.
-const CLIENT_IDENTITY: IdKind = IdKind::InternalPassport;
 
 /// The signing panel of a document after a step, with the forms for what it still lacks.
 async fn show(
@@ -386,14 +381,21 @@ async fn missing_forms(
         crate::bookings::travellers::document_fields_json(kind, here.map(|r| (r.errors.as_slice(), &r.values)))
     };
     let Some(booking) = doc.document.booking_id else {
+        // The client's own identity document, as the client card takes it: the internal
+        // passport, which nearly every client has, or else the foreign one (one is enough).
         if !on_file.identity() {
-            forms.push(serde_json::json!({
-                "traveller": "",
-                "name": text::get("mini_app_documents", "identity_owner"),
-                "kind": CLIENT_IDENTITY.as_str(),
-                "title": CLIENT_IDENTITY.title_ru(),
-                "fields": fields(None, CLIENT_IDENTITY),
-            }));
+            for (n, kind) in IdKind::CLIENT_CARD.into_iter().enumerate() {
+                let typed_here = refused.is_some_and(|r| r.traveller.is_none() && r.kind == kind);
+                forms.push(serde_json::json!({
+                    "traveller": "",
+                    "name": text::get("mini_app_documents", "identity_owner"),
+                    "kind": kind.as_str(),
+                    "title": kind.title_ru(),
+                    "fields": fields(None, kind),
+                    "alternative": (n > 0).then(|| text::get("mini_app_documents", "identity_alternative")),
+                    "open": n == 0 || typed_here,
+                }));
+            }
         }
         return Ok(forms);
     };

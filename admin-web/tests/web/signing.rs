@@ -363,6 +363,7 @@ async fn the_client_enters_their_own_passport_and_address_for_the_consents() {
 
         let page = app.mini_app(&format!("{base}/view"), &init, &[]).await;
         assert!(page.body.contains("Ваш документ: паспорт РФ"), "{}", page.body);
+        assert!(page.body.contains("<details><summary>Нет паспорта РФ? Внесите загранпаспорт"), "{}", page.body);
         assert!(page.body.contains("Ваш адрес: для договора и согласия"), "{}", page.body);
 
         // A wrong series: marked, the input kept, nothing saved.
@@ -374,9 +375,16 @@ async fn the_client_enters_their_own_passport_and_address_for_the_consents() {
         assert!(page.body.contains("value=\"ОВД Тверского района\""), "the right fields are kept");
         assert!(!app.crm.client_document_kinds(&Actor::System, client).await.unwrap().identity(), "nothing saved");
 
-        // A document the consent does not ask the client for: nothing saved.
-        let foreign = [("kind", "foreign_passport"), ("number", "751234567")];
+        // The foreign passport instead, with a wrong number: its form open with the mark.
+        let foreign = [("kind", "foreign_passport"), ("number", "7512")];
         let page = app.mini_app(&format!("{base}/documents"), &init, &foreign).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
+        assert!(page.body.contains("<details open><summary>Нет паспорта РФ?"), "{}", page.body);
+        assert!(page.body.contains("value=\"7512\""), "{}", page.body);
+
+        // A document the consent does not ask the client for: nothing saved.
+        let certificate = [("kind", "birth_certificate"), ("series", "IV-МЮ"), ("number", "123456")];
+        let page = app.mini_app(&format!("{base}/documents"), &init, &certificate).await;
         assert!(page.body.contains("уже внесён или не нужен"), "{}", page.body);
         assert!(!app.crm.client_document_kinds(&Actor::System, client).await.unwrap().identity(), "nothing saved");
 
