@@ -227,6 +227,14 @@ pub struct RenderedDocument {
 }
 
 /// Renders a compiled template on `ctx` to HTML and PDF.
+/// The document's HTML alone (what its `html_sha256` is taken of), without the layout and
+/// the PDF, which cost most of a rendering: enough to tell whether an issued copy still says
+/// what the data says.
+pub fn render_html(template: &Template, ctx: &serde_json::Value) -> Result<String, TemplateError> {
+    template.check_variables(ctx)?;
+    template.render_document(ctx)
+}
+
 pub fn render(
     kind: DocKind,
     template: &Template,
@@ -235,8 +243,7 @@ pub fn render(
     ctx: &serde_json::Value,
     missing: Vec<String>,
 ) -> Result<RenderedDocument, TemplateError> {
-    template.check_variables(ctx)?;
-    let html = template.render_document(ctx)?;
+    let html = render_html(template, ctx)?;
     let blocks = html::parse(&html).map_err(TemplateError)?;
     let pdf = pdf::write(&title, &blocks).map_err(|e| TemplateError(e.0))?;
     let sha256 = hex::encode(Sha256::digest(&pdf));

@@ -100,6 +100,28 @@ impl Crm {
         self.render_with(actor, &template, subject).await
     }
 
+    /// A document's HTML from a given template version and what it lacks: what an issued copy
+    /// is compared with to tell whether its data changed since (`signing::stale`).
+    pub(crate) async fn document_html_version(
+        &self,
+        actor: &Actor,
+        kind: DocKind,
+        version: i64,
+        subject: DocSubject,
+    ) -> Result<(String, Vec<String>)> {
+        let template = self.template_version(kind, version).await?;
+        let (ctx, _, missing) = self.document_context(actor, kind, subject).await?;
+        let html = heavy::run(move || {
+            let compiled = paperwork::compile(kind, &template.source)?;
+            paperwork::render_html(&compiled, &ctx)
+        })
+        .await;
+        let html = html
+            .unwrap_or_else(|| Err(TemplateError(text::get("documents", "render_failed").to_owned())))
+            .map_err(Error::Template)?;
+        Ok((html, missing))
+    }
+
     /// The template in force for each kind.
     pub async fn document_templates(&self, actor: &Actor) -> Result<Vec<DocTemplate>> {
         admin(actor)?;

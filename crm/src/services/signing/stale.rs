@@ -45,12 +45,11 @@ impl Crm {
         let Ok(version) = doc.template_version.parse::<i64>() else {
             return Ok(Freshness::Stale { complete: false });
         };
-        let now = self.render_document_version(&Actor::System, doc.kind, version, subject_of(doc)).await?;
-        let missing = now.missing.join("; ");
-        if sha256_hex(now.html.as_bytes()) == doc.html_sha256 && missing == doc.missing {
+        let (html, missing) = self.document_html_version(&Actor::System, doc.kind, version, subject_of(doc)).await?;
+        if sha256_hex(html.as_bytes()) == doc.html_sha256 && missing.join("; ") == doc.missing {
             return Ok(Freshness::Current);
         }
-        Ok(Freshness::Stale { complete: now.missing.is_empty() })
+        Ok(Freshness::Stale { complete: missing.is_empty() })
     }
 
     /// Makes anew each of the client's unsigned documents whose data changed, and returns the new
