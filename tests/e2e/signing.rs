@@ -90,9 +90,30 @@ async fn signs(w: World) {
 
     // The client gets the PDF itself (no https address), with «Подписать в чате».
     let doc_msg = next(&w, &maria, seen, "sendDocument", "«Договор о реализации").await;
-    let sign = doc_msg.callback_data().into_iter().find(|d| d.starts_with("sg:")).expect("«Подписать в чате»");
+    let first = doc_msg.callback_data().into_iter().find(|d| d.starts_with("sg:")).expect("«Подписать в чате»");
+
+    // The agent corrects a typo in the passport: the contract is made anew and sent, and the
+    // old copy's button says so and offers the new one.
+    let seen = w.fake.count_sent(maria.id);
+    let corrected = crm::domain::InternalPassport { number: "613730".into(), ..passport.clone() };
+    crm.put_internal_passport(&agent_actor, client.id, &corrected).await.unwrap();
+    w.fake
+        .wait_for_new_message(
+            maria.id,
+            seen,
+            |m| {
+                m.method == "sendDocument"
+                    && m.text().contains("Договор о реализации")
+                    && m.text().contains("составлен заново")
+            },
+            WAIT,
+        )
+        .await;
+    let refused = w.press(&maria, &doc_msg, &first, "заменён новым").await;
+    let sign = refused.callback_data().into_iter().find(|d| d.starts_with("sg:")).expect("the new copy's «Подписать»");
+    assert_ne!(sign, first);
     let doc_id: i64 = sign[3..].parse().unwrap();
-    let agreement = w.press(&maria, &doc_msg, &sign, "соглашение об использовании простой электронной подписи").await;
+    let agreement = w.press(&maria, &refused, &sign, "соглашение об использовании простой электронной подписи").await;
     let seen = w.fake.count_sent(maria.id);
     w.press(&maria, &agreement, &format!("sa:{doc_id}"), "Код для подписи отправлен").await;
     let code = code_in(&next(&w, &maria, seen, "sendMessage", "Код для подписания").await);
