@@ -303,7 +303,7 @@ pub async fn my_bookings(ctx: &Ctx, client: ClientId) -> Result<Event, BotError>
             next_due,
             schedule,
             may_cancel: card.booking.status.check_move(BookingStatus::CancellationRequested, Cause::Manual).is_ok(),
-            may_pay: card.booking.status.accepts_payments() && card.due.minor > 0,
+            may_pay: card.takes_payment(),
         });
     }
     // The client's own documents (the consents): those of a booking are listed with it.

@@ -99,13 +99,30 @@ pub async fn on_text(
     }
     let Some(actor @ Actor::Client(_)) = actor_of(ctx, user).await? else { return Ok(false) };
     let Some(doc) = ctx.crm.document_awaiting_code(&actor).await? else { return Ok(false) };
-    let reply = ctx
-        .crm
-        .sign_with_code(&actor, doc, &digits, &Evidence::chat())
-        .await
-        .map(|line| Reply::text("sign_done").var("title", line.document.title));
+    let reply = match ctx.crm.sign_with_code(&actor, doc, &digits, &Evidence::chat()).await {
+        Ok(line) => Ok(signed(ctx, &actor, line).await),
+        Err(e) => Err(e),
+    };
     answer(ctx, bot, chat, &actor, doc, reply).await?;
     Ok(true)
+}
+
+/// «Подписан»; a signed contract's booking that now takes a payment offers it at once (the
+/// client signed to pay, and «Мои брони» is one step further).
+async fn signed(ctx: &Ctx, actor: &Actor, line: crm::services::DocumentLine) -> Reply {
+    let done = Reply::text("sign_done").var("title", line.document.title);
+    let Some(booking) = line.document.booking_id.filter(|_| line.document.kind == DocKind::Contract) else {
+        return done;
+    };
+    match ctx.crm.booking_card(actor, booking).await {
+        Ok(card) if card.takes_payment() => {
+            done.var("due", card.due.to_string()).keyboard(Keyboard::Inline(vec![vec![Button::new(
+                Label::new("pay_booking").var("id", booking.0),
+                Callback::PayBooking(booking.0),
+            )]]))
+        }
+        _ => done,
+    }
 }
 
 async fn actor_of(ctx: &Ctx, user: &teloxide::types::User) -> Result<Option<Actor>, BotError> {

@@ -121,9 +121,12 @@ async fn signs(w: World) {
     w.say(&maria, wrong, "Код неверный. Осталось попыток: 4").await;
     let status = crm.booking_card(&Actor::System, booking).await.unwrap().booking.status;
     assert_eq!(status, BookingStatus::ContractPending, "a wrong code signs nothing");
-    w.say(&maria, &code, "подписан").await;
+    let done = w.say(&maria, &code, "подписан").await;
     let status = crm.booking_card(&Actor::System, booking).await.unwrap().booking.status;
     assert_eq!(status, BookingStatus::ContractSigned);
+    // The booking now takes a payment: offered at once.
+    assert!(done.text().contains("Теперь бронь можно оплатить"), "{}", done.text());
+    assert!(done.callback_data().contains(&format!("pb:{booking}")), "{:?}", done.callback_data());
     let ev = crm.document_signature(&Actor::System, crm::domain::IssuedDocumentId(doc_id)).await.unwrap().unwrap();
     assert_eq!((ev.telegram_id, ev.attempts), (maria.id, 2));
 

@@ -138,10 +138,19 @@ async fn act(
             .send_signing_code(&actor, id)
             .await
             .map(|()| Outcome::Done(text::get("mini_app", "code_sent").to_owned())),
-        Step::Sign => crm
-            .sign_with_code(&actor, id, &form.code, &evidence)
-            .await
-            .map(|_| Outcome::Done(text::get("mini_app", "signed").to_owned())),
+        Step::Sign => match crm.sign_with_code(&actor, id, &form.code, &evidence).await {
+            // A contract whose booking now takes a payment: where to pay, which is the chat's.
+            Ok(line) => {
+                let pays =
+                    match line.document.booking_id.filter(|_| line.document.kind == crm::services::DocKind::Contract) {
+                        Some(b) => crm.booking_card(&actor, b).await.is_ok_and(|c| c.takes_payment()),
+                        None => false,
+                    };
+                let said = if pays { text::get("mini_app", "signed_pay") } else { text::get("mini_app", "signed") };
+                Ok(Outcome::Done(said.to_owned()))
+            }
+            Err(e) => Err(e),
+        },
     };
     let outcome = match done {
         Ok(o) => o,

@@ -143,7 +143,7 @@ async fn a_client_signs_the_contract_in_the_mini_app() {
 
         let page = app.mini_app(&format!("{base}/sign"), &init, &[("code", &code)]).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        assert!(page.body.contains("Документ подписан"), "{}", page.body);
+        assert!(page.body.contains("Договор подписан. Спасибо! Оплатить бронь можно в чате"), "{}", page.body);
         let status = app.crm.booking_card(&Actor::System, doc.booking).await.unwrap().booking.status;
         assert_eq!(status, BookingStatus::ContractSigned, "{}", app.backend);
         let ev = app.crm.document_signature(&Actor::System, doc.id).await.unwrap().unwrap();

@@ -643,3 +643,14 @@ fn the_staff_client_card_says_which_of_the_clients_own_documents_are_on_file() {
     // A role that sees no documents is told nothing of them.
     assert!(!shown(None).contains("🪪"));
 }
+
+/// A signed contract whose booking takes a payment says what is due (its «Оплатить» button
+/// follows); any other signed document only says it is signed.
+#[test]
+fn a_signed_contract_says_what_is_due() {
+    let t = Texts::load().unwrap();
+    let consent = t.message(&Reply::text("sign_done").var("title", "Согласие"));
+    assert_eq!(consent, "✅ Документ «Согласие» подписан. Скачать его можно в «Мои брони».");
+    let contract = t.message(&Reply::text("sign_done").var("title", "Договор").var("due", "156 000 ₽"));
+    assert!(contract.ends_with("\nТеперь бронь можно оплатить: к оплате 156 000 ₽."), "{contract}");
+}

@@ -68,6 +68,13 @@ pub struct BookingCard {
     pub manual_moves: Vec<BookingStatus>,
 }
 
+impl BookingCard {
+    /// Whether a payment is taken on it now: its status accepts payments and something is due.
+    pub fn takes_payment(&self) -> bool {
+        self.booking.status.accepts_payments() && self.due.minor > 0
+    }
+}
+
 /// DESIGN.md's role table for one booking ([`Scope`]); a client reads their bookings and
 /// changes them only through the moves offered to them (asking to cancel).
 pub(crate) fn check_booking_access(actor: &Actor, b: &Booking, write: bool) -> Result<()> {
