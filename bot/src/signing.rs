@@ -110,13 +110,11 @@ pub async fn on_text(
 /// «Подписан»; a signed contract's booking that now takes a payment offers it at once (the
 /// client signed to pay, and «Мои брони» is one step further).
 async fn signed(ctx: &Ctx, actor: &Actor, line: crm::services::DocumentLine) -> Reply {
+    let due = ctx.crm.due_after_signing(actor, &line).await;
     let done = Reply::text("sign_done").var("title", line.document.title);
-    let Some(booking) = line.document.booking_id.filter(|_| line.document.kind == DocKind::Contract) else {
-        return done;
-    };
-    match ctx.crm.booking_card(actor, booking).await {
-        Ok(card) if card.takes_payment() => {
-            done.var("due", card.due.to_string()).keyboard(Keyboard::Inline(vec![vec![Button::new(
+    match (due, line.document.booking_id) {
+        (Some(due), Some(booking)) => {
+            done.var("due", due.to_string()).keyboard(Keyboard::Inline(vec![vec![Button::new(
                 Label::new("pay_booking").var("id", booking.0),
                 Callback::PayBooking(booking.0),
             )]]))

@@ -141,12 +141,10 @@ async fn act(
         Step::Sign => match crm.sign_with_code(&actor, id, &form.code, &evidence).await {
             // A contract whose booking now takes a payment: where to pay, which is the chat's.
             Ok(line) => {
-                let pays =
-                    match line.document.booking_id.filter(|_| line.document.kind == crm::services::DocKind::Contract) {
-                        Some(b) => crm.booking_card(&actor, b).await.is_ok_and(|c| c.takes_payment()),
-                        None => false,
-                    };
-                let said = if pays { text::get("mini_app", "signed_pay") } else { text::get("mini_app", "signed") };
+                let said = match crm.due_after_signing(&actor, &line).await {
+                    Some(_) => text::get("mini_app", "signed_pay"),
+                    None => text::get("mini_app", "signed"),
+                };
                 Ok(Outcome::Done(said.to_owned()))
             }
             Err(e) => Err(e),

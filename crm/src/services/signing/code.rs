@@ -207,6 +207,14 @@ impl Crm {
 }
 
 impl Crm {
+    /// What the client may pay now on the booking of a contract just signed (signing moved it to
+    /// «договор подписан», which takes payments); `None` for any other document, or nothing due.
+    pub async fn due_after_signing(&self, actor: &Actor, signed: &DocumentLine) -> Option<crate::domain::Money> {
+        let booking = signed.document.booking_id.filter(|_| signed.document.kind == DocKind::Contract)?;
+        let card = self.booking_card(actor, booking).await.ok()?;
+        card.takes_payment().then_some(card.due)
+    }
+
     /// The client's document whose code is waiting to be typed in the chat (the newest, if
     /// several): a six-digit message from the client is taken as its code.
     pub async fn document_awaiting_code(&self, actor: &Actor) -> Result<Option<IssuedDocumentId>> {

@@ -64,19 +64,14 @@ impl Crm {
         docs.sort_by_key(|d| d.id.0);
         let mut remade = Vec::new();
         for doc in docs.into_iter().filter(|d| d.state(now).signable()) {
-            let complete = match self.freshness(&doc).await {
+            let made = match self.freshness(&doc).await {
                 Ok(Freshness::Current) => continue,
-                Ok(Freshness::Stale { complete }) => complete,
-                Err(e @ (Error::Conflict(_) | Error::Signing(_) | Error::NotFound(_))) => {
-                    tracing::warn!(document = doc.id.0, error = %e, "a stale document cannot be made anew now");
-                    continue;
-                }
-                Err(e) => return Err(e),
+                // Still lacking what it lacked: not signable either way.
+                Ok(Freshness::Stale { complete: false }) if !doc.missing.is_empty() => continue,
+                Ok(Freshness::Stale { .. }) => self.issue_document(&Actor::System, doc.kind, subject_of(&doc)).await,
+                Err(e) => Err(e),
             };
-            if !complete && !doc.missing.is_empty() {
-                continue;
-            }
-            match self.issue_document(&Actor::System, doc.kind, subject_of(&doc)).await {
+            match made {
                 Ok(line) => remade.push(line),
                 Err(e @ (Error::Conflict(_) | Error::Signing(_) | Error::NotFound(_))) => {
                     tracing::warn!(document = doc.id.0, error = %e, "a stale document cannot be made anew now");
