@@ -422,15 +422,7 @@ async fn a_page_opened_on_a_copy_made_anew_shows_the_new_copy() {
         let init = init_data(TOKEN, TELEGRAM_ID, app.now_s() - 30);
         // The agent corrects the passport after the contract was sent: it is made anew.
         let client = app.crm.issued_document(&Actor::System, doc.id).await.unwrap().document.client_id;
-        let corrected = crm::domain::InternalPassport::parse(
-            "45 08",
-            "765432",
-            chrono::NaiveDate::from_ymd_opt(2010, 1, 15).unwrap(),
-            "ОВД Тверского района",
-            Some("770-001"),
-            app.crm.today(),
-        )
-        .unwrap();
+        let corrected = crm::domain::InternalPassport { number: "765432".into(), ..passport_of(&app) };
         let remade = app.crm.put_internal_passport(&Actor::System, client, &corrected).await.unwrap();
         let anew = remade.iter().find(|d| d.document.kind == DocKind::Contract).expect("the contract made anew");
         // The old message's button (the page of the old copy) shows the new copy, and says so;
