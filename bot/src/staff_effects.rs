@@ -477,14 +477,14 @@ fn titles(remade: &[crm::services::DocumentLine]) -> Vec<String> {
     remade.iter().map(|d| d.document.title.clone()).collect()
 }
 
-/// Builds the document from the fields the dialogue collected, with the same checks as every
-/// entry (a stale or crafted state is refused here, not stored), and saves it.
 /// Whose identity document the bot saves: a booking's traveller's, or the client's own.
 enum Whose {
     Traveller(TravellerId),
     Client(ClientId),
 }
 
+/// Builds the document from the fields the dialogue collected, with the same checks as every
+/// entry (a stale or crafted state is refused here, not stored), and saves it.
 async fn put_document(
     ctx: &Ctx,
     actor: &Actor,

@@ -113,7 +113,7 @@ pub struct ClientItem {
 }
 
 /// The client card as staff see it in the bot.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientCardView {
     pub id: i64,
     pub name: String,

@@ -78,12 +78,7 @@ async fn sends(w: World) {
         .unwrap();
     let admin = Actor::staff(admin.staff.id, Role::Admin);
     crm.save_agency_requisites(&admin, &testkit::agency()).await.unwrap();
-    let agent = crm
-        .add_staff(&Actor::System, NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent })
-        .await
-        .unwrap();
-    let anna = w.fake.user(500_301, "Анна", None);
-    w.say(&anna, &format!("/start staff_{}", agent.invite_token), "Смирнова Анна").await;
+    let (agent, anna) = w.linked_agent(&crm, 500_301).await;
     let maria = w.fake.user(600_301, "Мария", Some("maria"));
     register(&w, &maria, "+79123456789").await;
     let client = crm.client_by_telegram(&Actor::System, maria.id).await.unwrap().unwrap();

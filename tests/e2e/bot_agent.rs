@@ -149,12 +149,7 @@ async fn the_agents_notice_opens_the_booking_and_the_client_and_a_logged_call_le
     let _server = w.serve().await;
     let crm = w.crm().await;
     let (tour_id, dep_id) = published_tour(&crm).await;
-    let anna = crm
-        .add_staff(&Actor::System, NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent })
-        .await
-        .unwrap();
-    let anna_tg = w.fake.user(500_011, "Анна", None);
-    w.say(&anna_tg, &format!("/start staff_{}", anna.invite_token), "Смирнова Анна").await;
+    let (_, anna_tg) = w.linked_agent(&crm, 500_011).await;
     let maria = w.fake.user(600_021, "Мария", None);
     register(&w, &maria, "+79123456789").await;
     let list = w.say(&maria, "🌍 Туры", "Алтай").await;
@@ -197,12 +192,7 @@ async fn an_agent_enters_the_clients_passport_field_by_field_in_the_bot() {
 /// Telegram user and the booking.
 async fn agent_and_booking(w: &World, crm: &crm::Crm, travellers: u8) -> (FakeUser, crm::services::Booking) {
     let (tour_id, dep_id) = published_tour(crm).await;
-    let anna = crm
-        .add_staff(&Actor::System, NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent })
-        .await
-        .unwrap();
-    let anna_tg = w.fake.user(500_001, "Анна", None);
-    w.say(&anna_tg, &format!("/start staff_{}", anna.invite_token), "Смирнова Анна").await;
+    let (_, anna_tg) = w.linked_agent(crm, 500_001).await;
     let maria = w.fake.user(600_001, "Мария", None);
     register(w, &maria, "+79123456789").await;
     let list = w.say(&maria, "🌍 Туры", "Алтай").await;
@@ -282,12 +272,7 @@ async fn an_agent_enters_a_clients_refund_details_and_address_in_the_bot() {
 async fn refund_entry(w: World) {
     let _server = w.serve().await;
     let crm = w.crm().await;
-    let anna = crm
-        .add_staff(&Actor::System, NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent })
-        .await
-        .unwrap();
-    let anna_tg = w.fake.user(500_001, "Анна", None);
-    w.say(&anna_tg, &format!("/start staff_{}", anna.invite_token), "Смирнова Анна").await;
+    let (anna, anna_tg) = w.linked_agent(&crm, 500_001).await;
     let agent = Actor::staff(anna.staff.id, Role::Agent);
     let client = crm.register_client(&agent, testkit::new_client("Иванова Мария", "+79123456789")).await.unwrap();
     let clients = w.say(&anna_tg, "👥 Мои клиенты", "Клиенты").await;

@@ -55,6 +55,16 @@ impl World {
         open_crm(&self.sb).await
     }
 
+    /// The agent «Смирнова Анна» (login `anna`), her Telegram `telegram_id` linked by her
+    /// invite as every agent starts.
+    pub async fn linked_agent(&self, crm: &crm::Crm, telegram_id: i64) -> (crm::services::StaffCreated, FakeUser) {
+        let input = NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent };
+        let agent = crm.add_staff(&Actor::System, input).await.unwrap();
+        let user = self.fake.user(telegram_id, "Анна", None);
+        self.say(&user, &format!("/start staff_{}", agent.invite_token), "Смирнова Анна").await;
+        (agent, user)
+    }
+
     /// Sends a text and waits for the next reply whose text contains `expect`.
     pub async fn say(&self, user: &FakeUser, text: &str, expect: &str) -> SentMessage {
         let seen = self.fake.count_sent(user.id);
@@ -171,12 +181,7 @@ async fn client_books(w: World) {
     let server = w.serve().await;
     let crm = w.crm().await;
     let (tour_id, dep_id) = published_tour(&crm).await;
-    let agent = crm
-        .add_staff(&Actor::System, NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent })
-        .await
-        .unwrap();
-    let anna = w.fake.user(500_001, "Анна", None);
-    w.say(&anna, &format!("/start staff_{}", agent.invite_token), "Смирнова Анна").await;
+    let (agent, anna) = w.linked_agent(&crm, 500_001).await;
 
     let maria = w.fake.user(600_001, "Мария", Some("maria"));
     register(&w, &maria, "+79123456789").await;

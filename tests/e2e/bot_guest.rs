@@ -4,8 +4,6 @@
 use crate::bot_client::{World, answer_registration, published_tour};
 use crate::fake_telegram::WAIT;
 use crm::Actor;
-use crm::domain::Role;
-use crm::services::NewStaffInput;
 use testkit::backends;
 
 #[tokio::test]
@@ -19,12 +17,7 @@ async fn guest_books(w: World) {
     let _server = w.serve().await;
     let crm = w.crm().await;
     let (tour_id, dep_id) = published_tour(&crm).await;
-    let agent = crm
-        .add_staff(&Actor::System, NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent })
-        .await
-        .unwrap();
-    let anna = w.fake.user(500_001, "Анна", None);
-    w.say(&anna, &format!("/start staff_{}", agent.invite_token), "Смирнова Анна").await;
+    let (_, anna) = w.linked_agent(&crm, 500_001).await;
 
     // A stranger from a post: the catalog and the card without a word about registering.
     let olga = w.fake.user(630_001, "Ольга", None);
@@ -93,12 +86,7 @@ async fn message_reaches_agent(w: World) {
     );
 
     // An agent joins: the next message assigns her, reaches her, and the client learns her name.
-    let agent = crm
-        .add_staff(&Actor::System, NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent })
-        .await
-        .unwrap();
-    let anna = w.fake.user(500_001, "Анна", None);
-    w.say(&anna, &format!("/start staff_{}", agent.invite_token), "Смирнова Анна").await;
+    let (agent, anna) = w.linked_agent(&crm, 500_001).await;
     w.say(&maria, "💬 Написать агенту", "Напишите ваш вопрос").await;
     w.say(&maria, "А на июнь?", "Ваш агент — Смирнова Анна").await;
     let relayed = w.fake.wait_for_message(anna.id, |m| m.text().contains("А на июнь?"), WAIT).await;
@@ -118,12 +106,7 @@ async fn a_strangers_question_is_kept_through_the_registration_and_reaches_the_a
 async fn question_kept(w: World) {
     let _server = w.serve().await;
     let crm = w.crm().await;
-    let agent = crm
-        .add_staff(&Actor::System, NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent })
-        .await
-        .unwrap();
-    let anna = w.fake.user(500_021, "Анна", None);
-    w.say(&anna, &format!("/start staff_{}", agent.invite_token), "Смирнова Анна").await;
+    let (agent, anna) = w.linked_agent(&crm, 500_021).await;
 
     let oleg = w.fake.user(640_021, "Олег", None);
     w.say(&oleg, "/start", "без регистрации").await;

@@ -58,12 +58,7 @@ async fn signs(w: World) {
     crm.save_agency_requisites(&admin, &testkit::agency()).await.unwrap();
     let oleg = crm.list_staff(&admin).await.unwrap().into_iter().find(|s| s.login == "oleg").unwrap();
     crm.save_operator_registry(&admin, oleg.id, &testkit::registry()).await.unwrap();
-    let agent = crm
-        .add_staff(&Actor::System, NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent })
-        .await
-        .unwrap();
-    let anna = w.fake.user(500_101, "Анна", None);
-    w.say(&anna, &format!("/start staff_{}", agent.invite_token), "Смирнова Анна").await;
+    let (agent, anna) = w.linked_agent(&crm, 500_101).await;
     let maria = w.fake.user(600_101, "Мария", Some("maria"));
     register(&w, &maria, "+79123456789").await;
     let client = crm.client_by_telegram(&Actor::System, maria.id).await.unwrap().unwrap();

@@ -43,12 +43,7 @@ async fn funnel(w: World) {
     let _server = w.serve().await;
     let crm = w.crm().await;
     let (tour_id, dep_id) = published_tour(&crm).await;
-    let agent = crm
-        .add_staff(&Actor::System, NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent })
-        .await
-        .unwrap();
-    let anna = w.fake.user(500_001, "Анна", None);
-    w.say(&anna, &format!("/start staff_{}", agent.invite_token), "Смирнова Анна").await;
+    let (agent, _) = w.linked_agent(&crm, 500_001).await;
 
     // The post: the link written out, a button with it, and a link to another bot (not ours).
     let link = format!("https://t.me/{BOT_USERNAME}?start=post_7");

@@ -53,12 +53,7 @@ async fn pays(w: World) {
         .await
         .unwrap();
     let admin = Actor::staff(admin.staff.id, Role::Admin);
-    let agent = crm
-        .add_staff(&Actor::System, NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent })
-        .await
-        .unwrap();
-    let anna = w.fake.user(500_201, "Анна", None);
-    w.say(&anna, &format!("/start staff_{}", agent.invite_token), "Смирнова Анна").await;
+    let (agent, anna) = w.linked_agent(&crm, 500_201).await;
     let maria = w.fake.user(600_201, "Мария", Some("maria"));
     register(&w, &maria, "+79123456789").await;
     let client = crm.client_by_telegram(&Actor::System, maria.id).await.unwrap().unwrap();

@@ -325,16 +325,11 @@ fn every_label_renders() {
         id: 5,
         name: "Иванова Мария".into(),
         phone: "+79123456789".into(),
-        city: String::new(),
-        birth_date: String::new(),
-        tags: vec![],
-        blacklisted: None,
         bookings: vec![booking.clone()],
-        history: vec![],
         telegram: true,
-        documents: vec![],
         consent_unsigned: true,
         on_file: Some(vec![]),
+        ..Default::default()
     };
     let staff_booking = StaffBookingView {
         booking: booking.clone(),
@@ -622,15 +617,9 @@ fn the_staff_client_card_says_which_of_the_clients_own_documents_are_on_file() {
         name: "Иванова Мария".into(),
         phone: "+7 912 345-67-89".into(),
         city: "Томск".into(),
-        birth_date: String::new(),
-        tags: vec![],
-        blacklisted: None,
-        bookings: vec![],
-        history: vec![],
         telegram: true,
-        documents: vec![],
-        consent_unsigned: false,
         on_file,
+        ..Default::default()
     };
     let shown = |on_file| {
         let out = rendered(&t, State::Staff(None), &agent, Event::Outcome(Outcome::StaffClient(card(on_file))));

@@ -228,16 +228,8 @@ fn refund_details_are_entered_from_the_client_card_field_by_field() {
         id: 5,
         name: "Иванова Мария".into(),
         phone: "+7 912 345-67-89".into(),
-        city: String::new(),
-        birth_date: String::new(),
-        tags: vec![],
-        blacklisted: None,
-        bookings: vec![],
-        history: vec![],
         telegram: true,
-        documents: vec![],
-        consent_unsigned: false,
-        on_file: None,
+        ..Default::default()
     };
     let (_, eff) = run(State::Staff(None), Event::Outcome(Outcome::StaffClient(card)));
     assert!(callbacks(&eff).contains(&Callback::Refund(5)));

@@ -188,14 +188,8 @@ fn cards_offer_each_note_kind_the_allowed_moves_and_only_an_admin_the_blacklist(
         phone: "+7 912 345-67-89".into(),
         city: "Томск".into(),
         birth_date: "05.03.1990".into(),
-        tags: vec![],
-        blacklisted: None,
-        bookings: vec![],
-        history: vec![],
         telegram: true,
-        documents: vec![],
-        consent_unsigned: false,
-        on_file: None,
+        ..Default::default()
     };
     for (role, blacklist) in [(Role::Agent, false), (Role::Operator, false), (Role::Admin, true)] {
         let who = Who::Staff { id: 3, role, name: "Смирнова Анна".into() };
@@ -312,14 +306,8 @@ fn the_card_offers_writing_only_to_a_client_in_the_bot() {
         phone: "+7 912 345-67-89".into(),
         city: "Томск".into(),
         birth_date: "05.03.1990".into(),
-        tags: vec![],
-        blacklisted: None,
-        bookings: vec![],
-        history: vec![],
         telegram: true,
-        documents: vec![],
-        consent_unsigned: false,
-        on_file: None,
+        ..Default::default()
     };
     let (_, eff) = run(State::Staff(None), Event::Outcome(Outcome::StaffClient(card.clone())));
     assert!(callbacks(&eff).contains(&Callback::ReplyTo(5)));
