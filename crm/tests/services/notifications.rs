@@ -204,6 +204,22 @@ each_backend!(birthdays_greet_everyone_but_offer_only_with_consent_and_29_februa
     assert_eq!(app.queued("birthday_greeting").await.iter().filter(|o| o.client_id == leap.id).count(), 1);
 });
 
+each_backend!(a_birthday_offer_waits_for_a_tour_to_offer_and_goes_once_one_is_published, |app| {
+    let operator = app.actor("oleg", Role::Operator).await;
+    let client = app.tg_client(9, "05.12.1985", "Новосибирск", true).await;
+    app.clock.set(Utc.with_ymd_and_hms(2026, 11, 21, 5, 0, 0).unwrap());
+    app.schedule().await;
+    assert!(app.queued("birthday_offer").await.is_empty(), "nothing to offer yet");
+    // Published a minute later, departing 21.12: near the birthday, still in time.
+    app.clock.set(Utc.with_ymd_and_hms(2026, 11, 21, 5, 1, 0).unwrap());
+    app.published_tour(&operator, 10).await;
+    app.schedule().await;
+    app.schedule().await;
+    let offers = app.queued("birthday_offer").await;
+    assert_eq!(offers.iter().map(|o| o.client_id).collect::<Vec<_>>(), [client.id]);
+    assert!(offers[0].body.contains("Алтай: золотые горы"), "{}", offers[0].body);
+});
+
 each_backend!(templates_that_do_not_render_are_refused_and_change_nothing, |app| {
     let admin = app.admin().await;
     let agent = app.actor("anna", Role::Agent).await;

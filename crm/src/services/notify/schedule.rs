@@ -342,17 +342,21 @@ impl OfferPicker {
     }
 
     async fn pick(&mut self, conn: &mut Conn, person: &Person, birthday: NaiveDate) -> Result<Vec<Value>> {
-        if self.catalog(conn).await?.is_empty() {
+        let (from, until) = (birthday - Duration::days(7), birthday + Duration::days(60));
+        let departs = |o: &Offer| o.departures.iter().copied().find(|(s, _)| *s >= from && *s <= until);
+        // A birthday with no tour to offer is looked at again every minute of its window (a
+        // tour published meanwhile is still in time): the client's own history is read only
+        // when there is something to rank.
+        if !self.catalog(conn).await?.iter().any(|o| departs(o).is_some()) {
             return Ok(Vec::new());
         }
         let (countries, hotels) = store::past_destinations(conn, person.client_id).await?;
         let tags = crate::store::clients::tags_of(conn, crate::domain::ClientId(person.client_id)).await?;
         let tag_keys: Vec<String> = tags.iter().map(|t| crate::domain::PersonName::search_key_of(t)).collect();
         let city = person.city.clone().unwrap_or_default();
-        let (from, until) = (birthday - Duration::days(7), birthday + Duration::days(60));
         let mut scored: Vec<(i64, NaiveDate, &Offer, (NaiveDate, NaiveDate))> = Vec::new();
         for o in self.catalog(conn).await? {
-            let Some(dep) = o.departures.iter().copied().find(|(s, _)| *s >= from && *s <= until) else { continue };
+            let Some(dep) = departs(o) else { continue };
             let score = 3 * i64::from(o.departure_city == city)
                 + 2 * i64::from(countries.contains(&o.country))
                 + 2 * i64::from(o.hotels.iter().any(|h| hotels.contains(h)))
