@@ -6,8 +6,8 @@ use super::people;
 use super::{Cast, Prng, Summary, ledger};
 use chrono::{Datelike, Duration, NaiveDate};
 use crm::domain::{
-    BirthDate, BookingId, BookingStatus, City, Direction, ForeignPassport, InteractionKind, Money, PaymentMethod,
-    PersonName, Phone,
+    BirthDate, BookingId, BookingStatus, City, Direction, ForeignPassport, InteractionKind, InternalPassport, Money,
+    PaymentMethod, PersonName, Phone,
 };
 use crm::services::{
     BookingCard, BookingFilter, BookingRequest, NewClient, NewInteractionInput, NewTraveller, OperationFilter,
@@ -140,11 +140,12 @@ async fn clients(crm: &Crm, cast: &mut Cast, rng: &mut Prng, summary: &mut Summa
             u32::try_from(rng.range(1, 28)).unwrap_or(1),
         )
         .unwrap_or(today);
+        let city = rng.pick(people::CITIES);
         let new = NewClient {
             full_name: PersonName::parse(name)?,
             phone: Phone::parse(&phone)?,
             birth_date: BirthDate::new(born, today)?,
-            city: City::parse(rng.pick(people::CITIES))?,
+            city: City::parse(city)?,
             telegram_id: None,
             telegram_username: None,
             source: None,
@@ -184,7 +185,42 @@ async fn clients(crm: &Crm, cast: &mut Cast, rng: &mut Prng, summary: &mut Summa
             crm.put_foreign_passport(&agent, id, &passport).await?;
             summary.passports += 1;
         }
+        // Most clients gave their passport and address when they signed up; one in eight has
+        // not yet, so their consents wait for them (the panel says what is missing).
+        if i % 8 != 7 {
+            identity(crm, &agent, id, born, city, rng).await?;
+            summary.passports += 1;
+        }
     }
+    Ok(())
+}
+
+/// An internal passport as the city's office issues it (at 20, replaced at 45) and an address
+/// there: the client's consents, made at registration without them, are made anew complete.
+async fn identity(
+    crm: &Crm,
+    agent: &Actor,
+    client: crm::domain::ClientId,
+    born: NaiveDate,
+    city: &str,
+    rng: &mut Prng,
+) -> crm::Result<()> {
+    let today = crm.today();
+    let &(_, region, issuer, division, postcode) =
+        people::CITY_OFFICES.iter().find(|o| o.0 == city).ok_or(Error::NotFound("demo city office"))?;
+    let at = |age: i32| born.with_year(born.year() + age).map(|d| d + Duration::days(rng.range(3, 40)));
+    let issued = [45, 20].into_iter().filter_map(at).find(|d| *d < today).unwrap_or(today);
+    let series = format!("{region}{:02}", issued.year() % 100);
+    let number = format!("{:06}", rng.range(100_000, 999_999));
+    let passport = InternalPassport::parse(&series, &number, issued, issuer, Some(division), today)?;
+    crm.put_internal_passport(agent, client, &passport).await?;
+    let address = format!(
+        "{postcode}, г. {city}, {}, д. {}, кв. {}",
+        rng.pick(people::STREETS),
+        rng.range(1, 120),
+        rng.range(1, 300)
+    );
+    crm.set_client_address(agent, client, &address).await?;
     Ok(())
 }
 
