@@ -82,6 +82,12 @@ impl BookingStatus {
         self != Cancelled
     }
 
+    /// What the client still owes of `total` after paying `paid` (minor units): nothing once
+    /// the booking is cancelled, whose payments are then a refund to make (`refund_due`).
+    pub fn amount_due(self, total: i64, paid: i64) -> i64 {
+        if self == Cancelled { 0 } else { total.saturating_sub(paid).max(0) }
+    }
+
     /// Payments may be taken: the contract is signed and nothing is being cancelled.
     pub fn accepts_payments(self) -> bool {
         matches!(self, ContractSigned | PartiallyPaid)

@@ -28,8 +28,9 @@ pub(super) struct Refusal {
     pub payment_sent: bool,
 }
 
-/// Each installment with how much of it the payments so far cover, earliest first.
-fn schedule_rows(schedule: &[Installment], paid: Money, today: chrono::NaiveDate) -> Vec<Value> {
+/// Each installment with how much of it the payments so far cover, earliest first. A cancelled
+/// booking's instalments not paid are no longer expected.
+fn schedule_rows(schedule: &[Installment], paid: Money, cancelled: bool, today: chrono::NaiveDate) -> Vec<Value> {
     let mut left_to_apply = paid.minor.max(0);
     schedule
         .iter()
@@ -38,6 +39,8 @@ fn schedule_rows(schedule: &[Installment], paid: Money, today: chrono::NaiveDate
             left_to_apply -= covered;
             let state = if covered >= i.amount.minor {
                 "paid"
+            } else if cancelled {
+                "cancelled"
             } else if i.due_on < today {
                 "overdue"
             } else if covered > 0 {
@@ -159,7 +162,10 @@ pub(super) async fn render_card(
     ctx.insert("may_edit_travellers", &(documents_visible && super::travellers::may_edit(actor)));
     ctx.insert("can_add_traveller", &can_add);
     ctx.insert("rooms", &rooms);
-    ctx.insert("schedule", &schedule_rows(&card.schedule, card.paid, state.crm.today()));
+    ctx.insert(
+        "schedule",
+        &schedule_rows(&card.schedule, card.paid, booking_status == BookingStatus::Cancelled, state.crm.today()),
+    );
     ctx.insert("ledger_visible", &card.ledger_visible);
     ctx.insert("operations", &operations);
     ctx.insert("history", &history);

@@ -237,7 +237,7 @@ impl Crm {
             operations,
             ledger_visible,
             paid: Money::new(paid, cur),
-            due: Money::new((booking.total.minor - paid).max(0), cur),
+            due: Money::new(booking.status.amount_due(booking.total.minor, paid), cur),
             manual_moves: booking.status.manual_moves(),
             booking,
         })

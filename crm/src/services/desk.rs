@@ -173,7 +173,7 @@ impl Crm {
         let booking = self.booking_for(actor, id, false).await?;
         let paid = store::booking_sum(&mut *self.store.conn().await?, id, OperationKind::ClientPayment).await?;
         let cur = booking.total.currency;
-        let due = Money::new((booking.total.minor - paid).max(0), cur);
+        let due = Money::new(booking.status.amount_due(booking.total.minor, paid), cur);
         Ok(TransferMatch { booking, paid: Money::new(paid, cur), due })
     }
 

@@ -415,7 +415,7 @@ impl Crm {
         check_booking_access(actor, &b, false)?;
         let paid = store::booking_sum(&mut *self.store.conn().await?, id, OperationKind::ClientPayment).await?;
         let cur = b.total.currency;
-        Ok((Money::new(paid, cur), Money::new((b.total.minor - paid).max(0), cur)))
+        Ok((Money::new(paid, cur), Money::new(b.status.amount_due(b.total.minor, paid), cur)))
     }
 }
 

@@ -111,6 +111,9 @@ each_backend!(a_booking_walks_the_whole_status_machine_and_payments_move_it, |ap
     assert_eq!(card.booking.status, BookingStatus::Cancelled);
     assert_eq!(card.booking.penalty.unwrap().minor, 0, "an excursion tour has no hotel penalty");
     assert_eq!(card.booking.refund_due.unwrap().minor, 3_000_000);
+    // Nothing is owed on a cancelled booking: what was paid is a refund to make.
+    assert_eq!(card.due.minor, 0);
+    assert_eq!(app.crm.booking_balance(&agent, b).await.unwrap().1.minor, 0);
     let history: Vec<_> = card.history.iter().map(|h| h.to).collect();
     assert_eq!(
         history,
