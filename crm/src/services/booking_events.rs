@@ -2,7 +2,8 @@
 //! an entry in the client's interaction history (linked to the booking) and, for a move, the
 //! client's message. Both are written inside the caller's transaction, so a booking or a move
 //! never exists without its history entry and message, nor they without it. Every move —
-//! a person's (`change_booking_status`) or a payment's (`ledger::follow_payments`) — ends here.
+//! a person's (`change_booking_status`), a payment's (`ledger::follow_payments`) or the client's
+//! signature on the contract (`signing::code`) — ends here.
 
 use super::Crm;
 use crate::domain::{BookingId, BookingStatus, ClientId, Direction, InteractionKind, Money, Role, format_ru_range};

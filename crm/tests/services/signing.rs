@@ -156,6 +156,10 @@ each_backend!(a_contract_is_issued_read_and_signed_with_the_code_and_the_booking
     assert_eq!(app.status(&s).await, BookingStatus::ContractSigned, "{}", app.backend);
     let history = app.crm.booking_card(&s.agent, s.booking).await.unwrap().history;
     assert!(history.iter().any(|h| h.to == BookingStatus::ContractSigned), "{history:?}");
+    // The client's history tells of the move like any other, from the client.
+    let told = app.crm.client_history(&s.agent, s.client.id, 50).await.unwrap();
+    let moved = told.iter().find(|i| i.body.contains("→ «договор подписан»")).expect("the move in the history");
+    assert_eq!((moved.booking_id, moved.direction), (Some(s.booking), crm::domain::Direction::In), "{moved:?}");
 
     let ev = app.crm.document_signature(&s.agent, id).await.unwrap().expect("evidence");
     assert_eq!(ev.telegram_id, TELEGRAM_ID);

@@ -191,8 +191,9 @@ impl Crm {
             else {
                 return Err(Error::Signing(SigningRefusal::BookingMoved));
             };
-            crate::services::notify::status::announce_move(&mut tx, b, BookingStatus::ContractSigned, move_id, now)
-                .await?;
+            // The client's message and the history entry, as every move writes them.
+            let (to, who) = (BookingStatus::ContractSigned, actor.audit_name());
+            crate::services::booking_events::status_moved(&mut tx, b, to, move_id, &who, reason, now).await?;
             let moved =
                 Entry::new(AuditAction::booking_status(BookingStatus::ContractSigned), AuditObject::Booking(b.id));
             tx.record(&moved.with(AuditField::Reason, reason)).await?;
