@@ -28,7 +28,7 @@ use crate::label::{Label, typed_answer};
 use crate::staff::Awaiting;
 use crate::views::TravellersView;
 use chrono::NaiveDate;
-use domain::{DocField, DocKind, check_field, parse_document};
+use domain::{DocField, DocKind, check_entered, check_field, parse_document};
 use serde::{Deserialize, Serialize};
 
 /// A document being entered: whose, which kind, the fields so far (checked, as they will be
@@ -166,6 +166,10 @@ pub fn step(entry: DocEntry, event_text: Option<&str>, yes_no: Option<bool>, tod
         Ok(value) => {
             let mut entry = entry;
             entry.values.push((field, value));
+            if let Some((refused, why)) = check_entered(entry.kind, |f| entry.value(f)) {
+                entry.values.retain(|(f, _)| *f != refused);
+                return ask(entry, refused, Some(Reply::text("invalid").var("reason", why.message_ru())));
+            }
             match entry.next_field() {
                 Some(next) => ask(entry, next, None),
                 None => summary(entry),

@@ -32,6 +32,8 @@ keyed_enum! {
         LatinName = "latin_name",
         ExpiryBeforeIssue = "expiry_before_issue",
         IssueDateFuture = "issue_date_future",
+        IssuedBeforeBirth = "issued_before_birth",
+        InternalPassportUnder14 = "internal_passport_under_14",
         TextEmpty = "text_empty",
         TextTooLong = "text_too_long",
         RoleUnknown = "role_unknown",

@@ -43,10 +43,11 @@ pub use ledger::{Counterparty, OperationKind, PaymentMethod, format_percent_bp, 
 pub use local_time::{AGENCY_TZ, format_agency_time, format_local_datetime, parse_local_datetime, zone_title_ru};
 pub use money::{Currency, Money};
 pub use name::{PersonName, first_name_of, search_key, surname_and_initials};
-pub use passport::fields::{DocField, FieldError, check_field, document_fields, parse_document};
+pub use passport::fields::{DocField, FieldError, check_entered, check_field, document_fields, parse_document};
 pub use passport::{
     BirthCertificate, CHILD_AGE, DocKind, DocWarning, ForeignPassport, InternalPassport, LatinName, PaymentDetails,
-    RefundField, TravellerDocument, foreign_passport_warnings, is_abroad, needed_documents, refund_details,
+    RefundField, TravellerDocument, check_issued_to, foreign_passport_warnings, is_abroad, needed_documents,
+    refund_details,
 };
 pub use payable::{AmountRefusal, MIN_PAYMENT_MINOR, PayableRange};
 pub use phone::{Phone, format_phone};

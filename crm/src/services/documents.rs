@@ -82,7 +82,7 @@ impl Crm {
         client: ClientId,
         p: &InternalPassport,
     ) -> Result<Vec<DocumentLine>> {
-        self.put_document(actor, client, DocKind::InternalPassport, p, None).await
+        self.put_document(actor, client, DocKind::InternalPassport, p, Some(p.issued_on), None).await
     }
 
     /// Also keeps the expiry date in clear, for the «passport expires in 6 months» reminder.
@@ -92,12 +92,13 @@ impl Crm {
         client: ClientId,
         p: &ForeignPassport,
     ) -> Result<Vec<DocumentLine>> {
-        self.put_document(actor, client, DocKind::ForeignPassport, p, Some((client, p.expires_on))).await
+        let expiry = Some((client, p.expires_on));
+        self.put_document(actor, client, DocKind::ForeignPassport, p, Some(p.issued_on), expiry).await
     }
 
     /// The card's payment details, which no document states.
     pub async fn put_payment_details(&self, actor: &Actor, client: ClientId, d: &PaymentDetails) -> Result<()> {
-        self.put_document(actor, client, DocKind::PaymentDetails, d, None).await.map(drop)
+        self.put_document(actor, client, DocKind::PaymentDetails, d, None, None).await.map(drop)
     }
 
     /// The client's own identity document, whichever kind it is: what the client card and the
@@ -112,7 +113,7 @@ impl Crm {
             TravellerDocument::InternalPassport(p) => self.put_internal_passport(actor, client, p).await,
             TravellerDocument::ForeignPassport(p) => self.put_foreign_passport(actor, client, p).await,
             TravellerDocument::BirthCertificate(c) => {
-                self.put_document(actor, client, DocKind::BirthCertificate, c, None).await
+                self.put_document(actor, client, DocKind::BirthCertificate, c, Some(c.issued_on), None).await
             }
         }
     }
@@ -132,10 +133,15 @@ impl Crm {
         client: ClientId,
         kind: DocKind,
         doc: &T,
+        issued_on: Option<NaiveDate>,
         expiry: ClientExpiry,
     ) -> Result<Vec<DocumentLine>> {
         may_open(actor)?;
-        self.client_for(actor, client, Access::Write).await?;
+        let holder = self.client_for(actor, client, Access::Write).await?;
+        // An identity document's issue date against the client's birth date, when both are known.
+        if let (Some(issued_on), Some(born)) = (issued_on, holder.birth_date) {
+            crate::domain::check_issued_to(kind, issued_on, born)?;
+        }
         let entry = Entry::new(AuditAction::document_put(kind), AuditObject::Client(client));
         self.seal_and_store(actor, Owner::Client(client.0), kind, &plain_of(doc)?, entry, expiry).await?;
         // No document states the payment details; any other may.

@@ -256,6 +256,7 @@ impl Crm {
         let (b, t) = self.booking_of_traveller(id).await?;
         check_documents_access(actor, &b, Access::Write)?;
         open_for_changes(&b)?;
+        doc.check_issued_to(t.birth_date)?;
         let kind = doc.kind();
         let owner = owner_of(&b, &t);
         let (entry, expiry): (Entry, ClientExpiry) = match owner {

@@ -5,7 +5,7 @@ use crate::each_backend;
 use crate::helpers::{FOREIGN_NUMBER, TestApp, foreign_passport, internal_passport, t0};
 use chrono::{Duration, NaiveDate};
 use crm::domain::{
-    BirthCertificate, BirthDate, BookingId, BookingStatus, DepartureId, DocKind, DocWarning, ForeignPassport,
+    BirthCertificate, BirthDate, BookingId, BookingStatus, DepartureId, DocKind, DocWarning, ForeignPassport, Invalid,
     PersonName, Role, TravellerDocument, TravellerId,
 };
 use crm::services::{AuditFilter, NewTraveller};
@@ -136,6 +136,17 @@ each_backend!(travellers_documents_round_trip_and_every_opening_is_audited, |app
         "{}",
         app.backend
     );
+
+    // A passport issued before its holder was born, or before they turned 14, is refused, and
+    // nothing is stored.
+    let passport = TravellerDocument::InternalPassport(internal_passport());
+    let refused = app.crm.put_traveller_document(&agent, child.id, &passport).await;
+    assert!(matches!(refused, Err(Error::Invalid(Invalid::IssuedBeforeBirth))), "{refused:?}");
+    let teen = app.crm.add_traveller(&agent, booking, person("Иванов Пётр Сергеевич", "01.06.1998")).await.unwrap();
+    let refused = app.crm.put_traveller_document(&agent, teen.id, &passport).await;
+    assert!(matches!(refused, Err(Error::Invalid(Invalid::InternalPassportUnder14))), "{refused:?}");
+    app.crm.remove_traveller(&agent, teen.id).await.unwrap();
+    assert!(app.crm.open_traveller_documents(&agent, child.id).await.unwrap().identity().is_empty());
 
     // The client's own documents: stored on the client, so the expiry reminder reads them.
     let own = TravellerDocument::ForeignPassport(foreign_passport());

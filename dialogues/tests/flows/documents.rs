@@ -207,13 +207,18 @@ fn the_summary_is_confirmed_redone_or_asked_again() {
 }
 
 #[test]
-fn an_expiry_before_the_issue_is_asked_again_at_the_summary() {
-    let st = foreign_summary("01.01.2020");
-    let (st, eff) = run(st, Event::Callback(Callback::Yes));
+fn an_expiry_before_the_issue_is_asked_again_as_soon_as_it_is_typed() {
+    let mut st = entering(DocKind::ForeignPassport);
+    for t in ["751234567", "IVANOVA MARIIA", "01.02.2020"] {
+        st = run(st, text(t)).0;
+    }
+    let (st, eff) = run(st, text("01.01.2019"));
     assert_eq!(said(&eff), ["invalid", "staff_doc_field_ask:expires_on"]);
     let State::Staff(Some(Awaiting::Document(entry))) = &st else { panic!("{st:?}") };
-    assert!(!entry.confirming && entry.values.len() == 4, "the other fields are kept: {entry:?}");
+    assert!(!entry.confirming && entry.values.len() == 3, "the other fields are kept: {entry:?}");
     let (st, eff) = run(st, text("01.02.2030"));
+    assert_eq!(said(&eff), ["staff_doc_field_ask:issuer"]);
+    let (st, eff) = run(st, text("МВД 77001"));
     assert_eq!(said(&eff), ["staff_doc_summary"]);
     let (_, eff) = run(st, Event::Callback(Callback::Yes));
     assert!(matches!(eff[..], [Effect::PutTravellerDocument { .. }]));

@@ -177,6 +177,19 @@ pub fn check_field(kind: DocKind, field: DocField, raw: &str, today: NaiveDate) 
 /// A refused field and why.
 pub type FieldError = (DocField, Invalid);
 
+/// The checks that need two fields, among those typed so far (`value` empty when a field is
+/// not yet typed): what refuses the later of the two, so a dialogue that asks the fields one
+/// by one refuses the one just typed rather than at the end.
+pub fn check_entered<'a>(kind: DocKind, value: impl Fn(DocField) -> &'a str) -> Option<FieldError> {
+    let date = |f: DocField| Some(value(f)).filter(|v| !v.is_empty()).and_then(|v| date_field(v).ok());
+    match (kind, date(DocField::IssuedOn), date(DocField::ExpiresOn)) {
+        (DocKind::ForeignPassport, Some(issued), Some(expires)) if expires <= issued => {
+            Some((DocField::ExpiresOn, Invalid::ExpiryBeforeIssue))
+        }
+        _ => None,
+    }
+}
+
 /// Builds a document of `kind` from its fields as typed (`value` gives each field's text, empty
 /// when missing). Every refused field is reported, the two-field checks on the later field.
 pub fn parse_document<'a>(
@@ -226,10 +239,7 @@ pub fn parse_document<'a>(
         .map(TravellerDocument::BirthCertificate),
         DocKind::PaymentDetails | DocKind::Address => Err(Invalid::KindUnknown),
     };
-    built.map_err(|why| {
-        let field = if why == Invalid::ExpiryBeforeIssue { DocField::ExpiresOn } else { DocField::Number };
-        vec![(field, why)]
-    })
+    built.map_err(|why| vec![check_entered(kind, value).unwrap_or((DocField::Number, why))])
 }
 
 /// The fields of a stored document as text, for a form that edits it and for the dialogue's

@@ -10,7 +10,7 @@ mod refund;
 mod warnings;
 
 use super::Invalid;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use fields::issue_date;
 use serde::{Deserialize, Serialize};
 
@@ -141,7 +141,40 @@ pub enum TravellerDocument {
     BirthCertificate(BirthCertificate),
 }
 
+/// The age from which a Russian internal passport is issued.
+const INTERNAL_PASSPORT_AGE: i32 = 14;
+
+/// Whether a document of `kind` issued on `issued_on` can belong to someone born on `born`: no
+/// document is issued before its holder's birth, and no internal passport before they turn 14.
+pub fn check_issued_to(kind: DocKind, issued_on: NaiveDate, born: NaiveDate) -> Result<(), Invalid> {
+    if issued_on < born {
+        return Err(Invalid::IssuedBeforeBirth);
+    }
+    // 29 February's holders turn 14 on 1 March in a common year.
+    let fourteen = born
+        .with_year(born.year() + INTERNAL_PASSPORT_AGE)
+        .or_else(|| NaiveDate::from_ymd_opt(born.year() + INTERNAL_PASSPORT_AGE, 3, 1))
+        .unwrap_or(born);
+    if kind == DocKind::InternalPassport && issued_on < fourteen {
+        return Err(Invalid::InternalPassportUnder14);
+    }
+    Ok(())
+}
+
 impl TravellerDocument {
+    pub fn issued_on(&self) -> NaiveDate {
+        match self {
+            TravellerDocument::InternalPassport(p) => p.issued_on,
+            TravellerDocument::ForeignPassport(p) => p.issued_on,
+            TravellerDocument::BirthCertificate(c) => c.issued_on,
+        }
+    }
+
+    /// [`check_issued_to`] for this document.
+    pub fn check_issued_to(&self, born: NaiveDate) -> Result<(), Invalid> {
+        check_issued_to(self.kind(), self.issued_on(), born)
+    }
+
     pub fn kind(&self) -> DocKind {
         match self {
             TravellerDocument::InternalPassport(_) => DocKind::InternalPassport,
@@ -231,6 +264,26 @@ mod tests {
             InternalPassport::parse("4508", "123456", d(2010, 1, 1), " ", None, today),
             Err(Invalid::IssuerEmpty)
         );
+    }
+
+    #[test]
+    fn a_document_is_not_issued_before_its_holders_birth_nor_a_passport_before_fourteen() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let born = d(1990, 3, 14);
+        assert_eq!(check_issued_to(DocKind::ForeignPassport, d(1990, 3, 13), born), Err(Invalid::IssuedBeforeBirth));
+        assert_eq!(check_issued_to(DocKind::BirthCertificate, d(1990, 3, 20), born), Ok(()));
+        assert_eq!(check_issued_to(DocKind::ForeignPassport, d(1995, 1, 1), born), Ok(()));
+        assert_eq!(
+            check_issued_to(DocKind::InternalPassport, d(2004, 3, 13), born),
+            Err(Invalid::InternalPassportUnder14)
+        );
+        assert_eq!(check_issued_to(DocKind::InternalPassport, d(2004, 3, 14), born), Ok(()));
+        let leap = d(2000, 2, 29);
+        assert_eq!(
+            check_issued_to(DocKind::InternalPassport, d(2014, 2, 28), leap),
+            Err(Invalid::InternalPassportUnder14)
+        );
+        assert_eq!(check_issued_to(DocKind::InternalPassport, d(2014, 3, 1), leap), Ok(()));
     }
 
     #[test]
