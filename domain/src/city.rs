@@ -82,15 +82,17 @@ impl City {
             return Err(Invalid::CityEmpty);
         }
         let typed = super::name::search_key(&name);
-        // A chat name stands for its city's full name, then compared like any name.
-        let short = SHORT_NAMES.iter().find(|(short, _)| super::name::search_key(short) == typed);
-        let key = short.map_or(typed, |(_, full)| super::name::search_key(full));
-        for (known, zone) in KNOWN_CITIES {
-            if super::name::search_key(known) == key {
-                return Ok(City { name: (*known).to_owned(), tz: parse_tz(zone) });
-            }
+        if let Some(city) = known(&typed) {
+            return Ok(city);
         }
-        Ok(City { name, tz: DEFAULT_TZ })
+        // «из Новосибирска», «с Москвы», «г. Томск»: the city after the word before it, in any
+        // of its cases.
+        if let Some((first, rest)) = typed.split_once(' ')
+            && PREFIXES.contains(&first)
+        {
+            return known(rest).or_else(|| declined(rest)).ok_or(Invalid::CityUnknown);
+        }
+        Ok(declined(&typed).unwrap_or(City { name, tz: DEFAULT_TZ }))
     }
 
     /// Restores a stored city; a zone the tz database no longer knows falls back to Moscow.
@@ -114,6 +116,37 @@ impl City {
     pub fn is_known(&self) -> bool {
         KNOWN_CITIES.iter().any(|(n, _)| *n == self.name)
     }
+}
+
+/// Words that come before a city's name when people answer «откуда вылетаете?».
+const PREFIXES: &[&str] = &["из", "изо", "с", "со", "от", "г.", "г", "город", "гор."];
+
+/// Case endings a city's name takes after «из», «в», «с» (Новосибирска, Перми, Самары, Казанью).
+const ENDINGS: &[&str] = &["а", "я", "у", "ю", "е", "и", "ы", "ом", "ем", "ой", "ей", "ью"];
+
+/// A known city by its name or chat name, as folded by `search_key`.
+fn known(key: &str) -> Option<City> {
+    // A chat name stands for its city's full name, then compared like any name.
+    let short = SHORT_NAMES.iter().find(|(short, _)| super::name::search_key(short) == key);
+    let key = short.map_or_else(|| key.to_owned(), |(_, full)| super::name::search_key(full));
+    KNOWN_CITIES
+        .iter()
+        .find(|(known, _)| super::name::search_key(known) == key)
+        .map(|(known, zone)| City { name: (*known).to_owned(), tz: parse_tz(zone) })
+}
+
+/// A known one-word city in another case: its name less a final vowel or soft sign, and one of
+/// the [`ENDINGS`] («Новосибирска», «Перми», «Самары»).
+fn declined(key: &str) -> Option<City> {
+    KNOWN_CITIES.iter().find_map(|(name, _)| {
+        let base = super::name::search_key(name);
+        if base.contains([' ', '-']) {
+            return None;
+        }
+        let stem = base.strip_suffix(['а', 'я', 'о', 'ь', 'й']).unwrap_or(&base);
+        let ending = key.strip_prefix(stem)?;
+        if ENDINGS.contains(&ending) { known(&base) } else { None }
+    })
 }
 
 fn parse_tz(zone: &str) -> Tz {
@@ -154,6 +187,31 @@ mod tests {
         for (_, full) in SHORT_NAMES {
             assert!(KNOWN_CITIES.iter().any(|(n, _)| n == full), "{full} is a known city");
         }
+    }
+
+    #[test]
+    fn a_city_after_from_or_in_another_case_is_that_city() {
+        for (typed, meant) in [
+            ("из Новосибирска", "Новосибирск"),
+            ("Из перми", "Пермь"),
+            ("с Самары", "Самара"),
+            ("г. Томск", "Томск"),
+            ("из Москвы", "Москва"),
+            ("из Казани", "Казань"),
+            ("из Екб", "Екатеринбург"),
+            ("Новосибирска", "Новосибирск"),
+            ("из Сочи", "Сочи"),
+        ] {
+            let c = City::parse(typed).unwrap();
+            assert_eq!((c.name(), c.is_known()), (meant, true), "{typed}");
+        }
+        assert_eq!(City::parse("из Новосибирска").unwrap().tz(), chrono_tz::Asia::Novosibirsk);
+        // Words that are not a city after «из» are refused, not kept as a city.
+        assert_eq!(City::parse("из дома"), Err(Invalid::CityUnknown));
+        assert_eq!(City::parse("с работы"), Err(Invalid::CityUnknown));
+        // A city the list does not know is kept as typed, in Moscow time until set.
+        assert_eq!(City::parse("Усть-Кут").unwrap().name(), "Усть-Кут");
+        assert_eq!(City::parse("Омская").unwrap().name(), "Омская");
     }
 
     #[test]

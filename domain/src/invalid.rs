@@ -20,6 +20,7 @@ keyed_enum! {
         BirthDateTooOld = "birth_date_too_old",
         CityEmpty = "city_empty",
         CityTooLong = "city_too_long",
+        CityUnknown = "city_unknown",
         TagEmpty = "tag_empty",
         TagTooLong = "tag_too_long",
         MoneyFormat = "money_format",
