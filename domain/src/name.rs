@@ -6,6 +6,9 @@ use std::fmt;
 
 const MAX_CHARS: usize = 150;
 
+/// Endings that mark a Russian surname, not a given name or a patronymic.
+const SURNAME_ENDINGS: &[&str] = &["ов", "ова", "ев", "ева", "ёв", "ёва", "ский", "ская", "цкий", "цкая"];
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct PersonName(String);
@@ -34,6 +37,28 @@ impl PersonName {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The name in the Russian order, «Фамилия Имя Отчество», when it was typed given name
+    /// first: «Ирина Николаева» → «Николаева Ирина», «Игорь Петрович Николаев» → «Николаев Игорь
+    /// Петрович». Moved only when exactly one word ends like a surname (-ов, -ева, -ский…) on a
+    /// stem of three letters or more, so «Ким Лев» or «Марина Ильина» stay as typed. For what a
+    /// client types in a chat; staff's forms ask for the order and keep what is typed.
+    pub fn surname_first(self) -> PersonName {
+        let words: Vec<&str> = self.0.split(' ').collect();
+        let surname_like = |w: &str| {
+            let w = w.to_lowercase();
+            SURNAME_ENDINGS.iter().any(|e| w.strip_suffix(e).is_some_and(|stem| stem.chars().count() >= 3))
+        };
+        let marked: Vec<usize> = (0..words.len()).filter(|&i| surname_like(words[i])).collect();
+        match marked[..] {
+            [i] if i > 0 => {
+                let mut ordered = vec![words[i]];
+                ordered.extend(words.iter().enumerate().filter(|&(j, _)| j != i).map(|(_, w)| *w));
+                PersonName(ordered.join(" "))
+            }
+            _ => self,
+        }
     }
 
     /// The given name, for greetings: Russian order is "Фамилия Имя Отчество".
@@ -94,6 +119,26 @@ impl From<PersonName> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_typed_given_name_first_is_put_surname_first() {
+        for (typed, stored) in [
+            ("Игорь Николаев", "Николаев Игорь"),
+            ("Ирина Николаева", "Николаева Ирина"),
+            ("Игорь Петрович Николаев", "Николаев Игорь Петрович"),
+            ("Мария Ивановна Петрова", "Петрова Мария Ивановна"),
+            ("анна вольская", "вольская анна"),
+            // Already surname first, or nothing marks the surname: as typed.
+            ("Николаев Игорь", "Николаев Игорь"),
+            ("Иванова Мария Петровна", "Иванова Мария Петровна"),
+            ("Ким Лев", "Ким Лев"),
+            ("Марина Ильина", "Марина Ильина"),
+            ("Лев Иванов", "Иванов Лев"),
+            ("Сидоров Петров", "Сидоров Петров"),
+        ] {
+            assert_eq!(PersonName::parse(typed).unwrap().surname_first().as_str(), stored, "{typed}");
+        }
+    }
 
     #[test]
     fn names_are_normalised() {

@@ -196,7 +196,7 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
         Step::Name => match event {
             Event::Text(t) => match PersonName::parse(&t) {
                 Ok(name) => {
-                    r.collected.full_name = Some(name);
+                    r.collected.full_name = Some(name.surname_first());
                     advance(r, Step::Phone)
                 }
                 Err(e) => invalid(r, e),
@@ -237,7 +237,7 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
             Event::Text(t) => match PersonName::parse(&t) {
                 Ok(name) => {
                     if let Some(link) = r.collected.link.as_mut() {
-                        link.corrected_name = Some(name);
+                        link.corrected_name = Some(name.surname_first());
                     }
                     advance(r, Step::PersonalDataConsent)
                 }

@@ -86,6 +86,15 @@ fn a_stranger_registers_step_by_step() {
     assert_eq!(templates(&effects), ["reg_done"]);
 }
 
+#[test]
+fn a_name_typed_given_name_first_is_kept_surname_first() {
+    let mut events = happy_path();
+    events[2] = text("Игорь Николаев");
+    let (_, effects) = play(events);
+    let Effect::Register(c) = &effects[0] else { panic!("{effects:?}") };
+    assert_eq!(c.full_name.as_ref().unwrap().as_str(), "Николаев Игорь");
+}
+
 /// Every step × every kind of wrong input: the step stays and the bot answers.
 #[test]
 fn wrong_input_keeps_the_step_and_is_answered() {
