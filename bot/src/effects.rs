@@ -194,6 +194,9 @@ fn instalments(schedule: &[Installment], paid: i64) -> Vec<InstalmentView> {
 pub async fn quote(ctx: &Ctx, client: ClientId, departure: i64, travellers: u8) -> Result<Event, BotError> {
     let q = match ctx.crm.quote_booking(&Actor::Client(client), &request(ctx, client, departure, travellers)).await {
         Ok(q) => q,
+        Err(Error::Conflict(crm::Conflict::NoSeatsLeft { left })) => {
+            return Ok(Event::Outcome(Outcome::TooFewSeats { left }));
+        }
         Err(e) => return Ok(Event::Outcome(Outcome::BookingRefused { reason: refusal(ctx, e)? })),
     };
     let cur = q.total.currency;

@@ -38,8 +38,8 @@ pub enum Effect {
     },
     /// The client's bookings; answered by `Outcome::Bookings`.
     MyBookings,
-    /// The price of a booking request before it is made; answered by `Outcome::Quote` or
-    /// `Outcome::BookingRefused`.
+    /// The price of a booking request before it is made; answered by `Outcome::Quote`,
+    /// `Outcome::TooFewSeats` or `Outcome::BookingRefused`.
     Quote {
         departure_id: i64,
         travellers: u8,

@@ -90,6 +90,10 @@ pub enum Outcome {
     Tour(crate::views::TourView),
     NotFound,
     Booked(crate::views::BookingItem),
+    /// The count asked for is more than the departure has seats left: asked again.
+    TooFewSeats {
+        left: i64,
+    },
     /// The reason is already in the user's words (rendered by the transport).
     BookingRefused {
         reason: String,

@@ -106,6 +106,11 @@ impl Crm {
         if departure.starts_on <= self.today() {
             return Err(Error::Conflict(Conflict::DepartureStarted));
         }
+        // Said before a price is shown for a party the departure cannot take; the booking takes
+        // the seats in its own transaction and decides who gets the last ones.
+        if departure.seats_left() < req.travellers_count {
+            return Err(Error::Conflict(Conflict::NoSeatsLeft { left: departure.seats_left() }));
+        }
         let links = tours::hotels(&mut conn, tour.id).await?;
         let priced = self.price_rooms(&mut conn, &tour, &links, departure.starts_on, req).await?;
         let total = booking_total(tour.price.minor, req.travellers_count, priced.rooms_total)?;
@@ -123,8 +128,8 @@ impl Crm {
         Ok((client, quote))
     }
 
-    /// What booking `req` would cost, with the same checks as booking it (seats aside: they
-    /// are taken only by the booking itself).
+    /// What booking `req` would cost, with the same checks as booking it (the seats left as
+    /// they are now: they are taken only by the booking itself).
     pub async fn quote_booking(&self, actor: &Actor, req: &BookingRequest) -> Result<Quote> {
         Ok(self.prepare_booking(actor, req).await?.1)
     }

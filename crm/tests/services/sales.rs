@@ -154,6 +154,9 @@ each_backend!(seats_are_counted_and_released, |app| {
     let b1 = app.crm.create_booking(&agent, request(&c1, dep, 2)).await.unwrap().booking.id;
     let no = app.crm.create_booking(&agent, request(&c2, dep, 2)).await;
     assert!(matches!(no, Err(Error::Conflict(Conflict::NoSeatsLeft { left: 1 }))), "{no:?}");
+    // The quote says so before any price is shown.
+    let quoted = app.crm.quote_booking(&agent, &request(&c2, dep, 2)).await;
+    assert!(matches!(quoted, Err(Error::Conflict(Conflict::NoSeatsLeft { left: 1 }))), "{quoted:?}");
     app.crm.create_booking(&agent, request(&c2, dep, 1)).await.unwrap();
     let card = app.crm.tour_card(&agent, tour).await.unwrap();
     assert_eq!(card.departures[0].seats_left(), 0);

@@ -320,6 +320,16 @@ pub fn book(draft: BookingDraft, event: Event) -> Option<(State, Vec<Effect>)> {
                     .keyboard(super::client_menu()),
             )],
         ),
+        // The quote for more travellers than seats left: the count is asked again.
+        Event::Outcome(Outcome::TooFewSeats { left }) if left > 0 => (
+            State::Booking(draft),
+            vec![Effect::Reply(Reply::text("book_too_few_seats").var("left", left).keyboard(count_buttons()))],
+        ),
+        // None left at all (taken meanwhile): nothing to ask; another date is chosen on the card.
+        Event::Outcome(Outcome::TooFewSeats { left }) => (
+            State::Idle,
+            vec![Effect::Reply(Reply::text("book_too_few_seats").var("left", left).keyboard(super::client_menu()))],
+        ),
         Event::Outcome(Outcome::BookingRefused { reason }) => (
             State::Idle,
             vec![Effect::Reply(Reply::text("book_refused").var("reason", reason).keyboard(super::client_menu()))],

@@ -174,6 +174,18 @@ fn browsing_pages_filters_and_opens_a_card() {
 }
 
 #[test]
+fn a_count_over_the_seats_left_is_asked_again_before_any_price() {
+    let st = State::Booking(BookingDraft { departure_id: 11, browse: None });
+    let (again, eff) = run(st.clone(), Event::Outcome(Outcome::TooFewSeats { left: 2 }));
+    assert_eq!((again.clone(), reply_templates(&eff)), (st.clone(), vec!["book_too_few_seats"]));
+    let (_, eff) = run(again, Event::Text("2".into()));
+    assert_eq!(eff, [Effect::Quote { departure_id: 11, travellers: 2 }]);
+    // None left: nothing to ask, back to the menu.
+    let (st, eff) = run(st, Event::Outcome(Outcome::TooFewSeats { left: 0 }));
+    assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["book_too_few_seats"]));
+}
+
+#[test]
 fn a_refused_booking_says_why_and_returns_to_the_menu() {
     let st = State::Booking(BookingDraft { departure_id: 11, browse: None });
     let (st, eff) = run(st, Event::Outcome(Outcome::BookingRefused { reason: "Мест не осталось.".into() }));

@@ -128,6 +128,8 @@ fn outcome() -> impl Strategy<Value = Outcome> {
         Just(Outcome::NotFound),
         Just(Outcome::Booked(booking.clone())),
         Just(Outcome::BookingRefused { reason: "мест нет".into() }),
+        Just(Outcome::TooFewSeats { left: 2 }),
+        Just(Outcome::TooFewSeats { left: 0 }),
         Just(Outcome::Bookings { items: vec![mine], documents: vec![] }),
         Just(Outcome::CancelRequested { booking: 17, agent: None }),
         Just(Outcome::CancelRefused { reason: "нельзя".into() }),
