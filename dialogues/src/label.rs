@@ -96,7 +96,9 @@ const ANSWER_NO: &str = include_str!("../../templates/bot/answer_no.txt");
 
 /// A typed yes/no: compared without case, surrounding spaces and a final `.` or `!`.
 pub fn typed_answer(text: &str) -> Option<bool> {
-    let typed = text.trim().to_lowercase();
+    // «Нет, спасибо» as «нет спасибо»: the lists are written without commas.
+    let typed = text.trim().to_lowercase().replace(',', "");
+    let typed = typed.split_whitespace().collect::<Vec<_>>().join(" ");
     let typed = typed.trim_end_matches(['.', '!']);
     let listed =
         |words: &str| words.lines().map(str::trim).filter(|w| !w.is_empty() && !w.starts_with('#')).any(|w| w == typed);
@@ -115,7 +117,14 @@ mod tests {
 
     #[test]
     fn typed_answers_are_read_from_the_word_lists() {
-        for (typed, meant) in [("Да", Some(true)), (" согласна! ", Some(true)), ("Нет.", Some(false))] {
+        for (typed, meant) in [
+            ("Да", Some(true)),
+            (" согласна! ", Some(true)),
+            ("Нет.", Some(false)),
+            // The buttons' own labels, typed.
+            ("Нет, спасибо", Some(false)),
+            ("да,  присылайте", Some(true)),
+        ] {
             assert_eq!(typed_answer(typed), meant, "{typed:?}");
         }
         for other in ["", "#", "может быть", "да нет"] {

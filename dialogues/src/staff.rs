@@ -241,6 +241,10 @@ pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDa
         return reply(State::Staff(Some(a)), Reply::text("staff_text_expected"));
     };
     let text = text.trim().to_owned();
+    // Only spaces answer nothing: the same question stays (a reason, a note, a name…).
+    if text.is_empty() {
+        return reply(State::Staff(Some(a)), Reply::text("staff_text_expected"));
+    }
     match a {
         Awaiting::SearchQuery => idle(Effect::StaffClients { query: Some(text), before: None }),
         Awaiting::MessageTo(client) => idle(Effect::MessageClient { client, text }),

@@ -61,6 +61,9 @@ fn buttons_ask_and_texts_complete_each_action() {
         // A sticker instead of the text keeps the action pending.
         let (st2, eff2) = run(st.clone(), Event::Unsupported);
         assert_eq!((st2, templates(&eff2)), (st.clone(), vec!["staff_text_expected"]));
+        // So does a message of spaces only.
+        let (st2, eff2) = run(st.clone(), text("   "));
+        assert_eq!((st2, templates(&eff2)), (st.clone(), vec!["staff_text_expected"]), "{button:?}");
         let (st, eff) = run(st, text(answer));
         assert_eq!((st, eff), (State::Staff(None), vec![expected]), "{button:?}");
     }
