@@ -3,8 +3,9 @@
 //! ошибка». Forms that can be corrected catch `Invalid` themselves and re-render with the
 //! input kept; what reaches this module is shown as a page of its own.
 
-use crate::views;
-use axum::http::{StatusCode, header};
+use crate::{AppState, views};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use crm::services::PanelSession;
 use crm::text;
@@ -120,9 +121,24 @@ pub fn error_page_in(session: Option<&PanelSession>, status: StatusCode, kind: &
     }
 }
 
-/// Unknown URLs.
-pub async fn not_found() -> Response {
-    AppError::NotFound.into_response()
+/// Unknown URLs: the 404, inside the navigation when someone is signed in (the guard, which
+/// draws it for the routes it knows, does not see these).
+pub async fn not_found(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    in_navigation(&state, &headers, AppError::NotFound.into_response()).await
+}
+
+/// A known URL with a method it does not take: a form's action opened as a link (a reload, a
+/// bookmark). Said in words, with the navigation, instead of the browser's bare 405.
+pub async fn method_not_allowed(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    in_navigation(&state, &headers, error_page(StatusCode::METHOD_NOT_ALLOWED, "method", "")).await
+}
+
+async fn in_navigation(state: &AppState, headers: &HeaderMap, page: Response) -> Response {
+    let Some(token) = crate::guard::session_token(headers) else { return page };
+    match state.crm.session_actor(&token).await {
+        Ok(Some(session)) => with_navigation(page, &session),
+        _ => page,
+    }
 }
 
 /// A row id from the URL: anything but a positive integer names nothing.

@@ -94,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_response(guard::security_headers))
         .merge(mini_app)
         .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state)
 }
 

@@ -200,6 +200,17 @@ each_backend!(tampered_booking_ids_end_in_a_clear_page, |app| {
     }
     let page = app.post(&admin, "/bookings/999999/status", &[("to", "cancelled"), ("reason", "x")]).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
+    // A URL no route knows keeps the navigation too, and a form's action opened as a link says
+    // what it is rather than the browser's bare 405.
+    let page = app.get(&admin, "/clients/1/passport").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("Страница не найдена") && page.body.contains("<nav class=\"main\">"), "{}", page.body);
+    let page = app.get(&admin, "/bookings/1/status").await;
+    assert_eq!(page.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(page.body.contains("Ссылка не открывается сама") && page.body.contains("<nav class=\"main\">"));
+    // Nobody signed in: the same pages, without the navigation.
+    let page = app.get(&crate::helpers::Browser::default(), "/nowhere").await;
+    assert!(page.body.contains("Страница не найдена") && !page.body.contains("<nav class=\"main\">"));
 });
 
 each_backend!(the_client_card_lists_the_bookings_and_the_history_links_them, |app| {
