@@ -4,6 +4,9 @@ use super::Invalid;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+/// Years of age past which a birth date is taken for a typing error.
+const MAX_AGE: i32 = 115;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct BirthDate(NaiveDate);
@@ -19,7 +22,8 @@ impl BirthDate {
         if date > today {
             return Err(Invalid::BirthDateFuture);
         }
-        if date.year() < 1900 {
+        // Nobody alive is older: a year typed wrong («1900» for «1990»).
+        if today.year() - date.year() > MAX_AGE {
             return Err(Invalid::BirthDateTooOld);
         }
         Ok(BirthDate(date))
@@ -162,6 +166,8 @@ mod tests {
         assert_eq!(BirthDate::parse("завтра", today()), Err(Invalid::DateFormat));
         assert_eq!(BirthDate::parse("26.11.2026", today()), Err(Invalid::BirthDateFuture));
         assert_eq!(BirthDate::parse("01.01.1899", today()), Err(Invalid::BirthDateTooOld));
+        assert_eq!(BirthDate::parse("01.01.1900", today()), Err(Invalid::BirthDateTooOld));
+        assert!(BirthDate::parse("01.01.1911", today()).is_ok());
     }
 
     #[test]

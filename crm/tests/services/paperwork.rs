@@ -195,7 +195,7 @@ each_backend!(the_consents_state_what_152_fz_and_38_fz_ask, |app| {
         assert!(text.contains("Иванова Мария Петровна") && text.contains("СОГЛАСИЕ НА ОБРАБОТКУ"), "{text}");
     }
     let marketing = app.crm.render_document(&sale.agent, DocKind::MarketingConsent, subject).await.unwrap();
-    assert!(marketing.html.contains("38-ФЗ") && marketing.html.contains("+79123456789"));
+    assert!(marketing.html.contains("38-ФЗ") && marketing.html.contains("+7 912 345-67-89"));
     assert_ne!(marketing.sha256, doc.sha256, "a separate document");
     // A contract needs a booking.
     let no = app.crm.render_document(&sale.agent, DocKind::Contract, subject).await;

@@ -133,7 +133,7 @@ pub(super) fn client(c: &Client, docs: &Documents, address: Option<&str>, abroad
         .unwrap_or_else(|| (text::get("documents", "document_kind_blank").to_owned(), blank(), blank(), blank()));
     json!({
         "full_name": c.full_name,
-        "phone": c.phone,
+        "phone": crate::domain::format_phone(&c.phone),
         "birth_date": c.birth_date.map(day).unwrap_or_else(blank),
         "city": c.city.clone().unwrap_or_default(),
         "address": address.map(str::to_owned).unwrap_or_else(blank),
