@@ -56,12 +56,19 @@ pub async fn list(
         "" => None,
         s => parse_ru_date(s).map_err(|e| errors.insert(field, e.message_ru().to_owned())).ok(),
     };
+    let (starts_from, starts_until) = (date("from", &q.from), date("until", &q.until));
+    // A period that ends before it starts holds nothing: said, rather than an empty list.
+    if let (Some(from), Some(until)) = (starts_from, starts_until)
+        && until < from
+    {
+        errors.insert("until", crm::domain::Invalid::DatesOrder.message_ru().to_owned());
+    }
     let filter = BookingFilter {
         status: BookingStatus::parse(&q.status),
         agent_id: id_param(&q.agent).filter(|_| by_agent).map(StaffId),
         tour_id: id_param(&q.tour).map(TourId),
-        starts_from: date("from", &q.from),
-        starts_until: date("until", &q.until),
+        starts_from,
+        starts_until,
         before_id: id_param(&q.before_id).map(BookingId),
         limit: PAGE_SIZE,
         ..Default::default()

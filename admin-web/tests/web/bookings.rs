@@ -208,6 +208,9 @@ each_backend!(tampered_booking_ids_end_in_a_clear_page, |app| {
     let page = app.get(&admin, "/bookings/1/status").await;
     assert_eq!(page.status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(page.body.contains("Ссылка не открывается сама") && page.body.contains("<nav class=\"main\">"));
+    // A period that ends before it starts is said to be one.
+    let page = app.get(&admin, "/bookings?from=10.01.2027&until=01.01.2027").await;
+    assert!(page.body.contains("Дата окончания не может быть раньше даты начала"), "{}", page.body);
     // Nobody signed in: the same pages, without the navigation.
     let page = app.get(&crate::helpers::Browser::default(), "/nowhere").await;
     assert!(page.body.contains("Страница не найдена") && !page.body.contains("<nav class=\"main\">"));
