@@ -25,6 +25,8 @@ keyed_enum! {
         TagTooLong = "tag_too_long",
         MoneyFormat = "money_format",
         MoneyNegative = "money_negative",
+        MoneyKopecks = "money_kopecks",
+        MoneyTooLarge = "money_too_large",
         CurrencyUnknown = "currency_unknown",
         PassportSeries = "passport_series",
         PassportNumber = "passport_number",

@@ -82,12 +82,16 @@ impl Money {
             None => (cleaned.as_str(), ""),
         };
         let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        if !digits(whole) || (!frac.is_empty() && !digits(frac)) || frac.len() > 2 {
+        if !digits(whole) || (!frac.is_empty() && !digits(frac)) {
             return Err(Invalid::MoneyFormat);
         }
-        let whole: i64 = whole.parse().map_err(|_| Invalid::MoneyFormat)?;
+        // A number, only not one money is written with: said as it is.
+        if frac.len() > 2 {
+            return Err(Invalid::MoneyKopecks);
+        }
+        let whole: i64 = whole.parse().map_err(|_| Invalid::MoneyTooLarge)?;
         let frac: i64 = format!("{frac:0<2}").parse().map_err(|_| Invalid::MoneyFormat)?;
-        let minor = whole.checked_mul(100).and_then(|v| v.checked_add(frac)).ok_or(Invalid::MoneyFormat)?;
+        let minor = whole.checked_mul(100).and_then(|v| v.checked_add(frac)).ok_or(Invalid::MoneyTooLarge)?;
         Ok(Money { minor, currency })
     }
 }
@@ -153,10 +157,10 @@ mod tests {
         assert_eq!(Money::parse("15 000,5", rub).unwrap().minor, 1_500_050);
         assert_eq!(Money::parse("0.07", rub).unwrap().minor, 7);
         assert_eq!(Money::parse("-1", rub), Err(Invalid::MoneyNegative));
-        assert_eq!(Money::parse("1.234", rub), Err(Invalid::MoneyFormat));
+        assert_eq!(Money::parse("1.234", rub), Err(Invalid::MoneyKopecks));
         assert_eq!(Money::parse("abc", rub), Err(Invalid::MoneyFormat));
         assert_eq!(Money::parse("", rub), Err(Invalid::MoneyFormat));
-        assert_eq!(Money::parse("99999999999999999999", rub), Err(Invalid::MoneyFormat));
+        assert_eq!(Money::parse("99999999999999999999", rub), Err(Invalid::MoneyTooLarge));
     }
 
     #[test]

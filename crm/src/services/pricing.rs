@@ -246,10 +246,10 @@ impl Crm {
                     return Err(Error::Invalid(Invalid::CurrencyMismatch));
                 }
                 nightly.get_or_insert(price);
-                sum = sum.checked_add(price.minor).ok_or(Error::Invalid(Invalid::MoneyFormat))?;
+                sum = sum.checked_add(price.minor).ok_or(Error::Invalid(Invalid::MoneyTooLarge))?;
             }
-            let room_total = sum.checked_mul(c.rooms).ok_or(Error::Invalid(Invalid::MoneyFormat))?;
-            total = total.checked_add(room_total).ok_or(Error::Invalid(Invalid::MoneyFormat))?;
+            let room_total = sum.checked_mul(c.rooms).ok_or(Error::Invalid(Invalid::MoneyTooLarge))?;
+            total = total.checked_add(room_total).ok_or(Error::Invalid(Invalid::MoneyTooLarge))?;
             *capacity_by_hotel.entry(room.hotel_id).or_default() += room.capacity * c.rooms;
             out.push(BookedRoom {
                 hotel_id: room.hotel_id,
@@ -281,7 +281,7 @@ fn booking_total(per_person: i64, travellers: i64, rooms_total: i64) -> Result<i
     per_person
         .checked_mul(travellers)
         .and_then(|t| t.checked_add(rooms_total))
-        .ok_or(Error::Invalid(Invalid::MoneyFormat))
+        .ok_or(Error::Invalid(Invalid::MoneyTooLarge))
 }
 
 #[cfg(test)]
