@@ -45,6 +45,7 @@ impl Texts {
             "book_done.tera",
             "book_refused.tera",
             "book_refused_unavailable.tera",
+            "book_too_few_seats.tera",
             "booking_note.tera",
             "bookings_list.tera",
             "bookings_none.tera",
