@@ -201,6 +201,9 @@ async fn client_books(w: World) {
     let buttons = card.reply_markup.as_ref().map(|m| m.to_string()).unwrap_or_default();
     assert!(buttons.contains(&format!("· {per_person} · мест: 10")), "{buttons}");
     let ask = w.press(&maria, &card, &format!("d:{dep_id}"), "Сколько человек").await;
+    // More than the departure has seats: asked again before any price.
+    let again = w.say(&maria, "нас 12", "осталось мест: 10").await;
+    assert!(!again.text().contains("Итого"), "{}", again.text());
     let quote = w.press(&maria, &ask, "k:2", "Стоимость брони").await;
     assert!(quote.text().contains(&format!("Тур: 2 × {per_person} = {total}\nИтого: {total}")), "{}", quote.text());
     assert!(quote.text().contains("График оплаты"), "{}", quote.text());
