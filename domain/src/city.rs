@@ -135,10 +135,11 @@ fn known(key: &str) -> Option<City> {
         .map(|(known, zone)| City { name: (*known).to_owned(), tz: parse_tz(zone) })
 }
 
-/// A known one-word city in another case: its name less a final vowel or soft sign, and one of
-/// the [`ENDINGS`] («Новосибирска», «Перми», «Самары»).
+/// A known one-word city (or chat name) in another case: the name less a final vowel or soft
+/// sign, and one of the [`ENDINGS`] («Новосибирска», «Перми», «Самары», «Ростова»).
 fn declined(key: &str) -> Option<City> {
-    KNOWN_CITIES.iter().find_map(|(name, _)| {
+    let mut names = KNOWN_CITIES.iter().map(|(name, _)| *name).chain(SHORT_NAMES.iter().map(|(short, _)| *short));
+    names.find_map(|name| {
         let base = super::name::search_key(name);
         if base.contains([' ', '-']) {
             return None;
@@ -201,6 +202,8 @@ mod tests {
             ("из Екб", "Екатеринбург"),
             ("Новосибирска", "Новосибирск"),
             ("из Сочи", "Сочи"),
+            ("из Ростова", "Ростов-на-Дону"),
+            ("с Питера", "Санкт-Петербург"),
         ] {
             let c = City::parse(typed).unwrap();
             assert_eq!((c.name(), c.is_known()), (meant, true), "{typed}");
