@@ -134,11 +134,17 @@ pub async fn method_not_allowed(State(state): State<AppState>, headers: HeaderMa
 }
 
 async fn in_navigation(state: &AppState, headers: &HeaderMap, page: Response) -> Response {
-    let Some(token) = crate::guard::session_token(headers) else { return page };
-    match state.crm.session_actor(&token).await {
-        Ok(Some(session)) => with_navigation(page, &session),
-        _ => page,
-    }
+    let session = match crate::guard::session_token(headers) {
+        Some(token) => state.crm.session_actor(&token).await.ok().flatten(),
+        None => None,
+    };
+    let page = match session {
+        Some(session) => with_navigation(page, &session),
+        None => page,
+    };
+    // Outside the routes, so outside the layer that sets the pages' headers, while the page
+    // names who is signed in: never cached, never framed, like the others.
+    crate::guard::security_headers(page).await
 }
 
 /// A row id from the URL: anything but a positive integer names nothing.

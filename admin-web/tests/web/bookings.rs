@@ -205,6 +205,7 @@ each_backend!(tampered_booking_ids_end_in_a_clear_page, |app| {
     let page = app.get(&admin, "/clients/1/passport").await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert!(page.body.contains("Страница не найдена") && page.body.contains("<nav class=\"main\">"), "{}", page.body);
+    assert_eq!(page.cache_control.as_deref(), Some("no-store"), "it names who is signed in");
     let page = app.get(&admin, "/bookings/1/status").await;
     assert_eq!(page.status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(page.body.contains("Ссылка не открывается сама") && page.body.contains("<nav class=\"main\">"));

@@ -51,6 +51,8 @@ pub struct Page {
     pub status: StatusCode,
     pub location: Option<String>,
     pub set_cookies: Vec<String>,
+    /// `Cache-Control`, which pages naming who is signed in set to `no-store`.
+    pub cache_control: Option<String>,
     pub body: String,
 }
 
@@ -120,8 +122,9 @@ impl TestApp {
         let location = res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
         let set_cookies =
             res.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+        let cache_control = res.headers().get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap().to_owned());
         let bytes = axum::body::to_bytes(res.into_body(), 1 << 22).await.unwrap();
-        Page { status, location, set_cookies, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Page { status, location, set_cookies, cache_control, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
     pub async fn get(&self, b: &Browser, path: &str) -> Page {
