@@ -532,3 +532,44 @@ each_backend!(a_copy_that_lacked_data_and_still_lacks_some_is_not_made_anew_for_
     app.crm.put_internal_passport(&client, s.client.id, &internal_passport()).await.unwrap();
     assert_eq!(app.crm.current_copy(&client, first).await.unwrap().document.id, first);
 });
+
+each_backend!(the_agent_hears_once_in_telegram_when_the_client_signs, |app| {
+    let s = app.booked("+79120000031", TELEGRAM_ID).await;
+    let Actor::Staff { id: agent_id, .. } = s.agent else { panic!("the agent is staff") };
+    let admin = app.actor("boss", Role::Admin).await;
+    let token = app.crm.new_invite(&admin, agent_id).await.unwrap();
+    app.crm.redeem_invite(&Actor::Telegram(888_031), &token, None).await.unwrap();
+    let client = Actor::Client(s.client.id);
+
+    // The contract: the booking's agent is told, with the booking and its new status.
+    let id = app.issue(&s).await;
+    app.outgoing().await;
+    let code = ready_to_sign(&app, &s, id).await;
+    app.crm.sign_with_code(&client, id, &code, &Evidence::chat()).await.unwrap();
+    let sent = app.outgoing().await;
+    let to_agent: Vec<_> = sent.iter().filter(|m| m.chat_id == 888_031).collect();
+    assert_eq!(to_agent.len(), 1, "{sent:?}");
+    let note = &to_agent[0].body;
+    assert!(note.contains("Иванова Мария Петровна подписал(а) договор"), "{note}");
+    assert!(note.contains(&format!("№{}", s.booking.0)) && note.contains("«договор подписан»"), "{note}");
+    assert!(to_agent[0].document.is_none() && !to_agent[0].advertising);
+    // The client still gets their own message of the move.
+    assert!(sent.iter().any(|m| m.chat_id == TELEGRAM_ID), "{sent:?}");
+
+    // The personal-data consent the booking issued: the client's agent is told of it too.
+    let docs = app.crm.client_documents(&s.agent, s.client.id).await.unwrap();
+    let consent = docs.iter().find(|d| d.document.kind == DocKind::PersonalDataConsent).unwrap().document.id;
+    app.clock.advance(Duration::seconds(61));
+    app.crm.open_for_signing(&client, consent).await.unwrap();
+    app.crm.send_signing_code(&client, consent).await.unwrap();
+    let code = app.code_sent().await;
+    app.crm.sign_with_code(&client, consent, &code, &Evidence::chat()).await.unwrap();
+    let sent = app.outgoing().await;
+    let notes: Vec<_> = sent.iter().filter(|m| m.chat_id == 888_031).map(|m| m.body.as_str()).collect();
+    assert_eq!(notes.len(), 1, "{sent:?}");
+    assert!(notes[0].starts_with("✍️ Иванова Мария Петровна подписал(а) «"), "{}", notes[0]);
+
+    // Refused again, nothing more is queued.
+    assert!(app.crm.sign_with_code(&client, consent, &code, &Evidence::chat()).await.is_err());
+    assert!(app.outgoing().await.is_empty());
+});

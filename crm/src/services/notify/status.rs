@@ -95,6 +95,25 @@ pub(crate) async fn note_agent_of_payment(
     Ok(())
 }
 
+/// Queues the agent's note that the client signed a document (in the chat or the Mini App):
+/// nobody at the agency was there, and a signed contract is what lets the agent go on with the
+/// booking. The contract's note goes to the booking's agent, a consent's to the client's; in the
+/// signature's own transaction, keyed by the document, so it is sent once.
+pub(crate) async fn note_agent_of_signature(
+    conn: &mut Conn,
+    agent: Option<crate::domain::StaffId>,
+    client: crate::domain::ClientId,
+    document: crate::domain::IssuedDocumentId,
+    body: String,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Some(agent) = agent else { return Ok(()) };
+    let key = format!("signed_note:{}", document.0);
+    let msg = NewMessage::service(key, "signed_note", client, body, now);
+    outbox::insert_for_staff(conn, &msg, agent, now).await?;
+    Ok(())
+}
+
 /// One event message about a booking: the kind's template (skipped when the admin switched it
 /// off) with the booking's common variables plus `extra` under `booking`.
 async fn queue(

@@ -198,6 +198,24 @@ impl Crm {
                 Entry::new(AuditAction::booking_status(BookingStatus::ContractSigned), AuditObject::Booking(b.id));
             tx.record(&moved.with(AuditField::Reason, reason)).await?;
         }
+        let note = match &booking {
+            Some(b) => text::fill(
+                "staff_note",
+                "contract_signed",
+                &[
+                    ("client", &client.full_name),
+                    ("booking", &b.id.0),
+                    ("tour", &b.tour_title),
+                    ("status", &BookingStatus::ContractSigned.title_ru()),
+                ],
+            ),
+            None => text::fill("staff_note", "document_signed", &[("client", &client.full_name), ("title", &doc.title)]),
+        };
+        let agent = match &booking {
+            Some(b) => b.agent_id,
+            None => client.agent_id,
+        };
+        crate::services::notify::status::note_agent_of_signature(&mut tx, agent, client_id, id, note, now).await?;
         let entry = Entry::new(AuditAction::DocumentSign, object)
             .with(AuditField::Title, &doc.title)
             .with(AuditField::Sha256, &doc.sha256)
