@@ -219,6 +219,9 @@ pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDa
             Event::Text(t) if t.trim().chars().count() >= 2 => {
                 idle(Effect::StaffClients { query: Some(t.trim().to_owned()), before: None })
             }
+            // A step's button (a summary's «Сохранить», a «Да») pressed after its step ended:
+            // said to be outdated, or the agent would think it was saved.
+            Event::Callback(_) => reply(State::Staff(None), Reply::text("button_expired").keyboard(menu())),
             _ => reply(State::Staff(None), Reply::text("staff_menu").keyboard(menu())),
         };
     };

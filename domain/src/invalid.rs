@@ -32,6 +32,7 @@ keyed_enum! {
         PassportNumber = "passport_number",
         ForeignPassportNumber = "foreign_passport_number",
         IssuerEmpty = "issuer_empty",
+        IssuerLetters = "issuer_letters",
         LatinName = "latin_name",
         ExpiryBeforeIssue = "expiry_before_issue",
         IssueDateFuture = "issue_date_future",

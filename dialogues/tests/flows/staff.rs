@@ -358,3 +358,13 @@ fn a_phone_already_on_a_card_is_asked_again_with_the_card_when_it_is_the_agents(
     let State::Staff(Some(Awaiting::NewClient(c))) = &st else { panic!("{st:?}") };
     assert!(c.phone.is_none());
 }
+
+#[test]
+fn a_steps_button_pressed_after_the_step_ended_is_said_to_be_outdated() {
+    for button in [Callback::Yes, Callback::No, Callback::PayMethod(PaymentMethod::Cash)] {
+        let (st, eff) = run(State::Staff(None), Event::Callback(button));
+        assert_eq!((st, templates(&eff)), (State::Staff(None), vec!["button_expired"]), "{button:?}");
+        let Effect::Reply(r) = &eff[0] else { panic!("a reply") };
+        assert!(matches!(r.keyboard, Keyboard::Reply(_)), "with the work menu: {r:?}");
+    }
+}

@@ -85,9 +85,17 @@ pub fn division_code(s: &str) -> Result<String, Invalid> {
     Ok(format!("{}-{}", &d[..3], &d[3..]))
 }
 
-/// Who issued the document.
+/// Who issued the document: an authority's name as the document prints it, in Russian
+/// («ГУ МВД России по Новосибирской области», «МВД 54001», «Отдел ЗАГС …»). A date, a number
+/// or a stray letter typed at this question is an answer to another one.
 pub fn issuer(s: &str) -> Result<String, Invalid> {
-    required_text(s, 300)
+    let t = required_text(s, 300)?;
+    let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+    let cyrillic = t.chars().any(|c| matches!(c, 'А'..='я' | 'Ё' | 'ё'));
+    if letters < 3 || !cyrillic {
+        return Err(Invalid::IssuerLetters);
+    }
+    Ok(t)
 }
 
 /// An issue date is not in the future.

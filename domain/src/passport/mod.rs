@@ -264,6 +264,17 @@ mod tests {
             InternalPassport::parse("4508", "123456", d(2010, 1, 1), " ", None, today),
             Err(Invalid::IssuerEmpty)
         );
+        for (typed, why) in [
+            ("12.03.2015", Invalid::IssuerLetters),
+            ("x", Invalid::IssuerLetters),
+            ("ovd tverskogo", Invalid::IssuerLetters),
+            ("770-001", Invalid::IssuerLetters),
+        ] {
+            assert_eq!(InternalPassport::parse("4508", "123456", d(2010, 1, 1), typed, None, today), Err(why), "{typed}");
+        }
+        for fine in ["ОВД", "МВД 77001", "ГУ МВД России по г. Москве", "Отдел ЗАГС №2"] {
+            assert!(InternalPassport::parse("4508", "123456", d(2010, 1, 1), fine, Some("770001"), today).is_ok(), "{fine}");
+        }
     }
 
     #[test]
