@@ -32,6 +32,8 @@ mod payments;
 // The financial reports.
 mod reports;
 mod routes;
+// «Сохранено» after a form, on the page it returns to.
+mod saved;
 // The Telegram Mini App where clients sign documents (public, `initData`-checked).
 pub mod signing;
 mod staff;

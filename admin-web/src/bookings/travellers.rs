@@ -7,9 +7,10 @@
 use super::card::{Refusal, render_card};
 use crate::error::parse_id;
 use crate::guard::Current;
+use crate::saved;
 use crate::{AppError, AppState, views};
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use crm::domain::{
@@ -104,6 +105,13 @@ pub async fn add(
     render_card(&state, &session, id, Refusal { errors, values: form.kept(), ..Default::default() }, status).await
 }
 
+/// What a traveller's page says was saved, and where.
+const SAVED: [(&str, &str); 2] = [("traveller", "person"), ("identity", "documents")];
+
+fn saved_url(id: TravellerId, code: &str, remade: usize) -> String {
+    saved::url(&format!("/travellers/{id}"), &SAVED, code, remade)
+}
+
 /// What a refused form of the traveller's page sends back.
 #[derive(Default)]
 struct PageRefusal {
@@ -181,6 +189,7 @@ async fn render_traveller(
     session: &PanelSession,
     id: TravellerId,
     refusal: PageRefusal,
+    saved: Option<Value>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let list = state.crm.travellers_of(&session.actor, id).await?;
@@ -213,6 +222,7 @@ async fn render_traveller(
     ctx.insert("errors", &refusal.person);
     ctx.insert("values", &refusal.person_values);
     ctx.insert("general", &refusal.general);
+    ctx.insert("saved", &saved);
     Ok((status, views::render("bookings/traveller.html", &ctx)?).into_response())
 }
 
@@ -220,9 +230,11 @@ pub async fn show(
     State(state): State<AppState>,
     Current(session): Current,
     Path(id): Path<String>,
+    Query(q): Query<saved::SavedQuery>,
 ) -> Result<Response, AppError> {
     let id = TravellerId(parse_id(&id)?);
-    render_traveller(&state, &session, id, PageRefusal::default(), StatusCode::OK).await
+    let notice = saved::notice(&q, &SAVED);
+    render_traveller(&state, &session, id, PageRefusal::default(), notice, StatusCode::OK).await
 }
 
 /// The name and birth date as in the passport.
@@ -236,14 +248,14 @@ pub async fn update(
     let refusal = match form.parse(state.crm.today()) {
         Err(person) => PageRefusal { person, person_values: form.kept(), ..Default::default() },
         Ok(t) => match state.crm.edit_traveller(&session.actor, id, t).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/travellers/{id}")).into_response()),
+            Ok(_) => return Ok(Redirect::to(&saved_url(id, "traveller", 0)).into_response()),
             Err(crm::Error::Conflict(c)) => {
                 PageRefusal { general: Some(c.message_ru()), person_values: form.kept(), ..Default::default() }
             }
             Err(e) => return Err(e.into()),
         },
     };
-    render_traveller(&state, &session, id, refusal, StatusCode::UNPROCESSABLE_ENTITY).await
+    render_traveller(&state, &session, id, refusal, None, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
 pub async fn remove(
@@ -257,7 +269,7 @@ pub async fn remove(
         Ok(()) => Ok(Redirect::to(&format!("/bookings/{booking}#travellers")).into_response()),
         Err(crm::Error::Conflict(c)) => {
             let refusal = PageRefusal { general: Some(c.message_ru()), ..Default::default() };
-            render_traveller(&state, &session, id, refusal, StatusCode::CONFLICT).await
+            render_traveller(&state, &session, id, refusal, None, StatusCode::CONFLICT).await
         }
         Err(e) => Err(e.into()),
     }
@@ -290,7 +302,7 @@ pub async fn put_document(
     let id = TravellerId(parse_id(&id)?);
     let (status, refusal) = match identity_from_form(&form, &DocKind::IDENTITY, state.crm.today())? {
         Ok(doc) => match state.crm.put_traveller_document(&session.actor, id, &doc).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/travellers/{id}#documents")).into_response()),
+            Ok(saved) => return Ok(Redirect::to(&saved_url(id, "identity", saved.remade.len())).into_response()),
             Err(crm::Error::Conflict(c)) => {
                 (StatusCode::CONFLICT, PageRefusal { general: Some(c.message_ru()), ..Default::default() })
             }
@@ -301,7 +313,7 @@ pub async fn put_document(
             PageRefusal { document: Some((kind, errors, form.clone())), ..Default::default() },
         ),
     };
-    render_traveller(&state, &session, id, refusal, status).await
+    render_traveller(&state, &session, id, refusal, None, status).await
 }
 
 fn shown(doc: &TravellerDocument) -> Value {

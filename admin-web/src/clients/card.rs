@@ -5,9 +5,10 @@
 use super::staff_names;
 use crate::error::parse_id;
 use crate::guard::Current;
+use crate::saved;
 use crate::{AppError, AppState, views};
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use crm::Crm;
@@ -24,6 +25,24 @@ struct Refusal {
     values: HashMap<&'static str, String>,
     /// The identity document form that was refused: its kind, its fields' reasons and values.
     document: Option<(DocKind, Vec<FieldError>, HashMap<String, String>)>,
+}
+
+/// What an action on the card saved, and the section it is told in.
+const SAVED: [(&str, &str); 9] = [
+    ("tag", "tags"),
+    ("tag_removed", "tags"),
+    ("note", "history"),
+    ("blacklist_on", "blacklist"),
+    ("blacklist_off", "blacklist"),
+    ("payment", "documents"),
+    ("address", "documents"),
+    ("identity", "documents"),
+    ("consents", "issued"),
+];
+
+/// Where the card opens after `code` saved, with `remade` documents made anew.
+fn saved_url(id: ClientId, code: &str, remade: usize) -> String {
+    saved::url(&format!("/clients/{id}"), &SAVED, code, remade)
 }
 
 /// A form per identity document the card takes: open while the client has none (the contract
@@ -52,6 +71,7 @@ async fn render_card(
     session: &PanelSession,
     id: ClientId,
     refusal: Refusal,
+    saved: Option<serde_json::Value>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let actor = &session.actor;
@@ -139,6 +159,7 @@ async fn render_card(
     ctx.insert("may_open_documents", &documents_visible);
     ctx.insert("errors", &refusal.errors);
     ctx.insert("values", &refusal.values);
+    ctx.insert("saved", &saved);
     Ok((status, views::render("clients/card.html", &ctx)?).into_response())
 }
 
@@ -167,31 +188,33 @@ pub async fn show(
     State(state): State<AppState>,
     Current(session): Current,
     Path(id): Path<String>,
+    Query(q): Query<saved::SavedQuery>,
 ) -> Result<Response, AppError> {
     let id = ClientId(parse_id(&id)?);
-    render_card(&state.crm, &session, id, Refusal::default(), StatusCode::OK).await
+    render_card(&state.crm, &session, id, Refusal::default(), saved::notice(&q, &SAVED), StatusCode::OK).await
 }
 
-/// After an action: back to the card (303, so a reload does not repeat the POST), or the card
-/// again with the reason beside the field when the input was refused.
+/// After an action: back to the card (303, so a reload does not repeat the POST) saying what
+/// was saved (`saved`, a code of [`SAVED`]) and how many documents were made anew (the `Ok`),
+/// or the card again with the reason beside the field when the input was refused.
 async fn answer(
     state: &AppState,
     session: &PanelSession,
     id: ClientId,
-    result: crm::Result<()>,
+    result: crm::Result<usize>,
     field: &'static str,
     kept: &[(&'static str, &str)],
-    anchor: &str,
+    saved: &str,
 ) -> Result<Response, AppError> {
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/clients/{id}#{anchor}")).into_response()),
+        Ok(remade) => Ok(Redirect::to(&saved_url(id, saved, remade)).into_response()),
         Err(crm::Error::Invalid(reason)) => {
             let refusal = Refusal {
                 errors: HashMap::from([(field, reason.message_ru().to_owned())]),
                 values: kept.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
                 document: None,
             };
-            render_card(&state.crm, session, id, refusal, StatusCode::UNPROCESSABLE_ENTITY).await
+            render_card(&state.crm, session, id, refusal, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e.into()),
     }
@@ -210,8 +233,8 @@ pub async fn add_tag(
     Form(form): Form<TagForm>,
 ) -> Result<Response, AppError> {
     let id = ClientId(parse_id(&id)?);
-    let result = state.crm.add_tag(&session.actor, id, &form.tag).await.map(|_| ());
-    answer(&state, &session, id, result, "tag", &[("tag", &form.tag)], "tags").await
+    let result = state.crm.add_tag(&session.actor, id, &form.tag).await.map(|_| 0);
+    answer(&state, &session, id, result, "tag", &[("tag", &form.tag)], "tag").await
 }
 
 pub async fn remove_tag(
@@ -221,8 +244,8 @@ pub async fn remove_tag(
     Form(form): Form<TagForm>,
 ) -> Result<Response, AppError> {
     let id = ClientId(parse_id(&id)?);
-    let result = state.crm.remove_tag(&session.actor, id, &form.tag).await.map(|_| ());
-    answer(&state, &session, id, result, "tag", &[], "tags").await
+    let result = state.crm.remove_tag(&session.actor, id, &form.tag).await.map(|_| 0);
+    answer(&state, &session, id, result, "tag", &[], "tag_removed").await
 }
 
 #[derive(Deserialize, Default)]
@@ -250,11 +273,11 @@ pub async fn add_interaction(
             body: form.body.clone(),
             occurred_at: None,
         };
-        state.crm.log_interaction(&session.actor, input).await.map(|_| ())
+        state.crm.log_interaction(&session.actor, input).await.map(|_| 0)
     }
     .await;
     let kept = [("body", form.body.as_str()), ("kind", form.kind.as_str()), ("direction", form.direction.as_str())];
-    answer(&state, &session, id, result, "body", &kept, "history").await
+    answer(&state, &session, id, result, "body", &kept, "note").await
 }
 
 #[derive(Deserialize, Default)]
@@ -274,8 +297,9 @@ pub async fn blacklist(
 ) -> Result<Response, AppError> {
     let id = ClientId(parse_id(&id)?);
     let on = form.on == "1";
-    let result = state.crm.set_blacklist(&session.actor, id, on, &form.reason).await.map(|_| ());
-    answer(&state, &session, id, result, "reason", &[("reason", &form.reason)], "blacklist").await
+    let result = state.crm.set_blacklist(&session.actor, id, on, &form.reason).await.map(|_| 0);
+    let saved = if on { "blacklist_on" } else { "blacklist_off" };
+    answer(&state, &session, id, result, "reason", &[("reason", &form.reason)], saved).await
 }
 
 #[derive(Deserialize, Default)]
@@ -309,12 +333,12 @@ pub async fn payment_details(
         PaymentDetails::card(&form.card_number, &form.holder)
     };
     let result = match details {
-        Ok(d) => state.crm.put_payment_details(&session.actor, id, &d).await,
+        Ok(d) => state.crm.put_payment_details(&session.actor, id, &d).await.map(|()| 0),
         Err(why) => Err(why.into()),
     };
     // The numbers are not sent back into the form: a refused entry is typed again.
     let kept = [("method", form.method.as_str()), ("bank", form.bank.as_str()), ("holder", form.holder.as_str())];
-    answer(&state, &session, id, result, "payment", &kept, "documents").await
+    answer(&state, &session, id, result, "payment", &kept, "payment").await
 }
 
 #[derive(Deserialize, Default)]
@@ -332,8 +356,8 @@ pub async fn address(
     Form(form): Form<AddressForm>,
 ) -> Result<Response, AppError> {
     let id = ClientId(parse_id(&id)?);
-    let result = state.crm.set_client_address(&session.actor, id, &form.address).await.map(drop);
-    answer(&state, &session, id, result, "address", &[("address", &form.address)], "documents").await
+    let result = state.crm.set_client_address(&session.actor, id, &form.address).await.map(|remade| remade.len());
+    answer(&state, &session, id, result, "address", &[("address", &form.address)], "address").await
 }
 
 /// The client's own passport, entered on the card: what the consent names (it has no
@@ -348,12 +372,12 @@ pub async fn identity(
     let id = ClientId(parse_id(&id)?);
     match crate::bookings::travellers::identity_from_form(&form, &DocKind::CLIENT_CARD, state.crm.today())? {
         Ok(doc) => {
-            state.crm.put_client_document(&session.actor, id, &doc).await?;
-            Ok(Redirect::to(&format!("/clients/{id}#documents")).into_response())
+            let remade = state.crm.put_client_document(&session.actor, id, &doc).await?;
+            Ok(Redirect::to(&saved_url(id, "identity", remade.len())).into_response())
         }
         Err((kind, errors)) => {
             let refusal = Refusal { document: Some((kind, errors, form)), ..Default::default() };
-            render_card(&state.crm, &session, id, refusal, StatusCode::UNPROCESSABLE_ENTITY).await
+            render_card(&state.crm, &session, id, refusal, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }
@@ -367,7 +391,7 @@ pub async fn issue_consents(
 ) -> Result<Response, AppError> {
     let id = ClientId(parse_id(&id)?);
     state.crm.reissue_consents(&session.actor, id).await?;
-    Ok(Redirect::to(&format!("/clients/{id}#issued")).into_response())
+    Ok(Redirect::to(&saved_url(id, "consents", 0)).into_response())
 }
 
 /// «Показать»: decrypts the documents (the service checks the role and writes the audit

@@ -80,8 +80,9 @@ each_backend!(an_agent_adds_a_companion_and_enters_a_passport_field_by_field, |a
 
     let saved =
         app.post(&agent, &format!("{path}/documents"), &form("75 9876543", "01.06.2027", "SCHUKIN YURIY")).await;
-    assert!(saved.redirects_to(&format!("{path}#documents")), "{:?}", saved.location);
-    let page = app.get(&agent, &path).await;
+    assert!(saved.redirects_to(&format!("{path}?saved=identity#documents")), "{:?}", saved.location);
+    let page = app.get(&agent, &format!("{path}?saved=identity")).await;
+    assert!(page.body.contains("<p class=\"ok\" role=\"status\">Документ сохранён.</p>"), "{}", page.body);
     assert!(page.body.contains("действует до 01.06.2027"), "the expiry warning: {}", page.body);
     assert!(page.body.contains("«SHCHUKIN IURII»"), "the transliteration warning");
     assert!(!page.body.contains("9876543"), "the page shows no number until «Показать»");
@@ -130,7 +131,10 @@ each_backend!(refund_details_are_entered_on_the_client_card, |app| {
         ("bank", "Сбербанк"),
         ("holder", "Иванова Мария"),
     ];
-    assert!(app.post(&agent, &path, &form).await.redirects_to(&format!("/clients/{}#documents", client.id)));
+    let saved = format!("/clients/{}?saved=payment#documents", client.id);
+    assert!(app.post(&agent, &path, &form).await.redirects_to(&saved));
+    let card = app.get(&agent, page(&saved)).await.body;
+    assert!(card.contains("<p class=\"ok\" role=\"status\">Реквизиты для возврата сохранены.</p>"), "{card}");
     let docs = app.crm.open_documents(&Actor::System, client.id).await.unwrap();
     assert!(matches!(docs.payment_details, Some(crm::domain::PaymentDetails::Account { .. })));
 });
@@ -150,7 +154,13 @@ each_backend!(the_clients_address_for_the_documents_is_entered_on_the_card, |app
     // Another agent's client: refused, nothing kept.
     let address = [("address", "630132, г. Новосибирск, ул. Дачная, д. 3, кв. 14")];
     assert_eq!(app.post(&other, &path, &address).await.status, StatusCode::FORBIDDEN);
-    assert!(app.post(&agent, &path, &address).await.redirects_to(&format!("/clients/{}#documents", client.id)));
+    let saved = format!("/clients/{}?saved=address#documents", client.id);
+    assert!(app.post(&agent, &path, &address).await.redirects_to(&saved));
+    assert!(app.get(&agent, page(&saved)).await.body.contains("Адрес сохранён."));
+    // A made-up notice in the URL shows nothing.
+    let forged = app.get(&agent, &format!("/clients/{}?saved=%3Cscript%3E&remade=x", client.id)).await;
+    assert_eq!(forged.status, StatusCode::OK);
+    assert!(!forged.body.contains("role=\"status\""), "{}", forged.body);
     let docs = app.crm.open_documents(&Actor::System, client.id).await.unwrap();
     assert_eq!(docs.address.as_deref(), Some("630132, г. Новосибирск, ул. Дачная, д. 3, кв. 14"));
     let card = app.get(&agent, &format!("/clients/{}", client.id)).await.body;
@@ -184,7 +194,9 @@ each_backend!(the_clients_own_passport_is_entered_on_the_card, |app| {
     assert_eq!(app.post(&accountant, &path, &form("45 08")).await.status, StatusCode::FORBIDDEN);
     assert!(!app.crm.client_document_kinds(&Actor::System, client.id).await.unwrap().identity(), "nothing kept");
     // The right one: sealed as the client's own, the form folded.
-    assert!(app.post(&agent, &path, &form("45 08")).await.redirects_to(&format!("/clients/{}#documents", client.id)));
+    let saved = format!("/clients/{}?saved=identity#documents", client.id);
+    assert!(app.post(&agent, &path, &form("45 08")).await.redirects_to(&saved));
+    assert!(app.get(&agent, page(&saved)).await.body.contains("Документ сохранён."));
     let docs = app.crm.open_documents(&Actor::System, client.id).await.unwrap();
     assert_eq!(docs.internal_passport.map(|p| p.number), Some("613729".to_owned()));
     let card = app.get(&agent, &format!("/clients/{}", client.id)).await.body;
@@ -210,7 +222,12 @@ each_backend!(consents_lacking_data_are_made_anew_once_it_is_entered_and_issued_
     app.post(&agent, &format!("/clients/{}/identity", client.id), &PASSPORT_FORM).await;
     assert_eq!(app.crm.client_documents(&Actor::System, client.id).await.unwrap().len(), 1, "no copy per piece");
     let address = [("address", "630132, г. Новосибирск, ул. Дачная, д. 3, кв. 14")];
-    app.post(&agent, &format!("/clients/{}/address", client.id), &address).await;
+    let saved = app.post(&agent, &format!("/clients/{}/address", client.id), &address).await;
+    // The agent is told the consent was made anew and sent.
+    let told = format!("/clients/{}?saved=address&remade=1#documents", client.id);
+    assert!(saved.redirects_to(&told), "{:?}", saved.location);
+    let card = app.get(&agent, page(&told)).await.body;
+    assert!(card.contains("Адрес сохранён. Неподписанные документы, где это указано, составлены заново"), "{card}");
     let docs = app.crm.client_documents(&Actor::System, client.id).await.unwrap();
     assert_eq!(docs.len(), 2, "{}", app.backend);
     let anew = docs.iter().find(|d| d.state.signable()).unwrap();
@@ -223,6 +240,11 @@ each_backend!(consents_lacking_data_are_made_anew_once_it_is_entered_and_issued_
     let path = format!("/clients/{}/consents", client.id);
     assert_eq!(app.post(&other, &path, &[]).await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.crm.client_documents(&Actor::System, client.id).await.unwrap().len(), 2, "nothing issued");
-    assert!(app.post(&agent, &path, &[]).await.redirects_to(&format!("/clients/{}#issued", client.id)));
+    assert!(app.post(&agent, &path, &[]).await.redirects_to(&format!("/clients/{}?saved=consents#issued", client.id)));
     assert_eq!(app.crm.client_documents(&Actor::System, client.id).await.unwrap().len(), 3);
 });
+
+/// The page a redirect names, without its fragment (which a browser keeps to itself).
+fn page(location: &str) -> &str {
+    location.split('#').next().unwrap_or(location)
+}

@@ -270,10 +270,18 @@ mod tests {
             ("ovd tverskogo", Invalid::IssuerLetters),
             ("770-001", Invalid::IssuerLetters),
         ] {
-            assert_eq!(InternalPassport::parse("4508", "123456", d(2010, 1, 1), typed, None, today), Err(why), "{typed}");
+            assert_eq!(
+                InternalPassport::parse("4508", "123456", d(2010, 1, 1), typed, None, today),
+                Err(why),
+                "{typed}"
+            );
         }
-        for fine in ["ОВД", "МВД 77001", "ГУ МВД России по г. Москве", "Отдел ЗАГС №2"] {
-            assert!(InternalPassport::parse("4508", "123456", d(2010, 1, 1), fine, Some("770001"), today).is_ok(), "{fine}");
+        for fine in ["ОВД", "МВД 77001", "ГУ МВД России по г. Москве", "Отдел ЗАГС №2"]
+        {
+            assert!(
+                InternalPassport::parse("4508", "123456", d(2010, 1, 1), fine, Some("770001"), today).is_ok(),
+                "{fine}"
+            );
         }
     }
 

@@ -209,7 +209,9 @@ impl Crm {
                     ("status", &BookingStatus::ContractSigned.title_ru()),
                 ],
             ),
-            None => text::fill("staff_note", "document_signed", &[("client", &client.full_name), ("title", &doc.title)]),
+            None => {
+                text::fill("staff_note", "document_signed", &[("client", &client.full_name), ("title", &doc.title)])
+            }
         };
         let agent = match &booking {
             Some(b) => b.agent_id,

@@ -1,0 +1,39 @@
+//! «Сохранено» after a form: the POST answers 303 to its page with `?saved=<code>&remade=<n>`
+//! and a fragment naming the section, and the page says there what was saved and how many
+//! unsigned documents the change made anew. Each page lists the codes it knows with their
+//! sections; a code it does not know (a link edited by hand) shows nothing.
+
+use serde::Deserialize;
+use serde_json::json;
+
+/// A page's notices: a code, the section it is shown in.
+pub type Notices = [(&'static str, &'static str)];
+
+#[derive(Deserialize, Default)]
+pub struct SavedQuery {
+    #[serde(default)]
+    saved: String,
+    /// How many unsigned documents the change made anew (and sent to the client); text, so a
+    /// link edited by hand still opens the page.
+    #[serde(default)]
+    remade: String,
+}
+
+/// The notice for the page: its section and text (`web.saved_<code>`); `None` for no code or
+/// one of another page.
+pub fn notice(q: &SavedQuery, page: &Notices) -> Option<serde_json::Value> {
+    let (code, section) = page.iter().find(|(code, _)| *code == q.saved)?;
+    let mut text = crm::text::get("web", &format!("saved_{code}")).to_owned();
+    if let Some(count) = q.remade.parse::<u32>().ok().filter(|n| *n > 0) {
+        text.push(' ');
+        text.push_str(&crm::text::fill("web", "saved_remade", &[("count", &count)]));
+    }
+    Some(json!({"section": section, "text": text}))
+}
+
+/// Where `path` opens after `code` (one of `page`'s) saved, with `remade` documents made anew.
+pub fn url(path: &str, page: &Notices, code: &str, remade: usize) -> String {
+    let section = page.iter().find(|(c, _)| *c == code).map_or("", |(_, s)| *s);
+    let remade = if remade > 0 { format!("&remade={remade}") } else { String::new() };
+    format!("{path}?saved={code}{remade}#{section}")
+}
