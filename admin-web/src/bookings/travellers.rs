@@ -252,6 +252,13 @@ pub async fn update(
             Err(crm::Error::Conflict(c)) => {
                 PageRefusal { general: Some(c.message_ru()), person_values: form.kept(), ..Default::default() }
             }
+            // The birth date against the documents on file (issued before it, or a passport
+            // before 14).
+            Err(crm::Error::Invalid(why)) => PageRefusal {
+                person: HashMap::from([("birth_date", why.message_ru().to_owned())]),
+                person_values: form.kept(),
+                ..Default::default()
+            },
             Err(e) => return Err(e.into()),
         },
     };

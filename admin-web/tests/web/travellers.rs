@@ -86,6 +86,13 @@ each_backend!(an_agent_adds_a_companion_and_enters_a_passport_field_by_field, |a
     assert!(page.body.contains("действует до 01.06.2027"), "the expiry warning: {}", page.body);
     assert!(page.body.contains("«SHCHUKIN IURII»"), "the transliteration warning");
     assert!(!page.body.contains("9876543"), "the page shows no number until «Показать»");
+    // A birth date corrected to after the passport's issue: marked at the field, not saved.
+    let later = app.post(&agent, &path, &[("full_name", "Щукин Юрий"), ("birth_date", "01.02.2022")]).await;
+    assert_eq!(later.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", later.body);
+    assert!(later.body.contains("Дата выдачи раньше даты рождения владельца"), "{}", later.body);
+    assert!(later.body.contains("value=\"01.02.2022\""), "the input is kept");
+    let renamed = app.post(&agent, &path, &[("full_name", "Щукин Юрий Олегович"), ("birth_date", "01.02.1985")]).await;
+    assert!(renamed.redirects_to(&format!("{path}?saved=traveller#person")), "{:?}", renamed.location);
     let card_page = app.get(&agent, &card).await;
     assert!(card_page.body.contains("⚠") && card_page.body.contains("загранпаспорт: внесён"));
 

@@ -167,6 +167,17 @@ each_backend!(travellers_documents_round_trip_and_every_opening_is_audited, |app
     app.crm.put_traveller_document(&agent, child.id, &child_certificate()).await.unwrap();
     assert_eq!(app.crm.missing_documents(&agent, booking).await.unwrap(), []);
 
+    // A birth date corrected to after the documents on file were issued is refused the same
+    // way, and nothing changes; one before them is taken.
+    let later = app.crm.edit_traveller(&agent, child.id, person("Иванова Дарья Сергеевна", "01.06.2020")).await;
+    assert!(matches!(later, Err(Error::Invalid(Invalid::IssuedBeforeBirth))), "{later:?}");
+    let list = app.crm.travellers(&agent, booking).await.unwrap();
+    let kept = list.travellers.iter().find(|t| t.traveller.id == child.id).unwrap();
+    assert_eq!(kept.traveller.birth_date, d(2019, 6, 1));
+    let own_later = app.crm.edit_traveller(&agent, client_row, person("Иванова Мария Петровна", "01.01.2005")).await;
+    assert!(matches!(own_later, Err(Error::Invalid(Invalid::InternalPassportUnder14))), "{own_later:?}");
+    app.crm.edit_traveller(&agent, child.id, person("Иванова Дарья Сергеевна", "15.05.2019")).await.unwrap();
+
     let reads_before = app.audit_count("document.read.traveller").await;
     let opened = app.crm.open_traveller_documents(&agent, child.id).await.unwrap();
     assert_eq!(opened.identity(), [companion_passport("IVANOVA DARIA", d(2031, 1, 1)), child_certificate()]);
