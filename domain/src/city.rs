@@ -59,6 +59,19 @@ const SHORT_NAMES: &[(&str, &str)] = &[
     ("Петропавловск", "Петропавловск-Камчатский"),
 ];
 
+/// The names of two words or with a hyphen, as they read after «из» or «с», each to its name in
+/// [`KNOWN_CITIES`]: one-word names are declined by rule ([`declined`]), these by hand.
+const GENITIVES: &[(&str, &str)] = &[
+    ("Нижнего Новгорода", "Нижний Новгород"),
+    ("Нижнего", "Нижний Новгород"),
+    ("Санкт-Петербурга", "Санкт-Петербург"),
+    ("Ростова-на-Дону", "Ростов-на-Дону"),
+    ("Минеральных Вод", "Минеральные Воды"),
+    ("Минвод", "Минеральные Воды"),
+    ("Южно-Сахалинска", "Южно-Сахалинск"),
+    ("Петропавловска-Камчатского", "Петропавловск-Камчатский"),
+];
+
 pub const DEFAULT_TZ: Tz = chrono_tz::Europe::Moscow;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,9 +148,13 @@ fn known(key: &str) -> Option<City> {
         .map(|(known, zone)| City { name: (*known).to_owned(), tz: parse_tz(zone) })
 }
 
-/// A known one-word city (or chat name) in another case: the name less a final vowel or soft
-/// sign, and one of the [`ENDINGS`] («Новосибирска», «Перми», «Самары», «Ростова»).
+/// A known city (or chat name) in another case: one of [`GENITIVES`], or a one-word name less a
+/// final vowel or soft sign and one of the [`ENDINGS`] («Новосибирска», «Перми», «Самары»,
+/// «Ростова»).
 fn declined(key: &str) -> Option<City> {
+    if let Some((_, name)) = GENITIVES.iter().find(|(form, _)| super::name::search_key(form) == key) {
+        return known(&super::name::search_key(name));
+    }
     let mut names = KNOWN_CITIES.iter().map(|(name, _)| *name).chain(SHORT_NAMES.iter().map(|(short, _)| *short));
     names.find_map(|name| {
         let base = super::name::search_key(name);
@@ -204,6 +221,14 @@ mod tests {
             ("из Сочи", "Сочи"),
             ("из Ростова", "Ростов-на-Дону"),
             ("с Питера", "Санкт-Петербург"),
+            ("из Нижнего Новгорода", "Нижний Новгород"),
+            ("из нижнего", "Нижний Новгород"),
+            ("из Санкт-Петербурга", "Санкт-Петербург"),
+            ("Из Ростова-на-Дону", "Ростов-на-Дону"),
+            ("с Минеральных Вод", "Минеральные Воды"),
+            ("из Южно-Сахалинска", "Южно-Сахалинск"),
+            ("из Петропавловска-Камчатского", "Петропавловск-Камчатский"),
+            ("Нижнего Новгорода", "Нижний Новгород"),
         ] {
             let c = City::parse(typed).unwrap();
             assert_eq!((c.name(), c.is_known()), (meant, true), "{typed}");
