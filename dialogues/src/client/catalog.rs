@@ -391,7 +391,9 @@ pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
         Event::Outcome(_) | Event::Callback(Callback::Count(_) | Callback::Tour(_) | Callback::Page(_)) => {
             book(draft, event)
         }
-        Event::Text(t) if t.trim().parse::<u8>().is_ok() => book(draft, Event::Text(t)),
+        // Another count, typed as at the count's step («25», «нас трое»); a question that
+        // holds a number («а 15 числа?») is not one.
+        Event::Text(t) if !t.contains('?') && travellers_count(&t).is_some() => book(draft, Event::Text(t)),
         Event::Text(_) | Event::Unsupported | Event::Callback(_) | Event::Contact { .. } => Some((
             State::ConfirmBooking(c),
             vec![Effect::Reply(Reply::text("book_confirm_expected").keyboard(confirm_buttons()))],

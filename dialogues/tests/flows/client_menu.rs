@@ -345,11 +345,17 @@ fn a_priced_request_is_booked_only_when_confirmed() {
         assert_eq!((st, &eff[..]), (confirm.clone(), &[book.clone()][..]));
     }
     // Another count is priced again; anything else is answered and changes nothing.
-    let (st, eff) = run(confirm.clone(), Event::Text("3".into()));
-    assert!(matches!(st, State::Booking(BookingDraft { departure_id: 11, .. })));
-    assert_eq!(eff, [Effect::Quote { departure_id: 11, travellers: 3 }]);
-    for other in [Event::Text("а скидка будет?".into()), Event::Unsupported, Event::Callback(Callback::Hot)]
-    {
+    for (typed, n) in [("3", 3), ("нас 25", 25), ("Нет, нас трое", 3), ("вчетвером", 4)] {
+        let (st, eff) = run(confirm.clone(), Event::Text(typed.into()));
+        assert!(matches!(st, State::Booking(BookingDraft { departure_id: 11, .. })), "{typed}");
+        assert_eq!(eff, [Effect::Quote { departure_id: 11, travellers: n }], "{typed}");
+    }
+    for other in [
+        Event::Text("а скидка будет?".into()),
+        Event::Text("а 15 числа можно?".into()),
+        Event::Unsupported,
+        Event::Callback(Callback::Hot),
+    ] {
         let (st, eff) = run(confirm.clone(), other.clone());
         assert_eq!((st, reply_templates(&eff)), (confirm.clone(), vec!["book_confirm_expected"]), "{other:?}");
     }
