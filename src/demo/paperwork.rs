@@ -21,7 +21,10 @@ pub async fn build(crm: &Crm, admin: &Actor, operators: &[Actor]) -> crm::Result
         director: "генерального директора Солнцевой Марины Викторовны, действующей на основании устава".into(),
     };
     crm.save_agency_requisites(admin, &agency).await?;
-    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+    // A year's security in force around today, so the demo's bookings (made lately) and new
+    // ones get contracts it covers.
+    let from = crm.today() - chrono::Duration::days(180);
+    let until = from + chrono::Duration::days(364);
     let companies = [
         (
             "Общество с ограниченной ответственностью «Горизонт Тур»",
@@ -45,10 +48,14 @@ pub async fn build(crm: &Crm, admin: &Actor, operators: &[Actor]) -> crm::Result
             registry_number: number.into(),
             security_kind: kind,
             security_amount: 50_000_000 * 100,
-            security_number: format!("{}-2027/118", if kind == SecurityKind::Insurance { "ГО" } else { "БГ" }),
-            security_date: day(2026, 12, 1),
-            security_from: day(2027, 1, 1),
-            security_until: day(2027, 12, 31),
+            security_number: format!(
+                "{}-{}/118",
+                if kind == SecurityKind::Insurance { "ГО" } else { "БГ" },
+                chrono::Datelike::year(&from)
+            ),
+            security_date: Some(from - chrono::Duration::days(20)),
+            security_from: Some(from),
+            security_until: Some(until),
             guarantor_name: "АО «Надёжная страховая компания»".into(),
             guarantor_address: "125009, г. Москва, ул. Тверская, д. 7".into(),
         };

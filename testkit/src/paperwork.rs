@@ -30,10 +30,11 @@ pub fn registry() -> OperatorRegistry {
         registry_number: "РТО 012345".into(),
         security_kind: SecurityKind::Guarantee,
         security_amount: 50_000_000 * 100,
-        security_number: "БГ-2027/118".into(),
-        security_date: NaiveDate::from_ymd_opt(2026, 12, 1),
-        security_from: NaiveDate::from_ymd_opt(2027, 1, 1),
-        security_until: NaiveDate::from_ymd_opt(2027, 12, 31),
+        security_number: "БГ-2026/118".into(),
+        security_date: NaiveDate::from_ymd_opt(2025, 12, 1),
+        // In force on the test clock's day and on the days the real-clock tests run.
+        security_from: NaiveDate::from_ymd_opt(2026, 1, 1),
+        security_until: NaiveDate::from_ymd_opt(2036, 12, 31),
         guarantor_name: "АО «Надёжный банк»".into(),
         guarantor_address: "125009, г. Москва, ул. Тверская, д. 7".into(),
     }

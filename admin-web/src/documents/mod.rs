@@ -46,9 +46,18 @@ pub async fn list(
         .collect();
     ctx.insert("templates", &rows);
     ctx.insert("agency", &agency.map(|a| a.full_name()));
+    let today = state.crm.today();
     let operators: Vec<Value> = operators
         .iter()
-        .map(|o| json!({"id": o.operator.id.0, "name": o.operator.name, "registry": o.registry.as_ref().map(|r| &r.registry_number)}))
+        .map(|o| {
+            json!({
+                "id": o.operator.id.0,
+                "name": o.operator.name,
+                "registry": o.registry.as_ref().map(|r| &r.registry_number),
+                // A contract made today would state a security that does not cover it.
+                "security_lapsed": o.registry.as_ref().is_some_and(|r| !r.security_covers(today)),
+            })
+        })
         .collect();
     ctx.insert("operators", &operators);
     let saved = match q.saved.as_str() {

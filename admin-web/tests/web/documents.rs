@@ -80,7 +80,10 @@ each_backend!(the_admin_enters_requisites_edits_a_template_on_a_booking_and_down
     assert!(error_near(&wrong, "security_from").contains("дд.мм.гггг"), "{}", wrong.body);
     let saved = app.post(&admin, &path, OPERATOR).await;
     assert!(saved.redirects_to("/documents?saved=operator"), "{saved:?}");
-    assert!(app.get(&admin, "/documents").await.body.contains("РТО 012345"));
+    let list = app.get(&admin, "/documents").await.body;
+    assert!(list.contains("РТО 012345"));
+    // Next year's guarantee, entered early: said on the list, as no contract of today is covered.
+    assert!(list.contains("финансовое обеспечение не действует сегодня"), "{list}");
 
     // The editor opens with the template in force previewed on the newest booking.
     let page = app.get(&admin, "/documents/contract").await;

@@ -166,6 +166,11 @@ pub struct OperatorRegistry {
 }
 
 impl OperatorRegistry {
+    /// Whether the financial security is in force on `day` (a bound not entered limits nothing).
+    pub fn security_covers(&self, day: NaiveDate) -> bool {
+        self.security_from.is_none_or(|from| from <= day) && self.security_until.is_none_or(|until| day <= until)
+    }
+
     pub fn checked(&self) -> Result<OperatorRegistry, Vec<FieldProblem>> {
         let mut p = Vec::new();
         let out = OperatorRegistry {

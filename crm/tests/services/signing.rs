@@ -20,6 +20,8 @@ const REGISTRY: &str = "РТО 012345";
 
 struct Setup {
     agent: Actor,
+    /// The tour's operator, whose registry data the contract states.
+    operator: crm::domain::StaffId,
     client: Client,
     booking: BookingId,
 }
@@ -57,7 +59,7 @@ impl TestApp {
         // The first booking issued the personal-data consent: its message is not what these
         // tests follow.
         self.outgoing().await;
-        Setup { agent, client, booking: card.booking.id }
+        Setup { agent, operator: operator.staff_id().unwrap(), client, booking: card.booking.id }
     }
 
     async fn issue(&self, s: &Setup) -> IssuedDocumentId {
@@ -572,4 +574,35 @@ each_backend!(the_agent_hears_once_in_telegram_when_the_client_signs, |app| {
     // Refused again, nothing more is queued.
     assert!(app.crm.sign_with_code(&client, consent, &code, &Evidence::chat()).await.is_err());
     assert!(app.outgoing().await.is_empty());
+});
+
+each_backend!(a_contract_the_operators_financial_security_does_not_cover_cannot_be_signed, |app| {
+    let s = app.booked("+79120000032", TELEGRAM_ID).await;
+    let client = Actor::Client(s.client.id);
+    // The admin entered next year's guarantee early: on the contract's date it is not in force.
+    let admin = app.actor("nextyear", Role::Admin).await;
+    let next_year = crm::services::OperatorRegistry {
+        security_from: chrono::NaiveDate::from_ymd_opt(2027, 1, 1),
+        security_until: chrono::NaiveDate::from_ymd_opt(2027, 12, 31),
+        ..registry()
+    };
+    app.crm.save_operator_registry(&admin, s.operator, &next_year).await.unwrap();
+    let id = app.issue(&s).await;
+    let doc = app.crm.issued_document(&s.agent, id).await.unwrap().document;
+    assert!(
+        doc.missing.contains("финансовое обеспечение туроператора, действующее на дату договора 25.11.2026 (внесено: с 01.01.2027 по 31.12.2027"),
+        "{}",
+        doc.missing
+    );
+    app.outgoing().await;
+    app.crm.open_for_signing(&client, id).await.unwrap();
+    app.crm.accept_signature_agreement(&client, &Evidence::chat()).await.unwrap();
+    assert_eq!(refusal(app.crm.send_signing_code(&client, id).await), SigningRefusal::DataMissing);
+    // The guarantee in force is entered: the contract is made anew, complete, and signed.
+    app.crm.save_operator_registry(&admin, s.operator, &registry()).await.unwrap();
+    let again = app.issue(&s).await;
+    assert!(app.crm.issued_document(&s.agent, again).await.unwrap().document.missing.is_empty());
+    let code = ready_to_sign(&app, &s, again).await;
+    app.crm.sign_with_code(&client, again, &code, &Evidence::chat()).await.unwrap();
+    assert_eq!(app.status(&s).await, BookingStatus::ContractSigned);
 });

@@ -33,13 +33,15 @@ pub(super) fn agency(a: &AgencyRequisites) -> Value {
     })
 }
 
+/// The security's term as the contract states it («с 01.01.2027 по 31.12.2027»).
+pub(super) fn security_term(o: &OperatorRegistry) -> String {
+    let date = |d: Option<NaiveDate>| d.map(day).unwrap_or_default();
+    text::fill("documents", "security_term", &[("from", &date(o.security_from)), ("until", &date(o.security_until))])
+}
+
 pub(super) fn operator(o: &OperatorRegistry) -> (Value, Value) {
     let date = |d: Option<NaiveDate>| d.map(day).unwrap_or_default();
-    let term = text::fill(
-        "documents",
-        "security_term",
-        &[("from", &date(o.security_from)), ("until", &date(o.security_until))],
-    );
+    let term = security_term(o);
     let operator = json!({
         "full_name": o.full_name,
         "address": o.address,

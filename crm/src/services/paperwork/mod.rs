@@ -284,7 +284,8 @@ impl Crm {
             Some(card) => card.booking.created_at,
             None => client.created_at,
         };
-        let date = context::day(date.with_timezone(&client.time_zone).date_naive());
+        let day = date.with_timezone(&client.time_zone).date_naive();
+        let date = context::day(day);
         let mut title = kind.title_ru().to_owned();
         if let (Some(card), Some(tour)) = (booking.filter(|_| kind.for_booking()), tour) {
             let b = &card.booking;
@@ -296,6 +297,14 @@ impl Crm {
             let route = crate::store::tours::route(&mut conn, b.tour_id).await?;
             let services = crate::store::tours::services(&mut conn, b.tour_id).await?;
             let hotels = crate::store::tours::hotels(&mut conn, b.tour_id).await?;
+            // The operator's financial security (132-FZ art. 17.1) must be in force on the
+            // contract's date: one entered early for next year, or one that ran out, would be
+            // stated for a contract it does not cover. Missing like data, so it is not signed.
+            if !registry.security_covers(day) {
+                let values: &[(&str, &dyn std::fmt::Display)] =
+                    &[("date", &date), ("term", &context::security_term(&registry))];
+                missing.push(text::fill("documents", "missing_security", values));
+            }
             let (operator, security) = context::operator(&registry);
             let trip = context::Trip {
                 booking: b,
