@@ -43,6 +43,7 @@ fn kind_title(kind: &str) -> &str {
             "sign_code" => text::get("outbox_kind", "sign_code"),
             "telegram_invoice" => text::get("outbox_kind", "telegram_invoice"),
             "payment_note" => text::get("outbox_kind", "payment_note"),
+            "signed_note" => text::get("outbox_kind", "signed_note"),
             "payment_offer" => text::get("outbox_kind", "payment_offer"),
             other => other,
         })

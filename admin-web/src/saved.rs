@@ -6,8 +6,8 @@
 use serde::Deserialize;
 use serde_json::json;
 
-/// A page's notices: a code, the section it is shown in.
-pub type Notices = [(&'static str, &'static str)];
+/// A page's notices: a code, the section it is shown in, and its text (`web.saved_*`).
+pub type Notices = [(&'static str, &'static str, &'static str)];
 
 #[derive(Deserialize, Default)]
 pub struct SavedQuery {
@@ -19,11 +19,10 @@ pub struct SavedQuery {
     remade: String,
 }
 
-/// The notice for the page: its section and text (`web.saved_<code>`); `None` for no code or
-/// one of another page.
+/// The notice for the page: its section and text; `None` for no code or one of another page.
 pub fn notice(q: &SavedQuery, page: &Notices) -> Option<serde_json::Value> {
-    let (code, section) = page.iter().find(|(code, _)| *code == q.saved)?;
-    let mut text = crm::text::get("web", &format!("saved_{code}")).to_owned();
+    let (_, section, text) = page.iter().find(|(code, _, _)| *code == q.saved)?;
+    let mut text = (*text).to_owned();
     if let Some(count) = q.remade.parse::<u32>().ok().filter(|n| *n > 0) {
         text.push(' ');
         text.push_str(&crm::text::fill("web", "saved_remade", &[("count", &count)]));
@@ -33,7 +32,7 @@ pub fn notice(q: &SavedQuery, page: &Notices) -> Option<serde_json::Value> {
 
 /// Where `path` opens after `code` (one of `page`'s) saved, with `remade` documents made anew.
 pub fn url(path: &str, page: &Notices, code: &str, remade: usize) -> String {
-    let section = page.iter().find(|(c, _)| *c == code).map_or("", |(_, s)| *s);
+    let section = page.iter().find(|(c, _, _)| *c == code).map_or("", |(_, s, _)| *s);
     let remade = if remade > 0 { format!("&remade={remade}") } else { String::new() };
     format!("{path}?saved={code}{remade}#{section}")
 }

@@ -105,11 +105,16 @@ pub async fn add(
     render_card(&state, &session, id, Refusal { errors, values: form.kept(), ..Default::default() }, status).await
 }
 
-/// What a traveller's page says was saved, and where.
-const SAVED: [(&str, &str); 2] = [("traveller", "person"), ("identity", "documents")];
+/// What a traveller's page says was saved, where, and the words.
+fn saved_notices() -> [(&'static str, &'static str, &'static str); 2] {
+    [
+        ("traveller", "person", crm::text::get("web", "saved_traveller")),
+        ("identity", "documents", crm::text::get("web", "saved_identity")),
+    ]
+}
 
 fn saved_url(id: TravellerId, code: &str, remade: usize) -> String {
-    saved::url(&format!("/travellers/{id}"), &SAVED, code, remade)
+    saved::url(&format!("/travellers/{id}"), &saved_notices(), code, remade)
 }
 
 /// What a refused form of the traveller's page sends back.
@@ -233,7 +238,7 @@ pub async fn show(
     Query(q): Query<saved::SavedQuery>,
 ) -> Result<Response, AppError> {
     let id = TravellerId(parse_id(&id)?);
-    let notice = saved::notice(&q, &SAVED);
+    let notice = saved::notice(&q, &saved_notices());
     render_traveller(&state, &session, id, PageRefusal::default(), notice, StatusCode::OK).await
 }
 

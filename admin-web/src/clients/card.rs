@@ -27,22 +27,24 @@ struct Refusal {
     document: Option<(DocKind, Vec<FieldError>, HashMap<String, String>)>,
 }
 
-/// What an action on the card saved, and the section it is told in.
-const SAVED: [(&str, &str); 9] = [
-    ("tag", "tags"),
-    ("tag_removed", "tags"),
-    ("note", "history"),
-    ("blacklist_on", "blacklist"),
-    ("blacklist_off", "blacklist"),
-    ("payment", "documents"),
-    ("address", "documents"),
-    ("identity", "documents"),
-    ("consents", "issued"),
-];
+/// What an action on the card saved, the section it is told in, and the words.
+fn saved_notices() -> [(&'static str, &'static str, &'static str); 9] {
+    [
+        ("tag", "tags", crm::text::get("web", "saved_tag")),
+        ("tag_removed", "tags", crm::text::get("web", "saved_tag_removed")),
+        ("note", "history", crm::text::get("web", "saved_note")),
+        ("blacklist_on", "blacklist", crm::text::get("web", "saved_blacklist_on")),
+        ("blacklist_off", "blacklist", crm::text::get("web", "saved_blacklist_off")),
+        ("payment", "documents", crm::text::get("web", "saved_payment")),
+        ("address", "documents", crm::text::get("web", "saved_address")),
+        ("identity", "documents", crm::text::get("web", "saved_identity")),
+        ("consents", "issued", crm::text::get("web", "saved_consents")),
+    ]
+}
 
 /// Where the card opens after `code` saved, with `remade` documents made anew.
 fn saved_url(id: ClientId, code: &str, remade: usize) -> String {
-    saved::url(&format!("/clients/{id}"), &SAVED, code, remade)
+    saved::url(&format!("/clients/{id}"), &saved_notices(), code, remade)
 }
 
 /// A form per identity document the card takes: open while the client has none (the contract
@@ -191,11 +193,11 @@ pub async fn show(
     Query(q): Query<saved::SavedQuery>,
 ) -> Result<Response, AppError> {
     let id = ClientId(parse_id(&id)?);
-    render_card(&state.crm, &session, id, Refusal::default(), saved::notice(&q, &SAVED), StatusCode::OK).await
+    render_card(&state.crm, &session, id, Refusal::default(), saved::notice(&q, &saved_notices()), StatusCode::OK).await
 }
 
 /// After an action: back to the card (303, so a reload does not repeat the POST) saying what
-/// was saved (`saved`, a code of [`SAVED`]) and how many documents were made anew (the `Ok`),
+/// was saved (`saved`, a code of [`saved_notices`]) and how many documents were made anew (the `Ok`),
 /// or the card again with the reason beside the field when the input was refused.
 async fn answer(
     state: &AppState,
