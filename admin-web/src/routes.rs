@@ -115,6 +115,8 @@ pub enum Page {
     TravellerDocumentsOpen,
     ClientPaymentDetails,
     ClientAddress,
+    ClientContacts,
+    ClientAgent,
     ClientIdentity,
     ClientConsents,
     // Documents: templates, requisites, a booking's contract.
@@ -260,6 +262,8 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/travellers/{id}/documents/open", SignedIn, Page::TravellerDocumentsOpen),
     r("POST", "/clients/{id}/payment-details", SignedIn, Page::ClientPaymentDetails),
     r("POST", "/clients/{id}/address", SignedIn, Page::ClientAddress),
+    r("POST", "/clients/{id}/contacts", SignedIn, Page::ClientContacts),
+    r("POST", "/clients/{id}/agent", SignedIn, Page::ClientAgent),
     r("POST", "/clients/{id}/identity", SignedIn, Page::ClientIdentity),
     r("POST", "/clients/{id}/consents", SignedIn, Page::ClientConsents),
     r("GET", "/bookings/{id}/contract.pdf", SignedIn, Page::BookingContractPdf),
@@ -306,7 +310,8 @@ pub const ROUTES: &[Route] = &[
 /// So besides signing in and out and their password (routes of other guards), the forms they
 /// may send are the audited «Показать» of their own client's documents and the paperwork of a
 /// sale: their bookings' travellers, the travellers' documents, the client's refund
-/// details (issue #13: entered by the agent in the bot or the panel), address and own identity
+/// details (issue #13: entered by the agent in the bot or the panel), the contact data the
+/// documents state (a corrected name, phone or birth date), address and own identity
 /// document (the contract and the consent state them) and the consents issued anew, and a payment sent to
 /// their booking's client (issue #14, as from the bot's booking card). The services would allow
 /// agents more; this is the panel's own narrowing, checked by the guard for every signed-in
@@ -323,6 +328,7 @@ pub fn agent_may_use(route: &Route) -> bool {
                 | Page::TravellerDocumentsOpen
                 | Page::ClientPaymentDetails
                 | Page::ClientAddress
+                | Page::ClientContacts
                 | Page::ClientIdentity
                 | Page::ClientConsents
                 | Page::BookingContract
@@ -426,6 +432,8 @@ pub fn mount(route: &Route) -> MethodRouter<AppState> {
         Page::TravellerDocumentsOpen => on(m, bookings::travellers::open_documents),
         Page::ClientPaymentDetails => on(m, clients::card::payment_details),
         Page::ClientAddress => on(m, clients::card::address),
+        Page::ClientContacts => on(m, clients::card::contacts),
+        Page::ClientAgent => on(m, clients::card::agent),
         Page::ClientIdentity => on(m, clients::card::identity),
         Page::ClientConsents => on(m, clients::card::issue_consents),
         Page::BookingContractPdf => on(m, documents::contract_pdf),

@@ -41,6 +41,7 @@ keyed_enum! {
         ClientTagRemove = "client.tag.remove",
         ClientAssignAgent = "client.assign_agent",
         ClientCity = "client.city",
+        ClientEdit = "client.edit",
         ClientTelegramLinked = "client.telegram_linked",
         InteractionAdd = "interaction.add",
         InteractionCorrect = "interaction.correct",
@@ -349,6 +350,7 @@ keyed_enum! {
         DeletedKeys = "deleted_keys",
         DataKeys = "data_keys",
         FullName = "full_name",
+        Changed = "changed",
         // Signing.
         Sha256 = "sha256",
         Version = "version",

@@ -28,8 +28,10 @@ struct Refusal {
 }
 
 /// What an action on the card saved, the section it is told in, and the words.
-fn saved_notices() -> [(&'static str, &'static str, &'static str); 9] {
+fn saved_notices() -> [(&'static str, &'static str, &'static str); 11] {
     [
+        ("contacts", "contacts", crm::text::get("web", "saved_contacts")),
+        ("agent", "contacts", crm::text::get("web", "saved_agent")),
         ("tag", "tags", crm::text::get("web", "saved_tag")),
         ("tag_removed", "tags", crm::text::get("web", "saved_tag_removed")),
         ("note", "history", crm::text::get("web", "saved_note")),
@@ -162,6 +164,32 @@ async fn render_card(
     ctx.insert("errors", &refusal.errors);
     ctx.insert("values", &refusal.values);
     ctx.insert("saved", &saved);
+    // The card's own agent corrects the contacts too (the documents they prepare state them);
+    // the service checks whose client it is.
+    ctx.insert("may_correct", &matches!(session.staff.role, crm::domain::Role::Admin | crm::domain::Role::Agent));
+    // What the contacts form starts with: the card as it is.
+    ctx.insert(
+        "contacts",
+        &json!({
+            "full_name": c.full_name,
+            "phone": crm::domain::format_phone(&c.phone),
+            "birth_date": c.birth_date.map(views::day).unwrap_or_default(),
+            "city": c.city.clone().unwrap_or_default(),
+        }),
+    );
+    ctx.insert("cities", &crm::domain::KNOWN_CITIES.iter().map(|(name, _)| *name).collect::<Vec<_>>());
+    // The admin gives the client to another agent.
+    let agents: Vec<serde_json::Value> = if session.staff.role == crm::domain::Role::Admin {
+        crm.list_staff(actor)
+            .await?
+            .into_iter()
+            .filter(|s| s.active && s.role == crm::domain::Role::Agent)
+            .map(|s| json!({"id": s.id.0, "name": s.name, "current": c.agent_id == Some(s.id)}))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    ctx.insert("agents", &agents);
     Ok((status, views::render("clients/card.html", &ctx)?).into_response())
 }
 
@@ -217,6 +245,85 @@ async fn answer(
                 document: None,
             };
             render_card(&state.crm, session, id, refusal, None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ContactsForm {
+    #[serde(default)]
+    full_name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    birth_date: String,
+    #[serde(default)]
+    city: String,
+}
+
+/// «Изменить данные»: the name, phone, birth date and departure city corrected. Every wrong
+/// field is marked and the input kept; the documents that state the old data are made anew.
+pub async fn contacts(
+    State(state): State<AppState>,
+    Current(session): Current,
+    Path(id): Path<String>,
+    Form(form): Form<ContactsForm>,
+) -> Result<Response, AppError> {
+    let id = ClientId(parse_id(&id)?);
+    let kept = [
+        ("full_name", form.full_name.as_str()),
+        ("phone", form.phone.as_str()),
+        ("birth_date", form.birth_date.as_str()),
+        ("city", form.city.as_str()),
+    ];
+    let errors =
+        match super::parse_contacts(&form.full_name, &form.phone, &form.birth_date, &form.city, state.crm.today()) {
+            Ok(new) => match state.crm.edit_client(&session.actor, id, &new).await {
+                Ok((_, remade)) => return Ok(Redirect::to(&saved_url(id, "contacts", remade.len())).into_response()),
+                Err(crm::Error::Conflict(c @ crm::Conflict::PhoneTaken(_))) => {
+                    HashMap::from([("phone", c.message_ru())])
+                }
+                Err(crm::Error::Conflict(c @ crm::Conflict::NoChange(_))) => {
+                    HashMap::from([("contacts", c.message_ru())])
+                }
+                // A birth date after the client's documents were issued.
+                Err(crm::Error::Invalid(why)) => HashMap::from([("birth_date", why.message_ru().to_owned())]),
+                Err(e) => return Err(e.into()),
+            },
+            Err(errors) => errors,
+        };
+    let refusal = Refusal { errors, values: kept.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(), document: None };
+    render_card(&state.crm, &session, id, refusal, None, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct AgentForm {
+    #[serde(default)]
+    agent_id: String,
+}
+
+/// The admin gives the client to another agent (who then answers the client's messages and
+/// sees the card).
+pub async fn agent(
+    State(state): State<AppState>,
+    Current(session): Current,
+    Path(id): Path<String>,
+    Form(form): Form<AgentForm>,
+) -> Result<Response, AppError> {
+    let id = ClientId(parse_id(&id)?);
+    let chosen = form.agent_id.trim().parse::<i64>().map(crm::domain::StaffId);
+    let result = match chosen {
+        Ok(agent) => state.crm.assign_agent(&session.actor, id, agent).await.map(drop),
+        Err(_) => Err(crm::Error::NotFound("agent")),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&saved_url(id, "agent", 0)).into_response()),
+        // Not an active agent (a forged form, or one switched off meanwhile).
+        Err(crm::Error::NotFound("agent")) => {
+            let errors = HashMap::from([("agent_id", crm::text::get("web", "choose_agent").to_owned())]);
+            let refusal = Refusal { errors, ..Default::default() };
+            render_card(&state.crm, &session, id, refusal, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e.into()),
     }

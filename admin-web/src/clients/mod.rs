@@ -11,7 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use crm::domain::{BirthDate, City, ClientId, KNOWN_CITIES, PersonName, Phone, Role, StaffId, TagName};
-use crm::services::{Capability, NewClient, PanelSession};
+use crm::services::{Capability, ClientContacts, NewClient, PanelSession};
 use crm::{Conflict, Crm, text};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -136,41 +136,54 @@ pub async fn new_form(State(state): State<AppState>, Current(session): Current) 
     new_client_page(&state, &session, &NewClientForm::default(), &HashMap::new(), StatusCode::OK).await
 }
 
-/// Parses the form with the same domain types the bot uses; every bad field gets its reason.
-fn parse_new_client(
-    form: &NewClientForm,
+/// The contact fields of a form (registration, or the card's correction), parsed with the same
+/// domain types the bot uses; every bad field gets its reason.
+pub(crate) fn parse_contacts(
+    full_name: &str,
+    phone: &str,
+    birth_date: &str,
+    city: &str,
     today: chrono::NaiveDate,
-) -> Result<NewClient, HashMap<&'static str, String>> {
+) -> Result<ClientContacts, HashMap<&'static str, String>> {
     let mut errors = HashMap::new();
     let mut note = |field, r: Result<(), crm::domain::Invalid>| {
         if let Err(e) = r {
             errors.insert(field, e.message_ru().to_owned());
         }
     };
-    let name = PersonName::parse(&form.full_name);
+    let name = PersonName::parse(full_name);
     note("full_name", name.as_ref().map(|_| ()).map_err(Clone::clone));
-    let phone = Phone::parse(&form.phone);
+    let phone = Phone::parse(phone);
     note("phone", phone.as_ref().map(|_| ()).map_err(Clone::clone));
-    let birth = BirthDate::parse(&form.birth_date, today);
+    let birth = BirthDate::parse(birth_date, today);
     note("birth_date", birth.as_ref().map(|_| ()).map_err(Clone::clone));
-    let city = City::parse(&form.city);
+    let city = City::parse(city);
     note("city", city.as_ref().map(|_| ()).map_err(Clone::clone));
-    let agent_id = form.agent_id.trim().parse::<i64>().ok().map(StaffId);
     match (name, phone, birth, city) {
-        (Ok(full_name), Ok(phone), Ok(birth_date), Ok(city)) if errors.is_empty() => Ok(NewClient {
-            full_name,
-            phone,
-            birth_date,
-            city,
-            telegram_id: None,
-            telegram_username: None,
-            source: Some("panel".to_owned()),
-            personal_data_consent: form.pd_consent.is_some(),
-            marketing_consent: form.marketing_consent.is_some(),
-            agent_id,
-        }),
+        (Ok(full_name), Ok(phone), Ok(birth_date), Ok(city)) => {
+            Ok(ClientContacts { full_name, phone, birth_date, city })
+        }
         _ => Err(errors),
     }
+}
+
+fn parse_new_client(
+    form: &NewClientForm,
+    today: chrono::NaiveDate,
+) -> Result<NewClient, HashMap<&'static str, String>> {
+    let c = parse_contacts(&form.full_name, &form.phone, &form.birth_date, &form.city, today)?;
+    Ok(NewClient {
+        full_name: c.full_name,
+        phone: c.phone,
+        birth_date: c.birth_date,
+        city: c.city,
+        telegram_id: None,
+        telegram_username: None,
+        source: Some("panel".to_owned()),
+        personal_data_consent: form.pd_consent.is_some(),
+        marketing_consent: form.marketing_consent.is_some(),
+        agent_id: form.agent_id.trim().parse::<i64>().ok().map(StaffId),
+    })
 }
 
 pub async fn create(

@@ -231,3 +231,68 @@ each_backend!(tampered_ids_end_in_a_clear_page, |app| {
     let page = app.post(&admin, "/clients/999999/blacklist", &[("on", "1"), ("reason", "x")]).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
 });
+
+each_backend!(staff_correct_the_contacts_and_the_admin_gives_the_client_to_another_agent, |app| {
+    let (anna, agent) = app.signed_in("anna", Role::Agent).await;
+    let (boris, other) = app.signed_in("boris", Role::Agent).await;
+    let (_, admin) = app.signed_in("boss", Role::Admin).await;
+    let boss = Actor::staff(app.staff("root", Role::Admin).await.id, Role::Admin);
+    app.crm.save_agency_requisites(&boss, &testkit::agency()).await.unwrap();
+    let client = app.client("Иванова Мария", "+7 912 345-67-89", Some(&anna)).await;
+    // A complete consent on file, which states the client's name.
+    let passport = crm::domain::InternalPassport::parse(
+        "45 08",
+        "613729",
+        chrono::NaiveDate::from_ymd_opt(2010, 1, 15).unwrap(),
+        "ОВД Тверского района",
+        Some("770-001"),
+        app.crm.today(),
+    )
+    .unwrap();
+    app.crm.put_internal_passport(&boss, client.id, &passport).await.unwrap();
+    app.crm.set_client_address(&boss, client.id, "630132, г. Новосибирск, ул. Дачная, д. 3").await.unwrap();
+    app.crm.ensure_consent(&Actor::System, client.id).await.unwrap();
+    let card = format!("/clients/{}", client.id);
+    let path = format!("{card}/contacts");
+    let page = app.get(&agent, &card).await.body;
+    assert!(page.contains("Исправить данные") && page.contains("value=\"+7 912 345-67-89\""), "{page}");
+    assert!(!page.contains("Передать другому турагенту"), "only the admin gives clients away");
+
+    // Wrong fields: each marked, the input kept, nothing changed.
+    let bad = [("full_name", "Петрова"), ("phone", "12345"), ("birth_date", "31.02.1985"), ("city", "Томск")];
+    let refused = app.post(&agent, &path, &bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for (why, field) in [("Укажите хотя бы фамилию и имя", "full_name"), ("Такого дня нет в календаре", "birth_date")]
+    {
+        assert!(refused.body.contains(why), "{field}: {}", refused.body);
+    }
+    assert!(refused.body.contains("value=\"12345\"") && refused.body.contains("<details id=\"edit-contacts\" open>"));
+    let fixed = [
+        ("full_name", "Петрова Мария Ивановна"),
+        ("phone", "+7 913 000-11-22"),
+        ("birth_date", "02.03.1985"),
+        ("city", "Томск"),
+    ];
+    // Another agent's client: refused.
+    assert_eq!(app.post(&other, &path, &fixed).await.status, StatusCode::FORBIDDEN);
+    let saved = app.post(&agent, &path, &fixed).await;
+    // The consent states the name: made anew, and the agent is told.
+    let told = format!("{card}?saved=contacts&remade=1#contacts");
+    assert!(saved.redirects_to(&told), "{:?}", saved.location);
+    let page = app.get(&agent, &format!("{card}?saved=contacts&remade=1")).await.body;
+    assert!(page.contains("Данные клиента исправлены. Неподписанные документы"), "{page}");
+    assert!(page.contains("Петрова Мария Ивановна") && page.contains("+7 913 000-11-22"), "{page}");
+
+    // The admin gives the client to Boris; a made-up agent is refused.
+    let to = format!("{card}/agent");
+    assert_eq!(app.post(&agent, &to, &[("agent_id", &boris.id.0.to_string())]).await.status, StatusCode::FORBIDDEN);
+    let forged = app.post(&admin, &to, &[("agent_id", "999999")]).await;
+    assert_eq!(forged.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(forged.body.contains("Выберите действующего турагента"), "{}", forged.body);
+    let page = app.get(&admin, &card).await.body;
+    assert!(page.contains("Передать другому турагенту"), "{page}");
+    let given = app.post(&admin, &to, &[("agent_id", &boris.id.0.to_string())]).await;
+    assert!(given.redirects_to(&format!("{card}?saved=agent#contacts")), "{:?}", given.location);
+    assert_eq!(app.get(&agent, &card).await.status, StatusCode::FORBIDDEN, "no longer Anna's");
+    assert_eq!(app.get(&other, &card).await.status, StatusCode::OK);
+});

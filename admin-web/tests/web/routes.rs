@@ -161,6 +161,18 @@ const EXPECTED: &[Entry] = &[
         &[("method", "card"), ("card_number", "4276 1000 1234 5671"), ("holder", "OLGA KLIENTOVA")],
     ),
     ("POST", "/clients/{id}/address", ADMIN | AGENT, &[("address", "630132, г. Новосибирск, ул. Дачная, д. 3")]),
+    (
+        "POST",
+        "/clients/{id}/contacts",
+        ADMIN | AGENT,
+        &[
+            ("full_name", "Иванова Мария Петровна"),
+            ("phone", "+7 912 000-11-22"),
+            ("birth_date", "01.02.1990"),
+            ("city", "Новосибирск"),
+        ],
+    ),
+    ("POST", "/clients/{id}/agent", ADMIN, &[("agent_id", "{agent}")]),
     ("POST", "/clients/{id}/consents", ADMIN | AGENT, &[]),
     ("POST", "/clients/{id}/identity", ADMIN | AGENT, &PASSPORT_FORM),
     ("GET", "/bookings/{id}/contract.pdf", ADMIN | AGENT, &[]),

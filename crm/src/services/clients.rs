@@ -11,7 +11,7 @@ use crate::store::clients::{
     self as store, BlacklistEvent, Client, ClientFilter, ConsentEvent, ConsentKind, NewClientRow,
 };
 use crate::store::documents::{self, Owner};
-use crate::{Actor, Conflict, Error, Result};
+use crate::{Actor, Conflict, Error, Result, text};
 
 /// A registration, already parsed into domain types by the front-end.
 #[derive(Debug, Clone)]
@@ -28,6 +28,16 @@ pub struct NewClient {
     pub marketing_consent: bool,
     /// The agent to assign; agents always get their own clients, admins may choose.
     pub agent_id: Option<StaffId>,
+}
+
+/// A client's contact data as staff correct it on the card: each field is what registration
+/// asks, parsed the same way.
+#[derive(Debug, Clone)]
+pub struct ClientContacts {
+    pub full_name: PersonName,
+    pub phone: Phone,
+    pub birth_date: BirthDate,
+    pub city: City,
 }
 
 /// Everything the client card shows, except decrypted documents (those are read one by one,
@@ -313,6 +323,64 @@ impl Crm {
         )
         .await?;
         Ok(as_seen_by(actor, client))
+    }
+
+    /// Staff correct the client's name, phone, birth date and departure city (a typo at
+    /// registration, a new number). A phone on another card is refused, as at registration; a
+    /// birth date after the client's documents on file were issued is refused as when they were
+    /// saved. The unsigned documents that state the old data are made anew (returned).
+    pub async fn edit_client(
+        &self,
+        actor: &Actor,
+        id: ClientId,
+        new: &ClientContacts,
+    ) -> Result<(Client, Vec<crate::services::DocumentLine>)> {
+        actor.require(&[Role::Admin, Role::Agent], "staff correct a client's card")?;
+        let before = self.client_for(actor, id, Access::Write).await?;
+        let born = new.birth_date.date();
+        let (name_changed, birth_changed) =
+            (before.full_name != new.full_name.as_str(), before.birth_date != Some(born));
+        let changed: Vec<&str> = [
+            (name_changed, text::get("client_field", "full_name")),
+            (before.phone != new.phone.as_str(), text::get("client_field", "phone")),
+            (birth_changed, text::get("client_field", "birth_date")),
+            (
+                before.city.as_deref() != Some(new.city.name()) || before.time_zone != new.city.tz(),
+                text::get("client_field", "city"),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(differs, title)| differs.then_some(title))
+        .collect();
+        if changed.is_empty() {
+            return Err(Error::Conflict(Conflict::NoChange("the client's card is already so")));
+        }
+        if birth_changed {
+            let entry = Entry::new(AuditAction::DocumentCheck, AuditObject::Client(id));
+            self.check_issued_after_birth(actor, Owner::Client(id.0), entry, born).await?;
+        }
+        let mut tx = self.audited(actor).await?;
+        if let Some(other) = store::by_phone(&mut tx, new.phone.as_str()).await?.filter(|c| c.id != id) {
+            return Err(Error::Conflict(Conflict::PhoneTaken(other.id.0)));
+        }
+        let row = store::Contacts {
+            full_name: new.full_name.as_str(),
+            name_key: &new.full_name.search_key(),
+            phone: new.phone.as_str(),
+            birth_date: born,
+            city: &new.city,
+        };
+        store::set_contacts(&mut tx, id, &row).await.map_err(|e| match Error::from(e) {
+            Error::Db(sqlx::Error::Database(d)) if d.is_unique_violation() => Error::Conflict(Conflict::PhoneTaken(0)),
+            other => other,
+        })?;
+        let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
+        let entry = Entry::new(AuditAction::ClientEdit, AuditObject::Client(id))
+            .with(AuditField::Changed, changed.join(", "))
+            .with_some(AuditField::FullName, name_changed.then(|| client.full_name.clone()));
+        tx.commit(entry).await?;
+        let remade = self.remake_stale(id).await?;
+        Ok((as_seen_by(actor, client), remade))
     }
 
     pub async fn change_city(&self, actor: &Actor, id: ClientId, city: City) -> Result<Client> {

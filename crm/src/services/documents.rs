@@ -232,6 +232,41 @@ impl Crm {
         Ok(out)
     }
 
+    /// A corrected birth date must still precede the owner's identity documents on file as
+    /// saving them required (`check_issued_to`): a document is not issued before its holder's
+    /// birth, an internal passport not before 14. The documents are opened for this, and the
+    /// check audited with `entry` when any was.
+    pub(crate) async fn check_issued_after_birth(
+        &self,
+        actor: &Actor,
+        owner: Owner,
+        entry: Entry,
+        born: chrono::NaiveDate,
+    ) -> Result<()> {
+        let mut conn = self.store.conn().await?;
+        let on_file = store::kinds_of(&mut conn, owner).await?;
+        let mut verdict = Ok(());
+        let mut opened = false;
+        for kind in DocKind::IDENTITY.into_iter().filter(|k| on_file.iter().any(|f| f == k.as_str())) {
+            let Some(plain) = self.open_one(&mut conn, owner, kind).await? else { continue };
+            opened = true;
+            let issued_on = match kind {
+                DocKind::InternalPassport => decode::<InternalPassport>(&plain)?.issued_on,
+                DocKind::ForeignPassport => decode::<ForeignPassport>(&plain)?.issued_on,
+                _ => decode::<BirthCertificate>(&plain)?.issued_on,
+            };
+            if let Err(why) = crate::domain::check_issued_to(kind, issued_on, born) {
+                verdict = Err(Error::Invalid(why));
+                break;
+            }
+        }
+        drop(conn);
+        if opened {
+            self.audit(actor, &entry).await?;
+        }
+        verdict
+    }
+
     /// One document decrypted, or `None` when there is none. Not audited: the callers are.
     pub(crate) async fn open_one(&self, conn: &mut Conn, owner: Owner, kind: DocKind) -> Result<Option<Vec<u8>>> {
         let Some(sealed) = store::get(conn, owner, kind).await? else {

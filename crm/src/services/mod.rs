@@ -62,7 +62,7 @@ pub use crate::store::tours::{Departure, RoutePoint, Tour, TourFilter, TourHotel
 pub use address_limits::ADDRESS_MAX_FAILURES;
 pub use booking_events::BookingListeners;
 pub use bookings::{BookingCard, BookingRequest, NewTraveller, RoomChoice};
-pub use clients::{ClientCard, NewClient, source_title_ru};
+pub use clients::{ClientCard, ClientContacts, NewClient, source_title_ru};
 // The accountant's desk and commission rates (issue #15).
 pub use crate::store::commissions::{RateChange, RateOf};
 pub use commissions::{CommissionRates, RateLine};

@@ -18,8 +18,8 @@ use super::documents::{ClientExpiry, Documents, decode, may_open, plain_of};
 use super::scope::{Access, Scope};
 use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{
-    BirthCertificate, BookingId, BookingStatus, DocKind, DocWarning, ForeignPassport, InternalPassport,
-    TravellerDocument, TravellerId, check_issued_to, foreign_passport_warnings, is_abroad, needed_documents,
+    BookingId, BookingStatus, DocKind, DocWarning, ForeignPassport, TravellerDocument, TravellerId,
+    foreign_passport_warnings, is_abroad, needed_documents,
 };
 use crate::store::bookings::{self as bookings_store, Booking, Traveller};
 use crate::store::documents::{self as doc_store, Owner};
@@ -218,7 +218,9 @@ impl Crm {
             return Err(Error::Conflict(Conflict::NoChange("the traveller is already so")));
         }
         if before.birth_date != t.birth_date.date() {
-            self.check_documents_issued_after(actor, &b, &before, t.birth_date.date()).await?;
+            let entry = Entry::new(AuditAction::DocumentCheck, AuditObject::Booking(b.id))
+                .with(AuditField::Traveller, &before.full_name);
+            self.check_issued_after_birth(actor, owner_of(&b, &before), entry, t.birth_date.date()).await?;
         }
         let mut tx = self.audited(actor).await?;
         store::update(&mut tx, id, t.full_name.as_str(), t.birth_date.date()).await?;
@@ -228,44 +230,6 @@ impl Crm {
         tx.commit(entry).await?;
         self.remake_stale(b.client_id).await?;
         Ok(after)
-    }
-
-    /// A corrected birth date must still precede the traveller's documents on file as saving
-    /// them required (`check_issued_to`): a document is not issued before its holder's birth,
-    /// an internal passport not before 14. The documents are opened for this, and the check
-    /// audited like the travellers list's.
-    async fn check_documents_issued_after(
-        &self,
-        actor: &Actor,
-        b: &Booking,
-        t: &Traveller,
-        born: NaiveDate,
-    ) -> Result<()> {
-        let owner = owner_of(b, t);
-        let mut conn = self.store.conn().await?;
-        let on_file = doc_store::kinds_of(&mut conn, owner).await?;
-        let mut verdict = Ok(());
-        let mut opened = false;
-        for kind in DocKind::IDENTITY.into_iter().filter(|k| on_file.iter().any(|f| f == k.as_str())) {
-            let Some(plain) = self.open_one(&mut conn, owner, kind).await? else { continue };
-            opened = true;
-            let issued_on = match kind {
-                DocKind::InternalPassport => decode::<InternalPassport>(&plain)?.issued_on,
-                DocKind::ForeignPassport => decode::<ForeignPassport>(&plain)?.issued_on,
-                _ => decode::<BirthCertificate>(&plain)?.issued_on,
-            };
-            if let Err(why) = check_issued_to(kind, issued_on, born) {
-                verdict = Err(Error::Invalid(why));
-                break;
-            }
-        }
-        drop(conn);
-        if opened {
-            let entry = Entry::new(AuditAction::DocumentCheck, AuditObject::Booking(b.id))
-                .with(AuditField::Traveller, &t.full_name);
-            self.audit(actor, &entry).await?;
-        }
-        verdict
     }
 
     /// Removes a companion and their documents. The client who booked stays.

@@ -476,6 +476,32 @@ pub async fn set_telegram(
     Ok(done.rows_affected() == 1)
 }
 
+/// A client's contact data as staff correct it.
+pub struct Contacts<'a> {
+    pub full_name: &'a str,
+    pub name_key: &'a str,
+    pub phone: &'a str,
+    pub birth_date: NaiveDate,
+    pub city: &'a City,
+}
+
+pub async fn set_contacts(conn: &mut Conn, id: ClientId, c: &Contacts<'_>) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE clients SET full_name = $1, name_key = $2, phone = $3, birth_date = $4, city = $5, time_zone = $6 \
+         WHERE id = $7",
+    )
+    .bind(c.full_name)
+    .bind(c.name_key)
+    .bind(c.phone)
+    .bind(date(c.birth_date))
+    .bind(c.city.name())
+    .bind(c.city.tz().name())
+    .bind(id.0)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Corrects the client's name (the client, confirming the card an agent made).
 pub async fn set_name(conn: &mut Conn, id: ClientId, full_name: &str, name_key: &str) -> sqlx::Result<bool> {
     let done = sqlx::query("UPDATE clients SET full_name = $1, name_key = $2 WHERE id = $3")

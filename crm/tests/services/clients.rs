@@ -206,3 +206,53 @@ each_backend!(a_telegram_user_registers_only_themself_and_only_with_consent, |ap
     let twice = app.crm.register_client(&tg, twice).await;
     assert!(matches!(twice, Err(Error::Conflict(Conflict::TelegramTaken))), "{}: {twice:?}", app.backend);
 });
+
+fn contacts(name: &str, phone: &str, born: &str, city: &str) -> crm::services::ClientContacts {
+    crm::services::ClientContacts {
+        full_name: crm::domain::PersonName::parse(name).unwrap(),
+        phone: crm::domain::Phone::parse(phone).unwrap(),
+        birth_date: crm::domain::BirthDate::parse(born, t0().date_naive()).unwrap(),
+        city: crm::domain::City::parse(city).unwrap(),
+    }
+}
+
+each_backend!(staff_correct_a_clients_contacts_and_a_taken_phone_or_an_early_birth_is_refused, |app| {
+    let anna = app.actor("anna", Role::Agent).await;
+    let boris = app.actor("boris", Role::Agent).await;
+    let c = app.client("+7 912 345-67-89", Some(&anna)).await;
+    let other = app.client("+7 912 345-67-80", Some(&boris)).await;
+    let fixed = contacts("Петрова Мария Ивановна", "+7 913 000-11-22", "02.03.1985", "из Томска");
+    // Another agent's client, and the client themself: refused, nothing changes.
+    assert!(matches!(app.crm.edit_client(&boris, c.id, &fixed).await, Err(Error::Forbidden(_))));
+    assert!(matches!(app.crm.edit_client(&Actor::Client(c.id), c.id, &fixed).await, Err(Error::Forbidden(_))));
+    // Another card's phone: refused as at registration.
+    let taken = contacts("Петрова Мария Ивановна", &other.phone, "02.03.1985", "Новосибирск");
+    let refused = app.crm.edit_client(&anna, c.id, &taken).await;
+    assert!(matches!(refused, Err(Error::Conflict(Conflict::PhoneTaken(id))) if id == other.id.0), "{refused:?}");
+    assert_eq!(app.crm.get_client(&anna, c.id).await.unwrap().phone, "+79123456789");
+
+    let (edited, remade) = app.crm.edit_client(&anna, c.id, &fixed).await.unwrap();
+    assert_eq!(edited.full_name, "Петрова Мария Ивановна");
+    assert_eq!(edited.phone, "+79130001122");
+    assert_eq!(edited.birth_date, chrono::NaiveDate::from_ymd_opt(1985, 3, 2));
+    assert_eq!((edited.city.as_deref(), edited.time_zone), (Some("Томск"), chrono_tz::Asia::Tomsk));
+    assert!(remade.is_empty(), "no documents issued yet");
+    // Found by the new name and phone; the old phone is free for another card.
+    let found = app.crm.list_clients(&anna, Crm::search_filter("петрова")).await.unwrap();
+    assert_eq!(found.iter().map(|c| c.id).collect::<Vec<_>>(), [c.id]);
+    app.client("+7 912 345-67-89", Some(&anna)).await;
+    // The same again: nothing to change.
+    let same = app.crm.edit_client(&anna, c.id, &fixed).await;
+    assert!(matches!(same, Err(Error::Conflict(Conflict::NoChange(_)))), "{same:?}");
+    // A birth date after the client's passport was issued: refused as when it was saved.
+    app.crm.put_internal_passport(&anna, c.id, &crate::helpers::internal_passport()).await.unwrap();
+    let late = contacts("Петрова Мария Ивановна", "+7 913 000-11-22", "02.03.2005", "Томск");
+    let refused = app.crm.edit_client(&anna, c.id, &late).await;
+    assert!(matches!(refused, Err(Error::Invalid(Invalid::InternalPassportUnder14))), "{refused:?}");
+    // The audit log says what was corrected, not the numbers.
+    let log = app.crm.audit_log(&Actor::System, &crm::services::AuditFilter { limit: 50, ..Default::default() }).await;
+    let edit = log.unwrap().into_iter().find(|e| e.action == "client.edit").expect("the correction in the log");
+    let details = format!("{edit:?}");
+    assert!(details.contains("ФИО, телефон, дата рождения, город вылета"), "{details}");
+    assert!(!details.contains("9130001122"), "{details}");
+});
