@@ -203,6 +203,7 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: Role, effect: Effe
                 Some(Callback::Client(client))
             ))
         }
+        Effect::EditClient { client, field, value } => edit_client(ctx, &actor, ClientId(client), field, &value).await,
         Effect::AddTraveller { booking, full_name, birth_date } => {
             // Checked again as any entry is: a stale or crafted state is refused, not stored.
             let checked = crm::domain::PersonName::parse(&full_name).and_then(|full_name| {
@@ -473,6 +474,46 @@ async fn travellers(ctx: &Ctx, actor: &Actor, id: BookingId) -> Result<Event, Bo
 }
 
 /// The titles of documents made anew by a change of their data, for the staff's «сохранено».
+/// One field of the client's card corrected: the others as the card has them, checked again
+/// as any entry is (a stale or crafted state is refused, not stored).
+async fn edit_client(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: ClientId,
+    field: dialogues::staff::ClientField,
+    value: &str,
+) -> Result<Event, BotError> {
+    use dialogues::staff::ClientField;
+    let c = match ctx.crm.get_client(actor, id).await {
+        Ok(c) => c,
+        Err(e) => return refused(ctx, e),
+    };
+    let today = ctx.crm.today();
+    let typed = |f: ClientField, stored: String| if f == field { value.to_owned() } else { stored };
+    let birth = c.birth_date.map(|d| d.format("%d.%m.%Y").to_string()).unwrap_or_default();
+    let contacts =
+        crm::domain::PersonName::parse(&typed(ClientField::FullName, c.full_name.clone())).and_then(|full_name| {
+            Ok(crm::services::ClientContacts {
+                full_name,
+                phone: crm::domain::Phone::parse(&typed(ClientField::Phone, c.phone.clone()))?,
+                birth_date: crm::domain::BirthDate::parse(&typed(ClientField::BirthDate, birth), today)?,
+                city: match field {
+                    ClientField::City => crm::domain::City::parse(value)?,
+                    _ => crm::domain::City::from_stored(c.city.clone().unwrap_or_default(), c.time_zone.name()),
+                },
+            })
+        });
+    let contacts = match contacts {
+        Ok(contacts) => contacts,
+        Err(why) => return Ok(Event::Outcome(Outcome::Refused(why.message_ru().to_owned()))),
+    };
+    attempt!(ctx, ctx.crm.edit_client(actor, id, &contacts), |(_, remade): (_, Vec<_>)| done(
+        ctx,
+        Reply::text("staff_done_contacts").var("field", field.code()).var("remade", titles(&remade)),
+        Some(Callback::Client(id.0))
+    ))
+}
+
 fn titles(remade: &[crm::services::DocumentLine]) -> Vec<String> {
     remade.iter().map(|d| d.document.title.clone()).collect()
 }

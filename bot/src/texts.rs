@@ -254,6 +254,12 @@ impl Texts {
             "staff_address_ask.tera",
             "staff_address_refused.tera",
             "staff_done_address.tera",
+            "staff_done_contacts.tera",
+            "staff_edit_choose.tera",
+            "staff_edit_ask.tera",
+            "staff_edit_refused.tera",
+            "button_edit_client.tera",
+            "button_edit_field.tera",
             // Telegram Payments (src/payments.rs, the agent's «Счёт в Telegram»).
             "button_telegram_invoice.tera",
             "staff_invoice_amount_ask.tera",

@@ -7,7 +7,7 @@
 //! list: reordering an enum leaves old buttons meaning what they meant. A button of the
 //! version before codes (`mv:17:1`) does not decode and is answered «button expired».
 
-use crate::staff::{NOTE_KINDS, PAY_METHODS};
+use crate::staff::{ClientField, NOTE_KINDS, PAY_METHODS};
 use domain::{BookingStatus, DocKind, InteractionKind, PaymentMethod};
 use serde::{Deserialize, Serialize};
 
@@ -78,6 +78,9 @@ pub enum Callback {
     Refund(i64),
     /// Staff: enter a client's address for the documents (a text follows).
     Address(i64),
+    /// Staff: correct the client's card (choose the field; then its new value follows).
+    EditClient(i64),
+    EditField(i64, ClientField),
     RefundTo(i64, bool),
     /// Signing a document in the chat (the client): start, accept the signature agreement, a
     /// new code. The PDF of a document (the client, staff). Staff: issue a booking's contract.
@@ -155,6 +158,8 @@ impl Callback {
             Callback::AskCancel(id) => format!("xc:{id}"),
             Callback::Travellers(id) => format!("tr:{id}"),
             Callback::Address(id) => format!("ad:{id}"),
+            Callback::EditClient(id) => format!("ec:{id}"),
+            Callback::EditField(id, f) => format!("ef:{id}:{}", f.code()),
             Callback::AddTraveller(id) => format!("ta:{id}"),
             Callback::Traveller(id) => format!("tv:{id}"),
             Callback::DocKind(id, k) => format!("dk:{id}:{}", k.as_str()),
@@ -244,6 +249,8 @@ impl Callback {
             })?,
             ("tr", _) => Callback::Travellers(id()?),
             ("ad", _) => Callback::Address(id()?),
+            ("ec", _) => Callback::EditClient(id()?),
+            ("ef", _) => with_code().and_then(|(id, f)| Some(Callback::EditField(id, ClientField::from_code(f)?)))?,
             ("ta", _) => Callback::AddTraveller(id()?),
             ("tv", _) => Callback::Traveller(id()?),
             ("dk", _) => with_code().and_then(|(id, k)| {
@@ -327,6 +334,8 @@ mod tests {
             Callback::Traveller(15),
             Callback::AddTraveller(16),
             Callback::Address(16),
+            Callback::EditClient(17),
+            Callback::EditField(17, crate::staff::ClientField::BirthDate),
             Callback::Refund(17),
             Callback::RefundTo(17, true),
             Callback::RefundTo(17, false),

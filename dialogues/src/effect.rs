@@ -133,6 +133,13 @@ pub enum Effect {
         client: i64,
         address: String,
     },
+    /// Correct one field of the client's card to `value` (checked by the dialogue, parsed again
+    /// by the transport); answered by `Outcome::Done` or `Outcome::Refused`.
+    EditClient {
+        client: i64,
+        field: crate::staff::ClientField,
+        value: String,
+    },
     /// Add a companion to a booking, with the name and birth date the dialogue checked (the
     /// transport checks them again); answered by `Outcome::StaffTravellers` or `Outcome::Refused`.
     AddTraveller {
@@ -199,6 +206,7 @@ impl Effect {
             | Effect::StaffTravellers(_)
             | Effect::AddTraveller { .. }
             | Effect::SetAddress { .. }
+            | Effect::EditClient { .. }
             | Effect::PutTravellerDocument { .. }
             | Effect::PutClientDocument { .. }
             | Effect::PutPaymentDetails { .. }

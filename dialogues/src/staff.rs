@@ -45,6 +45,46 @@ pub const NOTE_KINDS: [InteractionKind; 4] =
 /// `pay_{code}`. Only these come back from a button (online payments come from the provider).
 pub const PAY_METHODS: [PaymentMethod; 2] = [PaymentMethod::Cash, PaymentMethod::BankTransfer];
 
+/// A field of the client's card an agent corrects from the bot, kept in states and buttons by
+/// its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientField {
+    FullName,
+    Phone,
+    BirthDate,
+    City,
+}
+
+impl ClientField {
+    pub const ALL: [ClientField; 4] =
+        [ClientField::FullName, ClientField::Phone, ClientField::BirthDate, ClientField::City];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ClientField::FullName => "full_name",
+            ClientField::Phone => "phone",
+            ClientField::BirthDate => "birth_date",
+            ClientField::City => "city",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ClientField> {
+        ClientField::ALL.into_iter().find(|f| f.code() == code)
+    }
+
+    /// The value typed for this field, checked as registration checks it and written the way
+    /// the card stores it; the reason when it is wrong.
+    pub fn parse(self, text: &str, today: NaiveDate) -> Result<String, domain::Invalid> {
+        Ok(match self {
+            ClientField::FullName => PersonName::parse(text)?.as_str().to_owned(),
+            ClientField::Phone => Phone::parse(text)?.as_str().to_owned(),
+            ClientField::BirthDate => BirthDate::parse(text, today)?.date().format("%d.%m.%Y").to_string(),
+            ClientField::City => City::parse(text)?.name().to_owned(),
+        })
+    }
+}
+
 /// What the next text of a staff member means. Stored with the chat's state, so a domain value
 /// is kept as its stable code (serde writes `"contract_signed"`), never as a position in a list;
 /// a state of the version before codes does not parse and restarts the dialogue.
@@ -80,6 +120,11 @@ pub enum Awaiting {
     },
     /// The client's address for the contract and the consent.
     Address(i64),
+    /// A corrected field of the client's card.
+    ClientField {
+        client: i64,
+        field: ClientField,
+    },
     /// A traveller's identity document, field by field (`documents`).
     Document(crate::documents::DocEntry),
     /// A client's refund details, field by field (`refund`).
@@ -130,7 +175,10 @@ pub fn card_reply(c: &ClientCardView, is_admin: bool) -> Reply {
     let mut rows = vec![first];
     rows.push(NOTE_KINDS.map(|k| btn(&format!("note_{}", k.as_str()), Callback::Note(c.id, k))).to_vec());
     rows.push(vec![btn("refund", Callback::Refund(c.id)), btn("address", Callback::Address(c.id))]);
-    rows.push(vec![btn("client_documents", Callback::ClientDocuments(c.id))]);
+    rows.push(vec![
+        btn("client_documents", Callback::ClientDocuments(c.id)),
+        btn("edit_client", Callback::EditClient(c.id)),
+    ]);
     for b in &c.bookings {
         rows.push(vec![booking_button(b, false)]);
     }
@@ -293,6 +341,18 @@ pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDa
         Awaiting::Address(client) => {
             (State::Staff(Some(Awaiting::Address(client))), vec![Effect::SetAddress { client, address: text }])
         }
+        // Checked here as registration checks it, then saved by crm (which may refuse a phone
+        // on another card); either way the next text is another try.
+        Awaiting::ClientField { client, field } => match field.parse(&text, today) {
+            Ok(value) => (
+                State::Staff(Some(Awaiting::ClientField { client, field })),
+                vec![Effect::EditClient { client, field, value }],
+            ),
+            Err(e) => reply(
+                State::Staff(Some(Awaiting::ClientField { client, field })),
+                Reply::text("invalid").var("reason", e.message_ru()),
+            ),
+        },
         Awaiting::TravellerName(booking) => match PersonName::parse(&text) {
             Ok(n) => wait(
                 Awaiting::TravellerBirth { booking, full_name: n.as_str().to_owned() },
@@ -363,6 +423,23 @@ fn button(cb: Callback) -> Option<(State, Vec<Effect>)> {
         Callback::Traveller(id) => crate::documents::choose_kind(id),
         Callback::AddTraveller(id) => wait(Awaiting::TravellerName(id), "staff_traveller_name_ask"),
         Callback::Address(id) => wait(Awaiting::Address(id), "staff_address_ask"),
+        Callback::EditClient(id) => {
+            let rows = ClientField::ALL
+                .chunks(2)
+                .map(|pair| {
+                    pair.iter()
+                        .map(|f| {
+                            Button::new(Label::new("edit_field").var("field", f.code()), Callback::EditField(id, *f))
+                        })
+                        .collect()
+                })
+                .collect();
+            reply(State::Staff(None), Reply::text("staff_edit_choose").keyboard(Keyboard::Inline(rows)))
+        }
+        Callback::EditField(id, field) => reply(
+            State::Staff(Some(Awaiting::ClientField { client: id, field })),
+            Reply::text("staff_edit_ask").var("field", field.code()),
+        ),
         Callback::DocKind(id, kind) => crate::documents::start(id, kind),
         Callback::ClientDocuments(id) => crate::documents::choose_client_kind(id),
         Callback::ClientDocKind(id, kind) => crate::documents::start_client(id, kind),
@@ -438,6 +515,9 @@ fn outcome(here: State, o: &Outcome, is_admin: bool) -> (State, Vec<Effect>) {
         Outcome::Refused(reason) => match here {
             State::Staff(Some(a @ Awaiting::Address(_))) => {
                 reply(State::Staff(Some(a)), Reply::text("staff_address_refused").var("reason", reason.as_str()))
+            }
+            State::Staff(Some(a @ Awaiting::ClientField { .. })) => {
+                reply(State::Staff(Some(a)), Reply::text("staff_edit_refused").var("reason", reason.as_str()))
             }
             State::Staff(Some(a @ (Awaiting::PaymentAmount { .. } | Awaiting::InvoiceAmount(_)))) => {
                 reply(State::Staff(Some(a)), Reply::text("staff_amount_refused").var("reason", reason.as_str()))

@@ -308,6 +308,20 @@ async fn refund_entry(w: World) {
     assert_eq!(saved.callback_data(), [format!("cl:{}", client.id)]);
     let opened = crm.open_documents(&Actor::System, client.id).await.unwrap();
     assert_eq!(opened.internal_passport.map(|p| p.number).as_deref(), Some("613729"));
+
+    // The card corrected field by field: another card's phone and a birth date after the
+    // passport are refused and asked again; a right phone is saved.
+    crm.register_client(&agent, testkit::new_client("Петров Пётр", "+79123450000")).await.unwrap();
+    let fields = w.press(&anna_tg, &card, &format!("ec:{}", client.id), "Что исправить").await;
+    w.press(&anna_tg, &fields, &format!("ef:{}:birth_date", client.id), "Дата рождения клиента").await;
+    w.say(&anna_tg, "01.01.2005", "выдают с 14 лет").await;
+    w.say(&anna_tg, "/cancel", "").await;
+    w.press(&anna_tg, &fields, &format!("ef:{}:phone", client.id), "Новый телефон клиента").await;
+    w.say(&anna_tg, "12345", "10 цифр").await;
+    w.say(&anna_tg, "+7 912 345-00-00", "Клиент с таким телефоном уже зарегистрирован").await;
+    let saved = w.say(&anna_tg, "+7 913 000-11-22", "Исправлено: телефон.").await;
+    assert_eq!(saved.callback_data(), [format!("cl:{}", client.id)]);
+    assert_eq!(crm.get_client(&Actor::System, client.id).await.unwrap().phone, "+79130001122");
 }
 
 #[tokio::test]

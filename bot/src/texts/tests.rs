@@ -643,3 +643,37 @@ fn a_signed_contract_says_what_is_due() {
     let contract = t.message(&Reply::text("sign_done").var("title", "Договор").var("due", "156 000 ₽"));
     assert!(contract.ends_with("\nТеперь бронь можно оплатить: к оплате 156 000 ₽."), "{contract}");
 }
+
+/// Correcting the client's card from the bot: the button, the fields, each question, a refusal
+/// and the answer naming what was corrected and the documents made anew.
+#[test]
+fn correcting_the_clients_card_is_worded() {
+    use dialogues::staff::{Awaiting, ClientField};
+    let t = Texts::load().unwrap();
+    let agent = Who::Staff { id: 3, role: crm::domain::Role::Agent, name: "Смирнова Анна".into() };
+    let card = ClientCardView { id: 5, name: "Иванова Мария".into(), telegram: true, ..Default::default() };
+    let out = rendered(&t, State::Staff(None), &agent, Event::Outcome(Outcome::StaffClient(card)));
+    assert!(out[0].1.iter().flatten().any(|b| b == "✏️ Исправить данные"), "{:?}", out[0].1);
+    let out = rendered(&t, State::Staff(None), &agent, Event::Callback(Callback::EditClient(5)));
+    assert!(out[0].0.starts_with("Что исправить в карточке клиента?"), "{}", out[0].0);
+    assert_eq!(out[0].1, [vec!["ФИО", "Телефон"], vec!["Дата рождения", "Город вылета"]]);
+    let asks: Vec<String> = ClientField::ALL
+        .into_iter()
+        .map(|f| rendered(&t, State::Staff(None), &agent, Event::Callback(Callback::EditField(5, f)))[0].0.clone())
+        .collect();
+    assert!(asks[1].starts_with("Новый телефон клиента") && asks[2].contains("дд.мм.гггг"), "{asks:?}");
+    let on_phone = State::Staff(Some(Awaiting::ClientField { client: 5, field: ClientField::Phone }));
+    let taken = Event::Outcome(Outcome::Refused("Клиент с таким телефоном уже зарегистрирован.".into()));
+    let out = rendered(&t, on_phone, &agent, taken);
+    assert_eq!(out[0].0, "Клиент с таким телефоном уже зарегистрирован.\nНапишите ещё раз или /cancel, чтобы выйти.");
+    let done = t.message(
+        &Reply::text("staff_done_contacts").var("field", "phone").var("remade", vec!["Согласие на обработку"]),
+    );
+    assert_eq!(
+        done,
+        "Исправлено: телефон.\n📄 Документ «Согласие на обработку» составлен заново с новыми данными; прежний \
+         экземпляр больше не действует."
+    );
+    let address = t.message(&Reply::text("staff_done_address").var("remade", Vec::<String>::new()));
+    assert_eq!(address, "Адрес сохранён (данные зашифрованы).");
+}

@@ -368,3 +368,36 @@ fn a_steps_button_pressed_after_the_step_ended_is_said_to_be_outdated() {
         assert!(matches!(r.keyboard, Keyboard::Reply(_)), "with the work menu: {r:?}");
     }
 }
+
+#[test]
+fn an_agent_corrects_one_field_of_the_card_checked_as_typed() {
+    use dialogues::staff::ClientField;
+    let (st, eff) = run(State::Staff(None), Event::Callback(Callback::EditField(5, ClientField::Phone)));
+    let on_phone = State::Staff(Some(Awaiting::ClientField { client: 5, field: ClientField::Phone }));
+    assert_eq!((st.clone(), templates(&eff)), (on_phone.clone(), vec!["staff_edit_ask"]));
+    // A wrong phone: its reason, the same question.
+    let (st, eff) = run(st, text("12345"));
+    assert_eq!((st.clone(), templates(&eff)), (on_phone.clone(), vec!["invalid"]));
+    // A right one goes to crm as the card writes it; the question stays for crm's answer.
+    let (st, eff) = run(st, text("8 (913) 000-11-22"));
+    let edit = Effect::EditClient { client: 5, field: ClientField::Phone, value: "+79130001122".into() };
+    assert_eq!((st.clone(), eff), (on_phone.clone(), vec![edit]));
+    let (st2, eff) = run(st.clone(), Event::Outcome(Outcome::Refused("занят".into())));
+    assert_eq!((st2, templates(&eff)), (on_phone, vec!["staff_edit_refused"]));
+    let done = Event::Outcome(Outcome::Done {
+        message: "Исправлено: телефон.".into(),
+        back: Some(Callback::Client(5)),
+    });
+    let (st, eff) = run(st, done);
+    assert_eq!((st, templates(&eff)), (State::Staff(None), vec!["staff_done"]));
+    // A birth date and a city are checked and written as registration writes them.
+    for (field, typed, value) in [
+        (ClientField::BirthDate, "2.3.1985", "02.03.1985"),
+        (ClientField::City, "из Томска", "Томск"),
+        (ClientField::FullName, "  Петрова   Мария ", "Петрова Мария"),
+    ] {
+        let (st, _) = run(State::Staff(None), Event::Callback(Callback::EditField(5, field)));
+        let (_, eff) = run(st, text(typed));
+        assert_eq!(eff, [Effect::EditClient { client: 5, field, value: value.into() }], "{typed}");
+    }
+}
