@@ -93,18 +93,42 @@ pub async fn on_text(
     user: &teloxide::types::User,
     text: &str,
 ) -> Result<bool, BotError> {
-    let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    if digits.len() != 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    let code = code_in(text);
+    if code.is_none() && !mentions_code(text) {
         return Ok(false);
     }
     let Some(actor @ Actor::Client(_)) = actor_of(ctx, user).await? else { return Ok(false) };
     let Some(doc) = ctx.crm.document_awaiting_code(&actor).await? else { return Ok(false) };
+    // Six digits inside a longer message while a code waits: perhaps the code with a question.
+    // Not forwarded to the agent nor kept in the history (the code is secret); asked alone.
+    let Some(digits) = code else {
+        conversation::send(ctx, bot, chat, &Reply::text("sign_code_alone")).await?;
+        return Ok(true);
+    };
     let reply = match ctx.crm.sign_with_code(&actor, doc, &digits, &Evidence::chat()).await {
         Ok(line) => Ok(signed(ctx, &actor, line).await),
         Err(e) => Err(e),
     };
     answer(ctx, bot, chat, &actor, doc, reply).await?;
     Ok(true)
+}
+
+/// The six digits of a message that is a signing code as people type it: «098421», «098 421»,
+/// «код: 098-421», «мой код 098421». A longer text with six digits in it is something else
+/// («оплатил 100000 за тур, когда вылет?»): the client's question is not spent as an attempt.
+fn code_in(text: &str) -> Option<String> {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let words = text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).count();
+    let other =
+        text.chars().any(|c| !(c.is_ascii_digit() || c.is_alphabetic() || c.is_whitespace() || ":-.,#№".contains(c)));
+    (digits.len() == 6 && words <= 2 && !other).then_some(digits)
+}
+
+/// Whether a message holds what may be a code: six digits in all, or a run of six.
+fn mentions_code(text: &str) -> bool {
+    let all = text.chars().filter(char::is_ascii_digit).count();
+    let runs = text.split(|c: char| !c.is_ascii_digit()).any(|run| run.len() == 6);
+    all == 6 || runs
 }
 
 /// «Подписан»; a signed contract's booking that now takes a payment offers it at once (the
@@ -141,10 +165,14 @@ async fn start(ctx: &Ctx, actor: &Actor, doc: IssuedDocumentId) -> crm::Result<R
         return Err(Error::Signing(SigningRefusal::NotSignable(state)));
     }
     if !view.document.document.missing.is_empty() {
+        // The client is asked only for what the client enters; the agency's part is only said
+        // to be under way.
+        let (by_client, by_agency) = crm::services::missing_parts(&view.document.document.missing);
         return Ok(Reply::text("sign_missing")
             .var("title", view.document.document.title)
             .var("mini_app", ctx.mini_apps)
-            .var("missing", view.document.document.missing));
+            .var("missing", by_client.join("; "))
+            .var("agency", !by_agency.is_empty()));
     }
     if view.agreement_needed {
         let (version, html, _) = signature_agreement();

@@ -487,6 +487,7 @@ mod tests {
             "client.tag.remove",
             "client.assign_agent",
             "client.city",
+            "client.edit",
             "client.telegram_linked",
             "interaction.add",
             "interaction.correct",

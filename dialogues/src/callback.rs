@@ -23,6 +23,9 @@ pub enum Callback {
     Depart(i64),
     /// Number of travellers.
     Count(u8),
+    /// «Забронировать» under a price for this many travellers: only the newest price books,
+    /// an older one's button (another count) is refused.
+    ConfirmBooking(u8),
     /// Catalog page.
     Page(u32),
     /// Catalog filters: ask for a destination, choose a month (yyyymm, 0 = any), a budget
@@ -130,6 +133,7 @@ impl Callback {
             Callback::Tour(id) => format!("t:{id}"),
             Callback::Depart(id) => format!("d:{id}"),
             Callback::Count(n) => format!("k:{n}"),
+            Callback::ConfirmBooking(n) => format!("bc:{n}"),
             Callback::Page(p) => format!("p:{p}"),
             Callback::AskDestination => "fd".into(),
             Callback::AskMonth => "fm".into(),
@@ -215,6 +219,7 @@ impl Callback {
             ("t", _) => Callback::Tour(id()?),
             ("d", _) => Callback::Depart(id()?),
             ("k", _) => Callback::Count(u8::try_from(small(2)?).ok().filter(|n| (1..=30).contains(n))?),
+            ("bc", _) => Callback::ConfirmBooking(u8::try_from(small(2)?).ok().filter(|n| (1..=30).contains(n))?),
             ("p", _) => Callback::Page(small(4)?),
             ("fd", None) => Callback::AskDestination,
             ("fm", None) => Callback::AskMonth,
@@ -334,6 +339,7 @@ mod tests {
             Callback::Traveller(15),
             Callback::AddTraveller(16),
             Callback::Address(16),
+            Callback::ConfirmBooking(3),
             Callback::EditClient(17),
             Callback::EditField(17, crate::staff::ClientField::BirthDate),
             Callback::Refund(17),

@@ -41,7 +41,7 @@ async fn agent_works(w: World) {
     let card = w.press(&maria, &list, &format!("t:{tour_id}"), "Маршрут").await;
     let ask = w.press(&maria, &card, &format!("d:{dep_id}"), "Сколько человек").await;
     let quote = w.press(&maria, &ask, "k:1", "Стоимость брони").await;
-    w.press(&maria, &quote, "y", "Заявка на бронирование").await;
+    w.press(&maria, &quote, "bc:1", "Заявка на бронирование").await;
     let client = crm.client_by_telegram(&Actor::System, maria.id).await.unwrap().unwrap();
     assert_eq!(client.agent_id, Some(anna.staff.id));
     let booking = crm.list_bookings(&Actor::System, Default::default()).await.unwrap()[0].clone();
@@ -156,7 +156,7 @@ async fn the_agents_notice_opens_the_booking_and_the_client_and_a_logged_call_le
     let card = w.press(&maria, &list, &format!("t:{tour_id}"), "Маршрут").await;
     let ask = w.press(&maria, &card, &format!("d:{dep_id}"), "Сколько человек").await;
     let quote = w.press(&maria, &ask, "k:1", "Стоимость брони").await;
-    w.press(&maria, &quote, "y", "Заявка на бронирование").await;
+    w.press(&maria, &quote, "bc:1", "Заявка на бронирование").await;
     let client = crm.client_by_telegram(&Actor::System, maria.id).await.unwrap().unwrap();
     let booking = crm.list_bookings(&Actor::System, Default::default()).await.unwrap()[0].clone();
 
@@ -199,7 +199,7 @@ async fn agent_and_booking(w: &World, crm: &crm::Crm, travellers: u8) -> (FakeUs
     let card = w.press(&maria, &list, &format!("t:{tour_id}"), "Маршрут").await;
     let ask = w.press(&maria, &card, &format!("d:{dep_id}"), "Сколько человек").await;
     let quote = w.press(&maria, &ask, &format!("k:{travellers}"), "Стоимость брони").await;
-    w.press(&maria, &quote, "y", "Заявка на бронирование").await;
+    w.press(&maria, &quote, &format!("bc:{travellers}"), "Заявка на бронирование").await;
     (anna_tg, crm.list_bookings(&Actor::System, Default::default()).await.unwrap()[0].clone())
 }
 

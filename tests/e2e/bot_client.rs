@@ -208,7 +208,7 @@ async fn client_books(w: World) {
     assert!(quote.text().contains(&format!("Тур: 2 × {per_person} = {total}\nИтого: {total}")), "{}", quote.text());
     assert!(quote.text().contains("График оплаты"), "{}", quote.text());
     assert!(crm.list_bookings(&Actor::System, Default::default()).await.unwrap().is_empty(), "not booked yet");
-    let done = w.press(&maria, &quote, "y", "Заявка на бронирование").await;
+    let done = w.press(&maria, &quote, "bc:2", "Заявка на бронирование").await;
     assert!(done.text().contains(&total), "{}", done.text());
 
     // The request went to a free agent, who now handles the client.

@@ -45,7 +45,7 @@ async fn guest_books(w: World) {
         w.fake.sent_to(olga.id)
     );
     let quote = w.press(&olga, &ask, "k:1", "Стоимость брони").await;
-    w.press(&olga, &quote, "y", "Заявка на бронирование").await;
+    w.press(&olga, &quote, "bc:1", "Заявка на бронирование").await;
 
     let client = crm.client_by_telegram(&Actor::System, olga.id).await.unwrap().unwrap();
     assert_eq!(client.source.as_deref(), Some("vk_post_9"), "the first /start's source is the client's");

@@ -200,7 +200,7 @@ async fn a_booking_killed_before_its_answer_is_made_once_and_answered_after_the_
 
     w.fake.fail_next(Calls::Sends, 1, Fault::Stall);
     let seen = w.fake.count_sent(maria.id);
-    w.fake.push_callback(&maria, quote.message_id, "y");
+    w.fake.push_callback(&maria, quote.message_id, "bc:2");
     let bookings = || async { crm.list_bookings(&Actor::System, Default::default()).await.unwrap() };
     until("the booking", || async { bookings().await.len() == 1 }).await;
     until("the stalled answer", || async { w.fake.failed_on_command() == 1 }).await;

@@ -71,7 +71,7 @@ async fn funnel(w: World) {
     let card = w.press(&vera, &list, &format!("t:{tour_id}"), "Маршрут").await;
     let ask = w.press(&vera, &card, &format!("d:{dep_id}"), "Сколько человек").await;
     let quote = w.press(&vera, &ask, "k:1", "Стоимость брони").await;
-    w.press(&vera, &quote, "y", "Заявка на бронирование").await;
+    w.press(&vera, &quote, "bc:1", "Заявка на бронирование").await;
     let client = crm.client_by_telegram(&Actor::System, vera.id).await.unwrap().unwrap();
     let booking = crm.list_bookings(&Actor::System, Default::default()).await.unwrap()[0].id;
     let buh = crm

@@ -303,6 +303,16 @@ pub(crate) fn identity_from_form(
     Ok(parse_document(kind, value, today).map_err(|errors| (kind, errors)))
 }
 
+/// A document the services refused as a whole for its holder (issued before their birth, an
+/// internal passport before 14): the form again with the issue date marked and the input kept.
+pub(crate) fn issue_date_refused(
+    kind: DocKind,
+    why: crm::domain::Invalid,
+    form: &HashMap<String, String>,
+) -> (DocKind, Vec<FieldError>, HashMap<String, String>) {
+    (kind, vec![(DocField::IssuedOn, why)], form.clone())
+}
+
 /// One identity document: every wrong field is marked and the input kept; a right one is
 /// sealed and the page shows its warnings.
 pub async fn put_document(
@@ -318,6 +328,10 @@ pub async fn put_document(
             Err(crm::Error::Conflict(c)) => {
                 (StatusCode::CONFLICT, PageRefusal { general: Some(c.message_ru()), ..Default::default() })
             }
+            Err(crm::Error::Invalid(why)) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                PageRefusal { document: Some(issue_date_refused(doc.kind(), why, &form)), ..Default::default() },
+            ),
             Err(e) => return Err(e.into()),
         },
         Err((kind, errors)) => (

@@ -480,10 +480,15 @@ pub async fn identity(
 ) -> Result<Response, AppError> {
     let id = ClientId(parse_id(&id)?);
     match crate::bookings::travellers::identity_from_form(&form, &DocKind::CLIENT_CARD, state.crm.today())? {
-        Ok(doc) => {
-            let remade = state.crm.put_client_document(&session.actor, id, &doc).await?;
-            Ok(Redirect::to(&saved_url(id, "identity", remade.len())).into_response())
-        }
+        Ok(doc) => match state.crm.put_client_document(&session.actor, id, &doc).await {
+            Ok(remade) => Ok(Redirect::to(&saved_url(id, "identity", remade.len())).into_response()),
+            Err(crm::Error::Invalid(why)) => {
+                let refused = crate::bookings::travellers::issue_date_refused(doc.kind(), why, &form);
+                let refusal = Refusal { document: Some(refused), ..Default::default() };
+                render_card(&state.crm, &session, id, refusal, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            }
+            Err(e) => Err(e.into()),
+        },
         Err((kind, errors)) => {
             let refusal = Refusal { document: Some((kind, errors, form)), ..Default::default() };
             render_card(&state.crm, &session, id, refusal, None, StatusCode::UNPROCESSABLE_ENTITY).await

@@ -477,6 +477,11 @@ fn panel(view: &SigningView, outcome: &Outcome, init_data: &str, forms: &[serde_
     ctx.insert("document_html", &view.html);
     ctx.insert("agreement_html", view.agreement_html);
     ctx.insert("signable", &view.document.state.signable());
+    // While the document lacks anything it cannot be signed: no agreement or code is offered,
+    // the client's part is asked for (`forms`) and the agency's only said to be under way.
+    let (_, by_agency) = crm::services::missing_parts(&view.document.document.missing);
+    ctx.insert("lacking", &!view.document.document.missing.is_empty());
+    ctx.insert("agency_pending", &!by_agency.is_empty());
     ctx.insert("init_data", init_data);
     ctx.insert("signed_at", &view.document.document.signed_at.map(views::when).unwrap_or_default());
     let (ok, message) = match outcome {

@@ -77,6 +77,13 @@ each_backend!(an_agent_adds_a_companion_and_enters_a_passport_field_by_field, |a
     assert!(refused.body.contains("Дата должна быть в формате дд.мм.гггг"), "both wrong fields are marked");
     assert!(refused.body.contains("value=\"SHCHUKIN IURII\""), "the right fields are kept");
     assert_eq!(app.crm.missing_documents(&Actor::System, booking).await.unwrap().len(), 3, "nothing saved");
+    // Issued before the holder was born: the form again, the date marked, the input kept.
+    let mut early = form("75 9876543", "01.06.2027", "SCHUKIN YURIY");
+    early[3] = ("issued_on", "01.05.1980");
+    let refused = app.post(&agent, &format!("{path}/documents"), &early).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert!(refused.body.contains("Дата выдачи раньше даты рождения владельца"), "{}", refused.body);
+    assert!(refused.body.contains("value=\"01.05.1980\"") && refused.body.contains("value=\"SCHUKIN YURIY\""));
 
     let saved =
         app.post(&agent, &format!("{path}/documents"), &form("75 9876543", "01.06.2027", "SCHUKIN YURIY")).await;

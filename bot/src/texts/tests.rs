@@ -564,6 +564,18 @@ fn what_a_document_lacks_is_sent_where_the_client_can_enter_it() {
     let chat = lacks(false);
     assert!(chat.contains("Сообщите их агенту через «💬 Написать агенту»"), "{chat}");
     assert!(!chat.contains("Открыть и подписать"), "{chat}");
+    // Only the agency's part is missing: the client is asked for nothing and told no details.
+    let agency = t.message(
+        &Reply::text("sign_missing")
+            .var("title", "Договор № 28")
+            .var("missing", "")
+            .var("agency", true)
+            .var("mini_app", true),
+    );
+    assert_eq!(
+        agency,
+        "Документ «Договор № 28» ещё готовит агентство: как только он будет готов, новый экземпляр придёт сюда, в чат."
+    );
 }
 
 #[test]

@@ -53,6 +53,13 @@ impl DocKind {
         self == DocKind::Contract
     }
 
+    /// Whether the document names the client's address and identity document: the contract and
+    /// the personal-data consent do; the advertising consent names only the person, so it lacks
+    /// nothing without them (and is not made anew when they are entered).
+    pub fn states_identity(self) -> bool {
+        self != DocKind::MarketingConsent
+    }
+
     /// What this kind's text must contain.
     pub fn required(self) -> &'static [Term] {
         use Term::*;

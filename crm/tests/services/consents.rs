@@ -42,6 +42,10 @@ each_backend!(registering_issues_the_consents_once_and_records_the_question_show
     let issued = app.crm.ensure_consent(&tg, client.id).await.unwrap();
     let kinds: Vec<DocKind> = issued.iter().map(|d| d.document.kind).collect();
     assert_eq!(kinds, [DocKind::PersonalDataConsent, DocKind::MarketingConsent], "{}", app.backend);
+    // The advertising consent names only the person: it lacks nothing without the address and
+    // passport, which the personal-data consent states.
+    assert!(!issued[0].document.missing.is_empty());
+    assert_eq!(issued[1].document.missing, "", "{}", app.backend);
     let sent = app.consent_outbox().await;
     let docs: Vec<_> = sent.iter().filter_map(|m| m.document.as_ref()).collect();
     assert_eq!(docs.len(), 2, "both consents go to the client: {sent:?}");
@@ -55,6 +59,13 @@ each_backend!(registering_issues_the_consents_once_and_records_the_question_show
     assert_eq!(app.issued_count().await, 2, "{}", app.backend);
     let agent = app.actor("consentboss", Role::Admin).await;
     assert!(app.consent_outbox().await.iter().all(|m| m.document.is_none()));
+
+    // The address and passport entered: only the consent that states them is made anew.
+    app.crm.put_internal_passport(&agent, client.id, &crate::helpers::internal_passport()).await.unwrap();
+    let remade = app.crm.set_client_address(&agent, client.id, "630132, г. Новосибирск, ул. Дачная, д. 3").await;
+    let kinds: Vec<DocKind> = remade.unwrap().iter().map(|d| d.document.kind).collect();
+    assert_eq!(kinds, [DocKind::PersonalDataConsent], "{}", app.backend);
+    app.consent_outbox().await;
 
     // The registration's answers carry the version and hash of the texts shown.
     let card = app.crm.client_card(&agent, client.id).await.unwrap();

@@ -413,6 +413,9 @@ each_backend!(a_contract_for_more_travellers_than_entered_cannot_be_signed_until
     let first = app.issue(&s).await;
     let line = app.crm.issued_document(&s.agent, first).await.unwrap();
     assert!(line.document.missing.contains("внесены 1 из 2"), "{}", line.document.missing);
+    // The missing traveller is the agent's part; the companion's passport would be the client's.
+    let (by_client, by_agency) = crm::services::missing_parts(&line.document.missing);
+    assert_eq!(by_agency, ["сведения о туристах (внесены 1 из 2, их добавляет агент)"], "{by_client:?}");
     app.crm.accept_signature_agreement(&client, &Evidence::chat()).await.unwrap();
     assert_eq!(refusal(app.crm.send_signing_code(&client, first).await), SigningRefusal::DataMissing);
     // The agent adds the companion and issues the contract again: it names both travellers.
@@ -590,10 +593,13 @@ each_backend!(a_contract_the_operators_financial_security_does_not_cover_cannot_
     let id = app.issue(&s).await;
     let doc = app.crm.issued_document(&s.agent, id).await.unwrap().document;
     assert!(
-        doc.missing.contains("финансовое обеспечение туроператора, действующее на дату договора 25.11.2026 (внесено: с 01.01.2027 по 31.12.2027"),
+        doc.missing.contains("финансовое обеспечение туроператора, действующее на дату договора 25.11.2026 (внесено с 01.01.2027 по 31.12.2027"),
         "{}",
         doc.missing
     );
+    // It is the agency's to enter, not the client's.
+    let (by_client, by_agency) = crm::services::missing_parts(&doc.missing);
+    assert!(by_client.is_empty() && by_agency.len() == 1, "{by_client:?} {by_agency:?}");
     app.outgoing().await;
     app.crm.open_for_signing(&client, id).await.unwrap();
     app.crm.accept_signature_agreement(&client, &Evidence::chat()).await.unwrap();

@@ -348,23 +348,37 @@ pub fn book(draft: BookingDraft, event: Event) -> Option<(State, Vec<Effect>)> {
     })
 }
 
-fn confirm_buttons() -> Keyboard {
+/// «Забронировать» names the count it was priced for, so an older price's button (the client
+/// changed the count since) cannot book the newer one.
+fn confirm_buttons(travellers: u8) -> Keyboard {
     Keyboard::Inline(vec![vec![
-        Button::new(Label::new("confirm_booking"), Callback::Yes),
+        Button::new(Label::new("confirm_booking"), Callback::ConfirmBooking(travellers)),
         Button::new(Label::new("not_now"), Callback::No),
     ]])
 }
 
 /// The price of the request, as the booking will be made: the client confirms it or not.
 pub fn quote_reply(q: &crate::views::QuoteView) -> Reply {
-    Reply::text("book_quote").var("q", serde_json::to_value(q).unwrap_or_default()).keyboard(confirm_buttons())
+    let travellers = u8::try_from(q.travellers).unwrap_or(1);
+    Reply::text("book_quote")
+        .var("q", serde_json::to_value(q).unwrap_or_default())
+        .keyboard(confirm_buttons(travellers))
 }
 
 /// Steps of a priced request: «да» books it, «нет» drops it; another count is priced again,
 /// and the booking's answer is taken as while choosing the count.
 pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
     let answer = match &event {
+        // «y»: the button of a version before the count was on it.
         Event::Callback(Callback::Yes) => Some(true),
+        Event::Callback(Callback::ConfirmBooking(n)) if *n == c.travellers => Some(true),
+        Event::Callback(Callback::ConfirmBooking(_)) => {
+            let again = Reply::text("book_quote_outdated").var("travellers", c.travellers);
+            return Some((
+                State::ConfirmBooking(c.clone()),
+                vec![Effect::Reply(again.keyboard(confirm_buttons(c.travellers)))],
+            ));
+        }
         Event::Callback(Callback::No) => Some(false),
         Event::Text(t) => crate::label::typed_answer(t),
         _ => None,
@@ -394,10 +408,13 @@ pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
         // Another count, typed as at the count's step («25», «нас трое»); a question that
         // holds a number («а 15 числа?») is not one.
         Event::Text(t) if !t.contains('?') && travellers_count(&t).is_some() => book(draft, Event::Text(t)),
-        Event::Text(_) | Event::Unsupported | Event::Callback(_) | Event::Contact { .. } => Some((
-            State::ConfirmBooking(c),
-            vec![Effect::Reply(Reply::text("book_confirm_expected").keyboard(confirm_buttons()))],
-        )),
+        Event::Text(_) | Event::Unsupported | Event::Callback(_) | Event::Contact { .. } => {
+            let buttons = confirm_buttons(c.travellers);
+            Some((
+                State::ConfirmBooking(c),
+                vec![Effect::Reply(Reply::text("book_confirm_expected").keyboard(buttons))],
+            ))
+        }
         _ => None,
     }
 }

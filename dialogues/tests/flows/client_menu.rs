@@ -334,6 +334,11 @@ fn a_priced_request_is_booked_only_when_confirmed() {
         let (st, eff) = run(confirm.clone(), no);
         assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["book_dropped"]));
     }
+    // «Забронировать» under an older price (for another count) books nothing: the newest holds.
+    let (st, eff) = run(confirm.clone(), Event::Callback(Callback::ConfirmBooking(3)));
+    assert_eq!((st, reply_templates(&eff)), (confirm.clone(), vec!["book_quote_outdated"]));
+    let (_, eff) = run(confirm.clone(), Event::Callback(Callback::ConfirmBooking(2)));
+    assert_eq!(eff, [Effect::Book { departure_id: 11, travellers: 2, request_key: key.clone() }]);
     // A typed «да» books it, as the button does.
     let (st, eff) = run(confirm.clone(), Event::Text("да".into()));
     let book = Effect::Book { departure_id: 11, travellers: 2, request_key: key };

@@ -270,10 +270,10 @@ impl Crm {
         let abroad = tour.as_ref().is_some_and(|t| crate::domain::is_abroad(&t.country));
         drop(conn);
         let mut missing = Vec::new();
-        if address.is_none() {
+        if address.is_none() && kind.states_identity() {
             missing.push(text::get("documents", "missing_address").to_owned());
         }
-        if !kind.for_booking() && context::document_parts(&docs).is_none() {
+        if !kind.for_booking() && kind.states_identity() && context::document_parts(&docs).is_none() {
             missing.push(text::get("documents", "missing_document").to_owned());
         }
         let mut ctx = json!({
@@ -369,4 +369,19 @@ impl Crm {
         }
         Ok(rows)
     }
+}
+
+/// What an issued document lacks (its `missing`, `; `-separated), split by who enters it: the
+/// client (an address, an identity document, a traveller's document) or the agency (the
+/// travellers not added yet, an operator's security in force). The client is asked only for
+/// their part and told the rest is the agency's.
+pub fn missing_parts(missing: &str) -> (Vec<String>, Vec<String>) {
+    // The agency's items start as their texts do, before the first variable.
+    let agency = [text::get("documents", "missing_travellers"), text::get("documents", "missing_security")];
+    let starts = agency.map(|t| t.split('{').next().unwrap_or(t));
+    missing
+        .split("; ")
+        .filter(|item| !item.is_empty())
+        .map(str::to_owned)
+        .partition(|item| !starts.iter().any(|s| item.starts_with(s)))
 }
