@@ -126,6 +126,7 @@ impl Texts {
             "reg_ask_city.tera",
             "reg_ask_marketing.tera",
             "reg_ask_name.tera",
+            "reg_question_kept.tera",
             "reg_ask_pd_consent.tera",
             "reg_ask_phone.tera",
             "reg_contact_not_own.tera",

@@ -15,6 +15,7 @@ keyed_enum! {
         NameTooLong = "name_too_long",
         NameChars = "name_chars",
         NameOneWord = "name_one_word",
+        NameSentence = "name_sentence",
         DateFormat = "date_format",
         BirthDateFuture = "birth_date_future",
         BirthDateTooOld = "birth_date_too_old",

@@ -53,4 +53,4 @@ pub use payable::{AmountRefusal, MIN_PAYMENT_MINOR, PayableRange};
 pub use phone::{Phone, format_phone};
 pub use role::Role;
 pub use tag::TagName;
-pub use tour::{TourKind, TourService, TourStatus};
+pub use tour::{TourKind, TourService, TourStatus, destination_key};

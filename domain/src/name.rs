@@ -25,6 +25,9 @@ impl PersonName {
         if joined.chars().count() > MAX_CHARS {
             return Err(Invalid::NameTooLong);
         }
+        if is_sentence(&words) {
+            return Err(Invalid::NameSentence);
+        }
         let allowed = |c: char| c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | '.' | ' ');
         if !joined.chars().all(allowed) || !joined.chars().any(char::is_alphabetic) {
             return Err(Invalid::NameChars);
@@ -116,6 +119,63 @@ impl From<PersonName> for String {
     }
 }
 
+/// Words no name is made of, which a phrase typed at «Как вас зовут?» has («хочу в Турцию на
+/// майские», «а есть туры?»).
+const PHRASE_WORDS: &[&str] = &[
+    "в",
+    "во",
+    "на",
+    "и",
+    "с",
+    "со",
+    "до",
+    "по",
+    "за",
+    "из",
+    "к",
+    "о",
+    "об",
+    "у",
+    "не",
+    "а",
+    "но",
+    "что",
+    "как",
+    "где",
+    "когда",
+    "хочу",
+    "хотим",
+    "хотела",
+    "хотел",
+    "есть",
+    "можно",
+    "нужно",
+    "нужен",
+    "тур",
+    "туры",
+    "туров",
+    "вопрос",
+    "подскажите",
+    "здравствуйте",
+    "привет",
+    "добрый",
+    "день",
+    "вечер",
+    "мне",
+    "нам",
+    "меня",
+    "это",
+    "я",
+];
+
+/// A phrase rather than a name: a question mark, more than five words, or a word no name has.
+fn is_sentence(words: &[&str]) -> bool {
+    let bare = |w: &&str| w.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase();
+    words.iter().any(|w| w.contains('?'))
+        || words.len() > 5
+        || words.iter().map(bare).any(|w| PHRASE_WORDS.contains(&w.as_str()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +217,13 @@ mod tests {
         assert_eq!(PersonName::parse("Иван 123"), Err(Invalid::NameChars));
         assert_eq!(PersonName::parse("- -"), Err(Invalid::NameChars));
         assert_eq!(PersonName::parse(&"Я ".repeat(100)), Err(Invalid::NameTooLong));
+        for phrase in ["хочу в Турцию на майские", "а туры в Египет есть?", "Здравствуйте, подскажите", "Есть вопрос"]
+        {
+            assert_eq!(PersonName::parse(phrase), Err(Invalid::NameSentence), "{phrase}");
+        }
+        for name in ["Мамедов Эльчин Гусейн оглы", "Ким Лев", "Д'Артаньян Шарль", "Иванова Анна-Мария Петровна"]
+        {
+            assert!(PersonName::parse(name).is_ok(), "{name}");
+        }
     }
 }

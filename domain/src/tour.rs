@@ -70,3 +70,44 @@ impl TourService {
         text::get("tour_service", self.as_str())
     }
 }
+
+/// What a destination typed in a chat is searched by: the words folded (`search_key`), without
+/// the preposition before them and the last word without its case ending, so «в Турцию»,
+/// «Грецию» or «на Алтае» find «Турция», «Греция», «Алтай».
+pub fn destination_key(typed: &str) -> String {
+    const PREPOSITIONS: &[&str] = &["в", "во", "на", "из", "по", "до", "к"];
+    const ENDINGS: &[char] = &['а', 'я', 'у', 'ю', 'е', 'и', 'ы', 'о', 'ь', 'й'];
+    let key = crate::search_key(&typed.split_whitespace().collect::<Vec<_>>().join(" "));
+    let mut words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+    if words.len() > 1 && PREPOSITIONS.contains(&words[0]) {
+        words.remove(0);
+    }
+    // Only the last word: the key is matched as one piece, and «Горный Алтай» must still be
+    // found by «горный алта».
+    if let Some(last) = words.last_mut()
+        && let Some(stem) = last.strip_suffix(ENDINGS).filter(|stem| stem.chars().count() >= 4)
+    {
+        *last = stem;
+    }
+    words.join(" ")
+}
+
+#[cfg(test)]
+mod destination_tests {
+    use super::destination_key;
+
+    #[test]
+    fn a_destination_is_found_in_the_case_a_chat_writes_it() {
+        for (typed, found_in) in [
+            ("в Турцию", "турция"),
+            ("Грецию", "греция"),
+            ("на Алтае", "алтай"),
+            ("Сочи", "сочи"),
+            ("Египет", "египет"),
+            ("Горный Алтай", "горный алтай"),
+        ] {
+            let key = destination_key(typed);
+            assert!(found_in.contains(&key), "{typed} → {key}");
+        }
+    }
+}

@@ -228,7 +228,7 @@ pub async fn list(conn: &mut Conn, f: &TourFilter) -> sqlx::Result<Vec<Tour>> {
         .and_eq("t.country", f.country.as_deref())
         .and_some(
             &super::like::contains("t.search_key", "?"),
-            f.text.as_deref().map(|t| super::like::contains_pattern(&crate::domain::PersonName::search_key_of(t))),
+            f.text.as_deref().map(|t| super::like::contains_pattern(&crate::domain::destination_key(t))),
         );
     if f.departs_from.is_some() || f.departs_until.is_some() {
         // A departure with free seats in the period.

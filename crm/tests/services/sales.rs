@@ -357,6 +357,11 @@ each_backend!(the_catalog_filters_by_text_price_month_and_hot_flag, |app| {
     let ids = |v: Vec<crm::services::Tour>| v.into_iter().map(|t| t.id).collect::<Vec<_>>();
     assert_eq!(ids(f(crm::services::TourFilter { text: Some("алтай".into()), ..Default::default() }).await), [altai]);
     assert_eq!(ids(f(crm::services::TourFilter { text: Some("ДОМБАЙ".into()), ..Default::default() }).await), [h]);
+    // As a chat writes it: the preposition and the case ending do not hide the place.
+    assert_eq!(
+        ids(f(crm::services::TourFilter { text: Some("на Алтае".into()), ..Default::default() }).await),
+        [altai]
+    );
     assert_eq!(ids(f(crm::services::TourFilter { max_price: Some(40_000 * 100), ..Default::default() }).await), [h]);
     assert_eq!(ids(f(crm::services::TourFilter { hot_on: Some(app.crm.today()), ..Default::default() }).await), [h]);
     let in_month = crm::services::TourFilter {

@@ -209,6 +209,12 @@ pub fn step(mut br: Browse, event: Event, today: NaiveDate) -> Option<(State, Ve
             br.filter.destination = Some(d);
             open(br.filter, 0)
         }
+        // A short text with the list on screen names where to go («Турция», «в Грецию»); a
+        // question or a longer text is for a person (the caller offers to pass it on).
+        Event::Text(t) if !t.contains('?') && (1..=3).contains(&t.split_whitespace().count()) => {
+            br.filter.destination = Some(t.split_whitespace().collect::<Vec<_>>().join(" "));
+            open(br.filter, 0)
+        }
         Event::Callback(Callback::AskMonth) => stay(br, Reply::text("tours_ask_month").keyboard(month_buttons(today))),
         Event::Callback(Callback::Month(m)) => {
             br.filter.month = (m != 0 && (1..=12).contains(&(m % 100))).then_some(m);

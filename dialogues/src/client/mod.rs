@@ -57,6 +57,9 @@ pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, 
         // `/start` and `/menu` lead back to the main menu from wherever the client was.
         (_, event @ (Event::Start(_) | Event::Command(Command::Menu))) => idle(who, event),
         (State::Idle, event) => idle(who, event),
+        // A text no step takes (a question with the tours on screen) is for a person, as at
+        // the menu: offered to the agent rather than pointed at the buttons.
+        (_, Event::Text(text)) if matches!(who, Who::Client { .. }) => account::offer_relay(vec![text], true),
         (other, _) => (other, vec![Effect::Reply(Reply::text("use_menu").keyboard(client_menu()))]),
     };
     match state {

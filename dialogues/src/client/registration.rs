@@ -199,6 +199,15 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
                     r.collected.full_name = Some(name.surname_first());
                     advance(r, Step::Phone)
                 }
+                // A question typed for the agent at «Как вас зовут?»: kept and passed on once
+                // registered, rather than lost (unless a booking is what comes next).
+                Err(Invalid::NameSentence) if !matches!(r.then, Some(Resume::Book(_))) => {
+                    r.then = Some(Resume::Relay(match r.then.take() {
+                        Some(Resume::Relay(before)) => format!("{before}\n{t}"),
+                        _ => t,
+                    }));
+                    stay(r, Reply::text("reg_question_kept"))
+                }
                 Err(e) => invalid(r, e),
             },
             _ => stay(r, ask(&Step::Name)),

@@ -461,3 +461,16 @@ fn start_and_menu_lead_back_to_the_main_menu_from_any_state() {
         }
     }
 }
+
+#[test]
+fn with_the_tours_on_screen_a_place_is_searched_and_a_question_offered_to_the_agent() {
+    let (st, eff) = run(browse(), Event::Text("в Турцию".into()));
+    assert!(matches!(&st, State::Browse(b) if b.filter.destination.as_deref() == Some("в Турцию")), "{st:?}");
+    assert!(matches!(&eff[..], [Effect::FindTours { .. }]), "{eff:?}");
+    for question in ["а в Египет есть туры на май?", "а виза в Турцию нужна для детей или нет"]
+    {
+        let (st, eff) = run(browse(), Event::Text(question.into()));
+        assert_eq!(st, State::RelayOffer { texts: vec![question.into()] }, "{question}");
+        assert_eq!(reply_templates(&eff), ["relay_offer"]);
+    }
+}

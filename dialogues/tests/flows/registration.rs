@@ -413,3 +413,21 @@ fn linking_and_resuming_states_survive_serialisation() {
         assert_eq!(serde_json::from_str::<State>(&json).unwrap(), state);
     }
 }
+
+#[test]
+fn a_question_typed_for_the_name_is_kept_for_the_agent_and_the_name_asked_again() {
+    let mut events = happy_path();
+    events.insert(2, text("хочу в Турцию на майские"));
+    // After the question, the name is asked again and the rest goes as usual.
+    let (state, effects) = play(events[..3].to_vec());
+    assert_eq!(templates(&effects), ["reg_question_kept"]);
+    assert_eq!(reg_step(&state), Some(Step::Name));
+    let (state, effects) = play(events);
+    let Effect::Register(c) = &effects[0] else { panic!("{effects:?}") };
+    assert_eq!(c.full_name.as_ref().unwrap().as_str(), "Иванова Мария");
+    // Registered: the question goes to the agent.
+    let (state, effects) =
+        step(state, &Who::Stranger, Event::Outcome(Outcome::Registered { first_name: "Мария".into() }), today());
+    assert_eq!(state, State::AgentChat);
+    assert!(effects.contains(&Effect::RelayToAgent("хочу в Турцию на майские".into())), "{effects:?}");
+}
