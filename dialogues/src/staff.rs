@@ -301,7 +301,14 @@ pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDa
         Awaiting::MessageTo(client) => idle(Effect::MessageClient { client, text }),
         Awaiting::Note { client, kind } => idle(Effect::LogNote { client, kind, text }),
         Awaiting::Tag(client) => idle(Effect::TagClient { client, tag: text }),
-        Awaiting::MoveReason { booking, to } => idle(Effect::MoveBooking { booking, to, reason: text }),
+        // A reason says something («.» does not): checked as crm checks it, asked again here.
+        Awaiting::MoveReason { booking, to } => match domain::reason(&text, 1000) {
+            Ok(reason) => idle(Effect::MoveBooking { booking, to, reason }),
+            Err(e) => reply(
+                State::Staff(Some(Awaiting::MoveReason { booking, to })),
+                Reply::text("invalid").var("reason", e.message_ru()),
+            ),
+        },
         // The dialogue stays on the amount until the payment is recorded: a refused amount (more
         // than is due) is answered there, and the next text is another amount.
         Awaiting::PaymentAmount { booking, method } => match Money::parse(&text, Currency::RUB) {
@@ -334,7 +341,13 @@ pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDa
             State::Staff(Some(Awaiting::PaymentMethod(b))),
             Reply::text("staff_choose_method").keyboard(methods()),
         ),
-        Awaiting::BlacklistReason { client, on } => idle(Effect::SetBlacklist { client, on, reason: text }),
+        Awaiting::BlacklistReason { client, on } => match domain::reason(&text, 500) {
+            Ok(reason) => idle(Effect::SetBlacklist { client, on, reason }),
+            Err(e) => reply(
+                State::Staff(Some(Awaiting::BlacklistReason { client, on })),
+                Reply::text("invalid").var("reason", e.message_ru()),
+            ),
+        },
         Awaiting::NewClient(c) => new_client(c, &text, today),
         // Checked by crm (what it takes in the panel too): a refusal is answered here and
         // the next text is another try.

@@ -45,6 +45,7 @@ keyed_enum! {
         LoginFormat = "login_format",
         KindUnknown = "kind_unknown",
         ReasonRequired = "reason_required",
+        ReasonMeaningless = "reason_meaningless",
         /// A time of day not as HH:MM.
         TimeFormat = "time_format",
         /// A notification's lead time out of its range.

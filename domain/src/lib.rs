@@ -22,6 +22,7 @@ mod name;
 pub mod passport;
 mod payable;
 mod phone;
+mod reason;
 mod role;
 mod tag;
 mod tour;
@@ -51,6 +52,7 @@ pub use passport::{
 };
 pub use payable::{AmountRefusal, MIN_PAYMENT_MINOR, PayableRange};
 pub use phone::{Phone, format_phone};
+pub use reason::reason;
 pub use role::Role;
 pub use tag::TagName;
 pub use tour::{TourKind, TourService, TourStatus, destination_key};

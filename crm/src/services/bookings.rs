@@ -6,8 +6,7 @@ use super::Crm;
 use super::scope::{Access, Scope};
 use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{
-    BirthDate, BookingId, BookingStatus, Cause, ClientId, DepartureId, Invalid, Money, PersonName, Role, RoomId,
-    format_ru_range,
+    BirthDate, BookingId, BookingStatus, Cause, ClientId, DepartureId, Money, PersonName, Role, RoomId, format_ru_range,
 };
 use crate::store::bookings::{self as store, BookedRoom, Booking, BookingFilter, Installment, StatusChange, Traveller};
 use crate::store::operations::Operation;
@@ -266,13 +265,7 @@ impl Crm {
         to: BookingStatus,
         reason: &str,
     ) -> Result<BookingCard> {
-        let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
-        if reason.is_empty() {
-            return Err(Error::Invalid(Invalid::ReasonRequired));
-        }
-        if reason.chars().count() > 1000 {
-            return Err(Error::Invalid(Invalid::TextTooLong));
-        }
+        let reason = crate::domain::reason(reason, 1000)?;
         let booking = match actor {
             Actor::Client(_) if to == BookingStatus::CancellationRequested => {
                 self.booking_for(actor, id, false).await?

@@ -224,13 +224,7 @@ impl Crm {
 
     pub async fn set_blacklist(&self, actor: &Actor, id: ClientId, on: bool, reason: &str) -> Result<Client> {
         actor.require(&[Role::Admin], "only an admin changes the blacklist")?;
-        let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
-        if reason.is_empty() {
-            return Err(Error::Invalid(Invalid::ReasonRequired));
-        }
-        if reason.chars().count() > 500 {
-            return Err(Error::Invalid(Invalid::TextTooLong));
-        }
+        let reason = crate::domain::reason(reason, 500)?;
         self.client_for(actor, id, Access::Write).await?;
         let mut tx = self.audited(actor).await?;
         let now = tx.now();

@@ -230,10 +230,8 @@ impl Crm {
         input: OperationInput,
         reason: &str,
     ) -> Result<Operation> {
-        if reason.trim().is_empty() {
-            return Err(Error::Invalid(Invalid::ReasonRequired));
-        }
-        self.record_operation_with(actor, input, Some(reason.trim())).await
+        let reason = crate::domain::reason(reason, 1000)?;
+        self.record_operation_with(actor, input, Some(&reason)).await
     }
 
     async fn record_operation_with(
@@ -350,10 +348,7 @@ impl Crm {
     /// booking back (paid → partially paid …).
     pub async fn reverse_operation(&self, actor: &Actor, id: OperationId, reason: &str) -> Result<Operation> {
         finance(actor)?;
-        let reason = clean_note(reason)?;
-        if reason.is_empty() {
-            return Err(Error::Invalid(Invalid::ReasonRequired));
-        }
+        let reason = crate::domain::reason(reason, 1000)?;
         let actor_name = actor.audit_name();
         let mut tx = self.audited(actor).await?;
         let now = tx.now();

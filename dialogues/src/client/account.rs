@@ -93,13 +93,17 @@ pub fn cancel_request(r: CancelRequest, event: Event) -> Option<(State, Vec<Effe
             vec![Effect::Reply(Reply::text("cancel_refused").var("reason", reason).keyboard(super::client_menu()))],
         ),
         (None, Event::Text(t)) => {
-            let reason = t.split_whitespace().collect::<Vec<_>>().join(" ");
-            if reason.is_empty() {
-                return Some(ask_cancel(booking));
-            }
-            if reason.chars().count() > MAX_REASON {
-                return Some((State::CancelRequest(r), vec![Effect::Reply(Reply::text("cancel_reason_too_long"))]));
-            }
+            let reason = match domain::reason(&t, MAX_REASON) {
+                Ok(reason) => reason,
+                Err(domain::Invalid::ReasonRequired) => return Some(ask_cancel(booking)),
+                Err(domain::Invalid::TextTooLong) => {
+                    return Some((State::CancelRequest(r), vec![Effect::Reply(Reply::text("cancel_reason_too_long"))]));
+                }
+                Err(e) => {
+                    let why = Reply::text("invalid").var("reason", e.message_ru());
+                    return Some((State::CancelRequest(r), vec![Effect::Reply(why)]));
+                }
+            };
             let reply = confirm(&reason);
             (State::CancelRequest(CancelRequest { booking, reason: Some(reason) }), vec![Effect::Reply(reply)])
         }

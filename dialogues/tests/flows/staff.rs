@@ -401,3 +401,17 @@ fn an_agent_corrects_one_field_of_the_card_checked_as_typed() {
         assert_eq!(eff, [Effect::EditClient { client: 5, field, value: value.into() }], "{typed}");
     }
 }
+
+#[test]
+fn a_reason_that_says_nothing_is_asked_again() {
+    let (st, _) = run(State::Staff(None), Event::Callback(Callback::Move(9, BookingStatus::Cancelled)));
+    for nothing in [".", "-", "?"] {
+        let (st2, eff) = run(st.clone(), text(nothing));
+        assert_eq!((st2, templates(&eff)), (st.clone(), vec!["invalid"]), "{nothing}");
+    }
+    let (_, eff) = run(st, text("клиент передумал"));
+    let moved = Effect::MoveBooking {
+        booking: 9, to: BookingStatus::Cancelled, reason: "клиент передумал".into()
+    };
+    assert_eq!(eff, [moved]);
+}

@@ -3,7 +3,6 @@
 
 use super::{Crm, OnlinePayment, OnlinePaymentStatus, PaymentFlag, ProviderError, RefundStatus, new_key};
 use crate::audit::{AuditAction, AuditField, AuditObject, Entry};
-use crate::domain::Invalid;
 use crate::store::online_payments as store;
 use crate::{Actor, Conflict, Error, Result, text};
 
@@ -28,14 +27,7 @@ fn finance(actor: &Actor) -> Result<()> {
 }
 
 fn reason_of(reason: &str) -> Result<String> {
-    let r = reason.trim();
-    if r.is_empty() {
-        return Err(Error::Invalid(Invalid::ReasonRequired));
-    }
-    if r.chars().count() > 250 {
-        return Err(Error::Invalid(Invalid::TextTooLong));
-    }
-    Ok(r.to_owned())
+    Ok(crate::domain::reason(reason, 250)?)
 }
 
 impl Crm {
