@@ -162,6 +162,25 @@ pub fn step(entry: DocEntry, event_text: Option<&str>, yes_no: Option<bool>, tod
             vec![Effect::Reply(Reply::text("staff_text_expected"))],
         );
     };
+    // An internal passport's series and number typed together at the series («4510 654321»,
+    // as the page prints them): both taken.
+    if entry.kind == DocKind::InternalPassport && field == DocField::Series {
+        let digits: String = text.chars().filter(|c| !c.is_whitespace() && *c != '№').collect();
+        if digits.len() == 10 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            let (series, number) = digits.split_at(4);
+            if let (Ok(series), Ok(number)) = (
+                check_field(entry.kind, DocField::Series, series, today),
+                check_field(entry.kind, DocField::Number, number, today),
+            ) {
+                let mut entry = entry;
+                entry.values.extend([(DocField::Series, series), (DocField::Number, number)]);
+                return match entry.next_field() {
+                    Some(next) => ask(entry, next, None),
+                    None => summary(entry),
+                };
+            }
+        }
+    }
     match check_field(entry.kind, field, text, today) {
         Ok(value) => {
             let mut entry = entry;

@@ -366,7 +366,8 @@ pub fn step(awaiting: Option<Awaiting>, role: Role, event: Event, today: NaiveDa
                 Reply::text("invalid").var("reason", e.message_ru()),
             ),
         },
-        Awaiting::TravellerName(booking) => match PersonName::parse(&text) {
+        // Typed in a chat, a name given name first is put surname first, as at registration.
+        Awaiting::TravellerName(booking) => match PersonName::parse(&text).map(PersonName::surname_first) {
             Ok(n) => wait(
                 Awaiting::TravellerBirth { booking, full_name: n.as_str().to_owned() },
                 "staff_traveller_birth_ask",
@@ -572,7 +573,7 @@ fn new_client(mut c: Collected, text: &str, today: NaiveDate) -> (State, Vec<Eff
     if c.full_name.is_none() {
         return match PersonName::parse(text) {
             Ok(n) => {
-                c.full_name = Some(n);
+                c.full_name = Some(n.surname_first());
                 wait(Awaiting::NewClient(c), "staff_new_client_phone")
             }
             Err(e) => again(c, e),

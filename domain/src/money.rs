@@ -68,6 +68,15 @@ impl Money {
 
     /// Parses what a person types: `15000`, `15 000`, `15000,50`, `15000.5`. Not negative.
     pub fn parse(amount: &str, currency: Currency) -> Result<Self, Invalid> {
+        // «30 300 руб», «30 300 ₽»: the ruble after an amount in rubles says nothing more.
+        let lower = amount.trim().to_lowercase();
+        let amount = match currency {
+            Currency::RUB => ["рублей", "рубля", "рубль", "руб.", "руб", "р.", "р", "₽", "rub"]
+                .iter()
+                .find_map(|unit| lower.strip_suffix(unit))
+                .unwrap_or(&lower),
+            _ => &lower,
+        };
         let cleaned: String = amount
             .trim()
             .chars()
@@ -156,6 +165,9 @@ mod tests {
         assert_eq!(Money::parse("15000", rub).unwrap().minor, 1_500_000);
         assert_eq!(Money::parse("15 000,5", rub).unwrap().minor, 1_500_050);
         assert_eq!(Money::parse("0.07", rub).unwrap().minor, 7);
+        for typed in ["30 300 руб", "30 300 руб.", "30300 рублей", "30 300 ₽", "30 300р"] {
+            assert_eq!(Money::parse(typed, rub).unwrap().minor, 3_030_000, "{typed}");
+        }
         assert_eq!(Money::parse("-1", rub), Err(Invalid::MoneyNegative));
         assert_eq!(Money::parse("1.234", rub), Err(Invalid::MoneyKopecks));
         assert_eq!(Money::parse("abc", rub), Err(Invalid::MoneyFormat));

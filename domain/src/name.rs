@@ -45,8 +45,9 @@ impl PersonName {
     /// The name in the Russian order, «Фамилия Имя Отчество», when it was typed given name
     /// first: «Ирина Николаева» → «Николаева Ирина», «Игорь Петрович Николаев» → «Николаев Игорь
     /// Петрович». Moved only when exactly one word ends like a surname (-ов, -ева, -ский…) on a
-    /// stem of three letters or more, so «Ким Лев» or «Марина Ильина» stay as typed. For what a
-    /// client types in a chat; staff's forms ask for the order and keep what is typed.
+    /// stem of three letters or more, so «Ким Лев» or «Марина Ильина» stay as typed. For what is
+    /// typed in a chat (a client registering, an agent adding a client or a companion); the
+    /// panel's forms ask for the order and keep what is typed.
     pub fn surname_first(self) -> PersonName {
         let words: Vec<&str> = self.0.split(' ').collect();
         let surname_like = |w: &str| {

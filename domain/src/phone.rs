@@ -12,7 +12,9 @@ impl Phone {
     /// Accepts the ways people write Russian numbers: `+7 912 345-67-89`, `8 (912) 345-67-89`,
     /// `79123456789`, `9123456789`. Separators (spaces, dashes, dots, brackets) are ignored.
     pub fn parse(input: &str) -> Result<Self, Invalid> {
-        let trimmed = input.trim();
+        // «мой номер 8 912…», «тел.: +7…»: the words before the number are not part of it.
+        let number = input.trim().trim_start_matches(|c: char| c.is_alphabetic() || matches!(c, ':' | '.' | ',' | ' '));
+        let trimmed = if number.is_empty() { input.trim() } else { number };
         if trimmed.is_empty() {
             return Err(Invalid::PhoneEmpty);
         }
@@ -96,6 +98,8 @@ mod tests {
             "+7(912)345-67-89",
             " 8-912-345-67-89 ",
             "+7 912 345 67 89",
+            "мой номер 8 912 345 67 89",
+            "Тел.: +7 912 345-67-89",
         ] {
             assert_eq!(Phone::parse(input).unwrap().as_str(), "+79123456789", "{input}");
         }

@@ -119,6 +119,11 @@ fn a_companion_is_added_by_name_then_birth_date_each_checked() {
     assert_eq!(st, State::Staff(None));
     let born = NaiveDate::from_ymd_opt(1985, 2, 1).unwrap();
     assert_eq!(eff, [Effect::AddTraveller { booking: 17, full_name: "Щукин Юрий".into(), birth_date: born }]);
+    // Given name first, as people say it: put surname first, as the passport has it.
+    let (st, _) = run(State::Staff(None), Event::Callback(Callback::AddTraveller(17)));
+    let (st, _) = run(st, text("Мария Николаева"));
+    let (_, eff) = run(st, text("01.02.1985"));
+    assert_eq!(eff, [Effect::AddTraveller { booking: 17, full_name: "Николаева Мария".into(), birth_date: born }]);
 }
 
 /// (typed wrong, typed right, the field, as it is kept).
@@ -312,4 +317,13 @@ fn the_clients_own_passport_is_entered_from_the_client_card() {
         panic!("{eff:?}")
     };
     assert_eq!(fields.len(), 5);
+}
+
+#[test]
+fn a_passports_series_and_number_typed_together_are_both_taken() {
+    let (st, eff) = run(entering(DocKind::InternalPassport), text("4510 654321"));
+    assert_eq!(said(&eff), ["staff_doc_field_ask:issued_on"]);
+    let State::Staff(Some(Awaiting::Document(entry))) = st else { panic!("{st:?}") };
+    let kept: Vec<(DocField, &str)> = entry.values.iter().map(|(f, v)| (*f, v.as_str())).collect();
+    assert_eq!(kept, [(DocField::Series, "4510"), (DocField::Number, "654321")]);
 }

@@ -92,7 +92,26 @@ pub fn issuer(s: &str) -> Result<String, Invalid> {
     let t = required_text(s, 300)?;
     let letters = t.chars().filter(|c| c.is_alphabetic()).count();
     let cyrillic = t.chars().any(|c| matches!(c, 'А'..='я' | 'Ё' | 'ё'));
-    if letters < 3 || !cyrillic {
+    // «12 марта 2015»: a date in words, typed at the wrong question.
+    const MONTHS: &[&str] = &[
+        "январ",
+        "феврал",
+        "март",
+        "апрел",
+        "ма",
+        "мая",
+        "июн",
+        "июл",
+        "август",
+        "сентябр",
+        "октябр",
+        "ноябр",
+        "декабр",
+    ];
+    let words: Vec<String> = t.split_whitespace().map(str::to_lowercase).collect();
+    let date_in_words = t.chars().any(|c| c.is_ascii_digit())
+        && words.iter().any(|w| MONTHS.iter().any(|m| w.starts_with(m) && w.chars().count() <= m.chars().count() + 2));
+    if letters < 3 || !cyrillic || date_in_words {
         return Err(Invalid::IssuerLetters);
     }
     Ok(t)

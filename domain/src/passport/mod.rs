@@ -269,6 +269,8 @@ mod tests {
             ("x", Invalid::IssuerLetters),
             ("ovd tverskogo", Invalid::IssuerLetters),
             ("770-001", Invalid::IssuerLetters),
+            ("12 марта 2015", Invalid::IssuerLetters),
+            ("1 мая 2020 г.", Invalid::IssuerLetters),
         ] {
             assert_eq!(
                 InternalPassport::parse("4508", "123456", d(2010, 1, 1), typed, None, today),
