@@ -70,6 +70,7 @@ pub async fn list(
                 "kind": kind_title(&e.kind),
                 "client_id": e.client_id.0,
                 "client_name": e.client_name,
+                "staff_name": e.staff_name,
                 "broadcast_id": e.broadcast_id,
                 "body": e.body,
                 "status": e.status.as_str(),

@@ -91,7 +91,7 @@ pub struct BookingItem {
 pub struct DocumentItem {
     pub id: i64,
     pub title: String,
-    /// «выдан», «открыт», «подписан», «истёк», «заменён новым».
+    /// «ждёт подписи», «есть подпись», «срок подписи истёк»… (`[document_state]`).
     pub state: String,
     /// The client may still sign it.
     pub signable: bool,

@@ -138,7 +138,7 @@ async fn signs(w: World) {
     // at registration, still to sign, under the client's own documents.
     let mine = w.say(&maria, "/bookings", "Ваши брони").await;
     let text = mine.text();
-    assert!(text.contains("📄 Договор о реализации туристского продукта") && text.contains("— подписан"), "{text}");
+    assert!(text.contains("📄 Договор о реализации туристского продукта") && text.contains("— есть подпись"), "{text}");
     assert!(text.contains("📄 Ваши документы:\n   Согласие на обработку персональных данных — "), "{text}");
     let offered = mine.callback_data();
     assert!(offered.contains(&format!("dp:{doc_id}")), "the signed contract's PDF: {offered:?}");

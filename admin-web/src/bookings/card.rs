@@ -26,6 +26,8 @@ pub(super) struct Refusal {
     pub values: HashMap<&'static str, String>,
     /// The payment was just sent to the client (the card after the form's redirect).
     pub payment_sent: bool,
+    /// What a form just saved (`saved`).
+    pub saved: Option<serde_json::Value>,
 }
 
 /// Each installment with how much of it the payments so far cover, earliest first. A cancelled
@@ -180,6 +182,7 @@ pub(super) async fn render_card(
     ctx.insert("may_issue_contract", &may_issue);
     ctx.insert("pay_offer", &super::payment_offer::form(state, actor, id, booking_status).await?);
     ctx.insert("payment_sent", &refusal.payment_sent);
+    ctx.insert("saved", &refusal.saved);
     ctx.insert("errors", &refusal.errors);
     ctx.insert("values", &refusal.values);
     Ok((status, views::render("bookings/card.html", &ctx)?).into_response())
@@ -197,10 +200,20 @@ pub async fn show(
     Current(session): Current,
     Path(id): Path<String>,
     Query(q): Query<CardQuery>,
+    Query(saved): Query<crate::saved::SavedQuery>,
 ) -> Result<Response, AppError> {
     let id = BookingId(parse_id(&id)?);
-    let shown = Refusal { payment_sent: q.sent.is_some(), ..Default::default() };
+    let shown = Refusal {
+        payment_sent: q.sent.is_some(),
+        saved: crate::saved::notice(&saved, &saved_notices()),
+        ..Default::default()
+    };
     render_card(&state, &session, id, shown, StatusCode::OK).await
+}
+
+/// What the booking card says was saved, and where.
+fn saved_notices() -> [(&'static str, &'static str, &'static str); 1] {
+    [("status", "status", text::get("web", "saved_status"))]
 }
 
 #[derive(Deserialize, Default)]
@@ -224,7 +237,10 @@ pub async fn change_status(
     let (status, field, reason) = match BookingStatus::parse(&f.to) {
         None => (StatusCode::UNPROCESSABLE_ENTITY, "to", text::get("web", "choose_status").to_owned()),
         Some(to) => match state.crm.change_booking_status(&session.actor, id, to, &f.reason).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/bookings/{id}#status")).into_response()),
+            Ok(_) => {
+                let to = crate::saved::url(&format!("/bookings/{id}"), &saved_notices(), "status", 0);
+                return Ok(Redirect::to(&to).into_response());
+            }
             Err(crm::Error::Invalid(i)) => (StatusCode::UNPROCESSABLE_ENTITY, "reason", i.message_ru().to_owned()),
             Err(crm::Error::IllegalMove(m)) => (StatusCode::CONFLICT, "to", m.message_ru()),
             Err(crm::Error::Conflict(c)) => (StatusCode::CONFLICT, "to", c.message_ru()),

@@ -52,6 +52,8 @@ pub async fn list(
         .map(|o| {
             json!({
                 "id": o.operator.id.0,
+                // The company the contracts name, and the operator's account beside it.
+                "company": o.registry.as_ref().map(|r| &r.full_name),
                 "name": o.operator.name,
                 "registry": o.registry.as_ref().map(|r| &r.registry_number),
                 // A contract made today would state a security that does not cover it.

@@ -22,7 +22,11 @@ each_backend!(the_card_shows_travellers_money_operations_and_history, |app| {
     let id = app.booking(&anna, &client, dep).await;
     let card = format!("/bookings/{id}");
     let sign = [("to", "contract_signed"), ("reason", "Подписан в офисе")];
-    assert!(app.post(&admin, &format!("{card}/status"), &sign).await.redirects_to(&format!("{card}#status")));
+    assert!(
+        app.post(&admin, &format!("{card}/status"), &sign).await.redirects_to(&format!("{card}?saved=status#status"))
+    );
+    let moved = app.get(&admin, &format!("{card}?saved=status")).await.body;
+    assert!(moved.contains("<p class=\"ok\" role=\"status\">Статус изменён"), "{moved}");
     let payment = PaymentInput {
         booking_id: id,
         amount: Money::new(2_000_000, Currency::RUB),

@@ -83,7 +83,7 @@ each_backend!(the_admin_enters_requisites_edits_a_template_on_a_booking_and_down
     let list = app.get(&admin, "/documents").await.body;
     assert!(list.contains("РТО 012345"));
     // Next year's guarantee, entered early: said on the list, as no contract of today is covered.
-    assert!(list.contains("финансовое обеспечение не действует сегодня"), "{list}");
+    assert!(list.contains("Финансовое обеспечение не действует сегодня"), "{list}");
 
     // The editor opens with the template in force previewed on the newest booking.
     let page = app.get(&admin, "/documents/contract").await;

@@ -384,6 +384,8 @@ pub struct OutboxEntry {
     pub kind: String,
     pub client_id: ClientId,
     pub client_name: String,
+    /// A note to staff about the client (`staff_id` set): who it went to.
+    pub staff_name: Option<String>,
     pub broadcast_id: Option<BroadcastId>,
     pub body: String,
     pub status: OutboxStatus,
@@ -400,6 +402,7 @@ struct EntryRow {
     kind: String,
     client_id: i64,
     full_name: String,
+    staff_name: Option<String>,
     broadcast_id: Option<i64>,
     body: String,
     status: String,
@@ -432,9 +435,9 @@ pub async fn list(conn: &mut Conn, f: &OutboxFilter) -> sqlx::Result<Vec<OutboxE
         w.and_raw("o.broadcast_id IS NULL");
     }
     let sql = format!(
-        "SELECT o.id, o.kind, o.client_id, c.full_name, o.broadcast_id, o.body, o.status, o.not_before, o.attempts, \
-         o.error, o.created_at, o.sent_at FROM outbox o JOIN clients c ON c.id = o.client_id {} \
-         ORDER BY o.id DESC LIMIT {}",
+        "SELECT o.id, o.kind, o.client_id, c.full_name, s.name AS staff_name, o.broadcast_id, o.body, o.status, \
+         o.not_before, o.attempts, o.error, o.created_at, o.sent_at FROM outbox o JOIN clients c ON c.id = o.client_id \
+         LEFT JOIN staff s ON s.id = o.staff_id {} ORDER BY o.id DESC LIMIT {}",
         w.sql(),
         f.limit.clamp(1, 500)
     );
@@ -448,6 +451,7 @@ pub async fn list(conn: &mut Conn, f: &OutboxFilter) -> sqlx::Result<Vec<OutboxE
                 kind: r.kind,
                 client_id: ClientId(r.client_id),
                 client_name: r.full_name,
+                staff_name: r.staff_name,
                 broadcast_id: r.broadcast_id.map(BroadcastId),
                 body: r.body,
                 status: OutboxStatus::parse(&r.status).unwrap_or(OutboxStatus::Unknown),
