@@ -6,9 +6,7 @@ use crate::conversation::{Ctx, TgBot, send};
 use crm::domain::{
     BookingId, BookingStatus, ClientId, Direction, DocField, DocKind, InteractionKind, Money, Role, TravellerId,
 };
-use crm::services::{
-    Booking, BookingFilter, DocumentSaved, NewClient, NewInteractionInput, NewTraveller, PaymentInput,
-};
+use crm::services::{Booking, BookingFilter, NewClient, NewInteractionInput, NewTraveller, PaymentInput};
 use crm::{Actor, Error};
 use dialogues::client::registration::Collected;
 use dialogues::event::Outcome;
@@ -548,7 +546,7 @@ async fn put_document(
             Err(e) => return refused(ctx, e),
         },
         Whose::Client(id) => match ctx.crm.put_client_document(actor, id, &doc).await {
-            Ok(remade) => (DocumentSaved { warnings: Vec::new(), remade }, Some(Callback::Client(id.0))),
+            Ok(saved) => (saved, Some(Callback::Client(id.0))),
             Err(e) => return refused(ctx, e),
         },
     };

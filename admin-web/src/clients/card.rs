@@ -481,7 +481,19 @@ pub async fn identity(
     let id = ClientId(parse_id(&id)?);
     match crate::bookings::travellers::identity_from_form(&form, &DocKind::CLIENT_CARD, state.crm.today())? {
         Ok(doc) => match state.crm.put_client_document(&session.actor, id, &doc).await {
-            Ok(remade) => Ok(Redirect::to(&saved_url(id, "identity", remade.len())).into_response()),
+            Ok(saved) => {
+                // A warning (an expired passport) is said at once, on the card, rather than lost
+                // in the redirect.
+                if saved.warnings.is_empty() {
+                    return Ok(Redirect::to(&saved_url(id, "identity", saved.remade.len())).into_response());
+                }
+                let text = std::iter::once(crm::text::get("web", "saved_identity").to_owned())
+                    .chain(saved.warnings.iter().map(|w| format!("⚠ {}", w.message_ru())))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let notice = json!({"section": "documents", "text": text});
+                render_card(&state.crm, &session, id, Refusal::default(), Some(notice), StatusCode::OK).await
+            }
             Err(crm::Error::Invalid(why)) => {
                 let refused = crate::bookings::travellers::issue_date_refused(doc.kind(), why, &form);
                 let refusal = Refusal { document: Some(refused), ..Default::default() };

@@ -262,3 +262,20 @@ each_backend!(consents_lacking_data_are_made_anew_once_it_is_entered_and_issued_
 fn page(location: &str) -> &str {
     location.split('#').next().unwrap_or(location)
 }
+
+each_backend!(an_expired_foreign_passport_on_the_card_is_saved_and_its_warning_shown, |app| {
+    let (anna, agent) = app.signed_in("anna", Role::Agent).await;
+    let client = app.client("Иванова Мария", "+7 912 345-67-89", Some(&anna)).await;
+    let form = [
+        ("kind", "foreign_passport"),
+        ("number", "75 1234567"),
+        ("latin_name", "IVANOVA MARIIA"),
+        ("issued_on", "01.02.2010"),
+        ("expires_on", "01.02.2020"),
+        ("issuer", "МВД 77001"),
+    ];
+    let page = app.post(&agent, &format!("/clients/{}/identity", client.id), &form).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Документ сохранён. ⚠ Срок действия загранпаспорта истёк 01.02.2020"), "{}", page.body);
+    assert!(app.crm.client_document_kinds(&Actor::System, client.id).await.unwrap().identity());
+});

@@ -102,20 +102,30 @@ impl Crm {
     }
 
     /// The client's own identity document, whichever kind it is: what the client card and the
-    /// signing Mini App (a consent, which has no travellers) enter.
+    /// signing Mini App (a consent, which has no travellers) enter. A foreign passport's warnings
+    /// (expired, a Latin name off the rules) come back with what was made anew; they never stop
+    /// it from being saved.
     pub async fn put_client_document(
         &self,
         actor: &Actor,
         client: ClientId,
         doc: &TravellerDocument,
-    ) -> Result<Vec<DocumentLine>> {
-        match doc {
-            TravellerDocument::InternalPassport(p) => self.put_internal_passport(actor, client, p).await,
-            TravellerDocument::ForeignPassport(p) => self.put_foreign_passport(actor, client, p).await,
+    ) -> Result<crate::services::DocumentSaved> {
+        let remade = match doc {
+            TravellerDocument::InternalPassport(p) => self.put_internal_passport(actor, client, p).await?,
+            TravellerDocument::ForeignPassport(p) => self.put_foreign_passport(actor, client, p).await?,
             TravellerDocument::BirthCertificate(c) => {
-                self.put_document(actor, client, DocKind::BirthCertificate, c, Some(c.issued_on), None).await
+                self.put_document(actor, client, DocKind::BirthCertificate, c, Some(c.issued_on), None).await?
             }
-        }
+        };
+        let warnings = match doc {
+            TravellerDocument::ForeignPassport(p) => {
+                let holder = self.client_for(actor, client, Access::Read).await?;
+                crate::domain::own_passport_warnings(p, &holder.full_name, self.today())
+            }
+            _ => Vec::new(),
+        };
+        Ok(crate::services::DocumentSaved { warnings, remade })
     }
 
     /// Which of the client's own documents are on file, without opening any (nothing personal is

@@ -274,3 +274,24 @@ each_backend!(addresses_kept_in_clear_by_an_earlier_version_are_sealed, |app| {
     let kept = app.crm.client_address(&agent, retyped.id).await.unwrap();
     assert_eq!(kept.as_deref(), Some("630132, г. Новосибирск, ул. Новая, д. 1"));
 });
+
+each_backend!(an_expired_foreign_passport_on_the_card_is_saved_with_a_warning, |app| {
+    let agent = app.actor("anna", Role::Agent).await;
+    let client = app.client("+7 912 345-67-89", Some(&agent)).await;
+    let today = app.crm.today();
+    let expired = crm::domain::ForeignPassport::parse(
+        "75 1234567",
+        chrono::NaiveDate::from_ymd_opt(2010, 2, 1).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2020, 2, 1).unwrap(),
+        "МВД 77001",
+        "IVANOVA MARIIA",
+        today,
+    )
+    .unwrap();
+    let doc = crm::domain::TravellerDocument::ForeignPassport(expired);
+    let saved = app.crm.put_client_document(&agent, client.id, &doc).await.unwrap();
+    let said: Vec<String> = saved.warnings.iter().map(|w| w.message_ru()).collect();
+    assert!(said.iter().any(|w| w.starts_with("Срок действия загранпаспорта истёк 01.02.2020")), "{said:?}");
+    // Saved all the same: the warning never stops it.
+    assert!(app.crm.client_document_kinds(&Actor::System, client.id).await.unwrap().identity());
+});

@@ -18,6 +18,8 @@ pub enum DocWarning {
     ForeignPassportExpiresSoon { expires_on: NaiveDate, needed_until: NaiveDate },
     /// The Latin name differs from the transliteration of the Cyrillic full name.
     LatinNameDiffers { printed: String, expected: String },
+    /// The passport is no longer valid (entered on a client's card, with no trip to measure by).
+    ForeignPassportExpired { expires_on: NaiveDate },
 }
 
 impl DocWarning {
@@ -31,6 +33,9 @@ impl DocWarning {
             DocWarning::LatinNameDiffers { printed, expected } => {
                 text::fill("doc_warning", "latin_name_differs", &[("printed", printed), ("expected", expected)])
             }
+            DocWarning::ForeignPassportExpired { expires_on } => {
+                text::fill("doc_warning", "expired", &[("expires_on", &format_ru_date(*expires_on))])
+            }
         }
     }
 }
@@ -43,13 +48,27 @@ pub fn foreign_passport_warnings(p: &ForeignPassport, full_name: &str, returns_o
     if p.expires_on < needed_until {
         out.push(DocWarning::ForeignPassportExpiresSoon { expires_on: p.expires_on, needed_until });
     }
+    out.extend(latin_name_warning(p, full_name));
+    out
+}
+
+/// The warnings about a client's own foreign passport entered on their card, with no trip yet:
+/// expired, or a Latin name off the rules.
+pub fn own_passport_warnings(p: &ForeignPassport, full_name: &str, today: NaiveDate) -> Vec<DocWarning> {
+    let mut out = Vec::new();
+    if p.expires_on < today {
+        out.push(DocWarning::ForeignPassportExpired { expires_on: p.expires_on });
+    }
+    out.extend(latin_name_warning(p, full_name));
+    out
+}
+
+fn latin_name_warning(p: &ForeignPassport, full_name: &str) -> Option<DocWarning> {
     let expected = passport_latin_name(full_name);
     // A name already in Latin letters (a foreign companion) has nothing to compare with.
     let cyrillic = full_name.chars().any(|c| ('А'..='я').contains(&c) || c == 'ё' || c == 'Ё');
-    if cyrillic && expected.replace('-', " ") != p.latin_name.as_str().replace('-', " ") {
-        out.push(DocWarning::LatinNameDiffers { printed: p.latin_name.as_str().to_owned(), expected });
-    }
-    out
+    (cyrillic && expected.replace('-', " ") != p.latin_name.as_str().replace('-', " "))
+        .then(|| DocWarning::LatinNameDiffers { printed: p.latin_name.as_str().to_owned(), expected })
 }
 
 #[cfg(test)]
