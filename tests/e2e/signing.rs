@@ -104,7 +104,7 @@ async fn signs(w: World) {
             WAIT,
         )
         .await;
-    let refused = w.press(&maria, &doc_msg, &first, "заменён новым").await;
+    let refused = w.press(&maria, &doc_msg, &first, "новый экземпляр").await;
     let sign = refused.callback_data().into_iter().find(|d| d.starts_with("sg:")).expect("the new copy's «Подписать»");
     assert_ne!(sign, first);
     let doc_id: i64 = sign[3..].parse().unwrap();
