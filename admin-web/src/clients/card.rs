@@ -250,25 +250,13 @@ async fn answer(
     }
 }
 
-#[derive(Deserialize, Default)]
-pub struct ContactsForm {
-    #[serde(default)]
-    full_name: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    birth_date: String,
-    #[serde(default)]
-    city: String,
-}
-
 /// «Изменить данные»: the name, phone, birth date and departure city corrected. Every wrong
 /// field is marked and the input kept; the documents that state the old data are made anew.
 pub async fn contacts(
     State(state): State<AppState>,
     Current(session): Current,
     Path(id): Path<String>,
-    Form(form): Form<ContactsForm>,
+    Form(form): Form<super::ContactsForm>,
 ) -> Result<Response, AppError> {
     let id = ClientId(parse_id(&id)?);
     let kept = [
@@ -277,22 +265,17 @@ pub async fn contacts(
         ("birth_date", form.birth_date.as_str()),
         ("city", form.city.as_str()),
     ];
-    let errors =
-        match super::parse_contacts(&form.full_name, &form.phone, &form.birth_date, &form.city, state.crm.today()) {
-            Ok(new) => match state.crm.edit_client(&session.actor, id, &new).await {
-                Ok((_, remade)) => return Ok(Redirect::to(&saved_url(id, "contacts", remade.len())).into_response()),
-                Err(crm::Error::Conflict(c @ crm::Conflict::PhoneTaken(_))) => {
-                    HashMap::from([("phone", c.message_ru())])
-                }
-                Err(crm::Error::Conflict(c @ crm::Conflict::NoChange(_))) => {
-                    HashMap::from([("contacts", c.message_ru())])
-                }
-                // A birth date after the client's documents were issued.
-                Err(crm::Error::Invalid(why)) => HashMap::from([("birth_date", why.message_ru().to_owned())]),
-                Err(e) => return Err(e.into()),
-            },
-            Err(errors) => errors,
-        };
+    let errors = match super::parse_contacts(&form, state.crm.today()) {
+        Ok(new) => match state.crm.edit_client(&session.actor, id, &new).await {
+            Ok((_, remade)) => return Ok(Redirect::to(&saved_url(id, "contacts", remade.len())).into_response()),
+            Err(crm::Error::Conflict(c @ crm::Conflict::PhoneTaken(_))) => HashMap::from([("phone", c.message_ru())]),
+            Err(crm::Error::Conflict(c @ crm::Conflict::NoChange(_))) => HashMap::from([("contacts", c.message_ru())]),
+            // A birth date after the client's documents were issued.
+            Err(crm::Error::Invalid(why)) => HashMap::from([("birth_date", why.message_ru().to_owned())]),
+            Err(e) => return Err(e.into()),
+        },
+        Err(errors) => errors,
+    };
     let refusal = Refusal { errors, values: kept.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(), document: None };
     render_card(&state.crm, &session, id, refusal, None, StatusCode::UNPROCESSABLE_ENTITY).await
 }

@@ -88,16 +88,23 @@ pub async fn list(
     views::render("clients/list.html", &ctx)
 }
 
+/// The contact fields of a form: registration's, and the card's correction.
+#[derive(Deserialize, Default, serde::Serialize)]
+pub struct ContactsForm {
+    #[serde(default)]
+    pub(crate) full_name: String,
+    #[serde(default)]
+    pub(crate) phone: String,
+    #[serde(default)]
+    pub(crate) birth_date: String,
+    #[serde(default)]
+    pub(crate) city: String,
+}
+
 #[derive(Deserialize, Default, serde::Serialize)]
 pub struct NewClientForm {
-    #[serde(default)]
-    full_name: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    birth_date: String,
-    #[serde(default)]
-    city: String,
+    #[serde(flatten)]
+    contacts: ContactsForm,
     #[serde(default)]
     agent_id: String,
     #[serde(default)]
@@ -139,10 +146,7 @@ pub async fn new_form(State(state): State<AppState>, Current(session): Current) 
 /// The contact fields of a form (registration, or the card's correction), parsed with the same
 /// domain types the bot uses; every bad field gets its reason.
 pub(crate) fn parse_contacts(
-    full_name: &str,
-    phone: &str,
-    birth_date: &str,
-    city: &str,
+    form: &ContactsForm,
     today: chrono::NaiveDate,
 ) -> Result<ClientContacts, HashMap<&'static str, String>> {
     let mut errors = HashMap::new();
@@ -151,13 +155,13 @@ pub(crate) fn parse_contacts(
             errors.insert(field, e.message_ru().to_owned());
         }
     };
-    let name = PersonName::parse(full_name);
+    let name = PersonName::parse(&form.full_name);
     note("full_name", name.as_ref().map(|_| ()).map_err(Clone::clone));
-    let phone = Phone::parse(phone);
+    let phone = Phone::parse(&form.phone);
     note("phone", phone.as_ref().map(|_| ()).map_err(Clone::clone));
-    let birth = BirthDate::parse(birth_date, today);
+    let birth = BirthDate::parse(&form.birth_date, today);
     note("birth_date", birth.as_ref().map(|_| ()).map_err(Clone::clone));
-    let city = City::parse(city);
+    let city = City::parse(&form.city);
     note("city", city.as_ref().map(|_| ()).map_err(Clone::clone));
     match (name, phone, birth, city) {
         (Ok(full_name), Ok(phone), Ok(birth_date), Ok(city)) => {
@@ -171,7 +175,7 @@ fn parse_new_client(
     form: &NewClientForm,
     today: chrono::NaiveDate,
 ) -> Result<NewClient, HashMap<&'static str, String>> {
-    let c = parse_contacts(&form.full_name, &form.phone, &form.birth_date, &form.city, today)?;
+    let c = parse_contacts(&form.contacts, today)?;
     Ok(NewClient {
         full_name: c.full_name,
         phone: c.phone,
