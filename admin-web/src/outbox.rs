@@ -44,6 +44,7 @@ fn kind_title(kind: &str) -> &str {
             "telegram_invoice" => text::get("outbox_kind", "telegram_invoice"),
             "payment_note" => text::get("outbox_kind", "payment_note"),
             "signed_note" => text::get("outbox_kind", "signed_note"),
+            "assigned_note" => text::get("outbox_kind", "assigned_note"),
             "payment_offer" => text::get("outbox_kind", "payment_offer"),
             other => other,
         })

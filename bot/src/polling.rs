@@ -72,11 +72,23 @@ pub(crate) async fn run(bot: TgBot, ctx: Ctx, mut stop: watch::Receiver<bool>) {
     if let Err(e) = bot.delete_webhook().await {
         tracing::warn!(error = %e, "deleteWebhook failed; polling anyway");
     }
-    let me = match bot.get_me().await {
-        Ok(me) => me,
-        Err(e) => {
-            tracing::error!(error = %e, "getMe failed; the bot does not poll");
-            return;
+    // Telegram unreachable at start (a network down, a proxy not up yet) must not leave the bot
+    // off until a restart: asked again with the same backoff as `getUpdates`.
+    let mut backoff = Duration::ZERO;
+    let me = loop {
+        match bot.get_me().await {
+            Ok(me) => break me,
+            Err(e) => {
+                backoff = (backoff * 2).clamp(Duration::from_millis(250), MAX_BACKOFF);
+                tracing::error!(error = %e, retry_in_ms = backoff.as_millis() as u64, "getMe failed; asking again");
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff) => {}
+                    _ = stop.changed() => {}
+                }
+                if *stop.borrow() {
+                    return;
+                }
+            }
         }
     };
     let in_flight = Arc::new(InFlight::default());
@@ -87,7 +99,7 @@ pub(crate) async fn run(bot: TgBot, ctx: Ctx, mut stop: watch::Receiver<bool>) {
     let mut next: Option<u32> = None;
     // The text of the updates handed out, to recognise them when they come back (see `new_updates`).
     let mut seen = new_updates::Seen::default();
-    let mut backoff = Duration::ZERO;
+    backoff = Duration::ZERO;
     while !*stop.borrow() {
         let offset = in_flight.lowest().or(next);
         // Updates in flight come back with each answer: only those after `next` are parsed.

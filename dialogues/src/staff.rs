@@ -77,7 +77,7 @@ impl ClientField {
     /// the card stores it; the reason when it is wrong.
     pub fn parse(self, text: &str, today: NaiveDate) -> Result<String, domain::Invalid> {
         Ok(match self {
-            ClientField::FullName => PersonName::parse(text)?.as_str().to_owned(),
+            ClientField::FullName => PersonName::parse(text)?.surname_first().as_str().to_owned(),
             ClientField::Phone => Phone::parse(text)?.as_str().to_owned(),
             ClientField::BirthDate => BirthDate::parse(text, today)?.date().format("%d.%m.%Y").to_string(),
             ClientField::City => City::parse(text)?.name().to_owned(),

@@ -115,6 +115,17 @@ async fn a_database_restart_is_answered_with_try_again_and_the_pool_reconnects()
 }
 
 #[tokio::test]
+async fn telegram_unreachable_at_start_only_delays_the_bot() {
+    let w = World::on(Backend::Sqlite).await;
+    // The first questions of who the bot is go unanswered: it asks again, then polls.
+    w.fake.fail_next(Calls::Me, 2, Fault::CloseConnection);
+    let _server = w.serve().await;
+    let anna = w.fake.user(700_031, "Анна", None);
+    w.say(&anna, "/start", "Здравствуйте").await;
+    assert_eq!(w.fake.failed_on_command(), 2);
+}
+
+#[tokio::test]
 async fn the_bot_api_failing_loses_and_duplicates_nothing() {
     let w = World::on(Backend::Sqlite).await;
     let _server = w.serve().await;

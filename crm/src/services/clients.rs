@@ -312,6 +312,15 @@ impl Crm {
             return Err(Error::NotFound("client"));
         }
         let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
+        // The agent who now has the client hears of it (their questions and bookings come to
+        // them from now on), in the same transaction, once per reassignment.
+        if actor.staff_id() != Some(agent) {
+            let now = tx.now();
+            let body = text::fill("staff_note", "client_assigned", &[("client", &client.full_name)]);
+            let key = format!("assigned_note:{}:{}:{}", id.0, agent.0, now.timestamp_micros());
+            let msg = crate::store::outbox::NewMessage::service(key, "assigned_note", id, body, now);
+            crate::store::outbox::insert_for_staff(&mut tx, &msg, agent, now).await?;
+        }
         tx.commit(
             Entry::new(AuditAction::ClientAssignAgent, AuditObject::Client(id)).with(AuditField::Agent, staff.name),
         )
@@ -368,6 +377,15 @@ impl Crm {
             Error::Db(sqlx::Error::Database(d)) if d.is_unique_violation() => Error::Conflict(Conflict::PhoneTaken(0)),
             other => other,
         })?;
+        // The client travels on their bookings under their own name and birth date: a
+        // correction follows there (the contract then states it, made anew below).
+        crate::store::travellers::follow_client(
+            &mut tx,
+            id,
+            (&before.full_name, new.full_name.as_str()),
+            (before.birth_date, born),
+        )
+        .await?;
         let client = store::get(&mut tx, id).await?.ok_or(Error::NotFound("client"))?;
         let entry = Entry::new(AuditAction::ClientEdit, AuditObject::Client(id))
             .with(AuditField::Changed, changed.join(", "))

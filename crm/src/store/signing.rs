@@ -267,6 +267,19 @@ pub async fn of_client(conn: &mut Conn, client: ClientId) -> sqlx::Result<Vec<Is
     rows.into_iter().map(Row::into_document).collect()
 }
 
+/// Every document not ended (neither signed nor superseded) that lacked data when issued:
+/// what an agency-side change (its requisites, an operator's registry data) may complete.
+pub async fn open_lacking(conn: &mut Conn) -> sqlx::Result<Vec<IssuedDocument>> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "{SELECT} WHERE d.missing <> '' \
+         AND NOT EXISTS (SELECT 1 FROM document_events e WHERE e.document_id = d.id \
+         AND e.event IN ('signed', 'superseded')) ORDER BY d.id"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter().map(Row::into_document).collect()
+}
+
 /// The documents of this kind and subject that have not ended (neither signed nor superseded).
 pub async fn open_of(
     conn: &mut Conn,

@@ -38,6 +38,37 @@ pub async fn update(conn: &mut Conn, id: TravellerId, full_name: &str, birth_dat
     Ok(())
 }
 
+/// A client's corrected name or birth date, followed by their own traveller rows on bookings not
+/// cancelled — where the row still says what the card said (a row corrected to the passport
+/// since keeps its own).
+pub async fn follow_client(
+    conn: &mut Conn,
+    client: ClientId,
+    (old_name, new_name): (&str, &str),
+    (old_birth, new_birth): (Option<NaiveDate>, NaiveDate),
+) -> sqlx::Result<()> {
+    const OPEN: &str = "booking_id IN (SELECT id FROM bookings WHERE status <> 'cancelled')";
+    sqlx::query(&format!(
+        "UPDATE booking_travellers SET full_name = $1 WHERE client_id = $2 AND full_name = $3 AND {OPEN}"
+    ))
+    .bind(new_name)
+    .bind(client.0)
+    .bind(old_name)
+    .execute(&mut *conn)
+    .await?;
+    if let Some(old_birth) = old_birth {
+        sqlx::query(&format!(
+            "UPDATE booking_travellers SET birth_date = $1 WHERE client_id = $2 AND birth_date = $3 AND {OPEN}"
+        ))
+        .bind(date(new_birth))
+        .bind(client.0)
+        .bind(date(old_birth))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 pub async fn delete(conn: &mut Conn, id: TravellerId) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM booking_travellers WHERE id = $1").bind(id.0).execute(conn).await?;
     Ok(())

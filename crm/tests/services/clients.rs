@@ -256,3 +256,33 @@ each_backend!(staff_correct_a_clients_contacts_and_a_taken_phone_or_an_early_bir
     assert!(details.contains("ФИО, телефон, дата рождения, город вылета"), "{details}");
     assert!(!details.contains("9130001122"), "{details}");
 });
+
+each_backend!(a_corrected_name_and_birth_date_follow_the_client_on_their_bookings, |app| {
+    let anna = app.actor("anna", Role::Agent).await;
+    let operator = app.actor("oleg", Role::Operator).await;
+    let c = app.client("+7 912 345-67-89", Some(&anna)).await;
+    let (_, dep) = app.published_tour(&operator, 10).await;
+    let booking = app.crm.create_booking(&anna, crate::sales::request(&c, dep, 1)).await.unwrap().booking.id;
+    let fixed = contacts("Петрова Мария Ивановна", "+7 912 345-67-89", "02.03.1985", "Новосибирск");
+    app.crm.edit_client(&anna, c.id, &fixed).await.unwrap();
+    let list = app.crm.travellers(&anna, booking).await.unwrap();
+    let me = &list.travellers[0].traveller;
+    assert_eq!(
+        (me.full_name.as_str(), me.birth_date),
+        ("Петрова Мария Ивановна", chrono::NaiveDate::from_ymd_opt(1985, 3, 2).unwrap())
+    );
+});
+
+each_backend!(the_agent_given_a_client_hears_of_it_in_telegram, |app| {
+    let anna = app.actor("anna", Role::Agent).await;
+    let boris = app.actor("boris", Role::Agent).await;
+    let admin = app.actor("boss", Role::Admin).await;
+    let token = app.crm.new_invite(&admin, boris.staff_id().unwrap()).await.unwrap();
+    app.crm.redeem_invite(&Actor::Telegram(888_041), &token, None).await.unwrap();
+    let c = app.client("+7 912 345-67-89", Some(&anna)).await;
+    app.crm.assign_agent(&admin, c.id, boris.staff_id().unwrap()).await.unwrap();
+    let sent = app.crm.claim_outgoing_batch(&Actor::System, 20).await.unwrap();
+    let to_boris: Vec<_> = sent.iter().filter(|m| m.chat_id == 888_041).collect();
+    assert_eq!(to_boris.len(), 1, "{sent:?}");
+    assert!(to_boris[0].body.starts_with("👤 Вам передан клиент"), "{}", to_boris[0].body);
+});

@@ -604,10 +604,15 @@ each_backend!(a_contract_the_operators_financial_security_does_not_cover_cannot_
     app.crm.open_for_signing(&client, id).await.unwrap();
     app.crm.accept_signature_agreement(&client, &Evidence::chat()).await.unwrap();
     assert_eq!(refusal(app.crm.send_signing_code(&client, id).await), SigningRefusal::DataMissing);
-    // The guarantee in force is entered: the contract is made anew, complete, and signed.
+    // The guarantee in force is entered: the contract is made anew by itself, complete, sent
+    // to the client, and signed.
     app.crm.save_operator_registry(&admin, s.operator, &registry()).await.unwrap();
-    let again = app.issue(&s).await;
-    assert!(app.crm.issued_document(&s.agent, again).await.unwrap().document.missing.is_empty());
+    let again = app.crm.current_copy(&client, id).await.unwrap().document;
+    assert_ne!(again.id, id, "made anew without the agent issuing it");
+    assert!(again.missing.is_empty(), "{}", again.missing);
+    let sent = app.outgoing().await;
+    assert!(sent.iter().any(|m| m.document.as_ref().is_some_and(|d| d.id == again.id)), "{sent:?}");
+    let again = again.id;
     let code = ready_to_sign(&app, &s, again).await;
     app.crm.sign_with_code(&client, again, &code, &Evidence::chat()).await.unwrap();
     assert_eq!(app.status(&s).await, BookingStatus::ContractSigned);

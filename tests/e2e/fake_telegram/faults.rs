@@ -24,6 +24,8 @@ pub enum Calls {
     Sends,
     /// `getUpdates`.
     Polls,
+    /// `getMe`, which the bot asks first.
+    Me,
 }
 
 impl FakeTelegram {
@@ -43,6 +45,8 @@ impl super::State {
     pub(super) fn take_fault(&mut self, method: &str) -> Option<Fault> {
         let kind = if method == "getupdates" {
             Calls::Polls
+        } else if method == "getme" {
+            Calls::Me
         } else if super::server::is_send(method) {
             Calls::Sends
         } else {

@@ -50,6 +50,9 @@ impl Crm {
             .with(AuditField::Title, clean.full_name())
             .with(AuditField::Inn, &clean.inn);
         tx.commit(entry).await?;
+        // The documents that waited for these (a consent issued before the requisites were
+        // complete) go out now.
+        self.remake_completed().await?;
         Ok(clean)
     }
 
@@ -88,6 +91,8 @@ impl Crm {
             .with(AuditField::Title, &clean.full_name)
             .with(AuditField::RegistryNumber, &clean.registry_number);
         tx.commit(entry).await?;
+        // A contract that waited for a security in force goes out now.
+        self.remake_completed().await?;
         Ok(clean)
     }
 

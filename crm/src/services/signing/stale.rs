@@ -82,6 +82,32 @@ impl Crm {
         Ok(remade)
     }
 
+    /// After the agency's own data changed (its requisites, an operator's registry entry): each
+    /// unsigned copy that waited for data and now lacks nothing is made anew and sent, so the
+    /// client who was told the agency is preparing it gets it without anyone issuing it again.
+    /// Copies that lacked nothing are left to signing's check (`refuse_stale`).
+    pub(crate) async fn remake_completed(&self) -> Result<Vec<DocumentLine>> {
+        let now = self.now();
+        let waiting = store::open_lacking(&mut *self.store.conn().await?).await?;
+        let mut remade = Vec::new();
+        for doc in waiting.into_iter().filter(|d| d.state(now).signable()) {
+            match self.freshness(&doc).await {
+                Ok(Freshness::Stale { complete: true }) => {
+                    match self.issue_document(&Actor::System, doc.kind, subject_of(&doc)).await {
+                        Ok(line) => remade.push(line),
+                        // The booking moved on meanwhile: signing refuses the old copy anyway.
+                        Err(e) => {
+                            tracing::warn!(document = doc.id.0, error = %e, "a completed document was not made anew")
+                        }
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(document = doc.id.0, error = %e, "a waiting document could not be checked"),
+            }
+        }
+        Ok(remade)
+    }
+
     /// Signing's check: a copy whose data changed since it was issued is made anew (the client
     /// gets it) and refused, before any code is sent or spent on it.
     pub(super) async fn refuse_stale(&self, doc: &IssuedDocument) -> Result<()> {
