@@ -212,8 +212,12 @@ pub async fn show(
 }
 
 /// What the booking card says was saved, and where.
-fn saved_notices() -> [(&'static str, &'static str, &'static str); 1] {
-    [("status", "status", text::get("web", "saved_status"))]
+pub(crate) fn saved_notices() -> [(&'static str, &'static str, &'static str); 3] {
+    [
+        ("status", "status", text::get("web", "saved_status")),
+        ("contract", "documents", text::get("web", "saved_contract")),
+        ("contract_held", "documents", text::get("web", "saved_contract_held")),
+    ]
 }
 
 #[derive(Deserialize, Default)]

@@ -44,8 +44,12 @@ pub async fn issue_contract(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id = BookingId(parse_id(&id)?);
-    state.crm.issue_document(&session.actor, DocKind::Contract, DocSubject::Booking(id)).await?;
-    Ok(Redirect::to(&format!("/bookings/{id}#documents")).into_response())
+    let line = state.crm.issue_document(&session.actor, DocKind::Contract, DocSubject::Booking(id)).await?;
+    // Lacking only the agency's part, it waits instead of going to the client (`issue`).
+    let (by_client, by_agency) = crm::services::missing_parts(&line.document.missing);
+    let code = if by_client.is_empty() && !by_agency.is_empty() { "contract_held" } else { "contract" };
+    let to = crate::saved::url(&format!("/bookings/{id}"), &crate::bookings::card::saved_notices(), code, 0);
+    Ok(Redirect::to(&to).into_response())
 }
 
 /// A document's PDF, as issued (and, once signed, as signed).

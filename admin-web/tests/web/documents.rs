@@ -84,6 +84,12 @@ each_backend!(the_admin_enters_requisites_edits_a_template_on_a_booking_and_down
     assert!(list.contains("РТО 012345"));
     // Next year's guarantee, entered early: said on the list, as no contract of today is covered.
     assert!(list.contains("Финансовое обеспечение не действует сегодня"), "{list}");
+    // A contract issued now lacks that and the client's passport: the client gets it to enter
+    // their part, and the card says it was issued.
+    let issued = app.post(&admin, &format!("/bookings/{booking}/contract"), &[]).await;
+    assert!(issued.redirects_to(&format!("/bookings/{booking}?saved=contract#documents")), "{:?}", issued.location);
+    let card = app.get(&admin, &format!("/bookings/{booking}?saved=contract")).await.body;
+    assert!(card.contains("Договор выдан: клиент получит его в Telegram."), "{card}");
 
     // The editor opens with the template in force previewed on the newest booking.
     let page = app.get(&admin, "/documents/contract").await;

@@ -594,6 +594,13 @@ fn the_agent_is_told_who_enters_what_an_issued_contract_lacks() {
     assert!(chat.contains("В нём не хватает: адрес клиента.") && chat.contains("«🏠 Адрес»"), "{chat}");
     assert!(!chat.contains("клиент может внести"), "no page to enter it on: {chat}");
     assert!(issued("адрес клиента", true).contains("свой адрес клиент может внести сам"));
+    let held = t.message(
+        &Reply::text("staff_contract_issued")
+            .var("title", "Договор № 28")
+            .var("missing", "сведения о туристах")
+            .var("held", true),
+    );
+    assert!(held.starts_with("📝 Документ «Договор № 28» составлен, но клиенту пока не отправлен"), "{held}");
 }
 
 #[test]

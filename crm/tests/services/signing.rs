@@ -597,10 +597,11 @@ each_backend!(a_contract_the_operators_financial_security_does_not_cover_cannot_
         "{}",
         doc.missing
     );
-    // It is the agency's to enter, not the client's.
+    // It is the agency's to enter, not the client's: the client is not sent a copy to sign yet.
     let (by_client, by_agency) = crm::services::missing_parts(&doc.missing);
     assert!(by_client.is_empty() && by_agency.len() == 1, "{by_client:?} {by_agency:?}");
-    app.outgoing().await;
+    let sent = app.outgoing().await;
+    assert!(sent.iter().all(|m| m.document.is_none()), "{sent:?}");
     app.crm.open_for_signing(&client, id).await.unwrap();
     app.crm.accept_signature_agreement(&client, &Evidence::chat()).await.unwrap();
     assert_eq!(refusal(app.crm.send_signing_code(&client, id).await), SigningRefusal::DataMissing);

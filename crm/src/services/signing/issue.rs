@@ -101,8 +101,16 @@ impl Crm {
                 None => text::fill("signing", "document_sent", title),
             }
         };
-        let message = NewMessage::service(format!("document:{id}"), "document", client, body, now);
-        outbox::insert_extended(&mut tx, &message, Some(id), None, now).await?;
+        // A copy that lacks only what the agency enters (the travellers, an operator's security)
+        // would ask the client for nothing they can give: it goes once it is complete
+        // (`remake_completed`), or with the client's own part to enter.
+        let (by_client, by_agency) = crate::services::missing_parts(&missing);
+        if by_client.is_empty() && !by_agency.is_empty() {
+            tracing::info!(document = id.0, "a document waiting for the agency's data is not sent yet");
+        } else {
+            let message = NewMessage::service(format!("document:{id}"), "document", client, body, now);
+            outbox::insert_extended(&mut tx, &message, Some(id), None, now).await?;
+        }
         let object = match booking {
             Some(b) => AuditObject::Booking(b),
             None => AuditObject::Client(client),
