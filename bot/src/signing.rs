@@ -56,11 +56,11 @@ pub async fn on_callback(
             match ctx.crm.issue_document(&actor, DocKind::Contract, DocSubject::Booking(BookingId(id))).await {
                 Ok(line) => {
                     // Lacking only the agency's part, it was not sent (`issue`): the agent is told.
-                    let (by_client, by_agency) = crm::services::missing_parts(&line.document.missing);
+                    let held = crm::services::waits_for_agency(&line.document.missing);
                     Ok(Reply::text("staff_contract_issued")
                         .var("title", line.document.title)
                         .var("missing", line.document.missing)
-                        .var("held", by_client.is_empty() && !by_agency.is_empty())
+                        .var("held", held)
                         .var("mini_app", ctx.mini_apps)
                         .keyboard(back("open_booking", Callback::Booking(id))))
                 }

@@ -46,8 +46,7 @@ pub async fn issue_contract(
     let id = BookingId(parse_id(&id)?);
     let line = state.crm.issue_document(&session.actor, DocKind::Contract, DocSubject::Booking(id)).await?;
     // Lacking only the agency's part, it waits instead of going to the client (`issue`).
-    let (by_client, by_agency) = crm::services::missing_parts(&line.document.missing);
-    let code = if by_client.is_empty() && !by_agency.is_empty() { "contract_held" } else { "contract" };
+    let code = if crm::services::waits_for_agency(&line.document.missing) { "contract_held" } else { "contract" };
     let to = crate::saved::url(&format!("/bookings/{id}"), &crate::bookings::card::saved_notices(), code, 0);
     Ok(Redirect::to(&to).into_response())
 }

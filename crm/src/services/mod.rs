@@ -89,7 +89,7 @@ pub use reports::{
 // Documents made from templates.
 pub use crate::paperwork::requisites::{AgencyRequisites, OperatorRegistry, RequisiteField, SecurityKind};
 pub use crate::paperwork::{DocKind, RenderedDocument, Term};
-pub use paperwork::{DocSubject, DocTemplate, OperatorEntry, missing_parts};
+pub use paperwork::{DocSubject, DocTemplate, OperatorEntry, missing_parts, waits_for_agency};
 pub use pay_offer::{BankTransferOffer, OfferChoices, PayWay, PaymentChoices, SentPayment};
 pub use staff::INVITE_TTL_DAYS;
 pub use staff::{NewStaffInput, StaffCreated, StaffName};

@@ -385,3 +385,10 @@ pub fn missing_parts(missing: &str) -> (Vec<String>, Vec<String>) {
         .map(str::to_owned)
         .partition(|item| !starts.iter().any(|s| item.starts_with(s)))
 }
+
+/// Whether a document lacks only what the agency enters: it is not sent to the client until it
+/// is complete (`issue`), and staff are told it waits.
+pub fn waits_for_agency(missing: &str) -> bool {
+    let (by_client, by_agency) = missing_parts(missing);
+    by_client.is_empty() && !by_agency.is_empty()
+}

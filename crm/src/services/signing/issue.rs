@@ -104,8 +104,7 @@ impl Crm {
         // A copy that lacks only what the agency enters (the travellers, an operator's security)
         // would ask the client for nothing they can give: it goes once it is complete
         // (`remake_completed`), or with the client's own part to enter.
-        let (by_client, by_agency) = crate::services::missing_parts(&missing);
-        if by_client.is_empty() && !by_agency.is_empty() {
+        if crate::services::waits_for_agency(&missing) {
             tracing::info!(document = id.0, "a document waiting for the agency's data is not sent yet");
         } else {
             let message = NewMessage::service(format!("document:{id}"), "document", client, body, now);
