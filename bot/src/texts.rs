@@ -216,6 +216,7 @@ impl Texts {
             "agent_cancel_request.tera",
             "book_confirm_expected.tera",
             "book_dropped.tera",
+            "book_question_offer.tera",
             "book_quote.tera",
             "button_ask_cancel.tera",
             "button_cancel_keep.tera",

@@ -26,6 +26,8 @@ pub enum Callback {
     /// «Забронировать» under a price for this many travellers: only the newest price books,
     /// an older one's button (another count) is refused.
     ConfirmBooking(u8),
+    /// At the price: pass the question typed there to the agent, the price kept.
+    RelayQuestion,
     /// Catalog page.
     Page(u32),
     /// Catalog filters: ask for a destination, choose a month (yyyymm, 0 = any), a budget
@@ -134,6 +136,7 @@ impl Callback {
             Callback::Depart(id) => format!("d:{id}"),
             Callback::Count(n) => format!("k:{n}"),
             Callback::ConfirmBooking(n) => format!("bc:{n}"),
+            Callback::RelayQuestion => "rq".into(),
             Callback::Page(p) => format!("p:{p}"),
             Callback::AskDestination => "fd".into(),
             Callback::AskMonth => "fm".into(),
@@ -220,6 +223,7 @@ impl Callback {
             ("d", _) => Callback::Depart(id()?),
             ("k", _) => Callback::Count(u8::try_from(small(2)?).ok().filter(|n| (1..=30).contains(n))?),
             ("bc", _) => Callback::ConfirmBooking(u8::try_from(small(2)?).ok().filter(|n| (1..=30).contains(n))?),
+            ("rq", None) => Callback::RelayQuestion,
             ("p", _) => Callback::Page(small(4)?),
             ("fd", None) => Callback::AskDestination,
             ("fm", None) => Callback::AskMonth,
@@ -340,6 +344,7 @@ mod tests {
             Callback::AddTraveller(16),
             Callback::Address(16),
             Callback::ConfirmBooking(3),
+            Callback::RelayQuestion,
             Callback::EditClient(17),
             Callback::EditField(17, crate::staff::ClientField::BirthDate),
             Callback::Refund(17),

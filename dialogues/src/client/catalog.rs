@@ -17,7 +17,7 @@
 use crate::State;
 use crate::callback::Callback;
 use crate::effect::{Button, Effect, Keyboard, Reply};
-use crate::event::{Event, Outcome};
+use crate::event::{Event, MAX_TEXT, Outcome};
 use crate::label::Label;
 use crate::views::{TourPage, TourView};
 use chrono::{Datelike, NaiveDate};
@@ -59,6 +59,10 @@ pub struct Confirm {
     /// states saved before keys existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_key: Option<String>,
+    /// What the client typed at the price that is not an answer to it («а трансфер включен?»),
+    /// kept until they choose to pass it to the agent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub question: Vec<String>,
 }
 
 pub const PAGE_SIZE: u32 = 5;
@@ -315,6 +319,7 @@ pub fn book(draft: BookingDraft, event: Event) -> Option<(State, Vec<Effect>)> {
                 travellers,
                 browse: draft.browse,
                 request_key: q.request_key.clone(),
+                question: Vec::new(),
             };
             (State::ConfirmBooking(confirm), vec![Effect::Reply(quote_reply(&q))])
         }
@@ -357,10 +362,14 @@ pub fn book(draft: BookingDraft, event: Event) -> Option<(State, Vec<Effect>)> {
 /// «Забронировать» names the count it was priced for, so an older price's button (the client
 /// changed the count since) cannot book the newer one.
 fn confirm_buttons(travellers: u8) -> Keyboard {
-    Keyboard::Inline(vec![vec![
+    Keyboard::Inline(vec![confirm_row(travellers)])
+}
+
+fn confirm_row(travellers: u8) -> Vec<Button> {
+    vec![
         Button::new(Label::new("confirm_booking"), Callback::ConfirmBooking(travellers)),
         Button::new(Label::new("not_now"), Callback::No),
-    ]])
+    ]
 }
 
 /// The price of the request, as the booking will be made: the client confirms it or not.
@@ -407,20 +416,59 @@ pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
         None => {}
     }
     let draft = BookingDraft { departure_id: c.departure_id, browse: c.browse.clone() };
+    let kept = |c: Confirm, reply: Reply| Some((State::ConfirmBooking(c), vec![Effect::Reply(reply)]));
     match event {
+        // The question passed on: the price and its buttons stay, so the client may book once
+        // answered (or at once).
+        Event::Callback(Callback::RelayQuestion) if !c.question.is_empty() => {
+            let text = c.question.join("\n");
+            Some((State::ConfirmBooking(Confirm { question: Vec::new(), ..c }), vec![Effect::RelayToAgent(text)]))
+        }
+        Event::Outcome(Outcome::Relayed { agent, newly_assigned, in_chat }) => {
+            let reply = Reply::text("agent_relayed")
+                .var("agent", agent)
+                .var("newly_assigned", newly_assigned)
+                .var("in_chat", in_chat);
+            let buttons = confirm_buttons(c.travellers);
+            kept(c, reply.keyboard(buttons))
+        }
+        Event::Outcome(Outcome::NoAgent) => {
+            let buttons = confirm_buttons(c.travellers);
+            kept(c, Reply::text("agent_none").keyboard(buttons))
+        }
         Event::Outcome(_) | Event::Callback(Callback::Count(_) | Callback::Tour(_) | Callback::Page(_)) => {
             book(draft, event)
         }
         // Another count, typed as at the count's step («25», «нас трое»); a question that
         // holds a number («а 15 числа?») is not one.
         Event::Text(t) if !t.contains('?') && travellers_count(&t).is_some() => book(draft, Event::Text(t)),
-        Event::Text(_) | Event::Unsupported | Event::Callback(_) | Event::Contact { .. } => {
+        // Anything else typed is a question for a person, as at the menu: offered to the agent,
+        // the price kept. The agent gets it as one message, which Telegram caps.
+        Event::Text(t) => {
+            let mut c = c;
+            let kept_chars: usize = c.question.iter().map(|q| q.chars().count() + 1).sum();
+            let full = kept_chars + t.chars().count() > MAX_TEXT;
+            if !full {
+                c.question.push(t);
+            }
+            let reply = Reply::text("book_question_offer")
+                .var("parts", c.question.len())
+                .var("full", full)
+                .keyboard(question_buttons(c.travellers));
+            kept(c, reply)
+        }
+        Event::Unsupported | Event::Callback(_) | Event::Contact { .. } => {
             let buttons = confirm_buttons(c.travellers);
-            Some((
-                State::ConfirmBooking(c),
-                vec![Effect::Reply(Reply::text("book_confirm_expected").keyboard(buttons))],
-            ))
+            kept(c, Reply::text("book_confirm_expected").keyboard(buttons))
         }
         _ => None,
     }
+}
+
+/// Under a question typed at the price: pass it on, or answer the price.
+fn question_buttons(travellers: u8) -> Keyboard {
+    Keyboard::Inline(vec![
+        vec![Button::new(Label::new("relay_send"), Callback::RelayQuestion)],
+        confirm_row(travellers),
+    ])
 }

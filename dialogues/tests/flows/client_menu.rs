@@ -152,8 +152,13 @@ fn browsing_pages_filters_and_opens_a_card() {
     let (st, eff) = run(st, Event::Callback(Callback::Count(2)));
     assert_eq!(eff, [Effect::Quote { departure_id: 11, travellers: 2 }]);
     let (st, eff) = run(st, Event::Outcome(Outcome::Quote(quote(2))));
-    let confirm =
-        Confirm { departure_id: 11, travellers: 2, browse: Some(browse_of(&st)), request_key: Some("q-1".into()) };
+    let confirm = Confirm {
+        departure_id: 11,
+        travellers: 2,
+        browse: Some(browse_of(&st)),
+        request_key: Some("q-1".into()),
+        question: Vec::new(),
+    };
     assert_eq!(st, State::ConfirmBooking(confirm));
     assert_eq!(reply_templates(&eff), ["book_quote"]);
     let (st, eff) = run(st, Event::Callback(Callback::Yes));
@@ -327,8 +332,13 @@ fn browse_of(st: &State) -> Browse {
 #[test]
 fn a_priced_request_is_booked_only_when_confirmed() {
     let key = Some("q-1".to_owned());
-    let confirm =
-        State::ConfirmBooking(Confirm { departure_id: 11, travellers: 2, browse: None, request_key: key.clone() });
+    let confirm = State::ConfirmBooking(Confirm {
+        departure_id: 11,
+        travellers: 2,
+        browse: None,
+        request_key: key.clone(),
+        question: Vec::new(),
+    });
     // «нет» (a button or typed) drops it; nothing is booked.
     for no in [Event::Callback(Callback::No), Event::Text("Нет".into())] {
         let (st, eff) = run(confirm.clone(), no);
@@ -355,15 +365,39 @@ fn a_priced_request_is_booked_only_when_confirmed() {
         assert!(matches!(st, State::Booking(BookingDraft { departure_id: 11, .. })), "{typed}");
         assert_eq!(eff, [Effect::Quote { departure_id: 11, travellers: n }], "{typed}");
     }
-    for other in [
-        Event::Text("а скидка будет?".into()),
-        Event::Text("а 15 числа можно?".into()),
-        Event::Unsupported,
-        Event::Callback(Callback::Hot),
-    ] {
+    for other in [Event::Unsupported, Event::Callback(Callback::Hot), Event::Callback(Callback::RelayQuestion)] {
         let (st, eff) = run(confirm.clone(), other.clone());
         assert_eq!((st, reply_templates(&eff)), (confirm.clone(), vec!["book_confirm_expected"]), "{other:?}");
     }
+    // A question at the price is offered to the agent, the price and its buttons kept; a
+    // second one joins it; passed on, the price still books.
+    let State::ConfirmBooking(c) = confirm.clone() else { unreachable!() };
+    let (st, eff) = run(confirm.clone(), Event::Text("а трансфер включен?".into()));
+    let asked =
+        State::ConfirmBooking(Confirm { question: vec!["а трансфер включен?".into()], ..c.clone() });
+    assert_eq!((&st, reply_templates(&eff)), (&asked, vec!["book_question_offer"]));
+    let buttons: Vec<Callback> = match &eff[..] {
+        [Effect::Reply(r)] => match &r.keyboard {
+            dialogues::Keyboard::Inline(rows) => rows.iter().flatten().map(|b| b.callback.clone()).collect(),
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(buttons, [Callback::RelayQuestion, Callback::ConfirmBooking(2), Callback::No]);
+    let (st, _) = run(st, Event::Text("а 15 числа можно?".into()));
+    let two = vec!["а трансфер включен?".to_string(), "а 15 числа можно?".to_string()];
+    assert_eq!(st, State::ConfirmBooking(Confirm { question: two, ..c.clone() }));
+    let (st, eff) = run(st, Event::Callback(Callback::RelayQuestion));
+    assert_eq!(eff, [Effect::RelayToAgent("а трансфер включен?\nа 15 числа можно?".into())]);
+    assert_eq!(st, confirm);
+    let relayed = Event::Outcome(Outcome::Relayed { agent: "Анна".into(), newly_assigned: false, in_chat: true });
+    let (st, eff) = run(st, relayed);
+    assert_eq!((&st, reply_templates(&eff)), (&confirm, vec!["agent_relayed"]));
+    let (_, eff) = run(st, Event::Callback(Callback::ConfirmBooking(2)));
+    assert!(matches!(&eff[..], [Effect::Book { travellers: 2, .. }]), "{eff:?}");
+    let (st, eff) = run(asked, Event::Outcome(Outcome::NoAgent));
+    assert_eq!(reply_templates(&eff), ["agent_none"]);
+    assert!(matches!(st, State::ConfirmBooking(_)));
     // Refused at the last moment (the seats went meanwhile): the reason, back to the menu.
     let refused = Event::Outcome(Outcome::BookingRefused { reason: "Мест не осталось.".into() });
     let (st, eff) = run(confirm.clone(), refused);

@@ -127,7 +127,13 @@ fn states() -> Vec<(&'static str, State)> {
         ),
         (
             r#"{"ConfirmBooking":{"departure_id":42,"travellers":2,"browse":null}}"#,
-            State::ConfirmBooking(Confirm { departure_id: 42, travellers: 2, browse: None, request_key: None }),
+            State::ConfirmBooking(Confirm {
+                departure_id: 42,
+                travellers: 2,
+                browse: None,
+                request_key: None,
+                question: Vec::new(),
+            }),
         ),
         (
             r#"{"ConfirmBooking":{"departure_id":42,"travellers":2,"browse":null,"request_key":"q-1"}}"#,
@@ -136,6 +142,17 @@ fn states() -> Vec<(&'static str, State)> {
                 travellers: 2,
                 browse: None,
                 request_key: Some("q-1".into()),
+                question: Vec::new(),
+            }),
+        ),
+        (
+            r#"{"ConfirmBooking":{"departure_id":42,"travellers":2,"browse":null,"request_key":"q-1","question":["а трансфер?"]}}"#,
+            State::ConfirmBooking(Confirm {
+                departure_id: 42,
+                travellers: 2,
+                browse: None,
+                request_key: Some("q-1".into()),
+                question: vec!["а трансфер?".into()],
             }),
         ),
         (
