@@ -148,6 +148,11 @@ pub async fn run(ctx: &Ctx, bot: &TgBot, staff_id: i64, role: Role, effect: Effe
                 Some(Callback::Client(client))
             ))
         }
+        Effect::CheckMove { booking, to } => {
+            attempt!(ctx, crm.check_booking_move(&actor, BookingId(booking), to), |()| Event::Outcome(
+                Outcome::MoveAllowed { booking, to }
+            ))
+        }
         Effect::MoveBooking { booking, to, reason } => {
             // The client's message is queued by crm in the move's transaction; the outbox delivers it.
             attempt!(ctx, crm.change_booking_status(&actor, BookingId(booking), to, &reason), |_| done(

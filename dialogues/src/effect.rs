@@ -89,6 +89,12 @@ pub enum Effect {
     },
     /// Answered by `Outcome::StaffBooking` or `Outcome::Refused`.
     StaffBookingCard(i64),
+    /// Whether the booking may move to the status now (a button of an older card may not);
+    /// answered by `Outcome::MoveAllowed` or `Outcome::Refused`.
+    CheckMove {
+        booking: i64,
+        to: BookingStatus,
+    },
     /// The rest answer `Outcome::Done` or `Outcome::Refused`.
     MessageClient {
         client: i64,
@@ -183,6 +189,7 @@ impl Effect {
             | Effect::StaffClientCard(_)
             | Effect::StaffBookings { .. }
             | Effect::StaffBookingCard(_)
+            | Effect::CheckMove { .. }
             | Effect::PaymentChoices(_) => true,
             Effect::Reply(_)
             | Effect::Register(_)

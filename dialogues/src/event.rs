@@ -155,6 +155,11 @@ pub enum Outcome {
     },
     /// A staff action was refused; the reason is in the user's words (rendered by the transport).
     Refused(String),
+    /// The booking may move to the status (`Effect::CheckMove`): the reason is asked next.
+    MoveAllowed {
+        booking: i64,
+        to: domain::BookingStatus,
+    },
     /// What the client may pay on a booking (`Effect::PaymentChoices`).
     PayChoices(crate::views::PayChoicesView),
     /// The payment message was sent (`Effect::PayOffer`).

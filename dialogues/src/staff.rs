@@ -424,7 +424,7 @@ fn button(cb: Callback) -> Option<(State, Vec<Effect>)> {
         Callback::ReplyTo(id) => wait(Awaiting::MessageTo(id), "staff_message_ask"),
         Callback::Note(id, k) => wait(Awaiting::Note { client: id, kind: k }, "staff_note_ask"),
         Callback::Tag(id) => wait(Awaiting::Tag(id), "staff_tag_ask"),
-        Callback::Move(id, s) => wait(Awaiting::MoveReason { booking: id, to: s }, "staff_reason_ask"),
+        Callback::Move(id, s) => idle(Effect::CheckMove { booking: id, to: s }),
         Callback::Pay(id) => reply(
             State::Staff(Some(Awaiting::PaymentMethod(id))),
             Reply::text("staff_choose_method").keyboard(methods()),
@@ -525,6 +525,9 @@ fn outcome(here: State, o: &Outcome, is_admin: bool) -> (State, Vec<Effect>) {
                 None => r,
             };
             reply(State::Staff(None), r)
+        }
+        Outcome::MoveAllowed { booking, to } => {
+            wait(Awaiting::MoveReason { booking: *booking, to: *to }, "staff_reason_ask")
         }
         Outcome::Refused(reason) => match here {
             State::Staff(Some(a @ Awaiting::Address(_))) => {

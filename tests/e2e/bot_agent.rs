@@ -74,6 +74,11 @@ async fn agent_works(w: World) {
     w.press(&anna_tg, &bcard, &format!("mv:{}:contract_signed", booking.id), "причину").await;
     w.say(&anna_tg, "подписан в офисе", "договор подписан").await;
     w.fake.wait_for_message(maria.id, |m| m.text().contains("новый статус — договор подписан"), WAIT).await;
+    // The card's button pressed again after the move: refused at once, no reason asked first.
+    let seen = w.fake.count_sent(anna_tg.id);
+    w.fake.push_callback(&anna_tg, bcard.message_id, &format!("mv:{}:contract_signed", booking.id));
+    let stale = w.fake.wait_for_new_message(anna_tg.id, seen, |m| m.text().contains("перевести нельзя"), WAIT).await;
+    assert!(stale.text().contains("«договор подписан»"), "{}", stale.text());
     let bcard = w.say(&anna_tg, "📋 Брони", "Брони").await;
     let bcard = w.press(&anna_tg, &bcard, &format!("bk:{}", booking.id), "к оплате").await;
     let method = w.press(&anna_tg, &bcard, &format!("py:{}", booking.id), "Как клиент оплатил").await;
@@ -105,8 +110,7 @@ async fn agent_works(w: World) {
     assert!(!refused.text().contains("Иванова"), "{}", refused.text());
     let seen = w.fake.count_sent(boris_tg.id);
     w.fake.push_callback(&boris_tg, menu.message_id, &format!("mv:{}:cancellation_requested", booking.id));
-    w.fake.wait_for_new_message(boris_tg.id, seen, |m| m.text().contains("причину"), WAIT).await;
-    w.say(&boris_tg, "хочу отменить", "Нет доступа").await;
+    w.fake.wait_for_new_message(boris_tg.id, seen, |m| m.text().contains("Нет доступа"), WAIT).await;
     let seen = w.fake.count_sent(boris_tg.id);
     w.fake.push_callback(&boris_tg, menu.message_id, &format!("rt:{}", client.id));
     w.fake.wait_for_new_message(boris_tg.id, seen, |m| m.text().contains("Напишите сообщение"), WAIT).await;

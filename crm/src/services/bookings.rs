@@ -266,13 +266,7 @@ impl Crm {
         reason: &str,
     ) -> Result<BookingCard> {
         let reason = crate::domain::reason(reason, 1000)?;
-        let booking = match actor {
-            Actor::Client(_) if to == BookingStatus::CancellationRequested => {
-                self.booking_for(actor, id, false).await?
-            }
-            _ => self.booking_for(actor, id, true).await?,
-        };
-        booking.status.check_move(to, Cause::Manual)?;
+        let booking = self.movable_booking(actor, id, to).await?;
         let mut tx = self.audited(actor).await?;
         let now = tx.now();
         let Some(move_id) =
@@ -297,6 +291,25 @@ impl Crm {
         let entry = Entry::new(AuditAction::booking_status(to), AuditObject::Booking(id));
         tx.commit(entry.with(AuditField::Reason, reason)).await?;
         self.booking_card(actor, id).await
+    }
+
+    /// Whether `actor` may move the booking to `to` now: asked before the reason is, so a
+    /// button left on an older card is refused at once rather than after the reason is typed.
+    pub async fn check_booking_move(&self, actor: &Actor, id: BookingId, to: BookingStatus) -> Result<()> {
+        self.movable_booking(actor, id, to).await.map(drop)
+    }
+
+    /// The booking, if `actor` may move it to `to` from its status now (a client only asks to
+    /// cancel their own; staff move the bookings they may write).
+    async fn movable_booking(&self, actor: &Actor, id: BookingId, to: BookingStatus) -> Result<Booking> {
+        let booking = match actor {
+            Actor::Client(_) if to == BookingStatus::CancellationRequested => {
+                self.booking_for(actor, id, false).await?
+            }
+            _ => self.booking_for(actor, id, true).await?,
+        };
+        booking.status.check_move(to, Cause::Manual)?;
+        Ok(booking)
     }
 
     /// The hotel penalty by each booked room's hotel terms and the days left before check-in,

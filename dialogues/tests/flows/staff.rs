@@ -41,13 +41,6 @@ fn buttons_ask_and_texts_complete_each_action() {
         ),
         (Callback::Tag(5), "VIP", Effect::TagClient { client: 5, tag: "VIP".into() }),
         (
-            Callback::Move(9, BookingStatus::ContractSigned),
-            "подписан в офисе",
-            Effect::MoveBooking {
-                booking: 9, to: BookingStatus::ContractSigned, reason: "подписан в офисе".into()
-            },
-        ),
-        (
             Callback::Blacklist(5),
             "не оплатил",
             Effect::SetBlacklist { client: 5, on: true, reason: "не оплатил".into() },
@@ -67,6 +60,27 @@ fn buttons_ask_and_texts_complete_each_action() {
         let (st, eff) = run(st, text(answer));
         assert_eq!((st, eff), (State::Staff(None), vec![expected]), "{button:?}");
     }
+}
+
+#[test]
+fn a_status_button_is_checked_before_the_reason_is_asked() {
+    let signed = BookingStatus::ContractSigned;
+    let (st, eff) = run(State::Staff(None), Event::Callback(Callback::Move(9, signed)));
+    assert_eq!((&st, eff), (&State::Staff(None), vec![Effect::CheckMove { booking: 9, to: signed }]));
+    // A button of an older card (the booking moved since): refused at once, nothing asked.
+    let refused = Event::Outcome(Outcome::Refused("Бронь уже в другом статусе.".into()));
+    let (st2, eff2) = run(st.clone(), refused);
+    assert_eq!((st2, templates(&eff2)), (State::Staff(None), vec!["staff_refused"]));
+    let (st, eff) = run(st, Event::Outcome(Outcome::MoveAllowed { booking: 9, to: signed }));
+    assert_eq!(
+        (&st, templates(&eff)),
+        (&State::Staff(Some(Awaiting::MoveReason { booking: 9, to: signed })), vec!["staff_reason_ask"])
+    );
+    let (st2, eff2) = run(st.clone(), Event::Unsupported);
+    assert_eq!((st2, templates(&eff2)), (st.clone(), vec!["staff_text_expected"]));
+    let (st, eff) = run(st, text("подписан в офисе"));
+    let moved = Effect::MoveBooking { booking: 9, to: signed, reason: "подписан в офисе".into() };
+    assert_eq!((st, eff), (State::Staff(None), vec![moved]));
 }
 
 #[test]
@@ -404,7 +418,8 @@ fn an_agent_corrects_one_field_of_the_card_checked_as_typed() {
 
 #[test]
 fn a_reason_that_says_nothing_is_asked_again() {
-    let (st, _) = run(State::Staff(None), Event::Callback(Callback::Move(9, BookingStatus::Cancelled)));
+    let allowed = Outcome::MoveAllowed { booking: 9, to: BookingStatus::Cancelled };
+    let (st, _) = run(State::Staff(None), Event::Outcome(allowed));
     for nothing in [".", "-", "?"] {
         let (st2, eff) = run(st.clone(), text(nothing));
         assert_eq!((st2, templates(&eff)), (st.clone(), vec!["invalid"]), "{nothing}");
