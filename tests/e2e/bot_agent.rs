@@ -41,7 +41,14 @@ async fn agent_works(w: World) {
     let card = w.press(&maria, &list, &format!("t:{tour_id}"), "Маршрут").await;
     let ask = w.press(&maria, &card, &format!("d:{dep_id}"), "Сколько человек").await;
     let quote = w.press(&maria, &ask, "k:1", "Стоимость брони").await;
-    w.press(&maria, &quote, "bc:1", "Заявка на бронирование").await;
+    // A question at the price goes to the agent when the client says so; the price stays
+    // and books from the answer's buttons.
+    let offer = w.say(&maria, "А трансфер из аэропорта включён?", "Передать ему ваше сообщение").await;
+    assert!(offer.text().contains("цена выше остаётся в силе"), "{}", offer.text());
+    let relayed = w.press(&maria, &offer, "rq", "Передал").await;
+    assert!(relayed.text().contains("Смирнова Анна"), "{}", relayed.text());
+    w.fake.wait_for_message(anna_tg.id, |m| m.text().contains("трансфер из аэропорта"), WAIT).await;
+    w.press(&maria, &relayed, "bc:1", "Заявка на бронирование").await;
     let client = crm.client_by_telegram(&Actor::System, maria.id).await.unwrap().unwrap();
     assert_eq!(client.agent_id, Some(anna.staff.id));
     let booking = crm.list_bookings(&Actor::System, Default::default()).await.unwrap()[0].clone();
