@@ -187,11 +187,11 @@ enum Refused {
 /// What entering a missing document did.
 enum Entered {
     /// Saved; the document to show next (made anew once nothing the client enters here is
-    /// missing) and what it still lacks that only the agent can enter.
+    /// missing) and whether it still lacks what only the agency enters (the page says so).
     Saved {
         show: IssuedDocumentId,
         complete: bool,
-        rest: String,
+        agency_pending: bool,
     },
     Refused(Refused),
     /// Not one the document lacks (entered meanwhile, or not needed for the trip).
@@ -213,12 +213,13 @@ async fn documents(
         Err((status, message)) => return refusal(status, &message),
     };
     match enter_document(&state, &actor, id, &form).await {
-        Ok(Entered::Saved { show: next, complete, rest }) => {
-            let message = match (complete, rest.is_empty()) {
-                (false, _) => text::get("mini_app_documents", "saved").to_owned(),
-                (true, true) => text::get("mini_app_documents", "completed").to_owned(),
-                (true, false) => text::fill("mini_app_documents", "rest_by_agent", &[("missing", &rest)]),
+        Ok(Entered::Saved { show: next, complete, agency_pending }) => {
+            let key = match (complete, agency_pending) {
+                (false, _) => "saved",
+                (true, false) => "completed",
+                (true, true) => "client_part_done",
             };
+            let message = text::get("mini_app_documents", key).to_owned();
             show(&state, &actor, next, &Outcome::Done(message), &init, None).await
         }
         Ok(Entered::NotMissing) => {
@@ -311,12 +312,13 @@ async fn enter_document(
             None => on_file.identity(),
         };
     if !complete {
-        return Ok(Entered::Saved { show: id, complete: false, rest: String::new() });
+        return Ok(Entered::Saved { show: id, complete: false, agency_pending: false });
     }
     // Saving what was missing made the document anew (the service remakes a copy whose data
     // changed): the page follows to that copy.
     let anew = crm.current_copy(actor, id).await?;
-    Ok(Entered::Saved { show: anew.document.id, complete: true, rest: anew.document.missing })
+    let agency_pending = crm::services::waits_for_agency(&anew.document.missing);
+    Ok(Entered::Saved { show: anew.document.id, complete: true, agency_pending })
 }
 
 /// The signing panel of a document after a step, with the forms for what it still lacks.

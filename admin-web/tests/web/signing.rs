@@ -50,11 +50,21 @@ async fn issued_with(app: &TestApp, passport: bool) -> Issued {
 
 /// A contract issued to the client, with or without their passport and address on file.
 async fn issued_lacking(app: &TestApp, passport: bool, address: bool) -> Issued {
+    issued_under(app, passport, address, testkit::registry()).await
+}
+
+/// The same, under the operator's registry entry given (its security may not be in force).
+async fn issued_under(
+    app: &TestApp,
+    passport: bool,
+    address: bool,
+    registry: crm::services::OperatorRegistry,
+) -> Issued {
     let oleg = app.staff("oleg", Role::Operator).await;
     let anna = app.staff("anna", Role::Agent).await;
     let boss = Actor::staff(app.staff("boss", Role::Admin).await.id, Role::Admin);
     app.crm.save_agency_requisites(&boss, &testkit::agency()).await.unwrap();
-    app.crm.save_operator_registry(&boss, oleg.id, &testkit::registry()).await.unwrap();
+    app.crm.save_operator_registry(&boss, oleg.id, &registry).await.unwrap();
     let mut new = new_client("Иванова Мария Петровна", "+7 912 345-67-89");
     new.telegram_id = Some(TELEGRAM_ID);
     let agent = Actor::staff(anna.id, Role::Agent);
@@ -291,6 +301,36 @@ async fn the_client_enters_the_missing_passport_and_the_contract_is_made_anew() 
         app.mini_app(&format!("{next}/agreement"), &init, &[]).await;
         let page = app.mini_app(&format!("{next}/code"), &init, &[]).await;
         assert!(page.body.contains("Код отправлен"), "{}", page.body);
+    }
+}
+
+/// The client's part entered while the operator's security is not in force (the agency's part):
+/// the client is thanked for theirs and told the agency prepares the rest, not asked to write
+/// to anyone about it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_clients_part_entered_while_the_agencys_lacks_says_the_agency_prepares_the_rest() {
+    for backend in testkit::backends() {
+        let app = spawn(backend).await;
+        let mut later = testkit::registry();
+        later.security_from = chrono::NaiveDate::from_ymd_opt(2090, 1, 1);
+        later.security_until = chrono::NaiveDate::from_ymd_opt(2090, 12, 31);
+        let doc = issued_under(&app, false, true, later).await;
+        let init = init_data(TOKEN, TELEGRAM_ID, app.now_s() - 30);
+        let t = app.crm.missing_documents(&Actor::System, doc.booking).await.unwrap()[0].0.0.to_string();
+        let mut passport: Vec<(&str, &str)> = vec![("traveller", &t)];
+        passport.extend(PASSPORT_FORM);
+        let page = app.mini_app(&format!("/sign/{}/documents", doc.id), &init, &passport).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("с вашей стороны всё внесено"), "{}", page.body);
+        assert!(page.body.contains("Документ ещё готовит агентство"), "{}", page.body);
+        assert!(!page.body.contains("его вносит агентство"), "the agency's items are not listed: {}", page.body);
+        assert!(!page.body.contains("/agreement"), "nothing to sign yet: {}", page.body);
+        // The copy was made anew with the passport: it lacks only the agency's part now.
+        let docs = app.crm.booking_documents(&Actor::System, doc.booking).await.unwrap();
+        assert_eq!(docs.len(), 2);
+        let anew = docs.iter().find(|d| d.document.id != doc.id).unwrap();
+        assert!(crm::services::waits_for_agency(&anew.document.missing), "{}", anew.document.missing);
+        assert!(page.body.contains("613729"), "the page shows the new copy: {}", page.body);
     }
 }
 

@@ -18,17 +18,18 @@ use super::{DocumentLine, SigningRefusal};
 use crate::crypto::sha256_hex;
 use crate::domain::{ClientId, IssuedDocumentId};
 use crate::services::Crm;
-use crate::services::paperwork::DocSubject;
+use crate::services::paperwork::{DocSubject, waits_for_agency};
 use crate::store::signing::{self as store, DocumentState, IssuedDocument};
 use crate::{Actor, Error, Result};
 
 /// What rendering an issued copy again from the data on file tells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Freshness {
     /// The copy states exactly what is on file.
     Current,
-    /// The data changed; `complete` is whether a copy made now would lack nothing.
-    Stale { complete: bool },
+    /// The data changed; `missing` is what a copy made now would lack (`; `-separated, as
+    /// `IssuedDocument::missing`).
+    Stale { missing: String },
 }
 
 fn subject_of(doc: &IssuedDocument) -> DocSubject {
@@ -43,19 +44,22 @@ impl Crm {
     /// that asks may be the client's own), as issuing does.
     async fn freshness(&self, doc: &IssuedDocument) -> Result<Freshness> {
         let Ok(version) = doc.template_version.parse::<i64>() else {
-            return Ok(Freshness::Stale { complete: false });
+            return Ok(Freshness::Stale { missing: doc.missing.clone() });
         };
         let (html, missing) = self.document_html_version(&Actor::System, doc.kind, version, subject_of(doc)).await?;
-        if sha256_hex(html.as_bytes()) == doc.html_sha256 && missing.join("; ") == doc.missing {
+        let missing = missing.join("; ");
+        if sha256_hex(html.as_bytes()) == doc.html_sha256 && missing == doc.missing {
             return Ok(Freshness::Current);
         }
-        Ok(Freshness::Stale { complete: missing.is_empty() })
+        Ok(Freshness::Stale { missing })
     }
 
     /// Makes anew each of the client's unsigned documents whose data changed, and returns the new
-    /// copies. A copy that lacked data and still lacks some is left: it cannot be signed, and
-    /// is made anew once the last piece is entered (the client would otherwise get a new copy
-    /// for every field typed). A document that cannot be made now (the booking moved on, the
+    /// copies. A copy that lacked data and still lacks some of the client's is left: it cannot
+    /// be signed, and is made anew once the client's last piece is entered (the client would
+    /// otherwise get a new copy for every field typed). Once only the agency's part is lacking
+    /// the copy is made anew (and held, not sent, until that comes: `issue`), so it no longer
+    /// asks the client for what they entered. A document that cannot be made now (the booking moved on, the
     /// operator's registry entry removed) is left as it is; signing refuses it if stale.
     pub(crate) async fn remake_stale(&self, client: ClientId) -> Result<Vec<DocumentLine>> {
         let now = self.now();
@@ -66,8 +70,12 @@ impl Crm {
         for doc in docs.into_iter().filter(|d| d.state(now).signable()) {
             let made = match self.freshness(&doc).await {
                 Ok(Freshness::Current) => continue,
-                // Still lacking what it lacked: not signable either way.
-                Ok(Freshness::Stale { complete: false }) if !doc.missing.is_empty() => continue,
+                // Still lacking some of the client's data: not signable either way.
+                Ok(Freshness::Stale { missing })
+                    if !doc.missing.is_empty() && !missing.is_empty() && !waits_for_agency(&missing) =>
+                {
+                    continue;
+                }
                 Ok(Freshness::Stale { .. }) => self.issue_document(&Actor::System, doc.kind, subject_of(&doc)).await,
                 Err(e) => Err(e),
             };
@@ -92,7 +100,7 @@ impl Crm {
         let mut remade = Vec::new();
         for doc in waiting.into_iter().filter(|d| d.state(now).signable()) {
             match self.freshness(&doc).await {
-                Ok(Freshness::Stale { complete: true }) => {
+                Ok(Freshness::Stale { missing }) if missing.is_empty() => {
                     match self.issue_document(&Actor::System, doc.kind, subject_of(&doc)).await {
                         Ok(line) => remade.push(line),
                         // The booking moved on meanwhile: signing refuses the old copy anyway.
