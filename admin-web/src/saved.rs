@@ -1,7 +1,9 @@
 //! «Сохранено» after a form: the POST answers 303 to its page with `?saved=<code>&remade=<n>`
 //! and a fragment naming the section, and the page says there what was saved and how many
-//! unsigned documents the change made anew. Each page lists the codes it knows with their
-//! sections; a code it does not know (a link edited by hand) shows nothing.
+//! unsigned documents the change made anew, and `&warned=<codes>` the warnings about a saved
+//! document (said briefly: the passport's data stays out of the address). Each page lists the
+//! codes it knows with their sections; a code it does not know (a link edited by hand) shows
+//! nothing.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -17,6 +19,9 @@ pub struct SavedQuery {
     /// link edited by hand still opens the page.
     #[serde(default)]
     remade: String,
+    /// Warnings about the saved document, by `DocWarning::code`, comma-separated.
+    #[serde(default)]
+    warned: String,
 }
 
 /// The notice for the page: its section and text; `None` for no code or one of another page.
@@ -27,12 +32,32 @@ pub fn notice(q: &SavedQuery, page: &Notices) -> Option<serde_json::Value> {
         text.push(' ');
         text.push_str(&crm::text::fill("web", "saved_remade", &[("count", &count)]));
     }
+    for brief in q.warned.split(',').filter_map(crm::domain::DocWarning::brief_ru) {
+        text.push_str(" ⚠ ");
+        text.push_str(brief);
+    }
     Some(json!({"section": section, "text": text}))
 }
 
 /// Where `path` opens after `code` (one of `page`'s) saved, with `remade` documents made anew.
 pub fn url(path: &str, page: &Notices, code: &str, remade: usize) -> String {
+    url_warned(path, page, code, remade, &[])
+}
+
+/// The same, with the warnings about the document saved.
+pub fn url_warned(
+    path: &str,
+    page: &Notices,
+    code: &str,
+    remade: usize,
+    warnings: &[crm::domain::DocWarning],
+) -> String {
     let section = page.iter().find(|(c, _, _)| *c == code).map_or("", |(_, s, _)| *s);
     let remade = if remade > 0 { format!("&remade={remade}") } else { String::new() };
-    format!("{path}?saved={code}{remade}#{section}")
+    let warned = if warnings.is_empty() {
+        String::new()
+    } else {
+        format!("&warned={}", warnings.iter().map(|w| w.code()).collect::<Vec<_>>().join(","))
+    };
+    format!("{path}?saved={code}{remade}{warned}#{section}")
 }

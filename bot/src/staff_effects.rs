@@ -283,6 +283,7 @@ async fn client_card(ctx: &Ctx, actor: &Actor, id: ClientId) -> Result<Event, Bo
         Err(e) => return Err(e.into()),
     };
     let c = card.client;
+    let passport_expiry = c.foreign_passport_expires_on;
     let documents = ctx.crm.client_documents(actor, id).await?;
     let consent_unsigned = crm::services::consent_unsigned(&c, &documents);
     Ok(Event::Outcome(Outcome::StaffClient(ClientCardView {
@@ -299,7 +300,21 @@ async fn client_card(ctx: &Ctx, actor: &Actor, id: ClientId) -> Result<Event, Bo
         documents: document_items(documents),
         consent_unsigned,
         on_file: card.documents_on_file.map(|kinds| {
-            kinds.iter().filter_map(|k| crm::domain::DocKind::from_code(k)).map(|k| k.title_ru().to_owned()).collect()
+            let today = ctx.crm.today();
+            kinds
+                .iter()
+                .filter_map(|k| crm::domain::DocKind::from_code(k))
+                .map(|k| match (k, passport_expiry) {
+                    // A passport that ran out (or soon will) is said where the agent looks.
+                    (crm::domain::DocKind::ForeignPassport, Some(expires_on)) => {
+                        let state = crm::domain::passport_expiry_ru(expires_on, today);
+                        let until = crm::domain::format_ru_date(expires_on);
+                        ctx.texts
+                            .message(&Reply::text("staff_passport_on_file").var("until", until).var("state", state))
+                    }
+                    _ => k.title_ru().to_owned(),
+                })
+                .collect()
         }),
     })))
 }

@@ -147,6 +147,7 @@ impl Texts {
             "staff_amount_invalid.tera",
             "staff_blacklist_ask.tera",
             "staff_booking_card.tera",
+            "staff_passport_on_file.tera",
             "staff_bookings.tera",
             "staff_bookings_none.tera",
             "staff_bound.tera",

@@ -48,7 +48,7 @@ pub use passport::fields::{DocField, FieldError, check_entered, check_field, doc
 pub use passport::{
     BirthCertificate, CHILD_AGE, DocKind, DocWarning, ForeignPassport, InternalPassport, LatinName, PaymentDetails,
     RefundField, TravellerDocument, check_issued_to, foreign_passport_warnings, is_abroad, needed_documents,
-    own_passport_warnings, refund_details,
+    own_passport_warnings, passport_expiry_ru, refund_details,
 };
 pub use payable::{AmountRefusal, MIN_PAYMENT_MINOR, PayableRange};
 pub use phone::{Phone, format_phone};

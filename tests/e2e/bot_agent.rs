@@ -40,7 +40,7 @@ async fn agent_works(w: World) {
     let list = w.say(&maria, "🌍 Туры", "Алтай").await;
     let card = w.press(&maria, &list, &format!("t:{tour_id}"), "Маршрут").await;
     let ask = w.press(&maria, &card, &format!("d:{dep_id}"), "Сколько человек").await;
-    let quote = w.press(&maria, &ask, "k:1", "Стоимость брони").await;
+    w.press(&maria, &ask, "k:1", "Стоимость брони").await;
     // A question at the price goes to the agent when the client says so; the price stays
     // and books from the answer's buttons.
     let offer = w.say(&maria, "А трансфер из аэропорта включён?", "Передать ему ваше сообщение").await;
@@ -333,6 +333,22 @@ async fn refund_entry(w: World) {
     let saved = w.say(&anna_tg, "+7 913 000-11-22", "Исправлено: телефон.").await;
     assert_eq!(saved.callback_data(), [format!("cl:{}", client.id)]);
     assert_eq!(crm.get_client(&Actor::System, client.id).await.unwrap().phone, "+79130001122");
+
+    // A foreign passport that ran out is marked where the agent looks, on the card.
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let expired = crm::domain::ForeignPassport::parse(
+        "751234567",
+        day(2010, 2, 1),
+        day(2020, 2, 1),
+        "МВД 77001",
+        "IVANOVA MARIIA",
+        crm.today(),
+    )
+    .unwrap();
+    let doc = crm::domain::TravellerDocument::ForeignPassport(expired);
+    crm.put_client_document(&agent, client.id, &doc).await.unwrap();
+    let card = w.press(&anna_tg, &saved, &format!("cl:{}", client.id), "Иванова Мария").await;
+    assert!(card.text().contains("загранпаспорт до 01.02.2020 — ⚠️ срок истёк"), "{}", card.text());
 }
 
 #[tokio::test]

@@ -110,6 +110,7 @@ async fn render_card(
             "by": b.by.map(|s| views::actor_name(&format!("staff:{s}"), &names)),
         })),
         "passport_expires_on": c.foreign_passport_expires_on.map(views::day),
+        "passport_expiry": c.foreign_passport_expires_on.and_then(|d| crm::domain::passport_expiry_ru(d, crm.today())),
     });
     let blacklist_history: Vec<_> = card
         .blacklist_history
@@ -464,18 +465,17 @@ pub async fn identity(
     let id = ClientId(parse_id(&id)?);
     match crate::bookings::travellers::identity_from_form(&form, &DocKind::CLIENT_CARD, state.crm.today())? {
         Ok(doc) => match state.crm.put_client_document(&session.actor, id, &doc).await {
+            // Warnings (an expired passport, a Latin name off the rules) are said on the card
+            // the redirect opens; the card also marks an expired passport for as long as it is.
             Ok(saved) => {
-                // A warning (an expired passport) is said at once, on the card, rather than lost
-                // in the redirect.
-                if saved.warnings.is_empty() {
-                    return Ok(Redirect::to(&saved_url(id, "identity", saved.remade.len())).into_response());
-                }
-                let text = std::iter::once(crm::text::get("web", "saved_identity").to_owned())
-                    .chain(saved.warnings.iter().map(|w| format!("⚠ {}", w.message_ru())))
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                let notice = json!({"section": "documents", "text": text});
-                render_card(&state.crm, &session, id, Refusal::default(), Some(notice), StatusCode::OK).await
+                let to = saved::url_warned(
+                    &format!("/clients/{id}"),
+                    &saved_notices(),
+                    "identity",
+                    saved.remade.len(),
+                    &saved.warnings,
+                );
+                Ok(Redirect::to(&to).into_response())
             }
             Err(crm::Error::Invalid(why)) => {
                 let refused = crate::bookings::travellers::issue_date_refused(doc.kind(), why, &form);

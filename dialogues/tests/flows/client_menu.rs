@@ -378,7 +378,7 @@ fn a_priced_request_is_booked_only_when_confirmed() {
     assert_eq!((&st, reply_templates(&eff)), (&asked, vec!["book_question_offer"]));
     let buttons: Vec<Callback> = match &eff[..] {
         [Effect::Reply(r)] => match &r.keyboard {
-            dialogues::Keyboard::Inline(rows) => rows.iter().flatten().map(|b| b.callback.clone()).collect(),
+            dialogues::Keyboard::Inline(rows) => rows.iter().flatten().map(|b| b.callback).collect(),
             other => panic!("{other:?}"),
         },
         other => panic!("{other:?}"),

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use kind::{CHILD_AGE, DocKind, is_abroad, needed_documents};
 pub use refund::{RefundField, refund_details};
-pub use warnings::{DocWarning, foreign_passport_warnings, own_passport_warnings};
+pub use warnings::{DocWarning, foreign_passport_warnings, own_passport_warnings, passport_expiry_ru};
 
 /// The internal Russian passport («паспорт РФ»): series of 4 digits, number of 6.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -40,6 +40,42 @@ impl DocWarning {
     }
 }
 
+impl DocWarning {
+    /// The warning's name in a link (the panel's «Сохранено» after a redirect says it again
+    /// from this, without the passport's data in the address).
+    pub fn code(&self) -> &'static str {
+        match self {
+            DocWarning::ForeignPassportExpiresSoon { .. } => "expires_soon",
+            DocWarning::LatinNameDiffers { .. } => "latin_name_differs",
+            DocWarning::ForeignPassportExpired { .. } => "expired",
+        }
+    }
+
+    /// The warning said without the passport's data, by its [`code`](Self::code); `None` for
+    /// a code no warning has.
+    pub fn brief_ru(code: &str) -> Option<&'static str> {
+        Some(match code {
+            "expires_soon" => text::get("doc_warning", "brief_expires_soon"),
+            "latin_name_differs" => text::get("doc_warning", "brief_latin_name_differs"),
+            "expired" => text::get("doc_warning", "brief_expired"),
+            _ => return None,
+        })
+    }
+}
+
+/// How a foreign passport that expires on `expires_on` stands on `today`, for the cards that
+/// list it: run out, or running out within six months (too short for most trips abroad);
+/// `None` while it has longer.
+pub fn passport_expiry_ru(expires_on: NaiveDate, today: NaiveDate) -> Option<&'static str> {
+    if expires_on < today {
+        Some(text::get("doc_warning", "card_expired"))
+    } else if expires_on < today.checked_add_months(VALID_AFTER_RETURN).unwrap_or(today) {
+        Some(text::get("doc_warning", "card_expires_soon"))
+    } else {
+        None
+    }
+}
+
 /// The warnings about a foreign passport of the traveller named `full_name` (Cyrillic, as in
 /// the internal passport) on a trip that returns on `returns_on`.
 pub fn foreign_passport_warnings(p: &ForeignPassport, full_name: &str, returns_on: NaiveDate) -> Vec<DocWarning> {
@@ -81,6 +117,24 @@ mod tests {
 
     fn passport(latin: &str, expires: NaiveDate) -> ForeignPassport {
         ForeignPassport::parse("751234567", d(2020, 1, 1), expires, "МВД 77001", latin, d(2026, 11, 25)).unwrap()
+    }
+
+    #[test]
+    fn a_card_says_a_passport_ran_out_or_runs_out_within_six_months() {
+        let today = d(2026, 12, 6);
+        assert_eq!(passport_expiry_ru(d(2026, 12, 5), today), Some("срок истёк"));
+        assert_eq!(passport_expiry_ru(d(2026, 12, 6), today), Some("истекает меньше чем через полгода"));
+        assert_eq!(passport_expiry_ru(d(2027, 6, 5), today), Some("истекает меньше чем через полгода"));
+        assert_eq!(passport_expiry_ru(d(2027, 6, 6), today), None);
+        for w in [
+            DocWarning::ForeignPassportExpired { expires_on: today },
+            DocWarning::ForeignPassportExpiresSoon { expires_on: today, needed_until: today },
+            DocWarning::LatinNameDiffers { printed: "IVANOVA".into(), expected: "IVANOVA MARIIA".into() },
+        ] {
+            let brief = DocWarning::brief_ru(w.code()).unwrap();
+            assert!(!brief.contains("IVANOVA"), "no passport data in it: {brief}");
+        }
+        assert_eq!(DocWarning::brief_ru("forged"), None);
     }
 
     #[test]
