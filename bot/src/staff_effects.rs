@@ -332,7 +332,7 @@ async fn booking_card(ctx: &Ctx, actor: &Actor, id: BookingId) -> Result<Event, 
         Ok(c) => c,
         Err(e) => return refused(ctx, e),
     };
-    let moves = card.manual_moves.iter().map(|m| (*m, m.title_ru().to_owned())).collect();
+    let moves = card.manual_moves.iter().map(|m| (*m, card.booking.status.move_title_ru(*m))).collect();
     let mut booking = item(&card.booking, card.due);
     booking.documents = document_items(ctx.crm.booking_documents(actor, id).await?);
     // A contract is issued while the booking waits for it and none is signed (crm decides

@@ -22,11 +22,13 @@ keyed_enum! {
     }
 }
 
-/// What moves a booking: a person's decision, or the ledger (payments and their reversals).
+/// What moves a booking: a person's decision, the ledger (payments and their reversals), or a
+/// client's cancellation request withdrawn (back to where it was asked from: [`BookingStatus::resumed`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cause {
     Manual,
     Payment,
+    Withdrawal,
 }
 
 use BookingStatus::*;
@@ -46,6 +48,10 @@ const MOVES: &[(BookingStatus, BookingStatus, Cause)] = &[
     (PartiallyPaid, CancellationRequested, Cause::Manual),
     (Paid, CancellationRequested, Cause::Manual),
     (CancellationRequested, Cancelled, Cause::Manual),
+    (CancellationRequested, ContractPending, Cause::Withdrawal),
+    (CancellationRequested, ContractSigned, Cause::Withdrawal),
+    (CancellationRequested, PartiallyPaid, Cause::Withdrawal),
+    (CancellationRequested, Paid, Cause::Withdrawal),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -101,6 +107,27 @@ impl BookingStatus {
         text::get("booking_status", self.as_str())
     }
 
+    /// A move from here to `to` as a button or a choice names it: the status, or, for a
+    /// cancellation request withdrawn, what it does («отозвать запрос отмены…»).
+    pub fn move_title_ru(self, to: BookingStatus) -> String {
+        if self == CancellationRequested && to != Cancelled && to != CancellationRequested {
+            text::fill("booking_history", "withdraw_move", &[("to", &to.title_ru())])
+        } else {
+            to.title_ru().to_owned()
+        }
+    }
+
+    /// Where a withdrawn cancellation request puts the booking back: the status it was asked
+    /// from (`before`, from its history), as the payments stand now; with no history, by the
+    /// payments alone (nothing paid: the contract is not known to be signed).
+    pub fn resumed(before: Option<BookingStatus>, paid: i64, total: i64) -> BookingStatus {
+        match before {
+            Some(ContractPending) => ContractPending,
+            None if paid <= 0 => ContractPending,
+            _ => Self::from_payments(paid, total),
+        }
+    }
+
     /// The status that the amount paid implies, for a booking whose contract is signed.
     pub fn from_payments(paid: i64, total: i64) -> BookingStatus {
         if paid <= 0 {
@@ -143,14 +170,32 @@ mod tests {
                 assert_eq!(m.is_ok(), allowed_manual.contains(&(from, to)), "manual {from:?} -> {to:?}");
                 let p = from.check_move(to, Cause::Payment);
                 assert_eq!(p.is_ok(), allowed_payment.contains(&(from, to)), "payment {from:?} -> {to:?}");
+                let w = from.check_move(to, Cause::Withdrawal);
+                let withdrawn = from == CancellationRequested && !matches!(to, CancellationRequested | Cancelled);
+                assert_eq!(w.is_ok(), withdrawn, "withdrawal {from:?} -> {to:?}");
                 if let Err(e) = m {
                     assert_eq!((e.from, e.to), (from, to), "the error names both states");
                 }
-                checked += 2;
+                checked += 3;
             }
         }
-        assert_eq!(checked, 72);
+        assert_eq!(checked, 108);
         assert!(Cancelled.manual_moves().is_empty(), "cancelled is final");
+    }
+
+    #[test]
+    fn a_withdrawn_request_goes_back_where_it_was_asked_from_as_paid_now() {
+        assert_eq!(BookingStatus::resumed(Some(ContractPending), 0, 100), ContractPending);
+        assert_eq!(BookingStatus::resumed(Some(ContractSigned), 0, 100), ContractSigned);
+        assert_eq!(BookingStatus::resumed(Some(PartiallyPaid), 40, 100), PartiallyPaid);
+        assert_eq!(BookingStatus::resumed(Some(Paid), 100, 100), Paid);
+        // A payment reversed meanwhile: the status the payments imply now.
+        assert_eq!(BookingStatus::resumed(Some(Paid), 40, 100), PartiallyPaid);
+        assert_eq!(BookingStatus::resumed(None, 0, 100), ContractPending);
+        assert_eq!(BookingStatus::resumed(None, 40, 100), PartiallyPaid);
+        assert_eq!(CancellationRequested.move_title_ru(Paid), "отозвать запрос отмены (снова «полная оплата»)");
+        assert_eq!(CancellationRequested.move_title_ru(Cancelled), "бронь аннулирована");
+        assert_eq!(ContractSigned.move_title_ru(CancellationRequested), "запрос отмены бронирования");
     }
 
     #[test]

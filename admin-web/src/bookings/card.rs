@@ -156,7 +156,11 @@ pub(super) async fn render_card(
             })
         })
         .collect();
-    let moves: Vec<_> = card.manual_moves.iter().map(|s| json!({"value": s.as_str(), "title": s.title_ru()})).collect();
+    let moves: Vec<_> = card
+        .manual_moves
+        .iter()
+        .map(|s| json!({"value": s.as_str(), "title": card.booking.status.move_title_ru(*s)}))
+        .collect();
     let mut ctx = views::page(session, "bookings");
     ctx.insert("booking", &booking);
     ctx.insert("travellers", &travellers);

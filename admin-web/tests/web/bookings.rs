@@ -108,6 +108,24 @@ each_backend!(the_status_moves_only_along_the_table_with_a_reason, |app| {
     }
     assert_eq!(status_of(&app.crm, id).await, BookingStatus::ContractPending, "nothing moved");
 
+    // Asked to cancel and changed their mind: the card offers the way back, named for what it
+    // does, to the status it was asked from only.
+    let asked = app.post(&admin, &path, &[("to", "cancellation_requested"), ("reason", "Сомневается")]).await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER);
+    let card = app.get(&admin, &format!("/bookings/{id}")).await;
+    assert!(
+        card.body.contains(
+            "<option value=\"contract_pending\">отозвать запрос отмены (снова «заключение договора»)</option>"
+        ),
+        "{}",
+        card.body
+    );
+    let wrong = app.post(&admin, &path, &[("to", "contract_signed"), ("reason", "Передумал отменять")]).await;
+    assert_eq!(wrong.status, StatusCode::CONFLICT);
+    let back = app.post(&admin, &path, &[("to", "contract_pending"), ("reason", "Передумал отменять")]).await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER);
+    assert_eq!(status_of(&app.crm, id).await, BookingStatus::ContractPending);
+
     let script = "<script>alert(1)</script>";
     for (to, reason) in [("cancellation_requested", script), ("cancelled", "Отказ клиента")] {
         assert_eq!(app.post(&admin, &path, &[("to", to), ("reason", reason)]).await.status, StatusCode::SEE_OTHER);
@@ -136,8 +154,9 @@ each_backend!(the_status_moves_only_along_the_table_with_a_reason, |app| {
     let rows = app.crm.outbox_entries(&Actor::System, filter).await.unwrap();
     let mut told: Vec<&str> = rows.iter().filter(|r| r.kind == "booking_status").map(|r| r.body.as_str()).collect();
     told.sort();
-    assert_eq!(told.len(), 2, "{told:#?}");
-    assert!(told.iter().any(|t| t.contains("новый статус — запрос отмены бронирования")));
+    assert_eq!(told.len(), 4, "{told:#?}");
+    assert_eq!(told.iter().filter(|t| t.contains("новый статус — запрос отмены бронирования")).count(), 2);
+    assert!(told.iter().any(|t| t.contains("новый статус — заключение договора")), "the way back too");
     assert!(told.iter().any(|t| t.contains("новый статус — бронь аннулирована")));
 });
 

@@ -6,7 +6,8 @@ use super::Crm;
 use super::scope::{Access, Scope};
 use crate::audit::{self, AuditAction, AuditField, AuditObject, Entry};
 use crate::domain::{
-    BirthDate, BookingId, BookingStatus, Cause, ClientId, DepartureId, Money, PersonName, Role, RoomId, format_ru_range,
+    BirthDate, BookingId, BookingStatus, Cause, ClientId, DepartureId, IllegalMove, Money, OperationKind, PersonName,
+    Role, RoomId, format_ru_range,
 };
 use crate::store::bookings::{self as store, BookedRoom, Booking, BookingFilter, Installment, StatusChange, Traveller};
 use crate::store::operations::Operation;
@@ -228,16 +229,17 @@ impl Crm {
         } else {
             Vec::new()
         };
+        let history = store::status_history(&mut conn, id).await?;
         Ok(BookingCard {
             travellers: store::travellers(&mut conn, id).await?,
             rooms: store::rooms(&mut conn, id).await?,
             schedule: store::schedule(&mut conn, id).await?,
-            history: store::status_history(&mut conn, id).await?,
             operations,
             ledger_visible,
             paid: Money::new(paid, cur),
             due: Money::new(booking.status.amount_due(booking.total.minor, paid), cur),
-            manual_moves: booking.status.manual_moves(),
+            manual_moves: moves_now(&booking, &history, paid),
+            history,
             booking,
         })
     }
@@ -308,7 +310,19 @@ impl Crm {
             }
             _ => self.booking_for(actor, id, true).await?,
         };
-        booking.status.check_move(to, Cause::Manual)?;
+        // A cancellation request withdrawn goes back only where it was asked from.
+        let cause = if booking.status == BookingStatus::CancellationRequested && to != BookingStatus::Cancelled {
+            let mut conn = self.store.conn().await?;
+            let history = store::status_history(&mut conn, id).await?;
+            let paid = crate::store::operations::booking_sum(&mut conn, id, OperationKind::ClientPayment).await?;
+            if !moves_now(&booking, &history, paid).contains(&to) {
+                return Err(IllegalMove { from: booking.status, to }.into());
+            }
+            Cause::Withdrawal
+        } else {
+            Cause::Manual
+        };
+        booking.status.check_move(to, cause)?;
         Ok(booking)
     }
 
@@ -327,4 +341,16 @@ impl Crm {
         let refunded = crate::store::operations::booking_sum(conn, b.id, ClientRefund).await?;
         Ok((penalty, (paid - refunded - penalty).max(0)))
     }
+}
+
+/// Where a person may move the booking now: the table's manual moves and, while the client's
+/// cancellation request is open, back where it was asked from (the client changed their mind),
+/// as `paid` (the client's payments, minor units) stands.
+fn moves_now(b: &Booking, history: &[StatusChange], paid: i64) -> Vec<BookingStatus> {
+    let mut moves = b.status.manual_moves();
+    if b.status == BookingStatus::CancellationRequested {
+        let before = history.iter().rev().find(|c| c.to == BookingStatus::CancellationRequested).and_then(|c| c.from);
+        moves.push(BookingStatus::resumed(before, paid, b.total.minor));
+    }
+    moves
 }

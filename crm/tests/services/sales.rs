@@ -106,6 +106,24 @@ each_backend!(a_booking_walks_the_whole_status_machine_and_payments_move_it, |ap
     let again = app.crm.reverse_operation(&accountant, p.operation.id, "ещё раз").await;
     assert!(matches!(again, Err(Error::Conflict(Conflict::AlreadyReversed))));
 
+    // The client asks to cancel and changes their mind: the request is withdrawn back to where
+    // it was asked from, and only there (not to another status, not by an agent of another's).
+    app.crm.change_booking_status(&agent, b, BookingStatus::CancellationRequested, "клиент заболел").await.unwrap();
+    let card = app.crm.booking_card(&agent, b).await.unwrap();
+    assert_eq!(card.manual_moves, [BookingStatus::Cancelled, BookingStatus::PartiallyPaid]);
+    for elsewhere in [BookingStatus::Paid, BookingStatus::ContractSigned, BookingStatus::ContractPending] {
+        let e = app.crm.change_booking_status(&agent, b, elsewhere, "клиент передумал").await.unwrap_err();
+        assert!(matches!(e, Error::IllegalMove(m) if m.to == elsewhere), "{elsewhere:?}: {e:?}");
+    }
+    let other = app.actor("boris", Role::Agent).await;
+    let e = app.crm.change_booking_status(&other, b, BookingStatus::PartiallyPaid, "клиент передумал").await;
+    assert!(matches!(e, Err(Error::Forbidden(_))), "{e:?}");
+    let card =
+        app.crm.change_booking_status(&agent, b, BookingStatus::PartiallyPaid, "клиент передумал").await.unwrap();
+    assert_eq!(card.booking.status, BookingStatus::PartiallyPaid);
+    assert!(card.takes_payment(), "payments are taken again");
+    assert!(card.manual_moves.contains(&BookingStatus::CancellationRequested));
+
     app.crm.change_booking_status(&agent, b, BookingStatus::CancellationRequested, "клиент заболел").await.unwrap();
     let card = app.crm.change_booking_status(&agent, b, BookingStatus::Cancelled, "отмена подтверждена").await.unwrap();
     assert_eq!(card.booking.status, BookingStatus::Cancelled);
@@ -122,6 +140,8 @@ each_backend!(a_booking_walks_the_whole_status_machine_and_payments_move_it, |ap
             BookingStatus::ContractSigned,
             BookingStatus::PartiallyPaid,
             BookingStatus::Paid,
+            BookingStatus::PartiallyPaid,
+            BookingStatus::CancellationRequested,
             BookingStatus::PartiallyPaid,
             BookingStatus::CancellationRequested,
             BookingStatus::Cancelled
