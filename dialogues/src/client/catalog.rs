@@ -213,6 +213,11 @@ pub fn step(mut br: Browse, event: Event, today: NaiveDate) -> Option<(State, Ve
             br.filter.destination = Some(d);
             open(br.filter, 0)
         }
+        // A budget typed rather than pressed («до 110 тысяч»).
+        Event::Text(t) if typed_budget_k(&t).is_some() => {
+            br.filter.budget_k = typed_budget_k(&t);
+            open(br.filter, 0)
+        }
         // A short text with the list on screen names where to go («Турция», «в Грецию»); a
         // question or a longer text is for a person (the caller offers to pass it on).
         Event::Text(t) if !t.contains('?') && (1..=3).contains(&t.split_whitespace().count()) => {
@@ -290,6 +295,51 @@ pub fn travellers_count(text: &str) -> Option<u8> {
         [n] => Some(*n),
         _ => None,
     }
+}
+
+/// A budget per person typed with the tours on screen, in thousands of roubles: «до 110 тысяч»,
+/// «110 000 ₽», «150к», «бюджет 90 т.р.». An amount in roubles is rounded up to the thousand
+/// (the list shows tours up to it); a bare number under a thousand counts as thousands only
+/// with a word that makes it a budget («до 110»). `None` for anything else (a destination).
+pub fn typed_budget_k(text: &str) -> Option<u32> {
+    const BUDGET_WORDS: &[&str] =
+        &["до", "бюджет", "максимум", "макс", "не", "больше", "дороже", "в", "пределах", "около", "примерно"];
+    const FILLER: &[&str] = &["на", "человека", "чел", "человек", "за", "одного", "с"];
+    const THOUSANDS: &[&str] = &["тысяч", "тысячи", "тысяча", "тыс", "т", "тр", "к", "k"];
+    const ROUBLES: &[&str] = &["рублей", "рубля", "рубль", "руб", "р", "₽", "rub"];
+    let lower = text.to_lowercase().replace(['.', ','], " ").replace('₽', " ₽ ");
+    let (mut digits, mut thousands, mut budget_word, mut currency) = (String::new(), false, false, false);
+    for word in lower.split_whitespace() {
+        // «150к», «110000р»: the number and its unit written together.
+        let split = word.find(|c: char| !c.is_ascii_digit()).unwrap_or(word.len());
+        let (number, unit) = word.split_at(split);
+        if !number.is_empty() {
+            // One number, in groups of three after the first («110 000»), not two numbers.
+            if !digits.is_empty() && (thousands || currency || number.len() != 3) {
+                return None;
+            }
+            digits.push_str(number);
+        }
+        match unit {
+            "" => {}
+            u if THOUSANDS.contains(&u) => thousands = true,
+            u if ROUBLES.contains(&u) => currency = true,
+            u if BUDGET_WORDS.contains(&u) && number.is_empty() => budget_word = true,
+            u if FILLER.contains(&u) && number.is_empty() => {}
+            _ => return None,
+        }
+    }
+    let n: u64 = digits.parse().ok()?;
+    let k = if thousands {
+        n
+    } else if n >= 1000 {
+        n.div_ceil(1000)
+    } else if budget_word && !currency {
+        n
+    } else {
+        return None;
+    };
+    u32::try_from(k).ok().filter(|k| (1..=100_000).contains(k))
 }
 
 /// Steps of a booking request (how many travellers).

@@ -508,3 +508,31 @@ fn with_the_tours_on_screen_a_place_is_searched_and_a_question_offered_to_the_ag
         assert_eq!(reply_templates(&eff), ["relay_offer"]);
     }
 }
+
+#[test]
+fn with_the_tours_on_screen_a_budget_typed_filters_by_it() {
+    use dialogues::client::catalog::typed_budget_k;
+    for (typed, k) in [
+        ("до 110 тысяч", 110),
+        ("110 000 ₽", 110),
+        ("110000", 110),
+        ("99 990 руб.", 100),
+        ("150к", 150),
+        ("бюджет 90 т.р.", 90),
+        ("до 110", 110),
+        ("не дороже 60 тыс на человека", 60),
+    ] {
+        assert_eq!(typed_budget_k(typed), Some(k), "{typed}");
+        let (st, eff) = run(browse(), Event::Text(typed.into()));
+        assert!(
+            matches!(&st, State::Browse(b) if b.filter.budget_k == Some(k) && b.filter.destination.is_none()),
+            "{typed}: {st:?}"
+        );
+        assert!(matches!(&eff[..], [Effect::FindTours { .. }]), "{eff:?}");
+    }
+    // Not a budget: a place, a count, two numbers, a bare small number, nothing.
+    for other in ["Турция", "3", "2 3 тысячи", "до 5 Сочи", "100 рублей", "до 0", "", "тысяч"]
+    {
+        assert_eq!(typed_budget_k(other), None, "{other}");
+    }
+}

@@ -222,6 +222,7 @@ proptest! {
         let _ = StartPayload::parse(&s);
         let _ = Command::parse(&s);
         let _ = dialogues::client::catalog::travellers_count(&s);
+        let _ = dialogues::client::catalog::typed_budget_k(&s);
         let bytes = s.as_bytes();
         let _ = Callback::decode(std::str::from_utf8(&bytes[..bytes.len().min(64)]).unwrap_or(""));
     }
