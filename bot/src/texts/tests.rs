@@ -206,7 +206,11 @@ fn the_price_is_broken_down_before_booking() {
         request_key: None,
         schedule: vec![instalment("49 500 ₽", "28.11.2026", false), instalment("115 500 ₽", "23.12.2026", false)],
     };
-    let draft = State::Booking(dialogues::client::catalog::BookingDraft { departure_id: 11, browse: None });
+    let draft = State::Booking(dialogues::client::catalog::BookingDraft {
+        departure_id: 11,
+        browse: None,
+        question: Vec::new(),
+    });
     let out = rendered(&t, draft, &client(), Event::Outcome(Outcome::Quote(q)));
     let (text, rows) = &out[0];
     assert!(text.contains("Тур: 2 × 40 000 ₽ = 80 000 ₽\n"), "{text}");

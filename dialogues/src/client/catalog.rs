@@ -46,6 +46,10 @@ pub struct Browse {
 pub struct BookingDraft {
     pub departure_id: i64,
     pub browse: Option<Browse>,
+    /// A question typed at the count, kept until the client passes it to the agent
+    /// ([`Confirm::question`] at the price).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub question: Vec<String>,
 }
 
 /// A priced booking request waiting for the client's «да».
@@ -175,10 +179,14 @@ fn budget_buttons() -> Keyboard {
 }
 
 pub fn count_buttons() -> Keyboard {
+    Keyboard::Inline(count_rows())
+}
+
+fn count_rows() -> Vec<Vec<Button>> {
     let row = |r: std::ops::RangeInclusive<u8>| {
         r.map(|n| Button::new(Label::new("count").var("count", n), Callback::Count(n))).collect::<Vec<_>>()
     };
-    Keyboard::Inline(vec![row(1..=3), row(4..=6)])
+    vec![row(1..=3), row(4..=6)]
 }
 
 /// Steps of the catalog state. `None` means "not mine": the caller handles the event.
@@ -198,7 +206,7 @@ pub fn step(mut br: Browse, event: Event, today: NaiveDate) -> Option<(State, Ve
         Event::Callback(Callback::Page(p)) => open(br.filter, p),
         Event::Callback(Callback::Tour(id)) => (State::Browse(br), vec![Effect::ShowTour(id)]),
         Event::Callback(Callback::Depart(id)) => (
-            State::Booking(BookingDraft { departure_id: id, browse: Some(br) }),
+            State::Booking(BookingDraft { departure_id: id, browse: Some(br), question: Vec::new() }),
             vec![Effect::Reply(Reply::text("book_ask_count").keyboard(count_buttons()))],
         ),
         Event::Callback(Callback::AskDestination) => {
@@ -342,10 +350,64 @@ pub fn typed_budget_k(text: &str) -> Option<u32> {
     u32::try_from(k).ok().filter(|k| (1..=100_000).contains(k))
 }
 
+/// A text in the middle of a booking that asks rather than answers («а дети до двух лет
+/// считаются?», «а трансфер включён?»): a question mark, or more words than an answer has and
+/// no number (a count the step cannot read, «2 взрослых и 1 ребёнок», is asked again instead).
+fn is_question(text: &str) -> bool {
+    text.contains('?') || (text.split_whitespace().count() > 4 && !text.chars().any(|c| c.is_ascii_digit()))
+}
+
+/// A question typed in the middle of a booking is for a person, as at the menu: offered to the
+/// agent, kept in `question` meanwhile, with the step's own buttons below, so the booking goes
+/// on from where it was. The agent gets it as one message, which Telegram caps.
+fn offer_question(question: &mut Vec<String>, text: String, at_price: bool, step: Vec<Vec<Button>>) -> Reply {
+    let kept: usize = question.iter().map(|q| q.chars().count() + 1).sum();
+    let full = kept + text.chars().count() > MAX_TEXT;
+    if !full {
+        question.push(text);
+    }
+    let mut rows = vec![vec![Button::new(Label::new("relay_send"), Callback::RelayQuestion)]];
+    rows.extend(step);
+    Reply::text("book_question_offer")
+        .var("parts", question.len())
+        .var("full", full)
+        .var("at_price", at_price)
+        .keyboard(Keyboard::Inline(rows))
+}
+
+/// What passing a question on answered, with the step's buttons again; `None` for other events.
+fn question_passed(event: &Event, step: Keyboard) -> Option<Reply> {
+    match event {
+        Event::Outcome(Outcome::Relayed { agent, newly_assigned, in_chat }) => Some(
+            Reply::text("agent_relayed")
+                .var("agent", agent.as_str())
+                .var("newly_assigned", *newly_assigned)
+                .var("in_chat", *in_chat)
+                .keyboard(step),
+        ),
+        Event::Outcome(Outcome::NoAgent) => Some(Reply::text("agent_none").keyboard(step)),
+        _ => None,
+    }
+}
+
 /// Steps of a booking request (how many travellers).
-pub fn book(draft: BookingDraft, event: Event) -> Option<(State, Vec<Effect>)> {
+pub fn book(mut draft: BookingDraft, event: Event) -> Option<(State, Vec<Effect>)> {
     let ask =
         |d: BookingDraft, t: &str| (State::Booking(d), vec![Effect::Reply(Reply::text(t).keyboard(count_buttons()))]);
+    if let Some(reply) = question_passed(&event, count_buttons()) {
+        return Some((State::Booking(draft), vec![Effect::Reply(reply)]));
+    }
+    match event {
+        Event::Callback(Callback::RelayQuestion) if !draft.question.is_empty() => {
+            let text = std::mem::take(&mut draft.question).join("\n");
+            return Some((State::Booking(draft), vec![Effect::RelayToAgent(text)]));
+        }
+        Event::Text(t) if travellers_count(&t).is_none() && is_question(&t) => {
+            let reply = offer_question(&mut draft.question, t, false, count_rows());
+            return Some((State::Booking(draft), vec![Effect::Reply(reply)]));
+        }
+        _ => {}
+    }
     // A count pressed (its callback is read within 1–30 already) or typed: one way to the quote.
     let count = match &event {
         Event::Callback(Callback::Count(n)) => Some(Some(*n)),
@@ -465,8 +527,11 @@ pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
         }
         None => {}
     }
-    let draft = BookingDraft { departure_id: c.departure_id, browse: c.browse.clone() };
+    let draft = BookingDraft { departure_id: c.departure_id, browse: c.browse.clone(), question: Vec::new() };
     let kept = |c: Confirm, reply: Reply| Some((State::ConfirmBooking(c), vec![Effect::Reply(reply)]));
+    if let Some(reply) = question_passed(&event, confirm_buttons(c.travellers)) {
+        return kept(c, reply);
+    }
     match event {
         // The question passed on: the price and its buttons stay, so the client may book once
         // answered (or at once).
@@ -474,37 +539,16 @@ pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
             let text = c.question.join("\n");
             Some((State::ConfirmBooking(Confirm { question: Vec::new(), ..c }), vec![Effect::RelayToAgent(text)]))
         }
-        Event::Outcome(Outcome::Relayed { agent, newly_assigned, in_chat }) => {
-            let reply = Reply::text("agent_relayed")
-                .var("agent", agent)
-                .var("newly_assigned", newly_assigned)
-                .var("in_chat", in_chat);
-            let buttons = confirm_buttons(c.travellers);
-            kept(c, reply.keyboard(buttons))
-        }
-        Event::Outcome(Outcome::NoAgent) => {
-            let buttons = confirm_buttons(c.travellers);
-            kept(c, Reply::text("agent_none").keyboard(buttons))
-        }
         Event::Outcome(_) | Event::Callback(Callback::Count(_) | Callback::Tour(_) | Callback::Page(_)) => {
             book(draft, event)
         }
         // Another count, typed as at the count's step («25», «нас трое»); a question that
         // holds a number («а 15 числа?») is not one.
         Event::Text(t) if !t.contains('?') && travellers_count(&t).is_some() => book(draft, Event::Text(t)),
-        // Anything else typed is a question for a person, as at the menu: offered to the agent,
-        // the price kept. The agent gets it as one message, which Telegram caps.
+        // Anything else typed is a question for a person, the price kept.
         Event::Text(t) => {
             let mut c = c;
-            let kept_chars: usize = c.question.iter().map(|q| q.chars().count() + 1).sum();
-            let full = kept_chars + t.chars().count() > MAX_TEXT;
-            if !full {
-                c.question.push(t);
-            }
-            let reply = Reply::text("book_question_offer")
-                .var("parts", c.question.len())
-                .var("full", full)
-                .keyboard(question_buttons(c.travellers));
+            let reply = offer_question(&mut c.question, t, true, vec![confirm_row(c.travellers)]);
             kept(c, reply)
         }
         Event::Unsupported | Event::Callback(_) | Event::Contact { .. } => {
@@ -513,12 +557,4 @@ pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
         }
         _ => None,
     }
-}
-
-/// Under a question typed at the price: pass it on, or answer the price.
-fn question_buttons(travellers: u8) -> Keyboard {
-    Keyboard::Inline(vec![
-        vec![Button::new(Label::new("relay_send"), Callback::RelayQuestion)],
-        confirm_row(travellers),
-    ])
 }

@@ -359,7 +359,7 @@ fn registered(then: Option<Resume>, first_name: String) -> (State, Vec<Effect>) 
     match then {
         None => (State::Idle, vec![done]),
         Some(Resume::Book(departure_id)) => (
-            State::Booking(super::catalog::BookingDraft { departure_id, browse: None }),
+            State::Booking(super::catalog::BookingDraft { departure_id, browse: None, question: Vec::new() }),
             vec![done, Effect::Reply(Reply::text("book_ask_count").keyboard(super::catalog::count_buttons()))],
         ),
         Some(Resume::WriteAgent) => {

@@ -53,7 +53,7 @@ fn the_menu_opens_each_section_from_any_state() {
         browse(),
         State::AgentChat,
         State::AwaitingCity,
-        State::Booking(BookingDraft { departure_id: 1, browse: None }),
+        State::Booking(BookingDraft { departure_id: 1, browse: None, question: Vec::new() }),
     ];
     for s in states {
         let (st, eff) = run(s.clone(), Event::Menu(MenuItem::Tours));
@@ -180,7 +180,7 @@ fn browsing_pages_filters_and_opens_a_card() {
 
 #[test]
 fn a_count_over_the_seats_left_is_asked_again_before_any_price() {
-    let st = State::Booking(BookingDraft { departure_id: 11, browse: None });
+    let st = State::Booking(BookingDraft { departure_id: 11, browse: None, question: Vec::new() });
     let (again, eff) = run(st.clone(), Event::Outcome(Outcome::TooFewSeats { left: 2 }));
     assert_eq!((again.clone(), reply_templates(&eff)), (st.clone(), vec!["book_too_few_seats"]));
     let (_, eff) = run(again, Event::Text("2".into()));
@@ -191,8 +191,33 @@ fn a_count_over_the_seats_left_is_asked_again_before_any_price() {
 }
 
 #[test]
+fn a_question_at_the_count_is_offered_to_the_agent_and_the_booking_goes_on() {
+    let st = State::Booking(BookingDraft { departure_id: 11, browse: None, question: Vec::new() });
+    // Not a count and not a question: asked again for the count.
+    let (again, eff) = run(st.clone(), Event::Text("много".into()));
+    assert_eq!((again, reply_templates(&eff)), (st.clone(), vec!["book_count_invalid"]));
+    let q = "а дети до двух лет считаются?";
+    let (asked, eff) = run(st.clone(), Event::Text(q.into()));
+    let with_q = State::Booking(BookingDraft { departure_id: 11, browse: None, question: vec![q.into()] });
+    assert_eq!((&asked, reply_templates(&eff)), (&with_q, vec!["book_question_offer"]));
+    let Effect::Reply(r) = &eff[0] else { panic!() };
+    assert_eq!(r.vars["at_price"], false);
+    let dialogues::Keyboard::Inline(rows) = &r.keyboard else { panic!() };
+    assert_eq!(rows[0][0].callback, Callback::RelayQuestion);
+    assert!(rows[1..].iter().flatten().all(|b| matches!(b.callback, Callback::Count(_))), "the count's buttons stay");
+    let (st2, eff) = run(asked, Event::Callback(Callback::RelayQuestion));
+    assert_eq!((&st2, &eff[..]), (&st, &[Effect::RelayToAgent(q.into())][..]));
+    let relayed = Outcome::Relayed { agent: "Анна".into(), newly_assigned: false, in_chat: true };
+    let (st2, eff) = run(st2, Event::Outcome(relayed));
+    assert_eq!((&st2, reply_templates(&eff)), (&st, vec!["agent_relayed"]));
+    // The count is still taken from there.
+    let (_, eff) = run(st2, Event::Callback(Callback::Count(3)));
+    assert_eq!(eff, [Effect::Quote { departure_id: 11, travellers: 3 }]);
+}
+
+#[test]
 fn a_refused_booking_says_why_and_returns_to_the_menu() {
-    let st = State::Booking(BookingDraft { departure_id: 11, browse: None });
+    let st = State::Booking(BookingDraft { departure_id: 11, browse: None, question: Vec::new() });
     let (st, eff) = run(st, Event::Outcome(Outcome::BookingRefused { reason: "Мест не осталось.".into() }));
     assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["book_refused"]));
 }
@@ -403,7 +428,7 @@ fn a_priced_request_is_booked_only_when_confirmed() {
     let (st, eff) = run(confirm.clone(), refused);
     assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["book_refused"]));
     // A quote refused (no price for a night): the same.
-    let st = State::Booking(BookingDraft { departure_id: 11, browse: None });
+    let st = State::Booking(BookingDraft { departure_id: 11, browse: None, question: Vec::new() });
     let refused = Event::Outcome(Outcome::BookingRefused { reason: "Нет цены.".into() });
     let (st, eff) = run(st, refused);
     assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["book_refused"]));
@@ -485,7 +510,7 @@ fn start_and_menu_lead_back_to_the_main_menu_from_any_state() {
         browse(),
         State::AgentChat,
         State::AwaitingCity,
-        State::Booking(BookingDraft { departure_id: 1, browse: None }),
+        State::Booking(BookingDraft { departure_id: 1, browse: None, question: Vec::new() }),
     ];
     for s in states {
         for event in [Event::Start(dialogues::StartPayload::None), Event::Command(Command::Menu)] {

@@ -123,7 +123,7 @@ fn states() -> Vec<(&'static str, State)> {
         ),
         (
             r#"{"Booking":{"departure_id":42,"browse":{"filter":{"destination":"Алтай","month":202701,"budget_k":100,"hot":true},"page":2,"awaiting_destination":false}}}"#,
-            State::Booking(BookingDraft { departure_id: 42, browse: Some(browse()) }),
+            State::Booking(BookingDraft { departure_id: 42, browse: Some(browse()), question: Vec::new() }),
         ),
         (
             r#"{"ConfirmBooking":{"departure_id":42,"travellers":2,"browse":null}}"#,

@@ -244,7 +244,7 @@ fn a_stranger_browses_then_registers_to_book_and_the_booking_goes_on() {
     assert_eq!(templates(&e), ["<register>"]);
     let registered = Event::Outcome(Outcome::Registered { first_name: "Мария".into() });
     let (s, e) = step(s, &Who::Stranger, registered, today());
-    assert_eq!(s, State::Booking(BookingDraft { departure_id: 7, browse: None }));
+    assert_eq!(s, State::Booking(BookingDraft { departure_id: 7, browse: None, question: Vec::new() }));
     assert_eq!(templates(&e), ["reg_done", "book_ask_count"]);
     // The next update comes from a client: the count prices that departure.
     let client = Who::Client { id: 1, first_name: "Мария".into(), marketing: false };
