@@ -214,12 +214,12 @@ async fn documents(
     };
     match enter_document(&state, &actor, id, &form).await {
         Ok(Entered::Saved { show: next, complete, agency_pending }) => {
-            let key = match (complete, agency_pending) {
-                (false, _) => "saved",
-                (true, false) => "completed",
-                (true, true) => "client_part_done",
-            };
-            let message = text::get("mini_app_documents", key).to_owned();
+            let message = match (complete, agency_pending) {
+                (false, _) => text::get("mini_app_documents", "saved"),
+                (true, false) => text::get("mini_app_documents", "completed"),
+                (true, true) => text::get("mini_app_documents", "client_part_done"),
+            }
+            .to_owned();
             show(&state, &actor, next, &Outcome::Done(message), &init, None).await
         }
         Ok(Entered::NotMissing) => {

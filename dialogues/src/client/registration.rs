@@ -117,6 +117,24 @@ fn stay(r: Registration, reply: Reply) -> (State, Vec<Effect>) {
     (State::Registration(r), vec![Effect::Reply(reply)])
 }
 
+/// Whether a question typed at a step may be kept for the agent: not while a booking is what
+/// comes after the registration (it resumes one thing).
+fn may_keep(r: &Registration) -> bool {
+    !matches!(r.then, Some(Resume::Book(_)))
+}
+
+/// A question typed for the agent where the registration asks for something (the name, the
+/// phone, the birth date, the city): kept and passed on once registered, rather than lost or
+/// answered as a wrong name or phone; the step is asked again.
+fn keep_question(mut r: Registration, question: String) -> (State, Vec<Effect>) {
+    r.then = Some(Resume::Relay(match r.then.take() {
+        Some(Resume::Relay(before)) => format!("{before}\n{question}"),
+        _ => question,
+    }));
+    let again = prompt(&r);
+    (State::Registration(r), vec![Effect::Reply(Reply::text("reg_question_kept")), Effect::Reply(again)])
+}
+
 fn invalid(r: Registration, reason: Invalid) -> (State, Vec<Effect>) {
     stay(r, Reply::text("invalid").var("reason", reason.message_ru()))
 }
@@ -199,15 +217,7 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
                     r.collected.full_name = Some(name.surname_first());
                     advance(r, Step::Phone)
                 }
-                // A question typed for the agent at «Как вас зовут?»: kept and passed on once
-                // registered, rather than lost (unless a booking is what comes next).
-                Err(Invalid::NameSentence) if !matches!(r.then, Some(Resume::Book(_))) => {
-                    r.then = Some(Resume::Relay(match r.then.take() {
-                        Some(Resume::Relay(before)) => format!("{before}\n{t}"),
-                        _ => t,
-                    }));
-                    stay(r, Reply::text("reg_question_kept"))
-                }
+                Err(Invalid::NameSentence) if may_keep(&r) => keep_question(r, t),
                 Err(e) => invalid(r, e),
             },
             _ => stay(r, ask(&Step::Name)),
@@ -227,6 +237,7 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
                     r.step = Step::CheckingPhone;
                     (State::Registration(r), vec![Effect::CheckPhone { phone: p, verified }])
                 }
+                Err(_) if phone.contains('?') && may_keep(&r) => keep_question(r, phone),
                 Err(e) => invalid(r, e),
             }
         }
@@ -260,6 +271,7 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
                     r.collected.birth_date = Some(d);
                     advance(r, Step::City)
                 }
+                Err(_) if t.contains('?') && may_keep(&r) => keep_question(r, t),
                 Err(e) => invalid(r, e),
             },
             _ => stay(r, ask(&Step::BirthDate)),
@@ -270,7 +282,10 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
                     Some((name, _)) => City::parse(name),
                     None => return stay(r, ask(&Step::City)),
                 },
-                Event::Text(t) => City::parse(&t),
+                Event::Text(t) => match City::parse(&t) {
+                    Err(_) if t.contains('?') && may_keep(&r) => return keep_question(r, t),
+                    parsed => parsed,
+                },
                 _ => return stay(r, ask(&Step::City)),
             };
             match city {

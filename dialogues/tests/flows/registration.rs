@@ -420,7 +420,7 @@ fn a_question_typed_for_the_name_is_kept_for_the_agent_and_the_name_asked_again(
     events.insert(2, text("хочу в Турцию на майские"));
     // After the question, the name is asked again and the rest goes as usual.
     let (state, effects) = play(events[..3].to_vec());
-    assert_eq!(templates(&effects), ["reg_question_kept"]);
+    assert_eq!(templates(&effects), ["reg_question_kept", "reg_ask_name"]);
     assert_eq!(reg_step(&state), Some(Step::Name));
     let (state, effects) = play(events);
     let Effect::Register(c) = &effects[0] else { panic!("{effects:?}") };
@@ -430,4 +430,27 @@ fn a_question_typed_for_the_name_is_kept_for_the_agent_and_the_name_asked_again(
         step(state, &Who::Stranger, Event::Outcome(Outcome::Registered { first_name: "Мария".into() }), today());
     assert_eq!(state, State::AgentChat);
     assert!(effects.contains(&Effect::RelayToAgent("хочу в Турцию на майские".into())), "{effects:?}");
+}
+
+#[test]
+fn questions_typed_at_the_phone_birth_date_and_city_are_kept_for_the_agent_and_the_step_asked_again() {
+    let mut events = happy_path();
+    // Inserted from the end, so each lands before its step's answer.
+    events.insert(6, text("а зачем вам город?"));
+    events.insert(5, text("дату рождения обязательно?"));
+    events.insert(3, text("а зачем телефон?"));
+    let (state, effects) = play(events[..4].to_vec());
+    assert_eq!(templates(&effects), ["reg_question_kept", "reg_ask_phone"]);
+    assert_eq!(reg_step(&state), Some(Step::Phone));
+    // Not a question: the phone's own reason, nothing kept.
+    let (_, effects) = step(state, &Who::Stranger, text("12345"), today());
+    assert_eq!(templates(&effects), ["invalid"]);
+    let (state, effects) = play(events);
+    let Effect::Register(c) = &effects[0] else { panic!("{effects:?}") };
+    assert!(c.birth_date.is_some() && c.city.is_some(), "{c:?}");
+    let (state, effects) =
+        step(state, &Who::Stranger, Event::Outcome(Outcome::Registered { first_name: "Мария".into() }), today());
+    assert_eq!(state, State::AgentChat);
+    let all = "а зачем телефон?\nдату рождения обязательно?\nа зачем вам город?";
+    assert!(effects.contains(&Effect::RelayToAgent(all.into())), "{effects:?}");
 }
