@@ -172,7 +172,11 @@ pub async fn handle(
                 Effect::RequestCancel { booking, reason } => {
                     effects::request_cancel(ctx, bot, client, booking, &reason).await?
                 }
-                Effect::RelayToAgent(text) => effects::relay_to_agent(ctx, bot, client, &text).await?,
+                Effect::RelayToAgent(text) => effects::relay_to_agent(ctx, bot, client, &text, None).await?,
+                Effect::AskAboutDeparture { departure_id, travellers, text } => {
+                    let about = effects::About { departure_id, travellers };
+                    effects::relay_to_agent(ctx, bot, client, &text, Some(about)).await?
+                }
                 Effect::ShowSettings => effects::show_settings(ctx, client).await?,
                 Effect::SetMarketing(on) => effects::set_marketing(ctx, client, on).await?,
                 Effect::SetCity(city) => effects::set_city(ctx, client, city).await?,

@@ -384,10 +384,45 @@ pub async fn request_cancel(
     Ok(Event::Outcome(Outcome::CancelRequested { booking, agent }))
 }
 
+/// What a client's question asked while booking is about: a departure, and how many travel
+/// once the price was shown for a count.
+pub struct About {
+    pub departure_id: i64,
+    pub travellers: Option<u8>,
+}
+
 /// Passes the client's message to their agent (crm assigns one to a client who has none and
-/// logs the message in the client's history) and tells the client who will answer.
-pub async fn relay_to_agent(ctx: &Ctx, bot: &TgBot, client: ClientId, text: &str) -> Result<Event, BotError> {
+/// logs the message in the client's history) and tells the client who will answer. A question
+/// `about` a departure names its tour, dates and count to the agent and in the history.
+pub async fn relay_to_agent(
+    ctx: &Ctx,
+    bot: &TgBot,
+    client: ClientId,
+    text: &str,
+    about: Option<About>,
+) -> Result<Event, BotError> {
     let actor = Actor::Client(client);
+    let about = match about {
+        Some(a) => match ctx.crm.departure_with_tour(&actor, DepartureId(a.departure_id)).await {
+            Ok((tour, d)) => Some(
+                ctx.texts.message(
+                    &Reply::text("agent_question_about")
+                        .var("tour", tour.title)
+                        .var("dates", format_ru_range(d.starts_on, d.ends_on))
+                        .var("travellers", a.travellers),
+                ),
+            ),
+            // The tour was withdrawn meanwhile: the question still goes, without it.
+            Err(Error::NotFound(_) | Error::Forbidden(_)) => None,
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
+    };
+    let text = match &about {
+        Some(about) => format!("{about}\n{text}"),
+        None => text.to_owned(),
+    };
+    let text = text.as_str();
     let sent = match ctx.crm.client_writes(&actor, client, text).await {
         Ok(m) => m,
         // A message the CRM refuses (empty, blacklisted meanwhile): nobody can take it.

@@ -37,6 +37,7 @@ impl Texts {
             "agent_client_message.tera",
             "agent_new_booking.tera",
             "agent_none.tera",
+            "agent_question_about.tera",
             "agent_relayed.tera",
             "agent_reply.tera",
             "agent_text_only.tera",

@@ -53,6 +53,13 @@ pub enum Effect {
     /// Pass a message to the client's agent (assigning one if needed); answered by
     /// `Outcome::Relayed` or `Outcome::NoAgent`.
     RelayToAgent(String),
+    /// The same for a question asked in the middle of booking a departure: the agent is told
+    /// which tour, dates and how many (`travellers`, once priced) it is about.
+    AskAboutDeparture {
+        departure_id: i64,
+        travellers: Option<u8>,
+        text: String,
+    },
     /// Answered by `Outcome::Settings`.
     ShowSettings,
     /// Answered by `Outcome::MarketingChanged`.
@@ -195,6 +202,7 @@ impl Effect {
             | Effect::Register(_)
             | Effect::Book { .. }
             | Effect::RelayToAgent(_)
+            | Effect::AskAboutDeparture { .. }
             | Effect::SetMarketing(_)
             | Effect::SetCity(_)
             | Effect::MessageClient { .. }

@@ -47,7 +47,9 @@ async fn agent_works(w: World) {
     assert!(offer.text().contains("цена выше остаётся в силе"), "{}", offer.text());
     let relayed = w.press(&maria, &offer, "rq", "Передал").await;
     assert!(relayed.text().contains("Смирнова Анна"), "{}", relayed.text());
-    w.fake.wait_for_message(anna_tg.id, |m| m.text().contains("трансфер из аэропорта"), WAIT).await;
+    let asked = w.fake.wait_for_message(anna_tg.id, |m| m.text().contains("трансфер из аэропорта"), WAIT).await;
+    // The agent is told what the question is about: the tour, its dates, the count priced.
+    assert!(asked.text().contains("❓ Вопрос о туре «") && asked.text().contains(", 1 чел.:"), "{}", asked.text());
     w.press(&maria, &relayed, "bc:1", "Заявка на бронирование").await;
     let client = crm.client_by_telegram(&Actor::System, maria.id).await.unwrap().unwrap();
     assert_eq!(client.agent_id, Some(anna.staff.id));

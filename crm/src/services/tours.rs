@@ -308,6 +308,16 @@ impl Crm {
         self.tour_for(actor, id).await
     }
 
+    /// A departure and its tour, as far as the actor may see the tour (a client: a published
+    /// one) — what a client's question about it tells the agent.
+    pub async fn departure_with_tour(&self, actor: &Actor, id: DepartureId) -> Result<(Tour, Departure)> {
+        let mut conn = self.store.conn().await?;
+        let d = store::get_departure(&mut conn, id).await?.ok_or(Error::NotFound("departure"))?;
+        let tour = store::get(&mut conn, d.tour_id).await?.ok_or(Error::NotFound("tour"))?;
+        may_see(actor, &tour)?;
+        Ok((tour, d))
+    }
+
     pub async fn tour_card(&self, actor: &Actor, id: TourId) -> Result<TourCard> {
         let mut conn = self.store.conn().await?;
         card_on(&mut conn, actor, id).await

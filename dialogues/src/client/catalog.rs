@@ -400,7 +400,8 @@ pub fn book(mut draft: BookingDraft, event: Event) -> Option<(State, Vec<Effect>
     match event {
         Event::Callback(Callback::RelayQuestion) if !draft.question.is_empty() => {
             let text = std::mem::take(&mut draft.question).join("\n");
-            return Some((State::Booking(draft), vec![Effect::RelayToAgent(text)]));
+            let ask = Effect::AskAboutDeparture { departure_id: draft.departure_id, travellers: None, text };
+            return Some((State::Booking(draft), vec![ask]));
         }
         Event::Text(t) if travellers_count(&t).is_none() && is_question(&t) => {
             let reply = offer_question(&mut draft.question, t, false, count_rows());
@@ -537,7 +538,8 @@ pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
         // answered (or at once).
         Event::Callback(Callback::RelayQuestion) if !c.question.is_empty() => {
             let text = c.question.join("\n");
-            Some((State::ConfirmBooking(Confirm { question: Vec::new(), ..c }), vec![Effect::RelayToAgent(text)]))
+            let ask = Effect::AskAboutDeparture { departure_id: c.departure_id, travellers: Some(c.travellers), text };
+            Some((State::ConfirmBooking(Confirm { question: Vec::new(), ..c }), vec![ask]))
         }
         Event::Outcome(_) | Event::Callback(Callback::Count(_) | Callback::Tour(_) | Callback::Page(_)) => {
             book(draft, event)

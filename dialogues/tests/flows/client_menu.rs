@@ -206,7 +206,8 @@ fn a_question_at_the_count_is_offered_to_the_agent_and_the_booking_goes_on() {
     assert_eq!(rows[0][0].callback, Callback::RelayQuestion);
     assert!(rows[1..].iter().flatten().all(|b| matches!(b.callback, Callback::Count(_))), "the count's buttons stay");
     let (st2, eff) = run(asked, Event::Callback(Callback::RelayQuestion));
-    assert_eq!((&st2, &eff[..]), (&st, &[Effect::RelayToAgent(q.into())][..]));
+    let ask = Effect::AskAboutDeparture { departure_id: 11, travellers: None, text: q.into() };
+    assert_eq!((&st2, &eff[..]), (&st, &[ask][..]));
     let relayed = Outcome::Relayed { agent: "Анна".into(), newly_assigned: false, in_chat: true };
     let (st2, eff) = run(st2, Event::Outcome(relayed));
     assert_eq!((&st2, reply_templates(&eff)), (&st, vec!["agent_relayed"]));
@@ -413,7 +414,8 @@ fn a_priced_request_is_booked_only_when_confirmed() {
     let two = vec!["а трансфер включен?".to_string(), "а 15 числа можно?".to_string()];
     assert_eq!(st, State::ConfirmBooking(Confirm { question: two, ..c.clone() }));
     let (st, eff) = run(st, Event::Callback(Callback::RelayQuestion));
-    assert_eq!(eff, [Effect::RelayToAgent("а трансфер включен?\nа 15 числа можно?".into())]);
+    let text = "а трансфер включен?\nа 15 числа можно?".to_string();
+    assert_eq!(eff, [Effect::AskAboutDeparture { departure_id: 11, travellers: Some(2), text }]);
     assert_eq!(st, confirm);
     let relayed = Event::Outcome(Outcome::Relayed { agent: "Анна".into(), newly_assigned: false, in_chat: true });
     let (st, eff) = run(st, relayed);
