@@ -162,8 +162,9 @@ pub async fn handle(
             };
             let client = ClientId(*id);
             let answer = match effect {
-                Effect::Book { departure_id, travellers, request_key } => {
-                    effects::book(ctx, bot, client, departure_id, travellers, request_key).await?
+                Effect::Book { departure_id, travellers, request_key, note } => {
+                    effects::book(ctx, bot, client, effects::Booked { departure_id, travellers, request_key, note })
+                        .await?
                 }
                 Effect::MyBookings => effects::my_bookings(ctx, client).await?,
                 Effect::Quote { departure_id, travellers } => {

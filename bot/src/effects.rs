@@ -227,16 +227,22 @@ pub async fn quote(ctx: &Ctx, client: ClientId, departure: i64, travellers: u8) 
     })))
 }
 
-pub async fn book(
-    ctx: &Ctx,
-    bot: &TgBot,
-    client: ClientId,
-    departure: i64,
-    travellers: u8,
-    request_key: Option<String>,
-) -> Result<Event, BotError> {
+/// A booking the client confirmed at its price (`Effect::Book`).
+pub struct Booked {
+    pub departure_id: i64,
+    pub travellers: u8,
+    pub request_key: Option<String>,
+    /// The client's question not passed on, kept as the booking's note and told to the agent.
+    pub note: String,
+}
+
+pub async fn book(ctx: &Ctx, bot: &TgBot, client: ClientId, b: Booked) -> Result<Event, BotError> {
     let actor = Actor::Client(client);
-    let req = BookingRequest { request_key, ..request(ctx, client, departure, travellers) };
+    let req = BookingRequest {
+        request_key: b.request_key,
+        notes: b.note,
+        ..request(ctx, client, b.departure_id, b.travellers)
+    };
     let card = match ctx.crm.create_booking(&actor, req).await {
         Ok(c) => c,
         Err(e) => return Ok(Event::Outcome(Outcome::BookingRefused { reason: refusal(ctx, e)? })),
@@ -277,6 +283,7 @@ async fn notify_agent(ctx: &Ctx, bot: &TgBot, b: &Booking) {
         .var("dates", format_ru_range(b.starts_on, b.ends_on))
         .var("travellers", b.travellers_count)
         .var("total", b.total.to_string())
+        .var("notes", b.notes.as_str())
         .keyboard(dialogues::Keyboard::Inline(vec![vec![
             open("open_booking", dialogues::Callback::Booking(b.id.0)),
             open("open_client", dialogues::Callback::Client(b.client_id.0)),

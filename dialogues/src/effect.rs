@@ -35,6 +35,9 @@ pub enum Effect {
         travellers: u8,
         /// Makes the request once however often it is repeated (see `Confirm::request_key`).
         request_key: Option<String>,
+        /// What the client asked while booking and did not pass on: goes with the request, to
+        /// the agent and on the booking (empty: nothing).
+        note: String,
     },
     /// The client's bookings; answered by `Outcome::Bookings`.
     MyBookings,

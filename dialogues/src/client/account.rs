@@ -200,6 +200,28 @@ fn relay_buttons(registered: bool) -> Keyboard {
     yes_no(if registered { "relay_send" } else { "relay_register" }, "relay_keep")
 }
 
+/// An answer to «Передать агенту?» typed rather than pressed: «да», «передайте, пожалуйста»,
+/// «нет», «не надо». `None`: not an answer (more text to pass on).
+pub(crate) fn pass_on_answer(text: &str) -> Option<bool> {
+    if let Some(answer) = crate::label::typed_answer(text) {
+        return Some(answer);
+    }
+    let key = domain::search_key(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let starts = |prefixes: &[&str]| prefixes.iter().any(|p| key == *p || key.starts_with(&format!("{p} ")));
+    if starts(&["не передавайте", "не передавай", "не надо", "не нужно"]) {
+        Some(false)
+    } else if starts(&["передайте", "передай", "да передайте", "да передай", "отправьте", "да отправьте"])
+    {
+        Some(true)
+    } else {
+        None
+    }
+}
+
 /// The answer to [`offer_relay`]: pass it on (the chat with the agent stays open, as after
 /// «Написать агенту»; a stranger registers first), keep it, or more text to pass with it.
 /// `None` means "not mine".
@@ -213,6 +235,11 @@ pub fn relay_offer(mut texts: Vec<String>, registered: bool, event: Event) -> Op
             super::registration::begin(Some(super::registration::Resume::Relay(texts.join("\n"))))
         }
         Event::Callback(Callback::No) => (State::Idle, vec![Effect::Reply(Reply::text("relay_kept").keyboard(menu()))]),
+        // «да», «передайте» typed: the answer, not more to pass on.
+        Event::Text(t) if pass_on_answer(&t).is_some() => {
+            let pressed = if pass_on_answer(&t) == Some(true) { Callback::Yes } else { Callback::No };
+            return relay_offer(texts, registered, Event::Callback(pressed));
+        }
         Event::Text(more) => {
             // The agent gets it as one message, which Telegram caps: what would not fit is not
             // kept, and the client is told so.

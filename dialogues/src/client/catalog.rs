@@ -397,17 +397,35 @@ pub fn book(mut draft: BookingDraft, event: Event) -> Option<(State, Vec<Effect>
     if let Some(reply) = question_passed(&event, count_buttons()) {
         return Some((State::Booking(draft), vec![Effect::Reply(reply)]));
     }
-    match event {
-        Event::Callback(Callback::RelayQuestion) if !draft.question.is_empty() => {
+    // With a question waiting, a typed «да» or «нет» answers «Передать?», not the count.
+    let pass = match &event {
+        Event::Text(t) if !draft.question.is_empty() => super::account::pass_on_answer(t),
+        Event::Callback(Callback::RelayQuestion) => Some(true),
+        _ => None,
+    };
+    match pass {
+        Some(true) if draft.question.is_empty() => {
+            let reply = Reply::text("book_question_sent").keyboard(count_buttons());
+            return Some((State::Booking(draft), vec![Effect::Reply(reply)]));
+        }
+        Some(true) => {
             let text = std::mem::take(&mut draft.question).join("\n");
             let ask = Effect::AskAboutDeparture { departure_id: draft.departure_id, travellers: None, text };
             return Some((State::Booking(draft), vec![ask]));
         }
-        Event::Text(t) if travellers_count(&t).is_none() && is_question(&t) => {
-            let reply = offer_question(&mut draft.question, t, false, count_rows());
+        Some(false) => {
+            draft.question.clear();
+            let reply = Reply::text("book_question_not_sent").var("at_price", false).keyboard(count_buttons());
             return Some((State::Booking(draft), vec![Effect::Reply(reply)]));
         }
-        _ => {}
+        None => {}
+    }
+    if let Event::Text(t) = &event
+        && travellers_count(t).is_none()
+        && is_question(t)
+    {
+        let reply = offer_question(&mut draft.question, t.clone(), false, count_rows());
+        return Some((State::Booking(draft), vec![Effect::Reply(reply)]));
     }
     // A count pressed (its callback is read within 1–30 already) or typed: one way to the quote.
     let count = match &event {
@@ -432,7 +450,8 @@ pub fn book(mut draft: BookingDraft, event: Event) -> Option<(State, Vec<Effect>
                 travellers,
                 browse: draft.browse,
                 request_key: q.request_key.clone(),
-                question: Vec::new(),
+                // A question typed at the count and not passed on yet goes along.
+                question: draft.question,
             };
             (State::ConfirmBooking(confirm), vec![Effect::Reply(quote_reply(&q))])
         }
@@ -494,18 +513,32 @@ pub fn quote_reply(q: &crate::views::QuoteView) -> Reply {
 }
 
 /// Steps of a priced request: «да» books it, «нет» drops it; another count is priced again,
-/// and the booking's answer is taken as while choosing the count.
+/// and the booking's answer is taken as while choosing the count. A question typed here is
+/// offered to the agent (see [`offer_question`]); while it waits, a typed «да» or «нет»
+/// answers «Передать?», not the price, and the price's own buttons take it along: booked, it
+/// goes with the request; declined, it is offered as at the menu.
 pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
+    let kept = |c: Confirm, reply: Reply| Some((State::ConfirmBooking(c), vec![Effect::Reply(reply)]));
+    let asking = !c.question.is_empty();
+    if let Event::Text(t) = &event
+        && asking
+        && let Some(pass) = super::account::pass_on_answer(t)
+    {
+        if pass {
+            return Some(ask_about_price(c));
+        }
+        let buttons = confirm_buttons(c.travellers);
+        let reply = Reply::text("book_question_not_sent").var("at_price", true).keyboard(buttons);
+        return kept(Confirm { question: Vec::new(), ..c }, reply);
+    }
     let answer = match &event {
         // «y»: the button of a version before the count was on it.
         Event::Callback(Callback::Yes) => Some(true),
         Event::Callback(Callback::ConfirmBooking(n)) if *n == c.travellers => Some(true),
         Event::Callback(Callback::ConfirmBooking(_)) => {
             let again = Reply::text("book_quote_outdated").var("travellers", c.travellers);
-            return Some((
-                State::ConfirmBooking(c.clone()),
-                vec![Effect::Reply(again.keyboard(confirm_buttons(c.travellers)))],
-            ));
+            let buttons = confirm_buttons(c.travellers);
+            return kept(c, again.keyboard(buttons));
         }
         Event::Callback(Callback::No) => Some(false),
         Event::Text(t) => crate::label::typed_answer(t),
@@ -517,8 +550,15 @@ pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
                 departure_id: c.departure_id,
                 travellers: c.travellers,
                 request_key: c.request_key.clone(),
+                note: c.question.join("\n"),
             };
             return Some((State::ConfirmBooking(c), vec![effect]));
+        }
+        // The price declined, the question still stands: offered as at the menu.
+        Some(false) if asking => {
+            let (state, mut effects) = super::account::offer_relay(c.question, true);
+            effects.insert(0, Effect::Reply(Reply::text("book_dropped").keyboard(super::client_menu())));
+            return Some((state, effects));
         }
         Some(false) => {
             return Some((
@@ -528,18 +568,17 @@ pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
         }
         None => {}
     }
-    let draft = BookingDraft { departure_id: c.departure_id, browse: c.browse.clone(), question: Vec::new() };
-    let kept = |c: Confirm, reply: Reply| Some((State::ConfirmBooking(c), vec![Effect::Reply(reply)]));
     if let Some(reply) = question_passed(&event, confirm_buttons(c.travellers)) {
         return kept(c, reply);
     }
+    let draft = BookingDraft { departure_id: c.departure_id, browse: c.browse.clone(), question: c.question.clone() };
     match event {
         // The question passed on: the price and its buttons stay, so the client may book once
         // answered (or at once).
-        Event::Callback(Callback::RelayQuestion) if !c.question.is_empty() => {
-            let text = c.question.join("\n");
-            let ask = Effect::AskAboutDeparture { departure_id: c.departure_id, travellers: Some(c.travellers), text };
-            Some((State::ConfirmBooking(Confirm { question: Vec::new(), ..c }), vec![ask]))
+        Event::Callback(Callback::RelayQuestion) if asking => Some(ask_about_price(c)),
+        Event::Callback(Callback::RelayQuestion) => {
+            let buttons = confirm_buttons(c.travellers);
+            kept(c, Reply::text("book_question_sent").keyboard(buttons))
         }
         Event::Outcome(_) | Event::Callback(Callback::Count(_) | Callback::Tour(_) | Callback::Page(_)) => {
             book(draft, event)
@@ -559,4 +598,11 @@ pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
         }
         _ => None,
     }
+}
+
+/// The question waiting at the price, passed on with what it is about; the price stays.
+fn ask_about_price(c: Confirm) -> (State, Vec<Effect>) {
+    let text = c.question.join("\n");
+    let ask = Effect::AskAboutDeparture { departure_id: c.departure_id, travellers: Some(c.travellers), text };
+    (State::ConfirmBooking(Confirm { question: Vec::new(), ..c }), vec![ask])
 }

@@ -162,7 +162,10 @@ fn browsing_pages_filters_and_opens_a_card() {
     assert_eq!(st, State::ConfirmBooking(confirm));
     assert_eq!(reply_templates(&eff), ["book_quote"]);
     let (st, eff) = run(st, Event::Callback(Callback::Yes));
-    assert_eq!(eff, [Effect::Book { departure_id: 11, travellers: 2, request_key: Some("q-1".into()) }]);
+    assert_eq!(
+        eff,
+        [Effect::Book { departure_id: 11, travellers: 2, request_key: Some("q-1".into()), note: String::new() }]
+    );
     let item = BookingItem {
         id: 17,
         tour: "Алтай".into(),
@@ -374,10 +377,10 @@ fn a_priced_request_is_booked_only_when_confirmed() {
     let (st, eff) = run(confirm.clone(), Event::Callback(Callback::ConfirmBooking(3)));
     assert_eq!((st, reply_templates(&eff)), (confirm.clone(), vec!["book_quote_outdated"]));
     let (_, eff) = run(confirm.clone(), Event::Callback(Callback::ConfirmBooking(2)));
-    assert_eq!(eff, [Effect::Book { departure_id: 11, travellers: 2, request_key: key.clone() }]);
+    assert_eq!(eff, [Effect::Book { departure_id: 11, travellers: 2, request_key: key.clone(), note: String::new() }]);
     // A typed «да» books it, as the button does.
     let (st, eff) = run(confirm.clone(), Event::Text("да".into()));
-    let book = Effect::Book { departure_id: 11, travellers: 2, request_key: key };
+    let book = Effect::Book { departure_id: 11, travellers: 2, request_key: key, note: String::new() };
     assert_eq!((st.clone(), &eff[..]), (confirm.clone(), &[book.clone()][..]));
     // The state saved before the booking still holds the key: the same «да» replayed after a
     // crash (or pressed again) asks with the same key, so the CRM answers with the one booking.
@@ -391,7 +394,7 @@ fn a_priced_request_is_booked_only_when_confirmed() {
         assert!(matches!(st, State::Booking(BookingDraft { departure_id: 11, .. })), "{typed}");
         assert_eq!(eff, [Effect::Quote { departure_id: 11, travellers: n }], "{typed}");
     }
-    for other in [Event::Unsupported, Event::Callback(Callback::Hot), Event::Callback(Callback::RelayQuestion)] {
+    for other in [Event::Unsupported, Event::Callback(Callback::Hot)] {
         let (st, eff) = run(confirm.clone(), other.clone());
         assert_eq!((st, reply_templates(&eff)), (confirm.clone(), vec!["book_confirm_expected"]), "{other:?}");
     }
@@ -422,9 +425,28 @@ fn a_priced_request_is_booked_only_when_confirmed() {
     assert_eq!((&st, reply_templates(&eff)), (&confirm, vec!["agent_relayed"]));
     let (_, eff) = run(st, Event::Callback(Callback::ConfirmBooking(2)));
     assert!(matches!(&eff[..], [Effect::Book { travellers: 2, .. }]), "{eff:?}");
-    let (st, eff) = run(asked, Event::Outcome(Outcome::NoAgent));
+    let (st, eff) = run(asked.clone(), Event::Outcome(Outcome::NoAgent));
     assert_eq!(reply_templates(&eff), ["agent_none"]);
     assert!(matches!(st, State::ConfirmBooking(_)));
+    // With the question waiting, a typed «да» answers «Передать?»: it is passed on, nothing booked.
+    for yes in ["да", "Передайте, пожалуйста"] {
+        let (st, eff) = run(asked.clone(), Event::Text(yes.into()));
+        assert!(matches!(&eff[..], [Effect::AskAboutDeparture { travellers: Some(2), .. }]), "{yes}: {eff:?}");
+        assert_eq!(st, confirm, "{yes}");
+    }
+    // «нет»: not passed on, the price stays.
+    let (st, eff) = run(asked.clone(), Event::Text("нет".into()));
+    assert_eq!((&st, reply_templates(&eff)), (&confirm, vec!["book_question_not_sent"]));
+    // «Забронировать» with the question waiting: booked, the question going with the request.
+    let (_, eff) = run(asked.clone(), Event::Callback(Callback::ConfirmBooking(2)));
+    assert!(matches!(&eff[..], [Effect::Book { note, .. }] if note == "а трансфер включен?"), "{eff:?}");
+    // «Не сейчас»: the price declined, the question offered as at the menu.
+    let (st, eff) = run(asked, Event::Callback(Callback::No));
+    assert_eq!(st, State::RelayOffer { texts: vec!["а трансфер включен?".into()] });
+    assert_eq!(reply_templates(&eff), ["book_dropped", "relay_offer"]);
+    // «Передать агенту» pressed again once passed: said so, the price kept.
+    let (st, eff) = run(confirm.clone(), Event::Callback(Callback::RelayQuestion));
+    assert_eq!((&st, reply_templates(&eff)), (&confirm, vec!["book_question_sent"]));
     // Refused at the last moment (the seats went meanwhile): the reason, back to the menu.
     let refused = Event::Outcome(Outcome::BookingRefused { reason: "Мест не осталось.".into() });
     let (st, eff) = run(confirm.clone(), refused);
@@ -562,4 +584,24 @@ fn with_the_tours_on_screen_a_budget_typed_filters_by_it() {
     {
         assert_eq!(typed_budget_k(other), None, "{other}");
     }
+}
+
+#[test]
+fn a_typed_yes_or_no_answers_the_offer_to_pass_a_question_on() {
+    let offer = State::RelayOffer { texts: vec!["а визу в Египет вы оформляете?".into()] };
+    for yes in ["да", "Да, передайте", "передайте пожалуйста"] {
+        let (st, eff) = run(offer.clone(), Event::Text(yes.into()));
+        assert_eq!(
+            (st, &eff[..]),
+            (State::AgentChat, &[Effect::RelayToAgent("а визу в Египет вы оформляете?".into())][..]),
+            "{yes}"
+        );
+    }
+    for no in ["нет", "не надо"] {
+        let (st, eff) = run(offer.clone(), Event::Text(no.into()));
+        assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["relay_kept"]), "{no}");
+    }
+    // More text is added, as before.
+    let (st, _) = run(offer, Event::Text("и страховку".into()));
+    assert!(matches!(st, State::RelayOffer { texts } if texts.len() == 2));
 }
