@@ -132,6 +132,24 @@ fn the_catalog_reads_as_before() {
     );
 }
 
+/// An empty list says what was searched, so a client sees how the bot read them.
+#[test]
+fn an_empty_list_names_the_filter() {
+    let t = Texts::load().unwrap();
+    let filter =
+        TourFilter { destination: Some("в Турцию".into()), month: None, budget_k: Some(120), hot: false };
+    let page = TourPage { items: vec![], page: 0, has_more: false };
+    let out = rendered(&t, browse(filter), &client(), Event::Outcome(Outcome::Tours(page)));
+    assert!(
+        out[0].0.starts_with("Туров не нашлось (по запросу «в Турцию», до 120 000 ₽ на человека)."),
+        "{}",
+        out[0].0
+    );
+    let page = TourPage { items: vec![], page: 0, has_more: false };
+    let out = rendered(&t, browse(TourFilter::default()), &client(), Event::Outcome(Outcome::Tours(page)));
+    assert!(out[0].0.starts_with("По этим условиям туров не нашлось."), "{}", out[0].0);
+}
+
 #[test]
 fn a_tour_card_words_its_route_hotels_and_departures() {
     let t = Texts::load().unwrap();

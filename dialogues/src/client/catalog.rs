@@ -195,7 +195,9 @@ pub fn step(mut br: Browse, event: Event, today: NaiveDate) -> Option<(State, Ve
     Some(match event {
         Event::Outcome(Outcome::Tours(page)) => {
             let reply = if page.items.is_empty() {
-                Reply::text("tours_none").keyboard(list_reply(&br, &page).keyboard)
+                Reply::text("tours_none")
+                    .var("filter", filter_vars(&br.filter))
+                    .keyboard(list_reply(&br, &page).keyboard)
             } else {
                 list_reply(&br, &page)
             };
@@ -221,9 +223,14 @@ pub fn step(mut br: Browse, event: Event, today: NaiveDate) -> Option<(State, Ve
             br.filter.destination = Some(d);
             open(br.filter, 0)
         }
-        // A budget typed rather than pressed («до 110 тысяч»).
-        Event::Text(t) if typed_budget_k(&t).is_some() => {
-            br.filter.budget_k = typed_budget_k(&t);
+        // A budget typed rather than pressed («до 110 тысяч»), alone or after a place
+        // («Турция до 120 тысяч»).
+        Event::Text(t) if place_and_budget(&t).is_some() => {
+            let (place, budget_k) = place_and_budget(&t)?;
+            br.filter.budget_k = Some(budget_k);
+            if place.is_some() {
+                br.filter.destination = place;
+            }
             open(br.filter, 0)
         }
         // A short text with the list on screen names where to go («Турция», «в Грецию»); a
@@ -308,10 +315,23 @@ pub fn travellers_count(text: &str) -> Option<u8> {
 /// A budget per person typed with the tours on screen, in thousands of roubles: «до 110 тысяч»,
 /// «110 000 ₽», «150к», «бюджет 90 т.р.». An amount in roubles is rounded up to the thousand
 /// (the list shows tours up to it); a bare number under a thousand counts as thousands only
-/// with a word that makes it a budget («до 110»). `None` for anything else (a destination).
+/// with a word that makes it a budget («до 110»), and a bare four-digit one («2027») is none.
+/// `None` for anything else (a destination).
 pub fn typed_budget_k(text: &str) -> Option<u32> {
-    const BUDGET_WORDS: &[&str] =
-        &["до", "бюджет", "максимум", "макс", "не", "больше", "дороже", "в", "пределах", "около", "примерно"];
+    const BUDGET_WORDS: &[&str] = &[
+        "до",
+        "бюджет",
+        "максимум",
+        "макс",
+        "не",
+        "больше",
+        "дороже",
+        "дешевле",
+        "меньше",
+        "пределах",
+        "около",
+        "примерно",
+    ];
     const FILLER: &[&str] = &["на", "человека", "чел", "человек", "за", "одного", "с"];
     const THOUSANDS: &[&str] = &["тысяч", "тысячи", "тысяча", "тыс", "т", "тр", "к", "k"];
     const ROUBLES: &[&str] = &["рублей", "рубля", "рубль", "руб", "р", "₽", "rub"];
@@ -338,16 +358,35 @@ pub fn typed_budget_k(text: &str) -> Option<u32> {
         }
     }
     let n: u64 = digits.parse().ok()?;
+    // A bare four-digit number is more likely a year («2027») than roubles.
     let k = if thousands {
         n
-    } else if n >= 1000 {
+    } else if n >= 10_000 || (n >= 1000 && (budget_word || currency)) {
         n.div_ceil(1000)
-    } else if budget_word && !currency {
+    } else if n < 1000 && budget_word && !currency {
         n
     } else {
         return None;
     };
     u32::try_from(k).ok().filter(|k| (1..=100_000).contains(k))
+}
+
+/// A budget typed with the tours on screen, with a place before it or alone: «Турция до 120
+/// тысяч» → (Some(«Турция»), 120), «до 110 тысяч» → (None, 110). A place is one to three words
+/// without digits.
+fn place_and_budget(text: &str) -> Option<(Option<String>, u32)> {
+    if text.contains('?') {
+        return None;
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    (0..words.len().min(4)).find_map(|split| {
+        let (place, budget) = words.split_at(split);
+        if place.iter().any(|w| w.chars().any(|c| c.is_ascii_digit())) {
+            return None;
+        }
+        let k = typed_budget_k(&budget.join(" "))?;
+        Some(((!place.is_empty()).then(|| place.join(" ")), k))
+    })
 }
 
 /// A text in the middle of a booking that asks rather than answers («а дети до двух лет

@@ -579,11 +579,20 @@ fn with_the_tours_on_screen_a_budget_typed_filters_by_it() {
         );
         assert!(matches!(&eff[..], [Effect::FindTours { .. }]), "{eff:?}");
     }
-    // Not a budget: a place, a count, two numbers, a bare small number, nothing.
-    for other in ["Турция", "3", "2 3 тысячи", "до 5 Сочи", "100 рублей", "до 0", "", "тысяч"]
+    // Not a budget: a place, a count, two numbers, a bare small number, a year, nothing.
+    for other in ["Турция", "3", "2 3 тысячи", "до 5 Сочи", "100 рублей", "до 0", "", "тысяч", "2027", "в 2027"]
     {
         assert_eq!(typed_budget_k(other), None, "{other}");
     }
+    assert_eq!(typed_budget_k("дешевле 100 тысяч"), Some(100));
+    // A place and a budget together set both.
+    let (st, _) = run(browse(), Event::Text("Турция до 120 тысяч".into()));
+    assert!(
+        matches!(&st, State::Browse(b) if b.filter.budget_k == Some(120) && b.filter.destination.as_deref() == Some("Турция")),
+        "{st:?}"
+    );
+    let (st, _) = run(browse(), Event::Text("в 2027".into()));
+    assert!(matches!(&st, State::Browse(b) if b.filter.budget_k.is_none()), "a year is no budget: {st:?}");
 }
 
 #[test]
