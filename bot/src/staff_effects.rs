@@ -333,6 +333,10 @@ async fn booking_card(ctx: &Ctx, actor: &Actor, id: BookingId) -> Result<Event, 
         Err(e) => return refused(ctx, e),
     };
     let moves = card.manual_moves.iter().map(|m| (*m, card.booking.status.move_title_ru(*m))).collect();
+    // The client's reason for asking to cancel, which the next move answers.
+    let status_reason = (card.booking.status == crm::domain::BookingStatus::CancellationRequested)
+        .then(|| card.history.last().map(|h| h.reason.clone()))
+        .flatten();
     let mut booking = item(&card.booking, card.due);
     booking.documents = document_items(ctx.crm.booking_documents(actor, id).await?);
     // A contract is issued while the booking waits for it and none is signed (crm decides
@@ -347,6 +351,7 @@ async fn booking_card(ctx: &Ctx, actor: &Actor, id: BookingId) -> Result<Event, 
         client: card.booking.client_name.clone(),
         paid: card.paid.to_string(),
         moves,
+        status_reason,
         accepts_payments: card.booking.status.accepts_payments(),
         telegram_payments: ctx.crm.telegram_payments_enabled(),
         // Whether a way is on and the client can get it is asked when the button is pressed.

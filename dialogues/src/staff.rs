@@ -526,9 +526,10 @@ fn outcome(here: State, o: &Outcome, is_admin: bool) -> (State, Vec<Effect>) {
             };
             reply(State::Staff(None), r)
         }
-        Outcome::MoveAllowed { booking, to } => {
-            wait(Awaiting::MoveReason { booking: *booking, to: *to }, "staff_reason_ask")
-        }
+        Outcome::MoveAllowed { booking, to } => reply(
+            State::Staff(Some(Awaiting::MoveReason { booking: *booking, to: *to })),
+            Reply::text("staff_reason_ask").var("booking", *booking).var("status", to.title_ru()),
+        ),
         Outcome::Refused(reason) => match here {
             State::Staff(Some(a @ Awaiting::Address(_))) => {
                 reply(State::Staff(Some(a)), Reply::text("staff_address_refused").var("reason", reason.as_str()))

@@ -178,6 +178,10 @@ pub struct StaffBookingView {
     pub paid: String,
     /// (status, its title) of each allowed manual move.
     pub moves: Vec<(BookingStatus, String)>,
+    /// Why the booking is in its status, when someone said so and it matters to the next move
+    /// (the client's reason for asking to cancel).
+    #[serde(default)]
+    pub status_reason: Option<String>,
     pub accepts_payments: bool,
     /// A contract may be issued (or reissued) for signing now.
     #[serde(default)]

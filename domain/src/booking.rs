@@ -64,6 +64,10 @@ pub struct IllegalMove {
 impl IllegalMove {
     /// Why the move was refused, in the user's words (panel and bot alike).
     pub fn message_ru(&self) -> String {
+        // A button pressed again after its move was made: the booking is there already.
+        if self.from == self.to {
+            return text::fill("booking_history", "already_in", &[("status", &self.to.title_ru())]);
+        }
         text::fill("booking_history", "illegal_move", &[("from", &self.from.title_ru()), ("to", &self.to.title_ru())])
     }
 }
@@ -194,6 +198,8 @@ mod tests {
         assert_eq!(BookingStatus::resumed(None, 0, 100), ContractPending);
         assert_eq!(BookingStatus::resumed(None, 40, 100), PartiallyPaid);
         assert_eq!(CancellationRequested.move_title_ru(Paid), "отозвать запрос отмены (снова «полная оплата»)");
+        let again = IllegalMove { from: Paid, to: Paid };
+        assert_eq!(again.message_ru(), "Бронь уже в статусе «полная оплата».");
         assert_eq!(CancellationRequested.move_title_ru(Cancelled), "бронь аннулирована");
         assert_eq!(ContractSigned.move_title_ru(CancellationRequested), "запрос отмены бронирования");
     }

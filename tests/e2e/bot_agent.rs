@@ -80,13 +80,14 @@ async fn agent_works(w: World) {
     assert!(card.text().contains(&format!("• {at} · Сообщение")), "{}", card.text());
     assert!(card.text().contains("Последние события (время московское):"), "{}", card.text());
     let bcard = w.press(&anna_tg, &card, &format!("bk:{}", booking.id), "Бронь №").await;
-    w.press(&anna_tg, &bcard, &format!("mv:{}:contract_signed", booking.id), "причину").await;
+    let asked = w.press(&anna_tg, &bcard, &format!("mv:{}:contract_signed", booking.id), "причину").await;
+    assert!(asked.text().contains(&format!("Бронь №{} → «договор подписан»", booking.id)), "{}", asked.text());
     w.say(&anna_tg, "подписан в офисе", "договор подписан").await;
     w.fake.wait_for_message(maria.id, |m| m.text().contains("новый статус — договор подписан"), WAIT).await;
     // The card's button pressed again after the move: refused at once, no reason asked first.
     let seen = w.fake.count_sent(anna_tg.id);
     w.fake.push_callback(&anna_tg, bcard.message_id, &format!("mv:{}:contract_signed", booking.id));
-    let stale = w.fake.wait_for_new_message(anna_tg.id, seen, |m| m.text().contains("перевести нельзя"), WAIT).await;
+    let stale = w.fake.wait_for_new_message(anna_tg.id, seen, |m| m.text().contains("уже в статусе"), WAIT).await;
     assert!(stale.text().contains("«договор подписан»"), "{}", stale.text());
     let bcard = w.say(&anna_tg, "📋 Брони", "Брони").await;
     let bcard = w.press(&anna_tg, &bcard, &format!("bk:{}", booking.id), "к оплате").await;

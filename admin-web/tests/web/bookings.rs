@@ -88,7 +88,11 @@ each_backend!(the_status_moves_only_along_the_table_with_a_reason, |app| {
 
     let page = app.get(&admin, &format!("/bookings/{id}")).await;
     let form = page.body.split("name=\"to\"").nth(1).unwrap().split("</select>").next().unwrap();
-    assert_eq!(form.matches("<option").count(), 2, "contract signed or cancellation request: {form}");
+    assert_eq!(
+        form.matches("<option value=\"").count(),
+        3,
+        "none chosen, contract signed or cancellation request: {form}"
+    );
     assert!(form.contains("договор подписан") && form.contains("запрос отмены бронирования"));
 
     let no_reason = app.post(&admin, &path, &[("to", "contract_signed"), ("reason", "   ")]).await;
@@ -120,6 +124,12 @@ each_backend!(the_status_moves_only_along_the_table_with_a_reason, |app| {
         "{}",
         card.body
     );
+    assert!(
+        card.body.contains("<option value=\"\" selected disabled>— выберите —</option>"),
+        "nothing chosen for the user"
+    );
+    let none = app.post(&admin, &path, &[("to", ""), ("reason", "Передумал отменять")]).await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
     let wrong = app.post(&admin, &path, &[("to", "contract_signed"), ("reason", "Передумал отменять")]).await;
     assert_eq!(wrong.status, StatusCode::CONFLICT);
     let back = app.post(&admin, &path, &[("to", "contract_pending"), ("reason", "Передумал отменять")]).await;
@@ -146,7 +156,7 @@ each_backend!(the_status_moves_only_along_the_table_with_a_reason, |app| {
     );
     let again = app.post(&admin, &path, &[("to", "cancelled"), ("reason", "ещё раз")]).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
-    assert!(again.body.contains("перевести нельзя"));
+    assert!(again.body.contains("Бронь уже в статусе «бронь аннулирована»."), "{}", again.body);
 
     // The client is told of each move made here exactly once, through the outbox; refused
     // moves said nothing.
@@ -156,7 +166,10 @@ each_backend!(the_status_moves_only_along_the_table_with_a_reason, |app| {
     told.sort();
     assert_eq!(told.len(), 4, "{told:#?}");
     assert_eq!(told.iter().filter(|t| t.contains("новый статус — запрос отмены бронирования")).count(), 2);
-    assert!(told.iter().any(|t| t.contains("новый статус — заключение договора")), "the way back too");
+    assert!(
+        told.iter().any(|t| t.contains("запрос отмены отозван, бронь снова действует — статус «заключение договора»")),
+        "the way back too: {told:#?}"
+    );
     assert!(told.iter().any(|t| t.contains("новый статус — бронь аннулирована")));
 });
 

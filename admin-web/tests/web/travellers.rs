@@ -290,7 +290,7 @@ each_backend!(an_expired_foreign_passport_on_the_card_is_saved_and_its_warning_s
     // The card marks the passport for as long as it has run out, not only after the save.
     let card = app.get(&agent, &format!("/clients/{}", client.id)).await;
     assert!(
-        card.body.contains("Загранпаспорт (до 01.02.2020 <span class=\"badge bad\">срок истёк</span>)"),
+        card.body.contains("Загранпаспорт до 01.02.2020 <span class=\"badge bad\">срок истёк</span></li>"),
         "{}",
         card.body
     );

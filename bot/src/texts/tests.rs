@@ -359,6 +359,7 @@ fn every_label_renders() {
         client: "Иванова Мария".into(),
         paid: "0".into(),
         moves: vec![(crm::domain::BookingStatus::ContractSigned, "договор подписан".into())],
+        status_reason: None,
         accepts_payments: true,
         can_issue_contract: true,
         telegram_payments: true,

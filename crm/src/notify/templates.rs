@@ -89,6 +89,7 @@ impl NotificationKind {
                     "id": 1024,
                     "status": "частичная оплата",
                     "previous_status": "договор подписан",
+                    "withdrawn": false,
                     "departure_date": "26.11.2026",
                     "return_date": "03.12.2026",
                     "travellers": 2,

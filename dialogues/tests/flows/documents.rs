@@ -71,6 +71,7 @@ fn the_booking_card_leads_to_the_travellers_and_a_traveller_to_the_kinds() {
         client: "Иванова Мария".into(),
         paid: "0,00 ₽".into(),
         moves: vec![],
+        status_reason: None,
         accepts_payments: false,
         can_issue_contract: false,
         telegram_payments: false,

@@ -30,6 +30,8 @@ pub(crate) async fn announce_move(
     let extra = json!({
         "status": to.title_ru(),
         "previous_status": booking.status.title_ru(),
+        // The client's cancellation request withdrawn: the booking stands again.
+        "withdrawn": booking.status == BookingStatus::CancellationRequested && to != BookingStatus::Cancelled,
     });
     queue(conn, NotificationKind::BookingStatus, booking, extra, move_id, now).await
 }
