@@ -352,6 +352,7 @@ async fn booking_card(ctx: &Ctx, actor: &Actor, id: BookingId) -> Result<Event, 
         paid: card.paid.to_string(),
         moves,
         status_reason,
+        refund_left: card.refund_left.filter(|m| m.minor > 0).map(|m| m.to_string()),
         accepts_payments: card.booking.status.accepts_payments(),
         telegram_payments: ctx.crm.telegram_payments_enabled(),
         // Whether a way is on and the client can get it is asked when the button is pressed.

@@ -143,6 +143,7 @@ impl Texts {
             "register_first.tera",
             "render_failed.tera",
             "settings.tera",
+            "thanks.tera",
             "staff_already_bound.tera",
             "staff_amount_ask.tera",
             "staff_amount_invalid.tera",

@@ -51,7 +51,13 @@ pub enum State {
     AgentChat,
     /// A registered client wrote at the menu and was asked whether to pass it to their agent:
     /// what they wrote, and what they add before answering, kept until they do.
-    RelayOffer { texts: Vec<String> },
+    RelayOffer {
+        texts: Vec<String>,
+        /// The departure the question was typed about (the booking was declined meanwhile):
+        /// the agent is told of it as from the booking.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        about: Option<client::account::Asked>,
+    },
     /// Waiting for a new departure city.
     AwaitingCity,
     /// A staff member's working menu, and what their next text means.

@@ -182,6 +182,9 @@ pub struct StaffBookingView {
     /// (the client's reason for asking to cancel).
     #[serde(default)]
     pub status_reason: Option<String>,
+    /// On a cancelled booking, what is still to be returned to the client (none once returned).
+    #[serde(default)]
+    pub refund_left: Option<String>,
     pub accepts_payments: bool,
     /// A contract may be issued (or reissued) for signing now.
     #[serde(default)]

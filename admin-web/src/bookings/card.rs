@@ -95,6 +95,7 @@ pub(super) async fn render_card(
         "due": card.due.to_string(),
         "penalty": b.penalty.map(|m| m.to_string()),
         "refund_due": b.refund_due.map(|m| m.to_string()),
+        "refund_left": card.refund_left.map(|m| m.to_string()),
         "notes": b.notes,
         "created_by": who(&b.created_by),
         "created_at": views::when(b.created_at),

@@ -144,6 +144,11 @@ each_backend!(the_status_moves_only_along_the_table_with_a_reason, |app| {
     let card = app.get(&admin, &format!("/bookings/{id}")).await;
     assert!(card.body.contains("&lt;script&gt;") && !card.body.contains("<script>"), "hostile reason escaped");
     assert!(card.body.contains("Бронь в конечном статусе") && !card.body.contains("name=\"to\""));
+    assert!(
+        card.body.contains("<dt>Осталось вернуть</dt><dd>0\u{a0}₽</dd>"),
+        "nothing was paid, nothing to return: {}",
+        card.body
+    );
     assert_eq!(
         app.crm
             .tour_card(&Actor::System, app.crm.booking_card(&Actor::System, id).await.unwrap().booking.tour_id)

@@ -360,6 +360,7 @@ fn every_label_renders() {
         paid: "0".into(),
         moves: vec![(crm::domain::BookingStatus::ContractSigned, "договор подписан".into())],
         status_reason: None,
+        refund_left: None,
         accepts_payments: true,
         can_issue_contract: true,
         telegram_payments: true,

@@ -65,6 +65,9 @@ pub struct BookingCard {
     pub ledger_visible: bool,
     pub paid: Money,
     pub due: Money,
+    /// On a cancelled booking: what is still to be returned to the client — what they paid, less
+    /// the refunds made and the hotel penalty (`booking.refund_due` is the figure at cancelling).
+    pub refund_left: Option<Money>,
     pub manual_moves: Vec<BookingStatus>,
 }
 
@@ -230,6 +233,15 @@ impl Crm {
             Vec::new()
         };
         let history = store::status_history(&mut conn, id).await?;
+        let refund_left = match booking.refund_due {
+            Some(_) => {
+                let refunded =
+                    crate::store::operations::booking_sum(&mut conn, id, OperationKind::ClientRefund).await?;
+                let penalty = booking.penalty.map_or(0, |p| p.minor);
+                Some(Money::new((paid - refunded - penalty).max(0), cur))
+            }
+            None => None,
+        };
         Ok(BookingCard {
             travellers: store::travellers(&mut conn, id).await?,
             rooms: store::rooms(&mut conn, id).await?,
@@ -238,6 +250,7 @@ impl Crm {
             ledger_visible,
             paid: Money::new(paid, cur),
             due: Money::new(booking.status.amount_due(booking.total.minor, paid), cur),
+            refund_left,
             manual_moves: moves_now(&booking, &history, paid),
             history,
             booking,

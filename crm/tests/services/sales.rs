@@ -161,7 +161,17 @@ each_backend!(a_booking_walks_the_whole_status_machine_and_payments_move_it, |ap
         note: "возврат".into(),
     };
     assert!(matches!(app.crm.record_operation(&accountant, refund(30_001)).await, Err(Error::Conflict(_))));
-    app.crm.record_operation(&accountant, refund(30_000)).await.unwrap();
+    assert_eq!(app.crm.booking_card(&agent, b).await.unwrap().refund_left.map(|m| m.minor), Some(3_000_000));
+    app.crm.record_operation(&accountant, refund(10_000)).await.unwrap();
+    let card = app.crm.booking_card(&agent, b).await.unwrap();
+    assert_eq!(
+        card.refund_left.map(|m| m.minor),
+        Some(2_000_000),
+        "what is left to return, not the figure at cancelling"
+    );
+    assert_eq!(card.booking.refund_due.map(|m| m.minor), Some(3_000_000));
+    app.crm.record_operation(&accountant, refund(20_000)).await.unwrap();
+    assert_eq!(app.crm.booking_card(&agent, b).await.unwrap().refund_left.map(|m| m.minor), Some(0));
     assert!(matches!(app.crm.record_operation(&agent, refund(1)).await, Err(Error::Forbidden(_))));
 });
 

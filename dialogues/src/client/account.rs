@@ -185,15 +185,50 @@ pub fn agent_chat(event: Event) -> Option<(State, Vec<Effect>)> {
     })
 }
 
+/// A text at the menu from a registered client: thanks are answered (there is nothing to pass
+/// on in «спасибо»), anything else offered to the agent ([`offer_relay`]).
+pub fn text_at_menu(text: String) -> (State, Vec<Effect>) {
+    const THANKS: &[&str] = &["спасибо", "спс", "благодарю", "спасибо большое", "большое спасибо", "ок спасибо"];
+    let key = domain::search_key(&text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if THANKS.contains(&key.as_str()) {
+        return (State::Idle, vec![Effect::Reply(Reply::text("thanks").keyboard(super::client_menu()))]);
+    }
+    offer_relay(vec![text], true)
+}
+
+/// What a question kept in an offer to pass it on is about: a departure being booked, and how
+/// many travel once priced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Asked {
+    pub departure_id: i64,
+    pub travellers: Option<u8>,
+}
+
 /// A text at the menu is most often a question for a person («а когда вылет?»): rather than
 /// point at the buttons, offer to pass it to the agent, kept meanwhile. A stranger registers
 /// first (the agent must know whom to answer), and the question goes once they have.
 pub fn offer_relay(texts: Vec<String>, registered: bool) -> (State, Vec<Effect>) {
+    offer_relay_about(texts, None, registered, false)
+}
+
+/// [`offer_relay`] for a question `about` a departure, `added` when the last text joined the
+/// ones kept.
+pub fn offer_relay_about(
+    texts: Vec<String>,
+    about: Option<Asked>,
+    registered: bool,
+    added: bool,
+) -> (State, Vec<Effect>) {
     let reply = Reply::text("relay_offer")
         .var("parts", texts.len())
+        .var("added", added)
         .var("registered", registered)
         .keyboard(relay_buttons(registered));
-    (State::RelayOffer { texts }, vec![Effect::Reply(reply)])
+    (State::RelayOffer { texts, about }, vec![Effect::Reply(reply)])
 }
 
 fn relay_buttons(registered: bool) -> Keyboard {
@@ -225,11 +260,21 @@ pub(crate) fn pass_on_answer(text: &str) -> Option<bool> {
 /// The answer to [`offer_relay`]: pass it on (the chat with the agent stays open, as after
 /// «Написать агенту»; a stranger registers first), keep it, or more text to pass with it.
 /// `None` means "not mine".
-pub fn relay_offer(mut texts: Vec<String>, registered: bool, event: Event) -> Option<(State, Vec<Effect>)> {
+pub fn relay_offer(
+    mut texts: Vec<String>,
+    about: Option<Asked>,
+    registered: bool,
+    event: Event,
+) -> Option<(State, Vec<Effect>)> {
     let menu = || if registered { super::client_menu() } else { super::guest::menu() };
     Some(match event {
         Event::Callback(Callback::Yes) if registered => {
-            (State::AgentChat, vec![Effect::RelayToAgent(texts.join("\n"))])
+            let text = texts.join("\n");
+            let pass = match about {
+                Some(a) => Effect::AskAboutDeparture { departure_id: a.departure_id, travellers: a.travellers, text },
+                None => Effect::RelayToAgent(text),
+            };
+            (State::AgentChat, vec![pass])
         }
         Event::Callback(Callback::Yes) => {
             super::registration::begin(Some(super::registration::Resume::Relay(texts.join("\n"))))
@@ -238,7 +283,7 @@ pub fn relay_offer(mut texts: Vec<String>, registered: bool, event: Event) -> Op
         // «да», «передайте» typed: the answer, not more to pass on.
         Event::Text(t) if pass_on_answer(&t).is_some() => {
             let pressed = if pass_on_answer(&t) == Some(true) { Callback::Yes } else { Callback::No };
-            return relay_offer(texts, registered, Event::Callback(pressed));
+            return relay_offer(texts, about, registered, Event::Callback(pressed));
         }
         Event::Text(more) => {
             // The agent gets it as one message, which Telegram caps: what would not fit is not
@@ -246,13 +291,13 @@ pub fn relay_offer(mut texts: Vec<String>, registered: bool, event: Event) -> Op
             let kept: usize = texts.iter().map(|t| t.chars().count() + 1).sum();
             if kept + more.chars().count() > MAX_TEXT {
                 let reply = Reply::text("relay_offer_full").keyboard(relay_buttons(registered));
-                return Some((State::RelayOffer { texts }, vec![Effect::Reply(reply)]));
+                return Some((State::RelayOffer { texts, about }, vec![Effect::Reply(reply)]));
             }
             texts.push(more);
-            offer_relay(texts, registered)
+            offer_relay_about(texts, about, registered, true)
         }
         Event::Unsupported | Event::Contact { .. } => {
-            (State::RelayOffer { texts }, vec![Effect::Reply(Reply::text("agent_text_only"))])
+            (State::RelayOffer { texts, about }, vec![Effect::Reply(Reply::text("agent_text_only"))])
         }
         _ => return None,
     })

@@ -67,6 +67,10 @@ pub struct Confirm {
     /// kept until they choose to pass it to the agent.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub question: Vec<String>,
+    /// A question was typed at this price: the last message may not be the price's, so a bare
+    /// «да» no longer books (the button does).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub talked: bool,
 }
 
 pub const PAGE_SIZE: u32 = 5;
@@ -491,6 +495,7 @@ pub fn book(mut draft: BookingDraft, event: Event) -> Option<(State, Vec<Effect>
                 request_key: q.request_key.clone(),
                 // A question typed at the count and not passed on yet goes along.
                 question: draft.question,
+                talked: false,
             };
             (State::ConfirmBooking(confirm), vec![Effect::Reply(quote_reply(&q))])
         }
@@ -499,6 +504,7 @@ pub fn book(mut draft: BookingDraft, event: Event) -> Option<(State, Vec<Effect>
             vec![Effect::Reply(
                 Reply::text("book_done")
                     .var("booking", serde_json::to_value(&item).unwrap_or_default())
+                    .var("question_sent", !draft.question.is_empty())
                     .keyboard(super::client_menu()),
             )],
         ),
@@ -559,8 +565,10 @@ pub fn quote_reply(q: &crate::views::QuoteView) -> Reply {
 pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
     let kept = |c: Confirm, reply: Reply| Some((State::ConfirmBooking(c), vec![Effect::Reply(reply)]));
     let asking = !c.question.is_empty();
+    let typed_booking = matches!(&event, Event::Text(t) if says_book(t));
     if let Event::Text(t) = &event
         && asking
+        && !typed_booking
         && let Some(pass) = super::account::pass_on_answer(t)
     {
         if pass {
@@ -580,6 +588,12 @@ pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
             return kept(c, again.keyboard(buttons));
         }
         Event::Callback(Callback::No) => Some(false),
+        Event::Text(_) if typed_booking => Some(true),
+        // After a question the last message may be another one's: «да» there is no booking.
+        Event::Text(t) if c.talked && crate::label::typed_answer(t).is_some() => {
+            let buttons = confirm_buttons(c.travellers);
+            return kept(c, Reply::text("book_confirm_expected").keyboard(buttons));
+        }
         Event::Text(t) => crate::label::typed_answer(t),
         _ => None,
     };
@@ -595,7 +609,8 @@ pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
         }
         // The price declined, the question still stands: offered as at the menu.
         Some(false) if asking => {
-            let (state, mut effects) = super::account::offer_relay(c.question, true);
+            let about = super::account::Asked { departure_id: c.departure_id, travellers: Some(c.travellers) };
+            let (state, mut effects) = super::account::offer_relay_about(c.question, Some(about), true, false);
             effects.insert(0, Effect::Reply(Reply::text("book_dropped").keyboard(super::client_menu())));
             return Some((state, effects));
         }
@@ -627,7 +642,7 @@ pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
         Event::Text(t) if !t.contains('?') && travellers_count(&t).is_some() => book(draft, Event::Text(t)),
         // Anything else typed is a question for a person, the price kept.
         Event::Text(t) => {
-            let mut c = c;
+            let mut c = Confirm { talked: true, ..c };
             let reply = offer_question(&mut c.question, t, true, vec![confirm_row(c.travellers)]);
             kept(c, reply)
         }
@@ -639,9 +654,21 @@ pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
     }
 }
 
+/// «Забронировать», «да, бронируйте», «оформляйте» typed at the price: the booking asked for in
+/// words, whatever else is waiting.
+fn says_book(text: &str) -> bool {
+    let key = domain::search_key(text);
+    let words: Vec<&str> = key.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let first = match words.as_slice() {
+        ["да", first, ..] | [first, ..] => *first,
+        [] => return false,
+    };
+    words.len() <= 4 && ["заброн", "брониру", "оформля", "оформит"].iter().any(|stem| first.starts_with(stem))
+}
+
 /// The question waiting at the price, passed on with what it is about; the price stays.
 fn ask_about_price(c: Confirm) -> (State, Vec<Effect>) {
     let text = c.question.join("\n");
     let ask = Effect::AskAboutDeparture { departure_id: c.departure_id, travellers: Some(c.travellers), text };
-    (State::ConfirmBooking(Confirm { question: Vec::new(), ..c }), vec![ask])
+    (State::ConfirmBooking(Confirm { question: Vec::new(), talked: true, ..c }), vec![ask])
 }

@@ -46,7 +46,7 @@ pub fn step(state: State, event: Event, today: NaiveDate) -> (State, Vec<Effect>
     let answered = match state {
         State::Browse(b) => catalog::step(b, event.clone(), today),
         // Anything but an answer to the offer leaves it, as from the menu.
-        State::RelayOffer { texts } => super::account::relay_offer(texts, false, event.clone()),
+        State::RelayOffer { texts, about } => super::account::relay_offer(texts, about, false, event.clone()),
         _ => None,
     };
     if let Some(out) = answered {

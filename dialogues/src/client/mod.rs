@@ -59,7 +59,11 @@ pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, 
         (State::Idle, event) => idle(who, event),
         // A text no step takes (a question with the tours on screen) is for a person, as at
         // the menu: offered to the agent rather than pointed at the buttons.
-        (_, Event::Text(text)) if matches!(who, Who::Client { .. }) => account::offer_relay(vec![text], true),
+        (_, Event::Text(text)) if matches!(who, Who::Client { .. }) => account::text_at_menu(text),
+        // «Передать агенту» under a question already passed (the chat with the agent is open).
+        (State::AgentChat, Event::Callback(Callback::RelayQuestion)) => {
+            (State::AgentChat, vec![Effect::Reply(Reply::text("book_question_sent"))])
+        }
         (other, _) => (other, vec![Effect::Reply(Reply::text("use_menu").keyboard(client_menu()))]),
     };
     match state {
@@ -85,8 +89,8 @@ pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, 
         },
         State::AgentChat => account::agent_chat(event.clone()).unwrap_or_else(|| unhandled(State::AgentChat, event)),
         // Anything but an answer to the offer leaves it, as from the menu.
-        State::RelayOffer { texts } => {
-            account::relay_offer(texts, true, event.clone()).unwrap_or_else(|| unhandled(State::Idle, event))
+        State::RelayOffer { texts, about } => {
+            account::relay_offer(texts, about, true, event.clone()).unwrap_or_else(|| unhandled(State::Idle, event))
         }
         State::AwaitingCity => {
             account::awaiting_city(event.clone()).unwrap_or_else(|| unhandled(State::AwaitingCity, event))
@@ -128,7 +132,7 @@ fn idle(who: &Who, event: Event) -> (State, Vec<Effect>) {
             Event::Callback(_) => {
                 (State::Idle, vec![Effect::Reply(Reply::text("button_expired").keyboard(client_menu()))])
             }
-            Event::Text(text) => account::offer_relay(vec![text], true),
+            Event::Text(text) => account::text_at_menu(text),
             _ => (State::Idle, vec![Effect::Reply(Reply::text("use_menu").keyboard(client_menu()))]),
         },
         _ => (State::Idle, vec![]),

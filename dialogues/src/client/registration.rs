@@ -95,6 +95,10 @@ pub struct Registration {
     pub collected: Collected,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub then: Option<Resume>,
+    /// Questions typed at the steps while a booking waits for the registration (`then` is the
+    /// booking): passed to the agent about that departure once registered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub question: Vec<String>,
 }
 
 /// The cities offered as buttons (the rest are typed).
@@ -109,7 +113,7 @@ pub fn begin(then: Option<Resume>) -> (State, Vec<Effect>) {
         Some(Resume::WriteAgent | Resume::Relay(_)) => "agent",
         None => "",
     };
-    let r = Registration { step: Step::Name, collected: Collected::default(), then };
+    let r = Registration { step: Step::Name, collected: Collected::default(), then, question: Vec::new() };
     (State::Registration(r), vec![Effect::Reply(Reply::text("reg_welcome").var("why", why).keyboard(Keyboard::Remove))])
 }
 
@@ -117,20 +121,19 @@ fn stay(r: Registration, reply: Reply) -> (State, Vec<Effect>) {
     (State::Registration(r), vec![Effect::Reply(reply)])
 }
 
-/// Whether a question typed at a step may be kept for the agent: not while a booking is what
-/// comes after the registration (it resumes one thing).
-fn may_keep(r: &Registration) -> bool {
-    !matches!(r.then, Some(Resume::Book(_)))
-}
-
 /// A question typed for the agent where the registration asks for something (the name, the
 /// phone, the birth date, the city): kept and passed on once registered, rather than lost or
 /// answered as a wrong name or phone; the step is asked again.
 fn keep_question(mut r: Registration, question: String) -> (State, Vec<Effect>) {
-    r.then = Some(Resume::Relay(match r.then.take() {
-        Some(Resume::Relay(before)) => format!("{before}\n{question}"),
-        _ => question,
-    }));
+    match r.then.take() {
+        // The booking still comes next; the question goes about its departure.
+        Some(book @ Resume::Book(_)) => {
+            r.then = Some(book);
+            r.question.push(question);
+        }
+        Some(Resume::Relay(before)) => r.then = Some(Resume::Relay(format!("{before}\n{question}"))),
+        _ => r.then = Some(Resume::Relay(question)),
+    }
     let again = prompt(&r);
     (State::Registration(r), vec![Effect::Reply(Reply::text("reg_question_kept")), Effect::Reply(again)])
 }
@@ -217,7 +220,7 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
                     r.collected.full_name = Some(name.surname_first());
                     advance(r, Step::Phone)
                 }
-                Err(Invalid::NameSentence) if may_keep(&r) => keep_question(r, t),
+                Err(Invalid::NameSentence) => keep_question(r, t),
                 Err(e) => invalid(r, e),
             },
             _ => stay(r, ask(&Step::Name)),
@@ -237,7 +240,7 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
                     r.step = Step::CheckingPhone;
                     (State::Registration(r), vec![Effect::CheckPhone { phone: p, verified }])
                 }
-                Err(_) if phone.contains('?') && may_keep(&r) => keep_question(r, phone),
+                Err(_) if phone.contains('?') => keep_question(r, phone),
                 Err(e) => invalid(r, e),
             }
         }
@@ -271,7 +274,7 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
                     r.collected.birth_date = Some(d);
                     advance(r, Step::City)
                 }
-                Err(_) if t.contains('?') && may_keep(&r) => keep_question(r, t),
+                Err(_) if t.contains('?') => keep_question(r, t),
                 Err(e) => invalid(r, e),
             },
             _ => stay(r, ask(&Step::BirthDate)),
@@ -283,7 +286,7 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
                     None => return stay(r, ask(&Step::City)),
                 },
                 Event::Text(t) => match City::parse(&t) {
-                    Err(_) if t.contains('?') && may_keep(&r) => return keep_question(r, t),
+                    Err(_) if t.contains('?') => return keep_question(r, t),
                     parsed => parsed,
                 },
                 _ => return stay(r, ask(&Step::City)),
@@ -314,7 +317,7 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
             None => stay(r, ask(&Step::Marketing)),
         },
         Step::Submitting => match event {
-            Event::Outcome(Outcome::Registered { first_name }) => registered(r.then, first_name),
+            Event::Outcome(Outcome::Registered { first_name }) => registered(r.then, r.question, first_name),
             Event::Outcome(Outcome::RegistrationRefused { reason }) if reason == "phone_taken" => {
                 // Someone took the phone meanwhile: only the phone is asked again.
                 r.collected.phone = None;
@@ -369,14 +372,19 @@ fn phone_checked(mut r: Registration, check: PhoneCheck) -> (State, Vec<Effect>)
 }
 
 /// Registered: greet, then go on with what the stranger was doing.
-fn registered(then: Option<Resume>, first_name: String) -> (State, Vec<Effect>) {
+fn registered(then: Option<Resume>, question: Vec<String>, first_name: String) -> (State, Vec<Effect>) {
     let done = Effect::Reply(Reply::text("reg_done").var("first_name", first_name).keyboard(super::client_menu()));
     match then {
         None => (State::Idle, vec![done]),
-        Some(Resume::Book(departure_id)) => (
-            State::Booking(super::catalog::BookingDraft { departure_id, browse: None, question: Vec::new() }),
-            vec![done, Effect::Reply(Reply::text("book_ask_count").keyboard(super::catalog::count_buttons()))],
-        ),
+        Some(Resume::Book(departure_id)) => {
+            let count = Effect::Reply(Reply::text("book_ask_count").keyboard(super::catalog::count_buttons()));
+            let mut effects = vec![done, count];
+            if !question.is_empty() {
+                let text = question.join("\n");
+                effects.push(Effect::AskAboutDeparture { departure_id, travellers: None, text });
+            }
+            (State::Booking(super::catalog::BookingDraft { departure_id, browse: None, question: Vec::new() }), effects)
+        }
         Some(Resume::WriteAgent) => {
             (State::AgentChat, vec![done, Effect::Reply(Reply::text("agent_chat_open").keyboard(super::client_menu()))])
         }

@@ -158,6 +158,7 @@ fn browsing_pages_filters_and_opens_a_card() {
         browse: Some(browse_of(&st)),
         request_key: Some("q-1".into()),
         question: Vec::new(),
+        talked: false,
     };
     assert_eq!(st, State::ConfirmBooking(confirm));
     assert_eq!(reply_templates(&eff), ["book_quote"]);
@@ -270,7 +271,7 @@ fn stray_buttons_and_texts_are_answered_and_change_nothing() {
 }
 
 fn offer(texts: &[&str]) -> State {
-    State::RelayOffer { texts: texts.iter().map(|t| t.to_string()).collect() }
+    State::RelayOffer { texts: texts.iter().map(|t| t.to_string()).collect(), about: None }
 }
 
 /// A question typed at the menu is offered to the agent (kept, with what follows it) instead of
@@ -367,6 +368,7 @@ fn a_priced_request_is_booked_only_when_confirmed() {
         browse: None,
         request_key: key.clone(),
         question: Vec::new(),
+        talked: false,
     });
     // «нет» (a button or typed) drops it; nothing is booked.
     for no in [Event::Callback(Callback::No), Event::Text("Нет".into())] {
@@ -403,7 +405,11 @@ fn a_priced_request_is_booked_only_when_confirmed() {
     let State::ConfirmBooking(c) = confirm.clone() else { unreachable!() };
     let (st, eff) = run(confirm.clone(), Event::Text("а трансфер включен?".into()));
     let asked =
-        State::ConfirmBooking(Confirm { question: vec!["а трансфер включен?".into()], ..c.clone() });
+        State::ConfirmBooking(Confirm {
+            question: vec!["а трансфер включен?".into()], talked: true, ..c.clone()
+        });
+    // Once a question was typed here, the price's own words no longer go by the last message.
+    let talked = State::ConfirmBooking(Confirm { talked: true, ..c.clone() });
     assert_eq!((&st, reply_templates(&eff)), (&asked, vec!["book_question_offer"]));
     let buttons: Vec<Callback> = match &eff[..] {
         [Effect::Reply(r)] => match &r.keyboard {
@@ -415,14 +421,19 @@ fn a_priced_request_is_booked_only_when_confirmed() {
     assert_eq!(buttons, [Callback::RelayQuestion, Callback::ConfirmBooking(2), Callback::No]);
     let (st, _) = run(st, Event::Text("а 15 числа можно?".into()));
     let two = vec!["а трансфер включен?".to_string(), "а 15 числа можно?".to_string()];
-    assert_eq!(st, State::ConfirmBooking(Confirm { question: two, ..c.clone() }));
+    assert_eq!(st, State::ConfirmBooking(Confirm { question: two, talked: true, ..c.clone() }));
     let (st, eff) = run(st, Event::Callback(Callback::RelayQuestion));
     let text = "а трансфер включен?\nа 15 числа можно?".to_string();
     assert_eq!(eff, [Effect::AskAboutDeparture { departure_id: 11, travellers: Some(2), text }]);
-    assert_eq!(st, confirm);
+    assert_eq!(st, talked);
     let relayed = Event::Outcome(Outcome::Relayed { agent: "Анна".into(), newly_assigned: false, in_chat: true });
     let (st, eff) = run(st, relayed);
-    assert_eq!((&st, reply_templates(&eff)), (&confirm, vec!["agent_relayed"]));
+    assert_eq!((&st, reply_templates(&eff)), (&talked, vec!["agent_relayed"]));
+    // A chatty «да» after «Передал…» books nothing: the button does.
+    let (st2, eff) = run(st.clone(), Event::Text("да".into()));
+    assert_eq!((&st2, reply_templates(&eff)), (&talked, vec!["book_confirm_expected"]));
+    let (_, eff) = run(st.clone(), Event::Text("да, бронируйте".into()));
+    assert!(matches!(&eff[..], [Effect::Book { travellers: 2, .. }]), "booked in words: {eff:?}");
     let (_, eff) = run(st, Event::Callback(Callback::ConfirmBooking(2)));
     assert!(matches!(&eff[..], [Effect::Book { travellers: 2, .. }]), "{eff:?}");
     let (st, eff) = run(asked.clone(), Event::Outcome(Outcome::NoAgent));
@@ -432,18 +443,43 @@ fn a_priced_request_is_booked_only_when_confirmed() {
     for yes in ["да", "Передайте, пожалуйста"] {
         let (st, eff) = run(asked.clone(), Event::Text(yes.into()));
         assert!(matches!(&eff[..], [Effect::AskAboutDeparture { travellers: Some(2), .. }]), "{yes}: {eff:?}");
-        assert_eq!(st, confirm, "{yes}");
+        assert_eq!(st, talked, "{yes}");
     }
     // «нет»: not passed on, the price stays.
     let (st, eff) = run(asked.clone(), Event::Text("нет".into()));
-    assert_eq!((&st, reply_templates(&eff)), (&confirm, vec!["book_question_not_sent"]));
-    // «Забронировать» with the question waiting: booked, the question going with the request.
-    let (_, eff) = run(asked.clone(), Event::Callback(Callback::ConfirmBooking(2)));
-    assert!(matches!(&eff[..], [Effect::Book { note, .. }] if note == "а трансфер включен?"), "{eff:?}");
+    assert_eq!((&st, reply_templates(&eff)), (&talked, vec!["book_question_not_sent"]));
+    // «Забронировать» (pressed or typed) with the question waiting: booked, the question going
+    // with the request.
+    for book in [Event::Callback(Callback::ConfirmBooking(2)), Event::Text("забронировать".into())] {
+        let (_, eff) = run(asked.clone(), book);
+        assert!(matches!(&eff[..], [Effect::Book { note, .. }] if note == "а трансфер включен?"), "{eff:?}");
+    }
+    let booked = Event::Outcome(Outcome::Booked(dialogues::views::BookingItem {
+        id: 5,
+        tour: "Алтай".into(),
+        dates: "12.01–18.01".into(),
+        status: "заключение договора".into(),
+        total: "100 000 ₽".into(),
+        due: "100 000 ₽".into(),
+        travellers: 2,
+        client: String::new(),
+        documents: vec![],
+    }));
+    let (_, eff) = run(asked.clone(), booked);
+    let Effect::Reply(done) = &eff[0] else { panic!("{eff:?}") };
+    assert_eq!((done.template.as_str(), &done.vars["question_sent"]), ("book_done", &serde_json::json!(true)));
     // «Не сейчас»: the price declined, the question offered as at the menu.
     let (st, eff) = run(asked, Event::Callback(Callback::No));
-    assert_eq!(st, State::RelayOffer { texts: vec!["а трансфер включен?".into()] });
+    let about = Some(dialogues::client::account::Asked { departure_id: 11, travellers: Some(2) });
+    assert_eq!(st, State::RelayOffer { texts: vec!["а трансфер включен?".into()], about });
     assert_eq!(reply_templates(&eff), ["book_dropped", "relay_offer"]);
+    // Passed from there, the agent still hears which tour it is about.
+    let (st, eff) = run(st, Event::Callback(Callback::Yes));
+    assert_eq!(st, State::AgentChat);
+    assert!(matches!(&eff[..], [Effect::AskAboutDeparture { departure_id: 11, travellers: Some(2), .. }]), "{eff:?}");
+    // «Передать агенту» pressed again there: said to be passed.
+    let (st, eff) = run(st, Event::Callback(Callback::RelayQuestion));
+    assert_eq!((st, reply_templates(&eff)), (State::AgentChat, vec!["book_question_sent"]));
     // «Передать агенту» pressed again once passed: said so, the price kept.
     let (st, eff) = run(confirm.clone(), Event::Callback(Callback::RelayQuestion));
     assert_eq!((&st, reply_templates(&eff)), (&confirm, vec!["book_question_sent"]));
@@ -553,7 +589,7 @@ fn with_the_tours_on_screen_a_place_is_searched_and_a_question_offered_to_the_ag
     for question in ["а в Египет есть туры на май?", "а виза в Турцию нужна для детей или нет"]
     {
         let (st, eff) = run(browse(), Event::Text(question.into()));
-        assert_eq!(st, State::RelayOffer { texts: vec![question.into()] }, "{question}");
+        assert_eq!(st, State::RelayOffer { texts: vec![question.into()], about: None }, "{question}");
         assert_eq!(reply_templates(&eff), ["relay_offer"]);
     }
 }
@@ -597,7 +633,8 @@ fn with_the_tours_on_screen_a_budget_typed_filters_by_it() {
 
 #[test]
 fn a_typed_yes_or_no_answers_the_offer_to_pass_a_question_on() {
-    let offer = State::RelayOffer { texts: vec!["а визу в Египет вы оформляете?".into()] };
+    let offer =
+        State::RelayOffer { texts: vec!["а визу в Египет вы оформляете?".into()], about: None };
     for yes in ["да", "Да, передайте", "передайте пожалуйста"] {
         let (st, eff) = run(offer.clone(), Event::Text(yes.into()));
         assert_eq!(
@@ -612,5 +649,15 @@ fn a_typed_yes_or_no_answers_the_offer_to_pass_a_question_on() {
     }
     // More text is added, as before.
     let (st, _) = run(offer, Event::Text("и страховку".into()));
-    assert!(matches!(st, State::RelayOffer { texts } if texts.len() == 2));
+    assert!(matches!(st, State::RelayOffer { texts, .. } if texts.len() == 2));
+}
+
+#[test]
+fn thanks_at_the_menu_are_answered_not_offered_to_the_agent() {
+    for thanks in ["Спасибо!", "спасибо большое", "спс"] {
+        let (st, eff) = run(State::Idle, Event::Text(thanks.into()));
+        assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["thanks"]), "{thanks}");
+    }
+    let (st, _) = run(State::Idle, Event::Text("спасибо, а когда вылет?".into()));
+    assert!(matches!(st, State::RelayOffer { .. }), "a question with the thanks is offered: {st:?}");
 }

@@ -115,7 +115,12 @@ fn states() -> Vec<(&'static str, State)> {
         (r#""Idle""#, State::Idle),
         (
             r#"{"Registration":{"step":"Marketing","collected":{"full_name":"Иванова Мария","phone":"+79123456789","birth_date":"1990-03-05","city":{"name":"Томск","tz":"Asia/Tomsk"},"source":"post_1","personal_data_consent":true,"marketing_consent":false,"phone_verified":true}}}"#,
-            State::Registration(Registration { step: Step::Marketing, collected: collected(), then: None }),
+            State::Registration(Registration {
+                step: Step::Marketing,
+                collected: collected(),
+                then: None,
+                question: Vec::new(),
+            }),
         ),
         (
             r#"{"Browse":{"filter":{"destination":"Алтай","month":202701,"budget_k":100,"hot":true},"page":2,"awaiting_destination":false}}"#,
@@ -133,6 +138,7 @@ fn states() -> Vec<(&'static str, State)> {
                 browse: None,
                 request_key: None,
                 question: Vec::new(),
+                talked: false,
             }),
         ),
         (
@@ -143,6 +149,7 @@ fn states() -> Vec<(&'static str, State)> {
                 browse: None,
                 request_key: Some("q-1".into()),
                 question: Vec::new(),
+                talked: false,
             }),
         ),
         (
@@ -153,6 +160,7 @@ fn states() -> Vec<(&'static str, State)> {
                 browse: None,
                 request_key: Some("q-1".into()),
                 question: vec!["а трансфер?".into()],
+                talked: false,
             }),
         ),
         (
@@ -167,7 +175,7 @@ fn states() -> Vec<(&'static str, State)> {
         (
             r#"{"RelayOffer":{"texts":["а когда вылет?","и можно с собакой?"]}}"#,
             State::RelayOffer {
-                texts: vec!["а когда вылет?".into(), "и можно с собакой?".into()]
+                texts: vec!["а когда вылет?".into(), "и можно с собакой?".into()], about: None
             },
         ),
         (r#""AwaitingCity""#, State::AwaitingCity),

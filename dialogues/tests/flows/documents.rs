@@ -72,6 +72,7 @@ fn the_booking_card_leads_to_the_travellers_and_a_traveller_to_the_kinds() {
         paid: "0,00 ₽".into(),
         moves: vec![],
         status_reason: None,
+        refund_left: None,
         accepts_payments: false,
         can_issue_contract: false,
         telegram_payments: false,

@@ -273,7 +273,12 @@ fn a_strangers_question_is_kept_through_the_registration_and_passed_to_the_agent
     let Effect::Reply(offer) = &e[0] else { panic!("{e:?}") };
     assert_eq!(offer.vars["registered"], serde_json::json!(false));
     let (s, _) = step(s, &Who::Stranger, text("на двоих"), today());
-    assert_eq!(s, State::RelayOffer { texts: vec!["Хочу в Турцию в мае".into(), "на двоих".into()] });
+    assert_eq!(
+        s,
+        State::RelayOffer {
+            texts: vec!["Хочу в Турцию в мае".into(), "на двоих".into()], about: None
+        }
+    );
     // «Не нужно»: nothing kept, the guest menu.
     let (kept, e) = step(s.clone(), &Who::Stranger, Event::Callback(Callback::No), today());
     assert_eq!((kept, templates(&e)), (State::Idle, vec!["relay_kept".to_owned()]));
@@ -453,4 +458,30 @@ fn questions_typed_at_the_phone_birth_date_and_city_are_kept_for_the_agent_and_t
     assert_eq!(state, State::AgentChat);
     let all = "а зачем телефон?\nдату рождения обязательно?\nа зачем вам город?";
     assert!(effects.contains(&Effect::RelayToAgent(all.into())), "{effects:?}");
+}
+
+#[test]
+fn a_question_typed_while_registering_for_a_booking_goes_to_the_agent_about_that_departure() {
+    let (s, _) = step(State::Idle, &Who::Stranger, Event::Callback(Callback::Depart(7)), today());
+    let (s, effects) = step(s, &Who::Stranger, text("сколько стоит на двоих?"), today());
+    assert_eq!(templates(&effects), ["reg_question_kept", "reg_ask_name"]);
+    let (s, _) = play_from(
+        s,
+        vec![
+            text("Иванова Мария"),
+            text("а зачем вам телефон?"),
+            Event::Contact { phone: "+7 912 345-67-89".into(), own: true },
+            checked(PhoneCheck::Free),
+            text("05.03.1990"),
+            Event::Callback(Callback::City(0)),
+            Event::Callback(Callback::Yes),
+            Event::Callback(Callback::No),
+        ],
+    );
+    let (s, effects) =
+        step(s, &Who::Stranger, Event::Outcome(Outcome::Registered { first_name: "Мария".into() }), today());
+    // The booking goes on (the count is asked) and the questions go about its departure.
+    assert!(matches!(s, State::Booking(ref d) if d.departure_id == 7), "{s:?}");
+    let text = "сколько стоит на двоих?\nа зачем вам телефон?".to_string();
+    assert_eq!(effects.last(), Some(&Effect::AskAboutDeparture { departure_id: 7, travellers: None, text }));
 }

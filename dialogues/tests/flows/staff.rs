@@ -238,6 +238,7 @@ fn cards_offer_each_note_kind_the_allowed_moves_and_only_an_admin_the_blacklist(
             (BookingStatus::CancellationRequested, "запрос отмены бронирования".into()),
         ],
         status_reason: None,
+        refund_left: None,
         accepts_payments: false,
         can_issue_contract: false,
         telegram_payments: true,
