@@ -227,19 +227,21 @@ pub fn step(mut br: Browse, event: Event, today: NaiveDate) -> Option<(State, Ve
             br.filter.destination = Some(d);
             open(br.filter, 0)
         }
-        // A budget typed rather than pressed («до 110 тысяч»), alone or after a place
-        // («Турция до 120 тысяч»).
-        Event::Text(t) if place_and_budget(&t).is_some() => {
-            let (place, budget_k) = place_and_budget(&t)?;
-            br.filter.budget_k = Some(budget_k);
-            if place.is_some() {
-                br.filter.destination = place;
-            }
+        // A budget or a month typed rather than pressed («до 110 тысяч», «в январе»), alone or
+        // after a place («Турция до 120 тысяч», «Сочи в мае»).
+        Event::Text(t) if typed_filter(&t, today).is_some() => {
+            let typed = typed_filter(&t, today)?;
+            br.filter.budget_k = typed.budget_k.or(br.filter.budget_k);
+            br.filter.month = typed.month.or(br.filter.month);
+            br.filter.destination = typed.place.or(br.filter.destination);
             open(br.filter, 0)
         }
         // A short text with the list on screen names where to go («Турция», «в Грецию»); a
-        // question or a longer text is for a person (the caller offers to pass it on).
-        Event::Text(t) if !t.contains('?') && (1..=3).contains(&t.split_whitespace().count()) => {
+        // question, a number or a longer text is for a person (the caller offers to pass it on).
+        Event::Text(t)
+            if !t.contains(|c: char| c == '?' || c.is_ascii_digit())
+                && (1..=3).contains(&t.split_whitespace().count()) =>
+        {
             br.filter.destination = Some(t.split_whitespace().collect::<Vec<_>>().join(" "));
             open(br.filter, 0)
         }
@@ -375,22 +377,87 @@ pub fn typed_budget_k(text: &str) -> Option<u32> {
     u32::try_from(k).ok().filter(|k| (1..=100_000).contains(k))
 }
 
-/// A budget typed with the tours on screen, with a place before it or alone: «Турция до 120
-/// тысяч» → (Some(«Турция»), 120), «до 110 тысяч» → (None, 110). A place is one to three words
-/// without digits.
-fn place_and_budget(text: &str) -> Option<(Option<String>, u32)> {
+/// What a client typed with the tours on screen to narrow them: a place (one to three words
+/// without digits) first, then a month and a budget in either order, each optional but one.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TypedFilter {
+    pub place: Option<String>,
+    pub month: Option<u32>,
+    pub budget_k: Option<u32>,
+}
+
+/// «Турция до 120 тысяч», «Сочи в мае», «в январе 2027 до 100 тысяч», «до 110 тысяч»; `None`
+/// when the text is not such a filter (a destination alone, a question).
+pub fn typed_filter(text: &str, today: NaiveDate) -> Option<TypedFilter> {
     if text.contains('?') {
         return None;
     }
     let words: Vec<&str> = text.split_whitespace().collect();
     (0..words.len().min(4)).find_map(|split| {
-        let (place, budget) = words.split_at(split);
-        if place.iter().any(|w| w.chars().any(|c| c.is_ascii_digit())) {
+        let (place, rest) = words.split_at(split);
+        if rest.is_empty() || place.iter().any(|w| w.chars().any(|c| c.is_ascii_digit())) {
             return None;
         }
-        let k = typed_budget_k(&budget.join(" "))?;
-        Some(((!place.is_empty()).then(|| place.join(" ")), k))
+        let place = (!place.is_empty()).then(|| place.join(" "));
+        // A month first, then perhaps a budget; or a budget, then perhaps a month.
+        if let Some((month, used)) = typed_month(rest, today) {
+            let budget_k = match &rest[used..] {
+                [] => None,
+                more => Some(typed_budget_k(&more.join(" "))?),
+            };
+            return Some(TypedFilter { place, month: Some(month), budget_k });
+        }
+        (1..=rest.len()).rev().find_map(|end| {
+            let budget_k = typed_budget_k(&rest[..end].join(" "))?;
+            let month = match &rest[end..] {
+                [] => None,
+                more => match typed_month(more, today) {
+                    Some((m, used)) if used == more.len() => Some(m),
+                    _ => return None,
+                },
+            };
+            Some(TypedFilter { place: place.clone(), month, budget_k: Some(budget_k) })
+        })
     })
+}
+
+/// A month at the start of `words` («в январе», «январь 2027», «на майские»): `yyyymm` (the
+/// next such month from `today` when no year is given) and how many words it took.
+fn typed_month(words: &[&str], today: NaiveDate) -> Option<(u32, usize)> {
+    const MONTHS: [(&str, u32); 12] = [
+        ("янв", 1),
+        ("фев", 2),
+        ("март", 3),
+        ("апр", 4),
+        ("ма", 5),
+        ("июн", 6),
+        ("июл", 7),
+        ("авг", 8),
+        ("сен", 9),
+        ("окт", 10),
+        ("ноя", 11),
+        ("дек", 12),
+    ];
+    let lower: Vec<String> =
+        words.iter().map(|w| domain::search_key(w).trim_matches(|c: char| !c.is_alphanumeric()).to_owned()).collect();
+    let mut i = usize::from(matches!(lower.first().map(String::as_str), Some("в" | "во" | "на" | "с")));
+    let word = lower.get(i)?;
+    // «май», «мая», «мае», «майские»: «ма» alone would take «март» and «магадан».
+    let is_may = |w: &str| matches!(w, "май" | "мая" | "мае") || w.starts_with("майск");
+    let month = MONTHS.iter().find(|(stem, m)| if *m == 5 { is_may(word) } else { word.starts_with(stem) })?.1;
+    i += 1;
+    let year = match lower.get(i).and_then(|w| w.parse::<i32>().ok()).filter(|y| (2000..=2100).contains(y)) {
+        Some(y) => {
+            i += 1;
+            if matches!(lower.get(i).map(String::as_str), Some("года" | "год" | "г")) {
+                i += 1;
+            }
+            y
+        }
+        None if month >= today.month() => today.year(),
+        None => today.year() + 1,
+    };
+    Some((u32::try_from(year).ok()? * 100 + month, i))
 }
 
 /// A text in the middle of a booking that asks rather than answers («а дети до двух лет

@@ -627,8 +627,30 @@ fn with_the_tours_on_screen_a_budget_typed_filters_by_it() {
         matches!(&st, State::Browse(b) if b.filter.budget_k == Some(120) && b.filter.destination.as_deref() == Some("Турция")),
         "{st:?}"
     );
+    // A year alone is neither a budget nor a place.
     let (st, _) = run(browse(), Event::Text("в 2027".into()));
-    assert!(matches!(&st, State::Browse(b) if b.filter.budget_k.is_none()), "a year is no budget: {st:?}");
+    assert!(!matches!(&st, State::Browse(_)), "{st:?}");
+}
+
+#[test]
+fn with_the_tours_on_screen_a_month_typed_filters_by_it() {
+    use dialogues::client::catalog::{TypedFilter, typed_filter};
+    let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+    let f = |place: Option<&str>, month, budget_k| TypedFilter { place: place.map(str::to_owned), month, budget_k };
+    for (typed, want) in [
+        ("в январе", f(None, Some(202701), None)),
+        ("январь 2027", f(None, Some(202701), None)),
+        ("Турция в январе", f(Some("Турция"), Some(202701), None)),
+        ("Сочи на майские", f(Some("Сочи"), Some(202705), None)),
+        ("в декабре", f(None, Some(202612), None)),
+        ("в марте 2027 года до 100 тысяч", f(None, Some(202703), Some(100))),
+        ("Египет до 90 тысяч в феврале", f(Some("Египет"), Some(202702), Some(90))),
+    ] {
+        assert_eq!(typed_filter(typed, today), Some(want), "{typed}");
+    }
+    for other in ["Турция", "в Турцию", "Магадан", "2027", "а в январе есть?"] {
+        assert_eq!(typed_filter(other, today), None, "{other}");
+    }
 }
 
 #[test]

@@ -223,6 +223,7 @@ proptest! {
         let _ = Command::parse(&s);
         let _ = dialogues::client::catalog::travellers_count(&s);
         let _ = dialogues::client::catalog::typed_budget_k(&s);
+        let _ = dialogues::client::catalog::typed_filter(&s, chrono::NaiveDate::from_ymd_opt(2026, 12, 6).unwrap());
         let bytes = s.as_bytes();
         let _ = Callback::decode(std::str::from_utf8(&bytes[..bytes.len().min(64)]).unwrap_or(""));
     }
