@@ -167,17 +167,7 @@ fn browsing_pages_filters_and_opens_a_card() {
         eff,
         [Effect::Book { departure_id: 11, travellers: 2, request_key: Some("q-1".into()), note: String::new() }]
     );
-    let item = BookingItem {
-        id: 17,
-        tour: "Алтай".into(),
-        dates: "12.01–18.01".into(),
-        status: "заключение договора".into(),
-        total: "100 000 ₽".into(),
-        due: "100 000 ₽".into(),
-        travellers: 2,
-        client: "Иванова Мария".into(),
-        documents: vec![],
-    };
+    let item = booked_item();
     let (st, eff) = run(st, Event::Outcome(Outcome::Booked(item)));
     assert_eq!((st, reply_templates(&eff)), (State::Idle, vec!["book_done"]));
 }
@@ -454,17 +444,7 @@ fn a_priced_request_is_booked_only_when_confirmed() {
         let (_, eff) = run(asked.clone(), book);
         assert!(matches!(&eff[..], [Effect::Book { note, .. }] if note == "а трансфер включен?"), "{eff:?}");
     }
-    let booked = Event::Outcome(Outcome::Booked(dialogues::views::BookingItem {
-        id: 5,
-        tour: "Алтай".into(),
-        dates: "12.01–18.01".into(),
-        status: "заключение договора".into(),
-        total: "100 000 ₽".into(),
-        due: "100 000 ₽".into(),
-        travellers: 2,
-        client: String::new(),
-        documents: vec![],
-    }));
+    let booked = Event::Outcome(Outcome::Booked(booked_item()));
     let (_, eff) = run(asked.clone(), booked);
     let Effect::Reply(done) = &eff[0] else { panic!("{eff:?}") };
     assert_eq!((done.template.as_str(), &done.vars["question_sent"]), ("book_done", &serde_json::json!(true)));
@@ -682,4 +662,19 @@ fn thanks_at_the_menu_are_answered_not_offered_to_the_agent() {
     }
     let (st, _) = run(State::Idle, Event::Text("спасибо, а когда вылет?".into()));
     assert!(matches!(st, State::RelayOffer { .. }), "a question with the thanks is offered: {st:?}");
+}
+
+/// A booking request as crm answers «Забронировать».
+fn booked_item() -> BookingItem {
+    BookingItem {
+        id: 17,
+        tour: "Алтай".into(),
+        dates: "12.01–18.01".into(),
+        status: "заключение договора".into(),
+        total: "100 000 ₽".into(),
+        due: "100 000 ₽".into(),
+        travellers: 2,
+        client: "Иванова Мария".into(),
+        documents: vec![],
+    }
 }
