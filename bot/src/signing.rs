@@ -123,6 +123,11 @@ pub async fn on_text(
 /// («оплатил 100000 за тур, когда вылет?»): the client's question is not spent as an attempt.
 fn code_in(text: &str) -> Option<String> {
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    // Every client's text passes here: most have no six digits, and the letter checks below
+    // (Unicode tables for Cyrillic) cost more than the rest of reading a name.
+    if digits.len() != 6 {
+        return None;
+    }
     let words = text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).count();
     let other =
         text.chars().any(|c| !(c.is_ascii_digit() || c.is_alphabetic() || c.is_whitespace() || ":-.,#№".contains(c)));
@@ -275,5 +280,16 @@ mod tests {
         assert!(text.starts_with("Соглашение об использовании простой электронной подписи"), "{text}");
         assert!(text.contains("\n• Настоящее соглашение"), "{text}");
         assert!(!text.contains('<'), "{text}");
+    }
+
+    #[test]
+    fn a_code_is_read_as_people_type_it_and_nothing_else_is() {
+        for typed in ["098421", "098 421", "код: 098-421", "мой код 098421"] {
+            assert_eq!(super::code_in(typed).as_deref(), Some("098421"), "{typed}");
+        }
+        for other in ["Иванова Мария", "09842", "0984211", "оплатил 100000 за тур, когда вылет?", "код 098421!"]
+        {
+            assert_eq!(super::code_in(other), None, "{other}");
+        }
     }
 }
