@@ -189,11 +189,7 @@ pub fn agent_chat(event: Event) -> Option<(State, Vec<Effect>)> {
 /// on in «спасибо»), anything else offered to the agent ([`offer_relay`]).
 pub fn text_at_menu(text: String) -> (State, Vec<Effect>) {
     const THANKS: &[&str] = &["спасибо", "спс", "благодарю", "спасибо большое", "большое спасибо", "ок спасибо"];
-    let key = domain::search_key(&text)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let key = crate::label::folded_words(&text);
     if THANKS.contains(&key.as_str()) {
         return (State::Idle, vec![Effect::Reply(Reply::text("thanks").keyboard(super::client_menu()))]);
     }
@@ -241,11 +237,7 @@ pub(crate) fn pass_on_answer(text: &str) -> Option<bool> {
     if let Some(answer) = crate::label::typed_answer(text) {
         return Some(answer);
     }
-    let key = domain::search_key(text)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let key = crate::label::folded_words(text);
     let starts = |prefixes: &[&str]| prefixes.iter().any(|p| key == *p || key.starts_with(&format!("{p} ")));
     if starts(&["не передавайте", "не передавай", "не надо", "не нужно"]) {
         Some(false)

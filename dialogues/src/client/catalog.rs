@@ -724,8 +724,8 @@ pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
 /// «Забронировать», «да, бронируйте», «оформляйте» typed at the price: the booking asked for in
 /// words, whatever else is waiting.
 fn says_book(text: &str) -> bool {
-    let key = domain::search_key(text);
-    let words: Vec<&str> = key.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let key = crate::label::folded_words(text);
+    let words: Vec<&str> = key.split(' ').collect();
     let first = match words.as_slice() {
         ["да", first, ..] | [first, ..] => *first,
         [] => return false,
