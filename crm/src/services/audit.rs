@@ -23,7 +23,7 @@ use std::ops::{Deref, DerefMut};
 /// A write transaction of an actor at one moment, ended by the entry that records it. Dropped
 /// without a commit (a refusal returned halfway), it rolls back and records nothing.
 pub(crate) struct Audited {
-    tx: sqlx::Transaction<'static, sqlx::Any>,
+    tx: crate::store::Tx,
     actor: String,
     now: DateTime<Utc>,
 }
@@ -44,15 +44,13 @@ impl Audited {
     /// Writes the entry of the change and commits both.
     pub async fn commit(mut self, entry: Entry) -> Result<()> {
         self.record(&entry).await?;
-        self.tx.commit().await?;
-        Ok(())
+        self.tx.commit().await
     }
 
     /// Commits a transaction that turned out to change nothing the log records (a request
     /// already fulfilled, or only bookkeeping such as a forgotten count of failed sign-ins).
     pub async fn commit_unrecorded(self) -> Result<()> {
-        self.tx.commit().await?;
-        Ok(())
+        self.tx.commit().await
     }
 }
 
@@ -79,7 +77,7 @@ impl Crm {
     /// Writes one entry on its own, for what is not a change of data made here: a reading of
     /// personal documents, a sign-in or sign-out, a lock that a refused password set.
     pub(crate) async fn audit(&self, actor: &Actor, entry: &Entry) -> Result<()> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.write_conn().await?;
         audit::record(&mut conn, self.now(), &actor.audit_name(), entry).await?;
         Ok(())
     }

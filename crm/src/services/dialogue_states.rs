@@ -18,14 +18,14 @@ impl Crm {
     /// Stores `state` for `chat_id`, replacing any previous one; stamped with the CRM's clock.
     pub async fn put_chat_state(&self, actor: &Actor, chat_id: i64, state: &str) -> Result<()> {
         actor.require(&[], WHAT)?;
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.write_conn().await?;
         Ok(store::upsert(&mut conn, chat_id, state, self.now()).await?)
     }
 
     /// Deletes the state of `chat_id`; answers whether there was one.
     pub async fn remove_chat_state(&self, actor: &Actor, chat_id: i64) -> Result<bool> {
         actor.require(&[], WHAT)?;
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.write_conn().await?;
         Ok(store::remove(&mut conn, chat_id).await?)
     }
 
@@ -39,7 +39,7 @@ impl Crm {
     /// Deletes the state of `chat_id` if it is still `state`; answers whether it was.
     pub async fn remove_chat_state_if(&self, actor: &Actor, chat_id: i64, state: &str) -> Result<bool> {
         actor.require(&[], WHAT)?;
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.write_conn().await?;
         Ok(store::remove_if(&mut conn, chat_id, state).await?)
     }
 }

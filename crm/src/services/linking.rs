@@ -42,7 +42,7 @@ impl Crm {
         let Actor::Telegram(telegram_id) = *actor else {
             return Err(Error::Forbidden("a start is recorded for the Telegram account itself"));
         };
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.write_conn().await?;
         starts::record(&mut conn, telegram_id, source, self.now()).await?;
         Ok(())
     }

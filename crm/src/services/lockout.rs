@@ -79,7 +79,7 @@ impl Crm {
 
     /// After a right password: the count starts over (and a lock set by this very check goes).
     pub(super) async fn passed_check(&self, key: &str) -> Result<()> {
-        store::clear(&mut *self.store.conn().await?, key, self.now()).await?;
+        store::clear(&mut *self.store.write_conn().await?, key, self.now()).await?;
         Ok(())
     }
 

@@ -134,7 +134,7 @@ impl Crm {
         let kinds: serde_json::Map<String, serde_json::Value> =
             counts.iter().map(|c| (c.kind.clone(), serde_json::Value::from(c.count.max(0)))).collect();
         let kinds = serde_json::Value::Object(kinds).to_string();
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.write_conn().await?;
         social::record_reactions(&mut conn, chat_id, message_id, at, total, &kinds).await?;
         Ok(())
     }
@@ -153,7 +153,7 @@ impl Crm {
             DeepLink::Network { network, id } => ("network", None, Some(network.as_str()), Some(id.as_str())),
             DeepLink::Other(_) => ("other", None, None, None),
         };
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.write_conn().await?;
         let start = StartIn {
             telegram_id,
             message_id,

@@ -163,7 +163,7 @@ impl Crm {
     pub async fn end_other_sessions(&self, actor: &Actor, keep: &str) -> Result<u64> {
         let id = actor.staff_id().ok_or(Error::Forbidden("only staff have panel sessions"))?;
         let keep = passwords::token_hash(keep);
-        Ok(store::delete_for_staff(&mut *self.store.conn().await?, id, Some(&keep)).await?)
+        Ok(store::delete_for_staff(&mut *self.store.write_conn().await?, id, Some(&keep)).await?)
     }
 
     /// A random token for a form that has no session yet (the sign-in form's CSRF nonce).

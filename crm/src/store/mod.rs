@@ -54,12 +54,15 @@ pub(crate) mod web_sessions;
 pub mod signing;
 // Telegram Payments: invoices and the charges Telegram reported.
 pub(crate) mod telegram_payments;
+// SQLite's writers one at a time, woken in turn rather than polling its lock.
+mod writer;
 
 use crate::Result;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 use std::time::Duration;
 
+pub use self::writer::{Tx, WriteConn};
 pub use sqlx::AnyConnection as Conn;
 
 /// A pooled connection idle this long is pinged before it is handed out (see `connect`).
@@ -97,6 +100,7 @@ impl std::fmt::Display for Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    turns: writer::Turns,
 }
 
 impl std::fmt::Debug for Store {
@@ -164,7 +168,11 @@ impl Store {
             })
             .connect(&url)
             .await?;
-        Ok(Store { pool, backend })
+        let turns = match backend {
+            Backend::Sqlite => writer::Turns::one_at_a_time(),
+            Backend::Postgres => writer::Turns::side_by_side(),
+        };
+        Ok(Store { pool, backend, turns })
     }
 
     /// Connects and applies every pending migration of this backend.
@@ -190,14 +198,24 @@ impl Store {
         &self.pool
     }
 
-    /// A write transaction. On SQLite it starts `IMMEDIATE`: it takes the write lock at once
-    /// (waiting up to the busy timeout), so a transaction that reads and then writes can never
-    /// fail halfway because another writer committed in between.
-    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(match self.backend {
+    /// A write transaction. On SQLite it waits for its writer's turn (see `writer`) and starts
+    /// `IMMEDIATE`: it takes the write lock at once, so a transaction that reads and then writes
+    /// can never fail halfway because another writer committed in between.
+    pub async fn begin(&self) -> Result<Tx> {
+        let turn = self.turns.take().await?;
+        let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
-        })
+        };
+        Ok(Tx::new(tx, turn))
+    }
+
+    /// A connection for one write outside a transaction, in its writer's turn on SQLite. Use it
+    /// for that write alone and drop it: no other write of the same task may be awaited while
+    /// it is held (see `writer`).
+    pub async fn write_conn(&self) -> Result<WriteConn> {
+        let turn = self.turns.take().await?;
+        Ok(WriteConn::new(self.pool.acquire().await?, turn))
     }
 
     pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {

@@ -142,13 +142,19 @@ impl Crm {
                 match self.document_for_delivery(doc.id).await {
                     Ok(Ok(doc)) => msg.document = Some(doc),
                     Ok(Err(reason)) => {
-                        store::finish(&mut *self.store.conn().await?, msg.id, OutboxStatus::Skipped, &reason, now)
-                            .await?;
+                        store::finish(
+                            &mut *self.store.write_conn().await?,
+                            msg.id,
+                            OutboxStatus::Skipped,
+                            &reason,
+                            now,
+                        )
+                        .await?;
                         continue;
                     }
                     Err(e) => {
                         let reason = e.refusal_ru().unwrap_or_else(|| e.to_string());
-                        store::finish(&mut *self.store.conn().await?, msg.id, OutboxStatus::Failed, &reason, now)
+                        store::finish(&mut *self.store.write_conn().await?, msg.id, OutboxStatus::Failed, &reason, now)
                             .await?;
                         continue;
                     }
@@ -191,7 +197,7 @@ impl Crm {
         reason: &str,
     ) -> Result<()> {
         system(actor)?;
-        store::release(&mut *self.store.conn().await?, id, not_before, reason, self.now()).await?;
+        store::release(&mut *self.store.write_conn().await?, id, not_before, reason, self.now()).await?;
         Ok(())
     }
 
@@ -199,14 +205,14 @@ impl Crm {
     /// and nobody can tell (`Unknown`); either way it is not sent again by itself.
     pub async fn outgoing_closed(&self, actor: &Actor, id: OutboxId, status: OutboxStatus, reason: &str) -> Result<()> {
         system(actor)?;
-        store::finish(&mut *self.store.conn().await?, id, status, reason, self.now()).await?;
+        store::finish(&mut *self.store.write_conn().await?, id, status, reason, self.now()).await?;
         Ok(())
     }
 
     /// At the sender's start: rows left `sending` by a process that died are `unknown`.
     pub async fn recover_outbox(&self, actor: &Actor) -> Result<u64> {
         system(actor)?;
-        let n = store::orphans_to_unknown(&mut *self.store.conn().await?, self.now()).await?;
+        let n = store::orphans_to_unknown(&mut *self.store.write_conn().await?, self.now()).await?;
         if n > 0 {
             tracing::warn!(rows = n, "outbox: messages in flight at the last stop are marked unknown (not resent)");
         }
