@@ -175,8 +175,11 @@ pub async fn handle(
                 }
                 Effect::RelayToAgent(text) => effects::relay_to_agent(ctx, bot, client, &text, None).await?,
                 Effect::AskAboutDeparture { departure_id, travellers, text } => {
-                    let about = effects::About { departure_id, travellers };
+                    let about = effects::About::Departure { departure_id, travellers };
                     effects::relay_to_agent(ctx, bot, client, &text, Some(about)).await?
+                }
+                Effect::AskAboutPayment { booking, text } => {
+                    effects::relay_to_agent(ctx, bot, client, &text, Some(effects::About::Payment { booking })).await?
                 }
                 Effect::ShowSettings => effects::show_settings(ctx, client).await?,
                 Effect::SetMarketing(on) => effects::set_marketing(ctx, client, on).await?,

@@ -391,11 +391,11 @@ pub async fn request_cancel(
     Ok(Event::Outcome(Outcome::CancelRequested { booking, agent }))
 }
 
-/// What a client's question asked while booking is about: a departure, and how many travel
-/// once the price was shown for a count.
-pub struct About {
-    pub departure_id: i64,
-    pub travellers: Option<u8>,
+/// What a client's question is about: a departure being booked, and how many travel once the
+/// price was shown for a count; or a booking being paid.
+pub enum About {
+    Departure { departure_id: i64, travellers: Option<u8> },
+    Payment { booking: i64 },
 }
 
 /// Passes the client's message to their agent (crm assigns one to a client who has none and
@@ -410,19 +410,26 @@ pub async fn relay_to_agent(
 ) -> Result<Event, BotError> {
     let actor = Actor::Client(client);
     let about = match about {
-        Some(a) => match ctx.crm.departure_with_tour(&actor, DepartureId(a.departure_id)).await {
-            Ok((tour, d)) => Some(
-                ctx.texts.message(
-                    &Reply::text("agent_question_about")
-                        .var("tour", tour.title)
-                        .var("dates", format_ru_range(d.starts_on, d.ends_on))
-                        .var("travellers", a.travellers),
+        Some(About::Departure { departure_id, travellers }) => {
+            match ctx.crm.departure_with_tour(&actor, DepartureId(departure_id)).await {
+                Ok((tour, d)) => Some(
+                    ctx.texts.message(
+                        &Reply::text("agent_question_about")
+                            .var("tour", tour.title)
+                            .var("dates", format_ru_range(d.starts_on, d.ends_on))
+                            .var("travellers", travellers),
+                    ),
                 ),
-            ),
-            // The tour was withdrawn meanwhile: the question still goes, without it.
-            Err(Error::NotFound(_) | Error::Forbidden(_)) => None,
-            Err(e) => return Err(e.into()),
-        },
+                // The tour was withdrawn meanwhile: the question still goes, without it.
+                Err(Error::NotFound(_) | Error::Forbidden(_)) => None,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        // The booking's number, as the client's payment choices named it (the agent opens it
+        // by that number); nothing is read for it.
+        Some(About::Payment { booking }) => {
+            Some(ctx.texts.message(&Reply::text("agent_question_pay").var("booking", booking)))
+        }
         None => None,
     };
     let text = match &about {

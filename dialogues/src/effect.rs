@@ -63,6 +63,11 @@ pub enum Effect {
         travellers: Option<u8>,
         text: String,
     },
+    /// The same for a question asked while paying a booking: the agent is told which booking.
+    AskAboutPayment {
+        booking: i64,
+        text: String,
+    },
     /// Answered by `Outcome::Settings`.
     ShowSettings,
     /// Answered by `Outcome::MarketingChanged`.
@@ -206,6 +211,7 @@ impl Effect {
             | Effect::Book { .. }
             | Effect::RelayToAgent(_)
             | Effect::AskAboutDeparture { .. }
+            | Effect::AskAboutPayment { .. }
             | Effect::SetMarketing(_)
             | Effect::SetCity(_)
             | Effect::MessageClient { .. }

@@ -94,7 +94,6 @@ impl MenuItem {
 const ANSWER_YES: &str = include_str!("../../templates/bot/answer_yes.txt");
 const ANSWER_NO: &str = include_str!("../../templates/bot/answer_no.txt");
 
-/// A typed yes/no: compared without case, surrounding spaces and a final `.` or `!`.
 /// A chat message as its words: lowercase, «ё» as «е», punctuation dropped, one space between
 /// words («Передайте, пожалуйста!» → «передайте пожалуйста») — what typed phrases are matched by.
 pub(crate) fn folded_words(text: &str) -> String {
@@ -105,6 +104,7 @@ pub(crate) fn folded_words(text: &str) -> String {
         .join(" ")
 }
 
+/// A typed yes/no: compared without case, surrounding spaces and a final `.` or `!`.
 pub fn typed_answer(text: &str) -> Option<bool> {
     // «Нет, спасибо» as «нет спасибо»: the lists are written without commas.
     let typed = text.trim().to_lowercase().replace(',', "");

@@ -60,6 +60,22 @@ async fn pays(w: World) {
     let big = w.say(&maria, "1000000", "Напишите сумму").await;
     assert!(big.text().contains("больше остатка"), "{}", big.text());
 
+    // A question typed at the amount goes to the agent about this booking; the amount is
+    // still asked from there.
+    let anna = crm
+        .add_staff(&Actor::System, NewStaffInput { login: "anna", name: "Смирнова Анна", role: Role::Agent })
+        .await
+        .unwrap();
+    let anna_tg = w.fake.user(500_201, "Анна", None);
+    w.say(&anna_tg, &format!("/start staff_{}", anna.invite_token), "Смирнова Анна").await;
+    let offer = w.say(&maria, "А можно оплатить частями?", "Передать ему ваше сообщение").await;
+    assert!(offer.text().contains("оплату продолжим"), "{}", offer.text());
+    assert_eq!(offer.callback_data(), ["rq", "pn", "pr", "po"], "{}", offer.text());
+    w.press(&maria, &offer, "rq", "Передал").await;
+    let asked = w.fake.wait_for_message(anna_tg.id, |m| m.text().contains("частями"), WAIT).await;
+    let about = format!("❓ Вопрос об оплате брони №{}:", b.0);
+    assert!(asked.text().contains(&about), "{}", asked.text());
+
     // A good amount: the only way to pay is the transfer, so its QR code comes at once.
     let seen = w.fake.count_sent(maria.id);
     w.fake.push_text(&maria, "20000");

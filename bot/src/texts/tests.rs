@@ -413,6 +413,7 @@ fn every_label_renders() {
             State::Staff(Some(dialogues::staff::Awaiting::SendPay(dialogues::client::pay::Pay {
                 choices: pay_choices(),
                 amount: None,
+                question: Vec::new(),
             }))),
             agent.clone(),
             Event::Callback(Callback::PayRest),
@@ -719,4 +720,22 @@ fn correcting_the_clients_card_is_worded() {
     );
     let address = t.message(&Reply::text("staff_done_address").var("remade", Vec::<String>::new()));
     assert_eq!(address, "Адрес сохранён (данные зашифрованы).");
+}
+
+/// A question typed while paying: offered with the amounts below and saying the payment goes
+/// on; the agent's header names the booking; the open chat says what comes next goes on too.
+#[test]
+fn a_question_while_paying_and_an_open_chat_read_as_meant() {
+    let t = Texts::load().unwrap();
+    let paying = State::Pay(dialogues::client::pay::Pay { choices: pay_choices(), amount: None, question: Vec::new() });
+    let out = rendered(&t, paying, &client(), Event::Text("а можно частями?".into()));
+    let [(text, rows)] = &out[..] else { panic!("{out:?}") };
+    assert!(text.contains("Передать ему ваше сообщение?") && text.contains("а оплату продолжим"), "{text}");
+    assert_eq!(rows.len(), 3, "«Передать агенту» and the amounts: {rows:?}");
+    let header = t.message(&dialogues::Reply::text("agent_question_pay").var("booking", 17));
+    assert_eq!(header, "❓ Вопрос об оплате брони №17:");
+    let relayed = Outcome::Relayed { agent: "Анна".into(), newly_assigned: false, in_chat: true };
+    let out = rendered(&t, State::AgentChat, &client(), Event::Outcome(relayed));
+    let [(text, _)] = &out[..] else { panic!("{out:?}") };
+    assert!(text.contains("Что напишете ещё — тоже передам; вернуться в меню — /menu."), "{text}");
 }

@@ -170,7 +170,10 @@ pub fn agent_chat(event: Event) -> Option<(State, Vec<Effect>)> {
                 Reply::text("agent_relayed")
                     .var("agent", agent)
                     .var("newly_assigned", newly_assigned)
-                    .var("in_chat", in_chat),
+                    .var("in_chat", in_chat)
+                    // The chat stays open (also after a question passed from an offer, where
+                    // nobody said so): what is typed next goes to the agent too.
+                    .var("chat_open", true),
             )],
         ),
         // Nobody can answer in the chat now: the message is kept, and the client is told where

@@ -265,10 +265,46 @@ pub fn step(mut br: Browse, event: Event, today: NaiveDate) -> Option<(State, Ve
 }
 
 /// How many travellers a client's answer names, the way people write it: «2», «нас 3», «двое»,
-/// «вдвоём», «я одна». `None` when it names none, or more than one count («2 взрослых и 1
-/// ребёнок»: the client is asked for the total rather than the bot adding it up).
+/// «вдвоём», «я одна» — or as a party, added up: «2 взрослых и 1 ребёнок», «двое взрослых и
+/// ребёнок 5 лет» (an age is no count), «2 взр + 1 реб», «2+1». `None` when it names none, or
+/// counts that are not one party («двое или трое», «2 взрослых и 1»): asked again.
 pub fn travellers_count(text: &str) -> Option<u8> {
-    const WORDS: &[(&str, u8)] = &[
+    let lower = domain::search_key(text);
+    // «-2» is no count, and «2-3» or «2–3» is a range: asked again.
+    let chars: Vec<char> = lower.chars().collect();
+    if chars.windows(2).any(|w| matches!(w[0], '-' | '–' | '—' | '−') && w[1].is_ascii_digit()) {
+        return None;
+    }
+    let words = Word::all(&lower);
+    if words.contains(&Word::Unreadable) {
+        return None;
+    }
+    party_size(&words)
+}
+
+/// A word of a traveller count, as [`travellers_count`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Word {
+    Count(u8),
+    /// A number that is no count: too long («100500»), letters glued on («2х»).
+    Unreadable,
+    /// «+» between two counts: «2+1».
+    Plus,
+    /// «лет», «года», «мес.»: the count before it is an age.
+    Age,
+    /// Who travels: «взрослых», «детей», «человек»; `alone` when the word is one person without a
+    /// count («ребёнок», «малыш»).
+    People {
+        alone: bool,
+    },
+    /// Someone named, not counted: «я», «муж», «с дочкой». In a party («мы с мужем и двое
+    /// детей») the total is not in the words: asked again.
+    Kin,
+    Other,
+}
+
+impl Word {
+    const NUMBERS: &[(&str, u8)] = &[
         ("один", 1),
         ("одна", 1),
         ("одного", 1),
@@ -296,26 +332,140 @@ pub fn travellers_count(text: &str) -> Option<u8> {
         ("девять", 9),
         ("десять", 10),
     ];
-    let lower = domain::search_key(text);
-    // «-2» is no count, and «2-3» or «2–3» is a range: asked again.
-    let chars: Vec<char> = lower.chars().collect();
-    if chars.windows(2).any(|w| matches!(w[0], '-' | '–' | '—' | '−') && w[1].is_ascii_digit()) {
+    const AGES: &[&str] = &["лет", "год", "года", "годика", "годиков", "мес", "месяц", "месяца", "месяцев"];
+    /// One traveller each, counted without a number before them.
+    const ONE_PERSON: &[&str] =
+        &["ребенок", "ребенка", "реб", "малыш", "малыша", "младенец", "младенца", "подросток", "подростка"];
+    /// Stems of the words a party is counted in.
+    const PEOPLE: &[&str] =
+        &["взр", "реб", "дет", "человек", "чел", "турист", "пассажир", "пенсионер", "подрост", "школьник"];
+
+    /// Stems of the words that name someone of the party without a number.
+    const KIN: &[&str] = &[
+        "муж",
+        "жен",
+        "мам",
+        "пап",
+        "сын",
+        "доч",
+        "бабушк",
+        "дедушк",
+        "друг",
+        "подруг",
+        "внук",
+        "внучк",
+        "сестр",
+        "брат",
+    ];
+
+    /// The words of a text folded by `domain::search_key`.
+    fn all(folded: &str) -> Vec<Word> {
+        folded.split(|c: char| !c.is_alphanumeric() && c != '+').flat_map(Word::read).collect()
+    }
+
+    /// One piece of the text split at whatever is not a letter, a digit or «+» («2+1» is three).
+    fn read(piece: &str) -> Vec<Word> {
+        let mut words = Vec::new();
+        for (i, part) in piece.split('+').enumerate() {
+            if i > 0 {
+                words.push(Word::Plus);
+            }
+            if !part.is_empty() {
+                words.push(Word::of(part));
+            }
+        }
+        words
+    }
+
+    fn of(w: &str) -> Word {
+        if let Ok(n) = w.parse::<u8>() {
+            return Word::Count(n);
+        }
+        if w.chars().any(|c| c.is_ascii_digit()) {
+            return Word::Unreadable;
+        }
+        if let Some((_, n)) = Word::NUMBERS.iter().find(|(word, _)| *word == w) {
+            return Word::Count(*n);
+        }
+        if Word::AGES.contains(&w) {
+            return Word::Age;
+        }
+        if Word::PEOPLE.iter().any(|stem| w.starts_with(stem)) {
+            return Word::People { alone: Word::ONE_PERSON.contains(&w) };
+        }
+        if matches!(w, "я" | "мы") || Word::KIN.iter().any(|stem| w.starts_with(stem)) {
+            return Word::Kin;
+        }
+        Word::Other
+    }
+}
+
+/// The travellers the words count: one count alone («нас 3»), or every count of people added
+/// up («2 взрослых и ребёнок 5 лет», «2+1»), ages left out. `None` when a count belongs to no
+/// one («2 взрослых и 1») or there are several without people («двое или трое»).
+fn party_size(words: &[Word]) -> Option<u8> {
+    // Which counts are ages: a count followed by «лет», or by another age («3 и 7 лет»).
+    let mut age = vec![false; words.len()];
+    let mut next_is_age = false;
+    for (i, w) in words.iter().enumerate().rev() {
+        match w {
+            Word::Age => next_is_age = true,
+            Word::Count(_) => age[i] = next_is_age,
+            Word::Other | Word::Kin => {}
+            Word::People { .. } | Word::Plus | Word::Unreadable => next_is_age = false,
+        }
+    }
+    let counts: Vec<usize> = (0..words.len()).filter(|&i| matches!(words[i], Word::Count(_)) && !age[i]).collect();
+    let count_at = |i: usize| match words[i] {
+        Word::Count(n) => n,
+        _ => 0,
+    };
+    let has_people = words.iter().any(|w| matches!(w, Word::People { .. }));
+    let has_plus = words.contains(&Word::Plus);
+    if !has_people && !has_plus {
+        return match counts.as_slice() {
+            [i] => Some(count_at(*i)),
+            _ => None,
+        };
+    }
+    if words.contains(&Word::Kin) {
         return None;
     }
-    let counts: Vec<u8> = lower
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .filter_map(|w| match w.parse::<u8>() {
-            Ok(n) => Some(Some(n)),
-            // A number too long for a count («100500»), or with letters glued on («2х»).
-            Err(_) if w.chars().any(|c| c.is_ascii_digit()) => Some(None),
-            Err(_) => WORDS.iter().find(|(word, _)| *word == w).map(|(_, n)| Some(*n)),
-        })
-        .collect::<Option<Vec<u8>>>()?;
-    match counts.as_slice() {
-        [n] => Some(*n),
-        _ => None,
+    // A party: each count goes with the people word next to it (before it: «взрослых 2»; after
+    // it: «2 взрослых»), or with «+»; a people word without a count is one person («ребёнок»),
+    // or unclear («дети»).
+    let mut used = vec![false; words.len()];
+    let mut total: u32 = 0;
+    for (i, w) in words.iter().enumerate() {
+        let Word::People { alone } = *w else { continue };
+        let before = i.checked_sub(1).filter(|&j| counts.contains(&j) && !used[j]);
+        let after = Some(i + 1).filter(|&j| counts.contains(&j) && !used[j]);
+        match before.or(after) {
+            Some(j) => {
+                used[j] = true;
+                total += u32::from(count_at(j));
+            }
+            None if alone => total += 1,
+            None if counts.len() == 1 && !has_plus => {}
+            None => return None,
+        }
     }
+    // «2+1»: counts joined by «+» add up, whatever the words after them.
+    for &i in &counts {
+        let joined = words.get(i + 1) == Some(&Word::Plus) || (i > 0 && words[i - 1] == Word::Plus);
+        if !used[i] && joined {
+            used[i] = true;
+            total += u32::from(count_at(i));
+        }
+    }
+    if counts.iter().any(|&i| !used[i]) {
+        // «нас 3 человека» is one count with its word; a count left over is unclear.
+        return None;
+    }
+    if total == 0 {
+        return None;
+    }
+    u8::try_from(total).ok()
 }
 
 /// A budget per person typed with the tours on screen, in thousands of roubles: «до 110 тысяч»,
@@ -463,14 +613,31 @@ fn typed_month(words: &[&str], today: NaiveDate) -> Option<(u32, usize)> {
 /// A text in the middle of a booking that asks rather than answers («а дети до двух лет
 /// считаются?», «а трансфер включён?»): a question mark, or more words than an answer has and
 /// no number (a count the step cannot read, «2 взрослых и 1 ребёнок», is asked again instead).
-fn is_question(text: &str) -> bool {
-    text.contains('?') || (text.split_whitespace().count() > 4 && !text.chars().any(|c| c.is_ascii_digit()))
+pub(crate) fn is_question(text: &str) -> bool {
+    text.contains('?')
+        || (text.split_whitespace().count() > 4 && !text.chars().any(|c| c.is_ascii_digit()) && !describes_party(text))
+}
+
+/// Who travels, in words the count cannot add up («мы с мужем и двое детей»): an answer to the
+/// count, asked again as one, not a question for the agent.
+fn describes_party(text: &str) -> bool {
+    let words = Word::all(&domain::search_key(text));
+    words.iter().any(|w| matches!(w, Word::Count(_)))
+        && words.iter().any(|w| matches!(w, Word::People { .. } | Word::Kin))
+}
+
+/// The step a question was typed at, which its offer names to say what goes on meanwhile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Asking {
+    Count,
+    Price,
+    Pay,
 }
 
 /// A question typed in the middle of a booking is for a person, as at the menu: offered to the
 /// agent, kept in `question` meanwhile, with the step's own buttons below, so the booking goes
 /// on from where it was. The agent gets it as one message, which Telegram caps.
-fn offer_question(question: &mut Vec<String>, text: String, at_price: bool, step: Vec<Vec<Button>>) -> Reply {
+pub(crate) fn offer_question(question: &mut Vec<String>, text: String, at: Asking, step: Vec<Vec<Button>>) -> Reply {
     let kept: usize = question.iter().map(|q| q.chars().count() + 1).sum();
     let full = kept + text.chars().count() > MAX_TEXT;
     if !full {
@@ -481,12 +648,13 @@ fn offer_question(question: &mut Vec<String>, text: String, at_price: bool, step
     Reply::text("book_question_offer")
         .var("parts", question.len())
         .var("full", full)
-        .var("at_price", at_price)
+        .var("at_price", at == Asking::Price)
+        .var("at_pay", at == Asking::Pay)
         .keyboard(Keyboard::Inline(rows))
 }
 
 /// What passing a question on answered, with the step's buttons again; `None` for other events.
-fn question_passed(event: &Event, step: Keyboard) -> Option<Reply> {
+pub(crate) fn question_passed(event: &Event, step: Keyboard) -> Option<Reply> {
     match event {
         Event::Outcome(Outcome::Relayed { agent, newly_assigned, in_chat }) => Some(
             Reply::text("agent_relayed")
@@ -534,7 +702,7 @@ pub fn book(mut draft: BookingDraft, event: Event) -> Option<(State, Vec<Effect>
         && travellers_count(t).is_none()
         && is_question(t)
     {
-        let reply = offer_question(&mut draft.question, t.clone(), false, count_rows());
+        let reply = offer_question(&mut draft.question, t.clone(), Asking::Count, count_rows());
         return Some((State::Booking(draft), vec![Effect::Reply(reply)]));
     }
     // A count pressed (its callback is read within 1–30 already) or typed: one way to the quote.
@@ -710,7 +878,7 @@ pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
         // Anything else typed is a question for a person, the price kept.
         Event::Text(t) => {
             let mut c = Confirm { talked: true, ..c };
-            let reply = offer_question(&mut c.question, t, true, vec![confirm_row(c.travellers)]);
+            let reply = offer_question(&mut c.question, t, Asking::Price, vec![confirm_row(c.travellers)]);
             kept(c, reply)
         }
         Event::Unsupported | Event::Callback(_) | Event::Contact { .. } => {

@@ -75,6 +75,10 @@ pub struct Pay {
     pub choices: PayChoicesView,
     /// The amount once chosen (minor units); `None` while it is being chosen.
     pub amount: Option<i64>,
+    /// A question the client typed meanwhile, offered to the agent and kept until passed on
+    /// or declined (the client's only; an agent choosing for a client asks nobody).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub question: Vec<String>,
 }
 
 /// «Оплатить» on a booking: its choices are asked from crm.
@@ -108,7 +112,7 @@ pub fn begin(choices: &PayChoicesView) -> Option<Next> {
     if choices.methods.is_empty() {
         return None;
     }
-    let pay = Pay { choices: choices.clone(), amount: None };
+    let pay = Pay { choices: choices.clone(), amount: None, question: Vec::new() };
     let reply = ask_amount(&pay.choices);
     Some(Next::Ask(pay, reply))
 }
@@ -133,6 +137,14 @@ pub fn outcome(event: &Event) -> Option<(State, Vec<Effect>)> {
 }
 
 fn ask_amount(c: &PayChoicesView) -> Reply {
+    Reply::text("pay_amount")
+        .var("booking", c.booking)
+        .var("tour", c.tour.as_str())
+        .var("due", c.due.as_str())
+        .keyboard(Keyboard::Inline(amount_rows(c)))
+}
+
+fn amount_rows(c: &PayChoicesView) -> Vec<Vec<Button>> {
     let mut rows = Vec::new();
     if let Some(next) = &c.next {
         rows.push(vec![Button::new(
@@ -142,11 +154,19 @@ fn ask_amount(c: &PayChoicesView) -> Reply {
     }
     rows.push(vec![Button::new(Label::new("pay_rest").var("amount", c.due.as_str()), Callback::PayRest)]);
     rows.push(vec![Button::new(Label::new("pay_other"), Callback::PayOther)]);
-    Reply::text("pay_amount")
-        .var("booking", c.booking)
-        .var("tour", c.tour.as_str())
-        .var("due", c.due.as_str())
-        .keyboard(Keyboard::Inline(rows))
+    rows
+}
+
+fn method_rows(methods: &[PayVia]) -> Vec<Vec<Button>> {
+    methods.iter().map(|v| vec![Button::new(v.label(), Callback::PayVia(*v))]).collect()
+}
+
+/// The buttons of the step a payment stands at: the amounts, or the ways to pay once chosen.
+fn step_rows(pay: &Pay) -> Vec<Vec<Button>> {
+    match pay.amount {
+        None => amount_rows(&pay.choices),
+        Some(_) => method_rows(&pay.choices.methods),
+    }
 }
 
 fn ask_typed(c: &PayChoicesView) -> Reply {
@@ -162,14 +182,64 @@ fn chosen(pay: Pay, minor: i64) -> Next {
         return Next::Offer(pay, Effect::PayOffer { booking, amount_minor: minor, via: *only });
     }
     let amount = Money::new(minor, pay.choices.range.max.currency).to_string();
-    let rows = methods.iter().map(|v| vec![Button::new(v.label(), Callback::PayVia(*v))]).collect();
-    let reply = Reply::text("pay_method").var("amount", amount).keyboard(Keyboard::Inline(rows));
+    let reply = Reply::text("pay_method").var("amount", amount).keyboard(Keyboard::Inline(method_rows(&methods)));
     Next::Ask(pay, reply)
 }
 
 /// Steps the client's payment being chosen. `None` means "not mine".
-pub fn step(pay: Pay, event: Event) -> Option<(State, Vec<Effect>)> {
+///
+/// A question typed meanwhile («а можно частями?») is for the agent, as while booking: offered
+/// with the step's buttons below, kept in the state, passed on about this booking, and the
+/// payment goes on from where it was (it used to get the amount's refusal).
+pub fn step(mut pay: Pay, event: Event) -> Option<(State, Vec<Effect>)> {
+    let kept = |pay: Pay, reply: Reply| Some((State::Pay(pay), vec![Effect::Reply(reply)]));
+    if let Some(reply) = super::catalog::question_passed(&event, Keyboard::Inline(step_rows(&pay))) {
+        return kept(pay, reply);
+    }
+    // With a question waiting, a typed «да» or «нет» answers «Передать?», not the step.
+    let pass = match &event {
+        Event::Text(t) if !pay.question.is_empty() => super::account::pass_on_answer(t),
+        Event::Callback(Callback::RelayQuestion) => Some(true),
+        _ => None,
+    };
+    match pass {
+        Some(true) if pay.question.is_empty() => {
+            let reply = Reply::text("book_question_sent").keyboard(Keyboard::Inline(step_rows(&pay)));
+            return kept(pay, reply);
+        }
+        Some(true) => {
+            let text = std::mem::take(&mut pay.question).join("\n");
+            let ask = Effect::AskAboutPayment { booking: pay.choices.booking, text };
+            return Some((State::Pay(pay), vec![ask]));
+        }
+        Some(false) => {
+            pay.question.clear();
+            let reply = Reply::text("book_question_not_sent")
+                .var("at_price", false)
+                .var("at_pay", true)
+                .keyboard(Keyboard::Inline(step_rows(&pay)));
+            return kept(pay, reply);
+        }
+        None => {}
+    }
+    if let Event::Text(t) = &event
+        && asks(&pay, t)
+    {
+        let rows = step_rows(&pay);
+        let reply = super::catalog::offer_question(&mut pay.question, t.clone(), super::catalog::Asking::Pay, rows);
+        return kept(pay, reply);
+    }
     Some(advance(pay, event)?.into_step(State::Pay))
+}
+
+/// A text at a payment's step that is a question rather than an amount: «а можно частями?»;
+/// an amount the range refuses («500000») is answered as an amount.
+fn asks(pay: &Pay, text: &str) -> bool {
+    let question = super::catalog::is_question(text);
+    match pay.amount {
+        None => question && text.chars().any(char::is_alphabetic) && pay.choices.range.parse(text).is_err(),
+        Some(_) => question,
+    }
 }
 
 /// One step of choosing a payment, whoever chooses. `None` means "not mine".

@@ -138,6 +138,36 @@ fn keep_question(mut r: Registration, question: String) -> (State, Vec<Effect>) 
     (State::Registration(r), vec![Effect::Reply(Reply::text("reg_question_kept")), Effect::Reply(again)])
 }
 
+/// «Зачем вам мой телефон?», «а без даты рождения можно?»: why the step asks is the bot's to
+/// answer, at once, and the step is asked again (nothing is kept for the agent). A question
+/// that only has «почему» in it («почему так дорого?») is not about the step: it must name what
+/// the step asks or be short («а зачем?»).
+fn asks_why(text: &str, step: &Step) -> bool {
+    let subject: &[&str] = match step {
+        Step::Name => &["имя", "имени", "фамили", "фио", "зовут"],
+        Step::Phone => &["телефон", "номер", "тел"],
+        Step::BirthDate => &["дата", "дату", "даты", "рожден", "возраст", "др"],
+        Step::City => &["город", "вылет"],
+        _ => return false,
+    };
+    let key = crate::label::folded_words(text);
+    let words: Vec<&str> = key.split(' ').collect();
+    let why =
+        words.iter().any(|w| matches!(*w, "зачем" | "почему" | "обязательно" | "без")) || key.contains("для чего");
+    why && (words.len() <= 3 || words.iter().any(|w| subject.iter().any(|s| w.starts_with(s))))
+}
+
+fn explain(r: Registration) -> (State, Vec<Effect>) {
+    let step = match r.step {
+        Step::Name => "name",
+        Step::Phone => "phone",
+        Step::BirthDate => "birth_date",
+        _ => "city",
+    };
+    let again = prompt(&r);
+    (State::Registration(r), vec![Effect::Reply(Reply::text("reg_why").var("step", step)), Effect::Reply(again)])
+}
+
 fn invalid(r: Registration, reason: Invalid) -> (State, Vec<Effect>) {
     stay(r, Reply::text("invalid").var("reason", reason.message_ru()))
 }
@@ -220,6 +250,7 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
                     r.collected.full_name = Some(name.surname_first());
                     advance(r, Step::Phone)
                 }
+                Err(_) if asks_why(&t, &Step::Name) => explain(r),
                 Err(Invalid::NameSentence) => keep_question(r, t),
                 Err(e) => invalid(r, e),
             },
@@ -240,6 +271,7 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
                     r.step = Step::CheckingPhone;
                     (State::Registration(r), vec![Effect::CheckPhone { phone: p, verified }])
                 }
+                Err(_) if asks_why(&phone, &Step::Phone) => explain(r),
                 Err(_) if phone.contains('?') => keep_question(r, phone),
                 Err(e) => invalid(r, e),
             }
@@ -274,6 +306,7 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
                     r.collected.birth_date = Some(d);
                     advance(r, Step::City)
                 }
+                Err(_) if asks_why(&t, &Step::BirthDate) => explain(r),
                 Err(_) if t.contains('?') => keep_question(r, t),
                 Err(e) => invalid(r, e),
             },
@@ -286,6 +319,7 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
                     None => return stay(r, ask(&Step::City)),
                 },
                 Event::Text(t) => match City::parse(&t) {
+                    Err(_) if asks_why(&t, &Step::City) => return explain(r),
                     Err(_) if t.contains('?') => return keep_question(r, t),
                     parsed => parsed,
                 },

@@ -134,15 +134,41 @@ fn browsing_pages_filters_and_opens_a_card() {
     let (st, eff) = run(st, Event::Callback(Callback::Depart(11)));
     assert!(matches!(st, State::Booking(BookingDraft { departure_id: 11, .. })));
     assert_eq!(reply_templates(&eff), ["book_ask_count"]);
-    for bad in
-        ["0", "много", "31", "-2", "2 взрослых и 1 ребёнок", "2х", "100500", "двое или трое", "2-3", "2–3 человека"]
-    {
+    for bad in [
+        "0",
+        "много",
+        "31",
+        "-2",
+        "2 взрослых и 1",
+        "2х",
+        "100500",
+        "двое или трое",
+        "2-3",
+        "2–3 человека",
+        "дети",
+        "мы с мужем и двое детей",
+        "20 взрослых и 11 детей",
+    ] {
         let (s2, eff) = run(st.clone(), Event::Text(bad.into()));
         assert_eq!((s2, reply_templates(&eff)), (st.clone(), vec!["book_count_invalid"]), "{bad}");
     }
     // As people write it: a number among words, or the number in words.
     for (said, n) in [("двое", 2), ("Нас 3 человека", 3), ("вдвоём", 2), ("я одна", 1), ("Четверо.", 4), (" 5 ", 5)]
     {
+        let (_, eff) = run(st.clone(), Event::Text(said.into()));
+        assert_eq!(eff, [Effect::Quote { departure_id: 11, travellers: n }], "{said}");
+    }
+    // A party, added up as agencies count it: ages are no counts.
+    for (said, n) in [
+        ("2 взрослых и 1 ребёнок", 3),
+        ("нас двое взрослых и ребёнок 5 лет", 3),
+        ("2 взр + 1 реб", 3),
+        ("2+1", 3),
+        ("2 + 2", 4),
+        ("двое взрослых, двое детей 3 и 7 лет", 4),
+        ("взрослых 2, детей 2", 4),
+        ("нас трое: я, муж и сын", 3),
+    ] {
         let (_, eff) = run(st.clone(), Event::Text(said.into()));
         assert_eq!(eff, [Effect::Quote { departure_id: 11, travellers: n }], "{said}");
     }
@@ -205,6 +231,9 @@ fn a_question_at_the_count_is_offered_to_the_agent_and_the_booking_goes_on() {
     let relayed = Outcome::Relayed { agent: "Анна".into(), newly_assigned: false, in_chat: true };
     let (st2, eff) = run(st2, Event::Outcome(relayed));
     assert_eq!((&st2, reply_templates(&eff)), (&st, vec!["agent_relayed"]));
+    // The booking goes on: no chat with the agent was opened.
+    let Effect::Reply(r) = &eff[0] else { panic!() };
+    assert!(r.vars.get("chat_open").is_none());
     // The count is still taken from there.
     let (_, eff) = run(st2, Event::Callback(Callback::Count(3)));
     assert_eq!(eff, [Effect::Quote { departure_id: 11, travellers: 3 }]);
@@ -227,6 +256,9 @@ fn the_agent_chat_relays_text_only() {
     let relayed = Outcome::Relayed { agent: "Смирнова Анна".into(), newly_assigned: true, in_chat: true };
     let (st, eff) = run(st, Event::Outcome(relayed));
     assert_eq!((st.clone(), reply_templates(&eff)), (State::AgentChat, vec!["agent_relayed"]));
+    // The client is told the chat stays open (what comes next goes to the agent too).
+    let Effect::Reply(r) = &eff[0] else { panic!() };
+    assert_eq!(r.vars["chat_open"], true);
     let (st, eff) = run(st, Event::Unsupported);
     assert_eq!((st.clone(), reply_templates(&eff)), (State::AgentChat, vec!["agent_text_only"]));
     let (st, eff) = run(st, Event::Outcome(Outcome::NoAgent));

@@ -99,7 +99,7 @@ fn browse() -> Browse {
 /// A payment an agent is sending: the amount chosen, the ways the agency sends.
 fn send_pay() -> State {
     let choices = crate::paying::choices(vec![PayVia::Card, PayVia::Sbp, PayVia::BankQr]);
-    staff(Awaiting::SendPay(Pay { choices, amount: Some(1_500_000) }))
+    staff(Awaiting::SendPay(Pay { choices, amount: Some(1_500_000), question: Vec::new() }))
 }
 
 fn staff(a: Awaiting) -> State {

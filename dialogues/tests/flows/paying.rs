@@ -28,7 +28,7 @@ pub(crate) fn choices(methods: Vec<PayVia>) -> PayChoicesView {
 }
 
 fn paying(amount: Option<i64>) -> State {
-    State::Pay(Pay { choices: choices(vec![PayVia::BankQr]), amount })
+    State::Pay(Pay { choices: choices(vec![PayVia::BankQr]), amount, question: Vec::new() })
 }
 
 fn reply(effects: &[Effect]) -> (&str, Option<String>) {
@@ -97,7 +97,8 @@ fn a_typed_amount_is_checked_and_a_wrong_one_asked_again() {
 
 #[test]
 fn with_several_ways_the_client_picks_one_and_only_an_offered_one() {
-    let two = State::Pay(Pay { choices: choices(vec![PayVia::Card, PayVia::BankQr]), amount: None });
+    let two =
+        State::Pay(Pay { choices: choices(vec![PayVia::Card, PayVia::BankQr]), amount: None, question: Vec::new() });
     let (st, eff) = run(two, Event::Text("20000".into()));
     assert_eq!(reply(&eff).0, "pay_method");
     let State::Pay(p) = &st else { panic!("{st:?}") };
@@ -111,7 +112,7 @@ fn with_several_ways_the_client_picks_one_and_only_an_offered_one() {
     // Typing instead of pressing shows the ways again.
     assert_eq!(reply(&run(st, Event::Text("картой".into())).1).0, "pay_method");
     // A way the agency does not offer is not taken.
-    let none = State::Pay(Pay { choices: choices(vec![]), amount: Some(100) });
+    let none = State::Pay(Pay { choices: choices(vec![]), amount: Some(100), question: Vec::new() });
     let (_, eff) = run(none, Event::Callback(Callback::PayVia(PayVia::BankQr)));
     assert!(!eff.iter().any(|e| matches!(e, Effect::PayOffer { .. })), "{eff:?}");
 }
@@ -122,4 +123,49 @@ fn an_amount_button_outside_a_payment_is_expired() {
         let (st, eff) = run(State::Idle, Event::Callback(cb));
         assert_eq!((st, reply(&eff).0), (State::Idle, "button_expired"), "{cb:?}");
     }
+}
+
+#[test]
+fn a_question_typed_while_paying_is_offered_to_the_agent_and_the_payment_goes_on() {
+    let q = "а можно оплатить частями?";
+    let (st, eff) = run(paying(None), Event::Text(q.into()));
+    let with_q = State::Pay(Pay { question: vec![q.into()], ..pay_of(&paying(None)) });
+    assert_eq!((&st, reply(&eff).0), (&with_q, "book_question_offer"));
+    let Effect::Reply(r) = &eff[0] else { panic!() };
+    assert_eq!(r.vars["at_pay"], true);
+    let dialogues::Keyboard::Inline(rows) = &r.keyboard else { panic!("{r:?}") };
+    let callbacks: Vec<Callback> = rows.iter().flatten().map(|b| b.callback).collect();
+    assert_eq!(callbacks, [Callback::RelayQuestion, Callback::PayNext, Callback::PayRest, Callback::PayOther]);
+    // Passed on about this booking; the amounts stay under «Передал…».
+    let (st, eff) = run(st, Event::Text("да, передайте".into()));
+    assert_eq!((&st, &eff[..]), (&paying(None), &[Effect::AskAboutPayment { booking: 17, text: q.into() }][..]));
+    let relayed = Outcome::Relayed { agent: "Анна".into(), newly_assigned: false, in_chat: true };
+    let (st, eff) = run(st, Event::Outcome(relayed));
+    assert_eq!((&st, reply(&eff).0), (&paying(None), "agent_relayed"));
+    assert_eq!(run(st, Event::Callback(Callback::PayRest)).1, offer(8_500_000));
+    // Kept back with «нет»: nothing goes, the amount is still asked.
+    let (st, _) = run(paying(None), Event::Text(q.into()));
+    let (st, eff) = run(st, Event::Text("нет".into()));
+    assert_eq!((&st, reply(&eff).0), (&paying(None), "book_question_not_sent"));
+    // An amount is still an amount, a wrong one still refused as one («15000?» is no question).
+    assert_eq!(reply(&run(paying(None), Event::Text("15000?".into())).1).0, "pay_amount_invalid");
+    // At the ways to pay, too; the ways stay under the offer.
+    let two = State::Pay(Pay {
+        choices: choices(vec![PayVia::Card, PayVia::BankQr]),
+        amount: Some(100),
+        question: Vec::new(),
+    });
+    let (st, eff) = run(two, Event::Text("а комиссия за карту есть?".into()));
+    assert_eq!(reply(&eff).0, "book_question_offer");
+    let Effect::Reply(r) = &eff[0] else { panic!() };
+    let dialogues::Keyboard::Inline(rows) = &r.keyboard else { panic!("{r:?}") };
+    let callbacks: Vec<Callback> = rows.iter().flatten().map(|b| b.callback).collect();
+    assert_eq!(callbacks, [Callback::RelayQuestion, Callback::PayVia(PayVia::Card), Callback::PayVia(PayVia::BankQr)]);
+    let card = vec![Effect::PayOffer { booking: 17, amount_minor: 100, via: PayVia::Card }];
+    assert_eq!(run(st, Event::Callback(Callback::PayVia(PayVia::Card))).1, card);
+}
+
+fn pay_of(state: &State) -> Pay {
+    let State::Pay(p) = state else { panic!("{state:?}") };
+    p.clone()
 }

@@ -441,9 +441,9 @@ fn a_question_typed_for_the_name_is_kept_for_the_agent_and_the_name_asked_again(
 fn questions_typed_at_the_phone_birth_date_and_city_are_kept_for_the_agent_and_the_step_asked_again() {
     let mut events = happy_path();
     // Inserted from the end, so each lands before its step's answer.
-    events.insert(6, text("а зачем вам город?"));
-    events.insert(5, text("дату рождения обязательно?"));
-    events.insert(3, text("а зачем телефон?"));
+    events.insert(6, text("а из Казани туры бывают?"));
+    events.insert(5, text("скидки пенсионерам есть?"));
+    events.insert(3, text("а в Турцию на майские есть?"));
     let (state, effects) = play(events[..4].to_vec());
     assert_eq!(templates(&effects), ["reg_question_kept", "reg_ask_phone"]);
     assert_eq!(reg_step(&state), Some(Step::Phone));
@@ -456,8 +456,38 @@ fn questions_typed_at_the_phone_birth_date_and_city_are_kept_for_the_agent_and_t
     let (state, effects) =
         step(state, &Who::Stranger, Event::Outcome(Outcome::Registered { first_name: "Мария".into() }), today());
     assert_eq!(state, State::AgentChat);
-    let all = "а зачем телефон?\nдату рождения обязательно?\nа зачем вам город?";
+    let all = "а в Турцию на майские есть?\nскидки пенсионерам есть?\nа из Казани туры бывают?";
     assert!(effects.contains(&Effect::RelayToAgent(all.into())), "{effects:?}");
+}
+
+#[test]
+fn why_a_step_asks_is_answered_at_once_and_nothing_is_kept_for_the_agent() {
+    let mut events = happy_path();
+    events.insert(6, text("а зачем вам город?"));
+    events.insert(5, text("дату рождения обязательно?"));
+    events.insert(3, text("Зачем вам мой номер телефона?"));
+    events.insert(2, text("а зачем?"));
+    let (state, effects) = play(events[..3].to_vec());
+    assert_eq!(templates(&effects), ["reg_why", "reg_ask_name"]);
+    let Effect::Reply(why) = &effects[0] else { panic!() };
+    assert_eq!(why.vars["step"], "name");
+    assert_eq!(reg_step(&state), Some(Step::Name));
+    let (state, effects) = play(events[..5].to_vec());
+    assert_eq!(templates(&effects), ["reg_why", "reg_ask_phone"]);
+    let Effect::Reply(why) = &effects[0] else { panic!() };
+    assert_eq!(why.vars["step"], "phone");
+    assert_eq!(reg_step(&state), Some(Step::Phone));
+    // A question with «почему» that is not about the step is the agent's.
+    let (_, effects) = step(state, &Who::Stranger, text("почему туры в Турцию так подорожали?"), today());
+    assert_eq!(templates(&effects), ["reg_question_kept", "reg_ask_phone"]);
+    let (state, effects) = play(events);
+    let Effect::Register(c) = &effects[0] else { panic!("{effects:?}") };
+    assert!(c.birth_date.is_some() && c.city.is_some(), "{c:?}");
+    // Registered: nothing was kept, so nothing goes to the agent and the menu follows.
+    let (state, effects) =
+        step(state, &Who::Stranger, Event::Outcome(Outcome::Registered { first_name: "Мария".into() }), today());
+    assert_ne!(state, State::AgentChat);
+    assert!(!effects.iter().any(|e| matches!(e, Effect::RelayToAgent(_))), "{effects:?}");
 }
 
 #[test]
@@ -467,12 +497,12 @@ fn a_question_typed_while_registering_for_a_booking_goes_to_the_agent_about_that
     assert_eq!(templates(&effects), ["reg_question_kept", "reg_ask_name"]);
     // The happy path from the name on, a question at the phone.
     let mut rest = happy_path()[2..].to_vec();
-    rest.insert(1, text("а зачем вам телефон?"));
+    rest.insert(1, text("а трансфер из аэропорта будет?"));
     let (s, _) = play_from(s, rest);
     let (s, effects) =
         step(s, &Who::Stranger, Event::Outcome(Outcome::Registered { first_name: "Мария".into() }), today());
     // The booking goes on (the count is asked) and the questions go about its departure.
     assert!(matches!(s, State::Booking(ref d) if d.departure_id == 7), "{s:?}");
-    let text = "сколько стоит на двоих?\nа зачем вам телефон?".to_string();
+    let text = "сколько стоит на двоих?\nа трансфер из аэропорта будет?".to_string();
     assert_eq!(effects.last(), Some(&Effect::AskAboutDeparture { departure_id: 7, travellers: None, text }));
 }

@@ -18,7 +18,7 @@ fn run(state: State, event: Event) -> (State, Vec<Effect>) {
 const WAYS: [PayVia; 3] = [PayVia::Card, PayVia::Sbp, PayVia::BankQr];
 
 fn sending(amount: Option<i64>) -> State {
-    State::Staff(Some(Awaiting::SendPay(Pay { choices: choices(WAYS.to_vec()), amount })))
+    State::Staff(Some(Awaiting::SendPay(Pay { choices: choices(WAYS.to_vec()), amount, question: Vec::new() })))
 }
 
 /// The one reply's template, whether it is worded for sending, and its reason.
