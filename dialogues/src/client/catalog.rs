@@ -653,6 +653,41 @@ pub(crate) fn offer_question(question: &mut Vec<String>, text: String, at: Askin
         .keyboard(Keyboard::Inline(rows))
 }
 
+/// The client's answer to [`offer_question`] in a step that keeps the question: the button, or a
+/// typed «да»/«передайте», passes it on; «нет» keeps it back. With a question waiting, a typed
+/// «да» or «нет» answers «Передать?», not the step. `None` for any other event.
+pub(crate) enum OfferAnswer {
+    /// Pass this text on (taken from the step's question).
+    Pass(String),
+    /// Answer with this: the question was passed already, or is kept back.
+    Reply(Reply),
+}
+
+pub(crate) fn offer_answer(
+    question: &mut Vec<String>,
+    event: &Event,
+    at: Asking,
+    step: impl FnOnce() -> Keyboard,
+) -> Option<OfferAnswer> {
+    let pass = match event {
+        Event::Text(t) if !question.is_empty() => super::account::pass_on_answer(t),
+        Event::Callback(Callback::RelayQuestion) => Some(true),
+        _ => None,
+    }?;
+    Some(match pass {
+        true if question.is_empty() => OfferAnswer::Reply(Reply::text("book_question_sent").keyboard(step())),
+        true => OfferAnswer::Pass(std::mem::take(question).join("\n")),
+        false => {
+            question.clear();
+            let reply = Reply::text("book_question_not_sent")
+                .var("at_price", at == Asking::Price)
+                .var("at_pay", at == Asking::Pay)
+                .keyboard(step());
+            OfferAnswer::Reply(reply)
+        }
+    })
+}
+
 /// What passing a question on answered, with the step's buttons again; `None` for other events.
 pub(crate) fn question_passed(event: &Event, step: Keyboard) -> Option<Reply> {
     match event {
@@ -675,27 +710,12 @@ pub fn book(mut draft: BookingDraft, event: Event) -> Option<(State, Vec<Effect>
     if let Some(reply) = question_passed(&event, count_buttons()) {
         return Some((State::Booking(draft), vec![Effect::Reply(reply)]));
     }
-    // With a question waiting, a typed «да» or «нет» answers «Передать?», not the count.
-    let pass = match &event {
-        Event::Text(t) if !draft.question.is_empty() => super::account::pass_on_answer(t),
-        Event::Callback(Callback::RelayQuestion) => Some(true),
-        _ => None,
-    };
-    match pass {
-        Some(true) if draft.question.is_empty() => {
-            let reply = Reply::text("book_question_sent").keyboard(count_buttons());
-            return Some((State::Booking(draft), vec![Effect::Reply(reply)]));
-        }
-        Some(true) => {
-            let text = std::mem::take(&mut draft.question).join("\n");
+    match offer_answer(&mut draft.question, &event, Asking::Count, count_buttons) {
+        Some(OfferAnswer::Pass(text)) => {
             let ask = Effect::AskAboutDeparture { departure_id: draft.departure_id, travellers: None, text };
             return Some((State::Booking(draft), vec![ask]));
         }
-        Some(false) => {
-            draft.question.clear();
-            let reply = Reply::text("book_question_not_sent").var("at_price", false).keyboard(count_buttons());
-            return Some((State::Booking(draft), vec![Effect::Reply(reply)]));
-        }
+        Some(OfferAnswer::Reply(reply)) => return Some((State::Booking(draft), vec![Effect::Reply(reply)])),
         None => {}
     }
     if let Event::Text(t) = &event

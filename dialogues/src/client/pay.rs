@@ -21,6 +21,7 @@
 //! An agent sends the same to the client from the booking card with the same steps ([`advance`],
 //! wrapped in the staff dialogue's state); only the ways differ, as the transport lists them.
 
+use super::catalog::{self, Asking, OfferAnswer};
 use crate::State;
 use crate::callback::Callback;
 use crate::effect::{Button, Effect, Keyboard, Reply};
@@ -193,40 +194,23 @@ fn chosen(pay: Pay, minor: i64) -> Next {
 /// payment goes on from where it was (it used to get the amount's refusal).
 pub fn step(mut pay: Pay, event: Event) -> Option<(State, Vec<Effect>)> {
     let kept = |pay: Pay, reply: Reply| Some((State::Pay(pay), vec![Effect::Reply(reply)]));
-    if let Some(reply) = super::catalog::question_passed(&event, Keyboard::Inline(step_rows(&pay))) {
+    if let Some(reply) = catalog::question_passed(&event, Keyboard::Inline(step_rows(&pay))) {
         return kept(pay, reply);
     }
-    // With a question waiting, a typed «да» or «нет» answers «Передать?», not the step.
-    let pass = match &event {
-        Event::Text(t) if !pay.question.is_empty() => super::account::pass_on_answer(t),
-        Event::Callback(Callback::RelayQuestion) => Some(true),
-        _ => None,
-    };
-    match pass {
-        Some(true) if pay.question.is_empty() => {
-            let reply = Reply::text("book_question_sent").keyboard(Keyboard::Inline(step_rows(&pay)));
-            return kept(pay, reply);
-        }
-        Some(true) => {
-            let text = std::mem::take(&mut pay.question).join("\n");
+    let rows = step_rows(&pay);
+    match catalog::offer_answer(&mut pay.question, &event, Asking::Pay, || Keyboard::Inline(rows)) {
+        Some(OfferAnswer::Pass(text)) => {
             let ask = Effect::AskAboutPayment { booking: pay.choices.booking, text };
             return Some((State::Pay(pay), vec![ask]));
         }
-        Some(false) => {
-            pay.question.clear();
-            let reply = Reply::text("book_question_not_sent")
-                .var("at_price", false)
-                .var("at_pay", true)
-                .keyboard(Keyboard::Inline(step_rows(&pay)));
-            return kept(pay, reply);
-        }
+        Some(OfferAnswer::Reply(reply)) => return kept(pay, reply),
         None => {}
     }
     if let Event::Text(t) = &event
         && asks(&pay, t)
     {
         let rows = step_rows(&pay);
-        let reply = super::catalog::offer_question(&mut pay.question, t.clone(), super::catalog::Asking::Pay, rows);
+        let reply = catalog::offer_question(&mut pay.question, t.clone(), Asking::Pay, rows);
         return kept(pay, reply);
     }
     Some(advance(pay, event)?.into_step(State::Pay))
@@ -235,7 +219,7 @@ pub fn step(mut pay: Pay, event: Event) -> Option<(State, Vec<Effect>)> {
 /// A text at a payment's step that is a question rather than an amount: «а можно частями?»;
 /// an amount the range refuses («500000») is answered as an amount.
 fn asks(pay: &Pay, text: &str) -> bool {
-    let question = super::catalog::is_question(text);
+    let question = catalog::is_question(text);
     match pay.amount {
         None => question && text.chars().any(char::is_alphabetic) && pay.choices.range.parse(text).is_err(),
         Some(_) => question,
