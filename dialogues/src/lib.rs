@@ -49,6 +49,10 @@ pub enum State {
     Pay(client::pay::Pay),
     /// Texts go to the client's agent.
     AgentChat,
+    /// The same, opened by passing a question on (from the menu's offer, or kept while
+    /// registering) rather than by «Написать агенту»: the answer to the first message says the
+    /// chat stays open, which nothing had said; then [`State::AgentChat`].
+    AgentChatOpening,
     /// A registered client wrote at the menu and was asked whether to pass it to their agent:
     /// what they wrote, and what they add before answering, kept until they do.
     RelayOffer {

@@ -40,8 +40,10 @@ impl PayableRange {
         PayableRange { min: Money::new(MIN_PAYMENT_MINOR.min(due.minor), due.currency), max: due }
     }
 
-    /// An amount as typed (`15000`, `15 000,50`), within the range.
+    /// An amount as typed (`15000`, `15 000,50`), within the range. An amount asked rather than
+    /// stated («15000?») is the amount: refusing it as "not a number, e.g. 15000" confused.
     pub fn parse(&self, typed: &str) -> Result<Money, AmountRefusal> {
+        let typed = typed.trim().trim_end_matches(['?', '!']);
         let amount = Money::parse(typed, self.max.currency).map_err(AmountRefusal::Invalid)?;
         self.check(amount)
     }
@@ -73,6 +75,7 @@ mod tests {
         let r = PayableRange::for_due(Money::new(4_500_000, RUB));
         assert_eq!(r.parse("15 000,50"), Ok(Money::new(1_500_050, RUB)));
         assert_eq!(r.parse("45000"), Ok(Money::new(4_500_000, RUB)));
+        assert_eq!(r.parse("15000?"), Ok(Money::new(1_500_000, RUB)));
         assert_eq!(r.parse("45000,01"), Err(AmountRefusal::TooBig(Money::new(4_500_000, RUB))));
         assert_eq!(r.parse("0,50"), Err(AmountRefusal::TooSmall(Money::new(100, RUB))));
         assert_eq!(r.parse("0"), Err(AmountRefusal::Invalid(Invalid::AmountZero)));

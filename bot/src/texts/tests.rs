@@ -232,7 +232,7 @@ fn the_price_is_broken_down_before_booking() {
     let out = rendered(&t, draft, &client(), Event::Outcome(Outcome::Quote(q)));
     let (text, rows) = &out[0];
     assert!(text.contains("Тур: 2 × 40 000 ₽ = 80 000 ₽\n"), "{text}");
-    assert!(text.contains("• Rixos, Standard: номеров 1, ночей 7 — 85 000 ₽\n"), "{text}");
+    assert!(text.contains("• Rixos, Standard, номеров: 1, ночей: 7 — 85 000 ₽\n"), "{text}");
     assert!(text.contains("Итого: 165 000 ₽ (82 500 ₽ на человека)\n"), "{text}");
     assert!(text.contains("• 49 500 ₽ до 28.11.2026\n• 115 500 ₽ до 23.12.2026\n"), "{text}");
     assert_eq!(rows, &[vec!["✅ Забронировать".to_owned(), "Не сейчас".to_owned()]]);
@@ -735,7 +735,7 @@ fn a_question_while_paying_and_an_open_chat_read_as_meant() {
     let header = t.message(&dialogues::Reply::text("agent_question_pay").var("booking", 17));
     assert_eq!(header, "❓ Вопрос об оплате брони №17:");
     let relayed = Outcome::Relayed { agent: "Анна".into(), newly_assigned: false, in_chat: true };
-    let out = rendered(&t, State::AgentChat, &client(), Event::Outcome(relayed));
+    let out = rendered(&t, State::AgentChatOpening, &client(), Event::Outcome(relayed));
     let [(text, _)] = &out[..] else { panic!("{out:?}") };
     assert!(text.contains("Что напишете ещё — тоже передам; вернуться в меню — /menu."), "{text}");
 }

@@ -160,8 +160,9 @@ pub fn settings_reply(s: &crate::views::Settings) -> Reply {
     ]))
 }
 
-/// While chatting with the agent, texts go to the agent.
-pub fn agent_chat(event: Event) -> Option<(State, Vec<Effect>)> {
+/// While chatting with the agent, texts go to the agent; `opening` when the chat was opened by
+/// passing a question on, so the answer to it says the chat stays open.
+pub fn agent_chat(event: Event, opening: bool) -> Option<(State, Vec<Effect>)> {
     Some(match event {
         Event::Text(t) => (State::AgentChat, vec![Effect::RelayToAgent(t)]),
         Event::Outcome(Outcome::Relayed { agent, newly_assigned, in_chat }) => (
@@ -171,9 +172,9 @@ pub fn agent_chat(event: Event) -> Option<(State, Vec<Effect>)> {
                     .var("agent", agent)
                     .var("newly_assigned", newly_assigned)
                     .var("in_chat", in_chat)
-                    // The chat stays open (also after a question passed from an offer, where
-                    // nobody said so): what is typed next goes to the agent too.
-                    .var("chat_open", true),
+                    // What is typed next goes to the agent too: said once, where the chat was
+                    // opened by passing a question on («Написать агенту» said it already).
+                    .var("chat_open", opening),
             )],
         ),
         // Nobody can answer in the chat now: the message is kept, and the client is told where
@@ -269,7 +270,7 @@ pub fn relay_offer(
                 Some(a) => Effect::AskAboutDeparture { departure_id: a.departure_id, travellers: a.travellers, text },
                 None => Effect::RelayToAgent(text),
             };
-            (State::AgentChat, vec![pass])
+            (State::AgentChatOpening, vec![pass])
         }
         Event::Callback(Callback::Yes) => {
             super::registration::begin(Some(super::registration::Resume::Relay(texts.join("\n"))))

@@ -337,8 +337,20 @@ impl Word {
     const ONE_PERSON: &[&str] =
         &["ребенок", "ребенка", "реб", "малыш", "малыша", "младенец", "младенца", "подросток", "подростка"];
     /// Stems of the words a party is counted in.
-    const PEOPLE: &[&str] =
-        &["взр", "реб", "дет", "человек", "чел", "турист", "пассажир", "пенсионер", "подрост", "школьник"];
+    const PEOPLE: &[&str] = &[
+        "взр",
+        "реб",
+        "дет",
+        "малыш",
+        "младен",
+        "человек",
+        "чел",
+        "турист",
+        "пассажир",
+        "пенсионер",
+        "подрост",
+        "школьник",
+    ];
 
     /// Stems of the words that name someone of the party without a number.
     const KIN: &[&str] = &[
@@ -895,6 +907,12 @@ pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
         // Another count, typed as at the count's step («25», «нас трое»); a question that
         // holds a number («а 15 числа?») is not one.
         Event::Text(t) if !t.contains('?') && travellers_count(&t).is_some() => book(draft, Event::Text(t)),
+        // Who travels, in words the count cannot add up («мы с мужем и двое детей»): a new count
+        // meant, asked for as a number; the price stays meanwhile.
+        Event::Text(t) if !t.contains('?') && describes_party(&t) => {
+            let buttons = confirm_buttons(c.travellers);
+            kept(c, Reply::text("book_count_invalid").keyboard(buttons))
+        }
         // Anything else typed is a question for a person, the price kept.
         Event::Text(t) => {
             let mut c = Confirm { talked: true, ..c };

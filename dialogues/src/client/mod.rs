@@ -61,7 +61,7 @@ pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, 
         // the menu: offered to the agent rather than pointed at the buttons.
         (_, Event::Text(text)) if matches!(who, Who::Client { .. }) => account::text_at_menu(text),
         // «Передать агенту» under a question already passed (the chat with the agent is open).
-        (State::AgentChat, Event::Callback(Callback::RelayQuestion)) => {
+        (State::AgentChat | State::AgentChatOpening, Event::Callback(Callback::RelayQuestion)) => {
             (State::AgentChat, vec![Effect::Reply(Reply::text("book_question_sent"))])
         }
         (other, _) => (other, vec![Effect::Reply(Reply::text("use_menu").keyboard(client_menu()))]),
@@ -87,7 +87,12 @@ pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, 
             Some(out) => out,
             None => unhandled(State::Pay(p), event),
         },
-        State::AgentChat => account::agent_chat(event.clone()).unwrap_or_else(|| unhandled(State::AgentChat, event)),
+        State::AgentChat => {
+            account::agent_chat(event.clone(), false).unwrap_or_else(|| unhandled(State::AgentChat, event))
+        }
+        State::AgentChatOpening => {
+            account::agent_chat(event.clone(), true).unwrap_or_else(|| unhandled(State::AgentChat, event))
+        }
         // Anything but an answer to the offer leaves it, as from the menu.
         State::RelayOffer { texts, about } => {
             account::relay_offer(texts, about, true, event.clone()).unwrap_or_else(|| unhandled(State::Idle, event))

@@ -339,7 +339,10 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
                 advance(r, Step::Marketing)
             }
             Some(false) => stay(r, Reply::text("reg_pd_consent_required").keyboard(pd_consent_buttons())),
-            None => stay(r, ask(&Step::PersonalDataConsent)),
+            None => match event {
+                Event::Text(t) if t.contains('?') => keep_question(r, t),
+                _ => stay(r, ask(&Step::PersonalDataConsent)),
+            },
         },
         Step::Marketing => match answer(&event) {
             Some(yes) => {
@@ -348,7 +351,10 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
                 let collected = r.collected.clone();
                 (State::Registration(r), vec![Effect::Register(collected)])
             }
-            None => stay(r, ask(&Step::Marketing)),
+            None => match event {
+                Event::Text(t) if t.contains('?') => keep_question(r, t),
+                _ => stay(r, ask(&Step::Marketing)),
+            },
         },
         Step::Submitting => match event {
             Event::Outcome(Outcome::Registered { first_name }) => registered(r.then, r.question, first_name),
@@ -422,6 +428,6 @@ fn registered(then: Option<Resume>, question: Vec<String>, first_name: String) -
         Some(Resume::WriteAgent) => {
             (State::AgentChat, vec![done, Effect::Reply(Reply::text("agent_chat_open").keyboard(super::client_menu()))])
         }
-        Some(Resume::Relay(text)) => (State::AgentChat, vec![done, Effect::RelayToAgent(text)]),
+        Some(Resume::Relay(text)) => (State::AgentChatOpening, vec![done, Effect::RelayToAgent(text)]),
     }
 }

@@ -168,6 +168,9 @@ fn browsing_pages_filters_and_opens_a_card() {
         ("двое взрослых, двое детей 3 и 7 лет", 4),
         ("взрослых 2, детей 2", 4),
         ("нас трое: я, муж и сын", 3),
+        // A baby travels too (and is on the contract): never left out of the count.
+        ("2 взрослых и малыш 1 год", 3),
+        ("двое взрослых и младенец", 3),
     ] {
         let (_, eff) = run(st.clone(), Event::Text(said.into()));
         assert_eq!(eff, [Effect::Quote { departure_id: 11, travellers: n }], "{said}");
@@ -256,9 +259,14 @@ fn the_agent_chat_relays_text_only() {
     let relayed = Outcome::Relayed { agent: "Смирнова Анна".into(), newly_assigned: true, in_chat: true };
     let (st, eff) = run(st, Event::Outcome(relayed));
     assert_eq!((st.clone(), reply_templates(&eff)), (State::AgentChat, vec!["agent_relayed"]));
-    // The client is told the chat stays open (what comes next goes to the agent too).
+    // Opened by «Написать агенту», which said so: not said again with each message.
     let Effect::Reply(r) = &eff[0] else { panic!() };
-    assert_eq!(r.vars["chat_open"], true);
+    assert_eq!(r.vars["chat_open"], false);
+    // Opened by passing a question on: the first answer says the chat stays open, once.
+    let relayed = Outcome::Relayed { agent: "Смирнова Анна".into(), newly_assigned: false, in_chat: true };
+    let (opened, eff) = run(State::AgentChatOpening, Event::Outcome(relayed));
+    let Effect::Reply(r) = &eff[0] else { panic!() };
+    assert_eq!((&opened, &r.vars["chat_open"]), (&State::AgentChat, &serde_json::Value::Bool(true)));
     let (st, eff) = run(st, Event::Unsupported);
     assert_eq!((st.clone(), reply_templates(&eff)), (State::AgentChat, vec!["agent_text_only"]));
     let (st, eff) = run(st, Event::Outcome(Outcome::NoAgent));
@@ -314,7 +322,7 @@ fn a_text_at_the_menu_is_offered_to_the_agent() {
     let (st, eff) = run(st, Event::Callback(Callback::Yes));
     assert_eq!(
         (st, &eff[..]),
-        (State::AgentChat, &[Effect::RelayToAgent("а когда вылет?\nи можно с собакой?".into())][..])
+        (State::AgentChatOpening, &[Effect::RelayToAgent("а когда вылет?\nи можно с собакой?".into())][..])
     );
 
     // Declined: nothing is sent, the menu is back.
@@ -487,8 +495,11 @@ fn a_priced_request_is_booked_only_when_confirmed() {
     assert_eq!(reply_templates(&eff), ["book_dropped", "relay_offer"]);
     // Passed from there, the agent still hears which tour it is about.
     let (st, eff) = run(st, Event::Callback(Callback::Yes));
-    assert_eq!(st, State::AgentChat);
+    assert_eq!(st, State::AgentChatOpening);
     assert!(matches!(&eff[..], [Effect::AskAboutDeparture { departure_id: 11, travellers: Some(2), .. }]), "{eff:?}");
+    // A party described at the price is a new count asked for as a number, not a question.
+    let (st2, eff) = run(confirm.clone(), Event::Text("мы с мужем и двое детей".into()));
+    assert_eq!((&st2, reply_templates(&eff)), (&confirm, vec!["book_count_invalid"]));
     // «Передать агенту» pressed again there: said to be passed.
     let (st, eff) = run(st, Event::Callback(Callback::RelayQuestion));
     assert_eq!((st, reply_templates(&eff)), (State::AgentChat, vec!["book_question_sent"]));
@@ -673,7 +684,7 @@ fn a_typed_yes_or_no_answers_the_offer_to_pass_a_question_on() {
         let (st, eff) = run(offer.clone(), Event::Text(yes.into()));
         assert_eq!(
             (st, &eff[..]),
-            (State::AgentChat, &[Effect::RelayToAgent("а визу в Египет вы оформляете?".into())][..]),
+            (State::AgentChatOpening, &[Effect::RelayToAgent("а визу в Египет вы оформляете?".into())][..]),
             "{yes}"
         );
     }

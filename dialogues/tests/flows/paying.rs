@@ -147,8 +147,9 @@ fn a_question_typed_while_paying_is_offered_to_the_agent_and_the_payment_goes_on
     let (st, _) = run(paying(None), Event::Text(q.into()));
     let (st, eff) = run(st, Event::Text("нет".into()));
     assert_eq!((&st, reply(&eff).0), (&paying(None), "book_question_not_sent"));
-    // An amount is still an amount, a wrong one still refused as one («15000?» is no question).
-    assert_eq!(reply(&run(paying(None), Event::Text("15000?".into())).1).0, "pay_amount_invalid");
+    // An amount is still an amount, asked or not («15000?» is no question), a wrong one refused.
+    assert_eq!(run(paying(None), Event::Text("15000?".into())).1, offer(1_500_000));
+    assert_eq!(reply(&run(paying(None), Event::Text("1000000?".into())).1).0, "pay_amount_invalid");
     // At the ways to pay, too; the ways stay under the offer.
     let two = State::Pay(Pay {
         choices: choices(vec![PayVia::Card, PayVia::BankQr]),

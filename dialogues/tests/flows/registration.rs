@@ -293,7 +293,7 @@ fn a_strangers_question_is_kept_through_the_registration_and_passed_to_the_agent
     let (s, _) = play_from(s, registration_events());
     let registered = Event::Outcome(Outcome::Registered { first_name: "Мария".into() });
     let (s, e) = step(s, &Who::Stranger, registered, today());
-    assert_eq!(s, State::AgentChat);
+    assert_eq!(s, State::AgentChatOpening);
     assert_eq!(e[1], Effect::RelayToAgent("Хочу в Турцию в мае\nна двоих".into()));
 }
 
@@ -433,7 +433,7 @@ fn a_question_typed_for_the_name_is_kept_for_the_agent_and_the_name_asked_again(
     // Registered: the question goes to the agent.
     let (state, effects) =
         step(state, &Who::Stranger, Event::Outcome(Outcome::Registered { first_name: "Мария".into() }), today());
-    assert_eq!(state, State::AgentChat);
+    assert_eq!(state, State::AgentChatOpening);
     assert!(effects.contains(&Effect::RelayToAgent("хочу в Турцию на майские".into())), "{effects:?}");
 }
 
@@ -455,9 +455,27 @@ fn questions_typed_at_the_phone_birth_date_and_city_are_kept_for_the_agent_and_t
     assert!(c.birth_date.is_some() && c.city.is_some(), "{c:?}");
     let (state, effects) =
         step(state, &Who::Stranger, Event::Outcome(Outcome::Registered { first_name: "Мария".into() }), today());
-    assert_eq!(state, State::AgentChat);
+    assert_eq!(state, State::AgentChatOpening);
     let all = "а в Турцию на майские есть?\nскидки пенсионерам есть?\nа из Казани туры бывают?";
     assert!(effects.contains(&Effect::RelayToAgent(all.into())), "{effects:?}");
+}
+
+#[test]
+fn a_question_at_the_consents_is_kept_for_the_agent_and_the_consent_asked_again() {
+    let events = happy_path();
+    let (state, _) = play(events[..7].to_vec());
+    assert_eq!(reg_step(&state), Some(Step::PersonalDataConsent));
+    let (state, effects) = step(state, &Who::Stranger, text("а паспорт тоже надо будет отправлять сюда?"), today());
+    assert_eq!(templates(&effects), ["reg_question_kept", "reg_ask_pd_consent"]);
+    let (state, _) = step(state, &Who::Stranger, Event::Callback(Callback::Yes), today());
+    let (state, effects) = step(state, &Who::Stranger, text("а часто будете писать?"), today());
+    assert_eq!(templates(&effects), ["reg_question_kept", "reg_ask_marketing"]);
+    let (state, _) = step(state, &Who::Stranger, Event::Callback(Callback::No), today());
+    let (state, effects) =
+        step(state, &Who::Stranger, Event::Outcome(Outcome::Registered { first_name: "Мария".into() }), today());
+    assert_eq!(state, State::AgentChatOpening);
+    let both = "а паспорт тоже надо будет отправлять сюда?\nа часто будете писать?";
+    assert!(effects.contains(&Effect::RelayToAgent(both.into())), "{effects:?}");
 }
 
 #[test]
