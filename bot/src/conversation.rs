@@ -178,8 +178,9 @@ pub async fn handle(
                     let about = effects::About::Departure { departure_id, travellers };
                     effects::relay_to_agent(ctx, bot, client, &text, Some(about)).await?
                 }
-                Effect::AskAboutPayment { booking, text } => {
-                    effects::relay_to_agent(ctx, bot, client, &text, Some(effects::About::Payment { booking })).await?
+                Effect::AskAboutPayment { booking, tour, due, text } => {
+                    let about = effects::About::Payment { booking, tour, due };
+                    effects::relay_to_agent(ctx, bot, client, &text, Some(about)).await?
                 }
                 Effect::ShowSettings => effects::show_settings(ctx, client).await?,
                 Effect::SetMarketing(on) => effects::set_marketing(ctx, client, on).await?,

@@ -395,7 +395,7 @@ pub async fn request_cancel(
 /// price was shown for a count; or a booking being paid.
 pub enum About {
     Departure { departure_id: i64, travellers: Option<u8> },
-    Payment { booking: i64 },
+    Payment { booking: i64, tour: String, due: String },
 }
 
 /// Passes the client's message to their agent (crm assigns one to a client who has none and
@@ -425,11 +425,12 @@ pub async fn relay_to_agent(
                 Err(e) => return Err(e.into()),
             }
         }
-        // The booking's number, as the client's payment choices named it (the agent opens it
-        // by that number); nothing is read for it.
-        Some(About::Payment { booking }) => {
-            Some(ctx.texts.message(&Reply::text("agent_question_pay").var("booking", booking)))
-        }
+        // The booking as the client's payment choices showed it (the agent opens it by its
+        // number); nothing is read for it.
+        Some(About::Payment { booking, tour, due }) => Some(
+            ctx.texts
+                .message(&Reply::text("agent_question_pay").var("booking", booking).var("tour", tour).var("due", due)),
+        ),
         None => None,
     };
     let text = match &about {

@@ -63,9 +63,12 @@ pub enum Effect {
         travellers: Option<u8>,
         text: String,
     },
-    /// The same for a question asked while paying a booking: the agent is told which booking.
+    /// The same for a question asked while paying a booking: the agent is told which booking,
+    /// its tour and what is left to pay, as the client's choices showed them.
     AskAboutPayment {
         booking: i64,
+        tour: String,
+        due: String,
         text: String,
     },
     /// Answered by `Outcome::Settings`.

@@ -73,8 +73,8 @@ async fn pays(w: World) {
     assert_eq!(offer.callback_data(), ["rq", "pn", "pr", "po"], "{}", offer.text());
     w.press(&maria, &offer, "rq", "Передал").await;
     let asked = w.fake.wait_for_message(anna_tg.id, |m| m.text().contains("частями"), WAIT).await;
-    let about = format!("❓ Вопрос об оплате брони №{}:", b.0);
-    assert!(asked.text().contains(&about), "{}", asked.text());
+    let about = format!("❓ Вопрос об оплате брони №{} «", b.0);
+    assert!(asked.text().contains(&about) && asked.text().contains("(осталось оплатить "), "{}", asked.text());
 
     // A good amount: the only way to pay is the transfer, so its QR code comes at once.
     let seen = w.fake.count_sent(maria.id);

@@ -732,8 +732,10 @@ fn a_question_while_paying_and_an_open_chat_read_as_meant() {
     let [(text, rows)] = &out[..] else { panic!("{out:?}") };
     assert!(text.contains("Передать ему ваше сообщение?") && text.contains("а оплату продолжим"), "{text}");
     assert_eq!(rows.len(), 3, "«Передать агенту» and the amounts: {rows:?}");
-    let header = t.message(&dialogues::Reply::text("agent_question_pay").var("booking", 17));
-    assert_eq!(header, "❓ Вопрос об оплате брони №17:");
+    let header = t.message(
+        &dialogues::Reply::text("agent_question_pay").var("booking", 17).var("tour", "Алтай").var("due", "85 000 ₽"),
+    );
+    assert_eq!(header, "❓ Вопрос об оплате брони №17 «Алтай» (осталось оплатить 85 000 ₽):");
     let relayed = Outcome::Relayed { agent: "Анна".into(), newly_assigned: false, in_chat: true };
     let out = rendered(&t, State::AgentChatOpening, &client(), Event::Outcome(relayed));
     let [(text, _)] = &out[..] else { panic!("{out:?}") };

@@ -200,7 +200,8 @@ pub fn step(mut pay: Pay, event: Event) -> Option<(State, Vec<Effect>)> {
     let rows = step_rows(&pay);
     match catalog::offer_answer(&mut pay.question, &event, Asking::Pay, || Keyboard::Inline(rows)) {
         Some(OfferAnswer::Pass(text)) => {
-            let ask = Effect::AskAboutPayment { booking: pay.choices.booking, text };
+            let c = &pay.choices;
+            let ask = Effect::AskAboutPayment { booking: c.booking, tour: c.tour.clone(), due: c.due.clone(), text };
             return Some((State::Pay(pay), vec![ask]));
         }
         Some(OfferAnswer::Reply(reply)) => return kept(pay, reply),

@@ -138,7 +138,15 @@ fn a_question_typed_while_paying_is_offered_to_the_agent_and_the_payment_goes_on
     assert_eq!(callbacks, [Callback::RelayQuestion, Callback::PayNext, Callback::PayRest, Callback::PayOther]);
     // Passed on about this booking; the amounts stay under «Передал…».
     let (st, eff) = run(st, Event::Text("да, передайте".into()));
-    assert_eq!((&st, &eff[..]), (&paying(None), &[Effect::AskAboutPayment { booking: 17, text: q.into() }][..]));
+    assert_eq!(
+        (&st, &eff[..]),
+        (
+            &paying(None),
+            &[Effect::AskAboutPayment {
+                booking: 17, tour: "Алтай".into(), due: "85 000 ₽".into(), text: q.into()
+            }][..]
+        )
+    );
     let relayed = Outcome::Relayed { agent: "Анна".into(), newly_assigned: false, in_chat: true };
     let (st, eff) = run(st, Event::Outcome(relayed));
     assert_eq!((&st, reply(&eff).0), (&paying(None), "agent_relayed"));
