@@ -10,7 +10,7 @@ pub mod registration;
 use crate::State;
 use crate::callback::Callback;
 use crate::effect::{Effect, Keyboard, Reply};
-use crate::event::{Command, Event, MAX_TEXT, Who};
+use crate::event::{Command, Event, MAX_TEXT, Outcome, Who};
 use crate::label::MenuItem;
 
 use chrono::NaiveDate;
@@ -56,6 +56,16 @@ pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, 
         ),
         // `/start` and `/menu` lead back to the main menu from wherever the client was.
         (_, event @ (Event::Start(_) | Event::Command(Command::Menu))) => idle(who, event),
+        // A question passed on where no step waits for the answer (with a payment that went
+        // out meanwhile): the client is told it reached the agent, wherever the chat stands.
+        (state, Event::Outcome(Outcome::Relayed { agent, newly_assigned, in_chat })) => {
+            let reply = Reply::text("agent_relayed")
+                .var("agent", agent)
+                .var("newly_assigned", newly_assigned)
+                .var("in_chat", in_chat);
+            (state, vec![Effect::Reply(reply)])
+        }
+        (state, Event::Outcome(Outcome::NoAgent)) => (state, vec![Effect::Reply(Reply::text("agent_none"))]),
         (State::Idle, event) => idle(who, event),
         // A text no step takes (a question with the tours on screen) is for a person, as at
         // the menu: offered to the agent rather than pointed at the buttons.

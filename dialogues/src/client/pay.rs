@@ -200,8 +200,7 @@ pub fn step(mut pay: Pay, event: Event) -> Option<(State, Vec<Effect>)> {
     let rows = step_rows(&pay);
     match catalog::offer_answer(&mut pay.question, &event, Asking::Pay, || Keyboard::Inline(rows)) {
         Some(OfferAnswer::Pass(text)) => {
-            let c = &pay.choices;
-            let ask = Effect::AskAboutPayment { booking: c.booking, tour: c.tour.clone(), due: c.due.clone(), text };
+            let ask = about_payment(&pay.choices, text);
             return Some((State::Pay(pay), vec![ask]));
         }
         Some(OfferAnswer::Reply(reply)) => return kept(pay, reply),
@@ -214,7 +213,20 @@ pub fn step(mut pay: Pay, event: Event) -> Option<(State, Vec<Effect>)> {
         let reply = catalog::offer_question(&mut pay.question, t.clone(), Asking::Pay, rows);
         return kept(pay, reply);
     }
-    Some(advance(pay, event)?.into_step(State::Pay))
+    Some(match advance(pay, event)? {
+        // A question still waiting when the payment goes out goes to the agent after it (it was
+        // dropped with the payment's state): the client is told so below the payment.
+        Next::Offer(mut pay, offer) if !pay.question.is_empty() => {
+            let ask = about_payment(&pay.choices, std::mem::take(&mut pay.question).join("\n"));
+            (State::Pay(pay), vec![offer, ask])
+        }
+        next => next.into_step(State::Pay),
+    })
+}
+
+/// The client's question passed on about the booking being paid.
+fn about_payment(c: &PayChoicesView, text: String) -> Effect {
+    Effect::AskAboutPayment { booking: c.booking, tour: c.tour.clone(), due: c.due.clone(), text }
 }
 
 /// A text at a payment's step that is a question rather than an amount: «а можно частями?»;

@@ -170,11 +170,28 @@ fn a_question_typed_while_paying_is_offered_to_the_agent_and_the_payment_goes_on
     let dialogues::Keyboard::Inline(rows) = &r.keyboard else { panic!("{r:?}") };
     let callbacks: Vec<Callback> = rows.iter().flatten().map(|b| b.callback).collect();
     assert_eq!(callbacks, [Callback::RelayQuestion, Callback::PayVia(PayVia::Card), Callback::PayVia(PayVia::BankQr)]);
-    let card = vec![Effect::PayOffer { booking: 17, amount_minor: 100, via: PayVia::Card }];
-    assert_eq!(run(st, Event::Callback(Callback::PayVia(PayVia::Card))).1, card);
+    // A way pressed with the question still waiting: the payment goes, and the question after it.
+    let card = Effect::PayOffer { booking: 17, amount_minor: 100, via: PayVia::Card };
+    let (_, eff) = run(st, Event::Callback(Callback::PayVia(PayVia::Card)));
+    assert!(matches!(&eff[..], [e, Effect::AskAboutPayment { .. }] if *e == card), "{eff:?}");
 }
 
 fn pay_of(state: &State) -> Pay {
     let State::Pay(p) = state else { panic!("{state:?}") };
     p.clone()
+}
+
+#[test]
+fn a_question_still_waiting_when_the_payment_goes_out_goes_to_the_agent_after_it() {
+    let q = "а если я заплачу меньше первого платежа, бронь не снимут?";
+    let (st, _) = run(paying(None), Event::Text(q.into()));
+    let (st, eff) = run(st, Event::Text("30000".into()));
+    let ask =
+        Effect::AskAboutPayment { booking: 17, tour: "Алтай".into(), due: "85 000 ₽".into(), text: q.into() };
+    assert_eq!(eff, [offer(3_000_000), vec![ask]].concat());
+    // The payment went out (the chat is back at the menu), then the question reached the agent.
+    let (st, _) = run(st, Event::Outcome(Outcome::PayOffered));
+    let relayed = Outcome::Relayed { agent: "Анна".into(), newly_assigned: false, in_chat: true };
+    let (st, eff) = run(st, Event::Outcome(relayed));
+    assert_eq!((st, reply(&eff).0), (State::Idle, "agent_relayed"));
 }
