@@ -739,5 +739,8 @@ fn a_question_while_paying_and_an_open_chat_read_as_meant() {
     let relayed = Outcome::Relayed { agent: "Анна".into(), newly_assigned: false, in_chat: true };
     let out = rendered(&t, State::AgentChatOpening, &client(), Event::Outcome(relayed));
     let [(text, _)] = &out[..] else { panic!("{out:?}") };
-    assert!(text.contains("Что напишете ещё — тоже передам; вернуться в меню — /menu."), "{text}");
+    assert!(
+        text.contains("Что напишете ещё — тоже передам; чтобы выйти, нажмите /cancel или любую кнопку меню."),
+        "{text}"
+    );
 }

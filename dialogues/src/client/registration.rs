@@ -125,6 +125,13 @@ fn stay(r: Registration, reply: Reply) -> (State, Vec<Effect>) {
 /// phone, the birth date, the city): kept and passed on once registered, rather than lost or
 /// answered as a wrong name or phone; the step is asked again.
 fn keep_question(mut r: Registration, question: String) -> (State, Vec<Effect>) {
+    keep(&mut r, question);
+    let again = prompt(&r);
+    (State::Registration(r), vec![Effect::Reply(Reply::text("reg_question_kept")), Effect::Reply(again)])
+}
+
+/// Keeps `question` for the agent, with any kept before.
+fn keep(r: &mut Registration, question: String) {
     match r.then.take() {
         // The booking still comes next; the question goes about its departure.
         Some(book @ Resume::Book(_)) => {
@@ -134,8 +141,15 @@ fn keep_question(mut r: Registration, question: String) -> (State, Vec<Effect>) 
         Some(Resume::Relay(before)) => r.then = Some(Resume::Relay(format!("{before}\n{question}"))),
         _ => r.then = Some(Resume::Relay(question)),
     }
-    let again = prompt(&r);
-    (State::Registration(r), vec![Effect::Reply(Reply::text("reg_question_kept")), Effect::Reply(again)])
+}
+
+/// «89161112233, а вы в выходные работаете?»: a phone, then a question after a comma. Both are
+/// taken (the question was kept and the phone asked again).
+fn phone_and_question(text: &str) -> Option<(Phone, String)> {
+    let (head, tail) = text.split_once([',', ';'])?;
+    let question = tail.trim();
+    let phone = Phone::parse(head).ok()?;
+    (!question.is_empty()).then(|| (phone, question.to_owned()))
 }
 
 /// «Зачем вам мой телефон?», «а без даты рождения можно?»: why the step asks is the bot's to
@@ -272,6 +286,14 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
                     (State::Registration(r), vec![Effect::CheckPhone { phone: p, verified }])
                 }
                 Err(_) if asks_why(&phone, &Step::Phone) => explain(r),
+                Err(_) if let Some((p, question)) = phone_and_question(&phone) => {
+                    keep(&mut r, question);
+                    r.collected.phone = Some(p.clone());
+                    r.collected.phone_verified = false;
+                    r.step = Step::CheckingPhone;
+                    let kept = Effect::Reply(Reply::text("reg_question_kept"));
+                    (State::Registration(r), vec![kept, Effect::CheckPhone { phone: p, verified: false }])
+                }
                 Err(_) if phone.contains('?') => keep_question(r, phone),
                 Err(e) => invalid(r, e),
             }

@@ -524,3 +524,21 @@ fn a_question_typed_while_registering_for_a_booking_goes_to_the_agent_about_that
     let text = "сколько стоит на двоих?\nа трансфер из аэропорта будет?".to_string();
     assert_eq!(effects.last(), Some(&Effect::AskAboutDeparture { departure_id: 7, travellers: None, text }));
 }
+
+#[test]
+fn a_phone_typed_with_a_question_after_it_is_taken_and_the_question_kept() {
+    let events = happy_path();
+    let (state, _) = play(events[..3].to_vec());
+    assert_eq!(reg_step(&state), Some(Step::Phone));
+    let (state, effects) = step(state, &Who::Stranger, text("89161112233, а вы в выходные работаете?"), today());
+    assert_eq!(templates(&effects), ["reg_question_kept", "<CheckPhone>"]);
+    assert!(
+        matches!(&effects[1], Effect::CheckPhone { phone, verified: false } if phone.as_str() == "+79161112233"),
+        "{effects:?}"
+    );
+    assert_eq!(reg_step(&state), Some(Step::CheckingPhone));
+    // Not a phone before the comma: only the question is kept, the phone asked again.
+    let (state, _) = play(events[..3].to_vec());
+    let (_, effects) = step(state, &Who::Stranger, text("123, а вы в выходные работаете?"), today());
+    assert_eq!(templates(&effects), ["reg_question_kept", "reg_ask_phone"]);
+}
