@@ -129,6 +129,7 @@ impl Texts {
             "reg_ask_marketing.tera",
             "reg_ask_name.tera",
             "reg_question_kept.tera",
+            "reg_count_kept.tera",
             "reg_why.tera",
             "reg_ask_pd_consent.tera",
             "reg_ask_phone.tera",

@@ -99,6 +99,10 @@ pub struct Registration {
     /// booking): passed to the agent about that departure once registered.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub question: Vec<String>,
+    /// How many travel, typed at the name while a booking waited for the registration
+    /// («нас двое взрослых и ребёнок»): priced once registered instead of asked again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub travellers: Option<u8>,
 }
 
 /// The cities offered as buttons (the rest are typed).
@@ -113,7 +117,13 @@ pub fn begin(then: Option<Resume>) -> (State, Vec<Effect>) {
         Some(Resume::WriteAgent | Resume::Relay(_)) => "agent",
         None => "",
     };
-    let r = Registration { step: Step::Name, collected: Collected::default(), then, question: Vec::new() };
+    let r = Registration {
+        step: Step::Name,
+        collected: Collected::default(),
+        then,
+        question: Vec::new(),
+        travellers: None,
+    };
     (State::Registration(r), vec![Effect::Reply(Reply::text("reg_welcome").var("why", why).keyboard(Keyboard::Remove))])
 }
 
@@ -166,8 +176,10 @@ fn asks_why(text: &str, step: &Step) -> bool {
     };
     let key = crate::label::folded_words(text);
     let words: Vec<&str> = key.split(' ').collect();
-    let why =
-        words.iter().any(|w| matches!(*w, "зачем" | "почему" | "обязательно" | "без")) || key.contains("для чего");
+    // A refusal («не хочу говорить») is answered with the reason too: the reason is what it lacks.
+    let why = words.iter().any(|w| matches!(*w, "зачем" | "почему" | "обязательно" | "без"))
+        || key.contains("для чего")
+        || ["не хочу", "не скажу", "не буду", "не дам"].iter().any(|p| key.starts_with(p));
     why && (words.len() <= 3 || words.iter().any(|w| subject.iter().any(|s| w.starts_with(s))))
 }
 
@@ -265,6 +277,15 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
                     advance(r, Step::Phone)
                 }
                 Err(_) if asks_why(&t, &Step::Name) => explain(r),
+                // The count answered before the name, right after the departure was picked.
+                Err(_)
+                    if matches!(r.then, Some(Resume::Book(_)))
+                        && let Some(n) = super::catalog::travellers_count(&t).filter(|n| (1..=30).contains(n)) =>
+                {
+                    r.travellers = Some(n);
+                    let kept = Reply::text("reg_count_kept").var("travellers", n);
+                    (State::Registration(r), vec![Effect::Reply(kept), Effect::Reply(ask(&Step::Name))])
+                }
                 Err(Invalid::NameSentence) => keep_question(r, t),
                 Err(e) => invalid(r, e),
             },
@@ -379,7 +400,7 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
             },
         },
         Step::Submitting => match event {
-            Event::Outcome(Outcome::Registered { first_name }) => registered(r.then, r.question, first_name),
+            Event::Outcome(Outcome::Registered { first_name }) => registered(r, first_name),
             Event::Outcome(Outcome::RegistrationRefused { reason }) if reason == "phone_taken" => {
                 // Someone took the phone meanwhile: only the phone is asked again.
                 r.collected.phone = None;
@@ -434,12 +455,16 @@ fn phone_checked(mut r: Registration, check: PhoneCheck) -> (State, Vec<Effect>)
 }
 
 /// Registered: greet, then go on with what the stranger was doing.
-fn registered(then: Option<Resume>, question: Vec<String>, first_name: String) -> (State, Vec<Effect>) {
+fn registered(r: Registration, first_name: String) -> (State, Vec<Effect>) {
     let done = Effect::Reply(Reply::text("reg_done").var("first_name", first_name).keyboard(super::client_menu()));
+    let Registration { then, question, travellers, .. } = r;
     match then {
         None => (State::Idle, vec![done]),
         Some(Resume::Book(departure_id)) => {
-            let count = Effect::Reply(Reply::text("book_ask_count").keyboard(super::catalog::count_buttons()));
+            let count = match travellers {
+                Some(n) => Effect::Quote { departure_id, travellers: n },
+                None => Effect::Reply(Reply::text("book_ask_count").keyboard(super::catalog::count_buttons())),
+            };
             let mut effects = vec![done, count];
             if !question.is_empty() {
                 let text = question.join("\n");

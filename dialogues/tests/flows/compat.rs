@@ -120,6 +120,7 @@ fn states() -> Vec<(&'static str, State)> {
                 collected: collected(),
                 then: None,
                 question: Vec::new(),
+                travellers: None,
             }),
         ),
         (

@@ -483,6 +483,7 @@ fn why_a_step_asks_is_answered_at_once_and_nothing_is_kept_for_the_agent() {
     let mut events = happy_path();
     events.insert(6, text("а зачем вам город?"));
     events.insert(5, text("дату рождения обязательно?"));
+    events.insert(5, text("не хочу говорить"));
     events.insert(3, text("Зачем вам мой номер телефона?"));
     events.insert(2, text("а зачем?"));
     let (state, effects) = play(events[..3].to_vec());
@@ -495,6 +496,11 @@ fn why_a_step_asks_is_answered_at_once_and_nothing_is_kept_for_the_agent() {
     let Effect::Reply(why) = &effects[0] else { panic!() };
     assert_eq!(why.vars["step"], "phone");
     assert_eq!(reg_step(&state), Some(Step::Phone));
+    // A refusal at the birth date is answered with why it is asked, not a format error.
+    let (_, effects) = play(events[..8].to_vec());
+    assert_eq!(templates(&effects), ["reg_why", "reg_ask_birth_date"]);
+    let Effect::Reply(why) = &effects[0] else { panic!() };
+    assert_eq!(why.vars["step"], "birth_date");
     // A question with «почему» that is not about the step is the agent's.
     let (_, effects) = step(state, &Who::Stranger, text("почему туры в Турцию так подорожали?"), today());
     assert_eq!(templates(&effects), ["reg_question_kept", "reg_ask_phone"]);
@@ -541,4 +547,23 @@ fn a_phone_typed_with_a_question_after_it_is_taken_and_the_question_kept() {
     let (state, _) = play(events[..3].to_vec());
     let (_, effects) = step(state, &Who::Stranger, text("123, а вы в выходные работаете?"), today());
     assert_eq!(templates(&effects), ["reg_question_kept", "reg_ask_phone"]);
+}
+
+#[test]
+fn a_count_typed_at_the_name_while_a_booking_waits_is_priced_once_registered() {
+    let (s, _) = step(State::Idle, &Who::Stranger, Event::Callback(Callback::Depart(7)), today());
+    let (s, effects) = step(s, &Who::Stranger, text("нас двое взрослых и ребёнок 5 лет"), today());
+    assert_eq!(templates(&effects), ["reg_count_kept", "reg_ask_name"]);
+    let Effect::Reply(kept) = &effects[0] else { panic!() };
+    assert_eq!(kept.vars["travellers"], 3);
+    let (s, _) = play_from(s, happy_path()[2..].to_vec());
+    let (s, effects) =
+        step(s, &Who::Stranger, Event::Outcome(Outcome::Registered { first_name: "Мария".into() }), today());
+    // Priced at once for three, rather than the count asked again.
+    assert!(matches!(s, State::Booking(ref d) if d.departure_id == 7), "{s:?}");
+    assert_eq!(effects.last(), Some(&Effect::Quote { departure_id: 7, travellers: 3 }));
+    // Without a booking waiting, a count at the name is no name, as before.
+    let (s, _) = step(State::Idle, &Who::Stranger, Event::Menu(dialogues::MenuItem::Register), today());
+    let (_, effects) = step(s, &Who::Stranger, text("нас двое"), today());
+    assert!(!templates(&effects).contains(&"reg_count_kept".to_string()), "{effects:?}");
 }
