@@ -51,63 +51,46 @@ impl Turns {
     }
 }
 
-/// A write transaction holding its writer's turn: derefs to the connection the store functions
-/// take; dropped without [`commit`](Tx::commit), it rolls back.
-pub struct Tx {
+/// A connection held in its writer's turn, which ends when it is dropped: derefs to the
+/// connection the store functions take.
+pub struct InTurn<C> {
     // Declared before the turn: a transaction dropped uncommitted queues its rollback before the
     // next writer is let in.
-    tx: sqlx::Transaction<'static, sqlx::Any>,
+    inner: C,
     _turn: Option<OwnedSemaphorePermit>,
 }
 
-impl Tx {
-    pub(super) fn new(tx: sqlx::Transaction<'static, sqlx::Any>, turn: Option<OwnedSemaphorePermit>) -> Tx {
-        Tx { tx, _turn: turn }
-    }
+/// A write transaction in its writer's turn; dropped without [`commit`](InTurn::commit), it
+/// rolls back.
+pub type Tx = InTurn<sqlx::Transaction<'static, sqlx::Any>>;
 
+/// A pooled connection for one write outside a transaction, in its writer's turn.
+pub type WriteConn = InTurn<sqlx::pool::PoolConnection<sqlx::Any>>;
+
+impl<C> InTurn<C> {
+    pub(super) fn new(inner: C, turn: Option<OwnedSemaphorePermit>) -> InTurn<C> {
+        InTurn { inner, _turn: turn }
+    }
+}
+
+impl Tx {
     /// Commits; the next writer's turn comes once the commit is done.
     pub async fn commit(self) -> Result<()> {
-        self.tx.commit().await?;
+        self.inner.commit().await?;
         Ok(())
     }
 }
 
-impl Deref for Tx {
+impl<C: DerefMut<Target = Conn>> Deref for InTurn<C> {
     type Target = Conn;
 
     fn deref(&self) -> &Conn {
-        &self.tx
+        &self.inner
     }
 }
 
-impl DerefMut for Tx {
+impl<C: DerefMut<Target = Conn>> DerefMut for InTurn<C> {
     fn deref_mut(&mut self) -> &mut Conn {
-        &mut self.tx
-    }
-}
-
-/// A pooled connection for one write outside a transaction, holding its writer's turn.
-pub struct WriteConn {
-    conn: sqlx::pool::PoolConnection<sqlx::Any>,
-    _turn: Option<OwnedSemaphorePermit>,
-}
-
-impl WriteConn {
-    pub(super) fn new(conn: sqlx::pool::PoolConnection<sqlx::Any>, turn: Option<OwnedSemaphorePermit>) -> WriteConn {
-        WriteConn { conn, _turn: turn }
-    }
-}
-
-impl Deref for WriteConn {
-    type Target = Conn;
-
-    fn deref(&self) -> &Conn {
-        &self.conn
-    }
-}
-
-impl DerefMut for WriteConn {
-    fn deref_mut(&mut self) -> &mut Conn {
-        &mut self.conn
+        &mut self.inner
     }
 }

@@ -160,6 +160,12 @@ pub fn settings_reply(s: &crate::views::Settings) -> Reply {
     ]))
 }
 
+/// «Передал ✉️ …»: the client's message reached `agent` (`in_chat`: who reads the bot), said the
+/// same wherever it was passed from.
+pub(crate) fn relayed(agent: &str, newly_assigned: bool, in_chat: bool) -> Reply {
+    Reply::text("agent_relayed").var("agent", agent).var("newly_assigned", newly_assigned).var("in_chat", in_chat)
+}
+
 /// While chatting with the agent, texts go to the agent; `opening` when the chat was opened by
 /// passing a question on, so the answer to it says the chat stays open.
 pub fn agent_chat(event: Event, opening: bool) -> Option<(State, Vec<Effect>)> {
@@ -168,10 +174,7 @@ pub fn agent_chat(event: Event, opening: bool) -> Option<(State, Vec<Effect>)> {
         Event::Outcome(Outcome::Relayed { agent, newly_assigned, in_chat }) => (
             State::AgentChat,
             vec![Effect::Reply(
-                Reply::text("agent_relayed")
-                    .var("agent", agent)
-                    .var("newly_assigned", newly_assigned)
-                    .var("in_chat", in_chat)
+                relayed(&agent, newly_assigned, in_chat)
                     // What is typed next goes to the agent too: said once, where the chat was
                     // opened by passing a question on («Написать агенту» said it already).
                     .var("chat_open", opening),

@@ -623,8 +623,8 @@ fn typed_month(words: &[&str], today: NaiveDate) -> Option<(u32, usize)> {
 }
 
 /// A text in the middle of a booking that asks rather than answers («а дети до двух лет
-/// считаются?», «а трансфер включён?»): a question mark, or more words than an answer has and
-/// no number (a count the step cannot read, «2 взрослых и 1 ребёнок», is asked again instead).
+/// считаются?», «а трансфер включён?»): a question mark, or more words than an answer has, no
+/// number and no party (a count the step cannot read, «двое или трое», is asked again instead).
 pub(crate) fn is_question(text: &str) -> bool {
     text.contains('?')
         || (text.split_whitespace().count() > 4 && !text.chars().any(|c| c.is_ascii_digit()) && !describes_party(text))
@@ -703,13 +703,9 @@ pub(crate) fn offer_answer(
 /// What passing a question on answered, with the step's buttons again; `None` for other events.
 pub(crate) fn question_passed(event: &Event, step: Keyboard) -> Option<Reply> {
     match event {
-        Event::Outcome(Outcome::Relayed { agent, newly_assigned, in_chat }) => Some(
-            Reply::text("agent_relayed")
-                .var("agent", agent.as_str())
-                .var("newly_assigned", *newly_assigned)
-                .var("in_chat", *in_chat)
-                .keyboard(step),
-        ),
+        Event::Outcome(Outcome::Relayed { agent, newly_assigned, in_chat }) => {
+            Some(super::account::relayed(agent, *newly_assigned, *in_chat).keyboard(step))
+        }
         Event::Outcome(Outcome::NoAgent) => Some(Reply::text("agent_none").keyboard(step)),
         _ => None,
     }
@@ -730,19 +726,19 @@ pub fn book(mut draft: BookingDraft, event: Event) -> Option<(State, Vec<Effect>
         Some(OfferAnswer::Reply(reply)) => return Some((State::Booking(draft), vec![Effect::Reply(reply)])),
         None => {}
     }
-    if let Event::Text(t) = &event
-        && travellers_count(t).is_none()
-        && is_question(t)
-    {
-        let reply = offer_question(&mut draft.question, t.clone(), Asking::Count, count_rows());
-        return Some((State::Booking(draft), vec![Effect::Reply(reply)]));
-    }
     // A count pressed (its callback is read within 1–30 already) or typed: one way to the quote.
     let count = match &event {
         Event::Callback(Callback::Count(n)) => Some(Some(*n)),
         Event::Text(t) => Some(travellers_count(t)),
         _ => None,
     };
+    if let Event::Text(t) = &event
+        && count == Some(None)
+        && is_question(t)
+    {
+        let reply = offer_question(&mut draft.question, t.clone(), Asking::Count, count_rows());
+        return Some((State::Booking(draft), vec![Effect::Reply(reply)]));
+    }
     if let Some(count) = count {
         return Some(match count.filter(|n| (1..=30).contains(n)) {
             Some(n) => {
@@ -829,22 +825,19 @@ pub fn quote_reply(q: &crate::views::QuoteView) -> Reply {
 /// offered to the agent (see [`offer_question`]); while it waits, a typed «да» or «нет»
 /// answers «Передать?», not the price, and the price's own buttons take it along: booked, it
 /// goes with the request; declined, it is offered as at the menu.
-pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
+pub fn confirm(mut c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
     let kept = |c: Confirm, reply: Reply| Some((State::ConfirmBooking(c), vec![Effect::Reply(reply)]));
-    let asking = !c.question.is_empty();
     let typed_booking = matches!(&event, Event::Text(t) if says_book(t));
-    if let Event::Text(t) = &event
-        && asking
-        && !typed_booking
-        && let Some(pass) = super::account::pass_on_answer(t)
-    {
-        if pass {
-            return Some(ask_about_price(c));
+    // «Забронировать» typed books, and takes a waiting question along (below).
+    if !typed_booking {
+        let travellers = c.travellers;
+        match offer_answer(&mut c.question, &event, Asking::Price, || confirm_buttons(travellers)) {
+            Some(OfferAnswer::Pass(text)) => return Some(ask_about_price(c, text)),
+            Some(OfferAnswer::Reply(reply)) => return kept(c, reply),
+            None => {}
         }
-        let buttons = confirm_buttons(c.travellers);
-        let reply = Reply::text("book_question_not_sent").var("at_price", true).keyboard(buttons);
-        return kept(Confirm { question: Vec::new(), ..c }, reply);
     }
+    let asking = !c.question.is_empty();
     let answer = match &event {
         // «y»: the button of a version before the count was on it.
         Event::Callback(Callback::Yes) => Some(true),
@@ -894,13 +887,6 @@ pub fn confirm(c: Confirm, event: Event) -> Option<(State, Vec<Effect>)> {
     }
     let draft = BookingDraft { departure_id: c.departure_id, browse: c.browse.clone(), question: c.question.clone() };
     match event {
-        // The question passed on: the price and its buttons stay, so the client may book once
-        // answered (or at once).
-        Event::Callback(Callback::RelayQuestion) if asking => Some(ask_about_price(c)),
-        Event::Callback(Callback::RelayQuestion) => {
-            let buttons = confirm_buttons(c.travellers);
-            kept(c, Reply::text("book_question_sent").keyboard(buttons))
-        }
         Event::Outcome(_) | Event::Callback(Callback::Count(_) | Callback::Tour(_) | Callback::Page(_)) => {
             book(draft, event)
         }
@@ -939,9 +925,9 @@ fn says_book(text: &str) -> bool {
     words.len() <= 4 && ["заброн", "брониру", "оформля", "оформит"].iter().any(|stem| first.starts_with(stem))
 }
 
-/// The question waiting at the price, passed on with what it is about; the price stays.
-fn ask_about_price(c: Confirm) -> (State, Vec<Effect>) {
-    let text = c.question.join("\n");
+/// The question waiting at the price (`text`, taken from it), passed on with what it is about:
+/// the price and its buttons stay, so the client may book once answered (or at once).
+fn ask_about_price(c: Confirm, text: String) -> (State, Vec<Effect>) {
     let ask = Effect::AskAboutDeparture { departure_id: c.departure_id, travellers: Some(c.travellers), text };
     (State::ConfirmBooking(Confirm { question: Vec::new(), talked: true, ..c }), vec![ask])
 }

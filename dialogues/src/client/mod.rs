@@ -59,11 +59,7 @@ pub fn step(state: State, who: &Who, event: Event, today: NaiveDate) -> (State, 
         // A question passed on where no step waits for the answer (with a payment that went
         // out meanwhile): the client is told it reached the agent, wherever the chat stands.
         (state, Event::Outcome(Outcome::Relayed { agent, newly_assigned, in_chat })) => {
-            let reply = Reply::text("agent_relayed")
-                .var("agent", agent)
-                .var("newly_assigned", newly_assigned)
-                .var("in_chat", in_chat);
-            (state, vec![Effect::Reply(reply)])
+            (state, vec![Effect::Reply(account::relayed(&agent, newly_assigned, in_chat))])
         }
         (state, Event::Outcome(Outcome::NoAgent)) => (state, vec![Effect::Reply(Reply::text("agent_none"))]),
         (State::Idle, event) => idle(who, event),

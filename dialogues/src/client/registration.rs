@@ -153,6 +153,14 @@ fn keep(r: &mut Registration, question: String) {
     }
 }
 
+/// The phone taken, and matched at once, before anything else is asked (see `phone_checked`).
+fn check_phone(mut r: Registration, phone: Phone, verified: bool) -> (State, Vec<Effect>) {
+    r.collected.phone = Some(phone.clone());
+    r.collected.phone_verified = verified;
+    r.step = Step::CheckingPhone;
+    (State::Registration(r), vec![Effect::CheckPhone { phone, verified }])
+}
+
 /// «89161112233, а вы в выходные работаете?»: a phone, then a question after a comma. Both are
 /// taken (the question was kept and the phone asked again).
 fn phone_and_question(text: &str) -> Option<(Phone, String)> {
@@ -299,21 +307,13 @@ pub fn step(mut r: Registration, event: Event, today: NaiveDate) -> (State, Vec<
                 _ => return stay(r, ask(&Step::Phone)),
             };
             match Phone::parse(&phone) {
-                // Matched at once, before anything else is asked (see `phone_checked`).
-                Ok(p) => {
-                    r.collected.phone = Some(p.clone());
-                    r.collected.phone_verified = verified;
-                    r.step = Step::CheckingPhone;
-                    (State::Registration(r), vec![Effect::CheckPhone { phone: p, verified }])
-                }
+                Ok(p) => check_phone(r, p, verified),
                 Err(_) if asks_why(&phone, &Step::Phone) => explain(r),
                 Err(_) if let Some((p, question)) = phone_and_question(&phone) => {
                     keep(&mut r, question);
-                    r.collected.phone = Some(p.clone());
-                    r.collected.phone_verified = false;
-                    r.step = Step::CheckingPhone;
-                    let kept = Effect::Reply(Reply::text("reg_question_kept"));
-                    (State::Registration(r), vec![kept, Effect::CheckPhone { phone: p, verified: false }])
+                    let (state, mut effects) = check_phone(r, p, false);
+                    effects.insert(0, Effect::Reply(Reply::text("reg_question_kept")));
+                    (state, effects)
                 }
                 Err(_) if phone.contains('?') => keep_question(r, phone),
                 Err(e) => invalid(r, e),
